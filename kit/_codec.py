@@ -1,0 +1,226 @@
+"""Plain data <-> frozen dataclasses, driven by type hints, with every problem collected.
+
+The inspection record is a tree of frozen dataclasses; on disk, in the store and in JSON it is
+plain data (dicts keyed by stable ids, lists, ISO dates). One codec does both directions and
+also writes the JSON Schema, so the three can never drift apart.
+
+Supported annotations: ``str``, ``int``, ``float``, ``bool``, ``date``, ``datetime``,
+``Literal[...]``, ``X | None``, ``tuple[X, ...]``, ``Mapping[str, X]`` and nested dataclasses.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from collections.abc import Mapping
+from datetime import date, datetime
+from functools import cache
+from typing import Any, Literal, TypeVar, Union, get_args, get_origin
+
+from kit.errors import Problem
+
+T = TypeVar("T")
+
+_TYPE_NAMES = {
+    str: "文本 text",
+    int: "整数 whole number",
+    float: "数字 number",
+    bool: "是/否 true or false",
+}
+
+
+@cache
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+def _is_optional(tp: Any) -> tuple[bool, Any]:
+    origin = get_origin(tp)
+    if origin in (Union, types.UnionType):
+        args = [a for a in get_args(tp) if a is not type(None)]
+        if len(args) == 1 and len(get_args(tp)) == 2:
+            return True, args[0]
+    return False, tp
+
+
+def to_data(obj: Any) -> Any:
+    """A dataclass tree as plain JSON-ready data (dates as ISO text, tuples as lists)."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {f.name: to_data(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if isinstance(obj, datetime):
+        return obj.isoformat(timespec="seconds")
+    if isinstance(obj, date):
+        return obj.isoformat()
+    if isinstance(obj, Mapping):
+        return {str(k): to_data(v) for k, v in obj.items()}
+    if isinstance(obj, tuple | list):
+        return [to_data(v) for v in obj]
+    return obj
+
+
+def from_data(cls: type[T], data: Any, path: str = "") -> tuple[T, list[Problem]]:
+    """Build ``cls`` from plain data; return it with every problem found on the way.
+
+    Unknown fields and values of the wrong type are reported with their path (``company/
+    licences/L1/expires``) and replaced by the field's default, so a caller can show every
+    problem at once and decide whether to apply anything.
+    """
+    problems: list[Problem] = []
+    value = _decode(cls, data, path, problems)
+    return typing.cast(T, value), problems
+
+
+def _problem(path: str, code: str, zh: str, en: str) -> Problem:
+    return Problem(code, zh, en, field=path or "/")
+
+
+def _decode(tp: Any, data: Any, path: str, problems: list[Problem]) -> Any:
+    optional, inner = _is_optional(tp)
+    if data is None:
+        if optional:
+            return None
+        problems.append(_problem(path, "json.null", "此处不能为空值", "null is not allowed here"))
+        return _empty(inner)
+    tp = inner
+    if dataclasses.is_dataclass(tp):
+        return _decode_dataclass(typing.cast(type, tp), data, path, problems)
+    origin = get_origin(tp)
+    if origin is Literal:
+        allowed = get_args(tp)
+        if data in allowed:
+            return data
+        choices = ", ".join(repr(a) for a in allowed)
+        problems.append(
+            _problem(path, "json.choice", f"取值 {data!r} 不在可选范围内：{choices}",
+                     f"{data!r} is not one of {choices}")
+        )
+        return allowed[0]
+    if origin is tuple:
+        if not isinstance(data, list):
+            problems.append(_problem(path, "json.type", "应为列表", "expected a list"))
+            return ()
+        (item_tp, _ellipsis) = get_args(tp)
+        return tuple(_decode(item_tp, v, f"{path}/{i}", problems) for i, v in enumerate(data))
+    if origin in (Mapping, dict, typing.Mapping):
+        if not isinstance(data, dict):
+            problems.append(_problem(path, "json.type", "应为对象（键值表）", "expected an object"))
+            return {}
+        _key_tp, value_tp = get_args(tp)
+        out = {}
+        for key, v in data.items():
+            if not isinstance(key, str) or not key or "/" in key:
+                problems.append(
+                    _problem(f"{path}/{key}", "json.key", "编号不能为空或包含 /",
+                             "ids must be non-empty and may not contain /")
+                )
+                continue
+            out[key] = _decode(value_tp, v, f"{path}/{key}", problems)
+        return out
+    return _decode_scalar(tp, data, path, problems)
+
+
+def _decode_scalar(tp: Any, data: Any, path: str, problems: list[Problem]) -> Any:
+    if tp is date or tp is datetime:
+        if isinstance(data, str):
+            try:
+                parsed = datetime.fromisoformat(data)
+            except ValueError:
+                pass
+            else:
+                return parsed.date() if tp is date and len(data) <= 10 else parsed
+        fmt = "YYYY-MM-DD" if tp is date else "YYYY-MM-DDTHH:MM:SS"
+        problems.append(
+            _problem(path, "json.date", f"日期格式应为 {fmt}，实为 {data!r}",
+                     f"expected a date as {fmt}, got {data!r}")
+        )
+        return None
+    ok = isinstance(data, tp) and not (tp in (int, float) and isinstance(data, bool))
+    if tp is float and isinstance(data, int) and not isinstance(data, bool):
+        return float(data)
+    if ok:
+        return data
+    name = _TYPE_NAMES.get(tp, getattr(tp, "__name__", str(tp)))
+    problems.append(
+        _problem(path, "json.type", f"应为{name}，实为 {type(data).__name__}",
+                 f"expected {name}, got {type(data).__name__}")
+    )
+    return _empty(tp)
+
+
+def _decode_dataclass(cls: type, data: Any, path: str, problems: list[Problem]) -> Any:
+    if not isinstance(data, dict):
+        problems.append(_problem(path, "json.type", "应为对象（键值表）", "expected an object"))
+        return cls()
+    hints = _hints(cls)
+    names = {f.name for f in dataclasses.fields(cls)}
+    for key in data:
+        if key not in names:
+            problems.append(
+                _problem(f"{path}/{key}", "json.unknown_field", f"未知字段 {key!r}",
+                         f"unknown field {key!r}")
+            )
+    kwargs = {
+        name: _decode(hints[name], data[name], f"{path}/{name}", problems)
+        for name in names
+        if name in data
+    }
+    return cls(**kwargs)
+
+
+def _empty(tp: Any) -> Any:
+    if dataclasses.is_dataclass(tp):
+        return typing.cast(type, tp)()
+    origin = get_origin(tp)
+    if origin is tuple:
+        return ()
+    if origin in (Mapping, dict):
+        return {}
+    if origin is Literal:
+        return get_args(tp)[0]
+    return {str: "", int: 0, float: 0.0, bool: False}.get(tp)
+
+
+# -- JSON Schema ---------------------------------------------------------------------------
+def json_schema(cls: type) -> dict[str, Any]:
+    """A JSON Schema (draft 2020-12) for ``cls``'s plain-data form, with ``$defs``."""
+    defs: dict[str, Any] = {}
+    root = _schema(cls, defs)
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **root, "$defs": defs}
+
+
+def _schema(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
+    optional, tp = _is_optional(tp)
+    if optional:
+        return {"anyOf": [_schema(tp, defs), {"type": "null"}]}
+    if dataclasses.is_dataclass(tp):
+        cls = typing.cast(type, tp)
+        name = cls.__name__
+        if name not in defs:
+            defs[name] = {}  # placeholder against recursion
+            hints = _hints(cls)
+            props = {f.name: _schema(hints[f.name], defs) for f in dataclasses.fields(cls)}
+            doc = (cls.__doc__ or "").strip().splitlines()
+            defs[name] = {
+                "type": "object",
+                "description": doc[0] if doc else name,
+                "additionalProperties": False,
+                "properties": props,
+            }
+        return {"$ref": f"#/$defs/{name}"}
+    origin = get_origin(tp)
+    if origin is Literal:
+        return {"enum": list(get_args(tp))}
+    if origin is tuple:
+        return {"type": "array", "items": _schema(get_args(tp)[0], defs)}
+    if origin in (Mapping, dict):
+        return {
+            "type": "object",
+            "propertyNames": {"minLength": 1, "pattern": "^[^/]+$"},
+            "additionalProperties": _schema(get_args(tp)[1], defs),
+        }
+    if tp is date:
+        return {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
+    if tp is datetime:
+        return {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}"}
+    return {"type": {str: "string", int: "integer", float: "number", bool: "boolean"}[tp]}

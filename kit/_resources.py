@@ -1,0 +1,23 @@
+"""Where the kit's shipped files are: package data, templates, sample data, notebooks.
+
+In a wheel, ``templates/``, ``sample_data/`` and ``notebooks/`` are copied into the package;
+in a source checkout (editable install) they sit beside it at the repository root.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kit.errors import NotFoundError
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DATA_DIR = PACKAGE_DIR / "data"
+
+
+def shipped_dir(name: str) -> Path:
+    """Return the folder ``templates``, ``sample_data`` or ``notebooks`` as installed."""
+    for candidate in (PACKAGE_DIR / name, PACKAGE_DIR.parent / name):
+        if candidate.is_dir():
+            return candidate
+    msg = f"找不到随附文件夹 {name}（kit 安装不完整）/ shipped folder {name!r} not found"
+    raise NotFoundError(msg)
