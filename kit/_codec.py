@@ -92,8 +92,12 @@ def _decode(tp: Any, data: Any, path: str, problems: list[Problem]) -> Any:
             return data
         choices = ", ".join(repr(a) for a in allowed)
         problems.append(
-            _problem(path, "json.choice", f"取值 {data!r} 不在可选范围内：{choices}",
-                     f"{data!r} is not one of {choices}")
+            _problem(
+                path,
+                "json.choice",
+                f"取值 {data!r} 不在可选范围内：{choices}",
+                f"{data!r} is not one of {choices}",
+            )
         )
         return allowed[0]
     if origin is tuple:
@@ -111,8 +115,12 @@ def _decode(tp: Any, data: Any, path: str, problems: list[Problem]) -> Any:
         for key, v in data.items():
             if not isinstance(key, str) or not key or "/" in key:
                 problems.append(
-                    _problem(f"{path}/{key}", "json.key", "编号不能为空或包含 /",
-                             "ids must be non-empty and may not contain /")
+                    _problem(
+                        f"{path}/{key}",
+                        "json.key",
+                        "编号不能为空或包含 /",
+                        "ids must be non-empty and may not contain /",
+                    )
                 )
                 continue
             out[key] = _decode(value_tp, v, f"{path}/{key}", problems)
@@ -122,17 +130,21 @@ def _decode(tp: Any, data: Any, path: str, problems: list[Problem]) -> Any:
 
 def _decode_scalar(tp: Any, data: Any, path: str, problems: list[Problem]) -> Any:
     if tp is date or tp is datetime:
-        if isinstance(data, str):
+        if isinstance(data, str) and (tp is datetime or len(data) == 10):
             try:
                 parsed = datetime.fromisoformat(data)
             except ValueError:
                 pass
             else:
-                return parsed.date() if tp is date and len(data) <= 10 else parsed
+                return parsed.date() if tp is date else parsed
         fmt = "YYYY-MM-DD" if tp is date else "YYYY-MM-DDTHH:MM:SS"
         problems.append(
-            _problem(path, "json.date", f"日期格式应为 {fmt}，实为 {data!r}",
-                     f"expected a date as {fmt}, got {data!r}")
+            _problem(
+                path,
+                "json.date",
+                f"日期格式应为 {fmt}，实为 {data!r}",
+                f"expected a date as {fmt}, got {data!r}",
+            )
         )
         return None
     ok = isinstance(data, tp) and not (tp in (int, float) and isinstance(data, bool))
@@ -142,8 +154,12 @@ def _decode_scalar(tp: Any, data: Any, path: str, problems: list[Problem]) -> An
         return data
     name = _TYPE_NAMES.get(tp, getattr(tp, "__name__", str(tp)))
     problems.append(
-        _problem(path, "json.type", f"应为{name}，实为 {type(data).__name__}",
-                 f"expected {name}, got {type(data).__name__}")
+        _problem(
+            path,
+            "json.type",
+            f"应为{name}，实为 {type(data).__name__}",
+            f"expected {name}, got {type(data).__name__}",
+        )
     )
     return _empty(tp)
 
@@ -157,8 +173,12 @@ def _decode_dataclass(cls: type, data: Any, path: str, problems: list[Problem]) 
     for key in data:
         if key not in names:
             problems.append(
-                _problem(f"{path}/{key}", "json.unknown_field", f"未知字段 {key!r}",
-                         f"unknown field {key!r}")
+                _problem(
+                    f"{path}/{key}",
+                    "json.unknown_field",
+                    f"未知字段 {key!r}",
+                    f"unknown field {key!r}",
+                )
             )
     kwargs = {
         name: _decode(hints[name], data[name], f"{path}/{name}", problems)

@@ -6,6 +6,7 @@ in a source checkout (editable install) they sit beside it at the repository roo
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from kit.errors import NotFoundError
@@ -21,3 +22,19 @@ def shipped_dir(name: str) -> Path:
             return candidate
     msg = f"找不到随附文件夹 {name}（kit 安装不完整）/ shipped folder {name!r} not found"
     raise NotFoundError(msg)
+
+
+def templates_dir() -> Path:
+    """The office's templates folder: ``KIT_TEMPLATES_DIR`` when set, else the shipped one.
+
+    An office keeps its own checklist profiles, workbook template and holiday file there,
+    without touching code.
+    """
+    override = os.environ.get("KIT_TEMPLATES_DIR")
+    if override:
+        path = Path(override).expanduser()
+        if not path.is_dir():
+            msg = f"KIT_TEMPLATES_DIR 指向的文件夹不存在 / folder does not exist: {path}"
+            raise NotFoundError(msg)
+        return path
+    return shipped_dir("templates")

@@ -252,9 +252,7 @@ def validate_guide_data(data: Any, file: str = "") -> list[Problem]:
     problems = []
     for err in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
         where = "/".join(str(p) for p in err.absolute_path)
-        problems.append(
-            Problem("guide.schema", f"不符合指南数据格式：{err.message}", err.message, where, file)
-        )
+        problems.append(Problem("guide.schema", "不符合指南数据格式", err.message, where, file))
     return problems
 
 

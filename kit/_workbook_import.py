@@ -1,0 +1,548 @@
+"""Reading a workbook filled in by hand back into changes to the record.
+
+A cell counts as edited when it no longer shows what the workbook showed at export (rendered
+again from the embedded record). Only edited cells are parsed, so the record's own spelling of
+an untouched value never matters. Each edited cell is read by the kind of its field (a result
+word, a date in a common Chinese form, 是/否, a list of means...) and every bad cell is
+reported with its sheet and cell before anything is returned.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import from_excel
+
+from kit._codec import to_data
+from kit._workbook_layout import (
+    FINDINGS,
+    FOLLOW_UP,
+    NO,
+    RECORD,
+    REVIEW_MODES,
+    SIGNATURES,
+    YES,
+    Column,
+    Field,
+    Lookups,
+    Row,
+    SheetLayout,
+    natural_key,
+    render,
+)
+from kit.errors import Problem, ValidationError
+from kit.inspection import RESULTS, Finding, Inspection, ItemResult, to_doc
+
+EDITABLE_SHEETS = (RECORD, FINDINGS, SIGNATURES, FOLLOW_UP)
+LIST_KINDS = ("means", "members")
+_MISSING = object()
+
+
+def choices(kind: str, lookups: Lookups) -> list[str]:
+    """The words a drop-down offers for a field kind (empty for free text)."""
+    if kind == "result":
+        return [zh for zh, _en in RESULTS.values()]
+    if kind == "handling":
+        return [zh for _code, zh in lookups.terms("handling_kinds")]
+    if kind == "means":
+        return [zh for _code, zh in lookups.terms("means")]
+    if kind in ("bool", "flag"):
+        return [YES, NO]
+    if kind == "review_mode":
+        return list(REVIEW_MODES.values())
+    return []
+
+
+# -- one cell -----------------------------------------------------------------------------------
+class CellError(ValueError):
+    """A cell's content cannot be read as its field's kind."""
+
+    def __init__(self, zh: str, en: str) -> None:
+        super().__init__(zh)
+        self.zh, self.en = zh, en
+
+
+def _norm(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+_DATE = r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+_TIME = r"(\d{1,2})\s*[:时点]\s*(\d{1,2})\s*(?:[:分]\s*(?:(\d{1,2})\s*秒?)?)?"
+_DATE_RE = re.compile(rf"^{_DATE}$")
+_COMPACT_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_DATETIME_RE = re.compile(rf"^{_DATE}(?:\s*T?\s*{_TIME})?$")
+_SPLIT_RE = re.compile(r"[、,，;；/\s]+")
+_TRUE = {"是", "y", "yes", "true", "1", "√", "✓", "✔", "对"}
+_FALSE = {"否", "n", "no", "false", "0", "×", "✗", "✘", "不"}
+
+
+def _excel_serial(value: float) -> datetime:
+    if not 20000 <= value <= 80000:  # 1954..2119: anything else is not a date someone meant
+        raise CellError(f"{value} 不是日期", f"{value} is not a date")
+    result = from_excel(value)
+    if not isinstance(result, datetime):
+        raise CellError(f"{value} 不是日期", f"{value} is not a date")
+    return result
+
+
+def parse_date(raw: Any) -> date | None:
+    """A date from a date cell, an Excel serial or text such as 2026-3-5, 2026/3/5, 2026.3.5,
+    2026年3月5日 or 20260305; None for an empty cell."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    if isinstance(raw, datetime):
+        return raw.date()
+    if isinstance(raw, date):
+        return raw
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        return _excel_serial(float(raw)).date()
+    text = _norm(str(raw))
+    m = _DATE_RE.match(text) or _COMPACT_RE.match(text)
+    if not m:
+        raise CellError(f"无法识别的日期 {text!r}（应如 2026-03-05 或 2026年3月5日）",
+                        f"not a date: {text!r} (write 2026-03-05)")
+    try:
+        return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        raise CellError(f"日期 {text!r} 不存在", f"no such date {text!r}") from None
+
+
+def parse_datetime(raw: Any) -> datetime | None:
+    """A date and time (seconds precision) from a cell; a bare date means midnight."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    if isinstance(raw, datetime):
+        rounded = raw.replace(microsecond=0)  # Excel stores times as fractions of a day
+        return rounded + timedelta(seconds=1) if raw.microsecond >= 500000 else rounded
+    if isinstance(raw, date):
+        return datetime.combine(raw, time())
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        return parse_datetime(_excel_serial(float(raw)))
+    text = _norm(str(raw))
+    m = _DATETIME_RE.match(text)
+    if not m:
+        raise CellError(f"无法识别的日期时间 {text!r}（应如 2026-03-05 14:30）",
+                        f"not a date and time: {text!r} (write 2026-03-05 14:30)")
+    y, mo, d, h, mi, s = (int(g) if g else 0 for g in m.groups())
+    try:
+        return datetime(y, mo, d, h, mi, s)
+    except ValueError:
+        raise CellError(f"日期时间 {text!r} 不存在", f"no such date or time {text!r}") from None
+
+
+def parse_bool(raw: Any) -> bool:
+    if raw is None or raw == "":
+        return False
+    if isinstance(raw, bool):
+        return raw
+    text = _norm(str(raw)).lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise CellError(f"应填“是”或“否”，实为 {text!r}", f"expected 是 or 否 (yes or no), got {text!r}")
+
+
+def plain_text(raw: Any) -> str:
+    """Whatever a person typed into a text cell, as text."""
+    if raw is None:
+        return ""
+    if isinstance(raw, bool):
+        return YES if raw else NO
+    if isinstance(raw, float) and raw.is_integer():
+        return str(int(raw))
+    if isinstance(raw, datetime):
+        return raw.isoformat(sep=" ", timespec="minutes" if not raw.second else "seconds")
+    if isinstance(raw, date):
+        return raw.isoformat()
+    return str(raw).replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+@dataclass(frozen=True)
+class Vocab:
+    """Words a person may type for coded values, each mapped to its code."""
+
+    results: Mapping[str, str]
+    handling: Mapping[str, str]
+    means: Mapping[str, str]
+    review: Mapping[str, str]
+    members: Mapping[str, str]
+    items: Mapping[str, str]
+
+    @classmethod
+    def build(cls, inspection: Inspection, lookups: Lookups) -> Vocab:
+        from kit.guide import load_guide
+
+        guide = load_guide()
+
+        def words(pairs: Sequence[tuple[str, str]], extra: Sequence[tuple[str, str]] = ()
+                  ) -> dict[str, str]:
+            out: dict[str, str] = {}
+            for code, zh in [*pairs, *extra]:
+                out[_norm(zh).lower()] = code
+                out[_norm(code).lower()] = code
+            return out
+
+        def terms(name: str) -> list[tuple[str, str]]:
+            return [(t.code, t.zh) for t in guide.terms(name)] + lookups.terms(name)
+
+        results = words([(c, zh) for c, (zh, _en) in RESULTS.items()],
+                        [(c, en) for c, (_zh, en) in RESULTS.items()])
+        members: dict[str, str] = {}
+        for key, m in inspection.team.items():
+            members[_norm(key).lower()] = key
+            if m.name:
+                members.setdefault(_norm(m.name).lower(), key)
+        items: dict[str, str] = {}
+        for sid in inspection.scope.sections:
+            for item_id, label, *_rest in lookups.checklist(sid):
+                items[_norm(label).lower()] = item_id
+                items[_norm(item_id).lower()] = item_id
+        return cls(results, words(terms("handling_kinds")), words(terms("means")),
+                   words(list(REVIEW_MODES.items())), members, items)
+
+
+def parse_cell(kind: str, raw: Any, vocab: Vocab) -> Any:
+    """The JSON value of a cell of this kind (dates as ISO text), or :class:`CellError`."""
+    if kind == "text":
+        return plain_text(raw)
+    if kind == "date":
+        day = parse_date(raw)
+        return day.isoformat() if day else None
+    if kind == "datetime":
+        moment = parse_datetime(raw)
+        return moment.isoformat() if moment else None
+    if kind in ("bool", "flag"):
+        return parse_bool(raw)
+    text = plain_text(raw)
+    key = _norm(text).lower()
+    if kind == "result":
+        if not key:
+            return "unchecked"
+        return _one(vocab.results, key, text, "检查结果", "符合、不符合、不适用、未检查")
+    if kind == "handling":
+        return _one(vocab.handling, key, text, "处理方式", "十、1 的五种处理方式之一")
+    if kind == "review_mode":
+        return "" if not key else _one(vocab.review, key, text, "复查方式", "书面审查、现场复查")
+    if kind == "item":
+        if key in vocab.items:
+            return vocab.items[key]
+        from kit.guide import load_guide
+
+        guide = load_guide()
+        if text in guide and guide.item(text).kind in ("content", "method", "focus"):
+            return text
+        raise CellError(f"检查项 {text!r} 不在本次检查表中（请填写条款或编号，如 7.8.m4）",
+                        f"{text!r} is not an item of this inspection's checklist")
+    if kind in LIST_KINDS:
+        table, what = (vocab.means, "检查手段") if kind == "means" else (vocab.members, "检查人员")
+        codes: list[str] = []
+        for word in _SPLIT_RE.split(text):
+            if word:
+                code = _one(table, _norm(word).lower(), word, what,
+                            "、".join(sorted(set(table.values()), key=natural_key)))
+                if code not in codes:
+                    codes.append(code)
+        return codes
+    raise CellError(f"未知的字段类型 {kind}", f"unknown field kind {kind}")
+
+
+def _one(table: Mapping[str, str], key: str, text: str, what: str, known: str) -> str:
+    if key in table:
+        return table[key]
+    raise CellError(f"无法识别的{what} {text!r}；可填：{known}", f"unknown {what} {text!r}")
+
+
+# -- the whole workbook -------------------------------------------------------------------------
+def _get(doc: Any, path: str) -> Any:
+    node = doc
+    for part in path.split("/"):
+        if not isinstance(node, dict) or part not in node:
+            return _MISSING
+        node = node[part]
+    return node
+
+
+def _equal(a: Any, b: Any) -> bool:
+    if isinstance(a, list) and isinstance(b, list):
+        return sorted(map(str, a)) == sorted(map(str, b))
+    return bool(a == b)
+
+
+@dataclass
+class _Edit:
+    field: Field
+    value: Any
+    sheet: str
+    cell: str
+    row: int
+
+
+class _Reader:
+    """Collects edits and problems sheet by sheet, then turns edits into changes."""
+
+    def __init__(self, current: Inspection, exported: Inspection, lookups: Lookups,
+                 sheets: Mapping[str, Any], file: str) -> None:
+        self.current_doc = to_doc(current)
+        self.exported_doc = to_doc(exported)
+        self.vocab = Vocab.build(current, lookups)
+        self.sheets = sheets
+        self.file = file
+        self.problems: list[Problem] = []
+        self.edits: list[_Edit] = []
+        self.new_findings: list[tuple[dict[str, Any], str, int]] = []
+        self.layouts: dict[str, SheetLayout] = {}
+
+    def problem(self, code: str, sheet: str, r: int, c: int, zh: str, en: str,
+                path: str = "") -> None:
+        ref = f"{sheet}!{get_column_letter(c)}{r}"
+        self.problems.append(Problem(code, f"{ref}：{zh}", en, field=path, file=self.file,
+                                     sheet=sheet, row=r, column=get_column_letter(c)))
+
+    def read_sheet(self, ws: Any, layout: SheetLayout) -> None:
+        from kit.workbook import read_cells, same_value, show
+
+        self.layouts[layout.name] = layout
+        header = int((self.sheets.get(layout.name) or {}).get("header_row", 1))
+        cells = read_cells(ws)
+        ncols = len(layout.columns)
+        for c, col in enumerate(layout.columns, 1):
+            got = cells.get((header, c), (None, "n"))[0]
+            if got != col.header:
+                self.problem("workbook.header", layout.name, header, c,
+                             f"表头应为“{col.header}”，实为 {show(got)}；请勿移动或删除列",
+                             "the header row was changed; do not move or delete columns")
+                return
+        by_row: dict[int, dict[int, tuple[Any, str]]] = {}
+        for (r, c), value in cells.items():
+            if r > header:
+                by_row.setdefault(r, {})[c] = value
+        keyed = {row.key: row for row in layout.rows if not row.group and row.key}
+        groups = {row.key for row in layout.rows if row.group}
+        seen: dict[str, int] = {}
+        for r in sorted(by_row):
+            row_cells = by_row[r]
+            for c in row_cells:
+                if c > ncols:
+                    self.problem("workbook.outside", layout.name, r, c,
+                                 "表格范围外的内容不会被读取，请删除或移入表格",
+                                 "content outside the table")
+            first = row_cells.get(1, (None, "n"))[0]
+            key = plain_text(first) if first is not None else ""
+            if key in keyed:
+                if key in seen:
+                    self.problem("workbook.duplicate_row", layout.name, r, 1,
+                                 f"与第 {seen[key]} 行重复", f"same row as row {seen[key]}")
+                    continue
+                seen[key] = r
+                self._read_row(layout, keyed[key], r, row_cells, same_value)
+            elif key in groups and all(c == 1 for c in row_cells):
+                continue
+            elif layout.name == FINDINGS and not key:
+                self._new_finding(layout, r, row_cells)
+            else:
+                self.problem("workbook.unknown_row", layout.name, r, 1,
+                             f"无法识别的行（A 列为 {show(first)}）；请勿修改 A 列",
+                             "this row does not belong to the exported record")
+        if layout.name == FINDINGS:
+            for key in keyed:
+                if key not in seen:
+                    self.problem("workbook.row_deleted", layout.name, header, 1,
+                                 f"问题 {key} 的行已被删除；工作簿中不能删除问题",
+                                 f"the row of finding {key} was deleted", f"findings/{key}")
+
+    def _read_row(self, layout: SheetLayout, row: Row, r: int,
+                  cells: Mapping[int, tuple[Any, str]], same_value: Any) -> None:
+        for c, want in enumerate(row.values):
+            got, data_type = cells.get(c + 1, (None, "n"))
+            if data_type != "f" and data_type != "e" and same_value(want, got):
+                continue
+            field = row.fields.get(c)
+            if field is None:
+                self.problem("workbook.read_only", layout.name, r, c + 1,
+                             f"此单元格由记录生成，不能在工作簿中修改；请恢复为 {_shown(want)}",
+                             "this cell is generated from the record and cannot be edited")
+                continue
+            self._edit(layout.name, r, c + 1, field, got, data_type)
+
+    def _edit(self, sheet: str, r: int, c: int, field: Field, raw: Any, data_type: str) -> Any:
+        if data_type == "f":
+            self.problem("workbook.formula", sheet, r, c, "不接受公式，请直接填写内容",
+                         "formulas are not accepted", field.path)
+            return _MISSING
+        if data_type == "e":
+            self.problem("workbook.error_value", sheet, r, c, f"单元格为错误值 {raw}",
+                         "the cell holds an error value", field.path)
+            return _MISSING
+        try:
+            value = parse_cell(field.kind, raw, self.vocab)
+        except CellError as exc:
+            self.problem("workbook.bad_value", sheet, r, c, exc.zh, exc.en, field.path)
+            return _MISSING
+        if field.required and value in ("", None, []):
+            self.problem("workbook.required", sheet, r, c, "此项不能为空", "this cell is required",
+                         field.path)
+            return _MISSING
+        self.edits.append(_Edit(field, value, sheet, f"{get_column_letter(c)}{r}", r))
+        return value
+
+    def _new_finding(self, layout: SheetLayout, r: int, cells: Mapping[int, tuple[Any, str]]
+                     ) -> None:
+        finding = to_data(Finding())
+        ok = True
+        for c, col in enumerate(layout.columns, 1):
+            if not col.kind:
+                continue
+            raw, data_type = cells.get(c, (None, "n"))
+            if raw in (None, "") and col.required:
+                self.problem("workbook.required", layout.name, r, c,
+                             f"新增问题须填写“{col.header}”", f"a new finding needs {col.key}")
+                ok = False
+                continue
+            value = self._parse_new(layout.name, r, c, col, raw, data_type)
+            if value is _MISSING:
+                ok = False
+            else:
+                finding[col.key] = value
+        if ok:
+            self.new_findings.append((finding, f"A{r}:{get_column_letter(len(layout.columns))}{r}",
+                                      r))
+
+    def _parse_new(self, sheet: str, r: int, c: int, col: Column, raw: Any, data_type: str
+                   ) -> Any:
+        before = len(self.edits)
+        value = self._edit(sheet, r, c, Field(f"findings/new/{col.key}", col.kind,
+                                              required=col.required), raw, data_type)
+        del self.edits[before:]
+        return value
+
+    # -- from edits to changes ------------------------------------------------------------------
+    def changes(self) -> list[Any]:
+        from kit.workbook import Change
+
+        out: list[Change] = []
+        flags: dict[str, list[_Edit]] = {}
+        for edit in self.edits:
+            if edit.field.kind == "flag":
+                flags.setdefault(edit.field.path, []).append(edit)
+                continue
+            self._change(out, edit.field.path, edit.value, edit.sheet, edit.cell)
+        for path, edits in flags.items():
+            self._change(out, path, self._flag_list(path, edits), edits[0].sheet,
+                         ",".join(e.cell for e in edits))
+        taken = set(self.current_doc.get("findings", {})) | set(
+            self.exported_doc.get("findings", {}))
+        n = max((int(m.group(1)) for k in taken if (m := re.fullmatch(r"F(\d+)", k))), default=0)
+        for finding, cells, _r in self.new_findings:
+            n += 1
+            while f"F{n}" in taken:
+                n += 1
+            out.append(Change(f"findings/F{n}", finding, FINDINGS, cells))
+        return out
+
+    def _flag_list(self, path: str, edits: list[_Edit]) -> list[str]:
+        """The list a group of 是/否 rows now says, edited rows read, the others as exported."""
+        chosen = {e.field.code: bool(e.value) for e in edits}
+        order: list[str] = []
+        for layout in self.layouts.values():
+            for row in layout.rows:
+                for f in row.fields.values():
+                    if f.path == path and f.kind == "flag":
+                        order.append(f.code)
+                        if f.code not in chosen:
+                            chosen[f.code] = row.values[1] == YES
+        current = _get(self.current_doc, path)
+        extra = [c for c in (current if isinstance(current, list) else []) if c not in order]
+        return [c for c in order if chosen.get(c)] + extra
+
+    def _change(self, out: list[Any], path: str, value: Any, sheet: str, cell: str) -> None:
+        from kit.workbook import Change
+
+        current = self._value(self.current_doc, path)
+        if _equal(value, current):
+            return
+        exported = self._value(self.exported_doc, path)
+        if not _equal(current, exported):
+            col, row = re.match(r"([A-Z]+)(\d+)", cell).groups()  # type: ignore[union-attr]
+            self.problems.append(Problem(
+                "workbook.conflict",
+                f"{sheet}!{cell}：导出后此项已在系统中改为 {_shown(current)}，与工作簿中的修改冲突；"
+                "请重新导出后再填写",
+                "this field was changed in the record after export; export again",
+                field=path, file=self.file, sheet=sheet, row=int(row), column=col))
+            return
+        out.append(Change(path, value, sheet, cell))
+
+    def _value(self, doc: Mapping[str, Any], path: str) -> Any:
+        value = _get(doc, path)
+        if value is _MISSING and path.startswith("results/"):
+            return to_data(ItemResult()).get(path.rsplit("/", 1)[-1])
+        return None if value is _MISSING else value
+
+
+def _shown(value: Any) -> str:
+    from kit.workbook import show
+
+    return show(value)
+
+
+def read_changes(path: Path, inspection: Inspection) -> list[Any]:
+    """See :func:`kit.workbook.read_workbook`."""
+    from kit.workbook import (
+        _signing_key,
+        check_embedded,
+        embedded_state,
+        open_workbook,
+        read_embedded,
+    )
+
+    file = str(path)
+    wb = open_workbook(path)
+    try:
+        emb = read_embedded(wb)
+        if emb is None:
+            raise ValidationError([Problem(
+                "workbook.not_kit", "不是检查工具包导出的工作簿（没有校验信息），无法导入",
+                "not a workbook exported by the kit", file=file)], file)
+        owner = emb.values.get("inspection_id", "")
+        if owner != inspection.id:
+            raise ValidationError([Problem(
+                "workbook.other_inspection",
+                f"此工作簿属于检查 {owner!r}，不是检查 {inspection.id!r}；未导入任何内容",
+                f"this workbook belongs to inspection {owner!r}, not {inspection.id!r}",
+                file=file)], file)
+        integrity, manifest = check_embedded(emb, _signing_key())
+        blocking = [p for p in integrity if p.code != "workbook.key_needed"]
+        if blocking:
+            raise ValidationError([Problem(p.code, p.message + "；无法确定导出时的内容，未导入",
+                                           p.message_en, file=file, sheet=p.sheet)
+                                   for p in blocking], file)
+        exported, audit, lookups = embedded_state(emb, manifest)
+        reader = _Reader(inspection, exported, lookups, manifest.get("sheets") or {}, file)
+        for layout in render(exported, audit, lookups):
+            if layout.name not in EDITABLE_SHEETS:
+                continue
+            if layout.name not in wb.sheetnames:
+                reader.problems.append(Problem("workbook.sheet_missing",
+                                               f"缺少工作表“{layout.name}”",
+                                               f"sheet {layout.name!r} is missing", file=file,
+                                               sheet=layout.name))
+                continue
+            reader.read_sheet(wb[layout.name], layout)
+        changes = [] if reader.problems else reader.changes()
+    finally:
+        wb.close()
+    if reader.problems:
+        raise ValidationError(reader.problems, file)
+    return changes
+
+
+__all__ = ["CellError", "choices", "parse_bool", "parse_cell", "parse_date", "parse_datetime",
+           "plain_text", "read_changes"]

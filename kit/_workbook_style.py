@@ -1,0 +1,398 @@
+"""The workbook's look, taken from the office's template ``templates/workbook.xlsx``.
+
+Convention (also in ``templates/README.md`` and on the template's 说明 sheet): the template has
+one sheet per output sheet, with the same name. In each,
+
+* the last row that holds any text is the **body row** (样式行): its cells' styles (font,
+  fill, border, alignment, number format) are applied, column by column, to every data row;
+  its text is ignored;
+* the row just above is the **header row** (表头行): its styles are applied to the column
+  headers, whose words come from the kit; it is frozen and repeated on every printed page;
+  group rows (the section headings of 现场检查记录) take column A's header style;
+* every row above is the **title block** (抬头): copied as is, with text, styles, merged
+  cells and row heights, and placeholders such as ``{企业名称}`` filled in; a merge as wide as
+  the template's columns is widened to the sheet's columns;
+* column widths, page setup (paper, orientation, fit to width, margins, centring), header and
+  footer text (placeholders allowed, ``&P``/``&N`` page numbers) and grid-line display are
+  copied; columns beyond the template's take its last column's width and styles.
+
+Any other sheet (such as 说明) is ignored. Pictures are not carried over (openpyxl cannot).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from openpyxl import load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection
+from openpyxl.styles.cell_style import StyleArray
+from openpyxl.styles.numbers import is_date_format
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.header_footer import HeaderFooter
+from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.properties import PageSetupProperties
+
+from kit.errors import KitError, NotFoundError, Problem, ValidationError
+
+A4 = "9"
+DEFAULT_WIDTH = 12.0
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+TEXT_FORMAT = "@"
+QUOTE_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+LINE_FACTOR = 1.45
+
+
+@dataclass(frozen=True)
+class CellStyle:
+    """The parts of a cell's look the writer copies from the template."""
+
+    font: Font = field(default_factory=Font)
+    fill: PatternFill = field(default_factory=PatternFill)
+    border: Border = field(default_factory=Border)
+    alignment: Alignment = field(default_factory=Alignment)
+    number_format: str = "General"
+    protection: Protection = field(default_factory=Protection)
+
+    @classmethod
+    def of(cls, cell: Any) -> CellStyle:
+        return cls(copy.copy(cell.font), copy.copy(cell.fill), copy.copy(cell.border),
+                   copy.copy(cell.alignment), cell.number_format, copy.copy(cell.protection))
+
+    def apply(self, cell: Any) -> None:
+        cell.font, cell.fill, cell.border = self.font, self.fill, self.border
+        cell.alignment, cell.protection = self.alignment, self.protection
+        cell.number_format = self.number_format
+
+    @property
+    def size(self) -> float:
+        return float(self.font.sz or 11)
+
+
+@dataclass(frozen=True)
+class TitleCell:
+    """A cell of the title block: its place, template text and style."""
+
+    row: int
+    column: int
+    text: str
+    style: CellStyle | None
+
+
+@dataclass(frozen=True)
+class SheetTemplate:
+    """What one template sheet contributes to the written sheet."""
+
+    name: str
+    title_rows: int
+    title_cells: tuple[TitleCell, ...]
+    merges: tuple[tuple[int, int, int, int], ...]
+    heights: Mapping[int, float]
+    header: tuple[CellStyle, ...]
+    body: tuple[CellStyle, ...]
+    widths: tuple[float, ...]
+    header_footer: HeaderFooter
+    page: Mapping[str, Any]
+    margins: PageMargins
+    show_grid: bool
+
+    @property
+    def body_height(self) -> float | None:
+        return self.heights.get(self.title_rows + 2)
+
+    @property
+    def header_row(self) -> int:
+        return self.title_rows + 1
+
+    @property
+    def columns(self) -> int:
+        return len(self.body)
+
+    def width(self, col: int) -> float:
+        return self.widths[min(col, len(self.widths) - 1)] if self.widths else DEFAULT_WIDTH
+
+    def header_style(self, col: int) -> CellStyle:
+        return self.header[min(col, len(self.header) - 1)]
+
+    def body_style(self, col: int) -> CellStyle:
+        return self.body[min(col, len(self.body) - 1)]
+
+
+def default_template() -> Path:
+    """The office's ``workbook.xlsx`` (``KIT_TEMPLATES_DIR``), else the shipped one."""
+    from kit._resources import shipped_dir, templates_dir
+
+    office = templates_dir() / "workbook.xlsx"
+    return office if office.is_file() else shipped_dir("templates") / "workbook.xlsx"
+
+
+def load_template(path: Path, sheets: Sequence[str]) -> dict[str, SheetTemplate]:
+    """The template's sheets by name; every sheet in ``sheets`` must be there."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        msg = f"找不到工作簿模板 {path} / workbook template not found"
+        raise NotFoundError(msg) from None
+    templates = _load(str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    missing = [s for s in sheets if s not in templates]
+    if missing:
+        problems = [Problem("template.sheet_missing", f"模板缺少工作表“{s}”",
+                            f"the template has no sheet {s!r}", file=str(path), sheet=s)
+                    for s in missing]
+        raise ValidationError(problems, str(path))
+    return templates
+
+
+@cache
+def _load(path: str, _mtime: int, _size: int) -> dict[str, SheetTemplate]:
+    try:
+        wb = load_workbook(path, rich_text=False)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        msg = f"无法读取工作簿模板 {path}：{exc} / cannot read the workbook template"
+        raise KitError(msg) from exc
+    return {ws.title: _sheet(ws) for ws in wb.worksheets}
+
+
+def _sheet(ws: Any) -> SheetTemplate:
+    text_rows = [r for r in range(1, ws.max_row + 1)
+                 if any(c.value not in (None, "") for c in ws[r])]
+    body_row = text_rows[-1] if text_rows else 2
+    header_row = max(body_row - 1, 1)
+    ncols = max((c.column for c in ws[header_row] if c.has_style or c.value is not None),
+                default=1)
+    ncols = max(ncols, max((c.column for c in ws[body_row] if c.has_style), default=1))
+    header = tuple(CellStyle.of(ws.cell(header_row, c)) for c in range(1, ncols + 1))
+    body = tuple(CellStyle.of(ws.cell(body_row, c)) for c in range(1, ncols + 1))
+    widths = [DEFAULT_WIDTH] * ncols
+    for dim in ws.column_dimensions.values():
+        if dim.width and (dim.customWidth or dim.width != 13):
+            for col in range(dim.min or 1, (dim.max or dim.min or 1) + 1):
+                if col <= ncols:
+                    widths[col - 1] = float(dim.width)
+    title_cells = []
+    for r in range(1, header_row):
+        for c in ws[r]:
+            if type(c).__name__ == "MergedCell":
+                continue
+            if c.value is not None or c.has_style:
+                text = "" if c.value is None else str(c.value)
+                title_cells.append(TitleCell(r, c.column, text,
+                                             CellStyle.of(c) if c.has_style else None))
+    merges = tuple(
+        (m.min_row, m.min_col, m.max_row, m.max_col)
+        for m in ws.merged_cells.ranges
+        if m.max_row < header_row
+    )
+    heights = {r: float(d.height) for r, d in ws.row_dimensions.items()
+               if d.height and r <= body_row}
+    setup = ws.page_setup
+    page = {
+        "orientation": setup.orientation or "portrait",
+        "paperSize": setup.paperSize or A4,
+        "fitToWidth": setup.fitToWidth if setup.fitToWidth is not None else 1,
+        "fitToHeight": setup.fitToHeight if setup.fitToHeight is not None else 0,
+        "fitToPage": bool(ws.sheet_properties.pageSetUpPr
+                          and ws.sheet_properties.pageSetUpPr.fitToPage),
+        "scale": setup.scale,
+        "horizontalCentered": bool(ws.print_options.horizontalCentered),
+    }
+    return SheetTemplate(
+        name=ws.title,
+        title_rows=header_row - 1,
+        title_cells=tuple(title_cells),
+        merges=merges,
+        heights=heights,
+        header=header,
+        body=body,
+        widths=tuple(widths),
+        header_footer=copy.deepcopy(ws.HeaderFooter),
+        page=page,
+        margins=copy.copy(ws.page_margins),
+        show_grid=bool(ws.sheet_view.showGridLines is not False),
+    )
+
+
+# -- the sheet's page, before any row is written ------------------------------------------------
+def setup_page(ws: Any, tpl: SheetTemplate, ncols: int, values: Mapping[str, str]) -> None:
+    """Widths, page setup, header/footer, frozen panes and print titles of a write-only sheet."""
+    from kit._workbook_layout import fill_placeholders
+
+    for col in range(ncols):
+        ws.column_dimensions[get_column_letter(col + 1)].width = tpl.width(col)
+    page = tpl.page
+    ws.page_setup.orientation = page["orientation"]
+    ws.page_setup.paperSize = page["paperSize"]
+    if page["fitToPage"]:
+        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+        ws.page_setup.fitToWidth = page["fitToWidth"]
+        ws.page_setup.fitToHeight = page["fitToHeight"]
+    elif page["scale"]:
+        ws.page_setup.scale = page["scale"]
+    ws.print_options.horizontalCentered = page["horizontalCentered"]
+    ws.page_margins = copy.copy(tpl.margins)
+    hf = copy.deepcopy(tpl.header_footer)
+    for part_name in ("oddHeader", "oddFooter", "evenHeader", "evenFooter",
+                      "firstHeader", "firstFooter"):
+        part = getattr(hf, part_name)
+        for side_name in ("left", "center", "right"):
+            side = getattr(part, side_name)
+            if side.text:
+                side.text = fill_placeholders(side.text, values, escape_amp=True)
+    ws.HeaderFooter = hf
+    ws.sheet_view.showGridLines = tpl.show_grid
+    if tpl.body_height:
+        ws.sheet_format.defaultRowHeight = tpl.body_height
+        ws.sheet_format.customHeight = True
+    header = tpl.header_row
+    ws.freeze_panes = f"A{header + 1}"
+    ws.print_title_rows = f"{header}:{header}"
+
+
+# -- cells --------------------------------------------------------------------------------------
+def put_text(cell: Any, text: str) -> Any:
+    """Put ``text`` into ``cell`` as text, never as a formula or an error value."""
+    cell.value = text
+    cell.data_type = "s"
+    return cell
+
+
+class _HashedStyle(StyleArray):
+    """A cell's style array whose hash is computed once.
+
+    openpyxl looks every written cell's style up by hash (twice); the writer's prototype cells
+    carry one final style each, so caching the hash removes most of the cost of styling.
+    """
+
+    __slots__ = ("_hash",)
+
+    def __hash__(self) -> int:
+        try:
+            return self._hash  # type: ignore[no-any-return]
+        except AttributeError:
+            self._hash: int = hash(tuple(self))
+            return self._hash
+
+
+def accept_ready_cells(ws: Any) -> None:
+    """Let ``ws.append`` take the writer's ready-made cells without a conversion attempt.
+
+    openpyxl's write-only ``append`` first tries to assign each item as a value and falls back
+    to treating it as a cell when that raises; with styled cells in every column that costs
+    one exception per cell. Every row the writer appends is a list of cells (or None), so the
+    sheet's row converter is replaced by one that only numbers them. Without the private hook
+    (another openpyxl version) the public path is used, only slower.
+    """
+    if hasattr(ws, "_values_to_row"):
+        ws._values_to_row = _number_cells
+
+
+def _number_cells(cells: Sequence[Any], row_idx: int) -> Any:
+    for col_idx, cell in enumerate(cells, 1):
+        if cell is None:
+            continue
+        cell.column, cell.row = col_idx, row_idx
+        yield cell
+
+
+class CellMaker:
+    """Styled write-only cells for one sheet, one reusable prototype per column and variant.
+
+    openpyxl writes an appended row at once, so a column's prototype cell can carry the next
+    row's value: the styles are registered once instead of once per cell.
+    """
+
+    def __init__(self, ws: Any, styles: Sequence[CellStyle]) -> None:
+        self.ws = ws
+        self.styles = styles
+        self._protos: dict[tuple[int, str], WriteOnlyCell] = {}
+
+    def _proto(self, col: int, variant: str) -> WriteOnlyCell:
+        key = (col, variant)
+        cell = self._protos.get(key)
+        if cell is None:
+            style = self.styles[min(col, len(self.styles) - 1)]
+            cell = WriteOnlyCell(self.ws)
+            style.apply(cell)
+            general = style.number_format in ("General", "")
+            if variant in ("text", "quoted") and general:
+                cell.number_format = TEXT_FORMAT
+            elif variant == "date" and not is_date_format(style.number_format):
+                cell.number_format = DATE_FORMAT
+            elif variant == "datetime" and not is_date_format(style.number_format):
+                cell.number_format = DATETIME_FORMAT
+            if variant == "quoted":
+                cell.quotePrefix = True
+            cell._style = _HashedStyle(cell._style)  # styles are final from here on
+            self._protos[key] = cell
+        return cell
+
+    def cell(self, col: int, value: Any, empty_kind: str = "text") -> WriteOnlyCell:
+        """A cell for ``value`` in column ``col`` (0-based); text is always stored as text.
+
+        Text must already be fit for a cell (:func:`kit._workbook_layout.cell_text`): it is
+        stored as is, with the text type, so it can never become a formula or an error value.
+        """
+        if isinstance(value, str):
+            variant = "quoted" if value.startswith(QUOTE_TRIGGERS) else "text"
+            cell = self._proto(col, variant)
+            cell._value = value
+            cell.data_type = "s"
+            return cell
+        if value is None:
+            variant = empty_kind if empty_kind in ("date", "datetime") else "text"
+        elif isinstance(value, datetime):
+            variant = "datetime"
+        elif isinstance(value, date):
+            variant = "date"
+        else:
+            variant = "number"
+        cell = self._proto(col, variant)
+        cell.value = value
+        return cell
+
+
+def text_units(text: str) -> float:
+    """Approximate printed width of ``text`` in character units (a CJK character is 2)."""
+    if text.isascii():
+        return len(text)
+    n = len(text)
+    return n + (len(text.encode("utf-8")) - n) / 2
+
+
+class RowHeights:
+    """Row heights (points) that show every wrapped line; None for a one-line row.
+
+    Excel does not grow rows to fit wrapped text when it opens a file, so the writer sets the
+    height it estimates. Lines are counted as Excel wraps them (a CJK character is two width
+    units, as SimSun is twice as wide as a digit); a line is 1.45 times the font size, what
+    Noto CJK (LibreOffice's fallback on Linux) needs and a little more than SimSun (1.3), so
+    no app clips the last line.
+    """
+
+    def __init__(self, widths: Sequence[float], sizes: Sequence[float],
+                 minimum: float | None = None) -> None:
+        self.capacity = [max((w - 0.5) * 10.5 / s, 1.0) for w, s in zip(widths, sizes,
+                                                                        strict=True)]
+        self.sizes = list(sizes)
+        self.minimum = minimum or 0.0
+
+    def __call__(self, values: Sequence[Any]) -> float | None:
+        lines_needed, size_used = 1.0, 0.0
+        for value, per_line, size in zip(values, self.capacity, self.sizes, strict=False):
+            if type(value) is not str or (len(value) * 2 <= per_line and "\n" not in value):
+                continue
+            lines = 0.0
+            for para in value.split("\n"):
+                lines += max(1.0, -(-text_units(para) // per_line))
+            if lines > lines_needed:
+                lines_needed, size_used = lines, size
+        if lines_needed <= 1:
+            return None
+        return round(max(lines_needed * size_used * LINE_FACTOR + 6, self.minimum), 1)

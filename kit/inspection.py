@@ -1,0 +1,387 @@
+"""The inspection record: everything the guide asks an inspector to prepare, do, find and decide.
+
+Plain frozen dataclasses, no widgets. The persisted truth is the record's plain-data form
+(:func:`to_doc`), a JSON document whose collections are dicts keyed by stable ids, so that the
+store can save each field on its own row and two tabs editing different entries never collide.
+:func:`from_doc` parses that form back and reports every problem with its path.
+
+Codes, not words, are stored: roles, inspection types, means, handling kinds and follow-up
+measures are the codes of the guide's vocabularies (``kit guide --json`` lists them); results
+are the four codes of :data:`RESULTS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Literal
+
+from kit._codec import from_data, json_schema, to_data
+from kit.errors import ValidationError
+from kit.guide import load_guide
+
+FORMAT_VERSION = 1
+
+Role = Literal["registrant", "filer", "contract_manufacturer"]
+InspectionType = Literal["supervisory", "focused", "follow_up", "for_cause", "special", "extended"]
+Cooperation = Literal["none", "joint", "delegated"]
+MemberRole = Literal["leader", "inspector", "expert"]
+PlanState = Literal["draft", "submitted", "approved"]
+ResultCode = Literal["unchecked", "conform", "nonconform", "not_applicable"]
+Stage = Literal["preparation", "on_site", "reporting", "follow_up", "closed"]
+LicenceKind = Literal[
+    "business_licence",
+    "production_licence",
+    "class1_production_filing",
+    "contract_production_filing",
+]
+CertificateKind = Literal["registration", "filing"]
+DeviceClass = Literal["I", "II", "III"]
+PartnerRelation = Literal["contract_manufacturer", "client"]
+PartnerRegion = Literal["same_district", "same_city", "other_province"]
+PastFindingState = Literal["open", "rectifying", "closed"]
+ReviewMode = Literal["", "written", "on_site"]
+
+#: Fields that identify an inspection in lists (``kit list``, the app's chooser).
+SUMMARY_PATHS = ("company/name", "scope/type", "scope/start_date", "stage")
+
+#: The four results an item can have, in the order a form offers them.
+RESULTS: Mapping[str, tuple[str, str]] = {
+    "unchecked": ("未检查", "not checked"),
+    "conform": ("符合", "conforms"),
+    "nonconform": ("不符合", "does not conform"),
+    "not_applicable": ("不适用", "not applicable"),
+}
+
+LICENCE_KINDS: Mapping[str, tuple[str, str]] = {
+    "business_licence": ("营业执照", "business licence"),
+    "production_licence": ("医疗器械生产许可证", "production licence"),
+    "class1_production_filing": ("第一类医疗器械生产备案凭证", "class I production filing"),
+    "contract_production_filing": ("医疗器械委托生产备案凭证", "contract production filing"),
+}
+
+STAGES: Mapping[str, tuple[str, str]] = {
+    "preparation": ("检查前准备", "preparation"),
+    "on_site": ("现场检查", "on site"),
+    "reporting": ("检查文书与签字", "record and signatures"),
+    "follow_up": ("跟踪整改", "follow-up"),
+    "closed": ("已结案", "closed"),
+}
+
+
+@dataclass(frozen=True)
+class Licence:
+    """A licence or filing certificate the company holds (营业执照, 生产许可证, 备案凭证)."""
+
+    kind: LicenceKind = "business_licence"
+    number: str = ""
+    holder: str = ""
+    address: str = ""
+    production_address: str = ""
+    scope: tuple[str, ...] = ()
+    issued: date | None = None
+    expires: date | None = None
+
+
+@dataclass(frozen=True)
+class Product:
+    """A product with its 注册证 or 备案凭证, and whether this inspection covers it."""
+
+    name: str = ""
+    certificate: CertificateKind = "registration"
+    registration_no: str = ""
+    device_class: DeviceClass = "II"
+    category_code: str = ""
+    sterile: bool = False
+    holder: str = ""
+    production_address: str = ""
+    manufacturer: str = ""
+    expires: date | None = None
+    in_scope: bool = True
+    scope_reason: str = ""
+
+
+@dataclass(frozen=True)
+class Partner:
+    """The other side of a contract-manufacturing relation, and the authority over it."""
+
+    name: str = ""
+    credit_code: str = ""
+    relation: PartnerRelation = "contract_manufacturer"
+    address: str = ""
+    authority: str = ""
+    region: PartnerRegion = "same_city"
+    products: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Company:
+    """The inspected company (一: 注册人, 备案人 or 受托生产企业)."""
+
+    name: str = ""
+    credit_code: str = ""
+    role: Role = "registrant"
+    legal_representative: str = ""
+    contact: str = ""
+    registered_address: str = ""
+    production_address: str = ""
+    authority: str = ""
+    licences: Mapping[str, Licence] = field(default_factory=dict)
+    products: Mapping[str, Product] = field(default_factory=dict)
+    partners: Mapping[str, Partner] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PastFinding:
+    """A problem found by an earlier inspection and how far its rectification has come."""
+
+    description: str = ""
+    found_on: date | None = None
+    state: PastFindingState = "open"
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Background:
+    """五.1: what the team learns before the visit, by the eight kinds of background."""
+
+    notes: Mapping[str, str] = field(default_factory=dict)
+    past_findings: Mapping[str, PastFinding] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """五.2-五.4: type, manner, dates, sections, bases, purpose and key risks."""
+
+    type: InspectionType = "supervisory"
+    unannounced: bool = False
+    remote: bool = False
+    remote_confirmed: bool = False
+    cooperation: Cooperation = "none"
+    partner_authority: str = ""
+    start_date: date | None = None
+    end_date: date | None = None
+    delegated_result_date: date | None = None
+    sections: tuple[str, ...] = ()
+    bases: tuple[str, ...] = ()
+    purpose: str = ""
+    focus: str = ""
+    key_risks: str = ""
+
+
+@dataclass(frozen=True)
+class Member:
+    """One person on the team; ``sections`` is this person's share of the division of labour."""
+
+    name: str = ""
+    role: MemberRole = "inspector"
+    authority: str = ""
+    certificate_no: str = ""
+    qualifications: tuple[str, ...] = ()
+    standards: tuple[str, ...] = ()
+    sections: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Plan:
+    """五.5 检查方案 and its review by the dispatching office when one is required."""
+
+    review_required: bool = False
+    state: PlanState = "draft"
+    schedule: str = ""
+    submitted_at: datetime | None = None
+    approved_at: datetime | None = None
+    approved_by: str = ""
+
+
+@dataclass(frozen=True)
+class Notification:
+    """五.6 notice to the company (never for an unannounced inspection)."""
+
+    planned: bool = False
+    sent_on: date | None = None
+    method: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Step:
+    """One of the ten steps of 六, when it was done, and a note."""
+
+    done: bool = False
+    at: datetime | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    """六.4: a change to the plan made on site; approval needed when the plan was reviewed."""
+
+    description: str = ""
+    at: datetime | None = None
+    approved_by: str = ""
+    approved_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    """The result of one checklist item, the means of 八 used, and the evidence."""
+
+    result: ResultCode = "unchecked"
+    notes: str = ""
+    means: tuple[str, ...] = ()
+    evidence: str = ""
+    inspector: str = ""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A problem found, its handling under 十.1, the requirement and the deadline."""
+
+    item: str = ""
+    description: str = ""
+    handling: str = "rectify_by_deadline"
+    requirement: str = ""
+    deadline: date | None = None
+    affects_past_products: bool = False
+
+
+@dataclass(frozen=True)
+class PastProducts:
+    """十.2: measures for products made before the problem was found."""
+
+    measures: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Signatures:
+    """六.7-六.8: the company's signature, or its refusal signed by inspectors and witness."""
+
+    company_signer: str = ""
+    company_signed_at: datetime | None = None
+    refused: bool = False
+    refusal_note: str = ""
+    inspector_signers: tuple[str, ...] = ()
+    witness_present: bool = False
+    witness_name: str = ""
+    witness_signed: bool = False
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """六.9 and 十.3: rectification submitted, reviewed in writing or on site, closed."""
+
+    submitted_on: date | None = None
+    review_mode: ReviewMode = ""
+    reviewed_on: date | None = None
+    reviewer: str = ""
+    closed_on: date | None = None
+    measures: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Sampling:
+    """The record sample drawn under 九: its seed, parameters and chosen rows."""
+
+    seed: int = 0
+    inspection_date: date | None = None
+    parameters: Mapping[str, str] = field(default_factory=dict)
+    columns: tuple[str, ...] = ()
+    rows: tuple[Mapping[str, str], ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Inspection:
+    """One inspection of one company, from preparation to follow-up."""
+
+    format_version: int = FORMAT_VERSION
+    id: str = ""
+    guide_id: str = ""
+    guide_version: str = ""
+    profile: str = "full"
+    stage: Stage = "preparation"
+    company: Company = field(default_factory=Company)
+    background: Background = field(default_factory=Background)
+    scope: Scope = field(default_factory=Scope)
+    team: Mapping[str, Member] = field(default_factory=dict)
+    plan: Plan = field(default_factory=Plan)
+    notification: Notification = field(default_factory=Notification)
+    steps: Mapping[str, Step] = field(default_factory=dict)
+    adjustments: Mapping[str, Adjustment] = field(default_factory=dict)
+    results: Mapping[str, ItemResult] = field(default_factory=dict)
+    findings: Mapping[str, Finding] = field(default_factory=dict)
+    past_products: PastProducts = field(default_factory=PastProducts)
+    signatures: Signatures = field(default_factory=Signatures)
+    follow_up: FollowUp = field(default_factory=FollowUp)
+    sampling: Sampling = field(default_factory=Sampling)
+
+    # -- convenient views ------------------------------------------------------------------
+    @property
+    def leaders(self) -> tuple[str, ...]:
+        return tuple(k for k, m in self.team.items() if m.role == "leader")
+
+    @property
+    def inspectors(self) -> tuple[str, ...]:
+        """Member ids of the team's inspectors, leader included (experts are not inspectors)."""
+        return tuple(k for k, m in self.team.items() if m.role in ("leader", "inspector"))
+
+    def result(self, item_id: str) -> ItemResult:
+        return self.results.get(item_id, ItemResult())
+
+    def owners(self, section_id: str) -> tuple[str, ...]:
+        return tuple(k for k, m in self.team.items() if section_id in m.sections)
+
+
+def new_inspection(
+    *,
+    company: Company | None = None,
+    type: InspectionType = "supervisory",
+    start_date: date | None = None,
+    sections: tuple[str, ...] | None = None,
+    profile: str = "full",
+) -> Inspection:
+    """A fresh inspection under the current guide, all 14 sections in scope by default."""
+    guide = load_guide()
+    if sections is None:
+        sections = tuple(s.id for s in guide.sections)
+    return Inspection(
+        guide_id=guide.id,
+        guide_version=guide.version,
+        profile=profile,
+        company=company or Company(),
+        scope=Scope(type=type, start_date=start_date, end_date=start_date, sections=sections),
+    )
+
+
+# -- plain-data form -----------------------------------------------------------------------
+def to_doc(inspection: Inspection) -> dict[str, Any]:
+    """The record as a JSON-ready document (what the store and ``kit export`` hold)."""
+    doc = to_data(inspection)
+    assert isinstance(doc, dict)
+    return doc
+
+
+def from_doc(doc: Any, *, what: str = "inspection") -> Inspection:
+    """Parse a document; raise :class:`ValidationError` listing every problem, if any."""
+    inspection, problems = from_data(Inspection, doc)
+    if problems:
+        raise ValidationError(problems, what)
+    return inspection
+
+
+def parse_doc(doc: Any) -> tuple[Inspection, list[Any]]:
+    """Parse leniently: the record with defaults where fields were bad, and the problems."""
+    return from_data(Inspection, doc)
+
+
+def inspection_schema() -> dict[str, Any]:
+    """The JSON Schema of the document form, as shipped in ``kit/data``."""
+    schema = json_schema(Inspection)
+    schema["$id"] = "https://example.invalid/kit/inspection.schema.json"
+    schema["title"] = "检查记录 inspection record"
+    schema["$defs"]["Inspection"]["properties"]["format_version"] = {"const": FORMAT_VERSION}
+    return schema

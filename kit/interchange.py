@@ -1,0 +1,196 @@
+"""JSON interchange: export an inspection, import one with every problem listed first.
+
+An exported file is the record's document form (see :mod:`kit.inspection`), valid against
+``kit/data/inspection.schema.json``. Import reads defensively: size, encoding, JSON syntax
+(with line and column), duplicate keys, NaN, nesting depth, the schema, then the model; it
+lists every problem and writes nothing unless there are none.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import replace
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from kit._resources import DATA_DIR
+from kit.errors import ConflictError, NotFoundError, Problem, ValidationError
+from kit.inspection import FORMAT_VERSION, Inspection, from_doc, parse_doc, to_doc
+from kit.store import Store
+
+MAX_JSON_BYTES = 64 * 1024 * 1024
+MAX_DEPTH = 64
+
+
+def new_inspection_id(inspection: Inspection) -> str:
+    """A readable, unique id: the start date and six random hex digits (``20261119-a1b2c3``)."""
+    day = inspection.scope.start_date
+    prefix = day.strftime("%Y%m%d") if day else "draft"
+    return f"{prefix}-{secrets.token_hex(3)}"
+
+
+def save_new(store: Store, inspection: Inspection, *, user: str, action: str = "create") -> str:
+    """Store a new inspection under a fresh id (or its own, if unused); return the id."""
+    iid = inspection.id or new_inspection_id(inspection)
+    doc = to_doc(replace(inspection, id=iid))
+    return store.create(doc, user=user, inspection_id=iid, action=action)
+
+
+def open_inspection(store: Store, inspection_id: str) -> Inspection:
+    """The stored inspection as a model object (problems, if any, raise ValidationError)."""
+    record = store.load(inspection_id)
+    return from_doc({**record.doc, "id": record.id}, what=f"inspection {inspection_id}")
+
+
+def export_doc(store: Store, inspection_id: str) -> dict[str, Any]:
+    """The complete document of a stored inspection: every field, defaults filled in."""
+    record = store.load(inspection_id)
+    inspection, _problems = parse_doc({**record.doc, "id": record.id})
+    return to_doc(inspection)
+
+
+def export_json(store: Store, inspection_id: str, out: Path) -> Path:
+    doc = export_doc(store, inspection_id)
+    out.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return out
+
+
+@cache
+def _schema_validator() -> Any:
+    import jsonschema
+
+    schema = json.loads((DATA_DIR / "inspection.schema.json").read_text(encoding="utf-8"))
+    return jsonschema.Draft202012Validator(schema)
+
+
+def _depth(value: Any, limit: int) -> int:
+    """Nesting depth of ``value``, stopping once past ``limit``."""
+    stack = [(value, 1)]
+    deepest = 0
+    while stack:
+        node, d = stack.pop()
+        deepest = max(deepest, d)
+        if deepest > limit:
+            return deepest
+        children = (
+            node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+        )
+        stack.extend((c, d + 1) for c in children if isinstance(c, dict | list))
+    return deepest
+
+
+def parse_json_bytes(raw: bytes, file: str = "") -> Inspection:
+    """Parse and check an inspection document from bytes; raise with every problem."""
+
+    def fail(code: str, zh: str, en: str, **where: Any) -> ValidationError:
+        return ValidationError([Problem(code, zh, en, file=file, **where)], file or "JSON")
+
+    if not raw.strip():
+        raise fail("json.empty", "文件为空", "the file is empty")
+    if len(raw) > MAX_JSON_BYTES:
+        raise fail(
+            "json.too_large", f"文件超过 {MAX_JSON_BYTES // 2**20} MiB", "the file is too large"
+        )
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise fail(
+            "json.encoding", f"不是 UTF-8 编码（第 {exc.start} 字节）", "not UTF-8 text"
+        ) from None
+    duplicates: list[str] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in items:
+            if key in out:
+                duplicates.append(key)
+            out[key] = value
+        return out
+
+    def no_constants(name: str) -> Any:
+        raise ValueError(f"{name} is not allowed")
+
+    try:
+        data = json.loads(text, object_pairs_hook=pairs, parse_constant=no_constants)
+    except json.JSONDecodeError as exc:
+        raise fail(
+            "json.syntax",
+            f"JSON 格式错误：{exc.msg}",
+            exc.msg,
+            row=exc.lineno,
+            column=str(exc.colno),
+        ) from None
+    except (ValueError, RecursionError) as exc:
+        raise fail("json.value", f"JSON 内容无效：{exc}", str(exc)) from None
+    problems = [
+        Problem("json.duplicate_key", f"重复的键 {k!r}", f"duplicate key {k!r}", file=file)
+        for k in duplicates
+    ]
+    if _depth(data, MAX_DEPTH) > MAX_DEPTH:
+        raise fail("json.depth", f"嵌套超过 {MAX_DEPTH} 层", "nested too deeply")
+    if isinstance(data, dict) and data.get("format_version") not in (None, FORMAT_VERSION):
+        problems.append(
+            Problem(
+                "json.format_version",
+                f"不支持的格式版本 {data.get('format_version')!r}",
+                "unsupported format_version",
+                field="/format_version",
+                file=file,
+            )
+        )
+    for err in _schema_validator().iter_errors(data):
+        path = "/" + "/".join(str(p) for p in err.absolute_path)
+        problems.append(
+            Problem("json.schema", "不符合检查记录格式", err.message, field=path, file=file)
+        )
+    inspection, model_problems = parse_doc(data)
+    seen = {(p.field, p.code) for p in problems}
+    problems += [
+        replace(p, file=file)
+        for p in model_problems
+        if (p.field, "json.schema") not in seen and (p.field, p.code) not in seen
+    ]
+    if problems:
+        raise ValidationError(_dedupe(problems), file or "JSON")
+    return inspection
+
+
+def _dedupe(problems: list[Problem]) -> list[Problem]:
+    """One problem per field: the schema and the model often report the same place."""
+    fields: set[str] = set()
+    out = []
+    for p in problems:
+        key = p.field or p.code
+        if key in fields and p.field:
+            continue
+        fields.add(key)
+        out.append(p)
+    return out
+
+
+def import_json(store: Store, path: Path, *, user: str, as_new: bool = False) -> str:
+    """Import an exported inspection; return its id. Nothing is written on any problem.
+
+    An id already in the store is refused unless the stored record is identical (then this is
+    a no-op) or ``as_new`` asks for a fresh id.
+    """
+    if not path.is_file():
+        msg = f"找不到文件 {path} / no such file"
+        raise NotFoundError(msg)
+    inspection = parse_json_bytes(path.read_bytes(), str(path))
+    if as_new or not inspection.id:
+        return save_new(store, replace(inspection, id=""), user=user, action="import")
+    try:
+        existing = export_doc(store, inspection.id)
+    except NotFoundError:
+        return save_new(store, inspection, user=user, action="import")
+    if existing == to_doc(inspection):
+        return inspection.id
+    msg = (
+        f"检查记录 {inspection.id} 已存在且内容不同，未导入；如需作为新记录导入，请使用 --as-new"
+        f" / inspection {inspection.id} exists with other content; nothing imported"
+        " (use --as-new to import a copy)"
+    )
+    raise ConflictError(msg)

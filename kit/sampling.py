@@ -1,0 +1,545 @@
+"""Record sampling for 九 记录样本的选取: which records an inspector pulls, by which rule, and why.
+
+The guide's six rules are pure functions over record frames with the canonical columns of
+:mod:`kit.registers` (``record_id``, ``record_type``, ``product``, ``batch``, ``record_date``;
+optional ``condition``, ``stage``, ``doc_id``, ``doc_version``, ``lower``, ``upper``,
+``conclusion``; any other numeric column is measured data):
+
+* 9.1 :func:`draw_groups` - ``per_group`` records of each record type + product + condition,
+  drawn by a key seeded from the record id: same inputs and seed, same draw, any row order;
+* 9.2 :func:`record_windows`, :func:`in_window` - the three months before the inspection, or a
+  product's latest production cycle; :func:`versions_in_force` - the document version in force
+  on each record's date;
+* 9.3 :func:`rank_products` - every product, or the top K by safety demand, then volume;
+* 9.4 :func:`follow_batches` - one batch per product through every stage in the register;
+* 9.5 :func:`data_conclusion_mismatch` - a value outside its limits judged 合格, or inside 不合格;
+* 9.6 :func:`find_discrepancies`, :func:`expand_discrepant` - two drawn records that differ by
+  more than a threshold widen their group; otherwise nothing is widened.
+
+:func:`sample` composes them over a whole register. Each step is a column operation or a
+groupby; Python loops run over products or data columns, never over records.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from kit import _sampling_rules as rules
+from kit import _sampling_tables as tables
+from kit._sampling_rules import data_columns, group_labels
+from kit._sampling_tables import FLAGS, RULES, zero_defect_sample_size, zero_defect_upper_bound
+from kit.errors import Problem, ValidationError
+from kit.registers import normalize_register, parse_dates
+
+__all__ = [
+    "FLAGS",
+    "RULES",
+    "SampleParameters",
+    "SampleResult",
+    "data_columns",
+    "data_conclusion_mismatch",
+    "draw_groups",
+    "draw_keys",
+    "expand_discrepant",
+    "find_discrepancies",
+    "follow_batches",
+    "group_labels",
+    "in_window",
+    "rank_products",
+    "record_windows",
+    "sample",
+    "versions_in_force",
+    "window_bounds",
+    "zero_defect_sample_size",
+    "zero_defect_upper_bound",
+]
+
+REQUIRED = ("record_id", "record_type", "product", "batch", "record_date")
+_NAT = np.datetime64("NaT", "ns")
+
+
+@dataclass(frozen=True)
+class SampleParameters:
+    """Everything besides the registers that decides a draw; kept with the result."""
+
+    inspection_date: date
+    seed: int
+    per_group: int = 2
+    max_products: int | None = None
+    discrepancy: float = 0.2
+    window_months: int = 3
+    confidence: float = 0.95
+
+    def __post_init__(self) -> None:
+        bad = []
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
+            bad.append(("seed", "种子须为非负整数", "seed must be a non-negative integer"))
+        if self.per_group < 1:
+            bad.append(("per_group", "每组至少抽 1 份", "per_group must be at least 1"))
+        if self.max_products is not None and self.max_products < 1:
+            bad.append(("max_products", "产品数上限至少为 1", "max_products must be at least 1"))
+        if not self.discrepancy > 0:
+            bad.append(("discrepancy", "差异阈值须大于 0", "discrepancy must be above 0"))
+        if self.window_months < 1:
+            bad.append(("window_months", "窗口至少 1 个月", "window_months must be at least 1"))
+        if not 0 < self.confidence < 1:
+            bad.append(("confidence", "置信度须在 0 与 1 之间", "confidence must be in (0, 1)"))
+        if bad:
+            raise ValidationError([Problem("bad_parameter", zh, en, field=f) for f, zh, en in bad],
+                                  what="抽样参数 sampling parameters")
+
+    def as_dict(self) -> dict[str, object]:
+        return {"inspection_date": self.inspection_date.isoformat(), "seed": self.seed,
+                "per_group": self.per_group, "max_products": self.max_products,
+                "discrepancy": self.discrepancy, "window_months": self.window_months,
+                "confidence": self.confidence}
+
+
+@dataclass(frozen=True)
+class SampleResult:
+    """A draw: the chosen records and the tables that explain it.
+
+    ``selection``: one row per chosen record: record_id, rules, reason, group,
+    doc_version_in_force, flags, then the record's own columns. ``summary``: per product and
+    record type. ``groups``: per group, with the zero-defect upper bound of DOMAIN §3.
+    ``products``: 9.3's choice with its reason and each product's window. ``trace_gaps``: the
+    batch followed per product (9.4) and the stages it lacks. ``notes``: what to know.
+    """
+
+    selection: pd.DataFrame
+    summary: pd.DataFrame
+    groups: pd.DataFrame
+    products: pd.DataFrame
+    trace_gaps: pd.DataFrame
+    seed: int
+    parameters: SampleParameters
+    notes: tuple[str, ...]
+
+
+# -- 9.1 -----------------------------------------------------------------------------------
+def draw_keys(record_ids: pd.Series, seed: int) -> np.ndarray:
+    """A seeded pseudo-random key per record, computed from its id alone.
+
+    The key depends neither on row order nor on other records, so reordering a register or
+    adding records to another group never changes a group's draw.
+    """
+    key = hashlib.sha256(f"kit.sampling:{seed}".encode()).hexdigest()[:16]
+    if not pd.api.types.is_string_dtype(record_ids.dtype):
+        record_ids = record_ids.astype("str")
+    ids = record_ids.to_numpy(dtype=object)
+    return pd.util.hash_array(ids, hash_key=key, categorize=False)
+
+
+@dataclass(frozen=True)
+class _Ranked:
+    group: np.ndarray  # dense group number per row, in (record_type, product, condition) order
+    rank: np.ndarray  # 0-based place of each row in its group's key order
+    sizes: np.ndarray  # rows per group
+    first: np.ndarray  # row position of each group's first record in key order
+    keys: np.ndarray
+
+
+def _rank_groups(frame: pd.DataFrame, seed: int,
+                 products: tuple[np.ndarray, int] | None = None) -> _Ranked:
+    """Number the groups in label order and rank each group's rows by their draw key.
+
+    ``products`` may give the rows' product codes (in name order) and their count, when the
+    caller has them already from the whole register.
+    """
+    combined = np.zeros(len(frame), dtype="int64")
+    for name in ("record_type", "product", "condition"):
+        if name not in frame:
+            continue
+        if name == "product" and products is not None:
+            codes, count = products
+        else:
+            codes, uniques = rules.codes(frame[name], sort=True)
+            count = len(uniques)
+        combined = combined * (count + 1) + codes + 1
+    keys = draw_keys(frame["record_id"], seed)
+    order = np.lexsort((keys, combined))  # by group (label order), then by key
+    ordered = combined[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]]) if len(order) \
+        else np.empty(0, dtype="int64")
+    sizes = np.diff(np.r_[starts, len(order)]).astype("int64")
+    group = np.empty(len(order), dtype="int64")
+    group[order] = np.repeat(np.arange(len(starts)), sizes)
+    rank = np.empty(len(order), dtype="int64")
+    rank[order] = np.arange(len(order)) - np.repeat(starts, sizes)
+    return _Ranked(group, rank, sizes, order[starts], keys)
+
+
+def draw_groups(records: pd.DataFrame, *, per_group: int = 2, seed: int) -> pd.DataFrame:
+    """9.1: ``per_group`` records of each record type + product + condition, seeded.
+
+    Returns the drawn rows with ``group`` (its label), ``n_group`` (records in the group) and
+    ``draw_rank`` (0 = drawn first). A group smaller than ``per_group`` is taken whole.
+    """
+    ranked = _rank_groups(records, seed)
+    take = np.flatnonzero(ranked.rank < per_group)
+    drawn = records.iloc[take].copy()
+    drawn["group"] = group_labels(drawn)
+    drawn["n_group"] = ranked.sizes[ranked.group[take]]
+    drawn["draw_rank"] = ranked.rank[take]
+    return drawn
+
+
+# -- 9.2 -----------------------------------------------------------------------------------
+def window_bounds(inspection_date: object, months: int = 3) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """9.2's window: from ``months`` before the inspection date to the inspection date."""
+    day = _day(inspection_date)
+    return day - pd.DateOffset(months=months), day
+
+
+def record_windows(records: pd.DataFrame, inspection_date: object, *,
+                   months: int = 3) -> pd.DataFrame:
+    """9.2: each product's window, or its latest production cycle where the window is empty.
+
+    A product's latest production cycle is the span (first to last record) of its most recently
+    started batch; every record of the product in that span is in its window. Columns: product,
+    n_records, n_in_window, window_start, window_end, window_fallback, cycle_batch. Records
+    dated after the inspection date are never sampled.
+    """
+    start, day = window_bounds(inspection_date, months)
+    dates = _dates(records)
+    codes, names = rules.codes(records["product"])
+    return _windows(codes, names, dates, _valid(dates, codes, day), records["batch"], day, start)
+
+
+def _windows(codes: np.ndarray, names: np.ndarray, dates: np.ndarray, valid: np.ndarray,
+             batch: pd.Series, day: pd.Timestamp, start: pd.Timestamp) -> pd.DataFrame:
+    n = len(names)
+    known = codes >= 0
+    recent = valid & known & (dates >= start.to_datetime64())
+    n_records = np.bincount(codes[valid & known], minlength=n)
+    n_recent = np.bincount(codes[recent], minlength=n)
+    has = n_recent > 0
+    table = pd.DataFrame({
+        "product": pd.Series(names, dtype="str"), "n_records": n_records, "n_in_window": n_recent,
+        "window_start": np.where(has, start.to_datetime64(), _NAT).astype("datetime64[ns]"),
+        "window_end": np.where(has, day.to_datetime64(), _NAT).astype("datetime64[ns]"),
+        "window_fallback": (n_records > 0) & ~has,
+        "cycle_batch": pd.Series(pd.NA, index=range(n), dtype="str")})
+    fallback = np.flatnonzero(table["window_fallback"].to_numpy())
+    if fallback.size:
+        rows = valid & np.isin(codes, fallback)
+        part = pd.DataFrame({"code": codes[rows], "date": dates[rows],
+                             "batch": batch[rows].astype("str").fillna("").to_numpy()})
+        spans = part.groupby(["code", "batch"], sort=False)["date"].agg(["min", "max"])
+        spans = spans.reset_index().sort_values(["code", "min", "max", "batch"],
+                                                ascending=[True, False, False, False])
+        latest = spans.drop_duplicates("code").set_index("code")
+        table.loc[latest.index, "window_start"] = latest["min"].to_numpy()
+        table.loc[latest.index, "window_end"] = latest["max"].to_numpy()
+        table.loc[latest.index, "cycle_batch"] = latest["batch"].replace("", pd.NA).to_numpy()
+        lo = table["window_start"].to_numpy(dtype="datetime64[ns]")[codes[rows]]
+        hi = table["window_end"].to_numpy(dtype="datetime64[ns]")[codes[rows]]
+        inside = codes[rows][(dates[rows] >= lo) & (dates[rows] <= hi)]
+        table.loc[fallback, "n_in_window"] = np.bincount(inside, minlength=n)[fallback]
+    return table
+
+
+def in_window(records: pd.DataFrame, windows: pd.DataFrame) -> pd.Series:
+    """9.2: whether each record lies in its product's window (from :func:`record_windows`)."""
+    bounds = windows.set_index("product")
+    dates = records["record_date"]
+    start = records["product"].map(bounds["window_start"])
+    end = records["product"].map(bounds["window_end"])
+    return ((dates >= start) & (dates <= end)).fillna(False).astype(bool)
+
+
+def versions_in_force(records: pd.DataFrame, documents: pd.DataFrame | None) -> pd.DataFrame:
+    """9.2: the version of each record's document in force on the record's date.
+
+    The version in force is the one most recently effective on or before that date, unless
+    its 失效日期 has passed. ``version_status``: ``ok``; ``mismatch`` (the record names another
+    version); ``not_in_force`` (no version was in force that day); ``no_version`` (the record
+    names none); ``unknown_document`` (not in the documents register); empty when the record
+    names no document or no documents register is given. Versions compare without case or
+    spaces (``a/1`` is ``A/1``).
+    """
+    docs = None if documents is None else _documents(documents)
+    return _version_frame(records, docs)
+
+
+def _versions(records: pd.DataFrame,
+              docs: pd.DataFrame | None) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`versions_in_force` on prepared documents: integer codes and one searchsorted."""
+    n = len(records)
+    in_force = np.full(n, np.nan, dtype=object)
+    status = np.full(n, "", dtype=object)
+    if docs is None or "doc_id" not in records or not n:
+        return in_force, status
+    doc, doc_names = rules.codes(records["doc_id"])
+    dates = _dates(records)
+    right = pd.Index(doc_names).get_indexer(docs["doc_id"].to_numpy(dtype=object))
+    mine = docs[right >= 0].assign(code=right[right >= 0]) \
+        .sort_values(["code", "effective_from"], kind="stable")
+    known = np.zeros(len(doc_names) + 1, dtype=bool)  # the extra slot answers code -1
+    known[mine["code"].to_numpy()] = True
+    has = (doc >= 0) & ~np.isnat(dates)
+    status[has & ~known[doc]] = "unknown_document"
+    at = np.flatnonzero(has & known[doc])
+    if not at.size:
+        return in_force, status
+    # one sorted key per (document, effective day); each record finds the last one <= its own
+    starts = mine["effective_from"].to_numpy(dtype="datetime64[D]").astype("int64")
+    when = dates[at].astype("datetime64[D]").astype("int64")
+    low = min(starts.min(), when.min())
+    span = max(starts.max(), when.max()) - low + 1
+    lookup = mine["code"].to_numpy(dtype="int64") * span + (starts - low)
+    hit = np.searchsorted(lookup, doc[at].astype("int64") * span + (when - low), "right") - 1
+    row = np.maximum(hit, 0)
+    found = (hit >= 0) & (mine["code"].to_numpy()[row] == doc[at])
+    end = mine["effective_to"].to_numpy(dtype="datetime64[ns]")[row]
+    found &= np.isnat(end) | (dates[at] <= end)
+    versions = mine["version"].to_numpy(dtype=object)
+    in_force[at] = np.where(found, versions[row], np.nan)
+    cited = records["doc_version"].to_numpy(dtype=object)[at] if "doc_version" in records \
+        else np.full(at.size, np.nan, dtype=object)
+    vcodes, vkeys = rules.text_keys(versions)
+    same = rules.same_text(rules.text_keys(cited), (np.where(found, vcodes[row], -1), vkeys))
+    status[at] = np.select([~found, pd.isna(cited), same], ["not_in_force", "no_version", "ok"],
+                           "mismatch")
+    return in_force, status
+
+
+def _version_frame(records: pd.DataFrame, docs: pd.DataFrame | None) -> pd.DataFrame:
+    in_force, status = _versions(records, docs)
+    return pd.DataFrame({"doc_version_in_force": pd.Series(in_force, dtype="str"),
+                         "version_status": pd.Series(status, dtype="str")},
+                        index=records.index)
+
+
+# -- 9.3 -----------------------------------------------------------------------------------
+def rank_products(products: pd.DataFrame, record_products: Sequence[str] = (), *,
+                  max_products: int | None = None) -> pd.DataFrame:
+    """9.3: every product, or the top ``max_products`` by safety demand and then volume.
+
+    Safety demand is 高风险 first, then the higher 管理类别; then the larger 产量; the name breaks
+    ties. A product found in the records but not in the products register is kept, ranked
+    after the registered ones, and its reason says so. Columns: product, in_register,
+    registration_no, class, high_risk, volume, rank, chosen, reason.
+    """
+    return rules.rank_products(_products(products), record_products, max_products)
+
+
+# -- 9.4 -----------------------------------------------------------------------------------
+def follow_batches(records: pd.DataFrame, drawn: pd.DataFrame, *, seed: int,
+                   windows: pd.DataFrame | None = None,
+                   stage_sets: Mapping[str, Sequence[str]] | None = None,
+                   inspection_date: object | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """9.4: one batch (or serial number) per product, followed through every stage.
+
+    The batch is one already drawn: for a product in its fallback window, the batch of its
+    latest cycle; otherwise a finished batch (one that reached the product's last stage)
+    before an unfinished one, then the batch drawn most often, then by seeded key. A stage is
+    ``stage``, else ``record_type``; a product's stages are ``stage_sets[product]``, by default
+    every stage of the product in ``records``. Returns the batch's records (with
+    ``followed_batch``) and one row per product: product, batch, n_records, first_date,
+    last_date, stages, missing_stages, gap.
+    """
+    until = None if inspection_date is None else _day(inspection_date)
+    return rules.follow_batches(records, drawn, windows=windows, stage_sets=stage_sets,
+                                 until=until, keys=lambda ids: draw_keys(ids, seed))
+
+
+# -- 9.5 -----------------------------------------------------------------------------------
+def data_conclusion_mismatch(records: pd.DataFrame,
+                             columns: Sequence[str] | None = None) -> pd.Series:
+    """9.5: True where a value outside [下限, 上限] is judged 合格, or all inside 不合格.
+
+    Only records with a conclusion, a limit and a value are judged; ``columns`` defaults to the
+    data columns (:func:`data_columns`).
+    """
+    return rules.judge(records, columns)[0]
+
+
+# -- 9.6 -----------------------------------------------------------------------------------
+def find_discrepancies(drawn: pd.DataFrame, *, threshold: float = 0.2,
+                       columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """9.6: per group, the largest relative difference between two drawn records.
+
+    The relative difference of a and b is ``|a - b| / max(|a|, |b|)``; a group's largest is
+    ``(max - min) / max(|max|, |min|)`` of each data column (exact when the values share a
+    sign; values of both signs always differ by 100% or more). Index: group label. Columns:
+    column, n_values, relative_difference, low_index, high_index, discrepant (> threshold).
+    """
+    return rules.discrepancies(drawn, threshold, columns)
+
+
+def expand_discrepant(pool: pd.DataFrame, groups: Sequence[str], taken: pd.Index, *,
+                      per_group: int, seed: int, windows: pd.DataFrame) -> pd.DataFrame:
+    """9.6: ``per_group`` more records of each discrepant group, to confirm and ask why.
+
+    First the group's records in its window that were not ``taken``, in key order; when the
+    window has no more, records outside it, nearest in date first. Returns the added rows with
+    ``group`` and ``expanded_from`` (``window`` or ``outside``).
+    """
+    return rules.expand(pool, groups, taken, per_group=per_group, windows=windows,
+                         keys=lambda ids: draw_keys(ids, seed))
+
+
+# -- the engine ----------------------------------------------------------------------------
+def sample(
+    records: pd.DataFrame,
+    products: pd.DataFrame,
+    documents: pd.DataFrame | None,
+    inspection_date: object,
+    *,
+    seed: int,
+    per_group: int = 2,
+    max_products: int | None = None,
+    discrepancy: float = 0.2,
+    data_columns: Sequence[str] | None = None,
+) -> SampleResult:
+    """Choose the records to inspect under 九 and say, for each, which rules chose it and why.
+
+    ``records``, ``products`` and ``documents`` are frames as :mod:`kit.registers` loads them
+    (products and documents are re-checked here, records only for their columns). The same
+    frames, date and seed give the same selection, whatever the row order.
+
+    >>> result = sample(records, products, documents, "2026-11-20", seed=7)  # doctest: +SKIP
+    >>> result.selection[["record_id", "rules", "flags"]]  # doctest: +SKIP
+    """
+    params = SampleParameters(_day(inspection_date).date(), seed, per_group, max_products,
+                              float(discrepancy))
+    rec = _records(records)
+    prod = _products(products)
+    docs = None if documents is None else _documents(documents)
+    start, day = window_bounds(params.inspection_date, params.window_months)
+    dates = rec["record_date"].to_numpy(dtype="datetime64[ns]")
+    codes, names = rules.codes(rec["product"])
+    valid = _valid(dates, codes, day)
+    cols = list(data_columns) if data_columns is not None else rules.data_columns(rec)
+
+    # 9.3 and 9.2: the products, and each product's window
+    windows = _windows(codes, names, dates, valid, rec["batch"], day, start)
+    ranked = rules.rank_products(prod, [str(n) for n in names], max_products)
+    windows["chosen"] = windows["product"].isin(ranked.loc[ranked["chosen"], "product"])
+    lo = np.r_[windows["window_start"].to_numpy(dtype="datetime64[ns]"), _NAT]
+    hi = np.r_[windows["window_end"].to_numpy(dtype="datetime64[ns]"), _NAT]
+    chosen = np.r_[windows["chosen"].to_numpy(dtype=bool), False]
+    in_pool = valid & chosen[codes] & (dates >= lo[codes]) & (dates <= hi[codes])
+    pool = rec.iloc[np.flatnonzero(in_pool)]
+    pool = pool[pool["record_type"].notna().to_numpy()]
+
+    # 9.1: the seeded draw in each group
+    by_name = np.empty(len(names), dtype="int64")
+    by_name[np.argsort(names.astype(str), kind="stable")] = np.arange(len(names))
+    groups = _rank_groups(pool, seed, (by_name[codes[pool.index.to_numpy()]], len(names)))
+    take = np.flatnonzero(groups.rank < per_group)
+    drawn = pool.iloc[take]
+
+    # 9.6: a group whose drawn records differ too much is widened
+    disc = rules.discrepancies(drawn, discrepancy, cols)
+    widen = [str(g) for g in disc.index[disc["discrepant"]]]
+    expanded = rules.expand(
+        _widening_pool(rec, pool, groups, take, widen, valid & ~in_pool, codes, names, per_group),
+        widen, drawn.index, per_group=per_group, windows=windows,
+        keys=lambda ids: draw_keys(ids, seed))
+
+    # 9.5 and 9.2: every record in the windows is screened; up to per_group per group join
+    contradicts = rules.judge(pool, cols)[0].to_numpy()
+    wrong_version = np.isin(_versions(pool, docs)[1], ["mismatch", "not_in_force"])
+
+    # 9.4: one batch per product, through every stage of the register
+    trace, gaps = rules.follow_batches(
+        rec, drawn, windows=windows, stage_sets=rules.stage_sets(rec, valid, codes, names),
+        until=day, keys=lambda ids: draw_keys(ids, seed))
+
+    members = pd.Index(np.unique(np.concatenate([
+        drawn.index.to_numpy(), expanded.index.to_numpy(), trace.index.to_numpy(),
+        rules.cap_per_group(pool.index, groups.group, groups.keys, contradicts, per_group),
+        rules.cap_per_group(pool.index, groups.group, groups.keys, wrong_version, per_group),
+    ]).astype("int64")))
+    chosen_rows = rec.loc[members]
+    checks = tables.Checks(
+        versions=_version_frame(chosen_rows, docs),
+        judged=rules.judge(chosen_rows, cols, detail=True),
+        n_group=pd.Series(groups.sizes[groups.group], index=pool.index))
+    out = tables.assemble(
+        chosen_rows, checks, params=params, windows=windows, ranked=ranked, drawn=drawn,
+        disc=disc, expanded=expanded, trace=trace, gaps=gaps, columns=cols,
+        group_table=tables.group_table(pool, groups.group, groups.sizes, groups.first,
+                                       contradicts, wrong_version),
+        notes=tables.input_notes(rec, dates, valid, day, windows, ranked, docs))
+    return SampleResult(out.selection, out.summary, out.groups, out.products, out.trace_gaps,
+                        seed, params, out.notes)
+
+
+def _widening_pool(rec: pd.DataFrame, pool: pd.DataFrame, groups: _Ranked, take: np.ndarray,
+                   widen: list[str], outside: np.ndarray, codes: np.ndarray, names: np.ndarray,
+                   per_group: int) -> pd.DataFrame:
+    """The records 9.6 may add to the widened groups, found without scanning the register.
+
+    The next records of each group in its window come from the ranked pool; the register is
+    searched (by integer product code) only for groups whose window has too few left.
+    """
+    if not widen:
+        return pool.iloc[:0]
+    drawn = pool.iloc[take]
+    bad = np.unique(groups.group[take][group_labels(drawn).isin(widen).to_numpy()])
+    nearby = np.isin(groups.group, bad) & (groups.rank >= per_group) & \
+        (groups.rank < 2 * per_group)
+    short = bad[groups.sizes[bad] < 2 * per_group]
+    parts = [pool[nearby]]
+    if short.size:
+        like = drawn[np.isin(groups.group[take], short)]
+        parts.append(rules.expansion_pool(rec, outside, codes, names, like))
+    return pd.concat(parts)
+
+
+# -- inputs --------------------------------------------------------------------------------
+def _day(value: object) -> pd.Timestamp:
+    parsed = parse_dates(pd.Series([value], dtype=object)).iloc[0]
+    if pd.isna(parsed):
+        raise ValidationError([Problem("bad_date", f"检查日期“{value}”无法识别",
+                                       f"unrecognised inspection date {value!r}",
+                                       field="inspection_date")], what="抽样参数 parameters")
+    return pd.Timestamp(parsed)
+
+
+def _dates(records: pd.DataFrame) -> np.ndarray:
+    dates = records["record_date"]
+    if dates.dtype != "datetime64[ns]":
+        dates = parse_dates(dates)
+    return dates.to_numpy(dtype="datetime64[ns]")
+
+
+def _valid(dates: np.ndarray, product_codes: np.ndarray, day: pd.Timestamp) -> np.ndarray:
+    """Records that can be sampled: dated no later than the inspection, with a product."""
+    return ~np.isnat(dates) & (dates <= day.to_datetime64()) & (product_codes >= 0)
+
+
+def _records(records: pd.DataFrame) -> pd.DataFrame:
+    absent = [c for c in REQUIRED if c not in records.columns]
+    if absent:
+        raise ValidationError(
+            [Problem("missing_column", f"记录登记表缺少列“{c}”", f"records: column {c!r} is missing",
+                     column=c) for c in absent], what="记录登记表 records")
+    rec = records.reset_index(drop=True)
+    if rec["record_date"].dtype != "datetime64[ns]":
+        rec["record_date"] = parse_dates(rec["record_date"])
+    return rec
+
+
+def _products(products: pd.DataFrame) -> pd.DataFrame:
+    return normalize_register(products, "products").frame.reset_index(drop=True)
+
+
+def _documents(documents: pd.DataFrame) -> pd.DataFrame:
+    docs = normalize_register(documents, "documents").frame.reset_index(drop=True)
+    if "effective_to" not in docs:
+        docs["effective_to"] = pd.Series(pd.NaT, index=docs.index, dtype="datetime64[ns]")
+    docs = docs[["doc_id", "version", "effective_from", "effective_to"]]
+    return docs.sort_values(["effective_from", "doc_id"], kind="stable").reset_index(drop=True)
+
+
+

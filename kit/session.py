@@ -1,0 +1,145 @@
+"""An editing session: one person working on one stored inspection, every change autosaved.
+
+The apps' widgets, the CLI and analysts' scripts all change a record through
+:meth:`Session.set`: the value is checked against the record model first (a bad date or an
+unknown code is refused with a clear message and nothing is written), then saved at once as a
+row-level write with the user's name in the audit trail. A change someone else made to the
+same field since this session read it is refused (:class:`~kit.errors.ConflictError`) and the
+session re-reads the record, so the person sees the other change instead of overwriting it.
+
+>>> from kit.store import Store
+>>> from kit.inspection import new_inspection
+>>> store = Store("sqlite://")
+>>> s = Session.create(store, new_inspection(), user="张明")
+>>> s.set("company/name", "北京示例医疗科技有限公司")
+>>> s.inspection.company.name
+'北京示例医疗科技有限公司'
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+from kit.errors import ConflictError, Problem, ValidationError
+from kit.guide import load_guide
+from kit.inspection import Inspection, parse_doc
+from kit.interchange import open_inspection, save_new
+from kit.rules import check
+from kit.store import DELETE, Record, Store
+
+Listener = Callable[[str], None]
+
+
+def _plain(value: Any) -> Any:
+    """Values as the document holds them: dates as ISO text, tuples as lists."""
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+class Session:
+    """One user's view of one stored inspection; :meth:`set` is the only way to change it."""
+
+    def __init__(self, store: Store, inspection_id: str, *, user: str) -> None:
+        self.store = store
+        self.user = user
+        self.record: Record = store.load(inspection_id)
+        self._inspection: Inspection | None = None
+        self._problems: list[Problem] | None = None
+        self._listeners: list[Listener] = []
+        open_inspection(store, inspection_id)  # refuse a broken record up front
+
+    @classmethod
+    def create(cls, store: Store, inspection: Inspection, *, user: str) -> Session:
+        """Store a new inspection and open a session on it."""
+        return cls(store, save_new(store, inspection, user=user), user=user)
+
+    @property
+    def id(self) -> str:
+        return self.record.id
+
+    @property
+    def inspection(self) -> Inspection:
+        """The record as a model object, parsed once per change."""
+        if self._inspection is None:
+            ins, _problems = parse_doc({**self.record.doc, "id": self.record.id})
+            self._inspection = ins
+        return self._inspection
+
+    def get(self, path: str, default: Any = None) -> Any:
+        return self.record.get(path, default)
+
+    def on_change(self, listener: Listener) -> None:
+        """Call ``listener(path)`` after every saved change (and ``"*"`` after a refresh)."""
+        self._listeners.append(listener)
+
+    def _changed(self, path: str) -> None:
+        self._inspection = None
+        self._problems = None
+        for listener in list(self._listeners):
+            listener(path)
+
+    def check_value(self, path: str, value: Any) -> list[Problem]:
+        """What the model says about ``value`` at ``path``, without saving anything."""
+        doc = copy.deepcopy(self.record.doc)
+        keys = path.split("/")
+        node = doc
+        for key in keys[:-1]:
+            node = node.setdefault(key, {})
+        node[keys[-1]] = _plain(value)
+        _ins, problems = parse_doc({**doc, "id": self.record.id})
+        prefix = "/" + path
+        return [p for p in problems if p.field == prefix or p.field.startswith(prefix + "/")]
+
+    def set(self, path: str, value: Any) -> None:
+        """Check and save one field now; refuse bad values and others' newer changes."""
+        self.set_many({path: value})
+
+    def set_many(self, changes: dict[str, Any], *, action: str = "update") -> None:
+        """Check and save several fields in one transaction, or none of them."""
+        plain = {p: _plain(v) for p, v in changes.items()}
+        problems = [pr for p, v in plain.items() for pr in self.check_value(p, v)]
+        if problems:
+            raise ValidationError(problems, f"inspection {self.id}")
+        try:
+            self.record.set_many(plain, user=self.user, action=action)
+        except ConflictError:
+            self.refresh()
+            raise
+        for path in plain:
+            self._changed(path)
+
+    def delete(self, path: str) -> None:
+        """Remove an entry (a finding, a team member...) with an audit row."""
+        try:
+            self.record.delete(path, user=self.user)
+        except ConflictError:
+            self.refresh()
+            raise
+        self._changed(path)
+
+    def refresh(self) -> None:
+        """Re-read the record to see changes made in other tabs."""
+        self.record.refresh()
+        self._changed("*")
+
+    def problems(self, prefix: str = "") -> list[Problem]:
+        """The guide's rules on the record as it is now, those under ``prefix`` only if given."""
+        if self._problems is None:
+            self._problems = check(self.inspection, guide=load_guide())
+        found = self._problems
+        if not prefix:
+            return found
+        return [p for p in found if p.field == prefix or p.field.startswith(prefix + "/")]
+
+
+__all__ = ["DELETE", "Session"]

@@ -1,0 +1,128 @@
+"""An editable collection of a record (licences, products, team members, findings...).
+
+Entries live in the record as a dict keyed by stable ids (``team/M2/name``), so two tabs adding
+or editing different entries never touch the same field. Each entry is a small form of bound
+fields; "add" creates an entry under a fresh id, "remove" deletes it (with an audit row).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import ipywidgets as W
+
+from kit.errors import KitError
+from kit.session import Session
+from kit.widgets._fields import BoundField, FieldSpec, ProblemList
+
+
+@dataclass(frozen=True)
+class Column:
+    """One field of every entry: the key below the entry, its label, kind and options."""
+
+    key: str
+    label: str
+    kind: str = "text"
+    options: tuple[tuple[str, str], ...] = ()
+    options_fn: Callable[[Session], tuple[tuple[str, str], ...]] | None = None
+
+
+def next_key(existing: Sequence[str], prefix: str) -> str:
+    """The next free id with ``prefix``: M1, M2... never reusing one in the record."""
+    numbers = [int(k[len(prefix):]) for k in existing
+               if k.startswith(prefix) and k[len(prefix):].isdigit()]
+    return f"{prefix}{max(numbers, default=0) + 1}"
+
+
+class CollectionWidget(W.VBox):
+    """All entries of ``base`` (e.g. ``company/licences``) with add and remove."""
+
+    def __init__(
+        self,
+        session: Session,
+        base: str,
+        columns: Sequence[Column],
+        *,
+        prefix: str,
+        title: str,
+        new_entry: Callable[[Session], dict[str, Any]] | None = None,
+        entry_title: Callable[[Session, str], str] | None = None,
+    ) -> None:
+        self.session = session
+        self.base = base
+        self.columns = tuple(columns)
+        self.prefix = prefix
+        self.new_entry = new_entry
+        self.entry_title = entry_title or (lambda s, k: k)
+        self.add_button = W.Button(description=f"＋ 添加 Add ({title})", icon="plus",
+                                   layout=W.Layout(width="auto"))
+        self.add_button.add_class("kit-add-" + base.replace("/", "--"))
+        self.add_button.on_click(lambda _b: self.add_entry())
+        self.message = W.HTML()
+        self.entries = W.VBox()
+        self._keys: tuple[str, ...] = ()
+        session.on_change(self._on_record)
+        self._rebuild()
+        super().__init__([self.entries, self.add_button, self.message,
+                          ProblemList(session, [base])])
+
+    def entry_keys(self) -> tuple[str, ...]:
+        value = self.session.get(self.base) or {}
+        return tuple(value) if isinstance(value, dict) else ()
+
+    def _used_keys(self) -> list[str]:
+        """Ids that entries ever had, from the audit trail: a removed id is never reused."""
+        depth = self.base.count("/") + 1
+        return [e.path.split("/")[depth] for e in self.session.store.audit(self.session.id,
+                                                                           self.base)
+                if e.path and e.path.count("/") > depth - 1]
+
+    def add_entry(self) -> str | None:
+        """Create an entry under a fresh id; return the id (None if it could not be saved)."""
+        key = next_key([*self.entry_keys(), *self._used_keys()], self.prefix)
+        values = self.new_entry(self.session) if self.new_entry else {}
+        if not values:
+            first = self.columns[0]
+            values = {first.key: "" if first.kind in ("text", "textarea") else None}
+        try:
+            self.session.set_many({f"{self.base}/{key}/{k}": v for k, v in values.items()})
+        except KitError as exc:
+            self.message.value = f"<span style='color:#b00020'>{html.escape(str(exc))}</span>"
+            return None
+        self.message.value = ""
+        return key
+
+    def remove_entry(self, key: str) -> None:
+        try:
+            self.session.delete(f"{self.base}/{key}")
+        except KitError as exc:
+            self.message.value = f"<span style='color:#b00020'>{html.escape(str(exc))}</span>"
+
+    def _on_record(self, path: str) -> None:
+        if (path == "*" or path == self.base or path.startswith(self.base + "/")) and (
+            self.entry_keys() != self._keys
+        ):
+            self._rebuild()
+
+    def _rebuild(self) -> None:
+        self._keys = self.entry_keys()
+        self.entries.children = [self._entry(k) for k in self._keys]
+
+    def _entry(self, key: str) -> W.Widget:
+        fields = []
+        for col in self.columns:
+            options = col.options_fn(self.session) if col.options_fn else col.options
+            spec = FieldSpec(f"{self.base}/{key}/{col.key}", col.label, col.kind, options)
+            fields.append(BoundField(self.session, spec))
+        remove = W.Button(description="删除 Remove", icon="trash", button_style="warning",
+                          layout=W.Layout(width="auto"))
+        remove.add_class("kit-remove")
+        remove.on_click(lambda _b, k=key: self.remove_entry(k))
+        title = W.HTML(f"<b>{html.escape(self.entry_title(self.session, key))}</b>")
+        box = W.VBox([W.HBox([title, remove]), *fields],
+                     layout=W.Layout(border="1px solid #ccc", padding="4px", margin="3px 0"))
+        box.add_class("kit-entry")
+        return box

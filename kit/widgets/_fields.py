@@ -1,0 +1,275 @@
+"""Widgets bound to one field of a record: show it, check it, autosave it.
+
+Every editable control in the apps is a :class:`BoundField`. It reads its value from a
+:class:`~kit.session.Session`, writes every change back through :meth:`Session.set` (which
+checks and saves it at once, with the user's name in the audit trail), and shows beside itself
+what went wrong (a bad value, someone else's newer change) and what the guide's rules say about
+that field. It never holds the only copy of anything: after a refused change it shows the
+record's value again.
+
+The registry :data:`FACTORIES` maps a field kind to the widget that edits it; it is the one
+place to change how a kind of field looks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import ipywidgets as W
+
+from kit.errors import ConflictError, Problem, ValidationError
+from kit.session import Session
+
+Options = tuple[tuple[str, str], ...]
+
+LABEL_WIDTH = "11em"
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """What a field is: its record path, its label (Chinese, then English), its kind."""
+
+    path: str
+    label: str
+    kind: str = "text"
+    options: Options = ()
+    placeholder: str = ""
+
+
+def _layout(kind: str) -> W.Layout:
+    wide = kind in ("text", "textarea", "multichoice", "checks")
+    return W.Layout(width="100%" if wide else "auto", flex="1 1 auto" if wide else "0 0 auto")
+
+
+def _text(spec: FieldSpec) -> W.Widget:
+    return W.Text(placeholder=spec.placeholder, continuous_update=True, layout=_layout("text"))
+
+
+def _textarea(spec: FieldSpec) -> W.Widget:
+    return W.Textarea(placeholder=spec.placeholder, continuous_update=True, rows=3,
+                      layout=_layout("textarea"))
+
+
+def _date(spec: FieldSpec) -> W.Widget:
+    return W.DatePicker(layout=_layout("date"))
+
+
+def _datetime(spec: FieldSpec) -> W.Widget:
+    return W.NaiveDatetimePicker(layout=_layout("datetime"))
+
+
+def _bool(spec: FieldSpec) -> W.Widget:
+    return W.Checkbox(indent=False, layout=_layout("bool"))
+
+
+def _choice(spec: FieldSpec) -> W.Widget:
+    return W.Dropdown(options=list(spec.options), layout=_layout("choice"))
+
+
+def _buttons(spec: FieldSpec) -> W.Widget:
+    return W.ToggleButtons(options=list(spec.options), style={"button_width": "6.5em"})
+
+
+def _checks(spec: FieldSpec) -> W.Widget:
+    return W.SelectMultiple(options=list(spec.options), rows=min(len(spec.options), 6),
+                            layout=_layout("multichoice"))
+
+
+def _int(spec: FieldSpec) -> W.Widget:
+    return W.IntText(layout=W.Layout(width="10em"))
+
+
+#: Field kind -> widget factory. Text kinds save after a short pause in typing.
+FACTORIES: dict[str, Callable[[FieldSpec], W.Widget]] = {
+    "text": _text,
+    "textarea": _textarea,
+    "date": _date,
+    "datetime": _datetime,
+    "bool": _bool,
+    "choice": _choice,
+    "buttons": _buttons,
+    "multichoice": _checks,
+    "int": _int,
+}
+TYPED_KINDS = frozenset({"text", "textarea"})
+
+
+def to_widget(kind: str, value: Any) -> Any:
+    """The record's plain value as the widget wants it."""
+    if kind == "date":
+        return date.fromisoformat(value) if isinstance(value, str) and value else None
+    if kind == "datetime":
+        return datetime.fromisoformat(value) if isinstance(value, str) and value else None
+    if kind == "multichoice":
+        return tuple(value or ())
+    if kind == "bool":
+        return bool(value)
+    if kind == "int":
+        return int(value or 0)
+    if kind in ("choice", "buttons"):
+        return value
+    return "" if value is None else str(value)
+
+
+def from_widget(kind: str, value: Any) -> Any:
+    if kind == "multichoice":
+        return list(value)
+    return value
+
+
+def problems_html(problems: Sequence[Problem]) -> str:
+    """Problems as a short escaped HTML list: errors red, warnings amber."""
+    if not problems:
+        return ""
+    items = []
+    for p in problems:
+        colour = "#b00020" if p.severity == "error" else "#8a5a00"
+        mark = "✖" if p.severity == "error" else "⚠"
+        items.append(f'<div style="color:{colour};font-size:90%;line-height:1.3">{mark} '
+                     f"{html.escape(p.message)}</div>")
+    return "".join(items)
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        loop = asyncio.get_event_loop()
+    except RuntimeError:
+        return None
+    return loop if loop.is_running() else None
+
+
+class BoundField(W.VBox):
+    """One record field: label, control, and the messages that concern it."""
+
+    def __init__(self, session: Session, spec: FieldSpec, *, debounce: float = 0.8,
+                 label_width: str = LABEL_WIDTH) -> None:
+        self.session = session
+        self.spec = spec
+        self.debounce = debounce if spec.kind in TYPED_KINDS else 0.0
+        self.control = FACTORIES[spec.kind](spec)
+        self.control.add_class("kit-field")
+        self.control.add_class("kit-field-" + spec.path.replace("/", "--").replace(".", "_"))
+        self.message = W.HTML()
+        self._timer: asyncio.TimerHandle | None = None
+        self._pending: Any = None
+        self._updating = False
+        self._show(session.get(spec.path))
+        self.control.observe(self._on_widget, names="value")
+        session.on_change(self._on_record)
+        label = W.HTML(f"<b>{html.escape(spec.label)}</b>",
+                       layout=W.Layout(width=label_width, flex="0 0 auto"))
+        row = W.HBox([label, self.control], layout=W.Layout(width="100%", align_items="center"))
+        super().__init__([row, self.message], layout=W.Layout(width="100%", margin="1px 0"))
+        self._show_rules()
+
+    # -- record -> widget ------------------------------------------------------------------
+    def _show(self, value: Any) -> None:
+        self._updating = True
+        try:
+            self.control.value = to_widget(self.spec.kind, value)
+        finally:
+            self._updating = False
+
+    def _on_record(self, path: str) -> None:
+        mine = path in ("*", self.spec.path) or self.spec.path.startswith(path + "/")
+        if mine and self._timer is None:
+            self._show(self.session.get(self.spec.path))
+        self._show_rules()
+
+    def _show_rules(self, extra: Sequence[Problem] = ()) -> None:
+        mine = [p for p in self.session.problems() if p.field == self.spec.path]
+        self.message.value = problems_html([*extra, *mine])
+
+    # -- widget -> record ------------------------------------------------------------------
+    def _on_widget(self, change: dict[str, Any]) -> None:
+        if self._updating:
+            return
+        value = from_widget(self.spec.kind, change["new"])
+        loop = _running_loop() if self.debounce > 0 else None
+        if loop is None:
+            self.save(value)
+            return
+        self._pending = value
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer = loop.call_later(self.debounce, self.flush)
+
+    def flush(self) -> None:
+        """Save a value still waiting for the typing pause to end."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+            self.save(self._pending)
+
+    def save(self, value: Any) -> bool:
+        """Save ``value``; on refusal show why and the record's own value again."""
+        try:
+            self.session.set(self.spec.path, value)
+        except ValidationError as exc:
+            self._show(self.session.get(self.spec.path))
+            self._show_rules(exc.problems)
+            return False
+        except ConflictError as exc:
+            self._show(self.session.get(self.spec.path))
+            conflict = Problem("store.conflict", f"未保存：{exc}", "not saved")
+            self._show_rules([conflict])
+            return False
+        except Exception as exc:  # show it beside the field rather than lose it in a log
+            self._show(self.session.get(self.spec.path))
+            self._show_rules([Problem("kit.error", f"未保存：{type(exc).__name__}: {exc}",
+                                      "not saved")])
+            return False
+        return True
+
+
+def field(session: Session, path: str, label: str, kind: str = "text",
+          options: Options = (), **kwargs: Any) -> BoundField:
+    """Shorthand: a :class:`BoundField` for ``path``."""
+    placeholder = kwargs.pop("placeholder", "")
+    return BoundField(session, FieldSpec(path, label, kind, options, placeholder), **kwargs)
+
+
+def fields_of(widget: W.Widget) -> list[BoundField]:
+    """Every bound field inside ``widget`` (for tests, and to flush before leaving)."""
+    found: list[BoundField] = []
+    stack = [widget]
+    while stack:
+        w = stack.pop()
+        if isinstance(w, BoundField):
+            found.append(w)
+        stack.extend(getattr(w, "children", ()))
+    return found
+
+
+class ProblemList(W.HTML):
+    """The guide's rules' problems under some record paths, kept current as the record changes."""
+
+    def __init__(self, session: Session, prefixes: Sequence[str], title: str = "") -> None:
+        super().__init__()
+        self.session = session
+        self.prefixes = tuple(prefixes)
+        self.title = title
+        self.add_class("kit-problems")
+        session.on_change(lambda _path: self.refresh())
+        self.refresh()
+
+    @property
+    def problems(self) -> list[Problem]:
+        found = self.session.problems()
+        if not self.prefixes:
+            return found
+        return [p for p in found if any(p.field == x or p.field.startswith(x + "/")
+                                        for x in self.prefixes)]
+
+    def refresh(self) -> None:
+        problems = self.problems
+        if not problems:
+            self.value = '<div style="color:#1b5e20">✔ 未发现问题 / no problems</div>'
+            return
+        head = f"<b>{html.escape(self.title)}</b>" if self.title else ""
+        self.value = head + problems_html(problems)

@@ -1,0 +1,231 @@
+"""The inspector's app: choose or start an inspection, then work through its stages.
+
+Only what is shown is built: the stage tabs are empty until first opened, and the checklist
+builds one section at a time. The app reads ``?id=…&stage=…&section=…`` from the page's URL
+(Voila passes it to the kernel), so a link or a reload opens the same inspection where the
+inspector was.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import os
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+from urllib.parse import parse_qs
+
+import ipywidgets as W
+
+from kit.errors import KitError
+from kit.guide import load_guide
+from kit.inspection import STAGES, SUMMARY_PATHS, new_inspection
+from kit.profiles import list_profiles
+from kit.session import Session
+from kit.store import Store, current_user
+from kit.widgets.preparation import vocab
+
+log = logging.getLogger(__name__)
+
+#: Stage tabs: key, title, and the module:function that builds the stage's widget.
+STAGE_TABS: tuple[tuple[str, str], ...] = (
+    ("preparation", "检查前准备 Preparation"),
+    ("onsite", "现场检查 On site"),
+    ("checklist", "检查内容 Checklist"),
+    ("sampling", "记录抽样 Sampling"),
+    ("findings", "问题与处理 Findings"),
+    ("report", "文书与跟踪 Record"),
+)
+_RECORD_STAGE_TAB = {"preparation": "preparation", "on_site": "checklist",
+                     "reporting": "report", "follow_up": "report", "closed": "report"}
+
+
+def _builders() -> dict[str, Callable[..., W.Widget]]:
+    # Imported here so that opening the app costs only the stage that is shown.
+    from kit.widgets.checklist import ChecklistWidget
+    from kit.widgets.findings import FindingsWidget
+    from kit.widgets.onsite import OnsiteWidget
+    from kit.widgets.preparation import PreparationWidget
+    from kit.widgets.report import ReportWidget
+    from kit.widgets.sampling import SamplingWidget
+
+    return {"preparation": PreparationWidget, "onsite": OnsiteWidget,
+            "checklist": ChecklistWidget, "sampling": SamplingWidget,
+            "findings": FindingsWidget, "report": ReportWidget}
+
+
+def query_string() -> str:
+    """The page's query string: under Voila wait for it (a preheated kernel gets it late)."""
+    if os.environ.get("VOILA_PREHEAT") == "True" or os.environ.get("VOILA_KERNEL_ID"):
+        from voila.utils import get_query_string
+
+        return get_query_string() or ""
+    return os.environ.get("QUERY_STRING", "")
+
+
+def parse_query(query: str | None) -> dict[str, str]:
+    """``id=…&stage=…`` as a dict of first values (an empty dict for no query)."""
+    parsed = parse_qs((query or "").lstrip("?"))
+    return {k: v[0] for k, v in parsed.items() if v}
+
+
+class InspectorApp(W.VBox):
+    """The whole app: a header to pick the inspection and the user, then the stage tabs."""
+
+    def __init__(self, store: Store | None = None, *, user: str | None = None) -> None:
+        self.store = store or Store()
+        self.session: Session | None = None
+        hub_user = os.environ.get("JUPYTERHUB_USER", "").strip()
+        self.user = W.Text(value=current_user(user), description="检查员 Inspector",
+                           disabled=bool(hub_user), style={"description_width": "8em"},
+                           layout=W.Layout(width="22em"))
+        self.user.add_class("kit-user")
+        self.user.observe(self._user_changed, names="value")
+        self.chooser = W.Dropdown(description="检查记录 Record", style={"description_width": "8em"},
+                                  layout=W.Layout(width="40em"))
+        self.chooser.add_class("kit-chooser")
+        self.open_button = W.Button(description="打开 Open", icon="folder-open",
+                                    layout=W.Layout(width="auto"))
+        self.open_button.add_class("kit-open")
+        self.open_button.on_click(lambda _b: self._guard(self.open_inspection, self.chooser.value))
+        self.new_form = self._new_form()
+        self.message = W.HTML()
+        self.message.add_class("kit-message")
+        self.title = W.HTML()
+        self.tabs = W.Tab()
+        self.tabs.add_class("kit-stages")
+        self.tabs.observe(self._tab_changed, names="selected_index")
+        self._built: dict[str, W.Widget] = {}
+        self._section: str | None = None
+        self._opening = False
+        self.refresh_list()
+        header = W.HTML("<h2>北京市医疗器械生产监督检查 · 检查员工作台"
+                        "<br><small>Medical-device production inspection</small></h2>")
+        super().__init__([header, self.user, W.HBox([self.chooser, self.open_button]),
+                          self.new_form, self.message, self.title, self.tabs])
+        self.add_class("kit-app")
+
+    # -- choosing ----------------------------------------------------------------------------
+    def refresh_list(self) -> None:
+        rows = self.store.list(SUMMARY_PATHS)
+        types = {t.code: t.zh for t in load_guide().terms("inspection_types")}
+        options = []
+        for row in rows:
+            name = row.get("company/name") or "（未填写企业 no company yet）"
+            kind = types.get(row.get("scope/type") or "", "")
+            start = row.get("scope/start_date") or ""
+            stage = STAGES.get(row.get("stage") or "", ("", ""))[0]
+            options.append((f"{name} · {kind} · {start} · {stage} · {row['id']}", row["id"]))
+        self.chooser.options = options
+
+    def _new_form(self) -> W.Widget:
+        self.new_company = W.Text(placeholder="企业名称 company name", layout=W.Layout(width="18em"))
+        self.new_type = W.Dropdown(options=vocab("inspection_types"), layout=W.Layout(width="9em"))
+        self.new_date = W.DatePicker(value=date.today(), layout=W.Layout(width="11em"))
+        profiles = list_profiles()
+        self.new_profile = W.Dropdown(options=[(p.name.zh, p.id) for p in profiles],
+                                      layout=W.Layout(width="14em"))
+        button = W.Button(description="新建检查 New", icon="plus", button_style="success",
+                          layout=W.Layout(width="auto"))
+        button.add_class("kit-new")
+        button.on_click(lambda _b: self._guard(self.create))
+        return W.HBox([W.HTML("<b>新建 New:</b>"), self.new_company, self.new_type, self.new_date,
+                       self.new_profile, button], layout=W.Layout(flex_flow="row wrap"))
+
+    def create(self) -> str:
+        """Start a new inspection from the form; open it on the preparation stage."""
+        from kit.profiles import load_profile
+
+        profile = load_profile(self.new_profile.value or "full")
+        inspection = new_inspection(type=self.new_type.value, start_date=self.new_date.value,
+                                    sections=profile.sections, profile=profile.id)
+        session = Session.create(self.store, inspection, user=self.user.value)
+        if self.new_company.value.strip():
+            session.set("company/name", self.new_company.value.strip())
+        self.refresh_list()
+        self.open_inspection(session.id, stage="preparation")
+        self.new_company.value = ""
+        return session.id
+
+    def open_inspection(self, inspection_id: str | None, *, stage: str | None = None,
+             section: str | None = None) -> None:
+        """Open an inspection (by id) on a stage; with no stage, where its record stands."""
+        if not inspection_id:
+            self.say("请选择或新建一个检查记录 / choose or start an inspection")
+            return
+        self.session = Session(self.store, inspection_id, user=self.user.value)
+        self._built = {}
+        self._section = section
+        ins = self.session.inspection
+        if inspection_id in {v for _k, v in self.chooser.options}:
+            self.chooser.value = inspection_id
+        self.title.value = (f"<h3>{html.escape(ins.company.name or '（未填写企业）')} — "
+                            f"{html.escape(inspection_id)}</h3>")
+        keys = [k for k, _t in STAGE_TABS]
+        wanted = stage if stage in keys else _RECORD_STAGE_TAB.get(ins.stage, "preparation")
+        index = keys.index(wanted)
+        self._opening = True  # resetting the tabs selects the first one: build nothing yet
+        try:
+            self.tabs.children = [W.VBox() for _ in keys]
+            for i, (_key, title) in enumerate(STAGE_TABS):
+                self.tabs.set_title(i, title)
+            self.tabs.selected_index = index
+        finally:
+            self._opening = False
+        self._build(index)
+        self.say("")
+
+    def open_from_query(self, query: str | None) -> None:
+        """Open what ``?id=…&stage=…&section=…`` names; else ``$KIT_OPEN_ID`` (the demo)."""
+        params = parse_query(query)
+        self.refresh_list()  # a preheated kernel built the list before the page was asked for
+        wanted = params.get("id") or os.environ.get("KIT_OPEN_ID", "")
+        if wanted:
+            self._guard(self.open_inspection, wanted, stage=params.get("stage"),
+                        section=params.get("section"))
+
+    # -- stages ------------------------------------------------------------------------------
+    def stage(self, key: str) -> W.Widget:
+        """The widget of a stage, built now if it was not yet (for tests and notebooks)."""
+        index = [k for k, _t in STAGE_TABS].index(key)
+        self.tabs.selected_index = index
+        self._build(index)
+        return self._built[key]
+
+    def _tab_changed(self, change: dict[str, Any]) -> None:
+        if isinstance(change["new"], int) and not self._opening:
+            self._guard(self._build, change["new"])
+
+    def _build(self, index: int) -> None:
+        key = STAGE_TABS[index][0]
+        if key in self._built or self.session is None:
+            return
+        builder = _builders()[key]
+        if key == "checklist":
+            widget = builder(self.session, section_id=self._section)
+        else:
+            widget = builder(self.session)
+        self._built[key] = widget
+        self.tabs.children[index].children = [widget]
+
+    def _user_changed(self, change: dict[str, Any]) -> None:
+        if self.session is not None:
+            self.session.user = change["new"].strip() or current_user()
+
+    # -- messages ----------------------------------------------------------------------------
+    def say(self, text: str, *, error: bool = False) -> None:
+        colour = "#b00020" if error else "#1b5e20"
+        self.message.value = (f"<div style='color:{colour}'>{html.escape(text)}</div>"
+                              if text else "")
+
+    def _guard(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Run an action; show any failure as a message instead of losing it in a log."""
+        try:
+            return fn(*args, **kwargs)
+        except KitError as exc:
+            self.say(str(exc), error=True)
+        except Exception as exc:  # an app must say what broke, not go silent
+            log.exception("app action failed")
+            self.say(f"内部错误 internal error: {type(exc).__name__}: {exc}", error=True)
+        return None

@@ -1,0 +1,143 @@
+"""The checklist of 七: one widget per section, generated from the guide and the profile.
+
+A :class:`SectionWidget` shows every item of one section (检查内容, 检查方法, or 委托生产's focus
+points, plus an office's own items from the profile) with its result, notes, means of 八 and
+evidence, each autosaved. :class:`ChecklistWidget` offers the sections in scope and builds only
+the one being looked at, so the app opens fast.
+"""
+
+from __future__ import annotations
+
+import html
+from collections import Counter
+
+import ipywidgets as W
+
+from kit.errors import KitError
+from kit.guide import Clause, load_guide
+from kit.inspection import RESULTS
+from kit.profiles import FULL, Profile, load_profile
+from kit.session import Session
+from kit.widgets._fields import BoundField, ProblemList, field
+
+RESULT_OPTIONS = tuple((zh, code) for code, (zh, _en) in RESULTS.items() if code != "unchecked")
+RESULT_OPTIONS += (("未检查", "unchecked"),)
+KIND_NAMES = {"content": "检查内容", "method": "检查方法", "focus": "重点关注"}
+
+
+def means_options() -> tuple[tuple[str, str], ...]:
+    return tuple((t.zh, t.code) for t in load_guide().terms("means"))
+
+
+def session_profile(session: Session) -> Profile | None:
+    try:
+        return load_profile(session.inspection.profile or FULL)
+    except KitError:
+        return None
+
+
+class ItemWidget(W.VBox):
+    """One checklist item: the guide's words, then result, notes, means and evidence."""
+
+    def __init__(self, session: Session, item: Clause) -> None:
+        self.item = item
+        base = f"results/{item.id}"
+        office = item.id.startswith("x.")
+        tag = "（本局补充 office item）" if office else ""
+        header = W.HTML(
+            f'<div class="kit-item-text"><b>{html.escape(item.label)}</b>{tag} '
+            f"{html.escape(item.zh)}<br><span style='color:#555;font-size:90%'>"
+            f"{html.escape(item.en)}</span></div>"
+        )
+        self.result = field(session, f"{base}/result", "结果 Result", "buttons", RESULT_OPTIONS)
+        self.notes = field(session, f"{base}/notes", "记录 Notes", "textarea",
+                           placeholder="检查情况 what was seen")
+        self.means = field(session, f"{base}/means", "检查手段 Means", "multichoice",
+                           means_options())
+        self.evidence = field(session, f"{base}/evidence", "证据 Evidence", "text",
+                              placeholder="证据材料编号、照片、记录编号")
+        super().__init__(
+            [header, self.result, self.notes, self.means, self.evidence],
+            layout=W.Layout(border="1px solid #ddd", padding="6px", margin="4px 0"),
+        )
+        self.add_class("kit-item")
+        self.add_class("kit-item-" + item.id.replace(".", "_"))
+
+    @property
+    def fields(self) -> list[BoundField]:
+        return [self.result, self.notes, self.means, self.evidence]
+
+
+class SectionWidget(W.VBox):
+    """All items of one section of 七 under the inspection's profile, with progress."""
+
+    def __init__(self, session: Session, section_id: str, profile: Profile | None = None) -> None:
+        guide = load_guide()
+        self.session = session
+        self.section = guide.section(section_id)
+        profile = profile or session_profile(session)
+        items = (profile.checklist(section_id, guide) if profile is not None
+                 else guide.checklist_items(section_id))
+        self.items = [ItemWidget(session, item) for item in items]
+        owner_names = [session.inspection.team[k].name or k
+                       for k in session.inspection.owners(section_id)]
+        title = self.section.text
+        intro = [c for c in self.section.children if c.kind in ("paragraph", "heading")]
+        head = (f"<h3>{html.escape(self.section.label)} {html.escape(title.zh)}"
+                f" <small>{html.escape(title.en)}</small></h3>")
+        head += "".join(f"<p>{html.escape(c.zh)}</p>" for c in intro)
+        head += (f"<div>负责检查员 Inspector: {html.escape('、'.join(owner_names) or '未分配')}"
+                 "</div>")
+        self.progress = W.HTML()
+        self.problems = ProblemList(session, [f"results/{i.item.id}" for i in self.items])
+        session.on_change(self._refresh_progress)
+        self._refresh_progress("*")
+        super().__init__([W.HTML(head), self.progress, *self.items, self.problems])
+        self.add_class("kit-section")
+        self.add_class("kit-section-" + section_id.replace(".", "_"))
+
+    def _refresh_progress(self, path: str) -> None:
+        if path != "*" and not path.startswith("results/"):
+            return
+        ins = self.session.inspection
+        counts: Counter[str] = Counter(ins.result(i.item.id).result for i in self.items)
+        done = len(self.items) - counts["unchecked"]
+        parts = "，".join(f"{RESULTS[c][0]} {counts[c]}" for c in RESULTS if counts[c])
+        self.progress.value = (f"<div class='kit-progress'>已检查 {done}/{len(self.items)} "
+                               f"checked — {html.escape(parts)}</div>")
+
+
+class ChecklistWidget(W.VBox):
+    """Pick a section in scope; only that section's widget is built and shown."""
+
+    def __init__(self, session: Session, section_id: str | None = None) -> None:
+        self.session = session
+        guide = load_guide()
+        in_scope = [s for s in guide.sections if s.id in session.inspection.scope.sections]
+        options = [(f"{s.label} {s.text.zh}", s.id) for s in in_scope]
+        self.chooser = W.Dropdown(options=options, description="检查节 Section",
+                                  style={"description_width": "8em"},
+                                  layout=W.Layout(width="32em"))
+        self.chooser.add_class("kit-section-chooser")
+        self.body = W.VBox()
+        self._built: dict[str, SectionWidget] = {}
+        if not options:
+            self.body.children = [W.HTML("检查范围内没有检查节 / no section in scope "
+                                         "(准备 → 检查范围)")]
+        else:
+            ids = [v for _k, v in options]
+            self.chooser.value = section_id if section_id in ids else ids[0]
+            self._show(self.chooser.value)
+        self.chooser.observe(lambda c: self._show(c["new"]), names="value")
+        super().__init__([self.chooser, self.body])
+
+    def _show(self, section_id: str | None) -> None:
+        if section_id is None:
+            return
+        if section_id not in self._built:
+            self._built[section_id] = SectionWidget(self.session, section_id)
+        self.body.children = [self._built[section_id]]
+
+    @property
+    def current(self) -> SectionWidget | None:
+        return self._built.get(self.chooser.value) if self.chooser.value else None

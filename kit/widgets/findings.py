@@ -1,0 +1,134 @@
+"""问题与处理 (十): findings, their handling under 十.1, deadlines in working days, 十.2."""
+
+from __future__ import annotations
+
+import html
+from datetime import date
+
+import ipywidgets as W
+
+from kit.errors import KitError
+from kit.guide import load_guide
+from kit.session import Session
+from kit.widgets._collection import CollectionWidget, Column
+from kit.widgets._fields import ProblemList, field
+from kit.widgets.checklist import session_profile
+from kit.widgets.preparation import vocab
+from kit.workdays import load_calendar
+
+Options = tuple[tuple[str, str], ...]
+
+
+def item_options(session: Session) -> Options:
+    """Checklist items of the sections in scope, as (label + start of text, id)."""
+    guide = load_guide()
+    profile = session_profile(session)
+    out = []
+    for sid in session.inspection.scope.sections:
+        items = profile.checklist(sid, guide) if profile else guide.checklist_items(sid)
+        out += [(f"{i.label} {i.zh[:24]}", i.id) for i in items]
+    return tuple(out)
+
+
+class DeadlineHelper(W.HBox):
+    """Set a finding's deadline N working days after the inspection ends (official calendar)."""
+
+    def __init__(self, session: Session, key: str) -> None:
+        self.session = session
+        self.key = key
+        self.days = W.BoundedIntText(value=15, min=1, max=365, layout=W.Layout(width="6em"))
+        self.button = W.Button(description="按工作日设定期限 Set", layout=W.Layout(width="auto"))
+        self.button.add_class("kit-deadline-set")
+        self.info = W.HTML()
+        self.button.on_click(lambda _b: self.apply())
+        session.on_change(lambda p: self.describe() if p in ("*", self._path) else None)
+        self.describe()
+        super().__init__([W.HTML("期限 = 检查结束后"), self.days, W.HTML("个工作日"), self.button,
+                          self.info])
+
+    @property
+    def _path(self) -> str:
+        return f"findings/{self.key}/deadline"
+
+    def _start(self) -> date:
+        scope = self.session.inspection.scope
+        return scope.end_date or scope.start_date or date.today()
+
+    def apply(self) -> None:
+        try:
+            deadline = load_calendar().add_workdays(self._start(), self.days.value,
+                                                    allow_estimate=True)
+            self.session.set(self._path, deadline.date)
+        except KitError as exc:
+            self.info.value = f"<span style='color:#b00020'>{html.escape(str(exc))}</span>"
+            return
+        self.describe()
+
+    def describe(self) -> None:
+        finding = self.session.inspection.findings.get(self.key)
+        if finding is None or finding.deadline is None:
+            self.info.value = ""
+            return
+        try:
+            count = load_calendar().workdays_between(self._start(), finding.deadline,
+                                                     allow_estimate=True)
+        except KitError as exc:
+            self.info.value = html.escape(str(exc))
+            return
+        self.info.value = html.escape(f"现期限 {finding.deadline}：{count} 个工作日 working days")
+        self.info.add_class("kit-deadline-info")
+
+
+class FindingsWidget(W.VBox):
+    """Every finding with its handling; the measures for past products (十、2)."""
+
+    def __init__(self, session: Session) -> None:
+        guide = load_guide()
+        self.session = session
+        self.findings = CollectionWidget(session, "findings", [
+            Column("item", "检查项 Item", "choice", options_fn=item_options),
+            Column("description", "问题描述 Finding", "textarea"),
+            Column("handling", "处理方式 Handling（十、1）", "choice", vocab("handling_kinds")),
+            Column("requirement", "整改要求 Requirement", "textarea"),
+            Column("deadline", "整改期限 Deadline", "date"),
+            Column("affects_past_products", "涉及既往产品 Affects past products（十、2）", "bool"),
+        ], prefix="F", title="问题 finding", new_entry=self._new_finding,
+            entry_title=lambda s, k: f"问题 {k}")
+        self._helpers: dict[str, DeadlineHelper] = {}
+        self.findings.entries.observe(lambda _c: self._attach_helpers(), names="children")
+        self._attach_helpers()
+        handling_help = "".join(
+            f"<li><b>{html.escape(t.zh)}</b>：{html.escape(guide.item(t.source).zh)}</li>"
+            for t in guide.terms("handling_kinds")
+        )
+        super().__init__([
+            W.HTML("<h3>十、对问题的处理 Handling of problems</h3>"
+                   f"<details><summary>十、1 的五种处理 The five kinds</summary><ul>{handling_help}"
+                   "</ul></details>"),
+            self.findings,
+            W.HTML(f"<h4>既往产品 Past products（十、2）</h4><p>{html.escape(guide.item('10.2').zh)}"
+                   "</p>"),
+            field(session, "past_products/measures", "措施 Measures", "multichoice",
+                  vocab("past_product_measures")),
+            field(session, "past_products/note", "说明 Note", "textarea"),
+            ProblemList(session, ["findings", "results"]),
+        ])
+        self.add_class("kit-findings")
+
+    @staticmethod
+    def _new_finding(session: Session) -> dict[str, object]:
+        nonconform = [k for k, r in session.inspection.results.items()
+                      if r.result == "nonconform"]
+        taken = {f.item for f in session.inspection.findings.values()}
+        open_items = [k for k in nonconform if k not in taken]
+        options = item_options(session)
+        item = open_items[0] if open_items else (options[0][1] if options else "")
+        return {"item": item, "description": "", "handling": "rectify_by_deadline"}
+
+    def _attach_helpers(self) -> None:
+        for key, box in zip(self.findings.entry_keys(), self.findings.entries.children, strict=False):
+            if any(isinstance(c, DeadlineHelper) for c in box.children):
+                continue
+            helper = self._helpers.get(key) or DeadlineHelper(self.session, key)
+            self._helpers[key] = helper
+            box.children = [*box.children, helper]

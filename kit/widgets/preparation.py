@@ -1,0 +1,224 @@
+"""检查前准备 (五): the company, its background, the scope, the team, the plan and the notice."""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as W
+
+from kit.guide import load_guide
+from kit.inspection import LICENCE_KINDS
+from kit.session import Session
+from kit.widgets._collection import CollectionWidget, Column
+from kit.widgets._fields import ProblemList, field
+
+Options = tuple[tuple[str, str], ...]
+
+
+def _short(text: str, n: int = 28) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def vocab(name: str) -> Options:
+    """A vocabulary of the guide as (Chinese label, code) options."""
+    return tuple((t.zh, t.code) for t in load_guide().terms(name))
+
+
+def section_options() -> Options:
+    return tuple((f"{s.label} {s.text.zh}", s.id) for s in load_guide().sections)
+
+
+def clause_options(*parents: str) -> Options:
+    guide = load_guide()
+    return tuple((f"{c.label} {_short(c.zh)}", c.id)
+                 for p in parents for c in guide.item(p).children)
+
+
+def product_options(session: Session) -> Options:
+    products = session.inspection.company.products
+    return tuple((p.name or k, k) for k, p in products.items())
+
+
+ROLE_OPTIONS = vocab("roles")
+MEMBER_ROLES: Options = (("检查组长", "leader"), ("检查员", "inspector"), ("专家", "expert"))
+PLAN_STATES: Options = (("草稿", "draft"), ("已提交审核", "submitted"), ("已批准", "approved"))
+COOPERATION: Options = (("无", "none"), ("联合检查", "joint"), ("委托检查", "delegated"))
+CLASSES: Options = (("第一类", "I"), ("第二类", "II"), ("第三类", "III"))
+CERTIFICATES: Options = (("注册证", "registration"), ("备案凭证", "filing"))
+RELATIONS: Options = (("受托生产企业（本企业委托）", "contract_manufacturer"),
+                      ("委托方注册人（本企业受托）", "client"))
+REGIONS: Options = (("同一辖区", "same_district"), ("本市不同辖区", "same_city"),
+                    ("外省市", "other_province"))
+PAST_STATES: Options = (("未整改", "open"), ("整改中", "rectifying"), ("已整改", "closed"))
+
+
+def _box(title: str, children: list[W.Widget]) -> W.VBox:
+    return W.VBox([W.HTML(f"<h4>{html.escape(title)}</h4>"), *children])
+
+
+def company_panel(session: Session) -> W.Widget:
+    p = "company"
+    licences = CollectionWidget(session, f"{p}/licences", [
+        Column("kind", "证照类型 Kind", "choice",
+               tuple((zh, code) for code, (zh, _en) in LICENCE_KINDS.items())),
+        Column("number", "编号 Number"),
+        Column("holder", "名称 Holder"),
+        Column("address", "住所 Address"),
+        Column("production_address", "生产地址 Production address"),
+        Column("scope", "生产范围（分类编码，可多选）Scope codes", "multichoice",
+               options_fn=lambda s: tuple((c, c) for c in sorted(
+                   {x.category_code for x in s.inspection.company.products.values()
+                    if x.category_code} | {c for lic in s.inspection.company.licences.values()
+                                           for c in lic.scope}))),
+        Column("issued", "发证日期 Issued", "date"),
+        Column("expires", "有效期至 Expires", "date"),
+    ], prefix="L", title="证照 licence",
+        new_entry=lambda s: {"kind": "business_licence", "holder": s.inspection.company.name},
+        entry_title=lambda s, k: LICENCE_KINDS[s.inspection.company.licences[k].kind][0]
+        if k in s.inspection.company.licences else k)
+    products = CollectionWidget(session, f"{p}/products", [
+        Column("name", "产品名称 Product"),
+        Column("certificate", "证书 Certificate", "choice", CERTIFICATES),
+        Column("registration_no", "注册证号/备案号 No."),
+        Column("device_class", "管理类别 Class", "choice", CLASSES),
+        Column("category_code", "分类编码 Category code"),
+        Column("sterile", "无菌 Sterile", "bool"),
+        Column("holder", "注册人 Holder"),
+        Column("production_address", "生产地址 Production address"),
+        Column("manufacturer", "受托生产企业 Made by"),
+        Column("expires", "有效期至 Expires", "date"),
+        Column("in_scope", "纳入本次检查 In scope", "bool"),
+        Column("scope_reason", "纳入理由 Reason", "text"),
+    ], prefix="P", title="产品 product",
+        new_entry=lambda s: {"name": "", "in_scope": True, "holder": s.inspection.company.name},
+        entry_title=lambda s, k: s.inspection.company.products[k].name or k
+        if k in s.inspection.company.products else k)
+    partners = CollectionWidget(session, f"{p}/partners", [
+        Column("name", "企业名称 Name"),
+        Column("credit_code", "统一社会信用代码 Credit code"),
+        Column("relation", "关系 Relation", "choice", RELATIONS),
+        Column("address", "地址 Address"),
+        Column("authority", "所在地监管部门 Authority"),
+        Column("region", "所在地 Region", "choice", REGIONS),
+        Column("products", "委托产品 Products", "multichoice", options_fn=product_options),
+    ], prefix="C", title="委托生产关系 partner",
+        new_entry=lambda s: {"name": "", "relation": "contract_manufacturer"})
+    return W.VBox([
+        field(session, f"{p}/name", "企业名称 Name"),
+        field(session, f"{p}/credit_code", "统一社会信用代码 Credit code",
+              placeholder="18 位 / 18 characters"),
+        field(session, f"{p}/role", "企业类型 Role（一）", "choice", ROLE_OPTIONS),
+        field(session, f"{p}/legal_representative", "法定代表人 Legal rep."),
+        field(session, f"{p}/contact", "联系人 Contact"),
+        field(session, f"{p}/registered_address", "住所 Registered address"),
+        field(session, f"{p}/production_address", "生产地址 Production address"),
+        field(session, f"{p}/authority", "所属监管部门 Authority"),
+        _box("证照 Licences（七、1）", [licences]),
+        _box("产品 Products（九、3）", [products]),
+        _box("委托生产 Contract manufacturing（七、14）", [partners]),
+        ProblemList(session, ["company"]),
+    ])
+
+
+def background_panel(session: Session) -> W.Widget:
+    guide = load_guide()
+    notes = [field(session, f"background/notes/{t.code}",
+                   f"{guide.item(t.source).label} {t.zh}", "textarea")
+             for t in guide.terms("background_kinds")]
+    past = CollectionWidget(session, "background/past_findings", [
+        Column("description", "问题 Finding", "textarea"),
+        Column("found_on", "发现日期 Found on", "date"),
+        Column("state", "整改情况 State", "choice", PAST_STATES),
+        Column("note", "备注 Note"),
+    ], prefix="H", title="既往问题 past finding")
+    return W.VBox([W.HTML(f"<p>{html.escape(guide.item('5.1').zh)}</p>"), *notes,
+                   _box("既往检查发现问题 Past findings（五、1.（5））", [past])])
+
+
+def scope_panel(session: Session) -> W.Widget:
+    p = "scope"
+    return W.VBox([
+        field(session, f"{p}/type", "检查方式 Type（五、2）", "choice", vocab("inspection_types")),
+        field(session, f"{p}/unannounced", "飞行检查 Unannounced", "bool"),
+        field(session, f"{p}/remote", "远程检查 Remote（八、4）", "bool"),
+        field(session, f"{p}/remote_confirmed", "远程结果已双方确认 Remote result confirmed", "bool"),
+        field(session, f"{p}/cooperation", "联合/委托检查（八、5）", "choice", COOPERATION),
+        field(session, f"{p}/partner_authority", "协作监管部门 Partner authority"),
+        field(session, f"{p}/start_date", "检查开始 Start", "date"),
+        field(session, f"{p}/end_date", "检查结束 End", "date"),
+        field(session, f"{p}/delegated_result_date", "委托检查结果反馈日期 Delegated result", "date"),
+        field(session, f"{p}/sections", "检查范围 Sections（七）", "multichoice", section_options()),
+        field(session, f"{p}/bases", "检查依据 Bases（三）", "multichoice", clause_options("3")),
+        field(session, f"{p}/purpose", "检查目的 Purpose", "textarea"),
+        field(session, f"{p}/focus", "检查重点 Focus（五、3）", "textarea"),
+        field(session, f"{p}/key_risks", "关键风险点 Key risks（五、3）", "textarea"),
+        ProblemList(session, ["scope", "notification"]),
+    ])
+
+
+def team_panel(session: Session) -> W.Widget:
+    members = CollectionWidget(session, "team", [
+        Column("name", "姓名 Name"),
+        Column("role", "职责 Role", "choice", MEMBER_ROLES),
+        Column("authority", "所属部门 Authority"),
+        Column("certificate_no", "执法证号 Certificate"),
+        Column("sections", "检查分工 Sections（五、4）", "multichoice", section_options()),
+        Column("qualifications", "已确认的要求 Qualifications（四）", "multichoice",
+               clause_options("4.2", "4.3")),
+        Column("standards", "熟悉的专用标准 Standards（四、3.（2））", "multichoice",
+               vocab("leader_standards")),
+    ], prefix="M", title="检查人员 member",
+        new_entry=lambda s: {"name": "", "role": "inspector"},
+        entry_title=lambda s, k: (s.inspection.team[k].name or k) if k in s.inspection.team
+        else k)
+    return W.VBox([W.HTML(f"<p>{html.escape(load_guide().item('4.1').zh)}</p>"), members,
+                   ProblemList(session, ["team", "scope/sections"])])
+
+
+def plan_panel(session: Session) -> W.Widget:
+    return W.VBox([
+        field(session, "plan/review_required", "方案须经派出机构审核 Review required", "bool"),
+        field(session, "plan/state", "方案状态 State", "choice", PLAN_STATES),
+        field(session, "plan/schedule", "日程安排 Schedule（五、4）", "textarea"),
+        field(session, "plan/submitted_at", "提交审核时间 Submitted", "datetime"),
+        field(session, "plan/approved_at", "批准时间 Approved", "datetime"),
+        field(session, "plan/approved_by", "批准人 Approved by"),
+        W.HTML("<h4>通知企业 Notice（五、6：飞行检查方式不适用）</h4>"),
+        field(session, "notification/planned", "通知企业 Notify", "bool"),
+        field(session, "notification/sent_on", "通知日期 Sent on", "date"),
+        field(session, "notification/method", "通知方式 Method"),
+        field(session, "notification/note", "备注 Note"),
+        ProblemList(session, ["plan", "notification"]),
+    ])
+
+
+class PreparationWidget(W.Accordion):
+    """五 检查前准备, one panel per part, each built when first opened."""
+
+    PANELS = (
+        ("企业信息与证照 Company and licences", company_panel),
+        ("企业背景（五、1）Background", background_panel),
+        ("检查方式与范围（五、2-3）Type and scope", scope_panel),
+        ("检查组与分工（四、五、4）Team", team_panel),
+        ("检查方案与通知（五、5-6）Plan and notice", plan_panel),
+    )
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        super().__init__(children=[W.VBox() for _ in self.PANELS])
+        for i, (title, _build) in enumerate(self.PANELS):
+            self.set_title(i, title)
+        self.observe(self._open, names="selected_index")
+        self.add_class("kit-preparation")
+
+    def _open(self, change: dict[str, object]) -> None:
+        index = change["new"]
+        if isinstance(index, int):
+            self.build(index)
+
+    def build(self, index: int) -> W.Widget:
+        """Build panel ``index`` if it is still empty; return it."""
+        box = self.children[index]
+        if not box.children:
+            box.children = [self.PANELS[index][1](self.session)]
+        return box.children[0]

@@ -1,0 +1,106 @@
+"""检查文书 (六、7-10, 十、3): signatures or refusal, follow-up, the rules, the workbook."""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import tempfile
+from pathlib import Path
+
+import ipywidgets as W
+
+from kit.errors import KitError
+from kit.inspection import STAGES
+from kit.interchange import export_doc
+from kit.session import Session
+from kit.widgets._fields import ProblemList, field
+from kit.widgets.preparation import vocab
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+REVIEW_MODES = (("未定", ""), ("书面审查", "written"), ("现场复查", "on_site"))
+
+
+def member_options(session: Session) -> tuple[tuple[str, str], ...]:
+    return tuple((m.name or k, k) for k, m in session.inspection.team.items()
+                 if m.role != "expert")
+
+
+def download_link(data: bytes, filename: str, mime: str, label: str) -> str:
+    """An ``<a download>`` data-URI link: works in Voila, needs no file server."""
+    payload = base64.b64encode(data).decode("ascii")
+    return (f'<a class="kit-download" download="{html.escape(filename)}" '
+            f'href="data:{mime};base64,{payload}" style="font-weight:bold">⬇ '
+            f"{html.escape(label)}</a>")
+
+
+def workbook_bytes(session: Session) -> bytes:
+    """The inspection's workbook as it stands now (the written record of 六、7)."""
+    from kit.workbook import write_workbook
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "record.xlsx"
+        write_workbook(session.inspection, out, audit=session.store.audit(session.id))
+        return out.read_bytes()
+
+
+class ReportWidget(W.VBox):
+    """Signatures or the refusal, follow-up with 十、3 measures, all problems, downloads."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.download = W.HTML()
+        self.download.add_class("kit-download-area")
+        self.export_button = W.Button(description="生成检查文书 Excel workbook", icon="file-excel-o",
+                                      button_style="primary", layout=W.Layout(width="auto"))
+        self.export_button.add_class("kit-export")
+        self.export_button.on_click(lambda _b: self.export())
+        self.json_button = W.Button(description="导出 JSON", layout=W.Layout(width="auto"))
+        self.json_button.on_click(lambda _b: self.export_json())
+        signers = member_options(session)
+        super().__init__([
+            W.HTML("<h3>签字确认 Signatures（六、7-8）</h3>"),
+            field(session, "signatures/company_signer", "企业签字人 Company signer"),
+            field(session, "signatures/company_signed_at", "签字时间 Signed at", "datetime"),
+            field(session, "signatures/refused", "企业拒绝签字 Refused", "bool"),
+            field(session, "signatures/refusal_note", "拒签情况 What happened", "textarea"),
+            field(session, "signatures/inspector_signers", "签字检查人员 Inspectors signing",
+                  "multichoice", signers),
+            field(session, "signatures/witness_present", "现场有见证人 Witness present", "bool"),
+            field(session, "signatures/witness_name", "见证人 Witness"),
+            field(session, "signatures/witness_signed", "见证人已签字 Witness signed", "bool"),
+            W.HTML("<h3>跟踪检查 Follow-up（六、9，十、3）</h3>"),
+            field(session, "follow_up/submitted_on", "企业提交整改资料 Submitted", "date"),
+            field(session, "follow_up/review_mode", "复查方式 Review", "choice", REVIEW_MODES),
+            field(session, "follow_up/reviewed_on", "复查日期 Reviewed on", "date"),
+            field(session, "follow_up/reviewer", "复查人 Reviewer"),
+            field(session, "follow_up/closed_on", "结案日期 Closed on", "date"),
+            field(session, "follow_up/measures", "后续措施 Measures（十、3）", "multichoice",
+                  vocab("follow_up_measures")),
+            field(session, "follow_up/note", "说明 Note", "textarea"),
+            W.HTML("<h3>检查阶段 Stage</h3>"),
+            field(session, "stage", "当前阶段 Stage", "choice",
+                  tuple((zh, code) for code, (zh, _en) in STAGES.items())),
+            W.HTML("<h3>按指南规则检查 Rule check</h3>"),
+            ProblemList(session, []),
+            W.HBox([self.export_button, self.json_button]),
+            self.download,
+        ])
+        self.add_class("kit-report")
+
+    def export(self) -> None:
+        self.download.value = "正在生成… generating…"
+        try:
+            data = workbook_bytes(self.session)
+        except KitError as exc:
+            self.download.value = f"<span style='color:#b00020'>{html.escape(str(exc))}</span>"
+            return
+        name = f"检查记录-{self.session.id}.xlsx"
+        self.download.value = download_link(data, name, XLSX_MIME, f"下载 Download {name}")
+
+    def export_json(self) -> None:
+        doc = export_doc(self.session.store, self.session.id)
+        data = (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        name = f"检查记录-{self.session.id}.json"
+        self.download.value = download_link(data, name, "application/json",
+                                            f"下载 Download {name}")

@@ -1,0 +1,198 @@
+"""Write ``sample_data/demo_inspection.json``: a finished inspection of the fictional company.
+
+Run ``python sample_data/make_demo_inspection.py`` after changing the sample registers or the
+record model; the output is deterministic (fixed ids, dates and sampling seed).
+
+北京示例医疗科技有限公司 is fictional; its credit code is made valid with the GB 32100 check
+character, nothing more.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from pathlib import Path
+
+from kit.guide import load_guide
+from kit.identifiers import make_credit_code
+from kit.inspection import (
+    Adjustment,
+    Background,
+    Company,
+    Finding,
+    FollowUp,
+    Inspection,
+    ItemResult,
+    Licence,
+    Member,
+    Notification,
+    Partner,
+    PastFinding,
+    PastProducts,
+    Plan,
+    Product,
+    Scope,
+    Signatures,
+    Step,
+    to_doc,
+)
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "demo_inspection.json"
+START, END = date(2026, 11, 19), date(2026, 11, 20)
+
+COMPANY_NAME = "北京示例医疗科技有限公司"
+REGISTERED = "北京市北京经济技术开发区示例路8号"
+PRODUCTION = "北京市北京经济技术开发区示例路8号2号楼"
+AUTHORITY = "北京市药品监督管理局第七分局"
+
+
+def company() -> Company:
+    products = {
+        "P1": Product("一次性使用无菌注射器", "registration", "国械注准20193140001", "III", "14-01",
+                      True, COMPANY_NAME, PRODUCTION, "", date(2029, 5, 12), True,
+                      "无菌三类产品，安全性要求高（九、3）"),
+        "P2": Product("一次性使用输液器", "registration", "国械注准20203140002", "III", "14-02",
+                      True, COMPANY_NAME, PRODUCTION, "", date(2030, 3, 2), True,
+                      "无菌三类产品；近一季度未生产，抽取最近一个生产周期（九、2）"),
+        "P3": Product("医用电子体温计", "registration", "京械注准20212070003", "II", "07-03",
+                      False, COMPANY_NAME, PRODUCTION, "", date(2031, 8, 30), True,
+                      "产量最大的产品（九、3）"),
+        "P4": Product("医用外科口罩", "registration", "京械注准20222140004", "II", "14-14",
+                      False, COMPANY_NAME, "北京市大兴区受托路16号（委托生产）",
+                      "北京受托医疗用品有限公司", date(2027, 6, 30), True,
+                      "委托生产产品（七、14）"),
+    }
+    licences = {
+        "L1": Licence("business_licence", make_credit_code("91110115MA01KT8X5"), COMPANY_NAME,
+                      REGISTERED, "", (), date(2015, 4, 1), None),
+        "L2": Licence("production_licence", "京药监械生产许20150123号", COMPANY_NAME, REGISTERED,
+                      PRODUCTION, ("14-01", "14-02", "07-03"), date(2025, 1, 10),
+                      date(2030, 1, 9)),
+        "L3": Licence("contract_production_filing", "京药监械生产委托备20240007号", COMPANY_NAME,
+                      REGISTERED, "", ("14-14",), date(2024, 7, 1), date(2027, 6, 30)),
+    }
+    partners = {
+        "C1": Partner("北京受托医疗用品有限公司", make_credit_code("91110115MA04RH2L9"),
+                      "contract_manufacturer", "北京市大兴区受托路16号",
+                      "北京市药品监督管理局第八分局", "same_city", ("P4",)),
+    }
+    return Company(COMPANY_NAME, make_credit_code("91110115MA01KT8X5"), "registrant", "陈示例",
+                   "质量部 刘质量 010-00000000", REGISTERED, PRODUCTION, AUTHORITY, licences,
+                   products, partners)
+
+
+def team() -> dict[str, Member]:
+    guide = load_guide()
+    basic = tuple(c.id for c in guide.item("4.2").children)
+    leader = basic + tuple(c.id for c in guide.item("4.3").children)
+    standards = tuple(t.code for t in guide.terms("leader_standards"))
+    return {
+        "M1": Member("张明", "leader", AUTHORITY, "京械检-0101", leader, standards,
+                     ("7.1", "7.2", "7.5", "7.6", "7.10", "7.12", "7.13", "7.14")),
+        "M2": Member("李华", "inspector", AUTHORITY, "京械检-0217", basic, (),
+                     ("7.3", "7.4", "7.7", "7.8", "7.9", "7.11")),
+        "E1": Member("赵工", "expert", "某医疗器械检验研究院", "", (), (), ()),
+    }
+
+
+FINDINGS = {
+    "F1": Finding("7.3.m2", "洁净车间2026年9月的环境监测记录缺少沉降菌检测数据，未见超标处理记录。",
+                  "rectify_by_deadline", "补全环境监测程序，对9月监测缺项进行原因分析并培训相关人员，"
+                  "提交整改报告。", date(2026, 12, 11), True),
+    "F2": Finding("7.5.m4", "注射器装配工位现场使用的作业指导书为已作废的B版。", "correct_on_site",
+                  "现场收回作废文件并发放现行C版。", None, False),
+    "F3": Finding("7.9.m5", "批号S2608-03出厂检验记录中拉伸力实测值低于下限，结论判定为合格。",
+                  "suspend_and_rectify", "暂停注射器放行，对该批及同期批次重新评价，完成纠正预防措施后"
+                  "申请复查。", date(2026, 12, 4), True),
+    "F4": Finding("7.10.m6", "医用电子体温计部分批次未完成产品唯一标识数据上传。",
+                  "rectify_by_deadline", "补传产品唯一标识数据并建立维护更新制度。",
+                  date(2026, 12, 11), False),
+}
+
+
+def results() -> dict[str, ItemResult]:
+    guide = load_guide()
+    out = {}
+    owner = {s: k for k, m in team().items() for s in m.sections}
+    for item in guide.checklist_items():
+        text = item.zh
+        means = ["document_review"]
+        if "询问" in text:
+            means = ["interview"]
+        if "现场" in text or "观察" in text:
+            means.append("site")
+        result = "conform"
+        notes = ""
+        if item.id in ("7.6.m6", "7.6.m7"):
+            result, notes = "not_applicable", "近一年无设计开发变更。"
+        found = [k for k, f in FINDINGS.items() if f.item == item.id]
+        if found:
+            result, notes = "nonconform", f"见问题 {found[0]}"
+        out[item.id] = ItemResult(result, notes, tuple(means),
+                                  f"现场检查记录附件 {item.id}" if found else "",
+                                  owner[item.parent_id or ""])
+    return out
+
+
+def inspection() -> Inspection:
+    guide = load_guide()
+    steps = {
+        c.id: Step(True, datetime(2026, 11, 19 if n <= 4 else 20, 9 + n % 8, 0), "")
+        for n, c in enumerate(guide.part(6).items("item"), start=1)
+    }
+    steps["6.9"] = Step(True, datetime(2026, 11, 24, 10, 0), "书面审查企业整改报告")
+    steps["6.10"] = Step(True, datetime(2026, 11, 24, 16, 0), "已录入监督检查系统")
+    return Inspection(
+        id="demo-2026-1119",
+        guide_id=guide.id,
+        guide_version=guide.version,
+        profile="full",
+        stage="closed",
+        company=company(),
+        background=Background(
+            notes={
+                "licences": "2025年1月生产许可证延续；2024年7月新增口罩委托生产备案。",
+                "quality_staff": "2026年6月更换管理者代表。",
+                "process_changes": "注射器装配线新增一台自动组装机。",
+                "production_sales": "注射器月产约30万支；输液器2026年8月起停产检修。",
+                "past_rectification": "2025年检查发现的2项问题已整改完毕。",
+                "sampling_tests": "2026年国抽注射器1批次合格。",
+                "adverse_events": "近一年上报可疑不良事件3例，均已评价。",
+            },
+            past_findings={
+                "H1": PastFinding("仓库温湿度记录不连续", date(2025, 9, 16), "closed", "已复查"),
+            },
+        ),
+        scope=Scope("supervisory", False, False, False, "none", "", START, END, None,
+                    tuple(s.id for s in guide.sections), ("3.1", "3.4", "3.5", "3.8"),
+                    "年度日常监督检查，覆盖全部已注册产品。", "无菌产品的灭菌过程确认、出厂检验与放行",
+                    "环氧乙烷灭菌参数控制；委托生产口罩的质量协议履行"),
+        team=team(),
+        plan=Plan(True, "approved", "11月19日：首次会议、文件审查、现场；11月20日：记录抽样、末次会议",
+                  datetime(2026, 11, 12, 10, 0), datetime(2026, 11, 13, 15, 30), "王处长"),
+        notification=Notification(True, date(2026, 11, 16), "电话", "通知质量负责人刘质量"),
+        steps=steps,
+        adjustments={
+            "A1": Adjustment("增加对输液器停产检修期间设备维护记录的检查。",
+                             datetime(2026, 11, 19, 14, 0), "王处长", datetime(2026, 11, 19, 14, 20)),
+        },
+        results=results(),
+        findings=FINDINGS,
+        past_products=PastProducts(("supervisory_sampling",), "对批号S2608-03同期批次开展监督抽验。"),
+        signatures=Signatures("陈示例", datetime(2026, 11, 20, 16, 40), False, "", ("M1", "M2"),
+                              False, "", False),
+        follow_up=FollowUp(date(2026, 11, 23), "written", date(2026, 11, 24), "张明",
+                           date(2026, 11, 24), ("recheck", "more_testing"),
+                           "整改报告及证据齐全；注射器放行恢复前已复核。"),
+    )
+
+
+def main() -> None:
+    doc = to_doc(inspection())
+    OUT.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {OUT}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,78 @@
+"""Helpers for the real-browser tests: a served app on a free loopback port, and Chromium.
+
+Debian's Chromium is used (Playwright cannot download its own browser here), launched with the
+flags this machine's closed network needs.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("KIT_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_http(url: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as resp:
+                if resp.status < 500:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    msg = f"{url} did not answer within {timeout} s"
+    raise TimeoutError(msg)
+
+
+@contextmanager
+def served(args: list[str], data_dir: Path, log: Path) -> Iterator[str]:
+    """Run ``kit serve ARGS`` on a free port; yield its base URL; stop it afterwards."""
+    port = free_port()
+    env = dict(os.environ, KIT_DATA_DIR=str(data_dir))
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "kit", "serve", "--port", str(port), *args],
+            stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True,
+        )
+        base = f"http://127.0.0.1:{port}/"
+        try:
+            wait_http(base)
+            yield base
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def require_chromium() -> None:
+    if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
+        pytest.skip("Debian's chromium is not installed (bash .ci/run installs it)")

@@ -1,0 +1,113 @@
+"""The served app in a real headless Chromium, driven the way an inspector uses it."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from kit.store import Store
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium, served
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+LOAD_TIMEOUT = 90_000  # ms: a kernel starts and runs the notebook
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("served-data")
+
+
+@pytest.fixture(scope="module")
+def server(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    log = tmp_path_factory.mktemp("logs") / "voila.log"
+    with served(["--demo"], data_dir, log) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if os.environ.get("CI") and not Path(CHROMIUM).exists():
+        pytest.fail("CI must have Debian's chromium installed")
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+                                     headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(accept_downloads=True, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    yield page
+    context.close()
+
+
+def open_app(page, url: str):
+    page.goto(url)
+    page.locator(".kit-app").wait_for(state="visible", timeout=LOAD_TIMEOUT)
+    return page
+
+
+def result_button(page, item_id: str, label: str):
+    box = page.locator(f".kit-field-results--{item_id.replace('.', '_')}--result")
+    return box.get_by_role("button", name=label, exact=True)
+
+
+def test_create_an_inspection_set_a_result_and_keep_it_after_reload(page, server, data_dir):
+    open_app(page, server)
+    page.locator(".kit-app input[placeholder='企业名称 company name']").fill("北京浏览器测试医疗有限公司")
+    page.locator("button.kit-new").click()
+    page.get_by_text("北京浏览器测试医疗有限公司 — ").wait_for()
+    store = Store(data_dir=data_dir)
+    iid = next(r["id"] for r in store.list(("company/name",))
+               if r["company/name"] == "北京浏览器测试医疗有限公司")
+
+    page.locator(".lm-TabBar-tab", has_text="检查内容 Checklist").click()
+    result_button(page, "7.1.c1", "不符合").click()
+    notes = page.locator(".kit-field-results--7_1_c1--notes textarea")
+    notes.fill("营业执照复印件未加盖公章")
+    page.locator(".kit-progress", has_text="已检查 1/").wait_for()
+    page.wait_for_timeout(1500)  # the notes are saved after a short pause in typing
+
+    open_app(page, f"{server}?id={iid}&stage=checklist")
+    assert "mod-active" in (result_button(page, "7.1.c1", "不符合").get_attribute("class") or "")
+    assert page.locator(".kit-field-results--7_1_c1--notes textarea").input_value() == (
+        "营业执照复印件未加盖公章")
+    record = Store(data_dir=data_dir).load(iid).doc
+    assert record["results"]["7.1.c1"]["result"] == "nonconform"
+    assert record["results"]["7.1.c1"]["notes"] == "营业执照复印件未加盖公章"
+
+
+def test_sampling_on_the_sample_registers(page, server, data_dir):
+    open_app(page, f"{server}?id=demo-2026-1119&stage=sampling")
+    page.locator(".kit-use-sample input[type=checkbox]").check()
+    page.locator("button.kit-run-sampling").click()
+    page.locator(".kit-sampling-message", has_text="已抽取").wait_for(timeout=60_000)
+    assert page.locator(".kit-sampling-output table").count() >= 3
+    rows = Store(data_dir=data_dir).load("demo-2026-1119").doc["sampling"]["rows"]
+    assert rows
+    assert all(r["rules"] for r in rows)
+
+
+def test_download_the_workbook(page, server, tmp_path):
+    open_app(page, f"{server}?id=demo-2026-1119&stage=report")
+    page.locator("button.kit-export").click()
+    link = page.locator("a.kit-download")
+    link.wait_for(timeout=60_000)
+    with page.expect_download() as info:
+        link.click()
+    path = tmp_path / "record.xlsx"
+    info.value.save_as(path)
+    book = openpyxl.load_workbook(path)
+    assert "现场检查记录" in book.sheetnames
+    assert "问题与整改" in book.sheetnames

@@ -1,0 +1,121 @@
+"""JSON interchange: export, import, round trip, and every way a file can be bad."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from kit._resources import shipped_dir
+from kit.errors import ConflictError, NotFoundError, ValidationError
+from kit.interchange import export_doc, export_json, import_json, open_inspection
+from kit.store import Store
+
+DEMO = shipped_dir("sample_data") / "demo_inspection.json"
+
+
+@pytest.fixture
+def store(tmp_path) -> Store:
+    return Store(data_dir=tmp_path)
+
+
+def test_round_trip_loses_nothing(store, tmp_path):
+    iid = import_json(store, DEMO, user="张明")
+    assert iid == "demo-2026-1119"
+    out = export_json(store, iid, tmp_path / "out.json")
+    assert json.loads(out.read_text("utf-8")) == json.loads(DEMO.read_text("utf-8"))
+    other = Store(data_dir=tmp_path / "other")
+    assert import_json(other, out, user="李华") == iid
+    assert export_doc(other, iid) == export_doc(store, iid)
+
+
+def test_import_is_audited_with_who_and_what(store):
+    iid = import_json(store, DEMO, user="张明")
+    trail = store.audit(iid)
+    assert {e.user for e in trail} == {"张明"}
+    assert {e.action for e in trail} == {"import"}
+    assert any(e.path == "company/name" and e.new == "北京示例医疗科技有限公司" for e in trail)
+
+
+def test_reimporting_the_same_file_is_a_no_op_and_a_different_one_is_refused(store, tmp_path):
+    iid = import_json(store, DEMO, user="a")
+    n = len(store.audit(iid))
+    assert import_json(store, DEMO, user="a") == iid
+    assert len(store.audit(iid)) == n
+    doc = json.loads(DEMO.read_text("utf-8"))
+    doc["company"]["name"] = "改过的名称"
+    changed = tmp_path / "changed.json"
+    changed.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(ConflictError, match="--as-new"):
+        import_json(store, changed, user="a")
+    assert open_inspection(store, iid).company.name == "北京示例医疗科技有限公司"
+    copy_id = import_json(store, changed, user="a", as_new=True)
+    assert copy_id != iid
+    assert open_inspection(store, copy_id).company.name == "改过的名称"
+    assert open_inspection(store, copy_id).id == copy_id
+
+
+def _bad(tmp_path: Path, content: bytes | str) -> Path:
+    path = tmp_path / "bad.json"
+    path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("content", "code"),
+    [
+        ("", "json.empty"),
+        ("   \n", "json.empty"),
+        ("{\"stage\": \"closed\",\n  \"company\": {", "json.syntax"),
+        (b"\xff\xfe{}", "json.encoding"),
+        ('{"format_version": 1, "sampling": {"seed": NaN}}', "json.value"),
+        ("[" * 100_000 + "]" * 100_000, "json.value"),
+        ("[1, 2]", "json.schema"),
+        ('{"stage": "closed", "stage": "preparation"}', "json.duplicate_key"),
+        ('{"format_version": 9}', "json.format_version"),
+    ],
+)
+def test_malformed_files_are_refused_and_nothing_is_written(store, tmp_path, content, code):
+    with pytest.raises(ValidationError) as info:
+        import_json(store, _bad(tmp_path, content), user="a")
+    assert code in {p.code for p in info.value.problems}
+    assert all(p.file.endswith("bad.json") for p in info.value.problems)
+    assert store.list() == []
+
+
+def test_syntax_errors_say_line_and_column(store, tmp_path):
+    with pytest.raises(ValidationError) as info:
+        import_json(store, _bad(tmp_path, '{\n  "stage": "closed",\n  oops\n}'), user="a")
+    problem = info.value.problems[0]
+    assert (problem.row, problem.column) == (3, "3")
+
+
+def test_every_schema_problem_is_listed_with_its_path(store, tmp_path):
+    doc = json.loads(DEMO.read_text("utf-8"))
+    doc["scope"]["start_date"] = "2026年11月19日"
+    doc["findings"]["F1"]["handling"] = 3
+    doc["team"]["M1"]["role"] = "chief"
+    doc["results"]["7.1.m1"]["result"] = "=cmd|' /C calc'!A0"
+    with pytest.raises(ValidationError) as info:
+        import_json(store, _bad(tmp_path, json.dumps(doc, ensure_ascii=False)), user="a")
+    fields = {p.field for p in info.value.problems}
+    assert {"/scope/start_date", "/findings/F1/handling", "/team/M1/role",
+            "/results/7.1.m1/result"} <= fields
+    assert store.list() == []
+
+
+def test_hostile_text_is_kept_as_text(store, tmp_path):
+    doc = json.loads(DEMO.read_text("utf-8"))
+    doc["id"] = "hostile"
+    doc["company"]["name"] = "<script>alert(1)</script>=1+1"
+    doc["findings"]["F1"]["description"] = "@SUM(A1:A9)\t-2+3"
+    iid = import_json(store, _bad(tmp_path, json.dumps(doc)), user="a")
+    ins = open_inspection(store, iid)
+    assert ins.company.name == "<script>alert(1)</script>=1+1"
+    assert ins.findings["F1"].description == "@SUM(A1:A9)\t-2+3"
+
+
+def test_missing_file(store, tmp_path):
+    with pytest.raises(NotFoundError):
+        import_json(store, tmp_path / "nope.json", user="a")

@@ -1,0 +1,280 @@
+"""The guide's rules: each with a record that passes and one that fails."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import date
+
+import pytest
+
+from kit._resources import shipped_dir
+from kit.inspection import (
+    Adjustment,
+    Company,
+    Finding,
+    Inspection,
+    Licence,
+    Member,
+    Partner,
+    Product,
+    from_doc,
+    new_inspection,
+)
+from kit.rules import RULE_NAMES, check, errors
+
+TODAY = date(2026, 11, 24)
+
+
+@pytest.fixture(scope="module")
+def demo() -> Inspection:
+    doc = json.loads((shipped_dir("sample_data") / "demo_inspection.json").read_text("utf-8"))
+    return from_doc(doc)
+
+
+def codes(ins: Inspection, today: date = TODAY) -> set[str]:
+    return {p.code for p in check(ins, today=today)}
+
+
+def test_the_finished_demo_inspection_has_no_errors(demo):
+    assert errors(check(demo, today=TODAY)) == []
+
+
+def test_every_problem_names_a_field_and_speaks_chinese():
+    problems = check(new_inspection(), today=TODAY)
+    assert problems
+    for p in problems:
+        assert p.field
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in p.message), p
+    assert [p.severity for p in problems] == sorted(
+        (p.severity for p in problems), key=lambda s: s != "error"
+    )
+
+
+def test_rules_are_all_registered():
+    assert {"team_size_and_leader", "division_of_labour", "notification", "remote_inspection",
+            "contract_manufacturing_scope", "joint_inspection_lead", "delegated_feedback",
+            "licences_valid", "findings", "signatures", "credit_codes"} <= set(RULE_NAMES)
+
+
+# -- team ----------------------------------------------------------------------------------
+def test_fewer_than_two_inspectors(demo):
+    assert "team.too_small" not in codes(demo)
+    alone = {"M1": demo.team["M1"], "E1": demo.team["E1"]}  # an expert is not an inspector
+    assert "team.too_small" in codes(replace(demo, team=alone))
+
+
+def test_leader_required_and_only_one(demo):
+    no_leader = {k: replace(m, role="inspector") if m.role == "leader" else m
+                 for k, m in demo.team.items()}
+    assert "team.no_leader" in codes(replace(demo, team=no_leader))
+    two = dict(demo.team, M2=replace(demo.team["M2"], role="leader"))
+    assert "team.many_leaders" in codes(replace(demo, team=two))
+    assert not {"team.no_leader", "team.many_leaders"} & codes(demo)
+
+
+def test_qualifications_are_a_warning_naming_the_clause(demo):
+    unqualified = dict(demo.team, M2=replace(demo.team["M2"], qualifications=("4.2.1",)))
+    problems = [p for p in check(replace(demo, team=unqualified), today=TODAY)
+                if p.code == "team.qualification"]
+    assert len(problems) == 1
+    assert problems[0].severity == "warning"
+    assert "四、2.（2）" in problems[0].message
+
+
+def test_every_section_in_scope_has_exactly_one_owner(demo):
+    m1 = demo.team["M1"]
+    without = dict(demo.team, M1=replace(m1, sections=tuple(s for s in m1.sections
+                                                            if s != "7.14")))
+    problems = [p for p in check(replace(demo, team=without), today=TODAY)
+                if p.code == "division.unowned"]
+    assert len(problems) == 1
+    assert "七、14." in problems[0].message
+    shared = dict(demo.team, M2=replace(demo.team["M2"],
+                                        sections=(*demo.team["M2"].sections, "7.1")))
+    assert "division.shared" in codes(replace(demo, team=shared))
+    assert not {"division.unowned", "division.shared"} & codes(demo)
+
+
+# -- preparation and means -----------------------------------------------------------------
+def test_no_notification_for_an_unannounced_inspection(demo):
+    flying = replace(demo, scope=replace(demo.scope, unannounced=True))
+    assert "notification.unannounced" in codes(flying)
+    quiet = replace(flying, notification=replace(demo.notification, planned=False, sent_on=None))
+    assert "notification.unannounced" not in codes(quiet)
+
+
+@pytest.mark.parametrize(("type_", "unannounced", "allowed"), [
+    ("supervisory", False, True),
+    ("for_cause", False, False),
+    ("supervisory", True, False),
+])
+def test_remote_inspection_not_for_cause_or_unannounced(demo, type_, unannounced, allowed):
+    scope = replace(demo.scope, type=type_, unannounced=unannounced, remote=True,
+                    remote_confirmed=True)
+    ins = replace(demo, scope=scope, notification=replace(demo.notification, planned=False,
+                                                          sent_on=None))
+    assert ("remote.not_allowed" not in codes(ins)) is allowed
+
+
+def test_contract_manufacturing_needs_section_14(demo):
+    assert "scope.section14_missing" not in codes(demo)
+    scope = replace(demo.scope, sections=tuple(s for s in demo.scope.sections if s != "7.14"))
+    assert "scope.section14_missing" in codes(replace(demo, scope=scope))
+    plain = replace(demo.company, partners={})
+    assert "scope.section14_missing" not in codes(replace(demo, scope=scope, company=plain))
+    contractor = replace(plain, role="contract_manufacturer")
+    assert "scope.section14_missing" in codes(replace(demo, scope=scope, company=contractor))
+
+
+def test_joint_inspection_led_from_the_registrants_authority(demo):
+    joint = replace(demo, scope=replace(demo.scope, cooperation="joint"))
+    assert "joint.wrong_lead" not in codes(joint)
+    led_by_partner = dict(demo.team, M1=replace(demo.team["M1"], authority="北京市药品监督管理局第八分局"))
+    assert "joint.wrong_lead" in codes(replace(joint, team=led_by_partner))
+    # At a contract manufacturer, the registrant's authority is the client's.
+    contractor = replace(demo.company, role="contract_manufacturer", authority="第八分局",
+                         partners={"C": Partner("注册人", relation="client",
+                                                authority=demo.team["M1"].authority)})
+    assert "joint.wrong_lead" not in codes(replace(joint, company=contractor))
+
+
+def test_delegated_feedback_within_ten_working_days(demo):
+    # Ends Friday 2026-11-20: ten working days later is Friday 2026-12-04.
+    on_time = replace(demo.scope, cooperation="delegated", delegated_result_date=date(2026, 12, 4))
+    assert "delegated.late" not in codes(replace(demo, scope=on_time))
+    late = replace(on_time, delegated_result_date=date(2026, 12, 7))
+    problems = [p for p in check(replace(demo, scope=late), today=TODAY)
+                if p.code == "delegated.late"]
+    assert len(problems) == 1
+    assert "2026-12-04" in problems[0].message
+    pending = replace(on_time, delegated_result_date=None)
+    assert "delegated.overdue" in codes(replace(demo, scope=pending), today=date(2026, 12, 8))
+    assert "delegated.overdue" not in codes(replace(demo, scope=pending), today=TODAY)
+
+
+def test_delegated_feedback_over_national_day_counts_the_holiday(demo):
+    # Ends 2025-09-30: 10-01..10-08 are holidays and 10-11 a make-up working Saturday, so
+    # the tenth working day is 10-21 (weekday counting would say 10-14).
+    scope = replace(demo.scope, cooperation="delegated", start_date=date(2025, 9, 29),
+                    end_date=date(2025, 9, 30), delegated_result_date=date(2025, 10, 21))
+    ins = replace(demo, scope=scope, findings={})
+    assert "delegated.late" not in codes(ins, today=date(2025, 10, 22))
+    late = replace(scope, delegated_result_date=date(2025, 10, 22))
+    assert "delegated.late" in codes(replace(ins, scope=late), today=date(2025, 10, 22))
+
+
+def test_plan_adjustments_need_approval_when_the_plan_was_reviewed(demo):
+    unapproved = {"A2": Adjustment("增加检查项目")}
+    assert "plan.adjustment_unapproved" in codes(replace(demo, adjustments=unapproved))
+    free = replace(demo, adjustments=unapproved, plan=replace(demo.plan, review_required=False))
+    assert "plan.adjustment_unapproved" not in codes(free)
+    draft = replace(demo, stage="on_site", plan=replace(demo.plan, state="submitted"))
+    assert "plan.not_approved" in codes(draft)
+
+
+# -- 七.1 licences -------------------------------------------------------------------------
+def test_expired_licence_and_certificate(demo):
+    lic = dict(demo.company.licences, L2=replace(demo.company.licences["L2"],
+                                                 expires=date(2026, 11, 18)))
+    problems = check(replace(demo, company=replace(demo.company, licences=lic)), today=TODAY)
+    expired = [p for p in problems if p.code == "licence.expired"]
+    assert [p.field for p in expired] == ["company/licences/L2/expires"]
+    assert "七、1.检查方法（1）" in expired[0].message
+    prods = dict(demo.company.products, P3=replace(demo.company.products["P3"],
+                                                   expires=date(2026, 1, 1)))
+    assert "product.expired" in codes(replace(demo, company=replace(demo.company, products=prods)))
+
+
+def test_names_and_addresses_must_agree(demo):
+    lic = dict(demo.company.licences, L2=replace(demo.company.licences["L2"],
+                                                 holder="北京示例医疗器械有限公司"))
+    assert "licence.name_mismatch" in codes(replace(demo, company=replace(demo.company,
+                                                                          licences=lic)))
+    lic = dict(demo.company.licences, L2=replace(demo.company.licences["L2"],
+                                                 production_address="北京市海淀区某路1号"))
+    problems = check(replace(demo, company=replace(demo.company, licences=lic)), today=TODAY)
+    assert [p.field for p in problems if p.code == "licence.address_mismatch"] == [
+        "company/licences/L2/production_address"
+    ]
+
+
+def test_registered_products_within_the_production_licence_scope(demo):
+    prods = dict(demo.company.products, P3=replace(demo.company.products["P3"],
+                                                   category_code="06-01"))
+    problems = check(replace(demo, company=replace(demo.company, products=prods)), today=TODAY)
+    outside = [p for p in problems if p.code == "product.outside_scope"]
+    assert [p.field for p in outside] == ["company/products/P3/category_code"]
+    # A contract-made product is in the contract manufacturer's scope, not this licence's.
+    assert demo.company.products["P4"].category_code not in demo.company.licences["L2"].scope
+    assert "product.outside_scope" not in codes(demo)
+
+
+def test_credit_code(demo):
+    assert "company.credit_code" not in codes(demo)
+    bad = replace(demo.company, credit_code=demo.company.credit_code[:-1] + "0")
+    assert "company.credit_code" in codes(replace(demo, company=bad))
+    assert "company.credit_code_missing" in codes(replace(demo, company=Company(name="x")))
+
+
+# -- findings, signatures, follow-up -------------------------------------------------------
+def test_a_finding_whose_handling_needs_a_deadline(demo):
+    f = demo.findings["F1"]
+    missing = dict(demo.findings, F1=replace(f, deadline=None))
+    problems = check(replace(demo, findings=missing), today=TODAY)
+    assert [p.field for p in problems if p.code == "finding.deadline_missing"] == [
+        "findings/F1/deadline"
+    ]
+    on_site = dict(demo.findings, F1=replace(f, handling="correct_on_site", deadline=None))
+    assert "finding.deadline_missing" not in codes(replace(demo, findings=on_site))
+
+
+def test_findings_on_unknown_items_or_before_the_visit(demo):
+    bad = {"F9": Finding("7.1.m99", "x", "rectify_by_deadline", "y", date(2026, 11, 1))}
+    found = codes(replace(demo, findings=dict(demo.findings, **bad)))
+    assert {"finding.unknown_item", "finding.deadline_past"} <= found
+
+
+def test_a_nonconforming_item_without_a_finding_is_flagged(demo):
+    findings = {k: f for k, f in demo.findings.items() if k != "F4"}
+    problems = check(replace(demo, findings=findings), today=TODAY)
+    assert [p.field for p in problems if p.code == "result.no_finding"] == ["results/7.10.m6/result"]
+
+
+def test_a_closed_record_needs_a_signature_or_a_refusal(demo):
+    unsigned = replace(demo.signatures, company_signer="")
+    assert "signatures.missing" in codes(replace(demo, signatures=unsigned))
+    assert "signatures.missing" not in codes(replace(demo, stage="on_site", signatures=unsigned))
+    refused = replace(unsigned, refused=True, refusal_note="企业负责人拒绝签字",
+                      inspector_signers=("M1",))
+    found = codes(replace(demo, signatures=refused))
+    assert "signatures.missing" not in found
+    assert "signatures.refusal_needs_two" in found
+    two = replace(refused, inspector_signers=("M1", "M2"))
+    assert "signatures.refusal_needs_two" not in codes(replace(demo, signatures=two))
+    expert = replace(refused, inspector_signers=("M1", "E1"))  # an expert is not an inspector
+    assert "signatures.refusal_needs_two" in codes(replace(demo, signatures=expert))
+
+
+def test_a_present_witness_signs(demo):
+    sig = replace(demo.signatures, witness_present=True, witness_name="社区工作人员")
+    assert "signatures.witness" in codes(replace(demo, signatures=sig))
+    assert "signatures.witness" not in codes(
+        replace(demo, signatures=replace(sig, witness_signed=True))
+    )
+
+
+def test_closing_needs_the_follow_up_closed(demo):
+    open_fu = replace(demo.follow_up, closed_on=None)
+    assert "follow_up.not_closed" in codes(replace(demo, follow_up=open_fu))
+    assert "follow_up.not_closed" not in codes(replace(demo, stage="follow_up", follow_up=open_fu))
+
+
+def test_new_inspection_problems_are_what_a_blank_form_lacks():
+    ins = new_inspection(start_date=date(2026, 12, 1))
+    ins = replace(ins, team={"M1": Member("张明", "leader", sections=("7.1",))},
+                  company=Company(licences={"L": Licence("production_licence")},
+                                  products={"P": Product("x", category_code="14-01")}))
+    found = codes(ins)
+    assert {"team.too_small", "division.unowned", "product.outside_scope"} <= found
+    assert "signatures.missing" not in found

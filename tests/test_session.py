@@ -1,0 +1,110 @@
+"""Editing sessions: what the apps use to change a record, one field at a time."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from kit.errors import ConflictError, ValidationError
+from kit.inspection import new_inspection
+from kit.session import Session
+from kit.store import Store
+
+
+@pytest.fixture
+def store(tmp_path) -> Store:
+    return Store(data_dir=tmp_path)
+
+
+@pytest.fixture
+def session(store) -> Session:
+    return Session.create(store, new_inspection(start_date=date(2026, 11, 19)), user="张明")
+
+
+def test_each_change_is_saved_at_once_with_who(store, session):
+    session.set("results/7.8.m4/result", "nonconform")
+    session.set("scope/end_date", date(2026, 11, 20))
+    again = Session(store, session.id, user="李华")
+    assert again.inspection.result("7.8.m4").result == "nonconform"
+    assert again.inspection.scope.end_date == date(2026, 11, 20)
+    entry = store.audit(session.id, "results/7.8.m4/result")[-1]
+    assert (entry.user, entry.old, entry.new) == ("张明", None, "nonconform")
+
+
+def test_two_tabs_editing_different_items_both_keep_their_work(store, session):
+    other = Session(store, session.id, user="李华")
+    session.set("results/7.1.m1/result", "conform")
+    other.set("results/7.2.m1/result", "nonconform")
+    session.set("results/7.1.m1/notes", "证照齐全")
+    fresh = Session(store, session.id, user="x").inspection
+    assert fresh.result("7.1.m1").result == "conform"
+    assert fresh.result("7.1.m1").notes == "证照齐全"
+    assert fresh.result("7.2.m1").result == "nonconform"
+
+
+def test_a_field_first_written_in_another_tab_is_not_overwritten(store, session):
+    other = Session(store, session.id, user="李华")
+    session.set("results/7.1.m1/notes", "first")
+    with pytest.raises(ConflictError):
+        other.set("results/7.1.m1/notes", "second")
+    assert Session(store, session.id, user="x").get("results/7.1.m1/notes") == "first"
+    assert other.get("results/7.1.m1/notes") == "first"
+
+
+def test_conflicting_edit_is_refused_and_the_tab_sees_the_newer_value(store, session):
+    session.set("company/name", "北京示例")
+    other = Session(store, session.id, user="李华")
+    session.set("company/name", "北京示例医疗科技有限公司")
+    with pytest.raises(ConflictError) as info:
+        other.set("company/name", "李华的名称")
+    assert "张明" in str(info.value)
+    assert other.get("company/name") == "北京示例医疗科技有限公司"
+    other.set("company/name", "李华的名称")  # now it has seen the newer value
+    assert Session(store, session.id, user="x").get("company/name") == "李华的名称"
+
+
+def test_bad_values_are_refused_and_nothing_is_written(store, session):
+    before = len(store.audit(session.id))
+    for path, value in [
+        ("scope/start_date", "2026-02-30"),
+        ("results/7.1.m1/result", "maybe"),
+        ("scope/remote", "yes"),
+        ("team/M1/sections", "7.1"),
+    ]:
+        with pytest.raises(ValidationError) as info:
+            session.set(path, value)
+        assert info.value.problems[0].field.startswith("/" + path.split("/")[0])
+    assert len(store.audit(session.id)) == before
+    fresh = Session(store, session.id, user="x").inspection
+    assert fresh.scope.start_date == date(2026, 11, 19)
+    assert "7.1.m1" not in fresh.results
+
+
+def test_set_many_is_all_or_nothing(store, session):
+    with pytest.raises(ValidationError):
+        session.set_many({"findings/F1/item": "7.1.m1", "findings/F1/deadline": "soon"})
+    assert Session(store, session.id, user="x").inspection.findings == {}
+    session.set_many({"findings/F1/item": "7.1.m1", "findings/F1/description": "证照过期"})
+    assert session.inspection.findings["F1"].description == "证照过期"
+    session.delete("findings/F1")
+    assert Session(store, session.id, user="x").inspection.findings == {}
+    assert store.audit(session.id)[-1].action == "delete"
+
+
+def test_listeners_hear_every_saved_change(session):
+    heard: list[str] = []
+    session.on_change(heard.append)
+    session.set("company/name", "x")
+    with pytest.raises(ValidationError):
+        session.set("scope/start_date", "bad")
+    session.refresh()
+    assert heard == ["company/name", "*"]
+
+
+def test_problems_follow_the_record(session):
+    assert {p.code for p in session.problems("team")} >= {"team.too_small", "team.no_leader"}
+    session.set_many({"team/M1/name": "张明", "team/M1/role": "leader",
+                      "team/M2/name": "李华", "team/M2/role": "inspector"})
+    assert not {"team.too_small", "team.no_leader"} & {p.code for p in session.problems("team")}
+    assert all(p.field.startswith("team") for p in session.problems("team"))

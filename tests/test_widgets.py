@@ -1,0 +1,166 @@
+"""The apps' widgets without a browser: build, set values, click; check the record and store."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from kit._resources import shipped_dir
+from kit.guide import load_guide
+from kit.inspection import new_inspection
+from kit.interchange import import_json
+from kit.session import Session
+from kit.store import Store
+from kit.widgets import ChecklistWidget, InspectorApp, SectionWidget, fields_of
+from kit.widgets.findings import FindingsWidget
+from kit.widgets.preparation import PreparationWidget
+
+DEMO = shipped_dir("sample_data") / "demo_inspection.json"
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return Store(data_dir=tmp_path)
+
+
+@pytest.fixture
+def session(store: Store) -> Session:
+    ins = new_inspection(start_date=date(2026, 11, 19))
+    return Session.create(store, ins, user="张明")
+
+
+def reopen(store: Store, session: Session) -> Session:
+    return Session(store, session.id, user="检查")
+
+
+def by_path(widget, path: str):
+    return next(f for f in fields_of(widget) if f.spec.path == path)
+
+
+@pytest.mark.parametrize("section", [s.id for s in load_guide().sections])
+def test_every_section_widget_has_every_item_of_the_guide(session, section):
+    widget = SectionWidget(session, section)
+    ids = [i.item.id for i in widget.items]
+    assert ids == [i.id for i in load_guide().checklist_items(section)]
+    assert len(fields_of(widget)) == 4 * len(ids)
+
+
+def test_setting_a_result_autosaves_with_who(store, session):
+    widget = SectionWidget(session, "7.8")
+    item = widget.items[3]
+    assert item.item.id == "7.8.c4"
+    item.result.control.value = "nonconform"
+    item.notes.control.value = "特殊过程未确认"
+    item.means.control.value = ("document_review", "site")
+    fresh = reopen(store, session).inspection.result("7.8.c4")
+    assert (fresh.result, fresh.notes, fresh.means) == (
+        "nonconform", "特殊过程未确认", ("document_review", "site"))
+    assert store.audit(session.id, "results/7.8.c4/result")[-1].user == "张明"
+    assert "已检查 1/15" in widget.progress.value
+
+
+def test_a_rule_problem_shows_beside_the_item(session):
+    widget = SectionWidget(session, "7.8")
+    widget.items[0].result.control.value = "nonconform"
+    assert "尚未记录问题" in widget.items[0].result.message.value
+
+
+def test_a_refused_value_is_explained_and_the_record_value_shown(store, session):
+    widget = PreparationWidget(session)
+    scope = widget.build(2)
+    start = by_path(scope, "scope/start_date")
+    other = Session(store, session.id, user="李华")
+    other.set("scope/start_date", date(2026, 11, 25))  # another tab changed it meanwhile
+    start.control.value = date(2026, 11, 30)
+    assert "未保存" in start.message.value
+    assert start.control.value == date(2026, 11, 25)
+    assert reopen(store, session).inspection.scope.start_date == date(2026, 11, 25)
+
+
+def test_html_in_names_is_shown_as_text(session):
+    session.set("team/M1/name", "<img src=x onerror=alert(1)>")
+    session.set("team/M1/sections", ["7.1"])
+    widget = SectionWidget(session, "7.1")
+    html_out = widget.children[0].value
+    assert "<img" not in html_out
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html_out
+
+
+def test_team_collection_add_edit_remove(store, session):
+    team = PreparationWidget(session).build(3)
+    collection = team.children[1]
+    first = collection.add_entry()
+    second = collection.add_entry()
+    assert (first, second) == ("M1", "M2")
+    by_path(team, "team/M1/name").control.value = "张明"
+    by_path(team, "team/M1/role").control.value = "leader"
+    by_path(team, "team/M2/name").control.value = "李华"
+    by_path(team, "team/M1/sections").control.value = ("7.1", "7.2")
+    ins = reopen(store, session).inspection
+    assert ins.team["M1"].name == "张明"
+    assert ins.team["M1"].sections == ("7.1", "7.2")
+    assert ins.leaders == ("M1",)
+    collection.remove_entry("M2")
+    assert list(reopen(store, session).inspection.team) == ["M1"]
+    assert collection.add_entry() == "M3"  # ids are never reused
+
+
+def test_findings_deadline_in_working_days(store, session):
+    session.set_many({"scope/end_date": "2025-09-30", "scope/sections": ["7.1"]})
+    widget = FindingsWidget(session)
+    key = widget.findings.add_entry()
+    helper = widget._helpers[key]
+    helper.days.value = 10
+    helper.button.click()
+    assert reopen(store, session).inspection.findings[key].deadline == date(2025, 10, 21)
+    assert "10 个工作日" in helper.info.value
+
+
+def test_app_creates_and_reopens_an_inspection(store):
+    app = InspectorApp(store, user="张明")
+    app.new_company.value = "北京<示例>医疗"
+    app.new_type.value = "special"
+    iid = app.create()
+    assert app.chooser.value == iid
+    ins = Session(store, iid, user="x").inspection
+    assert ins.company.name == "北京<示例>医疗"
+    assert ins.scope.type == "special"
+    assert "&lt;示例&gt;" in app.title.value
+    again = InspectorApp(store, user="李华")
+    again.open_from_query(f"?id={iid}&stage=checklist&section=7.3")
+    checklist = again.stage("checklist")
+    assert isinstance(checklist, ChecklistWidget)
+    assert checklist.chooser.value == "7.3"
+
+
+def test_app_builds_only_the_stage_that_is_shown(store):
+    iid = import_json(store, DEMO, user="t")
+    app = InspectorApp(store, user="张明")
+    app.open_from_query(f"id={iid}&stage=checklist")
+    assert list(app._built) == ["checklist"]
+    checklist = app._built["checklist"]
+    assert list(checklist._built) == ["7.1"]
+    checklist.chooser.value = "7.9"
+    assert list(checklist._built) == ["7.1", "7.9"]
+
+
+def test_app_says_what_is_wrong_with_an_unknown_id(store):
+    app = InspectorApp(store, user="张明")
+    app.open_from_query("id=nope")
+    assert "nope" in app.message.value
+    assert app.session is None
+
+
+def test_every_stage_builds_on_the_demo(store):
+    iid = import_json(store, DEMO, user="t")
+    app = InspectorApp(store, user="张明")
+    app.open_inspection(iid)
+    assert app.tabs.selected_index == 5  # a closed record opens on its report
+    for key in ("preparation", "onsite", "checklist", "sampling", "findings", "report"):
+        assert app.stage(key) is app._built[key]
+    prep = app.stage("preparation")
+    for i in range(len(prep.PANELS)):
+        prep.build(i)
+    assert by_path(prep, "company/name").control.value == "北京示例医疗科技有限公司"
