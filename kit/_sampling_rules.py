@@ -8,6 +8,7 @@ records.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -80,9 +81,16 @@ def stages(records: pd.DataFrame) -> pd.Series:
 
 def group_labels(records: pd.DataFrame) -> pd.Series:
     """9.1's group of each record as a label: ``记录类型 / 产品 / 条件`` (no condition: two parts)."""
-    cond = conditions(records)
-    label = records["record_type"].astype("str") + " / " + records["product"].astype("str")
-    return (label + np.where(cond != "", " / " + cond, "")).astype("str")
+    def text(name: str) -> np.ndarray:
+        if name not in records:
+            return np.full(len(records), "", dtype=object)
+        arr = records[name].to_numpy(dtype=object)
+        return np.where(pd.isna(arr), "", arr).astype(object)
+
+    cond = text("condition")
+    label = text("record_type") + " / " + text("product")
+    label = np.where(cond != "", label + " / " + cond, label)
+    return pd.Series(label, index=records.index, dtype=object)
 
 
 def num(values: pd.Series) -> pd.Series:
@@ -91,20 +99,14 @@ def num(values: pd.Series) -> pd.Series:
     return text.str.replace(r"\.0$", "", regex=True).fillna("—")
 
 
-def day_text(values: pd.Series) -> pd.Series:
-    """Dates as 2026-03-05 text; missing -> ""."""
-    days = values.to_numpy(dtype="datetime64[ns]")
-    text = np.datetime_as_string(days, unit="D").astype(object)
-    text[np.isnat(days)] = ""
-    return pd.Series(text, index=values.index, dtype=object)
-
-
 # -- 9.3 -----------------------------------------------------------------------------------
 def rank_products(products: pd.DataFrame, record_products: Sequence[str],
                   max_products: int | None) -> pd.DataFrame:
+    """See :func:`kit.sampling.rank_products` (``products`` already typed)."""
     table = pd.DataFrame({"product": products["product"].astype("str")})
-    for name, dtype in (("registration_no", "str"), ("class", "Int64"),
-                        ("high_risk", "boolean"), ("volume", "float64")):
+    dtypes: dict[str, Any] = {"registration_no": "str", "class": "Int64",
+                              "high_risk": "boolean", "volume": "float64"}
+    for name, dtype in dtypes.items():
         table[name] = products[name].astype(dtype) if name in products else \
             pd.Series(pd.NA, index=products.index).astype(dtype)
     table = table.dropna(subset=["product"]).drop_duplicates("product")
@@ -130,6 +132,7 @@ def rank_products(products: pd.DataFrame, record_products: Sequence[str],
 
 
 def _product_reasons(table: pd.DataFrame, limit: int | None) -> pd.Series:
+    """9.3's reason for each product, in Chinese, from its rank and what decided it."""
     n = len(table)
     registered = table["in_register"].to_numpy(dtype=bool)
     if limit is None:
@@ -199,7 +202,8 @@ def follow_batches(records: pd.DataFrame, drawn: pd.DataFrame, *,
         near = near & (records["record_date"].to_numpy() <= until.to_datetime64())
     rows = records[near]
     pair = pd.MultiIndex.from_arrays([rows["product"].astype("str"), rows["batch"].astype("str")])
-    rows = rows[pair.isin(pd.MultiIndex.from_frame(cand[["product", "batch"]]))]
+    rows = rows[pair.isin(pd.MultiIndex.from_frame(cand[["product", "batch"]]))
+                & rows["record_type"].notna().to_numpy()]
     found = pd.DataFrame({"product": rows["product"].astype("str"),
                           "batch": rows["batch"].astype("str"), "stage": stages(rows)})
     first = rows.groupby([found["product"], found["batch"]])["record_date"].transform("min")
@@ -215,7 +219,7 @@ def follow_batches(records: pd.DataFrame, drawn: pd.DataFrame, *,
     finished = found.merge(last, on=["product", "stage"])[["product", "batch"]] \
         .drop_duplicates().assign(complete=True)
     cand = cand.merge(finished, on=["product", "batch"], how="left")
-    cand["complete"] = cand["complete"].fillna(False).astype(bool)
+    cand["complete"] = cand["complete"].eq(True)
     chosen = cand.sort_values(["product", "cycle", "complete", "n_drawn", "key"],
                               ascending=[True, False, False, False, True]) \
         .drop_duplicates("product")
@@ -232,24 +236,31 @@ def _gaps(found: pd.DataFrame, trace: pd.DataFrame, chosen: pd.DataFrame,
         .sort_values(["product", "offset", "stage"], kind="stable")
     present = found[["product", "stage"]].drop_duplicates().assign(present=True)
     order = order.merge(present, on=["product", "stage"], how="left")
-    order["present"] = order["present"].fillna(False).astype(bool)
+    order["present"] = order["present"].eq(True)
     joined = order.groupby(["product", "present"], sort=False)["stage"].agg("；".join)
     dates = trace["record_date"].groupby(found["product"]).agg(["size", "min", "max"])
-    out = chosen[["product", "batch"]].reset_index(drop=True)
-    out["n_records"] = out["product"].map(dates["size"]).fillna(0).astype("int64")
-    out["first_date"] = out["product"].map(dates["min"])
-    out["last_date"] = out["product"].map(dates["max"])
     have = joined.xs(True, level="present") if True in joined.index.get_level_values(1) \
-        else pd.Series(dtype="str")
+        else pd.Series(dtype=object)
     lack = joined.xs(False, level="present") if False in joined.index.get_level_values(1) \
-        else pd.Series(dtype="str")
-    out["stages"] = out["product"].map(have).fillna("")
-    out["missing_stages"] = out["product"].map(lack).fillna("")
-    out["gap"] = out["missing_stages"] != ""
-    return out.astype(empty_gaps().dtypes)
+        else pd.Series(dtype=object)
+    product = pd.Series(chosen["product"].to_numpy(dtype=object), dtype=object)
+
+    def text(by_product: pd.Series) -> pd.Series:
+        found = product.map(by_product).to_numpy(dtype=object)
+        return pd.Series(np.where(pd.isna(found), "", found), dtype="str")
+
+    missing = text(lack)
+    return pd.DataFrame({
+        "product": product.astype("str"),
+        "batch": pd.Series(chosen["batch"].to_numpy(dtype=object), dtype="str"),
+        "n_records": product.map(dates["size"]).fillna(0).astype("int64"),
+        "first_date": product.map(dates["min"]).astype("datetime64[ns]"),
+        "last_date": product.map(dates["max"]).astype("datetime64[ns]"),
+        "stages": text(have), "missing_stages": missing, "gap": missing != ""})
 
 
 def empty_gaps() -> pd.DataFrame:
+    """The trace-gaps table with no rows, its columns typed."""
     return pd.DataFrame({"product": pd.Series(dtype="str"), "batch": pd.Series(dtype="str"),
                          "n_records": pd.Series(dtype="int64"),
                          "first_date": pd.Series(dtype="datetime64[ns]"),
@@ -299,6 +310,7 @@ def judge(records: pd.DataFrame, columns: Sequence[str] | None,
 # -- 9.6 -----------------------------------------------------------------------------------
 def discrepancies(drawn: pd.DataFrame, threshold: float,
                   columns: Sequence[str] | None) -> pd.DataFrame:
+    """See :func:`kit.sampling.find_discrepancies`; one groupby per data column."""
     cols = data_columns(drawn) if columns is None else [c for c in columns if c in drawn]
     parts = []
     labels = group_labels(drawn)
@@ -308,7 +320,7 @@ def discrepancies(drawn: pd.DataFrame, threshold: float,
             continue
         agg = values.groupby(labels[values.index]).agg(
             ["count", "max", "min", "idxmax", "idxmin"])
-        scale = np.maximum(agg["max"].abs(), agg["min"].abs())
+        scale = pd.concat([agg["max"].abs(), agg["min"].abs()], axis=1).max(axis=1)
         rel = ((agg["max"] - agg["min"]) / scale.where(scale > 0)).fillna(0.0)
         parts.append(pd.DataFrame({"column": c, "n_values": agg["count"],
                                    "relative_difference": rel, "low_index": agg["idxmin"],
@@ -343,6 +355,7 @@ def expansion_pool(records: pd.DataFrame, valid: np.ndarray, codes: np.ndarray,
 
 def expand(pool: pd.DataFrame, groups: Sequence[str], taken: pd.Index, *, per_group: int,
            windows: pd.DataFrame, keys: Keys) -> pd.DataFrame:
+    """See :func:`kit.sampling.expand_discrepant`; ``keys`` gives the seeded draw keys."""
     labels = group_labels(pool)
     rows = pool[(labels.isin(list(groups)) & ~pool.index.isin(taken)).to_numpy()]
     if rows.empty:
@@ -365,6 +378,7 @@ def expand(pool: pd.DataFrame, groups: Sequence[str], taken: pd.Index, *, per_gr
 
 
 def empty_expansion(like: pd.DataFrame) -> pd.DataFrame:
+    """No records added: ``like``'s columns plus ``group`` and ``expanded_from``."""
     return like.iloc[:0].assign(group=pd.Series(dtype="str"),
                                 expanded_from=pd.Series(dtype="str"))
 

@@ -6,13 +6,14 @@ rate is below ``1 - (1 - C) ** (1 / n)`` with confidence C.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from kit._sampling_rules import conditions, day_text, group_labels, num
+from kit._sampling_rules import conditions, group_labels, num
 
 if TYPE_CHECKING:
     from kit.sampling import SampleParameters
@@ -62,7 +63,7 @@ class Checks:
 
     versions: pd.DataFrame  # doc_version_in_force, version_status
     judged: tuple[pd.Series, pd.Series]  # 9.5 mismatch, and why
-    n_group: pd.Series  # records in each drawn record's group (index: row)
+    n_group: pd.Series  # records in the group of each drawn record (index: its row)
 
 
 @dataclass(frozen=True)
@@ -73,17 +74,28 @@ class Order:
     type_order: dict[str, int]
 
     def sort(self, frame: pd.DataFrame, then: list[str]) -> pd.DataFrame:
-        keys = pd.DataFrame({
-            "_p": frame["product"].map(self.product_rank).fillna(np.inf).to_numpy(),
-            "_t": frame["record_type"].map(self.type_order).fillna(np.inf).to_numpy(),
-            "_n": frame["record_type"].astype(str).to_numpy()}, index=frame.index)
-        order = pd.concat([keys, frame[then]], axis=1).sort_values(
-            ["_p", "_t", "_n", *then], kind="stable").index
-        return frame.loc[order].reset_index(drop=True)
+        """``frame`` by product rank, record type in process order, then ``then``."""
+        types = frame["record_type"] if "record_type" in frame else \
+            pd.Series("", index=frame.index)
+        keys = [frame["product"].map(self.product_rank).fillna(np.inf).to_numpy(dtype=float),
+                types.map(self.type_order).fillna(np.inf).to_numpy(dtype=float),
+                _rank_codes(types), *(_rank_codes(frame[c]) for c in then)]
+        return frame.iloc[np.lexsort(keys[::-1])].reset_index(drop=True)
+
+
+def _rank_codes(values: pd.Series) -> np.ndarray:
+    """Integers that sort like ``values`` (missing last), for np.lexsort."""
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        days = values.to_numpy(dtype="datetime64[ns]")
+        return np.where(np.isnat(days), np.iinfo("int64").max, days.astype("int64"))
+    codes, _ = pd.factorize(values.to_numpy(dtype=object), sort=True)
+    return np.where(codes < 0, np.iinfo("int64").max, codes)
 
 
 @dataclass(frozen=True)
 class Tables:
+    """The output tables of one draw, as :class:`kit.sampling.SampleResult` carries them."""
+
     selection: pd.DataFrame
     summary: pd.DataFrame
     groups: pd.DataFrame
@@ -139,13 +151,12 @@ def input_notes(rec: pd.DataFrame, dates: np.ndarray, valid: np.ndarray, day: pd
     return notes
 
 
-def _join(parts: list[tuple[np.ndarray, pd.Series | str]], index: pd.Index,
+def _join(parts: Sequence[tuple[np.ndarray, np.ndarray | str]], index: pd.Index,
           sep: str) -> pd.Series:
     """Per row, the texts of the parts whose mask is set, joined by ``sep`` (no loop per row)."""
     out = np.full(len(index), "", dtype=object)
     for mask, text in parts:
-        values = text.to_numpy(dtype=object) if isinstance(text, pd.Series) else text
-        piece = np.where(mask, values, "")
+        piece = np.where(mask, text, "").astype(object)
         out = np.where(mask & (out != ""), out + sep, out) + piece
     return pd.Series(out, index=index, dtype="str")
 
@@ -155,15 +166,20 @@ def assemble(chosen: pd.DataFrame, checks: Checks, *, params: SampleParameters,
              disc: pd.DataFrame, expanded: pd.DataFrame, trace: pd.DataFrame,
              gaps: pd.DataFrame, columns: list[str], group_table: pd.DataFrame,
              notes: list[str]) -> Tables:
-    """Build every output table from the chosen rows and what each rule said about them."""
+    """Build every output table from the chosen rows and what each rule said about them.
+
+    Text is built on plain object arrays: the selection has a row per chosen record, and
+    pandas' string dtype would re-validate every intermediate column.
+    """
     idx = chosen.index
-    label = group_labels(chosen)
-    bounds = windows.set_index("product")
-    start = chosen["product"].map(bounds["window_start"])
-    end = chosen["product"].map(bounds["window_end"])
-    dates = chosen["record_date"]
-    inside = ((dates >= start) & (dates <= end)).fillna(False).to_numpy(dtype=bool)
-    fallback = chosen["product"].map(bounds["window_fallback"]).fillna(False).to_numpy(dtype=bool)
+    label = group_labels(chosen).to_numpy(dtype=object)
+    at = pd.Index(windows["product"]).get_indexer(chosen["product"])
+    start = _pick(windows["window_start"].to_numpy(dtype="datetime64[ns]"), at, np.datetime64("NaT"))
+    end = _pick(windows["window_end"].to_numpy(dtype="datetime64[ns]"), at, np.datetime64("NaT"))
+    fallback = _pick(windows["window_fallback"].to_numpy(dtype=bool), at, False).astype(bool)
+    cycle = _pick(obj(windows["cycle_batch"]), at, "")
+    dates = chosen["record_date"].to_numpy(dtype="datetime64[ns]")
+    inside = (dates >= start) & (dates <= end)
     is_drawn = idx.isin(drawn.index)
     is_expanded = idx.isin(expanded.index)
     bad = disc[disc["discrepant"]]
@@ -171,42 +187,39 @@ def assemble(chosen: pd.DataFrame, checks: Checks, *, params: SampleParameters,
     is_trace = idx.isin(trace.index)
     missing = _missing_stages(chosen, is_trace, gaps)
     is_gap = missing != ""
-    status = checks.versions["version_status"]
-    wrong_version = status.isin(["mismatch", "not_in_force"]).to_numpy()
+    status = checks.versions["version_status"].to_numpy(dtype=object)
+    wrong_version = (status == "mismatch") | (status == "not_in_force")
     contradicts = checks.judged[0].to_numpy(dtype=bool)
+    in_force = obj(checks.versions["doc_version_in_force"])
 
-    n_group = checks.n_group.reindex(idx).fillna(0).astype("int64")
-    days_from, days_to, shown = day_text(start), day_text(end), day_text(dates)
-    texts: list[tuple[np.ndarray, pd.Series | str]] = [
-        (is_drawn, "9.1 同类记录随机抽取：本组窗口内 " + n_group.astype(str) + " 份，抽 "
-         + np.minimum(n_group, params.per_group).astype(str) + " 份"),
-        (fallback & inside, f"9.2 该产品检查前 {params.window_months} 个月内无记录，取最近一个生产周期（批号 "
-         + chosen["product"].map(bounds["cycle_batch"]).fillna("").astype(str) + "，"
-         + days_from + " 至 " + days_to + "）"),
-        (status.eq("mismatch").to_numpy(), "9.2 记录所用文件 " + _col(chosen, "doc_id")
-         + " 版本为 " + _col(chosen, "doc_version") + "，记录日期适用版本为 "
-         + checks.versions["doc_version_in_force"].fillna("").astype(str)),
-        (status.eq("not_in_force").to_numpy(), "9.2 记录日期 " + shown + " 时文件 "
-         + _col(chosen, "doc_id") + " 没有有效版本"),
-        (is_trace, "9.4 追溯批号 " + chosen["batch"].astype(str)
+    n_group = np.zeros(len(idx), dtype="int64")
+    n_group[is_drawn] = checks.n_group.reindex(idx[is_drawn]).to_numpy(dtype="int64")
+    days_from, days_to, shown = _days(start), _days(end), _days(dates)
+    doc_id, doc_version = _text_column(chosen, "doc_id"), _text_column(chosen, "doc_version")
+    texts: list[tuple[np.ndarray, np.ndarray | str]] = [
+        (is_drawn, "9.1 同类记录随机抽取：本组窗口内 " + n_group.astype(str).astype(object) + " 份，抽 "
+         + np.minimum(n_group, params.per_group).astype(str).astype(object) + " 份"),
+        (fallback & inside, f"9.2 该产品检查前 {params.window_months} 个月内无记录，取最近一个"
+         "生产周期（批号 " + cycle + "，" + days_from + " 至 " + days_to + "）"),
+        (status == "mismatch", "9.2 记录所用文件 " + doc_id + " 版本为 " + doc_version
+         + "，记录日期适用版本为 " + in_force),
+        (status == "not_in_force", "9.2 记录日期 " + shown + " 时文件 " + doc_id + " 没有有效版本"),
+        (is_trace, "9.4 追溯批号 " + obj(chosen["batch"])
          + np.where(is_gap, "，该批缺少环节：" + missing + "，须追问", "，各环节记录齐全")),
-        (contradicts, checks.judged[1]),
+        (contradicts, checks.judged[1].to_numpy(dtype=object)),
         (is_pair, _pair_text(label, bad, params.discrepancy)),
         (is_expanded, "9.6 本组数据差异较大，补充抽取以确认并询问原因"),
         (~inside, "记录日期 " + shown + " 在抽样窗口（" + days_from + " 至 " + days_to + "）外"),
     ]
-    reason = _join(texts, idx, "；")
     rule_marks = [(is_drawn, "9.1"), (fallback | wrong_version, "9.2"), (is_trace, "9.4"),
                   (contradicts, "9.5"), (is_pair | is_expanded, "9.6")]
-    rules = _join(list(rule_marks), idx, ";")
     flag_masks = dict(zip(FLAGS, (fallback, ~inside, is_expanded, is_pair, wrong_version,
                                   contradicts, is_gap), strict=True))
-    flags = _join([(m, f) for f, m in flag_masks.items()], idx, ";")
-
-    lead = pd.DataFrame({"record_id": chosen["record_id"], "rules": rules, "reason": reason,
-                         "group": label,
-                         "doc_version_in_force": checks.versions["doc_version_in_force"],
-                         "flags": flags}, index=idx)
+    lead = pd.DataFrame({
+        "record_id": chosen["record_id"], "rules": _join(rule_marks, idx, ";"),
+        "reason": _join(texts, idx, "；"), "group": pd.Series(label, index=idx, dtype="str"),
+        "doc_version_in_force": checks.versions["doc_version_in_force"],
+        "flags": _join([(m, f) for f, m in flag_masks.items()], idx, ";")}, index=idx)
     selection = pd.concat([lead, chosen.drop(columns=["record_id"])], axis=1)
     order = Order(ranked.set_index("product")["rank"], process_order(trace))
     selection = order.sort(selection, ["group", "record_date", "record_id"])
@@ -215,25 +228,46 @@ def assemble(chosen: pd.DataFrame, checks: Checks, *, params: SampleParameters,
     summary = order.sort(_summary(chosen, flag_masks, groups, windows), [])
     products = _products(ranked, windows, chosen)
     notes = list(notes)
-    if checks.versions["version_status"].eq("unknown_document").any():
-        unknown = chosen.loc[status.eq("unknown_document").to_numpy(), "doc_id"].unique()
+    if (status == "unknown_document").any():
+        unknown = pd.unique(doc_id[status == "unknown_document"])
         notes.append(f"文件登记表中没有这些文件编号：{'、'.join(map(str, unknown))} / document ids "
                      "missing from the documents register")
-    short = groups[groups["n_in_window"] < params.per_group]
-    if len(short):
-        notes.append(f"{len(short)} 个组窗口内不足 {params.per_group} 份，已全部抽取 / "
-                     f"{len(short)} group(s) had fewer than {params.per_group} records")
+    short = int((groups["n_in_window"] < params.per_group).sum())
+    if short:
+        notes.append(f"{short} 个组窗口内不足 {params.per_group} 份，已全部抽取 / "
+                     f"{short} group(s) had fewer than {params.per_group} records")
     if columns:
         notes.append(f"用于 9.5、9.6 的数据列：{'、'.join(columns)} / data columns: "
                      f"{', '.join(columns)}")
-    return Tables(selection, summary, groups, products, gaps.reset_index(drop=True),
-                  tuple(notes))
+    return Tables(selection, summary, groups, products, order.sort(gaps, []) if len(gaps)
+                  else gaps.reset_index(drop=True), tuple(notes))
 
 
-def _col(frame: pd.DataFrame, name: str) -> pd.Series:
-    if name not in frame:
-        return pd.Series("", index=frame.index, dtype="str")
-    return frame[name].astype("str").fillna("")
+def _text_column(frame: pd.DataFrame, name: str) -> np.ndarray:
+    return obj(frame[name]) if name in frame else np.full(len(frame), "", dtype=object)
+
+
+def obj(values: pd.Series) -> np.ndarray:
+    """Text as a plain object array with "" for missing."""
+    arr = values.to_numpy(dtype=object)
+    return np.where(pd.isna(arr), "", arr).astype(object)
+
+
+def _pick(values: np.ndarray, at: np.ndarray, missing: object) -> np.ndarray:
+    """``values[at]``, with ``missing`` where ``at`` is -1 (a product with no window)."""
+    if not len(values):
+        return np.full(len(at), missing)
+    out = values[np.maximum(at, 0)]
+    if (at < 0).any():
+        out = out.astype(object) if out.dtype.kind not in "Mb" else out.copy()
+        out[at < 0] = missing
+    return out
+
+
+def _days(values: np.ndarray) -> np.ndarray:
+    text = np.datetime_as_string(values.astype("datetime64[D]"), unit="D").astype(object)
+    text[np.isnat(values)] = ""
+    return text
 
 
 def _missing_stages(chosen: pd.DataFrame, is_trace: np.ndarray, gaps: pd.DataFrame) -> np.ndarray:
@@ -244,7 +278,8 @@ def _missing_stages(chosen: pd.DataFrame, is_trace: np.ndarray, gaps: pd.DataFra
         lacking = pd.Series(gaps["missing_stages"].to_numpy(dtype=object), index=key)
         rows = chosen[is_trace]
         mine = rows["product"].astype(str) + "\x1f" + rows["batch"].astype(str)
-        out[is_trace] = mine.map(lacking).fillna("").to_numpy(dtype=object)
+        found = mine.map(lacking).to_numpy(dtype=object)
+        out[is_trace] = np.where(pd.isna(found), "", found)
     return out
 
 
@@ -258,11 +293,12 @@ def process_order(trace: pd.DataFrame) -> dict[str, int]:
     return {str(t): i for i, t in enumerate(order.index)}
 
 
-def _pair_text(label: pd.Series, bad: pd.DataFrame, threshold: float) -> pd.Series:
-    column = label.map(bad["column"]).fillna("").astype(str)
-    pct = (label.map(bad["relative_difference"]) * 100).round(1)
-    return ("9.6 本组抽取记录的“" + column + "”相差 " + num(pct) + f"%（阈值 {threshold * 100:g}%），"
-            "须询问差异原因")
+def _pair_text(label: np.ndarray, bad: pd.DataFrame, threshold: float) -> np.ndarray:
+    at = pd.Index(bad.index).get_indexer(label)
+    column = _pick(obj(bad["column"]), at, "")
+    pct = _pick((bad["relative_difference"] * 100).round(1).to_numpy(), at, np.nan)
+    return ("9.6 本组抽取记录的“" + column + "”相差 " + num(pd.Series(pct)).to_numpy(dtype=object)
+            + f"%（阈值 {threshold * 100:g}%），须询问差异原因")
 
 
 def _groups(table: pd.DataFrame, windows: pd.DataFrame, disc: pd.DataFrame,
@@ -279,7 +315,7 @@ def _groups(table: pd.DataFrame, windows: pd.DataFrame, disc: pd.DataFrame,
         zero_defect_upper_bound(out["n_sampled"], params.confidence).round(4)
     out["discrepancy_column"] = out["group"].map(disc["column"]).astype("str")
     out["relative_difference"] = out["group"].map(disc["relative_difference"]).round(4)
-    out["discrepancy"] = out["group"].map(disc["discrepant"]).fillna(False).astype(bool)
+    out["discrepancy"] = out["group"].map(disc["discrepant"]).eq(True)
     note = np.where(out["n_in_window"] < params.per_group,
                     f"窗口内不足 {params.per_group} 份，已全部抽取", "")
     widened = out["discrepancy"] & (out["n_expanded"] < params.per_group)
@@ -310,7 +346,7 @@ def _products(ranked: pd.DataFrame, windows: pd.DataFrame, chosen: pd.DataFrame)
     out = ranked.merge(windows[cols], on="product", how="left")
     out["n_records"] = out["n_records"].fillna(0).astype("int64")
     out["n_in_window"] = out["n_in_window"].fillna(0).astype("int64")
-    out["window_fallback"] = out["window_fallback"].fillna(False).astype(bool)
+    out["window_fallback"] = out["window_fallback"].eq(True)
     out["n_selected"] = out["product"].map(chosen["product"].value_counts()).fillna(0) \
         .astype("int64")
     return out

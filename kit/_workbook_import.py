@@ -35,29 +35,24 @@ from kit._workbook_layout import (
     Row,
     SheetLayout,
     natural_key,
-    render,
 )
+from kit._workbook_seal import (
+    check_embedded,
+    embedded_state,
+    open_workbook,
+    read_cells,
+    read_embedded,
+    same_value,
+    show,
+    signing_key,
+)
+from kit._workbook_sheets import render
 from kit.errors import Problem, ValidationError
 from kit.inspection import RESULTS, Finding, Inspection, ItemResult, to_doc
 
 EDITABLE_SHEETS = (RECORD, FINDINGS, SIGNATURES, FOLLOW_UP)
 LIST_KINDS = ("means", "members")
 _MISSING = object()
-
-
-def choices(kind: str, lookups: Lookups) -> list[str]:
-    """The words a drop-down offers for a field kind (empty for free text)."""
-    if kind == "result":
-        return [zh for zh, _en in RESULTS.values()]
-    if kind == "handling":
-        return [zh for _code, zh in lookups.terms("handling_kinds")]
-    if kind == "means":
-        return [zh for _code, zh in lookups.terms("means")]
-    if kind in ("bool", "flag"):
-        return [YES, NO]
-    if kind == "review_mode":
-        return list(REVIEW_MODES.values())
-    return []
 
 
 # -- one cell -----------------------------------------------------------------------------------
@@ -307,8 +302,6 @@ class _Reader:
                                      sheet=sheet, row=r, column=get_column_letter(c)))
 
     def read_sheet(self, ws: Any, layout: SheetLayout) -> None:
-        from kit.workbook import read_cells, same_value, show
-
         self.layouts[layout.name] = layout
         header = int((self.sheets.get(layout.name) or {}).get("header_row", 1))
         cells = read_cells(ws)
@@ -440,7 +433,11 @@ class _Reader:
         taken = set(self.current_doc.get("findings", {})) | set(
             self.exported_doc.get("findings", {}))
         n = max((int(m.group(1)) for k in taken if (m := re.fullmatch(r"F(\d+)", k))), default=0)
+        added_since = [f for k, f in self.current_doc.get("findings", {}).items()
+                       if k not in self.exported_doc.get("findings", {})]
         for finding, cells, _r in self.new_findings:
+            if finding in added_since:  # this workbook's new row was imported already
+                continue
             n += 1
             while f"F{n}" in taken:
                 n += 1
@@ -488,20 +485,11 @@ class _Reader:
 
 
 def _shown(value: Any) -> str:
-    from kit.workbook import show
-
     return show(value)
 
 
 def read_changes(path: Path, inspection: Inspection) -> list[Any]:
     """See :func:`kit.workbook.read_workbook`."""
-    from kit.workbook import (
-        _signing_key,
-        check_embedded,
-        embedded_state,
-        open_workbook,
-        read_embedded,
-    )
 
     file = str(path)
     wb = open_workbook(path)
@@ -518,7 +506,7 @@ def read_changes(path: Path, inspection: Inspection) -> list[Any]:
                 f"此工作簿属于检查 {owner!r}，不是检查 {inspection.id!r}；未导入任何内容",
                 f"this workbook belongs to inspection {owner!r}, not {inspection.id!r}",
                 file=file)], file)
-        integrity, manifest = check_embedded(emb, _signing_key())
+        integrity, manifest = check_embedded(emb, signing_key())
         blocking = [p for p in integrity if p.code != "workbook.key_needed"]
         if blocking:
             raise ValidationError([Problem(p.code, p.message + "；无法确定导出时的内容，未导入",
@@ -544,5 +532,5 @@ def read_changes(path: Path, inspection: Inspection) -> list[Any]:
     return changes
 
 
-__all__ = ["CellError", "choices", "parse_bool", "parse_cell", "parse_date", "parse_datetime",
+__all__ = ["CellError", "parse_bool", "parse_cell", "parse_date", "parse_datetime",
            "plain_text", "read_changes"]

@@ -30,9 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import load_workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection
-from openpyxl.styles.cell_style import StyleArray
 from openpyxl.styles.numbers import is_date_format
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.header_footer import HeaderFooter
@@ -48,6 +47,7 @@ DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 TEXT_FORMAT = "@"
 QUOTE_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 LINE_FACTOR = 1.45
+DEFAULT_ROW_HEIGHT = 15.0  # openpyxl's sheet default when the template sets none
 
 
 @dataclass(frozen=True)
@@ -263,21 +263,24 @@ def put_text(cell: Any, text: str) -> Any:
     return cell
 
 
-class _HashedStyle(StyleArray):
-    """A cell's style array whose hash is computed once.
+class _ProtoCell(Cell):
+    """A write-only cell whose style id is looked up once.
 
-    openpyxl looks every written cell's style up by hash (twice); the writer's prototype cells
-    carry one final style each, so caching the hash removes most of the cost of styling.
+    openpyxl looks every written cell's style up in the workbook's style table; the writer's
+    prototype cells carry one final style each, so the id is computed on first use and kept.
     """
 
-    __slots__ = ("_hash",)
+    __slots__ = ("_style_id",)
 
-    def __hash__(self) -> int:
-        try:
-            return self._hash  # type: ignore[no-any-return]
-        except AttributeError:
-            self._hash: int = hash(tuple(self))
-            return self._hash
+    def __init__(self, ws: Any) -> None:
+        super().__init__(ws, row=1, column=1)
+        self._style_id: int | None = None
+
+    @property
+    def style_id(self) -> int:
+        if self._style_id is None:
+            self._style_id = int(self.parent.parent._cell_styles.add(self._style))
+        return self._style_id
 
 
 def accept_ready_cells(ws: Any) -> None:
@@ -311,14 +314,15 @@ class CellMaker:
     def __init__(self, ws: Any, styles: Sequence[CellStyle]) -> None:
         self.ws = ws
         self.styles = styles
-        self._protos: dict[tuple[int, str], WriteOnlyCell] = {}
+        self._protos: dict[tuple[int, str], _ProtoCell] = {}
+        self._text: list[_ProtoCell] = []
 
-    def _proto(self, col: int, variant: str) -> WriteOnlyCell:
+    def _proto(self, col: int, variant: str) -> _ProtoCell:
         key = (col, variant)
         cell = self._protos.get(key)
         if cell is None:
             style = self.styles[min(col, len(self.styles) - 1)]
-            cell = WriteOnlyCell(self.ws)
+            cell = _ProtoCell(self.ws)
             style.apply(cell)
             general = style.number_format in ("General", "")
             if variant in ("text", "quoted") and general:
@@ -329,11 +333,26 @@ class CellMaker:
                 cell.number_format = DATETIME_FORMAT
             if variant == "quoted":
                 cell.quotePrefix = True
-            cell._style = _HashedStyle(cell._style)  # styles are final from here on
             self._protos[key] = cell
         return cell
 
-    def cell(self, col: int, value: Any, empty_kind: str = "text") -> WriteOnlyCell:
+    def row(self, values: Sequence[Any], kinds: Mapping[int, str] | None = None) -> list[Cell]:
+        """Cells for a whole row; ``kinds`` gives the field kind of editable columns."""
+        if len(self._text) < len(values):
+            self._text = [self._proto(c, "text") for c in range(len(values))]
+        text, kinds = self._text, kinds or {}
+        cells: list[Cell] = []
+        for col, value in enumerate(values):
+            if type(value) is str and not value.startswith(QUOTE_TRIGGERS):
+                cell = text[col]  # the common case, inlined: plain text
+                cell._value = value
+                cell.data_type = "s"
+            else:
+                cell = self.cell(col, value, kinds.get(col, "text"))
+            cells.append(cell)
+        return cells
+
+    def cell(self, col: int, value: Any, empty_kind: str = "text") -> Cell:
         """A cell for ``value`` in column ``col`` (0-based); text is always stored as text.
 
         Text must already be fit for a cell (:func:`kit._workbook_layout.cell_text`): it is
@@ -382,17 +401,38 @@ class RowHeights:
                                                                         strict=True)]
         self.sizes = list(sizes)
         self.minimum = minimum or 0.0
+        self._lines: dict[tuple[int, str], float] = {}  # sampled rows repeat their words
 
     def __call__(self, values: Sequence[Any]) -> float | None:
         lines_needed, size_used = 1.0, 0.0
-        for value, per_line, size in zip(values, self.capacity, self.sizes, strict=False):
-            if type(value) is not str or (len(value) * 2 <= per_line and "\n" not in value):
+        for i, value in enumerate(values):
+            if type(value) is not str or i >= len(self.capacity):
                 continue
-            lines = 0.0
-            for para in value.split("\n"):
-                lines += max(1.0, -(-text_units(para) // per_line))
+            per_line = self.capacity[i]
+            if len(value) * 2 <= per_line and "\n" not in value:
+                continue
+            lines = self._lines.get((i, value))
+            if lines is None:
+                lines = sum(max(1.0, -(-text_units(p) // per_line)) for p in value.split("\n"))
+                if len(self._lines) < 50_000:
+                    self._lines[(i, value)] = lines
             if lines > lines_needed:
-                lines_needed, size_used = lines, size
+                lines_needed, size_used = lines, self.sizes[i]
         if lines_needed <= 1:
             return None
         return round(max(lines_needed * size_used * LINE_FACTOR + 6, self.minimum), 1)
+
+
+def usual_height(heights: Sequence[float], one_line: float) -> float | None:
+    """The height most rows share, when it is not one line and more than half the rows have it.
+
+    Writing it as the sheet's default row height saves a ``<row ht>`` for each of those rows,
+    which matters on a sheet of ten thousand sampled records.
+    """
+    if len(heights) < 20:
+        return None
+    counts: dict[float, int] = {}
+    for h in heights:
+        counts[h] = counts.get(h, 0) + 1
+    height, n = max(counts.items(), key=lambda kv: kv[1])
+    return height if height != one_line and n * 2 > len(heights) else None

@@ -14,10 +14,10 @@ from pathlib import Path
 
 from kit import __version__
 from kit._resources import shipped_dir
-from kit.errors import KitError, NotFoundError, ValidationError
+from kit.errors import KitError, NotFoundError, Problem, ValidationError
 from kit.guide import Clause, Guide, load_guide
 from kit.inspection import SUMMARY_PATHS
-from kit.interchange import export_json, import_json, open_inspection
+from kit.interchange import export_json, import_json, import_workbook, open_inspection
 from kit.rules import check, errors
 from kit.store import Store, current_user
 
@@ -107,6 +107,15 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if n_err else EXIT_OK
 
 
+def cmd_audit(args: argparse.Namespace) -> int:
+    entries = _store(args).audit(args.id, args.path)
+    for e in entries[-args.last:] if args.last else entries:
+        _out("\t".join((e.at.isoformat(timespec="seconds"), e.user, e.action, e.path or "",
+                        e.old_json or "", e.new_json or "")))
+    _out(f"{len(entries)} 条修改记录 / audit entries")
+    return EXIT_OK
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     out = Path(args.out)
     fmt = args.format or ("json" if out.suffix.lower() == ".json" else "xlsx")
@@ -124,15 +133,21 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     path = Path(args.file)
     store = _store(args)
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        from kit.workbook import apply_workbook
-
-        iid, applied = apply_workbook(store, path, user=_user(args))
+    if path.suffix.lower() == ".xlsx":
+        iid, applied = import_workbook(store, path, user=_user(args))
         _out(f"已应用 {applied} 处修改 / applied {applied} change(s)")
     else:
         iid = import_json(store, path, user=_user(args), as_new=args.as_new)
     _out(iid)
     return EXIT_OK
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from kit.workbook import verify_workbook
+
+    result = verify_workbook(Path(args.file))
+    _out(str(result))
+    return EXIT_OK if result.intact else EXIT_FINDINGS
 
 
 # -- kit serve -------------------------------------------------------------------------------
@@ -159,6 +174,65 @@ def cmd_serve(args: argparse.Namespace) -> int:
     where = f"http://{args.ip}:{args.port}/" + (f"?token={args.token}" if args.token else "")
     _out(f"检查工具包应用 {args.app} 在 {where} / serving {notebook.name} at {where}")
     return serve.run(argv, env)
+
+
+# -- kit sample ----------------------------------------------------------------------------
+def cmd_sample(args: argparse.Namespace) -> int:
+    """Draw the records to inspect under 九 from the company's registers; write the tables."""
+    import secrets
+
+    from kit.registers import load_registers, write_tables
+    from kit.sampling import SampleResult, sample, window_bounds
+
+    column_map: dict[str, str] = {}
+    for entry in args.column_map or ():
+        header, sep, name = entry.partition("=")
+        if not sep or not header.strip() or not name.strip():
+            raise ValidationError([Problem(
+                "bad_column_map", f"列名对照“{entry}”应写成 表头=列名，例如 单据号=record_id",
+                f"--column-map {entry!r} must read HEADER=NAME, e.g. 单据号=record_id",
+                field="--column-map")], what="参数 arguments")
+        column_map[header.strip()] = name.strip()
+    problems: list[Problem] = []
+    if args.out is None and args.inspection is None:
+        problems.append(Problem("no_output", "请给出 --out 或 --inspection（或两者）",
+                                "give --out, --inspection or both", field="--out"))
+    elif args.out is not None and Path(args.out).suffix.lower() not in (".csv", ".xlsx"):
+        problems.append(Problem("unsupported_format", "--out 须为 .csv 或 .xlsx 文件",
+                                "--out must be a .csv or .xlsx file", field="--out"))
+    try:
+        window_bounds(args.inspection_date)
+    except ValidationError as exc:
+        problems += exc.problems
+    try:
+        records, products, documents = load_registers(
+            args.records, args.products, args.documents, column_map=column_map)
+    except ValidationError as exc:
+        problems += exc.problems
+    if problems:
+        raise ValidationError(problems, what="抽样输入 sampling input")
+    seed = args.seed if args.seed is not None else secrets.randbelow(1_000_000)
+    result = sample(records.frame, products.frame, None if documents is None else documents.frame,
+                    args.inspection_date, seed=seed, per_group=args.per_group,
+                    max_products=args.max_products, discrepancy=args.discrepancy)
+    if args.inspection:
+        from kit.draw import save_draw
+        from kit.session import Session
+
+        save_draw(Session(_store(args), args.inspection, user=_user(args)), result)
+    written = (write_tables(result.tables(), args.out, titles=SampleResult.TITLES)
+               if args.out else [])
+    chosen = result.selection
+    flagged = chosen["flags"].ne("").sum()
+    _out(f"随机种子 seed {seed}；检查日期 {result.parameters.inspection_date}；"
+         f"抽取 {len(chosen)} 份记录，{len(result.groups)} 个组，{flagged} 份带标记")
+    for note in result.notes:
+        _out(f"  - {note}")
+    for path in written:
+        _out(f"已写入 written: {path}")
+    if args.inspection:
+        _out(f"已保存到检查记录 saved into inspection {args.inspection}")
+    return EXIT_OK
 
 
 # -- parser --------------------------------------------------------------------------------
@@ -198,6 +272,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ck.add_argument("id")
     ck.set_defaults(handler=cmd_check)
+    au = sub.add_parser(
+        "audit", parents=[store_opts],
+        help="修改记录：谁、何时、改了什么 / the audit trail of an inspection",
+    )
+    au.add_argument("id")
+    au.add_argument("--path", help="only this field or subtree, e.g. results/7.8.m4")
+    au.add_argument("--last", type=int, default=0, help="only the last N entries")
+    au.set_defaults(handler=cmd_audit)
     ex = sub.add_parser(
         "export",
         parents=[store_opts],
@@ -220,6 +302,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     im.set_defaults(handler=cmd_import)
 
+    vf = sub.add_parser("verify", help="核验导出的工作簿是否被改动 / check an exported workbook "
+                        "for changes since export (exit 1 when changed)")
+    vf.add_argument("file")
+    vf.set_defaults(handler=cmd_verify)
+
     sv = sub.add_parser("serve", parents=[store_opts],
                         help="用 Voila 启动应用 / serve the app with Voila")
     sv.add_argument("--port", type=int, default=8866)
@@ -231,6 +318,24 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("--no-preheat", action="store_true", help="no preheated kernel")
     sv.add_argument("--browser", action="store_true", help="open a browser")
     sv.set_defaults(handler=cmd_serve)
+
+    sa = sub.add_parser("sample", parents=[store_opts],
+                        help="选取记录样本（九） / draw the record sample of section 九")
+    sa.add_argument("--records", required=True, help="records register, .xlsx or .csv")
+    sa.add_argument("--products", required=True, help="products register, .xlsx or .csv")
+    sa.add_argument("--documents", help="documents register (versions in force), .xlsx or .csv")
+    sa.add_argument("--inspection-date", required=True, help="YYYY-MM-DD")
+    sa.add_argument("--seed", type=int, help="random seed (default: a new one, printed)")
+    sa.add_argument("--per-group", type=int, default=2, help="records per group (default 2)")
+    sa.add_argument("--max-products", type=int, help="only the top K products (9.3)")
+    sa.add_argument("--discrepancy", type=float, default=0.2,
+                    help="relative difference that widens a group (default 0.2)")
+    sa.add_argument("--column-map", action="append", metavar="HEADER=NAME",
+                    help="read the column HEADER as NAME (e.g. 单据号=record_id); repeatable")
+    sa.add_argument("--out", help="OUT.csv or OUT.xlsx")
+    sa.add_argument("--inspection", metavar="ID",
+                    help="also keep the draw in this inspection's record (for its workbook)")
+    sa.set_defaults(handler=cmd_sample)
     return parser
 
 

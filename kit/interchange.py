@@ -194,3 +194,21 @@ def import_json(store: Store, path: Path, *, user: str, as_new: bool = False) ->
         " (use --as-new to import a copy)"
     )
     raise ConflictError(msg)
+
+
+def import_workbook(store: Store, path: Path, *, user: str) -> tuple[str, int]:
+    """Apply a workbook filled in by hand to its inspection; return (id, changes applied).
+
+    Every cell is checked first; any problem raises with its sheet and cell and nothing is
+    applied. What is applied goes into the audit trail as one ``import``.
+    """
+    from kit.workbook import read_workbook, workbook_inspection_id
+
+    if not path.is_file():
+        msg = f"找不到文件 {path} / no such file"
+        raise NotFoundError(msg)
+    iid = workbook_inspection_id(path)
+    changes = read_workbook(path, open_inspection(store, iid))
+    if changes:
+        store.set_many(iid, {c.path: c.value for c in changes}, user=user, action="import")
+    return iid, len(changes)

@@ -9,13 +9,17 @@ column: a register is loaded whole or not at all.
 Rows are numbered as the user sees them in Excel or in a CSV opened in Excel (the header is
 row 1 unless title rows sit above it), and the returned frame keeps that number as its index,
 named ``row``. Every step is vectorized: the cost of a load is a few column operations on top of
-reading the file, never a Python loop per row.
+reading the file, never a Python loop per row (text is cleaned once per distinct value).
+
+Public: :func:`read_register`, :func:`load_registers` (all three, one error for all),
+:func:`normalize_register` (a frame already in memory), :func:`parse_dates` (every common
+Chinese date form, for any module), :func:`write_tables` (tables out to .xlsx or .csv, text
+never turned into formulas), and the column specs :data:`RECORDS`, :data:`PRODUCTS`,
+:data:`DOCUMENTS`.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +28,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from kit import _register_io as io
 from kit.errors import Problem, ValidationError
 
 ColumnKind = Literal["text", "date", "number", "bool", "class", "conclusion"]
@@ -31,9 +36,6 @@ RegisterKind = Literal["records", "products", "documents"]
 
 #: more rows than this in one register is refused (``max_rows`` raises or lowers it)
 MAX_ROWS = 5_000_000
-#: at most this many problems of one kind in one column are listed one by one
-MAX_LISTED = 30
-EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 #: dates outside these years are refused as typing errors (a serial such as 12 is 1900-01-11)
 PLAUSIBLE_YEARS = (1950, 2100)
 PASS, FAIL = "合格", "不合格"
@@ -80,34 +82,13 @@ class Register:
 
 _C = Column
 RECORDS = RegisterSpec(
-    "records",
-    "记录登记表",
-    "records register",
-    (
-        _C(
-            "record_id",
-            "记录编号",
-            ("记录号", "record id", "record no", "record number"),
-            required=True,
-        ),
+    "records", "记录登记表", "records register", (
+        _C("record_id", "记录编号", ("记录号", "record id", "record no", "record number"),
+           required=True),
         _C("record_type", "记录类型", ("记录种类", "记录名称", "type"), required=True),
         _C("product", "产品", ("产品名称", "product name"), required=True),
-        _C(
-            "batch",
-            "批号",
-            (
-                "序列号",
-                "批号/序列号",
-                "生产批号",
-                "lot",
-                "lot no",
-                "batch no",
-                "serial",
-                "serial no",
-                "serial number",
-            ),
-            required=True,
-        ),
+        _C("batch", "批号", ("序列号", "批号/序列号", "生产批号", "lot", "lot no", "batch no",
+                           "serial", "serial no", "serial number"), required=True),
         _C("record_date", "记录日期", ("日期", "date"), "date", required=True),
         _C("condition", "条件", ("生产条件", "相似条件")),
         _C("stage", "工序", ("环节", "工序/环节", "process")),
@@ -116,91 +97,36 @@ RECORDS = RegisterSpec(
         _C("lower", "下限", ("lower limit",), "number"),
         _C("upper", "上限", ("upper limit",), "number"),
         _C("conclusion", "结论", ("判定", "检验结论", "判定结果", "result"), "conclusion"),
-    ),
-    key=("record_id",),
-    sheet_names=("记录", "记录登记表", "records"),
-    numeric_extras=True,
-)
+    ), key=("record_id",), sheet_names=("记录", "记录登记表", "records"), numeric_extras=True)
 PRODUCTS = RegisterSpec(
-    "products",
-    "产品登记表",
-    "products register",
-    (
+    "products", "产品登记表", "products register", (
         _C("product", "产品", ("产品名称", "product name"), required=True),
-        _C(
-            "registration_no",
-            "注册证号",
-            ("注册证编号", "备案号", "注册证号/备案号", "registration", "registration number"),
-        ),
+        _C("registration_no", "注册证号", ("注册证编号", "备案号", "注册证号/备案号",
+                                        "registration", "registration number")),
         _C("volume", "产量", ("年产量", "生产量", "output"), "number"),
         _C("class", "管理类别", ("类别", "分类", "category", "class"), "class"),
         _C("high_risk", "高风险", ("高风险产品", "high risk"), "bool"),
-    ),
-    key=("product",),
-    sheet_names=("产品", "产品登记表", "products"),
-)
+    ), key=("product",), sheet_names=("产品", "产品登记表", "products"))
 DOCUMENTS = RegisterSpec(
-    "documents",
-    "文件登记表",
-    "documents register",
-    (
+    "documents", "文件登记表", "documents register", (
         _C("doc_id", "文件编号", ("文件号", "document", "document id"), required=True),
         _C("version", "版本", ("版本号", "文件版本", "doc_version"), required=True),
-        _C(
-            "effective_from",
-            "生效日期",
-            ("实施日期", "effective date", "valid from"),
-            "date",
-            required=True,
-        ),
+        _C("effective_from", "生效日期", ("实施日期", "effective date", "valid from"), "date",
+           required=True),
         _C("effective_to", "失效日期", ("废止日期", "expiry date", "valid to"), "date"),
         _C("title", "文件名称", ("名称", "document title")),
-    ),
-    key=("doc_id", "version"),
-    sheet_names=("文件", "文件登记表", "documents"),
-    allow_empty=True,
-)
+    ), key=("doc_id", "version"), sheet_names=("文件", "文件登记表", "documents"),
+    allow_empty=True)
 SPECS: dict[str, RegisterSpec] = {s.kind: s for s in (RECORDS, PRODUCTS, DOCUMENTS)}
 
-_BOOL = {
-    "是": True,
-    "否": False,
-    "y": True,
-    "n": False,
-    "yes": True,
-    "no": False,
-    "true": True,
-    "false": False,
-    "1": True,
-    "0": False,
-    "高": True,
-    "低": False,
-    "√": True,
-    "✓": True,
-    "×": False,
-    "x": False,
-}
+_BOOL = {"是": True, "否": False, "y": True, "n": False, "yes": True, "no": False, "true": True,
+         "false": False, "1": True, "0": False, "高": True, "低": False, "√": True, "✓": True,
+         "×": False, "x": False}
 _CLASS = {"i": 1, "ii": 2, "iii": 3, "1": 1, "2": 2, "3": 3, "一": 1, "二": 2, "三": 3}
-_CONCLUSION = {
-    "合格": PASS,
-    "不合格": FAIL,
-    "符合": PASS,
-    "不符合": FAIL,
-    "符合规定": PASS,
-    "不符合规定": FAIL,
-    "通过": PASS,
-    "不通过": FAIL,
-    "pass": PASS,
-    "passed": PASS,
-    "fail": FAIL,
-    "failed": FAIL,
-    "ok": PASS,
-    "ng": FAIL,
-    "accept": PASS,
-    "reject": FAIL,
-    "conforming": PASS,
-    "nonconforming": FAIL,
-}
+_CONCLUSION = {"合格": PASS, "不合格": FAIL, "符合": PASS, "不符合": FAIL, "符合规定": PASS,
+               "不符合规定": FAIL, "通过": PASS, "不通过": FAIL, "pass": PASS, "passed": PASS,
+               "fail": FAIL, "failed": FAIL, "ok": PASS, "ng": FAIL, "accept": PASS,
+               "reject": FAIL, "conforming": PASS, "nonconforming": FAIL}
 _DATE_RE = (
     r"^(?:(?P<y1>\d{4})(?P<sep>[-/.])(?P<m1>\d{1,2})(?P=sep)(?P<d1>\d{1,2})"
     r"|(?P<y2>\d{4})\s*年\s*(?P<m2>\d{1,2})\s*月\s*(?P<d2>\d{1,2})\s*[日号]?)"
@@ -278,10 +204,11 @@ def read_register(
     """
     spec = SPECS[kind]
     path = Path(path)
-    grid, sheet_name, problems = _read_grid(path, spec, sheet, max_rows)
+    grid, sheet_name, problems = io.read_grid(path, spec.sheet_names, sheet, max_rows)
     if grid is None:
         raise ValidationError(problems, what=f"{spec.title} {path.name}")
-    found = _frame_from_grid(grid, spec, path.name, sheet_name, max_rows)
+    known = {a for c in spec.columns for a in (c.name, c.label, *c.aliases)}
+    found = io.frame_from_grid(grid, known, path.name, sheet_name, max_rows)
     if isinstance(found, Problem):
         raise ValidationError([found], what=f"{spec.title} {path.name}")
     frame, rows, letters = found
@@ -318,139 +245,33 @@ def load_registers(
     return loaded["records"], loaded["products"], loaded.get("documents")
 
 
-def _read_grid(
-    path: Path, spec: RegisterSpec, sheet: str | int | None, max_rows: int
-) -> tuple[pd.DataFrame | None, str, list[Problem]]:
-    """The raw cells, header included, as a frame whose row i is sheet row i+1."""
-    file = path.name
+# -- writing -------------------------------------------------------------------------------
+def write_tables(tables: Mapping[str, pd.DataFrame], path: str | Path, *,
+                 titles: Mapping[str, str] | None = None) -> list[Path]:
+    """Write named tables to .xlsx (one sheet each, in order) or .csv; return the files written.
 
-    def fail(code: str, zh: str, en: str) -> tuple[None, str, list[Problem]]:
-        return None, "", [Problem(code, zh, en, file=file)]
-
-    if not path.is_file():
-        return fail("file_not_found", f"找不到文件 {path}", f"file not found: {path}")
-    suffix = path.suffix.lower()
-    if suffix not in (".csv", ".txt", *EXCEL_SUFFIXES):
-        return fail(
-            "unsupported_format",
-            f"不支持的文件类型“{suffix}”，请用 .xlsx 或 .csv",
-            f"unsupported file type {suffix!r}; use .xlsx or .csv",
-        )
-    if path.stat().st_size == 0:
-        return fail("empty_file", "文件是空的", "the file is empty")
-    limit = max_rows + 50  # room for title and blank rows; more data rows than max_rows fails
-    if suffix in (".csv", ".txt"):
-        return _read_csv_grid(path, limit)
-    try:
-        with pd.ExcelFile(path, engine="calamine") as book:
-            names = [str(n) for n in book.sheet_names]
-            if sheet is None:
-                wanted = {n.casefold() for n in spec.sheet_names}
-                sheet_name = next((n for n in names if n.casefold() in wanted), names[0])
-            elif isinstance(sheet, int) and 0 <= sheet < len(names):
-                sheet_name = names[sheet]
-            elif sheet in names:
-                sheet_name = str(sheet)
-            else:
-                return fail(
-                    "unknown_sheet",
-                    f"工作簿中没有工作表“{sheet}”（现有：{'、'.join(names)}）",
-                    f"no sheet {sheet!r} in the workbook (sheets: {', '.join(names)})",
-                )
-            grid = pd.read_excel(
-                book,
-                sheet_name=sheet_name,
-                header=None,
-                dtype=object,
-                keep_default_na=False,
-                na_filter=False,
-                nrows=limit,
-            )
-    except Exception as exc:  # calamine and zipfile raise their own types for broken files
-        return fail("unreadable_file", f"无法读取该文件：{exc}", f"cannot read the file: {exc}")
-    return grid, sheet_name, []
-
-
-def _read_csv_grid(path: Path, limit: int) -> tuple[pd.DataFrame | None, str, list[Problem]]:
-    file = path.name
-    with path.open("rb") as fh:
-        head = fh.read(1 << 16)
-    encoding = "utf-8-sig"
-    try:
-        head.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        # a multi-byte character cut at the end of the sample is no reason to switch
-        if exc.start < len(head) - 3:
-            encoding = "gb18030"
-    first_line = head.split(b"\n", 1)[0]
-    sep = max((b",", b"\t", b";"), key=first_line.count).decode()
-    try:
-        grid = pd.read_csv(
-            path,
-            header=None,
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            skip_blank_lines=False,
-            encoding=encoding,
-            sep=sep,
-            nrows=limit,
-        )
-    except pd.errors.EmptyDataError:
-        return None, "", [Problem("empty_file", "文件是空的", "the file is empty", file=file)]
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
-        return (
-            None,
-            "",
-            [
-                Problem(
-                    "unreadable_file",
-                    f"无法解析该 CSV 文件：{exc}",
-                    f"cannot parse the CSV file: {exc}",
-                    file=file,
-                )
-            ],
-        )
-    return grid, "", []
-
-
-def _frame_from_grid(
-    grid: pd.DataFrame, spec: RegisterSpec, file: str, sheet: str, max_rows: int
-) -> tuple[pd.DataFrame, np.ndarray, dict[str, str]] | Problem:
-    """Find the header row (title rows may sit above it), name the columns, drop blank rows.
-
-    Returns the body, each row's number in the sheet, and each header's column letter.
+    In .xlsx each sheet is titled ``titles[name]`` (default: the name). For .csv the first table
+    goes to ``path`` and each other one beside it as ``<stem>_<name>.csv``. Text is written as text: .xlsx cells never become formulas, and in
+    .csv a text starting with = + - @ gets a leading ' so that Excel shows it instead of running
+    it. CSV is UTF-8 with BOM so Excel opens Chinese correctly.
     """
-    blank = pd.DataFrame({c: _blank(grid[c]) for c in grid.columns})
-    if blank.to_numpy().all():
-        return Problem(
-            "empty_file", "文件中没有内容", "the file holds no cells", file=file, sheet=sheet
-        )
-    known = {_header_key(a) for c in spec.columns for a in (c.name, c.label, *c.aliases)}
-    head = grid.head(20)
-    hits = np.array(
-        [sum(_header_key(v) in known for v in row) for row in head.itertuples(index=False)]
-    )
-    filled = ~blank.head(20).all(axis=1).to_numpy()
-    header_at = int(hits.argmax()) if hits.max() > 0 else int(filled.argmax())
-    headers = [str(v).strip() for v in grid.iloc[header_at]]
-    body_blank = blank.iloc[header_at + 1 :]
-    keep = [i for i, h in enumerate(headers) if h or not body_blank.iloc[:, i].all()]
-    names = [headers[i] or f"未命名列{_letter(i)}" for i in keep]
-    nonblank = ~body_blank.iloc[:, keep].all(axis=1).to_numpy()
-    body = grid.iloc[header_at + 1 :, keep].loc[nonblank]
-    body.columns = pd.Index(names, dtype=object)
-    rows = np.arange(header_at + 2, header_at + 2 + len(nonblank))[nonblank]
-    if len(body) > max_rows:
-        return Problem(
-            "too_many_rows",
-            f"数据行超过上限 {max_rows:,} 行，请拆分文件或提高上限",
-            f"more than {max_rows:,} data rows; split the file or raise the limit",
-            file=file,
-            sheet=sheet,
-        )
-    letters = {n: _letter(i) for n, i in zip(names, keep, strict=True)}
-    return body.reset_index(drop=True), rows, letters
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise ValidationError([Problem("unsupported_format",
+                                       f"输出文件须为 .csv 或 .xlsx，不能是“{suffix}”",
+                                       f"the output must be .csv or .xlsx, not {suffix!r}",
+                                       file=path.name)], what="输出 output")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".xlsx":
+        io.write_xlsx({(titles or {}).get(k, k): v for k, v in tables.items()}, path)
+        return [path]
+    written = []
+    for i, (name, frame) in enumerate(tables.items()):
+        target = path if i == 0 else path.with_name(f"{path.stem}_{name}.csv")
+        io.write_csv(frame, target)
+        written.append(target)
+    return written
 
 
 # -- typing --------------------------------------------------------------------------------
@@ -470,7 +291,7 @@ def normalize_register(
     """
     if rows is None:
         rows = np.arange(2, len(frame) + 2)
-    letters = {str(c): _letter(i) for i, c in enumerate(frame.columns)}
+    letters = {str(c): io.letter(i) for i, c in enumerate(frame.columns)}
     return _normalize(
         frame.reset_index(drop=True), SPECS[kind], column_map or {}, file, sheet, rows, letters
     )
@@ -485,7 +306,7 @@ def _normalize(
     rows: np.ndarray,
     letters: dict[str, str],
 ) -> Register:
-    ctx = _Context(file, sheet, rows, letters)
+    ctx = io.Context(file, sheet, rows, letters)
     what = f"{spec.title} {file}".strip()
     renamed = _rename(frame, spec, column_map, ctx)
     if renamed is None:
@@ -500,7 +321,13 @@ def _normalize(
     for name in renamed.columns:
         known = next((c for c in spec.columns if c.name == name), None)
         col = renamed[name]
-        out[name] = _extra(col, spec.numeric_extras) if known is None else _typed(col, known, ctx)
+        if known is not None:
+            out[name] = _typed(col, known, ctx)
+            continue
+        out[name], not_numbers = io.extra(col, spec.numeric_extras)
+        if not_numbers is not None:
+            ctx.cells("bad_number", not_numbers, name, "数据列中有非数字：“{v}”",
+                      "not a number in a data column: {v}", col)
     typed = pd.DataFrame(out)
     _check_rows(typed, spec, ctx)
     if ctx.errors:
@@ -509,72 +336,17 @@ def _normalize(
     return Register(spec.kind, typed, file, sheet, tuple(ctx.problems))
 
 
-class _Context:
-    """Collects problems; lists at most MAX_LISTED of one kind in one column, then a count."""
-
-    def __init__(self, file: str, sheet: str, rows: np.ndarray, letters: dict[str, str]) -> None:
-        self.file, self.sheet, self.rows, self.letters = file, sheet, rows, letters
-        self.problems: list[Problem] = []
-        self.headers: dict[str, str] = {}  # canonical name -> the file's own header
-
-    @property
-    def errors(self) -> bool:
-        return any(p.severity == "error" for p in self.problems)
-
-    def where(self, name: str) -> str:
-        header = self.headers.get(name, name)
-        letter = self.letters.get(header)
-        return f"{header} ({letter})" if letter else header
-
-    def add(self, code: str, zh: str, en: str, *, column: str = "", row: int | None = None) -> None:
-        self.problems.append(
-            Problem(code, zh, en, file=self.file, sheet=self.sheet, row=row, column=column)
-        )
-
-    def cells(
-        self,
-        code: str,
-        mask: pd.Series | np.ndarray,
-        name: str,
-        zh: str,
-        en: str,
-        value: pd.Series | None = None,
-        other: pd.Series | None = None,
-    ) -> None:
-        """One problem per flagged cell; ``{v}`` and ``{o}`` in the texts take its values.
-
-        Texts are formatted only for the cells listed, so a clean million-row column costs one
-        ``flatnonzero``.
-        """
-        at = np.flatnonzero(np.asarray(mask, dtype=bool))
-        column = self.where(name)
-        for i in at[:MAX_LISTED]:
-            v = _show(value.iloc[i]) if value is not None else ""
-            o = _show(other.iloc[i]) if other is not None else ""
-            self.add(
-                code, zh.format(v=v, o=o), en.format(v=v, o=o), column=column, row=int(self.rows[i])
-            )
-        if len(at) > MAX_LISTED:
-            rest = len(at) - MAX_LISTED
-            self.add(
-                code,
-                f"同类问题另有 {rest} 处未逐一列出",
-                f"{rest} more like this not listed",
-                column=column,
-            )
-
-
-def _user_map(column_map: Mapping[str, str], spec: RegisterSpec, ctx: _Context) -> dict[str, str]:
+def _user_map(column_map: Mapping[str, str], spec: RegisterSpec, ctx: io.Context) -> dict[str, str]:
     """The user's column map as {header key: canonical name} for this register's columns."""
     mine = {c.name for c in spec.columns}
     out: dict[str, str] = {}
     for header, target in column_map.items():
         if target in _ALL_CANONICAL:
             if target in mine:
-                out[_header_key(header)] = target
+                out[io.header_key(header)] = target
         elif header in _ALL_CANONICAL:  # written the other way round: canonical -> header
             if header in mine:
-                out[_header_key(target)] = header
+                out[io.header_key(target)] = header
         else:
             names = "、".join(sorted(_ALL_CANONICAL))
             ctx.add(
@@ -586,14 +358,14 @@ def _user_map(column_map: Mapping[str, str], spec: RegisterSpec, ctx: _Context) 
 
 
 def _rename(
-    frame: pd.DataFrame, spec: RegisterSpec, column_map: Mapping[str, str], ctx: _Context
+    frame: pd.DataFrame, spec: RegisterSpec, column_map: Mapping[str, str], ctx: io.Context
 ) -> pd.DataFrame | None:
-    lookup = {_header_key(a): c.name for c in spec.columns for a in (c.name, c.label, *c.aliases)}
+    lookup = {io.header_key(a): c.name for c in spec.columns for a in (c.name, c.label, *c.aliases)}
     user = _user_map(column_map, spec, ctx)
     mapping: dict[int, str] = {}
     seen: dict[str, str] = {}
     for i, header in enumerate(map(str, frame.columns)):
-        key = _header_key(header)
+        key = io.header_key(header)
         target = user.get(key) or lookup.get(key) or header
         if target in seen:
             ctx.add(
@@ -605,7 +377,7 @@ def _rename(
             continue
         seen[target] = header
         mapping[i] = target
-    ctx.headers = {target: header for target, header in seen.items()}
+    ctx.headers = dict(seen)
     for col in spec.columns:
         if col.required and col.name not in seen:
             names = dict.fromkeys((col.label, col.name, *col.aliases))
@@ -623,15 +395,15 @@ def _rename(
     return kept
 
 
-def _typed(col: pd.Series, spec: Column, ctx: _Context) -> pd.Series:
+def _typed(col: pd.Series, spec: Column, ctx: io.Context) -> pd.Series:
     if spec.kind == "date":
         value = parse_dates(col)
-        present = _present(col, value.notna())
+        present = io.present(col, value.notna())
     elif spec.kind == "number":
-        value = _numbers(col)
-        present = _present(col, value.notna())
+        value = io.numbers(col)
+        present = io.present(col, value.notna())
     else:
-        text = _text(col)
+        text = io.as_text(col)
         present = text.notna()
     if spec.required:
         ctx.cells(
@@ -675,12 +447,14 @@ def _typed(col: pd.Series, spec: Column, ctx: _Context) -> pd.Series:
             col,
         )
         return value
-    key = text.str.normalize("NFKC").str.casefold().str.replace(r"\s+", "", regex=True)
+    key = io.by_unique(text, lambda u: u.astype("str").str.normalize("NFKC").str.casefold()
+                       .str.replace(r"\s+", "", regex=True)).astype("str")
     if spec.kind == "bool":
         value = key.map(_BOOL)
         accepted, accepted_en = "是/否", "是/否, yes/no, true/false, 1/0"
     elif spec.kind == "class":
-        key = key.str.replace(r"^(?:第|class)|类别?$", "", regex=True)
+        key = io.by_unique(key, lambda u: u.astype("str").str.replace(
+            r"^(?:第|class)|类别?$", "", regex=True)).astype("str")
         value = key.map(_CLASS)
         accepted, accepted_en = "Ⅰ/Ⅱ/Ⅲ、一类/二类/三类、1/2/3", "I/II/III, 1/2/3"
     else:
@@ -701,7 +475,7 @@ def _typed(col: pd.Series, spec: Column, ctx: _Context) -> pd.Series:
     return value.astype("str")
 
 
-def _check_rows(typed: pd.DataFrame, spec: RegisterSpec, ctx: _Context) -> None:
+def _check_rows(typed: pd.DataFrame, spec: RegisterSpec, ctx: io.Context) -> None:
     """Checks across cells: unique key, limits in order, dates in order, overlapping versions."""
     key = [k for k in spec.key if k in typed]
     if len(key) == len(spec.key) and len(typed):
@@ -712,7 +486,8 @@ def _check_rows(typed: pd.DataFrame, spec: RegisterSpec, ctx: _Context) -> None:
             first = (
                 rows.groupby([typed.loc[involved, k] for k in key], sort=False)
                 .transform("min")
-                .reindex(typed.index)
+                .reindex(typed.index, fill_value=0)
+                .astype("int64")
             )
             label = typed[key[0]].astype(str)
             for k in key[1:]:
@@ -758,7 +533,7 @@ def _check_rows(typed: pd.DataFrame, spec: RegisterSpec, ctx: _Context) -> None:
         )
 
 
-def _check_overlaps(docs: pd.DataFrame, ctx: _Context) -> None:
+def _check_overlaps(docs: pd.DataFrame, ctx: io.Context) -> None:
     """Two versions of one document in force together for more than a hand-over day."""
     order = docs.sort_values(["doc_id", "effective_from"], kind="stable")
     grouped = order.groupby("doc_id", sort=False)
@@ -773,105 +548,6 @@ def _check_overlaps(docs: pd.DataFrame, ctx: _Context) -> None:
         "validity overlaps version {v}",
         prev_version.reindex(docs.index),
     )
-
-
-# -- cells ---------------------------------------------------------------------------------
-def _text(col: pd.Series) -> pd.Series:
-    """Cells as stripped text, blank -> missing; numbers typed into text columns lose '.0'."""
-    if col.dtype == object:
-        inferred = pd.api.types.infer_dtype(col, skipna=True)
-        if inferred not in ("string", "empty"):
-            is_str = col.isna()
-            if inferred in ("mixed", "mixed-integer"):
-                is_str |= col.str.len().notna()
-            other = col[~is_str]
-            number = pd.to_numeric(other, errors="coerce")
-            whole = (number.notna() & (number % 1 == 0) & (number.abs() < 1e15)).to_numpy()
-            shown = other.astype(str).str.replace(r" 00:00:00$", "", regex=True)
-            shown[whole] = number[whole].astype("int64").astype(str)
-            col = col.copy()
-            col[~is_str] = shown
-    text = col.astype("str").str.strip()
-    return text.mask(text == "")
-
-
-def _present(col: pd.Series, parsed: pd.Series) -> pd.Series:
-    """Which cells hold something; only the cells that failed to parse are looked at as text."""
-    if col.dtype != object and not pd.api.types.is_string_dtype(col.dtype):
-        return col.notna()
-    unparsed = (~parsed & col.notna()).to_numpy()
-    present = parsed.copy()
-    if unparsed.any():
-        present[unparsed] = _text(col[unparsed]).notna()
-    return present
-
-
-def _numbers(col: pd.Series) -> pd.Series:
-    """Numbers, with thousands separators (1,000) allowed in text; not a number -> NaN."""
-    if pd.api.types.is_bool_dtype(col.dtype):
-        return pd.Series(np.nan, index=col.index)
-    if pd.api.types.is_numeric_dtype(col.dtype):
-        value = col.astype("float64")
-    else:
-        value = pd.to_numeric(col, errors="coerce").astype("float64")
-        retry = (value.isna() & col.notna()).to_numpy()
-        if retry.any():
-            text = _text(col[retry]).str.replace(r"(?<=\d)[,，](?=\d{3}(?:\D|$))", "", regex=True)
-            value[retry] = pd.to_numeric(text, errors="coerce").astype("float64")
-    return value.where(np.isfinite(value))
-
-
-def _extra(col: pd.Series, numeric: bool) -> pd.Series:
-    """A column no register defines: numeric data when every filled cell is a number."""
-    if numeric:
-        value = _numbers(col)
-        if value.notna().any() and value.notna().equals(_present(col, value.notna())):
-            return value
-    return _text(col)
-
-
-def _blank(col: pd.Series) -> pd.Series:
-    """Blank cells: missing, or text that is empty once stripped.
-
-    Only text cells that start with a space are stripped, so a clean column costs one pass.
-    """
-    blank = col.isna() | col.eq("")
-    if col.dtype == object:
-        if pd.api.types.infer_dtype(col, skipna=True) not in ("string", "mixed", "mixed-integer"):
-            return blank
-    elif not pd.api.types.is_string_dtype(col.dtype):
-        return blank
-    spaced = col.str.startswith(_SPACES, na=False).to_numpy(dtype=bool)
-    if spaced.any():
-        blank[spaced] = col[spaced].astype(str).str.strip().eq("").to_numpy()
-    return blank
-
-
-_SPACES = (" ", "\t", "\n", "\r", "\u3000", "\xa0")
-
-
-def _show(value: object) -> str:
-    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NaT:
-        return ""
-    if isinstance(value, pd.Timestamp):
-        return value.strftime("%Y-%m-%d")
-    text = str(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _header_key(header: object) -> str:
-    """Header as compared: NFKC (full-width -> half-width), case-folded, no spaces or _ -."""
-    return re.sub(r"[\s_\-]+", "", unicodedata.normalize("NFKC", str(header)).casefold())
-
-
-def _letter(i: int) -> str:
-    """Excel column letter of 0-based column i: 0 -> A, 27 -> AB."""
-    letters = ""
-    i += 1
-    while i:
-        i, r = divmod(i - 1, 26)
-        letters = chr(65 + r) + letters
-    return letters
 
 
 _ALL_CANONICAL = frozenset(c.name for s in SPECS.values() for c in s.columns)

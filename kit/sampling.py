@@ -26,6 +26,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -77,8 +78,9 @@ class SampleParameters:
     confidence: float = 0.95
 
     def __post_init__(self) -> None:
-        bad = []
-        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
+        bad: list[tuple[str, str, str]] = []
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int | np.integer) \
+                or self.seed < 0:
             bad.append(("seed", "种子须为非负整数", "seed must be a non-negative integer"))
         if self.per_group < 1:
             bad.append(("per_group", "每组至少抽 1 份", "per_group must be at least 1"))
@@ -121,6 +123,23 @@ class SampleResult:
     parameters: SampleParameters
     notes: tuple[str, ...]
 
+    #: sheet titles when the tables are written to a workbook
+    TITLES: ClassVar[dict[str, str]] = {
+        "selection": "抽样记录", "summary": "汇总", "groups": "分组统计", "products": "产品",
+        "trace_gaps": "批号追溯", "parameters": "参数与说明"}
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Every table of the draw by name, the parameters and notes last, ready to write."""
+        labels = {"inspection_date": "检查日期", "seed": "随机种子", "per_group": "每组至少抽取份数",
+                  "max_products": "产品数上限", "discrepancy": "数据差异阈值（相对）",
+                  "window_months": "抽样窗口（月）", "confidence": "置信度"}
+        rows = [(k, labels[k], "全部 all" if v is None else str(v))
+                for k, v in self.parameters.as_dict().items()]
+        rows += [("note", "说明", note) for note in self.notes]
+        meta = pd.DataFrame(rows, columns=["parameter", "名称", "value"])
+        return {"selection": self.selection, "summary": self.summary, "groups": self.groups,
+                "products": self.products, "trace_gaps": self.trace_gaps, "parameters": meta}
+
 
 # -- 9.1 -----------------------------------------------------------------------------------
 def draw_keys(record_ids: pd.Series, seed: int) -> np.ndarray:
@@ -146,24 +165,33 @@ class _Ranked:
 
 
 def _rank_groups(frame: pd.DataFrame, seed: int,
-                 products: tuple[np.ndarray, int] | None = None) -> _Ranked:
+                 given: Mapping[str, tuple[np.ndarray, int]] | None = None) -> _Ranked:
     """Number the groups in label order and rank each group's rows by their draw key.
 
-    ``products`` may give the rows' product codes (in name order) and their count, when the
-    caller has them already from the whole register.
+    ``given`` may hold, per column, codes in name order and their count, when the caller has
+    them already. Rows without a record type are never drawn (they get rank -1).
     """
     combined = np.zeros(len(frame), dtype="int64")
+    missing = np.zeros(len(frame), dtype=bool)
     for name in ("record_type", "product", "condition"):
         if name not in frame:
             continue
-        if name == "product" and products is not None:
-            codes, count = products
+        if given and name in given:
+            codes, count = given[name]
         else:
             codes, uniques = rules.codes(frame[name], sort=True)
             count = len(uniques)
+        if name != "condition":
+            missing |= codes < 0
         combined = combined * (count + 1) + codes + 1
     keys = draw_keys(frame["record_id"], seed)
-    order = np.lexsort((keys, combined))  # by group (label order), then by key
+    bits = max(int(combined.max()).bit_length() if len(combined) else 1, 1)
+    if bits <= 24:  # group in the high bits, the key's top bits below: one sort, not two
+        shift = np.uint64(64 - bits)
+        packed = (combined.astype("uint64") << shift) | (keys >> np.uint64(bits))
+        order = np.argsort(packed, kind="stable")
+    else:
+        order = np.lexsort((keys, combined))
     ordered = combined[order]
     starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]]) if len(order) \
         else np.empty(0, dtype="int64")
@@ -172,6 +200,7 @@ def _rank_groups(frame: pd.DataFrame, seed: int,
     group[order] = np.repeat(np.arange(len(starts)), sizes)
     rank = np.empty(len(order), dtype="int64")
     rank[order] = np.arange(len(order)) - np.repeat(starts, sizes)
+    rank[missing] = -1
     return _Ranked(group, rank, sizes, order[starts], keys)
 
 
@@ -182,7 +211,7 @@ def draw_groups(records: pd.DataFrame, *, per_group: int = 2, seed: int) -> pd.D
     ``draw_rank`` (0 = drawn first). A group smaller than ``per_group`` is taken whole.
     """
     ranked = _rank_groups(records, seed)
-    take = np.flatnonzero(ranked.rank < per_group)
+    take = np.flatnonzero((ranked.rank >= 0) & (ranked.rank < per_group))
     drawn = records.iloc[take].copy()
     drawn["group"] = group_labels(drawn)
     drawn["n_group"] = ranked.sizes[ranked.group[take]]
@@ -214,6 +243,7 @@ def record_windows(records: pd.DataFrame, inspection_date: object, *,
 
 def _windows(codes: np.ndarray, names: np.ndarray, dates: np.ndarray, valid: np.ndarray,
              batch: pd.Series, day: pd.Timestamp, start: pd.Timestamp) -> pd.DataFrame:
+    """:func:`record_windows` from integer product codes (one row per code, in code order)."""
     n = len(names)
     known = codes >= 0
     recent = valid & known & (dates >= start.to_datetime64())
@@ -304,17 +334,18 @@ def _versions(records: pd.DataFrame,
     cited = records["doc_version"].to_numpy(dtype=object)[at] if "doc_version" in records \
         else np.full(at.size, np.nan, dtype=object)
     vcodes, vkeys = rules.text_keys(versions)
-    same = rules.same_text(rules.text_keys(cited), (np.where(found, vcodes[row], -1), vkeys))
-    status[at] = np.select([~found, pd.isna(cited), same], ["not_in_force", "no_version", "ok"],
+    ccodes, ckeys = rules.text_keys(cited)
+    same = rules.same_text((ccodes, ckeys), (np.where(found, vcodes[row], -1), vkeys))
+    status[at] = np.select([~found, ccodes < 0, same], ["not_in_force", "no_version", "ok"],
                            "mismatch")
     return in_force, status
 
 
 def _version_frame(records: pd.DataFrame, docs: pd.DataFrame | None) -> pd.DataFrame:
     in_force, status = _versions(records, docs)
-    return pd.DataFrame({"doc_version_in_force": pd.Series(in_force, dtype="str"),
-                         "version_status": pd.Series(status, dtype="str")},
-                        index=records.index)
+    return pd.DataFrame({"doc_version_in_force": pd.Series(in_force, index=records.index,
+                                                           dtype="str"),
+                         "version_status": pd.Series(status, index=records.index, dtype="str")})
 
 
 # -- 9.3 -----------------------------------------------------------------------------------
@@ -402,8 +433,26 @@ def sample(
     """Choose the records to inspect under 九 and say, for each, which rules chose it and why.
 
     ``records``, ``products`` and ``documents`` are frames as :mod:`kit.registers` loads them
-    (products and documents are re-checked here, records only for their columns). The same
-    frames, date and seed give the same selection, whatever the row order.
+    (products and documents are re-checked here; records must have unique ``record_id``, as
+    the loader guarantees). The same frames, date and seed give the same selection, whatever
+    the row order. A record is chosen when
+
+    * 9.1 it is drawn: ``per_group`` per record type + product + condition, in the product's
+      window (9.2: the three months before ``inspection_date``, or the latest production cycle
+      when those months hold none of the product's records);
+    * 9.2 / 9.5 screening finds it in its window citing a document version other than the one
+      in force on its date, or with data that contradict its conclusion (up to ``per_group``
+      such records per group join; the groups table counts them all);
+    * 9.4 it belongs to the batch followed for its product, wherever its date falls;
+    * 9.6 its group's drawn records differ by more than ``discrepancy`` and it is added to
+      confirm (from the window first, then the nearest records outside it).
+
+    ``rules`` lists the rules that chose or flagged a record; ``flags`` lists any of
+    :data:`FLAGS`: ``window_fallback`` (its product is sampled from its latest cycle),
+    ``outside_window`` (the record lies outside its product's window), ``expanded``,
+    ``discrepancy``, ``version_mismatch``, ``data_conclusion_mismatch``, ``trace_gap``.
+    Products are limited (9.3) to the ``max_products`` with the highest safety demand and
+    volume when given. ``data_columns`` overrides which numeric columns are measured data.
 
     >>> result = sample(records, products, documents, "2026-11-20", seed=7)  # doctest: +SKIP
     >>> result.selection[["record_id", "rules", "flags"]]  # doctest: +SKIP
@@ -428,12 +477,16 @@ def sample(
     chosen = np.r_[windows["chosen"].to_numpy(dtype=bool), False]
     in_pool = valid & chosen[codes] & (dates >= lo[codes]) & (dates <= hi[codes])
     pool = rec.iloc[np.flatnonzero(in_pool)]
-    pool = pool[pool["record_type"].notna().to_numpy()]
 
     # 9.1: the seeded draw in each group
     by_name = np.empty(len(names), dtype="int64")
     by_name[np.argsort(names.astype(str), kind="stable")] = np.arange(len(names))
-    groups = _rank_groups(pool, seed, (by_name[codes[pool.index.to_numpy()]], len(names)))
+    groups = _rank_groups(pool, seed,
+                          {"product": (by_name[codes[pool.index.to_numpy()]], len(names))})
+    if (groups.rank < 0).any():  # records without a record type cannot be grouped
+        pool = pool[groups.rank >= 0]
+        groups = _rank_groups(pool, seed,
+                              {"product": (by_name[codes[pool.index.to_numpy()]], len(names))})
     take = np.flatnonzero(groups.rank < per_group)
     drawn = pool.iloc[take]
 
@@ -463,7 +516,7 @@ def sample(
     checks = tables.Checks(
         versions=_version_frame(chosen_rows, docs),
         judged=rules.judge(chosen_rows, cols, detail=True),
-        n_group=pd.Series(groups.sizes[groups.group], index=pool.index))
+        n_group=pd.Series(groups.sizes[groups.group[take]], index=drawn.index))
     out = tables.assemble(
         chosen_rows, checks, params=params, windows=windows, ranked=ranked, drawn=drawn,
         disc=disc, expanded=expanded, trace=trace, gaps=gaps, columns=cols,
@@ -519,6 +572,7 @@ def _valid(dates: np.ndarray, product_codes: np.ndarray, day: pd.Timestamp) -> n
 
 
 def _records(records: pd.DataFrame) -> pd.DataFrame:
+    """The records with their required columns checked and dates as datetime64[ns]."""
     absent = [c for c in REQUIRED if c not in records.columns]
     if absent:
         raise ValidationError(

@@ -13,6 +13,7 @@ import json
 from datetime import date, datetime
 from pathlib import Path
 
+from kit.draw import draw_from_files, sample_registers, sampling_changes
 from kit.guide import load_guide
 from kit.identifiers import make_credit_code
 from kit.inspection import (
@@ -31,6 +32,7 @@ from kit.inspection import (
     PastProducts,
     Plan,
     Product,
+    Sampling,
     Scope,
     Signatures,
     Step,
@@ -135,6 +137,23 @@ def results() -> dict[str, ItemResult]:
     return out
 
 
+SAMPLING_SEED = 20261119
+
+
+def sampling() -> Sampling:
+    """The record sample drawn on site from the company's registers (九), seed fixed."""
+    result = draw_from_files(sample_registers(), inspection_date=END, seed=SAMPLING_SEED)
+    changes = sampling_changes(result)
+    return Sampling(
+        seed=changes["sampling/seed"],
+        inspection_date=changes["sampling/inspection_date"],
+        parameters=changes["sampling/parameters"],
+        columns=tuple(changes["sampling/columns"]),
+        rows=tuple(changes["sampling/rows"]),
+        notes=tuple(changes["sampling/notes"]),
+    )
+
+
 def inspection() -> Inspection:
     guide = load_guide()
     steps = {
@@ -185,6 +204,7 @@ def inspection() -> Inspection:
         follow_up=FollowUp(date(2026, 11, 23), "written", date(2026, 11, 24), "张明",
                            date(2026, 11, 24), ("recheck", "more_testing"),
                            "整改报告及证据齐全；注射器放行恢复前已复核。"),
+        sampling=sampling(),
     )
 
 

@@ -3,7 +3,7 @@
 Run ``python templates/make_workbook_template.py`` to regenerate it. An office then restyles
 the .xlsx in Excel or WPS (letterhead, fonts, widths, header and footer) without touching code;
 the convention the writer follows is on the template's 说明 sheet and in ``templates/README.md``.
-The header words come from the kit (:mod:`kit._workbook_layout`), so they are imported here only
+The header words come from the kit (:mod:`kit._workbook_sheets`), so they are imported here only
 to make the template look like the result.
 """
 
@@ -20,18 +20,15 @@ from openpyxl.worksheet.properties import PageSetupProperties
 
 from kit._workbook_layout import (
     AUDIT,
-    AUDIT_COLUMNS,
-    FINDING_COLUMNS,
     FINDINGS,
     FOLLOW_UP,
-    FORM_COLUMNS,
     PLAN,
     RECORD,
-    RECORD_COLUMNS,
     SAMPLING,
     SAMPLING_KNOWN,
     SIGNATURES,
 )
+from kit._workbook_sheets import AUDIT_COLUMNS, FINDING_COLUMNS, FORM_COLUMNS, RECORD_COLUMNS
 
 OUT = Path(__file__).resolve().parent / "workbook.xlsx"
 
@@ -107,7 +104,7 @@ README_LINES = [
     "本文件决定 `kit export` 生成的 Excel 检查文书的外观。可以在 Excel 或 WPS 中修改字体、颜色、边框、列宽、抬头和页眉页脚，无需修改程序。",
     "每个工作表对应输出中的同名工作表（检查方案、现场检查记录、问题与整改、记录抽样、签字确认、跟踪、审计记录）；请勿改名或删除。本“说明”表不会输出。",
     "",
-    "1. 样式行：每个表中最后一行有文字的行（“示例”）。其每个单元格的字体、填充、边框、对齐和数字格式逐列用于所有数据行；文字本身不输出。",
+    "1. 样式行：每个表中最后一行有文字的行（“示例”）。其每个单元格的字体、填充、边框、对齐和数字格式逐列用于所有数据行；文字本身不输出；其行高为数据行的最小行高（多行文字的行自动加高）。",
     "2. 表头行：样式行上面的一行。其样式用于列标题（标题文字由工具包写入），打印时每页重复，并冻结在窗口顶部；现场检查记录中的分节行使用 A 列表头的样式。",
     "3. 抬头：表头行以上的所有行原样复制（文字、样式、合并单元格、行高），可增删行。合并范围与模板列数同宽时，自动扩展到输出的全部列。",
     "4. 占位符（可用于抬头和页眉页脚）：{检查单位} {表名} {企业名称} {统一社会信用代码} {检查编号} {检查类型} {检查日期} {导出时间} {校验码} {抽样参数}。",

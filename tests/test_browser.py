@@ -72,7 +72,7 @@ def test_create_an_inspection_set_a_result_and_keep_it_after_reload(page, server
     iid = next(r["id"] for r in store.list(("company/name",))
                if r["company/name"] == "北京浏览器测试医疗有限公司")
 
-    page.locator(".lm-TabBar-tab", has_text="检查内容 Checklist").click()
+    page.locator(".lm-TabBar-tab", has_text="检查内容").click()
     result_button(page, "7.1.c1", "不符合").click()
     notes = page.locator(".kit-field-results--7_1_c1--notes textarea")
     notes.fill("营业执照复印件未加盖公章")

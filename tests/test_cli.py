@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -87,3 +88,111 @@ def test_unknown_ids_fail_with_a_clear_message(args, message):
     assert proc.returncode == 2
     assert message in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+# -- records: list, check, export, import ----------------------------------------------------
+DEMO = Path(__file__).resolve().parents[1] / "sample_data" / "demo_inspection.json"
+
+
+def test_import_list_check_export_round_trip(tmp_path):
+    store = ["--data-dir", str(tmp_path)]
+    imported = run_kit("import", str(DEMO), *store, "--user", "张明")
+    assert imported.stdout.strip().splitlines()[-1] == "demo-2026-1119"
+    listing = run_kit("list", *store).stdout
+    assert "demo-2026-1119\t北京示例医疗科技有限公司\tsupervisory\t2026-11-19\tclosed" in listing
+    check = run_kit("check", "demo-2026-1119", *store)
+    assert "0 个错误" in check.stdout
+    out = tmp_path / "out.json"
+    run_kit("export", "demo-2026-1119", "--out", str(out), *store)
+    assert json.loads(out.read_text("utf-8")) == json.loads(DEMO.read_text("utf-8"))
+
+
+def test_check_exits_non_zero_on_errors(tmp_path):
+    doc = json.loads(DEMO.read_text("utf-8"))
+    doc["id"] = "broken"
+    doc["scope"]["unannounced"] = True  # but the company was notified (五、6)
+    path = tmp_path / "broken.json"
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    store = ["--data-dir", str(tmp_path)]
+    run_kit("import", str(path), *store)
+    proc = run_kit("check", "broken", *store, check=False)
+    assert proc.returncode == 1
+    assert "notification.unannounced" in proc.stdout
+    assert "1 个错误" in proc.stdout
+
+
+def test_import_of_a_bad_file_lists_every_problem_and_writes_nothing(tmp_path):
+    path = tmp_path / "bad.json"
+    path.write_text('{"stage": "done", "scope": {"start_date": "2026/11/19"}}', encoding="utf-8")
+    store = ["--data-dir", str(tmp_path)]
+    proc = run_kit("import", str(path), *store, check=False)
+    assert proc.returncode == 2
+    assert "/stage" in proc.stderr
+    assert "/scope/start_date" in proc.stderr
+    assert "nothing was applied" in proc.stderr
+    assert "0 条检查记录" in run_kit("list", *store).stdout
+
+
+def test_unknown_inspection(tmp_path):
+    proc = run_kit("check", "nope", "--data-dir", str(tmp_path), check=False)
+    assert proc.returncode == 2
+    assert "nope" in proc.stderr
+
+
+def test_audit_trail_says_who_changed_what(tmp_path):
+    store = ["--data-dir", str(tmp_path)]
+    run_kit("import", str(DEMO), *store, "--user", "张明")
+    out = run_kit("audit", "demo-2026-1119", "--path", "company/name", *store).stdout
+    line = out.splitlines()[0].split("\t")
+    assert line[1:4] == ["张明", "import", "company/name"]
+    assert line[5] == '"北京示例医疗科技有限公司"'
+
+
+def test_workbook_export_edit_import_verify(tmp_path):
+    import openpyxl
+
+    store = ["--data-dir", str(tmp_path)]
+    run_kit("import", str(DEMO), *store)
+    book = tmp_path / "record.xlsx"
+    run_kit("export", "demo-2026-1119", "--out", str(book), *store)
+    assert run_kit("verify", str(book)).stdout.startswith("完好")
+
+    wb = openpyxl.load_workbook(book)
+    ws = wb["现场检查记录"]
+    cell = next(c for row in ws.iter_rows() for c in row if c.value == "七、1.检查方法（1）")
+    header = next(r for r in ws.iter_rows(values_only=True) if "检查结果" in r)
+    ws.cell(cell.row, header.index("检查情况记录") + 1).value = "现场核对营业执照原件"
+    wb.save(book)
+
+    proc = run_kit("verify", str(book), check=False)
+    assert proc.returncode == 1
+    assert "现场检查记录" in proc.stdout
+    imported = run_kit("import", str(book), *store, "--user", "李华").stdout.splitlines()
+    assert imported == ["已应用 1 处修改 / applied 1 change(s)", "demo-2026-1119"]
+    audit = run_kit("audit", "demo-2026-1119", "--path", "results/7.1.m1/notes", *store).stdout
+    assert "李华\timport" in audit
+
+
+def test_sample_into_an_inspection_record(tmp_path):
+    registers = Path(__file__).resolve().parents[1] / "sample_data" / "registers"
+    store = ["--data-dir", str(tmp_path)]
+    run_kit("import", str(DEMO), *store)
+    out = run_kit("sample", "--records", str(registers / "records.xlsx"),
+                  "--products", str(registers / "products.csv"),
+                  "--documents", str(registers / "documents.csv"),
+                  "--inspection-date", "2026-11-19", "--seed", "7",
+                  "--inspection", "demo-2026-1119", *store).stdout
+    assert "saved into inspection demo-2026-1119" in out
+    exported = tmp_path / "after.json"
+    run_kit("export", "demo-2026-1119", "--out", str(exported), *store)
+    sampling = json.loads(exported.read_text("utf-8"))["sampling"]
+    assert sampling["seed"] == 7
+    assert sampling["columns"][:3] == ["record_id", "rules", "reason"]
+    assert {"9.5"} <= {rule for row in sampling["rows"] for rule in row["rules"].split(";")}
+
+
+def test_sample_needs_somewhere_to_put_the_draw(tmp_path):
+    proc = run_kit("sample", "--records", "r.csv", "--products", "p.csv",
+                   "--inspection-date", "2026-11-19", check=False)
+    assert proc.returncode == 2
+    assert "--out" in proc.stderr

@@ -164,3 +164,14 @@ def test_every_stage_builds_on_the_demo(store):
     for i in range(len(prep.PANELS)):
         prep.build(i)
     assert by_path(prep, "company/name").control.value == "北京示例医疗科技有限公司"
+
+
+def test_report_shows_who_changed_what(store, session):
+    from kit.widgets.report import ReportWidget
+
+    session.set("company/name", "<b>北京示例</b>")
+    report = ReportWidget(session)
+    report.audit_button.click()
+    assert "company/name" in report.audit.value
+    assert "张明" in report.audit.value
+    assert "&lt;b&gt;北京示例&lt;/b&gt;" in report.audit.value

@@ -18,6 +18,7 @@ import html
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
 import ipywidgets as W
@@ -27,7 +28,7 @@ from kit.session import Session
 
 Options = tuple[tuple[str, str], ...]
 
-LABEL_WIDTH = "11em"
+LABEL_WIDTH = "12em"
 
 
 @dataclass(frozen=True)
@@ -41,47 +42,69 @@ class FieldSpec:
     placeholder: str = ""
 
 
-def _layout(kind: str) -> W.Layout:
-    wide = kind in ("text", "textarea", "multichoice", "checks")
-    return W.Layout(width="100%" if wide else "auto", flex="1 1 auto" if wide else "0 0 auto")
+@cache
+def shared_layout(kind: str) -> W.Layout:
+    """One Layout per field kind, shared by every control of that kind (fewer browser models)."""
+    if kind in ("text", "textarea", "multichoice"):
+        return W.Layout(width="100%", flex="1 1 auto")
+    if kind == "int":
+        return W.Layout(width="18em")
+    return W.Layout(width="auto")
+
+
+_STYLES: dict[str, W.Widget] = {}
+
+
+def shared_style(cls: type[W.Widget]) -> W.Widget:
+    """One style per control class (the label column's width), shared by every control."""
+    name = cls.__name__
+    if name not in _STYLES:
+        klass = cls.class_traits()["style"].klass
+        extra = {"button_width": "6.5em"} if cls is W.ToggleButtons else {}
+        _STYLES[name] = klass(description_width=LABEL_WIDTH, **extra)
+    return _STYLES[name]
+
+
+def _make(cls: type[W.Widget], spec: FieldSpec, **kwargs: Any) -> W.Widget:
+    return cls(description=spec.label, layout=shared_layout(spec.kind), style=shared_style(cls),
+               **kwargs)
 
 
 def _text(spec: FieldSpec) -> W.Widget:
-    return W.Text(placeholder=spec.placeholder, continuous_update=True, layout=_layout("text"))
+    return _make(W.Text, spec, placeholder=spec.placeholder, continuous_update=True)
 
 
 def _textarea(spec: FieldSpec) -> W.Widget:
-    return W.Textarea(placeholder=spec.placeholder, continuous_update=True, rows=3,
-                      layout=_layout("textarea"))
+    return _make(W.Textarea, spec, placeholder=spec.placeholder, continuous_update=True, rows=2)
 
 
 def _date(spec: FieldSpec) -> W.Widget:
-    return W.DatePicker(layout=_layout("date"))
+    return _make(W.DatePicker, spec)
 
 
 def _datetime(spec: FieldSpec) -> W.Widget:
-    return W.NaiveDatetimePicker(layout=_layout("datetime"))
+    return _make(W.NaiveDatetimePicker, spec)
 
 
 def _bool(spec: FieldSpec) -> W.Widget:
-    return W.Checkbox(indent=False, layout=_layout("bool"))
+    return _make(W.Checkbox, spec, indent=True)
 
 
 def _choice(spec: FieldSpec) -> W.Widget:
-    return W.Dropdown(options=list(spec.options), layout=_layout("choice"))
+    return _make(W.Dropdown, spec, options=list(spec.options))
 
 
 def _buttons(spec: FieldSpec) -> W.Widget:
-    return W.ToggleButtons(options=list(spec.options), style={"button_width": "6.5em"})
+    return _make(W.ToggleButtons, spec, options=list(spec.options))
 
 
 def _checks(spec: FieldSpec) -> W.Widget:
-    return W.SelectMultiple(options=list(spec.options), rows=min(len(spec.options), 6),
-                            layout=_layout("multichoice"))
+    return _make(W.SelectMultiple, spec, options=list(spec.options),
+                 rows=min(len(spec.options), 6))
 
 
 def _int(spec: FieldSpec) -> W.Widget:
-    return W.IntText(layout=W.Layout(width="10em"))
+    return _make(W.IntText, spec)
 
 
 #: Field kind -> widget factory. Text kinds save after a short pause in typing.
@@ -146,26 +169,30 @@ def _running_loop() -> asyncio.AbstractEventLoop | None:
 class BoundField(W.VBox):
     """One record field: label, control, and the messages that concern it."""
 
-    def __init__(self, session: Session, spec: FieldSpec, *, debounce: float = 0.8,
-                 label_width: str = LABEL_WIDTH) -> None:
+    def __init__(self, session: Session, spec: FieldSpec, *, debounce: float = 0.8) -> None:
         self.session = session
         self.spec = spec
         self.debounce = debounce if spec.kind in TYPED_KINDS else 0.0
         self.control = FACTORIES[spec.kind](spec)
         self.control.add_class("kit-field")
         self.control.add_class("kit-field-" + spec.path.replace("/", "--").replace(".", "_"))
-        self.message = W.HTML()
+        self._message: W.HTML | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._pending: Any = None
         self._updating = False
         self._show(session.get(spec.path))
         self.control.observe(self._on_widget, names="value")
         session.on_change(self._on_record)
-        label = W.HTML(f"<b>{html.escape(spec.label)}</b>",
-                       layout=W.Layout(width=label_width, flex="0 0 auto"))
-        row = W.HBox([label, self.control], layout=W.Layout(width="100%", align_items="center"))
-        super().__init__([row, self.message], layout=W.Layout(width="100%", margin="1px 0"))
+        super().__init__([self.control], layout=shared_layout("field"))
         self._show_rules()
+
+    @property
+    def message(self) -> W.HTML:
+        """What went wrong or what the rules say about this field (created when first needed)."""
+        if self._message is None:
+            self._message = W.HTML()
+            self.children = [self.control, self._message]
+        return self._message
 
     # -- record -> widget ------------------------------------------------------------------
     def _show(self, value: Any) -> None:
@@ -183,7 +210,9 @@ class BoundField(W.VBox):
 
     def _show_rules(self, extra: Sequence[Problem] = ()) -> None:
         mine = [p for p in self.session.problems() if p.field == self.spec.path]
-        self.message.value = problems_html([*extra, *mine])
+        text = problems_html([*extra, *mine])
+        if text or self._message is not None:
+            self.message.value = text
 
     # -- widget -> record ------------------------------------------------------------------
     def _on_widget(self, change: dict[str, Any]) -> None:

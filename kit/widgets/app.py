@@ -9,6 +9,7 @@ inspector was.
 from __future__ import annotations
 
 import html
+import importlib
 import logging
 import os
 from collections.abc import Callable
@@ -28,31 +29,36 @@ from kit.widgets.preparation import vocab
 
 log = logging.getLogger(__name__)
 
-#: Stage tabs: key, title, and the module:function that builds the stage's widget.
+#: Stage tabs: key and (short, so that it fits the tab) Chinese title. Each stage's own heading
+#: gives the English.
 STAGE_TABS: tuple[tuple[str, str], ...] = (
-    ("preparation", "检查前准备 Preparation"),
-    ("onsite", "现场检查 On site"),
-    ("checklist", "检查内容 Checklist"),
-    ("sampling", "记录抽样 Sampling"),
-    ("findings", "问题与处理 Findings"),
-    ("report", "文书与跟踪 Record"),
+    ("preparation", "检查前准备"),
+    ("onsite", "现场检查"),
+    ("checklist", "检查内容"),
+    ("sampling", "记录抽样"),
+    ("findings", "问题处理"),
+    ("report", "文书跟踪"),
 )
 _RECORD_STAGE_TAB = {"preparation": "preparation", "on_site": "checklist",
                      "reporting": "report", "follow_up": "report", "closed": "report"}
 
 
-def _builders() -> dict[str, Callable[..., W.Widget]]:
-    # Imported here so that opening the app costs only the stage that is shown.
-    from kit.widgets.checklist import ChecklistWidget
-    from kit.widgets.findings import FindingsWidget
-    from kit.widgets.onsite import OnsiteWidget
-    from kit.widgets.preparation import PreparationWidget
-    from kit.widgets.report import ReportWidget
-    from kit.widgets.sampling import SamplingWidget
+#: Stage key -> the widget class that builds it, imported only when the stage is first shown
+#: (the sampling stage brings pandas; the checklist should not wait for it).
+STAGE_WIDGETS = {
+    "preparation": "kit.widgets.preparation:PreparationWidget",
+    "onsite": "kit.widgets.onsite:OnsiteWidget",
+    "checklist": "kit.widgets.checklist:ChecklistWidget",
+    "sampling": "kit.widgets.sampling:SamplingWidget",
+    "findings": "kit.widgets.findings:FindingsWidget",
+    "report": "kit.widgets.report:ReportWidget",
+}
 
-    return {"preparation": PreparationWidget, "onsite": OnsiteWidget,
-            "checklist": ChecklistWidget, "sampling": SamplingWidget,
-            "findings": FindingsWidget, "report": ReportWidget}
+
+def stage_widget(key: str) -> Callable[..., W.Widget]:
+    module, name = STAGE_WIDGETS[key].split(":")
+    widget: Callable[..., W.Widget] = getattr(importlib.import_module(module), name)
+    return widget
 
 
 def query_string() -> str:
@@ -201,7 +207,7 @@ class InspectorApp(W.VBox):
         key = STAGE_TABS[index][0]
         if key in self._built or self.session is None:
             return
-        builder = _builders()[key]
+        builder = stage_widget(key)
         if key == "checklist":
             widget = builder(self.session, section_id=self._section)
         else:

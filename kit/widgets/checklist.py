@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 from collections import Counter
+from functools import cache
 
 import ipywidgets as W
 
@@ -36,6 +37,11 @@ def session_profile(session: Session) -> Profile | None:
         return None
 
 
+@cache
+def _item_layout() -> W.Layout:
+    return W.Layout(border="1px solid #ddd", padding="6px", margin="4px 0")
+
+
 class ItemWidget(W.VBox):
     """One checklist item: the guide's words, then result, notes, means and evidence."""
 
@@ -57,8 +63,7 @@ class ItemWidget(W.VBox):
         self.evidence = field(session, f"{base}/evidence", "证据 Evidence", "text",
                               placeholder="证据材料编号、照片、记录编号")
         super().__init__(
-            [header, self.result, self.notes, self.means, self.evidence],
-            layout=W.Layout(border="1px solid #ddd", padding="6px", margin="4px 0"),
+            [header, self.result, self.notes, self.means, self.evidence], layout=_item_layout()
         )
         self.add_class("kit-item")
         self.add_class("kit-item-" + item.id.replace(".", "_"))

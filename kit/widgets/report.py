@@ -18,6 +18,7 @@ from kit.widgets._fields import ProblemList, field
 from kit.widgets.preparation import vocab
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+AUDIT_SHOWN = 200
 REVIEW_MODES = (("未定", ""), ("书面审查", "written"), ("现场复查", "on_site"))
 
 
@@ -57,6 +58,12 @@ class ReportWidget(W.VBox):
         self.export_button.on_click(lambda _b: self.export())
         self.json_button = W.Button(description="导出 JSON", layout=W.Layout(width="auto"))
         self.json_button.on_click(lambda _b: self.export_json())
+        self.audit_button = W.Button(description="修改记录 Audit trail", icon="history",
+                                     layout=W.Layout(width="auto"))
+        self.audit_button.add_class("kit-show-audit")
+        self.audit_button.on_click(lambda _b: self.show_audit())
+        self.audit = W.HTML()
+        self.audit.add_class("kit-audit")
         signers = member_options(session)
         super().__init__([
             W.HTML("<h3>签字确认 Signatures（六、7-8）</h3>"),
@@ -83,8 +90,9 @@ class ReportWidget(W.VBox):
                   tuple((zh, code) for code, (zh, _en) in STAGES.items())),
             W.HTML("<h3>按指南规则检查 Rule check</h3>"),
             ProblemList(session, []),
-            W.HBox([self.export_button, self.json_button]),
+            W.HBox([self.export_button, self.json_button, self.audit_button]),
             self.download,
+            self.audit,
         ])
         self.add_class("kit-report")
 
@@ -97,6 +105,22 @@ class ReportWidget(W.VBox):
             return
         name = f"检查记录-{self.session.id}.xlsx"
         self.download.value = download_link(data, name, XLSX_MIME, f"下载 Download {name}")
+
+    def show_audit(self, last: int = AUDIT_SHOWN) -> None:
+        """The latest changes: who changed which field when, old and new value."""
+        entries = self.session.store.audit(self.session.id)
+        rows = "".join(
+            "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in (
+                e.at.astimezone().strftime("%Y-%m-%d %H:%M:%S"), e.user, e.action, e.path or "",
+                e.old_json or "", e.new_json or "")) + "</tr>"
+            for e in reversed(entries[-last:])
+        )
+        head = "".join(f"<th>{h}</th>" for h in ("时间 When", "人员 Who", "操作 Action",
+                                                  "字段 Field", "原值 Old", "新值 New"))
+        self.audit.value = (f"<div>共 {len(entries)} 条，显示最近 {min(last, len(entries))} 条 / "
+                            f"{len(entries)} entries, latest first</div>"
+                            f"<div style='max-height:30em;overflow:auto'><table class='kit-table'>"
+                            f"<tr>{head}</tr>{rows}</table></div>")
 
     def export_json(self) -> None:
         doc = export_doc(self.session.store, self.session.id)

@@ -10,117 +10,20 @@ from __future__ import annotations
 
 import html
 import tempfile
-import zlib
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import ipywidgets as W
 
-from kit._resources import shipped_dir
-from kit.errors import KitError, Problem, ValidationError
+from kit.draw import check_upload, default_seed, draw_from_files, sample_registers, save_draw
+from kit.errors import KitError, ValidationError
 from kit.session import Session
 
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 ACCEPT = ".xlsx,.csv"
 KINDS = (("records", "记录登记表 Records"), ("products", "产品登记表 Products"),
          ("documents", "文件登记表 Documents（可选 optional）"))
 SHOWN_ROWS = 300
-
-
-@dataclass(frozen=True)
-class Upload:
-    """One uploaded file: its name and bytes."""
-
-    name: str
-    content: bytes
-
-
-def sample_registers() -> dict[str, Path]:
-    """The demo company's registers shipped in ``sample_data/registers``."""
-    folder = shipped_dir("sample_data") / "registers"
-    found = {}
-    for kind in ("records", "products", "documents"):
-        for suffix in (".xlsx", ".csv"):
-            path = folder / f"{kind}{suffix}"
-            if path.is_file():
-                found[kind] = path
-                break
-    return found
-
-
-def check_upload(upload: Upload) -> str | None:
-    """What is wrong with an uploaded file before reading it, or None."""
-    suffix = Path(upload.name).suffix.lower()
-    if suffix not in (".xlsx", ".csv"):
-        return f"{upload.name}：只接受 .xlsx 或 .csv 文件 / only .xlsx or .csv files"
-    if len(upload.content) > MAX_UPLOAD_BYTES:
-        size = len(upload.content) / 2**20
-        return (f"{upload.name}：文件 {size:.1f} MiB，超过上限 {MAX_UPLOAD_BYTES // 2**20} MiB"
-                f" / file too large")
-    if not upload.content:
-        return f"{upload.name}：文件为空 / the file is empty"
-    return None
-
-
-def default_seed(inspection_id: str) -> int:
-    """A seed that is the same for the same inspection (and written into the record)."""
-    return zlib.crc32(inspection_id.encode("utf-8")) % 1_000_000
-
-
-def run_sampling(session: Session, paths: dict[str, Path], *, inspection_date: date, seed: int,
-                 per_group: int = 2, max_products: int | None = None,
-                 discrepancy: float = 0.2) -> Any:
-    """Read the registers, draw the sample and save it into the record; return the result."""
-    from kit.registers import read_register
-    from kit.sampling import sample
-
-    problems: list[Problem] = []
-    frames: dict[str, Any] = {}
-    for kind, path in paths.items():
-        try:
-            frames[kind] = read_register(path, kind).frame  # type: ignore[arg-type]
-        except ValidationError as exc:
-            problems += exc.problems
-    if problems:
-        raise ValidationError(problems, "登记表 registers")
-    if "records" not in frames or "products" not in frames:
-        msg = "需要记录登记表和产品登记表 / the records and products registers are needed"
-        raise KitError(msg)
-    result = sample(frames["records"], frames["products"], frames.get("documents"),
-                    inspection_date, seed=seed, per_group=per_group, max_products=max_products,
-                    discrepancy=discrepancy)
-    rows = selection_rows(result.selection)
-    params = {k: "" if v is None else str(v) for k, v in result.parameters.as_dict().items()}
-    session.set_many({
-        "sampling/seed": seed,
-        "sampling/inspection_date": inspection_date,
-        "sampling/parameters": params,
-        "sampling/columns": [str(c) for c in result.selection.columns],
-        "sampling/rows": rows,
-        "sampling/notes": list(result.notes),
-    }, action="sampling")
-    return result
-
-
-def _cell_text(value: Any) -> str:
-    import pandas as pd
-
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return ""
-    if isinstance(value, pd.Timestamp):
-        return value.date().isoformat() if value == value.normalize() else value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def selection_rows(frame: Any) -> list[dict[str, str]]:
-    """The chosen records as text rows, the form the record keeps them in."""
-    columns = [str(c) for c in frame.columns]
-    return [dict(zip(columns, map(_cell_text, row), strict=True))
-            for row in frame.itertuples(index=False, name=None)]
 
 
 def _table(frame: Any, limit: int = SHOWN_ROWS) -> str:
@@ -177,12 +80,12 @@ class SamplingWidget(W.VBox):
         ])
         self.add_class("kit-sampling")
 
-    def _uploaded(self, kind: str) -> Upload | None:
+    def _uploaded(self, kind: str) -> tuple[str, bytes] | None:
         value = self.uploads[kind].value
         if not value:
             return None
         item = value[0]
-        return Upload(str(item["name"]), bytes(item["content"]))
+        return str(item["name"]), bytes(item["content"])
 
     def run(self) -> None:
         """Draw from the uploaded (or sample) registers and show the result."""
@@ -190,10 +93,11 @@ class SamplingWidget(W.VBox):
         try:
             with tempfile.TemporaryDirectory() as tmp:
                 paths = self._paths(Path(tmp))
-                result = run_sampling(
-                    self.session, paths, inspection_date=self.date.value, seed=self.seed.value,
+                result = draw_from_files(
+                    paths, inspection_date=self.date.value, seed=self.seed.value,
                     per_group=self.per_group.value, max_products=self.max_products.value or None,
                     discrepancy=self.discrepancy.value)
+            save_draw(self.session, result)
         except ValidationError as exc:
             items = "".join(f"<li>{html.escape(str(p))}</li>" for p in exc.problems[:50])
             more = f"<li>… {len(exc.problems) - 50} more</li>" if len(exc.problems) > 50 else ""
@@ -220,12 +124,13 @@ class SamplingWidget(W.VBox):
             upload = self._uploaded(kind)
             if upload is None:
                 continue
-            why = check_upload(upload)
+            name, content = upload
+            why = check_upload(name, content)
             if why:
                 problems.append(why)
                 continue
-            path = folder / f"{kind}{Path(upload.name).suffix.lower()}"
-            path.write_bytes(upload.content)
+            path = folder / f"{kind}{Path(name).suffix.lower()}"
+            path.write_bytes(content)
             paths[kind] = path
         if problems:
             raise KitError("；".join(problems))

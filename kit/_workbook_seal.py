@@ -1,0 +1,294 @@
+"""The workbook's seal: the embedded record, its digests, and the cell-by-cell comparison.
+
+A very hidden sheet ``_kit`` holds the record's canonical JSON (in chunks, as a cell holds at
+most 32,767 characters), the audit trail, and a manifest: inspection id, export time, the
+SHA-256 of the record and of the audit trail, and the reference data the rendering used.
+The seal is the SHA-256 of the manifest, or its HMAC-SHA256 under ``KIT_SIGNING_KEY``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.utils import get_column_letter
+
+from kit._workbook_layout import (
+    Lookups,
+    ReplayError,
+    SheetLayout,
+    fill_placeholders,
+    placeholders,
+)
+from kit._workbook_sheets import render
+from kit._workbook_style import put_text
+from kit.errors import KitError, Problem
+from kit.inspection import Inspection, from_doc
+
+FORMAT = 1
+SEAL_SHEET = "_kit"
+MARKER = "kit-inspection-workbook"
+CHUNK = 16000  # characters per hidden cell: <= 32,000 UTF-16 units even for astral characters
+SIGNING_KEY_ENV = "KIT_SIGNING_KEY"
+MAX_CELL_PROBLEMS = 50  # per sheet, so a sorted or pasted-over sheet stays readable
+
+
+def dumps(data: Any) -> str:
+    """Canonical JSON text: sorted keys, no spaces, non-ASCII kept."""
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def sha256_hex(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def signing_key() -> bytes | None:
+    """The office's sealing key from ``KIT_SIGNING_KEY``, or None."""
+    key = os.environ.get(SIGNING_KEY_ENV, "")
+    return key.encode("utf-8") if key else None
+
+
+def seal_of(manifest_text: str, key: bytes | None) -> str:
+    """SHA-256 of the manifest, or its HMAC-SHA256 under ``key``."""
+    if key is None:
+        return sha256_hex(manifest_text)
+    return hmac.new(key, manifest_text.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def write_seal_sheet(wb: Workbook, manifest: Mapping[str, Any], manifest_text: str, seal: str,
+                      record_text: str, audit_text: str) -> None:
+    ws = wb.create_sheet(SEAL_SHEET)
+    ws.sheet_state = "veryHidden"
+
+    def line(*values: str) -> None:
+        ws.append([put_text(WriteOnlyCell(ws), v) for v in values])
+
+    def chunks(text: str) -> list[str]:
+        return [text[i:i + CHUNK] for i in range(0, len(text), CHUNK)] or [""]
+
+    line(MARKER, str(FORMAT))
+    line("说明", "本表由检查工具包生成，用于校验记录是否被修改；请勿修改。"
+         " / Written by the inspection kit to verify the record; do not edit.")
+    line("inspection_id", str(manifest["inspection_id"]))
+    line("exported_at", str(manifest["exported_at"]))
+    line("record_sha256", str(manifest["record_sha256"]))
+    line("seal_kind", str(manifest["seal_kind"]))
+    line("seal", seal)
+    line("manifest", *chunks(manifest_text))
+    line("record", *chunks(record_text))
+    line("audit", *chunks(audit_text))
+
+
+# -- reading the seal ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Embedded:
+    """What the hidden sheet holds, as read, before any check."""
+
+    values: Mapping[str, str]
+    manifest_text: str
+    record_text: str
+    audit_text: str
+
+
+def open_workbook(path: Path) -> Any:
+    """The workbook in read-only mode, or a KitError a user can act on."""
+    try:
+        return load_workbook(path, read_only=True, data_only=False, rich_text=False)
+    except FileNotFoundError:
+        msg = f"找不到文件 {path} / no such file"
+        raise KitError(msg) from None
+    except Exception as exc:  # zipfile, XML and openpyxl's own errors
+        msg = f"无法读取工作簿 {path}：{exc} / not a readable .xlsx workbook"
+        raise KitError(msg) from exc
+
+
+def read_embedded(wb: Any) -> Embedded | None:
+    """The hidden sheet's content, or None when the workbook has none."""
+    if SEAL_SHEET not in wb.sheetnames:
+        return None
+    ws = wb[SEAL_SHEET]
+    values: dict[str, str] = {}
+    texts: dict[str, str] = {}
+    for row in ws.iter_rows(values_only=True):
+        if not row or not isinstance(row[0], str):
+            continue
+        parts = ["" if v is None else str(v) for v in row[1:]]
+        values[row[0]] = parts[0] if parts else ""
+        texts[row[0]] = "".join(parts)
+    if values.get(MARKER) is None:
+        return None
+    return Embedded(values, texts.get("manifest", ""), texts.get("record", ""),
+                    texts.get("audit", ""))
+
+
+def _seal_problem(code: str, zh: str, en: str, key: str = "") -> Problem:
+    return Problem(code, zh, en, sheet=SEAL_SHEET, column=key)
+
+
+def check_embedded(emb: Embedded, key: bytes | None) -> tuple[list[Problem], dict[str, Any]]:
+    """Problems with the hidden sheet's digests and seal, and the parsed manifest."""
+    problems: list[Problem] = []
+    try:
+        manifest = json.loads(emb.manifest_text)
+        if not isinstance(manifest, dict):
+            raise ValueError("not an object")
+    except ValueError:
+        problems.append(_seal_problem("workbook.manifest", "校验信息已损坏",
+                                      "the verification data is damaged", "manifest"))
+        return problems, {}
+    if sha256_hex(emb.record_text) != manifest.get("record_sha256"):
+        problems.append(_seal_problem(
+            "workbook.record_digest", "嵌入的检查记录与导出时的 SHA-256 摘要不符（隐藏数据被修改）",
+            "the embedded record does not match its SHA-256 digest", "record"))
+    if sha256_hex(emb.audit_text) != manifest.get("audit_sha256"):
+        problems.append(_seal_problem(
+            "workbook.audit_digest", "嵌入的审计记录与导出时的摘要不符",
+            "the embedded audit trail does not match its digest", "audit"))
+    for name in ("inspection_id", "exported_at", "record_sha256", "seal_kind"):
+        if str(manifest.get(name, "")) != emb.values.get(name, ""):
+            problems.append(_seal_problem("workbook.seal_field", f"校验信息“{name}”被修改",
+                                          f"the stored {name} was changed", name))
+    kind = manifest.get("seal_kind")
+    seal = emb.values.get("seal", "")
+    if kind == "hmac-sha256" and key is None:
+        problems.append(_seal_problem(
+            "workbook.key_needed", f"本工作簿带有机构签名，需设置 {SIGNING_KEY_ENV} 才能校验",
+            f"the workbook is signed; set {SIGNING_KEY_ENV} to verify it", "seal"))
+    elif not hmac.compare_digest(seal_of(emb.manifest_text, key if kind == "hmac-sha256" else None),
+                                 seal):
+        problems.append(_seal_problem("workbook.seal", "校验封签不符（隐藏数据或签名被修改）",
+                                      "the seal does not match", "seal"))
+    return problems, manifest
+
+
+def embedded_state(
+    emb: Embedded, manifest: Mapping[str, Any]
+) -> tuple[Inspection, list[dict[str, Any]], Lookups]:
+    """The exported record, audit entries and reference data, parsed from the hidden sheet."""
+    record = from_doc(json.loads(emb.record_text), what="嵌入的检查记录 embedded record")
+    audit = json.loads(emb.audit_text) if emb.audit_text else []
+    return record, list(audit), Lookups.replay(manifest.get("lookups") or {})
+
+
+def compare_visible(wb: Any, emb: Embedded, manifest: Mapping[str, Any],
+                     exported_at: datetime | None) -> list[Problem]:
+    try:
+        record, audit, lookups = embedded_state(emb, manifest)
+        layouts = render(record, audit, lookups)
+    except (ValueError, KitError, ReplayError) as exc:
+        return [_seal_problem("workbook.record_invalid", f"嵌入的检查记录无法读取：{exc}",
+                              "the embedded record cannot be read", "record")]
+    problems: list[Problem] = []
+    sheets = manifest.get("sheets") or {}
+    when = exported_at or datetime.min
+    for layout in layouts:
+        if layout.name not in wb.sheetnames:
+            problems.append(Problem("workbook.sheet_missing", f"缺少工作表“{layout.name}”",
+                                    f"sheet {layout.name!r} is missing", sheet=layout.name))
+            continue
+        meta = sheets.get(layout.name) or {}
+        values = placeholders(record, lookups, digest=str(manifest.get("record_sha256", "")),
+                              exported_at=when, sheet=layout)
+        expected = expected_cells(layout, meta, values)
+        problems += _diff_sheet(wb[layout.name], layout, expected, int(meta.get("header_row", 1)))
+    return problems
+
+
+def expected_cells(layout: SheetLayout, meta: Mapping[str, Any],
+                   values: Mapping[str, str]) -> dict[tuple[int, int], Any]:
+    """Every non-empty cell the sheet showed at export, by (row, column), 1-based."""
+    cells: dict[tuple[int, int], Any] = {}
+    for r, c, text in meta.get("title") or ():
+        cells[(int(r), int(c))] = fill_placeholders(str(text), values)
+    header = int(meta.get("header_row", 1))
+    for c, col in enumerate(layout.columns, 1):
+        cells[(header, c)] = col.header
+    for i, row in enumerate(layout.rows, header + 1):
+        for c, v in enumerate(row.values, 1):
+            if v is not None and v != "":
+                cells[(i, c)] = v
+    return {k: v for k, v in cells.items() if v not in (None, "")}
+
+
+def read_cells(ws: Any) -> dict[tuple[int, int], tuple[Any, str]]:
+    """Every non-empty cell of a read-only sheet: (row, column) -> (value, data type)."""
+    cells = {}
+    for row in ws.iter_rows():
+        for cell in row:
+            value = getattr(cell, "value", None)
+            if value is not None and value != "":
+                cells[(cell.row, cell.column)] = (value, cell.data_type)
+    return cells
+
+
+def same_value(expected: Any, actual: Any) -> bool:
+    """Whether a cell read back shows the value the writer put there."""
+    if expected in (None, "") or actual in (None, ""):
+        return expected in (None, "") and actual in (None, "")
+    if isinstance(expected, str) or isinstance(actual, str):
+        return isinstance(expected, str) and isinstance(actual, str) and expected == actual
+    if isinstance(expected, datetime) or isinstance(actual, datetime):
+        if not isinstance(actual, datetime | date) or not isinstance(expected, datetime | date):
+            return False
+        a = actual if isinstance(actual, datetime) else datetime.combine(actual, datetime.min.time())
+        e = (expected if isinstance(expected, datetime)
+             else datetime.combine(expected, datetime.min.time()))
+        return abs((a - e).total_seconds()) < 1
+    if isinstance(expected, date) or isinstance(actual, date):
+        return expected == actual
+    if isinstance(actual, bool) or isinstance(expected, bool):
+        return expected is actual
+    if isinstance(expected, int | float) and isinstance(actual, int | float):
+        return float(expected) == float(actual)
+    return bool(expected == actual)
+
+
+def show(value: Any) -> str:
+    """A cell value for a message, shortened."""
+    if value in (None, ""):
+        return "（空）"
+    text = value.isoformat(sep=" ") if isinstance(value, datetime) else str(value)
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+def _diff_sheet(ws: Any, layout: SheetLayout, expected: Mapping[tuple[int, int], Any],
+                header_row: int) -> list[Problem]:
+    actual = read_cells(ws)
+    paths: dict[tuple[int, int], str] = {}
+    for i, row in enumerate(layout.rows, header_row + 1):
+        for c, f in row.fields.items():
+            paths[(i, c + 1)] = f.path
+    problems = []
+    for key in sorted(set(expected) | set(actual)):
+        want = expected.get(key)
+        got, data_type = actual.get(key, (None, "n"))
+        if data_type == "f":
+            got = f"={got}" if not str(got).startswith("=") else got
+        if data_type != "f" and same_value(want, got):
+            continue
+        r, c = key
+        coordinate = f"{get_column_letter(c)}{r}"
+        if want is None:
+            code, zh, en = ("workbook.cell_added", f"{layout.name}!{coordinate} 在导出后被填写：{show(got)}",
+                            f"{layout.name}!{coordinate} was filled in after export")
+        else:
+            code, zh, en = ("workbook.cell_changed",
+                            f"{layout.name}!{coordinate} 与导出时不同：导出时为 {show(want)}，现为 {show(got)}",
+                            f"{layout.name}!{coordinate} differs from the export")
+        problems.append(Problem(code, zh, en, field=paths.get(key, ""), sheet=layout.name,
+                                row=r, column=get_column_letter(c)))
+    if len(problems) > MAX_CELL_PROBLEMS:
+        more = len(problems) - MAX_CELL_PROBLEMS
+        problems = [*problems[:MAX_CELL_PROBLEMS], Problem(
+            "workbook.more_changes", f"{layout.name} 另有 {more} 处不同未列出",
+            f"{more} more differences in {layout.name}", sheet=layout.name)]
+    return problems

@@ -1,0 +1,53 @@
+"""`kit serve`: the Voila command line and environment the apps are served with."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kit import serve
+from kit.cli import DEMO_ID, load_demo
+from kit.errors import NotFoundError
+from kit.interchange import open_inspection
+from kit.store import Store
+
+
+def test_voila_is_bound_to_localhost_culls_idle_kernels_and_takes_large_uploads():
+    argv = serve.voila_argv(serve.notebook_path("app"), port=9999)
+    assert argv[1:3] == ["-m", "voila"]
+    assert argv[3].endswith("app.ipynb")
+    assert "--port=9999" in argv
+    assert "--Voila.ip=127.0.0.1" in argv
+    assert "--MappingKernelManager.cull_idle_timeout=120" in argv
+    assert "--MappingKernelManager.cull_connected=False" in argv
+    assert "--preheat_kernel=True" in argv
+    assert "--no-browser" in argv
+    size = next(a for a in argv if "websocket_max_message_size" in a)
+    assert str(serve.UPLOAD_LIMIT_BYTES) in size
+    assert serve.UPLOAD_LIMIT_BYTES > 10 * 2**20  # above Voila's 10 MiB default
+
+
+def test_token_and_address_are_honoured():
+    argv = serve.voila_argv(Path("x.ipynb"), ip="0.0.0.0", token="s3cret", preheat=False)
+    assert "--Voila.ip=0.0.0.0" in argv
+    assert "--token=s3cret" in argv
+    assert "--preheat_kernel=True" not in argv
+
+
+def test_kernels_inherit_the_store_location(tmp_path):
+    env = serve.serve_env(data_dir=str(tmp_path), open_id="abc", base={"PATH": "/bin"})
+    assert env == {"PATH": "/bin", "KIT_DATA_DIR": str(tmp_path.resolve()), "KIT_OPEN_ID": "abc"}
+
+
+def test_unknown_app_lists_the_known_ones():
+    with pytest.raises(NotFoundError, match="training"):
+        serve.notebook_path("nope")
+
+
+def test_demo_is_loaded_once(tmp_path):
+    store = Store(data_dir=tmp_path)
+    assert load_demo(store, user="a") == DEMO_ID
+    assert load_demo(store, user="b") == DEMO_ID
+    assert len(store.list()) == 1
+    assert open_inspection(store, DEMO_ID).company.name == "北京示例医疗科技有限公司"
