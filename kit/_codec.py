@@ -71,6 +71,36 @@ def from_data(cls: type[T], data: Any, path: str = "") -> tuple[T, list[Problem]
     return typing.cast(T, value), problems
 
 
+def check_at(cls: type, path: str, data: Any) -> list[Problem]:
+    """Every problem with ``data`` as the value at ``path`` (``a/b/c``) of a ``cls`` document.
+
+    Only that value is decoded, so a single field can be checked in constant time before it is
+    saved; an unknown path is itself a problem.
+    """
+    tp: Any = cls
+    walked = ""
+    for key in path.split("/"):
+        walked = f"{walked}/{key}"
+        _optional, tp = _is_optional(tp)
+        if dataclasses.is_dataclass(tp):
+            hints = _hints(typing.cast(type, tp))
+            if key not in hints:
+                return [_problem(walked, "json.unknown_field", f"未知字段 {key!r}",
+                                 f"unknown field {key!r}")]
+            tp = hints[key]
+        elif get_origin(tp) in (Mapping, dict):
+            if not key or "/" in key:
+                return [_problem(walked, "json.key", "编号不能为空或包含 /",
+                                 "ids must be non-empty and may not contain /")]
+            tp = get_args(tp)[1]
+        else:
+            return [_problem(walked, "json.not_a_group", "此字段下不能再有字段",
+                             "this field holds a value, not fields")]
+    problems: list[Problem] = []
+    _decode(tp, data, "/" + path, problems)
+    return problems
+
+
 def _problem(path: str, code: str, zh: str, en: str) -> Problem:
     return Problem(code, zh, en, field=path or "/")
 

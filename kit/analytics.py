@@ -345,6 +345,8 @@ def suggest_measures(tables: Tables, today: date, *,
     6. findings on equipment or quality control (七、4, 七、9) -> 加强自检或送检 (十、3.（2）);
     7. a rectification not yet reviewed and closed -> 现场复查或书面审查 (十、3.（1）);
     8. otherwise no extra measure.
+
+    ``also_zh`` names the other measures whose conditions hold, for the analyst to weigh.
     """
     guide = load_guide()
     heads = tables.inspections
@@ -396,6 +398,8 @@ def suggest_measures(tables: Tables, today: date, *,
         "整改尚未复查结案（检查 " + waiting + "）",
     ]
     measure = np.select(conditions, MEASURE_LADDER[:-1], default="")
+    held = pd.DataFrame(dict(zip(MEASURE_LADDER[:-1], conditions, strict=True)))
+    also = held.mask(held.columns.to_numpy() == measure[:, None], False)
     reason = np.select(conditions, [np.asarray(r, dtype=object) for r in reasons],
                        default="既往检查未发现需要后续措施的问题，按常规监督检查")
     terms = {t.code: t for t in guide.terms("follow_up_measures")}
@@ -403,11 +407,13 @@ def suggest_measures(tables: Tables, today: date, *,
         measure=measure,
         measure_zh=[terms[m].zh if m else "无需额外措施" for m in measure],
         clause=[guide.item(terms[m].source).label if m else "" for m in measure],
-        reason=reason, n_repeat_items=repeated.str.count("（").to_numpy(),
+        reason=reason,
+        also_zh=also.dot(pd.Index([terms[m].zh + "；" for m in also.columns])).str.rstrip("；")
+        .to_numpy(), n_repeat_items=repeated.str.count("（").to_numpy(),
         n_overdue=n_overdue.to_numpy(), max_overdue_workdays=max_overdue.to_numpy(),
         n_late=n_late.to_numpy())
     rank = out["measure"].map({m: i for i, m in enumerate(MEASURE_LADDER)})
-    columns = ["company", "credit_code", "measure", "measure_zh", "clause", "reason",
+    columns = ["company", "credit_code", "measure", "measure_zh", "clause", "reason", "also_zh",
                "n_inspections", "n_findings", "n_repeat_items", "n_overdue",
                "max_overdue_workdays", "n_late", "last_inspection"]
     return out.assign(rank=rank).sort_values(["rank", "company"], ignore_index=True)[columns]

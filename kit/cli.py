@@ -176,6 +176,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return serve.run(argv, env)
 
 
+# -- kit demo ------------------------------------------------------------------------------
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Load the generated demo inspections (fictional companies, two years) into the store."""
+    from kit.demo import load_demo_data
+
+    store = _store(args)
+    n = load_demo_data(store, inspections=args.inspections, companies=args.companies,
+                       seed=args.seed, user=_user(args))
+    total = len(store.list(()))
+    _out(f"已载入 {n} 条示例检查记录（{args.companies} 家虚构企业，种子 {args.seed}），"
+         f"存储中共 {total} 条 / loaded {n} demo inspection(s); the store holds {total}")
+    return EXIT_OK
+
+
 # -- kit sample ----------------------------------------------------------------------------
 def cmd_sample(args: argparse.Namespace) -> int:
     """Draw the records to inspect under 九 from the company's registers; write the tables."""
@@ -318,6 +332,13 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("--no-preheat", action="store_true", help="no preheated kernel")
     sv.add_argument("--browser", action="store_true", help="open a browser")
     sv.set_defaults(handler=cmd_serve)
+
+    dm = sub.add_parser("demo", parents=[store_opts],
+                        help="载入示例检查数据（虚构企业，两年） / load generated demo inspections")
+    dm.add_argument("--inspections", type=int, default=30, help="how many (default 30)")
+    dm.add_argument("--companies", type=int, default=10, help="fictional companies (default 10)")
+    dm.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    dm.set_defaults(handler=cmd_demo)
 
     sa = sub.add_parser("sample", parents=[store_opts],
                         help="选取记录样本（九） / draw the record sample of section 九")

@@ -18,11 +18,11 @@ session re-reads the record, so the person sees the other change instead of over
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
+from kit._codec import check_at
 from kit.errors import ConflictError, Problem, ValidationError
 from kit.guide import load_guide
 from kit.inspection import Inspection, parse_doc
@@ -89,16 +89,8 @@ class Session:
             listener(path)
 
     def check_value(self, path: str, value: Any) -> list[Problem]:
-        """What the model says about ``value`` at ``path``, without saving anything."""
-        doc = copy.deepcopy(self.record.doc)
-        keys = path.split("/")
-        node = doc
-        for key in keys[:-1]:
-            node = node.setdefault(key, {})
-        node[keys[-1]] = _plain(value)
-        _ins, problems = parse_doc({**doc, "id": self.record.id})
-        prefix = "/" + path
-        return [p for p in problems if p.field == prefix or p.field.startswith(prefix + "/")]
+        """What the record model says about ``value`` at ``path``, without saving anything."""
+        return check_at(Inspection, path, _plain(value))
 
     def set(self, path: str, value: Any) -> None:
         """Check and save one field now; refuse bad values and others' newer changes."""

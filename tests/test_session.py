@@ -108,3 +108,16 @@ def test_problems_follow_the_record(session):
                       "team/M2/name": "李华", "team/M2/role": "inspector"})
     assert not {"team.too_small", "team.no_leader"} & {p.code for p in session.problems("team")}
     assert all(p.field.startswith("team") for p in session.problems("team"))
+
+
+@pytest.mark.parametrize(("path", "value", "code"), [
+    ("results/7.1.m1/nope", 1, "json.unknown_field"),
+    ("company/name/x", "y", "json.not_a_group"),
+    ("findings/F1/deadline", "2026-13-01", "json.date"),
+    ("team/M1", {"name": "张明", "role": "boss"}, "json.choice"),
+    ("sampling/rows", [{"record_id": 1}], "json.type"),
+])
+def test_only_values_the_record_can_hold_are_saved(session, path, value, code):
+    with pytest.raises(ValidationError) as info:
+        session.set(path, value)
+    assert [p.code for p in info.value.problems] == [code]
