@@ -11,6 +11,7 @@ Supported annotations: ``str``, ``int``, ``float``, ``bool``, ``date``, ``dateti
 from __future__ import annotations
 
 import dataclasses
+import re
 import types
 import typing
 from collections.abc import Mapping
@@ -42,6 +43,17 @@ def _is_optional(tp: Any) -> tuple[bool, Any]:
         if len(args) == 1 and len(get_args(tp)) == 2:
             return True, args[0]
     return False, tp
+
+
+# Control characters other than tab, newline and carriage return, and lone surrogates, cannot
+# be written to an .xlsx file or encoded as UTF-8: refuse them where text enters the record.
+_BAD_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+
+
+def _bad_text(text: str) -> str:
+    """The first unusable character of ``text`` as ``U+XXXX``, or ''."""
+    found = _BAD_TEXT.search(text)
+    return f"U+{ord(found.group()):04X}" if found else ""
 
 
 def to_data(obj: Any) -> Any:
@@ -143,7 +155,7 @@ def _decode(tp: Any, data: Any, path: str, problems: list[Problem]) -> Any:
         _key_tp, value_tp = get_args(tp)
         out = {}
         for key, v in data.items():
-            if not isinstance(key, str) or not key or "/" in key:
+            if not isinstance(key, str) or not key or "/" in key or _bad_text(key):
                 problems.append(
                     _problem(
                         f"{path}/{key}",
@@ -180,6 +192,11 @@ def _decode_scalar(tp: Any, data: Any, path: str, problems: list[Problem]) -> An
     ok = isinstance(data, tp) and not (tp in (int, float) and isinstance(data, bool))
     if tp is float and isinstance(data, int) and not isinstance(data, bool):
         return float(data)
+    if ok and isinstance(data, str) and (bad := _bad_text(data)):
+        problems.append(_problem(path, "json.text", f"文本中含有不可用的字符 {bad}（多为从 Word "
+                                 "等处粘贴带入），请删除后重新输入",
+                                 f"the text holds a character that cannot be kept: {bad}"))
+        return ""
     if ok:
         return data
     name = _TYPE_NAMES.get(tp, getattr(tp, "__name__", str(tp)))

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -337,11 +338,19 @@ def write_xlsx(tables: dict[str, pd.DataFrame], path: Path) -> None:
     """Each table on its own sheet, text always as text (never a formula), dates as dates."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    def text_cell(sheet: Any, text: str) -> Any:
+        # Text is always text: never a formula, whatever it starts with, and characters an
+        # .xlsx file cannot hold are shown as U+FFFD instead of failing the whole write.
+        cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("\ufffd", text))
+        cell.data_type = "s"
+        return cell
 
     book = Workbook(write_only=True)
     for title, frame in tables.items():
         sheet = book.create_sheet(title[:31])
-        sheet.append([str(c) for c in frame.columns])
+        sheet.append([text_cell(sheet, str(c)) for c in frame.columns])
         dates = {i for i, c in enumerate(frame.columns)
                  if pd.api.types.is_datetime64_any_dtype(frame[c].dtype)}
         for row in frame.astype(object).itertuples(index=False):
@@ -352,10 +361,11 @@ def write_xlsx(tables: dict[str, pd.DataFrame], path: Path) -> None:
                     value = None
                 if isinstance(value, pd.Timestamp):
                     value = value.to_pydatetime()
-                cell = WriteOnlyCell(sheet, value=value)
                 if isinstance(value, str):
-                    cell.data_type = "s"  # never a formula, whatever the text starts with
-                elif i in dates and value is not None:
+                    out.append(text_cell(sheet, value))
+                    continue
+                cell = WriteOnlyCell(sheet, value=value)
+                if i in dates and value is not None:
                     cell.number_format = "yyyy-mm-dd"
                 out.append(cell)
             sheet.append(out)
@@ -375,4 +385,6 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
                 pd.to_numeric(text, errors="coerce").isna()
             if risky.any():
                 out[c] = text.mask(risky, "'" + text)
+    out.columns = ["'" + str(c) if str(c).startswith(FORMULA_START) else str(c)
+                   for c in out.columns]
     out.to_csv(path, index=False, encoding="utf-8-sig")

@@ -279,7 +279,10 @@ class _ProtoCell(Cell):
     @property
     def style_id(self) -> int:
         if self._style_id is None:
-            self._style_id = int(self.parent.parent._cell_styles.add(self._style))
+            try:
+                self._style_id = int(self.parent.parent._cell_styles.add(self._style))
+            except AttributeError:  # openpyxl renamed its internals: take the public path
+                return int(super().style_id)
         return self._style_id
 
 

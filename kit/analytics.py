@@ -348,8 +348,13 @@ def suggest_measures(tables: Tables, today: date, *,
 
     ``also_zh`` names the other measures whose conditions hold, for the analyst to weigh.
     """
+    columns = ["company", "credit_code", "measure", "measure_zh", "clause", "reason", "also_zh",
+               "n_inspections", "n_findings", "n_repeat_items", "n_overdue",
+               "max_overdue_workdays", "n_late", "last_inspection"]
     guide = load_guide()
     heads = tables.inspections
+    if heads.empty:
+        return pd.DataFrame(columns=columns)
     f = tables.findings
     over = overdue_rectifications(tables, today, calendar=calendar)
     repeats = repeat_findings(tables)
@@ -361,7 +366,7 @@ def suggest_measures(tables: Tables, today: date, *,
     def per_company(mask: pd.Series, text: pd.Series) -> pd.Series:
         """The ``；``-joined texts of the findings where ``mask`` holds, by company ('' if none)."""
         joined = text[mask].groupby(f.loc[mask, "company"]).agg("；".join)
-        return companies.index.to_series().map(joined).fillna("")
+        return _text_by(joined, companies.index)
 
     day = f["start_date"].dt.strftime("%Y-%m-%d")
     what = day + " " + f["item_label"]
@@ -374,16 +379,17 @@ def suggest_measures(tables: Tables, today: date, *,
     overdue = over[over["status"] == "overdue"].groupby("company")["workdays_overdue"].agg(
         ["size", "max"])
     late = over[over["status"] == "late"].groupby("company").size()
-    closed = tables.follow_ups.set_index("inspection_id")["closed_on"]
-    pending = f[f["needs_deadline"] & f["inspection_id"].map(closed).isna()].groupby(
+    done = tables.follow_ups.loc[tables.follow_ups["closed_on"].notna(), "inspection_id"]
+    pending = f[f["needs_deadline"].astype(bool) & ~f["inspection_id"].isin(done)].groupby(
         "company")["inspection_id"].agg(lambda s: "、".join(dict.fromkeys(s)))
 
-    c = companies.index.to_series()
-    n_overdue = c.map(overdue["size"]).fillna(0).astype("int64")
-    max_overdue = c.map(overdue["max"]).fillna(0).astype("int64")
-    n_late = c.map(late).fillna(0).astype("int64")
-    repeated = c.map(rep).fillna("")
-    waiting = c.map(pending).fillna("")
+    index = companies.index
+    n_overdue = _count_by(overdue["size"], index)
+    max_overdue = _count_by(overdue["max"], index)
+    n_late = _count_by(late, index)
+    n_repeats = _count_by(repeats.groupby("company").size(), index)
+    repeated = _text_by(rep, index)
+    waiting = _text_by(pending, index)
     conditions = [harmed != "", filed != "", (repeated != "") | (suspended != ""),
                   n_overdue > 0, n_late > 0, testing != "", waiting != ""]
     reasons = [
@@ -399,24 +405,31 @@ def suggest_measures(tables: Tables, today: date, *,
     ]
     measure = np.select(conditions, MEASURE_LADDER[:-1], default="")
     held = pd.DataFrame(dict(zip(MEASURE_LADDER[:-1], conditions, strict=True)))
-    also = held.mask(held.columns.to_numpy() == measure[:, None], False)
+    also = (held.to_numpy() & (held.columns.to_numpy() != measure[:, None])).astype(bool)
     reason = np.select(conditions, [np.asarray(r, dtype=object) for r in reasons],
                        default="既往检查未发现需要后续措施的问题，按常规监督检查")
     terms = {t.code: t for t in guide.terms("follow_up_measures")}
+    names = np.array([terms[m].zh for m in held.columns], dtype=object)
     out = companies.reset_index().assign(
         measure=measure,
         measure_zh=[terms[m].zh if m else "无需额外措施" for m in measure],
         clause=[guide.item(terms[m].source).label if m else "" for m in measure],
         reason=reason,
-        also_zh=also.dot(pd.Index([terms[m].zh + "；" for m in also.columns])).str.rstrip("；")
-        .to_numpy(), n_repeat_items=repeated.str.count("（").to_numpy(),
+        also_zh=["；".join(names[row]) for row in also], n_repeat_items=n_repeats.to_numpy(),
         n_overdue=n_overdue.to_numpy(), max_overdue_workdays=max_overdue.to_numpy(),
         n_late=n_late.to_numpy())
     rank = out["measure"].map({m: i for i, m in enumerate(MEASURE_LADDER)})
-    columns = ["company", "credit_code", "measure", "measure_zh", "clause", "reason", "also_zh",
-               "n_inspections", "n_findings", "n_repeat_items", "n_overdue",
-               "max_overdue_workdays", "n_late", "last_inspection"]
     return out.assign(rank=rank).sort_values(["rank", "company"], ignore_index=True)[columns]
+
+
+def _text_by(values: pd.Series, index: pd.Index) -> pd.Series:
+    """Texts by company, '' for a company with none."""
+    return values.astype("str").reindex(index, fill_value="")
+
+
+def _count_by(values: pd.Series, index: pd.Index) -> pd.Series:
+    """Counts by company, 0 for a company with none."""
+    return values.reindex(index, fill_value=0).fillna(0).astype("int64")
 
 
 # -- Excel ---------------------------------------------------------------------------------------

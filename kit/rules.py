@@ -457,6 +457,10 @@ def findings(ctx: Context) -> Iterator[Problem]:
             )
     found_items = {f.item for f in ins.findings.values()}
     for item_id, result in ins.results.items():
+        if item_id not in ctx.known_items:
+            yield _error("result.unknown_item", f"results/{item_id}",
+                         f"结果对应的检查项 {item_id!r} 不在本次检查表中",
+                         f"{item_id!r} is not an item of this inspection's checklist")
         if result.result == "nonconform" and item_id not in found_items:
             yield _warning(
                 "result.no_finding",

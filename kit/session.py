@@ -56,6 +56,7 @@ class Session:
         self._inspection: Inspection | None = None
         self._problems: list[Problem] | None = None
         self._listeners: list[Listener] = []
+        self._deferred: dict[int, Callable[[], None]] = {}
         open_inspection(store, inspection_id)  # refuse a broken record up front
 
     @classmethod
@@ -87,6 +88,18 @@ class Session:
         self._problems = None
         for listener in list(self._listeners):
             listener(path)
+
+    def defer(self, key: int, flush: Callable[[], None]) -> None:
+        """Note a change still waiting to be saved (a field waiting for typing to pause)."""
+        self._deferred[key] = flush
+
+    def undefer(self, key: int) -> None:
+        self._deferred.pop(key, None)
+
+    def flush_pending(self) -> None:
+        """Save every change still waiting: before an export, a reload or leaving a stage."""
+        for flush in list(self._deferred.values()):
+            flush()
 
     def check_value(self, path: str, value: Any) -> list[Problem]:
         """What the record model says about ``value`` at ``path``, without saving anything."""
@@ -120,7 +133,8 @@ class Session:
         self._changed(path)
 
     def refresh(self) -> None:
-        """Re-read the record to see changes made in other tabs."""
+        """Re-read the record to see changes made in other tabs (after saving our own)."""
+        self.flush_pending()
         self.record.refresh()
         self._changed("*")
 

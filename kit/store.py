@@ -357,8 +357,11 @@ class Store:
         if head is None or head[0]:
             _not_found(e.iid, deleted=head is not None)
         if new is not None and head[1] is not None and len(new) == 1 and path in new:
-            # the common case: an existing value replaced by another
-            if new[path] == head[1]:
+            # the common case: an existing value replaced by another. A writer that has not
+            # seen the field yet is refused even when the value is the same: otherwise two tabs
+            # creating the same entry would both think it theirs, and one left no audit row.
+            unseen = expected is not None and path not in expected
+            if new[path] == head[1] and not unseen:
                 return [_Change(path, head[1], head[2])]
             if expected is not None and expected.get(path) != head[2]:
                 raise FieldConflictError([FieldConflict(path, head[1], head[3], head[4])])

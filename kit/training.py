@@ -539,7 +539,7 @@ def _sampling_window(rng: Rng) -> Draft:
 
 def _sampling_cycle(rng: Rng) -> Draft:
     day = _inspection_day(rng)
-    starts = sorted(rng.sample(range(100, 300, 20), 3), reverse=True)
+    starts = sorted(rng.sample(range(120, 320, 20), 3), reverse=True)
     dates, batches, types = [], [], []
     for k, begin in enumerate(starts):
         first = day - timedelta(days=begin)

@@ -88,9 +88,15 @@ def test_create_an_inspection_set_a_result_and_keep_it_after_reload(page, server
     assert record["results"]["7.1.c1"]["notes"] == "营业执照复印件未加盖公章"
 
 
-def test_sampling_on_the_sample_registers(page, server, data_dir):
+def test_upload_the_registers_and_draw_the_sample(page, server, data_dir):
+    from kit.draw import sample_registers
+
     open_app(page, f"{server}?id=demo-2026-1119&stage=sampling")
-    page.locator(".kit-use-sample input[type=checkbox]").check()
+    for kind, path in sample_registers().items():
+        with page.expect_file_chooser() as chooser:
+            page.locator(f".kit-upload-{kind}").click()
+        chooser.value.set_files(str(path))
+        page.locator(f".kit-upload-{kind}", has_text="(1)").wait_for()
     page.locator("button.kit-run-sampling").click()
     page.locator(".kit-sampling-message", has_text="已抽取").wait_for(timeout=60_000)
     assert page.locator(".kit-sampling-output table").count() >= 3

@@ -306,3 +306,19 @@ def test_write_tables_csv_writes_sidecars_and_defuses_formulas(tmp_path: Path) -
 def test_write_tables_refuses_other_formats(tmp_path: Path) -> None:
     with pytest.raises(ValidationError, match="unsupported_format"):
         write_tables({"a": pd.DataFrame()}, tmp_path / "out.json")
+
+
+def test_written_tables_never_hold_formulas_or_unwritable_characters(tmp_path):
+    import openpyxl
+
+    from kit.registers import write_tables
+
+    frame = pd.DataFrame({"=EVIL()": ["=1+1", "x\x07y"], "ok": ["@SUM(A1)", "-2+3"]})
+    [xlsx] = write_tables({"t": frame}, tmp_path / "out.xlsx")
+    sheet = openpyxl.load_workbook(xlsx).worksheets[0]
+    cells = [c for row in sheet.iter_rows() for c in row]
+    assert all(c.data_type == "s" for c in cells)
+    assert [c.value for c in cells] == ["=EVIL()", "ok", "=1+1", "@SUM(A1)", "x\ufffdy", "-2+3"]
+    written = write_tables({"t": frame}, tmp_path / "out.csv")
+    header = written[0].read_text("utf-8-sig").splitlines()[0]
+    assert header.startswith("'=EVIL()")

@@ -278,3 +278,12 @@ def test_new_inspection_problems_are_what_a_blank_form_lacks():
     found = codes(ins)
     assert {"team.too_small", "division.unowned", "product.outside_scope"} <= found
     assert "signatures.missing" not in found
+
+
+def test_results_for_items_not_on_the_checklist(demo):
+    from kit.inspection import ItemResult
+
+    results = dict(demo.results, **{"99.99": ItemResult("conform")})
+    problems = check(replace(demo, results=results), today=TODAY)
+    assert [p.field for p in problems if p.code == "result.unknown_item"] == ["results/99.99"]
+    assert "result.unknown_item" not in codes(demo)

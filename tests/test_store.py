@@ -505,3 +505,13 @@ def test_stored_values_are_plain_json(store: Store) -> None:
         "SELECT path, value_json FROM fields WHERE inspection_id = ?", (iid,)
     )
     assert {p: json.loads(v) for p, v in rows} == flatten(DOC)
+
+
+def test_two_tabs_creating_the_same_entry_do_not_both_think_it_theirs(tmp_path):
+    store = Store(data_dir=tmp_path)
+    iid = store.create({"findings": {}}, user="a")
+    first, second = store.load(iid), store.load(iid)
+    first.set_many({"findings/F1/description": ""}, user="a")
+    with pytest.raises(ConflictError):
+        second.set_many({"findings/F1/description": ""}, user="b")
+    assert [e.user for e in store.audit(iid, "findings/F1")] == ["a"]

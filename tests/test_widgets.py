@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -175,3 +175,103 @@ def test_report_shows_who_changed_what(store, session):
     assert "company/name" in report.audit.value
     assert "张明" in report.audit.value
     assert "&lt;b&gt;北京示例&lt;/b&gt;" in report.audit.value
+
+
+def test_refresh_shows_what_another_tab_saved(store):
+    iid = import_json(store, DEMO, user="t")
+    app = InspectorApp(store, user="张明")
+    app.open_from_query(f"id={iid}&stage=checklist&section=7.1")
+    field = by_path(app._built["checklist"], "results/7.1.m1/notes")
+    Session(store, iid, user="李华").set("results/7.1.m1/notes", "另一标签页的记录")
+    assert field.control.value != "另一标签页的记录"
+    app.refresh_button.click()
+    assert field.control.value == "另一标签页的记录"
+
+
+def _upload(widget, kind: str, name: str, content: bytes) -> None:
+    widget.uploads[kind].value = ({"name": name, "type": "", "size": len(content),
+                                   "content": memoryview(content),
+                                   "last_modified": datetime(2026, 11, 19, tzinfo=UTC)},)
+
+
+def test_sampling_from_uploaded_registers_is_saved_with_its_seed(store):
+    from kit.draw import sample_registers
+    from kit.widgets.sampling import SamplingWidget
+
+    iid = import_json(store, DEMO, user="t")
+    session = Session(store, iid, user="张明")
+    widget = SamplingWidget(session)
+    for kind, path in sample_registers().items():
+        _upload(widget, kind, path.name, path.read_bytes())
+    widget.seed.value = 42
+    widget.run_button.click()
+    assert "已抽取" in widget.message.value
+    saved = Session(store, iid, user="x").inspection.sampling
+    assert saved.seed == 42
+    assert saved.columns[:3] == ("record_id", "rules", "reason")
+    assert len(saved.rows) > 10
+    assert store.audit(iid, "sampling/seed")[-1].action == "sampling"
+
+
+@pytest.mark.parametrize(("name", "size", "message"), [
+    ("records.pdf", 4, "只接受 .xlsx 或 .csv"),
+    ("records.csv", 0, "文件为空"),
+    ("records.csv", 50 * 2**20 + 1, "超过上限"),
+], ids=["pdf", "empty", "too-large"])
+def test_bad_uploads_are_explained_and_nothing_is_drawn(store, name, size, message):
+    content = b"x" * size
+    from kit.widgets.sampling import SamplingWidget
+
+    iid = import_json(store, DEMO, user="t")
+    session = Session(store, iid, user="张明")
+    before = session.inspection.sampling
+    widget = SamplingWidget(session)
+    _upload(widget, "records", name, content)
+    widget.run_button.click()
+    assert message in widget.message.value
+    assert Session(store, iid, user="x").inspection.sampling == before
+
+
+def test_a_register_with_bad_cells_names_file_row_and_column(store, tmp_path):
+    from kit.draw import sample_registers
+    from kit.widgets.sampling import SamplingWidget
+
+    iid = import_json(store, DEMO, user="t")
+    widget = SamplingWidget(Session(store, iid, user="张明"))
+    records = ("记录编号,记录类型,产品,批号,记录日期\n"
+               "R1,出厂检验记录,一次性使用无菌注射器,S1,2026-02-30\n").encode()
+    _upload(widget, "records", "records.csv", records)
+    _upload(widget, "products", "products.csv", sample_registers()["products"].read_bytes())
+    widget.run_button.click()
+    text = widget.message.value
+    assert "未抽样" in text
+    assert "records.csv" in text
+    assert "row 2" in text
+
+
+def test_typing_is_saved_after_a_pause_or_at_once_before_an_export(store, session):
+    import asyncio
+
+    from kit.widgets.report import ReportWidget
+
+    async def type_then_wait() -> None:
+        widget = SectionWidget(session, "7.1")
+        notes = widget.items[0].notes
+        notes.control.value = "营业执照"
+        assert reopen(store, session).get("results/7.1.c1/notes") is None  # still typing
+        await asyncio.sleep(notes.debounce + 0.4)
+        assert reopen(store, session).get("results/7.1.c1/notes") == "营业执照"
+        notes.control.value = "营业执照在有效期内"
+        ReportWidget(session).export_json()  # leaving: what was typed is saved first
+        assert reopen(store, session).get("results/7.1.c1/notes") == "营业执照在有效期内"
+
+    asyncio.run(type_then_wait())
+
+
+def test_a_refused_edit_shows_what_was_typed(store, session):
+    widget = SectionWidget(session, "7.1")
+    Session(store, session.id, user="李华").set("results/7.1.c1/notes", "李华的记录")
+    widget.items[0].notes.control.value = "张明的长篇记录"
+    message = widget.items[0].notes.message.value
+    assert "张明的长篇记录" in message
+    assert "李华" in message

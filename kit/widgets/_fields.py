@@ -227,9 +227,11 @@ class BoundField(W.VBox):
         if self._timer is not None:
             self._timer.cancel()
         self._timer = loop.call_later(self.debounce, self.flush)
+        self.session.defer(id(self), self.flush)
 
     def flush(self) -> None:
         """Save a value still waiting for the typing pause to end."""
+        self.session.undefer(id(self))
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
@@ -245,7 +247,8 @@ class BoundField(W.VBox):
             return False
         except ConflictError as exc:
             self._show(self.session.get(self.spec.path))
-            conflict = Problem("store.conflict", f"未保存：{exc}", "not saved")
+            mine = "" if value in (None, "", [], ()) else f"您输入的“{value}”未保存；"
+            conflict = Problem("store.conflict", f"{mine}{exc}", "not saved")
             self._show_rules([conflict])
             return False
         except Exception as exc:  # show it beside the field rather than lose it in a log

@@ -95,6 +95,12 @@ class InspectorApp(W.VBox):
                                     layout=W.Layout(width="auto"))
         self.open_button.add_class("kit-open")
         self.open_button.on_click(lambda _b: self._guard(self.open_inspection, self.chooser.value))
+        self.refresh_button = W.Button(description="刷新 Refresh", icon="refresh",
+                                       tooltip="重新读取记录，看到其他标签页或同事的修改 / "
+                                               "re-read the record to see others' changes",
+                                       layout=W.Layout(width="auto"))
+        self.refresh_button.add_class("kit-refresh")
+        self.refresh_button.on_click(lambda _b: self._guard(self.refresh))
         self.new_form = self._new_form()
         self.message = W.HTML()
         self.message.add_class("kit-message")
@@ -108,7 +114,7 @@ class InspectorApp(W.VBox):
         self.refresh_list()
         header = W.HTML("<h2>北京市医疗器械生产监督检查 · 检查员工作台"
                         "<br><small>Medical-device production inspection</small></h2>")
-        super().__init__([header, self.user, W.HBox([self.chooser, self.open_button]),
+        super().__init__([header, self.user, W.HBox([self.chooser, self.open_button, self.refresh_button]),
                           self.new_form, self.message, self.title, self.tabs])
         self.add_class("kit-app")
 
@@ -160,6 +166,8 @@ class InspectorApp(W.VBox):
         if not inspection_id:
             self.say("请选择或新建一个检查记录 / choose or start an inspection")
             return
+        if self.session is not None:
+            self.session.flush_pending()
         self.session = Session(self.store, inspection_id, user=self.user.value)
         self._built = {}
         self._section = section
@@ -191,6 +199,13 @@ class InspectorApp(W.VBox):
             self._guard(self.open_inspection, wanted, stage=params.get("stage"),
                         section=params.get("section"))
 
+    def refresh(self) -> None:
+        """Show changes other tabs and colleagues saved since this page read the record."""
+        self.refresh_list()
+        if self.session is not None:
+            self.session.refresh()
+            self.say("已刷新 / refreshed")
+
     # -- stages ------------------------------------------------------------------------------
     def stage(self, key: str) -> W.Widget:
         """The widget of a stage, built now if it was not yet (for tests and notebooks)."""
@@ -200,6 +215,8 @@ class InspectorApp(W.VBox):
         return self._built[key]
 
     def _tab_changed(self, change: dict[str, Any]) -> None:
+        if self.session is not None:
+            self._guard(self.session.flush_pending)
         if isinstance(change["new"], int) and not self._opening:
             self._guard(self._build, change["new"])
 

@@ -97,11 +97,14 @@ class ReportWidget(W.VBox):
         self.add_class("kit-report")
 
     def export(self) -> None:
+        self.session.flush_pending()
         self.download.value = "正在生成… generating…"
         try:
             data = workbook_bytes(self.session)
-        except KitError as exc:
-            self.download.value = f"<span style='color:#b00020'>{html.escape(str(exc))}</span>"
+        except Exception as exc:  # shown, never lost in a log: the inspector must know
+            text = str(exc) if isinstance(exc, KitError) else f"{type(exc).__name__}: {exc}"
+            self.download.value = (f"<span style='color:#b00020'>未能生成 not generated: "
+                                   f"{html.escape(text)}</span>")
             return
         name = f"检查记录-{self.session.id}.xlsx"
         self.download.value = download_link(data, name, XLSX_MIME, f"下载 Download {name}")
@@ -123,6 +126,7 @@ class ReportWidget(W.VBox):
                             f"<tr>{head}</tr>{rows}</table></div>")
 
     def export_json(self) -> None:
+        self.session.flush_pending()
         doc = export_doc(self.session.store, self.session.id)
         data = (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
         name = f"检查记录-{self.session.id}.json"

@@ -184,3 +184,118 @@ class TrainingApp(W.VBox):
         self.language.observe(lambda _c: self._guard(self.set_language), names="value")
         self.search.observe(lambda c: self._guard(self.find, c["new"]), names="value")
         self.hits.observe(lambda c: self._guard(self._jump, c["new"]), names="value")
+
+    @property
+    def lang(self) -> str:
+        return str(self.language.value)
+
+    # -- parts and their exercises ---------------------------------------------------------------
+    def _relabel_parts(self) -> None:
+        guide = load_guide()
+        current = self.part.value
+        self.part.options = [(f"{guide.part(p).label} {pick(guide.part(p).text, self.lang)}", p)
+                             for p in PARTS]
+        if current is not None:
+            self.part.value = current
+
+    def show_part(self, part: str) -> None:
+        """Show one part's text and its exercises (built the first time the part is shown)."""
+        self.text.value = part_html(load_guide().part(part), self.lang)
+        if part not in self._built:
+            self._built[part] = [ExerciseWidget(ex, n, self.lang, self._answered) for n, ex in
+                                 enumerate(exercises(part, seed=self.seed, per_kind=self.per_kind),
+                                           start=1)]
+        for widget in self._built[part]:
+            if widget.lang != self.lang:
+                widget.set_language(self.lang)
+        self.exercise_box.children = self._built[part]
+        self.set_label.value = (f"<small>练习组 Set #{self.seed}（同一编号、同一部分，题目相同 / the same "
+                                "number gives the same exercises）</small>")
+        self._refresh_score()
+
+    @property
+    def exercise_widgets(self) -> list[ExerciseWidget]:
+        """The exercises of the part on screen (for tests and notebooks)."""
+        return list(self._built.get(str(self.part.value), []))
+
+    def change_seed(self, seed: int) -> None:
+        """Another set of exercises; answers given so far stay in the score."""
+        self.seed = seed
+        self._built = {}
+        self.score = Score(self.score.trainee, seed, self.score.answers)
+        self.show_part(str(self.part.value))
+
+    def set_language(self) -> None:
+        self._relabel_parts()
+        self.show_part(str(self.part.value))
+        if self.search.value:
+            self.find(self.search.value)
+
+    # -- search ----------------------------------------------------------------------------
+    def find(self, query: str) -> None:
+        """List the clauses holding every word of ``query``; choosing one opens its part."""
+        hits = load_guide().search(query) if query.strip() else []
+        shown = hits[:MAX_HITS]
+        self.hits.options = [(f"{c.label}  {pick(c.text, self.lang)[:60]}", c.id) for c in shown]
+        self.hits.value = None
+        self.hits.layout.display = "" if query.strip() else "none"
+        more = f"（仅显示前 {MAX_HITS} 条 / first {MAX_HITS} shown）" if len(hits) > MAX_HITS else ""
+        self.say(f"找到 {len(hits)} 条 / {len(hits)} found{more}" if query.strip() else "")
+
+    def _jump(self, clause_id: str | None) -> None:
+        if not clause_id:
+            return
+        clause = load_guide().item(clause_id)
+        self.part.value = clause.part_id
+        self.say(f"{clause.label}：{pick(clause.text, self.lang)}")
+
+    # -- the score -------------------------------------------------------------------------
+    def _answered(self, exercise: Exercise, feedback: Feedback) -> None:
+        self.score = self.score.record(exercise, feedback)
+        self._refresh_score()
+
+    def _rename(self) -> None:
+        self.score = Score(self.trainee.value.strip(), self.score.seed, self.score.answers)
+
+    def _refresh_score(self) -> None:
+        text = pick(self.score.summary(), self.lang)
+        self.score_line.value = f"<b>{html.escape(text)}</b>"
+
+    def export(self) -> None:
+        """Offer the score as an Excel download (a data-URI link; no file server needed)."""
+        if not self.score.trainee:
+            self.download.value = ("<span style='color:#b00020'>请先填写学员姓名 / "
+                                   "enter the trainee's name first</span>")
+            return
+        with tempfile.TemporaryDirectory() as tmp:
+            data = score_to_excel(self.score, Path(tmp) / "score.xlsx").read_bytes()
+        safe = re.sub(r"[^\w\u4e00-\u9fff-]+", "_", self.score.trainee)[:40] or "trainee"
+        name = f"培训成绩-{safe}.xlsx"
+        self.download.value = download_link(data, name, XLSX_MIME, f"下载 Download {name}")
+
+    # -- the page --------------------------------------------------------------------------
+    def open_from_query(self, query: str | None) -> None:
+        """Apply ``?part=…&seed=…&lang=…`` from the page's URL."""
+        params = parse_query(query)
+        if params.get("lang") in ("zh", "en"):
+            self.language.value = params["lang"]
+        if params.get("seed", "").isdigit() and int(params["seed"]) != self.seed:
+            self.change_seed(int(params["seed"]))
+        if params.get("part") in PARTS:
+            self.part.value = params["part"]
+
+    def say(self, text: str, *, error: bool = False) -> None:
+        colour = "#b00020" if error else "#1b5e20"
+        self.message.value = (f"<div style='color:{colour}'>{html.escape(text)}</div>"
+                              if text else "")
+
+    def _guard(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """Run an action; show a failure as a message instead of losing it in a log."""
+        try:
+            return fn(*args)
+        except KitError as exc:
+            self.say(str(exc), error=True)
+        except Exception as exc:  # an app must say what broke, not go silent
+            log.exception("training app action failed")
+            self.say(f"内部错误 internal error: {type(exc).__name__}: {exc}", error=True)
+        return None

@@ -1,0 +1,65 @@
+"""The training app served by ``kit serve --app training``, in a real headless Chromium."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kit.training import exercises
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium, served
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+LOAD_TIMEOUT = 90_000  # ms: a kernel starts and runs the notebook
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    data_dir = tmp_path_factory.mktemp("training-data")
+    log = tmp_path_factory.mktemp("logs") / "voila-training.log"
+    with served(["--app", "training"], data_dir, log) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if os.environ.get("CI") and not Path(CHROMIUM).exists():
+        pytest.fail("CI must have Debian's chromium installed")
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+                                     headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    yield page
+    context.close()
+
+
+def test_answer_an_exercise_and_see_the_feedback_citing_the_guide(page, server):
+    exercise = exercises("8", seed=1)[0]  # the link gives every trainee the same set
+    page.goto(f"{server}?part=8&seed=1")
+    page.locator(".kit-training").wait_for(state="visible", timeout=LOAD_TIMEOUT)
+    first = page.locator(".kit-exercise").first
+    first.locator(".kit-question", has_text=exercise.question.zh[:12]).wait_for()
+    first.get_by_text(exercise.option(exercise.answer).label.zh, exact=True).click()
+    first.locator("button.kit-submit").click()
+    feedback = first.locator(".kit-feedback")
+    feedback.get_by_text("✔ 正确", exact=False).wait_for()
+    assert "依据 八、4.（1）［8.4.1］" in feedback.inner_text()
+    page.locator(".kit-score", has_text="得分 1/1").wait_for()
+
+    page.locator(".kit-language").get_by_role("button", name="English").click()
+    first.locator(".kit-question", has_text=exercise.question.en[:20]).wait_for()
+    assert "Correct" in feedback.inner_text()
