@@ -105,7 +105,14 @@ def _read_csv_grid(path: Path, limit: int) -> tuple[pd.DataFrame | None, str, li
         )
     except pd.errors.EmptyDataError:
         return None, "", [Problem("empty_file", "文件是空的", "the file is empty", file=file)]
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+    except UnicodeDecodeError as exc:
+        return None, "", [Problem(
+            "unreadable_encoding",
+            f"文件编码既不是 UTF-8 也不是 GB18030（第 {exc.start} 字节起）；请在 Excel 中"
+            "另存为“CSV UTF-8（逗号分隔）”后重新上传",
+            "the file is neither UTF-8 nor GB18030: save it as 'CSV UTF-8' and try again",
+            file=file)]
+    except (pd.errors.ParserError, ValueError) as exc:
         return (
             None,
             "",

@@ -22,6 +22,8 @@ from kit.errors import ValidationError
 from kit.guide import load_guide
 
 FORMAT_VERSION = 1
+#: An inspection id: letters, digits, '.', '_' or '-', at most 64 (empty before it is stored).
+ID_PATTERN = r"^([A-Za-z0-9][A-Za-z0-9._-]{0,63})?$"
 
 Role = Literal["registrant", "filer", "contract_manufacturer"]
 InspectionType = Literal["supervisory", "focused", "follow_up", "for_cause", "special", "extended"]
@@ -383,5 +385,7 @@ def inspection_schema() -> dict[str, Any]:
     schema = json_schema(Inspection)
     schema["$id"] = "https://example.invalid/kit/inspection.schema.json"
     schema["title"] = "检查记录 inspection record"
-    schema["$defs"]["Inspection"]["properties"]["format_version"] = {"const": FORMAT_VERSION}
+    props = schema["$defs"]["Inspection"]["properties"]
+    props["format_version"] = {"const": FORMAT_VERSION}
+    props["id"] = {"type": "string", "pattern": ID_PATTERN}
     return schema

@@ -141,8 +141,12 @@ class VerifyResult:
     signed: bool = False
 
     def __str__(self) -> str:
-        head = ("完好：自导出以来记录未被修改 / intact: unchanged since export" if self.intact
-                else "已被修改 / changed since export")
+        if self.intact:
+            head = "完好：自导出以来记录未被修改 / intact: unchanged since export"
+        elif not self.digest and not self.inspection_id:
+            head = "不是本工具导出的检查记录工作簿 / not a workbook exported by the kit"
+        else:
+            head = "已被修改 / changed since export"
         lines = [f"{head}（SHA-256 {self.digest or '-'}，导出时间 exported "
                  f"{self.exported_at.isoformat(sep=' ') if self.exported_at else '-'}）"]
         lines += [f"  {p}" for p in self.problems]

@@ -119,3 +119,11 @@ def test_hostile_text_is_kept_as_text(store, tmp_path):
 def test_missing_file(store, tmp_path):
     with pytest.raises(NotFoundError):
         import_json(store, tmp_path / "nope.json", user="a")
+
+
+def test_an_id_that_could_be_a_path_is_refused_with_its_field(store, tmp_path):
+    doc = json.loads(DEMO.read_text("utf-8"))
+    doc["id"] = "../../etc"
+    with pytest.raises(ValidationError) as info:
+        import_json(store, _bad(tmp_path, json.dumps(doc)), user="a")
+    assert [p.field for p in info.value.problems] == ["/id"]

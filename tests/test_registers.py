@@ -322,3 +322,16 @@ def test_written_tables_never_hold_formulas_or_unwritable_characters(tmp_path):
     written = write_tables({"t": frame}, tmp_path / "out.csv")
     header = written[0].read_text("utf-8-sig").splitlines()[0]
     assert header.startswith("'=EVIL()")
+
+
+def test_a_csv_in_another_encoding_says_how_to_save_it(tmp_path):
+    from kit.registers import read_register
+
+    path = tmp_path / "records.csv"
+    path.write_bytes("记录编号,记录类型\n".encode("utf-8") + "é".encode("latin-1") * 70000 + b"\xff\n")
+    with pytest.raises(ValidationError) as info:
+        read_register(path, "records")
+    problem = info.value.problems[0]
+    assert problem.code == "unreadable_encoding"
+    assert "CSV UTF-8" in problem.message
+    assert problem.file == "records.csv"

@@ -910,3 +910,15 @@ def test_libreoffice_renders_pages_and_keeps_the_seal(
     resaved = xlsx_dir / "hostile.xlsx"
     assert verify_workbook(resaved).intact
     assert read_workbook(resaved, ins) == []
+
+
+def test_verify_says_plainly_when_a_workbook_is_not_the_kits(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    other = tmp_path / "other.xlsx"
+    book = Workbook()
+    book.active["A1"] = "别的表格"
+    book.save(other)
+    result = verify_workbook(other)
+    assert not result.intact
+    assert str(result).startswith("不是本工具导出的检查记录工作簿")
