@@ -174,8 +174,8 @@ def _scope(rng: random.Random, firm: _Firm, kind: InspectionType,
     profile = FULL
     sections = list(all_sections)
     if kind in ("focused", "special"):
-        profile = ("sterile-focus" if firm.sterile else
-                   "contract-manufacturing" if firm.contract else FULL)
+        profile = ("contract-manufacturing" if firm.contract else
+                   "sterile-focus" if firm.sterile else FULL)
         sections = list(load_profile(profile).sections) if profile != FULL else \
             rng.sample(all_sections[:13], 5)
     elif kind == "follow_up":
@@ -202,8 +202,8 @@ def _inspection(rng: random.Random, firm: _Firm, day: date, iid: str,
                          basic, (), sections[1::2])}
     owner = {s: ("M1" if i % 2 == 0 else "M2") for i, s in enumerate(sections)}
     known = set(profile.item_ids(guide))
-    items = [i for s in sections for i in profile.checklist(s, guide)]
-    candidates = [i for i in items if i.id in known]
+    items = [i for s in sections for i in profile.checklist(s, guide) if i.id in known]
+    candidates = items
     past = [f.item for h in history for f in h.findings.values()]
     n = min(_poisson(rng, (0.4 + 3.2 * firm.risk) * (1.5 if kind == "for_cause" else 1.0)
                      * (0.5 if kind == "follow_up" else 1.0)), 6, len(candidates))

@@ -26,7 +26,7 @@ import datetime as dt
 import json
 import os
 import warnings
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
@@ -158,14 +158,13 @@ class WorkCalendar:
         if n < 0:
             msg = f"工作日数不能为负 / n must be >= 0, got {n}"
             raise ValueError(msg)
-        day, counted, missing = start, 0, set()
-        while counted < n:
-            day += _ONE_DAY
-            if day.year in self.years:
-                counted += self._is_workday(day)
-            else:
-                missing.add(day.year)
-                counted += day.weekday() < 5
+        day, counted, missing = start, 0, set[int]()
+        if n > 0:
+            for candidate, working in self._days_after(start, missing):
+                counted += working
+                if counted == n:
+                    day = candidate
+                    break
         years = self._settle(missing, allow_estimate)
         return Deadline(day, bool(years), years)
 
@@ -179,16 +178,28 @@ class WorkCalendar:
         ``workdays_between(deadline, today).days`` when that is positive.
         """
         sign, low, high = (1, start, end) if start <= end else (-1, end, start)
-        counted, missing, day = 0, set(), low
-        while day < high:
-            day += _ONE_DAY
-            if day.year in self.years:
-                counted += self._is_workday(day)
-            else:
-                missing.add(day.year)
-                counted += day.weekday() < 5
+        counted, missing = 0, set[int]()
+        for day, working in self._days_after(low, missing):
+            if day > high:
+                break
+            counted += working
         years = self._settle(missing, allow_estimate)
         return WorkdayCount(sign * counted, bool(years), years)
+
+    def _days_after(self, start: date, missing: set[int]) -> Iterator[tuple[date, bool]]:
+        """Each day after ``start`` and whether it is a working day, without end.
+
+        A day in a year with no known schedule counts Monday-Friday and adds its year to
+        ``missing``, so the caller can refuse or mark the result as an estimate.
+        """
+        day = start
+        while True:
+            day += _ONE_DAY
+            if day.year in self.years:
+                yield day, self._is_workday(day)
+            else:
+                missing.add(day.year)
+                yield day, day.weekday() < 5
 
     def _settle(self, missing: set[int], allow_estimate: bool) -> tuple[int, ...]:
         if not missing:
