@@ -203,18 +203,17 @@ def _inspection(rng: random.Random, firm: _Firm, day: date, iid: str,
     owner = {s: ("M1" if i % 2 == 0 else "M2") for i, s in enumerate(sections)}
     known = set(profile.item_ids(guide))
     items = [i for s in sections for i in profile.checklist(s, guide) if i.id in known]
-    candidates = items
     past = [f.item for h in history for f in h.findings.values()]
     n = min(_poisson(rng, (0.4 + 3.2 * firm.risk) * (1.5 if kind == "for_cause" else 1.0)
-                     * (0.5 if kind == "follow_up" else 1.0)), 6, len(candidates))
+                     * (0.5 if kind == "follow_up" else 1.0)), 6, len(items))
     chosen: list[Clause] = []
     while len(chosen) < n:
-        again = [i for i in candidates if i.id in past and i not in chosen]
+        again = [i for i in items if i.id in past and i not in chosen]
         if again and rng.random() < 0.6 * firm.risk:
             chosen.append(rng.choice(again))
             continue
-        pick = rng.choices(candidates, [SECTION_WEIGHTS.get(i.parent_id or "", 1)
-                                        for i in candidates])[0]
+        pick = rng.choices(items, [SECTION_WEIGHTS.get(i.parent_id or "", 1)
+                                        for i in items])[0]
         if pick not in chosen:
             chosen.append(pick)
     findings = {}

@@ -922,3 +922,22 @@ def test_verify_says_plainly_when_a_workbook_is_not_the_kits(tmp_path: Path) -> 
     result = verify_workbook(other)
     assert not result.intact
     assert str(result).startswith("不是本工具导出的检查记录工作簿")
+
+
+def test_the_writer_works_the_same_without_its_openpyxl_shortcut(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The row-converter shortcut is a private openpyxl hook: without it, the same workbook."""
+    import kit.workbook as workbook_module
+
+    ins = demo()
+    fast = write_workbook(ins, tmp_path / "fast.xlsx", exported_at=EXPORTED_AT)
+    monkeypatch.setattr(workbook_module, "accept_ready_cells", lambda ws: None)
+    slow = write_workbook(ins, tmp_path / "slow.xlsx", exported_at=EXPORTED_AT)
+
+    def cells(path: Path) -> list[tuple[str, str, object, str, str | None]]:
+        book = load_workbook(path)
+        return [(ws.title, c.coordinate, c.value, c.data_type, c.font.name)
+                for ws in book.worksheets for row in ws.iter_rows() for c in row]
+
+    assert cells(fast) == cells(slow)
+    assert verify_workbook(slow).intact
