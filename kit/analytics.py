@@ -236,7 +236,7 @@ def _ratio(a: pd.Series, b: pd.Series) -> pd.Series:
 
 
 # -- working days, overdue rectifications ---------------------------------------------------------
-def workdays_between(starts: pd.Series, ends: pd.Series, *,
+def workday_counts(starts: pd.Series, ends: pd.Series, *,
                      calendar: WorkCalendar | None = None) -> pd.DataFrame:
     """Working days after each start up to each end, for whole columns at once.
 
@@ -286,7 +286,7 @@ def overdue_rectifications(tables: Tables, as_of: date, *,
                 on="inspection_id", how="left")
     submitted = f["submitted_on"].where(f["submitted_on"] <= day)
     still_open = submitted.isna()
-    counted = workdays_between(f["deadline"], submitted.fillna(day), calendar=calendar)
+    counted = workday_counts(f["deadline"], submitted.fillna(day), calendar=calendar)
     f = f.assign(status=np.where(still_open, "overdue", "late"),
                  status_zh=np.where(still_open, "逾期未整改", "逾期提交"),
                  workdays_overdue=counted["days"], estimated=counted["estimated"])
@@ -453,11 +453,13 @@ def report_tables(tables: Tables, today: date, *,
     }
 
 
-def export_excel(tables: Tables, path: str | Path, *, today: date,
+def export_excel(tables: Tables, path: str | Path, *, today: date | None = None,
                  calendar: WorkCalendar | None = None) -> Path:
     """Write the analyses and the tables to one .xlsx workbook, a sheet each; return the path.
 
-    Text (company names, notes) is written as text, never as a formula, whatever it starts with.
+    Overdue rectifications and suggested measures are as of ``today`` (default: the real
+    today). Text (company names, notes) is written as text, never as a formula, whatever it
+    starts with.
     """
     from kit.registers import write_tables
 
@@ -465,5 +467,6 @@ def export_excel(tables: Tables, path: str | Path, *, today: date,
     if path.suffix.lower() != ".xlsx":
         msg = f"导出文件须为 .xlsx / the export must be an .xlsx file, not {path.name!r}"
         raise KitError(msg)
-    write_tables(report_tables(tables, today, calendar=calendar), path, titles=SHEETS)
+    write_tables(report_tables(tables, today or date.today(), calendar=calendar), path,
+                 titles=SHEETS)
     return path

@@ -166,7 +166,10 @@ def load_demo(store: Store, *, user: str) -> str:
 def cmd_serve(args: argparse.Namespace) -> int:
     from kit import serve
 
-    open_id = load_demo(_store(args), user=_user(args)) if args.demo else None
+    open_id = None
+    if args.demo:
+        with _store(args) as store:  # closed before this process becomes the Voila server
+            open_id = load_demo(store, user=_user(args))
     notebook = serve.notebook_path(args.app)
     env = serve.serve_env(data_dir=args.data_dir, db_url=args.db_url, open_id=open_id)
     argv = serve.voila_argv(notebook, port=args.port, ip=args.ip, token=args.token,

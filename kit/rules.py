@@ -443,10 +443,13 @@ def check(
             profile = load_profile(inspection.profile or FULL)
         except KitError:
             profile = None
-    known = (
-        frozenset(profile.item_ids(guide))
-        if profile
-        else frozenset(i.id for i in guide.checklist_items())
+    # The checklist is what the app shows: each section in scope under the profile (a section
+    # added to the scope beyond the profile's own, such as 七、14, brings the guide's items).
+    known = frozenset(
+        i.id
+        for sid in inspection.scope.sections
+        if sid in guide
+        for i in (profile.checklist(sid, guide) if profile else guide.checklist_items(sid))
     )
     ctx = Context(
         inspection=inspection,

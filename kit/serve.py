@@ -73,8 +73,15 @@ def serve_env(*, data_dir: str | None = None, db_url: str | None = None,
 
 
 def run(argv: list[str], env: Mapping[str, str]) -> int:
-    """Run Voila in the foreground until it stops or Ctrl-C."""
-    try:
+    """Become the Voila server (exec), so that a signal to ``kit serve`` reaches Voila itself.
+
+    A child process would be orphaned, with its kernels, when ``kit serve`` is killed.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if hasattr(os, "execve"):
+        os.execve(argv[0], argv, dict(env))
+    try:  # pragma: no cover - platforms without exec
         return subprocess.call(argv, env=dict(env))
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # pragma: no cover
         return 0

@@ -54,6 +54,23 @@ from kit.sampling import (
 )
 from kit.workdays import load_calendar
 
+__all__ = [
+    "KINDS",
+    "PARTS",
+    "SITUATIONS",
+    "Answer",
+    "Exercise",
+    "Feedback",
+    "Kind",
+    "Option",
+    "Score",
+    "cite",
+    "exercises",
+    "grade",
+    "kinds_of_part",
+    "score_to_excel",
+]
+
 YES, NO = "yes", "no"
 YES_NO = ((Text("是", "Yes"), YES), (Text("否", "No"), NO))
 
@@ -151,6 +168,11 @@ def _draft(question: Text, options: Sequence[tuple[Text, str]], answer: str, rea
             "explanation": Text(f"{reason.zh}{why.zh}", f"{reason.en} {why.en}"),
             "clauses": tuple(clauses), "exhibit": tuple(tuple(r) for r in exhibit),
             "facts": dict(facts or {})}
+
+
+def _errors(inspection: Inspection, prefix: str) -> list[Any]:
+    """The rules' errors whose code starts with ``prefix`` (where an answer comes from)."""
+    return [p for p in check(inspection) if p.severity == "error" and p.code.startswith(prefix)]
 
 
 def _rule_text(problems: Sequence[Any], ok: Text) -> Text:
@@ -639,11 +661,6 @@ def _handling(rng: Rng) -> Draft:
                   Text(f"该情形应{term.zh}（{guide.item(term.source).label}）。{extra.zh}",
                        f"This calls for {term.en}. {extra.en}"),
                   (term.source,), rng, shuffle=False, facts={"handling": code})
-
-
-def _errors(inspection: Inspection, prefix: str) -> list[Any]:
-    """The rules' errors whose code starts with ``prefix`` (where an answer comes from)."""
-    return [p for p in check(inspection) if p.severity == "error" and p.code.startswith(prefix)]
 
 
 # -- the registry and the generator ----------------------------------------------------------

@@ -37,7 +37,7 @@ from kit.analytics import (
     repeat_findings,
     suggest_measures,
     tables_of,
-    workdays_between,
+    workday_counts,
 )
 from kit.inspection import Company, Finding, FollowUp, Inspection, InspectionType, new_inspection
 from kit.interchange import save_new
@@ -227,7 +227,7 @@ def test_excel_export_has_every_sheet_and_keeps_text_as_text(tables, tmp_path):
 def test_vectorized_working_days_agree_with_the_calendar(pairs):
     cal = load_calendar()
     frame = pd.DataFrame(pairs, columns=["a", "b"])
-    counted = workdays_between(frame["a"], frame["b"], calendar=cal)
+    counted = workday_counts(frame["a"], frame["b"], calendar=cal)
     assert counted["days"].tolist() == [cal.workdays_between(a, b).days for a, b in pairs]
     assert not counted["estimated"].any()
 
@@ -238,6 +238,6 @@ def test_working_days_past_the_known_years_are_marked_as_estimates():
     starts = pd.Series(pd.to_datetime([last, last]))
     ends = pd.Series(pd.to_datetime([last + timedelta(days=10), None]))
     with pytest.warns(CalendarEstimateWarning):
-        counted = workdays_between(starts, ends, calendar=cal)
+        counted = workday_counts(starts, ends, calendar=cal)
     assert counted["estimated"].tolist() == [True, False]
     assert counted["days"].isna().tolist() == [False, True]

@@ -287,3 +287,17 @@ def test_results_for_items_not_on_the_checklist(demo):
     problems = check(replace(demo, results=results), today=TODAY)
     assert [p.field for p in problems if p.code == "result.unknown_item"] == ["results/99.99"]
     assert "result.unknown_item" not in codes(demo)
+
+
+def test_a_section_added_beyond_the_profile_brings_its_items(demo):
+    from kit.inspection import ItemResult
+
+    focused = replace(demo, profile="sterile-focus",
+                      results={"7.14.f1": ItemResult("conform"), "x.bj-sterile.1":
+                               ItemResult("conform"), "7.9.m1": ItemResult("conform")},
+                      findings={})
+    found = [p for p in check(focused, today=TODAY) if p.code == "result.unknown_item"]
+    assert found == []  # 7.14 is in the scope; the office item belongs to 7.3 in scope
+    narrow = replace(focused, scope=replace(demo.scope, sections=("7.3",)))
+    fields = [p.field for p in check(narrow, today=TODAY) if p.code == "result.unknown_item"]
+    assert fields == ["results/7.14.f1", "results/7.9.m1"]

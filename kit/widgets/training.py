@@ -57,6 +57,7 @@ def part_html(part: Clause, lang: str) -> str:
 
 
 def exhibit_html(rows: tuple[tuple[str, ...], ...]) -> str:
+    """An exercise's small table (header row first) as escaped HTML; '' when there is none."""
     if not rows:
         return ""
     head = "".join(f"<th style='padding:2px 8px'>{html.escape(c)}</th>" for c in rows[0])
@@ -80,7 +81,7 @@ class ExerciseWidget(W.VBox):
         self.choice = W.RadioButtons(options=[], value=None, layout=W.Layout(width="auto"))
         self.choice.add_class("kit-options")
         self.check_button = W.Button(description="提交 Check", button_style="primary",
-                                     layout=W.Layout(width="auto"))
+                                     layout=W.Layout(width="auto", align_self="flex-start"))
         self.check_button.add_class("kit-submit")
         self.check_button.on_click(lambda _b: self.submit())
         self.result = W.HTML()
@@ -187,6 +188,7 @@ class TrainingApp(W.VBox):
 
     @property
     def lang(self) -> str:
+        """The language chosen with the switch: ``zh`` or ``en``."""
         return str(self.language.value)
 
     # -- parts and their exercises ---------------------------------------------------------------
@@ -226,6 +228,7 @@ class TrainingApp(W.VBox):
         self.show_part(str(self.part.value))
 
     def set_language(self) -> None:
+        """Show the parts, the text, the exercises and the search hits in the chosen language."""
         self._relabel_parts()
         self.show_part(str(self.part.value))
         if self.search.value:
@@ -285,6 +288,7 @@ class TrainingApp(W.VBox):
             self.part.value = params["part"]
 
     def say(self, text: str, *, error: bool = False) -> None:
+        """Show a message under the search box (red for an error)."""
         colour = "#b00020" if error else "#1b5e20"
         self.message.value = (f"<div style='color:{colour}'>{html.escape(text)}</div>"
                               if text else "")
