@@ -1,0 +1,71 @@
+"""Charts for analysts: horizontal bar charts with Chinese labels that render on any machine.
+
+matplotlib is imported only when a chart is drawn. Chinese needs a CJK font: the first of
+:data:`CJK_FONTS` installed is used (Debian's ``fonts-noto-cjk``; SimHei or Microsoft YaHei on
+Windows); with none, the chart still draws and says so in a warning.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from kit.errors import KitWarning
+
+CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Source Han Sans SC", "SimHei",
+             "Microsoft YaHei", "PingFang SC", "WenQuanYi Zen Hei")
+
+
+def cjk_font() -> str | None:
+    """The name of an installed font that has Chinese glyphs, or None."""
+    from matplotlib import font_manager
+
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    return next((name for name in CJK_FONTS if name in installed), None)
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A drawn chart: Jupyter shows it as a PNG; ``figure`` is the matplotlib Figure."""
+
+    figure: Any
+
+    def _repr_png_(self) -> bytes:
+        buffer = io.BytesIO()
+        self.figure.savefig(buffer, format="png", dpi=110)
+        return buffer.getvalue()
+
+    def save(self, path: str | Path) -> Path:
+        self.figure.savefig(path, dpi=150)
+        return Path(path)
+
+
+def bar_chart(frame: pd.DataFrame, label: str, value: str, title: str, *,
+              top: int = 20) -> Chart:
+    """A horizontal bar chart of ``value`` per ``label`` (largest first, at most ``top`` bars)."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    from matplotlib.figure import Figure
+
+    data = frame[[label, value]].sort_values(value, ascending=False).head(top).iloc[::-1]
+    font = cjk_font()
+    if font is None:
+        warnings.warn("没有中文字体，图中汉字可能显示为方框 / no CJK font installed",
+                      KitWarning, stacklevel=2)
+    fig = Figure(figsize=(8, 0.35 * len(data) + 1.2), layout="constrained")
+    ax = fig.subplots()
+    bars = ax.barh(data[label].astype(str), data[value], color="#4a7ab8")
+    ax.bar_label(bars, fmt="%g", padding=3)
+    ax.set_title(title, fontfamily=font)
+    ax.set_xlabel(value)
+    for tick in ax.get_yticklabels():
+        if font is not None:
+            tick.set_fontfamily(font)
+    ax.spines[["top", "right"]].set_visible(False)
+    return Chart(fig)
