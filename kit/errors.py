@@ -70,6 +70,16 @@ class Problem:
         return f"[{level}] {where + ': ' if where else ''}{text} [{self.code}]"
 
 
+def error(code: str, field: str, zh: str, en: str) -> Problem:
+    """An error about a field of a record (for rules: what is wrong, in Chinese and English)."""
+    return Problem(code, zh, en, field=field)
+
+
+def warning(code: str, field: str, zh: str, en: str) -> Problem:
+    """A warning about a field of a record: worth a look, does not block anything."""
+    return Problem(code, zh, en, field=field, severity="warning")
+
+
 class ValidationError(KitError):
     """Every problem found in one input, raised together; nothing was applied."""
 

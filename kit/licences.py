@@ -11,30 +11,22 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
-from kit.errors import Problem
+from kit.errors import Problem, error, warning
 from kit.identifiers import credit_code_problem
 from kit.inspection import Company
-
-
-def _error(code: str, field: str, zh: str, en: str) -> Problem:
-    return Problem(code, zh, en, field=field)
-
-
-def _warning(code: str, field: str, zh: str, en: str) -> Problem:
-    return Problem(code, zh, en, field=field, severity="warning")
 
 
 def credit_code_problems(company: Company) -> Iterator[Problem]:
     """The company's and its partners' 统一社会信用代码 against GB 32100."""
     if not company.credit_code.strip():
-        yield _warning(
+        yield warning(
             "company.credit_code_missing",
             "company/credit_code",
             "尚未填写统一社会信用代码",
             "no unified social credit code yet",
         )
     elif (why := credit_code_problem(company.credit_code)) is not None:
-        yield _error(
+        yield error(
             "company.credit_code",
             "company/credit_code",
             f"统一社会信用代码无效：{why}",
@@ -42,7 +34,7 @@ def credit_code_problems(company: Company) -> Iterator[Problem]:
         )
     for key, partner in company.partners.items():
         if partner.credit_code and (why := credit_code_problem(partner.credit_code)):
-            yield _error(
+            yield error(
                 "company.credit_code",
                 f"company/partners/{key}/credit_code",
                 f"{partner.name} 的统一社会信用代码无效：{why}",
@@ -54,14 +46,14 @@ def licence_problems(company: Company, on: date) -> Iterator[Problem]:
     """七、1.检查方法（1）-（3）: expired, inconsistent, or products beyond the licence scope."""
     for key, lic in company.licences.items():
         if lic.expires is not None and lic.expires < on:
-            yield _error(
+            yield error(
                 "licence.expired",
                 f"company/licences/{key}/expires",
                 f"证照已过期：{lic.number or key}，有效期至 {lic.expires}（七、1.检查方法（1））",
                 f"licence {lic.number or key} expired on {lic.expires}",
             )
         if lic.holder and company.name and lic.holder != company.name:
-            yield _error(
+            yield error(
                 "licence.name_mismatch",
                 f"company/licences/{key}/holder",
                 f"证照上的名称“{lic.holder}”与企业名称“{company.name}”不一致"
@@ -73,7 +65,7 @@ def licence_problems(company: Company, on: date) -> Iterator[Problem]:
             and company.registered_address
             and lic.address != (company.registered_address)
         ):
-            yield _error(
+            yield error(
                 "licence.address_mismatch",
                 f"company/licences/{key}/address",
                 f"证照上的住所“{lic.address}”与企业住所“{company.registered_address}”"
@@ -85,7 +77,7 @@ def licence_problems(company: Company, on: date) -> Iterator[Problem]:
             and company.production_address
             and (lic.production_address != company.production_address)
         ):
-            yield _error(
+            yield error(
                 "licence.address_mismatch",
                 f"company/licences/{key}/production_address",
                 f"证照上的生产地址“{lic.production_address}”与企业生产地址不一致"
@@ -94,7 +86,7 @@ def licence_problems(company: Company, on: date) -> Iterator[Problem]:
             )
     for key, product in company.products.items():
         if product.expires is not None and product.expires < on:
-            yield _error(
+            yield error(
                 "product.expired",
                 f"company/products/{key}/expires",
                 f"{product.name} 的注册证/备案凭证 {product.registration_no} 已于 "
@@ -107,7 +99,7 @@ def licence_problems(company: Company, on: date) -> Iterator[Problem]:
             and company.name
             and (product.holder != company.name)
         ):
-            yield _error(
+            yield error(
                 "product.holder_mismatch",
                 f"company/products/{key}/holder",
                 f"{product.name} 的注册人“{product.holder}”与企业名称不一致（七、1.检查方法（2））",
@@ -126,7 +118,7 @@ def _products_within_licence_scope(company: Company) -> Iterator[Problem]:
         if not p.manufacturer or p.manufacturer == company.name
     ]
     if own and not licences:
-        yield _warning(
+        yield warning(
             "licence.missing_production",
             "company/licences",
             "尚未录入生产许可证或第一类医疗器械生产备案凭证（七、1.检查内容（2））",
@@ -135,7 +127,7 @@ def _products_within_licence_scope(company: Company) -> Iterator[Problem]:
         return
     for key, product in own:
         if product.category_code and product.category_code not in scope:
-            yield _error(
+            yield error(
                 "product.outside_scope",
                 f"company/products/{key}/category_code",
                 f"{product.name}（分类编码 {product.category_code}）超出生产许可证或"

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-from kit.errors import KitError, Problem
+from kit.errors import KitError, Problem, error, warning
 from kit.guide import Guide, load_guide
 from kit.inspection import Inspection
 from kit.licences import credit_code_problems, licence_problems
@@ -54,20 +54,12 @@ def rule(fn: Rule) -> Rule:
     return fn
 
 
-def _error(code: str, field: str, zh: str, en: str) -> Problem:
-    return Problem(code, zh, en, field=field)
-
-
-def _warning(code: str, field: str, zh: str, en: str) -> Problem:
-    return Problem(code, zh, en, field=field, severity="warning")
-
-
 # -- 四 team -------------------------------------------------------------------------------
 @rule
 def team_size_and_leader(ctx: Context) -> Iterator[Problem]:
     ins = ctx.inspection
     if len(ins.inspectors) < 2:
-        yield _error(
+        yield error(
             "team.too_small",
             "team",
             f"检查组应至少由2名检查人员组成（四、1），现有 {len(ins.inspectors)} 名",
@@ -75,7 +67,7 @@ def team_size_and_leader(ctx: Context) -> Iterator[Problem]:
         )
     leaders = ins.leaders
     if not leaders:
-        yield _error(
+        yield error(
             "team.no_leader",
             "team",
             "检查组未指定检查组长（四、1 检查组长负责制）",
@@ -83,7 +75,7 @@ def team_size_and_leader(ctx: Context) -> Iterator[Problem]:
         )
     elif len(leaders) > 1:
         names = "、".join(ins.team[k].name for k in leaders)
-        yield _error(
+        yield error(
             "team.many_leaders",
             "team",
             f"检查组只能有一名组长，现有：{names}",
@@ -102,7 +94,7 @@ def qualifications(ctx: Context) -> Iterator[Problem]:
         missing = [q for q in need if q not in member.qualifications]
         if missing:
             labels = "、".join(ctx.guide.item(q).label for q in missing)
-            yield _warning(
+            yield warning(
                 "team.qualification",
                 f"team/{key}/qualifications",
                 f"{member.name or key} 尚未确认符合：{labels}",
@@ -117,7 +109,7 @@ def division_of_labour(ctx: Context) -> Iterator[Problem]:
         owners = [k for k in ins.owners(sid) if ins.team[k].role != "expert"]
         title = ctx.guide.section(sid).label if sid in ctx.guide else sid
         if not owners:
-            yield _error(
+            yield error(
                 "division.unowned",
                 "scope/sections",
                 f"{title} 在检查范围内，但没有分配检查员（五、4 检查分工）",
@@ -125,7 +117,7 @@ def division_of_labour(ctx: Context) -> Iterator[Problem]:
             )
         elif len(owners) > 1:
             names = "、".join(ins.team[k].name or k for k in owners)
-            yield _error(
+            yield error(
                 "division.shared",
                 "scope/sections",
                 f"{title} 同时分配给了 {names}，每节应由一名检查员负责",
@@ -134,7 +126,7 @@ def division_of_labour(ctx: Context) -> Iterator[Problem]:
     for key, member in ins.team.items():
         for sid in member.sections:
             if sid not in ins.scope.sections:
-                yield _warning(
+                yield warning(
                     "division.out_of_scope",
                     f"team/{key}/sections",
                     f"{member.name or key} 分到的 {sid} 不在检查范围内",
@@ -148,7 +140,7 @@ def notification(ctx: Context) -> Iterator[Problem]:
     ins = ctx.inspection
     note = ins.notification
     if ins.scope.unannounced and (note.planned or note.sent_on is not None):
-        yield _error(
+        yield error(
             "notification.unannounced",
             "notification",
             "飞行检查不通知被检查企业（五、6 飞行检查方式不适用）",
@@ -160,14 +152,14 @@ def notification(ctx: Context) -> Iterator[Problem]:
 def remote_inspection(ctx: Context) -> Iterator[Problem]:
     scope = ctx.inspection.scope
     if scope.remote and (scope.type == "for_cause" or scope.unannounced):
-        yield _error(
+        yield error(
             "remote.not_allowed",
             "scope/remote",
             "远程检查不适用于有因（飞行）检查（八、4.（1））",
             "remote inspection is not for for-cause or unannounced inspections (八.4)",
         )
     if scope.remote and ctx.inspection.stage == "closed" and not scope.remote_confirmed:
-        yield _warning(
+        yield warning(
             "remote.unconfirmed",
             "scope/remote_confirmed",
             "远程检查结果需经检查单位和被检查企业确认（八、4.（2））",
@@ -183,7 +175,7 @@ def contract_manufacturing_scope(ctx: Context) -> Iterator[Problem]:
     if (company.role == "contract_manufacturer" or entrusts) and SECTION_14 not in (
         ins.scope.sections
     ):
-        yield _error(
+        yield error(
             "scope.section14_missing",
             "scope/sections",
             "企业涉及委托生产，检查范围应包括七、14 委托生产情形",
@@ -206,14 +198,14 @@ def joint_inspection_lead(ctx: Context) -> Iterator[Problem]:
     expected = _registrant_authority(ins)
     leader = ins.team[ins.leaders[0]]
     if not expected or not leader.authority:
-        yield _warning(
+        yield warning(
             "joint.authority_unknown",
             f"team/{ins.leaders[0]}/authority",
             "联合检查：请填写组长所属部门和注册人、备案人所在地监管部门",
             "joint inspection: enter the leader's and the registrant's authority",
         )
     elif leader.authority != expected:
-        yield _error(
+        yield error(
             "joint.wrong_lead",
             f"team/{ins.leaders[0]}/authority",
             f"联合检查的组长原则上由注册人、备案人所在地监管部门（{expected}）人员担任"
@@ -234,12 +226,12 @@ def delegated_feedback(ctx: Context) -> Iterator[Problem]:
                 scope.end_date, DELEGATED_FEEDBACK_WORKDAYS, allow_estimate=True
             )
     except KitError as exc:  # a calendar that cannot answer is a problem to show, not a crash
-        yield _warning("calendar.unknown", "scope/end_date", str(exc), str(exc))
+        yield warning("calendar.unknown", "scope/end_date", str(exc), str(exc))
         return
     estimate = "（按工作日估算，日历未覆盖该年度）" if due.estimated or caught else ""
     if scope.delegated_result_date is not None:
         if scope.delegated_result_date > due.date:
-            yield _error(
+            yield error(
                 "delegated.late",
                 "scope/delegated_result_date",
                 f"委托检查结果应于检查结束后10个工作日内反馈（八、5.（3）），"
@@ -247,7 +239,7 @@ def delegated_feedback(ctx: Context) -> Iterator[Problem]:
                 f"delegated result due within 10 working days, by {due.date}",
             )
     elif ctx.today > due.date:
-        yield _warning(
+        yield warning(
             "delegated.overdue",
             "scope/delegated_result_date",
             f"委托检查结果已超过反馈期限 {due.date}{estimate}，尚未记录反馈",
@@ -261,7 +253,7 @@ def plan_review(ctx: Context) -> Iterator[Problem]:
     if not ins.plan.review_required:
         return
     if ins.stage != "preparation" and ins.plan.state != "approved":
-        yield _error(
+        yield error(
             "plan.not_approved",
             "plan/state",
             "检查方案须经检查派出机构审核（五、5），现场检查前尚未批准",
@@ -269,7 +261,7 @@ def plan_review(ctx: Context) -> Iterator[Problem]:
         )
     for key, adj in ins.adjustments.items():
         if not adj.approved_by:
-            yield _error(
+            yield error(
                 "plan.adjustment_unapproved",
                 f"adjustments/{key}/approved_by",
                 "检查方案经审核的，调整须经原派出机构批准（六、4）",
@@ -296,14 +288,14 @@ def findings(ctx: Context) -> Iterator[Problem]:
     for key, finding in ins.findings.items():
         where = f"findings/{key}"
         if finding.item not in ctx.known_items:
-            yield _error(
+            yield error(
                 "finding.unknown_item",
                 f"{where}/item",
                 f"问题对应的检查项 {finding.item!r} 不在检查表中",
                 f"item {finding.item!r} is not on the checklist",
             )
         if not finding.description.strip():
-            yield _error(
+            yield error(
                 "finding.no_description",
                 f"{where}/description",
                 "问题描述不能为空（六、7 详细记录）",
@@ -311,7 +303,7 @@ def findings(ctx: Context) -> Iterator[Problem]:
             )
         kind = handling.get(finding.handling)
         if kind is None:
-            yield _error(
+            yield error(
                 "finding.unknown_handling",
                 f"{where}/handling",
                 f"未知的处理方式 {finding.handling!r}",
@@ -319,14 +311,14 @@ def findings(ctx: Context) -> Iterator[Problem]:
             )
             continue
         if kind.needs_deadline and finding.deadline is None:
-            yield _error(
+            yield error(
                 "finding.deadline_missing",
                 f"{where}/deadline",
                 f"处理方式“{kind.zh}”须明确整改要求及整改时限（六、7，十、1）",
                 f"handling '{kind.en}' needs a rectification deadline",
             )
         if kind.needs_deadline and not finding.requirement.strip():
-            yield _error(
+            yield error(
                 "finding.requirement_missing",
                 f"{where}/requirement",
                 "须书面明确整改要求（十、1）",
@@ -334,7 +326,7 @@ def findings(ctx: Context) -> Iterator[Problem]:
             )
         start = ins.scope.start_date
         if finding.deadline is not None and start is not None and finding.deadline < start:
-            yield _error(
+            yield error(
                 "finding.deadline_past",
                 f"{where}/deadline",
                 f"整改期限 {finding.deadline} 早于检查日期 {start}",
@@ -343,11 +335,11 @@ def findings(ctx: Context) -> Iterator[Problem]:
     found_items = {f.item for f in ins.findings.values()}
     for item_id, result in ins.results.items():
         if item_id not in ctx.known_items:
-            yield _error("result.unknown_item", f"results/{item_id}",
+            yield error("result.unknown_item", f"results/{item_id}",
                          f"结果对应的检查项 {item_id!r} 不在本次检查表中",
                          f"{item_id!r} is not an item of this inspection's checklist")
         if result.result == "nonconform" and item_id not in found_items:
-            yield _warning(
+            yield warning(
                 "result.no_finding",
                 f"results/{item_id}/result",
                 f"{item_id} 判定为不符合，但尚未记录问题及处理",
@@ -362,14 +354,14 @@ def signatures(ctx: Context) -> Iterator[Problem]:
     if sig.refused:
         signers = [s for s in sig.inspector_signers if s in ins.inspectors]
         if len(signers) < 2:
-            yield _error(
+            yield error(
                 "signatures.refusal_needs_two",
                 "signatures/inspector_signers",
                 "企业拒绝签字的，应由2名以上检查人员注明情况并签字确认（六、8）",
                 "on refusal at least two inspectors sign (六.8)",
             )
         if not sig.refusal_note.strip():
-            yield _error(
+            yield error(
                 "signatures.refusal_note",
                 "signatures/refusal_note",
                 "企业拒绝签字的，应注明情况（六、8）",
@@ -377,21 +369,21 @@ def signatures(ctx: Context) -> Iterator[Problem]:
             )
     for signer in sig.inspector_signers:
         if signer not in ins.team:
-            yield _error(
+            yield error(
                 "signatures.unknown_signer",
                 "signatures/inspector_signers",
                 f"签字人 {signer!r} 不是检查组成员",
                 f"{signer!r} is not on the team",
             )
     if sig.witness_present and not (sig.witness_name.strip() and sig.witness_signed):
-        yield _error(
+        yield error(
             "signatures.witness",
             "signatures/witness_signed",
             "现场有见证人的，需要由见证人签字（六、8）",
             "a witness who was present must sign (六.8)",
         )
     if ins.stage in ("follow_up", "closed") and not (sig.company_signer.strip() or sig.refused):
-        yield _error(
+        yield error(
             "signatures.missing",
             "signatures/company_signer",
             "检查记录须由企业相关人员签字确认，或记录拒绝签字情况（六、7、六、8）",
@@ -410,14 +402,14 @@ def follow_up(ctx: Context) -> Iterator[Problem]:
     ]
     fu = ins.follow_up
     if ins.stage == "closed" and needs and fu.closed_on is None:
-        yield _error(
+        yield error(
             "follow_up.not_closed",
             "follow_up/closed_on",
             "有限期整改的问题，结案前须完成跟踪检查（六、9）",
             "rectification must be reviewed before the record is closed (六.9)",
         )
     if fu.reviewed_on is not None and fu.submitted_on is None and fu.review_mode == "written":
-        yield _warning(
+        yield warning(
             "follow_up.no_submission",
             "follow_up/submitted_on",
             "书面审查前应记录企业提交整改资料的日期（六、9）",

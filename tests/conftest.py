@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -23,3 +24,31 @@ def _isolated_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: py
     """No test ever writes to the user's real data directory."""
     monkeypatch.setenv("KIT_DATA_DIR", str(tmp_path_factory.mktemp("kit-data")))
     monkeypatch.delenv("KIT_DB_URL", raising=False)
+
+
+# -- real browser (Debian's Chromium driven by Playwright) ----------------------------------
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium per test process; CI must have it, elsewhere the test skips."""
+    from tests.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
+
+    if os.environ.get("CI") and not Path(CHROMIUM).exists():
+        pytest.fail("CI must have Debian's chromium installed")
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+                                      headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser context (no cookies, no storage) in Chinese, allowing downloads."""
+    context = browser.new_context(accept_downloads=True, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    yield page
+    context.close()

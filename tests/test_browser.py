@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,7 +9,7 @@ import openpyxl
 import pytest
 
 from kit.store import Store
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium, served
+from tests.browser import served
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -29,27 +28,8 @@ def server(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         yield base
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if os.environ.get("CI") and not Path(CHROMIUM).exists():
-        pytest.fail("CI must have Debian's chromium installed")
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-                                     headless=True)
-        yield browser
-        browser.close()
 
 
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(accept_downloads=True, locale="zh-CN")
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    yield page
-    context.close()
 
 
 def open_app(page, url: str):

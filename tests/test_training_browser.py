@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from kit.training import exercises
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium, served
+from tests.browser import served
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -24,27 +22,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield base
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if os.environ.get("CI") and not Path(CHROMIUM).exists():
-        pytest.fail("CI must have Debian's chromium installed")
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-                                     headless=True)
-        yield browser
-        browser.close()
 
 
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(locale="zh-CN")
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    yield page
-    context.close()
 
 
 def test_answer_an_exercise_and_see_the_feedback_citing_the_guide(page, server):

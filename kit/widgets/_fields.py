@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -23,10 +24,11 @@ from typing import Any
 
 import ipywidgets as W
 
-from kit.errors import ConflictError, Problem, ValidationError
+from kit.errors import ConflictError, KitError, Problem, ValidationError
 from kit.session import Session
 
 Options = tuple[tuple[str, str], ...]
+log = logging.getLogger(__name__)
 
 LABEL_WIDTH = "12em"
 
@@ -156,6 +158,23 @@ def problems_html(problems: Sequence[Problem]) -> str:
         items.append(f'<div style="color:{colour};font-size:90%;line-height:1.3">{mark} '
                      f"{html.escape(p.message)}</div>")
     return "".join(items)
+
+
+def guarded(say: Callable[..., None], fn: Callable[..., Any], *args: Any,
+            **kwargs: Any) -> Any:
+    """Run an app action; show any failure through ``say(text, error=True)``, never lose it.
+
+    Voila hides tracebacks, so an action that fails silently would look as if nothing
+    happened; a KitError's message is shown as it is, anything else with its type.
+    """
+    try:
+        return fn(*args, **kwargs)
+    except KitError as exc:
+        say(str(exc), error=True)
+    except Exception as exc:  # an app must say what broke, not go silent
+        log.exception("app action failed")
+        say(f"内部错误 internal error: {type(exc).__name__}: {exc}", error=True)
+    return None
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:

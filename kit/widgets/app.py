@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import html
 import importlib
-import logging
 import os
 from collections.abc import Callable
 from datetime import date
@@ -19,15 +18,13 @@ from urllib.parse import parse_qs
 
 import ipywidgets as W
 
-from kit.errors import KitError
 from kit.guide import load_guide
 from kit.inspection import STAGES, SUMMARY_PATHS, new_inspection
 from kit.profiles import list_profiles
 from kit.session import Session
 from kit.store import Store, current_user
+from kit.widgets._fields import guarded
 from kit.widgets.preparation import vocab
-
-log = logging.getLogger(__name__)
 
 #: Stage tabs: key and (short, so that it fits the tab) Chinese title. Each stage's own heading
 #: gives the English.
@@ -244,11 +241,4 @@ class InspectorApp(W.VBox):
 
     def _guard(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Run an action; show any failure as a message instead of losing it in a log."""
-        try:
-            return fn(*args, **kwargs)
-        except KitError as exc:
-            self.say(str(exc), error=True)
-        except Exception as exc:  # an app must say what broke, not go silent
-            log.exception("app action failed")
-            self.say(f"内部错误 internal error: {type(exc).__name__}: {exc}", error=True)
-        return None
+        return guarded(self.say, fn, *args, **kwargs)

@@ -23,6 +23,7 @@ import ipywidgets as W
 from kit.errors import KitError
 from kit.guide import Clause, Text, load_guide
 from kit.training import PARTS, Exercise, Feedback, Score, exercises, grade, score_to_excel
+from kit.widgets._fields import guarded
 from kit.widgets.app import parse_query
 from kit.widgets.report import XLSX_MIME, download_link
 
@@ -295,11 +296,4 @@ class TrainingApp(W.VBox):
 
     def _guard(self, fn: Callable[..., Any], *args: Any) -> Any:
         """Run an action; show a failure as a message instead of losing it in a log."""
-        try:
-            return fn(*args)
-        except KitError as exc:
-            self.say(str(exc), error=True)
-        except Exception as exc:  # an app must say what broke, not go silent
-            log.exception("training app action failed")
-            self.say(f"内部错误 internal error: {type(exc).__name__}: {exc}", error=True)
-        return None
+        return guarded(self.say, fn, *args)

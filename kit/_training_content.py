@@ -1,0 +1,216 @@
+"""The training exercises' teaching content, loaded from ``kit/data/training.yaml``.
+
+Only what the guide leaves to judgement is teaching content: which situation calls for which
+inspection type, handling or role, and the fictional companies, teams and records registers the
+scenarios are built from. It is read once into frozen dataclasses. The shipped file is checked
+in the tests by :func:`validate_teaching_data`: its schema, then every clause id and vocabulary
+code against the guide.
+
+>>> load_teaching().situations["inspection_types"][0].code
+'supervisory'
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, cast
+
+import yaml
+
+from kit._resources import DATA_DIR
+from kit.errors import Problem
+from kit.guide import Guide, Text, load_guide
+from kit.inspection import Member, MemberRole, Partner, PartnerRelation, Role
+
+TRAINING_FILE = DATA_DIR / "training.yaml"
+SCHEMA_FILE = DATA_DIR / "training.schema.json"
+
+
+@dataclass(frozen=True)
+class Situation:
+    """A situation and the code (of the guide's vocabulary) it calls for; clauses say why."""
+
+    code: str
+    text: Text
+    clauses: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Signing:
+    """One way of signing a record the company refused to sign (六、8), offered as an option.
+
+    With a witness present, the witness signs too unless ``witness_signs`` is false; a way with
+    ``witness_signs`` false is offered only when a witness is present.
+    """
+
+    value: str
+    signers: tuple[str, ...]
+    text: Text
+    witness_signs: bool = True
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """The refusal scenario: what happened, the team, the witness's name, the ways of signing."""
+
+    note: Text
+    witness: str
+    team: Mapping[str, Member]
+    signings: tuple[Signing, ...]
+
+
+@dataclass(frozen=True)
+class ContractCase:
+    """What a company does (after its name), and its contract partner if any (七、14)."""
+
+    role: Role
+    text: Text
+    partner: Partner | None = None
+
+
+@dataclass(frozen=True)
+class RecordKind:
+    """A fictional records register: product, record type, data column with unit and limits."""
+
+    product: str
+    record_type: str
+    column: str
+    unit: str
+    lower: float
+    upper: float
+
+
+@dataclass(frozen=True)
+class Teaching:
+    """All of ``training.yaml``; the order of every tuple is the order the seeds draw from."""
+
+    situations: Mapping[str, tuple[Situation, ...]]
+    not_principles: tuple[Text, ...]
+    companies: tuple[str, ...]
+    team_names: tuple[str, ...]
+    teams: tuple[tuple[MemberRole, ...], ...]
+    refusal: Refusal
+    contract_company: str
+    contract_cases: tuple[ContractCase, ...]
+    record_kinds: tuple[RecordKind, ...]
+
+
+@cache
+def load_teaching() -> Teaching:
+    """The shipped teaching content, read once."""
+    return teaching_from_data(_raw_teaching_data())
+
+
+@cache
+def _raw_teaching_data() -> Any:
+    return yaml.safe_load(TRAINING_FILE.read_text(encoding="utf-8"))
+
+
+def _text(raw: Mapping[str, Any]) -> Text:
+    return Text(raw["zh"].strip(), raw["en"].strip())
+
+
+def teaching_from_data(data: Mapping[str, Any]) -> Teaching:
+    """Build :class:`Teaching` from data shaped like ``training.yaml`` (already validated)."""
+    refusal, contract = data["refusal"], data["contract_manufacturing"]
+    return Teaching(
+        situations={
+            vocabulary: tuple(
+                Situation(s["code"], _text(s), tuple(s.get("clauses", ()))) for s in found
+            )
+            for vocabulary, found in data["situations"].items()
+        },
+        not_principles=tuple(_text(t) for t in data["not_principles"]),
+        companies=tuple(data["companies"]),
+        team_names=tuple(data["teams"]["names"]),
+        teams=tuple(
+            tuple(cast(MemberRole, r) for r in roles) for roles in data["teams"]["compositions"]
+        ),
+        refusal=Refusal(
+            note=_text(refusal["note"]),
+            witness=refusal["witness"],
+            team={m["id"]: Member(m["name"], cast(MemberRole, m["role"])) for m in refusal["team"]},
+            signings=tuple(
+                Signing(s["value"], tuple(s["signers"]), _text(s), s.get("witness_signs", True))
+                for s in refusal["signings"]
+            ),
+        ),
+        contract_company=contract["company"],
+        contract_cases=tuple(
+            ContractCase(cast(Role, c["role"]), _text(c), _partner(c.get("partner")))
+            for c in contract["cases"]
+        ),
+        record_kinds=tuple(
+            RecordKind(
+                r["product"], r["record_type"], r["column"], r["unit"],
+                float(r["lower"]), float(r["upper"]),
+            )
+            for r in data["record_kinds"]
+        ),
+    )
+
+
+def _partner(raw: Mapping[str, Any] | None) -> Partner | None:
+    if raw is None:
+        return None
+    return Partner(raw["name"], relation=cast(PartnerRelation, raw["relation"]))
+
+
+# -- checking --------------------------------------------------------------------------------
+def validate_teaching_data(data: Any, file: str = "", guide: Guide | None = None) -> list[Problem]:
+    """Every problem with teaching content: schema first, then ids and codes against the guide.
+
+    Every clause id cited must be a clause of the guide, every situation's code a code of the
+    guide's vocabulary of the same name; the names must cover the largest team, the signers be
+    members of the team, and a register's lower limit lie below its upper one.
+    """
+    import jsonschema
+
+    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    validator = jsonschema.Draft202012Validator(schema)
+    problems = [
+        Problem("training.schema", "不符合培训内容格式", e.message,
+                field="/".join(str(p) for p in e.absolute_path) or "/", file=file)
+        for e in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
+    ]
+    if problems:
+        return problems
+    guide = guide or load_guide()
+
+    def bad(code: str, where: str, zh: str, en: str) -> None:
+        problems.append(Problem(code, zh, en, field=where, file=file))
+
+    for vocabulary, found in data["situations"].items():
+        codes = {t.code for t in guide.terms(vocabulary)}
+        for i, situation in enumerate(found):
+            where = f"situations/{vocabulary}/{i}"
+            if situation["code"] not in codes:
+                bad("training.code", f"{where}/code",
+                    f"{situation['code']} 不是指南词表 {vocabulary} 中的代码",
+                    f"{situation['code']} is not a code of the guide's {vocabulary}")
+            for k, clause_id in enumerate(situation.get("clauses", ())):
+                if clause_id not in guide:
+                    bad("training.clause", f"{where}/clauses/{k}",
+                        f"指南中没有条款 {clause_id}", f"no clause {clause_id} in the guide")
+    names = data["teams"]["names"]
+    for i, roles in enumerate(data["teams"]["compositions"]):
+        if len(roles) > len(names):
+            bad("training.team_size", f"teams/compositions/{i}",
+                f"检查组有 {len(roles)} 人，但只给了 {len(names)} 个姓名",
+                f"a team of {len(roles)} but only {len(names)} names")
+    members = [m["id"] for m in data["refusal"]["team"]]
+    if len(set(members)) != len(members):
+        bad("training.member_id", "refusal/team", "检查组成员编号重复", "member ids repeat")
+    for i, signing in enumerate(data["refusal"]["signings"]):
+        for k, signer in enumerate(signing["signers"]):
+            if signer not in members:
+                bad("training.signer", f"refusal/signings/{i}/signers/{k}",
+                    f"{signer} 不是检查组成员", f"{signer} is not a member of the team")
+    for i, kind in enumerate(data["record_kinds"]):
+        if not kind["lower"] < kind["upper"]:
+            bad("training.limits", f"record_kinds/{i}", "下限应小于上限",
+                "the lower limit must be below the upper one")
+    return problems
