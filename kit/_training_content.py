@@ -57,6 +57,7 @@ class Refusal:
     """The refusal scenario: what happened, the team, the witness's name, the ways of signing."""
 
     note: Text
+    team_text: Text
     witness: str
     team: Mapping[str, Member]
     signings: tuple[Signing, ...]
@@ -131,6 +132,7 @@ def teaching_from_data(data: Mapping[str, Any]) -> Teaching:
         ),
         refusal=Refusal(
             note=_text(refusal["note"]),
+            team_text=_text(refusal["team_text"]),
             witness=refusal["witness"],
             team={m["id"]: Member(m["name"], cast(MemberRole, m["role"])) for m in refusal["team"]},
             signings=tuple(
@@ -204,6 +206,12 @@ def validate_teaching_data(data: Any, file: str = "", guide: Guide | None = None
     members = [m["id"] for m in data["refusal"]["team"]]
     if len(set(members)) != len(members):
         bad("training.member_id", "refusal/team", "检查组成员编号重复", "member ids repeat")
+    team_text = data["refusal"]["team_text"]
+    for i, member in enumerate(data["refusal"]["team"]):
+        if member["name"] not in team_text["zh"] or member["name"] not in team_text["en"]:
+            bad("training.team_text", f"refusal/team/{i}/name",
+                f"team_text 中没有成员 {member['name']}",
+                f"member {member['name']} is missing from team_text")
     for i, signing in enumerate(data["refusal"]["signings"]):
         for k, signer in enumerate(signing["signers"]):
             if signer not in members:

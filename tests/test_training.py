@@ -9,17 +9,29 @@ deadline lands on the n-th official working day, and so on.
 from __future__ import annotations
 
 import base64
+import copy
+import json
 import re
 from datetime import date, datetime
+from typing import Any
 
+import jsonschema
 import openpyxl
 import pytest
+import yaml
 
+from kit._training_content import (
+    SCHEMA_FILE,
+    TRAINING_FILE,
+    load_teaching,
+    validate_teaching_data,
+)
 from kit.errors import KitError
 from kit.guide import load_guide
 from kit.training import (
     KINDS,
     PARTS,
+    SITUATIONS,
     Exercise,
     Score,
     exercises,
@@ -190,6 +202,71 @@ def test_the_score_counts_each_exercise_once_and_goes_to_excel(tmp_path):
     assert "五、" in rows[0][7]
     parts = {r[0]: r[1:] for r in book["按部分 By part"].iter_rows(min_row=2, values_only=True)}
     assert parts["五 检查前准备"] == (2, 1)
+
+
+# -- the teaching content (kit/data/training.yaml) ------------------------------------------
+def _shipped_teaching() -> Any:
+    return yaml.safe_load(TRAINING_FILE.read_text(encoding="utf-8"))
+
+
+def test_the_teaching_content_matches_its_schema():
+    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    data = _shipped_teaching()
+    assert data["format_version"] == 1
+    assert [e.message for e in jsonschema.Draft202012Validator(schema).iter_errors(data)] == []
+    assert validate_teaching_data(data, str(TRAINING_FILE)) == []
+
+
+def test_every_clause_and_code_of_the_teaching_content_is_in_the_guide():
+    guide = load_guide()
+    teaching = load_teaching()
+    cited = [c for found in teaching.situations.values() for s in found for c in s.clauses]
+    assert "10.3.3" in cited
+    assert [c for c in cited if c not in guide] == []
+    for vocabulary, found in teaching.situations.items():
+        assert {s.code for s in found} <= {t.code for t in guide.terms(vocabulary)}, vocabulary
+    # every inspection type and every handling has a situation to judge
+    for vocabulary in ("inspection_types", "handling_kinds"):
+        assert {s.code for s in teaching.situations[vocabulary]} == {
+            t.code for t in guide.terms(vocabulary)}
+
+
+def test_situations_are_the_teaching_content_read_once():
+    assert load_teaching() is load_teaching()
+    first = SITUATIONS["inspection_types"][0]
+    assert first[0] == "supervisory"
+    assert first[3] == ("5.2",)
+    assert first[1] == load_teaching().situations["inspection_types"][0].text.zh
+    assert len(SITUATIONS["handling_kinds"]) == len(_shipped_teaching()["situations"]["handling_kinds"])
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "field", "code"),
+    [
+        (("format_version",), 2, "format_version", "training.schema"),
+        (("situations", "roles", 0, "zh"), "", "situations/roles/0/zh", "training.schema"),
+        (("situations", "inspection_types", 1, "clauses", 1), "10.3.99",
+         "situations/inspection_types/1/clauses/1", "training.clause"),
+        (("situations", "handling_kinds", 0, "code"), "warn_only",
+         "situations/handling_kinds/0/code", "training.code"),
+        (("teams", "compositions", 0), ["leader", "inspector", "inspector", "expert"],
+         "teams/compositions/0", "training.team_size"),
+        (("refusal", "signings", 1, "signers", 1), "E9", "refusal/signings/1/signers/1",
+         "training.signer"),
+        (("refusal", "team", 0, "name"), "王五", "refusal/team/0/name", "training.team_text"),
+        (("record_kinds", 2, "lower"), 40.0, "record_kinds/2", "training.limits"),
+    ],
+)
+def test_bad_teaching_content_is_refused_with_the_place(path, value, field, code):
+    data = copy.deepcopy(_shipped_teaching())
+    *where, last = path
+    target = data
+    for key in where:
+        target = target[key]
+    target[last] = value
+    problems = validate_teaching_data(data, "training.yaml")
+    assert (field, code) in {(p.field, p.code) for p in problems}
 
 
 # -- the app, without a browser ------------------------------------------------------------

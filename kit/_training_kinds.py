@@ -1,0 +1,490 @@
+"""The generators of the training exercises, one per kind (registered in :data:`kit.training.KINDS`).
+
+A generator takes a seeded :class:`random.Random` and returns a :class:`Draft`: the question,
+options, answer, the reason for it and the clauses that say so. Answers the kit can compute are
+never typed in: a scenario is built as a small :class:`~kit.inspection.Inspection` and the answer
+is what :func:`kit.rules.check` says about it; record-sampling answers come from
+:mod:`kit.sampling`, deadlines from :mod:`kit.workdays`, options from the guide's vocabularies.
+What the guide leaves to judgement comes from the teaching content (``kit/data/training.yaml``).
+
+Every draw from the generator's ``rng`` is part of what a seed means: drawing in another order,
+or drawing more or less, changes the exercises every seed gives.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+
+import pandas as pd
+
+from kit._training_content import RecordKind, Situation, load_teaching
+from kit.errors import Problem
+from kit.guide import Text, load_guide
+from kit.inspection import (
+    Company,
+    Finding,
+    Inspection,
+    Member,
+    Notification,
+    Signatures,
+    new_inspection,
+)
+from kit.rules import check
+from kit.sampling import (
+    SampleParameters,
+    data_conclusion_mismatch,
+    find_discrepancies,
+    in_window,
+    record_windows,
+)
+from kit.workdays import load_calendar
+
+Rng = random.Random
+
+YES, NO = "yes", "no"
+YES_NO = ((Text("是", "Yes"), YES), (Text("否", "No"), NO))
+SAMPLING_YEAR = 2026
+_ROLE_ZH = {"leader": ("组长", "team leader"), "inspector": ("检查员", "inspector"),
+            "expert": ("专家", "expert")}
+
+
+@dataclass(frozen=True)
+class Draft:
+    """An exercise before it has an id: :func:`kit.training.exercises` adds the id and cites
+    ``clauses`` after ``reason`` for the explanation."""
+
+    question: Text
+    options: tuple[tuple[Text, str], ...]
+    answer: str
+    reason: Text
+    clauses: tuple[str, ...]
+    exhibit: tuple[tuple[str, ...], ...] = ()
+    facts: Mapping[str, str] = field(default_factory=dict)
+
+
+# -- helpers ---------------------------------------------------------------------------------
+def _draft(question: Text, options: Sequence[tuple[Text, str]], answer: str, reason: Text,
+           clauses: Sequence[str], rng: Rng, *, shuffle: bool = True,
+           exhibit: Sequence[Sequence[str]] = (), facts: Mapping[str, str] | None = None) -> Draft:
+    opts = list(options)
+    if shuffle:
+        rng.shuffle(opts)
+    return Draft(question, tuple(opts), answer, reason, tuple(clauses),
+                 tuple(tuple(r) for r in exhibit), dict(facts or {}))
+
+
+def _errors(inspection: Inspection, prefix: str) -> list[Problem]:
+    """The rules' errors whose code starts with ``prefix`` (where an answer comes from)."""
+    return [p for p in check(inspection) if p.severity == "error" and p.code.startswith(prefix)]
+
+
+def _rule_text(problems: Sequence[Problem], ok: Text) -> Text:
+    if not problems:
+        return ok
+    return Text("；".join(p.message for p in problems) + "。",
+                "; ".join(p.message_en for p in problems) + ".")
+
+
+def _yes_no(value: bool) -> str:
+    return YES if value else NO
+
+
+def _term_options(vocabulary: str, answer: str, rng: Rng, n: int = 4) -> list[tuple[Text, str]]:
+    terms = load_guide().terms(vocabulary)
+    others = [t for t in terms if t.code != answer]
+    chosen = [next(t for t in terms if t.code == answer), *rng.sample(others, min(n - 1,
+                                                                                len(others)))]
+    return [(Text(t.zh, t.en), t.code) for t in chosen]
+
+
+def _situation(vocabulary: str, rng: Rng) -> Situation:
+    return rng.choice(load_teaching().situations[vocabulary])
+
+
+def _weekday(day: date) -> Text:
+    return Text(f"{day:%Y年%m月%d日}（周{'一二三四五六日'[day.weekday()]}）",
+                f"{day:%Y-%m-%d} ({day:%a})")
+
+
+# -- 一 二 三 四 ---------------------------------------------------------------------------
+def role(rng: Rng) -> Draft:
+    situation = _situation("roles", rng)
+    code, text = situation.code, situation.text
+    name = rng.choice(load_teaching().companies)
+    term = load_guide().term("roles", code)
+    options = [(Text(t.zh, t.en), t.code) for t in load_guide().terms("roles")]
+    return _draft(Text(f"{name}{text.zh}按指南一，它属于哪一类被检查对象？",
+                       f"{name} {text.en} Under part 一, what kind of inspected party is it?"),
+                  options, code, Text(f"该企业是{term.zh}。", f"It is a {term.en}."), ("1.1",), rng,
+                  shuffle=False, facts={"role": code})
+
+
+def principle(rng: Rng) -> Draft:
+    terms = load_guide().terms("principles")
+    wrong = rng.choice(load_teaching().not_principles)
+    options = [(Text(t.zh, t.en), t.code) for t in rng.sample(terms, 3)]
+    options.append((wrong, "not_a_principle"))
+    return _draft(Text("下列哪一项不是指南二规定的检查原则？",
+                       "Which of these is not one of the inspection principles of part 二?"),
+                  options, "not_a_principle",
+                  Text(f"检查原则是：{'、'.join(t.zh for t in terms)}，不含“{wrong.zh}”。",
+                       f"The principles are: {', '.join(t.en for t in terms)}."), ("2.1",), rng)
+
+
+_BASIS_ZH = re.compile(r"^《(?P<title>[^》]+)》（(?P<no>[^）]+)）$")
+_BASIS_EN = re.compile(r"^(?P<title>.+?) \((?P<no>[^()]*No\. \d+[^()]*)\)$")
+
+
+def basis(rng: Rng) -> Draft:
+    found = []
+    for clause in load_guide().part(3).items("item"):
+        zh, en = _BASIS_ZH.match(clause.zh), _BASIS_EN.match(clause.en)
+        if zh and en:
+            found.append((clause.id, zh, en))
+    chosen = rng.sample(found, 4)
+    cid, zh, en = chosen[0]
+    options = [(Text(z["no"], e["no"]), c) for c, z, e in chosen]
+    return _draft(Text(f"指南三所列检查依据《{zh['title']}》的文号是？",
+                       f"What is the number of the basis '{en['title']}' listed in part 三?"),
+                  options, cid, Text(f"《{zh['title']}》是{zh['no']}。",
+                                     f"'{en['title']}' is {en['no']}."), (cid,), rng)
+
+
+def team(rng: Rng) -> Draft:
+    teaching = load_teaching()
+    roles = rng.choice(teaching.teams)
+    members = {f"M{i}": Member(teaching.team_names[i], r) for i, r in enumerate(roles)}
+    found = _errors(replace(new_inspection(), team=members), "team.")
+    who = Text("、".join(f"{_ROLE_ZH[m.role][0]}{m.name}" for m in members.values()),
+               ", ".join(f"{_ROLE_ZH[m.role][1]} {m.name}" for m in members.values()))
+    ok = Text("检查组有一名组长，检查人员不少于2名（专家不计入检查人员），符合要求。",
+              "One leader and at least 2 inspectors (experts do not count): the team may work.")
+    return _draft(Text(f"检查组由{who.zh}组成。该检查组符合指南四的要求吗？",
+                       f"The team is: {who.en}. Does it meet part 四?"),
+                  YES_NO, _yes_no(not found), _rule_text(found, ok), ("4.1",), rng,
+                  shuffle=False, facts={"roles": ",".join(roles)})
+
+
+# -- 五 六 ---------------------------------------------------------------------------------
+def inspection_type(rng: Rng) -> Draft:
+    situation = _situation("inspection_types", rng)
+    code, text = situation.code, situation.text
+    term = load_guide().term("inspection_types", code)
+    return _draft(Text(f"{text.zh}应采用哪种检查方式？", f"{text.en} Which kind of inspection is it?"),
+                  _term_options("inspection_types", code, rng), code,
+                  Text(f"该情形属于{term.zh}。", f"This is a {term.en}."), situation.clauses, rng,
+                  facts={"type": code})
+
+
+def _type_text(code: str, unannounced: bool) -> Text:
+    term = load_guide().term("inspection_types", code)
+    return Text(term.zh + ("（飞行检查）" if unannounced else ""),
+                term.en + (" (unannounced)" if unannounced else ""))
+
+
+def notification(rng: Rng) -> Draft:
+    unannounced = rng.random() < 0.5
+    code = "for_cause" if unannounced else rng.choice(("supervisory", "special", "follow_up"))
+    ins = new_inspection(type=code)  # type: ignore[arg-type]
+    ins = replace(ins, scope=replace(ins.scope, unannounced=unannounced),
+                  notification=Notification(planned=True))
+    found = _errors(ins, "notification.")
+    kind = _type_text(code, unannounced)
+    ok = Text("不是飞行检查，应联系被检查企业，通知检查相关事宜。",
+              "Not unannounced: contact the company and tell it about the inspection.")
+    return _draft(Text(f"本次是{kind.zh}。检查前可以联系企业、通知检查事宜吗？",
+                       f"This is a {kind.en}. May the company be notified beforehand?"),
+                  YES_NO, _yes_no(not found), _rule_text(found, ok), ("5.6",), rng,
+                  shuffle=False, facts={"type": code, "unannounced": _yes_no(unannounced)})
+
+
+def refusal(rng: Rng) -> Draft:
+    scene = load_teaching().refusal
+    witness = rng.random() < 0.5
+    valid, messages, options = [], {}, []
+    for way in scene.signings:
+        if not (witness or way.witness_signs):
+            continue  # "the witness need not sign" is offered only with a witness
+        witness_signs = witness and way.witness_signs
+        sig = Signatures(refused=True, refusal_note=scene.note.zh,
+                         inspector_signers=way.signers, witness_present=witness,
+                         witness_name=scene.witness if witness else "",
+                         witness_signed=witness_signs)
+        found = _errors(replace(new_inspection(), team=dict(scene.team), signatures=sig),
+                        "signatures.")
+        messages.update({p.message: p.message_en for p in found})
+        if not found:
+            valid.append(way.value)
+        suffix = ("，见证人签字", ", the witness signs") if witness_signs else ("", "")
+        options.append((Text(way.text.zh + suffix[0], way.text.en + suffix[1]), way.value))
+    (answer,) = valid  # the rules accept exactly one way
+    where = (f"；现场有见证人{scene.witness}", f"; a witness, {scene.witness}, is present") \
+        if witness else ("", "")
+    reason = Text("；".join(messages) + "；专家不是检查人员。", "; ".join(messages.values())
+                  + "; an expert is not an inspector.")
+    who = scene.team_text
+    return _draft(Text(f"{scene.note.zh}检查组：{who.zh}{where[0]}。应如何签字确认？",
+                       f"{scene.note.en} Team: {who.en}{where[1]}. Who signs?"),
+                  options, answer, reason, ("6.8",), rng, facts={"witness": _yes_no(witness)})
+
+
+# -- 七 -----------------------------------------------------------------------------------
+def section_of_item(rng: Rng) -> Draft:
+    guide = load_guide()
+    items = [i for i in guide.checklist_items() if i.parent_id != "7.14"]
+    counts = pd.Series([i.zh for i in items]).value_counts()
+    item = rng.choice([i for i in items if counts[i.zh] == 1])
+    right = guide.item(item.parent_id or "")
+    others = rng.sample([s for s in guide.sections if s.id != right.id], 3)
+    options = [(Text(f"{s.label} {s.text.zh}", f"{s.label} {s.text.en}"), s.id)
+               for s in (right, *others)]
+    return _draft(Text(f"检查项“{item.zh}”属于指南七的哪一节？",
+                       f"Which section of part 七 holds the item '{item.en}'?"),
+                  options, right.id, Text(f"该项是{item.label}。", f"It is {item.label}."),
+                  (item.id,), rng)
+
+
+def section14(rng: Rng) -> Draft:
+    teaching = load_teaching()
+    case = rng.choice(teaching.contract_cases)
+    partners = {"C1": case.partner} if case.partner else {}
+    name = teaching.contract_company
+    sections = tuple(s.id for s in load_guide().sections if s.id != "7.14")
+    company = Company(name=name, role=case.role, partners=partners)
+    found = _errors(new_inspection(company=company, sections=sections), "scope.section14")
+    ok = Text("企业不涉及委托生产，七、14 不是必查内容。",
+              "The company is not in contract manufacturing: 七.14 is not required.")
+    return _draft(Text(f"{name}{case.text.zh}。对其检查时，检查范围必须包括七、14 委托生产情形吗？",
+                       f"{name} {case.text.en}. Must the inspection cover 七.14?"),
+                  YES_NO, _yes_no(bool(found)), _rule_text(found, ok), ("7.14.0",), rng,
+                  shuffle=False, facts={"role": case.role, "partners": str(len(partners))})
+
+
+# -- 八 -----------------------------------------------------------------------------------
+def remote(rng: Rng) -> Draft:
+    if rng.random() < 0.4:
+        code, unannounced = "for_cause", rng.random() < 0.5
+    else:
+        code = rng.choice(("supervisory", "focused", "follow_up", "special", "extended"))
+        unannounced = rng.random() < 0.2
+    ins = new_inspection(type=code)  # type: ignore[arg-type]
+    ins = replace(ins, scope=replace(ins.scope, remote=True, unannounced=unannounced))
+    found = _errors(ins, "remote.")
+    kind = _type_text(code, unannounced)
+    ok = Text("不是有因（飞行）检查，可以远程检查，但不能降低检查标准，结果需经检查单位和企业确认。",
+              "Not a for-cause or unannounced inspection: it may be remote, to the same standard, "
+              "with the result confirmed by both sides.")
+    clauses = ("8.4.1",) if found else ("8.4.1", "8.4.2")
+    return _draft(Text(f"因不可抗力不宜到企业现场，拟对一次{kind.zh}采用远程检查。可以吗？",
+                       f"Force majeure keeps the team away; may a {kind.en} be done remotely?"),
+                  YES_NO, _yes_no(not found), _rule_text(found, ok), clauses, rng,
+                  shuffle=False, facts={"type": code, "unannounced": _yes_no(unannounced)})
+
+
+def _deadline(rng: Rng, n: int) -> tuple[date, date, list[tuple[Text, str]], Text]:
+    """A start date a few days before a holiday, the date ``n`` working days later, options."""
+    cal = load_calendar()
+    last = max(cal.known_years())
+    pool = sorted(d for d in cal.holidays if d.year >= last - 2 and d <= date(last, 10, 31))
+    start = rng.choice(pool) - timedelta(days=rng.randint(1, 6))
+    due = cal.add_workdays(start, n).date
+    weekdays, day = 0, start
+    while weekdays < n:
+        day += timedelta(days=1)
+        weekdays += day.weekday() < 5
+    candidates = [due, day, start + timedelta(days=n), cal.add_workdays(start, n - 1).date,
+                  cal.add_workdays(start, n + 1).date]
+    unique = list(dict.fromkeys(candidates))[:4]
+    options = [(_weekday(d), d.isoformat()) for d in unique]
+    reason = Text(f"从 {start} 的次日起算，第 {n} 个工作日是 {due}（法定节假日不计，调休上班日计入）；"
+                  f"按日历日计是 {start + timedelta(days=n)}，只按周一至周五计是 {day}。",
+                  f"Counting from the day after {start}, working day {n} is {due} (official "
+                  f"holidays excluded, make-up working days included); {n} calendar days give "
+                  f"{start + timedelta(days=n)}, Monday-Friday only gives {day}.")
+    return start, due, options, reason
+
+
+def delegated_deadline(rng: Rng) -> Draft:
+    from kit.rules import DELEGATED_FEEDBACK_WORKDAYS as n
+
+    start, due, options, reason = _deadline(rng, n)
+    return _draft(Text(f"委托检查于{_weekday(start).zh}结束。受托生产企业所在地监管部门最迟应在哪一天"
+                       "向注册人所在地监管部门反馈检查结果？",
+                       f"A delegated inspection ended on {_weekday(start).en}. By which day must "
+                       "the result reach the registrant's authority?"),
+                  options, due.isoformat(), reason, ("8.5.3",), rng,
+                  facts={"start": start.isoformat(), "workdays": str(n)})
+
+
+# -- 九 -----------------------------------------------------------------------------------
+def _records(rng: Rng, dates: Sequence[date],
+             batches: Sequence[str] | None = None) -> tuple[pd.DataFrame, RecordKind]:
+    kind = rng.choice(load_teaching().record_kinds)
+    ids = sorted(rng.sample(range(1, 999), len(dates)))
+    order = sorted(range(len(dates)), key=lambda k: dates[k])
+    frame = pd.DataFrame({
+        "record_id": [f"JL-{ids[order.index(k)]:04d}" for k in range(len(dates))],
+        "record_type": kind.record_type, "product": kind.product,
+        "batch": list(batches) if batches else [f"B{d:%y%m}-{k + 1:02d}"
+                                                for k, d in enumerate(dates)],
+        "record_date": pd.to_datetime(list(dates))})
+    return frame, kind
+
+
+def _table(frame: pd.DataFrame, columns: Mapping[str, str]) -> list[list[str]]:
+    body = frame[list(columns)].astype(object).map(
+        lambda v: f"{v:%Y-%m-%d}" if isinstance(v, pd.Timestamp) else str(v))
+    return [list(columns.values()), *body.to_numpy().tolist()]
+
+
+def _inspection_day(rng: Rng) -> date:
+    return date(SAMPLING_YEAR, 1, 1) + timedelta(days=rng.randint(120, 330))
+
+
+_BASIC = {"record_id": "记录编号", "record_type": "记录类型", "product": "产品", "batch": "批号",
+          "record_date": "记录日期"}
+
+
+def sampling_window(rng: Rng) -> Draft:
+    day = _inspection_day(rng)
+    offsets = [rng.randint(5, 80), *rng.sample(range(100, 330), 3)]
+    frame, kind = _records(rng, [day - timedelta(days=o) for o in offsets])
+    windows = record_windows(frame, day)
+    inside = frame[in_window(frame, windows)]
+    (answer,) = inside["record_id"]
+    start = windows["window_start"].iloc[0]
+    options = [(Text(f"{rid}（{when:%Y-%m-%d}）", f"{rid} ({when:%Y-%m-%d})"), str(rid))
+               for rid, when in zip(frame["record_id"], frame["record_date"], strict=True)]
+    return _draft(Text(f"检查日期为 {day}。下表是企业的{kind.record_type}（{kind.product}）。按九、2，"
+                       "应优先选取哪一份记录？",
+                       f"The inspection is on {day}. The table lists the company's "
+                       f"{kind.record_type} for {kind.product}. Under 九.2, which record comes "
+                       "first?"),
+                  options, answer,
+                  Text(f"九、2 一般选取检查前一季度内的记录：{start:%Y-%m-%d} 至 {day} 之间只有 {answer}。",
+                       f"九.2 takes records from the quarter before the inspection: only {answer} "
+                       f"lies between {start:%Y-%m-%d} and {day}."),
+                  ("9.2",), rng, shuffle=False, exhibit=_table(frame, _BASIC),
+                  facts={"inspection_date": day.isoformat()})
+
+
+def sampling_cycle(rng: Rng) -> Draft:
+    day = _inspection_day(rng)
+    starts = sorted(rng.sample(range(120, 320, 20), 3), reverse=True)
+    dates, batches, types = [], [], []
+    for k, begin in enumerate(starts):
+        first = day - timedelta(days=begin)
+        batch = f"B{first:%y%m}-{k + 1:02d}"
+        dates += [first, first + timedelta(days=rng.randint(3, 12))]
+        batches += [batch, batch]
+        types += ["生产记录", "出厂检验记录"]
+    frame, kind = _records(rng, dates, batches)
+    frame["record_type"] = types
+    windows = record_windows(frame, day)
+    answer = str(windows["cycle_batch"].iloc[0])
+    lo, hi = windows["window_start"].iloc[0], windows["window_end"].iloc[0]
+    options = [(Text(b, b), b) for b in dict.fromkeys(batches)]
+    return _draft(Text(f"检查日期为 {day}，{kind.product}近一季度没有生产记录（见下表）。按九、2，"
+                       "应选取哪一批的记录？",
+                       f"The inspection is on {day}; {kind.product} has no records in the last "
+                       "quarter (see the table). Under 九.2, which batch's records are taken?"),
+                  options, answer,
+                  Text(f"检查前一季度内没有记录时，选取最近一个生产周期的记录：批号 {answer}"
+                       f"（{lo:%Y-%m-%d} 至 {hi:%Y-%m-%d}）。",
+                       f"With no records in the quarter, the latest production cycle is taken: "
+                       f"batch {answer} ({lo:%Y-%m-%d} to {hi:%Y-%m-%d})."),
+                  ("9.2",), rng, shuffle=False, exhibit=_table(frame, _BASIC),
+                  facts={"inspection_date": day.isoformat()})
+
+
+def sampling_conclusion(rng: Rng) -> Draft:
+    day = _inspection_day(rng)
+    frame, kind = _records(
+        rng, sorted(day - timedelta(days=d) for d in rng.sample(range(3, 90), 4)))
+    column, unit, low, high = kind.column, kind.unit, kind.lower, kind.upper
+    span = high - low
+    bad = rng.randrange(4)
+    values, verdicts = [], []
+    for k in range(4):
+        passed = rng.random() < 0.6
+        inside = passed != (k == bad)
+        value = rng.uniform(low + 0.1 * span, high - 0.1 * span) if inside else \
+            rng.choice((low - rng.uniform(0.05, 0.3) * span, high + rng.uniform(0.05, 0.3) * span))
+        values.append(round(value, 2))
+        verdicts.append("合格" if passed else "不合格")
+    frame = frame.assign(lower=low, upper=high, conclusion=verdicts, **{column: values})
+    flagged = frame[data_conclusion_mismatch(frame, [column]).to_numpy()]
+    (answer,) = flagged["record_id"]
+    row = flagged.iloc[0]
+    options = [(Text(r, r), r) for r in frame["record_id"]]
+    cols = {"record_id": "记录编号", "batch": "批号", column: f"{column}（{unit}）", "lower": "下限",
+            "upper": "上限", "conclusion": "结论"}
+    return _draft(Text("下表是抽取的检验记录。按九、5，哪一份记录的数据与结论不一致？",
+                       "The table lists drawn test records. Under 九.5, which record's data "
+                       "disagree with its conclusion?"),
+                  options, answer,
+                  Text(f"{answer} 的{column} {row[column]}{unit}，限度 {low:g}–{high:g}，却判定为"
+                       f"“{row['conclusion']}”。",
+                       f"{answer}: {column} {row[column]} {unit}, limits {low:g}-{high:g}, judged "
+                       f"'{row['conclusion']}'."),
+                  ("9.5",), rng, shuffle=False, exhibit=_table(frame, cols))
+
+
+def sampling_discrepancy(rng: Rng) -> Draft:
+    day = _inspection_day(rng)
+    frame, kind = _records(
+        rng, [day - timedelta(days=d) for d in sorted(rng.sample(range(3, 90), 2))])
+    column, unit = kind.column, kind.unit
+    a = round(rng.uniform(kind.lower, kind.upper), 1)
+    rel = rng.uniform(0.02, 0.12) if rng.random() < 0.5 else rng.uniform(0.3, 0.6)
+    b = round(a * (1 - rel), 1)
+    threshold = SampleParameters(day, 0).discrepancy
+    found = find_discrepancies(frame.assign(**{column: [a, b]}), threshold=threshold,
+                               columns=[column])
+    widen, measured = bool(found["discrepant"].iloc[0]), found["relative_difference"].iloc[0]
+    word = ("超过", "above") if widen else ("未超过", "not above")
+    return _draft(Text(f"相似条件下的两份{kind.record_type}（{kind.product}）中，{column}分别为 {a} 和 "
+                       f"{b} {unit}。按九、6，需要补充选取同种记录并询问差别原因吗？",
+                       f"Two {kind.record_type} of {kind.product} under similar conditions show "
+                       f"{column} {a} and {b} {unit}. Under 九.6, should more such records be "
+                       "taken and the difference asked about?"),
+                  YES_NO, _yes_no(widen),
+                  Text(f"两者相对差异 {measured:.0%}，{word[0]}本工具包“数据差别较大”的阈值 "
+                       f"{threshold:.0%}（抽样参数可调）。",
+                       f"The relative difference is {measured:.0%}, {word[1]} the kit's threshold "
+                       f"for 'differ a lot', {threshold:.0%} (a sampling parameter)."),
+                  ("9.6",), rng, shuffle=False)
+
+
+# -- 十 -----------------------------------------------------------------------------------
+def handling(rng: Rng) -> Draft:
+    situation = _situation("handling_kinds", rng)
+    code, text = situation.code, situation.text
+    guide = load_guide()
+    term = guide.term("handling_kinds", code)
+    finding = Finding("7.1.m1", text.zh, code)
+    found = _errors(replace(new_inspection(), findings={"F1": finding}), "finding.")
+    extra = _rule_text(found, Text("此处理方式不要求书面整改期限。",
+                                   "This handling needs no written deadline."))
+    options = [(Text(t.zh, t.en), t.code) for t in guide.terms("handling_kinds")]
+    return _draft(Text(f"现场发现：{text.zh}按十、1，应如何处理？",
+                       f"Found on site: {text.en} Under 十.1, how is it handled?"),
+                  options, code,
+                  Text(f"该情形应{term.zh}（{guide.item(term.source).label}）。{extra.zh}",
+                       f"This calls for {term.en}. {extra.en}"),
+                  (term.source,), rng, shuffle=False, facts={"handling": code})
+
+
+def rectification_deadline(rng: Rng) -> Draft:
+    n = rng.choice((10, 15, 20, 30))
+    start, due, options, reason = _deadline(rng, n)
+    return _draft(Text(f"现场检查于{_weekday(start).zh}结束，检查组与企业协商确定整改时限为 {n} 个工作日。"
+                       "整改期限是哪一天？",
+                       f"The visit ended on {_weekday(start).en}; the agreed rectification time is "
+                       f"{n} working days. What is the deadline?"),
+                  options, due.isoformat(), reason, ("10.1.4", "6.9"), rng,
+                  facts={"start": start.isoformat(), "workdays": str(n)})
