@@ -48,6 +48,8 @@ def voila_argv(notebook: Path, *, port: int = 8866, ip: str = "127.0.0.1", token
         f"--MappingKernelManager.cull_interval={CULL_INTERVAL_SECONDS}",
         "--MappingKernelManager.cull_connected=False",
         "--VoilaConfiguration.show_tracebacks=False",
+        # The dict form (deprecated by traitlets, but typed): key=value would pass a string,
+        # and tornado would fail comparing it with each message's size.
         f"--Voila.tornado_settings={{'websocket_max_message_size': {UPLOAD_LIMIT_BYTES}}}",
         "--theme=light",
     ]

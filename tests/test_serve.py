@@ -51,3 +51,13 @@ def test_demo_is_loaded_once(tmp_path):
     assert load_demo(store, user="b") == DEMO_ID
     assert len(store.list()) == 1
     assert open_inspection(store, DEMO_ID).company.name == "北京示例医疗科技有限公司"
+
+
+def test_voila_reads_the_upload_limit_as_a_number():
+    from voila.app import Voila
+
+    argv = serve.voila_argv(serve.notebook_path("app"))
+    setting = next(a for a in argv if a.startswith("--Voila.tornado_settings="))
+    app = Voila()
+    app.parse_command_line([setting])
+    assert app.tornado_settings["websocket_max_message_size"] == serve.UPLOAD_LIMIT_BYTES
