@@ -25,8 +25,8 @@ from typing import Any
 from kit._codec import check_at
 from kit.errors import ConflictError, Problem, ValidationError
 from kit.guide import load_guide
-from kit.inspection import Inspection, parse_doc
-from kit.interchange import open_inspection, save_new
+from kit.inspection import Inspection, from_doc, parse_doc
+from kit.interchange import save_new
 from kit.rules import check
 from kit.store import DELETE, Record, Store
 
@@ -53,11 +53,12 @@ class Session:
         self.store = store
         self.user = user
         self.record: Record = store.load(inspection_id)
-        self._inspection: Inspection | None = None
+        # A record the model cannot read is refused up front, with every problem listed.
+        self._inspection: Inspection | None = from_doc(
+            {**self.record.doc, "id": self.record.id}, what=f"inspection {inspection_id}")
         self._problems: list[Problem] | None = None
         self._listeners: list[Listener] = []
         self._deferred: dict[int, Callable[[], None]] = {}
-        open_inspection(store, inspection_id)  # refuse a broken record up front
 
     @classmethod
     def create(cls, store: Store, inspection: Inspection, *, user: str) -> Session:
