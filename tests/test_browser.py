@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -57,7 +58,15 @@ def test_create_an_inspection_set_a_result_and_keep_it_after_reload(page, server
     notes = page.locator(".kit-field-results--7_1_c1--notes textarea")
     notes.fill("营业执照复印件未加盖公章")
     page.locator(".kit-progress", has_text="已检查 1/").wait_for()
-    page.wait_for_timeout(1500)  # the notes are saved after a short pause in typing
+    # The notes are saved after a short pause in typing, by the page's kernel: wait for the
+    # store to have them (not a fixed sleep), then reload.
+    def saved() -> object:
+        return Store(data_dir=data_dir).load(iid).get("results/7.1.c1/notes")
+
+    deadline = time.monotonic() + 30
+    while saved() != "营业执照复印件未加盖公章" and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert saved() == "营业执照复印件未加盖公章"
 
     open_app(page, f"{server}?id={iid}&stage=checklist")
     assert "mod-active" in (result_button(page, "7.1.c1", "不符合").get_attribute("class") or "")
