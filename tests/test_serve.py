@@ -53,6 +53,7 @@ def test_demo_is_loaded_once(tmp_path):
     assert open_inspection(store, DEMO_ID).company.name == "北京示例医疗科技有限公司"
 
 
+@pytest.mark.filterwarnings("ignore:--tornado_settings:DeprecationWarning")
 def test_voila_reads_the_upload_limit_as_a_number():
     from voila.app import Voila
 
