@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import pytest
@@ -53,12 +54,13 @@ def test_demo_is_loaded_once(tmp_path):
     assert open_inspection(store, DEMO_ID).company.name == "北京示例医疗科技有限公司"
 
 
-@pytest.mark.filterwarnings("ignore:--tornado_settings:DeprecationWarning")
 def test_voila_reads_the_upload_limit_as_a_number():
     from voila.app import Voila
 
     argv = serve.voila_argv(serve.notebook_path("app"))
     setting = next(a for a in argv if a.startswith("--Voila.tornado_settings="))
     app = Voila()
-    app.parse_command_line([setting])
+    with warnings.catch_warnings():  # traitlets deprecates the dict form; it is the typed one
+        warnings.simplefilter("ignore", DeprecationWarning)
+        app.parse_command_line([setting])
     assert app.tornado_settings["websocket_max_message_size"] == serve.UPLOAD_LIMIT_BYTES
