@@ -179,21 +179,22 @@ class WorkCalendar:
         """
         sign, low, high = (1, start, end) if start <= end else (-1, end, start)
         counted, missing = 0, set[int]()
-        for day, working in self._days_after(low, missing):
-            if day > high:
-                break
+        for _day, working in self._days_after(low, missing, high):
             counted += working
         years = self._settle(missing, allow_estimate)
         return WorkdayCount(sign * counted, bool(years), years)
 
-    def _days_after(self, start: date, missing: set[int]) -> Iterator[tuple[date, bool]]:
-        """Each day after ``start`` and whether it is a working day, without end.
+    def _days_after(self, start: date, missing: set[int],
+                    end: date | None = None) -> Iterator[tuple[date, bool]]:
+        """Each day after ``start`` (up to ``end`` inclusive, else without end) and whether it
+        is a working day.
 
         A day in a year with no known schedule counts Monday-Friday and adds its year to
-        ``missing``, so the caller can refuse or mark the result as an estimate.
+        ``missing``, so the caller can refuse or mark the result as an estimate; a day past
+        ``end`` is never looked at, so it cannot make a year missing.
         """
         day = start
-        while True:
+        while end is None or day < end:
             day += _ONE_DAY
             if day.year in self.years:
                 yield day, self._is_workday(day)

@@ -278,3 +278,11 @@ def test_an_office_templates_folder_holds_the_holiday_file(
     monkeypatch.setenv("KIT_TEMPLATES_DIR", str(tmp_path))
     assert default_office_file() == tmp_path / "holidays.yaml"
     assert 2027 in load_calendar().known_years()
+
+
+def test_counting_up_to_the_last_known_day_needs_no_later_year():
+    cal = load_calendar()
+    last = date(max(cal.known_years()), 12, 31)
+    count = cal.workdays_between(last - timedelta(days=10), last)
+    assert not count.estimated
+    assert count.days > 0
