@@ -225,17 +225,14 @@ class _LiveSource:
         return handler(arg)
 
     def _checklist(self, section_id: str) -> list[list[str]]:
-        from kit.errors import KitError
-        from kit.guide import CHECKLIST_KINDS, load_guide
-        from kit.profiles import load_profile
+        from kit.guide import load_guide
+        from kit.profiles import resolve_profile, section_items
 
         guide = load_guide()
         if section_id not in guide:
             return []
-        try:
-            items = load_profile(self.inspection.profile or "full").checklist(section_id, guide)
-        except KitError:  # a profile the office removed: the guide's own items still render
-            items = guide.item(section_id).items(*CHECKLIST_KINDS)
+        # a profile the office removed: the guide's own items still render
+        items = section_items(resolve_profile(self.inspection.profile), section_id, guide)
         return [[i.id, i.label, i.kind, i.zh] for i in items]
 
     def _section(self, section_id: str) -> list[str]:
@@ -250,11 +247,11 @@ class _LiveSource:
     def _clause(self, clause_id: str) -> list[str]:
         from kit.errors import KitError
         from kit.guide import load_guide
-        from kit.profiles import find_item, load_profile
+        from kit.profiles import find_item, resolve_profile
 
         guide = load_guide()
         try:
-            clause = find_item(clause_id, load_profile(self.inspection.profile or "full"), guide)
+            clause = find_item(clause_id, resolve_profile(self.inspection.profile), guide)
         except KitError:
             return [clause_id, ""]
         return [clause.label, clause.text.zh]

@@ -27,7 +27,7 @@ from kit.errors import KitError, ValidationError
 from kit.guide import Clause, load_guide
 from kit.inspection import RESULTS, STAGES, Inspection
 from kit.interchange import open_inspection
-from kit.profiles import FULL, load_profile
+from kit.profiles import items_in_scope, resolve_profile
 from kit.store import Store
 from kit.workdays import CalendarEstimateWarning, WorkCalendar, load_calendar
 
@@ -54,16 +54,8 @@ def _day(value: date | None) -> pd.Timestamp | None:
     return pd.Timestamp(value) if value is not None else None
 
 
-def _checklist(inspection: Inspection) -> list[Clause]:
-    guide = load_guide()
-    try:
-        profile = load_profile(inspection.profile or FULL)
-    except KitError:
-        profile = None
-    out: list[Clause] = []
-    for sid in inspection.scope.sections:
-        out += profile.checklist(sid, guide) if profile else guide.checklist_items(sid)
-    return out
+def _checklist(inspection: Inspection) -> tuple[Clause, ...]:
+    return items_in_scope(resolve_profile(inspection.profile), inspection.scope.sections)
 
 
 def item_results(inspection: Inspection) -> pd.DataFrame:

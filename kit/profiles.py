@@ -12,7 +12,7 @@ guide's ids. The built-in profile ``full`` is every item of all 14 sections.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -56,6 +56,40 @@ class Profile:
 
     def extra(self, item_id: str) -> Clause | None:
         return next((i for i in self.extra_items if i.id == item_id), None)
+
+
+def resolve_profile(profile_id: str) -> Profile | None:
+    """The profile an inspection was run under, or None when the office no longer has it.
+
+    A record keeps only its profile's id; with the profile gone, the guide's own items of
+    each section still make the checklist, so an old record always opens and prints.
+    """
+    try:
+        return load_profile(profile_id or FULL)
+    except (NotFoundError, ValidationError):
+        return None
+
+
+def section_items(profile: Profile | None, section_id: str,
+                  guide: Guide | None = None) -> tuple[Clause, ...]:
+    """One section's checklist: under ``profile``, else the guide's own items."""
+    guide = guide or load_guide()
+    if profile is not None:
+        return profile.checklist(section_id, guide)
+    return guide.checklist_items(section_id)
+
+
+def items_in_scope(profile: Profile | None, sections: Iterable[str],
+                   guide: Guide | None = None) -> tuple[Clause, ...]:
+    """The checklist an inspection shows: each section in scope under the profile.
+
+    A section added to the scope beyond the profile's own (such as 七、14) brings the
+    guide's items; an id that is not a section of 七 brings nothing.
+    """
+    guide = guide or load_guide()
+    known = {s.id for s in guide.sections}
+    return tuple(i for sid in sections if sid in known
+                 for i in section_items(profile, sid, guide))
 
 
 def find_item(item_id: str, profile: Profile | None = None, guide: Guide | None = None) -> Clause:

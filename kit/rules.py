@@ -21,7 +21,7 @@ from kit.errors import KitError, Problem, error, warning
 from kit.guide import Guide, load_guide
 from kit.inspection import Inspection
 from kit.licences import credit_code_problems, licence_problems
-from kit.profiles import FULL, Profile, load_profile
+from kit.profiles import Profile, items_in_scope, resolve_profile
 from kit.workdays import WorkCalendar, load_calendar
 
 DELEGATED_FEEDBACK_WORKDAYS = 10  # 八、5.（3）
@@ -430,19 +430,8 @@ def check(
 ) -> list[Problem]:
     """Every problem the guide's rules find in ``inspection``, errors first."""
     guide = guide or load_guide()
-    if profile is None:
-        try:
-            profile = load_profile(inspection.profile or FULL)
-        except KitError:
-            profile = None
-    # The checklist is what the app shows: each section in scope under the profile (a section
-    # added to the scope beyond the profile's own, such as 七、14, brings the guide's items).
-    known = frozenset(
-        i.id
-        for sid in inspection.scope.sections
-        if sid in guide
-        for i in (profile.checklist(sid, guide) if profile else guide.checklist_items(sid))
-    )
+    profile = profile or resolve_profile(inspection.profile)
+    known = frozenset(i.id for i in items_in_scope(profile, inspection.scope.sections, guide))
     ctx = Context(
         inspection=inspection,
         guide=guide,

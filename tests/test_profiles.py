@@ -107,3 +107,14 @@ def test_templates_dir_can_be_an_offices_own_folder(tmp_path, monkeypatch):
     monkeypatch.setenv("KIT_TEMPLATES_DIR", str(tmp_path / "missing"))
     with pytest.raises(NotFoundError, match="missing"):
         templates_dir()
+
+
+def test_items_in_scope_follow_the_profile_and_skip_non_sections():
+    from kit.profiles import items_in_scope, resolve_profile, section_items
+
+    sterile = resolve_profile("sterile-focus")
+    ids = [i.id for i in items_in_scope(sterile, ["7.3", "7.14", "7.99", "7.3.m1"])]
+    assert ids == [i.id for i in section_items(sterile, "7.3")] + [
+        i.id for i in load_guide().checklist_items("7.14")]
+    assert resolve_profile("removed-by-the-office") is None
+    assert section_items(None, "7.3") == load_guide().checklist_items("7.3")

@@ -14,10 +14,9 @@ from functools import cache
 
 import ipywidgets as W
 
-from kit.errors import KitError
 from kit.guide import Clause, load_guide
 from kit.inspection import RESULTS
-from kit.profiles import FULL, Profile, load_profile
+from kit.profiles import Profile, resolve_profile, section_items
 from kit.session import Session
 from kit.widgets._fields import BoundField, ProblemList, field
 
@@ -31,10 +30,7 @@ def means_options() -> tuple[tuple[str, str], ...]:
 
 
 def session_profile(session: Session) -> Profile | None:
-    try:
-        return load_profile(session.inspection.profile or FULL)
-    except KitError:
-        return None
+    return resolve_profile(session.inspection.profile)
 
 
 @cache
@@ -81,8 +77,7 @@ class SectionWidget(W.VBox):
         self.session = session
         self.section = guide.section(section_id)
         profile = profile or session_profile(session)
-        items = (profile.checklist(section_id, guide) if profile is not None
-                 else guide.checklist_items(section_id))
+        items = section_items(profile, section_id, guide)
         self.items = [ItemWidget(session, item) for item in items]
         owner_names = [session.inspection.team[k].name or k
                        for k in session.inspection.owners(section_id)]

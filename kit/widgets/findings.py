@@ -9,6 +9,7 @@ import ipywidgets as W
 
 from kit.errors import KitError
 from kit.guide import load_guide
+from kit.profiles import items_in_scope
 from kit.session import Session
 from kit.widgets._collection import CollectionWidget, Column
 from kit.widgets._fields import ProblemList, field
@@ -21,13 +22,8 @@ Options = tuple[tuple[str, str], ...]
 
 def item_options(session: Session) -> Options:
     """Checklist items of the sections in scope, as (label + start of text, id)."""
-    guide = load_guide()
-    profile = session_profile(session)
-    out = []
-    for sid in session.inspection.scope.sections:
-        items = profile.checklist(sid, guide) if profile else guide.checklist_items(sid)
-        out += [(f"{i.label} {i.zh[:24]}", i.id) for i in items]
-    return tuple(out)
+    items = items_in_scope(session_profile(session), session.inspection.scope.sections)
+    return tuple((f"{i.label} {i.zh[:24]}", i.id) for i in items)
 
 
 class DeadlineHelper(W.HBox):
