@@ -5,7 +5,7 @@ Prints, best of ``--repeat`` runs each, measured in the same process:
 
 1. :func:`kit.sampling.sample` over a generated 1,000,000-row records register, against one
    ``groupby(["record_type", "product"]).size()`` over the same frame (target <= 5x);
-2. :func:`kit.registers.read_register` of a 100,000-row .xlsx, against a bare
+2. :func:`kit.sampling.read_register` of a 100,000-row .xlsx, against a bare
    ``pd.read_excel(path, engine="calamine")`` of the same file (target <= 1.3x).
 
 The .xlsx takes a while to write, so it is cached under ``benchmarks/out/`` (git-ignored).
@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from kit.registers import read_register
+from kit.sampling import read_register
 from kit.sampling import sample
 
 OUT = Path(__file__).resolve().parent / "out"
@@ -36,7 +36,7 @@ CONDITIONS = np.array(["1号线", "2号线", "3号线", "供应商甲", "供应�
 
 
 def make_records(n: int, seed: int = 1) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """A register of ``n`` records as :mod:`kit.registers` types it, plus products, documents.
+    """A register of ``n`` records as :mod:`kit.sampling` types it, plus products, documents.
 
     40 products, batches of 9 to 20 records walking through the stages over three weeks, two
     years of dates ending at the inspection date 2026-11-20, four conditions, two document

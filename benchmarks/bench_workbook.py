@@ -24,8 +24,8 @@ from typing import Any
 
 from openpyxl import Workbook, load_workbook
 
-from kit._resources import shipped_dir
-from kit.inspection import Inspection, Sampling, from_doc
+from kit.resources import shipped_dir
+from kit.record import Inspection, Sampling, from_doc
 from kit.workbook import SHEET_NAMES, write_workbook
 
 TARGET = 1.5

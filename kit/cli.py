@@ -13,12 +13,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from kit import __version__
-from kit._resources import shipped_dir
 from kit.errors import KitError, NotFoundError, Problem, ValidationError
 from kit.guide import Clause, Guide, load_guide
-from kit.inspection import SUMMARY_PATHS
-from kit.interchange import export_json, import_json, import_workbook, open_inspection
+from kit.interchange import export_json, import_json, import_workbook
+from kit.record import SUMMARY_PATHS
+from kit.resources import shipped_dir
 from kit.rules import check, errors
+from kit.session import open_inspection
 from kit.store import Store, current_user
 
 EXIT_OK, EXIT_FINDINGS, EXIT_FAILED = 0, 1, 2
@@ -182,7 +183,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 # -- kit demo ------------------------------------------------------------------------------
 def cmd_demo(args: argparse.Namespace) -> int:
     """Load the generated demo inspections (fictional companies, two years) into the store."""
-    from kit.demo import load_demo_data
+    from kit.analytics import load_demo_data
 
     store = _store(args)
     n = load_demo_data(store, inspections=args.inspections, companies=args.companies,
@@ -198,8 +199,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
     """Draw the records to inspect under 九 from the company's registers; write the tables."""
     import secrets
 
-    from kit.registers import load_registers, write_tables
-    from kit.sampling import SampleResult, sample, window_bounds
+    from kit.sampling import SampleResult, load_registers, sample, window_bounds, write_tables
 
     column_map: dict[str, str] = {}
     for entry in args.column_map or ():

@@ -16,10 +16,9 @@ from typing import Any
 
 import pandas as pd
 
-from kit._resources import shipped_dir
 from kit.errors import KitError, Problem, ValidationError
-from kit.registers import read_register
-from kit.sampling import SampleResult, sample
+from kit.resources import shipped_dir
+from kit.sampling import SampleResult, read_register, sample
 from kit.session import Session
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
@@ -39,18 +38,21 @@ def sample_registers() -> dict[str, Path]:
     return found
 
 
-def check_upload(name: str, content: bytes) -> str | None:
-    """What is wrong with an uploaded register before it is read, or None."""
+def check_upload(name: str, content: bytes) -> list[Problem]:
+    """What is wrong with an uploaded register before it is read (nothing: an empty list)."""
     suffix = Path(name).suffix.lower()
     if suffix not in (".xlsx", ".csv"):
-        return f"{name}：只接受 .xlsx 或 .csv 文件 / only .xlsx or .csv files"
+        return [Problem("unsupported_format", "只接受 .xlsx 或 .csv 文件",
+                        "only .xlsx or .csv files", file=name)]
+    if not content:
+        return [Problem("empty_file", "文件为空", "the file is empty", file=name)]
     if len(content) > MAX_UPLOAD_BYTES:
         size = len(content) / 2**20
-        return (f"{name}：文件 {size:.1f} MiB，超过上限 {MAX_UPLOAD_BYTES // 2**20} MiB"
-                " / file too large")
-    if not content:
-        return f"{name}：文件为空 / the file is empty"
-    return None
+        return [Problem("file_too_large",
+                        f"文件 {size:.1f} MiB，超过上限 {MAX_UPLOAD_BYTES // 2**20} MiB",
+                        f"the file is {size:.1f} MiB, over the {MAX_UPLOAD_BYTES // 2**20} MiB "
+                        "limit", file=name)]
+    return []
 
 
 def default_seed(inspection_id: str) -> int:

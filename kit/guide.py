@@ -22,8 +22,8 @@ from typing import Any
 
 import yaml
 
-from kit._resources import DATA_DIR
 from kit.errors import NotFoundError, Problem, ValidationError
+from kit.resources import DATA_DIR
 
 GUIDE_FILE = DATA_DIR / "guide.yaml"
 SCHEMA_FILE = DATA_DIR / "guide.schema.json"

@@ -1,6 +1,6 @@
 """JSON interchange: export an inspection, import one with every problem listed first.
 
-An exported file is the record's document form (see :mod:`kit.inspection`), valid against
+An exported file is the record's document form (see :mod:`kit.record`), valid against
 ``kit/data/inspection.schema.json``. Import reads defensively: size, encoding, JSON syntax
 (with line and column), duplicate keys, NaN, nesting depth, the schema, then the model; it
 lists every problem and writes nothing unless there are none.
@@ -9,46 +9,20 @@ lists every problem and writes nothing unless there are none.
 from __future__ import annotations
 
 import json
-import secrets
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from kit._resources import DATA_DIR
 from kit.errors import ConflictError, NotFoundError, Problem, ValidationError
-from kit.inspection import FORMAT_VERSION, Inspection, from_doc, parse_doc, to_doc
+from kit.record import FORMAT_VERSION, Inspection, parse_doc, to_doc
+from kit.resources import DATA_DIR
+from kit.session import export_doc, open_inspection, save_new
 from kit.store import Store
+from kit.workbook import read_workbook, workbook_inspection_id
 
 MAX_JSON_BYTES = 64 * 1024 * 1024
 MAX_DEPTH = 64
-
-
-def new_inspection_id(inspection: Inspection) -> str:
-    """A readable, unique id: the start date and six random hex digits (``20261119-a1b2c3``)."""
-    day = inspection.scope.start_date
-    prefix = day.strftime("%Y%m%d") if day else "draft"
-    return f"{prefix}-{secrets.token_hex(3)}"
-
-
-def save_new(store: Store, inspection: Inspection, *, user: str, action: str = "create") -> str:
-    """Store a new inspection under a fresh id (or its own, if unused); return the id."""
-    iid = inspection.id or new_inspection_id(inspection)
-    doc = to_doc(replace(inspection, id=iid))
-    return store.create(doc, user=user, inspection_id=iid, action=action)
-
-
-def open_inspection(store: Store, inspection_id: str) -> Inspection:
-    """The stored inspection as a model object (problems, if any, raise ValidationError)."""
-    record = store.load(inspection_id)
-    return from_doc({**record.doc, "id": record.id}, what=f"inspection {inspection_id}")
-
-
-def export_doc(store: Store, inspection_id: str) -> dict[str, Any]:
-    """The complete document of a stored inspection: every field, defaults filled in."""
-    record = store.load(inspection_id)
-    inspection, _problems = parse_doc({**record.doc, "id": record.id})
-    return to_doc(inspection)
 
 
 def export_json(store: Store, inspection_id: str, out: Path) -> Path:
@@ -202,8 +176,6 @@ def import_workbook(store: Store, path: Path, *, user: str) -> tuple[str, int]:
     Every cell is checked first; any problem raises with its sheet and cell and nothing is
     applied. What is applied goes into the audit trail as one ``import``.
     """
-    from kit.workbook import read_workbook, workbook_inspection_id
-
     if not path.is_file():
         msg = f"找不到文件 {path} / no such file"
         raise NotFoundError(msg)

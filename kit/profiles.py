@@ -20,9 +20,9 @@ from typing import Any
 
 import yaml
 
-from kit._resources import DATA_DIR, templates_dir
 from kit.errors import NotFoundError, Problem, ValidationError
 from kit.guide import CHECKLIST_KINDS, Clause, Guide, Text, load_guide
+from kit.resources import DATA_DIR, templates_dir
 
 SCHEMA_FILE = DATA_DIR / "profile.schema.json"
 FULL = "full"

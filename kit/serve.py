@@ -15,8 +15,8 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from kit._resources import shipped_dir
 from kit.errors import NotFoundError
+from kit.resources import shipped_dir
 
 UPLOAD_LIMIT_BYTES = 200 * 1024 * 1024
 CULL_IDLE_SECONDS = 120

@@ -8,7 +8,7 @@ same field since this session read it is refused (:class:`~kit.errors.ConflictEr
 session re-reads the record, so the person sees the other change instead of overwriting it.
 
 >>> from kit.store import Store
->>> from kit.inspection import new_inspection
+>>> from kit.record import new_inspection
 >>> store = Store("sqlite://")
 >>> s = Session.create(store, new_inspection(), user="张明")
 >>> s.set("company/name", "北京示例医疗科技有限公司")
@@ -18,19 +18,46 @@ session re-reads the record, so the person sees the other change instead of over
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
-from kit._codec import check_at
 from kit.errors import ConflictError, Problem, ValidationError
 from kit.guide import load_guide
-from kit.inspection import Inspection, from_doc, parse_doc
-from kit.interchange import save_new
+from kit.record import Inspection, check_value, from_doc, parse_doc, to_doc
 from kit.rules import check
 from kit.store import DELETE, Record, Store
 
 Listener = Callable[[str], None]
+
+
+def new_inspection_id(inspection: Inspection) -> str:
+    """A readable, unique id: the start date and six random hex digits (``20261119-a1b2c3``)."""
+    day = inspection.scope.start_date
+    prefix = day.strftime("%Y%m%d") if day else "draft"
+    return f"{prefix}-{secrets.token_hex(3)}"
+
+
+def save_new(store: Store, inspection: Inspection, *, user: str, action: str = "create") -> str:
+    """Store a new inspection under a fresh id (or its own, if unused); return the id."""
+    iid = inspection.id or new_inspection_id(inspection)
+    doc = to_doc(replace(inspection, id=iid))
+    return store.create(doc, user=user, inspection_id=iid, action=action)
+
+
+def open_inspection(store: Store, inspection_id: str) -> Inspection:
+    """The stored inspection as a model object (problems, if any, raise ValidationError)."""
+    record = store.load(inspection_id)
+    return from_doc({**record.doc, "id": record.id}, what=f"inspection {inspection_id}")
+
+
+def export_doc(store: Store, inspection_id: str) -> dict[str, Any]:
+    """The complete document of a stored inspection: every field, defaults filled in."""
+    record = store.load(inspection_id)
+    inspection, _problems = parse_doc({**record.doc, "id": record.id})
+    return to_doc(inspection)
 
 
 def _plain(value: Any) -> Any:
@@ -104,7 +131,7 @@ class Session:
 
     def check_value(self, path: str, value: Any) -> list[Problem]:
         """What the record model says about ``value`` at ``path``, without saving anything."""
-        return check_at(Inspection, path, _plain(value))
+        return check_value(path, _plain(value))
 
     def set(self, path: str, value: Any) -> None:
         """Check and save one field now; refuse bad values and others' newer changes."""
@@ -149,4 +176,4 @@ class Session:
         return [p for p in found if p.field == prefix or p.field.startswith(prefix + "/")]
 
 
-__all__ = ["DELETE", "Session"]
+__all__ = ["DELETE", "Session", "export_doc", "new_inspection_id", "open_inspection", "save_new"]

@@ -38,8 +38,8 @@ from typing import Any
 import chinese_calendar
 import yaml
 
-from kit._resources import DATA_DIR, templates_dir
 from kit.errors import KitError, KitWarning, NotFoundError, Problem, ValidationError
+from kit.resources import DATA_DIR, templates_dir
 
 SCHEMA_FILE = DATA_DIR / "holidays.schema.json"
 OFFICE_FILE_NAME = "holidays.yaml"

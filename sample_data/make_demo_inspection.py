@@ -16,7 +16,7 @@ from pathlib import Path
 from kit.draw import draw_from_files, sample_registers, sampling_changes
 from kit.guide import load_guide
 from kit.identifiers import make_credit_code
-from kit.inspection import (
+from kit.record import (
     Adjustment,
     Background,
     Company,

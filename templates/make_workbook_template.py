@@ -3,7 +3,7 @@
 Run ``python templates/make_workbook_template.py`` to regenerate it. An office then restyles
 the .xlsx in Excel or WPS (letterhead, fonts, widths, header and footer) without touching code;
 the convention the writer follows is on the template's 说明 sheet and in ``templates/README.md``.
-The header words come from the kit (:mod:`kit._workbook_sheets`), so they are imported here only
+The header words come from the kit (:mod:`kit.workbook`), so they are imported here only
 to make the template look like the result.
 """
 
@@ -18,17 +18,11 @@ from openpyxl.worksheet.header_footer import HeaderFooter
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
 
-from kit._workbook_layout import (
-    AUDIT,
-    FINDINGS,
-    FOLLOW_UP,
-    PLAN,
-    RECORD,
-    SAMPLING,
-    SAMPLING_KNOWN,
-    SIGNATURES,
-)
-from kit._workbook_sheets import AUDIT_COLUMNS, FINDING_COLUMNS, FORM_COLUMNS, RECORD_COLUMNS
+from kit.labels import SAMPLING_COLUMNS
+from kit.workbook import COLUMN_HEADERS, SHEET_NAMES
+
+PLAN, RECORD, FINDINGS, SAMPLING, SIGNATURES, FOLLOW_UP, AUDIT = SHEET_NAMES
+SAMPLING_KNOWN = {code: zh for code, (zh, _en) in SAMPLING_COLUMNS.items()}
 
 OUT = Path(__file__).resolve().parent / "workbook.xlsx"
 
@@ -47,28 +41,28 @@ SUBTITLE = "被检查企业：{企业名称}　　检查编号：{检查编号}�
 # sheet -> (orientation, [(header, width, alignment, number format)], extra title lines)
 SHEETS: dict[str, tuple[str, list[tuple[str, float, Alignment, str]], list[str]]] = {
     PLAN: ("portrait", [
-        (FORM_COLUMNS[0].header, 18, TOP_LEFT, "General"),
-        (FORM_COLUMNS[1].header, 60, TOP_LEFT, "General"),
-        (FORM_COLUMNS[2].header, 14, TOP_LEFT, "General"),
+        (COLUMN_HEADERS[PLAN][0], 18, TOP_LEFT, "General"),
+        (COLUMN_HEADERS[PLAN][1], 60, TOP_LEFT, "General"),
+        (COLUMN_HEADERS[PLAN][2], 14, TOP_LEFT, "General"),
     ], [SUBTITLE]),
     RECORD: ("landscape", [
-        (RECORD_COLUMNS[0].header, 21, TOP_LEFT, "General"),
-        (RECORD_COLUMNS[1].header, 40, TOP_LEFT, "General"),
-        (RECORD_COLUMNS[2].header, 8, TOP_CENTRE, "General"),
-        (RECORD_COLUMNS[3].header, 30, TOP_LEFT, "General"),
-        (RECORD_COLUMNS[4].header, 11, TOP_LEFT, "General"),
-        (RECORD_COLUMNS[5].header, 18, TOP_LEFT, "General"),
-        (RECORD_COLUMNS[6].header, 8, TOP_CENTRE, "General"),
+        (COLUMN_HEADERS[RECORD][0], 21, TOP_LEFT, "General"),
+        (COLUMN_HEADERS[RECORD][1], 40, TOP_LEFT, "General"),
+        (COLUMN_HEADERS[RECORD][2], 8, TOP_CENTRE, "General"),
+        (COLUMN_HEADERS[RECORD][3], 30, TOP_LEFT, "General"),
+        (COLUMN_HEADERS[RECORD][4], 11, TOP_LEFT, "General"),
+        (COLUMN_HEADERS[RECORD][5], 18, TOP_LEFT, "General"),
+        (COLUMN_HEADERS[RECORD][6], 8, TOP_CENTRE, "General"),
     ], [SUBTITLE]),
     FINDINGS: ("landscape", [
-        (FINDING_COLUMNS[0].header, 6, TOP_CENTRE, "General"),
-        (FINDING_COLUMNS[1].header, 21, TOP_LEFT, "General"),
-        (FINDING_COLUMNS[2].header, 36, TOP_LEFT, "General"),
-        (FINDING_COLUMNS[3].header, 16, TOP_LEFT, "General"),
-        (FINDING_COLUMNS[4].header, 34, TOP_LEFT, "General"),
-        (FINDING_COLUMNS[5].header, 11.5, TOP_CENTRE, "yyyy-mm-dd"),
-        (FINDING_COLUMNS[6].header, 10, TOP_CENTRE, "General"),
-        (FINDING_COLUMNS[7].header, 10, TOP_CENTRE, "General"),
+        (COLUMN_HEADERS[FINDINGS][0], 6, TOP_CENTRE, "General"),
+        (COLUMN_HEADERS[FINDINGS][1], 21, TOP_LEFT, "General"),
+        (COLUMN_HEADERS[FINDINGS][2], 36, TOP_LEFT, "General"),
+        (COLUMN_HEADERS[FINDINGS][3], 16, TOP_LEFT, "General"),
+        (COLUMN_HEADERS[FINDINGS][4], 34, TOP_LEFT, "General"),
+        (COLUMN_HEADERS[FINDINGS][5], 11.5, TOP_CENTRE, "yyyy-mm-dd"),
+        (COLUMN_HEADERS[FINDINGS][6], 10, TOP_CENTRE, "General"),
+        (COLUMN_HEADERS[FINDINGS][7], 10, TOP_CENTRE, "General"),
     ], [SUBTITLE, "整改时限按法定工作日计，自检查结束日次日起算；新增问题请在表格下方空行填写，编号留空。"]),
     SAMPLING: ("landscape", [
         (SAMPLING_KNOWN["record_id"], 16, TOP_LEFT, "General"),
@@ -79,22 +73,22 @@ SHEETS: dict[str, tuple[str, list[tuple[str, float, Alignment, str]], list[str]]
         (SAMPLING_KNOWN["flags"], 13, TOP_LEFT, "General"),
     ], [SUBTITLE, "{抽样参数}"]),
     SIGNATURES: ("portrait", [
-        (FORM_COLUMNS[0].header, 20, TOP_LEFT, "General"),
-        (FORM_COLUMNS[1].header, 46, TOP_LEFT, "General"),
-        (FORM_COLUMNS[2].header, 28, TOP_LEFT, "General"),
+        (COLUMN_HEADERS[PLAN][0], 20, TOP_LEFT, "General"),
+        (COLUMN_HEADERS[PLAN][1], 46, TOP_LEFT, "General"),
+        (COLUMN_HEADERS[PLAN][2], 28, TOP_LEFT, "General"),
     ], [SUBTITLE]),
     FOLLOW_UP: ("portrait", [
-        (FORM_COLUMNS[0].header, 32, TOP_LEFT, "General"),
-        (FORM_COLUMNS[1].header, 36, TOP_LEFT, "General"),
-        (FORM_COLUMNS[2].header, 26, TOP_LEFT, "General"),
+        (COLUMN_HEADERS[PLAN][0], 32, TOP_LEFT, "General"),
+        (COLUMN_HEADERS[PLAN][1], 36, TOP_LEFT, "General"),
+        (COLUMN_HEADERS[PLAN][2], 26, TOP_LEFT, "General"),
     ], [SUBTITLE]),
     AUDIT: ("landscape", [
-        (AUDIT_COLUMNS[0].header, 20, TOP_LEFT, "General"),
-        (AUDIT_COLUMNS[1].header, 10, TOP_LEFT, "General"),
-        (AUDIT_COLUMNS[2].header, 14, TOP_LEFT, "General"),
-        (AUDIT_COLUMNS[3].header, 26, TOP_LEFT, "General"),
-        (AUDIT_COLUMNS[4].header, 32, TOP_LEFT, "General"),
-        (AUDIT_COLUMNS[5].header, 32, TOP_LEFT, "General"),
+        (COLUMN_HEADERS[AUDIT][0], 20, TOP_LEFT, "General"),
+        (COLUMN_HEADERS[AUDIT][1], 10, TOP_LEFT, "General"),
+        (COLUMN_HEADERS[AUDIT][2], 14, TOP_LEFT, "General"),
+        (COLUMN_HEADERS[AUDIT][3], 26, TOP_LEFT, "General"),
+        (COLUMN_HEADERS[AUDIT][4], 32, TOP_LEFT, "General"),
+        (COLUMN_HEADERS[AUDIT][5], 32, TOP_LEFT, "General"),
     ], ["被检查企业：{企业名称}　　检查编号：{检查编号}　　导出时间：{导出时间}"]),
 }
 

@@ -39,8 +39,8 @@ from kit.analytics import (
     tables_of,
     workday_counts,
 )
-from kit.inspection import Company, Finding, FollowUp, Inspection, InspectionType, new_inspection
-from kit.interchange import save_new
+from kit.record import Company, Finding, FollowUp, Inspection, InspectionType, new_inspection
+from kit.session import save_new
 from kit.store import Store
 from kit.workdays import CalendarEstimateWarning, load_calendar
 

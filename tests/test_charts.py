@@ -7,7 +7,7 @@ import os
 import pandas as pd
 import pytest
 
-from kit.charts import bar_chart, cjk_font
+from kit.analytics import bar_chart, cjk_font
 
 
 def test_bars_are_largest_first_with_their_labels(tmp_path):

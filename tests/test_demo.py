@@ -9,11 +9,11 @@ from datetime import date, timedelta
 import pytest
 
 from kit.analytics import overdue_rectifications, repeat_findings, tables_of
-from kit.demo import DEFAULT_END, demo_inspections, load_demo_data
+from kit.analytics import DEFAULT_END, demo_inspections, load_demo_data
 from kit.errors import KitError
 from kit.identifiers import credit_code_problem
-from kit.inspection import to_doc
-from kit.interchange import open_inspection
+from kit.record import to_doc
+from kit.session import open_inspection
 from kit.rules import check, errors
 from kit.store import Store
 

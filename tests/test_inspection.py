@@ -9,9 +9,9 @@ from datetime import date
 import jsonschema
 import pytest
 
-from kit._resources import DATA_DIR, shipped_dir
+from kit.resources import DATA_DIR, shipped_dir
 from kit.errors import ValidationError
-from kit.inspection import (
+from kit.record import (
     Finding,
     Inspection,
     Member,

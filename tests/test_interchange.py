@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from kit._resources import shipped_dir
+from kit.resources import shipped_dir
 from kit.errors import ConflictError, NotFoundError, ValidationError
-from kit.interchange import export_doc, export_json, import_json, open_inspection
+from kit.interchange import export_json, import_json
+from kit.session import export_doc, open_inspection
 from kit.store import Store
 
 DEMO = shipped_dir("sample_data") / "demo_inspection.json"

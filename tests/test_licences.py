@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from kit.identifiers import make_credit_code
-from kit.inspection import Company, Licence, Partner, Product
-from kit.licences import credit_code_problems, licence_problems
+from kit.record import Company, Licence, Partner, Product
+from kit.rules._licences import credit_code_problems, licence_problems
 
 COMPANY = Company(
     name="北京示例医疗科技有限公司",

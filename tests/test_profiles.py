@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kit._resources import templates_dir
+from kit.resources import templates_dir
 from kit.errors import NotFoundError, ValidationError
 from kit.guide import load_guide
 from kit.profiles import find_item, list_profiles, load_profile, validate_profile_data

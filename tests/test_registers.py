@@ -1,4 +1,4 @@
-"""kit.registers: reading the records, products and documents registers, and writing tables."""
+"""kit.sampling's registers: reading the records, products and documents registers, and writing tables."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from kit.errors import ValidationError
-from kit.registers import (
+from kit.sampling import (
     load_registers,
     normalize_register,
     parse_dates,
@@ -311,7 +311,7 @@ def test_write_tables_refuses_other_formats(tmp_path: Path) -> None:
 def test_written_tables_never_hold_formulas_or_unwritable_characters(tmp_path):
     import openpyxl
 
-    from kit.registers import write_tables
+    from kit.sampling import write_tables
 
     frame = pd.DataFrame({"=EVIL()": ["=1+1", "x\x07y"], "ok": ["@SUM(A1)", "-2+3"]})
     [xlsx] = write_tables({"t": frame}, tmp_path / "out.xlsx")
@@ -325,7 +325,7 @@ def test_written_tables_never_hold_formulas_or_unwritable_characters(tmp_path):
 
 
 def test_a_csv_in_another_encoding_says_how_to_save_it(tmp_path):
-    from kit.registers import read_register
+    from kit.sampling import read_register
 
     path = tmp_path / "records.csv"
     path.write_bytes("记录编号,记录类型\n".encode() + "é".encode("latin-1") * 70000 + b"\xff\n")

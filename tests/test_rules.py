@@ -8,8 +8,8 @@ from datetime import date
 
 import pytest
 
-from kit._resources import shipped_dir
-from kit.inspection import (
+from kit.resources import shipped_dir
+from kit.record import (
     Adjustment,
     Company,
     Finding,
@@ -281,7 +281,7 @@ def test_new_inspection_problems_are_what_a_blank_form_lacks():
 
 
 def test_results_for_items_not_on_the_checklist(demo):
-    from kit.inspection import ItemResult
+    from kit.record import ItemResult
 
     results = dict(demo.results, **{"99.99": ItemResult("conform")})
     problems = check(replace(demo, results=results), today=TODAY)
@@ -290,7 +290,7 @@ def test_results_for_items_not_on_the_checklist(demo):
 
 
 def test_a_section_added_beyond_the_profile_brings_its_items(demo):
-    from kit.inspection import ItemResult
+    from kit.record import ItemResult
 
     focused = replace(demo, profile="sterile-focus",
                       results={"7.14.f1": ItemResult("conform"), "x.bj-sterile.1":

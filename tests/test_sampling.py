@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from kit.cli import main
 from kit.errors import ValidationError
-from kit.registers import load_registers
+from kit.sampling import load_registers
 from kit.sampling import (
     FLAGS,
     SampleResult,
@@ -36,7 +36,7 @@ DAY = "2026-11-20"
 
 
 def records(*rows: dict[str, object]) -> pd.DataFrame:
-    """A records frame as kit.registers types it; unnamed fields get plain defaults."""
+    """A records frame as kit.sampling types it; unnamed fields get plain defaults."""
     base = {"record_type": "出厂检验记录", "product": "口罩", "batch": "K1",
             "record_date": "2026-10-01", "condition": None}
     data = [{"record_id": f"R{i}", **base, **row} for i, row in enumerate(rows)]

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from kit.errors import ConflictError, ValidationError
-from kit.inspection import new_inspection
+from kit.record import new_inspection
 from kit.session import Session
 from kit.store import Store
 

@@ -20,7 +20,7 @@ import openpyxl
 import pytest
 import yaml
 
-from kit._training_content import (
+from kit.training._content import (
     SCHEMA_FILE,
     TRAINING_FILE,
     load_teaching,

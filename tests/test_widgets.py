@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from kit._resources import shipped_dir
+from kit.resources import shipped_dir
 from kit.guide import load_guide
-from kit.inspection import new_inspection
+from kit.record import new_inspection
 from kit.interchange import import_json
 from kit.session import Session
 from kit.store import Store

@@ -18,11 +18,11 @@ from typing import Any
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from kit._resources import shipped_dir
-from kit._workbook_import import CellError, parse_date, parse_datetime
+from kit.resources import shipped_dir
+from kit.workbook._read import CellError, parse_date, parse_datetime
 from kit.errors import ValidationError
 from kit.guide import load_guide
-from kit.inspection import (
+from kit.record import (
     Finding,
     Inspection,
     ItemResult,
@@ -628,7 +628,7 @@ def test_changes_since_export_are_kept_and_conflicts_reported(copy: Path, record
 
 def test_the_store_audit_trail_and_the_import_glue(tmp_path: Path) -> None:
     """What ``kit export`` / ``kit import`` do around these pure functions, with the store."""
-    from kit.interchange import open_inspection, save_new
+    from kit.session import open_inspection, save_new
     from kit.store import Store
 
     with Store(data_dir=tmp_path) as store:
@@ -927,7 +927,7 @@ def test_verify_says_plainly_when_a_workbook_is_not_the_kits(tmp_path: Path) -> 
 def test_the_writer_works_the_same_without_its_openpyxl_shortcut(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The row-converter shortcut is a private openpyxl hook: without it, the same workbook."""
-    import kit.workbook as workbook_module
+    import kit.workbook._write as workbook_module  # the private hook is what is tested
 
     ins = demo()
     fast = write_workbook(ins, tmp_path / "fast.xlsx", exported_at=EXPORTED_AT)

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kit._resources import shipped_dir
+from kit.resources import shipped_dir
 from kit.errors import KitError, NotFoundError, ValidationError
 from kit.workdays import (
     SCHEMA_FILE,

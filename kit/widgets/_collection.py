@@ -15,7 +15,9 @@ from typing import Any
 import ipywidgets as W
 
 from kit.errors import KitError
+from kit.record import next_key
 from kit.session import Session
+from kit.widgets._common import message_html
 from kit.widgets._fields import BoundField, FieldSpec, ProblemList
 
 
@@ -28,13 +30,6 @@ class Column:
     kind: str = "text"
     options: tuple[tuple[str, str], ...] = ()
     options_fn: Callable[[Session], tuple[tuple[str, str], ...]] | None = None
-
-
-def next_key(existing: Sequence[str], prefix: str) -> str:
-    """The next free id with ``prefix``: M1, M2... never reusing one in the record."""
-    numbers = [int(k[len(prefix):]) for k in existing
-               if k.startswith(prefix) and k[len(prefix):].isdigit()]
-    return f"{prefix}{max(numbers, default=0) + 1}"
 
 
 class CollectionWidget(W.VBox):
@@ -90,7 +85,7 @@ class CollectionWidget(W.VBox):
         try:
             self.session.set_many({f"{self.base}/{key}/{k}": v for k, v in values.items()})
         except KitError as exc:
-            self.message.value = f"<span style='color:#b00020'>{html.escape(str(exc))}</span>"
+            self.message.value = message_html(str(exc), "error", tag="span")
             return None
         self.message.value = ""
         return key
@@ -99,7 +94,7 @@ class CollectionWidget(W.VBox):
         try:
             self.session.delete(f"{self.base}/{key}")
         except KitError as exc:
-            self.message.value = f"<span style='color:#b00020'>{html.escape(str(exc))}</span>"
+            self.message.value = message_html(str(exc), "error", tag="span")
 
     def _on_record(self, path: str) -> None:
         if (path == "*" or path == self.base or path.startswith(self.base + "/")) and (

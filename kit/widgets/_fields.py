@@ -26,6 +26,7 @@ import ipywidgets as W
 
 from kit.errors import ConflictError, KitError, Problem, ValidationError
 from kit.session import Session
+from kit.widgets._common import ERROR, WARNING, message_html
 
 Options = tuple[tuple[str, str], ...]
 log = logging.getLogger(__name__)
@@ -153,7 +154,7 @@ def problems_html(problems: Sequence[Problem]) -> str:
         return ""
     items = []
     for p in problems:
-        colour = "#b00020" if p.severity == "error" else "#8a5a00"
+        colour = ERROR if p.severity == "error" else WARNING
         mark = "✖" if p.severity == "error" else "⚠"
         items.append(f'<div style="color:{colour};font-size:90%;line-height:1.3">{mark} '
                      f"{html.escape(p.message)}</div>")
@@ -320,7 +321,7 @@ class ProblemList(W.HTML):
     def refresh(self) -> None:
         problems = self.problems
         if not problems:
-            self.value = '<div style="color:#1b5e20">✔ 未发现问题 / no problems</div>'
+            self.value = message_html("✔ 未发现问题 / no problems", "ok")
             return
         head = f"<b>{html.escape(self.title)}</b>" if self.title else ""
         self.value = head + problems_html(problems)

@@ -14,17 +14,16 @@ import os
 from collections.abc import Callable
 from datetime import date
 from typing import Any
-from urllib.parse import parse_qs
 
 import ipywidgets as W
 
-from kit.guide import load_guide
-from kit.inspection import STAGES, SUMMARY_PATHS, new_inspection
-from kit.profiles import list_profiles
+from kit.labels import STAGES, vocab, zh
+from kit.profiles import list_profiles, load_profile
+from kit.record import SUMMARY_PATHS, new_inspection
 from kit.session import Session
 from kit.store import Store, current_user
+from kit.widgets._common import MessageArea, parse_query, vocab_options
 from kit.widgets._fields import guarded
-from kit.widgets.preparation import vocab
 
 #: Stage tabs: key and (short, so that it fits the tab) Chinese title. Each stage's own heading
 #: gives the English.
@@ -40,8 +39,10 @@ _RECORD_STAGE_TAB = {"preparation": "preparation", "on_site": "checklist",
                      "reporting": "report", "follow_up": "report", "closed": "report"}
 
 
-#: Stage key -> the widget class that builds it, imported only when the stage is first shown
-#: (the sampling stage brings pandas; the checklist should not wait for it).
+#: Stage key -> the widget class that builds it, imported only when the stage is first shown:
+#: the sampling stage brings pandas and the record stage openpyxl, and the first checklist
+#: section should not wait for either (this is why the app names stages instead of importing).
+
 STAGE_WIDGETS = {
     "preparation": "kit.widgets.preparation:PreparationWidget",
     "onsite": "kit.widgets.onsite:OnsiteWidget",
@@ -56,21 +57,6 @@ def stage_widget(key: str) -> Callable[..., W.Widget]:
     module, name = STAGE_WIDGETS[key].split(":")
     widget: Callable[..., W.Widget] = getattr(importlib.import_module(module), name)
     return widget
-
-
-def query_string() -> str:
-    """The page's query string: under Voila wait for it (a preheated kernel gets it late)."""
-    if os.environ.get("VOILA_PREHEAT") == "True" or os.environ.get("VOILA_KERNEL_ID"):
-        from voila.utils import get_query_string
-
-        return get_query_string() or ""
-    return os.environ.get("QUERY_STRING", "")
-
-
-def parse_query(query: str | None) -> dict[str, str]:
-    """``id=…&stage=…`` as a dict of first values (an empty dict for no query)."""
-    parsed = parse_qs((query or "").lstrip("?"))
-    return {k: v[0] for k, v in parsed.items() if v}
 
 
 class InspectorApp(W.VBox):
@@ -99,7 +85,7 @@ class InspectorApp(W.VBox):
         self.refresh_button.add_class("kit-refresh")
         self.refresh_button.on_click(lambda _b: self._guard(self.refresh))
         self.new_form = self._new_form()
-        self.message = W.HTML()
+        self.message = MessageArea()
         self.message.add_class("kit-message")
         self.title = W.HTML()
         self.tabs = W.Tab()
@@ -118,19 +104,20 @@ class InspectorApp(W.VBox):
     # -- choosing ----------------------------------------------------------------------------
     def refresh_list(self) -> None:
         rows = self.store.list(SUMMARY_PATHS)
-        types = {t.code: t.zh for t in load_guide().terms("inspection_types")}
+        types = vocab("inspection_types")
         options = []
         for row in rows:
             name = row.get("company/name") or "（未填写企业 no company yet）"
-            kind = types.get(row.get("scope/type") or "", "")
+            kind = zh(types, row.get("scope/type") or "")
             start = row.get("scope/start_date") or ""
-            stage = STAGES.get(row.get("stage") or "", ("", ""))[0]
+            stage = zh(STAGES, row.get("stage") or "")
             options.append((f"{name} · {kind} · {start} · {stage} · {row['id']}", row["id"]))
         self.chooser.options = options
 
     def _new_form(self) -> W.Widget:
         self.new_company = W.Text(placeholder="企业名称 company name", layout=W.Layout(width="18em"))
-        self.new_type = W.Dropdown(options=vocab("inspection_types"), layout=W.Layout(width="9em"))
+        self.new_type = W.Dropdown(options=vocab_options("inspection_types"),
+                                   layout=W.Layout(width="9em"))
         self.new_date = W.DatePicker(value=date.today(), layout=W.Layout(width="11em"))
         profiles = list_profiles()
         self.new_profile = W.Dropdown(options=[(p.name.zh, p.id) for p in profiles],
@@ -144,8 +131,6 @@ class InspectorApp(W.VBox):
 
     def create(self) -> str:
         """Start a new inspection from the form; open it on the preparation stage."""
-        from kit.profiles import load_profile
-
         profile = load_profile(self.new_profile.value or "full")
         inspection = new_inspection(type=self.new_type.value, start_date=self.new_date.value,
                                     sections=profile.sections, profile=profile.id)
@@ -235,9 +220,7 @@ class InspectorApp(W.VBox):
 
     # -- messages ----------------------------------------------------------------------------
     def say(self, text: str, *, error: bool = False) -> None:
-        colour = "#b00020" if error else "#1b5e20"
-        self.message.value = (f"<div style='color:{colour}'>{html.escape(text)}</div>"
-                              if text else "")
+        self.message.say(text, error=error)
 
     def _guard(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Run an action; show any failure as a message instead of losing it in a log."""

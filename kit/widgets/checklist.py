@@ -15,22 +15,15 @@ from functools import cache
 import ipywidgets as W
 
 from kit.guide import Clause, load_guide
-from kit.inspection import RESULTS
-from kit.profiles import Profile, resolve_profile, section_items
+from kit.labels import RESULTS, zh
+from kit.profiles import Profile, section_items
 from kit.session import Session
+from kit.widgets._common import MUTED, session_profile, table_options, vocab_options
 from kit.widgets._fields import BoundField, ProblemList, field
 
-RESULT_OPTIONS = tuple((zh, code) for code, (zh, _en) in RESULTS.items() if code != "unchecked")
-RESULT_OPTIONS += (("未检查", "unchecked"),)
-KIND_NAMES = {"content": "检查内容", "method": "检查方法", "focus": "重点关注"}
-
-
-def means_options() -> tuple[tuple[str, str], ...]:
-    return tuple((t.zh, t.code) for t in load_guide().terms("means"))
-
-
-def session_profile(session: Session) -> Profile | None:
-    return resolve_profile(session.inspection.profile)
+#: 符合, 不符合, 不适用, then 未检查 (a result is a choice made; not checked comes last)
+RESULT_OPTIONS = (*table_options(RESULTS, exclude=("unchecked",)),
+                  (zh(RESULTS, "unchecked"), "unchecked"))
 
 
 @cache
@@ -48,14 +41,14 @@ class ItemWidget(W.VBox):
         tag = "（本局补充 office item）" if office else ""
         header = W.HTML(
             f'<div class="kit-item-text"><b>{html.escape(item.label)}</b>{tag} '
-            f"{html.escape(item.zh)}<br><span style='color:#555;font-size:90%'>"
+            f"{html.escape(item.zh)}<br><span style='color:{MUTED};font-size:90%'>"
             f"{html.escape(item.en)}</span></div>"
         )
         self.result = field(session, f"{base}/result", "结果 Result", "buttons", RESULT_OPTIONS)
         self.notes = field(session, f"{base}/notes", "记录 Notes", "textarea",
                            placeholder="检查情况 what was seen")
         self.means = field(session, f"{base}/means", "检查手段 Means", "multichoice",
-                           means_options())
+                           vocab_options("means"))
         self.evidence = field(session, f"{base}/evidence", "证据 Evidence", "text",
                               placeholder="证据材料编号、照片、记录编号")
         super().__init__(

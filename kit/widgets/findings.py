@@ -12,12 +12,9 @@ from kit.guide import load_guide
 from kit.profiles import items_in_scope
 from kit.session import Session
 from kit.widgets._collection import CollectionWidget, Column
+from kit.widgets._common import Options, message_html, session_profile, vocab_options
 from kit.widgets._fields import ProblemList, field
-from kit.widgets.checklist import session_profile
-from kit.widgets.preparation import vocab
 from kit.workdays import load_calendar
-
-Options = tuple[tuple[str, str], ...]
 
 
 def item_options(session: Session) -> Options:
@@ -47,8 +44,7 @@ class DeadlineHelper(W.HBox):
         return f"findings/{self.key}/deadline"
 
     def _start(self) -> date:
-        scope = self.session.inspection.scope
-        return scope.end_date or scope.start_date or date.today()
+        return self.session.inspection.scope.ended_on or date.today()
 
     def apply(self) -> None:
         try:
@@ -56,7 +52,7 @@ class DeadlineHelper(W.HBox):
                                                     allow_estimate=True)
             self.session.set(self._path, deadline.date)
         except KitError as exc:
-            self.info.value = f"<span style='color:#b00020'>{html.escape(str(exc))}</span>"
+            self.info.value = message_html(str(exc), "error", tag="span")
             return
         self.describe()
 
@@ -84,7 +80,7 @@ class FindingsWidget(W.VBox):
         self.findings = CollectionWidget(session, "findings", [
             Column("item", "检查项 Item", "choice", options_fn=item_options),
             Column("description", "问题描述 Finding", "textarea"),
-            Column("handling", "处理方式 Handling（十、1）", "choice", vocab("handling_kinds")),
+            Column("handling", "处理方式 Handling（十、1）", "choice", vocab_options("handling_kinds")),
             Column("requirement", "整改要求 Requirement", "textarea"),
             Column("deadline", "整改期限 Deadline", "date"),
             Column("affects_past_products", "涉及既往产品 Affects past products（十、2）", "bool"),
@@ -105,7 +101,7 @@ class FindingsWidget(W.VBox):
             W.HTML(f"<h4>既往产品 Past products（十、2）</h4><p>{html.escape(guide.item('10.2').zh)}"
                    "</p>"),
             field(session, "past_products/measures", "措施 Measures", "multichoice",
-                  vocab("past_product_measures")),
+                  vocab_options("past_product_measures")),
             field(session, "past_products/note", "说明 Note", "textarea"),
             ProblemList(session, ["findings", "results"]),
         ])
@@ -113,10 +109,7 @@ class FindingsWidget(W.VBox):
 
     @staticmethod
     def _new_finding(session: Session) -> dict[str, object]:
-        nonconform = [k for k, r in session.inspection.results.items()
-                      if r.result == "nonconform"]
-        taken = {f.item for f in session.inspection.findings.values()}
-        open_items = [k for k in nonconform if k not in taken]
+        open_items = session.inspection.unfound_nonconformities
         options = item_options(session)
         item = open_items[0] if open_items else (options[0][1] if options else "")
         return {"item": item, "description": "", "handling": "rectify_by_deadline"}

@@ -11,6 +11,7 @@ from kit.errors import KitError
 from kit.guide import load_guide
 from kit.session import Session
 from kit.widgets._collection import CollectionWidget, Column
+from kit.widgets._common import MUTED
 from kit.widgets._fields import ProblemList, field
 
 
@@ -26,7 +27,7 @@ class StepWidget(W.VBox):
         self.note = field(session, f"steps/{step_id}/note", "记录 Note", "textarea")
         self.done.control.observe(self._stamp, names="value")
         text = W.HTML(f"<b>{html.escape(clause.label)}</b> {html.escape(clause.zh)}<br>"
-                      f"<span style='color:#555;font-size:90%'>{html.escape(clause.en)}</span>")
+                      f"<span style='color:{MUTED};font-size:90%'>{html.escape(clause.en)}</span>")
         super().__init__([text, self.done, self.at, self.note],
                          layout=W.Layout(border="1px solid #ddd", padding="6px", margin="3px 0"))
         self.add_class("kit-step")

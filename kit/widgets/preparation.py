@@ -7,31 +7,28 @@ import html
 import ipywidgets as W
 
 from kit.guide import load_guide
-from kit.inspection import LICENCE_KINDS
+from kit.labels import (
+    CERTIFICATES,
+    COOPERATION,
+    DEVICE_CLASSES,
+    LICENCE_KINDS,
+    MEMBER_ROLES,
+    PARTNER_REGIONS,
+    PARTNER_RELATIONS,
+    PAST_FINDING_STATES,
+    PLAN_STATES,
+    zh,
+)
 from kit.session import Session
 from kit.widgets._collection import CollectionWidget, Column
+from kit.widgets._common import (
+    Options,
+    clause_options,
+    section_options,
+    table_options,
+    vocab_options,
+)
 from kit.widgets._fields import ProblemList, field
-
-Options = tuple[tuple[str, str], ...]
-
-
-def _short(text: str, n: int = 28) -> str:
-    return text if len(text) <= n else text[: n - 1] + "…"
-
-
-def vocab(name: str) -> Options:
-    """A vocabulary of the guide as (Chinese label, code) options."""
-    return tuple((t.zh, t.code) for t in load_guide().terms(name))
-
-
-def section_options() -> Options:
-    return tuple((f"{s.label} {s.text.zh}", s.id) for s in load_guide().sections)
-
-
-def clause_options(*parents: str) -> Options:
-    guide = load_guide()
-    return tuple((f"{c.label} {_short(c.zh)}", c.id)
-                 for p in parents for c in guide.item(p).children)
 
 
 def product_options(session: Session) -> Options:
@@ -39,17 +36,6 @@ def product_options(session: Session) -> Options:
     return tuple((p.name or k, k) for k, p in products.items())
 
 
-ROLE_OPTIONS = vocab("roles")
-MEMBER_ROLES: Options = (("检查组长", "leader"), ("检查员", "inspector"), ("专家", "expert"))
-PLAN_STATES: Options = (("草稿", "draft"), ("已提交审核", "submitted"), ("已批准", "approved"))
-COOPERATION: Options = (("无", "none"), ("联合检查", "joint"), ("委托检查", "delegated"))
-CLASSES: Options = (("第一类", "I"), ("第二类", "II"), ("第三类", "III"))
-CERTIFICATES: Options = (("注册证", "registration"), ("备案凭证", "filing"))
-RELATIONS: Options = (("受托生产企业（本企业委托）", "contract_manufacturer"),
-                      ("委托方注册人（本企业受托）", "client"))
-REGIONS: Options = (("同一辖区", "same_district"), ("本市不同辖区", "same_city"),
-                    ("外省市", "other_province"))
-PAST_STATES: Options = (("未整改", "open"), ("整改中", "rectifying"), ("已整改", "closed"))
 
 
 def _box(title: str, children: list[W.Widget]) -> W.VBox:
@@ -59,8 +45,7 @@ def _box(title: str, children: list[W.Widget]) -> W.VBox:
 def company_panel(session: Session) -> W.Widget:
     p = "company"
     licences = CollectionWidget(session, f"{p}/licences", [
-        Column("kind", "证照类型 Kind", "choice",
-               tuple((zh, code) for code, (zh, _en) in LICENCE_KINDS.items())),
+        Column("kind", "证照类型 Kind", "choice", table_options(LICENCE_KINDS)),
         Column("number", "编号 Number"),
         Column("holder", "名称 Holder"),
         Column("address", "住所 Address"),
@@ -74,13 +59,13 @@ def company_panel(session: Session) -> W.Widget:
         Column("expires", "有效期至 Expires", "date"),
     ], prefix="L", title="证照 licence",
         new_entry=lambda s: {"kind": "business_licence", "holder": s.inspection.company.name},
-        entry_title=lambda s, k: LICENCE_KINDS[s.inspection.company.licences[k].kind][0]
+        entry_title=lambda s, k: zh(LICENCE_KINDS, s.inspection.company.licences[k].kind)
         if k in s.inspection.company.licences else k)
     products = CollectionWidget(session, f"{p}/products", [
         Column("name", "产品名称 Product"),
-        Column("certificate", "证书 Certificate", "choice", CERTIFICATES),
+        Column("certificate", "证书 Certificate", "choice", table_options(CERTIFICATES)),
         Column("registration_no", "注册证号/备案号 No."),
-        Column("device_class", "管理类别 Class", "choice", CLASSES),
+        Column("device_class", "管理类别 Class", "choice", table_options(DEVICE_CLASSES)),
         Column("category_code", "分类编码 Category code"),
         Column("sterile", "无菌 Sterile", "bool"),
         Column("holder", "注册人 Holder"),
@@ -96,10 +81,10 @@ def company_panel(session: Session) -> W.Widget:
     partners = CollectionWidget(session, f"{p}/partners", [
         Column("name", "企业名称 Name"),
         Column("credit_code", "统一社会信用代码 Credit code"),
-        Column("relation", "关系 Relation", "choice", RELATIONS),
+        Column("relation", "关系 Relation", "choice", table_options(PARTNER_RELATIONS)),
         Column("address", "地址 Address"),
         Column("authority", "所在地监管部门 Authority"),
-        Column("region", "所在地 Region", "choice", REGIONS),
+        Column("region", "所在地 Region", "choice", table_options(PARTNER_REGIONS)),
         Column("products", "委托产品 Products", "multichoice", options_fn=product_options),
     ], prefix="C", title="委托生产关系 partner",
         new_entry=lambda s: {"name": "", "relation": "contract_manufacturer"})
@@ -107,7 +92,7 @@ def company_panel(session: Session) -> W.Widget:
         field(session, f"{p}/name", "企业名称 Name"),
         field(session, f"{p}/credit_code", "统一社会信用代码 Credit code",
               placeholder="18 位 / 18 characters"),
-        field(session, f"{p}/role", "企业类型 Role（一）", "choice", ROLE_OPTIONS),
+        field(session, f"{p}/role", "企业类型 Role（一）", "choice", vocab_options("roles")),
         field(session, f"{p}/legal_representative", "法定代表人 Legal rep."),
         field(session, f"{p}/contact", "联系人 Contact"),
         field(session, f"{p}/registered_address", "住所 Registered address"),
@@ -128,7 +113,7 @@ def background_panel(session: Session) -> W.Widget:
     past = CollectionWidget(session, "background/past_findings", [
         Column("description", "问题 Finding", "textarea"),
         Column("found_on", "发现日期 Found on", "date"),
-        Column("state", "整改情况 State", "choice", PAST_STATES),
+        Column("state", "整改情况 State", "choice", table_options(PAST_FINDING_STATES)),
         Column("note", "备注 Note"),
     ], prefix="H", title="既往问题 past finding")
     return W.VBox([W.HTML(f"<p>{html.escape(guide.item('5.1').zh)}</p>"), *notes,
@@ -138,11 +123,11 @@ def background_panel(session: Session) -> W.Widget:
 def scope_panel(session: Session) -> W.Widget:
     p = "scope"
     return W.VBox([
-        field(session, f"{p}/type", "检查方式 Type（五、2）", "choice", vocab("inspection_types")),
+        field(session, f"{p}/type", "检查方式 Type（五、2）", "choice", vocab_options("inspection_types")),
         field(session, f"{p}/unannounced", "飞行检查 Unannounced", "bool"),
         field(session, f"{p}/remote", "远程检查 Remote（八、4）", "bool"),
         field(session, f"{p}/remote_confirmed", "远程结果已双方确认 Remote result confirmed", "bool"),
-        field(session, f"{p}/cooperation", "联合/委托检查（八、5）", "choice", COOPERATION),
+        field(session, f"{p}/cooperation", "联合/委托检查（八、5）", "choice", table_options(COOPERATION)),
         field(session, f"{p}/partner_authority", "协作监管部门 Partner authority"),
         field(session, f"{p}/start_date", "检查开始 Start", "date"),
         field(session, f"{p}/end_date", "检查结束 End", "date"),
@@ -159,14 +144,14 @@ def scope_panel(session: Session) -> W.Widget:
 def team_panel(session: Session) -> W.Widget:
     members = CollectionWidget(session, "team", [
         Column("name", "姓名 Name"),
-        Column("role", "职责 Role", "choice", MEMBER_ROLES),
+        Column("role", "职责 Role", "choice", table_options(MEMBER_ROLES)),
         Column("authority", "所属部门 Authority"),
         Column("certificate_no", "执法证号 Certificate"),
         Column("sections", "检查分工 Sections（五、4）", "multichoice", section_options()),
         Column("qualifications", "已确认的要求 Qualifications（四）", "multichoice",
                clause_options("4.2", "4.3")),
         Column("standards", "熟悉的专用标准 Standards（四、3.（2））", "multichoice",
-               vocab("leader_standards")),
+               vocab_options("leader_standards")),
     ], prefix="M", title="检查人员 member",
         new_entry=lambda s: {"name": "", "role": "inspector"},
         entry_title=lambda s, k: (s.inspection.team[k].name or k) if k in s.inspection.team
@@ -178,7 +163,7 @@ def team_panel(session: Session) -> W.Widget:
 def plan_panel(session: Session) -> W.Widget:
     return W.VBox([
         field(session, "plan/review_required", "方案须经派出机构审核 Review required", "bool"),
-        field(session, "plan/state", "方案状态 State", "choice", PLAN_STATES),
+        field(session, "plan/state", "方案状态 State", "choice", table_options(PLAN_STATES)),
         field(session, "plan/schedule", "日程安排 Schedule（五、4）", "textarea"),
         field(session, "plan/submitted_at", "提交审核时间 Submitted", "datetime"),
         field(session, "plan/approved_at", "批准时间 Approved", "datetime"),

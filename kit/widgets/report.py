@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import html
 import json
 import tempfile
@@ -11,15 +10,13 @@ from pathlib import Path
 import ipywidgets as W
 
 from kit.errors import KitError
-from kit.inspection import STAGES
-from kit.interchange import export_doc
-from kit.session import Session
+from kit.labels import REVIEW_MODES, STAGES
+from kit.session import Session, export_doc
+from kit.widgets._common import XLSX_MIME, download_link, message_html, table_options, vocab_options
 from kit.widgets._fields import ProblemList, field
-from kit.widgets.preparation import vocab
+from kit.workbook import write_workbook
 
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 AUDIT_SHOWN = 200
-REVIEW_MODES = (("未定", ""), ("书面审查", "written"), ("现场复查", "on_site"))
 
 
 def member_options(session: Session) -> tuple[tuple[str, str], ...]:
@@ -27,18 +24,8 @@ def member_options(session: Session) -> tuple[tuple[str, str], ...]:
                  if m.role != "expert")
 
 
-def download_link(data: bytes, filename: str, mime: str, label: str) -> str:
-    """An ``<a download>`` data-URI link: works in Voila, needs no file server."""
-    payload = base64.b64encode(data).decode("ascii")
-    return (f'<a class="kit-download" download="{html.escape(filename)}" '
-            f'href="data:{mime};base64,{payload}" style="font-weight:bold">⬇ '
-            f"{html.escape(label)}</a>")
-
-
 def workbook_bytes(session: Session) -> bytes:
     """The inspection's workbook as it stands now (the written record of 六、7)."""
-    from kit.workbook import write_workbook
-
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "record.xlsx"
         write_workbook(session.inspection, out, audit=session.store.audit(session.id))
@@ -78,16 +65,16 @@ class ReportWidget(W.VBox):
             field(session, "signatures/witness_signed", "见证人已签字 Witness signed", "bool"),
             W.HTML("<h3>跟踪检查 Follow-up（六、9，十、3）</h3>"),
             field(session, "follow_up/submitted_on", "企业提交整改资料 Submitted", "date"),
-            field(session, "follow_up/review_mode", "复查方式 Review", "choice", REVIEW_MODES),
+            field(session, "follow_up/review_mode", "复查方式 Review", "choice", table_options(REVIEW_MODES)),
             field(session, "follow_up/reviewed_on", "复查日期 Reviewed on", "date"),
             field(session, "follow_up/reviewer", "复查人 Reviewer"),
             field(session, "follow_up/closed_on", "结案日期 Closed on", "date"),
             field(session, "follow_up/measures", "后续措施 Measures（十、3）", "multichoice",
-                  vocab("follow_up_measures")),
+                  vocab_options("follow_up_measures")),
             field(session, "follow_up/note", "说明 Note", "textarea"),
             W.HTML("<h3>检查阶段 Stage</h3>"),
             field(session, "stage", "当前阶段 Stage", "choice",
-                  tuple((zh, code) for code, (zh, _en) in STAGES.items())),
+                  table_options(STAGES)),
             W.HTML("<h3>按指南规则检查 Rule check</h3>"),
             ProblemList(session, []),
             W.HBox([self.export_button, self.json_button, self.audit_button]),
@@ -103,8 +90,8 @@ class ReportWidget(W.VBox):
             data = workbook_bytes(self.session)
         except Exception as exc:  # shown, never lost in a log: the inspector must know
             text = str(exc) if isinstance(exc, KitError) else f"{type(exc).__name__}: {exc}"
-            self.download.value = (f"<span style='color:#b00020'>未能生成 not generated: "
-                                   f"{html.escape(text)}</span>")
+            self.download.value = message_html(f"未能生成 not generated: {text}", "error",
+                                               tag="span")
             return
         name = f"检查记录-{self.session.id}.xlsx"
         self.download.value = download_link(data, name, XLSX_MIME, f"下载 Download {name}")

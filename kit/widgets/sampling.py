@@ -17,7 +17,7 @@ from typing import Any
 import ipywidgets as W
 
 from kit.draw import check_upload, default_seed, draw_from_files, sample_registers, save_draw
-from kit.errors import KitError, ValidationError
+from kit.errors import KitError, Problem, ValidationError
 from kit.session import Session
 
 ACCEPT = ".xlsx,.csv"
@@ -119,21 +119,21 @@ class SamplingWidget(W.VBox):
         if self.use_sample.value:
             return sample_registers()
         paths = {}
-        problems = []
+        problems: list[Problem] = []
         for kind, _label in KINDS:
             upload = self._uploaded(kind)
             if upload is None:
                 continue
             name, content = upload
-            why = check_upload(name, content)
-            if why:
-                problems.append(why)
+            found = check_upload(name, content)
+            if found:
+                problems += found
                 continue
             path = folder / f"{kind}{Path(name).suffix.lower()}"
             path.write_bytes(content)
             paths[kind] = path
         if problems:
-            raise KitError("；".join(problems))
+            raise ValidationError(problems, "上传的登记表 uploaded registers")
         return paths
 
     def show_saved(self) -> None:

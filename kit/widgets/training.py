@@ -23,9 +23,16 @@ import ipywidgets as W
 from kit.errors import KitError
 from kit.guide import Clause, Text, load_guide
 from kit.training import PARTS, Exercise, Feedback, Score, exercises, grade, score_to_excel
+from kit.widgets._common import (
+    ERROR,
+    OK,
+    XLSX_MIME,
+    MessageArea,
+    download_link,
+    message_html,
+    parse_query,
+)
 from kit.widgets._fields import guarded
-from kit.widgets.app import parse_query
-from kit.widgets.report import XLSX_MIME, download_link
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +115,7 @@ class ExerciseWidget(W.VBox):
         try:
             self.feedback = grade(self.exercise, self.choice.value)
         except KitError as exc:
-            self.result.value = f"<div style='color:#8a5a00'>{html.escape(str(exc))}</div>"
+            self.result.value = message_html(str(exc), "warning")
             return
         self._show()
         self.on_answer(self.exercise, self.feedback)
@@ -117,7 +124,7 @@ class ExerciseWidget(W.VBox):
         fb = self.feedback
         if fb is None:
             return
-        colour = "#1b5e20" if fb.correct else "#b00020"
+        colour = OK if fb.correct else ERROR
         guide = load_guide()
         cited = "".join(clause_html(guide.item(c), self.lang) for c in fb.clauses)
         self.result.value = (f"<div style='color:{colour}'>{html.escape(pick(fb.message, self.lang))}"
@@ -163,7 +170,7 @@ class TrainingApp(W.VBox):
         self.new_set.on_click(lambda _b: self._guard(self.change_seed, secrets.randbelow(10_000)))
         self.download = W.HTML()
         self.download.add_class("kit-download-area")
-        self.message = W.HTML()
+        self.message = MessageArea()
         self.message.add_class("kit-message")
         self.set_label = W.HTML()
         super().__init__([
@@ -268,8 +275,8 @@ class TrainingApp(W.VBox):
     def export(self) -> None:
         """Offer the score as an Excel download (a data-URI link; no file server needed)."""
         if not self.score.trainee:
-            self.download.value = ("<span style='color:#b00020'>请先填写学员姓名 / "
-                                   "enter the trainee's name first</span>")
+            self.download.value = message_html("请先填写学员姓名 / enter the trainee's name first",
+                                               "error", tag="span")
             return
         with tempfile.TemporaryDirectory() as tmp:
             data = score_to_excel(self.score, Path(tmp) / "score.xlsx").read_bytes()
@@ -290,9 +297,7 @@ class TrainingApp(W.VBox):
 
     def say(self, text: str, *, error: bool = False) -> None:
         """Show a message under the search box (red for an error)."""
-        colour = "#b00020" if error else "#1b5e20"
-        self.message.value = (f"<div style='color:{colour}'>{html.escape(text)}</div>"
-                              if text else "")
+        self.message.say(text, error=error)
 
     def _guard(self, fn: Callable[..., Any], *args: Any) -> Any:
         """Run an action; show a failure as a message instead of losing it in a log."""

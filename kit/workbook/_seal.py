@@ -22,17 +22,17 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
-from kit._workbook_layout import (
+from kit.errors import KitError, Problem
+from kit.record import Inspection, from_doc
+from kit.workbook._layout import (
     Lookups,
     ReplayError,
     SheetLayout,
     fill_placeholders,
     placeholders,
 )
-from kit._workbook_sheets import render
-from kit._workbook_style import put_text
-from kit.errors import KitError, Problem
-from kit.inspection import Inspection, from_doc
+from kit.workbook._sheets import render
+from kit.workbook._style import put_text
 
 FORMAT = 1
 SEAL_SHEET = "_kit"

@@ -25,7 +25,8 @@ from typing import cast
 from kit.errors import ConflictError, KitError
 from kit.guide import Clause, load_guide
 from kit.identifiers import ALPHABET, make_credit_code
-from kit.inspection import (
+from kit.profiles import FULL, load_profile
+from kit.record import (
     Background,
     Company,
     DeviceClass,
@@ -50,8 +51,7 @@ from kit.inspection import (
     Signatures,
     Stage,
 )
-from kit.interchange import save_new
-from kit.profiles import FULL, load_profile
+from kit.session import save_new
 from kit.store import Store
 from kit.workdays import load_calendar
 

@@ -39,6 +39,8 @@ from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from kit.errors import KitError, NotFoundError, Problem, ValidationError
+from kit.resources import shipped_dir, templates_dir
+from kit.workbook._layout import fill_placeholders
 
 A4 = "9"
 DEFAULT_WIDTH = 12.0
@@ -127,8 +129,6 @@ class SheetTemplate:
 
 def default_template() -> Path:
     """The office's ``workbook.xlsx`` (``KIT_TEMPLATES_DIR``), else the shipped one."""
-    from kit._resources import shipped_dir, templates_dir
-
     office = templates_dir() / "workbook.xlsx"
     return office if office.is_file() else shipped_dir("templates") / "workbook.xlsx"
 
@@ -222,8 +222,6 @@ def _sheet(ws: Any) -> SheetTemplate:
 # -- the sheet's page, before any row is written ------------------------------------------------
 def setup_page(ws: Any, tpl: SheetTemplate, ncols: int, values: Mapping[str, str]) -> None:
     """Widths, page setup, header/footer, frozen panes and print titles of a write-only sheet."""
-    from kit._workbook_layout import fill_placeholders
-
     for col in range(ncols):
         ws.column_dimensions[get_column_letter(col + 1)].width = tpl.width(col)
     page = tpl.page
@@ -358,7 +356,7 @@ class CellMaker:
     def cell(self, col: int, value: Any, empty_kind: str = "text") -> Cell:
         """A cell for ``value`` in column ``col`` (0-based); text is always stored as text.
 
-        Text must already be fit for a cell (:func:`kit._workbook_layout.cell_text`): it is
+        Text must already be fit for a cell (``cell_text`` in ``_layout.py``): it is
         stored as is, with the text type, so it can never become a formula or an error value.
         """
         if isinstance(value, str):

@@ -20,15 +20,18 @@ from typing import Any
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 
-from kit._codec import to_data
-from kit._workbook_layout import (
+from kit.errors import Problem, ValidationError
+from kit.guide import load_guide
+from kit.labels import RESULTS, REVIEW_MODES
+from kit.record import Finding, Inspection, ItemResult, from_doc, to_data, to_doc
+from kit.workbook._layout import (
     FINDINGS,
     FOLLOW_UP,
     NO,
     RECORD,
-    REVIEW_MODES,
     SIGNATURES,
     YES,
+    Change,
     Column,
     Field,
     Lookups,
@@ -36,7 +39,7 @@ from kit._workbook_layout import (
     SheetLayout,
     natural_key,
 )
-from kit._workbook_seal import (
+from kit.workbook._seal import (
     check_embedded,
     embedded_state,
     open_workbook,
@@ -46,9 +49,7 @@ from kit._workbook_seal import (
     show,
     signing_key,
 )
-from kit._workbook_sheets import render
-from kit.errors import Problem, ValidationError
-from kit.inspection import RESULTS, Finding, Inspection, ItemResult, to_doc
+from kit.workbook._sheets import render
 
 EDITABLE_SHEETS = (RECORD, FINDINGS, SIGNATURES, FOLLOW_UP)
 LIST_KINDS = ("means", "members")
@@ -173,8 +174,6 @@ class Vocab:
 
     @classmethod
     def build(cls, inspection: Inspection, lookups: Lookups) -> Vocab:
-        from kit.guide import load_guide
-
         guide = load_guide()
 
         def words(pairs: Sequence[tuple[str, str]], extra: Sequence[tuple[str, str]] = ()
@@ -201,7 +200,7 @@ class Vocab:
                 items[_norm(label).lower()] = item_id
                 items[_norm(item_id).lower()] = item_id
         return cls(results, words(terms("handling_kinds")), words(terms("means")),
-                   words(list(REVIEW_MODES.items())), members, items)
+                   words([(c, zh) for c, (zh, _en) in REVIEW_MODES.items() if c]), members, items)
 
 
 def parse_cell(kind: str, raw: Any, vocab: Vocab) -> Any:
@@ -229,8 +228,6 @@ def parse_cell(kind: str, raw: Any, vocab: Vocab) -> Any:
     if kind == "item":
         if key in vocab.items:
             return vocab.items[key]
-        from kit.guide import load_guide
-
         guide = load_guide()
         if text in guide and guide.item(text).kind in ("content", "method", "focus"):
             return text
@@ -417,9 +414,7 @@ class _Reader:
         return value
 
     # -- from edits to changes ------------------------------------------------------------------
-    def changes(self) -> list[Any]:
-        from kit.workbook import Change
-
+    def changes(self) -> list[Change]:
         out: list[Change] = []
         flags: dict[str, list[_Edit]] = {}
         for edit in self.edits:
@@ -459,9 +454,7 @@ class _Reader:
         extra = [c for c in (current if isinstance(current, list) else []) if c not in order]
         return [c for c in order if chosen.get(c)] + extra
 
-    def _change(self, out: list[Any], path: str, value: Any, sheet: str, cell: str) -> None:
-        from kit.workbook import Change
-
+    def _change(self, out: list[Change], path: str, value: Any, sheet: str, cell: str) -> None:
         current = self._value(self.current_doc, path)
         if _equal(value, current):
             return
@@ -488,9 +481,20 @@ def _shown(value: Any) -> str:
     return show(value)
 
 
-def read_changes(path: Path, inspection: Inspection) -> list[Any]:
-    """See :func:`kit.workbook.read_workbook`."""
+def read_workbook(path: Path, inspection: Inspection) -> list[Change]:
+    """The changes a filled-in workbook makes to ``inspection``; nothing is applied here.
 
+    Reads the editable cells (result, notes, means, evidence on 现场检查记录; findings and new
+    finding rows on 问题与整改; the signature fields on 签字确认; follow-up fields on 跟踪),
+    accepting Chinese labels and common Chinese date forms. A cell counts as edited when it
+    differs from what the workbook showed at export; an edited cell whose field was also
+    changed in the record since export is a conflict. Raises :class:`ValidationError` naming
+    every bad cell (``现场检查记录!D12``) if anything is wrong, and refuses a workbook of
+    another inspection. Returns only changes whose value differs from ``inspection``.
+    """
+
+
+    path = Path(path)
     file = str(path)
     wb = open_workbook(path)
     try:
@@ -532,5 +536,14 @@ def read_changes(path: Path, inspection: Inspection) -> list[Any]:
     return changes
 
 
-__all__ = ["CellError", "parse_bool", "parse_cell", "parse_date", "parse_datetime",
-           "plain_text", "read_changes"]
+
+def apply_changes(inspection: Inspection, changes: Sequence[Change]) -> Inspection:
+    """``inspection`` with ``changes`` applied (a new record; the input is not modified)."""
+    doc = to_doc(inspection)
+    for change in changes:
+        parts = change.path.split("/")
+        node: Any = doc
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = change.value
+    return from_doc(doc, what="导入后的检查记录 imported record")

@@ -28,8 +28,9 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from kit import _register_io as io
 from kit.errors import Problem, ValidationError
+from kit.labels import REGISTER_COLUMNS, zh
+from kit.sampling import _io as io
 
 ColumnKind = Literal["text", "date", "number", "bool", "class", "conclusion"]
 RegisterKind = Literal["records", "products", "documents"]
@@ -80,41 +81,48 @@ class Register:
     warnings: tuple[Problem, ...] = ()
 
 
-_C = Column
+
+
+def _C(name: str, aliases: tuple[str, ...], kind: ColumnKind = "text",
+       required: bool = False) -> Column:
+    """A column whose Chinese label is the one :mod:`kit.labels` gives every screen."""
+    return Column(name, zh(REGISTER_COLUMNS, name), aliases, kind, required)
+
+
 RECORDS = RegisterSpec(
     "records", "记录登记表", "records register", (
-        _C("record_id", "记录编号", ("记录号", "record id", "record no", "record number"),
+        _C("record_id", ("记录号", "record id", "record no", "record number"),
            required=True),
-        _C("record_type", "记录类型", ("记录种类", "记录名称", "type"), required=True),
-        _C("product", "产品", ("产品名称", "product name"), required=True),
-        _C("batch", "批号", ("序列号", "批号/序列号", "生产批号", "lot", "lot no", "batch no",
+        _C("record_type", ("记录种类", "记录名称", "type"), required=True),
+        _C("product", ("产品名称", "product name"), required=True),
+        _C("batch", ("序列号", "批号/序列号", "生产批号", "lot", "lot no", "batch no",
                            "serial", "serial no", "serial number"), required=True),
-        _C("record_date", "记录日期", ("日期", "date"), "date", required=True),
-        _C("condition", "条件", ("生产条件", "相似条件")),
-        _C("stage", "工序", ("环节", "工序/环节", "process")),
-        _C("doc_id", "文件编号", ("文件号", "document", "document id")),
-        _C("doc_version", "文件版本", ("版本", "版本号", "version")),
-        _C("lower", "下限", ("lower limit",), "number"),
-        _C("upper", "上限", ("upper limit",), "number"),
-        _C("conclusion", "结论", ("判定", "检验结论", "判定结果", "result"), "conclusion"),
+        _C("record_date", ("日期", "date"), "date", required=True),
+        _C("condition", ("生产条件", "相似条件")),
+        _C("stage", ("环节", "工序/环节", "process")),
+        _C("doc_id", ("文件号", "document", "document id")),
+        _C("doc_version", ("版本", "版本号", "version")),
+        _C("lower", ("lower limit",), "number"),
+        _C("upper", ("upper limit",), "number"),
+        _C("conclusion", ("判定", "检验结论", "判定结果", "result"), "conclusion"),
     ), key=("record_id",), sheet_names=("记录", "记录登记表", "records"), numeric_extras=True)
 PRODUCTS = RegisterSpec(
     "products", "产品登记表", "products register", (
-        _C("product", "产品", ("产品名称", "product name"), required=True),
-        _C("registration_no", "注册证号", ("注册证编号", "备案号", "注册证号/备案号",
+        _C("product", ("产品名称", "product name"), required=True),
+        _C("registration_no", ("注册证编号", "备案号", "注册证号/备案号",
                                         "registration", "registration number")),
-        _C("volume", "产量", ("年产量", "生产量", "output"), "number"),
-        _C("class", "管理类别", ("类别", "分类", "category", "class"), "class"),
-        _C("high_risk", "高风险", ("高风险产品", "high risk"), "bool"),
+        _C("volume", ("年产量", "生产量", "output"), "number"),
+        _C("class", ("类别", "分类", "category", "class"), "class"),
+        _C("high_risk", ("高风险产品", "high risk"), "bool"),
     ), key=("product",), sheet_names=("产品", "产品登记表", "products"))
 DOCUMENTS = RegisterSpec(
     "documents", "文件登记表", "documents register", (
-        _C("doc_id", "文件编号", ("文件号", "document", "document id"), required=True),
-        _C("version", "版本", ("版本号", "文件版本", "doc_version"), required=True),
-        _C("effective_from", "生效日期", ("实施日期", "effective date", "valid from"), "date",
+        _C("doc_id", ("文件号", "document", "document id"), required=True),
+        _C("version", ("版本号", "文件版本", "doc_version"), required=True),
+        _C("effective_from", ("实施日期", "effective date", "valid from"), "date",
            required=True),
-        _C("effective_to", "失效日期", ("废止日期", "expiry date", "valid to"), "date"),
-        _C("title", "文件名称", ("名称", "document title")),
+        _C("effective_to", ("废止日期", "expiry date", "valid to"), "date"),
+        _C("title", ("名称", "document title")),
     ), key=("doc_id", "version"), sheet_names=("文件", "文件登记表", "documents"),
     allow_empty=True)
 SPECS: dict[str, RegisterSpec] = {s.kind: s for s in (RECORDS, PRODUCTS, DOCUMENTS)}

@@ -1,9 +1,9 @@
 """The seven visible sheets of the inspection workbook, rendered from the record as rows.
 
-Each function turns one part of the record into a :class:`~kit._workbook_layout.SheetLayout`:
+Each function turns one part of the record into a :class:`SheetLayout`:
 what every cell shows and, for cells a person may fill in offline, which record path they
 hold. Reference data (checklist texts, vocabulary words, working days) comes only through
-:class:`~kit._workbook_layout.Lookups`, so a verify years later renders the same cells.
+:class:`Lookups`, so a verify years later renders the same cells.
 """
 
 from __future__ import annotations
@@ -12,18 +12,25 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from kit._workbook_layout import (
-    AUDIT,
+from kit.labels import (
     COOPERATION,
+    LICENCE_KINDS,
+    MEMBER_ROLES,
+    PAST_FINDING_STATES,
+    PLAN_STATES,
+    RESULTS,
+    REVIEW_MODES,
+    STAGES,
+    zh,
+)
+from kit.record import Inspection
+from kit.workbook._layout import (
+    AUDIT,
     FINDINGS,
     FOLLOW_UP,
-    MEMBER_ROLES,
     NO,
-    PAST_STATES,
     PLAN,
-    PLAN_STATES,
     RECORD,
-    REVIEW_MODES,
     SAMPLING,
     SAMPLING_KNOWN,
     SHEET_TITLES,
@@ -42,7 +49,6 @@ from kit._workbook_layout import (
     natural_key,
     sampling_summary,
 )
-from kit.inspection import RESULTS, STAGES, Inspection
 
 
 def render(
@@ -116,7 +122,7 @@ def _plan(ins: Inspection, lk: Lookups) -> SheetLayout:
         if ins.background.notes.get(code)
     ]
     background += [
-        f"既往问题：{f.description}（{fmt_dt(f.found_on)}，{PAST_STATES.get(f.state, f.state)}"
+        f"既往问题：{f.description}（{fmt_dt(f.found_on)}，{zh(PAST_FINDING_STATES, f.state)}"
         + (f"；{f.note}" if f.note else "") + "）"
         for f in (ins.background.past_findings[k] for k in _sorted(ins.background.past_findings))
     ]
@@ -129,7 +135,7 @@ def _plan(ins: Inspection, lk: Lookups) -> SheetLayout:
     if s.remote:
         manner.append("远程检查" + ("（检查结果已经双方确认）" if s.remote_confirmed else ""))
     if s.cooperation != "none":
-        manner.append(COOPERATION[s.cooperation] + (f"：{s.partner_authority}"
+        manner.append(zh(COOPERATION, s.cooperation) + (f"：{s.partner_authority}"
                                                      if s.partner_authority else ""))
     if s.delegated_result_date:
         manner.append(f"委托检查结果反馈日期：{fmt_dt(s.delegated_result_date)}")
@@ -153,17 +159,17 @@ def _plan(ins: Inspection, lk: Lookups) -> SheetLayout:
         parts = [x for x in (m.authority, f"证号 {m.certificate_no}" if m.certificate_no else "")
                  if x]
         sections = _section_list([lk.section(sid)[0] for sid in m.sections])
-        team.append(f"{m.name}（{MEMBER_ROLES.get(m.role, m.role)}"
+        team.append(f"{m.name}（{zh(MEMBER_ROLES, m.role)}"
                     + (f"，{'，'.join(parts)}" if parts else "") + "）"
                     + (f"：{sections}" if sections else ""))
     add("检查组及分工", _lines(team), "四、1；五、4")
     plan = ins.plan
     if plan.review_required:
-        review = f"需经检查派出机构审核；{PLAN_STATES.get(plan.state, plan.state)}"
+        review = f"需经检查派出机构审核；{zh(PLAN_STATES, plan.state)}"
         if plan.approved_by or plan.approved_at:
             review += f"（{plan.approved_by} {fmt_dt(plan.approved_at)}）".replace("（ ", "（")
     else:
-        review = f"无需审核；{PLAN_STATES.get(plan.state, plan.state)}"
+        review = f"无需审核；{zh(PLAN_STATES, plan.state)}"
     add("方案审核", review, "五、5")
     n = ins.notification
     if s.unannounced:
@@ -185,7 +191,7 @@ def _plan(ins: Inspection, lk: Lookups) -> SheetLayout:
     sampling = ins.sampling
     if sampling.rows or sampling.notes:
         add("记录样本选取", _lines([sampling_summary(ins), *sampling.notes]), "九；见“记录抽样”表")
-    add("当前阶段", STAGES.get(ins.stage, (ins.stage, ""))[0])
+    add("当前阶段", zh(STAGES, ins.stage))
     return SheetLayout(PLAN, SHEET_TITLES[PLAN], FORM_COLUMNS, tuple(rows), form=True)
 
 
@@ -203,9 +209,7 @@ def _joined(pair: tuple[str, str]) -> tuple[str, str]:
 
 
 def _licence_name(kind: str) -> str:
-    from kit.inspection import LICENCE_KINDS
-
-    return LICENCE_KINDS.get(kind, (kind, ""))[0]
+    return zh(LICENCE_KINDS, kind)
 
 
 RECORD_COLUMNS = (
@@ -229,7 +233,7 @@ def _record(ins: Inspection, lk: Lookups) -> SheetLayout:
         r = ins.result(item_id)
         base = f"results/{item_id}"
         return _row(
-            label, text, RESULTS.get(r.result, (r.result, ""))[0], r.notes,
+            label, text, zh(RESULTS, r.result), r.notes,
             "、".join(means.get(m, m) for m in r.means), r.evidence,
             _member(ins, r.inspector) if r.inspector else "",
             fields={2: Field(f"{base}/result", "result"), 3: Field(f"{base}/notes"),
@@ -359,9 +363,9 @@ def _follow_up(ins: Inspection, lk: Lookups) -> SheetLayout:
     fu, past = ins.follow_up, ins.past_products
     p = "follow_up/"
     rows = [
-        _row("当前阶段", STAGES.get(ins.stage, (ins.stage, ""))[0]),
+        _row("当前阶段", zh(STAGES, ins.stage)),
         _row("整改资料提交日期", fu.submitted_on, "六、9", fields={1: Field(p + "submitted_on", "date")}),
-        _row("复查方式", REVIEW_MODES.get(fu.review_mode, fu.review_mode), "书面审查或现场复查（六、9）",
+        _row("复查方式", zh(REVIEW_MODES, fu.review_mode) if fu.review_mode else "", "书面审查或现场复查（六、9）",
              fields={1: Field(p + "review_mode", "review_mode")}),
         _row("复查日期", fu.reviewed_on, "", fields={1: Field(p + "reviewed_on", "date")}),
         _row("复查人", fu.reviewer, "", fields={1: Field(p + "reviewer")}),
@@ -420,5 +424,16 @@ def choices(kind: str, lookups: Lookups) -> list[str]:
     if kind in ("bool", "flag"):
         return [YES, NO]
     if kind == "review_mode":
-        return list(REVIEW_MODES.values())
+        return [word for code, (word, _en) in REVIEW_MODES.items() if code]
     return []
+
+
+#: Each fixed sheet's column headers, in order (the sampling sheet's depend on the draw).
+COLUMN_HEADERS: Mapping[str, tuple[str, ...]] = {
+    PLAN: tuple(c.header for c in FORM_COLUMNS),
+    RECORD: tuple(c.header for c in RECORD_COLUMNS),
+    FINDINGS: tuple(c.header for c in FINDING_COLUMNS),
+    SIGNATURES: tuple(c.header for c in FORM_COLUMNS),
+    FOLLOW_UP: tuple(c.header for c in FORM_COLUMNS),
+    AUDIT: tuple(c.header for c in AUDIT_COLUMNS),
+}

@@ -8,15 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from kit._sampling_rules import conditions, group_labels, num
-
-if TYPE_CHECKING:
-    from kit.sampling import SampleParameters
+from kit.sampling._params import SampleParameters
+from kit.sampling._rules import conditions, group_labels, num
 
 #: the rules of 九 as the guide words them, by id
 RULES: dict[str, str] = {

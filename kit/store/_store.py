@@ -22,7 +22,6 @@ returns; a busy database is waited for (``busy_timeout``) instead of failing.
 
 from __future__ import annotations
 
-import copy
 import getpass
 import json
 import os
@@ -39,7 +38,8 @@ from typing import Any, Final, NamedTuple, NoReturn
 import platformdirs
 import sqlalchemy as sa
 
-from kit._store_doc import (
+from kit.errors import ConflictError, KitError, NotFoundError, Problem, ValidationError
+from kit.store._doc import (
     DELETE,
     SEP,
     AuditEntry,
@@ -49,10 +49,9 @@ from kit._store_doc import (
     encode_rows,
     flatten,
     leaf_rows,
-    split_path,
-    unflatten,
 )
-from kit._store_sql import (
+from kit.store._record import Record
+from kit.store._sql import (
     BUSY_TIMEOUT_S,
     Sql,
     Statements,
@@ -60,20 +59,6 @@ from kit._store_sql import (
     create_schema,
     sqlite_on_connect,
 )
-from kit.errors import ConflictError, KitError, NotFoundError, Problem, ValidationError
-
-__all__ = [
-    "DELETE",
-    "AuditEntry",
-    "FieldConflict",
-    "FieldConflictError",
-    "Record",
-    "Store",
-    "current_user",
-    "flatten",
-    "resolve_url",
-    "unflatten",
-]
 
 APP_NAME: Final = "bj-inspection-kit"
 DB_FILE: Final = "kit.sqlite"
@@ -461,89 +446,3 @@ def _check_action(action: str) -> str:
 
 def _new_id() -> str:
     return f"{date.today():%Y-%m%d}-{secrets.token_hex(3)}"
-
-
-# -- one inspection, as last read -----------------------------------------------------------
-class Record:
-    """An inspection as this tab last read it: ``doc`` (nested), ``versions`` (path -> int).
-
-    Each :meth:`set` or :meth:`delete` is saved at once in its own transaction and checked
-    against the versions read, so a tab never overwrites a change it has not seen.
-    """
-
-    def __init__(
-        self,
-        store: Store,
-        inspection_id: str,
-        doc: dict[str, Any],
-        versions: dict[str, int],
-        created_at: str,
-        created_by: str,
-    ) -> None:
-        self.store = store
-        self.id = inspection_id
-        self.doc = doc
-        self.versions = versions
-        self.created_at = created_at
-        self.created_by = created_by
-
-    def __repr__(self) -> str:
-        return f"<Record {self.id}: {len(self.versions)} fields>"
-
-    def get(self, path: str, default: Any = None) -> Any:
-        """The value (or subtree) at ``path`` as last read, or ``default``."""
-        node: Any = self.doc
-        for key in split_path(path):
-            if not isinstance(node, dict) or key not in node:
-                return default
-            node = node[key]
-        return node
-
-    def set(self, path: str, value: Any, *, user: str) -> None:
-        """Save ``value`` at ``path`` now (a dict replaces the whole subtree there).
-
-        Raises :class:`FieldConflictError` if someone else changed the field since this record
-        read it; then nothing is written. The same value again writes nothing.
-        """
-        self._save([(path, value)], user, "update")
-
-    def set_many(self, changes: Mapping[str, Any], *, user: str, action: str = "update") -> None:
-        """Save several fields (path -> value, or :data:`DELETE`) in one transaction, or none."""
-        self._save(list(changes.items()), user, action)
-
-    def delete(self, path: str, *, user: str) -> None:
-        """Remove a field or a whole subtree (``findings/F3``); an emptied group stays as {}."""
-        if self.get(path, DELETE) is DELETE:
-            msg = f"检查记录 {self.id} 中没有字段 {path} / no field {path} in {self.id}"
-            raise NotFoundError(msg)
-        self._save([(path, DELETE)], user, "delete")
-
-    def refresh(self) -> None:
-        """Re-read the inspection from the store (to see other tabs' changes)."""
-        fresh = self.store.load(self.id)
-        self.doc.clear()
-        self.doc.update(fresh.doc)
-        self.versions = fresh.versions
-
-    def _save(self, ops: list[tuple[str, Any]], user: str, action: str) -> None:
-        changes = self.store._write(self.id, ops, self.versions, user, action)
-        for path, value in ops:  # the same change on the document held here
-            *parents, last = split_path(path)
-            node: Any = self.doc
-            for key in parents:
-                if value is DELETE and not isinstance(node.get(key), dict):
-                    break
-                if not isinstance(node.get(key), dict):
-                    node[key] = {}
-                node = node[key]
-            else:
-                if value is DELETE:
-                    node.pop(last, None)
-                else:
-                    mutable = isinstance(value, (dict, list))
-                    node[last] = copy.deepcopy(value) if mutable else value
-        for change in changes:
-            if change.version is None:
-                self.versions.pop(change.path, None)
-            else:
-                self.versions[change.path] = change.version

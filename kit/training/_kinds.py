@@ -2,7 +2,7 @@
 
 A generator takes a seeded :class:`random.Random` and returns a :class:`Draft`: the question,
 options, answer, the reason for it and the clauses that say so. Answers the kit can compute are
-never typed in: a scenario is built as a small :class:`~kit.inspection.Inspection` and the answer
+never typed in: a scenario is built as a small :class:`~kit.record.Inspection` and the answer
 is what :func:`kit.rules.check` says about it; record-sampling answers come from
 :mod:`kit.sampling`, deadlines from :mod:`kit.workdays`, options from the guide's vocabularies.
 What the guide leaves to judgement comes from the teaching content (``kit/data/training.yaml``).
@@ -21,10 +21,10 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from kit._training_content import RecordKind, Situation, load_teaching
 from kit.errors import Problem
 from kit.guide import Text, load_guide
-from kit.inspection import (
+from kit.labels import MEMBER_ROLES
+from kit.record import (
     Company,
     Finding,
     Inspection,
@@ -33,7 +33,7 @@ from kit.inspection import (
     Signatures,
     new_inspection,
 )
-from kit.rules import check
+from kit.rules import DELEGATED_FEEDBACK_WORKDAYS, check
 from kit.sampling import (
     SampleParameters,
     data_conclusion_mismatch,
@@ -41,6 +41,7 @@ from kit.sampling import (
     in_window,
     record_windows,
 )
+from kit.training._content import RecordKind, Situation, load_teaching
 from kit.workdays import load_calendar
 
 Rng = random.Random
@@ -48,8 +49,6 @@ Rng = random.Random
 YES, NO = "yes", "no"
 YES_NO = ((Text("是", "Yes"), YES), (Text("否", "No"), NO))
 SAMPLING_YEAR = 2026
-_ROLE_ZH = {"leader": ("组长", "team leader"), "inspector": ("检查员", "inspector"),
-            "expert": ("专家", "expert")}
 
 
 @dataclass(frozen=True)
@@ -159,8 +158,8 @@ def team(rng: Rng) -> Draft:
     roles = rng.choice(teaching.teams)
     members = {f"M{i}": Member(teaching.team_names[i], r) for i, r in enumerate(roles)}
     found = _errors(replace(new_inspection(), team=members), "team.")
-    who = Text("、".join(f"{_ROLE_ZH[m.role][0]}{m.name}" for m in members.values()),
-               ", ".join(f"{_ROLE_ZH[m.role][1]} {m.name}" for m in members.values()))
+    who = Text("、".join(f"{MEMBER_ROLES[m.role][0]}{m.name}" for m in members.values()),
+               ", ".join(f"{MEMBER_ROLES[m.role][1]} {m.name}" for m in members.values()))
     ok = Text("检查组有一名组长，检查人员不少于2名（专家不计入检查人员），符合要求。",
               "One leader and at least 2 inspectors (experts do not count): the team may work.")
     return _draft(Text(f"检查组由{who.zh}组成。该检查组符合指南四的要求吗？",
@@ -309,8 +308,7 @@ def _deadline(rng: Rng, n: int) -> tuple[date, date, list[tuple[Text, str]], Tex
 
 
 def delegated_deadline(rng: Rng) -> Draft:
-    from kit.rules import DELEGATED_FEEDBACK_WORKDAYS as n
-
+    n = DELEGATED_FEEDBACK_WORKDAYS
     start, due, options, reason = _deadline(rng, n)
     return _draft(Text(f"委托检查于{_weekday(start).zh}结束。受托生产企业所在地监管部门最迟应在哪一天"
                        "向注册人所在地监管部门反馈检查结果？",

@@ -1,16 +1,4 @@
-"""Many inspections as tidy pandas tables, and what an analyst reads from them (十、3).
-
-:func:`load_tables` reads every inspection of a store into :class:`Tables`: inspections, item
-results, findings, record samples and follow-ups, one row per thing, joined on
-``inspection_id``. The functions below are pure functions of those tables: findings per section,
-company and inspection type; rectifications overdue in working days on the official calendar;
-findings repeated across a company's inspections; a suggested follow-up measure of 十、3 per
-company, with the reason drawn from its history; and an Excel export of all of it.
-
->>> from kit.inspection import new_inspection
->>> item_results(new_inspection()).shape[0]
-145
-"""
+"""Many inspections as tidy pandas tables, and the analyses an office reads from them (十、3)."""
 
 from __future__ import annotations
 
@@ -25,9 +13,11 @@ import pandas as pd
 
 from kit.errors import KitError, ValidationError
 from kit.guide import Clause, load_guide
-from kit.inspection import RESULTS, STAGES, Inspection
-from kit.interchange import open_inspection
+from kit.labels import RESULTS, STAGES
 from kit.profiles import items_in_scope, resolve_profile
+from kit.record import Inspection
+from kit.sampling import write_tables
+from kit.session import open_inspection
 from kit.store import Store
 from kit.workdays import CalendarEstimateWarning, WorkCalendar, load_calendar
 
@@ -453,8 +443,6 @@ def export_excel(tables: Tables, path: str | Path, *, today: date | None = None,
     today). Text (company names, notes) is written as text, never as a formula, whatever it
     starts with.
     """
-    from kit.registers import write_tables
-
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
         msg = f"导出文件须为 .xlsx / the export must be an .xlsx file, not {path.name!r}"

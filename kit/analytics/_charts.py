@@ -1,6 +1,6 @@
 """Charts for analysts: horizontal bar charts with Chinese labels that render on any machine.
 
-matplotlib is imported only when a chart is drawn. Chinese needs a CJK font: the first of
+Charts are drawn on a plain matplotlib ``Figure`` (no pyplot, no GUI backend). Chinese needs a CJK font: the first of
 :data:`CJK_FONTS` installed is used (Debian's ``fonts-noto-cjk``; SimHei or Microsoft YaHei on
 Windows); with none, the chart still draws and says so in a warning.
 """
@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from matplotlib import font_manager
+from matplotlib.figure import Figure
 
 from kit.errors import KitWarning
 
@@ -23,8 +25,6 @@ CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Source Han Sans SC", "SimH
 
 def cjk_font() -> str | None:
     """The name of an installed font that has Chinese glyphs, or None."""
-    from matplotlib import font_manager
-
     installed = {f.name for f in font_manager.fontManager.ttflist}
     return next((name for name in CJK_FONTS if name in installed), None)
 
@@ -48,11 +48,6 @@ class Chart:
 def bar_chart(frame: pd.DataFrame, label: str, value: str, title: str, *,
               top: int = 20) -> Chart:
     """A horizontal bar chart of ``value`` per ``label`` (largest first, at most ``top`` bars)."""
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    from matplotlib.figure import Figure
-
     data = frame[[label, value]].sort_values(value, ascending=False).head(top).iloc[::-1]
     font = cjk_font()
     if font is None:

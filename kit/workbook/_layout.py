@@ -1,7 +1,7 @@
 """The shape of the workbook's sheets as plain data, and the reference data they are made of.
 
 A sheet is a :class:`SheetLayout`: columns and rows of plain values, with the editable cells
-marked by the record path they hold (:mod:`kit._workbook_sheets` renders the record into
+marked by the record path they hold (``_sheets.py`` renders the record into
 them). The writer puts these rows into cells, :func:`kit.workbook.verify_workbook` renders
 them again from the record embedded in the workbook and compares cell by cell, and the
 importer uses them to know which cell holds which field and what it showed when exported.
@@ -23,9 +23,14 @@ import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
-from kit.inspection import Inspection
+from kit.errors import KitError
+from kit.guide import load_guide
+from kit.labels import REGISTER_COLUMNS, SAMPLING_COLUMNS
+from kit.profiles import find_item, resolve_profile, section_items
+from kit.record import Inspection
+from kit.workdays import CalendarEstimateWarning, workdays_between
 
 Value = str | int | date | datetime | None
 
@@ -45,19 +50,44 @@ SHEET_TITLES = {
     FOLLOW_UP: "跟踪检查及后续措施",
     AUDIT: "检查记录修改审计记录",
 }
-REVIEW_MODES = {"written": "书面审查", "on_site": "现场复查"}
-MEMBER_ROLES = {"leader": "检查组长", "inspector": "检查员", "expert": "专家"}
-PLAN_STATES = {"draft": "草稿", "submitted": "已提交审核", "approved": "已批准"}
-PAST_STATES = {"open": "未整改", "rectifying": "整改中", "closed": "已整改"}
-COOPERATION = {"none": "", "joint": "联合检查", "delegated": "委托检查"}
-SAMPLING_KNOWN = {  # the lead columns of kit.sampling's selection, in its order
-    "record_id": "记录编号",
-    "rules": "抽样规则",
-    "reason": "选取理由",
-    "group": "分组",
-    "doc_version_in_force": "适用文件版本",
-    "flags": "标记",
-}
+#: the lead columns of the sampling engine's selection, in its order, with their headers
+SAMPLING_KNOWN = {code: zh for code, (zh, _en) in SAMPLING_COLUMNS.items()}
+
+class AuditLike(Protocol):
+    """An audit-trail entry as the store keeps it (duck-typed: any object with these)."""
+
+    @property
+    def at(self) -> datetime | str: ...
+    @property
+    def user(self) -> str: ...
+    @property
+    def action(self) -> str: ...
+    @property
+    def path(self) -> str | None: ...
+    @property
+    def old(self) -> Any: ...
+    @property
+    def new(self) -> Any: ...
+
+
+@dataclass(frozen=True)
+class Change:
+    """One value read from a filled-in workbook that differs from the record.
+
+    ``path`` is the record's document path (``results/7.8.m4/result``, ``findings/F2/deadline``;
+    a new finding is one change at ``findings/F5`` whose value is the whole finding), ``value``
+    the new JSON value, ``sheet`` and ``cell`` where it was read (``问题与整改``, ``D12``).
+    """
+
+    path: str
+    value: Any
+    sheet: str
+    cell: str
+
+    @property
+    def where(self) -> str:
+        return f"{self.sheet}!{self.cell}"
+
 
 # -- text as a cell can hold it -----------------------------------------------------------------
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -225,9 +255,6 @@ class _LiveSource:
         return handler(arg)
 
     def _checklist(self, section_id: str) -> list[list[str]]:
-        from kit.guide import load_guide
-        from kit.profiles import resolve_profile, section_items
-
         guide = load_guide()
         if section_id not in guide:
             return []
@@ -236,8 +263,6 @@ class _LiveSource:
         return [[i.id, i.label, i.kind, i.zh] for i in items]
 
     def _section(self, section_id: str) -> list[str]:
-        from kit.guide import load_guide
-
         guide = load_guide()
         if section_id not in guide:
             return [section_id, ""]
@@ -245,10 +270,6 @@ class _LiveSource:
         return [clause.label.rstrip("."), clause.text.zh]
 
     def _clause(self, clause_id: str) -> list[str]:
-        from kit.errors import KitError
-        from kit.guide import load_guide
-        from kit.profiles import find_item, resolve_profile
-
         guide = load_guide()
         try:
             clause = find_item(clause_id, resolve_profile(self.inspection.profile), guide)
@@ -257,13 +278,9 @@ class _LiveSource:
         return [clause.label, clause.text.zh]
 
     def _terms(self, vocabulary: str) -> list[list[str]]:
-        from kit.guide import load_guide
-
         return [[t.code, t.zh] for t in load_guide().terms(vocabulary)]
 
     def _workdays(self, arg: str) -> int | str:
-        from kit.workdays import CalendarEstimateWarning, workdays_between
-
         start, end = (date.fromisoformat(p) for p in arg.split("/"))
         with warnings.catch_warnings():
             # the cell itself says the count is an estimate, and for which year
@@ -273,9 +290,7 @@ class _LiveSource:
 
     def _sampling(self, arg: str) -> Any:
         if arg == "headers":  # Chinese names of the records register's canonical columns
-            from kit.registers import RECORDS
-
-            return {c.name: c.label for c in RECORDS.columns}
+            return {code: zh for code, (zh, _en) in REGISTER_COLUMNS.items()}
         seen: dict[str, None] = {}
         for key in self.inspection.sampling.columns:
             if key not in SAMPLING_KNOWN:

@@ -1,24 +1,23 @@
 """The inspection record: everything the guide asks an inspector to prepare, do, find and decide.
 
 Plain frozen dataclasses, no widgets. The persisted truth is the record's plain-data form
-(:func:`to_doc`), a JSON document whose collections are dicts keyed by stable ids, so that the
+(:func:`kit.record.to_doc`), a JSON document whose collections are dicts keyed by stable ids, so that the
 store can save each field on its own row and two tabs editing different entries never collide.
-:func:`from_doc` parses that form back and reports every problem with its path.
+:func:`kit.record.from_doc` parses that form back and reports every problem with its path.
 
 Codes, not words, are stored: roles, inspection types, means, handling kinds and follow-up
 measures are the codes of the guide's vocabularies (``kit guide --json`` lists them); results
-are the four codes of :data:`RESULTS`.
+are the four codes of :data:`kit.labels.RESULTS`, whose words (like every code's) live in
+:mod:`kit.labels`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Literal
 
-from kit._codec import from_data, json_schema, to_data
-from kit.errors import ValidationError
 from kit.guide import load_guide
 
 FORMAT_VERSION = 1
@@ -47,30 +46,6 @@ ReviewMode = Literal["", "written", "on_site"]
 
 #: Fields that identify an inspection in lists (``kit list``, the app's chooser).
 SUMMARY_PATHS = ("company/name", "scope/type", "scope/start_date", "stage")
-
-#: The four results an item can have, in the order a form offers them.
-RESULTS: Mapping[str, tuple[str, str]] = {
-    "unchecked": ("未检查", "not checked"),
-    "conform": ("符合", "conforms"),
-    "nonconform": ("不符合", "does not conform"),
-    "not_applicable": ("不适用", "not applicable"),
-}
-
-LICENCE_KINDS: Mapping[str, tuple[str, str]] = {
-    "business_licence": ("营业执照", "business licence"),
-    "production_licence": ("医疗器械生产许可证", "production licence"),
-    "class1_production_filing": ("第一类医疗器械生产备案凭证", "class I production filing"),
-    "contract_production_filing": ("医疗器械委托生产备案凭证", "contract production filing"),
-}
-
-STAGES: Mapping[str, tuple[str, str]] = {
-    "preparation": ("检查前准备", "preparation"),
-    "on_site": ("现场检查", "on site"),
-    "reporting": ("检查文书与签字", "record and signatures"),
-    "follow_up": ("跟踪整改", "follow-up"),
-    "closed": ("已结案", "closed"),
-}
-
 
 @dataclass(frozen=True)
 class Licence:
@@ -170,6 +145,11 @@ class Scope:
     purpose: str = ""
     focus: str = ""
     key_risks: str = ""
+
+    @property
+    def ended_on(self) -> date | None:
+        """The visit's last day (its first when no end is entered): deadlines count from it."""
+        return self.end_date or self.start_date
 
 
 @dataclass(frozen=True)
@@ -337,6 +317,26 @@ class Inspection:
     def owners(self, section_id: str) -> tuple[str, ...]:
         return tuple(k for k, m in self.team.items() if section_id in m.sections)
 
+    @property
+    def unfound_nonconformities(self) -> tuple[str, ...]:
+        """Items judged 不符合 that no finding records yet (each needs one, 六、7 and 十)."""
+        found = {f.item for f in self.findings.values()}
+        return tuple(k for k, r in self.results.items()
+                     if r.result == "nonconform" and k not in found)
+
+
+def next_key(existing: Iterable[str], prefix: str) -> str:
+    """The next free id with ``prefix`` (``M1``, ``M2``...), never one of ``existing``.
+
+    Pass every id an entry ever had (from the audit trail too): a removed id is never reused.
+
+    >>> next_key(["F1", "F3", "X9"], "F")
+    'F4'
+    """
+    numbers = [int(k[len(prefix):]) for k in existing
+               if k.startswith(prefix) and k[len(prefix):].isdigit()]
+    return f"{prefix}{max(numbers, default=0) + 1}"
+
 
 def new_inspection(
     *,
@@ -357,35 +357,3 @@ def new_inspection(
         company=company or Company(),
         scope=Scope(type=type, start_date=start_date, end_date=start_date, sections=sections),
     )
-
-
-# -- plain-data form -----------------------------------------------------------------------
-def to_doc(inspection: Inspection) -> dict[str, Any]:
-    """The record as a JSON-ready document (what the store and ``kit export`` hold)."""
-    doc = to_data(inspection)
-    assert isinstance(doc, dict)
-    return doc
-
-
-def from_doc(doc: Any, *, what: str = "inspection") -> Inspection:
-    """Parse a document; raise :class:`ValidationError` listing every problem, if any."""
-    inspection, problems = from_data(Inspection, doc)
-    if problems:
-        raise ValidationError(problems, what)
-    return inspection
-
-
-def parse_doc(doc: Any) -> tuple[Inspection, list[Any]]:
-    """Parse leniently: the record with defaults where fields were bad, and the problems."""
-    return from_data(Inspection, doc)
-
-
-def inspection_schema() -> dict[str, Any]:
-    """The JSON Schema of the document form, as shipped in ``kit/data``."""
-    schema = json_schema(Inspection)
-    schema["$id"] = "https://example.invalid/kit/inspection.schema.json"
-    schema["title"] = "检查记录 inspection record"
-    props = schema["$defs"]["Inspection"]["properties"]
-    props["format_version"] = {"const": FORMAT_VERSION}
-    props["id"] = {"type": "string", "pattern": ID_PATTERN}
-    return schema

@@ -1,23 +1,4 @@
-"""Training exercises on the guide: scenarios generated from the guide's data and the kit's code.
-
-Trainers teach the guide part by part (一..十). Each part has kinds of exercise (:data:`KINDS`);
-each exercise is a frozen :class:`Exercise`: a scenario, options, the answer and an explanation
-citing the clause by label and id (``依据 八、4.（1）［8.4.1］``). Answers the kit can compute are
-never typed in: a scenario is built as a small :class:`~kit.inspection.Inspection` and the
-answer is what :func:`kit.rules.check` says about it; record-sampling answers come from
-:mod:`kit.sampling`, deadlines from :mod:`kit.workdays`, options from the guide's vocabularies.
-Only what the guide leaves to judgement (which situation calls for which inspection type or
-handling) is teaching content, in ``kit/data/training.yaml`` (:data:`SITUATIONS`). The
-generators, one per kind, are in :mod:`kit._training_kinds`.
-
-The same part, seed and count always give the same exercises. :func:`grade` turns an answer into
-:class:`Feedback`; a trainee's :class:`Score` counts each exercise's first answer and is written
-to Excel by :func:`score_to_excel` (every text as text, never a formula).
-
->>> ex = exercises("8", seed=1)[0]
->>> grade(ex, ex.answer).correct
-True
-"""
+"""Exercises by part of the guide, generated from the kinds, graded, and scored to Excel."""
 
 from __future__ import annotations
 
@@ -28,28 +9,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from kit import _training_kinds as make
-from kit._training_content import load_teaching
-from kit._training_kinds import Draft, Rng
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
 from kit.errors import KitError
 from kit.guide import Text, load_guide
-
-__all__ = [
-    "KINDS",
-    "PARTS",
-    "SITUATIONS",
-    "Answer",
-    "Exercise",
-    "Feedback",
-    "Kind",
-    "Option",
-    "Score",
-    "cite",
-    "exercises",
-    "grade",
-    "kinds_of_part",
-    "score_to_excel",
-]
+from kit.training import _kinds as make
+from kit.training._content import load_teaching
+from kit.training._kinds import Draft, Rng
 
 #: Teaching content (from ``kit/data/training.yaml``): situations and what the guide calls for in
 #: each, by vocabulary, as (code, Chinese, English, clause ids that cite why).
@@ -282,9 +249,6 @@ def _text_cell(ws: Any, row: int, col: int, value: object) -> None:
 
 def score_to_excel(score: Score, path: str | Path) -> Path:
     """Write the score to an .xlsx workbook: a summary, every answer, and a sheet by part."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     guide = load_guide()
     path = Path(path)
     book = Workbook()

@@ -1,27 +1,4 @@
-"""The Excel workbook: the inspection's written record, print-ready, fillable offline, sealed.
-
-:func:`write_workbook` renders an inspection into seven sheets (检查方案, 现场检查记录,
-问题与整改, 记录抽样, 签字确认, 跟踪, 审计记录) styled by the office's template
-(``templates/workbook.xlsx``, see :mod:`kit._workbook_style` for the convention), and embeds
-the record's canonical JSON, its SHA-256 and the export time in a very hidden sheet.
-
-:func:`verify_workbook` recomputes the digest and renders the embedded record again, comparing
-every visible cell, so an edit is reported with its sheet and cell. :func:`read_workbook`
-reads a copy filled in by hand and returns the changes to apply, or raises
-:class:`~kit.errors.ValidationError` listing every bad cell; :func:`apply_changes` applies them.
-
-What the seal can and cannot prove: a plain SHA-256 is written by anyone who can run this
-code, so it detects accidental and naive edits (a cell changed in Excel, the hidden JSON
-altered) but not a forger who rewrites the visible cells, the JSON and the digest together.
-An office that needs forgery to be detectable sets ``KIT_SIGNING_KEY`` (a secret kept off the
-inspectors' copies of the workbook) when exporting and verifying: the seal is then an
-HMAC-SHA256 that only a holder of the key can make.
-
-Every text is written as text: openpyxl would store ``=...`` as a formula and ``#N/A`` as an
-error, so strings get the text type, text cells the ``@`` format, and text starting with
-``= + - @`` the quote prefix Excel uses for a typed apostrophe. The file is a plain .xlsx: no
-macros, no external links, no formulas.
-"""
+"""Writing the workbook: seven sheets styled by the office's template, and the seal."""
 
 from __future__ import annotations
 
@@ -29,38 +6,36 @@ import json
 import os
 import tempfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.cell_range import MultiCellRange
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from kit._codec import to_data
-from kit._workbook_layout import (
+from kit.record import Inspection, to_data, to_doc
+from kit.workbook._layout import (
     SHEET_NAMES,
+    AuditLike,
     Lookups,
     SheetLayout,
     fill_placeholders,
     placeholders,
 )
-from kit._workbook_seal import (
+from kit.workbook._seal import (
     FORMAT,
-    check_embedded,
-    compare_visible,
     dumps,
-    open_workbook,
-    read_embedded,
     seal_of,
     sha256_hex,
     signing_key,
     write_seal_sheet,
 )
-from kit._workbook_sheets import choices, render
-from kit._workbook_style import (
+from kit.workbook._sheets import choices, render
+from kit.workbook._style import (
     DEFAULT_ROW_HEIGHT,
     CellMaker,
     RowHeights,
@@ -72,85 +47,6 @@ from kit._workbook_style import (
     setup_page,
     usual_height,
 )
-from kit.errors import Problem, ValidationError
-from kit.inspection import Inspection, from_doc, to_doc
-
-__all__ = [
-    "SHEET_NAMES",
-    "AuditLike",
-    "Change",
-    "VerifyResult",
-    "apply_changes",
-    "canonical_json",
-    "read_workbook",
-    "verify_workbook",
-    "workbook_inspection_id",
-    "write_workbook",
-]
-
-
-class AuditLike(Protocol):
-    """An audit-trail entry as the store keeps it (duck-typed: any object with these)."""
-
-    @property
-    def at(self) -> datetime | str: ...
-    @property
-    def user(self) -> str: ...
-    @property
-    def action(self) -> str: ...
-    @property
-    def path(self) -> str | None: ...
-    @property
-    def old(self) -> Any: ...
-    @property
-    def new(self) -> Any: ...
-
-
-@dataclass(frozen=True)
-class Change:
-    """One value read from a filled-in workbook that differs from the record.
-
-    ``path`` is the record's document path (``results/7.8.m4/result``, ``findings/F2/deadline``;
-    a new finding is one change at ``findings/F5`` whose value is the whole finding), ``value``
-    the new JSON value, ``sheet`` and ``cell`` where it was read (``问题与整改``, ``D12``).
-    """
-
-    path: str
-    value: Any
-    sheet: str
-    cell: str
-
-    @property
-    def where(self) -> str:
-        return f"{self.sheet}!{self.cell}"
-
-
-@dataclass(frozen=True)
-class VerifyResult:
-    """Whether a workbook still shows the record it was exported with, and where it does not.
-
-    ``digest`` is the SHA-256 of the embedded canonical JSON as stored, ``exported_at`` the
-    stored export time; ``signed`` says the seal was an HMAC checked with ``KIT_SIGNING_KEY``.
-    """
-
-    intact: bool
-    digest: str
-    exported_at: datetime | None
-    problems: list[Problem]
-    inspection_id: str = ""
-    signed: bool = False
-
-    def __str__(self) -> str:
-        if self.intact:
-            head = "完好：自导出以来记录未被修改 / intact: unchanged since export"
-        elif not self.digest and not self.inspection_id:
-            head = "不是本工具导出的检查记录工作簿 / not a workbook exported by the kit"
-        else:
-            head = "已被修改 / changed since export"
-        lines = [f"{head}（SHA-256 {self.digest or '-'}，导出时间 exported "
-                 f"{self.exported_at.isoformat(sep=' ') if self.exported_at else '-'}）"]
-        lines += [f"  {p}" for p in self.problems]
-        return "\n".join(lines)
 
 
 def canonical_json(inspection: Inspection) -> str:
@@ -331,8 +227,6 @@ def _write_sheet(wb: Workbook, layout: SheetLayout, tpl: SheetTemplate,
 
 
 def _sqref(refs: list[str]) -> Any:
-    from openpyxl.worksheet.cell_range import MultiCellRange
-
     return MultiCellRange(" ".join(refs))
 
 
@@ -367,85 +261,3 @@ def _validation(kind: str, options: Sequence[str]) -> DataValidation | None:
     return dv
 
 
-# -- verifying ----------------------------------------------------------------------------------
-def verify_workbook(path: Path, *, key: bytes | None = None) -> VerifyResult:
-    """Whether the workbook still holds and shows the record it was exported with.
-
-    Checks (a) the SHA-256 of the embedded canonical JSON (and the audit trail and seal), and
-    (b) every visible cell against a fresh rendering of the embedded record, so a cell edited
-    in Excel is named by sheet and cell. ``key`` defaults to ``KIT_SIGNING_KEY``. See the
-    module docstring for what a plain digest can and cannot prove.
-    """
-    path = Path(path)
-    key = key if key is not None else signing_key()
-    wb = open_workbook(path)
-    try:
-        emb = read_embedded(wb)
-        if emb is None:
-            problem = Problem("workbook.not_kit", "不是检查工具包导出的工作簿（没有校验信息）",
-                              "not a workbook exported by the kit (no verification data)",
-                              file=str(path))
-            return VerifyResult(False, "", None, [problem])
-        problems, manifest = check_embedded(emb, key)
-        digest = emb.values.get("record_sha256", "")
-        try:
-            exported_at: datetime | None = datetime.fromisoformat(emb.values["exported_at"])
-        except (KeyError, ValueError):
-            exported_at = None
-        signed = manifest.get("seal_kind") == "hmac-sha256" and key is not None
-        if manifest and not any(p.code == "workbook.record_digest" for p in problems):
-            problems += compare_visible(wb, emb, manifest, exported_at)
-    finally:
-        wb.close()
-    errors = [p for p in problems if p.severity == "error"]
-    return VerifyResult(not errors, digest, exported_at, problems,
-                        emb.values.get("inspection_id", ""), signed and not errors)
-
-
-# -- importing ----------------------------------------------------------------------------------
-def workbook_inspection_id(path: Path) -> str:
-    """The id of the inspection a workbook was exported from, as its hidden sheet says.
-
-    For ``kit import X.xlsx``: find the record to read the workbook against. Raises
-    :class:`~kit.errors.ValidationError` for a workbook the kit did not export.
-    """
-    wb = open_workbook(Path(path))
-    try:
-        emb = read_embedded(wb)
-    finally:
-        wb.close()
-    if emb is None:
-        problem = Problem("workbook.not_kit", "不是检查工具包导出的工作簿（没有校验信息）",
-                          "not a workbook exported by the kit (no verification data)",
-                          file=str(path))
-        raise ValidationError([problem], str(path))
-    return emb.values.get("inspection_id", "")
-
-
-
-def read_workbook(path: Path, inspection: Inspection) -> list[Change]:
-    """The changes a filled-in workbook makes to ``inspection``; nothing is applied here.
-
-    Reads the editable cells (result, notes, means, evidence on 现场检查记录; findings and new
-    finding rows on 问题与整改; the signature fields on 签字确认; follow-up fields on 跟踪),
-    accepting Chinese labels and common Chinese date forms. A cell counts as edited when it
-    differs from what the workbook showed at export; an edited cell whose field was also
-    changed in the record since export is a conflict. Raises :class:`ValidationError` naming
-    every bad cell (``现场检查记录!D12``) if anything is wrong, and refuses a workbook of
-    another inspection. Returns only changes whose value differs from ``inspection``.
-    """
-    from kit._workbook_import import read_changes
-
-    return read_changes(Path(path), inspection)
-
-
-def apply_changes(inspection: Inspection, changes: Sequence[Change]) -> Inspection:
-    """``inspection`` with ``changes`` applied (a new record; the input is not modified)."""
-    doc = to_doc(inspection)
-    for change in changes:
-        parts = change.path.split("/")
-        node: Any = doc
-        for part in parts[:-1]:
-            node = node.setdefault(part, {})
-        node[parts[-1]] = change.value
-    return from_doc(doc, what="导入后的检查记录 imported record")

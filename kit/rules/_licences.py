@@ -13,7 +13,7 @@ from datetime import date
 
 from kit.errors import Problem, error, warning
 from kit.identifiers import credit_code_problem
-from kit.inspection import Company
+from kit.record import Company
 
 
 def credit_code_problems(company: Company) -> Iterator[Problem]:

@@ -1,4 +1,4 @@
-"""The raw layer under :mod:`kit.registers`: files to cell grids, cells to text and numbers,
+"""The raw layer under :mod:`kit.sampling`: files to cell grids, cells to text and numbers,
 problems collected with where they are, and typed tables back to .xlsx or .csv.
 
 Every helper works on whole columns; the only loops run over the (capped) problems listed and,

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kit.registers import FAIL, PASS, RECORDS
+from kit.sampling._registers import FAIL, PASS, RECORDS
 
 Keys = Callable[[pd.Series], np.ndarray]
 

@@ -1,7 +1,7 @@
 """Record sampling for 九 记录样本的选取: which records an inspector pulls, by which rule, and why.
 
 The guide's six rules are pure functions over record frames with the canonical columns of
-:mod:`kit.registers` (``record_id``, ``record_type``, ``product``, ``batch``, ``record_date``;
+:mod:`kit.sampling` (``record_id``, ``record_type``, ``product``, ``batch``, ``record_date``;
 optional ``condition``, ``stage``, ``doc_id``, ``doc_version``, ``lower``, ``upper``,
 ``conclusion``; any other numeric column is measured data):
 
@@ -25,82 +25,20 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
 from typing import ClassVar
 
 import numpy as np
 import pandas as pd
 
-from kit import _sampling_rules as rules
-from kit import _sampling_tables as tables
-from kit._sampling_rules import data_columns, group_labels
-from kit._sampling_tables import FLAGS, RULES, zero_defect_sample_size, zero_defect_upper_bound
 from kit.errors import Problem, ValidationError
-from kit.registers import normalize_register, parse_dates
-
-__all__ = [
-    "FLAGS",
-    "RULES",
-    "SampleParameters",
-    "SampleResult",
-    "data_columns",
-    "data_conclusion_mismatch",
-    "draw_groups",
-    "draw_keys",
-    "expand_discrepant",
-    "find_discrepancies",
-    "follow_batches",
-    "group_labels",
-    "in_window",
-    "rank_products",
-    "record_windows",
-    "sample",
-    "versions_in_force",
-    "window_bounds",
-    "zero_defect_sample_size",
-    "zero_defect_upper_bound",
-]
+from kit.sampling import _rules as rules
+from kit.sampling import _tables as tables
+from kit.sampling._params import SampleParameters
+from kit.sampling._registers import normalize_register, parse_dates
+from kit.sampling._rules import group_labels
 
 REQUIRED = ("record_id", "record_type", "product", "batch", "record_date")
 _NAT = np.datetime64("NaT", "ns")
-
-
-@dataclass(frozen=True)
-class SampleParameters:
-    """Everything besides the registers that decides a draw; kept with the result."""
-
-    inspection_date: date
-    seed: int
-    per_group: int = 2
-    max_products: int | None = None
-    discrepancy: float = 0.2
-    window_months: int = 3
-    confidence: float = 0.95
-
-    def __post_init__(self) -> None:
-        bad: list[tuple[str, str, str]] = []
-        if isinstance(self.seed, bool) or not isinstance(self.seed, int | np.integer) \
-                or self.seed < 0:
-            bad.append(("seed", "种子须为非负整数", "seed must be a non-negative integer"))
-        if self.per_group < 1:
-            bad.append(("per_group", "每组至少抽 1 份", "per_group must be at least 1"))
-        if self.max_products is not None and self.max_products < 1:
-            bad.append(("max_products", "产品数上限至少为 1", "max_products must be at least 1"))
-        if not self.discrepancy > 0:
-            bad.append(("discrepancy", "差异阈值须大于 0", "discrepancy must be above 0"))
-        if self.window_months < 1:
-            bad.append(("window_months", "窗口至少 1 个月", "window_months must be at least 1"))
-        if not 0 < self.confidence < 1:
-            bad.append(("confidence", "置信度须在 0 与 1 之间", "confidence must be in (0, 1)"))
-        if bad:
-            raise ValidationError([Problem("bad_parameter", zh, en, field=f) for f, zh, en in bad],
-                                  what="抽样参数 sampling parameters")
-
-    def as_dict(self) -> dict[str, object]:
-        return {"inspection_date": self.inspection_date.isoformat(), "seed": self.seed,
-                "per_group": self.per_group, "max_products": self.max_products,
-                "discrepancy": self.discrepancy, "window_months": self.window_months,
-                "confidence": self.confidence}
 
 
 @dataclass(frozen=True)
@@ -432,7 +370,7 @@ def sample(
 ) -> SampleResult:
     """Choose the records to inspect under 九 and say, for each, which rules chose it and why.
 
-    ``records``, ``products`` and ``documents`` are frames as :mod:`kit.registers` loads them
+    ``records``, ``products`` and ``documents`` are frames as :mod:`kit.sampling` loads them
     (products and documents are re-checked here; records must have unique ``record_id``, as
     the loader guarantees). The same frames, date and seed give the same selection, whatever
     the row order. A record is chosen when

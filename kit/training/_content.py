@@ -20,10 +20,10 @@ from typing import Any, cast
 
 import yaml
 
-from kit._resources import DATA_DIR
 from kit.errors import Problem
 from kit.guide import Guide, Text, load_guide
-from kit.inspection import Member, MemberRole, Partner, PartnerRelation, Role
+from kit.record import Member, MemberRole, Partner, PartnerRelation, Role
+from kit.resources import DATA_DIR
 
 TRAINING_FILE = DATA_DIR / "training.yaml"
 SCHEMA_FILE = DATA_DIR / "training.schema.json"

@@ -1,0 +1,77 @@
+"""An office's inspections as tidy pandas tables, what an analyst reads from them, and charts.
+
+:func:`load_tables` reads every inspection of a store into :class:`Tables` (inspections, item
+results, findings, record samples, follow-ups, joined on ``inspection_id``); the analyses are
+pure functions of those tables; :func:`bar_chart` draws them; :func:`load_demo_data` fills a
+store with generated inspections of fictional companies to try it all on.
+
+>>> from kit.record import new_inspection
+>>> item_results(new_inspection()).shape[0]
+145
+"""
+
+from __future__ import annotations
+
+from kit.analytics._charts import CJK_FONTS, Chart, bar_chart, cjk_font
+from kit.analytics._demo import DEFAULT_END, ID_PREFIX, demo_inspections, load_demo_data
+from kit.analytics._tables import (
+    FINDING_COLUMNS,
+    FOLLOW_UP_COLUMNS,
+    INSPECTION_COLUMNS,
+    MEASURE_LADDER,
+    RESULT_COLUMNS,
+    SAMPLE_COLUMNS,
+    SHEETS,
+    Tables,
+    export_excel,
+    findings_frame,
+    findings_per_company,
+    findings_per_section,
+    findings_per_type,
+    follow_ups_frame,
+    inspections_frame,
+    item_results,
+    load_tables,
+    overdue_rectifications,
+    repeat_findings,
+    report_tables,
+    samples_frame,
+    suggest_measures,
+    tables_of,
+    workday_counts,
+)
+
+__all__ = [
+    "CJK_FONTS",
+    "DEFAULT_END",
+    "FINDING_COLUMNS",
+    "FOLLOW_UP_COLUMNS",
+    "ID_PREFIX",
+    "INSPECTION_COLUMNS",
+    "MEASURE_LADDER",
+    "RESULT_COLUMNS",
+    "SAMPLE_COLUMNS",
+    "SHEETS",
+    "Chart",
+    "Tables",
+    "bar_chart",
+    "cjk_font",
+    "demo_inspections",
+    "export_excel",
+    "findings_frame",
+    "findings_per_company",
+    "findings_per_section",
+    "findings_per_type",
+    "follow_ups_frame",
+    "inspections_frame",
+    "item_results",
+    "load_demo_data",
+    "load_tables",
+    "overdue_rectifications",
+    "repeat_findings",
+    "report_tables",
+    "samples_frame",
+    "suggest_measures",
+    "tables_of",
+    "workday_counts",
+]

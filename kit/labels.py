@@ -1,0 +1,210 @@
+"""The one home of every code's words: code -> (中文, English), for screens, workbook and training.
+
+The record stores codes (``nonconform``, ``on_site``, ``leader``); people read words. Every
+table that turns a code of the record, or a flag of the sampling engine, into words lives
+here, and the apps, the workbook, the training exercises and the analysts' tables all read
+it, so a word changed here changes everywhere at once. The guide's own vocabularies (roles,
+inspection types, means, handling kinds, measures) are read from the guide by :func:`vocab`.
+
+>>> RESULTS["nonconform"]
+('不符合', 'does not conform')
+>>> zh(STAGES, "on_site")
+'现场检查'
+>>> options(vocab("means"))[0]
+('语言交流', 'interview')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+from types import MappingProxyType
+
+from kit.guide import load_guide
+
+Label = tuple[str, str]
+Table = Mapping[str, Label]
+
+
+def _table(entries: dict[str, Label]) -> Table:
+    return MappingProxyType(entries)
+
+
+#: The four results an item can have, in the order a form offers them after 未检查.
+RESULTS = _table({
+    "unchecked": ("未检查", "not checked"),
+    "conform": ("符合", "conforms"),
+    "nonconform": ("不符合", "does not conform"),
+    "not_applicable": ("不适用", "not applicable"),
+})
+
+#: Where a record stands, from preparation to closure.
+STAGES = _table({
+    "preparation": ("检查前准备", "preparation"),
+    "on_site": ("现场检查", "on site"),
+    "reporting": ("检查文书与签字", "record and signatures"),
+    "follow_up": ("跟踪整改", "follow-up"),
+    "closed": ("已结案", "closed"),
+})
+
+LICENCE_KINDS = _table({
+    "business_licence": ("营业执照", "business licence"),
+    "production_licence": ("医疗器械生产许可证", "production licence"),
+    "class1_production_filing": ("第一类医疗器械生产备案凭证", "class I production filing"),
+    "contract_production_filing": ("医疗器械委托生产备案凭证", "contract production filing"),
+})
+
+CERTIFICATES = _table({
+    "registration": ("注册证", "registration certificate"),
+    "filing": ("备案凭证", "filing certificate"),
+})
+
+DEVICE_CLASSES = _table({
+    "I": ("第一类", "class I"),
+    "II": ("第二类", "class II"),
+    "III": ("第三类", "class III"),
+})
+
+PARTNER_RELATIONS = _table({
+    "contract_manufacturer": ("受托生产企业（本企业委托）", "contract manufacturer (we entrust)"),
+    "client": ("委托方注册人（本企业受托）", "client registrant (we are entrusted)"),
+})
+
+PARTNER_REGIONS = _table({
+    "same_district": ("同一辖区", "same district"),
+    "same_city": ("本市不同辖区", "another district of Beijing"),
+    "other_province": ("外省市", "another province"),
+})
+
+PAST_FINDING_STATES = _table({
+    "open": ("未整改", "not rectified"),
+    "rectifying": ("整改中", "being rectified"),
+    "closed": ("已整改", "rectified"),
+})
+
+MEMBER_ROLES = _table({
+    "leader": ("检查组长", "team leader"),
+    "inspector": ("检查员", "inspector"),
+    "expert": ("专家", "expert"),
+})
+
+PLAN_STATES = _table({
+    "draft": ("草稿", "draft"),
+    "submitted": ("已提交审核", "submitted for review"),
+    "approved": ("已批准", "approved"),
+})
+
+COOPERATION = _table({
+    "none": ("无", "none"),
+    "joint": ("联合检查", "joint inspection"),
+    "delegated": ("委托检查", "delegated inspection"),
+})
+
+REVIEW_MODES = _table({
+    "": ("未定", "not decided"),
+    "written": ("书面审查", "written review"),
+    "on_site": ("现场复查", "on-site recheck"),
+})
+
+#: The kinds of checklist item in 七.
+ITEM_KINDS = _table({
+    "content": ("检查内容", "what to check"),
+    "method": ("检查方法", "how to check"),
+    "focus": ("重点关注", "focus point"),
+})
+
+YES_NO = _table({"yes": ("是", "yes"), "no": ("否", "no")})
+
+#: The flags a record chosen by the sampling engine (九) may carry.
+SAMPLING_FLAGS = _table({
+    "window_fallback": ("按最近生产周期抽取", "drawn from the latest production cycle"),
+    "outside_window": ("不在抽样窗口内", "outside the sampling window"),
+    "expanded": ("补充抽取", "added to confirm a difference"),
+    "discrepancy": ("数据差别较大", "data differ a lot"),
+    "version_mismatch": ("文件版本不符", "document version not the one in force"),
+    "data_conclusion_mismatch": ("数据与结论不一致", "data contradict the conclusion"),
+    "trace_gap": ("追溯缺环节", "traceability gap"),
+})
+
+#: The lead columns of the sampling engine's selection, in its order.
+SAMPLING_COLUMNS = _table({
+    "record_id": ("记录编号", "record id"),
+    "rules": ("抽样规则", "rules"),
+    "reason": ("选取理由", "reason"),
+    "group": ("分组", "group"),
+    "doc_version_in_force": ("适用文件版本", "version in force"),
+    "flags": ("标记", "flags"),
+})
+
+#: The canonical columns of the company's registers (九): records, products, documents.
+REGISTER_COLUMNS = _table({
+    "record_id": ("记录编号", "record id"),
+    "record_type": ("记录类型", "record type"),
+    "product": ("产品", "product"),
+    "batch": ("批号", "batch or serial number"),
+    "record_date": ("记录日期", "record date"),
+    "condition": ("条件", "condition"),
+    "stage": ("工序", "process stage"),
+    "doc_id": ("文件编号", "document id"),
+    "doc_version": ("文件版本", "document version"),
+    "lower": ("下限", "lower limit"),
+    "upper": ("上限", "upper limit"),
+    "conclusion": ("结论", "conclusion"),
+    "registration_no": ("注册证号", "registration number"),
+    "volume": ("产量", "production volume"),
+    "class": ("管理类别", "device class"),
+    "high_risk": ("高风险", "high risk"),
+    "version": ("版本", "version"),
+    "effective_from": ("生效日期", "effective from"),
+    "effective_to": ("失效日期", "effective to"),
+    "title": ("文件名称", "document title"),
+})
+
+#: Every table by name (``kit.labels.TABLES["results"]``), for code that picks one by name.
+TABLES: Mapping[str, Table] = MappingProxyType({
+    "results": RESULTS,
+    "stages": STAGES,
+    "licence_kinds": LICENCE_KINDS,
+    "certificates": CERTIFICATES,
+    "device_classes": DEVICE_CLASSES,
+    "partner_relations": PARTNER_RELATIONS,
+    "partner_regions": PARTNER_REGIONS,
+    "past_finding_states": PAST_FINDING_STATES,
+    "member_roles": MEMBER_ROLES,
+    "plan_states": PLAN_STATES,
+    "cooperation": COOPERATION,
+    "review_modes": REVIEW_MODES,
+    "item_kinds": ITEM_KINDS,
+    "yes_no": YES_NO,
+    "sampling_flags": SAMPLING_FLAGS,
+    "sampling_columns": SAMPLING_COLUMNS,
+    "register_columns": REGISTER_COLUMNS,
+})
+
+
+@cache
+def vocab(name: str) -> Table:
+    """A vocabulary of the guide (``means``, ``handling_kinds``...) as code -> (中文, English)."""
+    return _table({t.code: (t.zh, t.en) for t in load_guide().terms(name)})
+
+
+def zh(table: Table, code: str) -> str:
+    """The Chinese word for ``code``, or the code itself when the table does not know it."""
+    label = table.get(code)
+    return label[0] if label is not None else code
+
+
+def en(table: Table, code: str) -> str:
+    """The English word for ``code``, or the code itself."""
+    label = table.get(code)
+    return label[1] if label is not None else code
+
+
+def options(table: Table, *, exclude: tuple[str, ...] = ()) -> tuple[tuple[str, str], ...]:
+    """``(中文, code)`` pairs in the table's order, as a drop-down or toggle offers them."""
+    return tuple((zh_, code) for code, (zh_, _en) in table.items() if code not in exclude)
+
+
+def flag_words(flags: str, *, sep: str = "、") -> str:
+    """A selection's ``flags`` cell (codes joined by ``;``) in Chinese: ``补充抽取、追溯缺环节``."""
+    return sep.join(zh(SAMPLING_FLAGS, f.strip()) for f in flags.split(";") if f.strip())

@@ -1,0 +1,58 @@
+"""The record's plain-data form: to and from JSON-ready documents, checked, and its schema.
+
+The persisted truth is the document (:func:`to_doc`): what the store keeps row by row and
+``kit export`` writes. :func:`from_doc` parses it back and raises with every problem and its
+path; :func:`parse_doc` parses leniently; :func:`check_value` checks one value at one path in
+constant time, before an autosave.
+
+>>> from kit.record import new_inspection
+>>> doc = to_doc(new_inspection())
+>>> from_doc(doc) == new_inspection()
+True
+>>> [p.code for p in check_value("scope/start_date", "2026-13-01")]
+['json.date']
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kit.errors import Problem, ValidationError
+from kit.record._codec import check_at, from_data, json_schema, to_data
+from kit.record.model import FORMAT_VERSION, ID_PATTERN, Inspection
+
+
+def to_doc(inspection: Inspection) -> dict[str, Any]:
+    """The record as a JSON-ready document (what the store and ``kit export`` hold)."""
+    doc = to_data(inspection)
+    assert isinstance(doc, dict)
+    return doc
+
+
+def from_doc(doc: Any, *, what: str = "inspection") -> Inspection:
+    """Parse a document; raise :class:`ValidationError` listing every problem, if any."""
+    inspection, problems = from_data(Inspection, doc)
+    if problems:
+        raise ValidationError(problems, what)
+    return inspection
+
+
+def parse_doc(doc: Any) -> tuple[Inspection, list[Problem]]:
+    """Parse leniently: the record with defaults where fields were bad, and the problems."""
+    return from_data(Inspection, doc)
+
+
+def inspection_schema() -> dict[str, Any]:
+    """The JSON Schema of the document form, as shipped in ``kit/data``."""
+    schema = json_schema(Inspection)
+    schema["$id"] = "https://example.invalid/kit/inspection.schema.json"
+    schema["title"] = "检查记录 inspection record"
+    props = schema["$defs"]["Inspection"]["properties"]
+    props["format_version"] = {"const": FORMAT_VERSION}
+    props["id"] = {"type": "string", "pattern": ID_PATTERN}
+    return schema
+
+
+def check_value(path: str, value: Any) -> list[Problem]:
+    """Every problem with plain ``value`` at ``path`` (``results/7.8.m4/result``) of a record."""
+    return check_at(Inspection, path, value)

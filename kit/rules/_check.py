@@ -1,0 +1,71 @@
+"""Every rule, in the order problems are listed, and :func:`check` that runs them all."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from kit.errors import Problem
+from kit.guide import Guide, load_guide
+from kit.profiles import Profile, items_in_scope, resolve_profile
+from kit.record import Inspection
+from kit.rules._company import credit_codes, licences_valid
+from kit.rules._context import Context, Rule
+from kit.rules._findings import findings
+from kit.rules._preparation import (
+    contract_manufacturing_scope,
+    delegated_feedback,
+    joint_inspection_lead,
+    notification,
+    plan_review,
+    remote_inspection,
+)
+from kit.rules._report import follow_up, signatures
+from kit.rules._team import division_of_labour, qualifications, team_size_and_leader
+from kit.workdays import WorkCalendar, load_calendar
+
+RULES: tuple[Rule, ...] = (
+    team_size_and_leader,
+    qualifications,
+    division_of_labour,
+    notification,
+    remote_inspection,
+    contract_manufacturing_scope,
+    joint_inspection_lead,
+    delegated_feedback,
+    plan_review,
+    credit_codes,
+    licences_valid,
+    findings,
+    signatures,
+    follow_up,
+)
+RULE_NAMES = tuple(r.__name__ for r in RULES)
+
+
+def check(
+    inspection: Inspection,
+    *,
+    guide: Guide | None = None,
+    profile: Profile | None = None,
+    calendar: WorkCalendar | None = None,
+    today: date | None = None,
+) -> list[Problem]:
+    """Every problem the guide's rules find in ``inspection``, errors first."""
+    guide = guide or load_guide()
+    profile = profile or resolve_profile(inspection.profile)
+    known = frozenset(i.id for i in items_in_scope(profile, inspection.scope.sections, guide))
+    ctx = Context(
+        inspection=inspection,
+        guide=guide,
+        profile=profile,
+        calendar=calendar or load_calendar(),
+        today=today or date.today(),
+        known_items=known,
+    )
+    problems = [p for r in RULES for p in r(ctx)]
+    return sorted(problems, key=lambda p: p.severity != "error")
+
+
+def errors(problems: Iterable[Problem]) -> list[Problem]:
+    return [p for p in problems if p.severity == "error"]

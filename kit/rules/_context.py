@@ -1,0 +1,37 @@
+"""What the rules read (:class:`Context`) and what a rule is: a function yielding problems."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from kit.errors import Problem
+from kit.guide import Guide
+from kit.profiles import Profile
+from kit.record import Inspection
+from kit.workdays import WorkCalendar
+
+DELEGATED_FEEDBACK_WORKDAYS = 10  # 八、5.（3）
+SECTION_14 = "7.14"
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the rules read: the record, the guide, its profile, the calendar and today."""
+
+    inspection: Inspection
+    guide: Guide
+    profile: Profile | None
+    calendar: WorkCalendar
+    today: date
+    known_items: frozenset[str] = field(default=frozenset())
+
+    @property
+    def reference_date(self) -> date:
+        """The day licences must be valid on: the inspection's start, or today."""
+        return self.inspection.scope.start_date or self.today
+
+
+#: A rule: every problem it finds in the context's record.
+Rule = Callable[[Context], Iterable[Problem]]

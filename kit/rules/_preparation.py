@@ -1,0 +1,138 @@
+"""五 and 八: notification, remote and joint or delegated inspection, the plan's review."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+
+from kit.errors import KitError, Problem, error, warning
+from kit.record import Inspection
+from kit.rules._context import DELEGATED_FEEDBACK_WORKDAYS, SECTION_14, Context
+
+
+def notification(ctx: Context) -> Iterator[Problem]:
+    ins = ctx.inspection
+    note = ins.notification
+    if ins.scope.unannounced and (note.planned or note.sent_on is not None):
+        yield error(
+            "notification.unannounced",
+            "notification",
+            "飞行检查不通知被检查企业（五、6 飞行检查方式不适用）",
+            "an unannounced inspection is never notified (五.6)",
+        )
+
+
+def remote_inspection(ctx: Context) -> Iterator[Problem]:
+    scope = ctx.inspection.scope
+    if scope.remote and (scope.type == "for_cause" or scope.unannounced):
+        yield error(
+            "remote.not_allowed",
+            "scope/remote",
+            "远程检查不适用于有因（飞行）检查（八、4.（1））",
+            "remote inspection is not for for-cause or unannounced inspections (八.4)",
+        )
+    if scope.remote and ctx.inspection.stage == "closed" and not scope.remote_confirmed:
+        yield warning(
+            "remote.unconfirmed",
+            "scope/remote_confirmed",
+            "远程检查结果需经检查单位和被检查企业确认（八、4.（2））",
+            "the remote result must be confirmed by both sides (八.4)",
+        )
+
+
+def contract_manufacturing_scope(ctx: Context) -> Iterator[Problem]:
+    ins = ctx.inspection
+    company = ins.company
+    entrusts = any(p.relation == "contract_manufacturer" for p in company.partners.values())
+    if (company.role == "contract_manufacturer" or entrusts) and SECTION_14 not in (
+        ins.scope.sections
+    ):
+        yield error(
+            "scope.section14_missing",
+            "scope/sections",
+            "企业涉及委托生产，检查范围应包括七、14 委托生产情形",
+            "the company is in contract manufacturing: section 七.14 must be in scope",
+        )
+
+
+def _registrant_authority(ins: Inspection) -> str:
+    if ins.company.role != "contract_manufacturer":
+        return ins.company.authority
+    clients = [p.authority for p in ins.company.partners.values() if p.relation == "client"]
+    return clients[0] if clients else ""
+
+
+def joint_inspection_lead(ctx: Context) -> Iterator[Problem]:
+    ins = ctx.inspection
+    if ins.scope.cooperation != "joint" or not ins.leaders:
+        return
+    expected = _registrant_authority(ins)
+    leader = ins.team[ins.leaders[0]]
+    if not expected or not leader.authority:
+        yield warning(
+            "joint.authority_unknown",
+            f"team/{ins.leaders[0]}/authority",
+            "联合检查：请填写组长所属部门和注册人、备案人所在地监管部门",
+            "joint inspection: enter the leader's and the registrant's authority",
+        )
+    elif leader.authority != expected:
+        yield error(
+            "joint.wrong_lead",
+            f"team/{ins.leaders[0]}/authority",
+            f"联合检查的组长原则上由注册人、备案人所在地监管部门（{expected}）人员担任"
+            f"（八、5.（3）），现为 {leader.authority}",
+            "a joint inspection is led from the registrant's authority (八.5(3))",
+        )
+
+
+def delegated_feedback(ctx: Context) -> Iterator[Problem]:
+    scope = ctx.inspection.scope
+    if scope.cooperation != "delegated" or scope.end_date is None:
+        return
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            due = ctx.calendar.add_workdays(
+                scope.end_date, DELEGATED_FEEDBACK_WORKDAYS, allow_estimate=True
+            )
+    except KitError as exc:  # a calendar that cannot answer is a problem to show, not a crash
+        yield warning("calendar.unknown", "scope/end_date", str(exc), str(exc))
+        return
+    estimate = "（按工作日估算，日历未覆盖该年度）" if due.estimated or caught else ""
+    if scope.delegated_result_date is not None:
+        if scope.delegated_result_date > due.date:
+            yield error(
+                "delegated.late",
+                "scope/delegated_result_date",
+                f"委托检查结果应于检查结束后10个工作日内反馈（八、5.（3）），"
+                f"最迟 {due.date}{estimate}，实际 {scope.delegated_result_date}",
+                f"delegated result due within 10 working days, by {due.date}",
+            )
+    elif ctx.today > due.date:
+        yield warning(
+            "delegated.overdue",
+            "scope/delegated_result_date",
+            f"委托检查结果已超过反馈期限 {due.date}{estimate}，尚未记录反馈",
+            f"delegated result overdue since {due.date}",
+        )
+
+
+def plan_review(ctx: Context) -> Iterator[Problem]:
+    ins = ctx.inspection
+    if not ins.plan.review_required:
+        return
+    if ins.stage != "preparation" and ins.plan.state != "approved":
+        yield error(
+            "plan.not_approved",
+            "plan/state",
+            "检查方案须经检查派出机构审核（五、5），现场检查前尚未批准",
+            "the plan must be approved by the dispatching office before the visit",
+        )
+    for key, adj in ins.adjustments.items():
+        if not adj.approved_by:
+            yield error(
+                "plan.adjustment_unapproved",
+                f"adjustments/{key}/approved_by",
+                "检查方案经审核的，调整须经原派出机构批准（六、4）",
+                "a reviewed plan may only be adjusted with the office's approval (六.4)",
+            )

@@ -1,0 +1,100 @@
+"""What every widget of the apps shares: colours and messages, options, links, the page address.
+
+Stage widgets never import each other: whatever two of them need lives here (or in
+:mod:`kit.widgets._fields` and :mod:`kit.widgets._collection`), so each stage can be built,
+tested and changed on its own.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import os
+from urllib.parse import parse_qs
+
+import ipywidgets as W
+
+from kit.guide import load_guide
+from kit.labels import Table, options, vocab
+from kit.profiles import Profile, resolve_profile
+from kit.session import Session
+
+Options = tuple[tuple[str, str], ...]
+
+#: The apps' colours: errors, warnings, success, secondary text.
+ERROR, WARNING, OK, MUTED = "#b00020", "#8a5a00", "#1b5e20", "#555"
+_COLOURS = {"error": ERROR, "warning": WARNING, "ok": OK, "muted": MUTED}
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def message_html(text: str, kind: str = "ok", *, tag: str = "div") -> str:
+    """``text`` escaped, in the colour of its kind (error, warning, ok, muted); '' for no text."""
+    if not text:
+        return ""
+    return f"<{tag} style='color:{_COLOURS[kind]}'>{html.escape(text)}</{tag}>"
+
+
+class MessageArea(W.HTML):
+    """Where an app or a stage tells the person what happened (one place, one colour scheme)."""
+
+    def say(self, text: str, *, error: bool = False) -> None:
+        """Show ``text`` (in red when ``error``); an empty text clears the area."""
+        self.value = message_html(text, "error" if error else "ok")
+
+
+def download_link(data: bytes, filename: str, mime: str, label: str) -> str:
+    """An ``<a download>`` data-URI link: works in Voila, needs no file server."""
+    payload = base64.b64encode(data).decode("ascii")
+    return (f'<a class="kit-download" download="{html.escape(filename)}" '
+            f'href="data:{mime};base64,{payload}" style="font-weight:bold">⬇ '
+            f"{html.escape(label)}</a>")
+
+
+# -- the page's address ----------------------------------------------------------------------
+def query_string() -> str:
+    """The page's query string: under Voila wait for it (a preheated kernel gets it late)."""
+    if os.environ.get("VOILA_PREHEAT") == "True" or os.environ.get("VOILA_KERNEL_ID"):
+        # voila is imported only inside a Voila kernel, where it is already loaded
+        from voila.utils import get_query_string
+
+        return get_query_string() or ""
+    return os.environ.get("QUERY_STRING", "")
+
+
+def parse_query(query: str | None) -> dict[str, str]:
+    """``id=…&stage=…`` as a dict of first values (an empty dict for no query)."""
+    parsed = parse_qs((query or "").lstrip("?"))
+    return {k: v[0] for k, v in parsed.items() if v}
+
+
+# -- options offered by forms ---------------------------------------------------------------
+def table_options(table: Table, *, exclude: tuple[str, ...] = ()) -> Options:
+    """A label table of :mod:`kit.labels` as ``(中文, code)`` options."""
+    return options(table, exclude=exclude)
+
+
+def vocab_options(name: str) -> Options:
+    """A vocabulary of the guide as ``(中文, code)`` options."""
+    return options(vocab(name))
+
+
+def _short(text: str, n: int = 28) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def section_options() -> Options:
+    """The 14 sections of 七 as options."""
+    return tuple((f"{s.label} {s.text.zh}", s.id) for s in load_guide().sections)
+
+
+def clause_options(*parents: str) -> Options:
+    """The clauses below ``parents`` (``3``, ``4.2``...) as options."""
+    guide = load_guide()
+    return tuple((f"{c.label} {_short(c.zh)}", c.id)
+                 for p in parents for c in guide.item(p).children)
+
+
+def session_profile(session: Session) -> Profile | None:
+    """The checklist profile the session's inspection runs under (None: the office removed it)."""
+    return resolve_profile(session.inspection.profile)

@@ -1,0 +1,49 @@
+"""The Excel workbook: the inspection's written record, print-ready, fillable offline, sealed.
+
+:func:`write_workbook` renders an inspection into seven sheets (检查方案, 现场检查记录,
+问题与整改, 记录抽样, 签字确认, 跟踪, 审计记录) styled by the office's template
+(``templates/workbook.xlsx``; its 说明 sheet explains the convention), and embeds
+the record's canonical JSON, its SHA-256 and the export time in a very hidden sheet.
+
+:func:`verify_workbook` recomputes the digest and renders the embedded record again, comparing
+every visible cell, so an edit is reported with its sheet and cell. :func:`read_workbook`
+reads a copy filled in by hand and returns the changes to apply, or raises
+:class:`~kit.errors.ValidationError` listing every bad cell; :func:`apply_changes` applies them.
+
+What the seal can and cannot prove: a plain SHA-256 is written by anyone who can run this
+code, so it detects accidental and naive edits (a cell changed in Excel, the hidden JSON
+altered) but not a forger who rewrites the visible cells, the JSON and the digest together.
+An office that needs forgery to be detectable sets ``KIT_SIGNING_KEY`` (a secret kept off the
+inspectors' copies of the workbook) when exporting and verifying: the seal is then an
+HMAC-SHA256 that only a holder of the key can make.
+
+Every text is written as text: openpyxl would store ``=...`` as a formula and ``#N/A`` as an
+error, so strings get the text type, text cells the ``@`` format, and text starting with
+``= + - @`` the quote prefix Excel uses for a typed apostrophe. The file is a plain .xlsx: no
+macros, no external links, no formulas.
+"""
+
+from __future__ import annotations
+
+from kit.workbook._layout import SHEET_NAMES, AuditLike, Change, ReplayError
+from kit.workbook._read import CellError, apply_changes, parse_date, read_workbook
+from kit.workbook._sheets import COLUMN_HEADERS
+from kit.workbook._verify import VerifyResult, verify_workbook, workbook_inspection_id
+from kit.workbook._write import canonical_json, write_workbook
+
+__all__ = [
+    "COLUMN_HEADERS",
+    "SHEET_NAMES",
+    "AuditLike",
+    "CellError",
+    "Change",
+    "ReplayError",
+    "VerifyResult",
+    "apply_changes",
+    "canonical_json",
+    "parse_date",
+    "read_workbook",
+    "verify_workbook",
+    "workbook_inspection_id",
+    "write_workbook",
+]

@@ -1,0 +1,99 @@
+"""Whether an exported workbook still shows the record it was exported with, and where not."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from kit.errors import Problem, ValidationError
+from kit.workbook._seal import (
+    check_embedded,
+    compare_visible,
+    open_workbook,
+    read_embedded,
+    signing_key,
+)
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    """Whether a workbook still shows the record it was exported with, and where it does not.
+
+    ``digest`` is the SHA-256 of the embedded canonical JSON as stored, ``exported_at`` the
+    stored export time; ``signed`` says the seal was an HMAC checked with ``KIT_SIGNING_KEY``.
+    """
+
+    intact: bool
+    digest: str
+    exported_at: datetime | None
+    problems: list[Problem]
+    inspection_id: str = ""
+    signed: bool = False
+
+    def __str__(self) -> str:
+        if self.intact:
+            head = "完好：自导出以来记录未被修改 / intact: unchanged since export"
+        elif not self.digest and not self.inspection_id:
+            head = "不是本工具导出的检查记录工作簿 / not a workbook exported by the kit"
+        else:
+            head = "已被修改 / changed since export"
+        lines = [f"{head}（SHA-256 {self.digest or '-'}，导出时间 exported "
+                 f"{self.exported_at.isoformat(sep=' ') if self.exported_at else '-'}）"]
+        lines += [f"  {p}" for p in self.problems]
+        return "\n".join(lines)
+
+
+
+
+def verify_workbook(path: Path, *, key: bytes | None = None) -> VerifyResult:
+    """Whether the workbook still holds and shows the record it was exported with.
+
+    Checks (a) the SHA-256 of the embedded canonical JSON (and the audit trail and seal), and
+    (b) every visible cell against a fresh rendering of the embedded record, so a cell edited
+    in Excel is named by sheet and cell. ``key`` defaults to ``KIT_SIGNING_KEY``. See the
+    module docstring for what a plain digest can and cannot prove.
+    """
+    path = Path(path)
+    key = key if key is not None else signing_key()
+    wb = open_workbook(path)
+    try:
+        emb = read_embedded(wb)
+        if emb is None:
+            problem = Problem("workbook.not_kit", "不是检查工具包导出的工作簿（没有校验信息）",
+                              "not a workbook exported by the kit (no verification data)",
+                              file=str(path))
+            return VerifyResult(False, "", None, [problem])
+        problems, manifest = check_embedded(emb, key)
+        digest = emb.values.get("record_sha256", "")
+        try:
+            exported_at: datetime | None = datetime.fromisoformat(emb.values["exported_at"])
+        except (KeyError, ValueError):
+            exported_at = None
+        signed = manifest.get("seal_kind") == "hmac-sha256" and key is not None
+        if manifest and not any(p.code == "workbook.record_digest" for p in problems):
+            problems += compare_visible(wb, emb, manifest, exported_at)
+    finally:
+        wb.close()
+    errors = [p for p in problems if p.severity == "error"]
+    return VerifyResult(not errors, digest, exported_at, problems,
+                        emb.values.get("inspection_id", ""), signed and not errors)
+
+
+def workbook_inspection_id(path: Path) -> str:
+    """The id of the inspection a workbook was exported from, as its hidden sheet says.
+
+    For ``kit import X.xlsx``: find the record to read the workbook against. Raises
+    :class:`~kit.errors.ValidationError` for a workbook the kit did not export.
+    """
+    wb = open_workbook(Path(path))
+    try:
+        emb = read_embedded(wb)
+    finally:
+        wb.close()
+    if emb is None:
+        problem = Problem("workbook.not_kit", "不是检查工具包导出的工作簿（没有校验信息）",
+                          "not a workbook exported by the kit (no verification data)",
+                          file=str(path))
+        raise ValidationError([problem], str(path))
+    return emb.values.get("inspection_id", "")
