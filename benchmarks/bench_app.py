@@ -92,7 +92,7 @@ def main() -> None:
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
-    from kit.cli import load_demo
+    from kit.interchange import load_demo
     from kit.store import Store
 
     tmp = Path(tempfile.mkdtemp(prefix="kit-bench-app-"))

@@ -23,8 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from kit.sampling import read_register
-from kit.sampling import sample
+from kit.sampling import read_register, sample
 
 OUT = Path(__file__).resolve().parent / "out"
 TYPES = np.array(["采购记录", "进货检验记录", "生产记录", "过程检验记录", "灭菌记录", "出厂检验记录",

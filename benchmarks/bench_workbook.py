@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import statistics
 import sys
 import tempfile
@@ -24,8 +23,8 @@ from typing import Any
 
 from openpyxl import Workbook, load_workbook
 
-from kit.resources import shipped_dir
-from kit.record import Inspection, Sampling, from_doc
+from kit.interchange import demo_inspection
+from kit.record import Inspection, Sampling
 from kit.workbook import SHEET_NAMES, write_workbook
 
 TARGET = 1.5
@@ -45,8 +44,7 @@ class Entry:
 
 def big_record(n: int) -> Inspection:
     """The demo inspection with ``n`` sampled records."""
-    doc = json.loads((shipped_dir("sample_data") / "demo_inspection.json").read_text("utf-8"))
-    ins = from_doc(doc)
+    ins = demo_inspection()
     rows = tuple(
         {
             "record_id": f"BR-2026-{i:05d}",

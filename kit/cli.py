@@ -2,6 +2,10 @@
 
 Exit codes: 0 done; 1 the command ran and found errors (``check``, ``verify``); 2 the command
 could not do its work (bad input, unknown id) and changed nothing.
+
+Each command imports what it needs inside its handler: ``kit guide`` should not wait for the
+database driver, openpyxl or pandas, which other commands load (the only place in the kit
+where imports sit inside functions, and only for start-up time).
 """
 
 from __future__ import annotations
@@ -11,16 +15,14 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kit import __version__
-from kit.errors import KitError, NotFoundError, Problem, ValidationError
+from kit.errors import KitError, Problem, ValidationError
 from kit.guide import Clause, Guide, load_guide
-from kit.interchange import export_json, import_json, import_workbook
-from kit.record import SUMMARY_PATHS
-from kit.resources import shipped_dir
-from kit.rules import check, errors
-from kit.session import open_inspection
-from kit.store import Store, current_user
+
+if TYPE_CHECKING:
+    from kit.store import Store
 
 EXIT_OK, EXIT_FINDINGS, EXIT_FAILED = 0, 1, 2
 
@@ -80,14 +82,20 @@ def cmd_guide(args: argparse.Namespace) -> int:
 
 # -- kit list / check / export / import ------------------------------------------------------
 def _store(args: argparse.Namespace) -> Store:
+    from kit.store import Store
+
     return Store(args.db_url, data_dir=args.data_dir)
 
 
 def _user(args: argparse.Namespace) -> str:
+    from kit.store import current_user
+
     return current_user(args.user)
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    from kit.record import SUMMARY_PATHS
+
     rows = _store(args).list(SUMMARY_PATHS)
     for row in rows:
         _out("\t".join(str(row.get(k) or "") for k in ("id", *SUMMARY_PATHS, "updated_at")))
@@ -96,6 +104,9 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from kit.rules import check, errors
+    from kit.session import open_inspection
+
     inspection = open_inspection(_store(args), args.id)
     problems = check(inspection)
     for problem in problems:
@@ -121,8 +132,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     out = Path(args.out)
     fmt = args.format or ("json" if out.suffix.lower() == ".json" else "xlsx")
     if fmt == "json":
+        from kit.interchange import export_json
+
         export_json(_store(args), args.id, out)
     else:
+        from kit.session import open_inspection
         from kit.workbook import write_workbook
 
         store = _store(args)
@@ -132,6 +146,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from kit.interchange import import_json, import_workbook
+
     path = Path(args.file)
     store = _store(args)
     if path.suffix.lower() == ".xlsx":
@@ -152,20 +168,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 # -- kit serve -------------------------------------------------------------------------------
-DEMO_ID = "demo-2026-1119"
-
-
-def load_demo(store: Store, *, user: str) -> str:
-    """Make sure the sample company's finished demo inspection is in the store; return its id."""
-    try:
-        store.load(DEMO_ID)
-    except NotFoundError:
-        return import_json(store, shipped_dir("sample_data") / "demo_inspection.json", user=user)
-    return DEMO_ID
-
-
 def cmd_serve(args: argparse.Namespace) -> int:
     from kit import serve
+    from kit.interchange import load_demo
 
     open_id = None
     if args.demo:

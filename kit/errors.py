@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
+from kit.reasons import Reason
+
 Severity = Literal["error", "warning"]
 
 
@@ -30,6 +32,17 @@ class ConflictError(KitError):
     """Someone else changed the same field since it was read; nothing was written."""
 
 
+class InputError(KitError, ValueError):
+    """One value someone typed or a file holds cannot be read (a date, a cell); says why.
+
+    ``zh`` and ``en`` are the message in each language, for a :class:`Problem` to carry.
+    """
+
+    def __init__(self, zh: str, en: str = "") -> None:
+        super().__init__(zh)
+        self.zh, self.en = zh, en or zh
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with an input or a record, and where it is.
@@ -47,6 +60,20 @@ class Problem:
     row: int | None = None
     column: str = ""
     severity: Severity = "error"
+
+    def __post_init__(self) -> None:
+        # The registry is closed: a code not in kit.reasons is a bug, found where it is made.
+        if not isinstance(self.code, Reason):
+            try:
+                object.__setattr__(self, "code", Reason(self.code))
+            except ValueError:
+                msg = f"unknown reason code {self.code!r}: add it to kit.reasons.Reason"
+                raise KitError(msg) from None
+
+    @property
+    def reason(self) -> Reason:
+        """The code with its explanation and clause (:class:`kit.reasons.Reason`)."""
+        return Reason(self.code)
 
     @property
     def where(self) -> str:

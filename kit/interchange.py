@@ -16,7 +16,7 @@ from typing import Any
 
 from kit.errors import ConflictError, NotFoundError, Problem, ValidationError
 from kit.record import FORMAT_VERSION, Inspection, parse_doc, to_doc
-from kit.resources import DATA_DIR
+from kit.resources import DATA_DIR, shipped_dir
 from kit.session import export_doc, open_inspection, save_new
 from kit.store import Store
 from kit.workbook import read_workbook, workbook_inspection_id
@@ -180,7 +180,30 @@ def import_workbook(store: Store, path: Path, *, user: str) -> tuple[str, int]:
         msg = f"找不到文件 {path} / no such file"
         raise NotFoundError(msg)
     iid = workbook_inspection_id(path)
-    changes = read_workbook(path, open_inspection(store, iid))
+    changes = read_workbook(path, open_inspection(store, iid),
+                            used_keys=store.keys_ever(iid, "findings"))
     if changes:
         store.set_many(iid, {c.path: c.value for c in changes}, user=user, action="import")
     return iid, len(changes)
+
+
+DEMO_ID = "demo-2026-1119"
+
+
+def load_demo(store: Store, *, user: str) -> str:
+    """Make sure the sample company's finished demo inspection is in the store; return its id."""
+    try:
+        store.load(DEMO_ID)
+    except NotFoundError:
+        return import_json(store, demo_file(), user=user)
+    return DEMO_ID
+
+
+def demo_file() -> Path:
+    """The sample company's finished demo inspection as shipped (``sample_data``)."""
+    return shipped_dir("sample_data") / "demo_inspection.json"
+
+
+def demo_inspection() -> Inspection:
+    """The demo inspection as a model object, straight from the shipped file (no store)."""
+    return parse_json_bytes(demo_file().read_bytes(), str(demo_file()))

@@ -242,7 +242,7 @@ def validate_office_data(data: Any, file: str = "") -> list[Problem]:
     import jsonschema
 
     def problem(code: str, zh: str, en: str, where: str) -> Problem:
-        return Problem(f"holidays.{code}", zh, en, where, file)
+        return Problem(code, zh, en, where, file)
 
     if isinstance(data, dict) and isinstance(data.get("years"), dict):
         data = {**data, "years": {str(k): v for k, v in data["years"].items()}}
@@ -250,7 +250,7 @@ def validate_office_data(data: Any, file: str = "") -> list[Problem]:
     validator = jsonschema.Draft202012Validator(schema)
     problems = [
         problem(
-            "schema",
+            "holidays.schema",
             f"不符合节假日文件格式：{err.message}",
             err.message,
             "/".join(str(p) for p in err.absolute_path),
@@ -273,7 +273,7 @@ def validate_office_data(data: Any, file: str = "") -> list[Problem]:
             if not 1 <= length <= MAX_HOLIDAY_DAYS:
                 problems.append(
                     problem(
-                        "bad_range",
+                        "holidays.bad_range",
                         f"假期 {first}–{last} 不合理（{length} 天）",
                         f"holiday {first}..{last} spans {length} days",
                         f"{base}/holidays/{i}",
@@ -290,7 +290,7 @@ def validate_office_data(data: Any, file: str = "") -> list[Problem]:
             if day in off:
                 problems.append(
                     problem(
-                        "both",
+                        "holidays.both",
                         f"{day} 既是放假日（{off[day]}）又是调休上班日",
                         f"{day} is both a holiday ({off[day]}) and a make-up working day",
                         where,
@@ -299,7 +299,7 @@ def validate_office_data(data: Any, file: str = "") -> list[Problem]:
             if day.weekday() < 5:
                 problems.append(
                     problem(
-                        "workday_not_weekend",
+                        "holidays.workday_not_weekend",
                         f"调休上班日 {day} 不是周六或周日",
                         f"make-up working day {day} is not a Saturday or Sunday",
                         where,
@@ -314,14 +314,14 @@ def _date(
     try:
         day = date.fromisoformat(text)
     except ValueError:
-        problems.append(problem("bad_date", f"日期 {text!r} 不存在", f"no date {text!r}", where))
+        problems.append(problem("holidays.bad_date", f"日期 {text!r} 不存在", f"no date {text!r}", where))
         return None
     if day.year != year and not (
         day.year == year - 1 and day >= date(year, 1, 1) - timedelta(days=SPILLOVER_DAYS)
     ):
         problems.append(
             problem(
-                "wrong_year",
+                "holidays.wrong_year",
                 f"日期 {day} 不属于 {year} 年的安排",
                 f"{day} does not belong to the {year} schedule",
                 where,

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from kit.interchange import demo_file, demo_inspection
+from kit.record import Inspection
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -17,6 +22,19 @@ def data_file(*parts: str) -> Path:
         msg = f"missing test fixture {path}"
         raise FileNotFoundError(msg)
     return path
+
+
+@pytest.fixture(scope="session")
+def demo() -> Inspection:
+    """The shipped demo inspection (``sample_data/demo_inspection.json``) as a model object."""
+    return demo_inspection()
+
+
+@pytest.fixture
+def demo_doc() -> dict[str, Any]:
+    """A fresh copy of the demo inspection's document, for a test to change."""
+    doc: dict[str, Any] = json.loads(demo_file().read_text(encoding="utf-8"))
+    return doc
 
 
 @pytest.fixture(autouse=True)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 import kit
+from kit.interchange import demo_file
+from kit.resources import shipped_dir
 
 
 def run_kit(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -91,7 +92,7 @@ def test_unknown_ids_fail_with_a_clear_message(args, message):
 
 
 # -- records: list, check, export, import ----------------------------------------------------
-DEMO = Path(__file__).resolve().parents[1] / "sample_data" / "demo_inspection.json"
+DEMO = demo_file()
 
 
 def test_import_list_check_export_round_trip(tmp_path):
@@ -174,7 +175,7 @@ def test_workbook_export_edit_import_verify(tmp_path):
 
 
 def test_sample_into_an_inspection_record(tmp_path):
-    registers = Path(__file__).resolve().parents[1] / "sample_data" / "registers"
+    registers = shipped_dir("sample_data") / "registers"
     store = ["--data-dir", str(tmp_path)]
     run_kit("import", str(DEMO), *store)
     out = run_kit("sample", "--records", str(registers / "records.xlsx"),

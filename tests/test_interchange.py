@@ -7,13 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from kit.resources import shipped_dir
 from kit.errors import ConflictError, NotFoundError, ValidationError
-from kit.interchange import export_json, import_json
+from kit.interchange import demo_file, export_json, import_json
 from kit.session import export_doc, open_inspection
 from kit.store import Store
 
-DEMO = shipped_dir("sample_data") / "demo_inspection.json"
+DEMO = demo_file()
 
 
 @pytest.fixture

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kit.resources import templates_dir
 from kit.errors import NotFoundError, ValidationError
 from kit.guide import load_guide
 from kit.profiles import find_item, list_profiles, load_profile, validate_profile_data
+from kit.resources import templates_dir
 
 
 def test_every_shipped_profile_is_valid():

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from kit import serve
-from kit.cli import DEMO_ID, load_demo
 from kit.errors import NotFoundError
+from kit.interchange import DEMO_ID, load_demo
 from kit.session import open_inspection
 from kit.store import Store
 

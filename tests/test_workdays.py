@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kit.resources import shipped_dir
 from kit.errors import KitError, NotFoundError, ValidationError
+from kit.resources import shipped_dir
 from kit.workdays import (
     SCHEMA_FILE,
     CalendarEstimateWarning,

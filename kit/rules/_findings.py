@@ -58,13 +58,13 @@ def findings(ctx: Context) -> Iterator[Problem]:
                 f"整改期限 {finding.deadline} 早于检查日期 {start}",
                 "the deadline is before the inspection",
             )
-    found_items = {f.item for f in ins.findings.values()}
-    for item_id, result in ins.results.items():
+    unfound = set(ins.unfound_nonconformities)
+    for item_id in ins.results:
         if item_id not in ctx.known_items:
             yield error("result.unknown_item", f"results/{item_id}",
-                         f"结果对应的检查项 {item_id!r} 不在本次检查表中",
-                         f"{item_id!r} is not an item of this inspection's checklist")
-        if result.result == "nonconform" and item_id not in found_items:
+                        f"结果对应的检查项 {item_id!r} 不在本次检查表中",
+                        f"{item_id!r} is not an item of this inspection's checklist")
+        if item_id in unfound:
             yield warning(
                 "result.no_finding",
                 f"results/{item_id}/result",

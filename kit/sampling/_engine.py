@@ -392,8 +392,14 @@ def sample(
     Products are limited (9.3) to the ``max_products`` with the highest safety demand and
     volume when given. ``data_columns`` overrides which numeric columns are measured data.
 
-    >>> result = sample(records, products, documents, "2026-11-20", seed=7)  # doctest: +SKIP
-    >>> result.selection[["record_id", "rules", "flags"]]  # doctest: +SKIP
+    >>> from kit.resources import shipped_dir
+    >>> from kit.sampling import load_registers
+    >>> folder = shipped_dir("sample_data") / "registers"
+    >>> records, products, documents = load_registers(
+    ...     folder / "records.xlsx", folder / "products.csv", folder / "documents.csv")
+    >>> result = sample(records.frame, products.frame, documents.frame, "2026-11-20", seed=7)
+    >>> result.selection.columns[:3].tolist(), result.seed
+    (['record_id', 'rules', 'reason'], 7)
     """
     params = SampleParameters(_day(inspection_date).date(), seed, per_group, max_products,
                               float(discrepancy))

@@ -28,17 +28,17 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from kit.dates import HINT_EN, HINT_ZH, PLAUSIBLE_YEARS
 from kit.errors import Problem, ValidationError
 from kit.labels import REGISTER_COLUMNS, zh
 from kit.sampling import _io as io
+from kit.sampling._dates import parse_dates
 
 ColumnKind = Literal["text", "date", "number", "bool", "class", "conclusion"]
 RegisterKind = Literal["records", "products", "documents"]
 
 #: more rows than this in one register is refused (``max_rows`` raises or lowers it)
 MAX_ROWS = 5_000_000
-#: dates outside these years are refused as typing errors (a serial such as 12 is 1900-01-11)
-PLAUSIBLE_YEARS = (1950, 2100)
 PASS, FAIL = "合格", "不合格"
 
 
@@ -135,62 +135,6 @@ _CONCLUSION = {"合格": PASS, "不合格": FAIL, "符合": PASS, "不符合": F
                "不符合规定": FAIL, "通过": PASS, "不通过": FAIL, "pass": PASS, "passed": PASS,
                "fail": FAIL, "failed": FAIL, "ok": PASS, "ng": FAIL, "accept": PASS,
                "reject": FAIL, "conforming": PASS, "nonconforming": FAIL}
-_DATE_RE = (
-    r"^(?:(?P<y1>\d{4})(?P<sep>[-/.])(?P<m1>\d{1,2})(?P=sep)(?P<d1>\d{1,2})"
-    r"|(?P<y2>\d{4})\s*年\s*(?P<m2>\d{1,2})\s*月\s*(?P<d2>\d{1,2})\s*[日号]?)"
-    r"(?:(?:T|\s+)\d{1,2}:\d{1,2}(?::\d{1,2}(?:\.\d+)?)?)?$"
-)
-_EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
-
-
-# -- dates ---------------------------------------------------------------------------------
-def parse_dates(values: pd.Series | pd.Index | list[object]) -> pd.Series:
-    """Parse every common Chinese way of writing a date, vectorized; NaT where blank or unknown.
-
-    Accepted: date and datetime cells or objects, ``2026-03-05``, ``2026/3/5``, ``2026.3.5``,
-    ``2026年3月5日`` (also with 号, spaces or full-width digits), ``20260305``, a time of day
-    after any of these (dropped), and Excel serial numbers such as ``46086`` (1900 system).
-    Ambiguous forms such as ``3/5/2026`` or ``26-3-5`` are not guessed. Each distinct value is
-    parsed once, so a million rows that hold a few hundred dates cost one factorize.
-
-    >>> parse_dates(["2026年3月5日", "2026.3.5", 46086, "soon"]).dt.strftime("%Y-%m-%d").tolist()
-    ['2026-03-05', '2026-03-05', '2026-03-05', nan]
-    """
-    series = values if isinstance(values, pd.Series) else pd.Series(values, dtype=object)
-    if isinstance(series.dtype, pd.DatetimeTZDtype):
-        series = series.dt.tz_localize(None)
-    if pd.api.types.is_datetime64_dtype(series.dtype):
-        return series.dt.normalize().astype("datetime64[ns]")
-    if pd.api.types.is_bool_dtype(series.dtype):
-        return pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns]")
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    parsed = _parse_unique_dates(pd.Series(np.asarray(uniques, dtype=object), dtype=object))
-    out = np.full(len(series), np.datetime64("NaT", "ns"), dtype="datetime64[ns]")
-    hit = codes >= 0
-    out[hit] = parsed.to_numpy(dtype="datetime64[ns]")[codes[hit]]
-    return pd.Series(out, index=series.index)
-
-
-def _parse_unique_dates(uniques: pd.Series) -> pd.Series:
-    text = uniques.astype(str).str.normalize("NFKC").str.strip()
-    result = pd.Series(pd.NaT, index=uniques.index, dtype="datetime64[ns]")
-    parts = text.str.extract(_DATE_RE)
-    y, m, d = (parts[f"{k}1"].fillna(parts[f"{k}2"]) for k in "ymd")
-    ok = y.notna()
-    if ok.any():
-        iso = y[ok] + "-" + m[ok].str.zfill(2) + "-" + d[ok].str.zfill(2)
-        result[ok] = pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce")
-    number = pd.to_numeric(text.where(~ok & text.str.fullmatch(r"\d+(?:\.\d+)?")), errors="coerce")
-    compact = number.notna() & (number >= 1e7) & (number < 1e8) & (number % 1 == 0)
-    if compact.any():
-        result[compact] = pd.to_datetime(
-            number[compact].astype("int64").astype(str), format="%Y%m%d", errors="coerce"
-        )
-    serial = number.notna() & (number >= 1) & (number < 2958466)
-    if serial.any():
-        days = np.floor(number[serial].to_numpy(dtype="float64")).astype("int64")
-        result[serial] = (_EXCEL_EPOCH + days.astype("timedelta64[D]")).astype("datetime64[ns]")
-    return result
 
 
 # -- reading -------------------------------------------------------------------------------
@@ -428,9 +372,8 @@ def _typed(col: pd.Series, spec: Column, ctx: io.Context) -> pd.Series:
             "bad_date",
             present & value.isna(),
             spec.name,
-            "无法识别的日期“{v}”（可用：2026-03-05、2026/3/5、2026.3.5、2026年3月5日、Excel 日期）",
-            "unrecognised date {v!s} (use 2026-03-05, 2026/3/5, 2026.3.5, 2026年3月5日 "
-            "or an Excel date)",
+            f"无法识别的日期“{{v}}”（{HINT_ZH}，或 Excel 日期）",
+            f"unrecognised date {{v!s}} ({HINT_EN}, or an Excel date)",
             col,
         )
         years = value.dt.year

@@ -277,6 +277,16 @@ class Store:
             return entries
         return [e for e in entries if e.path == path or (e.path or "").startswith(path + SEP)]
 
+    def keys_ever(self, inspection_id: str, base: str) -> set[str]:
+        """Every id an entry under ``base`` (``findings``, ``team``...) ever had, deleted or not.
+
+        New entries take an id outside this set, so a removed entry's id is never given again
+        and the trail of each id tells one entry's story.
+        """
+        depth = base.count(SEP) + 1
+        return {e.path.split(SEP)[depth] for e in self.audit(inspection_id, base)
+                if e.path and e.path.count(SEP) >= depth}
+
     def delete(self, inspection_id: str, *, user: str) -> None:
         """Mark an inspection deleted (it stays in the database and in the audit trail)."""
         self._set_deleted(inspection_id, True, _check_user(user), "delete")

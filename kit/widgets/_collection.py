@@ -68,16 +68,10 @@ class CollectionWidget(W.VBox):
         value = self.session.get(self.base) or {}
         return tuple(value) if isinstance(value, dict) else ()
 
-    def _used_keys(self) -> list[str]:
-        """Ids that entries ever had, from the audit trail: a removed id is never reused."""
-        depth = self.base.count("/") + 1
-        return [e.path.split("/")[depth] for e in self.session.store.audit(self.session.id,
-                                                                           self.base)
-                if e.path and e.path.count("/") > depth - 1]
-
     def add_entry(self) -> str | None:
         """Create an entry under a fresh id; return the id (None if it could not be saved)."""
-        key = next_key([*self.entry_keys(), *self._used_keys()], self.prefix)
+        used = self.session.store.keys_ever(self.session.id, self.base)
+        key = next_key([*self.entry_keys(), *used], self.prefix)
         values = self.new_entry(self.session) if self.new_entry else {}
         if not values:
             first = self.columns[0]

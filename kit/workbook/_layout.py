@@ -185,7 +185,7 @@ class SheetLayout:
 
 
 # -- reference data, recorded --------------------------------------------------------------------
-class ReplayError(LookupError):
+class ReplayError(KitError, LookupError):
     """The workbook's stored reference data lacks an answer the record needs."""
 
 

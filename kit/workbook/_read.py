@@ -11,19 +11,19 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.datetime import from_excel
 
-from kit.errors import Problem, ValidationError
+from kit.dates import parse_date, parse_datetime
+from kit.errors import InputError, Problem, ValidationError
 from kit.guide import load_guide
 from kit.labels import RESULTS, REVIEW_MODES
-from kit.record import Finding, Inspection, ItemResult, from_doc, to_data, to_doc
+from kit.record import Finding, Inspection, ItemResult, from_doc, next_key, to_data, to_doc
 from kit.workbook._layout import (
     FINDINGS,
     FOLLOW_UP,
@@ -57,80 +57,17 @@ _MISSING = object()
 
 
 # -- one cell -----------------------------------------------------------------------------------
-class CellError(ValueError):
+class CellError(InputError):
     """A cell's content cannot be read as its field's kind."""
-
-    def __init__(self, zh: str, en: str) -> None:
-        super().__init__(zh)
-        self.zh, self.en = zh, en
 
 
 def _norm(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
 
 
-_DATE = r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
-_TIME = r"(\d{1,2})\s*[:时点]\s*(\d{1,2})\s*(?:[:分]\s*(?:(\d{1,2})\s*秒?)?)?"
-_DATE_RE = re.compile(rf"^{_DATE}$")
-_COMPACT_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
-_DATETIME_RE = re.compile(rf"^{_DATE}(?:\s*T?\s*{_TIME})?$")
 _SPLIT_RE = re.compile(r"[、,，;；/\s]+")
 _TRUE = {"是", "y", "yes", "true", "1", "√", "✓", "✔", "对"}
 _FALSE = {"否", "n", "no", "false", "0", "×", "✗", "✘", "不"}
-
-
-def _excel_serial(value: float) -> datetime:
-    if not 20000 <= value <= 80000:  # 1954..2119: anything else is not a date someone meant
-        raise CellError(f"{value} 不是日期", f"{value} is not a date")
-    result = from_excel(value)
-    if not isinstance(result, datetime):
-        raise CellError(f"{value} 不是日期", f"{value} is not a date")
-    return result
-
-
-def parse_date(raw: Any) -> date | None:
-    """A date from a date cell, an Excel serial or text such as 2026-3-5, 2026/3/5, 2026.3.5,
-    2026年3月5日 or 20260305; None for an empty cell."""
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
-        return None
-    if isinstance(raw, datetime):
-        return raw.date()
-    if isinstance(raw, date):
-        return raw
-    if isinstance(raw, int | float) and not isinstance(raw, bool):
-        return _excel_serial(float(raw)).date()
-    text = _norm(str(raw))
-    m = _DATE_RE.match(text) or _COMPACT_RE.match(text)
-    if not m:
-        raise CellError(f"无法识别的日期 {text!r}（应如 2026-03-05 或 2026年3月5日）",
-                        f"not a date: {text!r} (write 2026-03-05)")
-    try:
-        return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    except ValueError:
-        raise CellError(f"日期 {text!r} 不存在", f"no such date {text!r}") from None
-
-
-def parse_datetime(raw: Any) -> datetime | None:
-    """A date and time (seconds precision) from a cell; a bare date means midnight."""
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
-        return None
-    if isinstance(raw, datetime):
-        rounded = raw.replace(microsecond=0)  # Excel stores times as fractions of a day
-        return rounded + timedelta(seconds=1) if raw.microsecond >= 500000 else rounded
-    if isinstance(raw, date):
-        return datetime.combine(raw, time())
-    if isinstance(raw, int | float) and not isinstance(raw, bool):
-        return parse_datetime(_excel_serial(float(raw)))
-    text = _norm(str(raw))
-    m = _DATETIME_RE.match(text)
-    if not m:
-        raise CellError(f"无法识别的日期时间 {text!r}（应如 2026-03-05 14:30）",
-                        f"not a date and time: {text!r} (write 2026-03-05 14:30)")
-    y, mo, d, h, mi, s = (int(g) if g else 0 for g in m.groups())
-    try:
-        return datetime(y, mo, d, h, mi, s)
-    except ValueError:
-        raise CellError(f"日期时间 {text!r} 不存在", f"no such date or time {text!r}") from None
 
 
 def parse_bool(raw: Any) -> bool:
@@ -281,7 +218,8 @@ class _Reader:
     """Collects edits and problems sheet by sheet, then turns edits into changes."""
 
     def __init__(self, current: Inspection, exported: Inspection, lookups: Lookups,
-                 sheets: Mapping[str, Any], file: str) -> None:
+                 sheets: Mapping[str, Any], file: str, used_keys: Iterable[str] = ()) -> None:
+        self.used_keys = tuple(used_keys)
         self.current_doc = to_doc(current)
         self.exported_doc = to_doc(exported)
         self.vocab = Vocab.build(current, lookups)
@@ -373,7 +311,7 @@ class _Reader:
             return _MISSING
         try:
             value = parse_cell(field.kind, raw, self.vocab)
-        except CellError as exc:
+        except InputError as exc:
             self.problem("workbook.bad_value", sheet, r, c, exc.zh, exc.en, field.path)
             return _MISSING
         if field.required and value in ("", None, []):
@@ -426,17 +364,15 @@ class _Reader:
             self._change(out, path, self._flag_list(path, edits), edits[0].sheet,
                          ",".join(e.cell for e in edits))
         taken = set(self.current_doc.get("findings", {})) | set(
-            self.exported_doc.get("findings", {}))
-        n = max((int(m.group(1)) for k in taken if (m := re.fullmatch(r"F(\d+)", k))), default=0)
+            self.exported_doc.get("findings", {})) | set(self.used_keys)
         added_since = [f for k, f in self.current_doc.get("findings", {}).items()
                        if k not in self.exported_doc.get("findings", {})]
         for finding, cells, _r in self.new_findings:
             if finding in added_since:  # this workbook's new row was imported already
                 continue
-            n += 1
-            while f"F{n}" in taken:
-                n += 1
-            out.append(Change(f"findings/F{n}", finding, FINDINGS, cells))
+            key = next_key(taken, "F")
+            taken.add(key)
+            out.append(Change(f"findings/{key}", finding, FINDINGS, cells))
         return out
 
     def _flag_list(self, path: str, edits: list[_Edit]) -> list[str]:
@@ -481,7 +417,8 @@ def _shown(value: Any) -> str:
     return show(value)
 
 
-def read_workbook(path: Path, inspection: Inspection) -> list[Change]:
+def read_workbook(path: Path, inspection: Inspection, *,
+                  used_keys: Iterable[str] = ()) -> list[Change]:
     """The changes a filled-in workbook makes to ``inspection``; nothing is applied here.
 
     Reads the editable cells (result, notes, means, evidence on 现场检查记录; findings and new
@@ -490,7 +427,9 @@ def read_workbook(path: Path, inspection: Inspection) -> list[Change]:
     differs from what the workbook showed at export; an edited cell whose field was also
     changed in the record since export is a conflict. Raises :class:`ValidationError` naming
     every bad cell (``现场检查记录!D12``) if anything is wrong, and refuses a workbook of
-    another inspection. Returns only changes whose value differs from ``inspection``.
+    another inspection. Returns only changes whose value differs from ``inspection``. A new
+    finding gets the next id not in the record and not in ``used_keys`` (the ids findings ever
+    had, from the audit trail: a removed finding's id is never given again).
     """
 
 
@@ -517,7 +456,8 @@ def read_workbook(path: Path, inspection: Inspection) -> list[Change]:
                                            p.message_en, file=file, sheet=p.sheet)
                                    for p in blocking], file)
         exported, audit, lookups = embedded_state(emb, manifest)
-        reader = _Reader(inspection, exported, lookups, manifest.get("sheets") or {}, file)
+        reader = _Reader(inspection, exported, lookups, manifest.get("sheets") or {}, file,
+                         used_keys)
         for layout in render(exported, audit, lookups):
             if layout.name not in EDITABLE_SHEETS:
                 continue

@@ -273,7 +273,7 @@ NEW_FINDING_ROWS = 30
 
 def _findings(ins: Inspection, lk: Lookups) -> SheetLayout:
     handling = dict(lk.terms("handling_kinds"))
-    since = ins.scope.end_date or ins.scope.start_date
+    since = ins.scope.ended_on
     rows = []
     for key in _sorted(ins.findings):
         f = ins.findings[key]

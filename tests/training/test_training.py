@@ -20,12 +20,6 @@ import openpyxl
 import pytest
 import yaml
 
-from kit.training._content import (
-    SCHEMA_FILE,
-    TRAINING_FILE,
-    load_teaching,
-    validate_teaching_data,
-)
 from kit.errors import KitError
 from kit.guide import load_guide
 from kit.training import (
@@ -38,6 +32,12 @@ from kit.training import (
     grade,
     kinds_of_part,
     score_to_excel,
+)
+from kit.training._content import (
+    SCHEMA_FILE,
+    TRAINING_FILE,
+    load_teaching,
+    validate_teaching_data,
 )
 from kit.widgets.training import TrainingApp
 from kit.workdays import load_calendar

@@ -8,42 +8,48 @@ from datetime import date, timedelta
 
 import pytest
 
-from kit.analytics import overdue_rectifications, repeat_findings, tables_of
-from kit.analytics import DEFAULT_END, demo_inspections, load_demo_data
+from kit.analytics import (
+    DEFAULT_END,
+    demo_inspections,
+    load_demo_data,
+    overdue_rectifications,
+    repeat_findings,
+    tables_of,
+)
 from kit.errors import KitError
 from kit.identifiers import credit_code_problem
 from kit.record import to_doc
-from kit.session import open_inspection
 from kit.rules import check, errors
+from kit.session import open_inspection
 from kit.store import Store
 
 
 @pytest.fixture(scope="module")
-def demo():
+def generated():
     return demo_inspections(30, 10, seed=1)
 
 
-def test_the_same_seed_gives_the_same_inspections_and_another_seed_others(demo):
+def test_the_same_seed_gives_the_same_inspections_and_another_seed_others(generated):
     again = demo_inspections(30, 10, seed=1)
-    assert [to_doc(i) for i in again] == [to_doc(i) for i in demo]
+    assert [to_doc(i) for i in again] == [to_doc(i) for i in generated]
     other = demo_inspections(30, 10, seed=2)
-    assert [i.company.name for i in other] != [i.company.name for i in demo]
+    assert [i.company.name for i in other] != [i.company.name for i in generated]
 
 
-def test_thirty_inspections_of_ten_companies_over_two_years(demo):
-    assert len(demo) == 30
-    assert len({i.id for i in demo}) == 30
-    assert len({i.company.name for i in demo}) == 10
-    starts = [i.scope.start_date for i in demo]
+def test_thirty_inspections_of_ten_companies_over_two_years(generated):
+    assert len(generated) == 30
+    assert len({i.id for i in generated}) == 30
+    assert len({i.company.name for i in generated}) == 10
+    starts = [i.scope.start_date for i in generated]
     assert all(s is not None and DEFAULT_END - timedelta(days=731) < s <= DEFAULT_END
                for s in starts)
     assert max(starts) - min(starts) > timedelta(days=365)  # spread over the period
-    assert len({i.scope.type for i in demo}) >= 3
+    assert len({i.scope.type for i in generated}) >= 3
 
 
-def test_credit_codes_are_valid_and_one_per_company(demo):
+def test_credit_codes_are_valid_and_one_per_company(generated):
     codes = {}
-    for ins in demo:
+    for ins in generated:
         assert credit_code_problem(ins.company.credit_code) is None
         codes.setdefault(ins.company.name, set()).add(ins.company.credit_code)
         for partner in ins.company.partners.values():
@@ -51,13 +57,13 @@ def test_credit_codes_are_valid_and_one_per_company(demo):
     assert all(len(c) == 1 for c in codes.values())
 
 
-def test_every_inspection_passes_the_guides_rules(demo):
-    for ins in demo:
+def test_every_inspection_passes_the_guides_rules(generated):
+    for ins in generated:
         assert errors(check(ins, today=date(2026, 11, 24))) == [], ins.id
 
 
-def test_the_history_holds_what_analysts_look_for(demo):
-    tables = tables_of(demo)
+def test_the_history_holds_what_analysts_look_for(generated):
+    tables = tables_of(generated)
     findings = tables.findings
     assert len(findings) >= 30
     assert set(findings["handling"]) >= {"correct_on_site", "rectify_by_deadline"}

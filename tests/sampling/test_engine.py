@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from kit.cli import main
 from kit.errors import ValidationError
-from kit.sampling import load_registers
+from kit.resources import shipped_dir
 from kit.sampling import (
     FLAGS,
     SampleResult,
@@ -23,6 +23,7 @@ from kit.sampling import (
     find_discrepancies,
     follow_batches,
     in_window,
+    load_registers,
     rank_products,
     record_windows,
     sample,
@@ -31,7 +32,7 @@ from kit.sampling import (
     zero_defect_upper_bound,
 )
 
-SAMPLE = Path(__file__).resolve().parents[1] / "sample_data" / "registers"
+SAMPLE = shipped_dir("sample_data") / "registers"
 DAY = "2026-11-20"
 
 

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from kit.errors import ValidationError
+from kit.resources import shipped_dir
 from kit.sampling import (
     load_registers,
     normalize_register,
@@ -20,13 +21,14 @@ from kit.sampling import (
     read_register,
     write_tables,
 )
+from tests.conftest import data_file
 
-SAMPLE = Path(__file__).resolve().parents[1] / "sample_data" / "registers"
+SAMPLE = shipped_dir("sample_data") / "registers"
 
 
 def fixture(name: str) -> Path:
     """A register file under tests/data/sampling/ (written by make_fixtures.py there)."""
-    path = Path(__file__).parent / "data" / "sampling" / name
+    path = data_file("sampling", name)
     if not path.exists():
         msg = f"missing test fixture {path}"
         raise FileNotFoundError(msg)

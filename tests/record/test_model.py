@@ -9,7 +9,6 @@ from datetime import date
 import jsonschema
 import pytest
 
-from kit.resources import DATA_DIR, shipped_dir
 from kit.errors import ValidationError
 from kit.record import (
     Finding,
@@ -21,11 +20,7 @@ from kit.record import (
     parse_doc,
     to_doc,
 )
-
-
-@pytest.fixture(scope="module")
-def demo_doc():
-    return json.loads((shipped_dir("sample_data") / "demo_inspection.json").read_text("utf-8"))
+from kit.resources import DATA_DIR
 
 
 def test_new_inspection_is_under_the_current_guide_with_all_sections():

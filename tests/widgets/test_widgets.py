@@ -7,17 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from kit.resources import shipped_dir
 from kit.guide import load_guide
+from kit.interchange import demo_file, import_json
 from kit.record import new_inspection
-from kit.interchange import import_json
 from kit.session import Session
 from kit.store import Store
 from kit.widgets import ChecklistWidget, InspectorApp, SectionWidget, fields_of
 from kit.widgets.findings import FindingsWidget
 from kit.widgets.preparation import PreparationWidget
 
-DEMO = shipped_dir("sample_data") / "demo_inspection.json"
+DEMO = demo_file()
 
 
 @pytest.fixture

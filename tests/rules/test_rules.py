@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from datetime import date
 
 import pytest
 
-from kit.resources import shipped_dir
 from kit.record import (
     Adjustment,
     Company,
@@ -18,18 +16,11 @@ from kit.record import (
     Member,
     Partner,
     Product,
-    from_doc,
     new_inspection,
 )
 from kit.rules import RULE_NAMES, check, errors
 
 TODAY = date(2026, 11, 24)
-
-
-@pytest.fixture(scope="module")
-def demo() -> Inspection:
-    doc = json.loads((shipped_dir("sample_data") / "demo_inspection.json").read_text("utf-8"))
-    return from_doc(doc)
 
 
 def codes(ins: Inspection, today: date = TODAY) -> set[str]:

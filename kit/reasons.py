@@ -1,0 +1,267 @@
+"""Every reason code the kit gives a problem: a closed list, each with what it means and its clause.
+
+A :class:`~kit.errors.Problem` carries one of these codes; a code not listed here is refused
+when the problem is made, so a typo in a rule cannot ship, and a test checks that every code
+written in the kit's source is listed. Codes are stable: a script may rely on
+``team.too_small`` meaning the same thing next year. ``kit reasons`` prints the list.
+
+>>> Reason("team.too_small").clause
+'四、1'
+>>> Reason.TEAM_TOO_SMALL == "team.too_small"
+True
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Reason(StrEnum):
+    """A reason code with its explanation in Chinese and English and the clause it rests on."""
+
+    zh: str
+    en: str
+    clause: str
+
+    def __new__(cls, code: str, zh: str = "", en: str = "", clause: str = "") -> Reason:
+        member = str.__new__(cls, code)
+        member._value_ = code
+        member.zh, member.en, member.clause = zh, en, clause
+        return member
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    def __repr__(self) -> str:  # shown as the plain code it equals
+        return repr(self.value)
+
+    __hash__ = str.__hash__  # equal to its code, so it hashes as its code
+
+    # -- 四 the team ---------------------------------------------------------------------------
+    TEAM_TOO_SMALL = ("team.too_small", "检查组不足2名检查人员", "fewer than two inspectors",
+                      "四、1")
+    TEAM_NO_LEADER = ("team.no_leader", "检查组未指定组长", "no team leader", "四、1")
+    TEAM_MANY_LEADERS = ("team.many_leaders", "检查组有不止一名组长", "more than one leader",
+                         "四、1")
+    TEAM_QUALIFICATION = ("team.qualification", "检查人员尚未确认符合人员要求",
+                          "an inspector is not yet confirmed against the requirements",
+                          "四、2；四、3")
+    DIVISION_UNOWNED = ("division.unowned", "检查范围内的节没有分配检查员",
+                        "a section in scope has no inspector", "五、4")
+    DIVISION_SHARED = ("division.shared", "一节分配给了多名检查员",
+                       "a section is assigned to several inspectors", "五、4")
+    DIVISION_OUT_OF_SCOPE = ("division.out_of_scope", "分工中的节不在检查范围内",
+                             "an assigned section is not in scope", "五、4")
+
+    # -- 五 preparation, 八 means ---------------------------------------------------------------
+    NOTIFICATION_UNANNOUNCED = ("notification.unannounced", "飞行检查不应通知企业",
+                                "an unannounced inspection is not notified", "五、6")
+    REMOTE_NOT_ALLOWED = ("remote.not_allowed", "有因（飞行）检查不能远程开展",
+                          "no remote inspection for a for-cause or unannounced inspection",
+                          "八、4.（1）")
+    REMOTE_UNCONFIRMED = ("remote.unconfirmed", "远程检查结果尚未经双方确认",
+                          "the remote result is not confirmed by both sides", "八、4.（2）")
+    SCOPE_SECTION14_MISSING = ("scope.section14_missing", "涉及委托生产但未检查七、14",
+                               "contract manufacturing without section 七、14", "七、14")
+    JOINT_AUTHORITY_UNKNOWN = ("joint.authority_unknown", "联合检查未填写组长或注册人所在地部门",
+                               "joint inspection: an authority is missing", "八、5.（3）")
+    JOINT_WRONG_LEAD = ("joint.wrong_lead", "联合检查组长不是注册人所在地部门人员",
+                        "the joint inspection is not led from the registrant's authority",
+                        "八、5.（3）")
+    DELEGATED_LATE = ("delegated.late", "委托检查结果超过10个工作日才反馈",
+                      "the delegated result came back after 10 working days", "八、5.（3）")
+    DELEGATED_OVERDUE = ("delegated.overdue", "委托检查结果已逾期未反馈",
+                         "the delegated result is overdue", "八、5.（3）")
+    CALENDAR_UNKNOWN = ("calendar.unknown", "该年度的法定节假日安排未知，无法按工作日计算",
+                        "the year's official holidays are unknown; working days cannot be "
+                        "counted", "")
+    PLAN_NOT_APPROVED = ("plan.not_approved", "须经审核的检查方案尚未批准",
+                         "the plan that needs review is not approved", "五、5")
+    PLAN_ADJUSTMENT_UNAPPROVED = ("plan.adjustment_unapproved", "经审核的方案调整未经原派出机构批准",
+                                  "an adjustment of a reviewed plan is not approved", "六、4")
+
+    # -- 七、1 the company's licences ---------------------------------------------------------
+    COMPANY_CREDIT_CODE_MISSING = ("company.credit_code_missing", "尚未填写统一社会信用代码",
+                                   "no unified social credit code yet", "五、1.（1）")
+    COMPANY_CREDIT_CODE = ("company.credit_code", "统一社会信用代码无效（GB 32100）",
+                           "invalid unified social credit code (GB 32100)", "五、1.（1）")
+    LICENCE_EXPIRED = ("licence.expired", "证照已过期", "a licence has expired",
+                       "七、1.检查方法（1）")
+    LICENCE_NAME_MISMATCH = ("licence.name_mismatch", "证照上的名称与企业名称不一致",
+                             "the licence holder differs from the company name",
+                             "七、1.检查方法（2）")
+    LICENCE_ADDRESS_MISMATCH = ("licence.address_mismatch", "证照上的地址与企业地址不一致",
+                                "a licence address differs", "七、1.检查方法（2）")
+    LICENCE_MISSING_PRODUCTION = ("licence.missing_production", "尚未录入生产许可证或生产备案凭证",
+                                  "no production licence or filing entered",
+                                  "七、1.检查内容（2）")
+    PRODUCT_EXPIRED = ("product.expired", "注册证或备案凭证已过期",
+                       "a registration certificate has expired", "七、1.检查方法（1）")
+    PRODUCT_HOLDER_MISMATCH = ("product.holder_mismatch", "注册人与企业名称不一致",
+                               "the product's holder differs from the company name",
+                               "七、1.检查方法（2）")
+    PRODUCT_OUTSIDE_SCOPE = ("product.outside_scope", "产品超出生产许可证或备案凭证的生产范围",
+                             "a product is outside the production licence's scope",
+                             "七、1.检查方法（3）")
+
+    # -- 六 and 十: results, findings, signatures, follow-up -----------------------------------
+    RESULT_UNKNOWN_ITEM = ("result.unknown_item", "结果对应的检查项不在本次检查表中",
+                           "a result for an item not on this checklist", "五、5；七")
+    RESULT_NO_FINDING = ("result.no_finding", "判定为不符合的检查项尚未记录问题",
+                         "a nonconforming item has no finding", "六、7")
+    FINDING_UNKNOWN_ITEM = ("finding.unknown_item", "问题对应的检查项不在检查表中",
+                            "a finding's item is not on the checklist", "六、7")
+    FINDING_NO_DESCRIPTION = ("finding.no_description", "问题描述为空",
+                              "a finding has no description", "六、7")
+    FINDING_UNKNOWN_HANDLING = ("finding.unknown_handling", "未知的问题处理方式",
+                                "unknown handling kind", "十、1")
+    FINDING_DEADLINE_MISSING = ("finding.deadline_missing", "须明确整改时限的问题没有期限",
+                                "a finding that needs a deadline has none", "六、7；十、1")
+    FINDING_REQUIREMENT_MISSING = ("finding.requirement_missing", "须书面明确的整改要求为空",
+                                   "the rectification requirement is missing", "十、1")
+    FINDING_DEADLINE_PAST = ("finding.deadline_past", "整改期限早于检查日期",
+                             "the deadline is before the inspection", "六、7")
+    SIGNATURES_REFUSAL_NEEDS_TWO = ("signatures.refusal_needs_two", "企业拒绝签字时不足2名检查人员签字",
+                                    "fewer than two inspectors signed a refusal", "六、8")
+    SIGNATURES_REFUSAL_NOTE = ("signatures.refusal_note", "企业拒绝签字但未注明情况",
+                               "the refusal is not described", "六、8")
+    SIGNATURES_UNKNOWN_SIGNER = ("signatures.unknown_signer", "签字人不是检查组成员",
+                                 "a signer is not on the team", "六、8")
+    SIGNATURES_WITNESS = ("signatures.witness", "现场见证人未签字", "the witness did not sign",
+                          "六、8")
+    SIGNATURES_MISSING = ("signatures.missing", "检查记录没有企业签字或拒签记录",
+                          "no company signature or recorded refusal", "六、7")
+    FOLLOW_UP_NOT_CLOSED = ("follow_up.not_closed", "限期整改的问题结案前未完成跟踪检查",
+                            "closed before the rectification was reviewed", "六、9")
+    FOLLOW_UP_NO_SUBMISSION = ("follow_up.no_submission", "书面审查前未记录企业提交整改资料",
+                               "no submission recorded before a written review", "六、9")
+
+    # -- records read from JSON, and the store ------------------------------------------------
+    JSON_EMPTY = ("json.empty", "文件为空", "the file is empty")
+    JSON_TOO_LARGE = ("json.too_large", "文件过大", "the file is too large")
+    JSON_ENCODING = ("json.encoding", "文件不是 UTF-8 编码", "the file is not UTF-8")
+    JSON_SYNTAX = ("json.syntax", "JSON 格式错误", "not valid JSON")
+    JSON_VALUE = ("json.value", "JSON 中有不允许的值（如 NaN）", "a value JSON does not allow")
+    JSON_DEPTH = ("json.depth", "嵌套层数过多", "nested too deeply")
+    JSON_DUPLICATE_KEY = ("json.duplicate_key", "同一对象中键重复", "a key is repeated")
+    JSON_FORMAT_VERSION = ("json.format_version", "不支持的格式版本", "unsupported format version")
+    JSON_SCHEMA = ("json.schema", "不符合检查记录格式", "does not fit the record's schema")
+    JSON_UNKNOWN_FIELD = ("json.unknown_field", "未知字段", "unknown field")
+    JSON_TYPE = ("json.type", "值的类型不对", "a value of the wrong type")
+    JSON_NULL = ("json.null", "此处不能为空值", "null is not allowed here")
+    JSON_CHOICE = ("json.choice", "取值不在可选范围内", "not one of the allowed values")
+    JSON_DATE = ("json.date", "日期格式不对", "not a date in the expected form")
+    JSON_TEXT = ("json.text", "文本中含有不可用的字符", "the text holds an unusable character")
+    JSON_KEY = ("json.key", "编号为空或含有 /", "an id is empty or holds '/'")
+    JSON_NOT_A_GROUP = ("json.not_a_group", "此字段是值，其下不能再有字段",
+                        "this field holds a value, not fields")
+    STORE_BAD_KEY = ("store.bad_key", "键无效", "a bad key")
+    STORE_BAD_PATH = ("store.bad_path", "字段路径无效", "a bad field path")
+    STORE_BAD_VALUE = ("store.bad_value", "值不能保存", "a value that cannot be stored")
+    STORE_NOT_A_GROUP = ("store.not_a_group", "字段是一个值，不能在其下写入",
+                         "a field holds a value, nothing can be written below it")
+    STORE_CONFLICT = ("store.conflict", "他人已修改同一字段，未保存",
+                      "someone else changed the same field; not saved")
+    KIT_ERROR = ("kit.error", "内部错误，未保存", "internal error; not saved")
+
+    # -- the kit's own data files -------------------------------------------------------------
+    GUIDE_DUPLICATE_ID = ("guide.duplicate_id", "指南条款编号重复", "a clause id is repeated")
+    GUIDE_NOT_MAPPING = ("guide.not_mapping", "不是指南数据", "not guide data")
+    GUIDE_SCHEMA = ("guide.schema", "不符合指南数据格式", "does not fit the guide's schema")
+    PROFILE_YAML = ("profile.yaml", "检查表配置不是有效的 YAML", "the profile is not valid YAML")
+    PROFILE_SCHEMA = ("profile.schema", "不符合检查表配置格式", "does not fit the profile schema")
+    PROFILE_SECTION = ("profile.section", "不是七中的检查节", "not a section of part 七")
+    PROFILE_EXCLUDE = ("profile.exclude", "排除的不是指南中的检查项",
+                       "an excluded id is not a checklist item")
+    PROFILE_EXTRA_ID = ("profile.extra_id", "补充检查项编号重复", "an office item id is repeated")
+    PROFILE_EXTRA_SECTION = ("profile.extra_section", "补充检查项所属的节不在配置范围内",
+                             "an office item's section is not in the profile")
+    HOLIDAYS_YAML = ("holidays.yaml", "节假日文件不是有效的 YAML", "the holiday file is not YAML")
+    HOLIDAYS_SCHEMA = ("holidays.schema", "不符合节假日文件格式", "does not fit the holiday schema")
+    HOLIDAYS_BAD_DATE = ("holidays.bad_date", "节假日文件中的日期不存在", "no such date")
+    HOLIDAYS_WRONG_YEAR = ("holidays.wrong_year", "日期不属于该年度的安排",
+                           "a date outside the year's schedule")
+    HOLIDAYS_BAD_RANGE = ("holidays.bad_range", "假期起止日期不合理", "an implausible holiday")
+    HOLIDAYS_BOTH = ("holidays.both", "同一天既是放假日又是调休上班日",
+                     "a day both off and a make-up working day")
+    HOLIDAYS_WORKDAY_NOT_WEEKEND = ("holidays.workday_not_weekend", "调休上班日不是周末",
+                                    "a make-up working day that is not a weekend")
+    TRAINING_SCHEMA = ("training.schema", "不符合培训内容格式", "does not fit the training schema")
+    TRAINING_CLAUSE = ("training.clause", "培训内容引用的条款不存在", "a cited clause does not exist")
+    TRAINING_CODE = ("training.code", "培训内容中的代码不在词表中", "a code not in its vocabulary")
+    TRAINING_LIMITS = ("training.limits", "培训记录的上下限不合理", "implausible limits")
+    TRAINING_MEMBER_ID = ("training.member_id", "培训检查组成员编号重复", "a member id is repeated")
+    TRAINING_SIGNER = ("training.signer", "签字人不是该检查组成员", "a signer is not on the team")
+    TRAINING_TEAM_SIZE = ("training.team_size", "培训检查组人数不合理", "an implausible team")
+    TRAINING_TEAM_TEXT = ("training.team_text", "检查组描述与成员不符",
+                          "the team's description does not match its members")
+    TEMPLATE_SHEET_MISSING = ("template.sheet_missing", "工作簿模板缺少工作表",
+                              "the workbook template lacks a sheet")
+
+    # -- the workbook -------------------------------------------------------------------------
+    WORKBOOK_NOT_KIT = ("workbook.not_kit", "不是本工具导出的工作簿", "not a workbook of the kit")
+    WORKBOOK_OTHER_INSPECTION = ("workbook.other_inspection", "工作簿属于另一个检查",
+                                 "the workbook belongs to another inspection")
+    WORKBOOK_MANIFEST = ("workbook.manifest", "校验信息已损坏", "the verification data is damaged")
+    WORKBOOK_RECORD_DIGEST = ("workbook.record_digest", "嵌入的记录与摘要不符",
+                              "the embedded record does not match its digest")
+    WORKBOOK_AUDIT_DIGEST = ("workbook.audit_digest", "嵌入的审计记录与摘要不符",
+                             "the embedded audit trail does not match its digest")
+    WORKBOOK_SEAL_FIELD = ("workbook.seal_field", "校验信息被修改", "the stored seal data changed")
+    WORKBOOK_SEAL = ("workbook.seal", "校验封签不符", "the seal does not match")
+    WORKBOOK_KEY_NEEDED = ("workbook.key_needed", "带机构签名的工作簿需要签名密钥才能校验",
+                           "a signed workbook needs the key to verify")
+    WORKBOOK_RECORD_INVALID = ("workbook.record_invalid", "嵌入的检查记录无法读取",
+                               "the embedded record cannot be read")
+    WORKBOOK_SHEET_MISSING = ("workbook.sheet_missing", "缺少工作表", "a sheet is missing")
+    WORKBOOK_CELL_CHANGED = ("workbook.cell_changed", "单元格与导出时不同",
+                             "a cell differs from the export")
+    WORKBOOK_CELL_ADDED = ("workbook.cell_added", "单元格在导出后被填写",
+                           "a cell was filled in after export")
+    WORKBOOK_MORE_CHANGES = ("workbook.more_changes", "另有更多不同未列出",
+                             "more differences not listed")
+    WORKBOOK_HEADER = ("workbook.header", "表头被修改", "the header row was changed")
+    WORKBOOK_OUTSIDE = ("workbook.outside", "表格范围外有内容", "content outside the table")
+    WORKBOOK_DUPLICATE_ROW = ("workbook.duplicate_row", "行重复", "a row is repeated")
+    WORKBOOK_UNKNOWN_ROW = ("workbook.unknown_row", "无法识别的行",
+                            "a row that does not belong to the record")
+    WORKBOOK_ROW_DELETED = ("workbook.row_deleted", "问题的行被删除", "a finding's row was deleted")
+    WORKBOOK_READ_ONLY = ("workbook.read_only", "由记录生成的单元格被修改",
+                          "a generated cell was edited")
+    WORKBOOK_FORMULA = ("workbook.formula", "不接受公式", "formulas are not accepted")
+    WORKBOOK_ERROR_VALUE = ("workbook.error_value", "单元格为错误值", "the cell holds an error")
+    WORKBOOK_BAD_VALUE = ("workbook.bad_value", "单元格内容无法识别", "the cell cannot be read")
+    WORKBOOK_REQUIRED = ("workbook.required", "必填单元格为空", "a required cell is empty")
+    WORKBOOK_CONFLICT = ("workbook.conflict", "导出后此项已在系统中修改，与工作簿冲突",
+                         "changed in the record after export")
+
+    # -- registers and uploaded files (九) -----------------------------------------------------
+    FILE_NOT_FOUND = ("file_not_found", "找不到文件", "file not found")
+    UNSUPPORTED_FORMAT = ("unsupported_format", "不支持的文件类型", "unsupported file type")
+    EMPTY_FILE = ("empty_file", "文件为空", "the file is empty")
+    FILE_TOO_LARGE = ("file_too_large", "文件过大", "the file is too large")
+    UNREADABLE_FILE = ("unreadable_file", "无法读取该文件", "the file cannot be read")
+    UNREADABLE_ENCODING = ("unreadable_encoding", "无法识别文件编码", "unknown text encoding")
+    UNKNOWN_SHEET = ("unknown_sheet", "没有该工作表", "no such sheet")
+    TOO_MANY_ROWS = ("too_many_rows", "数据行超过上限", "more data rows than allowed")
+    NO_DATA_ROWS = ("no_data_rows", "只有表头，没有数据行", "a header but no data rows")
+    MISSING_COLUMN = ("missing_column", "缺少必需列", "a required column is missing")
+    DUPLICATE_COLUMN = ("duplicate_column", "两个表头对应同一列", "two headers give one column")
+    BAD_COLUMN_MAP = ("bad_column_map", "列名对照无效", "a bad column map entry")
+    MISSING_VALUE = ("missing_value", "必填项为空", "a required value is empty")
+    BAD_DATE = ("bad_date", "无法识别的日期", "not a date")
+    DATE_OUT_OF_RANGE = ("date_out_of_range", "日期不在合理范围内", "an implausible date")
+    BAD_NUMBER = ("bad_number", "不是数字", "not a number")
+    BAD_BOOL = ("bad_bool", "应填 是/否", "must be yes or no")
+    BAD_CLASS = ("bad_class", "管理类别无法识别", "not a device class")
+    BAD_CONCLUSION = ("bad_conclusion", "结论应为 合格/不合格", "must be pass or fail")
+    BAD_RANGE = ("bad_range", "上下限或起止日期颠倒", "limits or dates in the wrong order")
+    DUPLICATE_ID = ("duplicate_id", "编号重复", "an id is repeated")
+    OVERLAPPING_VERSIONS = ("overlapping_versions", "文件版本的有效期重叠",
+                            "two versions in force at once")
+    BAD_PARAMETER = ("bad_parameter", "抽样参数无效", "a bad sampling parameter")
+    NO_OUTPUT = ("no_output", "没有指定输出", "no output given")
+
+
+#: every code, for a quick membership test
+CODES = frozenset(r.value for r in Reason)

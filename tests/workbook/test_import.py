@@ -1,0 +1,217 @@
+"""A workbook filled in by hand, read back into changes: every cell checked first."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from kit.errors import ValidationError
+from kit.record import (
+    Inspection,
+)
+from kit.workbook import (
+    Change,
+    apply_changes,
+    read_workbook,
+    verify_workbook,
+    workbook_inspection_id,
+    write_workbook,
+)
+from tests.workbook.helpers import (
+    demo,
+    edit,
+    header_row,
+    row_of,
+)
+
+
+def test_untouched_workbook_imports_nothing(exported: Path, record: Inspection) -> None:
+    assert read_workbook(exported, record) == []
+
+
+def test_export_edit_import_round_trip(copy: Path, record: Inspection) -> None:
+    def new_finding(wb: Workbook) -> None:
+        ws = wb["问题与整改"]
+        r = row_of(ws, "F4") + 1
+        for col, v in enumerate(["", "7.8.m4", "灭菌确认报告未覆盖新增装载方式。",
+                                 "书面明确整改要求及整改期限", "补充灭菌再确认。", "2026/12/31",
+                                 None, "否"], 1):
+            ws.cell(r, col).value = v
+
+    edit(copy, {
+        "现场检查记录": {
+            ("七、1.检查内容（1）", 3): "不符合",
+            ("七、1.检查内容（1）", 4): "营业执照副本未悬挂",
+            ("七、1.检查内容（1）", 5): "资料审查、现场检查",
+            ("七、1.检查内容（2）", 6): "照片 P-01",
+        },
+        "问题与整改": {
+            ("F1", 4): "暂停生产并立即开始整改",
+            ("F2", 6): "2026年12月18日",
+            ("F3", 6): datetime(2026, 12, 9),
+            ("F4", 8): "是",
+        },
+        "签字确认": {
+            ("见证人在场", 2): "是",
+            ("见证人姓名", 2): "王见证",
+            ("见证人已签字", 2): "是",
+            ("企业签字时间", 2): "2026-11-20 17:05",
+        },
+        "跟踪": {
+            ("后续措施（3）列为重点监管企业", 2): "是",
+            ("后续措施（2）加强产品自检或送第三方检测", 2): "否",
+            ("复查人", 2): "李华",
+        },
+    }, extra=new_finding)
+    changes = read_workbook(copy, record)
+    by_path = {c.path: c for c in changes}
+    assert {c.path: c.value for c in changes} == {
+        "results/7.1.c1/result": "nonconform",
+        "results/7.1.c1/notes": "营业执照副本未悬挂",
+        "results/7.1.c1/means": ["document_review", "site"],
+        "results/7.1.c2/evidence": "照片 P-01",
+        "findings/F1/handling": "suspend_and_rectify",
+        "findings/F2/deadline": "2026-12-18",
+        "findings/F3/deadline": "2026-12-09",
+        "findings/F4/affects_past_products": True,
+        "signatures/witness_present": True,
+        "signatures/witness_name": "王见证",
+        "signatures/witness_signed": True,
+        "signatures/company_signed_at": "2026-11-20T17:05:00",
+        "follow_up/measures": ["recheck", "key_supervision"],
+        "follow_up/reviewer": "李华",
+        "findings/F5": {"item": "7.8.m4", "description": "灭菌确认报告未覆盖新增装载方式。",
+                        "handling": "rectify_by_deadline", "requirement": "补充灭菌再确认。",
+                        "deadline": "2026-12-31", "affects_past_products": False},
+    }
+    ws = load_workbook(copy)["现场检查记录"]
+    assert by_path["results/7.1.c1/result"] == Change(
+        "results/7.1.c1/result", "nonconform", "现场检查记录", f"C{row_of(ws, '七、1.检查内容（1）')}")
+    updated = apply_changes(record, changes)
+    assert updated.findings["F5"].deadline == date(2026, 12, 31)
+    assert updated.results["7.1.c1"].means == ("document_review", "site")
+    assert updated.follow_up.measures == ("recheck", "key_supervision")
+    assert read_workbook(copy, updated) == []  # applied: nothing left, F5 is not added twice
+
+
+def test_every_invalid_cell_is_reported_and_nothing_returned(copy: Path, record: Inspection
+                                                             ) -> None:
+    def bad_new_row(wb: Workbook) -> None:
+        ws = wb["问题与整改"]
+        r = row_of(ws, "F4") + 2
+        ws.cell(r, 2).value = "7.8.m4"
+        ws.cell(r, 4).value = "现场监督立即纠正"
+
+    edit(copy, {
+        "现场检查记录": {("七、1.检查内容（3）", 3): "基本符合",
+                       ("七、1.检查内容（4）", 4): "这条是好的"},
+        "问题与整改": {("F1", 6): "2026-02-30"},
+        "签字确认": {("企业拒绝签字", 2): "也许"},
+    }, extra=bad_new_row)
+    with pytest.raises(ValidationError) as err:
+        read_workbook(copy, record)
+    wb = load_workbook(copy)
+    rec, fnd = wb["现场检查记录"], wb["问题与整改"]
+    where = {(p.sheet, f"{p.column}{p.row}"): p for p in err.value.problems}
+    expected = {
+        ("现场检查记录", f"C{row_of(rec, '七、1.检查内容（3）')}"): "workbook.bad_value",
+        ("问题与整改", f"F{row_of(fnd, 'F1')}"): "workbook.bad_value",
+        ("问题与整改", f"C{row_of(fnd, 'F4') + 2}"): "workbook.required",
+        ("签字确认", f"B{row_of(wb['签字确认'], '企业拒绝签字')}"): "workbook.bad_value",
+    }
+    assert {k: p.code for k, p in where.items()} == expected
+    bad_date = where[("问题与整改", f"F{row_of(fnd, 'F1')}")]
+    assert bad_date.message.startswith(f"问题与整改!F{row_of(fnd, 'F1')}：")
+    assert "不存在" in bad_date.message
+    assert bad_date.field == "findings/F1/deadline"
+    assert "nothing was applied" in str(err.value)
+
+
+def test_generated_cells_cannot_be_edited(copy: Path, record: Inspection) -> None:
+    edit(copy, {"现场检查记录": {("七、1.检查内容（1）", 2): "改过的检查内容"},
+                "问题与整改": {("F1", 7): 99}})
+    with pytest.raises(ValidationError) as err:
+        read_workbook(copy, record)
+    assert {p.code for p in err.value.problems} == {"workbook.read_only"}
+    assert len(err.value.problems) == 2
+
+
+def test_formulas_typed_into_the_workbook_are_refused(copy: Path, record: Inspection) -> None:
+    edit(copy, {"现场检查记录": {("七、1.检查内容（1）", 4): "=1+1"}})
+    wb = load_workbook(copy)
+    assert wb["现场检查记录"].cell(row_of(wb["现场检查记录"], "七、1.检查内容（1）"), 4
+                                   ).data_type == "f"
+    with pytest.raises(ValidationError) as err:
+        read_workbook(copy, record)
+    assert [p.code for p in err.value.problems] == ["workbook.formula"]
+
+
+def test_another_inspections_workbook_is_refused(exported: Path, record: Inspection) -> None:
+    other = dataclasses.replace(record, id="20261201-abcdef")
+    with pytest.raises(ValidationError) as err:
+        read_workbook(exported, other)
+    (problem,) = err.value.problems
+    assert problem.code == "workbook.other_inspection"
+    assert "demo-2026-1119" in problem.message
+
+
+def test_a_plain_workbook_is_refused(tmp_path: Path, record: Inspection) -> None:
+    path = tmp_path / "plain.xlsx"
+    Workbook().save(path)
+    with pytest.raises(ValidationError) as err:
+        read_workbook(path, record)
+    assert err.value.problems[0].code == "workbook.not_kit"
+    assert not verify_workbook(path).intact
+
+
+def test_changes_since_export_are_kept_and_conflicts_reported(copy: Path, record: Inspection
+                                                              ) -> None:
+    # after export, someone changed F1's requirement and F2's description in the store
+    findings = dict(record.findings)
+    findings["F1"] = dataclasses.replace(findings["F1"], requirement="新的整改要求")
+    findings["F2"] = dataclasses.replace(findings["F2"], description="新的描述")
+    current = dataclasses.replace(record, findings=findings)
+    edit(copy, {"问题与整改": {("F2", 3): "工作簿中的描述", ("F3", 5): "工作簿中的要求"}})
+    with pytest.raises(ValidationError) as err:
+        read_workbook(copy, current)
+    (conflict,) = err.value.problems
+    assert (conflict.code, conflict.field) == ("workbook.conflict", "findings/F2/description")
+    # the untouched F1 cell still shows the old requirement: it is not read as a change back
+    edit(copy, {"问题与整改": {("F2", 3): record.findings["F2"].description}})
+    assert [(c.path, c.value) for c in read_workbook(copy, current)] == [
+        ("findings/F3/requirement", "工作簿中的要求")]
+
+
+def test_the_store_audit_trail_and_the_import_glue(tmp_path: Path) -> None:
+    """What ``kit export`` / ``kit import`` do around these pure functions, with the store."""
+    from kit.session import open_inspection, save_new
+    from kit.store import Store
+
+    with Store(data_dir=tmp_path) as store:
+        iid = save_new(store, demo(), user="张明")
+        store.load(iid).set("results/7.1.c2/notes", "复核 & <i>备注</i>", user="李华")
+        trail = store.audit(iid)
+        path = write_workbook(open_inspection(store, iid), tmp_path / "x.xlsx", audit=trail)
+        ws = load_workbook(path)["审计记录"]
+        top = header_row(ws, "时间")
+        rows = list(ws.iter_rows(min_row=top + 1, values_only=True))
+        assert len(rows) == len(trail)
+        at, user, action, field, old, new = rows[-1]
+        assert (user, action, field, old, new) == ("李华", "update", "results/7.1.c2/notes",
+                                                  None, "复核 & <i>备注</i>")
+        assert at == trail[-1].at.astimezone().isoformat(sep=" ", timespec="seconds")
+        assert rows[0][3] is None  # the create entry has no path
+
+        edit(path, {"现场检查记录": {("七、1.检查内容（1）", 3): "不符合"}})
+        assert workbook_inspection_id(path) == iid
+        changes = read_workbook(path, open_inspection(store, iid))
+        store.set_many(iid, {c.path: c.value for c in changes}, user="李华", action="import")
+        assert open_inspection(store, iid).results["7.1.c1"].result == "nonconform"
+        last = store.audit(iid)[-1]
+        assert (last.action, last.path, last.new) == (
+            "import", "results/7.1.c1/result", "nonconform")
+        assert verify_workbook(path).problems[0].field == "results/7.1.c1/result"
