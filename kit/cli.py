@@ -24,6 +24,26 @@ from kit.guide import Clause, Guide, load_guide
 if TYPE_CHECKING:
     from kit.store import Store
 
+__all__ = [
+    "EXIT_FAILED",
+    "EXIT_FINDINGS",
+    "EXIT_OK",
+    "Handler",
+    "build_parser",
+    "cmd_audit",
+    "cmd_check",
+    "cmd_demo",
+    "cmd_export",
+    "cmd_guide",
+    "cmd_import",
+    "cmd_list",
+    "cmd_reasons",
+    "cmd_sample",
+    "cmd_serve",
+    "cmd_verify",
+    "main",
+]
+
 EXIT_OK, EXIT_FINDINGS, EXIT_FAILED = 0, 1, 2
 
 Handler = Callable[[argparse.Namespace], int]
@@ -77,6 +97,17 @@ def cmd_guide(args: argparse.Namespace) -> int:
         _print_tree(guide.item(args.item))
     else:
         _print_outline(guide)
+    return EXIT_OK
+
+
+def cmd_reasons(args: argparse.Namespace) -> int:
+    """Every reason code a problem can carry: code, clause, meaning in Chinese and English."""
+    from kit.reasons import Reason
+
+    shown = [r for r in Reason if not args.prefix or r.value.startswith(args.prefix)]
+    for reason in shown:
+        _out(f"{reason.value}\t{reason.clause or '-'}\t{reason.zh}\t{reason.en}")
+    _out(f"{len(shown)} 个原因代码 / reason code(s)")
     return EXIT_OK
 
 
@@ -274,6 +305,10 @@ def build_parser() -> argparse.ArgumentParser:
     what.add_argument("--search", help="words to find in Chinese or English text")
     what.add_argument("--json", action="store_true", help="the whole guide as JSON")
     g.set_defaults(handler=cmd_guide)
+
+    rs = sub.add_parser("reasons", help="问题原因代码表 / every reason code a problem can carry")
+    rs.add_argument("--prefix", help="only codes starting with this, e.g. signatures.")
+    rs.set_defaults(handler=cmd_reasons)
 
     store_opts = argparse.ArgumentParser(add_help=False)
     store_opts.add_argument(

@@ -37,6 +37,19 @@ from typing import Final
 
 from kit.errors import InputError
 
+__all__ = [
+    "EXCEL_EPOCH",
+    "HINT_EN",
+    "HINT_ZH",
+    "PLAUSIBLE_YEARS",
+    "DateError",
+    "in_plausible_range",
+    "parse_date",
+    "parse_datetime",
+    "read_date",
+    "read_datetime",
+]
+
 #: Dates outside these years (inclusive) are refused as typing errors.
 PLAUSIBLE_YEARS: Final = (1950, 2100)
 EXCEL_EPOCH: Final = date(1899, 12, 30)  # serial 1 is 1900-01-01 (Excel's 1900 system)

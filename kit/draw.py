@@ -21,6 +21,18 @@ from kit.resources import shipped_dir
 from kit.sampling import SampleResult, read_register, sample
 from kit.session import Session
 
+__all__ = [
+    "MAX_UPLOAD_BYTES",
+    "REGISTER_KINDS",
+    "check_upload",
+    "default_seed",
+    "draw_from_files",
+    "sample_registers",
+    "sampling_changes",
+    "save_draw",
+    "selection_rows",
+]
+
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 REGISTER_KINDS = ("records", "products", "documents")
 

@@ -13,6 +13,19 @@ from typing import Literal
 
 from kit.reasons import Reason
 
+__all__ = [
+    "ConflictError",
+    "InputError",
+    "KitError",
+    "KitWarning",
+    "NotFoundError",
+    "Problem",
+    "Severity",
+    "ValidationError",
+    "error",
+    "warning",
+]
+
 Severity = Literal["error", "warning"]
 
 

@@ -25,6 +25,21 @@ import yaml
 from kit.errors import NotFoundError, Problem, ValidationError
 from kit.resources import DATA_DIR
 
+__all__ = [
+    "CHECKLIST_KINDS",
+    "CHECKLIST_PART",
+    "GUIDE_FILE",
+    "SCHEMA_FILE",
+    "SOURCE_TEXT_FILE",
+    "Clause",
+    "Guide",
+    "Term",
+    "Text",
+    "guide_from_data",
+    "load_guide",
+    "validate_guide_data",
+]
+
 GUIDE_FILE = DATA_DIR / "guide.yaml"
 SCHEMA_FILE = DATA_DIR / "guide.schema.json"
 SOURCE_TEXT_FILE = DATA_DIR / "guide.zh.txt"

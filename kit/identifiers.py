@@ -9,6 +9,14 @@ True
 
 from __future__ import annotations
 
+__all__ = [
+    "ALPHABET",
+    "WEIGHTS",
+    "credit_code_check_char",
+    "credit_code_problem",
+    "make_credit_code",
+]
+
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
 _VALUE = {ch: i for i, ch in enumerate(ALPHABET)}

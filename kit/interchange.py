@@ -21,6 +21,19 @@ from kit.session import export_doc, open_inspection, save_new
 from kit.store import Store
 from kit.workbook import read_workbook, workbook_inspection_id
 
+__all__ = [
+    "DEMO_ID",
+    "MAX_DEPTH",
+    "MAX_JSON_BYTES",
+    "demo_file",
+    "demo_inspection",
+    "export_json",
+    "import_json",
+    "import_workbook",
+    "load_demo",
+    "parse_json_bytes",
+]
+
 MAX_JSON_BYTES = 64 * 1024 * 1024
 MAX_DEPTH = 64
 

@@ -22,6 +22,34 @@ from types import MappingProxyType
 
 from kit.guide import load_guide
 
+__all__ = [
+    "CERTIFICATES",
+    "COOPERATION",
+    "DEVICE_CLASSES",
+    "ITEM_KINDS",
+    "LICENCE_KINDS",
+    "MEMBER_ROLES",
+    "PARTNER_REGIONS",
+    "PARTNER_RELATIONS",
+    "PAST_FINDING_STATES",
+    "PLAN_STATES",
+    "REGISTER_COLUMNS",
+    "RESULTS",
+    "REVIEW_MODES",
+    "SAMPLING_COLUMNS",
+    "SAMPLING_FLAGS",
+    "STAGES",
+    "TABLES",
+    "YES_NO",
+    "Label",
+    "Table",
+    "en",
+    "flag_words",
+    "options",
+    "vocab",
+    "zh",
+]
+
 Label = tuple[str, str]
 Table = Mapping[str, Label]
 

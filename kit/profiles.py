@@ -24,6 +24,20 @@ from kit.errors import NotFoundError, Problem, ValidationError
 from kit.guide import CHECKLIST_KINDS, Clause, Guide, Text, load_guide
 from kit.resources import DATA_DIR, templates_dir
 
+__all__ = [
+    "FULL",
+    "SCHEMA_FILE",
+    "Profile",
+    "find_item",
+    "items_in_scope",
+    "list_profiles",
+    "load_profile",
+    "profiles_dir",
+    "resolve_profile",
+    "section_items",
+    "validate_profile_data",
+]
+
 SCHEMA_FILE = DATA_DIR / "profile.schema.json"
 FULL = "full"
 

@@ -15,6 +15,11 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+__all__ = [
+    "CODES",
+    "Reason",
+]
+
 
 class Reason(StrEnum):
     """A reason code with its explanation in Chinese and English and the clause it rests on."""

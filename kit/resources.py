@@ -11,6 +11,13 @@ from pathlib import Path
 
 from kit.errors import NotFoundError
 
+__all__ = [
+    "DATA_DIR",
+    "PACKAGE_DIR",
+    "shipped_dir",
+    "templates_dir",
+]
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = PACKAGE_DIR / "data"
 

@@ -18,6 +18,17 @@ from pathlib import Path
 from kit.errors import NotFoundError
 from kit.resources import shipped_dir
 
+__all__ = [
+    "APPS",
+    "CULL_IDLE_SECONDS",
+    "CULL_INTERVAL_SECONDS",
+    "UPLOAD_LIMIT_BYTES",
+    "notebook_path",
+    "run",
+    "serve_env",
+    "voila_argv",
+]
+
 UPLOAD_LIMIT_BYTES = 200 * 1024 * 1024
 CULL_IDLE_SECONDS = 120
 CULL_INTERVAL_SECONDS = 30

@@ -41,6 +41,25 @@ import yaml
 from kit.errors import KitError, KitWarning, NotFoundError, Problem, ValidationError
 from kit.resources import DATA_DIR, templates_dir
 
+__all__ = [
+    "MAX_HOLIDAY_DAYS",
+    "OFFICE_FILE_NAME",
+    "SCHEMA_FILE",
+    "SPILLOVER_DAYS",
+    "CalendarEstimateWarning",
+    "Deadline",
+    "UnknownYearError",
+    "WorkCalendar",
+    "WorkdayCount",
+    "add_workdays",
+    "default_office_file",
+    "is_workday",
+    "known_years",
+    "load_calendar",
+    "validate_office_data",
+    "workdays_between",
+]
+
 SCHEMA_FILE = DATA_DIR / "holidays.schema.json"
 OFFICE_FILE_NAME = "holidays.yaml"
 MAX_HOLIDAY_DAYS = 31  # a longer "holiday" is a typo in a date, not a schedule

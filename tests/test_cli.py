@@ -9,6 +9,7 @@ import sys
 import pytest
 
 import kit
+from kit.reasons import Reason
 from kit.interchange import demo_file
 from kit.resources import shipped_dir
 
@@ -36,6 +37,15 @@ def test_no_command_prints_help_and_fails():
     proc = run_kit(check=False)
     assert proc.returncode == 2
     assert "guide" in proc.stdout
+
+
+def test_reasons_lists_every_code_with_its_clause():
+    out = run_kit("reasons").stdout.splitlines()
+    assert len(out) - 1 == len(Reason)
+    assert "team.too_small\t四、1\t" in "\n".join(out)
+    only = run_kit("reasons", "--prefix", "signatures.").stdout.splitlines()
+    assert all(line.startswith("signatures.") for line in only[:-1])
+    assert only[-1].startswith(f"{len(only) - 1} ")
 
 
 def test_guide_outline_lists_parts_and_sections():

@@ -21,6 +21,14 @@ from kit.errors import Problem, ValidationError
 from kit.record._codec import check_at, from_data, json_schema, to_data
 from kit.record.model import FORMAT_VERSION, ID_PATTERN, Inspection
 
+__all__ = [
+    "check_value",
+    "from_doc",
+    "inspection_schema",
+    "parse_doc",
+    "to_doc",
+]
+
 
 def to_doc(inspection: Inspection) -> dict[str, Any]:
     """The record as a JSON-ready document (what the store and ``kit export`` hold)."""

@@ -20,6 +20,47 @@ from typing import Literal
 
 from kit.guide import load_guide
 
+__all__ = [
+    "FORMAT_VERSION",
+    "ID_PATTERN",
+    "SUMMARY_PATHS",
+    "Adjustment",
+    "Background",
+    "CertificateKind",
+    "Company",
+    "Cooperation",
+    "DeviceClass",
+    "Finding",
+    "FollowUp",
+    "Inspection",
+    "InspectionType",
+    "ItemResult",
+    "Licence",
+    "LicenceKind",
+    "Member",
+    "MemberRole",
+    "Notification",
+    "Partner",
+    "PartnerRegion",
+    "PartnerRelation",
+    "PastFinding",
+    "PastFindingState",
+    "PastProducts",
+    "Plan",
+    "PlanState",
+    "Product",
+    "ResultCode",
+    "ReviewMode",
+    "Role",
+    "Sampling",
+    "Scope",
+    "Signatures",
+    "Stage",
+    "Step",
+    "new_inspection",
+    "next_key",
+]
+
 FORMAT_VERSION = 1
 #: An inspection id: letters, digits, '.', '_' or '-', at most 64 (empty before it is stored).
 ID_PATTERN = r"^([A-Za-z0-9][A-Za-z0-9._-]{0,63})?$"

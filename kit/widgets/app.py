@@ -25,6 +25,13 @@ from kit.store import Store, current_user
 from kit.widgets._common import MessageArea, parse_query, vocab_options
 from kit.widgets._fields import guarded
 
+__all__ = [
+    "STAGE_TABS",
+    "STAGE_WIDGETS",
+    "InspectorApp",
+    "stage_widget",
+]
+
 #: Stage tabs: key and (short, so that it fits the tab) Chinese title. Each stage's own heading
 #: gives the English.
 STAGE_TABS: tuple[tuple[str, str], ...] = (

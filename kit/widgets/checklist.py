@@ -21,6 +21,13 @@ from kit.session import Session
 from kit.widgets._common import MUTED, session_profile, table_options, vocab_options
 from kit.widgets._fields import BoundField, ProblemList, field
 
+__all__ = [
+    "RESULT_OPTIONS",
+    "ChecklistWidget",
+    "ItemWidget",
+    "SectionWidget",
+]
+
 #: 符合, 不符合, 不适用, then 未检查 (a result is a choice made; not checked comes last)
 RESULT_OPTIONS = (*table_options(RESULTS, exclude=("unchecked",)),
                   (zh(RESULTS, "unchecked"), "unchecked"))

@@ -16,6 +16,12 @@ from kit.widgets._common import Options, message_html, session_profile, vocab_op
 from kit.widgets._fields import ProblemList, field
 from kit.workdays import load_calendar
 
+__all__ = [
+    "DeadlineHelper",
+    "FindingsWidget",
+    "item_options",
+]
+
 
 def item_options(session: Session) -> Options:
     """Checklist items of the sections in scope, as (label + start of text, id)."""

@@ -14,6 +14,11 @@ from kit.widgets._collection import CollectionWidget, Column
 from kit.widgets._common import MUTED
 from kit.widgets._fields import ProblemList, field
 
+__all__ = [
+    "OnsiteWidget",
+    "StepWidget",
+]
+
 
 class StepWidget(W.VBox):
     """One step of 六: the guide's words, done (stamped with the time) and a note."""

@@ -30,6 +30,16 @@ from kit.widgets._common import (
 )
 from kit.widgets._fields import ProblemList, field
 
+__all__ = [
+    "PreparationWidget",
+    "background_panel",
+    "company_panel",
+    "plan_panel",
+    "product_options",
+    "scope_panel",
+    "team_panel",
+]
+
 
 def product_options(session: Session) -> Options:
     products = session.inspection.company.products

@@ -16,6 +16,13 @@ from kit.widgets._common import XLSX_MIME, download_link, message_html, table_op
 from kit.widgets._fields import ProblemList, field
 from kit.workbook import write_workbook
 
+__all__ = [
+    "AUDIT_SHOWN",
+    "ReportWidget",
+    "member_options",
+    "workbook_bytes",
+]
+
 AUDIT_SHOWN = 200
 
 

@@ -20,6 +20,13 @@ from kit.draw import check_upload, default_seed, draw_from_files, sample_registe
 from kit.errors import KitError, Problem, ValidationError
 from kit.session import Session
 
+__all__ = [
+    "ACCEPT",
+    "KINDS",
+    "SHOWN_ROWS",
+    "SamplingWidget",
+]
+
 ACCEPT = ".xlsx,.csv"
 KINDS = (("records", "记录登记表 Records"), ("products", "产品登记表 Products"),
          ("documents", "文件登记表 Documents（可选 optional）"))

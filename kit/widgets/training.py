@@ -34,6 +34,17 @@ from kit.widgets._common import (
 )
 from kit.widgets._fields import guarded
 
+__all__ = [
+    "LANGUAGES",
+    "MAX_HITS",
+    "ExerciseWidget",
+    "TrainingApp",
+    "clause_html",
+    "exhibit_html",
+    "part_html",
+    "pick",
+]
+
 log = logging.getLogger(__name__)
 
 LANGUAGES = (("中文", "zh"), ("English", "en"))
