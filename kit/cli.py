@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -32,6 +33,7 @@ __all__ = [
     "build_parser",
     "cmd_audit",
     "cmd_check",
+    "cmd_db",
     "cmd_demo",
     "cmd_export",
     "cmd_guide",
@@ -150,8 +152,49 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if n_err else EXIT_OK
 
 
+def cmd_db(args: argparse.Namespace) -> int:
+    """The store's schema: where it stands, upgrade it, or grant the app role its rights."""
+    from kit.store import migrate
+
+    if args.db_command == "upgrade":
+        before, after = migrate.upgrade(args.db_url, data_dir=args.data_dir)
+        if before == after:
+            _out(f"数据库已是最新结构（{after}），未作改动 / already at schema {after}")
+        else:
+            _out(f"数据库结构已从 {before} 升级到 {after} / upgraded from {before} to {after}")
+        return EXIT_OK
+    if args.db_command == "grant":
+        for statement in migrate.grant_app_role(_store(args), args.role):
+            _out(statement)
+        return EXIT_OK
+    current, needed = migrate.status(args.db_url, data_dir=args.data_dir)
+    _out(f"数据库结构 schema: {current or '（空库 empty）'}；本工具需要 kit needs: {needed}")
+    if current != needed:
+        return EXIT_FINDINGS
+    missing = _store(args).protection_problems
+    for name in missing:
+        _out(f"缺少保护规则 missing protection: {name}")
+    return EXIT_FINDINGS if missing else EXIT_OK
+
+
 def cmd_audit(args: argparse.Namespace) -> int:
-    entries = _store(args).audit(args.id, args.path)
+    store = _store(args)
+    if args.verify:
+        problems = store.verify(args.id)
+        for problem in problems:
+            _out(str(problem))
+        what = args.id or "所有检查记录 every inspection"
+        if problems:
+            _out(f"{what}：审计记录核验未通过，{len(problems)} 处问题 / the trail does not "
+                 f"verify: {len(problems)} problem(s)")
+            return EXIT_FINDINGS
+        _out(f"{what}：审计记录完整，当前值与记录一致 / the trail is intact and explains every "
+             "current value")
+        return EXIT_OK
+    if args.id is None:
+        msg = "请给出检查记录编号，或使用 --verify 核验全部 / give an inspection id (or --verify)"
+        raise KitError(msg)
+    entries = store.audit(args.id, args.path)
     for e in entries[-args.last:] if args.last else entries:
         _out("\t".join((e.at.isoformat(timespec="seconds"), e.user, e.action, e.path or "",
                         e.old_json or "", e.new_json or "")))
@@ -167,11 +210,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 
         export_json(_store(args), args.id, out)
     else:
-        from kit.session import open_inspection
-        from kit.workbook import write_workbook
+        from kit.interchange import export_workbook
 
-        store = _store(args)
-        write_workbook(open_inspection(store, args.id), out, audit=store.audit(args.id))
+        export_workbook(_store(args), args.id, out)
     _out(f"已导出 exported {args.id} -> {out}")
     return EXIT_OK
 
@@ -329,11 +370,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ck.add_argument("id")
     ck.set_defaults(handler=cmd_check)
+    db = sub.add_parser("db", parents=[store_opts],
+                        help="数据库结构：状态、升级、应用角色 / the store's schema: status, upgrade, role")
+    db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    db_sub.add_parser("status", parents=[store_opts],
+                      help="the schema revision and the protections (exit 1 when not current)")
+    db_sub.add_parser("upgrade", parents=[store_opts],
+                      help="bring the database to this kit's schema (back it up first)")
+    grant = db_sub.add_parser("grant", parents=[store_opts],
+                              help="PostgreSQL: give the kit's own role what it needs, no more")
+    grant.add_argument("role", help="the role the apps connect as (never the owner)")
+    db.set_defaults(handler=cmd_db)
+
     au = sub.add_parser(
         "audit", parents=[store_opts],
         help="修改记录：谁、何时、改了什么 / the audit trail of an inspection",
     )
-    au.add_argument("id")
+    au.add_argument("id", nargs="?")
+    au.add_argument("--verify", action="store_true",
+                    help="replay the trail, check its chain and the current values (every "
+                         "inspection without an id); exit 1 on any problem")
     au.add_argument("--path", help="only this field or subtree, e.g. results/7.8.m4")
     au.add_argument("--last", type=int, default=0, help="only the last N entries")
     au.set_defaults(handler=cmd_audit)
@@ -425,6 +481,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `kit guide --json | head`: the reader left, nothing is wrong
         sys.stderr.close()
         return EXIT_OK
+    except KeyboardInterrupt:
+        print("已中断 interrupted", file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as exc:  # a bug: say what broke in one line, never a traceback
+        if os.environ.get("KIT_DEBUG"):
+            raise
+        print(f"内部错误 internal error: {type(exc).__name__}: {exc} (KIT_DEBUG=1 shows the "
+              "traceback)", file=sys.stderr)
+        return EXIT_FAILED
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from kit.record import FORMAT_VERSION, Inspection, parse_doc, to_doc
 from kit.resources import DATA_DIR, shipped_dir
 from kit.session import export_doc, open_inspection, save_new
 from kit.store import Store
-from kit.workbook import read_workbook, workbook_inspection_id
+from kit.workbook import read_workbook, workbook_inspection_id, write_workbook
 
 __all__ = [
     "DEMO_ID",
@@ -28,6 +28,7 @@ __all__ = [
     "demo_file",
     "demo_inspection",
     "export_json",
+    "export_workbook",
     "import_json",
     "import_workbook",
     "load_demo",
@@ -181,6 +182,21 @@ def import_json(store: Store, path: Path, *, user: str, as_new: bool = False) ->
         " (use --as-new to import a copy)"
     )
     raise ConflictError(msg)
+
+
+def export_workbook(store: Store, inspection_id: str, out: Path) -> Path:
+    """Write the inspection's workbook, sealed, after its trail is verified.
+
+    A record whose audit trail does not verify (a value changed without its entry, a broken
+    chain, missing protections) is refused with every problem listed: a seal must never vouch
+    for a record that was changed without a trace.
+    """
+    problems = store.verify(inspection_id)
+    if problems:
+        raise ValidationError(problems, f"检查记录 {inspection_id} 的审计记录核验未通过，未导出 / "
+                                        f"the trail of {inspection_id} does not verify; not exported")
+    inspection = open_inspection(store, inspection_id)
+    return write_workbook(inspection, out, audit=store.audit(inspection_id))
 
 
 def import_workbook(store: Store, path: Path, *, user: str) -> tuple[str, int]:

@@ -167,6 +167,15 @@ class Reason(StrEnum):
                          "a field holds a value, nothing can be written below it")
     STORE_CONFLICT = ("store.conflict", "他人已修改同一字段，未保存",
                       "someone else changed the same field; not saved")
+    STORE_PROTECTION_MISSING = ("store.protection_missing", "数据库缺少保护规则（可能被绕过工具包修改）",
+                                "the database lacks a protection (possibly tampered with)")
+    STORE_CHAIN_BROKEN = ("store.chain_broken", "审计记录链条断开", "the audit chain is broken")
+    STORE_VALUE_MISMATCH = ("store.value_mismatch", "当前值与审计记录推演的值不符",
+                            "a current value that its trail does not explain")
+    STORE_HEAD_MISMATCH = ("store.head_mismatch", "链头或删除标记与审计记录不符",
+                           "the chain head or deleted mark does not follow the trail")
+    STORE_SUMMARY_MISMATCH = ("store.summary_mismatch", "列表摘要与记录不符",
+                              "the listing summary does not match the record")
     KIT_ERROR = ("kit.error", "内部错误，未保存", "internal error; not saved")
 
     # -- the kit's own data files -------------------------------------------------------------

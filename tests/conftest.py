@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -70,3 +71,44 @@ def page(browser):
     page.set_default_timeout(30_000)
     yield page
     context.close()
+
+
+# -- PostgreSQL (a throwaway cluster started by .ci/run; see .ci/pg-start) ---------------------
+PG_ENV = "KIT_TEST_PG_URL"
+
+
+@pytest.fixture(scope="session")
+def pg_admin_url() -> str:
+    """The admin URL of the test cluster; CI must have one, elsewhere PostgreSQL tests skip."""
+    url = os.environ.get(PG_ENV, "")
+    if not url:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must start PostgreSQL and set {PG_ENV} (bash .ci/pg-start)")
+        pytest.skip(f"no PostgreSQL test cluster ({PG_ENV} is not set; bash .ci/pg-start)")
+    return url
+
+
+@pytest.fixture
+def pg_url(pg_admin_url: str) -> Iterator[str]:
+    """A fresh, empty schema of the test cluster for one test, as a store URL."""
+    import uuid
+
+    import sqlalchemy as sa
+
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    engine = sa.create_engine(pg_admin_url, poolclass=sa.NullPool)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f'CREATE SCHEMA "{name}"')
+    yield f"{pg_admin_url}?options=-csearch_path%3D{name}"
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f'DROP SCHEMA "{name}" CASCADE')
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A new store's URL on each database the kit supports (one test runs on both)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'kit.sqlite'}"
+    url: str = request.getfixturevalue("pg_url")
+    return url

@@ -9,8 +9,8 @@ import sys
 import pytest
 
 import kit
-from kit.reasons import Reason
 from kit.interchange import demo_file
+from kit.reasons import Reason
 from kit.resources import shipped_dir
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 
 import pytest
@@ -13,8 +14,10 @@ from kit.store import Store
 
 
 @pytest.fixture
-def store(tmp_path) -> Store:
-    return Store(data_dir=tmp_path)
+def store(any_store_url: str) -> Iterator[Store]:
+    """A new store, once on SQLite and once on PostgreSQL."""
+    with Store(any_store_url) as s:
+        yield s
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Where inspections are kept: one row per field, saved as it is typed, with an audit trail.
+"""Where inspections are kept: one row per field, saved as it is typed, with a chained trail.
 
 An inspection is a JSON document. The store keeps one row per *leaf* (see :func:`flatten`), so
 two browser tabs (two kernels) editing different fields of one inspection never touch the same
@@ -6,11 +6,12 @@ row, and editing one field is one small transaction. Each row has a version; a w
 version it last read, and if someone else changed the field since, nothing is written and a
 :class:`FieldConflictError` says who changed it, when, and to what (optimistic concurrency).
 
-Every change appends to the ``audit`` table (who, when in UTC, what, the old and the new
-value): nothing updates or deletes it, and on SQLite triggers refuse it at the SQL level
-(21 CFR 11.10(e): a change never hides what was there before). Deleting an inspection only
-marks it deleted. Each write is committed (SQLite: WAL, ``synchronous=FULL``) before the call
-returns; a busy database is waited for (``busy_timeout``) instead of failing.
+Every change appends to the audit trail (who, when in UTC, what, the new value), each entry
+chained to the one before by a MAC (:mod:`kit.store._chain`), and the current values follow
+from the trail: :meth:`Store.verify` replays it and names the first broken entry or mismatched
+field. The database itself refuses to change or delete the trail, or to change a value without
+its entry (:mod:`kit.store._schema`). Each write is committed (SQLite: WAL,
+``synchronous=FULL``) before the call returns; a busy database is waited for.
 
 >>> store = Store("sqlite://")                 # in memory; Store() uses the user's data folder
 >>> iid = store.create({"company": {"name": "甲公司"}}, user="张三")
@@ -18,6 +19,8 @@ returns; a busy database is waited for (``busy_timeout``) instead of failing.
 >>> record.set("company/name", "乙公司", user="张三")
 >>> [(e.action, e.path, e.old, e.new) for e in store.audit(iid)][-1]
 ('update', 'company/name', '甲公司', '乙公司')
+>>> store.verify(iid)
+[]
 """
 
 from __future__ import annotations
@@ -30,15 +33,17 @@ import secrets
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Final, NamedTuple, NoReturn
+from typing import Any, Final, NoReturn
 
 import platformdirs
 import sqlalchemy as sa
 
 from kit.errors import ConflictError, KitError, NotFoundError, Problem, ValidationError
+from kit.record import SUMMARY_PATHS
+from kit.store import _chain as chain
 from kit.store._doc import (
     DELETE,
     SEP,
@@ -51,18 +56,19 @@ from kit.store._doc import (
     leaf_rows,
 )
 from kit.store._record import Record
-from kit.store._sql import (
-    BUSY_TIMEOUT_S,
-    Sql,
-    Statements,
-    below_args,
+from kit.store._schema import (
+    HEAD_REVISION,
+    PROTECTIONS,
+    SCHEMA_NUMBER,
     create_schema,
-    sqlite_on_connect,
+    missing_protections,
 )
+from kit.store._sql import BUSY_TIMEOUT_S, Sql, Statements, below_args, sqlite_on_connect
+
+__all__ = ["APP_NAME", "DB_FILE", "Store", "current_user", "resolve_url"]
 
 APP_NAME: Final = "bj-inspection-kit"
 DB_FILE: Final = "kit.sqlite"
-SUMMARY_PATHS: Final = ("company/name", "inspection/type", "inspection/start_date")
 _ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 _ACTION_RE = re.compile(r"[a-z][a-z_]{0,31}")
 
@@ -89,7 +95,8 @@ def _check_user(user: str) -> str:
 
 
 def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="microseconds")
+    """UTC, to the microsecond, in the one form every entry has (sorts as text, SQLite reads it)."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 @dataclass(frozen=True)
@@ -110,46 +117,114 @@ def resolve_url(url: str | None = None, data_dir: str | os.PathLike[str] | None 
         url = os.environ.get("KIT_DB_URL") or None
         data_dir = os.environ.get("KIT_DATA_DIR") or None
     if url is not None:
-        return sa.make_url(url)
+        try:
+            return sa.make_url(url)
+        except sa.exc.ArgumentError:
+            msg = (f"数据库地址无效：{url!r}（应如 postgresql+psycopg://用户@主机:端口/库名 或 "
+                   f"sqlite:///路径）/ not a database URL: {url!r}")
+            raise KitError(msg) from None
     folder = Path(data_dir or platformdirs.user_data_dir(APP_NAME)).expanduser()
     folder.mkdir(parents=True, exist_ok=True)
     return sa.URL.create("sqlite", database=str(folder / DB_FILE))
 
 
-class _Edit(NamedTuple):
-    """One write transaction on one inspection: the open cursor, who, when and why."""
+@dataclass
+class _Edit:
+    """One write transaction on one inspection: the cursor, who, when, why, and the chain head."""
 
     cur: Any
     iid: str
+    ins: int
     at: str
     user: str
     action: str
+    head_seq: int
+    head_mac: bytes
+    key: bytes | None
+    logged: int = 0
+    deleted: bool = False
+    touched: set[str] = field(default_factory=set)
 
 
 class Store:
-    """Inspections in any SQLAlchemy database; by default a SQLite file in the data folder.
+    """Inspections in a SQLAlchemy database (SQLite or PostgreSQL); by default a SQLite file.
 
     One connection per store, used under a lock (widget callbacks may come from threads).
+    ``protection_problems`` lists what the database should refuse and no longer does.
     """
 
     def __init__(self, url: str | None = None, *, data_dir: Path | str | None = None) -> None:
         self.url = resolve_url(url, data_dir)
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
         args = {"check_same_thread": False, "timeout": BUSY_TIMEOUT_S} if self.is_sqlite else {}
-        self.engine = sa.create_engine(self.url, connect_args=args)
+        try:
+            self.engine = sa.create_engine(self.url, connect_args=args, poolclass=sa.NullPool)
+        except (ModuleNotFoundError, ImportError, sa.exc.NoSuchModuleError) as exc:
+            msg = (f"缺少数据库驱动（{exc}）；PostgreSQL 请安装：pip install \".[server]\""
+                   f" / the database driver is missing ({exc}): pip install \".[server]\"")
+            raise KitError(msg) from None
         if self.is_sqlite:
             sa.event.listen(self.engine, "connect", sqlite_on_connect)
         self._lock = threading.RLock()
-        self._pooled = self.engine.raw_connection()
-        self._conn: Any = self._pooled.driver_connection
         self._dbapi: Any = self.engine.dialect.loaded_dbapi
+        self._pooled: Any = None
+        self._conn: Any = None
+        self._connect()
+        self.key = chain.office_key()
         try:
             self._sql = Statements(self.engine.dialect)
-            with self._tx(write=True) as cur:
-                create_schema(cur, self.engine.dialect)
+            self.protection_problems = self._open_schema()
         except BaseException:
             self.close()
             raise
+
+    def _connect(self) -> None:
+        try:
+            self._pooled = self.engine.raw_connection()
+        except (sa.exc.DBAPIError, self._dbapi.Error) as exc:
+            where = self.url.render_as_string(hide_password=True)
+            cause = getattr(exc, "orig", None) or exc
+            reason = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
+            msg = (f"无法连接数据库 {where}：{reason}（请检查地址、端口、用户名和服务器是否运行）"
+                   f" / cannot connect to {where}: {reason}")
+            raise KitError(msg) from None
+        self._conn = self._pooled.driver_connection
+
+    def _open_schema(self) -> list[str]:
+        """Create the schema in an empty database; check an existing one's revision."""
+        cur = self._conn.cursor()
+        tables = self._table_names(cur)
+        self._conn.rollback()
+        if not tables & {"inspections", "audit", "fields", "kit_schema", "alembic_version"}:
+            with self._tx(write=True) as cur:  # an empty database: the current schema
+                create_schema(cur, self.engine.dialect)
+        else:
+            revision = self._revision(cur, tables)
+            if revision != HEAD_REVISION:
+                self.close()
+                raise KitError(_schema_message(revision, self))
+        cur = self._conn.cursor()
+        missing = missing_protections(cur, self.engine.dialect.name)
+        self._conn.rollback()
+        return missing
+
+    def _table_names(self, cur: Any) -> set[str]:
+        if self.is_sqlite:
+            cur.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        else:
+            cur.execute("SELECT table_name FROM information_schema.tables "
+                        "WHERE table_schema = current_schema()")
+        return {r[0] for r in cur.fetchall()}
+
+    def _revision(self, cur: Any, tables: set[str]) -> str | None:
+        if "alembic_version" in tables:
+            cur.execute("SELECT version_num FROM alembic_version")
+            row = cur.fetchone()
+            self._conn.rollback()
+            return str(row[0]) if row else None
+        if "kit_schema" in tables:  # the first kit's schema, before Alembic
+            return "0001"
+        return None
 
     @property
     def path(self) -> Path | None:
@@ -157,12 +232,18 @@ class Store:
         db = self.url.database
         return Path(db) if self.is_sqlite and db and db != ":memory:" else None
 
+    @property
+    def dialect(self) -> str:
+        return str(self.engine.dialect.name)
+
     def __repr__(self) -> str:
         return f"Store({self.url.render_as_string(hide_password=True)!r})"
 
     def close(self) -> None:
         with self._lock:
-            self._pooled.close()
+            if self._pooled is not None:
+                self._pooled.close()
+                self._pooled = None
             self.engine.dispose()
 
     def __enter__(self) -> Store:
@@ -177,6 +258,8 @@ class Store:
         """A transaction on the store's connection; on SQLite a write takes the lock up front,
         so it waits for another tab (busy_timeout) instead of failing half-way."""
         with self._lock:
+            if self._pooled is None:
+                self._connect()
             try:
                 cur = self._conn.cursor()
                 if self.is_sqlite:
@@ -184,48 +267,118 @@ class Store:
                 yield cur
                 self._conn.commit()
             except BaseException as err:
-                self._conn.rollback()
-                if isinstance(err, self._dbapi.OperationalError) and "locked" in str(err):
-                    msg = (
-                        f"数据库忙（其他窗口正在保存），{BUSY_TIMEOUT_S:.0f} 秒内未能保存，请重试"
-                        f" / the database stayed busy for {BUSY_TIMEOUT_S:.0f} s; try again"
-                    )
-                    raise KitError(msg) from err
-                raise
+                self._rollback(err)
+                raise self._translate(err) from err
+
+    def _rollback(self, err: BaseException) -> None:
+        try:
+            self._conn.rollback()
+        except Exception:  # the connection itself is gone: reconnect on the next call
+            self._drop_connection()
+        if isinstance(err, self._dbapi.OperationalError) and not self.is_sqlite:
+            self._drop_connection()
+
+    def _drop_connection(self) -> None:
+        try:
+            if self._pooled is not None:
+                self._pooled.invalidate()
+        except Exception:  # already broken; nothing more to release
+            pass
+        self._pooled = None
+
+    def _translate(self, err: BaseException) -> BaseException:
+        """A driver's error as a message a person can act on; the kit's own errors as they are."""
+        if isinstance(err, KitError) or not isinstance(err, self._dbapi.Error):
+            return err
+        text = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        if isinstance(err, self._dbapi.OperationalError) and "locked" in text:
+            msg = (f"数据库忙（其他窗口正在保存），{BUSY_TIMEOUT_S:.0f} 秒内未能保存，请重试"
+                   f" / the database stayed busy for {BUSY_TIMEOUT_S:.0f} s; try again")
+            return KitError(msg)
+        if isinstance(err, self._dbapi.IntegrityError):
+            msg = f"数据库拒绝了这次写入，未保存：{text} / the database refused the write: {text}"
+            return KitError(msg)
+        if not self.is_sqlite and isinstance(err, self._dbapi.OperationalError |
+                                             self._dbapi.InterfaceError):
+            msg = (f"与数据库的连接中断，这次修改未保存，请重试：{text}"
+                   f" / the connection to the database was lost; not saved, try again: {text}")
+            return KitError(msg)
+        return KitError(f"数据库错误，未保存：{text} / database error, not saved: {text}")
 
     def _run(self, cur: Any, sql: Sql, **values: Any) -> Any:
         cur.execute(sql.text, sql.args(values))
         return cur
 
-    def _inspection(self, cur: Any, inspection_id: str, *, deleted_ok: bool = False) -> Any:
-        row = self._run(cur, self._sql.inspection, iid=inspection_id).fetchone()
-        if row is None or (row[3] and not deleted_ok):
+    def _head(self, cur: Any, inspection_id: str, *, deleted_ok: bool = False,
+              write: bool = False) -> Any:
+        """(key, deleted, head_seq, head_mac, created_at, created_by) of an inspection."""
+        stmt = self._sql.inspection_for_write if write else self._sql.inspection
+        row = self._run(cur, stmt, iid=inspection_id).fetchone()
+        if row is None or (row[1] and not deleted_ok):
             _not_found(inspection_id, deleted=row is not None)
         return row
 
-    def _log(self, e: _Edit, path: str | None, old: str | None, new: str | None) -> int:
-        """Append one audit row; its seq becomes the field's new version (never reused)."""
+    def _edit(self, cur: Any, inspection_id: str, user: str, action: str, *,
+              deleted_ok: bool = False) -> _Edit:
+        head = self._head(cur, inspection_id, deleted_ok=deleted_ok, write=True)
+        return _Edit(cur, inspection_id, int(head[0]), _now(), user, action, int(head[2]),
+                     bytes(head[3]), self.key, deleted=bool(head[1]))
+
+    def _log(self, e: _Edit, path: str | None, value: str | None,
+             snapshot: str | None = None) -> int:
+        """Append one chained audit entry; its seq becomes the field's new version."""
+        covered = snapshot if snapshot is not None else value
+        mac = chain.mac(e.head_mac, e.iid, e.at, e.user, e.action, path, covered, e.key)
+        packed = chain.pack_snapshot(snapshot) if snapshot is not None else None
         sql = self._sql.add_audit
-        values = {"iid": e.iid, "at": e.at, "user": e.user, "action": e.action}
-        e.cur.execute(sql.text, sql.args({**values, "path": path, "old": old, "new": new}))
-        return int(e.cur.fetchone()[0] if sql.returns else e.cur.lastrowid)
+        e.cur.execute(sql.text, sql.args({"ins": e.ins, "at": e.at, "user": e.user,
+                                          "action": e.action, "path": path, "value": value,
+                                          "snapshot": packed, "mac": mac}))
+        seq = int(e.cur.fetchone()[0] if sql.returns else e.cur.lastrowid)
+        e.head_seq, e.head_mac, e.logged = seq, mac, e.logged + 1
+        if path is not None:
+            e.touched.add(path)
+        return seq
+
+    def _close_edit(self, e: _Edit) -> None:
+        """Move the inspection's chain head to its last entry, with the summary if it changed."""
+        if not e.logged:
+            return
+        if any(_affects(path, p) for path in e.touched for p in SUMMARY_PATHS):
+            self._run(e.cur, self._sql.set_head_summary, ins=e.ins, head_seq=e.head_seq,
+                      head_mac=e.head_mac, at=e.at, user=e.user,
+                      summary=self._summary_of(e.cur, e.ins))
+        else:
+            self._run(e.cur, self._sql.set_head, ins=e.ins, head_seq=e.head_seq,
+                      head_mac=e.head_mac, at=e.at, user=e.user)
+
+    def _summary_of(self, cur: Any, ins: int) -> str:
+        found = {}
+        for path in SUMMARY_PATHS:
+            row = self._run(cur, self._sql.field, ins=ins, path=path).fetchone()
+            if row is not None:
+                found[path] = json.loads(row[0])
+        return _summary_text(found)
 
     def _put(self, e: _Edit, path: str, old: Any, value_json: str) -> _Change:
-        """Write one row (``old``: its current row, or None) and its audit entry."""
-        seq = self._log(e, path, old and old[1], value_json)
-        values = {"iid": e.iid, "path": path, "value": value_json, "version": seq}
-        values.update(at=e.at, user=e.user)
+        """Write one row (``old``: its current (path, value, version), or None) and its entry."""
+        seq = self._log(e, path, value_json)
+        values = {"ins": e.ins, "path": path, "value": value_json, "version": seq}
         if old is None:
             self._run(e.cur, self._sql.insert_field, **values)
         elif self._run(e.cur, self._sql.update_field, old_version=old[2], **values).rowcount != 1:
-            # changed between our read and our write: only where SQLite's lock is not used
+            # changed between our read and our write: only where the row lock is not used
             raise FieldConflictError([self._current(e, path)])
         return _Change(path, value_json, seq)
 
     def _drop(self, e: _Edit, row: Any) -> _Change:
-        self._log(e, row[0], row[1], None)
-        self._run(e.cur, self._sql.delete_field, iid=e.iid, path=row[0])
+        self._log(e, row[0], None)
+        self._run(e.cur, self._sql.delete_field, ins=e.ins, path=row[0])
         return _Change(row[0], None, None)
+
+    def _who(self, cur: Any, version: int) -> tuple[str, str]:
+        row = self._run(cur, self._sql.entry, seq=version).fetchone()
+        return (str(row[0]), str(row[1])) if row else ("?", "")
 
     # -- whole inspections --------------------------------------------------------------------
     def create(
@@ -236,7 +389,11 @@ class Store:
         inspection_id: str | None = None,
         action: str = "create",
     ) -> str:
-        """Store a new inspection and return its id (``2026-1120-a1b2c3`` unless given)."""
+        """Store a new inspection and return its id (``2026-1120-a1b2c3`` unless given).
+
+        The whole document is one audit entry (``action``), so a new inspection of hundreds
+        of fields costs one entry, not hundreds; :meth:`audit` shows it field by field.
+        """
         user, action = _check_user(user), _check_action(action)
         rows = encode_rows(flatten(doc))
         if inspection_id is not None and not _ID_RE.fullmatch(inspection_id):
@@ -245,34 +402,58 @@ class Store:
                 f" / an inspection id is letters, digits, '.', '_' or '-' (64 at most)"
             )
             raise KitError(msg)
+        summary = _summary_text({p: json.loads(rows[p]) for p in SUMMARY_PATHS if p in rows})
+        snapshot = chain.snapshot_text(rows)
         with self._tx(write=True) as cur:
             iid = inspection_id or _new_id()
-            while self._run(cur, self._sql.inspection, iid=iid).fetchone() is not None:
+            while self._run(cur, self._sql.inspection_ids, iid=iid).fetchone() is not None:
                 if inspection_id is not None:
                     msg = f"检查记录 {iid} 已存在 / inspection {iid} already exists"
                     raise ConflictError(msg)
                 iid = _new_id()
-            e = _Edit(cur, iid, _now(), user, action)
-            self._run(cur, self._sql.add_inspection, iid=iid, at=e.at, user=user)
-            self._log(e, None, None, None)
-            for path, value_json in rows.items():
-                self._put(e, path, None, value_json)
+            at = _now()
+            added = self._run(cur, self._sql.add_inspection, iid=iid, at=at, user=user,
+                              summary=summary)
+            ins = int(added.fetchone()[0] if self._sql.add_inspection.returns else
+                      added.lastrowid)
+            e = _Edit(cur, iid, ins, at, user, action, 0, b"", self.key)
+            seq = self._log(e, None, None, snapshot)
+            insert = self._sql.insert_field
+            cur.executemany(insert.text, [insert.args({"ins": ins, "path": p, "value": v,
+                                                       "version": seq})
+                                          for p, v in rows.items()])
+            self._run(cur, self._sql.set_head, ins=ins, head_seq=seq, head_mac=e.head_mac,
+                      at=at, user=user)
         return iid
 
     def load(self, inspection_id: str) -> Record:
         """The inspection as it is now; :class:`NotFoundError` if unknown or deleted."""
         with self._tx(write=False) as cur:
-            head = self._inspection(cur, inspection_id)
-            rows = self._run(cur, self._sql.fields_of, iid=inspection_id).fetchall()
+            head = self._head(cur, inspection_id)
+            rows = self._run(cur, self._sql.fields_of, ins=head[0]).fetchall()
         doc, versions = decode(rows)
-        return Record(self, inspection_id, doc, versions, head[1], head[2])
+        return Record(self, inspection_id, doc, versions, head[4], head[5])
 
     def audit(self, inspection_id: str, path: str | None = None) -> list[AuditEntry]:
-        """The audit trail of an inspection, oldest first (with ``path``: of that subtree)."""
+        """The audit trail of an inspection, oldest first (with ``path``: of that subtree).
+
+        A ``create`` entry is shown as its head (no field) and one line per field it set; each
+        line's old value is what the field held before, replayed from the trail.
+        """
         with self._tx(write=False) as cur:
-            self._inspection(cur, inspection_id, deleted_ok=True)
-            rows = self._run(cur, self._sql.audit_of, iid=inspection_id).fetchall()
-        entries = [AuditEntry(r[0], r[1], datetime.fromisoformat(r[2]), *r[3:]) for r in rows]
+            head = self._head(cur, inspection_id, deleted_ok=True)
+            rows = self._run(cur, self._sql.audit_of, ins=head[0]).fetchall()
+        entries: list[AuditEntry] = []
+        current: dict[str, str] = {}
+        for seq, at_text, user, action, p, value in chain.iter_entries(rows):
+            at = datetime.fromisoformat(at_text)
+            old = current.get(p) if p is not None else None
+            if p is not None:
+                if value is None:
+                    current.pop(p, None)
+                else:
+                    current[p] = value
+            entries.append(AuditEntry(seq, inspection_id, at, user, action, p, old, value))
         if path is None:
             return entries
         return [e for e in entries if e.path == path or (e.path or "").startswith(path + SEP)]
@@ -297,10 +478,12 @@ class Store:
 
     def _set_deleted(self, inspection_id: str, deleted: bool, user: str, action: str) -> None:
         with self._tx(write=True) as cur:
-            if bool(self._inspection(cur, inspection_id, deleted_ok=True)[3]) == deleted:
+            e = self._edit(cur, inspection_id, user, action, deleted_ok=True)
+            if e.deleted == deleted:
                 return
-            self._run(cur, self._sql.mark_deleted, iid=inspection_id, deleted=deleted)
-            self._log(_Edit(cur, inspection_id, _now(), user, action), None, None, None)
+            self._log(e, None, None)
+            self._run(cur, self._sql.set_deleted, ins=e.ins, deleted=deleted,
+                      head_seq=e.head_seq, head_mac=e.head_mac, at=e.at, user=user)
 
     # -- fields ---------------------------------------------------------------------------------
     def set_many(
@@ -332,7 +515,7 @@ class Store:
         batch = dict(expected) if expected is not None and len(ops) > 1 else None
         changes: list[_Change] = []
         with self._tx(write=True) as cur:
-            e = _Edit(cur, iid, _now(), user, action)
+            e = self._edit(cur, iid, user, action)
             for path, new in prepared:
                 done = self._apply(e, path, new, expected if batch is None else batch)
                 if batch is not None:  # later changes in the batch see the earlier ones
@@ -342,29 +525,29 @@ class Store:
                         else:
                             batch[c.path] = c.version
                 changes += done
+            self._close_edit(e)
         return changes
 
     def _apply(
         self, e: _Edit, path: str, new: dict[str, str] | None, expected: Mapping[str, int] | None
     ) -> list[_Change]:
         """Make the subtree at ``path`` hold the rows ``new`` (None: remove it)."""
-        head = self._run(e.cur, self._sql.field_with_head, iid=e.iid, path=path).fetchone()
-        if head is None or head[0]:
-            _not_found(e.iid, deleted=head is not None)
-        if new is not None and head[1] is not None and len(new) == 1 and path in new:
-            # the common case: an existing value replaced by another. A writer that has not
-            # seen the field yet is refused even when the value is the same: otherwise two tabs
-            # creating the same entry would both think it theirs, and one left no audit row.
-            unseen = expected is not None and path not in expected
-            if new[path] == head[1] and not unseen:
-                return [_Change(path, head[1], head[2])]
-            if expected is not None and expected.get(path) != head[2]:
-                raise FieldConflictError([FieldConflict(path, head[1], head[3], head[4])])
-            return [self._put(e, path, (path, head[1], head[2]), new[path])]
+        if new is not None and len(new) == 1 and path in new:
+            row = self._run(e.cur, self._sql.field, ins=e.ins, path=path).fetchone()
+            if row is not None:
+                # the common case: an existing value replaced by another. A writer that has
+                # not seen the field yet is refused even when the value is the same: otherwise
+                # two tabs creating the same entry would both think it theirs.
+                unseen = expected is not None and path not in expected
+                if new[path] == row[0] and not unseen:
+                    return [_Change(path, row[0], row[1])]
+                if expected is not None and expected.get(path) != row[1]:
+                    raise FieldConflictError([self._conflict(e, path, row[0], row[1])])
+                return [self._put(e, path, (path, row[0], row[1]), new[path])]
         keys = path.split(SEP)
         ancestors = {f"a{k}": SEP.join(keys[: k + 1]) for k in range(len(keys) - 1)}
         around = self._sql.around(len(keys))
-        rows = self._run(e.cur, around, iid=e.iid, path=path, **below_args(path), **ancestors)
+        rows = self._run(e.cur, around, ins=e.ins, path=path, **below_args(path), **ancestors)
         rows, prefix = rows.fetchall(), path + SEP
         above = [r for r in rows if prefix.startswith(r[0] + SEP)]
         old = {r[0]: r for r in rows if r[0] == path or r[0].startswith(prefix)}
@@ -378,7 +561,7 @@ class Store:
         new = new or {}
         if expected is not None:
             conflicts = [
-                FieldConflict(p, r[1], r[3], r[4])
+                self._conflict(e, p, r[1], r[2])
                 for p, r in old.items()
                 if new.get(p) != r[1] and expected.get(p) != r[2]
             ]
@@ -395,45 +578,158 @@ class Store:
                 changes.append(self._put(e, p, row, value_json))
         if not new and old and SEP in path:  # an emptied group keeps its place as {}
             parent = path.rsplit(SEP, 1)[0]
-            below = self._run(e.cur, self._sql.any_below, iid=e.iid, **below_args(parent))
+            below = self._run(e.cur, self._sql.any_below, ins=e.ins, **below_args(parent))
             if below.fetchone() is None:
                 changes.append(self._put(e, parent, None, "{}"))
         return changes
 
+    def _conflict(self, e: _Edit, path: str, value: str, version: int) -> FieldConflict:
+        user, at = self._who(e.cur, version)
+        return FieldConflict(path, value, user, at)
+
     def _current(self, e: _Edit, path: str) -> FieldConflict:
         """Who changed ``path`` last, when, and what it holds now (None: deleted)."""
-        head = self._run(e.cur, self._sql.field_with_head, iid=e.iid, path=path).fetchone()
-        if head is not None and head[1] is not None:
-            return FieldConflict(path, head[1], head[3], head[4])
-        row = self._run(e.cur, self._sql.last_audit_of, iid=e.iid, path=path).fetchone()
-        return FieldConflict(path, None, *(row or ("?", e.at)))
+        row = self._run(e.cur, self._sql.field, ins=e.ins, path=path).fetchone()
+        if row is not None:
+            return self._conflict(e, path, row[0], row[1])
+        last = self._run(e.cur, self._sql.last_entry_of_path, ins=e.ins, path=path).fetchone()
+        return FieldConflict(path, None, *(last or ("?", e.at)))
+
+    # -- integrity ------------------------------------------------------------------------------
+    def verify(self, inspection_id: str | None = None) -> list[Problem]:
+        """Replay the trail of one inspection (or of all) and compare it with what is stored.
+
+        Reports, each with where it is: a protection the database no longer has, the first
+        entry whose MAC does not match (changed, inserted, removed or reordered entries), a
+        current value or version that the trail does not explain, a chain head or summary that
+        is not the trail's. An empty list: the record is exactly what its trail says.
+        """
+        problems = [_protection_problem(name) for name in self.protection_problems]
+        with self._tx(write=False) as cur:
+            heads = self._run(cur, self._sql.heads).fetchall()
+            if inspection_id is not None:
+                heads = [h for h in heads if h[1] == inspection_id]
+                if not heads:
+                    _not_found(inspection_id, deleted=False)
+            for key, iid, deleted, head_seq, head_mac, summary in heads:
+                trail = self._run(cur, self._sql.trail_of, ins=key).fetchall()
+                stored = self._run(cur, self._sql.fields_of, ins=key).fetchall()
+                problems += _compare(iid, chain.replay(iid, trail, self.key), stored,
+                                     bool(deleted), int(head_seq), bytes(head_mac), summary)
+        return problems
 
     # -- listing (last: its name hides the builtin in the class body) ---------------------
     def list(
         self, summary_paths: Sequence[str] = SUMMARY_PATHS, *, include_deleted: bool = False
     ) -> list[dict[str, Any]]:
         """Every inspection, most recently changed first: ``id``, ``created_at``,
-        ``created_by``, ``updated_at``, ``deleted`` and the value at each summary path."""
+        ``created_by``, ``updated_at``, ``updated_by``, ``deleted`` and the value at each
+        summary path (one query: the summary is kept with each inspection)."""
+        extra = [p for p in summary_paths if p not in SUMMARY_PATHS]
         with self._tx(write=False) as cur:
-            heads = self._run(cur, self._sql.all_inspections).fetchall()
-            updated = dict(self._run(cur, self._sql.last_changes).fetchall())
-            summary: dict[tuple[str, str], Any] = {}
-            for path in summary_paths:
+            rows = self._run(cur, self._sql.listing).fetchall()
+            others: dict[tuple[str, str], Any] = {}
+            for path in extra:  # not in the kept summary: read where it is stored
                 for iid, value_json in self._run(cur, self._sql.field_everywhere, path=path):
-                    summary[iid, path] = json.loads(value_json)
-        out = [
-            {
-                "id": iid,
-                "created_at": created_at,
-                "created_by": created_by,
-                "updated_at": updated.get(iid, created_at),
-                "deleted": bool(deleted),
-                **{path: summary.get((iid, path)) for path in summary_paths},
-            }
-            for iid, created_at, created_by, deleted in heads
-            if include_deleted or not deleted
-        ]
-        return sorted(out, key=lambda item: item["updated_at"], reverse=True)
+                    others[iid, path] = json.loads(value_json)
+        out = []
+        for iid, created_at, created_by, updated_at, updated_by, deleted, summary in rows:
+            if deleted and not include_deleted:
+                continue
+            kept = json.loads(summary)
+            out.append({
+                "id": iid, "created_at": created_at, "created_by": created_by,
+                "updated_at": updated_at, "updated_by": updated_by, "deleted": bool(deleted),
+                **{p: kept.get(p) if p in SUMMARY_PATHS else others.get((iid, p))
+                   for p in summary_paths},
+            })
+        return out
+
+
+def _affects(path: str, summary_path: str) -> bool:
+    return path == summary_path or summary_path.startswith(path + SEP) or \
+        path.startswith(summary_path + SEP)
+
+
+def _summary_text(values: Mapping[str, Any]) -> str:
+    return json.dumps(dict(values), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _problem(code: str, iid: str, zh: str, en: str, field_: str = "") -> Problem:
+    return Problem(code, f"检查记录 {iid}：{zh}", f"inspection {iid}: {en}", field=field_)
+
+
+def _protection_problem(name: str) -> Problem:
+    what = PROTECTIONS[name]
+    return Problem("store.protection_missing",
+                   f"数据库缺少保护规则 {name}（{what}）：可能有人绕过工具包修改过数据库；未自动补回，"
+                   "请管理员核查后运行 kit db upgrade",
+                   f"the database lacks its protection {name} ({what}): it may have been "
+                   "tampered with outside the kit; not recreated silently", field=name)
+
+
+def _compare(iid: str, replayed: chain.Replay, stored: Sequence[Sequence[Any]], deleted: bool,
+             head_seq: int, head_mac: bytes, summary: str) -> list[Problem]:
+    """Where the stored inspection differs from what its trail says."""
+    out: list[Problem] = []
+    if replayed.broken is not None:
+        b = replayed.broken
+        out.append(_problem("store.chain_broken", iid,
+                            f"审计记录第 {b.seq} 条（{b.at}，{b.user}）起链条断开：{b.why_zh}",
+                            f"the trail breaks at entry {b.seq} ({b.at}, {b.user}): {b.why_en}",
+                            f"audit/{b.seq}"))
+    values = {r[0]: r[1] for r in stored}
+    versions = {r[0]: int(r[2]) for r in stored}
+    for path in sorted(set(values) | set(replayed.values)):
+        want, got = replayed.values.get(path), values.get(path)
+        if want != got:
+            out.append(_problem(
+                "store.value_mismatch", iid,
+                f"字段 {path} 的当前值 {_short(got)} 与审计记录推演的值 {_short(want)} 不符"
+                "（当前值被绕过审计修改）",
+                f"{path} holds {_short(got)} but its trail gives {_short(want)}", path))
+        elif versions.get(path) != replayed.versions.get(path):
+            out.append(_problem(
+                "store.value_mismatch", iid,
+                f"字段 {path} 的版本与写入它的审计记录不符",
+                f"the version of {path} is not the entry that wrote it", path))
+        if len(out) > 50:
+            break
+    if (head_seq, head_mac) != (replayed.head_seq, replayed.head_mac):
+        out.append(_problem("store.head_mismatch", iid, "链头不是最后一条审计记录",
+                            "the chain head is not the trail's last entry", "head"))
+    if deleted != replayed.deleted:
+        out.append(_problem("store.head_mismatch", iid, "删除标记与审计记录不符",
+                            "the deleted mark does not follow the trail", "deleted"))
+    kept = json.loads(summary) if summary else {}
+    expected = {p: json.loads(replayed.values[p]) for p in SUMMARY_PATHS
+                if p in replayed.values}
+    if kept != expected:
+        out.append(_problem("store.summary_mismatch", iid, "列表摘要与记录不符",
+                            "the listing summary does not match the record", "summary"))
+    return out
+
+
+def _short(value: str | None) -> str:
+    if value is None:
+        return "（无）"
+    return value if len(value) <= 60 else value[:57] + "…"
+
+
+def _schema_message(revision: str | None, store: Store) -> str:
+    where = store.url.render_as_string(hide_password=True)
+    have = SCHEMA_NUMBER.get(revision or "", revision)
+    want = SCHEMA_NUMBER[HEAD_REVISION]
+    plain = store.is_sqlite and store.path is not None and store.path.name == DB_FILE
+    option = f"--data-dir '{store.path.parent}'" if plain and store.path else \
+        f"--db-url '{where}'"
+    if revision in SCHEMA_NUMBER and SCHEMA_NUMBER[revision] < want:
+        return (f"数据库 {where} 的结构版本为 {have}，本工具需要 {want}：请先备份，再运行 "
+                f"kit db upgrade {option} / the database is at schema {have}, this kit needs "
+                f"{want}: back it up, then run `kit db upgrade {option}`").replace("  ", " ")
+    return (f"数据库 {where} 的结构版本为 {have}，不是本工具（结构版本 {want}）能使用的；请升级 "
+            f"kit / the database is at schema {have}, which this kit (schema {want}) cannot "
+            "use: upgrade the kit")
 
 
 def _not_found(inspection_id: str, *, deleted: bool) -> NoReturn:

@@ -10,11 +10,11 @@ from pathlib import Path
 import ipywidgets as W
 
 from kit.errors import KitError
+from kit.interchange import export_workbook
 from kit.labels import REVIEW_MODES, STAGES
 from kit.session import Session, export_doc
 from kit.widgets._common import XLSX_MIME, download_link, message_html, table_options, vocab_options
 from kit.widgets._fields import ProblemList, field
-from kit.workbook import write_workbook
 
 __all__ = [
     "AUDIT_SHOWN",
@@ -35,7 +35,7 @@ def workbook_bytes(session: Session) -> bytes:
     """The inspection's workbook as it stands now (the written record of 六、7)."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "record.xlsx"
-        write_workbook(session.inspection, out, audit=session.store.audit(session.id))
+        export_workbook(session.store, session.id, out)
         return out.read_bytes()
 
 

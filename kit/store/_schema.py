@@ -1,0 +1,235 @@
+"""The store's tables, and the rules the database itself enforces on them (SQLite and PostgreSQL).
+
+Three tables:
+
+* ``inspections``: one row per inspection, with its listing summary and the head of its audit
+  chain (the last entry's sequence number and MAC);
+* ``fields``: the current value of every leaf of every inspection, each with the sequence
+  number of the audit entry that wrote it (its version);
+* ``audit``: every change, append-only: who, when (UTC, set by the writer and checked by the
+  database against its own clock), what, the new value, and the MAC that chains it to the entry
+  before it (see :mod:`kit.store._chain`). A new inspection is one ``create`` entry holding
+  the whole document (compressed), not one entry per field.
+
+Triggers make the database refuse what the kit never does: changing or deleting an audit
+entry, an audit entry back-dated or far from the database's clock, a current value written or
+removed without the audit entry that says so, a chain head that is not the last entry, deleting
+an inspection, rewriting who created it. A database whose triggers are missing is reported
+(:func:`missing_protections`), never silently repaired: only ``kit db upgrade`` (Alembic)
+changes a database's schema. On PostgreSQL the office's set-up also gives the kit's role no
+UPDATE or DELETE on the trail (:func:`postgres_grants`).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+import sqlalchemy as sa
+from sqlalchemy.schema import CreateIndex, CreateTable
+
+#: The Alembic revision of the schema this code writes (``kit/store/migrations/versions``).
+HEAD_REVISION: Final = "0002"
+#: The schema numbers a user sees in messages (revision 0001 is the first kit's schema).
+SCHEMA_NUMBER: Final = {"0001": 1, "0002": 2}
+
+_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+metadata = sa.MetaData()
+
+inspections = sa.Table(
+    "inspections", metadata,
+    sa.Column("key", _ID, primary_key=True, autoincrement=True),
+    sa.Column("id", sa.Text, nullable=False, unique=True),
+    sa.Column("created_at", sa.Text, nullable=False),
+    sa.Column("created_by", sa.Text, nullable=False),
+    sa.Column("deleted", sa.Boolean, nullable=False),
+    sa.Column("updated_at", sa.Text, nullable=False),
+    sa.Column("updated_by", sa.Text, nullable=False),
+    sa.Column("head_seq", _ID, nullable=False),
+    sa.Column("head_mac", sa.LargeBinary, nullable=False),
+    sa.Column("summary", sa.Text, nullable=False),
+)
+
+fields = sa.Table(
+    "fields", metadata,
+    sa.Column("ins", _ID, sa.ForeignKey("inspections.key"), primary_key=True),
+    sa.Column("path", sa.Text, primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+    sa.Column("version", _ID, nullable=False),
+    sqlite_with_rowid=False,  # the primary key is the table: one b-tree to write, not two
+)
+
+audit = sa.Table(
+    "audit", metadata,
+    sa.Column("seq", _ID, primary_key=True, autoincrement=True),
+    sa.Column("ins", _ID, sa.ForeignKey("inspections.key"), nullable=False),
+    sa.Column("at", sa.Text, nullable=False),
+    sa.Column("user", sa.Text, nullable=False),
+    sa.Column("action", sa.Text, nullable=False),
+    sa.Column("path", sa.Text),
+    sa.Column("value", sa.Text),
+    sa.Column("snapshot", sa.LargeBinary),
+    sa.Column("mac", sa.LargeBinary, nullable=False),
+    sa.Index("audit_by_inspection", "ins", "seq"),
+    sqlite_autoincrement=True,
+)
+
+_APPEND_ONLY = "审计记录只能追加，不能修改或删除 / the audit trail is append-only"
+_IN_ORDER = ("审计记录的时间不能早于上一条，也不能偏离数据库时钟 / an audit entry cannot be "
+             "back-dated or far from the database's clock")
+_AUDITED = ("当前值的每次修改都须有对应的审计记录 / a current value changes only with its "
+            "audit entry")
+_HEAD = "检查记录的链头须为最后一条审计记录 / an inspection's head is its last audit entry"
+_SOFT = "检查记录只能标记删除 / inspections are only marked deleted"
+_ORIGIN = "检查记录的创建信息不能修改 / who created an inspection is fixed"
+#: how far an audit entry's time may be from the database's clock, in minutes
+CLOCK_TOLERANCE_MIN: Final = 5
+
+#: name -> what it protects, for the report of a database whose protections are gone
+PROTECTIONS: Final = {
+    "audit_no_update": "审计记录不能修改 / no audit entry is changed",
+    "audit_no_delete": "审计记录不能删除 / no audit entry is deleted",
+    "audit_in_order": "审计记录不能倒签 / no audit entry is back-dated",
+    "fields_insert_audited": "新值须有审计记录 / no value is added without its entry",
+    "fields_update_audited": "改值须有审计记录 / no value is changed without its entry",
+    "fields_delete_audited": "删值须有审计记录 / no value is removed without its entry",
+    "inspections_head_is_last": "链头为最后一条记录 / the chain head is the last entry",
+    "inspections_soft_delete_only": "检查记录只能标记删除 / inspections are only marked deleted",
+    "inspections_keep_origin": "创建信息不能修改 / who created an inspection is fixed",
+}
+
+_SQLITE_WHEN = {
+    "audit_in_order": (
+        "BEFORE INSERT ON audit WHEN NEW.at < COALESCE((SELECT a.at FROM audit a "
+        "WHERE a.ins = NEW.ins ORDER BY a.seq DESC LIMIT 1), '') "
+        f"OR julianday(NEW.at) > julianday('now') + {CLOCK_TOLERANCE_MIN}/1440.0 "
+        f"OR julianday(NEW.at) < julianday('now') - {CLOCK_TOLERANCE_MIN}/1440.0 "
+        "OR julianday(NEW.at) IS NULL", _IN_ORDER),
+    "fields_insert_audited": (
+        "BEFORE INSERT ON fields WHEN NOT EXISTS (SELECT 1 FROM audit a WHERE a.seq = "
+        "NEW.version AND a.ins = NEW.ins AND ((a.path = NEW.path AND a.value = NEW.value) OR "
+        "(a.path IS NULL AND a.snapshot IS NOT NULL)))", _AUDITED),
+    "fields_update_audited": (
+        "BEFORE UPDATE ON fields WHEN NEW.ins != OLD.ins OR NEW.path != OLD.path OR "
+        "NEW.version <= OLD.version OR NOT EXISTS (SELECT 1 FROM audit a WHERE a.seq = "
+        "NEW.version AND a.ins = NEW.ins AND a.path = NEW.path AND a.value = NEW.value)",
+        _AUDITED),
+    "fields_delete_audited": (
+        "BEFORE DELETE ON fields WHEN NOT EXISTS (SELECT 1 FROM audit a WHERE a.ins = OLD.ins "
+        "AND a.seq > OLD.version AND a.path = OLD.path AND a.value IS NULL)", _AUDITED),
+    "inspections_head_is_last": (
+        "BEFORE UPDATE ON inspections WHEN NEW.head_seq != (SELECT max(a.seq) FROM audit a "
+        "WHERE a.ins = NEW.key) OR NEW.head_mac != (SELECT a.mac FROM audit a WHERE a.seq = "
+        "NEW.head_seq) OR NEW.head_seq < OLD.head_seq OR (NEW.deleted != OLD.deleted AND "
+        "(SELECT a.action FROM audit a WHERE a.seq = NEW.head_seq) NOT IN ('delete', "
+        "'restore'))", _HEAD),
+    "audit_no_update": ("BEFORE UPDATE ON audit", _APPEND_ONLY),
+    "audit_no_delete": ("BEFORE DELETE ON audit", _APPEND_ONLY),
+    "inspections_soft_delete_only": ("BEFORE DELETE ON inspections", _SOFT),
+    "inspections_keep_origin": (
+        "BEFORE UPDATE OF key, id, created_at, created_by ON inspections WHEN NEW.key != "
+        "OLD.key OR NEW.id != OLD.id OR NEW.created_at != OLD.created_at OR NEW.created_by "
+        "!= OLD.created_by", _ORIGIN),
+}
+
+
+def sqlite_triggers() -> list[str]:
+    """The CREATE TRIGGER statements of the protections on SQLite."""
+    return [f"CREATE TRIGGER {name} {when} BEGIN SELECT RAISE(ABORT, "
+            f"'{why.replace(chr(39), chr(39) * 2)}'); END"
+            for name, (when, why) in _SQLITE_WHEN.items()]
+
+
+# PostgreSQL: one function per protection, raising with the same message as on SQLite.
+_PG_CHECKS = {
+    "audit_no_update": ("audit", "BEFORE UPDATE", "TRUE", _APPEND_ONLY),
+    "audit_no_delete": ("audit", "BEFORE DELETE", "TRUE", _APPEND_ONLY),
+    "audit_in_order": (
+        "audit", "BEFORE INSERT",
+        "NEW.at < COALESCE((SELECT a.at FROM audit a WHERE a.ins = NEW.ins ORDER BY a.seq DESC "
+        "LIMIT 1), '') OR abs(extract(epoch FROM (NEW.at::timestamptz - clock_timestamp()))) "
+        f"> {CLOCK_TOLERANCE_MIN * 60}", _IN_ORDER),
+    "fields_insert_audited": (
+        "fields", "BEFORE INSERT",
+        "NOT EXISTS (SELECT 1 FROM audit a WHERE a.seq = NEW.version AND a.ins = NEW.ins AND "
+        "((a.path = NEW.path AND a.value = NEW.value) OR (a.path IS NULL AND a.snapshot IS NOT "
+        "NULL)))", _AUDITED),
+    "fields_update_audited": (
+        "fields", "BEFORE UPDATE",
+        "NEW.ins <> OLD.ins OR NEW.path <> OLD.path OR NEW.version <= OLD.version OR NOT EXISTS "
+        "(SELECT 1 FROM audit a WHERE a.seq = NEW.version AND a.ins = NEW.ins AND a.path = "
+        "NEW.path AND a.value = NEW.value)", _AUDITED),
+    "fields_delete_audited": (
+        "fields", "BEFORE DELETE",
+        "NOT EXISTS (SELECT 1 FROM audit a WHERE a.ins = OLD.ins AND a.seq > OLD.version AND "
+        "a.path = OLD.path AND a.value IS NULL)", _AUDITED),
+    "inspections_head_is_last": (
+        "inspections", "BEFORE UPDATE",
+        "NEW.head_seq IS DISTINCT FROM (SELECT max(a.seq) FROM audit a WHERE a.ins = NEW.key) "
+        "OR NEW.head_mac IS DISTINCT FROM (SELECT a.mac FROM audit a WHERE a.seq = "
+        "NEW.head_seq) OR NEW.head_seq < OLD.head_seq OR (NEW.deleted <> OLD.deleted AND "
+        "(SELECT a.action FROM audit a WHERE a.seq = NEW.head_seq) NOT IN ('delete', "
+        "'restore'))", _HEAD),
+    "inspections_soft_delete_only": ("inspections", "BEFORE DELETE", "TRUE", _SOFT),
+    "inspections_keep_origin": (
+        "inspections", "BEFORE UPDATE",
+        "NEW.key <> OLD.key OR NEW.id <> OLD.id OR NEW.created_at <> OLD.created_at OR "
+        "NEW.created_by <> OLD.created_by", _ORIGIN),
+}
+
+
+def postgres_triggers() -> list[str]:
+    """The functions and triggers of the protections on PostgreSQL."""
+    out = []
+    for name, (table, when, condition, why) in _PG_CHECKS.items():
+        row = "OLD" if "DELETE" in when else "NEW"
+        message = why.replace("'", "''")
+        out.append(
+            f"CREATE OR REPLACE FUNCTION kit_{name}() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            f"BEGIN IF {condition} THEN RAISE EXCEPTION '{message}' USING ERRCODE = '23514'; "
+            f"END IF; RETURN {row}; END $$")
+        out.append(f"CREATE TRIGGER {name} {when} ON {table} FOR EACH ROW "
+                   f"EXECUTE FUNCTION kit_{name}()")
+    return out
+
+
+def postgres_grants(role: str) -> list[str]:
+    """What the kit's own role may do on PostgreSQL: read and append, never rewrite the trail."""
+    quoted = '"' + role.replace('"', '""') + '"'
+    return [
+        f"GRANT SELECT, INSERT ON audit TO {quoted}",
+        f"GRANT SELECT, INSERT, UPDATE ON inspections TO {quoted}",
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON fields TO {quoted}",
+        f"GRANT SELECT ON alembic_version TO {quoted}",
+        f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {quoted}",
+    ]
+
+
+def create_schema(cur: Any, dialect: sa.Dialect) -> None:
+    """Create the tables and protections in an empty database (in the open transaction) and
+    stamp its Alembic revision, so that ``kit db upgrade`` knows where it stands."""
+    for table in metadata.sorted_tables:
+        cur.execute(str(CreateTable(table).compile(dialect=dialect)))
+        for index in table.indexes:
+            cur.execute(str(CreateIndex(index).compile(dialect=dialect)))
+    for statement in (sqlite_triggers() if dialect.name == "sqlite" else
+                      postgres_triggers() if dialect.name == "postgresql" else []):
+        cur.execute(statement)
+    cur.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, "
+                "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))")
+    cur.execute(f"INSERT INTO alembic_version (version_num) VALUES ('{HEAD_REVISION}')")
+
+
+def missing_protections(conn: Any, dialect: str) -> list[str]:
+    """The protections (trigger names) a database should have and does not."""
+    if dialect == "sqlite":
+        conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        rows = conn.fetchall()
+    elif dialect == "postgresql":
+        conn.execute("SELECT t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                     "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                     "WHERE NOT t.tgisinternal AND n.nspname = current_schema()")
+        rows = conn.fetchall()
+    else:
+        return []
+    present = {r[0] for r in rows}
+    return [name for name in PROTECTIONS if name not in present]

@@ -1,0 +1,130 @@
+"""Upgrading a store: a database of the first kit refused until `kit db upgrade`, then intact."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from kit.errors import KitError
+from kit.store import Store, migrate, unflatten
+from tests.conftest import data_file
+
+V1 = data_file("store", "v1.sql")  # written by the first kit's own code (see the file's head)
+
+
+def v1_sqlite(folder: Path) -> Path:
+    path = folder / "kit.sqlite"
+    db = sqlite3.connect(path)
+    db.executescript(V1.read_text(encoding="utf-8"))
+    db.close()
+    return path
+
+
+def v1_rows(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    db = sqlite3.connect(path)
+    rows = {
+        "inspections": db.execute("SELECT id, created_by, deleted FROM inspections").fetchall(),
+        "fields": db.execute("SELECT inspection_id, path, value_json FROM fields").fetchall(),
+        "audit": db.execute('SELECT inspection_id, "user", action, path, new_json FROM audit '
+                            "ORDER BY seq").fetchall(),
+        "raw_audit": db.execute("SELECT * FROM audit ORDER BY seq").fetchall(),
+        "raw_fields": db.execute("SELECT * FROM fields").fetchall(),
+        "raw_inspections": db.execute("SELECT * FROM inspections").fetchall(),
+    }
+    db.close()
+    return rows
+
+
+def check_upgraded(url: str, before: dict[str, list[tuple[Any, ...]]]) -> None:
+    with Store(url) as store:
+        assert store.protection_problems == []
+        assert store.verify() == []
+        for iid, _by, _deleted in before["inspections"]:
+            flat = {p: v for i, p, v in before["fields"] if i == iid}
+            assert store.load(iid).doc == unflatten({p: json.loads(v) for p, v in flat.items()})
+            was = sorted((u, a, p or "", v or "") for i, u, a, p, v in before["audit"]
+                         if i == iid)
+            now = sorted((e.user, e.action, e.path or "", e.new_json or "")
+                         for e in store.audit(iid))
+            assert now == was  # every entry of the first kit is still there, word for word
+        listed = {row["id"]: row for row in store.list()}
+        assert listed["demo-v1"]["company/name"] == "北京示例医疗科技有限公司"
+        tab = store.load("demo-v1")
+        tab.set("company/contact", "升级后的修改", user="李华")
+        assert store.verify("demo-v1") == []
+
+
+def test_a_first_kit_database_is_refused_then_upgraded(tmp_path: Path) -> None:
+    path = v1_sqlite(tmp_path)
+    before = v1_rows(path)
+    with pytest.raises(KitError, match="kit db upgrade"):
+        Store(data_dir=tmp_path)
+    proc = subprocess.run([sys.executable, "-m", "kit", "list", "--data-dir", str(tmp_path)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert "kit db upgrade" in proc.stderr
+    assert migrate.status(data_dir=tmp_path) == ("0001", "0002")
+    assert migrate.upgrade(data_dir=tmp_path) == ("0001", "0002")
+    check_upgraded(f"sqlite:///{path}", before)
+    assert migrate.upgrade(data_dir=tmp_path) == ("0002", "0002")  # again: nothing to do
+
+
+def test_a_first_kit_database_on_postgresql_upgrades_too(tmp_path: Path, pg_url: str) -> None:
+    before = v1_rows(v1_sqlite(tmp_path))
+    engine = sa.create_engine(pg_url, poolclass=sa.NullPool)
+    from alembic import command
+
+    with engine.begin() as connection:  # schema 1 as the first kit made it, then its rows
+        command.upgrade(migrate._config(connection), "0001")
+        connection.exec_driver_sql("DROP TABLE alembic_version")
+        for table in ("inspections", "fields", "audit"):
+            rows = before[f"raw_{table}"]
+            marks = ", ".join(["%s"] * len(rows[0]))
+            cur = connection.connection.cursor()
+            if table == "inspections":
+                rows = [(r[0], r[1], r[2], bool(r[3])) for r in rows]
+            cur.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
+        connection.exec_driver_sql(
+            "SELECT setval('audit_seq_seq', (SELECT max(seq) FROM audit))")
+    engine.dispose()
+    with pytest.raises(KitError, match="kit db upgrade"):
+        Store(pg_url)
+    assert migrate.upgrade(pg_url) == ("0001", "0002")
+    check_upgraded(pg_url, before)
+
+
+def test_a_database_of_a_newer_kit_is_refused(tmp_path: Path) -> None:
+    Store(data_dir=tmp_path).close()
+    db = sqlite3.connect(tmp_path / "kit.sqlite")
+    db.execute("UPDATE alembic_version SET version_num = '0099'")
+    db.commit()
+    db.close()
+    with pytest.raises(KitError, match="upgrade the kit"):
+        Store(data_dir=tmp_path)
+    with pytest.raises(KitError, match="unknown schema revision"):
+        migrate.upgrade(data_dir=tmp_path)
+
+
+def test_an_empty_database_is_created_at_the_head(tmp_path: Path) -> None:
+    assert migrate.status(data_dir=tmp_path) == (None, "0002")
+    assert migrate.upgrade(data_dir=tmp_path) == ("(empty)", "0002")
+    with Store(data_dir=tmp_path) as store:
+        assert store.protection_problems == []
+
+
+@pytest.mark.parametrize("url", ["postgresql+psycopg://nobody@127.0.0.1:1/none",
+                                 "not a url", "mysql+nosuchdriver://x/y"])
+def test_a_wrong_database_url_is_one_clear_line(url: str) -> None:
+    proc = subprocess.run([sys.executable, "-m", "kit", "list", "--db-url", url],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
