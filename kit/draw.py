@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from kit.errors import KitError, Problem, ValidationError
+from kit.files import extent_problems, xlsx_problems
 from kit.resources import shipped_dir
 from kit.sampling import SampleResult, read_register, sample
 from kit.session import Session
@@ -64,6 +65,8 @@ def check_upload(name: str, content: bytes) -> list[Problem]:
                         f"文件 {size:.1f} MiB，超过上限 {MAX_UPLOAD_BYTES // 2**20} MiB",
                         f"the file is {size:.1f} MiB, over the {MAX_UPLOAD_BYTES // 2**20} MiB "
                         "limit", file=name)]
+    if suffix == ".xlsx":  # what it inflates to, before anything reads it
+        return xlsx_problems(content, name) or extent_problems(content, name)
     return []
 
 

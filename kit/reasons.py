@@ -213,6 +213,28 @@ class Reason(StrEnum):
                               "the workbook template lacks a sheet")
 
     # -- the workbook -------------------------------------------------------------------------
+    WORKBOOK_ACTIVE_CONTENT = ("workbook.active_content", "工作簿含有宏、嵌入对象或控件",
+                               "the workbook holds macros, embedded objects or controls")
+    WORKBOOK_EXTERNAL_LINK = ("workbook.external_link", "工作簿链接了其他文件",
+                              "the workbook links to other files")
+    WORKBOOK_SEAL_DOWNGRADED = ("workbook.seal_downgraded", "机构签名的封签被改为普通摘要",
+                                "a keyed seal was replaced by a plain digest")
+    WORKBOOK_SHEET_ADDED = ("workbook.sheet_added", "导出后增加了工作表", "a sheet was added")
+    WORKBOOK_SHEET_HIDDEN = ("workbook.sheet_hidden", "工作表被隐藏", "a sheet was hidden")
+    WORKBOOK_HIDDEN_ROW = ("workbook.hidden_row", "有行被隐藏或高度为零",
+                           "a row was hidden or made zero-height")
+    WORKBOOK_HIDDEN_COLUMN = ("workbook.hidden_column", "有列被隐藏或宽度为零",
+                              "a column was hidden or made zero-width")
+    WORKBOOK_NUMBER_FORMAT = ("workbook.number_format", "单元格的数字格式会改变所显示的内容",
+                              "a number format changes what the cell shows")
+    WORKBOOK_INVISIBLE_TEXT = ("workbook.invisible_text", "单元格文字颜色或字号使其看不见",
+                               "a font colour or size makes the text unreadable")
+    WORKBOOK_COMMENT = ("workbook.comment", "导出后增加了批注", "a comment was added")
+    WORKBOOK_DEFINED_NAME = ("workbook.defined_name", "导出后增加了名称定义", "a defined name was added")
+    WORKBOOK_CONDITIONAL_FORMAT = ("workbook.conditional_format", "导出后增加了条件格式",
+                                   "conditional formatting was added")
+    WORKBOOK_HYPERLINK = ("workbook.hyperlink", "导出后增加了超链接", "a hyperlink was added")
+    WORKBOOK_DRAWING = ("workbook.drawing", "导出后增加了图片或图形", "a picture or shape was added")
     WORKBOOK_NOT_KIT = ("workbook.not_kit", "不是本工具导出的工作簿", "not a workbook of the kit")
     WORKBOOK_OTHER_INSPECTION = ("workbook.other_inspection", "工作簿属于另一个检查",
                                  "the workbook belongs to another inspection")
@@ -254,6 +276,8 @@ class Reason(StrEnum):
     UNSUPPORTED_FORMAT = ("unsupported_format", "不支持的文件类型", "unsupported file type")
     EMPTY_FILE = ("empty_file", "文件为空", "the file is empty")
     FILE_TOO_LARGE = ("file_too_large", "文件过大", "the file is too large")
+    FILE_BOMB = ("file_bomb", "工作簿解压后过大（疑似压缩炸弹）", "the workbook inflates too far (a bomb)")
+    TOO_MANY_COLUMNS = ("too_many_columns", "列数超过上限", "more columns than allowed")
     UNREADABLE_FILE = ("unreadable_file", "无法读取该文件", "the file cannot be read")
     UNREADABLE_ENCODING = ("unreadable_encoding", "无法识别文件编码", "unknown text encoding")
     UNKNOWN_SHEET = ("unknown_sheet", "没有该工作表", "no such sheet")

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from kit.errors import Problem
+from kit.files import MAX_CSV_BYTES, extent_problems, size_problems, xlsx_problems
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 
@@ -47,7 +48,15 @@ def read_grid(
         return fail("empty_file", "文件是空的", "the file is empty")
     limit = max_rows + 50  # room for title and blank rows; more data rows than max_rows fails
     if suffix in (".csv", ".txt"):
+        too_large = size_problems(path, MAX_CSV_BYTES, "登记表 register ")
+        if too_large:
+            return None, "", too_large
         return _read_csv_grid(path, limit)
+    refused = xlsx_problems(path) if suffix in (".xlsx", ".xlsm") else []
+    if not refused and suffix in (".xlsx", ".xlsm"):
+        refused = extent_problems(path, max_rows=limit)
+    if refused:
+        return None, "", refused
     try:
         with pd.ExcelFile(path, engine="calamine") as book:
             names = [str(n) for n in book.sheet_names]

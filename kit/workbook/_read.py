@@ -21,6 +21,7 @@ from openpyxl.utils import get_column_letter
 
 from kit.dates import parse_date, parse_datetime
 from kit.errors import InputError, Problem, ValidationError
+from kit.files import active_parts
 from kit.guide import load_guide
 from kit.labels import RESULTS, REVIEW_MODES
 from kit.record import Finding, Inspection, ItemResult, from_doc, next_key, to_data, to_doc
@@ -435,6 +436,13 @@ def read_workbook(path: Path, inspection: Inspection, *,
 
     path = Path(path)
     file = str(path)
+    active, links = active_parts(path) if path.is_file() else ([], [])
+    if active or links:
+        raise ValidationError([Problem(
+            "workbook.active_content" if active else "workbook.external_link",
+            f"工作簿含有宏、嵌入对象、控件或外部链接（{'、'.join((active + links)[:5])}），不导入",
+            "the workbook holds macros, embedded objects, controls or links to other files: "
+            "not imported", file=file)], file)
     wb = open_workbook(path)
     try:
         emb = read_embedded(wb)

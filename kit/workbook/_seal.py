@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -22,23 +22,29 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
-from kit.errors import KitError, Problem
+from kit.errors import KitError, Problem, ValidationError
+from kit.files import extent_problems, xlsx_problems
 from kit.record import Inspection, from_doc
 from kit.workbook._layout import (
     Lookups,
     ReplayError,
     SheetLayout,
+    cell_text,
     fill_placeholders,
     placeholders,
 )
 from kit.workbook._sheets import render
 from kit.workbook._style import put_text
+from kit.workbook._view import KIT_FORMATS, cell_view_problem, normal_format
 
 FORMAT = 1
 SEAL_SHEET = "_kit"
 MARKER = "kit-inspection-workbook"
 CHUNK = 16000  # characters per hidden cell: <= 32,000 UTF-16 units even for astral characters
 SIGNING_KEY_ENV = "KIT_SIGNING_KEY"
+#: what an inspection workbook may reach: checked before it is parsed (a sparse sheet with one
+#: cell at XFD1048576 would make a reader walk sixteen billion empty cells)
+WORKBOOK_MAX_ROWS, WORKBOOK_MAX_COLUMNS, WORKBOOK_MAX_CELLS = 1_048_576, 200, 10_000_000
 MAX_CELL_PROBLEMS = 50  # per sheet, so a sorted or pasted-over sheet stays readable
 
 
@@ -100,7 +106,17 @@ class Embedded:
 
 
 def open_workbook(path: Path) -> Any:
-    """The workbook in read-only mode, or a KitError a user can act on."""
+    """The workbook in read-only mode, or a KitError a user can act on.
+
+    Its archive is checked first (:func:`kit.files.xlsx_problems`): a zip bomb is refused
+    before anything is inflated.
+    """
+    if path.is_file():
+        problems = xlsx_problems(path) or extent_problems(
+            path, max_rows=WORKBOOK_MAX_ROWS, max_columns=WORKBOOK_MAX_COLUMNS,
+            max_cells=WORKBOOK_MAX_CELLS)
+        if problems:
+            raise ValidationError(problems, str(path))
     try:
         return load_workbook(path, read_only=True, data_only=False, rich_text=False)
     except FileNotFoundError:
@@ -159,7 +175,13 @@ def check_embedded(emb: Embedded, key: bytes | None) -> tuple[list[Problem], dic
                                           f"the stored {name} was changed", name))
     kind = manifest.get("seal_kind")
     seal = emb.values.get("seal", "")
-    if kind == "hmac-sha256" and key is None:
+    if key is not None and kind != "hmac-sha256":
+        problems.append(_seal_problem(
+            "workbook.seal_downgraded", "本机构的工作簿应带机构签名，此工作簿的封签却是普通摘要"
+            "（签名被去掉后重算，视为伪造）",
+            "the office signs its workbooks, this one carries a plain digest: the seal was "
+            "replaced without the key", "seal"))
+    elif kind == "hmac-sha256" and key is None:
         problems.append(_seal_problem(
             "workbook.key_needed", f"本工作簿带有机构签名，需设置 {SIGNING_KEY_ENV} 才能校验",
             f"the workbook is signed; set {SIGNING_KEY_ENV} to verify it", "seal"))
@@ -190,6 +212,7 @@ def compare_visible(wb: Any, emb: Embedded, manifest: Mapping[str, Any],
     problems: list[Problem] = []
     sheets = manifest.get("sheets") or {}
     when = exported_at or datetime.min
+    formats = KIT_FORMATS | {normal_format(f) for f in manifest.get("formats") or ()}
     for layout in layouts:
         if layout.name not in wb.sheetnames:
             problems.append(Problem("workbook.sheet_missing", f"缺少工作表“{layout.name}”",
@@ -199,7 +222,8 @@ def compare_visible(wb: Any, emb: Embedded, manifest: Mapping[str, Any],
         values = placeholders(record, lookups, digest=str(manifest.get("record_sha256", "")),
                               exported_at=when, sheet=layout)
         expected = expected_cells(layout, meta, values)
-        problems += _diff_sheet(wb[layout.name], layout, expected, int(meta.get("header_row", 1)))
+        problems += _diff_sheet(wb[layout.name], layout, expected, int(meta.get("header_row", 1)),
+                                formats)
     return problems
 
 
@@ -208,7 +232,7 @@ def expected_cells(layout: SheetLayout, meta: Mapping[str, Any],
     """Every non-empty cell the sheet showed at export, by (row, column), 1-based."""
     cells: dict[tuple[int, int], Any] = {}
     for r, c, text in meta.get("title") or ():
-        cells[(int(r), int(c))] = fill_placeholders(str(text), values)
+        cells[(int(r), int(c))] = cell_text(fill_placeholders(str(text), values))
     header = int(meta.get("header_row", 1))
     for c, col in enumerate(layout.columns, 1):
         cells[(header, c)] = col.header
@@ -219,14 +243,23 @@ def expected_cells(layout: SheetLayout, meta: Mapping[str, Any],
     return {k: v for k, v in cells.items() if v not in (None, "")}
 
 
-def read_cells(ws: Any) -> dict[tuple[int, int], tuple[Any, str]]:
-    """Every non-empty cell of a read-only sheet: (row, column) -> (value, data type)."""
+def read_cells(ws: Any, check: Callable[[Any], Problem | None] | None = None,
+               found: list[Problem] | None = None) -> dict[tuple[int, int], tuple[Any, str]]:
+    """Every non-empty cell of a read-only sheet: (row, column) -> (value, data type).
+
+    With ``check``, each non-empty cell is also looked at as a reader sees it (its number
+    format, font), and what ``check`` says is added to ``found`` (the first 50).
+    """
     cells = {}
     for row in ws.iter_rows():
         for cell in row:
             value = getattr(cell, "value", None)
             if value is not None and value != "":
                 cells[(cell.row, cell.column)] = (value, cell.data_type)
+                if check is not None and found is not None and len(found) < MAX_CELL_PROBLEMS:
+                    problem = check(cell)
+                    if problem is not None:
+                        found.append(problem)
     return cells
 
 
@@ -261,8 +294,9 @@ def show(value: Any) -> str:
 
 
 def _diff_sheet(ws: Any, layout: SheetLayout, expected: Mapping[tuple[int, int], Any],
-                header_row: int) -> list[Problem]:
-    actual = read_cells(ws)
+                header_row: int, formats: frozenset[str]) -> list[Problem]:
+    seen: list[Problem] = []
+    actual = read_cells(ws, lambda cell: cell_view_problem(cell, layout.name, formats), seen)
     paths: dict[tuple[int, int], str] = {}
     for i, row in enumerate(layout.rows, header_row + 1):
         for c, f in row.fields.items():
@@ -291,4 +325,4 @@ def _diff_sheet(ws: Any, layout: SheetLayout, expected: Mapping[tuple[int, int],
         problems = [*problems[:MAX_CELL_PROBLEMS], Problem(
             "workbook.more_changes", f"{layout.name} 另有 {more} 处不同未列出",
             f"{more} more differences in {layout.name}", sheet=layout.name)]
-    return problems
+    return seen + problems

@@ -40,7 +40,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 
 from kit.errors import KitError, NotFoundError, Problem, ValidationError
 from kit.resources import shipped_dir, templates_dir
-from kit.workbook._layout import fill_placeholders
+from kit.workbook._layout import cell_text, fill_placeholders
 
 A4 = "9"
 DEFAULT_WIDTH = 12.0
@@ -242,7 +242,7 @@ def setup_page(ws: Any, tpl: SheetTemplate, ncols: int, values: Mapping[str, str
         for side_name in ("left", "center", "right"):
             side = getattr(part, side_name)
             if side.text:
-                side.text = fill_placeholders(side.text, values, escape_amp=True)
+                side.text = _header_text(fill_placeholders(side.text, values, escape_amp=True))
     ws.HeaderFooter = hf
     ws.sheet_view.showGridLines = tpl.show_grid
     if tpl.body_height:
@@ -254,6 +254,25 @@ def setup_page(ws: Any, tpl: SheetTemplate, ncols: int, values: Mapping[str, str
 
 
 # -- cells --------------------------------------------------------------------------------------
+#: Excel refuses a header or footer longer than 255 characters (all three parts, with codes)
+HEADER_SIDE_MAX = 70
+
+
+def _header_text(text: str) -> str:
+    """A header or footer part as Excel can hold it: one line, at most :data:`HEADER_SIDE_MAX`.
+
+    A company name with a line break or of any length must never stop the export: the full name
+    is in the sheets; the page header shows its start.
+    """
+    flat = " ".join(cell_text(text).split())
+    if len(flat) <= HEADER_SIDE_MAX:
+        return flat
+    cut = flat[:HEADER_SIDE_MAX - 1]
+    if cut.endswith("&") and not cut.endswith("&&"):  # never end inside an escaped '&'
+        cut = cut[:-1]
+    return cut + "…"
+
+
 def put_text(cell: Any, text: str) -> Any:
     """Put ``text`` into ``cell`` as text, never as a formula or an error value."""
     cell.value = text

@@ -7,6 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 from kit.errors import Problem, ValidationError
+from kit.workbook._layout import SHEET_NAMES
 from kit.workbook._seal import (
     check_embedded,
     compare_visible,
@@ -14,6 +15,7 @@ from kit.workbook._seal import (
     read_embedded,
     signing_key,
 )
+from kit.workbook._view import view_problems
 
 
 @dataclass(frozen=True)
@@ -51,8 +53,11 @@ def verify_workbook(path: Path, *, key: bytes | None = None) -> VerifyResult:
 
     Checks (a) the SHA-256 of the embedded canonical JSON (and the audit trail and seal), and
     (b) every visible cell against a fresh rendering of the embedded record, so a cell edited
-    in Excel is named by sheet and cell. ``key`` defaults to ``KIT_SIGNING_KEY``. See the
-    module docstring for what a plain digest can and cannot prove.
+    in Excel is named by sheet and cell, and (c) what a reader sees besides the values: number
+    formats, font colours and sizes, hidden rows, columns and sheets, added sheets, comments,
+    conditional formats, links, pictures, defined names, macros and embedded objects. With a
+    key (``KIT_SIGNING_KEY`` by default) only a keyed seal verifies. See the module docstring
+    for what a plain digest can and cannot prove.
     """
     path = Path(path)
     key = key if key is not None else signing_key()
@@ -73,6 +78,7 @@ def verify_workbook(path: Path, *, key: bytes | None = None) -> VerifyResult:
         signed = manifest.get("seal_kind") == "hmac-sha256" and key is not None
         if manifest and not any(p.code == "workbook.record_digest" for p in problems):
             problems += compare_visible(wb, emb, manifest, exported_at)
+        problems += view_problems(path, wb, SHEET_NAMES)
     finally:
         wb.close()
     errors = [p for p in problems if p.severity == "error"]

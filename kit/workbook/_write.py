@@ -23,6 +23,7 @@ from kit.workbook._layout import (
     AuditLike,
     Lookups,
     SheetLayout,
+    cell_text,
     fill_placeholders,
     placeholders,
 )
@@ -47,6 +48,7 @@ from kit.workbook._style import (
     setup_page,
     usual_height,
 )
+from kit.workbook._view import normal_format
 
 
 def canonical_json(inspection: Inspection) -> str:
@@ -132,6 +134,9 @@ def write_workbook(
         "seal_kind": "hmac-sha256" if key else "sha256",
         "lookups": lookups.data,
         "sheets": sheets_meta,
+        "formats": sorted({normal_format(s.number_format) for tpl in templates.values()
+                           for s in (*tpl.header, *tpl.body,
+                                     *(c.style for c in tpl.title_cells if c.style))}),
     }
     manifest_text = dumps(manifest)
     write_seal_sheet(wb, manifest, manifest_text, seal_of(manifest_text, key), record_text,
@@ -179,7 +184,7 @@ def _write_sheet(wb: Workbook, layout: SheetLayout, tpl: SheetTemplate,
         if tc.style is not None:
             tc.style.apply(cell)
         if tc.text:
-            put_text(cell, fill_placeholders(tc.text, values))
+            put_text(cell, cell_text(fill_placeholders(tc.text, values)))
             title_meta.append([tc.row, tc.column, tc.text])
         by_row.setdefault(tc.row, []).append((tc.column, cell))
     for r in range(1, tpl.header_row):
