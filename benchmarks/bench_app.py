@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from kit import serve  # noqa: E402
+from kit import server as serve  # noqa: E402
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, free_port, wait_http  # noqa: E402
 
 BARE = {

@@ -241,9 +241,10 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 # -- kit serve -------------------------------------------------------------------------------
 def cmd_serve(args: argparse.Namespace) -> int:
-    from kit import serve
+    from kit import server as serve
     from kit.interchange import load_demo
 
+    serve.check_address(args.ip, args.token)  # before anything else is done
     open_id = None
     if args.demo:
         with _store(args) as store:  # closed before this process becomes the Voila server
@@ -251,7 +252,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     notebook = serve.notebook_path(args.app)
     env = serve.serve_env(data_dir=args.data_dir, db_url=args.db_url, open_id=open_id)
     argv = serve.voila_argv(notebook, port=args.port, ip=args.ip, token=args.token,
-                            preheat=not args.no_preheat, open_browser=args.browser)
+                            preheat=not args.no_preheat, open_browser=args.browser,
+                            max_kernels=args.max_kernels, max_tabs=args.max_tabs)
     where = f"http://{args.ip}:{args.port}/" + (f"?token={args.token}" if args.token else "")
     _out(f"检查工具包应用 {args.app} 在 {where} / serving {notebook.name} at {where}")
     return serve.run(argv, env)
@@ -429,6 +431,10 @@ def build_parser() -> argparse.ArgumentParser:
                     help="load the sample company's demo inspection and open it")
     sv.add_argument("--app", default="app", help="app, training, analytics or a notebook path")
     sv.add_argument("--no-preheat", action="store_true", help="no preheated kernel")
+    sv.add_argument("--max-kernels", type=int, default=12,
+                    help="open pages in all (about 130 MiB each; default 12)")
+    sv.add_argument("--max-tabs", type=int, default=6,
+                    help="open pages per client address (default 6)")
     sv.add_argument("--browser", action="store_true", help="open a browser")
     sv.set_defaults(handler=cmd_serve)
 

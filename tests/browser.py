@@ -52,8 +52,14 @@ def wait_http(url: str, timeout: float = 60.0) -> None:
     raise TimeoutError(msg)
 
 
+class ServedUrl(str):
+    """The base URL of a served app, with the server's process id."""
+
+    pid: int
+
+
 @contextmanager
-def served(args: list[str], data_dir: Path, log: Path) -> Iterator[str]:
+def served(args: list[str], data_dir: Path, log: Path) -> Iterator[ServedUrl]:
     """Run ``kit serve ARGS`` on a free port; yield its base URL; stop it afterwards."""
     port = free_port()
     env = dict(os.environ, KIT_DATA_DIR=str(data_dir))
@@ -62,7 +68,8 @@ def served(args: list[str], data_dir: Path, log: Path) -> Iterator[str]:
             [sys.executable, "-m", "kit", "serve", "--port", str(port), *args],
             stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True,
         )
-        base = f"http://127.0.0.1:{port}/"
+        base = ServedUrl(f"http://127.0.0.1:{port}/")
+        base.pid = proc.pid  # `kit serve` execs the server: the same process
         try:
             wait_http(base)
             yield base

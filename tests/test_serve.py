@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
 import warnings
 from pathlib import Path
 
 import pytest
 
-from kit import serve
-from kit.errors import NotFoundError
+from kit import server as serve
+from kit.errors import KitError, NotFoundError
 from kit.interchange import DEMO_ID, load_demo
 from kit.session import open_inspection
 from kit.store import Store
@@ -16,8 +21,9 @@ from kit.store import Store
 
 def test_voila_is_bound_to_localhost_culls_idle_kernels_and_takes_large_uploads():
     argv = serve.voila_argv(serve.notebook_path("app"), port=9999)
-    assert argv[1:3] == ["-m", "voila"]
+    assert argv[1:3] == ["-m", "kit.server"]  # the kit's Voila, with its limits
     assert argv[3].endswith("app.ipynb")
+    assert "--KitVoila.max_kernels=12" in argv
     assert "--port=9999" in argv
     assert "--Voila.ip=127.0.0.1" in argv
     assert "--MappingKernelManager.cull_idle_timeout=120" in argv
@@ -64,3 +70,45 @@ def test_voila_reads_the_upload_limit_as_a_number():
         warnings.simplefilter("ignore", DeprecationWarning)
         app.parse_command_line([setting])
     assert app.tornado_settings["websocket_max_message_size"] == serve.UPLOAD_LIMIT_BYTES
+
+
+def test_serving_beyond_this_machine_needs_a_token():
+    with pytest.raises(KitError, match="--token"):
+        serve.voila_argv(Path("x.ipynb"), ip="0.0.0.0")
+    proc = subprocess.run([sys.executable, "-m", "kit", "serve", "--ip", "0.0.0.0"],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert "--token" in proc.stderr
+
+
+def _kernels(pid: int) -> int:
+    """Kernel processes below the server process ``pid``."""
+    count = 0
+    for name in (p.name for p in Path("/proc").iterdir() if p.name.isdigit()):
+        try:
+            stat = (Path("/proc") / name / "stat").read_text().split()
+            cmd = (Path("/proc") / name / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(stat[3]) == pid and b"ipykernel" in cmd:
+            count += 1
+    return count
+
+
+@pytest.mark.slow
+def test_the_served_app_bounds_its_kernels_and_checks_the_host(tmp_path):
+    from tests.browser import served
+
+    with served(["--demo", "--max-kernels", "2"], tmp_path / "data", tmp_path / "log") as base:
+        for _ in range(8):  # page loads that never connect, as a script's would
+            with urllib.request.urlopen(base, timeout=60) as page:
+                assert page.status == 200
+        request = urllib.request.Request(base, headers={"Host": "evil.example"})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=30)
+        assert refused.value.code == 403
+        deadline = time.monotonic() + 20  # ended kernels take a moment to exit
+        while _kernels(base.pid) > 2 + 1 and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert 1 <= _kernels(base.pid) <= 2 + 1  # the limit and the preheated one

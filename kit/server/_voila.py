@@ -1,6 +1,8 @@
 """Serve the apps with Voila, with settings that suit inspectors on a laptop or a shared server.
 
-- bound to 127.0.0.1 unless told otherwise, with a token when one is given;
+- bound to 127.0.0.1 unless told otherwise; on any other address only with a token (or the
+  office server, ``kit hub``), and on loopback only for requests addressed to a local name;
+- kernels bounded in total and per client (:mod:`kit.server._gate`);
 - a closed tab's kernel is culled within minutes (Voila 0.5 cannot shut it down on close);
 - one preheated kernel waits, so the app opens about twice as fast;
 - uploads up to :data:`UPLOAD_LIMIT_BYTES` (Voila's websocket default is 10 MiB);
@@ -15,14 +17,18 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from kit.errors import NotFoundError
+from kit.errors import KitError, NotFoundError
 from kit.resources import shipped_dir
 
 __all__ = [
     "APPS",
     "CULL_IDLE_SECONDS",
     "CULL_INTERVAL_SECONDS",
+    "LOOPBACK",
+    "MAX_KERNELS",
+    "MAX_TABS_PER_CLIENT",
     "UPLOAD_LIMIT_BYTES",
+    "check_address",
     "notebook_path",
     "run",
     "serve_env",
@@ -48,11 +54,31 @@ def notebook_path(app: str) -> Path:
     return path
 
 
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+MAX_KERNELS, MAX_TABS_PER_CLIENT = 12, 6
+
+
+def check_address(ip: str, token: str | None) -> None:
+    """Refuse to serve beyond this machine without a token: anyone who can reach the address
+    would otherwise read and change every inspection."""
+    if ip not in LOOPBACK and not token:
+        msg = (f"在地址 {ip} 上提供服务须设置访问令牌（--token）或使用办公室服务器（kit hub）；"
+               f"否则能访问该地址的任何人都能查看和修改检查记录 / serving on {ip} needs --token "
+               "(or the office server, kit hub): anyone who can reach it could read and change "
+               "every inspection")
+        raise KitError(msg)
+
+
 def voila_argv(notebook: Path, *, port: int = 8866, ip: str = "127.0.0.1", token: str | None = None,
-               preheat: bool = True, open_browser: bool = False) -> list[str]:
-    """The Voila command line for one notebook, with the kit's settings."""
+               preheat: bool = True, open_browser: bool = False, max_kernels: int = MAX_KERNELS,
+               max_tabs: int = MAX_TABS_PER_CLIENT) -> list[str]:
+    """The command line of the kit's Voila (:class:`KitVoila`) for one notebook."""
+    check_address(ip, token)
     argv = [
-        sys.executable, "-m", "voila", str(notebook),
+        sys.executable, "-m", "kit.server", str(notebook),
+        f"--KitVoila.max_kernels={max_kernels}",
+        f"--KitVoila.max_tabs_per_client={max_tabs}",
+        f"--KitVoila.pool_reserve={1 if preheat else 0}",
         f"--port={port}",
         f"--Voila.ip={ip}",
         f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_SECONDS}",
