@@ -540,6 +540,8 @@ class Store:
                 # two tabs creating the same entry would both think it theirs.
                 unseen = expected is not None and path not in expected
                 if new[path] == row[0] and not unseen:
+                    # the same value as stored (another tab of this person saved it first,
+                    # say): nothing to write and nothing overwritten, so no conflict either
                     return [_Change(path, row[0], row[1])]
                 if expected is not None and expected.get(path) != row[1]:
                     raise FieldConflictError([self._conflict(e, path, row[0], row[1])])

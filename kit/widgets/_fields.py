@@ -27,6 +27,7 @@ import ipywidgets as W
 from kit.errors import ConflictError, KitError, Problem, ValidationError
 from kit.session import Session
 from kit.widgets._common import ERROR, WARNING, message_html
+from kit.widgets._guard import path_class
 
 Options = tuple[tuple[str, str], ...]
 log = logging.getLogger(__name__)
@@ -196,6 +197,8 @@ class BoundField(W.VBox):
         self.control = FACTORIES[spec.kind](spec)
         self.control.add_class("kit-field")
         self.control.add_class("kit-field-" + spec.path.replace("/", "--").replace(".", "_"))
+        if spec.kind in TYPED_KINDS:  # the page guard keeps its typing until it is saved
+            self.control.add_class(path_class(spec.path))
         self._message: W.HTML | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._pending: Any = None

@@ -24,6 +24,7 @@ from kit.session import Session
 from kit.store import Store, current_user
 from kit.widgets._common import MessageArea, parse_query, vocab_options
 from kit.widgets._fields import guarded
+from kit.widgets._guard import PageGuard
 
 __all__ = [
     "STAGE_TABS",
@@ -94,6 +95,8 @@ class InspectorApp(W.VBox):
         self.new_form = self._new_form()
         self.message = MessageArea()
         self.message.add_class("kit-message")
+        self.guard = PageGuard()
+        self.guard.on_flush = self.flush
         self.title = W.HTML()
         self.tabs = W.Tab()
         self.tabs.add_class("kit-stages")
@@ -104,7 +107,8 @@ class InspectorApp(W.VBox):
         self.refresh_list()
         header = W.HTML("<h2>北京市医疗器械生产监督检查 · 检查员工作台"
                         "<br><small>Medical-device production inspection</small></h2>")
-        super().__init__([header, self.user, W.HBox([self.chooser, self.open_button, self.refresh_button]),
+        super().__init__([self.guard, header, self.user,
+                          W.HBox([self.chooser, self.open_button, self.refresh_button]),
                           self.new_form, self.message, self.title, self.tabs])
         self.add_class("kit-app")
 
@@ -158,6 +162,7 @@ class InspectorApp(W.VBox):
         if self.session is not None:
             self.session.flush_pending()
         self.session = Session(self.store, inspection_id, user=self.user.value)
+        self.guard.watch(self.session)
         self._built = {}
         self._section = section
         ins = self.session.inspection
@@ -187,6 +192,11 @@ class InspectorApp(W.VBox):
         if wanted:
             self._guard(self.open_inspection, wanted, stage=params.get("stage"),
                         section=params.get("section"))
+
+    def flush(self) -> None:
+        """Save every change still waiting for a pause in typing (the page is being left)."""
+        if self.session is not None:
+            self._guard(self.session.flush_pending)
 
     def refresh(self) -> None:
         """Show changes other tabs and colleagues saved since this page read the record."""

@@ -1,0 +1,147 @@
+"""The page guard: the browser keeps what is typed until it is saved; a lost kernel is shown.
+
+One :class:`PageGuard` per page (anywidget, its script in ``static/guard.js``). In the browser it
+keeps every keystroke typed into a record field in ``localStorage`` until the kernel reports
+that value saved; asks the kernel to save what is pending when a field loses focus and when the
+page is hidden or left; after a reload offers to restore what the store does not hold; and shows
+a banner at once when the kernel's heartbeat stops. Fields are found by their ``kp:<path>``
+class, which every bound text field carries.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import anywidget
+import traitlets as t
+
+from kit.errors import KitError
+from kit.session import Session
+
+__all__ = ["BEAT_MS", "PageGuard", "path_class"]
+
+STATIC = Path(__file__).resolve().parent / "static"
+BEAT_MS = 2000
+
+
+def path_class(path: str) -> str:
+    """The class that names a field's record path in the page (no spaces in record paths)."""
+    return "kp:" + path.replace(" ", "_")
+
+
+class PageGuard(anywidget.AnyWidget):
+    """Keeps typing safe in the browser and says when the kernel is gone."""
+
+    _esm = STATIC / "guard.js"
+    _css = STATIC / "guard.css"
+    inspection = t.Unicode("").tag(sync=True)
+    beat_ms = t.Int(BEAT_MS).tag(sync=True)
+    #: the version of each text field as this page read it (what a kept text was typed over)
+    versions = t.Dict().tag(sync=True)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.add_class("kit-guard")
+        self.session: Session | None = None
+        self.on_flush: Callable[[], None] | None = None
+        self.on_msg(self._message)
+        self._timer: asyncio.TimerHandle | None = None
+        self._beat()
+
+    def watch(self, session: Session) -> None:
+        """Guard the fields of ``session``'s inspection; report each saved text to the page."""
+        self.session = session
+        self.versions = {p: v for p, v in session.record.versions.items()
+                         if isinstance(session.get(p), str)}
+        self.inspection = session.id
+        session.on_change(lambda path: self._saved(session, path))
+
+    @staticmethod
+    def _only_mine(session: Session, path: str, base: Any) -> bool:
+        """Whether every change to ``path`` since version ``base`` was this person's own (the
+        partial saves of the typing the browser kept): then the kept text is the latest."""
+        if base == session.record.versions.get(path):
+            return True
+        since = [e for e in session.store.audit(session.id, path)
+                 if e.path == path and (not isinstance(base, int) or e.seq > base)]
+        return bool(since) and all(e.user == session.user for e in since)
+
+    def _saved(self, session: Session, path: str) -> None:
+        if session is not self.session or path == "*":
+            return
+        value = session.get(path)
+        if isinstance(value, str):
+            self.send({"kind": "saved", "path": path, "value": value,
+                       "version": session.record.versions.get(path)})
+
+    def _message(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        if not isinstance(content, dict):
+            return
+        if content.get("kind") == "flush":
+            values = content.get("values")
+            self.flush(values if isinstance(values, dict) else {})
+        elif content.get("kind") == "kept":
+            items = content.get("items")
+            self.restore([i for i in items if isinstance(i, dict)] if isinstance(items, list)
+                         else [])
+
+    def restore(self, items: list[dict[str, Any]]) -> None:
+        """Texts the browser kept for this inspection: save those typed over the version still
+        stored (the person's own latest typing); report the others as conflicts, to be offered.
+        """
+        session = self.session
+        if session is None:
+            return
+        for item in items:
+            path, value, base = item.get("path"), item.get("value"), item.get("base")
+            if not isinstance(path, str) or not isinstance(value, str):
+                continue
+            current = session.get(path)
+            if current == value:
+                self._saved(session, path)
+                continue
+            if not isinstance(current, str | None) or not self._only_mine(session, path, base):
+                self.send({"kind": "conflict", "path": path})
+                continue
+            try:
+                session.set(path, value)
+            except KitError:
+                self.send({"kind": "conflict", "path": path})
+
+    def flush(self, values: dict[str, Any] | None = None) -> None:
+        """Save what is waiting for a pause in typing, then the page's latest ``values``.
+
+        The page sends, for each text field typed into, what its box holds now: the widgets'
+        own last update may never leave a page that is being closed. A value refused (someone
+        else changed the field) stays in the browser, which offers it again on the next load.
+        """
+        if self.on_flush is not None:
+            self.on_flush()
+        elif self.session is not None:
+            self.session.flush_pending()
+        session = self.session
+        for path, value in (values or {}).items():
+            if session is None or not isinstance(path, str) or not isinstance(value, str):
+                continue
+            if session.get(path) != value:
+                with contextlib.suppress(KitError):
+                    session.set(path, value)
+
+    def _beat(self) -> None:
+        with contextlib.suppress(Exception):  # no front-end yet, or none any more
+            self.send({"kind": "beat"})
+        try:
+            loop = asyncio.get_event_loop()
+        except RuntimeError:
+            return
+        if loop.is_running():
+            self._timer = loop.call_later(self.beat_ms / 1000, self._beat)
+
+    def close(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        super().close()
