@@ -250,7 +250,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         with _store(args) as store:  # closed before this process becomes the Voila server
             open_id = load_demo(store, user=_user(args))
     notebook = serve.notebook_path(args.app)
-    env = serve.serve_env(data_dir=args.data_dir, db_url=args.db_url, open_id=open_id)
+    env = serve.serve_env(data_dir=args.data_dir, db_url=args.db_url, open_id=open_id,
+                          user=args.user)
     argv = serve.voila_argv(notebook, port=args.port, ip=args.ip, token=args.token,
                             preheat=not args.no_preheat, open_browser=args.browser,
                             max_kernels=args.max_kernels, max_tabs=args.max_tabs)

@@ -177,6 +177,7 @@ class Reason(StrEnum):
     STORE_SUMMARY_MISMATCH = ("store.summary_mismatch", "列表摘要与记录不符",
                               "the listing summary does not match the record")
     KIT_ERROR = ("kit.error", "内部错误，未保存", "internal error; not saved")
+    ACCESS_REFUSED = ("access.refused", "无权修改，未保存", "not this person's to change; not saved")
 
     # -- the kit's own data files -------------------------------------------------------------
     GUIDE_DUPLICATE_ID = ("guide.duplicate_id", "指南条款编号重复", "a clause id is repeated")

@@ -24,6 +24,7 @@ from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
+from kit.access import AccessError, Identity, may_edit, read_refusal, refusal
 from kit.errors import ConflictError, Problem, ValidationError
 from kit.guide import load_guide
 from kit.record import Inspection, check_value, from_doc, parse_doc, to_doc
@@ -76,21 +77,44 @@ def _plain(value: Any) -> Any:
 class Session:
     """One user's view of one stored inspection; :meth:`set` is the only way to change it."""
 
-    def __init__(self, store: Store, inspection_id: str, *, user: str) -> None:
+    def __init__(self, store: Store, inspection_id: str, *, user: str,
+                 identity: Identity | None = None) -> None:
         self.store = store
         self.user = user
+        self.identity = identity
         self.record: Record = store.load(inspection_id)
         # A record the model cannot read is refused up front, with every problem listed.
         self._inspection: Inspection | None = from_doc(
             {**self.record.doc, "id": self.record.id}, what=f"inspection {inspection_id}")
+        why = None if identity is None else read_refusal(self._inspection, identity)
+        if why is not None:
+            raise AccessError(why)
         self._problems: list[Problem] | None = None
         self._listeners: list[Listener] = []
         self._deferred: dict[int, Callable[[], None]] = {}
 
     @classmethod
-    def create(cls, store: Store, inspection: Inspection, *, user: str) -> Session:
+    def create(cls, store: Store, inspection: Inspection, *, user: str,
+               identity: Identity | None = None) -> Session:
         """Store a new inspection and open a session on it."""
-        return cls(store, save_new(store, inspection, user=user), user=user)
+        return cls(store, save_new(store, inspection, user=user), user=user, identity=identity)
+
+    @property
+    def read_only(self) -> bool:
+        """Whether this person may only look (an office leader or analyst, not on the team)."""
+        return self.identity is not None and not may_edit(self.inspection, self.identity)
+
+    def refusal(self, path: str, value: Any = None) -> str | None:
+        """Why this person may not set ``path`` (to ``value``), or None (the apps grey out
+        what is refused)."""
+        return None if self.identity is None else refusal(self.inspection, self.identity, path,
+                                                          value)
+
+    def check_access(self, path: str, value: Any = None) -> None:
+        """Raise :class:`AccessError` when this person may not set ``path`` (to ``value``)."""
+        why = self.refusal(path, value)
+        if why is not None:
+            raise AccessError(why)
 
     @property
     def id(self) -> str:
@@ -140,6 +164,8 @@ class Session:
     def set_many(self, changes: dict[str, Any], *, action: str = "update") -> None:
         """Check and save several fields in one transaction, or none of them."""
         plain = {p: _plain(v) for p, v in changes.items()}
+        for path, value in plain.items():
+            self.check_access(path, value)
         problems = [pr for p, v in plain.items() for pr in self.check_value(p, v)]
         if problems:
             raise ValidationError(problems, f"inspection {self.id}")
@@ -153,6 +179,7 @@ class Session:
 
     def delete(self, path: str) -> None:
         """Remove an entry (a finding, a team member...) with an audit row."""
+        self.check_access(path)
         try:
             self.record.delete(path, user=self.user)
         except ConflictError:

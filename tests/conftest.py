@@ -43,6 +43,8 @@ def _isolated_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: py
     """No test ever writes to the user's real data directory."""
     monkeypatch.setenv("KIT_DATA_DIR", str(tmp_path_factory.mktemp("kit-data")))
     monkeypatch.delenv("KIT_DB_URL", raising=False)
+    for name in ("JUPYTERHUB_USER", "KIT_USER", "KIT_USER_GROUPS"):  # nobody signed in
+        monkeypatch.delenv(name, raising=False)
 
 
 # -- real browser (Debian's Chromium driven by Playwright) ----------------------------------

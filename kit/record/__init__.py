@@ -16,6 +16,7 @@ from kit.record.document import check_value, from_doc, inspection_schema, parse_
 from kit.record.model import (
     FORMAT_VERSION,
     ID_PATTERN,
+    SUMMARY_LISTS,
     SUMMARY_PATHS,
     Adjustment,
     Background,
@@ -57,6 +58,7 @@ from kit.record.model import (
 __all__ = [
     "FORMAT_VERSION",
     "ID_PATTERN",
+    "SUMMARY_LISTS",
     "SUMMARY_PATHS",
     "Adjustment",
     "Background",

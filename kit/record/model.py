@@ -23,6 +23,7 @@ from kit.guide import load_guide
 __all__ = [
     "FORMAT_VERSION",
     "ID_PATTERN",
+    "SUMMARY_LISTS",
     "SUMMARY_PATHS",
     "Adjustment",
     "Background",
@@ -87,6 +88,9 @@ ReviewMode = Literal["", "written", "on_site"]
 
 #: Fields that identify an inspection in lists (``kit list``, the app's chooser).
 SUMMARY_PATHS = ("company/name", "scope/type", "scope/start_date", "stage")
+#: Lists kept beside them: name -> (collection, field) gathered over the collection's entries
+#: (``team_users``: who may open the inspection on the office server).
+SUMMARY_LISTS = {"team_users": ("team", "user")}
 
 @dataclass(frozen=True)
 class Licence:
@@ -204,6 +208,7 @@ class Member:
     qualifications: tuple[str, ...] = ()
     standards: tuple[str, ...] = ()
     sections: tuple[str, ...] = ()
+    user: str = ""  # the member's sign-in on the office server (who may open the inspection)
 
 
 @dataclass(frozen=True)

@@ -99,9 +99,13 @@ def voila_argv(notebook: Path, *, port: int = 8866, ip: str = "127.0.0.1", token
 
 
 def serve_env(*, data_dir: str | None = None, db_url: str | None = None,
-              open_id: str | None = None, base: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The environment the Voila server (and so every kernel) runs with."""
+              open_id: str | None = None, user: str | None = None,
+              base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment the Voila server (and so every kernel) runs with (``user``: the name
+    the apps record changes under, given with ``kit serve --user``)."""
     env = dict(os.environ if base is None else base)
+    if user and user.strip():
+        env["KIT_USER"] = user.strip()
     if data_dir:
         env["KIT_DATA_DIR"] = str(Path(data_dir).expanduser().resolve())
     if db_url:

@@ -42,7 +42,7 @@ import platformdirs
 import sqlalchemy as sa
 
 from kit.errors import ConflictError, KitError, NotFoundError, Problem, ValidationError
-from kit.record import SUMMARY_PATHS
+from kit.record import SUMMARY_LISTS, SUMMARY_PATHS
 from kit.store import _chain as chain
 from kit.store._doc import (
     DELETE,
@@ -344,7 +344,7 @@ class Store:
         """Move the inspection's chain head to its last entry, with the summary if it changed."""
         if not e.logged:
             return
-        if any(_affects(path, p) for path in e.touched for p in SUMMARY_PATHS):
+        if any(_affects(path, p) for path in e.touched for p in _SUMMARY_SOURCES):
             self._run(e.cur, self._sql.set_head_summary, ins=e.ins, head_seq=e.head_seq,
                       head_mac=e.head_mac, at=e.at, user=e.user,
                       summary=self._summary_of(e.cur, e.ins))
@@ -358,7 +358,12 @@ class Store:
             row = self._run(cur, self._sql.field, ins=ins, path=path).fetchone()
             if row is not None:
                 found[path] = json.loads(row[0])
-        return _summary_text(found)
+        rows: dict[str, str] = {}
+        for base, _leaf in SUMMARY_LISTS.values():
+            for path, value, _v in self._run(cur, self._sql.around(1), ins=ins, path=base,
+                                             **below_args(base)).fetchall():
+                rows[path] = value
+        return _summary_text(summary_of(rows | {p: json.dumps(v) for p, v in found.items()}))
 
     def _put(self, e: _Edit, path: str, old: Any, value_json: str) -> _Change:
         """Write one row (``old``: its current (path, value, version), or None) and its entry."""
@@ -402,7 +407,7 @@ class Store:
                 f" / an inspection id is letters, digits, '.', '_' or '-' (64 at most)"
             )
             raise KitError(msg)
-        summary = _summary_text({p: json.loads(rows[p]) for p in SUMMARY_PATHS if p in rows})
+        summary = _summary_text(summary_of(rows))
         snapshot = chain.snapshot_text(rows)
         with self._tx(write=True) as cur:
             iid = inspection_id or _new_id()
@@ -644,8 +649,24 @@ class Store:
                 "updated_at": updated_at, "updated_by": updated_by, "deleted": bool(deleted),
                 **{p: kept.get(p) if p in SUMMARY_PATHS else others.get((iid, p))
                    for p in summary_paths},
+                **{name: kept.get(name, []) for name in SUMMARY_LISTS},
             })
         return out
+
+
+_SUMMARY_SOURCES = (*SUMMARY_PATHS, *(base for base, _leaf in SUMMARY_LISTS.values()))
+
+
+def summary_of(rows: Mapping[str, str]) -> dict[str, Any]:
+    """The listing summary of an inspection from its rows (path -> value JSON)."""
+    out: dict[str, Any] = {p: json.loads(rows[p]) for p in SUMMARY_PATHS if p in rows}
+    for name, (base, leaf) in SUMMARY_LISTS.items():
+        pattern = re.compile(rf"{re.escape(base)}/[^/]+/{re.escape(leaf)}")
+        values = sorted({v for p, text in rows.items() if pattern.fullmatch(p)
+                         and isinstance(v := json.loads(text), str) and v})
+        if values:
+            out[name] = values
+    return out
 
 
 def _affects(path: str, summary_path: str) -> bool:
@@ -705,8 +726,7 @@ def _compare(iid: str, replayed: chain.Replay, stored: Sequence[Sequence[Any]], 
         out.append(_problem("store.head_mismatch", iid, "删除标记与审计记录不符",
                             "the deleted mark does not follow the trail", "deleted"))
     kept = json.loads(summary) if summary else {}
-    expected = {p: json.loads(replayed.values[p]) for p in SUMMARY_PATHS
-                if p in replayed.values}
+    expected = summary_of(replayed.values)
     if kept != expected:
         out.append(_problem("store.summary_mismatch", iid, "列表摘要与记录不符",
                             "the listing summary does not match the record", "summary"))

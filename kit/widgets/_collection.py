@@ -56,6 +56,7 @@ class CollectionWidget(W.VBox):
                                    layout=W.Layout(width="auto"))
         self.add_button.add_class("kit-add-" + base.replace("/", "--"))
         self.add_button.on_click(lambda _b: self.add_entry())
+        self.add_button.disabled = session.refusal(base) is not None  # not this person's
         self.message = W.HTML()
         self.entries = W.VBox()
         self._keys: tuple[str, ...] = ()
@@ -109,6 +110,7 @@ class CollectionWidget(W.VBox):
         remove = W.Button(description="删除 Remove", icon="trash", button_style="warning",
                           layout=W.Layout(width="auto"))
         remove.add_class("kit-remove")
+        remove.disabled = self.add_button.disabled
         remove.on_click(lambda _b, k=key: self.remove_entry(k))
         title = W.HTML(f"<b>{html.escape(self.entry_title(self.session, key))}</b>")
         box = W.VBox([W.HBox([title, remove]), *fields],

@@ -24,6 +24,7 @@ from typing import Any
 
 import ipywidgets as W
 
+from kit.access import AccessError
 from kit.errors import ConflictError, KitError, Problem, ValidationError
 from kit.session import Session
 from kit.widgets._common import ERROR, WARNING, message_html
@@ -204,6 +205,8 @@ class BoundField(W.VBox):
         self._pending: Any = None
         self._updating = False
         self._show(session.get(spec.path))
+        if session.refusal(spec.path) is not None:  # read only, or the leader's to change
+            self.control.disabled = True
         self.control.observe(self._on_widget, names="value")
         session.on_change(self._on_record)
         super().__init__([self.control], layout=shared_layout("field"))
@@ -273,6 +276,10 @@ class BoundField(W.VBox):
             mine = "" if value in (None, "", [], ()) else f"您输入的“{value}”未保存；"
             conflict = Problem("store.conflict", f"{mine}{exc}", "not saved")
             self._show_rules([conflict])
+            return False
+        except AccessError as exc:
+            self._show(self.session.get(self.spec.path))
+            self._show_rules([Problem("access.refused", f"未保存：{exc}", "not saved")])
             return False
         except Exception as exc:  # show it beside the field rather than lose it in a log
             self._show(self.session.get(self.spec.path))

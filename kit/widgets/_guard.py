@@ -42,6 +42,8 @@ class PageGuard(anywidget.AnyWidget):
     beat_ms = t.Int(BEAT_MS).tag(sync=True)
     #: the version of each text field as this page read it (what a kept text was typed over)
     versions = t.Dict().tag(sync=True)
+    #: on one machine, the name the person chose (the browser remembers it across reloads)
+    user = t.Unicode("").tag(sync=True)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)

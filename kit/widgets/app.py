@@ -12,16 +12,19 @@ import html
 import importlib
 import os
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
 import ipywidgets as W
 
+from kit.access import ANALYSTS, LEADERS, Identity
+from kit.errors import KitError
 from kit.labels import STAGES, vocab, zh
 from kit.profiles import list_profiles, load_profile
-from kit.record import SUMMARY_PATHS, new_inspection
+from kit.record import SUMMARY_PATHS, Member, new_inspection
 from kit.session import Session
-from kit.store import Store, current_user
+from kit.store import Store
 from kit.widgets._common import MessageArea, parse_query, vocab_options
 from kit.widgets._fields import guarded
 from kit.widgets._guard import PageGuard
@@ -73,12 +76,19 @@ class InspectorApp(W.VBox):
     def __init__(self, store: Store | None = None, *, user: str | None = None) -> None:
         self.store = store or Store()
         self.session: Session | None = None
-        hub_user = os.environ.get("JUPYTERHUB_USER", "").strip()
-        self.user = W.Text(value=current_user(user), description="检查员 Inspector",
-                           disabled=bool(hub_user), style={"description_width": "8em"},
-                           layout=W.Layout(width="22em"))
-        self.user.add_class("kit-user")
-        self.user.observe(self._user_changed, names="value")
+        self.identity = Identity.from_environment(user)
+        self._waiting: tuple[str, str | None, str | None] | None = None
+        self.who = W.HTML()
+        self.who.add_class("kit-who")
+        self.name_box = W.Text(placeholder="您的姓名 your name", layout=W.Layout(width="14em"))
+        self.name_box.add_class("kit-user")
+        name_button = W.Button(description="确定 OK", layout=W.Layout(width="auto"))
+        name_button.add_class("kit-user-ok")
+        name_button.on_click(lambda _b: self._guard(self.choose_name, self.name_box.value))
+        self.name_form = W.HBox([W.HTML("<b>请先填写您的姓名，修改记录会以此署名 / Your name, "
+                                        "which every change is recorded under:</b>"),
+                                 self.name_box, name_button],
+                                layout=W.Layout(flex_flow="row wrap"))
         self.chooser = W.Dropdown(description="检查记录 Record", style={"description_width": "8em"},
                                   layout=W.Layout(width="40em"))
         self.chooser.add_class("kit-chooser")
@@ -97,6 +107,8 @@ class InspectorApp(W.VBox):
         self.message.add_class("kit-message")
         self.guard = PageGuard()
         self.guard.on_flush = self.flush
+        self.guard.observe(lambda change: self._guard(self.choose_name, change["new"], False),
+                           names="user")
         self.title = W.HTML()
         self.tabs = W.Tab()
         self.tabs.add_class("kit-stages")
@@ -107,17 +119,66 @@ class InspectorApp(W.VBox):
         self.refresh_list()
         header = W.HTML("<h2>北京市医疗器械生产监督检查 · 检查员工作台"
                         "<br><small>Medical-device production inspection</small></h2>")
-        super().__init__([self.guard, header, self.user,
+        self._show_identity()
+        super().__init__([self.guard, header, self.who, self.name_form,
                           W.HBox([self.chooser, self.open_button, self.refresh_button]),
                           self.new_form, self.message, self.title, self.tabs])
         self.add_class("kit-app")
+
+    # -- who -------------------------------------------------------------------------------
+    @property
+    def user(self) -> str:
+        """The name every change is recorded under ('' until one is chosen)."""
+        return self.identity.user if self.identity is not None else ""
+
+    def choose_name(self, name: str, remember: bool = True) -> None:
+        """On one machine: the name changes are recorded under, chosen once (the browser
+        remembers it). On the office server the name is the sign-in and cannot be chosen."""
+        name = (name or "").strip()
+        if not name or (self.identity is not None and self.identity.hub):
+            return
+        if remember and self.guard.user != name:
+            self.guard.user = name  # kept by the browser for the next page
+        self.identity = Identity(name)
+        if self.session is not None:
+            self.session.user = name
+        self._show_identity()
+        if self._waiting is not None:  # the page named an inspection before a name was known
+            wanted, self._waiting = self._waiting, None
+            self._guard(self.open_inspection, wanted[0], stage=wanted[1], section=wanted[2])
+
+    def _show_identity(self) -> None:
+        who = self.identity
+        if who is None:
+            self.who.value = ""
+            self.name_form.layout.display = "flex"
+            return
+        self.name_form.layout.display = "none"
+        how = "已登录 Signed in" if who.hub else "当前用户 Working as"
+        self.who.value = f"<div class='kit-signed-in'>{how}：<b>{html.escape(who.label)}</b></div>"
+        if not who.hub and self.guard.user != who.user:
+            self.guard.user = who.user
+
+    def _require_identity(self) -> Identity:
+        if self.identity is None:
+            msg = "请先填写您的姓名（修改记录会以此署名） / enter your name first"
+            raise KitError(msg)
+        return self.identity
+
+    def _hub(self) -> Identity | None:
+        return self.identity if self.identity is not None and self.identity.hub else None
 
     # -- choosing ----------------------------------------------------------------------------
     def refresh_list(self) -> None:
         rows = self.store.list(SUMMARY_PATHS)
         types = vocab("inspection_types")
         options = []
+        hub = self._hub()
         for row in rows:
+            users = row.get("team_users") or []
+            if hub is not None and users and hub.user not in users and not (
+                    {LEADERS, ANALYSTS} & hub.groups):
+                continue  # not this person's inspection: not even its name is listed
             name = row.get("company/name") or "（未填写企业 no company yet）"
             kind = zh(types, row.get("scope/type") or "")
             start = row.get("scope/start_date") or ""
@@ -142,10 +203,14 @@ class InspectorApp(W.VBox):
 
     def create(self) -> str:
         """Start a new inspection from the form; open it on the preparation stage."""
+        who = self._require_identity()
         profile = load_profile(self.new_profile.value or "full")
         inspection = new_inspection(type=self.new_type.value, start_date=self.new_date.value,
                                     sections=profile.sections, profile=profile.id)
-        session = Session.create(self.store, inspection, user=self.user.value)
+        if who.hub:  # on the office server its creator leads it until the team is set up
+            inspection = replace(inspection, team={"M1": Member(who.user, "leader",
+                                                                  user=who.user)})
+        session = Session.create(self.store, inspection, user=who.user, identity=self._hub())
         if self.new_company.value.strip():
             session.set("company/name", self.new_company.value.strip())
         self.refresh_list()
@@ -159,17 +224,25 @@ class InspectorApp(W.VBox):
         if not inspection_id:
             self.say("请选择或新建一个检查记录 / choose or start an inspection")
             return
+        if self.identity is None:  # opened once a name is chosen (or remembered by the page)
+            self._waiting = (inspection_id, stage, section)
+            self.say("请先填写您的姓名（修改记录会以此署名） / enter your name first: every "
+                     "change is recorded under it")
+            return
+        who = self.identity
         if self.session is not None:
             self.session.flush_pending()
-        self.session = Session(self.store, inspection_id, user=self.user.value)
+        self.session = Session(self.store, inspection_id, user=who.user, identity=self._hub())
         self.guard.watch(self.session)
         self._built = {}
         self._section = section
         ins = self.session.inspection
         if inspection_id in {v for _k, v in self.chooser.options}:
             self.chooser.value = inspection_id
+        looking = (" <small class='kit-read-only'>只读 read only</small>"
+                   if self.session.read_only else "")
         self.title.value = (f"<h3>{html.escape(ins.company.name or '（未填写企业）')} — "
-                            f"{html.escape(inspection_id)}</h3>")
+                            f"{html.escape(inspection_id)}{looking}</h3>")
         keys = [k for k, _t in STAGE_TABS]
         wanted = stage if stage in keys else _RECORD_STAGE_TAB.get(ins.stage, "preparation")
         index = keys.index(wanted)
@@ -230,10 +303,6 @@ class InspectorApp(W.VBox):
             widget = builder(self.session)
         self._built[key] = widget
         self.tabs.children[index].children = [widget]
-
-    def _user_changed(self, change: dict[str, Any]) -> None:
-        if self.session is not None:
-            self.session.user = change["new"].strip() or current_user()
 
     # -- messages ----------------------------------------------------------------------------
     def say(self, text: str, *, error: bool = False) -> None:

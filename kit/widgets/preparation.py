@@ -157,6 +157,7 @@ def team_panel(session: Session) -> W.Widget:
         Column("role", "职责 Role", "choice", table_options(MEMBER_ROLES)),
         Column("authority", "所属部门 Authority"),
         Column("certificate_no", "执法证号 Certificate"),
+        Column("user", "登录名 Sign-in（办公室服务器 office server）"),
         Column("sections", "检查分工 Sections（五、4）", "multichoice", section_options()),
         Column("qualifications", "已确认的要求 Qualifications（四）", "multichoice",
                clause_options("4.2", "4.3")),

@@ -540,3 +540,16 @@ def test_two_tabs_creating_the_same_entry_do_not_both_think_it_theirs(store: Sto
     with pytest.raises(ConflictError):
         second.set_many({"findings/F1/description": ""}, user="b")
     assert [e.user for e in store.audit(iid, "findings/F1")] == ["a"]
+
+
+def test_the_listing_names_who_is_on_the_team(store: Store) -> None:
+    iid = store.create({"team": {"M1": {"name": "张三", "user": "zhangsan"}}}, user="zhangsan")
+    assert store.list()[0]["team_users"] == ["zhangsan"]
+    record = store.load(iid)
+    record.set("team/M2", {"name": "李四", "user": "lisi"}, user="zhangsan")
+    assert store.list()[0]["team_users"] == ["lisi", "zhangsan"]
+    record.delete("team/M1", user="zhangsan")
+    assert store.list()[0]["team_users"] == ["lisi"]
+    assert store.create({"company": {"name": "乙"}}, user="x") in {
+        i["id"] for i in store.list() if i["team_users"] == []}
+    assert store.verify() == []  # the kept list follows the trail

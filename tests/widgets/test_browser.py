@@ -33,7 +33,10 @@ def server(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
 
 
 
-def open_app(page, url: str):
+def open_app(page, url: str, *, name: str | None = "张明"):
+    """Open the app; ``name``: the one this browser remembers having chosen (None: none)."""
+    if name is not None:
+        page.add_init_script(f"localStorage.setItem('kit-user', {name!r})")
     page.goto(url)
     page.locator(".kit-app").wait_for(state="visible", timeout=LOAD_TIMEOUT)
     return page
@@ -45,7 +48,10 @@ def result_button(page, item_id: str, label: str):
 
 
 def test_create_an_inspection_set_a_result_and_keep_it_after_reload(page, server, data_dir):
-    open_app(page, server)
+    open_app(page, server, name=None)
+    page.locator(".kit-user input").fill("浏览器测试员")  # asked once: nothing is anonymous
+    page.locator("button.kit-user-ok").click()
+    page.locator(".kit-who", has_text="浏览器测试员").wait_for()
     page.locator(".kit-app input[placeholder='企业名称 company name']").fill("北京浏览器测试医疗有限公司")
     page.locator("button.kit-new").click()
     page.get_by_text("北京浏览器测试医疗有限公司 — ").wait_for()
@@ -68,13 +74,16 @@ def test_create_an_inspection_set_a_result_and_keep_it_after_reload(page, server
         time.sleep(0.2)
     assert saved() == "营业执照复印件未加盖公章"
 
-    open_app(page, f"{server}?id={iid}&stage=checklist")
+    open_app(page, f"{server}?id={iid}&stage=checklist", name=None)
+    page.locator(".kit-who", has_text="浏览器测试员").wait_for()  # remembered by the browser
+    assert page.locator(".kit-user input").is_hidden()
     assert "mod-active" in (result_button(page, "7.1.c1", "不符合").get_attribute("class") or "")
     assert page.locator(".kit-field-results--7_1_c1--notes textarea").input_value() == (
         "营业执照复印件未加盖公章")
     record = Store(data_dir=data_dir).load(iid).doc
     assert record["results"]["7.1.c1"]["result"] == "nonconform"
     assert record["results"]["7.1.c1"]["notes"] == "营业执照复印件未加盖公章"
+    assert {e.user for e in Store(data_dir=data_dir).audit(iid, "results")} == {"浏览器测试员"}
 
 
 def test_upload_the_registers_and_draw_the_sample(page, server, data_dir):

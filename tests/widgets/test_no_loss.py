@@ -31,7 +31,7 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def server(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log = tmp_path_factory.mktemp("logs") / "voila.log"
-    with served(["--demo", "--no-preheat"], data_dir, log) as base:
+    with served(["--demo", "--no-preheat", "--user", "无损测试"], data_dir, log) as base:
         yield base
 
 

@@ -38,6 +38,12 @@ function render({ model, el }) {
     "answering. What you typed is kept in this browser: reload once the connection is back " +
     "to restore it.";
   el.appendChild(banner);
+  // the name chosen on this machine, remembered across reloads (the office server signs in)
+  const remembered = localStorage.getItem("kit-user") || "";
+  if (!model.get("user") && remembered) { model.set("user", remembered); model.save_changes(); }
+  model.on("change:user", () => {
+    if (model.get("user")) localStorage.setItem("kit-user", model.get("user"));
+  });
   let lastBeat = Date.now();
   const watch = setInterval(() => {
     banner.hidden = Date.now() - lastBeat < model.get("beat_ms") * 6;

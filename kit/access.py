@@ -1,0 +1,143 @@
+"""Who is working, and what they may do with an inspection (四、1: the leader answers for the whole).
+
+On the office server the person is the Hub's user (``JUPYTERHUB_USER``, with the office's
+groups in ``KIT_USER_GROUPS``) and cannot be typed. An inspection is open to its team (the
+members whose ``user`` is a Hub user) and, to read, to the office's leaders and analysts;
+anyone else is refused. One with no signed-in member yet is the office leaders' to staff. Only the team's leader changes the team and its division of labour,
+the opinion, or closes the inspection. On one machine (``kit serve``), the person is the name
+chosen once or given with ``--user``; nothing is enforced there, but nothing is recorded under
+a default name either: until a name is chosen, nothing can be changed.
+
+>>> from kit.record import Inspection, Member
+>>> ins = Inspection(team={"M1": Member("张三", "leader", user="zhangsan"),
+...                        "M2": Member("李四", user="lisi")})
+>>> lisi = Identity("lisi", hub=True)
+>>> may_read(ins, lisi), may_edit(ins, lisi)
+(True, True)
+>>> refusal(ins, lisi, "team/M2/sections", ["7.8"]) is not None
+True
+>>> may_read(ins, Identity("wangwu", hub=True))
+False
+>>> may_edit(ins, Identity("chen", frozenset({LEADERS}), hub=True))  # office leaders read
+False
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from kit.errors import KitError
+from kit.record import Inspection
+
+__all__ = [
+    "ANALYSTS",
+    "GROUPS_ENV",
+    "LEADERS",
+    "LEADER_PATHS",
+    "TRAINERS",
+    "USER_ENV",
+    "AccessError",
+    "Identity",
+    "is_team_leader",
+    "may_edit",
+    "may_read",
+    "read_refusal",
+    "refusal",
+]
+
+#: the office's groups, as the Hub's configuration names them
+LEADERS, ANALYSTS, TRAINERS = "leaders", "analysts", "trainers"
+USER_ENV: Final = "KIT_USER"
+GROUPS_ENV: Final = "KIT_USER_GROUPS"
+#: what only the team's leader changes (四、1, 五、4, 六、5, the closing of 六、9-10)
+LEADER_PATHS: Final = ("team", "opinion")
+
+
+class AccessError(KitError):
+    """The person may not see, or may not change, this part of this inspection."""
+
+
+@dataclass(frozen=True)
+class Identity:
+    """A person working in the kit: their user name and the office's groups they belong to.
+
+    ``hub`` says the name comes from the office server's sign-in: then the rules of access
+    apply. On one machine (``hub`` false) they do not: the person owns the store.
+    """
+
+    user: str
+    groups: frozenset[str] = field(default_factory=frozenset)
+    hub: bool = False
+
+    @classmethod
+    def from_environment(cls, chosen: str | None = None) -> Identity | None:
+        """The Hub's user when there is one, else ``chosen`` or ``$KIT_USER``; None if nobody
+        has been named yet (then the apps ask, and change nothing until they are told)."""
+        hub = os.environ.get("JUPYTERHUB_USER", "").strip()
+        if hub:
+            groups = frozenset(g.strip() for g in os.environ.get(GROUPS_ENV, "").split(",")
+                               if g.strip())
+            return cls(hub, groups, hub=True)
+        name = (chosen or os.environ.get(USER_ENV, "")).strip()
+        return cls(name) if name else None
+
+    @property
+    def label(self) -> str:
+        roles = [r for g, r in ((LEADERS, "科室负责人 leader"), (ANALYSTS, "分析人员 analyst"),
+                                (TRAINERS, "培训人员 trainer")) if g in self.groups]
+        return self.user + (f"（{'、'.join(roles)}）" if roles else "")
+
+
+def _team_users(ins: Inspection) -> set[str]:
+    return {m.user for m in ins.team.values() if m.user}
+
+
+def is_team_leader(ins: Inspection, who: Identity) -> bool:
+    """Whether ``who`` is the leader of this inspection's team (or the team has no leader with
+    a Hub user yet: then whoever sets the team up is treated as its leader)."""
+    leaders = [m.user for m in ins.team.values() if m.role == "leader" and m.user]
+    return not who.hub or not leaders or who.user in leaders
+
+
+def may_read(ins: Inspection, who: Identity) -> bool:
+    """The team, the office's leaders and analysts (and anyone on one machine) may read."""
+    return not who.hub or who.user in _team_users(ins) or bool({LEADERS, ANALYSTS} & who.groups)
+
+
+def read_refusal(ins: Inspection, who: Identity) -> str | None:
+    """Why ``who`` may not open this inspection at all, or None."""
+    if may_read(ins, who):
+        return None
+    zh, en = (("请联系检查组长", "ask its leader") if _team_users(ins) else
+              ("尚未分配检查组，请联系科室负责人", "it has no team yet: ask an office leader"))
+    return (f"{who.user} 不是检查记录 {ins.id} 的检查组成员，无权查看；{zh} / "
+            f"{who.user} is not on the team of inspection {ins.id} and may not open it; {en}")
+
+
+def may_edit(ins: Inspection, who: Identity) -> bool:
+    """Only the team changes an inspection; one with no signed-in member yet (imported, or
+    made on one machine) is the office leaders' to staff."""
+    if not who.hub:
+        return True
+    team = _team_users(ins)
+    return who.user in team if team else LEADERS in who.groups
+
+
+def refusal(ins: Inspection, who: Identity, path: str, value: Any) -> str | None:
+    """Why ``who`` may not set ``path`` to ``value``, or None."""
+    if not who.hub:
+        return None
+    if not may_edit(ins, who):
+        return (f"{who.user} 不是本次检查组成员，只能查看，不能修改 / {who.user} is not on this "
+                "inspection's team: read only" if may_read(ins, who) else
+                f"{who.user} 不是本次检查组成员 / {who.user} is not on this inspection's team")
+    top = path.split("/", 1)[0]
+    closing = path == "stage" and value == "closed"
+    if (top in LEADER_PATHS or closing) and not is_team_leader(ins, who):
+        what = "结案" if closing else "检查组、分工和检查意见"
+        return (f"只有检查组长可以修改{what}（四、1 检查组长负责制） / only the team's leader "
+                "changes the team, the division of labour and the opinion, or closes the "
+                "inspection (四、1)")
+    return None
