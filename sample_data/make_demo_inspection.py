@@ -91,9 +91,10 @@ def team() -> dict[str, Member]:
     standards = tuple(t.code for t in guide.terms("leader_standards"))
     return {
         "M1": Member("张明", "leader", AUTHORITY, "京械检-0101", leader, standards,
-                     ("7.1", "7.2", "7.5", "7.6", "7.10", "7.12", "7.13", "7.14")),
+                     ("7.1", "7.2", "7.5", "7.6", "7.10", "7.12", "7.13", "7.14"),
+                     user="zhangming"),
         "M2": Member("李华", "inspector", AUTHORITY, "京械检-0217", basic, (),
-                     ("7.3", "7.4", "7.7", "7.8", "7.9", "7.11")),
+                     ("7.3", "7.4", "7.7", "7.8", "7.9", "7.11"), user="lihua"),
         "E1": Member("赵工", "expert", "某医疗器械检验研究院", "", (), (), ()),
     }
 

@@ -65,7 +65,7 @@ from kit.store._schema import (
 )
 from kit.store._sql import BUSY_TIMEOUT_S, Sql, Statements, below_args, sqlite_on_connect
 
-__all__ = ["APP_NAME", "DB_FILE", "Store", "current_user", "resolve_url"]
+__all__ = ["APP_NAME", "CONNECTION_MODES", "DB_FILE", "Store", "current_user", "resolve_url"]
 
 APP_NAME: Final = "bj-inspection-kit"
 DB_FILE: Final = "kit.sqlite"
@@ -146,17 +146,43 @@ class _Edit:
     touched: set[str] = field(default_factory=set)
 
 
+#: how a store holds its database connection (``KIT_DB_CONNECTIONS``): ``held`` keeps one
+#: for the store's life; ``per_transaction`` opens one for each transaction and closes it, so
+#: that a server's connections follow the saves in flight, not the kernels open (200 kernels
+#: of an office on one PostgreSQL server with max_connections=100: benchmarks/bench_office.py).
+CONNECTION_MODES: Final = ("held", "per_transaction")
+
+
+def _connection_mode(mode: str | None, is_sqlite: bool) -> str:
+    chosen = (mode or os.environ.get("KIT_DB_CONNECTIONS", "")).strip()
+    if not chosen:
+        return "held" if is_sqlite else "per_transaction"
+    if chosen not in CONNECTION_MODES:
+        msg = (f"KIT_DB_CONNECTIONS={chosen!r} 无效，应为 held 或 per_transaction / "
+               f"connections must be one of {', '.join(CONNECTION_MODES)}, not {chosen!r}")
+        raise KitError(msg)
+    return chosen
+
+
 class Store:
     """Inspections in a SQLAlchemy database (SQLite or PostgreSQL); by default a SQLite file.
 
-    One connection per store, used under a lock (widget callbacks may come from threads).
-    ``protection_problems`` lists what the database should refuse and no longer does.
+    One connection at a time per store, used under a lock (widget callbacks may come from
+    threads): held for the store's life on SQLite, opened per transaction on a server (see
+    :data:`CONNECTION_MODES`). ``protection_problems`` lists what the database should refuse
+    and no longer does.
     """
 
-    def __init__(self, url: str | None = None, *, data_dir: Path | str | None = None) -> None:
+    def __init__(self, url: str | None = None, *, data_dir: Path | str | None = None,
+                 connections: str | None = None) -> None:
         self.url = resolve_url(url, data_dir)
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
-        args = {"check_same_thread": False, "timeout": BUSY_TIMEOUT_S} if self.is_sqlite else {}
+        self.connections = _connection_mode(connections, self.is_sqlite)
+        # psycopg prepares a statement run five times on a connection; a pooler in
+        # transaction mode (PgBouncer) hands the next transaction another server connection
+        args: dict[str, Any] = (
+            {"check_same_thread": False, "timeout": BUSY_TIMEOUT_S} if self.is_sqlite
+            else {"prepare_threshold": None})
         try:
             self.engine = sa.create_engine(self.url, connect_args=args, poolclass=sa.NullPool)
         except (ModuleNotFoundError, ImportError, sa.exc.NoSuchModuleError) as exc:
@@ -177,6 +203,7 @@ class Store:
         except BaseException:
             self.close()
             raise
+        self._release()
 
     def _connect(self) -> None:
         try:
@@ -192,21 +219,17 @@ class Store:
 
     def _open_schema(self) -> list[str]:
         """Create the schema in an empty database; check an existing one's revision."""
-        cur = self._conn.cursor()
-        tables = self._table_names(cur)
-        self._conn.rollback()
+        with self._tx(write=False) as cur:
+            tables = self._table_names(cur)
+            revision = self._revision(cur, tables)
         if not tables & {"inspections", "audit", "fields", "kit_schema", "alembic_version"}:
             with self._tx(write=True) as cur:  # an empty database: the current schema
                 create_schema(cur, self.engine.dialect)
-        else:
-            revision = self._revision(cur, tables)
-            if revision != HEAD_REVISION:
-                self.close()
-                raise KitError(_schema_message(revision, self))
-        cur = self._conn.cursor()
-        missing = missing_protections(cur, self.engine.dialect.name)
-        self._conn.rollback()
-        return missing
+        elif revision != HEAD_REVISION:
+            self.close()
+            raise KitError(_schema_message(revision, self))
+        with self._tx(write=False) as cur:
+            return missing_protections(cur, self.engine.dialect.name)
 
     def _table_names(self, cur: Any) -> set[str]:
         if self.is_sqlite:
@@ -220,7 +243,6 @@ class Store:
         if "alembic_version" in tables:
             cur.execute("SELECT version_num FROM alembic_version")
             row = cur.fetchone()
-            self._conn.rollback()
             return str(row[0]) if row else None
         if "kit_schema" in tables:  # the first kit's schema, before Alembic
             return "0001"
@@ -269,6 +291,17 @@ class Store:
             except BaseException as err:
                 self._rollback(err)
                 raise self._translate(err) from err
+            finally:
+                self._release()
+
+    def _release(self) -> None:
+        """Per transaction: give the connection back to the server once the work is done."""
+        if self.connections == "per_transaction" and self._pooled is not None:
+            try:
+                self._pooled.close()
+            except Exception:  # already broken: nothing more to give back
+                pass
+            self._pooled = None
 
     def _rollback(self, err: BaseException) -> None:
         try:
@@ -417,8 +450,12 @@ class Store:
                     raise ConflictError(msg)
                 iid = _new_id()
             at = _now()
-            added = self._run(cur, self._sql.add_inspection, iid=iid, at=at, user=user,
-                              summary=summary)
+            try:
+                added = self._run(cur, self._sql.add_inspection, iid=iid, at=at, user=user,
+                                  summary=summary)
+            except self._dbapi.IntegrityError:  # another kernel stored this id a moment ago
+                msg = f"检查记录 {iid} 已存在 / inspection {iid} already exists"
+                raise ConflictError(msg) from None
             ins = int(added.fetchone()[0] if self._sql.add_inspection.returns else
                       added.lastrowid)
             e = _Edit(cur, iid, ins, at, user, action, 0, b"", self.key)

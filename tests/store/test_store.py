@@ -308,10 +308,11 @@ def test_the_audit_trail_says_who_when_what(store: Store) -> None:
     entries = store.audit(iid)
     assert [e.seq for e in entries] == sorted(e.seq for e in entries)
     assert all(e.at.tzinfo == UTC for e in entries)
-    cur = store._conn.cursor()
+    db = raw(store)
+    cur = db.cursor()
     cur.execute("SELECT at FROM audit LIMIT 1")
     raw_at = cur.fetchone()[0]
-    store._conn.rollback()
+    db.close()
     assert raw_at.endswith("Z")  # UTC, to the microsecond
     assert len(raw_at.split(".")[1]) == 6 + 1
     assert [e.new for e in store.audit(iid, "company")] == ["甲", "乙"]
@@ -553,3 +554,50 @@ def test_the_listing_names_who_is_on_the_team(store: Store) -> None:
     assert store.create({"company": {"name": "乙"}}, user="x") in {
         i["id"] for i in store.list() if i["team_users"] == []}
     assert store.verify() == []  # the kept list follows the trail
+
+
+def _at_once(n: int, work: Any) -> list[BaseException | None]:
+    """Run ``work(i)`` in ``n`` threads released together; what each raised (None: nothing)."""
+    gate = threading.Barrier(n)
+    out: list[BaseException | None] = [None] * n
+
+    def run(i: int) -> None:
+        gate.wait()
+        try:
+            work(i)
+        except BaseException as exc:  # noqa: BLE001 - reported to the test
+            out[i] = exc
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return out
+
+
+def test_kernels_creating_one_entry_at_once_get_the_conflict_message(store: Store) -> None:
+    iid = store.create({"findings": {}}, user="a")
+    stores = [Store(url_of(store)) for _ in range(6)]
+    tabs = [s.load(iid) for s in stores]
+    raised = _at_once(6, lambda i: tabs[i].set_many(
+        {"findings/F1/description": f"第{i}人"}, user=f"u{i}"))
+    for s in stores:
+        s.close()
+    assert raised.count(None) == 1
+    refused = [e for e in raised if e is not None]
+    assert all(isinstance(e, FieldConflictError) for e in refused), refused
+    winner = f"u{raised.index(None)}"
+    assert all(winner in str(e) for e in refused)  # who changed it, as on one machine
+    assert [e.user for e in store.audit(iid, "findings/F1")] == [winner]
+
+
+def test_kernels_creating_one_inspection_id_at_once(store: Store) -> None:
+    stores = [Store(url_of(store)) for _ in range(6)]
+    raised = _at_once(6, lambda i: stores[i].create({"company": {"name": f"{i}"}}, user=f"u{i}",
+                                                    inspection_id="demo-2026-1119"))
+    for s in stores:
+        s.close()
+    assert raised.count(None) == 1
+    assert all(isinstance(e, ConflictError) and "已存在" in str(e) for e in raised if e), raised
+    assert store.verify() == []
