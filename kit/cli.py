@@ -171,10 +171,13 @@ def cmd_db(args: argparse.Namespace) -> int:
     _out(f"数据库结构 schema: {current or '（空库 empty）'}；本工具需要 kit needs: {needed}")
     if current != needed:
         return EXIT_FINDINGS
-    missing = _store(args).protection_problems
-    for name in missing:
+    store = _store(args)
+    for name in store.protection_problems:
         _out(f"缺少保护规则 missing protection: {name}")
-    return EXIT_FINDINGS if missing else EXIT_OK
+    for zh, en in migrate.role_problems(store):  # fine to administer, not to run the apps
+        _out(f"注意：{zh}，此连接不宜用于应用（kit db grant 角色名） / note: {en}; not for the "
+             "apps (kit db grant ROLE)")
+    return EXIT_FINDINGS if store.protection_problems else EXIT_OK
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
@@ -258,6 +261,26 @@ def cmd_serve(args: argparse.Namespace) -> int:
     where = f"http://{args.ip}:{args.port}/" + (f"?token={args.token}" if args.token else "")
     _out(f"检查工具包应用 {args.app} 在 {where} / serving {notebook.name} at {where}")
     return serve.run(argv, env)
+
+
+# -- kit hub -------------------------------------------------------------------------------
+def cmd_hub(args: argparse.Namespace) -> int:
+    """The office server: JupyterHub serving the apps to signed-in people, on one store."""
+    from kit import server as serve
+    from kit.interchange import load_demo
+
+    config = serve.prerequisites(args.config)  # every check before anything starts
+    db_url = serve.check_store(args.db_url)
+    serve.check_hub_address(args.ip)
+    if args.demo:
+        with _store(args) as store:
+            load_demo(store, user=_user(args))
+    state = Path(args.state) if args.state else serve.default_state_dir()
+    env = serve.hub_env(db_url=db_url, ip=args.ip, port=args.port, state=state)
+    where = f"http://{args.ip}:{args.port}/"
+    _out(f"办公室服务器在 {where}（设置 {config}） / the office server at {where} ({config})")
+    os.chdir(state)
+    return serve.run(serve.hub_argv(config), env)
 
 
 # -- kit demo ------------------------------------------------------------------------------
@@ -438,6 +461,15 @@ def build_parser() -> argparse.ArgumentParser:
                     help="open pages per client address (default 6)")
     sv.add_argument("--browser", action="store_true", help="open a browser")
     sv.set_defaults(handler=cmd_serve)
+
+    hb = sub.add_parser("hub", parents=[store_opts],
+                        help="办公室服务器（JupyterHub + PostgreSQL） / the office server")
+    hb.add_argument("--port", type=int, default=8000, help="default 8000")
+    hb.add_argument("--ip", default="127.0.0.1", help="address to listen on (default: localhost)")
+    hb.add_argument("--config", help="the office's settings (default templates/jupyterhub_config.py)")
+    hb.add_argument("--state", help="folder for the Hub's own files (default: the user data folder)")
+    hb.add_argument("--demo", action="store_true", help="load the demo inspection into the store")
+    hb.set_defaults(handler=cmd_hub)
 
     dm = sub.add_parser("demo", parents=[store_opts],
                         help="载入示例检查数据（虚构企业，两年） / load generated demo inspections")

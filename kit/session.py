@@ -193,6 +193,16 @@ class Session:
         self.record.refresh()
         self._changed("*")
 
+    def poll(self) -> bool:
+        """Show what colleagues saved since this tab read the record (the apps call it every
+        few seconds); True if anything changed. Skipped while a change of this tab waits for
+        a pause in typing: it is saved against the version it was typed over, then seen."""
+        if self._deferred or not self.record.changed_elsewhere():
+            return False
+        self.record.refresh()
+        self._changed("*")
+        return True
+
     def problems(self, prefix: str = "") -> list[Problem]:
         """The guide's rules on the record as it is now, those under ``prefix`` only if given."""
         if self._problems is None:

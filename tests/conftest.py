@@ -48,9 +48,12 @@ def _isolated_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: py
 
 
 # -- real browser (Debian's Chromium driven by Playwright) ----------------------------------
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """One headless Chromium per test process; CI must have it, elsewhere the test skips."""
+    """One headless Chromium per test module; CI must have it, elsewhere the test skips.
+
+    Per module, not per session: Playwright's event loop runs while it is open, and the
+    widget tests of later modules would take it for a kernel's (and debounce their saves)."""
     from tests.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
 
     if os.environ.get("CI") and not Path(CHROMIUM).exists():

@@ -177,3 +177,40 @@ def test_an_inspection_with_nobody_signed_in_is_the_office_leaders_to_staff(stor
         "team/M2", {"name": "李华", "user": "lihua"})
     assert Session(store, iid, user="lihua", identity=Identity("lihua", hub=True)).get(
         "team/M2/user") == "lihua"
+
+
+# -- a team on one inspection at once ---------------------------------------------------------
+def test_a_tab_sees_a_colleagues_save_at_the_next_poll(store, session):
+    colleague = Session(store, session.id, user="李华")
+    seen: list[str] = []
+    session.on_change(seen.append)
+    assert not session.poll()  # nothing new
+    colleague.set("results/7.3.c1/notes", "李华的记录")
+    assert session.poll()
+    assert session.get("results/7.3.c1/notes") == "李华的记录"
+    assert seen == ["*"]
+    assert not session.poll()  # seen once
+
+
+def test_a_tabs_own_saves_do_not_count_as_news(store, session):
+    session.set("results/7.1.c1/notes", "我的记录")
+    assert not session.poll()
+
+
+def test_a_colleagues_save_just_before_ones_own_is_still_seen(store, session):
+    colleague = Session(store, session.id, user="李华")
+    colleague.set("results/7.3.c1/notes", "先保存")
+    session.set("results/7.1.c1/notes", "后保存")  # this tab's write follows the colleague's
+    assert session.poll()
+    assert session.get("results/7.3.c1/notes") == "先保存"
+
+
+def test_no_poll_while_typing_waits_to_be_saved(store, session):
+    colleague = Session(store, session.id, user="李华")
+    saved: list[str] = []
+    session.defer(1, lambda: saved.append("flushed"))
+    colleague.set("results/7.1.c1/notes", "李华改了同一字段")
+    assert not session.poll()  # the pending typing keeps the version it was typed over
+    assert saved == []
+    session.undefer(1)
+    assert session.poll()

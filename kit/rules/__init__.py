@@ -16,6 +16,7 @@ from __future__ import annotations
 from kit.rules._check import RULE_NAMES, RULES, check, errors
 from kit.rules._context import DELEGATED_FEEDBACK_WORKDAYS, SECTION_14, Context, Rule
 from kit.rules._licences import credit_code_problems, licence_problems
+from kit.rules._progress import SectionProgress, progress
 
 __all__ = [
     "DELEGATED_FEEDBACK_WORKDAYS",
@@ -24,8 +25,10 @@ __all__ = [
     "SECTION_14",
     "Context",
     "Rule",
+    "SectionProgress",
     "check",
     "credit_code_problems",
     "errors",
     "licence_problems",
+    "progress",
 ]

@@ -1,4 +1,5 @@
-"""Serving the apps: Voila for one machine (``kit serve``), with the kit's limits and checks.
+"""Serving the apps: Voila for one machine (``kit serve``), with the kit's limits and checks,
+and the office server (``kit hub``): JupyterHub giving each signed-in person that Voila.
 
 >>> voila_argv(notebook_path("app"))[:3][1:]
 ['-m', 'kit.server']
@@ -6,15 +7,26 @@
 
 from __future__ import annotations
 
+from kit.server._hub import (
+    HUB_CONFIG,
+    check_hub_address,
+    check_store,
+    default_state_dir,
+    hub_argv,
+    hub_env,
+    prerequisites,
+)
 from kit.server._voila import (
     APPS,
     CULL_IDLE_SECONDS,
     CULL_INTERVAL_SECONDS,
     LOOPBACK,
     MAX_KERNELS,
+    MAX_KERNELS_PER_PERSON,
     MAX_TABS_PER_CLIENT,
     UPLOAD_LIMIT_BYTES,
     check_address,
+    hub_user_argv,
     notebook_path,
     run,
     serve_env,
@@ -25,12 +37,21 @@ __all__ = [
     "APPS",
     "CULL_IDLE_SECONDS",
     "CULL_INTERVAL_SECONDS",
+    "HUB_CONFIG",
     "LOOPBACK",
     "MAX_KERNELS",
+    "MAX_KERNELS_PER_PERSON",
     "MAX_TABS_PER_CLIENT",
     "UPLOAD_LIMIT_BYTES",
     "check_address",
+    "check_hub_address",
+    "check_store",
+    "default_state_dir",
+    "hub_argv",
+    "hub_env",
+    "hub_user_argv",
     "notebook_path",
+    "prerequisites",
     "run",
     "serve_env",
     "voila_argv",

@@ -1,5 +1,14 @@
-"""``python -m kit.server NOTEBOOK [Voila options]``: the kit's Voila (what ``kit serve`` runs)."""
+"""``python -m kit.server NOTEBOOK [Voila options]``: the kit's Voila (what ``kit serve`` runs);
+``python -m kit.server --hub-user``: a person's server under the office Hub (``kit hub``)."""
 
-from kit.server._gate import main
+import sys
 
-main()
+if sys.argv[1:2] == ["--hub-user"]:
+    from kit.server._single import main as hub_user
+
+    del sys.argv[1]
+    hub_user()
+else:
+    from kit.server._gate import main
+
+    main()

@@ -71,6 +71,7 @@ class _Socket(VoilaKernelWebsocketHandler):
 
 
 class _Page(TornadoVoilaHandler):
+    @web.authenticated  # signed in before anything is done for the request
     async def get(self, path: str | None = None) -> None:
         app: KitVoila = self.settings["kit_voila"]
         client = self.request.remote_ip or "?"

@@ -16,6 +16,7 @@ import subprocess
 import sys
 from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import urlparse
 
 from kit.errors import KitError, NotFoundError
 from kit.resources import shipped_dir
@@ -26,9 +27,11 @@ __all__ = [
     "CULL_INTERVAL_SECONDS",
     "LOOPBACK",
     "MAX_KERNELS",
+    "MAX_KERNELS_PER_PERSON",
     "MAX_TABS_PER_CLIENT",
     "UPLOAD_LIMIT_BYTES",
     "check_address",
+    "hub_user_argv",
     "notebook_path",
     "run",
     "serve_env",
@@ -69,19 +72,13 @@ def check_address(ip: str, token: str | None) -> None:
         raise KitError(msg)
 
 
-def voila_argv(notebook: Path, *, port: int = 8866, ip: str = "127.0.0.1", token: str | None = None,
-               preheat: bool = True, open_browser: bool = False, max_kernels: int = MAX_KERNELS,
-               max_tabs: int = MAX_TABS_PER_CLIENT) -> list[str]:
-    """The command line of the kit's Voila (:class:`KitVoila`) for one notebook."""
-    check_address(ip, token)
-    argv = [
-        sys.executable, "-m", "kit.server", str(notebook),
+def _limits(max_kernels: int, max_tabs: int, pool: int, cull_idle: int) -> list[str]:
+    """What both servers share: the kit's kernel limits, culling, uploads, no tracebacks."""
+    return [
         f"--KitVoila.max_kernels={max_kernels}",
         f"--KitVoila.max_tabs_per_client={max_tabs}",
-        f"--KitVoila.pool_reserve={1 if preheat else 0}",
-        f"--port={port}",
-        f"--Voila.ip={ip}",
-        f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_SECONDS}",
+        f"--KitVoila.pool_reserve={pool}",
+        f"--MappingKernelManager.cull_idle_timeout={cull_idle}",
         f"--MappingKernelManager.cull_interval={CULL_INTERVAL_SECONDS}",
         "--MappingKernelManager.cull_connected=False",
         "--VoilaConfiguration.show_tracebacks=False",
@@ -89,13 +86,53 @@ def voila_argv(notebook: Path, *, port: int = 8866, ip: str = "127.0.0.1", token
         # and tornado would fail comparing it with each message's size.
         f"--Voila.tornado_settings={{'websocket_max_message_size': {UPLOAD_LIMIT_BYTES}}}",
         "--theme=light",
+        "--no-browser",
     ]
+
+
+def voila_argv(notebook: Path, *, port: int = 8866, ip: str = "127.0.0.1", token: str | None = None,
+               preheat: bool = True, open_browser: bool = False, max_kernels: int = MAX_KERNELS,
+               max_tabs: int = MAX_TABS_PER_CLIENT) -> list[str]:
+    """The command line of the kit's Voila (:class:`KitVoila`) for one notebook."""
+    check_address(ip, token)
+    argv = [sys.executable, "-m", "kit.server", str(notebook), f"--port={port}",
+            f"--Voila.ip={ip}",
+            *_limits(max_kernels, max_tabs, 1 if preheat else 0, CULL_IDLE_SECONDS)]
     if preheat:
         argv += ["--preheat_kernel=True", "--pool_size=1"]
     argv += [f"--token={token}"] if token else ["--Voila.token="]
-    if not open_browser:
-        argv.append("--no-browser")
+    if open_browser:
+        argv.remove("--no-browser")
     return argv
+
+
+#: on the office server, kernels one person runs at once (their open pages), none preheated:
+#: the office pays for the kernels its people use, not for idle ones
+MAX_KERNELS_PER_PERSON = 4
+HUB_CULL_IDLE_SECONDS = 600
+HUB_IDENTITY = "jupyterhub.singleuser.extension.JupyterHubIdentityProvider"
+HUB_AUTHORIZER = "jupyterhub.singleuser.extension.JupyterHubAuthorizer"
+
+
+def hub_user_argv(environ: Mapping[str, str] | None = None) -> list[str]:
+    """The command line of a person's server under the Hub, from the environment the Hub gave
+    it (its address and prefix): every app's notebook, signed in through the Hub."""
+    env = os.environ if environ is None else environ
+    try:
+        url = urlparse(env["JUPYTERHUB_SERVICE_URL"])
+        prefix = env["JUPYTERHUB_SERVICE_PREFIX"]
+    except KeyError as missing:
+        msg = (f"{missing} 未设置：此服务由办公室服务器（kit hub）启动 / {missing} is not set: "
+               "this server is started by the office server (kit hub), not by hand")
+        raise KitError(msg) from None
+    return [
+        sys.executable, "-m", "kit.server", str(shipped_dir("notebooks")),
+        f"--port={url.port or 8888}", f"--Voila.ip={url.hostname or '127.0.0.1'}",
+        f"--Voila.base_url={prefix}", "--Voila.token=",
+        f"--Voila.identity_provider_class={HUB_IDENTITY}",
+        f"--Voila.authorizer_class={HUB_AUTHORIZER}",
+        *_limits(MAX_KERNELS_PER_PERSON, MAX_KERNELS_PER_PERSON, 0, HUB_CULL_IDLE_SECONDS),
+    ]
 
 
 def serve_env(*, data_dir: str | None = None, db_url: str | None = None,

@@ -21,9 +21,10 @@ from kit.store._doc import (
     unflatten,
 )
 from kit.store._record import Record
-from kit.store._store import CONNECTION_MODES, DB_FILE, Store, current_user, resolve_url
+from kit.store._store import APP_NAME, CONNECTION_MODES, DB_FILE, Store, current_user, resolve_url
 
 __all__ = [
+    "APP_NAME",
     "CONNECTION_MODES",
     "DB_FILE",
     "DELETE",

@@ -28,8 +28,11 @@ class Record:
         versions: dict[str, int],
         created_at: str,
         created_by: str,
+        *,
+        head: int = 0,
     ) -> None:
         self.store = store
+        self.head = head  # the chain head when read: what this tab has seen
         self.id = inspection_id
         self.doc = doc
         self.versions = versions
@@ -73,9 +76,17 @@ class Record:
         self.doc.clear()
         self.doc.update(fresh.doc)
         self.versions = fresh.versions
+        self.head = fresh.head
+
+    def changed_elsewhere(self) -> bool:
+        """Whether anyone (another tab, a colleague) changed the inspection since this tab
+        read it: one small query, for polling."""
+        return self.store.head_of(self.id) != self.head
 
     def _save(self, ops: list[tuple[str, Any]], user: str, action: str) -> None:
-        changes = self.store._write(self.id, ops, self.versions, user, action)
+        changes, before, after = self.store._write(self.id, ops, self.versions, user, action)
+        if before == self.head:  # nobody wrote between this tab's last read and this write
+            self.head = after
         for path, value in ops:  # the same change on the document held here
             *parents, last = split_path(path)
             node: Any = self.doc

@@ -192,16 +192,35 @@ def postgres_triggers() -> list[str]:
     return out
 
 
-def postgres_grants(role: str) -> list[str]:
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def postgres_grants(role: str, schema: str = "public") -> list[str]:
     """What the kit's own role may do on PostgreSQL: read and append, never rewrite the trail."""
-    quoted = '"' + role.replace('"', '""') + '"'
+    r, s = _quoted(role), _quoted(schema)
     return [
-        f"GRANT SELECT, INSERT ON audit TO {quoted}",
-        f"GRANT SELECT, INSERT, UPDATE ON inspections TO {quoted}",
-        f"GRANT SELECT, INSERT, UPDATE, DELETE ON fields TO {quoted}",
-        f"GRANT SELECT ON alembic_version TO {quoted}",
-        f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {quoted}",
+        f"GRANT USAGE ON SCHEMA {s} TO {r}",
+        f"GRANT SELECT, INSERT ON {s}.audit TO {r}",
+        f"GRANT SELECT, INSERT, UPDATE ON {s}.inspections TO {r}",
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON {s}.fields TO {r}",
+        f"GRANT SELECT ON {s}.alembic_version TO {r}",
+        f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {s} TO {r}",
     ]
+
+
+#: (what to ask PostgreSQL, what it means when true: Chinese, English) about the kit's role
+ROLE_CHECKS: Final = (
+    ("SELECT rolsuper FROM pg_roles WHERE rolname = current_user",
+     "以超级用户身份连接", "connected as a superuser"),
+    ("SELECT tableowner = current_user FROM pg_tables "
+     "WHERE schemaname = current_schema() AND tablename = 'audit'",
+     "以表的所有者身份连接（所有者可停用保护触发器）",
+     "connected as the tables' owner, who can disable the protections"),
+    ("SELECT has_table_privilege('audit', 'UPDATE') OR has_table_privilege('audit', 'DELETE') "
+     "OR has_table_privilege('audit', 'TRUNCATE')",
+     "该角色可以修改或删除审计记录", "the role may update, delete or truncate the trail"),
+)
 
 
 def create_schema(cur: Any, dialect: sa.Dialect) -> None:

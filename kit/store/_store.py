@@ -25,6 +25,7 @@ its entry (:mod:`kit.store._schema`). Each write is committed (SQLite: WAL,
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import json
 import os
@@ -297,10 +298,8 @@ class Store:
     def _release(self) -> None:
         """Per transaction: give the connection back to the server once the work is done."""
         if self.connections == "per_transaction" and self._pooled is not None:
-            try:
+            with contextlib.suppress(Exception):  # already broken: nothing more to give back
                 self._pooled.close()
-            except Exception:  # already broken: nothing more to give back
-                pass
             self._pooled = None
 
     def _rollback(self, err: BaseException) -> None:
@@ -474,7 +473,13 @@ class Store:
             head = self._head(cur, inspection_id)
             rows = self._run(cur, self._sql.fields_of, ins=head[0]).fetchall()
         doc, versions = decode(rows)
-        return Record(self, inspection_id, doc, versions, head[4], head[5])
+        return Record(self, inspection_id, doc, versions, head[4], head[5], head=int(head[2]))
+
+    def head_of(self, inspection_id: str) -> int:
+        """The inspection's last audit entry (its chain head): it moves with every change, so
+        a tab can ask cheaply whether anyone changed the inspection since it read it."""
+        with self._tx(write=False) as cur:
+            return int(self._head(cur, inspection_id)[2])
 
     def audit(self, inspection_id: str, path: str | None = None) -> list[AuditEntry]:
         """The audit trail of an inspection, oldest first (with ``path``: of that subtree).
@@ -551,13 +556,15 @@ class Store:
         expected: Mapping[str, int] | None,
         user: str,
         action: str,
-    ) -> list[_Change]:
+    ) -> tuple[list[_Change], int, int]:
+        """The changes made, and the chain head before and after them."""
         user, action = _check_user(user), _check_action(action)
         prepared = [(path, None if v is DELETE else leaf_rows(path, v)) for path, v in ops]
         batch = dict(expected) if expected is not None and len(ops) > 1 else None
         changes: list[_Change] = []
         with self._tx(write=True) as cur:
             e = self._edit(cur, iid, user, action)
+            before = e.head_seq
             for path, new in prepared:
                 done = self._apply(e, path, new, expected if batch is None else batch)
                 if batch is not None:  # later changes in the batch see the earlier ones
@@ -568,7 +575,7 @@ class Store:
                             batch[c.path] = c.version
                 changes += done
             self._close_edit(e)
-        return changes
+        return changes, before, e.head_seq
 
     def _apply(
         self, e: _Edit, path: str, new: dict[str, str] | None, expected: Mapping[str, int] | None

@@ -17,7 +17,6 @@ database made by the first kit (schema 1, no Alembic stamp) is stamped 0001 firs
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import sqlalchemy as sa
 from alembic import command
@@ -25,10 +24,10 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 
 from kit.errors import KitError
-from kit.store._schema import HEAD_REVISION, SCHEMA_NUMBER, postgres_grants
+from kit.store._schema import HEAD_REVISION, ROLE_CHECKS, SCHEMA_NUMBER, postgres_grants
 from kit.store._store import Store, resolve_url
 
-__all__ = ["HEAD_REVISION", "grant_app_role", "status", "upgrade"]
+__all__ = ["HEAD_REVISION", "grant_app_role", "role_problems", "status", "upgrade"]
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -93,9 +92,25 @@ def grant_app_role(store: Store, role: str) -> list[str]:
     if store.dialect != "postgresql":
         msg = "只有 PostgreSQL 需要单独的应用角色 / an app role is for PostgreSQL only"
         raise KitError(msg)
-    statements = postgres_grants(role)
-    cur: Any = store._conn.cursor()
-    for statement in statements:
-        cur.execute(statement)
-    store._conn.commit()
+    with store._tx(write=True) as cur:
+        cur.execute("SELECT current_schema()")
+        statements = postgres_grants(role, str(cur.fetchone()[0]))
+        for statement in statements:
+            cur.execute(statement)
     return statements
+
+
+def role_problems(store: Store) -> list[tuple[str, str]]:
+    """What is wrong with the role a PostgreSQL store connected as, for the office server: it
+    must not be a superuser or the tables' owner, nor able to rewrite the trail (``[]``: fine;
+    always ``[]`` on SQLite, where no role can be told apart). Each: (Chinese, English)."""
+    if store.dialect != "postgresql":
+        return []
+    found = []
+    with store._tx(write=False) as cur:
+        for query, zh, en in ROLE_CHECKS:
+            cur.execute(query)
+            row = cur.fetchone()
+            if row is not None and row[0]:
+                found.append((zh, en))
+    return found

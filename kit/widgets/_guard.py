@@ -4,13 +4,14 @@ One :class:`PageGuard` per page (anywidget, its script in ``static/guard.js``). 
 keeps every keystroke typed into a record field in ``localStorage`` until the kernel reports
 that value saved; asks the kernel to save what is pending when a field loses focus and when the
 page is hidden or left; after a reload offers to restore what the store does not hold; and shows
-a banner at once when the kernel's heartbeat stops. Fields are found by their ``kp:<path>``
+a banner at once when the kernel stops answering the page's pings (every :data:`BEAT_MS`; each
+ping also lets the app look for colleagues' changes, ``on_ping``). A kernel sends nothing on
+its own, so one whose page is closed falls idle and is culled. Fields are found by their ``kp:<path>``
 class, which every bound text field carries.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import Callable
 from pathlib import Path
@@ -50,9 +51,8 @@ class PageGuard(anywidget.AnyWidget):
         self.add_class("kit-guard")
         self.session: Session | None = None
         self.on_flush: Callable[[], None] | None = None
+        self.on_ping: Callable[[], None] | None = None
         self.on_msg(self._message)
-        self._timer: asyncio.TimerHandle | None = None
-        self._beat()
 
     def watch(self, session: Session) -> None:
         """Guard the fields of ``session``'s inspection; report each saved text to the page."""
@@ -83,7 +83,11 @@ class PageGuard(anywidget.AnyWidget):
     def _message(self, _widget: Any, content: Any, _buffers: Any) -> None:
         if not isinstance(content, dict):
             return
-        if content.get("kind") == "flush":
+        if content.get("kind") == "ping":
+            self.send({"kind": "beat"})
+            if self.on_ping is not None:
+                self.on_ping()
+        elif content.get("kind") == "flush":
             values = content.get("values")
             self.flush(values if isinstance(values, dict) else {})
         elif content.get("kind") == "kept":
@@ -132,18 +136,3 @@ class PageGuard(anywidget.AnyWidget):
             if session.get(path) != value:
                 with contextlib.suppress(KitError):
                     session.set(path, value)
-
-    def _beat(self) -> None:
-        with contextlib.suppress(Exception):  # no front-end yet, or none any more
-            self.send({"kind": "beat"})
-        try:
-            loop = asyncio.get_event_loop()
-        except RuntimeError:
-            return
-        if loop.is_running():
-            self._timer = loop.call_later(self.beat_ms / 1000, self._beat)
-
-    def close(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-        super().close()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import importlib
 import os
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
@@ -30,6 +31,7 @@ from kit.widgets._fields import guarded
 from kit.widgets._guard import PageGuard
 
 __all__ = [
+    "POLL_SECONDS",
     "STAGE_TABS",
     "STAGE_WIDGETS",
     "InspectorApp",
@@ -38,6 +40,9 @@ __all__ = [
 
 #: Stage tabs: key and (short, so that it fits the tab) Chinese title. Each stage's own heading
 #: gives the English.
+#: how often an open page looks for colleagues' changes (seconds)
+POLL_SECONDS = 3.0
+
 STAGE_TABS: tuple[tuple[str, str], ...] = (
     ("preparation", "检查前准备"),
     ("onsite", "现场检查"),
@@ -107,6 +112,8 @@ class InspectorApp(W.VBox):
         self.message.add_class("kit-message")
         self.guard = PageGuard()
         self.guard.on_flush = self.flush
+        self.guard.on_ping = self.poll
+        self._polled = 0.0
         self.guard.observe(lambda change: self._guard(self.choose_name, change["new"], False),
                            names="user")
         self.title = W.HTML()
@@ -270,6 +277,15 @@ class InspectorApp(W.VBox):
         """Save every change still waiting for a pause in typing (the page is being left)."""
         if self.session is not None:
             self._guard(self.session.flush_pending)
+
+    def poll(self) -> None:
+        """Every :data:`POLL_SECONDS` while the page is open (its pings): show what colleagues
+        saved, without a reload (one small query when nothing changed)."""
+        now = time.monotonic()
+        if self.session is None or now - self._polled < POLL_SECONDS:
+            return
+        self._polled = now
+        self._guard(self.session.poll)
 
     def refresh(self) -> None:
         """Show changes other tabs and colleagues saved since this page read the record."""

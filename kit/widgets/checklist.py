@@ -3,7 +3,8 @@
 A :class:`SectionWidget` shows every item of one section (检查内容, 检查方法, or 委托生产's focus
 points, plus an office's own items from the profile) with its result, notes, means of 八 and
 evidence, each autosaved. :class:`ChecklistWidget` offers the sections in scope and builds only
-the one being looked at, so the app opens fast.
+the one being looked at, so the app opens fast; above it, :class:`TeamProgress` shows the
+team's progress per section (四、1), kept current as colleagues save (the app polls).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import ipywidgets as W
 from kit.guide import Clause, load_guide
 from kit.labels import RESULTS, zh
 from kit.profiles import Profile, section_items
+from kit.rules import progress
 from kit.session import Session
 from kit.widgets._common import MUTED, session_profile, table_options, vocab_options
 from kit.widgets._fields import BoundField, ProblemList, field
@@ -26,6 +28,7 @@ __all__ = [
     "ChecklistWidget",
     "ItemWidget",
     "SectionWidget",
+    "TeamProgress",
 ]
 
 #: 符合, 不符合, 不适用, then 未检查 (a result is a choice made; not checked comes last)
@@ -107,6 +110,51 @@ class SectionWidget(W.VBox):
                                f"checked — {html.escape(parts)}</div>")
 
 
+class TeamProgress(W.Accordion):
+    """The team's progress per section in scope: who answers for it, how much is checked, how
+    many items do not conform; this person's own sections first in bold."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.table = W.HTML()
+        self.table.add_class("kit-team-progress")
+        super().__init__([self.table])
+        team = session.inspection.team
+        if any(team[k].user == session.user or team[k].name == session.user
+               for k in session.inspection.leaders):
+            self.selected_index = 0  # open for the leader, who answers for the whole
+        session.on_change(self._on_change)
+        self.refresh()
+
+    def _on_change(self, path: str) -> None:
+        if path == "*" or path.split("/", 1)[0] in ("results", "team", "scope"):
+            self.refresh()
+
+    def _mine(self, owners: tuple[str, ...]) -> bool:
+        team = self.session.inspection.team
+        return any(team[k].user == self.session.user or team[k].name == self.session.user
+                   for k in owners if k in team)
+
+    def refresh(self) -> None:
+        ins = self.session.inspection
+        rows = progress(ins, session_profile(self.session))
+        done, total = sum(r.checked for r in rows), sum(r.total for r in rows)
+        self.set_title(0, f"检查组进度 Team progress：已检查 {done}/{total}")
+        body = []
+        for r in sorted(rows, key=lambda r: not self._mine(r.owners)):
+            names = "、".join(ins.team[k].name or k for k in r.owners if k in ins.team)
+            bad = r.counts.get("nonconform", 0)
+            cells = (f"{r.label} {r.title}", names or "未分配 unassigned",
+                     f"{r.checked}/{r.total}", str(bad) if bad else "")
+            tag = "b" if self._mine(r.owners) else "span"
+            body.append("<tr>" + "".join(f"<td><{tag}>{html.escape(c)}</{tag}></td>"
+                                         for c in cells) + "</tr>")
+        self.table.value = (
+            "<table class='kit-table'><thead><tr><th>检查节 Section</th><th>负责检查员 Inspector"
+            "</th><th>已检查 Checked</th><th>不符合 Nonconform</th></tr></thead><tbody>"
+            + "".join(body) + "</tbody></table>")
+
+
 class ChecklistWidget(W.VBox):
     """Pick a section in scope; only that section's widget is built and shown."""
 
@@ -129,7 +177,8 @@ class ChecklistWidget(W.VBox):
             self.chooser.value = section_id if section_id in ids else ids[0]
             self._show(self.chooser.value)
         self.chooser.observe(lambda c: self._show(c["new"]), names="value")
-        super().__init__([self.chooser, self.body])
+        self.team = TeamProgress(session)
+        super().__init__([self.team, self.chooser, self.body])
 
     def _show(self, section_id: str | None) -> None:
         if section_id is None:

@@ -6,6 +6,8 @@ import json
 import sqlite3
 import subprocess
 import sys
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -128,3 +130,39 @@ def test_a_wrong_database_url_is_one_clear_line(url: str) -> None:
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
+
+
+@pytest.fixture
+def app_role(pg_url: str) -> Iterator[tuple[str, str]]:
+    """A login role of the test cluster, with nothing granted yet: (name, its store URL)."""
+    name = f"kit_app_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(pg_url, poolclass=sa.NullPool)
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f'CREATE ROLE "{name}" LOGIN')
+    url = sa.make_url(pg_url).set(username=name).render_as_string(hide_password=False)
+    yield name, url
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f'DROP OWNED BY "{name}"')
+        conn.exec_driver_sql(f'DROP ROLE "{name}"')
+    admin.dispose()
+
+
+def test_the_app_role_reads_and_appends_but_never_rewrites_the_trail(pg_url, app_role):
+    name, url = app_role
+    with Store(pg_url) as owner:  # the owner creates the schema ...
+        assert migrate.role_problems(owner)  # ... and is told it must not run the apps
+        iid = owner.create({"company": {"name": "甲"}}, user="admin")
+        migrate.grant_app_role(owner, name)
+    with Store(url) as app:
+        assert migrate.role_problems(app) == []
+        app.load(iid).set("company/name", "乙", user="张明")
+        app.create({"company": {"name": "丙"}}, user="张明")
+        db = sa.create_engine(url, poolclass=sa.NullPool)
+        for statement in ("UPDATE audit SET \"user\" = 'x'", "DELETE FROM audit",
+                          "TRUNCATE audit", "ALTER TABLE audit DISABLE TRIGGER ALL"):
+            with pytest.raises(sa.exc.ProgrammingError, match=r"permission denied|must be owner"), \
+                    db.begin() as conn:
+                conn.exec_driver_sql(statement)
+        db.dispose()
+        assert app.verify() == []
+        assert [e.user for e in app.audit(iid)][-1] == "张明"

@@ -565,7 +565,7 @@ def _at_once(n: int, work: Any) -> list[BaseException | None]:
         gate.wait()
         try:
             work(i)
-        except BaseException as exc:  # noqa: BLE001 - reported to the test
+        except BaseException as exc:
             out[i] = exc
 
     threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -121,3 +122,30 @@ def test_only_the_leader_edits_the_team_panel(store, monkeypatch):
                    if f.spec.path.startswith("company/"))
     member.session.set("company/name", "组员可以填写企业名称")
     assert store.audit(iid, "company/name")[-1].user == "lihua"
+
+
+def test_the_team_sees_each_others_progress_without_reloading(store, monkeypatch):
+    iid = import_json(store, DEMO, user="导入")
+    Session(store, iid, user="x").set_many({f"results/{i}/result": "unchecked"
+                                           for i in ("7.3.c1", "7.3.c2")})
+    sign_in(monkeypatch, "zhangming")
+    leader = InspectorApp(store)
+    leader.open_inspection(iid, stage="checklist")
+    team = leader.stage("checklist").team
+    assert team.selected_index == 0  # open for the leader
+    def checked_73() -> int:
+        row = next(r for r in team.table.value.split("<tr>") if "七、3." in r)
+        assert "李华" in row  # who answers for it
+        return int(re.search(r"(\d+)/\d+", row).group(1))
+
+    before = checked_73()
+    sign_in(monkeypatch, "lihua")
+    member = InspectorApp(store)
+    member.open_inspection(iid, stage="checklist", section="7.3")
+    assert member.stage("checklist").team.selected_index is None
+    by_path(member.stage("checklist"), "results/7.3.c1/result").save("conform")
+    leader._polled = 0.0  # the next ping of the leader's page
+    leader.poll()
+    assert checked_73() == before + 1
+    assert leader.session.get("results/7.3.c1/result") == "conform"
+    assert [e.user for e in store.audit(iid, "results/7.3.c1")][-1] == "lihua"

@@ -6,8 +6,10 @@
 // the latest text of every field typed into. When a page opens, the kept texts go to its
 // kernel: one typed over the version still stored is saved (so the page shows it at once);
 // one typed over a version someone has changed since is offered back, for the person to
-// decide (the kernel then checks it as any edit). The kernel sends a heartbeat; when it stops,
-// a banner says so, and that the typing is kept here.
+// decide (the kernel then checks it as any edit). The page pings its kernel every few seconds
+// and the kernel answers (and looks for colleagues' changes); when the answers stop, a banner
+// says so, and that the typing is kept here. A kernel whose page is closed hears nothing, is
+// idle, and is culled.
 const PREFIX = "kit-draft:";
 const MAX_AGE_MS = 14 * 24 * 3600 * 1000;
 
@@ -45,6 +47,10 @@ function render({ model, el }) {
     if (model.get("user")) localStorage.setItem("kit-user", model.get("user"));
   });
   let lastBeat = Date.now();
+  const ping = () => {
+    try { model.send({ kind: "ping" }); } catch (e) { /* the kernel is gone: the banner says so */ }
+  };
+  const pinger = setInterval(ping, model.get("beat_ms"));
   const watch = setInterval(() => {
     banner.hidden = Date.now() - lastBeat < model.get("beat_ms") * 6;
     document.body.classList.toggle("kit-is-offline", !banner.hidden);
@@ -166,6 +172,7 @@ function render({ model, el }) {
   model.on("change:inspection", () => { typed.clear(); conflicts.clear(); });
   return () => {
     clearInterval(watch);
+    clearInterval(pinger);
     clearInterval(checker);
     document.removeEventListener("input", onInput, true);
     document.removeEventListener("focusout", flush, true);

@@ -1,0 +1,103 @@
+"""北京市医疗器械生产监督检查工具包 · 办公室服务器的设置 / The office server's settings.
+
+``kit hub --config THIS_FILE`` starts JupyterHub with this file. Copy it, change the first part
+(办公室填写 / the office fills in), keep the second: it is how the kit runs under the Hub.
+Every setting is JupyterHub's own (https://jupyterhub.readthedocs.io); ``kit hub`` passes the
+store, the addresses and the state folder in the environment (``KIT_*`` below).
+
+What a person gets: after signing in, their own server (started on demand, stopped after
+``IDLE_SERVER_SECONDS`` idle) serving only the kit's apps (inspector, training, analytics) as
+Voila pages; no JupyterLab, no terminal, no way to run code. Each change they make is recorded
+under their sign-in, and they open only their team's inspections (kit.access).
+"""
+
+import os
+import sys
+
+c = get_config()  # noqa: F821 - JupyterHub provides it
+
+# ============================ 办公室填写 / the office fills in ============================
+
+# 1. 登录方式 / How people sign in.
+#    "pam": the server's own Linux accounts (the Hub then runs as root to check passwords).
+#    LDAP or Active Directory: pip install jupyterhub-ldapauthenticator, then
+#    "ldapauthenticator.LDAPAuthenticator" and its c.LDAPAuthenticator.* settings.
+#    Never "dummy" (any password) except to try the server out on this machine.
+c.JupyterHub.authenticator_class = "pam"
+
+# 2. 人员 / People: who may sign in (their sign-in names), and who administers the Hub
+#    (starts and stops servers; administrators see no inspection they are not entitled to).
+c.Authenticator.allowed_users = {"zhangming", "lihua", "chen", "wang", "liu"}
+c.Authenticator.admin_users = {"admin"}
+
+# 3. 分组 / Groups: the kit knows three (kit.access). Inspectors are in none: each opens the
+#    inspections whose team (检查组, 四、1) names their sign-in, and the leader of a team
+#    alone changes the team, the division of labour and the opinion, and closes it.
+#      leaders  科室负责人: read every inspection; staff one that has no team yet
+#      analysts 分析人员:   read every inspection (the analytics app)
+#      trainers 培训人员:   the training app's class view
+c.JupyterHub.load_groups = {
+    "leaders": {"users": ["chen"]},
+    "analysts": {"users": ["wang"]},
+    "trainers": {"users": ["liu"]},
+}
+
+# 4. 限制 / Limits. A person's server with the inspector app open takes about the memory
+#    the README's sizing gives (benchmarks/bench_office.py measures it); size the machine
+#    for the people working at once, not for everyone on the list.
+IDLE_SERVER_SECONDS = 3600  # stopped after an hour idle: nothing typed is lost (it is saved)
+c.JupyterHub.active_server_limit = 250  # people's servers running at once
+c.JupyterHub.concurrent_spawn_limit = 20  # servers starting at once (a morning rush)
+c.Spawner.start_timeout = 120
+
+# 5. 登录页的说明 / What the sign-in page says.
+c.JupyterHub.template_vars = {
+    "announcement_login": "北京市医疗器械生产监督检查工具包 · 请使用办公室账号登录 / "
+                          "Sign in with your office account",
+}
+
+# ================= 工具包的运行方式，一般无需修改 / how the kit runs: keep =================
+
+STATE = os.environ.get("KIT_HUB_STATE", os.getcwd())  # the Hub's own files
+PYTHON = os.environ.get("KIT_HUB_PYTHON", sys.executable)
+
+c.JupyterHub.bind_url = (f"http://{os.environ.get('KIT_HUB_IP', '127.0.0.1')}:"
+                         f"{os.environ.get('KIT_HUB_PORT', '8000')}/")
+c.JupyterHub.hub_bind_url = f"http://127.0.0.1:{os.environ.get('KIT_HUB_API_PORT', '8081')}"
+c.ConfigurableHTTPProxy.api_url = (
+    f"http://127.0.0.1:{os.environ.get('KIT_HUB_PROXY_API_PORT', '8001')}")
+c.ConfigurableHTTPProxy.pid_file = os.path.join(STATE, "proxy.pid")
+c.JupyterHub.db_url = "sqlite:///" + os.path.join(STATE, "jupyterhub.sqlite")  # the Hub's
+c.JupyterHub.cookie_secret_file = os.path.join(STATE, "jupyterhub_cookie_secret")
+
+# A person's server: the kit's Voila on the apps' notebooks (kit/server/_single.py). All run
+# as the Hub's own system account; people cannot run code, only use the apps.
+c.JupyterHub.spawner_class = "simple"
+c.Spawner.cmd = [PYTHON, "-m", "kit.server", "--hub-user"]
+c.Spawner.default_url = "/voila/render/app.ipynb"
+c.SimpleLocalProcessSpawner.home_dir_template = os.path.join(STATE, "people", "{username}")
+c.JupyterHub.implicit_spawn_seconds = 1  # a page of a stopped server starts it
+c.Spawner.environment = {
+    name: os.environ[name]
+    for name in ("KIT_DB_URL", "KIT_SIGNING_KEY", "KIT_DB_CONNECTIONS", "LANG")
+    if os.environ.get(name)
+}
+
+
+def _groups(spawner):  # the person's groups, for kit.access (the Hub's are the truth)
+    names = sorted(group.name for group in spawner.user.groups)
+    spawner.environment = {**spawner.environment, "KIT_USER_GROUPS": ",".join(names)}
+
+
+c.Spawner.pre_spawn_hook = _groups
+
+# Idle servers are stopped by the Hub's own culler (jupyterhub-idle-culler).
+c.JupyterHub.services = [{
+    "name": "idle-culler",
+    "command": [PYTHON, "-m", "jupyterhub_idle_culler", f"--timeout={IDLE_SERVER_SECONDS}"],
+}]
+c.JupyterHub.load_roles = [{
+    "name": "idle-culler",
+    "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
+    "services": ["idle-culler"],
+}]
