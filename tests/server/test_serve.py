@@ -47,6 +47,11 @@ def test_kernels_inherit_the_store_location(tmp_path):
     assert env == {"PATH": "/bin", "KIT_DATA_DIR": str(tmp_path.resolve()), "KIT_OPEN_ID": "abc"}
 
 
+def test_kit_serve_user_reaches_the_apps():
+    assert serve.serve_env(user=" 张三 ", base={})["KIT_USER"] == "张三"
+    assert "KIT_USER" not in serve.serve_env(user="", base={})  # then the app asks
+
+
 def test_unknown_app_lists_the_known_ones():
     with pytest.raises(NotFoundError, match="training"):
         serve.notebook_path("nope")

@@ -1,0 +1,229 @@
+"""`kit hub`: the office server's checks, and the real thing (JupyterHub, PostgreSQL, Chromium).
+
+The browser test starts `kit hub` on loopback with the trial settings (one shared password,
+templates/jupyterhub_trial_config.py) on a database of its own in the test cluster, reached as
+an app role: two members of the demo inspection's team work on it from two browsers and see
+each other's progress, an outsider is refused, and the trail names both members.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from kit import server as serve
+from kit.errors import KitError
+from kit.interchange import DEMO_ID
+from kit.resources import templates_dir
+from kit.store import Store, migrate
+from tests.browser import _stop_group, free_port, wait_http
+
+PASSWORD = "trial-password-for-tests"
+LOAD = 120_000  # ms: the person's server starts, then the kernel runs the app
+
+
+# -- the checks before anything starts ----------------------------------------------------------
+def run_kit(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "kit", *args], capture_output=True, text=True,
+                          timeout=120, env=env)
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    ((), "needs a PostgreSQL store"),
+    (("--db-url", "sqlite:////tmp/office.sqlite"), "SQLite is for one machine"),
+    (("--db-url", "postgresql+psycopg://kit_app@127.0.0.1:1/kit"), "cannot connect"),
+    (("--db-url", "postgresql+psycopg://x@h/d", "--config", "/no/such/file.py"),
+     "no such configuration file"),
+])
+def test_a_wrong_office_server_set_up_is_one_line_and_exit_2(args, says):
+    proc = run_kit("hub", *args)
+    assert proc.returncode == 2
+    assert says in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_a_missing_proxy_says_how_to_install_it(tmp_path):
+    env = dict(os.environ, PATH=str(tmp_path))  # nothing on PATH, not even the proxy
+    proc = run_kit("hub", "--db-url", "postgresql+psycopg://x@h/d", env=env)
+    assert proc.returncode == 2
+    assert "npm install -g configurable-http-proxy" in proc.stderr
+
+
+def test_a_persons_server_is_the_kits_voila_signed_in_through_the_hub():
+    argv = serve.hub_user_argv({"JUPYTERHUB_SERVICE_URL": "http://127.0.0.1:5123/user/li/",
+                                "JUPYTERHUB_SERVICE_PREFIX": "/user/li/"})
+    assert argv[1:3] == ["-m", "kit.server"]
+    assert Path(argv[3]).name == "notebooks"  # every app, and nothing but the apps
+    assert "--port=5123" in argv
+    assert "--Voila.base_url=/user/li/" in argv
+    assert any("JupyterHubIdentityProvider" in a for a in argv)
+    assert any("JupyterHubAuthorizer" in a for a in argv)
+    assert "--KitVoila.pool_reserve=0" in argv  # no idle kernel kept for anyone
+    with pytest.raises(KitError, match="kit hub"):
+        serve.hub_user_argv({})
+
+
+# -- the office database: an owner creates it, the apps use their own role -----------------------
+@pytest.fixture(scope="module")
+def office_db(pg_admin_url: str) -> Iterator[dict[str, str]]:
+    """A database of its own in the test cluster: its owner's URL, and the app role's."""
+    tag = uuid.uuid4().hex[:8]
+    db, owner, app = f"office_{tag}", f"owner_{tag}", f"app_{tag}"
+    admin = sa.create_engine(pg_admin_url, poolclass=sa.NullPool,
+                             isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE ROLE "{owner}" LOGIN')
+        conn.exec_driver_sql(f'CREATE ROLE "{app}" LOGIN')
+        conn.exec_driver_sql(f'CREATE DATABASE "{db}" OWNER "{owner}"')
+    base = sa.make_url(pg_admin_url).set(database=db)
+    urls = {"owner": base.set(username=owner).render_as_string(hide_password=False),
+            "app": base.set(username=app).render_as_string(hide_password=False)}
+    for step in (("db", "upgrade"), ("db", "grant", app)):
+        proc = run_kit(*step, "--db-url", urls["owner"])
+        assert proc.returncode == 0, proc.stderr
+    yield urls
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE "{db}" WITH (FORCE)')
+        conn.exec_driver_sql(f'DROP ROLE "{app}"')
+        conn.exec_driver_sql(f'DROP ROLE "{owner}"')
+    admin.dispose()
+
+
+def test_the_hub_refuses_the_owner_and_takes_the_app_role(office_db):
+    proc = run_kit("hub", "--db-url", office_db["owner"])
+    assert proc.returncode == 2
+    assert "kit db grant" in proc.stderr
+    with Store(office_db["app"]) as store:
+        assert migrate.role_problems(store) == []
+        assert serve.check_store(office_db["app"]) == office_db["app"]
+
+
+@pytest.fixture(scope="module")
+def hub(office_db: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`kit hub` on a free loopback port with the trial settings and the demo inspection."""
+    if shutil.which("configurable-http-proxy") is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must have configurable-http-proxy (npm install -g, in .ci/run)")
+        pytest.skip("configurable-http-proxy is not installed (npm install -g ...)")
+    port = free_port()
+    state = tmp_path_factory.mktemp("hub-state")
+    log = state / "hub.log"
+    env = dict(os.environ, KIT_HUB_TRIAL_PASSWORD=PASSWORD)
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "kit", "hub", "--db-url", office_db["app"], "--demo",
+             "--port", str(port), "--state", str(state),
+             "--config", str(templates_dir() / "jupyterhub_trial_config.py")],
+            stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            wait_http(f"{base}/hub/login", timeout=90)
+            yield base
+        finally:
+            _stop_group(proc)
+
+
+def sign_in(browser, base: str, user: str):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(f"{base}/hub/login")
+    page.fill("input[name=username]", user)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("#login_submit")
+    page.wait_for_load_state()
+    return page
+
+
+def open_app(page, base: str, user: str, query: str) -> None:
+    page.goto(f"{base}/user/{user}/voila/render/app.ipynb?{query}")
+    page.locator(".kit-app").wait_for(state="visible", timeout=LOAD)
+    page.locator(".kit-who", has_text=user).wait_for(timeout=LOAD)
+
+
+def checked(page, section_label: str) -> tuple[int, int]:
+    """(checked, nonconform) of a section in the team progress table."""
+    row = page.locator(".kit-team-progress tr", has_text=section_label)
+    cells = row.locator("td").all_inner_texts()
+    return int(re.match(r"(\d+)/", cells[2]).group(1)), int(cells[3] or 0)
+
+
+def wait_until(check, seconds: float = 30) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.3)
+    return check()
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_a_team_works_on_one_inspection_from_two_browsers(browser, hub, office_db, tmp_path):
+    leader = sign_in(browser, hub, "zhangming")
+    member = sign_in(browser, hub, "lihua")
+    open_app(leader, hub, "zhangming", f"id={DEMO_ID}&stage=checklist&section=7.1")
+    open_app(member, hub, "lihua", f"id={DEMO_ID}&stage=checklist&section=7.3")
+    leader.locator(".kit-team-progress").wait_for()  # open for the leader
+    leader.screenshot(path=str(tmp_path / "leader.png"))
+    _checked, bad_before = checked(leader, "七、3.")
+
+    # lihua judges an item of her section 不符合; the leader sees it without reloading
+    member.locator(".kit-field-results--7_3_c1--result").get_by_role(
+        "button", name="不符合", exact=True).click()
+    assert wait_until(lambda: checked(leader, "七、3.")[1] == bad_before + 1, 20)
+    # and the leader writes in his own section
+    notes = leader.locator(".kit-field-results--7_1_c1--notes textarea")
+    notes.fill("组长现场核对营业执照原件")
+    notes.blur()
+
+    with Store(office_db["owner"]) as store:
+        def trail() -> dict[str, str]:
+            return {e.path or "": e.user for e in store.audit(DEMO_ID)}
+        assert wait_until(lambda: trail().get("results/7.1.c1/notes") == "zhangming")
+        assert trail().get("results/7.3.c1/result") == "lihua"
+        assert store.verify(DEMO_ID) == []
+
+    # the member's page shows the leader's note within a few seconds, without a reload
+    member.locator(".kit-section-chooser select").select_option(index=0)  # 七、1.
+    assert wait_until(lambda: member.locator(
+        ".kit-field-results--7_1_c1--notes textarea").input_value() == "组长现场核对营业执照原件")
+
+    # one member cannot reach another's server
+    answer = member.request.get(f"{hub}/user/zhangming/voila/render/app.ipynb",
+                                max_redirects=0, fail_on_status_code=False)
+    assert answer.status in (302, 403)
+    assert "kit-app" not in answer.text()
+    for page in (leader, member):
+        page.context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_someone_off_the_team_is_refused_not_shown_the_record(browser, hub):
+    outsider = sign_in(browser, hub, "zhao")
+    outsider.goto(f"{hub}/user/zhao/voila/render/app.ipynb?id={DEMO_ID}")
+    outsider.locator(".kit-app").wait_for(state="visible", timeout=LOAD)
+    outsider.locator(".kit-message", has_text="may not open").wait_for(timeout=LOAD)
+    assert outsider.locator(".kit-stages").is_hidden() or \
+        outsider.locator(".kit-section").count() == 0
+    assert "北京示例医疗科技有限公司" not in outsider.locator(".kit-app").inner_text()
+    outsider.context.close()
+
+
+def test_the_office_settings_are_documented_in_templates():
+    text = (templates_dir() / serve.HUB_CONFIG).read_text(encoding="utf-8")
+    for setting in ("authenticator_class", "admin_users", "load_groups", "leaders", "analysts",
+                    "trainers", "IDLE_SERVER_SECONDS", "active_server_limit"):
+        assert setting in text
