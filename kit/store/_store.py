@@ -219,17 +219,20 @@ class Store:
         self._conn = self._pooled.driver_connection
 
     def _open_schema(self) -> list[str]:
-        """Create the schema in an empty database; check an existing one's revision."""
+        """Create the schema in an empty database; check an existing one's revision (one
+        transaction when the schema is there: a kernel opening its store is cheap)."""
         with self._tx(write=False) as cur:
             tables = self._table_names(cur)
             revision = self._revision(cur, tables)
-        if not tables & {"inspections", "audit", "fields", "kit_schema", "alembic_version"}:
-            with self._tx(write=True) as cur:  # an empty database: the current schema
-                create_schema(cur, self.engine.dialect)
-        elif revision != HEAD_REVISION:
+            missing = (missing_protections(cur, self.engine.dialect.name)
+                       if revision == HEAD_REVISION else None)
+        if missing is not None:
+            return missing
+        if tables & {"inspections", "audit", "fields", "kit_schema", "alembic_version"}:
             self.close()
             raise KitError(_schema_message(revision, self))
-        with self._tx(write=False) as cur:
+        with self._tx(write=True) as cur:  # an empty database: the current schema
+            create_schema(cur, self.engine.dialect)
             return missing_protections(cur, self.engine.dialect.name)
 
     def _table_names(self, cur: Any) -> set[str]:
