@@ -117,7 +117,11 @@ def start_pgbouncer(app_url: str, work: Path) -> tuple[subprocess.Popen[bytes], 
         shutil.chown(work, "kitpg")
         for f in work.iterdir():
             shutil.chown(f, "kitpg")
-    proc = subprocess.Popen([*run_as, binary, str(work / "pgbouncer.ini")])
+    # KIT_BENCH_BOUNCER_NICE=-5 (as root) gives PgBouncer a larger share of a CPU crowded by
+    # the simulated kernels, as on an office server where it runs beside PostgreSQL.
+    nice = os.environ.get("KIT_BENCH_BOUNCER_NICE")
+    prefix = ["nice", "-n", nice] if nice else []
+    proc = subprocess.Popen([*prefix, *run_as, binary, str(work / "pgbouncer.ini")])
     time.sleep(1.0)
     return proc, url.set(port=port).render_as_string(hide_password=False)
 
@@ -165,7 +169,7 @@ def inspector(url: str, mode: str, job: dict[str, Any], start: float, end: float
     try:
         store = Store(url, connections=mode)
         record = store.load(job["iid"])
-    except Exception as exc:  # noqa: BLE001 - counted: the kernel could not even start
+    except Exception as exc:
         result["errors"].append(f"open: {type(exc).__name__}: {str(exc)[-160:]}")
         return
     k = 0
@@ -183,10 +187,10 @@ def inspector(url: str, mode: str, job: dict[str, Any], start: float, end: float
                 result["conflicts"] += 1
                 try:
                     record.refresh()
-                except Exception as exc:  # noqa: BLE001 - counted
+                except Exception as exc:
                     result["errors"].append(f"refresh: {type(exc).__name__}: {str(exc)[-160:]}")
                 continue
-            except Exception as exc:  # noqa: BLE001 - counted
+            except Exception as exc:
                 result["errors"].append(f"save: {type(exc).__name__}: {str(exc)[-160:]}")
                 continue
             result["times"].append((time.time(), time.perf_counter() - began))

@@ -27,9 +27,11 @@ from typing import Any
 from kit.access import AccessError, Identity, may_edit, read_refusal, refusal
 from kit.errors import ConflictError, Problem, ValidationError
 from kit.guide import load_guide
-from kit.record import Inspection, check_value, from_doc, parse_doc, to_doc
+from kit.profiles import Profile, resolve_profile
+from kit.record import Inspection, check_value, from_doc, parse_doc, to_doc, with_change
 from kit.rules import check
 from kit.store import DELETE, Record, Store
+from kit.workdays import WorkCalendar, load_calendar
 
 Listener = Callable[[str], None]
 
@@ -90,6 +92,7 @@ class Session:
         if why is not None:
             raise AccessError(why)
         self._problems: list[Problem] | None = None
+        self._office: tuple[str, Profile | None, WorkCalendar] | None = None
         self._listeners: list[Listener] = []
         self._deferred: dict[int, Callable[[], None]] = {}
 
@@ -135,8 +138,9 @@ class Session:
         """Call ``listener(path)`` after every saved change (and ``"*"`` after a refresh)."""
         self._listeners.append(listener)
 
-    def _changed(self, path: str) -> None:
-        self._inspection = None
+    def _changed(self, path: str, *, model_current: bool = False) -> None:
+        if not model_current:
+            self._inspection = None
         self._problems = None
         for listener in list(self._listeners):
             listener(path)
@@ -174,8 +178,12 @@ class Session:
         except ConflictError:
             self.refresh()
             raise
+        if self._inspection is not None:  # the model follows the change, not a re-parse
+            for path, value in plain.items():
+                self._inspection = with_change(self._inspection, path, value,
+                                               delete=value is DELETE)
         for path in plain:
-            self._changed(path)
+            self._changed(path, model_current=True)
 
     def delete(self, path: str) -> None:
         """Remove an entry (a finding, a team member...) with an audit row."""
@@ -185,12 +193,15 @@ class Session:
         except ConflictError:
             self.refresh()
             raise
-        self._changed(path)
+        if self._inspection is not None:
+            self._inspection = with_change(self._inspection, path, None, delete=True)
+        self._changed(path, model_current=True)
 
     def refresh(self) -> None:
         """Re-read the record to see changes made in other tabs (after saving our own)."""
         self.flush_pending()
         self.record.refresh()
+        self._office = None
         self._changed("*")
 
     def poll(self) -> bool:
@@ -200,13 +211,19 @@ class Session:
         if self._deferred or not self.record.changed_elsewhere():
             return False
         self.record.refresh()
+        self._office = None
         self._changed("*")
         return True
 
     def problems(self, prefix: str = "") -> list[Problem]:
         """The guide's rules on the record as it is now, those under ``prefix`` only if given."""
         if self._problems is None:
-            self._problems = check(self.inspection, guide=load_guide())
+            ins = self.inspection
+            if self._office is None or self._office[0] != ins.profile:
+                # the office's profile and holidays: read with the record, not at every save
+                self._office = (ins.profile, resolve_profile(ins.profile), load_calendar())
+            self._problems = check(ins, guide=load_guide(), profile=self._office[1],
+                                   calendar=self._office[2])
         found = self._problems
         if not prefix:
             return found

@@ -12,7 +12,14 @@ words for its codes live in :mod:`kit.labels`.
 from __future__ import annotations
 
 from kit.record._codec import to_data
-from kit.record.document import check_value, from_doc, inspection_schema, parse_doc, to_doc
+from kit.record.document import (
+    check_value,
+    from_doc,
+    inspection_schema,
+    parse_doc,
+    to_doc,
+    with_change,
+)
 from kit.record.model import (
     FORMAT_VERSION,
     ID_PATTERN,
@@ -101,4 +108,5 @@ __all__ = [
     "parse_doc",
     "to_data",
     "to_doc",
+    "with_change",
 ]

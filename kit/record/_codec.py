@@ -11,6 +11,7 @@ Supported annotations: ``str``, ``int``, ``float``, ``bool``, ``date``, ``dateti
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import types
 import typing
@@ -113,61 +114,160 @@ def check_at(cls: type, path: str, data: Any) -> list[Problem]:
     return problems
 
 
+def replace_at(root: T, path: str, data: Any, *, delete: bool = False) -> T:
+    """``root`` with the value at ``path`` decoded from ``data`` (or removed), sharing every
+    part the change does not touch: what parsing the changed document gives, in the time of
+    one value. ``path`` must be one :func:`check_at` accepts."""
+    keys = path.split("/")
+    problems: list[Problem] = []
+
+    def walk(obj: Any, tp: Any, i: int) -> Any:
+        _optional, tp = _is_optional(tp)
+        key, last = keys[i], i == len(keys) - 1
+        if obj is None:
+            obj = _empty(tp)
+        if dataclasses.is_dataclass(tp):
+            sub_tp = _hints(typing.cast(type, tp))[key]
+            if last:
+                new = (_field_default(typing.cast(type, tp), key) if delete
+                       else _decode(sub_tp, data, "/" + path, problems))
+            else:
+                new = walk(getattr(obj, key), sub_tp, i + 1)
+            return dataclasses.replace(obj, **{key: new})
+        value_tp = get_args(tp)[1]
+        if last:
+            if delete:
+                return {k: v for k, v in obj.items() if k != key}
+            return {**obj, key: _decode(value_tp, data, "/" + path, problems)}
+        return {**obj, key: walk(obj.get(key), value_tp, i + 1)}
+
+    return typing.cast(T, walk(root, type(root), 0))
+
+
+def _field_default(cls: type, name: str) -> Any:
+    field = next(f for f in dataclasses.fields(cls) if f.name == name)
+    if field.default_factory is not dataclasses.MISSING:
+        return field.default_factory()
+    return field.default
+
+
 def _problem(path: str, code: str, zh: str, en: str) -> Problem:
     return Problem(code, zh, en, field=path or "/")
 
 
+#: decode one value: (data, path, problems) -> value; problems are appended, never raised
+Decoder = typing.Callable[[Any, str, list[Problem]], Any]
+
+
 def _decode(tp: Any, data: Any, path: str, problems: list[Problem]) -> Any:
+    return _decoder(tp)(data, path, problems)
+
+
+@cache
+def _decoder(tp: Any) -> Decoder:
+    """The decoder of ``tp``, built once per type: the type's shape is looked at here, not
+    for every value (an inspection with a record sample holds some 100,000 values)."""
     optional, inner = _is_optional(tp)
-    if data is None:
-        if optional:
-            return None
-        problems.append(_problem(path, "json.null", "此处不能为空值", "null is not allowed here"))
-        return _empty(inner)
-    tp = inner
+    decode = _decoder_of(inner)
+
+    def nullable(data: Any, path: str, problems: list[Problem]) -> Any:
+        if data is None:
+            if optional:
+                return None
+            problems.append(_problem(path, "json.null", "此处不能为空值", "null is not allowed here"))
+            return _empty(inner)
+        return decode(data, path, problems)
+
+    return nullable
+
+
+def _decoder_of(tp: Any) -> Decoder:
     if dataclasses.is_dataclass(tp):
-        return _decode_dataclass(typing.cast(type, tp), data, path, problems)
+        return _dataclass_decoder(typing.cast(type, tp))
     origin = get_origin(tp)
     if origin is Literal:
-        allowed = get_args(tp)
+        return _literal_decoder(get_args(tp))
+    if origin is tuple:
+        return _tuple_decoder(get_args(tp)[0])
+    if origin in (Mapping, dict, typing.Mapping):
+        return _mapping_decoder(get_args(tp)[1])
+    return functools.partial(_decode_scalar, tp)
+
+
+def _literal_decoder(allowed: tuple[Any, ...]) -> Decoder:
+    choices = ", ".join(repr(a) for a in allowed)
+
+    def decode(data: Any, path: str, problems: list[Problem]) -> Any:
         if data in allowed:
             return data
-        choices = ", ".join(repr(a) for a in allowed)
-        problems.append(
-            _problem(
-                path,
-                "json.choice",
-                f"取值 {data!r} 不在可选范围内：{choices}",
-                f"{data!r} is not one of {choices}",
-            )
-        )
+        problems.append(_problem(path, "json.choice", f"取值 {data!r} 不在可选范围内：{choices}",
+                                 f"{data!r} is not one of {choices}"))
         return allowed[0]
-    if origin is tuple:
+
+    return decode
+
+
+def _tuple_decoder(item_tp: Any) -> Decoder:
+    item: list[Decoder] = []  # resolved at first use: a type may contain itself
+    plain_text = item_tp is str
+
+    def decode(data: Any, path: str, problems: list[Problem]) -> Any:
         if not isinstance(data, list):
             problems.append(_problem(path, "json.type", "应为列表", "expected a list"))
             return ()
-        (item_tp, _ellipsis) = get_args(tp)
-        return tuple(_decode(item_tp, v, f"{path}/{i}", problems) for i, v in enumerate(data))
-    if origin in (Mapping, dict, typing.Mapping):
+        if plain_text and all(type(v) is str for v in data) and \
+                not _BAD_TEXT.search("".join(data)):
+            return tuple(data)  # the common case, checked at once
+        if not item:
+            item.append(_decoder(item_tp))
+        one = item[0]
+        return tuple(one(v, f"{path}/{i}", problems) for i, v in enumerate(data))
+
+    return decode
+
+
+def _mapping_decoder(value_tp: Any) -> Decoder:
+    value: list[Decoder] = []
+
+    def decode(data: Any, path: str, problems: list[Problem]) -> Any:
         if not isinstance(data, dict):
             problems.append(_problem(path, "json.type", "应为对象（键值表）", "expected an object"))
             return {}
-        _key_tp, value_tp = get_args(tp)
+        if not value:
+            value.append(_decoder(value_tp))
+        one = value[0]
         out = {}
         for key, v in data.items():
             if not isinstance(key, str) or not key or "/" in key or _bad_text(key):
-                problems.append(
-                    _problem(
-                        f"{path}/{key}",
-                        "json.key",
-                        "编号不能为空或包含 /",
-                        "ids must be non-empty and may not contain /",
-                    )
-                )
+                problems.append(_problem(f"{path}/{key}", "json.key", "编号不能为空或包含 /",
+                                         "ids must be non-empty and may not contain /"))
                 continue
-            out[key] = _decode(value_tp, v, f"{path}/{key}", problems)
+            out[key] = one(v, f"{path}/{key}", problems)
         return out
-    return _decode_scalar(tp, data, path, problems)
+
+    return decode
+
+
+def _dataclass_decoder(cls: type) -> Decoder:
+    fields: list[tuple[str, Decoder]] = []
+    known: set[str] = set()
+
+    def decode(data: Any, path: str, problems: list[Problem]) -> Any:
+        if not isinstance(data, dict):
+            problems.append(_problem(path, "json.type", "应为对象（键值表）", "expected an object"))
+            return cls()
+        if not fields:
+            hints = _hints(cls)
+            fields.extend((f.name, _decoder(hints[f.name])) for f in dataclasses.fields(cls))
+            known.update(name for name, _one in fields)
+        if not known.issuperset(data):
+            problems.extend(_problem(f"{path}/{key}", "json.unknown_field", f"未知字段 {key!r}",
+                                     f"unknown field {key!r}") for key in data if key not in known)
+        kwargs = {name: one(data[name], f"{path}/{name}", problems)
+                  for name, one in fields if name in data}
+        return cls(**kwargs)
+
+    return decode
 
 
 def _decode_scalar(tp: Any, data: Any, path: str, problems: list[Problem]) -> Any:
@@ -209,30 +309,6 @@ def _decode_scalar(tp: Any, data: Any, path: str, problems: list[Problem]) -> An
         )
     )
     return _empty(tp)
-
-
-def _decode_dataclass(cls: type, data: Any, path: str, problems: list[Problem]) -> Any:
-    if not isinstance(data, dict):
-        problems.append(_problem(path, "json.type", "应为对象（键值表）", "expected an object"))
-        return cls()
-    hints = _hints(cls)
-    names = {f.name for f in dataclasses.fields(cls)}
-    for key in data:
-        if key not in names:
-            problems.append(
-                _problem(
-                    f"{path}/{key}",
-                    "json.unknown_field",
-                    f"未知字段 {key!r}",
-                    f"unknown field {key!r}",
-                )
-            )
-    kwargs = {
-        name: _decode(hints[name], data[name], f"{path}/{name}", problems)
-        for name in names
-        if name in data
-    }
-    return cls(**kwargs)
 
 
 def _empty(tp: Any) -> Any:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from kit.errors import Problem, ValidationError
-from kit.record._codec import check_at, from_data, json_schema, to_data
+from kit.record._codec import check_at, from_data, json_schema, replace_at, to_data
 from kit.record.model import FORMAT_VERSION, ID_PATTERN, Inspection
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "inspection_schema",
     "parse_doc",
     "to_doc",
+    "with_change",
 ]
 
 
@@ -64,3 +65,19 @@ def inspection_schema() -> dict[str, Any]:
 def check_value(path: str, value: Any) -> list[Problem]:
     """Every problem with plain ``value`` at ``path`` (``results/7.8.m4/result``) of a record."""
     return check_at(Inspection, path, value)
+
+
+def with_change(inspection: Inspection, path: str, value: Any, *, delete: bool = False
+                ) -> Inspection:
+    """``inspection`` with plain ``value`` at ``path`` (or that field or entry removed): what
+    parsing the changed document gives, without parsing the rest. ``value`` must have passed
+    :func:`check_value` (a bad value is replaced by the field's default, as parsing does).
+
+    >>> from kit.record import new_inspection
+    >>> ins = with_change(new_inspection(), "results/7.8.m4/result", "conform")
+    >>> ins.results["7.8.m4"].result
+    'conform'
+    >>> with_change(ins, "results/7.8.m4", None, delete=True).results
+    {}
+    """
+    return replace_at(inspection, path, value, delete=delete)

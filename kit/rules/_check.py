@@ -54,7 +54,7 @@ def check(
     """Every problem the guide's rules find in ``inspection``, errors first."""
     guide = guide or load_guide()
     profile = profile or resolve_profile(inspection.profile)
-    known = frozenset(i.id for i in items_in_scope(profile, inspection.scope.sections, guide))
+    known = _known_items(profile, inspection.scope.sections, guide)
     ctx = Context(
         inspection=inspection,
         guide=guide,
@@ -65,6 +65,24 @@ def check(
     )
     problems = [p for r in RULES for p in r(ctx)]
     return sorted(problems, key=lambda p: p.severity != "error")
+
+
+_KNOWN: dict[tuple[int, int, tuple[str, ...]], tuple[Profile | None, Guide, frozenset[str]]] = {}
+
+
+def _known_items(profile: Profile | None, sections: tuple[str, ...], guide: Guide
+                 ) -> frozenset[str]:
+    """The ids of the items in scope, kept per (profile, sections, guide) object: a save
+    checks the record again, and its scope rarely changes."""
+    key = (id(profile), id(guide), sections)
+    hit = _KNOWN.get(key)
+    if hit is not None and hit[0] is profile and hit[1] is guide:
+        return hit[2]
+    if len(_KNOWN) > 64:
+        _KNOWN.clear()
+    known = frozenset(i.id for i in items_in_scope(profile, sections, guide))
+    _KNOWN[key] = (profile, guide, known)
+    return known
 
 
 def errors(problems: Iterable[Problem]) -> list[Problem]:

@@ -28,9 +28,9 @@ import sqlalchemy as sa
 from sqlalchemy.schema import CreateIndex, CreateTable
 
 #: The Alembic revision of the schema this code writes (``kit/store/migrations/versions``).
-HEAD_REVISION: Final = "0002"
+HEAD_REVISION: Final = "0003"
 #: The schema numbers a user sees in messages (revision 0001 is the first kit's schema).
-SCHEMA_NUMBER: Final = {"0001": 1, "0002": 2}
+SCHEMA_NUMBER: Final = {"0001": 1, "0002": 2, "0003": 3}
 
 _ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 metadata = sa.MetaData()
@@ -47,6 +47,7 @@ inspections = sa.Table(
     sa.Column("head_seq", _ID, nullable=False),
     sa.Column("head_mac", sa.LargeBinary, nullable=False),
     sa.Column("summary", sa.Text, nullable=False),
+    sa.Index("inspections_by_update", "updated_at"),  # the picker's most recent page
 )
 
 fields = sa.Table(

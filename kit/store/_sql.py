@@ -104,6 +104,20 @@ class Statements:
         self.listing = sql(
             sa.select(i.id, i.created_at, i.created_by, i.updated_at, i.updated_by, i.deleted,
                       i.summary).order_by(i.updated_at.desc()))
+        # the picker's page: most recent first, by the updated_at index, stopping at the limit
+        # (an empty pattern matches every row; a member's pattern keeps their team's and the
+        # inspections with no signed-in member)
+        like = _p("like")
+        member = _p("member")
+        self.recent = sql(
+            sa.select(i.id, i.created_at, i.created_by, i.updated_at, i.updated_by, i.deleted,
+                      i.summary)
+            .where(i.deleted == sa.false(),
+                   sa.or_(like == "", i.id.ilike(like, escape="\\"),
+                          i.summary.ilike(like, escape="\\")),
+                   sa.or_(member == "", sa.not_(i.summary.like('%"team_users"%')),
+                          i.summary.like(member, escape="\\")))
+            .order_by(i.updated_at.desc()).limit(_p("limit")))
         self.heads = sql(sa.select(i.key, i.id, i.deleted, i.head_seq, i.head_mac, i.summary)
                          .order_by(i.key))
         self.audit_of = sql(

@@ -672,6 +672,31 @@ class Store:
                                      bool(deleted), int(head_seq), bytes(head_mac), summary)
         return problems
 
+    def find(self, text: str = "", *, member: str | None = None, limit: int = 50
+             ) -> list[dict[str, Any]]:
+        """The most recently changed inspections (as :meth:`list` gives them), at most
+        ``limit``, whose id or summary (company, type, dates, stage, people) contains ``text``;
+        with ``member``, only those whose team has that sign-in or has no signed-in member yet.
+        One indexed query that stops at the limit, whatever the size of the store: what the
+        app's picker shows while someone types."""
+        text = text.strip()
+        like = f"%{_like_escape(text)}%" if text else ""
+        pattern = (f"%{_like_escape(json.dumps(member, ensure_ascii=False))}%"
+                   if member else "")
+        with self._tx(write=False) as cur:
+            rows = self._run(cur, self._sql.recent, like=like, member=pattern,
+                             limit=2 * limit + 10).fetchall()
+        out = []
+        for row in rows:  # the pattern also matched the summary's keys: look at values only
+            found = _listed(row, SUMMARY_PATHS, {})
+            if text and not any(text.casefold() in str(v).casefold()
+                                for k, v in found.items() if k in _SEARCHED):
+                continue
+            if member and found["team_users"] and member not in found["team_users"]:
+                continue
+            out.append(found)
+        return out[:limit]
+
     # -- listing (last: its name hides the builtin in the class body) ---------------------
     def list(
         self, summary_paths: Sequence[str] = SUMMARY_PATHS, *, include_deleted: bool = False
@@ -687,18 +712,31 @@ class Store:
                 for iid, value_json in self._run(cur, self._sql.field_everywhere, path=path):
                     others[iid, path] = json.loads(value_json)
         out = []
-        for iid, created_at, created_by, updated_at, updated_by, deleted, summary in rows:
-            if deleted and not include_deleted:
+        for row in rows:
+            if row[5] and not include_deleted:
                 continue
-            kept = json.loads(summary)
-            out.append({
-                "id": iid, "created_at": created_at, "created_by": created_by,
-                "updated_at": updated_at, "updated_by": updated_by, "deleted": bool(deleted),
-                **{p: kept.get(p) if p in SUMMARY_PATHS else others.get((iid, p))
-                   for p in summary_paths},
-                **{name: kept.get(name, []) for name in SUMMARY_LISTS},
-            })
+            out.append(_listed(row, summary_paths, others))
         return out
+
+
+_SEARCHED = ("id", *SUMMARY_PATHS, *SUMMARY_LISTS, "created_by", "updated_by")
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _listed(row: Sequence[Any], summary_paths: Sequence[str],
+            others: Mapping[tuple[str, str], Any]) -> dict[str, Any]:
+    iid, created_at, created_by, updated_at, updated_by, deleted, summary = row
+    kept = json.loads(summary)
+    return {
+        "id": iid, "created_at": created_at, "created_by": created_by,
+        "updated_at": updated_at, "updated_by": updated_by, "deleted": bool(deleted),
+        **{p: kept.get(p) if p in SUMMARY_PATHS else others.get((iid, p))
+           for p in summary_paths},
+        **{name: kept.get(name, []) for name in SUMMARY_LISTS},
+    }
 
 
 _SUMMARY_SOURCES = (*SUMMARY_PATHS, *(base for base, _leaf in SUMMARY_LISTS.values()))

@@ -7,11 +7,11 @@ database made by the first kit (schema 1, no Alembic stamp) is stamped 0001 firs
 >>> import tempfile
 >>> folder = tempfile.mkdtemp()
 >>> status(data_dir=folder)
-(None, '0002')
+(None, '0003')
 >>> upgrade(data_dir=folder)
-('(empty)', '0002')
+('(empty)', '0003')
 >>> status(data_dir=folder)
-('0002', '0002')
+('0003', '0003')
 """
 
 from __future__ import annotations

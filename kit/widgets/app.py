@@ -23,7 +23,7 @@ from kit.access import ANALYSTS, LEADERS, Identity
 from kit.errors import KitError
 from kit.labels import STAGES, vocab, zh
 from kit.profiles import list_profiles, load_profile
-from kit.record import SUMMARY_PATHS, Member, new_inspection
+from kit.record import Member, new_inspection
 from kit.session import Session
 from kit.store import Store
 from kit.widgets._common import MessageArea, parse_query, vocab_options
@@ -69,6 +69,17 @@ STAGE_WIDGETS = {
 }
 
 
+#: how many inspections the picker lists at once (the most recent, or the search's first)
+PICKER_PAGE = 50
+
+
+def _option_label(row: dict[str, object]) -> str:
+    name = row.get("company/name") or "（未填写企业 no company yet）"
+    kind = zh(vocab("inspection_types"), str(row.get("scope/type") or ""))
+    stage = zh(STAGES, str(row.get("stage") or ""))
+    return f"{name} · {kind} · {row.get('scope/start_date') or ''} · {stage} · {row['id']}"
+
+
 def stage_widget(key: str) -> Callable[..., W.Widget]:
     module, name = STAGE_WIDGETS[key].split(":")
     widget: Callable[..., W.Widget] = getattr(importlib.import_module(module), name)
@@ -97,6 +108,14 @@ class InspectorApp(W.VBox):
         self.chooser = W.Dropdown(description="检查记录 Record", style={"description_width": "8em"},
                                   layout=W.Layout(width="40em"))
         self.chooser.add_class("kit-chooser")
+        # the picker shows a page, not the office's every record: the most recent, or those
+        # the search finds (company, id, date, stage, people)
+        self.search = W.Text(placeholder="搜索企业、编号、日期… search", continuous_update=False,
+                             layout=W.Layout(width="16em"))
+        self.search.add_class("kit-search")
+        self.search.observe(lambda _c: self._guard(self.refresh_list), names="value")
+        self.found = W.HTML()
+        self.found.add_class("kit-found")
         self.open_button = W.Button(description="打开 Open", icon="folder-open",
                                     layout=W.Layout(width="auto"))
         self.open_button.add_class("kit-open")
@@ -128,7 +147,9 @@ class InspectorApp(W.VBox):
                         "<br><small>Medical-device production inspection</small></h2>")
         self._show_identity()
         super().__init__([self.guard, header, self.who, self.name_form,
-                          W.HBox([self.chooser, self.open_button, self.refresh_button]),
+                          W.HBox([self.search, self.chooser, self.open_button,
+                                  self.refresh_button, self.found],
+                                 layout=W.Layout(flex_flow="row wrap")),
                           self.new_form, self.message, self.title, self.tabs])
         self.add_class("kit-app")
 
@@ -177,21 +198,29 @@ class InspectorApp(W.VBox):
 
     # -- choosing ----------------------------------------------------------------------------
     def refresh_list(self) -> None:
-        rows = self.store.list(SUMMARY_PATHS)
-        types = vocab("inspection_types")
-        options = []
+        """Fill the picker: the :data:`PICKER_PAGE` most recently changed inspections this
+        person may open, or those the search finds (one indexed query at any store size)."""
         hub = self._hub()
-        for row in rows:
-            users = row.get("team_users") or []
-            if hub is not None and users and hub.user not in users and not (
-                    {LEADERS, ANALYSTS} & hub.groups):
-                continue  # not this person's inspection: not even its name is listed
-            name = row.get("company/name") or "（未填写企业 no company yet）"
-            kind = zh(types, row.get("scope/type") or "")
-            start = row.get("scope/start_date") or ""
-            stage = zh(STAGES, row.get("stage") or "")
-            options.append((f"{name} · {kind} · {start} · {stage} · {row['id']}", row["id"]))
+        member = hub.user if hub is not None and not {LEADERS, ANALYSTS} & hub.groups else None
+        text = self.search.value.strip()
+        rows = self.store.find(text, member=member, limit=PICKER_PAGE)
+        options = [(_option_label(row), row["id"]) for row in rows]
+        if self.session is not None and self.session.id not in {v for _k, v in options}:
+            options.insert(0, (f"{self.session.inspection.company.name or '（未填写企业）'} · "
+                               f"{self.session.id}", self.session.id))
         self.chooser.options = options
+        if self.session is not None:
+            self.chooser.value = self.session.id
+        elif text and options:  # what the search found first is ready to open
+            self.chooser.value = options[0][1]
+        if text:
+            more = "（仅列出最近的）/ the most recent " if len(rows) == PICKER_PAGE else "/ "
+            self.found.value = (f"<small>找到 {len(rows)} 条{more}{len(rows)} found</small>"
+                                if rows else f"<small>没有找到“{html.escape(text)}” / "
+                                             "nothing found</small>")
+        else:
+            self.found.value = (f"<small>最近修改的 {len(rows)} 条，输入以搜索 / the most recent "
+                                f"{len(rows)}; type to search</small>")
 
     def _new_form(self) -> W.Widget:
         self.new_company = W.Text(placeholder="企业名称 company name", layout=W.Layout(width="18em"))
@@ -220,7 +249,6 @@ class InspectorApp(W.VBox):
         session = Session.create(self.store, inspection, user=who.user, identity=self._hub())
         if self.new_company.value.strip():
             session.set("company/name", self.new_company.value.strip())
-        self.refresh_list()
         self.open_inspection(session.id, stage="preparation")
         self.new_company.value = ""
         return session.id
@@ -244,8 +272,7 @@ class InspectorApp(W.VBox):
         self._built = {}
         self._section = section
         ins = self.session.inspection
-        if inspection_id in {v for _k, v in self.chooser.options}:
-            self.chooser.value = inspection_id
+        self.refresh_list()  # the picker shows the open inspection, wherever it is listed
         looking = (" <small class='kit-read-only'>只读 read only</small>"
                    if self.session.read_only else "")
         self.title.value = (f"<h3>{html.escape(ins.company.name or '（未填写企业）')} — "

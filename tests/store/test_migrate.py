@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from kit.errors import KitError
 from kit.store import Store, migrate, unflatten
+from kit.store.migrate import HEAD_REVISION
 from tests.conftest import data_file
 
 V1 = data_file("store", "v1.sql")  # written by the first kit's own code (see the file's head)
@@ -73,10 +74,11 @@ def test_a_first_kit_database_is_refused_then_upgraded(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert "kit db upgrade" in proc.stderr
-    assert migrate.status(data_dir=tmp_path) == ("0001", "0002")
-    assert migrate.upgrade(data_dir=tmp_path) == ("0001", "0002")
+    assert migrate.status(data_dir=tmp_path) == ("0001", HEAD_REVISION)
+    assert migrate.upgrade(data_dir=tmp_path) == ("0001", HEAD_REVISION)
     check_upgraded(f"sqlite:///{path}", before)
-    assert migrate.upgrade(data_dir=tmp_path) == ("0002", "0002")  # again: nothing to do
+    # again: nothing to do
+    assert migrate.upgrade(data_dir=tmp_path) == (HEAD_REVISION, HEAD_REVISION)
 
 
 def test_a_first_kit_database_on_postgresql_upgrades_too(tmp_path: Path, pg_url: str) -> None:
@@ -99,8 +101,30 @@ def test_a_first_kit_database_on_postgresql_upgrades_too(tmp_path: Path, pg_url:
     engine.dispose()
     with pytest.raises(KitError, match="kit db upgrade"):
         Store(pg_url)
-    assert migrate.upgrade(pg_url) == ("0001", "0002")
+    assert migrate.upgrade(pg_url) == ("0001", HEAD_REVISION)
     check_upgraded(pg_url, before)
+
+
+def test_a_schema_2_store_gets_the_listing_index(tmp_path: Path) -> None:
+    """Schema 3 adds only the index the picker reads its most recent page by."""
+    with Store(data_dir=tmp_path) as store:
+        iid = store.create({"company": {"name": "北京甲"}}, user="u")
+    db = sqlite3.connect(tmp_path / "kit.sqlite")
+    db.execute("DROP INDEX inspections_by_update")
+    db.execute("UPDATE alembic_version SET version_num = '0002'")
+    db.commit()
+    db.close()
+    with pytest.raises(KitError, match="kit db upgrade"):
+        Store(data_dir=tmp_path)
+    assert migrate.upgrade(data_dir=tmp_path) == ("0002", HEAD_REVISION)
+    db = sqlite3.connect(tmp_path / "kit.sqlite")
+    plan = db.execute("EXPLAIN QUERY PLAN SELECT id FROM inspections "
+                      "ORDER BY updated_at DESC LIMIT 5").fetchall()
+    db.close()
+    assert "inspections_by_update" in str(plan)
+    with Store(data_dir=tmp_path) as store:
+        assert store.load(iid).doc["company"]["name"] == "北京甲"
+        assert store.verify() == []
 
 
 def test_a_database_of_a_newer_kit_is_refused(tmp_path: Path) -> None:
@@ -116,8 +140,8 @@ def test_a_database_of_a_newer_kit_is_refused(tmp_path: Path) -> None:
 
 
 def test_an_empty_database_is_created_at_the_head(tmp_path: Path) -> None:
-    assert migrate.status(data_dir=tmp_path) == (None, "0002")
-    assert migrate.upgrade(data_dir=tmp_path) == ("(empty)", "0002")
+    assert migrate.status(data_dir=tmp_path) == (None, HEAD_REVISION)
+    assert migrate.upgrade(data_dir=tmp_path) == ("(empty)", HEAD_REVISION)
     with Store(data_dir=tmp_path) as store:
         assert store.protection_problems == []
 

@@ -31,6 +31,7 @@ from kit.store import (
     flatten,
     unflatten,
 )
+from kit.store.migrate import HEAD_REVISION
 
 DOC: dict[str, Any] = {
     "company": {"name": "北京某医疗器械有限公司", "credit_code": "91350100M000100Y43"},
@@ -411,7 +412,7 @@ def test_sqlite_settings(sqlite_store: Store) -> None:
     assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
     assert db.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
-    assert db.execute("SELECT version_num FROM alembic_version").fetchall() == [("0002",)]
+    assert db.execute("SELECT version_num FROM alembic_version").fetchall() == [(HEAD_REVISION,)]
 
 
 def test_a_busy_database_is_waited_for(sqlite_store: Store) -> None:
@@ -554,6 +555,33 @@ def test_the_listing_names_who_is_on_the_team(store: Store) -> None:
     assert store.create({"company": {"name": "乙"}}, user="x") in {
         i["id"] for i in store.list() if i["team_users"] == []}
     assert store.verify() == []  # the kept list follows the trail
+
+
+def test_find_gives_the_most_recent_page_or_what_the_search_names(store: Store) -> None:
+    ids = [store.create({"company": {"name": f"北京第{k}医疗器械有限公司"},
+                         "scope": {"start_date": f"2026-03-{k + 1:02d}"},
+                         "team": {"M1": {"name": "甲", "user": "lihua" if k % 2 else "zm"}}},
+                        user="u") for k in range(12)]
+    store.load(ids[3]).set("stage", "on_site", user="u")  # changed last: listed first
+    assert [r["id"] for r in store.find(limit=3)] == [ids[3], ids[11], ids[10]]
+    assert [r["company/name"] for r in store.find("第7医疗")] == ["北京第7医疗器械有限公司"]
+    assert {r["id"] for r in store.find("2026-03-1")} == set(ids[9:12])  # dates too
+    assert {r["id"] for r in store.find(ids[5])} == {ids[5]}
+    # a member sees their team's inspections and those no one has signed into yet
+    lonely = store.create({"company": {"name": "北京无人公司"}}, user="u")
+    mine = {r["id"] for r in store.find(member="lihua")}
+    assert mine == {ids[k] for k in range(1, 12, 2)} | {lonely}
+    assert store.find("LIHUA")  # people are found, case aside
+    # the words of the summary's keys are not what anyone searches for
+    assert store.find("company") == []
+    assert store.find("scope/type") == []
+    # LIKE's own characters are plain text
+    odd = store.create({"company": {"name": "北京_50%折扣\\公司"}}, user="u")
+    assert [r["id"] for r in store.find("_50%")] == [odd]
+    assert [r["id"] for r in store.find("%")] == [odd]
+    assert [r["id"] for r in store.find("\\")] == [odd]
+    store.delete(odd, user="u")
+    assert store.find("_50%") == []
 
 
 def _at_once(n: int, work: Any) -> list[BaseException | None]:

@@ -274,3 +274,22 @@ def test_a_refused_edit_shows_what_was_typed(store, session):
     message = widget.items[0].notes.message.value
     assert "张明的长篇记录" in message
     assert "李华" in message
+
+
+def test_the_picker_lists_a_page_and_searches_the_rest(store):
+    from kit.widgets.app import PICKER_PAGE
+
+    ids = [store.create({"company": {"name": f"北京第{k:02d}号公司"}}, user="u")
+           for k in range(PICKER_PAGE + 10)]
+    app = InspectorApp(store, user="张明")
+    assert len(app.chooser.options) == PICKER_PAGE
+    assert app.chooser.options[0][1] == ids[-1]  # the most recently changed first
+    assert "最近修改的 50 条" in app.found.value
+    app.search.value = "第03号"
+    assert [v for _k, v in app.chooser.options] == [ids[3]]
+    app.open_button.click()
+    assert app.session is not None
+    assert app.session.id == ids[3]
+    app.search.value = "<b>没有</b>"
+    assert "&lt;b&gt;" in app.found.value  # what was typed is shown as text
+    assert [v for _k, v in app.chooser.options] == [ids[3]]  # the open one stays choosable
