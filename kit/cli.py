@@ -286,11 +286,20 @@ def cmd_hub(args: argparse.Namespace) -> int:
 # -- kit demo ------------------------------------------------------------------------------
 def cmd_demo(args: argparse.Namespace) -> int:
     """Load the generated demo inspections (fictional companies, two years) into the store."""
+    from tqdm import tqdm  # here: only this command draws a progress bar
+
     from kit.analytics import load_demo_data
 
+    if args.inspections < 1 or args.companies < 1:
+        msg = ("--inspections 和 --companies 须至少为 1 / --inspections and --companies must be "
+               "at least 1")
+        raise KitError(msg)
     store = _store(args)
-    n = load_demo_data(store, inspections=args.inspections, companies=args.companies,
-                       seed=args.seed, user=_user(args))
+    # the bar goes to stderr, and only to a terminal: scripts read the one line printed
+    with tqdm(total=args.inspections, unit="条", desc="载入 loading", leave=False,
+              disable=None, file=sys.stderr) as bar:
+        n = load_demo_data(store, inspections=args.inspections, companies=args.companies,
+                           seed=args.seed, user=_user(args), progress=bar.update)
     total = len(store.list(()))
     _out(f"已载入 {n} 条示例检查记录（{args.companies} 家虚构企业，种子 {args.seed}），"
          f"存储中共 {total} 条 / loaded {n} demo inspection(s); the store holds {total}")

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 from kit.errors import ConflictError, NotFoundError, Problem, ValidationError
 from kit.record import FORMAT_VERSION, Inspection, parse_doc, to_doc
 from kit.resources import DATA_DIR, shipped_dir
+from kit.schemas import check_file
 from kit.session import export_doc, open_inspection, save_new
 from kit.store import Store
 from kit.workbook import read_workbook, workbook_inspection_id, write_workbook
@@ -43,14 +43,6 @@ def export_json(store: Store, inspection_id: str, out: Path) -> Path:
     doc = export_doc(store, inspection_id)
     out.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return out
-
-
-@cache
-def _schema_validator() -> Any:
-    import jsonschema
-
-    schema = json.loads((DATA_DIR / "inspection.schema.json").read_text(encoding="utf-8"))
-    return jsonschema.Draft202012Validator(schema)
 
 
 def _depth(value: Any, limit: int) -> int:
@@ -128,10 +120,9 @@ def parse_json_bytes(raw: bytes, file: str = "") -> Inspection:
                 file=file,
             )
         )
-    for err in _schema_validator().iter_errors(data):
-        path = "/" + "/".join(str(p) for p in err.absolute_path)
+    for where, zh, en in check_file(data, DATA_DIR / "inspection.schema.json"):
         problems.append(
-            Problem("json.schema", "不符合检查记录格式", err.message, field=path, file=file)
+            Problem("json.schema", f"不符合检查记录格式：{zh}", en, field="/" + where, file=file)
         )
     inspection, model_problems = parse_doc(data)
     seen = {(p.field, p.code) for p in problems}

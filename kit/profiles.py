@@ -11,7 +11,6 @@ guide's ids. The built-in profile ``full`` is every item of all 14 sections.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -23,6 +22,7 @@ import yaml
 from kit.errors import NotFoundError, Problem, ValidationError
 from kit.guide import CHECKLIST_KINDS, Clause, Guide, Text, load_guide
 from kit.resources import DATA_DIR, templates_dir
+from kit.schemas import check_file
 
 __all__ = [
     "FULL",
@@ -156,19 +156,9 @@ def _load(path: str, _mtime: int) -> Profile:
 
 def validate_profile_data(data: Any, file: str = "", guide: Guide | None = None) -> list[Problem]:
     """Every problem with a profile: schema first, then ids against the guide."""
-    import jsonschema
-
-    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
-    validator = jsonschema.Draft202012Validator(schema)
     problems = [
-        Problem(
-            "profile.schema",
-            "不符合检查表配置格式",
-            e.message,
-            field="/".join(str(p) for p in e.absolute_path) or "/",
-            file=file,
-        )
-        for e in validator.iter_errors(data)
+        Problem("profile.schema", f"不符合检查表配置格式：{zh}", en, field=where or "/", file=file)
+        for where, zh, en in check_file(data, SCHEMA_FILE)
     ]
     if problems:
         return problems

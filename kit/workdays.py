@@ -23,7 +23,6 @@ working days (调休上班). That schedule is published late each year for the n
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -40,6 +39,7 @@ import yaml
 
 from kit.errors import KitError, KitWarning, NotFoundError, Problem, ValidationError
 from kit.resources import DATA_DIR, templates_dir
+from kit.schemas import check_file
 
 __all__ = [
     "MAX_HOLIDAY_DAYS",
@@ -258,24 +258,13 @@ _MakeProblem = Callable[[str, str, str, str], Problem]
 
 def validate_office_data(data: Any, file: str = "") -> list[Problem]:
     """Every problem in an office holiday file's data, each with its field path."""
-    import jsonschema
-
     def problem(code: str, zh: str, en: str, where: str) -> Problem:
         return Problem(code, zh, en, where, file)
 
     if isinstance(data, dict) and isinstance(data.get("years"), dict):
         data = {**data, "years": {str(k): v for k, v in data["years"].items()}}
-    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
-    validator = jsonschema.Draft202012Validator(schema)
-    problems = [
-        problem(
-            "holidays.schema",
-            f"不符合节假日文件格式：{err.message}",
-            err.message,
-            "/".join(str(p) for p in err.absolute_path),
-        )
-        for err in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
-    ]
+    problems = [problem("holidays.schema", f"不符合节假日文件格式：{zh}", en, where)
+                for where, zh, en in check_file(data, SCHEMA_FILE)]
     if problems:
         return problems
     for year_text, entry in (data.get("years") or {}).items():

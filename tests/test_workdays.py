@@ -249,7 +249,7 @@ def test_schema_problems_name_the_field(tmp_path: Path) -> None:
     with pytest.raises(ValidationError) as info:
         load_calendar(path)
     fields = {p.field for p in info.value.problems}
-    assert {"years/2027", "years/2027/holidays", "years/2027/workdays/0", "years"} <= fields
+    assert {"years/2027", "years/2027/holidays", "years/2027/workdays/0", "years/20x8"} <= fields
     assert {p.code for p in info.value.problems} == {"holidays.schema"}
 
 

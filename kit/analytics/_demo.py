@@ -18,6 +18,7 @@ the same item, and now and then a serious one (suspension, a case filed).
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import cast
@@ -91,6 +92,16 @@ class _Firm:
 
 def _credit_code(rng: random.Random, area: str) -> str:
     return make_credit_code("91" + area + "".join(rng.choice(ALPHABET) for _ in range(9)))
+
+
+def _names(rng: random.Random, m: int) -> list[str]:
+    """``m`` different company names: the first 24 from one word, then two, then numbered."""
+    words = list(NAMES)
+    if m > len(words):
+        words += [a + b for a in NAMES for b in NAMES if a != b]
+    picked = rng.sample(words, min(m, len(words)))
+    picked += [f"{rng.choice(NAMES)}第{k}" for k in range(1, m - len(picked) + 1)]
+    return [f"北京{a}{rng.choice(KINDS)}" for a in picked]
 
 
 def _firm(rng: random.Random, name: str, k: int, end: date) -> _Firm:
@@ -309,17 +320,22 @@ def demo_inspections(n: int = 30, m: int = 10, *, seed: int = 1,
 
     Ids are ``demo<seed>-<start date>-<number>``, so loading twice adds nothing twice.
     """
-    if n < 1 or not 1 <= m <= len(NAMES):
-        msg = (f"检查数至少为 1，企业数须在 1 到 {len(NAMES)} 之间 / need n >= 1 and "
-               f"1 <= m <= {len(NAMES)}")
+    if n < 1 or m < 1:
+        msg = "检查数和企业数都至少为 1 / need at least one inspection and one company"
         raise KitError(msg)
     rng, cal = random.Random(f"kit.demo:{seed}"), load_calendar()
-    names = [f"北京{a}{rng.choice(KINDS)}" for a in rng.sample(NAMES, m)]
+    names = _names(rng, m)
     firms = [_firm(rng, name, k, end) for k, name in enumerate(names)]
     start = end.replace(year=end.year - YEARS) + timedelta(days=1)
     visits: list[tuple[date, int]] = []
+    weeks = range(0, (end - start).days - 7, 7)
+    days = range(0, (end - start).days - 7)
     for f, count in enumerate(_schedule(rng, n, m, firms)):
-        for offset in sorted(rng.sample(range(0, (end - start).days - 7, 7), count)):
+        # at most one visit a week while a company has no more than the weeks of two years;
+        # beyond that (an office-sized demo), any working day, some days twice
+        offsets = (rng.sample(weeks, count) if count <= len(weeks) else
+                   rng.choices(days, k=count))
+        for offset in sorted(offsets):
             day = start + timedelta(days=offset)
             while not cal.is_workday(day):
                 day += timedelta(days=1)
@@ -335,11 +351,15 @@ def demo_inspections(n: int = 30, m: int = 10, *, seed: int = 1,
 
 
 def load_demo_data(store: Store, *, inspections: int = 30, companies: int = 10, seed: int = 1,
-                   user: str = "demo", end: date = DEFAULT_END) -> int:
-    """Put the demo inspections into ``store``; return how many were new (0 if all were there)."""
+                   user: str = "demo", end: date = DEFAULT_END,
+                   progress: Callable[[int], object] | None = None) -> int:
+    """Put the demo inspections into ``store``; return how many were new (0 if all were there).
+    ``progress(k)`` is called after each of them (``kit demo`` shows a bar)."""
     have = {row["id"] for row in store.list((), include_deleted=True)}
     loaded = 0
     for ins in demo_inspections(inspections, companies, seed=seed, end=end):
+        if progress is not None:
+            progress(1)
         if ins.id in have:
             continue
         try:

@@ -12,7 +12,6 @@ code against the guide.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -24,6 +23,7 @@ from kit.errors import Problem
 from kit.guide import Guide, Text, load_guide
 from kit.record import Member, MemberRole, Partner, PartnerRelation, Role
 from kit.resources import DATA_DIR
+from kit.schemas import check_file
 
 TRAINING_FILE = DATA_DIR / "training.yaml"
 SCHEMA_FILE = DATA_DIR / "training.schema.json"
@@ -169,14 +169,9 @@ def validate_teaching_data(data: Any, file: str = "", guide: Guide | None = None
     guide's vocabulary of the same name; the names must cover the largest team, the signers be
     members of the team, and a register's lower limit lie below its upper one.
     """
-    import jsonschema
-
-    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
-    validator = jsonschema.Draft202012Validator(schema)
     problems = [
-        Problem("training.schema", "不符合培训内容格式", e.message,
-                field="/".join(str(p) for p in e.absolute_path) or "/", file=file)
-        for e in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
+        Problem("training.schema", f"不符合培训内容格式：{zh}", en, field=where or "/", file=file)
+        for where, zh, en in check_file(data, SCHEMA_FILE)
     ]
     if problems:
         return problems

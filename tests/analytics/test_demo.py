@@ -91,6 +91,18 @@ def test_impossible_sizes_are_refused():
         demo_inspections(0, 3)
 
 
+def test_an_office_sized_demo_of_any_size():
+    """More inspections than weeks in two years per company, more companies than names."""
+    many = demo_inspections(1500, 8, seed=2)
+    assert len(many) == 1500
+    assert len({i.id for i in many}) == 1500
+    assert len({i.company.name for i in many}) == 8
+    wide = demo_inspections(700, 600, seed=2)
+    assert len({i.company.name for i in wide}) == 600
+    assert len({i.company.credit_code for i in wide}) == 600
+    assert [i.id for i in demo_inspections(700, 600, seed=2)] == [i.id for i in wide]
+
+
 def test_kit_demo_loads_into_the_store_and_says_how_many(tmp_path):
     run = [sys.executable, "-m", "kit", "demo", "--data-dir", str(tmp_path), "--inspections",
            "12", "--companies", "4", "--seed", "5"]
@@ -102,3 +114,8 @@ def test_kit_demo_loads_into_the_store_and_says_how_many(tmp_path):
     assert "已载入 0 条" in second.stdout
     assert "存储中共 12 条" in second.stdout
     assert len(Store(data_dir=tmp_path).list(())) == 12
+    bad = subprocess.run([*run[:6], "--inspections", "0"], capture_output=True,
+                         text=True, encoding="utf-8", timeout=120)
+    assert bad.returncode == 2
+    assert "--inspections" in bad.stderr
+    assert "Traceback" not in bad.stderr
