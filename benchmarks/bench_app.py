@@ -89,6 +89,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--loads", type=int, default=7)
     parser.add_argument("--no-cull-wait", action="store_true")
+    parser.add_argument("--inspections", type=int, default=1,
+                        help="inspections in the store (a copy of bench_scale.py's cached store "
+                             "of that size when more than 1)")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -98,8 +101,22 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="kit-bench-app-"))
     (tmp / "bare.ipynb").write_text(json.dumps(BARE))
     (tmp / "pandas.ipynb").write_text(json.dumps(PANDAS))
-    env = serve.serve_env(data_dir=str(tmp / "data"))
-    iid = load_demo(Store(data_dir=tmp / "data"), user="bench")
+    env = serve.serve_env(data_dir=str(tmp / "data"), user="bench")  # no name to ask for
+    if args.inspections > 1:
+        import shutil
+        import sqlite3
+
+        from bench_scale import build_store
+
+        folder, iid = build_store(args.inspections)
+        db = sqlite3.connect(folder / "kit.sqlite")
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        db.close()
+        (tmp / "data").mkdir()
+        shutil.copy(folder / "kit.sqlite", tmp / "data" / "kit.sqlite")
+    else:
+        iid = load_demo(Store(data_dir=tmp / "data"), user="bench")
+    print(f"store: {args.inspections:,} inspection(s)")
     app_port, bare_port, pandas_port = free_port(), free_port(), free_port()
     app = Server(serve.voila_argv(serve.notebook_path("app"), port=app_port), env, app_port)
     bare = Server(serve.voila_argv(tmp / "bare.ipynb", port=bare_port), env, bare_port)

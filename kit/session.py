@@ -92,8 +92,10 @@ class Session:
         if why is not None:
             raise AccessError(why)
         self._problems: list[Problem] | None = None
+        self._under: dict[str, list[Problem]] = {}
         self._office: tuple[str, Profile | None, WorkCalendar] | None = None
         self._listeners: list[Listener] = []
+        self._field_listeners: list[tuple[str, Listener]] = []
         self._deferred: dict[int, Callable[[], None]] = {}
 
     @classmethod
@@ -134,15 +136,35 @@ class Session:
     def get(self, path: str, default: Any = None) -> Any:
         return self.record.get(path, default)
 
-    def on_change(self, listener: Listener) -> None:
-        """Call ``listener(path)`` after every saved change (and ``"*"`` after a refresh)."""
-        self._listeners.append(listener)
+    def on_change(self, listener: Listener, *, field: str | None = None) -> None:
+        """Call ``listener(path)`` after every saved change (and ``"*"`` after a refresh).
+
+        With ``field``, only after changes that concern that field: its own, one of a group
+        it is in (``results/7.8.m4`` for ``results/7.8.m4/notes``), a refresh, or a change
+        elsewhere that changes what the rules say about it. A page of sixty fields then
+        does not wake sixty listeners at every tap."""
+        if field is None:
+            self._listeners.append(listener)
+        else:
+            self._field_listeners.append((field, listener))
 
     def _changed(self, path: str, *, model_current: bool = False) -> None:
+        before = self._problems
         if not model_current:
             self._inspection = None
         self._problems = None
         for listener in list(self._listeners):
+            listener(path)
+        if not self._field_listeners:
+            return
+        if path == "*" or before is None:
+            woken = list(self._field_listeners)
+        else:
+            old, new = _by_field(before), _by_field(self.problems())
+            ruled = {f for f in old.keys() | new.keys() if old.get(f) != new.get(f)}
+            woken = [(f, listener) for f, listener in self._field_listeners
+                     if f == path or f.startswith(path + "/") or f in ruled]
+        for _field, listener in woken:
             listener(path)
 
     def defer(self, key: int, flush: Callable[[], None]) -> None:
@@ -216,7 +238,8 @@ class Session:
         return True
 
     def problems(self, prefix: str = "") -> list[Problem]:
-        """The guide's rules on the record as it is now, those under ``prefix`` only if given."""
+        """The guide's rules on the record as it is now, those at or under ``prefix`` only if
+        given (looked up: every field of a page asks after each save)."""
         if self._problems is None:
             ins = self.inspection
             if self._office is None or self._office[0] != ins.profile:
@@ -224,10 +247,25 @@ class Session:
                 self._office = (ins.profile, resolve_profile(ins.profile), load_calendar())
             self._problems = check(ins, guide=load_guide(), profile=self._office[1],
                                    calendar=self._office[2])
-        found = self._problems
+            self._under = {}
+            for problem in self._problems:
+                parts = problem.field.split("/")
+                for n in range(1, len(parts) + 1):
+                    self._under.setdefault("/".join(parts[:n]), []).append(problem)
         if not prefix:
-            return found
-        return [p for p in found if p.field == prefix or p.field.startswith(prefix + "/")]
+            return self._problems
+        return self._under.get(prefix, [])
+
+    def problems_at(self, path: str) -> list[Problem]:
+        """The problems the rules find in exactly the field ``path``."""
+        return [p for p in self.problems(path) if p.field == path]
+
+
+def _by_field(problems: list[Problem]) -> dict[str, list[Problem]]:
+    out: dict[str, list[Problem]] = {}
+    for p in problems:
+        out.setdefault(p.field, []).append(p)
+    return out
 
 
 __all__ = ["DELETE", "Session", "export_doc", "new_inspection_id", "open_inspection", "save_new"]

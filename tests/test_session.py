@@ -214,3 +214,26 @@ def test_no_poll_while_typing_waits_to_be_saved(store, session):
     assert saved == []
     session.undefer(1)
     assert session.poll()
+
+
+def test_a_field_listener_wakes_for_its_field_its_rules_and_a_refresh_only(tmp_path):
+    """A page of many fields: each is told of its own changes, of a group written over it, of
+    a change elsewhere that changes what the rules say about it, and of a refresh."""
+    from kit.record import new_inspection
+
+    store = Store(data_dir=tmp_path)
+    session = Session.create(store, new_inspection(sections=("7.8",)), user="u")
+    woken: dict[str, list[str]] = {"scope/sections": [], "company/name": [],
+                                   "results/7.8.c1/notes": []}
+    for field, seen in woken.items():
+        session.on_change(seen.append, field=field)
+    assert any(p.code == "division.unowned" for p in session.problems("scope/sections"))
+    session.set("company/name", "北京甲")
+    session.set("results/7.8.c1", {"result": "conform", "notes": "看过"})  # the group
+    session.set("results/7.8.c2/notes", "无关")  # nothing about these three
+    session.set("team/M1", {"name": "张明", "role": "leader", "sections": ["7.8"]})
+    assert not any(p.code == "division.unowned" for p in session.problems("scope/sections"))
+    session.refresh()
+    assert woken == {"company/name": ["company/name", "*"],
+                     "results/7.8.c1/notes": ["results/7.8.c1", "*"],
+                     "scope/sections": ["team/M1", "*"]}

@@ -208,7 +208,7 @@ class BoundField(W.VBox):
         if session.refusal(spec.path) is not None:  # read only, or the leader's to change
             self.control.disabled = True
         self.control.observe(self._on_widget, names="value")
-        session.on_change(self._on_record)
+        session.on_change(self._on_record, field=self.spec.path)
         super().__init__([self.control], layout=shared_layout("field"))
         self._show_rules()
 
@@ -235,7 +235,7 @@ class BoundField(W.VBox):
         self._show_rules()
 
     def _show_rules(self, extra: Sequence[Problem] = ()) -> None:
-        mine = [p for p in self.session.problems() if p.field == self.spec.path]
+        mine = self.session.problems_at(self.spec.path)
         text = problems_html([*extra, *mine])
         if text or self._message is not None:
             self.message.value = text
