@@ -683,9 +683,12 @@ class Store:
         like = f"%{_like_escape(text)}%" if text else ""
         pattern = (f"%{_like_escape(json.dumps(member, ensure_ascii=False))}%"
                    if member else "")
+        # the patterns also match the summary's keys or other text: read some more rows when
+        # the exact look below may drop a few
+        wanted = limit if not (like or pattern) else 2 * limit + 10
         with self._tx(write=False) as cur:
             rows = self._run(cur, self._sql.recent, like=like, member=pattern,
-                             limit=2 * limit + 10).fetchall()
+                             limit=wanted).fetchall()
         out = []
         for row in rows:  # the pattern also matched the summary's keys: look at values only
             found = _listed(row, SUMMARY_PATHS, {})

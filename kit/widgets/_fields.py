@@ -325,8 +325,8 @@ class ProblemList(W.HTML):
         found = self.session.problems()
         if not self.prefixes:
             return found
-        return [p for p in found if any(p.field == x or p.field.startswith(x + "/")
-                                        for x in self.prefixes)]
+        mine = {id(p) for x in self.prefixes for p in self.session.problems(x)}
+        return [p for p in found if id(p) in mine]
 
     def refresh(self) -> None:
         problems = self.problems
