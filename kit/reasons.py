@@ -58,9 +58,16 @@ class Reason(StrEnum):
     DIVISION_OUT_OF_SCOPE = ("division.out_of_scope", "分工中的节不在检查范围内",
                              "an assigned section is not in scope", "五、4")
 
+    DIVISION_ITEM_INSPECTOR = ("division.item_inspector", "检查项的检查员不是该节的分工检查员",
+                               "an item was checked by someone other than its section's owner",
+                               "四、1；五、4")
     # -- 五 preparation, 八 means ---------------------------------------------------------------
     NOTIFICATION_UNANNOUNCED = ("notification.unannounced", "飞行检查不应通知企业",
                                 "an unannounced inspection is not notified", "五、6")
+    NOTIFICATION_AFTER_START = ("notification.after_start", "检查通知晚于现场检查开始",
+                                "the notice was sent after the visit began", "五、6")
+    SCOPE_END_BEFORE_START = ("scope.end_before_start", "检查结束日期早于开始日期",
+                              "the inspection ends before it starts", "五、5")
     REMOTE_NOT_ALLOWED = ("remote.not_allowed", "有因（飞行）检查不能远程开展",
                           "no remote inspection for a for-cause or unannounced inspection",
                           "八、4.（1）")
@@ -79,9 +86,13 @@ class Reason(StrEnum):
                          "the delegated result is overdue", "八、5.（3）")
     CALENDAR_UNKNOWN = ("calendar.unknown", "该年度的法定节假日安排未知，无法按工作日计算",
                         "the year's official holidays are unknown; working days cannot be "
-                        "counted", "")
+                        "counted", "十、1；八、5.（3）")
     PLAN_NOT_APPROVED = ("plan.not_approved", "须经审核的检查方案尚未批准",
                          "the plan that needs review is not approved", "五、5")
+    PLAN_NO_APPROVER = ("plan.no_approver", "检查方案标为已批准但没有批准人",
+                        "the plan is approved with no approver", "五、5")
+    PLAN_APPROVED_LATE = ("plan.approved_late", "检查方案在现场检查开始后才批准",
+                          "the plan was approved after the visit began", "五、5")
     PLAN_ADJUSTMENT_UNAPPROVED = ("plan.adjustment_unapproved", "经审核的方案调整未经原派出机构批准",
                                   "an adjustment of a reviewed plan is not approved", "六、4")
 
@@ -134,10 +145,27 @@ class Reason(StrEnum):
                                  "a signer is not on the team", "六、8")
     SIGNATURES_WITNESS = ("signatures.witness", "现场见证人未签字", "the witness did not sign",
                           "六、8")
+    SIGNATURES_WITNESS_ABSENT = ("signatures.witness_absent", "未记录见证人在场却记录了见证人或其签字",
+                                 "a witness is named or signed but not present", "六、8")
+    SIGNATURES_REFUSED_BUT_SIGNED = ("signatures.refused_but_signed", "记录了拒绝签字又记录了企业签字人",
+                                     "a refusal together with a company signer", "六、7；六、8")
     SIGNATURES_MISSING = ("signatures.missing", "检查记录没有企业签字或拒签记录",
                           "no company signature or recorded refusal", "六、7")
     FOLLOW_UP_NOT_CLOSED = ("follow_up.not_closed", "限期整改的问题结案前未完成跟踪检查",
                             "closed before the rectification was reviewed", "六、9")
+    FOLLOW_UP_NO_CLOSING_DATE = ("follow_up.no_closing_date", "已结案但没有结案日期",
+                                 "closed with no closing date", "六、9")
+    FOLLOW_UP_CLOSED_BEFORE_REVIEW = ("follow_up.closed_before_review", "结案日期早于跟踪审查日期",
+                                      "closed before the review", "六、9")
+    STEPS_UNDONE = ("steps.undone", "已结案但六的检查步骤尚未完成",
+                    "closed with a step of 六 not done", "六")
+    RESULT_UNCHECKED = ("result.unchecked", "现场检查结束后仍有检查项未检查",
+                        "an item in scope has no result after the visit", "七；六、7")
+    RESULT_NOT_APPLICABLE_REASON = ("result.not_applicable_reason", "判为不适用但未注明理由",
+                                    "not applicable with no reason", "六、7")
+    PAST_PRODUCTS_NO_MEASURE = ("past_products.no_measure", "问题可能影响已生产产品但未选择处理措施",
+                                "findings affect products already made but no measure is chosen",
+                                "十、2")
     FOLLOW_UP_NO_SUBMISSION = ("follow_up.no_submission", "书面审查前未记录企业提交整改资料",
                                "no submission recorded before a written review", "六、9")
 

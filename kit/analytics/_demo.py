@@ -50,6 +50,7 @@ from kit.record import (
     Sampling,
     Scope,
     Signatures,
+    Step,
     Stage,
 )
 from kit.session import save_new
@@ -92,6 +93,25 @@ class _Firm:
 
 def _credit_code(rng: random.Random, area: str) -> str:
     return make_credit_code("91" + area + "".join(rng.choice(ALPHABET) for _ in range(9)))
+
+
+def _steps(day: date, finish: date, stage: str, refused: bool, reviewed: bool
+           ) -> dict[str, Step]:
+    """六's steps as a team records them: the visit's on its days, 六、8 on a refusal, 六、9
+    once the rectification was reviewed, 六、10 when the case is closed."""
+    if stage in ("preparation", "on_site"):
+        return {}
+    at = datetime.combine(day, datetime.min.time()) + timedelta(hours=9)
+    end = datetime.combine(finish, datetime.min.time()) + timedelta(hours=16)
+    steps = {f"6.{n}": Step(True, at + timedelta(minutes=30 * n)) for n in (1, 2, 3)}
+    steps |= {f"6.{n}": Step(True, end + timedelta(minutes=15 * (n - 5))) for n in (5, 6, 7)}
+    if refused:
+        steps["6.8"] = Step(True, end + timedelta(minutes=45), "企业拒绝签字，两名检查员注明情况")
+    if reviewed:
+        steps["6.9"] = Step(True, end + timedelta(days=7), "整改资料已审查")
+    if stage == "closed":
+        steps["6.10"] = Step(True, end + timedelta(days=8), "已录入监督检查系统并归档")
+    return steps
 
 
 def _names(rng: random.Random, m: int) -> list[str]:
@@ -258,6 +278,7 @@ def _inspection(rng: random.Random, firm: _Firm, day: date, iid: str,
                     "", day, finish, None, sections, ("3.1", "3.4", "3.8"),
                     f"{guide.term('inspection_types', kind).zh}，检查范围见检查方案。"),
         team=team,
+        steps=_steps(day, finish, stage, refused, follow_up.reviewed_on is not None),
         plan=Plan(kind in ("for_cause", "focused"), "approved", "按检查方案执行",
                   datetime.combine(day - timedelta(days=5), datetime.min.time()),
                   datetime.combine(day - timedelta(days=4), datetime.min.time()), "王处长"),

@@ -11,22 +11,24 @@ from kit.profiles import Profile, items_in_scope, resolve_profile
 from kit.record import Inspection
 from kit.rules._company import credit_codes, licences_valid
 from kit.rules._context import Context, Rule
-from kit.rules._findings import findings
+from kit.rules._findings import checklist_complete, findings, past_products
 from kit.rules._preparation import (
     contract_manufacturing_scope,
+    dates_in_order,
     delegated_feedback,
     joint_inspection_lead,
     notification,
     plan_review,
     remote_inspection,
 )
-from kit.rules._report import follow_up, signatures
+from kit.rules._report import follow_up, signatures, steps_done
 from kit.rules._team import division_of_labour, qualifications, team_size_and_leader
 from kit.workdays import WorkCalendar, load_calendar
 
 RULES: tuple[Rule, ...] = (
     team_size_and_leader,
     qualifications,
+    dates_in_order,
     division_of_labour,
     notification,
     remote_inspection,
@@ -36,8 +38,11 @@ RULES: tuple[Rule, ...] = (
     plan_review,
     credit_codes,
     licences_valid,
+    checklist_complete,
     findings,
+    past_products,
     signatures,
+    steps_done,
     follow_up,
 )
 RULE_NAMES = tuple(r.__name__ for r in RULES)

@@ -14,6 +14,11 @@ from kit.workdays import WorkCalendar
 
 DELEGATED_FEEDBACK_WORKDAYS = 10  # 八、5.（3）
 SECTION_14 = "7.14"
+#: the stages after the visit: the checklist and the record are written by then
+PAST_ON_SITE = frozenset({"reporting", "follow_up", "closed"})
+#: 六's steps a closed record has done; 六、4 (adjusting the plan) is as needed, 六、8 only on a
+#: refusal and 六、9 only when something is to be rectified
+REQUIRED_STEPS = ("6.1", "6.2", "6.3", "6.5", "6.6", "6.7", "6.10")
 
 
 @dataclass(frozen=True)

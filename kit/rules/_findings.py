@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from kit.errors import Problem, error, warning
-from kit.rules._context import Context
+from kit.rules._context import PAST_ON_SITE, Context
 
 
 def findings(ctx: Context) -> Iterator[Problem]:
@@ -71,3 +71,47 @@ def findings(ctx: Context) -> Iterator[Problem]:
                 f"{item_id} 判定为不符合，但尚未记录问题及处理",
                 f"{item_id} does not conform but has no finding",
             )
+
+
+def checklist_complete(ctx: Context) -> Iterator[Problem]:
+    """Once the record is past the visit, every item in scope has a result (七), and 不适用
+    says why."""
+    ins = ctx.inspection
+    if ins.stage not in PAST_ON_SITE:
+        return
+    for item_id in sorted(ctx.known_items, key=_item_order):
+        result = ins.result(item_id)
+        if result.result == "unchecked":
+            yield error(
+                "result.unchecked",
+                f"results/{item_id}/result",
+                f"{item_id} 尚未检查：现场检查结束后，检查范围内的每一项都应有结果（七；六、7）",
+                f"{item_id} has no result: after the visit every item in scope has one",
+            )
+        elif result.result == "not_applicable" and not result.notes.strip():
+            yield error(
+                "result.not_applicable_reason",
+                f"results/{item_id}/notes",
+                f"{item_id} 判为不适用，须注明理由",
+                f"{item_id} is marked not applicable: say why",
+            )
+
+
+def past_products(ctx: Context) -> Iterator[Problem]:
+    """十、2: a finding that may affect products already made needs a measure for them."""
+    ins = ctx.inspection
+    affected = [k for k, f in ins.findings.items() if f.affects_past_products]
+    if affected and not ins.past_products.measures:
+        yield error(
+            "past_products.no_measure",
+            "past_products/measures",
+            f"问题 {'、'.join(affected)} 可能影响已生产的产品，须选择对已生产产品的处理措施（十、2）",
+            f"findings {', '.join(affected)} may affect products already made: choose a "
+            "measure for them (十.2)",
+        )
+
+
+def _item_order(item_id: str) -> tuple[tuple[int, int | str], ...]:
+    """7.8.c2 before 7.8.c10 before 7.10.c1; an office's x. items after the guide's."""
+    parts = item_id.replace(".c", ".c.").replace(".m", ".m.").split(".")
+    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in parts)

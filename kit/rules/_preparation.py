@@ -7,7 +7,18 @@ from collections.abc import Iterator
 
 from kit.errors import KitError, Problem, error, warning
 from kit.record import Inspection
-from kit.rules._context import DELEGATED_FEEDBACK_WORKDAYS, SECTION_14, Context
+from kit.rules._context import DELEGATED_FEEDBACK_WORKDAYS, PAST_ON_SITE, SECTION_14, Context
+
+
+def dates_in_order(ctx: Context) -> Iterator[Problem]:
+    scope = ctx.inspection.scope
+    if scope.start_date and scope.end_date and scope.end_date < scope.start_date:
+        yield error(
+            "scope.end_before_start",
+            "scope/end_date",
+            f"检查结束日期 {scope.end_date} 早于开始日期 {scope.start_date}",
+            f"the inspection ends ({scope.end_date}) before it starts ({scope.start_date})",
+        )
 
 
 def notification(ctx: Context) -> Iterator[Problem]:
@@ -20,6 +31,15 @@ def notification(ctx: Context) -> Iterator[Problem]:
             "飞行检查不通知被检查企业（五、6 飞行检查方式不适用）",
             "an unannounced inspection is never notified (五.6)",
         )
+    start = ins.scope.start_date
+    if note.sent_on is not None and start is not None and note.sent_on > start:
+        yield error(
+            "notification.after_start",
+            "notification/sent_on",
+            f"检查通知日期 {note.sent_on} 晚于现场检查开始日期 {start}：通知应在检查前发出（五、6）",
+            f"the notice ({note.sent_on}) was sent after the visit began ({start}); it comes "
+            "before the visit (五.6)",
+        )
 
 
 def remote_inspection(ctx: Context) -> Iterator[Problem]:
@@ -31,12 +51,12 @@ def remote_inspection(ctx: Context) -> Iterator[Problem]:
             "远程检查不适用于有因（飞行）检查（八、4.（1））",
             "remote inspection is not for for-cause or unannounced inspections (八.4)",
         )
-    if scope.remote and ctx.inspection.stage == "closed" and not scope.remote_confirmed:
-        yield warning(
+    if scope.remote and ctx.inspection.stage in PAST_ON_SITE and not scope.remote_confirmed:
+        yield error(
             "remote.unconfirmed",
             "scope/remote_confirmed",
-            "远程检查结果需经检查单位和被检查企业确认（八、4.（2））",
-            "the remote result must be confirmed by both sides (八.4)",
+            "远程检查结果需经检查单位和被检查企业确认后方可出具检查文书（八、4.（2））",
+            "a remote result is confirmed by both sides before the record is written (八.4)",
         )
 
 
@@ -121,12 +141,29 @@ def plan_review(ctx: Context) -> Iterator[Problem]:
     ins = ctx.inspection
     if not ins.plan.review_required:
         return
-    if ins.stage != "preparation" and ins.plan.state != "approved":
+    plan, start = ins.plan, ins.scope.start_date
+    if ins.stage != "preparation" and plan.state != "approved":
         yield error(
             "plan.not_approved",
             "plan/state",
             "检查方案须经检查派出机构审核（五、5），现场检查前尚未批准",
             "the plan must be approved by the dispatching office before the visit",
+        )
+    if plan.state == "approved" and not plan.approved_by.strip():
+        yield error(
+            "plan.no_approver",
+            "plan/approved_by",
+            "检查方案已标为批准，但未记录批准人（五、5）",
+            "the plan is marked approved but no approver is recorded (五.5)",
+        )
+    if plan.approved_at is not None and start is not None and plan.approved_at.date() > start:
+        yield error(
+            "plan.approved_late",
+            "plan/approved_at",
+            f"检查方案于 {plan.approved_at.date()} 批准，晚于现场检查开始日期 {start}：须经审核的"
+            "方案应在检查前批准（五、5）",
+            f"the plan was approved ({plan.approved_at.date()}) after the visit began ({start}); "
+            "it is approved before the visit (五.5)",
         )
     for key, adj in ins.adjustments.items():
         if not adj.approved_by:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from kit.errors import Problem, error, warning
-from kit.rules._context import Context
+from kit.rules._context import REQUIRED_STEPS, Context
 
 
 def signatures(ctx: Context) -> Iterator[Problem]:
@@ -35,12 +35,27 @@ def signatures(ctx: Context) -> Iterator[Problem]:
                 f"签字人 {signer!r} 不是检查组成员",
                 f"{signer!r} is not on the team",
             )
-    if sig.witness_present and not (sig.witness_name.strip() and sig.witness_signed):
+    if sig.refused and sig.company_signer.strip():
+        yield error(
+            "signatures.refused_but_signed",
+            "signatures/company_signer",
+            f"记录了企业拒绝签字，同时又记录了企业签字人 {sig.company_signer}：二者只能有一（六、7、六、8）",
+            "a refusal and a company signer are both recorded: it is one or the other (六.7-8)",
+        )
+    if sig.refused and sig.witness_present and not (sig.witness_name.strip()
+                                                    and sig.witness_signed):
         yield error(
             "signatures.witness",
             "signatures/witness_signed",
-            "现场有见证人的，需要由见证人签字（六、8）",
-            "a witness who was present must sign (六.8)",
+            "企业拒绝签字、现场有见证人的，需要由见证人签字（六、8）",
+            "on a refusal, a witness who was present must sign (六.8)",
+        )
+    if not sig.witness_present and (sig.witness_name.strip() or sig.witness_signed):
+        yield error(
+            "signatures.witness_absent",
+            "signatures/witness_present",
+            "记录了见证人姓名或签字，但未记录现场有见证人（六、8）",
+            "a witness is named or signed although none is recorded as present (六.8)",
         )
     if ins.stage in ("follow_up", "closed") and not (sig.company_signer.strip() or sig.refused):
         yield error(
@@ -60,12 +75,28 @@ def follow_up(ctx: Context) -> Iterator[Problem]:
         if (h := handling.get(f.handling)) is not None and h.needs_deadline
     ]
     fu = ins.follow_up
-    if ins.stage == "closed" and needs and fu.closed_on is None:
+    if ins.stage == "closed" and needs:
+        if fu.reviewed_on is None or not fu.reviewer.strip() or not fu.review_mode:
+            yield error(
+                "follow_up.not_closed",
+                "follow_up/reviewed_on",
+                "有限期整改的问题，结案前须完成跟踪检查：记录审查方式、审查日期和审查人（六、9；十、3）",
+                "rectification must be reviewed before the record is closed: the review's mode, "
+                "date and reviewer (六.9, 十.3)",
+            )
+        if fu.closed_on is None:
+            yield error(
+                "follow_up.no_closing_date",
+                "follow_up/closed_on",
+                "已结案的记录须有结案日期（六、9）",
+                "a closed record has its closing date (六.9)",
+            )
+    if fu.closed_on is not None and fu.reviewed_on is not None and fu.closed_on < fu.reviewed_on:
         yield error(
-            "follow_up.not_closed",
+            "follow_up.closed_before_review",
             "follow_up/closed_on",
-            "有限期整改的问题，结案前须完成跟踪检查（六、9）",
-            "rectification must be reviewed before the record is closed (六.9)",
+            f"结案日期 {fu.closed_on} 早于跟踪审查日期 {fu.reviewed_on}（六、9）",
+            f"closed ({fu.closed_on}) before the review ({fu.reviewed_on}) (六.9)",
         )
     if fu.reviewed_on is not None and fu.submitted_on is None and fu.review_mode == "written":
         yield warning(
@@ -74,3 +105,26 @@ def follow_up(ctx: Context) -> Iterator[Problem]:
             "书面审查前应记录企业提交整改资料的日期（六、9）",
             "record when the rectification report was submitted",
         )
+
+
+def steps_done(ctx: Context) -> Iterator[Problem]:
+    """六: a closed record has done the visit's steps (六、8 on a refusal, 六、9 when something
+    is to be rectified; 六、4 as needed)."""
+    ins = ctx.inspection
+    if ins.stage != "closed":
+        return
+    handling = {t.code: t for t in ctx.guide.terms("handling_kinds")}
+    required = list(REQUIRED_STEPS)
+    if ins.signatures.refused:
+        required.append("6.8")
+    if any((h := handling.get(f.handling)) is not None and h.needs_deadline
+           for f in ins.findings.values()):
+        required.append("6.9")
+    for step in sorted(required, key=lambda s: int(s.split(".")[1])):
+        if not (done := ins.steps.get(step)) or not done.done:
+            yield error(
+                "steps.undone",
+                f"steps/{step}/done",
+                f"记录已结案，但六、{step.split('.')[1]} 尚未完成",
+                f"the record is closed but step 六.{step.split('.')[1]} is not done",
+            )

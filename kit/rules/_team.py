@@ -67,11 +67,32 @@ def division_of_labour(ctx: Context) -> Iterator[Problem]:
             )
         elif len(owners) > 1:
             names = "、".join(ins.team[k].name or k for k in owners)
-            yield error(
+            yield warning(
                 "division.shared",
                 "scope/sections",
-                f"{title} 同时分配给了 {names}，每节应由一名检查员负责",
-                f"section {sid} is owned by more than one inspector",
+                f"{title} 同时分配给了 {names}：检查员一般负责不同检查内容（五、4），"
+                "请在检查项上注明各自的检查员",
+                f"section {sid} is shared by several inspectors: each usually has their own "
+                "part (五.4); name the inspector on each item",
+            )
+    for item_id, result in ins.results.items():
+        who = result.inspector
+        sid = item_id.rsplit(".", 1)[0]
+        owners = ins.owners(sid)
+        if who and who in ins.team and owners and who not in owners:
+            yield warning(
+                "division.item_inspector",
+                f"results/{item_id}/inspector",
+                f"{item_id} 由 {ins.team[who].name or who} 检查，但 {sid} 分工给了 "
+                f"{'、'.join(ins.team[k].name or k for k in owners)}（四、1；五、4）",
+                f"{item_id} was checked by {who}, not by the section's owner (四.1, 五.4)",
+            )
+        elif who and who not in ins.team:
+            yield error(
+                "division.item_inspector",
+                f"results/{item_id}/inspector",
+                f"{item_id} 的检查员 {who!r} 不是检查组成员",
+                f"{item_id}'s inspector {who!r} is not on the team",
             )
     for key, member in ins.team.items():
         for sid in member.sections:

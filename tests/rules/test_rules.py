@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 
@@ -247,18 +247,49 @@ def test_a_closed_record_needs_a_signature_or_a_refusal(demo):
     assert "signatures.refusal_needs_two" in codes(replace(demo, signatures=expert))
 
 
-def test_a_present_witness_signs(demo):
+def test_on_a_refusal_a_present_witness_signs(demo):
+    """六、8: the witness's signature belongs to a refusal; without one it is not asked for."""
     sig = replace(demo.signatures, witness_present=True, witness_name="社区工作人员")
-    assert "signatures.witness" in codes(replace(demo, signatures=sig))
+    assert "signatures.witness" not in codes(replace(demo, signatures=sig))
+    refused = replace(sig, refused=True, company_signer="", refusal_note="企业负责人拒绝签字")
+    assert "signatures.witness" in codes(replace(demo, signatures=refused))
     assert "signatures.witness" not in codes(
-        replace(demo, signatures=replace(sig, witness_signed=True))
-    )
+        replace(demo, signatures=replace(refused, witness_signed=True)))
+
+
+def test_a_witness_needs_to_have_been_there(demo):
+    named = replace(demo.signatures, witness_present=False, witness_name="路人")
+    assert "signatures.witness_absent" in codes(replace(demo, signatures=named))
+    signed = replace(demo.signatures, witness_present=False, witness_signed=True)
+    assert "signatures.witness_absent" in codes(replace(demo, signatures=signed))
+    assert "signatures.witness_absent" not in codes(demo)
+
+
+def test_a_refusal_and_a_company_signer_exclude_each_other(demo):
+    both = replace(demo.signatures, refused=True, refusal_note="拒签")
+    assert demo.signatures.company_signer
+    assert "signatures.refused_but_signed" in codes(replace(demo, signatures=both))
+    assert "signatures.refused_but_signed" not in codes(
+        replace(demo, signatures=replace(both, company_signer="")))
 
 
 def test_closing_needs_the_follow_up_closed(demo):
     open_fu = replace(demo.follow_up, closed_on=None)
-    assert "follow_up.not_closed" in codes(replace(demo, follow_up=open_fu))
-    assert "follow_up.not_closed" not in codes(replace(demo, stage="follow_up", follow_up=open_fu))
+    assert "follow_up.no_closing_date" in codes(replace(demo, follow_up=open_fu))
+    assert "follow_up.no_closing_date" not in codes(replace(demo, stage="follow_up",
+                                                            follow_up=open_fu))
+
+
+def test_a_closing_date_alone_is_not_a_review(demo):
+    """六、9: closing needs the review itself (mode, date, reviewer), then a date not before."""
+    unreviewed = replace(demo.follow_up, reviewed_on=None, reviewer="", review_mode="")
+    assert "follow_up.not_closed" in codes(replace(demo, follow_up=unreviewed))
+    no_reviewer = replace(demo.follow_up, reviewer="")
+    assert "follow_up.not_closed" in codes(replace(demo, follow_up=no_reviewer))
+    early = replace(demo.follow_up, closed_on=date(2026, 11, 23))
+    assert demo.follow_up.reviewed_on == date(2026, 11, 24)
+    assert "follow_up.closed_before_review" in codes(replace(demo, follow_up=early))
+    assert not {"follow_up.not_closed", "follow_up.closed_before_review"} & codes(demo)
 
 
 def test_new_inspection_problems_are_what_a_blank_form_lacks():
@@ -292,3 +323,104 @@ def test_a_section_added_beyond_the_profile_brings_its_items(demo):
     narrow = replace(focused, scope=replace(demo.scope, sections=("7.3",)))
     fields = [p.field for p in check(narrow, today=TODAY) if p.code == "result.unknown_item"]
     assert fields == ["results/7.14.f1", "results/7.9.m1"]
+
+
+def test_after_the_visit_every_item_in_scope_has_a_result(demo):
+    """七: a record past the visit with items 未检查 is not "no problems" (the review found 102
+    of 145 unchecked with a green tick)."""
+    results = dict(demo.results)
+    first = sorted(results)[0]
+    del results[first]
+    gap = replace(demo, results=results)
+    found = check(gap, today=TODAY)
+    assert [p.field for p in found if p.code == "result.unchecked"] == [
+        f"results/{first}/result"]
+    assert "result.unchecked" not in codes(replace(gap, stage="on_site"))  # still checking
+    out_of_scope = replace(gap, scope=replace(gap.scope, sections=tuple(
+        s for s in gap.scope.sections if not first.startswith(s + "."))))
+    assert "result.unchecked" not in codes(out_of_scope)
+
+
+def test_not_applicable_says_why(demo):
+    item = sorted(demo.results)[0]
+    bare = replace(demo.results[item], result="not_applicable", notes="")
+    broken = replace(demo, results={**demo.results, item: bare})
+    assert "result.not_applicable_reason" in codes(broken)
+    given = replace(bare, notes="企业无此工序")
+    assert "result.not_applicable_reason" not in codes(
+        replace(demo, results={**demo.results, item: given}))
+
+
+def test_the_end_is_not_before_the_start(demo):
+    wrong = replace(demo.scope, end_date=date(2026, 11, 18))
+    assert "scope.end_before_start" in codes(replace(demo, scope=wrong))
+    assert "scope.end_before_start" not in codes(demo)
+
+
+def test_the_notice_comes_before_the_visit(demo):
+    late = replace(demo.notification, sent_on=date(2026, 11, 20))
+    assert "notification.after_start" in codes(replace(demo, notification=late))
+    assert "notification.after_start" not in codes(demo)
+    flight = replace(demo, scope=replace(demo.scope, unannounced=True))
+    assert "notification.unannounced" in codes(flight)
+
+
+def test_an_approval_has_an_approver_and_comes_before_the_visit(demo):
+    nobody = replace(demo.plan, approved_by="")
+    assert "plan.no_approver" in codes(replace(demo, plan=nobody))
+    late = replace(demo.plan, approved_at=datetime(2026, 11, 20, 9, 0))
+    assert "plan.approved_late" in codes(replace(demo, plan=late))
+    assert not {"plan.no_approver", "plan.approved_late"} & codes(demo)
+
+
+def test_a_closed_record_has_done_the_steps_of_six(demo):
+    steps = dict(demo.steps)
+    steps["6.6"] = replace(steps["6.6"], done=False)
+    del steps["6.10"]
+    found = check(replace(demo, steps=steps), today=TODAY)
+    assert sorted(p.field for p in found if p.code == "steps.undone") == [
+        "steps/6.10/done", "steps/6.6/done"]
+    assert "steps.undone" not in codes(replace(demo, steps=steps, stage="follow_up"))
+    optional = {k: v for k, v in demo.steps.items() if k != "6.4"}  # as needed only
+    assert "steps.undone" not in codes(replace(demo, steps=optional))
+
+
+def test_a_remote_result_is_confirmed_before_the_record_is_written(demo):
+    remote = replace(demo.scope, remote=True, remote_confirmed=False)
+    assert "remote.unconfirmed" in errors_of(replace(demo, scope=remote, stage="reporting"))
+    assert "remote.unconfirmed" not in codes(replace(demo, scope=remote, stage="on_site"))
+    confirmed = replace(remote, remote_confirmed=True)
+    assert "remote.unconfirmed" not in codes(replace(demo, scope=confirmed, stage="reporting"))
+
+
+def test_sharing_a_section_is_a_warning_and_each_item_names_its_inspector(demo):
+    """五、4 says a section is "一般" one inspector's: sharing it is noted, not refused; an
+    item checked by someone who does not own its section is noted on the item."""
+    item = next(k for k in sorted(demo.results) if k.startswith("7.8."))
+    owner = demo.owners("7.8")[0]
+    other = next(k for k in demo.team if k != owner)
+    team = dict(demo.team)
+    team[other] = replace(team[other], sections=(*team[other].sections, "7.8"))
+    shared = replace(demo, team=team)
+    assert "division.shared" in codes(shared)
+    assert "division.shared" not in errors_of(shared)
+    by_other = replace(demo.results[item], inspector=other)
+    moved = replace(demo, results={**demo.results, item: by_other})
+    found = check(moved, today=TODAY)
+    assert [p.field for p in found if p.code == "division.item_inspector"] == [
+        f"results/{item}/inspector"]
+    assert "division.item_inspector" not in codes(demo)
+
+
+def test_a_finding_that_affects_past_products_needs_a_measure(demo):
+    key = next(iter(demo.findings))
+    affects = replace(demo.findings[key], affects_past_products=True)
+    no_measure = replace(demo, findings={**demo.findings, key: affects},
+                         past_products=replace(demo.past_products, measures=()))
+    assert "past_products.no_measure" in codes(no_measure)
+    assert "past_products.no_measure" not in codes(
+        replace(no_measure, past_products=demo.past_products))
+
+
+def errors_of(ins: Inspection) -> set[str]:
+    return {p.code for p in errors(check(ins, today=TODAY))}
