@@ -50,8 +50,8 @@ from kit.record import (
     Sampling,
     Scope,
     Signatures,
-    Step,
     Stage,
+    Step,
 )
 from kit.session import save_new
 from kit.store import Store

@@ -78,13 +78,13 @@ def division_of_labour(ctx: Context) -> Iterator[Problem]:
     for item_id, result in ins.results.items():
         who = result.inspector
         sid = item_id.rsplit(".", 1)[0]
-        owners = ins.owners(sid)
-        if who and who in ins.team and owners and who not in owners:
+        item_owners = ins.owners(sid)
+        if who and who in ins.team and item_owners and who not in item_owners:
             yield warning(
                 "division.item_inspector",
                 f"results/{item_id}/inspector",
                 f"{item_id} 由 {ins.team[who].name or who} 检查，但 {sid} 分工给了 "
-                f"{'、'.join(ins.team[k].name or k for k in owners)}（四、1；五、4）",
+                f"{'、'.join(ins.team[k].name or k for k in item_owners)}（四、1；五、4）",
                 f"{item_id} was checked by {who}, not by the section's owner (四.1, 五.4)",
             )
         elif who and who not in ins.team:
