@@ -19,12 +19,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
@@ -65,16 +63,30 @@ def register(rows: int, suffix: str) -> Path:
     return path
 
 
+# A small launcher runs each command and reports its peak memory: a child forked straight from
+# this process (which holds the registers it wrote) would inherit its high-water mark.
+LAUNCHER = """
+import os, subprocess, sys, time
+start = time.perf_counter()
+proc = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+err = proc.stderr.read()
+_pid, status, usage = os.wait4(proc.pid, 0)
+wall = time.perf_counter() - start
+if status:
+    sys.stderr.write(err.decode(errors="replace")[-800:])
+    raise SystemExit(1)
+print(wall, usage.ru_maxrss / 1024)
+"""
+
+
 def run(command: list[str]) -> tuple[float, float]:
     """Wall seconds and peak resident MiB of one process."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _pid, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    if status != 0:
-        err = proc.stderr.read().decode() if proc.stderr else ""
-        raise SystemExit(f"{command[:4]} failed: {err[-800:]}")
-    return wall, usage.ru_maxrss / 1024
+    done = subprocess.run([sys.executable, "-c", LAUNCHER, *command], capture_output=True,
+                          text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"{command[:4]} failed: {done.stderr}")
+    wall, mib = done.stdout.split()
+    return float(wall), float(mib)
 
 
 def measure(path: Path, repeat: int) -> dict[str, object]:

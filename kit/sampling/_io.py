@@ -284,13 +284,19 @@ def numbers(col: pd.Series) -> pd.Series:
         return pd.Series(np.nan, index=col.index)
     if pd.api.types.is_numeric_dtype(col.dtype):
         value = col.astype("float64")
-    else:
-        value = pd.to_numeric(col, errors="coerce").astype("float64")
-        retry = (value.isna() & col.notna()).to_numpy()
-        if retry.any():
-            text = as_text(col[retry]).str.replace(r"(?<=\d)[,，](?=\d{3}(?:\D|$))", "", regex=True)
-            value[retry] = pd.to_numeric(text, errors="coerce").astype("float64")
+    else:  # text: each distinct value once (a text column would cost an exception per cell)
+        value = by_unique(col, _numbers_of).astype("float64")
     return value.where(np.isfinite(value))
+
+
+def _numbers_of(values: pd.Series) -> pd.Series:
+    value = pd.to_numeric(values, errors="coerce").astype("float64")
+    retry = (value.isna() & values.notna()).to_numpy()
+    if retry.any():
+        text = _texts(values[retry]).str.replace(r"(?<=\d)[,，](?=\d{3}(?:\D|$))", "",
+                                                 regex=True)
+        value[retry] = pd.to_numeric(text, errors="coerce").astype("float64")
+    return value
 
 
 def extra(col: pd.Series, numeric: bool) -> tuple[pd.Series, pd.Series | None]:
