@@ -79,7 +79,10 @@ def checklist_complete(ctx: Context) -> Iterator[Problem]:
     ins = ctx.inspection
     if ins.stage not in PAST_ON_SITE:
         return
-    for item_id in sorted(ctx.known_items, key=_item_order):
+    results = ins.results
+    gaps = [i for i in ctx.known_items if (r := results.get(i)) is None
+            or r.result == "unchecked" or (r.result == "not_applicable" and not r.notes.strip())]
+    for item_id in sorted(gaps, key=_item_order):  # a finished record has none: no sorting
         result = ins.result(item_id)
         if result.result == "unchecked":
             yield error(
@@ -88,7 +91,7 @@ def checklist_complete(ctx: Context) -> Iterator[Problem]:
                 f"{item_id} 尚未检查：现场检查结束后，检查范围内的每一项都应有结果（七；六、7）",
                 f"{item_id} has no result: after the visit every item in scope has one",
             )
-        elif result.result == "not_applicable" and not result.notes.strip():
+        else:
             yield error(
                 "result.not_applicable_reason",
                 f"results/{item_id}/notes",

@@ -75,10 +75,15 @@ def division_of_labour(ctx: Context) -> Iterator[Problem]:
                 f"section {sid} is shared by several inspectors: each usually has their own "
                 "part (五.4); name the inspector on each item",
             )
+    owners_of: dict[str, list[str]] = {}
+    for key, member in ins.team.items():
+        for sid in member.sections:
+            owners_of.setdefault(sid, []).append(key)
     for item_id, result in ins.results.items():
         who = result.inspector
-        sid = item_id.rsplit(".", 1)[0]
-        item_owners = ins.owners(sid)
+        if not who:
+            continue
+        item_owners = owners_of.get(item_id.rsplit(".", 1)[0], [])
         if who and who in ins.team and item_owners and who not in item_owners:
             yield warning(
                 "division.item_inspector",
