@@ -52,7 +52,7 @@ LEADERS, ANALYSTS, TRAINERS = "leaders", "analysts", "trainers"
 USER_ENV: Final = "KIT_USER"
 GROUPS_ENV: Final = "KIT_USER_GROUPS"
 #: what only the team's leader changes (四、1, 五、4, 六、5, the closing of 六、9-10)
-LEADER_PATHS: Final = ("team", "opinion")
+LEADER_PATHS: Final = ("team", "opinion", "gate_overrides")
 
 
 class AccessError(KitError):

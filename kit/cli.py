@@ -31,6 +31,7 @@ __all__ = [
     "EXIT_OK",
     "Handler",
     "build_parser",
+    "cmd_advance",
     "cmd_audit",
     "cmd_check",
     "cmd_db",
@@ -150,6 +151,26 @@ def cmd_check(args: argparse.Namespace) -> int:
         f"{len(problems) - n_err} warning(s)"
     )
     return EXIT_FINDINGS if n_err else EXIT_OK
+
+
+def cmd_advance(args: argparse.Namespace) -> int:
+    """Move an inspection to a stage; the guide's rules' errors block it unless the leader
+    gives ``--reason`` (kept in the trail). Exit 1 when blocked, every error listed."""
+    from kit.access import Identity
+    from kit.session import GateError, Session
+
+    session = Session(_store(args), args.id, user=_user(args),
+                      identity=Identity.from_environment(args.user))
+    try:
+        session.advance(args.stage, override=args.reason or "")
+    except GateError as exc:
+        for problem in exc.problems:
+            _out(str(problem))
+        return EXIT_FINDINGS
+    how = "（组长注明理由推进 overridden by the leader）" if args.reason and \
+        args.stage in session.inspection.gate_overrides else ""
+    _out(f"{args.id} 已进入 {args.stage}{how} / moved to {args.stage}")
+    return EXIT_OK
 
 
 def cmd_db(args: argparse.Namespace) -> int:
@@ -405,6 +426,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ck.add_argument("id")
     ck.set_defaults(handler=cmd_check)
+    adv = sub.add_parser(
+        "advance", parents=[store_opts],
+        help="推进检查阶段（按指南规则把关） / move an inspection to a stage, the rules deciding")
+    adv.add_argument("id")
+    adv.add_argument("stage", choices=["preparation", "on_site", "reporting", "follow_up",
+                                       "closed"])
+    adv.add_argument("--reason", help="the leader's reason to move on despite the rules' errors")
+    adv.set_defaults(handler=cmd_advance)
     db = sub.add_parser("db", parents=[store_opts],
                         help="数据库结构：状态、升级、应用角色 / the store's schema: status, upgrade, role")
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)

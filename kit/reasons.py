@@ -157,6 +157,10 @@ class Reason(StrEnum):
                                  "closed with no closing date", "六、9")
     FOLLOW_UP_CLOSED_BEFORE_REVIEW = ("follow_up.closed_before_review", "结案日期早于跟踪审查日期",
                                       "closed before the review", "六、9")
+    OPINION_MISSING = ("opinion.missing", "出具检查文书时还没有检查意见", "no opinion when the record is written",
+                       "六、5；六、6")
+    STAGE_BLOCKED = ("stage.blocked", "按指南规则仍有错误，记录不能推进到下一阶段",
+                     "errors by the guide's rules block the move to the next stage", "六、7；六、9；六、10")
     STEPS_UNDONE = ("steps.undone", "已结案但六的检查步骤尚未完成",
                     "closed with a step of 六 not done", "六")
     RESULT_UNCHECKED = ("result.unchecked", "现场检查结束后仍有检查项未检查",

@@ -22,14 +22,15 @@ import secrets
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Final
 
 from kit.access import AccessError, Identity, may_edit, read_refusal, refusal
 from kit.errors import ConflictError, Problem, ValidationError
 from kit.guide import load_guide
+from kit.labels import STAGES, en, zh
 from kit.profiles import Profile, resolve_profile
 from kit.record import Inspection, check_value, from_doc, parse_doc, to_doc, with_change
-from kit.rules import check
+from kit.rules import check, errors
 from kit.store import DELETE, Record, Store
 from kit.workdays import WorkCalendar, load_calendar
 
@@ -188,13 +189,21 @@ class Session:
         self.set_many({path: value})
 
     def set_many(self, changes: dict[str, Any], *, action: str = "update") -> None:
-        """Check and save several fields in one transaction, or none of them."""
+        """Check and save several fields in one transaction, or none of them. Moving the
+        record on to 检查文书, 跟踪 or 已结案 runs the guide's rules first: their errors block
+        the move (:class:`GateError`) unless the same write records the leader's override
+        (:meth:`advance`)."""
         plain = {p: _plain(v) for p, v in changes.items()}
         for path, value in plain.items():
             self.check_access(path, value)
         problems = [pr for p, v in plain.items() for pr in self.check_value(p, v)]
         if problems:
             raise ValidationError(problems, f"inspection {self.id}")
+        stage = plain.get("stage")
+        if isinstance(stage, str) and f"{OVERRIDES}/{stage}" not in plain:
+            blocking = self.gate_problems(stage, plain)
+            if blocking:
+                raise GateError(blocking, stage)
         try:
             self.record.set_many(plain, user=self.user, action=action)
         except ConflictError:
@@ -206,6 +215,34 @@ class Session:
                                                delete=value is DELETE)
         for path in plain:
             self._changed(path, model_current=True)
+
+    def gate_problems(self, stage: str, changes: dict[str, Any] | None = None
+                      ) -> list[Problem]:
+        """The rules' errors that block moving the record to ``stage`` (with ``changes``
+        saved at the same time): none for a move back, or before the visit ends."""
+        ins = self.inspection
+        if stage not in GATED_STAGES or stage not in STAGE_ORDER or \
+                STAGE_ORDER.index(stage) <= STAGE_ORDER.index(ins.stage):
+            return []
+        for path, value in (changes or {"stage": stage}).items():
+            ins = with_change(ins, path, value, delete=value is DELETE)
+        profile = resolve_profile(ins.profile)
+        return errors(check(ins, guide=load_guide(), profile=profile, calendar=load_calendar()))
+
+    def advance(self, stage: str, *, override: str = "") -> None:
+        """Move the record to ``stage``. When the rules find errors, only the team's leader
+        may move it on anyway, giving ``override`` (why): the reason, who, when and the
+        overridden codes are saved with the move, in the trail."""
+        blocking = self.gate_problems(stage)
+        if not blocking:
+            self.set("stage", stage)
+            return
+        if not override.strip():
+            raise GateError(blocking, stage)
+        self.set_many({"stage": stage, f"{OVERRIDES}/{stage}": {
+            "reason": override.strip(), "by": self.user,
+            "at": datetime.now().replace(microsecond=0).isoformat(),
+            "codes": sorted({p.code for p in blocking})}}, action="override")
 
     def delete(self, path: str) -> None:
         """Remove an entry (a finding, a team member...) with an audit row."""
@@ -261,6 +298,28 @@ class Session:
         return [p for p in self.problems(path) if p.field == path]
 
 
+#: entering these stages runs the guide's rules; their errors block the move (六、7-10)
+GATED_STAGES: Final = ("reporting", "follow_up", "closed")
+STAGE_ORDER: Final = ("preparation", "on_site", "reporting", "follow_up", "closed")
+OVERRIDES: Final = "gate_overrides"
+
+
+class GateError(ValidationError):
+    """The guide's rules found errors: the record does not move on (the leader may override
+    with a reason, :meth:`Session.advance`)."""
+
+    def __init__(self, problems: list[Problem], stage: str) -> None:
+        head = Problem("stage.blocked",
+                       f"按指南规则仍有 {len(problems)} 个错误，记录不能进入“{zh(STAGES, stage)}”；"
+                       "请先改正，或由检查组长注明理由后推进",
+                       f"{len(problems)} error(s) by the guide's rules: the record does not "
+                       f"move to {en(STAGES, stage)}; fix them, or the team's leader overrides with a "
+                       "reason", field="stage")
+        super().__init__([head, *problems], f"inspection stage {stage}")
+        self.stage = stage
+        self.blocking = tuple(problems)
+
+
 def _by_field(problems: list[Problem]) -> dict[str, list[Problem]]:
     out: dict[str, list[Problem]] = {}
     for p in problems:
@@ -268,4 +327,5 @@ def _by_field(problems: list[Problem]) -> dict[str, list[Problem]]:
     return out
 
 
-__all__ = ["DELETE", "Session", "export_doc", "new_inspection_id", "open_inspection", "save_new"]
+__all__ = ["DELETE", "GATED_STAGES", "STAGE_ORDER", "GateError", "Session", "export_doc",
+           "new_inspection_id", "open_inspection", "save_new"]

@@ -27,6 +27,7 @@ from kit.record import (
     Licence,
     Member,
     Notification,
+    Opinion,
     Partner,
     PastFinding,
     PastProducts,
@@ -205,6 +206,9 @@ def inspection() -> Inspection:
         follow_up=FollowUp(date(2026, 11, 23), "written", date(2026, 11, 24), "张明",
                            date(2026, 11, 24), ("recheck", "more_testing"),
                            "整改报告及证据齐全；注射器放行恢复前已复核。"),
+        opinion=Opinion("企业质量管理体系总体运行正常。发现问题4项：现场纠正1项，限期整改2项，"
+                        "暂停相关产品生产并限期整改1项；"
+                        "企业应于限期内完成整改并提交整改报告。", date(2026, 11, 20)),
         sampling=sampling(),
     )
 

@@ -207,3 +207,24 @@ def test_sample_needs_somewhere_to_put_the_draw(tmp_path):
                    "--inspection-date", "2026-11-19", check=False)
     assert proc.returncode == 2
     assert "--out" in proc.stderr
+
+
+def test_kit_advance_is_blocked_by_errors_and_takes_the_leaders_reason(tmp_path):
+    from kit.interchange import demo_file, import_json
+    from kit.session import Session
+    from kit.store import Store
+
+    with Store(data_dir=tmp_path) as store:
+        iid = import_json(store, demo_file(), user="张明")
+        session = Session(store, iid, user="张明")
+        first = sorted(session.inspection.results)[0]
+        session.set_many({"stage": "on_site", f"results/{first}/result": "unchecked"})
+    where = ("--data-dir", str(tmp_path), "--user", "张明")
+    blocked = run_kit("advance", iid, "reporting", *where, check=False)
+    assert blocked.returncode == 1
+    assert "stage.blocked" in blocked.stdout
+    assert f"results/{first}/result" in blocked.stdout
+    moved = run_kit("advance", iid, "reporting", *where, "--reason", "专家意见另附")
+    assert "组长注明理由推进" in moved.stdout
+    trail = run_kit("audit", iid, "--path", "gate_overrides", *where)
+    assert "专家意见另附" in trail.stdout

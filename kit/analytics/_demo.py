@@ -24,7 +24,7 @@ from datetime import date, datetime, timedelta
 from typing import cast
 
 from kit.errors import ConflictError, KitError
-from kit.guide import Clause, load_guide
+from kit.guide import Clause, Guide, load_guide
 from kit.identifiers import ALPHABET, make_credit_code
 from kit.profiles import FULL, load_profile
 from kit.record import (
@@ -40,6 +40,7 @@ from kit.record import (
     LicenceKind,
     Member,
     Notification,
+    Opinion,
     Partner,
     PastFinding,
     PastProducts,
@@ -93,6 +94,19 @@ class _Firm:
 
 def _credit_code(rng: random.Random, area: str) -> str:
     return make_credit_code("91" + area + "".join(rng.choice(ALPHABET) for _ in range(9)))
+
+
+def _opinion(guide: Guide, findings: dict[str, Finding], finish: date, stage: str) -> Opinion:
+    """The team's conclusion, as a leader writes it: the findings by handling (六、5-6)."""
+    if stage in ("preparation", "on_site"):
+        return Opinion()
+    if not findings:
+        return Opinion("本次检查未发现问题，企业质量管理体系运行正常。", finish)
+    counts: dict[str, int] = {}
+    for f in findings.values():
+        counts[f.handling] = counts.get(f.handling, 0) + 1
+    parts = "，".join(f"{guide.term('handling_kinds', k).zh}{n}项" for k, n in counts.items())
+    return Opinion(f"发现问题{len(findings)}项：{parts}。企业应按要求完成整改。", finish)
 
 
 def _steps(day: date, finish: date, stage: str, refused: bool, reviewed: bool
@@ -279,6 +293,7 @@ def _inspection(rng: random.Random, firm: _Firm, day: date, iid: str,
                     f"{guide.term('inspection_types', kind).zh}，检查范围见检查方案。"),
         team=team,
         steps=_steps(day, finish, stage, refused, follow_up.reviewed_on is not None),
+        opinion=_opinion(guide, findings, finish, stage),
         plan=Plan(kind in ("for_cause", "focused"), "approved", "按检查方案执行",
                   datetime.combine(day - timedelta(days=5), datetime.min.time()),
                   datetime.combine(day - timedelta(days=4), datetime.min.time()), "王处长"),

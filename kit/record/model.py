@@ -33,6 +33,7 @@ __all__ = [
     "DeviceClass",
     "Finding",
     "FollowUp",
+    "GateOverride",
     "Inspection",
     "InspectionType",
     "ItemResult",
@@ -41,6 +42,7 @@ __all__ = [
     "Member",
     "MemberRole",
     "Notification",
+    "Opinion",
     "Partner",
     "PartnerRegion",
     "PartnerRelation",
@@ -298,6 +300,24 @@ class Signatures:
 
 
 @dataclass(frozen=True)
+class Opinion:
+    """检查意见/结论 (六、5-6): what the team concluded, entered by its leader."""
+
+    conclusion: str = ""
+    decided_on: date | None = None
+
+
+@dataclass(frozen=True)
+class GateOverride:
+    """The leader moved the record on although the guide's rules found errors (with why)."""
+
+    reason: str = ""
+    by: str = ""
+    at: datetime | None = None
+    codes: tuple[str, ...] = ()  # the errors overridden, as reason codes
+
+
+@dataclass(frozen=True)
 class FollowUp:
     """六.9 and 十.3: rectification submitted, reviewed in writing or on site, closed."""
 
@@ -345,7 +365,10 @@ class Inspection:
     past_products: PastProducts = field(default_factory=PastProducts)
     signatures: Signatures = field(default_factory=Signatures)
     follow_up: FollowUp = field(default_factory=FollowUp)
+    opinion: Opinion = field(default_factory=Opinion)
     sampling: Sampling = field(default_factory=Sampling)
+    #: per stage (reporting, closed): the leader's override of the rules' errors, if any
+    gate_overrides: Mapping[str, GateOverride] = field(default_factory=dict)
 
     # -- convenient views ------------------------------------------------------------------
     @property

@@ -21,7 +21,7 @@ from kit.rules._preparation import (
     plan_review,
     remote_inspection,
 )
-from kit.rules._report import follow_up, signatures, steps_done
+from kit.rules._report import follow_up, opinion, signatures, steps_done
 from kit.rules._team import division_of_labour, qualifications, team_size_and_leader
 from kit.workdays import WorkCalendar, load_calendar
 
@@ -41,6 +41,7 @@ RULES: tuple[Rule, ...] = (
     checklist_complete,
     findings,
     past_products,
+    opinion,
     signatures,
     steps_done,
     follow_up,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from kit.errors import Problem, error, warning
-from kit.rules._context import REQUIRED_STEPS, Context
+from kit.rules._context import PAST_ON_SITE, REQUIRED_STEPS, Context
 
 
 def signatures(ctx: Context) -> Iterator[Problem]:
@@ -128,3 +128,15 @@ def steps_done(ctx: Context) -> Iterator[Problem]:
                 f"记录已结案，但六、{step.split('.')[1]} 尚未完成",
                 f"the record is closed but step 六.{step.split('.')[1]} is not done",
             )
+
+
+def opinion(ctx: Context) -> Iterator[Problem]:
+    """六、5-6: once the record is written, the team's opinion is in it."""
+    ins = ctx.inspection
+    if ins.stage in PAST_ON_SITE and not ins.opinion.conclusion.strip():
+        yield error(
+            "opinion.missing",
+            "opinion/conclusion",
+            "检查组应讨论确定检查意见，由组长填写后方可出具检查文书（六、5、六、6）",
+            "the team's opinion, entered by its leader, comes before the record (六.5-6)",
+        )

@@ -11,10 +11,10 @@ import ipywidgets as W
 
 from kit.errors import KitError
 from kit.interchange import export_workbook
-from kit.labels import REVIEW_MODES, STAGES
-from kit.session import Session, export_doc
+from kit.labels import REVIEW_MODES, STAGES, vocab, zh
+from kit.session import GATED_STAGES, GateError, Session, export_doc
 from kit.widgets._common import XLSX_MIME, download_link, message_html, table_options, vocab_options
-from kit.widgets._fields import ProblemList, field
+from kit.widgets._fields import ProblemList, field, problems_html
 
 __all__ = [
     "AUDIT_SHOWN",
@@ -79,9 +79,16 @@ class ReportWidget(W.VBox):
             field(session, "follow_up/measures", "后续措施 Measures（十、3）", "multichoice",
                   vocab_options("follow_up_measures")),
             field(session, "follow_up/note", "说明 Note", "textarea"),
+            W.HTML("<h3>检查意见 Opinion（六、5、六、6）</h3>"),
+            self._opinion_summary(),
+            field(session, "opinion/conclusion", "检查意见/结论 Conclusion", "textarea",
+                  placeholder="检查组讨论确定的检查意见，由组长填写 / the team's conclusion, "
+                              "entered by its leader"),
+            field(session, "opinion/decided_on", "确定日期 Decided on", "date"),
             W.HTML("<h3>检查阶段 Stage</h3>"),
             field(session, "stage", "当前阶段 Stage", "choice",
                   table_options(STAGES)),
+            self._override_form(),
             W.HTML("<h3>按指南规则检查 Rule check</h3>"),
             ProblemList(session, []),
             W.HBox([self.export_button, self.json_button, self.audit_button]),
@@ -89,6 +96,64 @@ class ReportWidget(W.VBox):
             self.audit,
         ])
         self.add_class("kit-report")
+
+    def _opinion_summary(self) -> W.Widget:
+        """What the opinion sums up: the findings by their handling (十、1), kept current."""
+        summary = W.HTML()
+        summary.add_class("kit-opinion-summary")
+
+        def show(_path: str = "*") -> None:
+            findings = self.session.inspection.findings
+            counts: dict[str, int] = {}
+            for f in findings.values():
+                counts[f.handling] = counts.get(f.handling, 0) + 1
+            kinds = vocab("handling_kinds")
+            parts = "，".join(f"{zh(kinds, k)} {n} 项" for k, n in counts.items())
+            text = (f"发现问题 {len(findings)} 项：{parts}" if findings else "未记录问题 / no findings")
+            summary.value = message_html(text, "muted")
+
+        self.session.on_change(show)
+        show()
+        return summary
+
+    def _override_form(self) -> W.Widget:
+        """The leader moves the record on despite the rules' errors, saying why (audited)."""
+        self.override_stage = W.Dropdown(
+            options=[(label, code) for label, code in table_options(STAGES)
+                     if code in GATED_STAGES], layout=W.Layout(width="12em"))
+        self.override_reason = W.Text(placeholder="理由（将记入修改记录） reason, kept in the trail",
+                                      layout=W.Layout(width="28em"))
+        self.override_reason.add_class("kit-override-reason")
+        button = W.Button(description="组长注明理由后推进 Leader: move on", icon="forward",
+                          layout=W.Layout(width="auto"))
+        button.add_class("kit-override")
+        button.on_click(lambda _b: self.override())
+        self.override_message = W.HTML()
+        self.override_message.add_class("kit-override-message")
+        if self.session.refusal("gate_overrides/closed") is not None:
+            button.disabled = True
+        return W.VBox([W.HTML("<small>规则仍有错误时，记录不能推进；组长可注明理由后推进 / "
+                              "errors by the rules block the move; the team's leader may move "
+                              "on with a reason</small>"),
+                       W.HBox([self.override_stage, self.override_reason, button],
+                              layout=W.Layout(flex_flow="row wrap")),
+                       self.override_message])
+
+    def override(self) -> None:
+        stage = self.override_stage.value
+        try:
+            self.session.advance(stage, override=self.override_reason.value)
+        except GateError as exc:
+            self.override_message.value = (message_html(
+                "请注明理由 / give the reason", "error") + problems_html(list(exc.problems)))
+            return
+        except KitError as exc:
+            self.override_message.value = message_html(f"未推进 not moved: {exc}", "error")
+            return
+        self.override_reason.value = ""
+        self.override_message.value = message_html(
+            f"已推进到“{zh(STAGES, stage)}”，理由已记入修改记录 / moved on; the reason is in "
+            "the trail", "ok")
 
     def export(self) -> None:
         self.session.flush_pending()

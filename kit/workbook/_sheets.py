@@ -337,6 +337,10 @@ def _signatures(ins: Inspection, lk: Lookups) -> SheetLayout:
     p = "signatures/"
     rows = [
         _row("检查结果", summary, "六、6；六、7"),
+        _row("检查意见", ins.opinion.conclusion, "六、5 讨论确定检查意见；六、6 通报检查情况",
+             fields={1: Field("opinion/conclusion")}),
+        _row("检查意见确定日期", ins.opinion.decided_on, "",
+             fields={1: Field("opinion/decided_on", "date")}),
         _row("企业签字人", sig.company_signer, "六、7 企业相关人员签字确认",
              fields={1: Field(p + "company_signer")}),
         _row("企业签字时间", sig.company_signed_at, "",

@@ -424,3 +424,13 @@ def test_a_finding_that_affects_past_products_needs_a_measure(demo):
 
 def errors_of(ins: Inspection) -> set[str]:
     return {p.code for p in errors(check(ins, today=TODAY))}
+
+
+def test_the_record_is_written_with_the_teams_opinion(demo):
+    """六、5-6: the leader enters the team's conclusion before the record is written."""
+    assert demo.opinion.conclusion
+    none = replace(demo, opinion=replace(demo.opinion, conclusion="  "))
+    found = [p for p in check(none, today=TODAY) if p.code == "opinion.missing"]
+    assert [p.field for p in found] == ["opinion/conclusion"]
+    assert found[0].severity == "error"
+    assert "opinion.missing" not in codes(replace(none, stage="on_site"))

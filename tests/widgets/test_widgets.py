@@ -293,3 +293,49 @@ def test_the_picker_lists_a_page_and_searches_the_rest(store):
     app.search.value = "<b>没有</b>"
     assert "&lt;b&gt;" in app.found.value  # what was typed is shown as text
     assert [v for _k, v in app.chooser.options] == [ids[3]]  # the open one stays choosable
+
+
+def test_the_stage_does_not_move_on_with_errors_unless_the_leader_says_why(store):
+    from kit.widgets.report import ReportWidget
+
+    iid = import_json(store, DEMO, user="张明")
+    session = Session(store, iid, user="张明")
+    first = sorted(session.inspection.results)[0]
+    session.set_many({"stage": "on_site", f"results/{first}/result": "unchecked"})
+    report = ReportWidget(session)
+    stage = by_path(report, "stage")
+    stage.control.value = "reporting"
+    assert stage.control.value == "on_site"  # refused: the field shows the record again
+    assert "不能进入“检查文书与签字”" in stage.message.value
+    assert first in stage.message.value
+    report.override_stage.value = "reporting"
+    report.override()  # no reason: refused, and says so
+    assert "请注明理由" in report.override_message.value
+    report.override_reason.value = "专家意见另附"
+    report.override()
+    assert reopen(store, session).inspection.stage == "reporting"
+    assert stage.control.value == "reporting"
+    assert "已推进" in report.override_message.value
+
+
+def test_the_opinion_is_the_leaders_and_sums_up_the_findings(store):
+    from kit.access import Identity
+    from kit.widgets.report import ReportWidget
+
+    iid = import_json(store, DEMO, user="张明")
+    session = Session(store, iid, user="张明")
+    team = {k: {**m, "user": f"u{k}"} for k, m in session.record.doc["team"].items()}
+    session.set("team", team)
+    leader = next(k for k, m in team.items() if m["role"] == "leader")
+    member = next(k for k, m in team.items() if m["role"] != "leader")
+    mine = ReportWidget(Session(store, iid, user=f"u{leader}",
+                                identity=Identity(f"u{leader}", hub=True)))
+    theirs = ReportWidget(Session(store, iid, user=f"u{member}",
+                                  identity=Identity(f"u{member}", hub=True)))
+    summary = next(c for c in mine.children if "kit-opinion-summary" in c._dom_classes)
+    assert "发现问题 4 项" in summary.value
+    assert "现场监督立即纠正 1 项" in summary.value
+    assert not by_path(mine, "opinion/conclusion").control.disabled
+    assert by_path(theirs, "opinion/conclusion").control.disabled
+    by_path(mine, "opinion/conclusion").save("检查意见：限期整改。")
+    assert reopen(store, session).get("opinion/conclusion") == "检查意见：限期整改。"

@@ -60,6 +60,8 @@ def test_export_edit_import_round_trip(copy: Path, record: Inspection) -> None:
             ("见证人姓名", 2): "王见证",
             ("见证人已签字", 2): "是",
             ("企业签字时间", 2): "2026-11-20 17:05",
+            ("检查意见", 2): "发现问题5项，企业应限期整改。",
+            ("检查意见确定日期", 2): "2026年11月20日",
         },
         "跟踪": {
             ("后续措施（3）列为重点监管企业", 2): "是",
@@ -82,6 +84,7 @@ def test_export_edit_import_round_trip(copy: Path, record: Inspection) -> None:
         "signatures/witness_name": "王见证",
         "signatures/witness_signed": True,
         "signatures/company_signed_at": "2026-11-20T17:05:00",
+        "opinion/conclusion": "发现问题5项，企业应限期整改。",
         "follow_up/measures": ["recheck", "key_supervision"],
         "follow_up/reviewer": "李华",
         "findings/F5": {"item": "7.8.m4", "description": "灭菌确认报告未覆盖新增装载方式。",
