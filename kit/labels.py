@@ -26,6 +26,7 @@ __all__ = [
     "CERTIFICATES",
     "COOPERATION",
     "DEVICE_CLASSES",
+    "FINDING_STATES",
     "ITEM_KINDS",
     "LICENCE_KINDS",
     "MEMBER_ROLES",
@@ -128,6 +129,13 @@ COOPERATION = _table({
     "delegated": ("委托检查", "delegated inspection"),
 })
 
+FINDING_STATES = _table({
+    "open": ("待整改", "to rectify"),
+    "submitted": ("已提交", "submitted"),
+    "passed": ("复查合格", "passed on review"),
+    "failed": ("复查不合格", "failed on review"),
+})
+
 REVIEW_MODES = _table({
     "": ("未定", "not decided"),
     "written": ("书面审查", "written review"),
@@ -202,6 +210,7 @@ TABLES: Mapping[str, Table] = MappingProxyType({
     "plan_states": PLAN_STATES,
     "cooperation": COOPERATION,
     "review_modes": REVIEW_MODES,
+    "finding_states": FINDING_STATES,
     "item_kinds": ITEM_KINDS,
     "yes_no": YES_NO,
     "sampling_flags": SAMPLING_FLAGS,

@@ -157,6 +157,19 @@ class Reason(StrEnum):
                                  "closed with no closing date", "六、9")
     FOLLOW_UP_CLOSED_BEFORE_REVIEW = ("follow_up.closed_before_review", "结案日期早于跟踪审查日期",
                                       "closed before the review", "六、9")
+    FINDING_NO_SUBMISSION = ("finding.no_submission", "已提交或已复查但未记录提交日期",
+                             "submitted or reviewed with no submission date", "六、9")
+    FINDING_REVIEW_INCOMPLETE = ("finding.review_incomplete", "复查结论缺少复查方式、日期或复查人",
+                                 "a review result without its mode, date or reviewer", "六、9")
+    FINDING_RECHECK_ON_SITE = ("finding.recheck_on_site", "暂停生产的问题未经现场复查即判为合格",
+                               "a suspension passed without an on-site recheck", "十、1")
+    FINDING_REVIEWED_BEFORE_SUBMISSION = ("finding.reviewed_before_submission",
+                                          "复查日期早于企业提交整改资料的日期",
+                                          "reviewed before the submission", "六、9")
+    FINDING_OVERDUE = ("finding.overdue", "问题已超过整改期限仍未整改合格",
+                       "a finding is past its deadline and not passed", "十、3")
+    FINDING_NOT_PASSED = ("finding.not_passed", "问题尚未复查合格而记录已结案",
+                          "closed with a finding not passed", "六、9；十、3")
     OPINION_MISSING = ("opinion.missing", "出具检查文书时还没有检查意见", "no opinion when the record is written",
                        "六、5；六、6")
     STAGE_BLOCKED = ("stage.blocked", "按指南规则仍有错误，记录不能推进到下一阶段",

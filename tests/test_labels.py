@@ -25,6 +25,7 @@ CODED = {
     model.PlanState: labels.PLAN_STATES,
     model.Cooperation: labels.COOPERATION,
     model.ReviewMode: labels.REVIEW_MODES,
+    model.FindingState: labels.FINDING_STATES,
 }
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import cast
 
@@ -278,6 +278,7 @@ def _inspection(rng: random.Random, firm: _Firm, day: date, iid: str,
                                 ("interview",) if "询问" in i.zh else ("document_review",),
                                 "", owner.get(i.parent_id or "", "M1")) for i in items}
     stage, follow_up = _follow_up(rng, firm, findings, finish, end, leader)
+    findings = _tracked(guide, findings, follow_up, finish, leader)
     prev = history[-1] if history else None
     refused = rng.random() < 0.05
     return Inspection(
@@ -334,6 +335,28 @@ def _follow_up(rng: random.Random, firm: _Firm, findings: dict[str, Finding], fi
     measures = ("recheck", "key_supervision") if serious else ("recheck",)
     return "closed", FollowUp(submitted, mode, reviewed, reviewer, reviewed, measures,
                               "整改资料齐全，已复查。")
+
+
+def _tracked(guide: Guide, findings: dict[str, Finding], fu: FollowUp, finish: date,
+             reviewer: str) -> dict[str, Finding]:
+    """Each finding's rectification as the follow-up went: submitted, then passed on review
+    (on site where production was suspended, 十、1), or still open."""
+    out = {}
+    for key, f in findings.items():
+        kind = guide.term("handling_kinds", f.handling)
+        if f.handling == "correct_on_site":  # corrected under the inspectors' eyes (十、1)
+            out[key] = replace(f, state="passed", review_mode="on_site",
+                               reviewed_on=finish, reviewer=reviewer)
+        elif not kind.needs_deadline or fu.submitted_on is None:
+            out[key] = f
+        elif fu.reviewed_on is None:
+            out[key] = replace(f, state="submitted", submitted_on=fu.submitted_on)
+        else:
+            out[key] = replace(f, state="passed", submitted_on=fu.submitted_on,
+                               evidence="整改报告及证据", reviewer=fu.reviewer,
+                               review_mode="on_site" if kind.suspends_production
+                               else fu.review_mode, reviewed_on=fu.reviewed_on)
+    return out
 
 
 def _sampling(rng: random.Random, company: Company, day: date) -> Sampling:

@@ -32,6 +32,7 @@ __all__ = [
     "Cooperation",
     "DeviceClass",
     "Finding",
+    "FindingState",
     "FollowUp",
     "GateOverride",
     "Inspection",
@@ -87,6 +88,8 @@ PartnerRelation = Literal["contract_manufacturer", "client"]
 PartnerRegion = Literal["same_district", "same_city", "other_province"]
 PastFindingState = Literal["open", "rectifying", "closed"]
 ReviewMode = Literal["", "written", "on_site"]
+#: where a finding's rectification stands (六、9, 十、3); overdue is worked out, not stored
+FindingState = Literal["open", "submitted", "passed", "failed"]
 
 #: Fields that identify an inspection in lists (``kit list``, the app's chooser).
 SUMMARY_PATHS = ("company/name", "scope/type", "scope/start_date", "stage")
@@ -275,6 +278,13 @@ class Finding:
     requirement: str = ""
     deadline: date | None = None
     affects_past_products: bool = False
+    # its rectification, tracked to its end (六、9; 十、1; 十、3)
+    state: FindingState = "open"
+    submitted_on: date | None = None
+    evidence: str = ""
+    review_mode: ReviewMode = ""
+    reviewed_on: date | None = None
+    reviewer: str = ""
 
 
 @dataclass(frozen=True)

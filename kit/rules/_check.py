@@ -11,7 +11,7 @@ from kit.profiles import Profile, items_in_scope, resolve_profile
 from kit.record import Inspection
 from kit.rules._company import credit_codes, licences_valid
 from kit.rules._context import Context, Rule
-from kit.rules._findings import checklist_complete, findings, past_products
+from kit.rules._findings import checklist_complete, findings, past_products, rectification
 from kit.rules._preparation import (
     contract_manufacturing_scope,
     dates_in_order,
@@ -41,6 +41,7 @@ RULES: tuple[Rule, ...] = (
     checklist_complete,
     findings,
     past_products,
+    rectification,
     opinion,
     signatures,
     steps_done,

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 
-from kit.errors import Problem, error, warning
+from kit.errors import KitError, Problem, error, warning
 from kit.rules._context import PAST_ON_SITE, Context
 
 
@@ -118,3 +119,49 @@ def _item_order(item_id: str) -> tuple[tuple[int, int | str], ...]:
     """7.8.c2 before 7.8.c10 before 7.10.c1; an office's x. items after the guide's."""
     parts = item_id.replace(".c", ".c.").replace(".m", ".m.").split(".")
     return tuple((0, int(p)) if p.isdigit() else (1, p) for p in parts)
+
+
+def rectification(ctx: Context) -> Iterator[Problem]:
+    """Every finding to be rectified, tracked to its end (六、9; 十、1; 十、3)."""
+    ins = ctx.inspection
+    handling = {t.code: t for t in ctx.guide.terms("handling_kinds")}
+    for key, f in ins.findings.items():
+        kind = handling.get(f.handling)
+        if kind is None or not kind.needs_deadline:
+            continue
+        where = f"findings/{key}"
+        if f.state in ("submitted", "passed", "failed") and f.submitted_on is None:
+            yield error("finding.no_submission", f"{where}/submitted_on",
+                        "已提交或已复查的问题须记录企业提交整改资料的日期（六、9）",
+                        "record when the company submitted its rectification (六.9)")
+        if f.state in ("passed", "failed") and (
+                f.reviewed_on is None or not f.reviewer.strip() or not f.review_mode):
+            yield error("finding.review_incomplete", f"{where}/reviewed_on",
+                        "复查结论须有复查方式、复查日期和复查人（六、9）",
+                        "a review's result needs its mode, date and reviewer (六.9)")
+        if (f.state == "passed" and kind.suspends_production
+                and f.review_mode != "on_site"):
+            yield error("finding.recheck_on_site", f"{where}/review_mode",
+                        f"“{kind.zh}”的问题须经现场复查合格后方可恢复生产（十、1）",
+                        "production resumes only after an on-site recheck (十.1)")
+        if f.reviewed_on and f.submitted_on and f.reviewed_on < f.submitted_on:
+            yield error("finding.reviewed_before_submission", f"{where}/reviewed_on",
+                        f"复查日期 {f.reviewed_on} 早于企业提交整改资料的日期 {f.submitted_on}",
+                        "reviewed before the company submitted")
+        if f.state in ("open", "failed") and f.deadline is not None and ctx.today > f.deadline:
+            late = _workdays_late(ctx, f.deadline)
+            yield warning("finding.overdue", f"{where}/state",
+                          f"问题 {key} 已逾期{late}（整改期限 {f.deadline}），尚未整改合格（十、3）",
+                          f"finding {key} is overdue since {f.deadline} (十.3)")
+        if ins.stage == "closed" and f.state != "passed":
+            yield error("finding.not_passed", f"{where}/state",
+                        f"问题 {key} 尚未复查合格，记录不能结案（六、9；十、3）",
+                        f"finding {key} has not passed its review: the record cannot close")
+
+
+def _workdays_late(ctx: Context, deadline: date) -> str:
+    try:
+        n = ctx.calendar.workdays_between(deadline, ctx.today).days
+    except KitError:  # a year the calendar does not know: say the date only
+        return ""
+    return f" {n} 个工作日"

@@ -9,10 +9,11 @@ import ipywidgets as W
 
 from kit.errors import KitError
 from kit.guide import load_guide
+from kit.labels import FINDING_STATES, REVIEW_MODES
 from kit.profiles import items_in_scope
 from kit.session import Session
 from kit.widgets._collection import CollectionWidget, Column
-from kit.widgets._common import Options, message_html, session_profile, vocab_options
+from kit.widgets._common import Options, message_html, session_profile, table_options, vocab_options
 from kit.widgets._fields import ProblemList, field
 from kit.workdays import load_calendar
 
@@ -90,6 +91,13 @@ class FindingsWidget(W.VBox):
             Column("requirement", "整改要求 Requirement", "textarea"),
             Column("deadline", "整改期限 Deadline", "date"),
             Column("affects_past_products", "涉及既往产品 Affects past products（十、2）", "bool"),
+            Column("state", "整改状态 Rectification（六、9）", "choice",
+                   table_options(FINDING_STATES)),
+            Column("submitted_on", "提交整改资料 Submitted on", "date"),
+            Column("evidence", "整改证据 Evidence", "textarea"),
+            Column("review_mode", "复查方式 Review", "choice", table_options(REVIEW_MODES)),
+            Column("reviewed_on", "复查日期 Reviewed on", "date"),
+            Column("reviewer", "复查人 Reviewer"),
         ], prefix="F", title="问题 finding", new_entry=self._new_finding,
             entry_title=lambda s, k: f"问题 {k}")
         self._helpers: dict[str, DeadlineHelper] = {}

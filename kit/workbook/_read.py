@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ from kit.dates import parse_date, parse_datetime
 from kit.errors import InputError, Problem, ValidationError
 from kit.files import active_parts
 from kit.guide import load_guide
-from kit.labels import RESULTS, REVIEW_MODES
+from kit.labels import FINDING_STATES, RESULTS, REVIEW_MODES
 from kit.record import Finding, Inspection, ItemResult, from_doc, next_key, to_data, to_doc
 from kit.workbook._layout import (
     FINDINGS,
@@ -109,6 +109,7 @@ class Vocab:
     review: Mapping[str, str]
     members: Mapping[str, str]
     items: Mapping[str, str]
+    states: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def build(cls, inspection: Inspection, lookups: Lookups) -> Vocab:
@@ -138,7 +139,8 @@ class Vocab:
                 items[_norm(label).lower()] = item_id
                 items[_norm(item_id).lower()] = item_id
         return cls(results, words(terms("handling_kinds")), words(terms("means")),
-                   words([(c, zh) for c, (zh, _en) in REVIEW_MODES.items() if c]), members, items)
+                   words([(c, zh) for c, (zh, _en) in REVIEW_MODES.items() if c]), members, items,
+                   words([(c, zh) for c, (zh, _en) in FINDING_STATES.items()]))
 
 
 def parse_cell(kind: str, raw: Any, vocab: Vocab) -> Any:
@@ -163,6 +165,9 @@ def parse_cell(kind: str, raw: Any, vocab: Vocab) -> Any:
         return _one(vocab.handling, key, text, "处理方式", "十、1 的五种处理方式之一")
     if kind == "review_mode":
         return "" if not key else _one(vocab.review, key, text, "复查方式", "书面审查、现场复查")
+    if kind == "finding_state":
+        return "open" if not key else _one(vocab.states, key, text, "整改状态",
+                                           "待整改、已提交、复查合格、复查不合格")
     if kind == "item":
         if key in vocab.items:
             return vocab.items[key]

@@ -14,6 +14,7 @@ from typing import Any
 
 from kit.labels import (
     COOPERATION,
+    FINDING_STATES,
     LICENCE_KINDS,
     MEMBER_ROLES,
     PAST_FINDING_STATES,
@@ -267,6 +268,12 @@ FINDING_COLUMNS = (
     Column("deadline", "整改期限", "date"),
     Column("workdays", "整改时限（工作日）"),
     Column("affects_past_products", "涉及既往产品", "bool"),
+    Column("state", "整改状态", "finding_state"),
+    Column("submitted_on", "提交整改资料日期", "date"),
+    Column("evidence", "整改证据", "text"),
+    Column("review_mode", "复查方式", "review_mode"),
+    Column("reviewed_on", "复查日期", "date"),
+    Column("reviewer", "复查人", "text"),
 )
 NEW_FINDING_ROWS = 30
 
@@ -284,12 +291,18 @@ def _findings(ins: Inspection, lk: Lookups) -> SheetLayout:
         rows.append(_row(
             key, lk.clause(f.item)[0] if f.item else "", f.description,
             handling.get(f.handling, f.handling), f.requirement, f.deadline, days,
-            YES if f.affects_past_products else NO,
+            YES if f.affects_past_products else NO, zh(FINDING_STATES, f.state), f.submitted_on,
+            f.evidence, zh(REVIEW_MODES, f.review_mode) if f.review_mode else "",
+            f.reviewed_on, f.reviewer,
             fields={1: Field(f"{base}/item", "item", required=True),
                     2: Field(f"{base}/description", required=True),
                     3: Field(f"{base}/handling", "handling", required=True),
                     4: Field(f"{base}/requirement"), 5: Field(f"{base}/deadline", "date"),
-                    7: Field(f"{base}/affects_past_products", "bool")},
+                    7: Field(f"{base}/affects_past_products", "bool"),
+                    8: Field(f"{base}/state", "finding_state"),
+                    9: Field(f"{base}/submitted_on", "date"), 10: Field(f"{base}/evidence"),
+                    11: Field(f"{base}/review_mode", "review_mode"),
+                    12: Field(f"{base}/reviewed_on", "date"), 13: Field(f"{base}/reviewer")},
         ))
     return SheetLayout(FINDINGS, SHEET_TITLES[FINDINGS], FINDING_COLUMNS, tuple(rows),
                        open_rows=NEW_FINDING_ROWS)
@@ -429,6 +442,8 @@ def choices(kind: str, lookups: Lookups) -> list[str]:
         return [YES, NO]
     if kind == "review_mode":
         return [word for code, (word, _en) in REVIEW_MODES.items() if code]
+    if kind == "finding_state":
+        return [word for word, _en in FINDING_STATES.values()]
     return []
 
 

@@ -241,6 +241,7 @@ _PROMPTS = {
     "bool": ("是／否", "请选择“是”或“否”"),
     "flag": ("是／否", "请选择“是”或“否”"),
     "review_mode": ("复查方式", "书面审查或现场复查"),
+    "finding_state": ("整改状态", "待整改、已提交、复查合格或复查不合格"),
     "means": ("检查手段", "可填多项，以“、”分隔：语言交流、资料审查、现场检查、远程检查、联合检查、委托检查"),
     "date": ("日期", "如 2026-03-05、2026/3/5 或 2026年3月5日"),
     "datetime": ("日期时间", "如 2026-03-05 14:30"),
@@ -254,7 +255,7 @@ def _validation(kind: str, options: Sequence[str]) -> DataValidation | None:
     if kind not in _PROMPTS:
         return None
     title, prompt = _PROMPTS[kind]
-    strict = kind in ("result", "handling", "bool", "flag", "review_mode")
+    strict = kind in ("result", "handling", "bool", "flag", "review_mode", "finding_state")
     if options and strict:
         dv = DataValidation(type="list", formula1='"' + ",".join(options) + '"',
                             allow_blank=True, showErrorMessage=True, errorStyle="stop")

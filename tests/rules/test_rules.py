@@ -434,3 +434,34 @@ def test_the_record_is_written_with_the_teams_opinion(demo):
     assert [p.field for p in found] == ["opinion/conclusion"]
     assert found[0].severity == "error"
     assert "opinion.missing" not in codes(replace(none, stage="on_site"))
+
+
+def _with(demo: Inspection, key: str, **changes: object) -> Inspection:
+    return replace(demo, findings={**demo.findings, key: replace(demo.findings[key], **changes)})
+
+
+def test_every_finding_is_tracked_to_its_end(demo):
+    """六、9, 十、1, 十、3: state, submission, review; a suspension passes only on site."""
+    assert "finding.not_passed" not in codes(demo)
+    still_open = _with(demo, "F1", state="open")
+    assert [p.field for p in check(still_open, today=TODAY)
+            if p.code == "finding.not_passed"] == ["findings/F1/state"]
+    assert "finding.not_passed" not in codes(replace(still_open, stage="follow_up"))
+    unreviewed = _with(demo, "F4", reviewer="")
+    assert "finding.review_incomplete" in codes(unreviewed)
+    unsubmitted = _with(demo, "F4", submitted_on=None)
+    assert "finding.no_submission" in codes(unsubmitted)
+    assert demo.findings["F3"].handling == "suspend_and_rectify"
+    on_paper = _with(demo, "F3", review_mode="written")
+    assert "finding.recheck_on_site" in errors_of(on_paper)
+    early = _with(demo, "F1", reviewed_on=date(2026, 11, 22))
+    assert "finding.reviewed_before_submission" in codes(early)
+
+
+def test_an_overdue_finding_is_flagged_in_working_days(demo):
+    late = replace(_with(demo, "F1", state="open"), stage="follow_up")
+    found = [p for p in check(late, today=date(2026, 12, 18)) if p.code == "finding.overdue"]
+    assert [p.field for p in found] == ["findings/F1/state"]
+    assert found[0].severity == "warning"
+    assert "5 个工作日" in found[0].message  # 12-11 (Fri) to 12-18 (Fri): five working days
+    assert not [p for p in check(late, today=date(2026, 12, 11)) if p.code == "finding.overdue"]

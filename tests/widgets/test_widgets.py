@@ -339,3 +339,16 @@ def test_the_opinion_is_the_leaders_and_sums_up_the_findings(store):
     assert by_path(theirs, "opinion/conclusion").control.disabled
     by_path(mine, "opinion/conclusion").save("检查意见：限期整改。")
     assert reopen(store, session).get("opinion/conclusion") == "检查意见：限期整改。"
+
+
+def test_each_finding_tracks_its_rectification(store):
+    iid = import_json(store, DEMO, user="张明")
+    session = Session(store, iid, user="张明")
+    widget = FindingsWidget(session)
+    state = by_path(widget, "findings/F1/state")
+    assert state.control.value == "passed"
+    by_path(widget, "findings/F1/reviewer").save("")
+    assert "复查结论须有复查方式、复查日期和复查人" in by_path(widget, "findings/F1/reviewed_on"
+                                                        ).message.value
+    state.control.value = "failed"
+    assert reopen(store, session).get("findings/F1/state") == "failed"

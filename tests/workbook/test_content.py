@@ -90,7 +90,8 @@ def test_findings_sheet_has_handling_deadlines_and_working_days(book: Workbook) 
     top = header_row(ws, "编号")
     assert [c.value for c in ws[top]] == [
         "编号", "检查项", "问题描述", "处理方式（十、1）", "整改要求", "整改期限",
-        "整改时限（工作日）", "涉及既往产品"]
+        "整改时限（工作日）", "涉及既往产品", "整改状态", "提交整改资料日期", "整改证据", "复查方式",
+        "复查日期", "复查人"]
     rows = {r[0]: r for r in ws.iter_rows(min_row=top + 1, values_only=True) if r[0]}
     assert list(rows) == ["F1", "F2", "F3", "F4"]
     handling = {t.code: t.zh for t in load_guide().terms("handling_kinds")}
@@ -106,6 +107,10 @@ def test_findings_sheet_has_handling_deadlines_and_working_days(book: Workbook) 
     assert f3[6] == 10
     assert f4[5] == datetime(2026, 12, 11)
     assert f4[6] == 15
+    # each finding's rectification, to its end (六、9): F3 suspended production, rechecked on site
+    assert f3[8:14] == ("复查合格", datetime(2026, 11, 23), "同期批次重新检验报告、纠正预防措施记录",
+                        "现场复查", datetime(2026, 11, 24), "张明")
+    assert f2[8] == "复查合格"  # corrected on site
     assert f2[5] is None
     assert f2[6] is None
     assert (f1[7], f2[7]) == ("是", "否")

@@ -54,6 +54,8 @@ def test_export_edit_import_round_trip(copy: Path, record: Inspection) -> None:
             ("F2", 6): "2026年12月18日",
             ("F3", 6): datetime(2026, 12, 9),
             ("F4", 8): "是",
+            ("F4", 9): "复查不合格",
+            ("F4", 13): "2026/11/25",
         },
         "签字确认": {
             ("见证人在场", 2): "是",
@@ -80,6 +82,8 @@ def test_export_edit_import_round_trip(copy: Path, record: Inspection) -> None:
         "findings/F2/deadline": "2026-12-18",
         "findings/F3/deadline": "2026-12-09",
         "findings/F4/affects_past_products": True,
+        "findings/F4/state": "failed",
+        "findings/F4/reviewed_on": "2026-11-25",
         "signatures/witness_present": True,
         "signatures/witness_name": "王见证",
         "signatures/witness_signed": True,
@@ -89,7 +93,9 @@ def test_export_edit_import_round_trip(copy: Path, record: Inspection) -> None:
         "follow_up/reviewer": "李华",
         "findings/F5": {"item": "7.8.m4", "description": "灭菌确认报告未覆盖新增装载方式。",
                         "handling": "rectify_by_deadline", "requirement": "补充灭菌再确认。",
-                        "deadline": "2026-12-31", "affects_past_products": False},
+                        "deadline": "2026-12-31", "affects_past_products": False,
+                        "state": "open", "submitted_on": None, "evidence": "",
+                        "review_mode": "", "reviewed_on": None, "reviewer": ""},
     }
     ws = load_workbook(copy)["现场检查记录"]
     assert by_path["results/7.1.c1/result"] == Change(
