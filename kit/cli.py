@@ -34,6 +34,7 @@ __all__ = [
     "cmd_advance",
     "cmd_audit",
     "cmd_check",
+    "cmd_credit_file",
     "cmd_db",
     "cmd_demo",
     "cmd_export",
@@ -304,6 +305,24 @@ def cmd_hub(args: argparse.Namespace) -> int:
     return serve.run(serve.hub_argv(config), env)
 
 
+# -- kit credit-file -----------------------------------------------------------------------
+def cmd_credit_file(args: argparse.Namespace) -> int:
+    """六、10: per company every inspection, finding, rectification and measure."""
+    from kit.analytics import credit_file, write_credit_file
+    from kit.session import open_inspection
+
+    store = _store(args)
+    inspections = [open_inspection(store, row["id"]) for row in store.list(())]
+    document = credit_file(inspections, company=args.company)
+    if args.company and not document["companies"]:
+        msg = (f"存储中没有企业“{args.company}”的检查记录（请填写统一社会信用代码或企业名称） / no "
+               f"inspection of {args.company!r} in the store (give its credit code or name)")
+        raise KitError(msg)
+    for path in write_credit_file(document, args.out):
+        _out(f"已写入 written: {path}")
+    return EXIT_OK
+
+
 # -- kit demo ------------------------------------------------------------------------------
 def cmd_demo(args: argparse.Namespace) -> int:
     """Load the generated demo inspections (fictional companies, two years) into the store."""
@@ -509,6 +528,12 @@ def build_parser() -> argparse.ArgumentParser:
     hb.add_argument("--demo", action="store_true", help="load the demo inspection into the store")
     hb.set_defaults(handler=cmd_hub)
 
+    cf = sub.add_parser("credit-file", parents=[store_opts],
+                        help="信用档案：每家企业的检查、问题、整改与措施（六、10） / the credit file")
+    cf.add_argument("--out", required=True, help="F.json (schema kit/data/credit_file.schema.json) "
+                                                 "or F.xlsx")
+    cf.add_argument("--company", help="one company: its credit code or name")
+    cf.set_defaults(handler=cmd_credit_file)
     dm = sub.add_parser("demo", parents=[store_opts],
                         help="载入示例检查数据（虚构企业，两年） / load generated demo inspections")
     dm.add_argument("--inspections", type=int, default=30, help="how many (default 30)")

@@ -13,6 +13,7 @@ store with generated inspections of fictional companies to try it all on.
 from __future__ import annotations
 
 from kit.analytics._charts import CJK_FONTS, Chart, bar_chart, cjk_font
+from kit.analytics._credit import CREDIT_SCHEMA, credit_file, credit_tables, write_credit_file
 from kit.analytics._demo import DEFAULT_END, ID_PREFIX, demo_inspections, load_demo_data
 from kit.analytics._tables import (
     FINDING_COLUMNS,
@@ -43,6 +44,7 @@ from kit.analytics._tables import (
 
 __all__ = [
     "CJK_FONTS",
+    "CREDIT_SCHEMA",
     "DEFAULT_END",
     "FINDING_COLUMNS",
     "FOLLOW_UP_COLUMNS",
@@ -56,6 +58,8 @@ __all__ = [
     "Tables",
     "bar_chart",
     "cjk_font",
+    "credit_file",
+    "credit_tables",
     "demo_inspections",
     "export_excel",
     "findings_frame",
@@ -74,4 +78,5 @@ __all__ = [
     "suggest_measures",
     "tables_of",
     "workday_counts",
+    "write_credit_file",
 ]

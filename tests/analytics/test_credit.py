@@ -1,0 +1,63 @@
+"""六、10: the credit file per company, in the shipped schema's shape, as JSON and Excel."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import datetime
+
+import jsonschema
+from openpyxl import load_workbook
+
+from kit.analytics import credit_file, demo_inspections
+from kit.analytics._credit import CREDIT_SCHEMA
+from kit.interchange import demo_file, import_json
+from kit.schemas import check_file
+from kit.store import Store
+
+
+def test_every_inspection_finding_and_outcome_per_company():
+    inspections = demo_inspections(40, 6, seed=4)
+    doc = credit_file(inspections, generated_at=datetime(2026, 12, 1, 9, 0))
+    assert check_file(doc, CREDIT_SCHEMA) == []
+    jsonschema.validate(doc, json.loads(CREDIT_SCHEMA.read_text(encoding="utf-8")))
+    assert len(doc["companies"]) == 6
+    assert sum(len(c["inspections"]) for c in doc["companies"]) == 40
+    findings = [f for c in doc["companies"] for i in c["inspections"] for f in i["findings"]]
+    assert len(findings) == sum(len(i.findings) for i in inspections)
+    assert {f["state"] for f in findings} >= {"passed"}
+    for company in doc["companies"]:
+        starts = [i["start_date"] for i in company["inspections"]]
+        assert starts == sorted(starts)  # oldest first: the history reads down
+    one = doc["companies"][0]
+    only = credit_file(inspections, company=one["credit_code"])
+    assert [c["credit_code"] for c in only["companies"]] == [one["credit_code"]]
+
+
+def test_kit_credit_file_writes_json_and_excel(tmp_path):
+    with Store(data_dir=tmp_path) as store:
+        import_json(store, demo_file(), user="张明")
+    base = [sys.executable, "-m", "kit", "credit-file", "--data-dir", str(tmp_path)]
+    subprocess.run([*base, "--out", str(tmp_path / "c.json")], check=True, timeout=120,
+                   capture_output=True)
+    doc = json.loads((tmp_path / "c.json").read_text(encoding="utf-8"))
+    assert check_file(doc, CREDIT_SCHEMA) == []
+    (company,) = doc["companies"]
+    assert company["name"] == "北京示例医疗科技有限公司"
+    (ins,) = company["inspections"]
+    assert ins["opinion"].startswith("企业质量管理体系总体运行正常")
+    f3 = next(f for f in ins["findings"] if f["finding"] == "F3")
+    assert (f3["state_zh"], f3["review_mode_zh"], f3["reviewed_on"]) == (
+        "复查合格", "现场复查", "2026-11-24")
+    subprocess.run([*base, "--out", str(tmp_path / "c.xlsx")], check=True, timeout=120,
+                   capture_output=True)
+    book = load_workbook(tmp_path / "c.xlsx", read_only=True)
+    assert book.sheetnames == ["检查记录", "问题与整改"]
+    rows = list(book["问题与整改"].iter_rows(values_only=True))
+    assert len(rows) == 1 + 4
+    nobody = subprocess.run([*base, "--company", "不存在的企业", "--out", str(tmp_path / "n.json")],
+                            timeout=120, capture_output=True, text=True, encoding="utf-8")
+    assert nobody.returncode == 2
+    assert "不存在的企业" in nobody.stderr
+    assert "Traceback" not in nobody.stderr
