@@ -438,8 +438,10 @@ def sampling_discrepancy(rng: Rng) -> Draft:
         rng, [day - timedelta(days=d) for d in sorted(rng.sample(range(3, 90), 2))])
     column, unit = kind.column, kind.unit
     a = round(rng.uniform(kind.lower, kind.upper), 1)
-    rel = rng.uniform(0.02, 0.12) if rng.random() < 0.5 else rng.uniform(0.3, 0.6)
-    b = round(a * (1 - rel), 1)
+    # alike: both within the record's own limits; differing: far apart (then one usually lies
+    # outside its limits too, which 九、5 would also catch)
+    b = (round(rng.uniform(kind.lower, kind.upper), 1) if rng.random() < 0.5
+         else round(a * (1 - rng.uniform(0.3, 0.6)), 1))
     threshold = SampleParameters(day, 0).discrepancy
     found = find_discrepancies(frame.assign(**{column: [a, b]}), threshold=threshold,
                                columns=[column])
@@ -455,7 +457,9 @@ def sampling_discrepancy(rng: Rng) -> Draft:
                        f"{threshold:.0%}（抽样参数可调）。",
                        f"The relative difference is {measured:.0%}, {word[1]} the kit's threshold "
                        f"for 'differ a lot', {threshold:.0%} (a sampling parameter)."),
-                  ("9.6",), rng, shuffle=False)
+                  ("9.6",), rng, shuffle=False,
+                  facts={"a": str(a), "b": str(b), "lower": str(kind.lower),
+                         "upper": str(kind.upper)})
 
 
 # -- 十 -----------------------------------------------------------------------------------

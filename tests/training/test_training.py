@@ -166,6 +166,21 @@ def test_sampling_conclusion_finds_the_record_whose_data_contradict_it():
         assert wrong == [e.answer]
 
 
+def test_records_that_differ_are_never_answered_alike_when_one_is_out_of_its_limits():
+    """九、6: "no need to widen" only for two values that both lie within their limits."""
+    seen = {"是": 0, "否": 0}
+    for e in all_of("sampling_discrepancy", range(40)):
+        a, b, low, high = (float(e.facts[k]) for k in ("a", "b", "lower", "upper"))
+        answer = next(o.label.zh for o in e.options if o.value == e.answer)
+        seen[answer] += 1
+        if answer == "否":
+            assert low <= a <= high
+            assert low <= b <= high
+        assert "本工具包" in e.explanation.zh  # the threshold is the kit's, not the guide's
+    assert seen["是"] > 10
+    assert seen["否"] > 10
+
+
 def test_grading_says_right_or_wrong_and_cites_the_clause():
     e = exercises("8", seed=1)[0]
     right = grade(e, e.answer)
