@@ -229,8 +229,13 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     out = Path(args.out)
-    fmt = args.format or ("json" if out.suffix.lower() == ".json" else "xlsx")
-    if fmt == "json":
+    suffix = out.suffix.lower()
+    fmt = args.format or {".json": "json", ".pdf": "pdf"}.get(suffix, "xlsx")
+    if fmt == "pdf":
+        from kit.interchange import export_pdf
+
+        export_pdf(_store(args), args.id, out, with_audit=args.with_audit)
+    elif fmt == "json":
         from kit.interchange import export_json
 
         export_json(_store(args), args.id, out)
@@ -482,8 +487,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="导出检查记录 / export an inspection (JSON or Excel workbook)",
     )
     ex.add_argument("id")
-    ex.add_argument("--out", required=True, help="OUT.json or OUT.xlsx")
-    ex.add_argument("--format", choices=("json", "xlsx"), help="default: from --out's suffix")
+    ex.add_argument("--out", required=True, help="OUT.json, OUT.xlsx or OUT.pdf (LibreOffice)")
+    ex.add_argument("--format", choices=("json", "xlsx", "pdf"), help="default: from --out's suffix")
+    ex.add_argument("--with-audit", action="store_true",
+                    help="PDF: print the audit trail too, as an appendix")
     ex.set_defaults(handler=cmd_export)
     im = sub.add_parser(
         "import",

@@ -9,11 +9,14 @@ lists every problem and writes nothing unless there are none.
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
+import tempfile
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from kit.errors import ConflictError, NotFoundError, Problem, ValidationError
+from kit.errors import ConflictError, KitError, NotFoundError, Problem, ValidationError
 from kit.record import FORMAT_VERSION, Inspection, parse_doc, to_doc
 from kit.resources import DATA_DIR, shipped_dir
 from kit.schemas import check_file
@@ -28,6 +31,7 @@ __all__ = [
     "demo_file",
     "demo_inspection",
     "export_json",
+    "export_pdf",
     "export_workbook",
     "import_json",
     "import_workbook",
@@ -188,6 +192,45 @@ def export_workbook(store: Store, inspection_id: str, out: Path) -> Path:
                                         f"the trail of {inspection_id} does not verify; not exported")
     inspection = open_inspection(store, inspection_id)
     return write_workbook(inspection, out, audit=store.audit(inspection_id))
+
+
+#: how long LibreOffice may take to print a record (it starts cold in a fresh profile)
+PDF_TIMEOUT_S = 180
+
+
+def export_pdf(store: Store, inspection_id: str, out: Path, *, with_audit: bool = False
+               ) -> Path:
+    """The printed record: its workbook rendered to PDF by LibreOffice (the audit trail as an
+    appendix only with ``with_audit``: it is most of the pages). The same checks as the
+    workbook come first; without LibreOffice, a clear :class:`KitError`."""
+    soffice = shutil.which("libreoffice") or shutil.which("soffice")
+    if soffice is None:
+        msg = ("未找到 LibreOffice，无法生成 PDF：请安装（Debian: apt-get install "
+               "libreoffice-calc-nogui），或导出 .xlsx 后自行打印 / LibreOffice is not installed: "
+               "install it, or export .xlsx and print that")
+        raise KitError(msg)
+    problems = store.verify(inspection_id)
+    if problems:
+        raise ValidationError(problems, f"检查记录 {inspection_id} 的审计记录核验未通过，未导出 / "
+                                        f"the trail of {inspection_id} does not verify; not exported")
+    inspection = open_inspection(store, inspection_id)
+    with tempfile.TemporaryDirectory(prefix="kit-pdf-") as tmp:
+        work = Path(tmp)
+        book = write_workbook(inspection, work / f"{out.stem}.xlsx",
+                              audit=store.audit(inspection_id) if with_audit else ())
+        try:
+            subprocess.run([soffice, f"-env:UserInstallation=file://{work / 'profile'}",
+                            "--headless", "--convert-to", "pdf", "--outdir", str(work),
+                            str(book)], check=True, capture_output=True, timeout=PDF_TIMEOUT_S)
+        except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
+            msg = f"LibreOffice 未能生成 PDF / LibreOffice could not print the record: {exc}"
+            raise KitError(msg) from None
+        made = work / f"{out.stem}.pdf"
+        if not made.is_file():
+            msg = "LibreOffice 未生成 PDF 文件 / LibreOffice wrote no PDF"
+            raise KitError(msg)
+        shutil.move(str(made), out)
+    return out
 
 
 def import_workbook(store: Store, path: Path, *, user: str) -> tuple[str, int]:
