@@ -14,7 +14,7 @@ from kit.interchange import demo_file, export_pdf, import_json
 from kit.store import Store
 
 needs_office = pytest.mark.skipif(
-    shutil.which("libreoffice") is None and shutil.which("soffice") is None
+    (shutil.which("libreoffice") is None and shutil.which("soffice") is None)
     or shutil.which("pdftotext") is None, reason="LibreOffice and pdftotext are needed")
 
 
