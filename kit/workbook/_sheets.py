@@ -21,6 +21,7 @@ from kit.labels import (
     PLAN_STATES,
     RESULTS,
     REVIEW_MODES,
+    SAMPLING_FLAGS,
     STAGES,
     zh,
 )
@@ -314,11 +315,23 @@ def _sampling(ins: Inspection, lk: Lookups) -> SheetLayout:
     names = {**lk.get("sampling/headers"), **SAMPLING_KNOWN}
     columns = tuple(Column(k, str(names.get(k, k))) for k in keys)
     rows = tuple(
-        Row(tuple(_t(v if (v := r.get(k)) is None or type(v) is str else _plain(v))
-                  for k in keys))
+        Row(tuple(_t(_sample_cell(k, r.get(k))) for k in keys))
         for r in ins.sampling.rows
     )
     return SheetLayout(SAMPLING, SHEET_TITLES[SAMPLING], columns, rows)
+
+
+def _sample_cell(key: str, value: Any) -> Value:
+    if key == "flags":
+        return _flags(value)
+    return value if value is None or type(value) is str else _plain(value)
+
+
+def _flags(value: Any) -> Value:
+    """The engine's flags (``window_fallback;expanded``) in the reader's words."""
+    if not isinstance(value, str) or not value:
+        return value
+    return "、".join(zh(SAMPLING_FLAGS, code) for code in value.split(";") if code)
 
 
 def _plain(value: Any) -> Value:

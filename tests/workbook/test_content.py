@@ -126,7 +126,7 @@ def test_sampling_sheet_renders_rows_generically(book: Workbook, record: Inspect
     rows = list(ws.iter_rows(min_row=top + 1, values_only=True))
     assert len(rows) == len(record.sampling.rows) == 25
     assert rows[3][:6] == ("BR-2026-003", "9.1;9.2", "近一季度内同种记录",
-                           "批生产记录 / 一次性使用无菌注射器", "C", "data_conclusion_mismatch")
+                           "批生产记录 / 一次性使用无菌注射器", "C", "数据与结论不一致")  # the flag in words
     assert rows[3][8:] == ("S2609-03", "2026-09-04", "33")
     subtitle = ws.cell(top - 1, 1).value
     assert subtitle.startswith("随机种子 20261119；抽样基准日 2026-11-19；参数：per_group=2")
