@@ -186,12 +186,16 @@ def export_workbook(store: Store, inspection_id: str, out: Path) -> Path:
     chain, missing protections) is refused with every problem listed: a seal must never vouch
     for a record that was changed without a trace.
     """
+    return write_workbook(_verified(store, inspection_id), out, audit=store.audit(inspection_id))
+
+
+def _verified(store: Store, inspection_id: str) -> Inspection:
+    """The stored inspection, once its trail verifies; else every problem, raised."""
     problems = store.verify(inspection_id)
     if problems:
         raise ValidationError(problems, f"检查记录 {inspection_id} 的审计记录核验未通过，未导出 / "
                                         f"the trail of {inspection_id} does not verify; not exported")
-    inspection = open_inspection(store, inspection_id)
-    return write_workbook(inspection, out, audit=store.audit(inspection_id))
+    return open_inspection(store, inspection_id)
 
 
 #: how long LibreOffice may take to print a record (it starts cold in a fresh profile)
@@ -209,11 +213,7 @@ def export_pdf(store: Store, inspection_id: str, out: Path, *, with_audit: bool 
                "libreoffice-calc-nogui），或导出 .xlsx 后自行打印 / LibreOffice is not installed: "
                "install it, or export .xlsx and print that")
         raise KitError(msg)
-    problems = store.verify(inspection_id)
-    if problems:
-        raise ValidationError(problems, f"检查记录 {inspection_id} 的审计记录核验未通过，未导出 / "
-                                        f"the trail of {inspection_id} does not verify; not exported")
-    inspection = open_inspection(store, inspection_id)
+    inspection = _verified(store, inspection_id)
     with tempfile.TemporaryDirectory(prefix="kit-pdf-") as tmp:
         work = Path(tmp)
         book = write_workbook(inspection, work / f"{out.stem}.xlsx",

@@ -226,8 +226,7 @@ class Session:
             return []
         for path, value in (changes or {"stage": stage}).items():
             ins = with_change(ins, path, value, delete=value is DELETE)
-        profile = resolve_profile(ins.profile)
-        return errors(check(ins, guide=load_guide(), profile=profile, calendar=load_calendar()))
+        return errors(self._check(ins))
 
     def advance(self, stage: str, *, override: str = "") -> None:
         """Move the record to ``stage``. When the rules find errors, only the team's leader
@@ -278,12 +277,7 @@ class Session:
         """The guide's rules on the record as it is now, those at or under ``prefix`` only if
         given (looked up: every field of a page asks after each save)."""
         if self._problems is None:
-            ins = self.inspection
-            if self._office is None or self._office[0] != ins.profile:
-                # the office's profile and holidays: read with the record, not at every save
-                self._office = (ins.profile, resolve_profile(ins.profile), load_calendar())
-            self._problems = check(ins, guide=load_guide(), profile=self._office[1],
-                                   calendar=self._office[2])
+            self._problems = self._check(self.inspection)
             self._under = {}
             for problem in self._problems:
                 parts = problem.field.split("/")
@@ -292,6 +286,13 @@ class Session:
         if not prefix:
             return self._problems
         return self._under.get(prefix, [])
+
+    def _check(self, ins: Inspection) -> list[Problem]:
+        """The guide's rules on ``ins``, with the office's profile and holidays read once per
+        reading of the record, not at every save."""
+        if self._office is None or self._office[0] != ins.profile:
+            self._office = (ins.profile, resolve_profile(ins.profile), load_calendar())
+        return check(ins, guide=load_guide(), profile=self._office[1], calendar=self._office[2])
 
     def problems_at(self, path: str) -> list[Problem]:
         """The problems the rules find in exactly the field ``path``."""

@@ -17,9 +17,9 @@ from typing import Any
 
 import pandas as pd
 
-from kit.guide import load_guide
+from kit.guide import Guide, load_guide
 from kit.labels import FINDING_STATES, REVIEW_MODES, STAGES, vocab, zh
-from kit.record import Inspection
+from kit.record import Inspection, natural_key
 from kit.resources import DATA_DIR
 from kit.sampling import write_tables
 
@@ -31,9 +31,8 @@ def _iso(day: date | None) -> str | None:
     return day.isoformat() if day is not None else None
 
 
-def _finding(ins: Inspection, key: str) -> dict[str, Any]:
+def _finding(ins: Inspection, key: str, guide: Guide) -> dict[str, Any]:
     f = ins.findings[key]
-    guide = load_guide()
     label = guide.item(f.item).label if f.item in guide else f.item
     return {
         "finding": key, "item": f.item, "item_label": label, "description": f.description,
@@ -48,7 +47,7 @@ def _finding(ins: Inspection, key: str) -> dict[str, Any]:
     }
 
 
-def _inspection(ins: Inspection) -> dict[str, Any]:
+def _inspection(ins: Inspection, guide: Guide) -> dict[str, Any]:
     scope, fu = ins.scope, ins.follow_up
     return {
         "inspection_id": ins.id, "type": scope.type,
@@ -56,22 +55,18 @@ def _inspection(ins: Inspection) -> dict[str, Any]:
         "start_date": _iso(scope.start_date), "end_date": _iso(scope.end_date),
         "stage": ins.stage, "stage_zh": zh(STAGES, ins.stage),
         "opinion": ins.opinion.conclusion,
-        "findings": [_finding(ins, k) for k in sorted(ins.findings, key=_key_order)],
+        "findings": [_finding(ins, k, guide) for k in sorted(ins.findings, key=natural_key)],
         "past_product_measures": list(ins.past_products.measures),
         "follow_up_measures": list(fu.measures),
         "closed_on": _iso(fu.closed_on),
     }
 
 
-def _key_order(key: str) -> tuple[int, str]:
-    digits = "".join(c for c in key if c.isdigit())
-    return (int(digits) if digits else 0, key)
-
-
 def credit_file(inspections: Iterable[Inspection], *, company: str | None = None,
                 generated_at: datetime | None = None) -> dict[str, Any]:
     """The credit-file document: companies by credit code, their inspections oldest first.
     ``company`` keeps one company (its credit code, or its name)."""
+    guide = load_guide()
     by_company: dict[str, dict[str, Any]] = {}
     for ins in inspections:
         co = ins.company
@@ -80,7 +75,7 @@ def credit_file(inspections: Iterable[Inspection], *, company: str | None = None
         code = co.credit_code or f"（无代码）{co.name}"
         entry = by_company.setdefault(code, {"credit_code": co.credit_code, "name": co.name,
                                              "inspections": []})
-        entry["inspections"].append(_inspection(ins))
+        entry["inspections"].append(_inspection(ins, guide))
     for entry in by_company.values():
         entry["inspections"].sort(key=lambda i: (i["start_date"] or "", i["inspection_id"]))
     moment = (generated_at or datetime.now()).replace(microsecond=0)

@@ -53,6 +53,7 @@ from kit.record import (
     Signatures,
     Stage,
     Step,
+    handling_counts,
 )
 from kit.session import save_new
 from kit.store import Store
@@ -102,10 +103,8 @@ def _opinion(guide: Guide, findings: dict[str, Finding], finish: date, stage: st
         return Opinion()
     if not findings:
         return Opinion("本次检查未发现问题，企业质量管理体系运行正常。", finish)
-    counts: dict[str, int] = {}
-    for f in findings.values():
-        counts[f.handling] = counts.get(f.handling, 0) + 1
-    parts = "，".join(f"{guide.term('handling_kinds', k).zh}{n}项" for k, n in counts.items())
+    parts = "，".join(f"{guide.term('handling_kinds', k).zh}{n}项"
+                     for k, n in handling_counts(findings).items())
     return Opinion(f"发现问题{len(findings)}项：{parts}。企业应按要求完成整改。", finish)
 
 

@@ -61,6 +61,8 @@ from kit.record.model import (
     Signatures,
     Stage,
     Step,
+    handling_counts,
+    natural_key,
     new_inspection,
     next_key,
 )
@@ -108,7 +110,9 @@ __all__ = [
     "Step",
     "check_value",
     "from_doc",
+    "handling_counts",
     "inspection_schema",
+    "natural_key",
     "new_inspection",
     "next_key",
     "parse_doc",

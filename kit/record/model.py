@@ -13,10 +13,11 @@ are the four codes of :data:`kit.labels.RESULTS`, whose words (like every code's
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from kit.guide import load_guide
 
@@ -61,6 +62,8 @@ __all__ = [
     "Signatures",
     "Stage",
     "Step",
+    "handling_counts",
+    "natural_key",
     "new_inspection",
     "next_key",
 ]
@@ -403,6 +406,20 @@ class Inspection:
         return tuple(k for k, r in self.results.items()
                      if r.result == "nonconform" and k not in found)
 
+    @property
+    def handling_counts(self) -> dict[str, int]:
+        """How many findings each handling kind of 十、1 has (:func:`handling_counts`)."""
+        return handling_counts(self.findings)
+
+
+def handling_counts(findings: Mapping[str, Finding]) -> dict[str, int]:
+    """How many findings each handling kind of 十、1 has, in the order they first occur
+    (what the opinion and the record's 检查结果 sum up)."""
+    counts: dict[str, int] = {}
+    for f in findings.values():
+        counts[f.handling] = counts.get(f.handling, 0) + 1
+    return counts
+
 
 def next_key(existing: Iterable[str], prefix: str) -> str:
     """The next free id with ``prefix`` (``M1``, ``M2``...), never one of ``existing``.
@@ -415,6 +432,15 @@ def next_key(existing: Iterable[str], prefix: str) -> str:
     numbers = [int(k[len(prefix):]) for k in existing
                if k.startswith(prefix) and k[len(prefix):].isdigit()]
     return f"{prefix}{max(numbers, default=0) + 1}"
+
+
+def natural_key(text: str) -> tuple[Any, ...]:
+    """Sort key that puts F2 before F10 (digits compared as numbers).
+
+    >>> sorted(["F10", "F2", "F1"], key=natural_key)
+    ['F1', 'F2', 'F10']
+    """
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", text))
 
 
 def new_inspection(

@@ -61,35 +61,36 @@ def check(
     """Every problem the guide's rules find in ``inspection``, errors first."""
     guide = guide or load_guide()
     profile = profile or resolve_profile(inspection.profile)
-    known = _known_items(profile, inspection.scope.sections, guide)
+    checklist = _checklist(profile, inspection.scope.sections, guide)
     ctx = Context(
         inspection=inspection,
         guide=guide,
         profile=profile,
         calendar=calendar or load_calendar(),
         today=today or date.today(),
-        known_items=known,
+        known_items=frozenset(checklist),
+        checklist=checklist,
     )
     problems = [p for r in RULES for p in r(ctx)]
     return sorted(problems, key=lambda p: p.severity != "error")
 
 
-_KNOWN: dict[tuple[int, int, tuple[str, ...]], tuple[Profile | None, Guide, frozenset[str]]] = {}
+_KNOWN: dict[tuple[int, int, tuple[str, ...]], tuple[Profile | None, Guide, tuple[str, ...]]] = {}
 
 
-def _known_items(profile: Profile | None, sections: tuple[str, ...], guide: Guide
-                 ) -> frozenset[str]:
-    """The ids of the items in scope, kept per (profile, sections, guide) object: a save
-    checks the record again, and its scope rarely changes."""
+def _checklist(profile: Profile | None, sections: tuple[str, ...], guide: Guide
+               ) -> tuple[str, ...]:
+    """The ids of the items in scope, in order, kept per (profile, sections, guide) object:
+    a save checks the record again, and its scope rarely changes."""
     key = (id(profile), id(guide), sections)
     hit = _KNOWN.get(key)
     if hit is not None and hit[0] is profile and hit[1] is guide:
         return hit[2]
     if len(_KNOWN) > 64:
         _KNOWN.clear()
-    known = frozenset(i.id for i in items_in_scope(profile, sections, guide))
-    _KNOWN[key] = (profile, guide, known)
-    return known
+    items = tuple(i.id for i in items_in_scope(profile, sections, guide))
+    _KNOWN[key] = (profile, guide, items)
+    return items
 
 
 def errors(problems: Iterable[Problem]) -> list[Problem]:

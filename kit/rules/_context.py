@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 from kit.errors import Problem
-from kit.guide import Guide
+from kit.guide import Guide, Term
 from kit.profiles import Profile
 from kit.record import Inspection
 from kit.workdays import WorkCalendar
@@ -31,6 +32,20 @@ class Context:
     calendar: WorkCalendar
     today: date
     known_items: frozenset[str] = field(default=frozenset())
+    #: the same items in the checklist's order (problems about them are listed in it)
+    checklist: tuple[str, ...] = ()
+
+    @cached_property
+    def handling_kinds(self) -> Mapping[str, Term]:
+        """十、1's handling kinds by code."""
+        return {t.code: t for t in self.guide.terms("handling_kinds")}
+
+    @cached_property
+    def to_rectify(self) -> tuple[str, ...]:
+        """The findings whose handling sets a rectification deadline (十、1), by key."""
+        kinds = self.handling_kinds
+        return tuple(k for k, f in self.inspection.findings.items()
+                     if (kind := kinds.get(f.handling)) is not None and kind.needs_deadline)
 
     @property
     def reference_date(self) -> date:

@@ -11,7 +11,7 @@ from kit.rules._context import PAST_ON_SITE, Context
 
 def findings(ctx: Context) -> Iterator[Problem]:
     ins = ctx.inspection
-    handling = {t.code: t for t in ctx.guide.terms("handling_kinds")}
+    handling = ctx.handling_kinds
     for key, finding in ins.findings.items():
         where = f"findings/{key}"
         if finding.item not in ctx.known_items:
@@ -81,18 +81,16 @@ def checklist_complete(ctx: Context) -> Iterator[Problem]:
     if ins.stage not in PAST_ON_SITE:
         return
     results = ins.results
-    gaps = [i for i in ctx.known_items if (r := results.get(i)) is None
-            or r.result == "unchecked" or (r.result == "not_applicable" and not r.notes.strip())]
-    for item_id in sorted(gaps, key=_item_order):  # a finished record has none: no sorting
-        result = ins.result(item_id)
-        if result.result == "unchecked":
+    for item_id in ctx.checklist:
+        result = results.get(item_id)
+        if result is None or result.result == "unchecked":
             yield error(
                 "result.unchecked",
                 f"results/{item_id}/result",
                 f"{item_id} 尚未检查：现场检查结束后，检查范围内的每一项都应有结果（七；六、7）",
                 f"{item_id} has no result: after the visit every item in scope has one",
             )
-        else:
+        elif result.result == "not_applicable" and not result.notes.strip():
             yield error(
                 "result.not_applicable_reason",
                 f"results/{item_id}/notes",
@@ -115,20 +113,13 @@ def past_products(ctx: Context) -> Iterator[Problem]:
         )
 
 
-def _item_order(item_id: str) -> tuple[tuple[int, int | str], ...]:
-    """7.8.c2 before 7.8.c10 before 7.10.c1; an office's x. items after the guide's."""
-    parts = item_id.replace(".c", ".c.").replace(".m", ".m.").split(".")
-    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in parts)
-
 
 def rectification(ctx: Context) -> Iterator[Problem]:
     """Every finding to be rectified, tracked to its end (六、9; 十、1; 十、3)."""
     ins = ctx.inspection
-    handling = {t.code: t for t in ctx.guide.terms("handling_kinds")}
-    for key, f in ins.findings.items():
-        kind = handling.get(f.handling)
-        if kind is None or not kind.needs_deadline:
-            continue
+    for key in ctx.to_rectify:
+        f = ins.findings[key]
+        kind = ctx.handling_kinds[f.handling]
         where = f"findings/{key}"
         if f.state in ("submitted", "passed", "failed") and f.submitted_on is None:
             yield error("finding.no_submission", f"{where}/submitted_on",

@@ -68,14 +68,8 @@ def signatures(ctx: Context) -> Iterator[Problem]:
 
 def follow_up(ctx: Context) -> Iterator[Problem]:
     ins = ctx.inspection
-    handling = {t.code: t for t in ctx.guide.terms("handling_kinds")}
-    needs = [
-        k
-        for k, f in ins.findings.items()
-        if (h := handling.get(f.handling)) is not None and h.needs_deadline
-    ]
     fu = ins.follow_up
-    if ins.stage == "closed" and needs:
+    if ins.stage == "closed" and ctx.to_rectify:
         if fu.reviewed_on is None or not fu.reviewer.strip() or not fu.review_mode:
             yield error(
                 "follow_up.not_closed",
@@ -113,12 +107,10 @@ def steps_done(ctx: Context) -> Iterator[Problem]:
     ins = ctx.inspection
     if ins.stage != "closed":
         return
-    handling = {t.code: t for t in ctx.guide.terms("handling_kinds")}
     required = list(REQUIRED_STEPS)
     if ins.signatures.refused:
         required.append("6.8")
-    if any((h := handling.get(f.handling)) is not None and h.needs_deadline
-           for f in ins.findings.values()):
+    if ctx.to_rectify:
         required.append("6.9")
     for step in sorted(required, key=lambda s: int(s.split(".")[1])):
         if not (done := ins.steps.get(step)) or not done.done:

@@ -119,9 +119,7 @@ class TeamProgress(W.Accordion):
         self.table = W.HTML()
         self.table.add_class("kit-team-progress")
         super().__init__([self.table])
-        team = session.inspection.team
-        if any(team[k].user == session.user or team[k].name == session.user
-               for k in session.inspection.leaders):
+        if self._mine(session.inspection.leaders):
             self.selected_index = 0  # open for the leader, who answers for the whole
         session.on_change(self._on_change)
         self.refresh()

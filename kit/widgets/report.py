@@ -103,12 +103,10 @@ class ReportWidget(W.VBox):
         summary.add_class("kit-opinion-summary")
 
         def show(_path: str = "*") -> None:
-            findings = self.session.inspection.findings
-            counts: dict[str, int] = {}
-            for f in findings.values():
-                counts[f.handling] = counts.get(f.handling, 0) + 1
+            ins = self.session.inspection
+            findings = ins.findings
             kinds = vocab("handling_kinds")
-            parts = "，".join(f"{zh(kinds, k)} {n} 项" for k, n in counts.items())
+            parts = "，".join(f"{zh(kinds, k)} {n} 项" for k, n in ins.handling_counts.items())
             text = (f"发现问题 {len(findings)} 项：{parts}" if findings else "未记录问题 / no findings")
             summary.value = message_html(text, "muted")
 

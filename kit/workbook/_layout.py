@@ -29,7 +29,7 @@ from kit.errors import KitError
 from kit.guide import load_guide
 from kit.labels import REGISTER_COLUMNS, SAMPLING_COLUMNS
 from kit.profiles import find_item, resolve_profile, section_items
-from kit.record import Inspection
+from kit.record import Inspection, natural_key
 from kit.workdays import CalendarEstimateWarning, workdays_between
 
 Value = str | int | date | datetime | None
@@ -112,11 +112,6 @@ def cell_text(text: str) -> str:
             keep -= 1
         text = text[:keep] + "…"
     return text
-
-
-def natural_key(text: str) -> tuple[Any, ...]:
-    """Sort key that puts F2 before F10 (digits compared as numbers)."""
-    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", text))
 
 
 def _sorted(mapping: Mapping[str, Any]) -> list[str]:

@@ -24,7 +24,16 @@ from kit.errors import InputError, Problem, ValidationError
 from kit.files import active_parts
 from kit.guide import load_guide
 from kit.labels import FINDING_STATES, RESULTS, REVIEW_MODES
-from kit.record import Finding, Inspection, ItemResult, from_doc, next_key, to_data, to_doc
+from kit.record import (
+    Finding,
+    Inspection,
+    ItemResult,
+    from_doc,
+    natural_key,
+    next_key,
+    to_data,
+    to_doc,
+)
 from kit.workbook._layout import (
     FINDINGS,
     FOLLOW_UP,
@@ -38,7 +47,6 @@ from kit.workbook._layout import (
     Lookups,
     Row,
     SheetLayout,
-    natural_key,
 )
 from kit.workbook._seal import (
     check_embedded,

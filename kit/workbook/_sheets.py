@@ -25,7 +25,7 @@ from kit.labels import (
     STAGES,
     zh,
 )
-from kit.record import Inspection
+from kit.record import Inspection, natural_key
 from kit.workbook._layout import (
     AUDIT,
     FINDINGS,
@@ -48,7 +48,6 @@ from kit.workbook._layout import (
     cell_text,
     fmt_dt,
     inspection_dates,
-    natural_key,
     sampling_summary,
 )
 
@@ -353,10 +352,7 @@ def _signatures(ins: Inspection, lk: Lookups) -> SheetLayout:
     summary = "、".join(f"{RESULTS[c][0]} {n} 项" for c, n in counts.items() if n)
     summary = f"检查表共 {sum(counts.values())} 项：{summary}；发现问题 {len(ins.findings)} 项"
     handling = dict(lk.terms("handling_kinds"))
-    by_kind: dict[str, int] = {}
-    for f in ins.findings.values():
-        by_kind[f.handling] = by_kind.get(f.handling, 0) + 1
-    if by_kind:
+    if by_kind := ins.handling_counts:
         summary += "（" + "，".join(
             f"{handling.get(k, k)} {n} 项" for k, n in sorted(by_kind.items())) + "）"
     signers = "、".join(_member(ins, k) for k in sig.inspector_signers)
