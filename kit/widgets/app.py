@@ -106,7 +106,7 @@ class InspectorApp(W.VBox):
                                  self.name_box, name_button],
                                 layout=W.Layout(flex_flow="row wrap"))
         self.chooser = W.Dropdown(description="检查记录 Record", style={"description_width": "8em"},
-                                  layout=W.Layout(width="40em"))
+                                  layout=W.Layout(width="40em", max_width="100%"))
         self.chooser.add_class("kit-chooser")
         # the picker shows a page, not the office's every record: the most recent, or those
         # the search finds (company, id, date, stage, people)
