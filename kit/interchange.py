@@ -12,17 +12,36 @@ import json
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from kit.errors import ConflictError, KitError, NotFoundError, Problem, ValidationError
-from kit.record import FORMAT_VERSION, Inspection, parse_doc, to_doc
+from openpyxl import load_workbook
+
+from kit.errors import (
+    ConflictError,
+    InputError,
+    KitError,
+    NotFoundError,
+    Problem,
+    ValidationError,
+)
+from kit.notices import compose
+from kit.record import FORMAT_VERSION, NOTICE_KINDS, Inspection, parse_doc, to_doc
 from kit.resources import DATA_DIR, shipped_dir
 from kit.schemas import check_file
 from kit.session import export_doc, open_inspection, save_new
 from kit.store import Store
-from kit.workbook import read_workbook, workbook_inspection_id, write_workbook
+from kit.workbook import (
+    SHEET_NAMES,
+    fit_rows_for_print,
+    notice_sheet,
+    read_workbook,
+    workbook_inspection_id,
+    write_notices,
+    write_workbook,
+)
 
 __all__ = [
     "DEMO_ID",
@@ -31,6 +50,7 @@ __all__ = [
     "demo_file",
     "demo_inspection",
     "export_json",
+    "export_notice",
     "export_pdf",
     "export_workbook",
     "import_json",
@@ -157,14 +177,16 @@ def import_json(store: Store, path: Path, *, user: str, as_new: bool = False) ->
     """Import an exported inspection; return its id. Nothing is written on any problem.
 
     An id already in the store is refused unless the stored record is identical (then this is
-    a no-op) or ``as_new`` asks for a fresh id.
+    a no-op) or ``as_new`` asks for a fresh id. A copy made with ``as_new`` has served no
+    notice: its notices are left out (their numbers are the original's, never given twice).
     """
     if not path.is_file():
         msg = f"找不到文件 {path} / no such file"
         raise NotFoundError(msg)
     inspection = parse_json_bytes(path.read_bytes(), str(path))
     if as_new or not inspection.id:
-        return save_new(store, replace(inspection, id=""), user=user, action="import")
+        return save_new(store, replace(inspection, id="", notices={}), user=user,
+                        action="import")
     try:
         existing = export_doc(store, inspection.id)
     except NotFoundError:
@@ -200,36 +222,82 @@ def _verified(store: Store, inspection_id: str) -> Inspection:
 
 #: how long LibreOffice may take to print a record (it starts cold in a fresh profile)
 PDF_TIMEOUT_S = 180
+AUDIT_SHEET = SHEET_NAMES[-1]  # the trail, last
 
 
 def export_pdf(store: Store, inspection_id: str, out: Path, *, with_audit: bool = False
                ) -> Path:
-    """The printed record: its workbook rendered to PDF by LibreOffice (the audit trail as an
-    appendix only with ``with_audit``: it is most of the pages). The same checks as the
-    workbook come first; without LibreOffice, a clear :class:`KitError`."""
+    """The printed record: its workbook rendered to PDF by LibreOffice, followed by the
+    notices issued so far (检查结果告知书, 整改通知书), the audit trail as an appendix only
+    with ``with_audit`` (it is most of the pages). The same checks as the workbook come
+    first; without LibreOffice, a clear :class:`KitError`."""
+    soffice = _soffice()
+    inspection = _verified(store, inspection_id)
+    with tempfile.TemporaryDirectory(prefix="kit-pdf-") as tmp:
+        work = Path(tmp)
+        book = write_workbook(inspection, work / f"{out.stem}.xlsx",
+                              audit=store.audit(inspection_id) if with_audit else ())
+        # the printout only (the sealed workbook stays as exported): the notices issued so
+        # far after the record, and no empty trail page unless the trail is asked for
+        wb = load_workbook(book)
+        for ws in wb.worksheets:
+            if ws.sheet_state == "visible":
+                fit_rows_for_print(ws)
+        trail = wb[AUDIT_SHEET]
+        if not with_audit:
+            trail.sheet_state = "hidden"
+        for kind in NOTICE_KINDS:
+            if kind in inspection.notices and inspection.notices[kind].number:
+                ws = notice_sheet(wb, compose(inspection, kind))
+                if with_audit:  # the trail stays the last, an appendix
+                    wb.move_sheet(ws, offset=wb.index(trail) - wb.index(ws))
+        wb.save(book)
+        return _to_pdf(soffice, book, out)
+
+
+def export_notice(store: Store, inspection_id: str, kinds: Sequence[str], out: Path) -> Path:
+    """The notices of ``kinds`` as a workbook (``.xlsx``) or a PDF to print and serve; a
+    notice not yet issued prints as a draft, its number left for issuing."""
+    for kind in kinds:
+        if kind not in NOTICE_KINDS:
+            msg = (f"没有这种文书：{kind}（可用：result、rectification） / no such notice "
+                   f"{kind!r}: result or rectification")
+            raise InputError(msg)
+    inspection = open_inspection(store, inspection_id)
+    texts = [compose(inspection, k) for k in kinds]  # type: ignore[arg-type]
+    if out.suffix.lower() != ".pdf":
+        return write_notices(texts, out)
+    soffice = _soffice()
+    with tempfile.TemporaryDirectory(prefix="kit-pdf-") as tmp:
+        book = write_notices(texts, Path(tmp) / f"{out.stem}.xlsx")
+        return _to_pdf(soffice, book, out)
+
+
+def _soffice() -> str:
     soffice = shutil.which("libreoffice") or shutil.which("soffice")
     if soffice is None:
         msg = ("未找到 LibreOffice，无法生成 PDF：请安装（Debian: apt-get install "
                "libreoffice-calc-nogui），或导出 .xlsx 后自行打印 / LibreOffice is not installed: "
                "install it, or export .xlsx and print that")
         raise KitError(msg)
-    inspection = _verified(store, inspection_id)
-    with tempfile.TemporaryDirectory(prefix="kit-pdf-") as tmp:
-        work = Path(tmp)
-        book = write_workbook(inspection, work / f"{out.stem}.xlsx",
-                              audit=store.audit(inspection_id) if with_audit else ())
-        try:
-            subprocess.run([soffice, f"-env:UserInstallation=file://{work / 'profile'}",
-                            "--headless", "--convert-to", "pdf", "--outdir", str(work),
-                            str(book)], check=True, capture_output=True, timeout=PDF_TIMEOUT_S)
-        except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
-            msg = f"LibreOffice 未能生成 PDF / LibreOffice could not print the record: {exc}"
-            raise KitError(msg) from None
-        made = work / f"{out.stem}.pdf"
-        if not made.is_file():
-            msg = "LibreOffice 未生成 PDF 文件 / LibreOffice wrote no PDF"
-            raise KitError(msg)
-        shutil.move(str(made), out)
+    return soffice
+
+
+def _to_pdf(soffice: str, book: Path, out: Path) -> Path:
+    """``book`` printed to ``out`` by LibreOffice, in a throwaway profile."""
+    work = book.parent
+    try:
+        subprocess.run([soffice, f"-env:UserInstallation=file://{work / 'profile'}",
+                        "--headless", "--convert-to", "pdf", "--outdir", str(work),
+                        str(book)], check=True, capture_output=True, timeout=PDF_TIMEOUT_S)
+    except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
+        msg = f"LibreOffice 未能生成 PDF / LibreOffice could not print the record: {exc}"
+        raise KitError(msg) from None
+    made = work / f"{book.stem}.pdf"
+    if not made.is_file():
+        msg = "LibreOffice 未生成 PDF 文件 / LibreOffice wrote no PDF"
+        raise KitError(msg)
+    shutil.move(str(made), out)
     return out
 
 

@@ -151,6 +151,54 @@ class Reason(StrEnum):
                                      "a refusal together with a company signer", "六、7；六、8")
     SIGNATURES_MISSING = ("signatures.missing", "检查记录没有企业签字或拒签记录",
                           "no company signature or recorded refusal", "六、7")
+    REMOTE_NO_REASON = ("remote.no_reason", "远程检查未写明原因",
+                        "a remote inspection with no reason", "八、4")
+    CONTRACT_ADDRESS_MARK = ("contract.address_mark", "委托生产产品的生产地址未注明“（委托生产）”",
+                             "the contract product's address lacks （委托生产）", "七、14")
+    CONTRACT_ADDRESS_NOT_PARTNER = ("contract.address_not_partner", "委托生产产品的生产地址不是受托方地址",
+                                    "the contract product's address is not the maker's", "七、14")
+    CONTRACT_FILING_SCOPE = ("contract.filing_scope", "委托生产产品不在委托生产备案凭证所列产品中",
+                             "the contract product is not on the filing", "七、14")
+    CONTRACT_FILING_MISSING = ("contract.filing_missing", "有委托生产产品但未录入委托生产备案凭证",
+                               "no contract production filing entered", "七、14")
+    CONTRACT_FILING_TERM = ("contract.filing_term", "委托生产备案凭证未录入委托期限",
+                            "the filing's term is not entered", "七、14")
+    PRODUCTS_EXCLUDED_WITHOUT_REASON = ("products.excluded_without_reason",
+                                        "产品未列入检查范围且未说明理由",
+                                        "a product left out with no reason", "九、3")
+    PRODUCTS_NONE_IN_SCOPE = ("products.none_in_scope", "检查产品范围中没有产品",
+                              "no product in scope", "九、3")
+    NOTICES_UNKNOWN_KIND = ("notices.unknown_kind", "没有这种书面告知文书",
+                            "no such notice", "六、7")
+    NOTICES_TOO_EARLY = ("notices.too_early", "现场检查结束前出具文书",
+                         "a notice issued before the visit is over", "六、7")
+    NOTICES_NO_OPINION = ("notices.no_opinion", "检查结果告知书没有检查意见",
+                          "a result notice with no opinion", "六、7")
+    NOTICES_NOTHING_TO_RECTIFY = ("notices.nothing_to_rectify", "没有需限期整改的问题却出具整改通知书",
+                                  "a rectification notice with nothing to rectify", "十、1")
+    NOTICES_FINDING_INCOMPLETE = ("notices.finding_incomplete", "整改通知书所列问题缺少整改要求或期限",
+                                  "a listed finding lacks its requirement or deadline", "十、1")
+    NOTICES_RESULT_MISSING = ("notices.result_missing", "未出具检查结果告知书",
+                              "the result notice was not issued", "六、7")
+    NOTICES_RECTIFICATION_MISSING = ("notices.rectification_missing", "有限期整改的问题但未出具整改通知书",
+                                     "findings to rectify but no rectification notice", "十、1")
+    NOTICES_NOT_SERVED = ("notices.not_served", "文书已出具但未记录送达",
+                          "a notice issued but not served", "六、7")
+    NOTICES_NO_NUMBER = ("notices.no_number", "文书未出具（无文号）却记录了送达或签收",
+                         "service recorded for a notice with no number", "六、7")
+    NOTICES_ISSUED_BEFORE_VISIT = ("notices.issued_before_visit", "文书出具日期早于检查开始日期",
+                                   "a notice dated before the visit", "六、7")
+    NOTICES_SERVED_BEFORE_ISSUED = ("notices.served_before_issued", "文书送达日期早于出具日期",
+                                    "served before it was issued", "六、7")
+    NOTICES_NO_RECEIPT = ("notices.no_receipt", "文书已送达但无签收人或拒收记录",
+                          "served with no receipt or refusal", "六、7")
+    NOTICES_REFUSED_BUT_RECEIVED = ("notices.refused_but_received", "记录了拒收又记录了签收人",
+                                    "a refusal together with a receiver", "六、8")
+    NOTICES_UNKNOWN_WITNESS = ("notices.unknown_witness", "注明拒收情况的人员不是检查组成员",
+                               "a refusal's witness is not on the team", "六、8")
+    NOTICES_REFUSAL_NEEDS_TWO = ("notices.refusal_needs_two", "企业拒收文书时不足2名检查人员注明",
+                                 "fewer than two inspectors noted a refusal", "六、8")
+    NOTICES_TEMPLATE = ("notices.template", "文书模板文件有误", "the notice templates file is wrong")
     FOLLOW_UP_NOT_CLOSED = ("follow_up.not_closed", "限期整改的问题结案前未完成跟踪检查",
                             "closed before the rectification was reviewed", "六、9")
     FOLLOW_UP_NO_CLOSING_DATE = ("follow_up.no_closing_date", "已结案但没有结案日期",

@@ -25,13 +25,22 @@ from datetime import date, datetime
 from typing import Any, Final
 
 from kit.access import AccessError, Identity, may_edit, read_refusal, refusal
-from kit.errors import ConflictError, Problem, ValidationError
+from kit.errors import ConflictError, InputError, Problem, ValidationError
 from kit.guide import load_guide
 from kit.labels import STAGES, en, zh
+from kit.notices import NoticeTemplates, load_notice_templates, next_number
 from kit.profiles import Profile, resolve_profile
-from kit.record import Inspection, check_value, from_doc, parse_doc, to_doc, with_change
-from kit.rules import check, errors
-from kit.store import DELETE, Record, Store
+from kit.record import (
+    NOTICE_KINDS,
+    Inspection,
+    check_value,
+    from_doc,
+    parse_doc,
+    to_doc,
+    with_change,
+)
+from kit.rules import check, errors, notice_problems
+from kit.store import DELETE, NumberTakenError, Record, Store
 from kit.workdays import WorkCalendar, load_calendar
 
 Listener = Callable[[str], None]
@@ -243,6 +252,71 @@ class Session:
             "at": datetime.now().replace(microsecond=0).isoformat(),
             "codes": sorted({p.code for p in blocking})}}, action="override")
 
+    def issue_notice(self, kind: str, *, on: date | None = None,
+                     templates: NoticeTemplates | None = None) -> str:
+        """Issue the notice of ``kind`` (``result`` 检查结果告知书, ``rectification`` 整改通知书):
+        give it the next document number of the year in the office's scheme and its date,
+        and return the number. A notice already issued keeps its number. What the notice
+        must state has to be in the record first (:func:`kit.rules.notice_problems`); two
+        people issuing at once never get the same number (the store refuses a number given
+        twice, and the next one is taken)."""
+        if kind not in NOTICE_KINDS:
+            msg = (f"没有这种文书：{kind}（可用：result 检查结果告知书、rectification 整改通知书）"
+                   f" / no such notice {kind!r}: result or rectification")
+            raise InputError(msg)
+        notice = self.inspection.notices.get(kind)
+        if notice is not None and notice.number:
+            return notice.number
+        problems = [p for p in notice_problems(self.inspection, kind, guide=load_guide(),
+                                               profile=self._office_profile())
+                    if p.severity == "error"]
+        if problems:
+            raise ValidationError(problems, f"inspection {self.id}: notice {kind}")
+        on = on or date.today()
+        scheme = (templates or load_notice_templates())[kind].number
+        path = f"notices/{kind}/number"
+        for _attempt in range(NUMBER_ATTEMPTS):
+            number = next_number(scheme, on.year, self.store.notice_numbers())
+            try:
+                self.set_many({path: number, f"notices/{kind}/issued_on": on.isoformat()},
+                              action="issue")
+            except NumberTakenError:
+                continue  # someone else took it a moment ago: the next one
+            return number
+        msg = ("多次尝试仍未取得文书编号，请重试 / could not take a document number after "
+               f"{NUMBER_ATTEMPTS} tries; try again")
+        raise ConflictError(msg)
+
+    def serve_notice(self, kind: str, *, on: date, received_by: str = "",
+                     refused: bool = False, witnesses: tuple[str, ...] = (),
+                     note: str = "") -> None:
+        """Record that the notice of ``kind`` was served on ``on``: signed for by
+        ``received_by``, or refused by the company and noted by ``witnesses`` (two or more of
+        the team's inspectors, 六、8). Nothing is saved if the receipt breaks a rule."""
+        base = f"notices/{kind}"
+        notice = self.inspection.notices.get(kind)
+        if notice is None or not notice.number:
+            raise ValidationError([Problem(
+                "notices.no_number", "文书尚未出具（没有文号），请先出具再记录送达",
+                "the notice has not been issued: issue it before recording service",
+                field=f"{base}/number")], f"inspection {self.id}: notice {kind}")
+        changes = {f"{base}/served_on": on.isoformat(), f"{base}/received_by": received_by.strip(),
+                   f"{base}/refused": refused, f"{base}/witnesses": list(witnesses),
+                   f"{base}/note": note}
+        ins = self.inspection
+        for path, value in changes.items():
+            ins = with_change(ins, path, value)
+        blocking = [p for p in errors(self._check(ins)) if p.field.startswith(base + "/")]
+        if blocking:
+            raise ValidationError(blocking, f"inspection {self.id}: notice {kind}")
+        self.set_many(changes, action="serve")
+
+    def _office_profile(self) -> Profile | None:
+        if self._office is None or self._office[0] != self.inspection.profile:
+            self._office = (self.inspection.profile, resolve_profile(self.inspection.profile),
+                            load_calendar())
+        return self._office[1]
+
     def delete(self, path: str) -> None:
         """Remove an entry (a finding, a team member...) with an audit row."""
         self.check_access(path)
@@ -303,6 +377,8 @@ class Session:
 GATED_STAGES: Final = ("reporting", "follow_up", "closed")
 STAGE_ORDER: Final = ("preparation", "on_site", "reporting", "follow_up", "closed")
 OVERRIDES: Final = "gate_overrides"
+#: how many document numbers issuing tries when colleagues take them at the same moment
+NUMBER_ATTEMPTS: Final = 5
 
 
 class GateError(ValidationError):

@@ -26,6 +26,7 @@ from kit.record import (
     ItemResult,
     Licence,
     Member,
+    Notice,
     Notification,
     Opinion,
     Partner,
@@ -104,7 +105,8 @@ FINDINGS = {
     "F1": Finding("7.3.m2", "洁净车间2026年9月的环境监测记录缺少沉降菌检测数据，未见超标处理记录。",
                   "rectify_by_deadline", "补全环境监测程序，对9月监测缺项进行原因分析并培训相关人员，"
                   "提交整改报告。", date(2026, 12, 11), True, "passed", date(2026, 11, 23),
-                  "环境监测程序修订版及培训记录", "written", date(2026, 11, 24), "张明"),
+                  "环境监测程序修订版及培训记录", "written", date(2026, 11, 24), "张明",
+                  "《医疗器械生产质量管理规范附录无菌医疗器械》"),
     "F2": Finding("7.5.m4", "注射器装配工位现场使用的作业指导书为已作废的B版。", "correct_on_site",
                   "现场收回作废文件并发放现行C版。", None, False, "passed", date(2026, 11, 19),
                   "现场收回的作废文件", "on_site", date(2026, 11, 19), "李华"),
@@ -214,6 +216,10 @@ def inspection() -> Inspection:
                         "暂停相关产品生产并限期整改1项；"
                         "企业应于限期内完成整改并提交整改报告。", date(2026, 11, 20)),
         sampling=sampling(),
+        notices={
+            "result": Notice("京药监械检告〔2026〕118号", END, END, "陈示例"),
+            "rectification": Notice("京药监械整改〔2026〕064号", END, END, "陈示例"),
+        },
     )
 
 

@@ -18,11 +18,9 @@ from openpyxl.worksheet.header_footer import HeaderFooter
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
 
-from kit.labels import SAMPLING_COLUMNS
 from kit.workbook import COLUMN_HEADERS, SHEET_NAMES
 
-PLAN, RECORD, FINDINGS, SAMPLING, SIGNATURES, FOLLOW_UP, AUDIT = SHEET_NAMES
-SAMPLING_KNOWN = {code: zh for code, (zh, _en) in SAMPLING_COLUMNS.items()}
+PLAN, RECORD, FINDINGS, SAMPLING, SIGNATURES, TRACKING, FOLLOW_UP, AUDIT = SHEET_NAMES
 
 OUT = Path(__file__).resolve().parent / "workbook.xlsx"
 
@@ -46,43 +44,53 @@ SHEETS: dict[str, tuple[str, list[tuple[str, float, Alignment, str]], list[str]]
         (COLUMN_HEADERS[PLAN][2], 14, TOP_LEFT, "General"),
     ], [SUBTITLE]),
     RECORD: ("landscape", [
-        (COLUMN_HEADERS[RECORD][0], 21, TOP_LEFT, "General"),
-        (COLUMN_HEADERS[RECORD][1], 40, TOP_LEFT, "General"),
+        (COLUMN_HEADERS[RECORD][0], 18, TOP_LEFT, "General"),
+        (COLUMN_HEADERS[RECORD][1], 52, TOP_LEFT, "General"),
         (COLUMN_HEADERS[RECORD][2], 8, TOP_CENTRE, "General"),
-        (COLUMN_HEADERS[RECORD][3], 30, TOP_LEFT, "General"),
+        (COLUMN_HEADERS[RECORD][3], 24, TOP_LEFT, "General"),
         (COLUMN_HEADERS[RECORD][4], 11, TOP_LEFT, "General"),
-        (COLUMN_HEADERS[RECORD][5], 18, TOP_LEFT, "General"),
+        (COLUMN_HEADERS[RECORD][5], 14, TOP_LEFT, "General"),
         (COLUMN_HEADERS[RECORD][6], 8, TOP_CENTRE, "General"),
     ], [SUBTITLE]),
     FINDINGS: ("landscape", [
         (COLUMN_HEADERS[FINDINGS][0], 5, TOP_CENTRE, "General"),
-        (COLUMN_HEADERS[FINDINGS][1], 15, TOP_LEFT, "General"),
-        (COLUMN_HEADERS[FINDINGS][2], 26, TOP_LEFT, "General"),
-        (COLUMN_HEADERS[FINDINGS][3], 12, TOP_LEFT, "General"),
-        (COLUMN_HEADERS[FINDINGS][4], 24, TOP_LEFT, "General"),
-        (COLUMN_HEADERS[FINDINGS][5], 11, TOP_CENTRE, "yyyy-mm-dd"),
-        (COLUMN_HEADERS[FINDINGS][6], 7, TOP_CENTRE, "General"),
-        (COLUMN_HEADERS[FINDINGS][7], 6, TOP_CENTRE, "General"),
+        (COLUMN_HEADERS[FINDINGS][1], 16, TOP_LEFT, "General"),
+        (COLUMN_HEADERS[FINDINGS][2], 34, TOP_LEFT, "General"),
+        (COLUMN_HEADERS[FINDINGS][3], 14, TOP_LEFT, "General"),
+        (COLUMN_HEADERS[FINDINGS][4], 32, TOP_LEFT, "General"),
+        (COLUMN_HEADERS[FINDINGS][5], 16, TOP_LEFT, "General"),
+        (COLUMN_HEADERS[FINDINGS][6], 11, TOP_CENTRE, "yyyy-mm-dd"),
+        (COLUMN_HEADERS[FINDINGS][7], 9, TOP_CENTRE, "General"),
         (COLUMN_HEADERS[FINDINGS][8], 8, TOP_CENTRE, "General"),
-        (COLUMN_HEADERS[FINDINGS][9], 11, TOP_CENTRE, "yyyy-mm-dd"),
-        (COLUMN_HEADERS[FINDINGS][10], 14, TOP_LEFT, "General"),
-        (COLUMN_HEADERS[FINDINGS][11], 7, TOP_CENTRE, "General"),
-        (COLUMN_HEADERS[FINDINGS][12], 11, TOP_CENTRE, "yyyy-mm-dd"),
-        (COLUMN_HEADERS[FINDINGS][13], 6, TOP_CENTRE, "General"),
-    ], [SUBTITLE, "整改时限按法定工作日计，自检查结束日次日起算；新增问题请在表格下方空行填写，编号留空。"]),
+    ], [SUBTITLE, "整改时限按法定工作日计，自检查结束日次日起算；新增问题请在表格下方空行填写，编号留空；"
+        "各问题的整改情况填在“整改跟踪”表。"]),
     SAMPLING: ("landscape", [
-        (SAMPLING_KNOWN["record_id"], 16, TOP_LEFT, "General"),
-        (SAMPLING_KNOWN["rules"], 10, TOP_LEFT, "General"),
-        (SAMPLING_KNOWN["reason"], 30, TOP_LEFT, "General"),
-        (SAMPLING_KNOWN["group"], 18, TOP_LEFT, "General"),
-        (SAMPLING_KNOWN["doc_version_in_force"], 13, TOP_LEFT, "General"),
-        (SAMPLING_KNOWN["flags"], 13, TOP_LEFT, "General"),
+        (COLUMN_HEADERS[SAMPLING][0], 9, TOP_LEFT, "General"),
+        (COLUMN_HEADERS[SAMPLING][1], 20, TOP_LEFT, "General"),
+        (COLUMN_HEADERS[SAMPLING][2], 9, TOP_CENTRE, "General"),
+        (COLUMN_HEADERS[SAMPLING][3], 10, TOP_LEFT, "General"),
+        (COLUMN_HEADERS[SAMPLING][4], 11, TOP_LEFT, "General"),
+        (COLUMN_HEADERS[SAMPLING][5], 6, TOP_LEFT, "General"),
+        (COLUMN_HEADERS[SAMPLING][6], 32, TOP_LEFT, "General"),
+        (COLUMN_HEADERS[SAMPLING][7], 34, TOP_LEFT, "General"),
+        (COLUMN_HEADERS[SAMPLING][8], 10, TOP_LEFT, "General"),
     ], [SUBTITLE, "{抽样参数}"]),
     SIGNATURES: ("portrait", [
         (COLUMN_HEADERS[PLAN][0], 20, TOP_LEFT, "General"),
         (COLUMN_HEADERS[PLAN][1], 46, TOP_LEFT, "General"),
         (COLUMN_HEADERS[PLAN][2], 28, TOP_LEFT, "General"),
     ], [SUBTITLE]),
+    TRACKING: ("landscape", [
+        (COLUMN_HEADERS[TRACKING][0], 5, TOP_CENTRE, "General"),
+        (COLUMN_HEADERS[TRACKING][1], 18, TOP_LEFT, "General"),
+        (COLUMN_HEADERS[TRACKING][2], 11, TOP_CENTRE, "yyyy-mm-dd"),
+        (COLUMN_HEADERS[TRACKING][3], 10, TOP_CENTRE, "General"),
+        (COLUMN_HEADERS[TRACKING][4], 11, TOP_CENTRE, "yyyy-mm-dd"),
+        (COLUMN_HEADERS[TRACKING][5], 46, TOP_LEFT, "General"),
+        (COLUMN_HEADERS[TRACKING][6], 10, TOP_CENTRE, "General"),
+        (COLUMN_HEADERS[TRACKING][7], 11, TOP_CENTRE, "yyyy-mm-dd"),
+        (COLUMN_HEADERS[TRACKING][8], 10, TOP_CENTRE, "General"),
+    ], [SUBTITLE, "逐项记录企业提交整改资料的日期、证据和复查结果（六、9；十、1；十、3）。"]),
     FOLLOW_UP: ("portrait", [
         (COLUMN_HEADERS[PLAN][0], 32, TOP_LEFT, "General"),
         (COLUMN_HEADERS[PLAN][1], 36, TOP_LEFT, "General"),
@@ -98,11 +106,14 @@ SHEETS: dict[str, tuple[str, list[tuple[str, float, Alignment, str]], list[str]]
     ], ["被检查企业：{企业名称}　　检查编号：{检查编号}　　导出时间：{导出时间}"]),
 }
 
+#: body text size per sheet (points): the long sampling list is set smaller, never below 8
+BODY_SIZE = {SAMPLING: 8.5, RECORD: 9.5}
+
 README_LINES = [
     "工作簿模板说明 / How this template works",
     "",
     "本文件决定 `kit export` 生成的 Excel 检查文书的外观。可以在 Excel 或 WPS 中修改字体、颜色、边框、列宽、抬头和页眉页脚，无需修改程序。",
-    "每个工作表对应输出中的同名工作表（检查方案、现场检查记录、问题与整改、记录抽样、签字确认、跟踪、审计记录）；请勿改名或删除。本“说明”表不会输出。",
+    "每个工作表对应输出中的同名工作表（检查方案、现场检查记录、问题与整改、记录抽样、签字确认、整改跟踪、跟踪、审计记录）；请勿改名或删除。本“说明”表不会输出。",
     "",
     "1. 样式行：每个表中最后一行有文字的行（“示例”）。其每个单元格的字体、填充、边框、对齐和数字格式逐列用于所有数据行；文字本身不输出；其行高为数据行的最小行高（多行文字的行自动加高）。",
     "2. 表头行：样式行上面的一行。其样式用于列标题（标题文字由工具包写入），打印时每页重复，并冻结在窗口顶部；现场检查记录中的分节行使用 A 列表头的样式。",
@@ -143,14 +154,15 @@ def build() -> Workbook:
             ws.row_dimensions[r].height = height
         head, body = len(lines) + 1, len(lines) + 2
         ws.row_dimensions[head].height = 30
-        ws.row_dimensions[body].height = 18  # the minimum height of every data row
+        size = BODY_SIZE.get(name, 10.5)
+        ws.row_dimensions[body].height = round(size * 1.45 + 3, 1)  # every data row's minimum
         for c, (header, width, align, number_format) in enumerate(columns, 1):
             ws.column_dimensions[get_column_letter(c)].width = width
             h = ws.cell(head, c, header)
             h.font = Font(name=HEI, size=10.5, charset=GB2312)
             h.alignment, h.border, h.fill = CENTRE, BOX, HEAD_FILL
             b = ws.cell(body, c, "示例")
-            b.font = Font(name=SONG, size=10.5, charset=GB2312)
+            b.font = Font(name=SONG, size=size, charset=GB2312)
             b.alignment, b.border, b.number_format = align, BOX, number_format
         ws.page_setup.orientation = orientation
         ws.page_setup.paperSize = ws.PAPERSIZE_A4

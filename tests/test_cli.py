@@ -228,3 +228,56 @@ def test_kit_advance_is_blocked_by_errors_and_takes_the_leaders_reason(tmp_path)
     assert "组长注明理由推进" in moved.stdout
     trail = run_kit("audit", iid, "--path", "gate_overrides", *where)
     assert "专家意见另附" in trail.stdout
+
+
+def test_kit_notice_issues_serves_and_refuses_what_breaks_the_rules(tmp_path):
+    from dataclasses import replace
+
+    from kit.interchange import demo_inspection
+    from kit.session import save_new
+    from kit.store import Store
+
+    with Store(data_dir=tmp_path) as store:
+        iid = save_new(store, replace(demo_inspection(), id="n1", stage="reporting",
+                                      notices={}), user="张明")
+    where = ("--data-dir", str(tmp_path), "--user", "张明")
+    issued = run_kit("notice", "issue", iid, "rectification", "--on", "2026年11月20日", *where)
+    assert "京药监械整改〔2026〕001号" in issued.stdout
+    again = run_kit("notice", "issue", iid, "rectification", *where)  # kept, not renumbered
+    assert "京药监械整改〔2026〕001号" in again.stdout
+    one = run_kit("notice", "serve", iid, "rectification", "--on", "2026-11-20", "--refused",
+                  "--witness", "M1", *where, check=False)
+    assert one.returncode == 2
+    assert "notices.refusal_needs_two" in one.stdout + one.stderr
+    both = run_kit("notice", "serve", iid, "rectification", "--on", "2026-11-20", "--refused",
+                   "--witness", "M1", "--witness", "M2", *where)
+    assert "served 2026-11-20" in both.stdout
+    bad_day = run_kit("notice", "serve", iid, "result", "--on", "2026-02-30",
+                      "--received-by", "陈示例", *where, check=False)
+    assert bad_day.returncode == 2
+    assert "--on" in bad_day.stderr
+    assert "Traceback" not in bad_day.stderr
+    trail = run_kit("audit", iid, "--path", "notices", *where).stdout
+    assert "\tissue\tnotices/rectification/number" in trail
+    assert "\tserve\tnotices/rectification/served_on" in trail
+    unknown = run_kit("notice", "print", iid, "warning", "--out", str(tmp_path / "w.xlsx"),
+                      *where, check=False)
+    assert unknown.returncode == 2
+    assert "no such notice" in unknown.stderr
+    book = tmp_path / "n.xlsx"
+    run_kit("notice", "print", iid, "--out", str(book), *where)
+    from openpyxl import load_workbook
+
+    assert load_workbook(book).sheetnames == ["检查结果告知书", "整改通知书"]
+
+
+def test_kit_notice_check_template_names_the_file_and_field(tmp_path):
+    good = run_kit("notice", "check-template")
+    assert "notices.yaml" in good.stdout
+    bad = tmp_path / "notices.yaml"
+    bad.write_text((shipped_dir("templates") / "notices.yaml").read_text("utf-8").replace(
+        "我局检查组于{检查日期}对你单位（", "我局检查组于{检查时间}对你单位（"), encoding="utf-8")
+    proc = run_kit("notice", "check-template", str(bad), check=False)
+    assert proc.returncode == 2
+    assert "{检查时间}" in proc.stdout + proc.stderr
+    assert "notices/result/paragraphs/0" in proc.stdout + proc.stderr

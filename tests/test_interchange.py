@@ -54,6 +54,7 @@ def test_reimporting_the_same_file_is_a_no_op_and_a_different_one_is_refused(sto
     assert copy_id != iid
     assert open_inspection(store, copy_id).company.name == "改过的名称"
     assert open_inspection(store, copy_id).id == copy_id
+    assert open_inspection(store, copy_id).notices == {}  # the original served them, not the copy
 
 
 def _bad(tmp_path: Path, content: bytes | str) -> Path:

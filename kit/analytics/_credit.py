@@ -19,12 +19,15 @@ import pandas as pd
 
 from kit.guide import Guide, load_guide
 from kit.labels import FINDING_STATES, REVIEW_MODES, STAGES, vocab, zh
-from kit.record import Inspection, natural_key
+from kit.record import NOTICE_KINDS, Inspection, natural_key
 from kit.resources import DATA_DIR
 from kit.sampling import write_tables
 
-CREDIT_FORMAT_VERSION = 1
+CREDIT_FORMAT_VERSION = 2  # 2: each inspection's written notices
 CREDIT_SCHEMA = DATA_DIR / "credit_file.schema.json"
+
+
+NOTICE_WORDS = {"result": "检查结果告知书", "rectification": "整改通知书"}
 
 
 def _iso(day: date | None) -> str | None:
@@ -59,6 +62,10 @@ def _inspection(ins: Inspection, guide: Guide) -> dict[str, Any]:
         "past_product_measures": list(ins.past_products.measures),
         "follow_up_measures": list(fu.measures),
         "closed_on": _iso(fu.closed_on),
+        "notices": [{"kind": k, "kind_zh": NOTICE_WORDS[k], "number": n.number,
+                     "issued_on": _iso(n.issued_on), "served_on": _iso(n.served_on),
+                     "received_by": n.received_by, "refused": n.refused}
+                    for k in NOTICE_KINDS if (n := ins.notices.get(k)) is not None and n.number],
     }
 
 
@@ -93,6 +100,10 @@ def credit_tables(document: dict[str, Any]) -> dict[str, pd.DataFrame]:
                 **{k: v for k, v in ins.items() if k != "findings"},
                 "past_product_measures": ";".join(ins["past_product_measures"]),
                 "follow_up_measures": ";".join(ins["follow_up_measures"]),
+                "notices": "；".join(
+                    f"{n['kind_zh']} {n['number']}" + (
+                        f"（{n['served_on']} 送达，{'拒收' if n['refused'] else '签收'}）"
+                        if n["served_on"] else "（未送达）") for n in ins["notices"]),
                 "n_findings": len(ins["findings"])})
             findings += [{"credit_code": co["credit_code"], "company": co["name"],
                           "inspection_id": ins["inspection_id"], **f} for f in ins["findings"]]

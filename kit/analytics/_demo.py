@@ -39,6 +39,7 @@ from kit.record import (
     Licence,
     LicenceKind,
     Member,
+    Notice,
     Notification,
     Opinion,
     Partner,
@@ -162,7 +163,8 @@ def _firm(rng: random.Random, name: str, k: int, end: date) -> _Firm:
             pname, "filing" if cls == "I" else "registration",
             f"{prefix}{2019 + rng.randint(0, 5)}{rng.randint(1000000, 9999999)}",
             cast(DeviceClass, cls),
-            cat, sterile, client if role == "contract_manufacturer" else name, plant, made_by,
+            cat, sterile, client if role == "contract_manufacturer" else name,
+            f"{partners['C1'].address}（委托生产）" if made_by else plant, made_by,
             end + timedelta(days=rng.randint(400, 1500)))
     own = tuple(dict.fromkeys(p.category_code for p in products.values() if not p.manufacturer))
     code = _credit_code(rng, area)
@@ -170,6 +172,11 @@ def _firm(rng: random.Random, name: str, k: int, end: date) -> _Firm:
     kind: LicenceKind = "class1_production_filing" if role == "filer" else "production_licence"
     licences["L2"] = Licence(kind, f"京药监械生产许{2020 + rng.randint(0, 4)}{k:04d}号", name,
                              address, plant, own, date(2021, 1, 10), end + timedelta(days=900))
+    contracted = tuple(p.registration_no for p in products.values() if p.manufacturer)
+    if contracted:  # 七、14（5）: the filing lists the products made under contract
+        licences["L3"] = Licence("contract_production_filing", f"京药监械生产委托备2024{k:04d}号",
+                                 name, address, "", contracted, date(2024, 1, 10),
+                                 end + timedelta(days=900))
     legal = rng.choice(PEOPLE[6:])
     company = Company(name, code, role, legal, f"质量部 {rng.choice(PEOPLE)}", address, plant,
                       authority, licences, products, partners)
@@ -288,9 +295,10 @@ def _inspection(rng: random.Random, firm: _Firm, day: date, iid: str,
             past_findings={f"H{k}": PastFinding(f.description, prev.scope.start_date,
                                                "closed" if prev.stage == "closed" else "open")
                            for k, f in enumerate(prev.findings.values(), start=1)} if prev else {}),
-        scope=Scope(kind, unannounced, kind != "for_cause" and rng.random() < 0.06, True, "none",
-                    "", day, finish, None, sections, ("3.1", "3.4", "3.8"),
-                    f"{guide.term('inspection_types', kind).zh}，检查范围见检查方案。"),
+        scope=_with_remote_reason(Scope(
+            kind, unannounced, kind != "for_cause" and rng.random() < 0.06, True, "none",
+            "", day, finish, None, sections, ("3.1", "3.4", "3.8"),
+            f"{guide.term('inspection_types', kind).zh}，检查范围见检查方案。")),
         team=team,
         steps=_steps(day, finish, stage, refused, follow_up.reviewed_on is not None),
         opinion=_opinion(guide, findings, finish, stage),
@@ -310,6 +318,12 @@ def _inspection(rng: random.Random, firm: _Firm, day: date, iid: str,
         sampling=_sampling(rng, co, day) if "7.8" in sections and rng.random() < 0.6
         else Sampling(),
     )
+
+
+def _with_remote_reason(scope: Scope) -> Scope:
+    if not scope.remote:
+        return scope
+    return replace(scope, remote_reason="年度检查有时限要求，企业所在园区临时封闭管理，不宜线下检查（八、4）")
 
 
 def _follow_up(rng: random.Random, firm: _Firm, findings: dict[str, Finding], finish: date,
@@ -399,13 +413,40 @@ def demo_inspections(n: int = 30, m: int = 10, *, seed: int = 1,
                 day += timedelta(days=1)
             visits.append((day, f))
     history: dict[int, list[Inspection]] = {}
+    numbers: dict[tuple[str, int], int] = {}
     out = []
     for k, (day, f) in enumerate(sorted(visits), start=1):
         past = history.setdefault(f, [])
         ins = _inspection(rng, firms[f], day, f"{ID_PREFIX}{seed}-{day:%Y%m%d}-{k:02d}", past, end)
+        ins = _with_notices(ins, seed, numbers)
         past.append(ins)
         out.append(ins)
     return out
+
+
+#: the demo's document numbers: like an office's, but marked 示例 and by seed, so that they
+#: never meet a real number or another seed's
+DEMO_NUMBER = {"result": "示例检告〔{year}〕S{seed}-{seq:04d}号",
+               "rectification": "示例整改〔{year}〕S{seed}-{seq:04d}号"}
+
+
+def _with_notices(ins: Inspection, seed: int, numbers: dict[tuple[str, int], int]
+                  ) -> Inspection:
+    """The notices a record past its report has served (六、7; 十、1), numbered in turn."""
+    if ins.stage not in ("follow_up", "closed"):
+        return ins
+    guide, day = load_guide(), ins.scope.ended_on or date.min
+    kinds = ["result"]
+    if any(guide.term("handling_kinds", f.handling).needs_deadline
+           for f in ins.findings.values()):
+        kinds.append("rectification")
+    sig, notices = ins.signatures, {}
+    for kind in kinds:
+        seq = numbers[kind, day.year] = numbers.get((kind, day.year), 0) + 1
+        notices[kind] = Notice(DEMO_NUMBER[kind].format(year=day.year, seed=seed, seq=seq),
+                               day, day, "" if sig.refused else sig.company_signer,
+                               sig.refused, ("M1", "M2") if sig.refused else ())
+    return replace(ins, notices=notices)
 
 
 def load_demo_data(store: Store, *, inspections: int = 30, companies: int = 10, seed: int = 1,

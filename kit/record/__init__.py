@@ -23,6 +23,7 @@ from kit.record.document import (
 from kit.record.model import (
     FORMAT_VERSION,
     ID_PATTERN,
+    NOTICE_KINDS,
     SUMMARY_LISTS,
     SUMMARY_PATHS,
     Adjustment,
@@ -42,6 +43,8 @@ from kit.record.model import (
     LicenceKind,
     Member,
     MemberRole,
+    Notice,
+    NoticeKind,
     Notification,
     Opinion,
     Partner,
@@ -70,6 +73,7 @@ from kit.record.model import (
 __all__ = [
     "FORMAT_VERSION",
     "ID_PATTERN",
+    "NOTICE_KINDS",
     "SUMMARY_LISTS",
     "SUMMARY_PATHS",
     "Adjustment",
@@ -89,6 +93,8 @@ __all__ = [
     "LicenceKind",
     "Member",
     "MemberRole",
+    "Notice",
+    "NoticeKind",
     "Notification",
     "Opinion",
     "Partner",

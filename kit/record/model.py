@@ -24,6 +24,7 @@ from kit.guide import load_guide
 __all__ = [
     "FORMAT_VERSION",
     "ID_PATTERN",
+    "NOTICE_KINDS",
     "SUMMARY_LISTS",
     "SUMMARY_PATHS",
     "Adjustment",
@@ -43,6 +44,8 @@ __all__ = [
     "LicenceKind",
     "Member",
     "MemberRole",
+    "Notice",
+    "NoticeKind",
     "Notification",
     "Opinion",
     "Partner",
@@ -93,6 +96,9 @@ PastFindingState = Literal["open", "rectifying", "closed"]
 ReviewMode = Literal["", "written", "on_site"]
 #: where a finding's rectification stands (六、9, 十、3); overdue is worked out, not stored
 FindingState = Literal["open", "submitted", "passed", "failed"]
+#: the written notices an inspection serves on the company (六、7 书面告知; 六、9 整改要求及时限)
+NoticeKind = Literal["result", "rectification"]
+NOTICE_KINDS: tuple[NoticeKind, ...] = ("result", "rectification")
 
 #: Fields that identify an inspection in lists (``kit list``, the app's chooser).
 SUMMARY_PATHS = ("company/name", "scope/type", "scope/start_date", "stage")
@@ -198,6 +204,7 @@ class Scope:
     purpose: str = ""
     focus: str = ""
     key_risks: str = ""
+    remote_reason: str = ""  # why the visit is remote (八、4.（1）: 不可抗力等原因不宜线下)
 
     @property
     def ended_on(self) -> date | None:
@@ -288,6 +295,7 @@ class Finding:
     review_mode: ReviewMode = ""
     reviewed_on: date | None = None
     reviewer: str = ""
+    basis: str = ""  # the legal basis the rectification notice cites for it
 
 
 @dataclass(frozen=True)
@@ -318,6 +326,21 @@ class Opinion:
 
     conclusion: str = ""
     decided_on: date | None = None
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A written notice served on the company (检查结果告知书, 整改通知书): its document
+    number in the office's scheme, when it was issued and served, and the company's receipt:
+    a signature, or a refusal noted by two or more inspectors (六、7-8)."""
+
+    number: str = ""
+    issued_on: date | None = None
+    served_on: date | None = None
+    received_by: str = ""  # the company's person who signed for it
+    refused: bool = False
+    witnesses: tuple[str, ...] = ()  # team member ids of the inspectors who noted a refusal
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -382,6 +405,7 @@ class Inspection:
     sampling: Sampling = field(default_factory=Sampling)
     #: per stage (reporting, closed): the leader's override of the rules' errors, if any
     gate_overrides: Mapping[str, GateOverride] = field(default_factory=dict)
+    notices: Mapping[str, Notice] = field(default_factory=dict)  # keyed by NoticeKind
 
     # -- convenient views ------------------------------------------------------------------
     @property

@@ -13,7 +13,7 @@ broken record.
 
 from __future__ import annotations
 
-from kit.rules._check import RULE_NAMES, RULES, check, errors
+from kit.rules._check import RULE_NAMES, RULES, check, errors, notice_problems
 from kit.rules._context import DELEGATED_FEEDBACK_WORKDAYS, SECTION_14, Context, Rule
 from kit.rules._licences import credit_code_problems, licence_problems
 from kit.rules._progress import SectionProgress, progress
@@ -30,5 +30,6 @@ __all__ = [
     "credit_code_problems",
     "errors",
     "licence_problems",
+    "notice_problems",
     "progress",
 ]

@@ -12,13 +12,16 @@ from kit.record import Inspection
 from kit.rules._company import credit_codes, licences_valid
 from kit.rules._context import Context, Rule
 from kit.rules._findings import checklist_complete, findings, past_products, rectification
+from kit.rules._notices import issue_problems, notices
 from kit.rules._preparation import (
+    contract_manufacturing,
     contract_manufacturing_scope,
     dates_in_order,
     delegated_feedback,
     joint_inspection_lead,
     notification,
     plan_review,
+    products_in_scope,
     remote_inspection,
 )
 from kit.rules._report import follow_up, opinion, signatures, steps_done
@@ -33,6 +36,8 @@ RULES: tuple[Rule, ...] = (
     notification,
     remote_inspection,
     contract_manufacturing_scope,
+    contract_manufacturing,
+    products_in_scope,
     joint_inspection_lead,
     delegated_feedback,
     plan_review,
@@ -44,6 +49,7 @@ RULES: tuple[Rule, ...] = (
     rectification,
     opinion,
     signatures,
+    notices,
     steps_done,
     follow_up,
 )
@@ -59,10 +65,32 @@ def check(
     today: date | None = None,
 ) -> list[Problem]:
     """Every problem the guide's rules find in ``inspection``, errors first."""
+    ctx = _context(inspection, guide, profile, calendar, today)
+    problems = [p for r in RULES for p in r(ctx)]
+    return sorted(problems, key=lambda p: p.severity != "error")
+
+
+def notice_problems(
+    inspection: Inspection,
+    kind: str,
+    *,
+    guide: Guide | None = None,
+    profile: Profile | None = None,
+    calendar: WorkCalendar | None = None,
+    today: date | None = None,
+) -> list[Problem]:
+    """What stops the notice of ``kind`` being issued now (an opinion for the result notice,
+    every finding to rectify complete for the rectification notice; none before the visit
+    ends)."""
+    return issue_problems(_context(inspection, guide, profile, calendar, today), kind)
+
+
+def _context(inspection: Inspection, guide: Guide | None, profile: Profile | None,
+             calendar: WorkCalendar | None, today: date | None) -> Context:
     guide = guide or load_guide()
     profile = profile or resolve_profile(inspection.profile)
     checklist = _checklist(profile, inspection.scope.sections, guide)
-    ctx = Context(
+    return Context(
         inspection=inspection,
         guide=guide,
         profile=profile,
@@ -71,8 +99,6 @@ def check(
         known_items=frozenset(checklist),
         checklist=checklist,
     )
-    problems = [p for r in RULES for p in r(ctx)]
-    return sorted(problems, key=lambda p: p.severity != "error")
 
 
 _KNOWN: dict[tuple[int, int, tuple[str, ...]], tuple[Profile | None, Guide, tuple[str, ...]]] = {}

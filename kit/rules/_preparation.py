@@ -51,6 +51,15 @@ def remote_inspection(ctx: Context) -> Iterator[Problem]:
             "远程检查不适用于有因（飞行）检查（八、4.（1））",
             "remote inspection is not for for-cause or unannounced inspections (八.4)",
         )
+    if scope.remote and not scope.remote_reason.strip():
+        yield error(
+            "remote.no_reason",
+            "scope/remote_reason",
+            "远程检查须写明原因：适用于有时限要求、但因疫情防控等不可抗力等原因不宜开展线下监管的"
+            "检查（八、4.（1））",
+            "a remote inspection states why: a deadline that cannot wait and force majeure "
+            "against an on-site visit (八.4 (1))",
+        )
     if scope.remote and ctx.inspection.stage in PAST_ON_SITE and not scope.remote_confirmed:
         yield error(
             "remote.unconfirmed",
@@ -72,6 +81,95 @@ def contract_manufacturing_scope(ctx: Context) -> Iterator[Problem]:
             "scope/sections",
             "企业涉及委托生产，检查范围应包括七、14 委托生产情形",
             "the company is in contract manufacturing: section 七.14 must be in scope",
+        )
+
+
+def contract_manufacturing(ctx: Context) -> Iterator[Problem]:
+    """七、14（2）and（5）on the record of a registrant or filer who has products made by a
+    contract manufacturer: the certificate's address and the contract production filing."""
+    company = ctx.inspection.company
+    if company.role == "contract_manufacturer":
+        return
+    made_elsewhere = {k: p for k, p in company.products.items()
+                      if p.manufacturer.strip() and p.manufacturer.strip() != company.name.strip()}
+    if not made_elsewhere:
+        return
+    filings = [(k, lic) for k, lic in company.licences.items()
+               if lic.kind == "contract_production_filing"]
+    partners = {k: p for k, p in company.partners.items() if p.relation == "contract_manufacturer"}
+    for key, product in made_elsewhere.items():
+        where = f"company/products/{key}"
+        address = product.production_address
+        if address and "（委托生产）" not in address and "(委托生产)" not in address:
+            yield warning(
+                "contract.address_mark",
+                f"{where}/production_address",
+                f"{product.name} 委托生产：注册证（备案凭证）生产地址栏应登载受托生产地址并注明"
+                f"“（委托生产）”，现为“{address}”（七、14.（2））",
+                "a product made under contract: the certificate's production address gives the "
+                "contract manufacturer's address marked （委托生产） (七.14 (2))",
+            )
+        maker = [p for p in partners.values() if key in p.products
+                 or p.name.strip() == product.manufacturer.strip()]
+        if address and maker and maker[0].address and maker[0].address not in address:
+            yield warning(
+                "contract.address_not_partner",
+                f"{where}/production_address",
+                f"{product.name} 的生产地址“{address}”不是受托生产企业 {maker[0].name} 的地址"
+                f"“{maker[0].address}”（七、14.（2））",
+                "the certificate's production address is not the contract manufacturer's "
+                "(七.14 (2))",
+            )
+        if not filings:
+            continue
+        covered = {c for _k, lic in filings for c in lic.scope}
+        if not ({product.registration_no, product.category_code} & covered):
+            yield error(
+                "contract.filing_scope",
+                f"{where}/registration_no",
+                f"{product.name}（{product.registration_no or product.category_code}）不在"
+                "《医疗器械委托生产备案凭证》所列产品中：核实注册证号是否变化（七、14.（5））",
+                "the product is not on the contract production filing: check whether its "
+                "registration number changed (七.14 (5))",
+            )
+    if not filings:
+        yield warning(
+            "contract.filing_missing",
+            "company/licences",
+            "有委托生产的产品，但未录入《医疗器械委托生产备案凭证》（七、14.（5））",
+            "products are made under contract but no contract production filing is entered "
+            "(七.14 (5))",
+        )
+    for key, lic in filings:
+        if lic.expires is None:
+            yield warning(
+                "contract.filing_term",
+                f"company/licences/{key}/expires",
+                "请录入委托生产备案凭证的委托期限，以核实是否在有效期内（七、14.（5））",
+                "enter the contract term of the filing to check it is in force (七.14 (5))",
+            )
+
+
+def products_in_scope(ctx: Context) -> Iterator[Problem]:
+    """九、3: the products inspected cover every registered product; leaving one out (time
+    is short: the larger volume or the higher safety demand decides) needs the reason."""
+    products = ctx.inspection.company.products
+    for key, product in products.items():
+        if not product.in_scope and not product.scope_reason.strip():
+            yield error(
+                "products.excluded_without_reason",
+                f"company/products/{key}/scope_reason",
+                f"{product.name} 未列入检查产品范围，须说明理由：检查产品范围应覆盖所有已注册产品，"
+                "时间有限时一般选取生产量较大或安全性要求较高的产品（九、3）",
+                "a product left out of the inspection needs its reason: the scope covers every "
+                "registered product, and when time is short the larger or riskier ones (九.3)",
+            )
+    if products and not any(p.in_scope for p in products.values()):
+        yield error(
+            "products.none_in_scope",
+            "company/products",
+            "检查产品范围中没有任何产品（九、3）",
+            "no product is in the inspection's scope (九.3)",
         )
 
 

@@ -333,12 +333,16 @@ def data_conclusion_mismatch(records: pd.DataFrame,
 # -- 9.6 -----------------------------------------------------------------------------------
 def find_discrepancies(drawn: pd.DataFrame, *, threshold: float = 0.2,
                        columns: Sequence[str] | None = None) -> pd.DataFrame:
-    """9.6: per group, the largest relative difference between two drawn records.
+    """9.6: per group, the largest difference between two drawn records, relative to what
+    "differ a lot" means for that measurement.
 
-    The relative difference of a and b is ``|a - b| / max(|a|, |b|)``; a group's largest is
+    Where the register gives both limits, a difference is measured against the tolerance
+    (``upper - lower``, the tightest of the group's records): 29.8 and 30.2 kΩ within
+    29.7-30.3 differ by 67% of the tolerance, though by 1% of the value. Without limits the
+    relative difference of a and b is ``|a - b| / max(|a|, |b|)``; a group's largest is
     ``(max - min) / max(|max|, |min|)`` of each data column (exact when the values share a
-    sign; values of both signs always differ by 100% or more). Index: group label. Columns:
-    column, n_values, relative_difference, low_index, high_index, discrepant (> threshold).
+    sign). Index: group label. Columns: column, n_values, relative_difference, basis
+    (``tolerance`` or ``value``), tolerance, low_index, high_index, discrepant (> threshold).
     """
     return rules.discrepancies(drawn, threshold, columns)
 

@@ -100,6 +100,10 @@ def num(values: pd.Series) -> pd.Series:
 
 
 # -- 9.3 -----------------------------------------------------------------------------------
+#: a column the products register does not have, as each dtype holds "not given"
+_MISSING: dict[str, Any] = {"str": "", "Int64": pd.NA, "boolean": pd.NA, "float64": np.nan}
+
+
 def rank_products(products: pd.DataFrame, record_products: Sequence[str],
                   max_products: int | None) -> pd.DataFrame:
     """See :func:`kit.sampling.rank_products` (``products`` already typed)."""
@@ -108,7 +112,7 @@ def rank_products(products: pd.DataFrame, record_products: Sequence[str],
                               "high_risk": "boolean", "volume": "float64"}
     for name, dtype in dtypes.items():
         table[name] = products[name].astype(dtype) if name in products else \
-            pd.Series(pd.NA, index=products.index).astype(dtype)
+            pd.Series(_MISSING[dtype], index=products.index, dtype=dtype)
     table = table.dropna(subset=["product"]).drop_duplicates("product")
     table.insert(1, "in_register", True)
     extra = sorted(set(record_products) - set(table["product"]))
@@ -117,18 +121,44 @@ def rank_products(products: pd.DataFrame, record_products: Sequence[str],
         table = pd.concat([table, more.astype({"product": "str"})], ignore_index=True)
         table = table.astype({"registration_no": "str", "class": "Int64",
                               "high_risk": "boolean", "volume": "float64"})
-    order = pd.DataFrame({"reg": table["in_register"].astype(bool),
-                          "risk": table["high_risk"].fillna(False).astype(bool),
-                          "cls": table["class"].fillna(0).astype(int),
-                          "vol": table["volume"].fillna(-1.0), "name": table["product"]})
-    order = order.sort_values(["reg", "risk", "cls", "vol", "name"],
-                              ascending=[False, False, False, False, True], kind="stable")
-    table = table.loc[order.index].reset_index(drop=True)
+    table = table.iloc[_either_order(table)].reset_index(drop=True)
     n = len(table)
     table["rank"] = np.arange(1, n + 1)
     table["chosen"] = True if max_products is None else table["rank"] <= max_products
     table["reason"] = _product_reasons(table, max_products)
     return table
+
+
+def _either_order(table: pd.DataFrame) -> list[int]:
+    """9.3 asks for the products with the larger volume *or* the higher safety demand: not one
+    strict order, so the ranking takes them in turn, the safest not yet taken, then the
+    largest not yet taken, and so on (products missing from the register last). The row
+    positions in that order; ``table["basis"]`` says which turn took each."""
+    reg = table["in_register"].astype(bool)
+    risk = table["high_risk"].fillna(False).astype(bool)
+    cls = table["class"].fillna(0).astype(int)
+    vol = table["volume"].fillna(-1.0)
+    keys = pd.DataFrame({"reg": reg, "risk": risk, "cls": cls, "vol": vol,
+                         "name": table["product"]})
+    safety = keys.sort_values(["reg", "risk", "cls", "vol", "name"],
+                              ascending=[False, False, False, False, True], kind="stable")
+    volume = keys.sort_values(["reg", "vol", "risk", "cls", "name"],
+                              ascending=[False, False, False, False, True], kind="stable")
+    queues = {"safety": [int(i) for i in safety.index],
+              "volume": [int(i) for i in volume.index if vol[i] >= 0]}
+    order: list[int] = []
+    basis: dict[int, str] = {}
+    turn = "safety"
+    while len(order) < len(table):
+        queue = [i for i in queues[turn] if i not in basis]
+        if queue and (reg[queue[0]] or turn == "safety"):
+            basis[queue[0]] = turn if reg[queue[0]] else "unregistered"
+            order.append(queue[0])
+        elif turn == "volume" and not queue:
+            pass  # no volumes known: safety alone decides
+        turn = "volume" if turn == "safety" else "safety"
+    table["basis"] = pd.Series(basis).reindex(table.index).astype("str")
+    return [table.index.get_loc(i) for i in order]
 
 
 def _product_reasons(table: pd.DataFrame, limit: int | None) -> pd.Series:
@@ -142,7 +172,9 @@ def _product_reasons(table: pd.DataFrame, limit: int | None) -> pd.Series:
         risk = np.where(table["high_risk"].fillna(False).astype(bool), "、高风险", "")
         vol = table["volume"].map("{:,.0f}".format, na_action="ignore").fillna("未填")
         why = cls + risk + "，产量 " + vol
-        place = "按安全性要求和产量排第 " + table["rank"].astype(str) + f"/{n}（"
+        by = table["basis"].map({"safety": "安全性要求较高", "volume": "生产量较大"}).fillna("")
+        place = ("按" + by.where(by != "", "登记情况") + "排第 " + table["rank"].astype(str)
+                 + f"/{n}（")
         verdict = np.where(table["chosen"], f"），入选前 {limit} 个",
                            f"），未入选（只查前 {limit} 个）")
         text = "9.3 检查时间有限，" + place + why + verdict
@@ -314,6 +346,7 @@ def discrepancies(drawn: pd.DataFrame, threshold: float,
     cols = data_columns(drawn) if columns is None else [c for c in columns if c in drawn]
     parts = []
     labels = group_labels(drawn)
+    tolerance = _tolerance(drawn).groupby(labels).min()  # the tightest a group's records give
     for c in cols:
         values = drawn[c].astype("float64").dropna()
         if values.empty:
@@ -321,14 +354,21 @@ def discrepancies(drawn: pd.DataFrame, threshold: float,
         agg = values.groupby(labels[values.index]).agg(
             ["count", "max", "min", "idxmax", "idxmin"])
         scale = pd.concat([agg["max"].abs(), agg["min"].abs()], axis=1).max(axis=1)
+        tol = pd.Series(tolerance.reindex(agg.index).to_numpy(dtype="float64"), index=agg.index)
+        by_tolerance = tol.notna() & (tol > 0)
         rel = ((agg["max"] - agg["min"]) / scale.where(scale > 0)).fillna(0.0)
+        rel = ((agg["max"] - agg["min"]) / tol).where(by_tolerance, rel)
         parts.append(pd.DataFrame({"column": c, "n_values": agg["count"],
-                                   "relative_difference": rel, "low_index": agg["idxmin"],
-                                   "high_index": agg["idxmax"]}))
+                                   "relative_difference": rel,
+                                   "basis": np.where(by_tolerance, "tolerance", "value"),
+                                   "tolerance": tol.where(by_tolerance),
+                                   "low_index": agg["idxmin"], "high_index": agg["idxmax"]}))
     if not parts:
         out = pd.DataFrame({"column": pd.Series(dtype="str"),
                             "n_values": pd.Series(dtype="int64"),
                             "relative_difference": pd.Series(dtype="float64"),
+                            "basis": pd.Series(dtype="str"),
+                            "tolerance": pd.Series(dtype="float64"),
                             "low_index": pd.Series(dtype="int64"),
                             "high_index": pd.Series(dtype="int64")})
     else:
@@ -338,6 +378,15 @@ def discrepancies(drawn: pd.DataFrame, threshold: float,
         out = both.drop_duplicates("group").set_index("group")
     out["discrepant"] = (out["n_values"] >= 2) & (out["relative_difference"] > threshold)
     return out
+
+
+def _tolerance(records: pd.DataFrame) -> pd.Series:
+    """Each record's tolerance, ``upper - lower`` where the register gives both limits."""
+    if "lower" not in records or "upper" not in records:
+        return pd.Series(np.nan, index=records.index, dtype="float64")
+    low = pd.to_numeric(records["lower"], errors="coerce")
+    high = pd.to_numeric(records["upper"], errors="coerce")
+    return (high - low).where(high > low)
 
 
 def expansion_pool(records: pd.DataFrame, valid: np.ndarray, codes: np.ndarray,

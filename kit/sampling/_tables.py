@@ -294,7 +294,9 @@ def _pair_text(label: np.ndarray, bad: pd.DataFrame, threshold: float) -> np.nda
     at = pd.Index(bad.index).get_indexer(label)
     column = _pick(obj(bad["column"]), at, "")
     pct = _pick((bad["relative_difference"] * 100).round(1).to_numpy(), at, np.nan)
-    return ("9.6 本组抽取记录的“" + column + "”相差 " + num(pd.Series(pct)).to_numpy(dtype=object)
+    basis = _pick(np.where(obj(bad["basis"]) == "tolerance", "公差（上限－下限）的 ", ""), at, "")
+    return ("9.6 本组抽取记录的“" + column + "”相差" + basis
+            + num(pd.Series(pct)).to_numpy(dtype=object)
             + f"%（阈值 {threshold * 100:g}%），须询问差异原因")
 
 

@@ -21,7 +21,15 @@ from kit.store._doc import (
     unflatten,
 )
 from kit.store._record import Record
-from kit.store._store import APP_NAME, CONNECTION_MODES, DB_FILE, Store, current_user, resolve_url
+from kit.store._store import (
+    APP_NAME,
+    CONNECTION_MODES,
+    DB_FILE,
+    NumberTakenError,
+    Store,
+    current_user,
+    resolve_url,
+)
 
 __all__ = [
     "APP_NAME",
@@ -31,6 +39,7 @@ __all__ = [
     "AuditEntry",
     "FieldConflict",
     "FieldConflictError",
+    "NumberTakenError",
     "Record",
     "Store",
     "current_user",

@@ -28,9 +28,12 @@ import sqlalchemy as sa
 from sqlalchemy.schema import CreateIndex, CreateTable
 
 #: The Alembic revision of the schema this code writes (``kit/store/migrations/versions``).
-HEAD_REVISION: Final = "0003"
+HEAD_REVISION: Final = "0004"
 #: The schema numbers a user sees in messages (revision 0001 is the first kit's schema).
-SCHEMA_NUMBER: Final = {"0001": 1, "0002": 2, "0003": 3}
+SCHEMA_NUMBER: Final = {"0001": 1, "0002": 2, "0003": 3, "0004": 4}
+
+#: the rows the unique index ``notice_numbers`` covers: every notice's number once given
+NOTICE_NUMBERS: Final = "path LIKE 'notices/%/number' AND value <> '\"\"'"
 
 _ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 metadata = sa.MetaData()
@@ -56,6 +59,9 @@ fields = sa.Table(
     sa.Column("path", sa.Text, primary_key=True),
     sa.Column("value", sa.Text, nullable=False),
     sa.Column("version", _ID, nullable=False),
+    # a written notice's document number is the office's: never the same on two notices
+    sa.Index("notice_numbers", "value", unique=True,
+             sqlite_where=sa.text(NOTICE_NUMBERS), postgresql_where=sa.text(NOTICE_NUMBERS)),
     sqlite_with_rowid=False,  # the primary key is the table: one b-tree to write, not two
 )
 

@@ -14,7 +14,7 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlalchemy.sql.compiler import SQLCompiler
 
-from kit.store._schema import audit, fields, inspections
+from kit.store._schema import NOTICE_NUMBERS, audit, fields, inspections
 
 BUSY_TIMEOUT_S = 15.0  # how long a write waits for another tab's transaction
 _INTS = {"n", "version", "old_version", "ins", "seq", "head_seq", "limit"}
@@ -137,6 +137,7 @@ class Statements:
         self.field_everywhere = sql(
             sa.select(i.id, f.value).select_from(fields.join(inspections, f.ins == i.key))
             .where(f.path == _p("path")))
+        self.notice_numbers = sql(sa.select(f.value).where(sa.text(NOTICE_NUMBERS)))
         self._dialect = dialect
         self._around: dict[int, Sql] = {}
         self.any_below = sql(sa.select(f.path).where(f.ins == _p("ins"), below).limit(1))

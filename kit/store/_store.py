@@ -330,6 +330,11 @@ class Store:
             msg = (f"数据库忙（其他窗口正在保存），{BUSY_TIMEOUT_S:.0f} 秒内未能保存，请重试"
                    f" / the database stayed busy for {BUSY_TIMEOUT_S:.0f} s; try again")
             return KitError(msg)
+        if isinstance(err, self._dbapi.IntegrityError) and (
+                "notice_numbers" in text or "fields.value" in text):
+            msg = ("这个文书编号已被另一份文书使用，未保存 / that document number is already "
+                   "another notice's; not saved")
+            return NumberTakenError(msg)
         if isinstance(err, self._dbapi.IntegrityError):
             msg = f"数据库拒绝了这次写入，未保存：{text} / the database refused the write: {text}"
             return KitError(msg)
@@ -517,6 +522,12 @@ class Store:
         depth = base.count(SEP) + 1
         return {e.path.split(SEP)[depth] for e in self.audit(inspection_id, base)
                 if e.path and e.path.count(SEP) >= depth}
+
+    def notice_numbers(self) -> set[str]:
+        """Every document number given to a notice in this store, deleted inspections' too
+        (read through the index that keeps them unique)."""
+        with self._tx(write=False) as cur:
+            return {json.loads(v) for (v,) in self._run(cur, self._sql.notice_numbers)}
 
     def delete(self, inspection_id: str, *, user: str) -> None:
         """Mark an inspection deleted (it stays in the database and in the audit trail)."""
@@ -723,6 +734,11 @@ class Store:
 
 
 _SEARCHED = ("id", *SUMMARY_PATHS, *SUMMARY_LISTS, "created_by", "updated_by")
+
+
+class NumberTakenError(ConflictError):
+    """A notice's document number is already another notice's (the office's numbering is
+    unique; :meth:`kit.session.Session.issue_notice` then takes the next one)."""
 
 
 def _like_escape(text: str) -> str:

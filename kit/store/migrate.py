@@ -7,11 +7,11 @@ database made by the first kit (schema 1, no Alembic stamp) is stamped 0001 firs
 >>> import tempfile
 >>> folder = tempfile.mkdtemp()
 >>> status(data_dir=folder)
-(None, '0003')
+(None, '0004')
 >>> upgrade(data_dir=folder)
-('(empty)', '0003')
+('(empty)', '0004')
 >>> status(data_dir=folder)
-('0003', '0003')
+('0004', '0004')
 """
 
 from __future__ import annotations

@@ -271,7 +271,8 @@ def remote(rng: Rng) -> Draft:
         code = rng.choice(("supervisory", "focused", "follow_up", "special", "extended"))
         unannounced = rng.random() < 0.2
     ins = new_inspection(type=code)  # type: ignore[arg-type]
-    ins = replace(ins, scope=replace(ins.scope, remote=True, unannounced=unannounced))
+    ins = replace(ins, scope=replace(ins.scope, remote=True, unannounced=unannounced,
+                                     remote_reason="因不可抗力不宜到企业现场"))
     found = _errors(ins, "remote.")
     kind = _type_text(code, unannounced)
     ok = Text("不是有因（飞行）检查，可以远程检查，但不能降低检查标准，结果需经检查单位和企业确认。",
@@ -437,29 +438,34 @@ def sampling_discrepancy(rng: Rng) -> Draft:
     frame, kind = _records(
         rng, [day - timedelta(days=d) for d in sorted(rng.sample(range(3, 90), 2))])
     column, unit = kind.column, kind.unit
-    a = round(rng.uniform(kind.lower, kind.upper), 1)
-    # alike: both within the record's own limits; differing: far apart (then one usually lies
-    # outside its limits too, which 九、5 would also catch)
-    b = (round(rng.uniform(kind.lower, kind.upper), 1) if rng.random() < 0.5
+    low, high = kind.lower, kind.upper
+    tol = high - low
+    a = round(rng.uniform(low + 0.2 * tol, high - 0.2 * tol), 1)
+    # alike: close within the limits; differing: apart by much of the tolerance, or far off
+    # (then one usually lies outside its limits too, which 九、5 would also catch)
+    b = (round(min(max(a + rng.uniform(-0.1, 0.1) * tol, low), high), 1) if rng.random() < 0.5
          else round(a * (1 - rng.uniform(0.3, 0.6)), 1))
     threshold = SampleParameters(day, 0).discrepancy
-    found = find_discrepancies(frame.assign(**{column: [a, b]}), threshold=threshold,
-                               columns=[column])
+    found = find_discrepancies(frame.assign(**{column: [a, b], "lower": low, "upper": high}),
+                               threshold=threshold, columns=[column])
     widen, measured = bool(found["discrepant"].iloc[0]), found["relative_difference"].iloc[0]
     word = ("超过", "above") if widen else ("未超过", "not above")
+    diff = abs(a - b)
     return _draft(Text(f"相似条件下的两份{kind.record_type}（{kind.product}）中，{column}分别为 {a} 和 "
-                       f"{b} {unit}。按九、6，需要补充选取同种记录并询问差别原因吗？",
+                       f"{b} {unit}（限值 {low:g}–{high:g} {unit}）。按九、6，需要补充选取同种记录并"
+                       "询问差别原因吗？",
                        f"Two {kind.record_type} of {kind.product} under similar conditions show "
-                       f"{column} {a} and {b} {unit}. Under 九.6, should more such records be "
-                       "taken and the difference asked about?"),
+                       f"{column} {a} and {b} {unit} (limits {low:g}-{high:g} {unit}). Under 九.6, "
+                       "should more such records be taken and the difference asked about?"),
                   YES_NO, _yes_no(widen),
-                  Text(f"两者相对差异 {measured:.0%}，{word[0]}本工具包“数据差别较大”的阈值 "
-                       f"{threshold:.0%}（抽样参数可调）。",
-                       f"The relative difference is {measured:.0%}, {word[1]} the kit's threshold "
-                       f"for 'differ a lot', {threshold:.0%} (a sampling parameter)."),
+                  Text(f"两者相差 {diff:.2g} {unit}，为公差（上限－下限 {tol:g}）的 {measured:.0%}，"
+                       f"{word[0]}本工具包“数据差别较大”的阈值 {threshold:.0%}（抽样参数可调；"
+                       "指南未规定具体数值）。",
+                       f"They differ by {diff:.2g} {unit}, {measured:.0%} of the tolerance "
+                       f"(upper - lower, {tol:g}): {word[1]} the kit's threshold for 'differ a "
+                       f"lot', {threshold:.0%} (a sampling parameter; the guide sets no figure)."),
                   ("9.6",), rng, shuffle=False,
-                  facts={"a": str(a), "b": str(b), "lower": str(kind.lower),
-                         "upper": str(kind.upper)})
+                  facts={"a": str(a), "b": str(b), "lower": str(low), "upper": str(high)})
 
 
 # -- 十 -----------------------------------------------------------------------------------

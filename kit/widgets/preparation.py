@@ -136,6 +136,9 @@ def scope_panel(session: Session) -> W.Widget:
         field(session, f"{p}/type", "检查方式 Type（五、2）", "choice", vocab_options("inspection_types")),
         field(session, f"{p}/unannounced", "飞行检查 Unannounced", "bool"),
         field(session, f"{p}/remote", "远程检查 Remote（八、4）", "bool"),
+        field(session, f"{p}/remote_reason", "远程检查原因 Why remote", "textarea",
+              placeholder="有时限要求，但因不可抗力等原因不宜线下检查（八、4.（1）） / a deadline "
+                          "and force majeure against a visit"),
         field(session, f"{p}/remote_confirmed", "远程结果已双方确认 Remote result confirmed", "bool"),
         field(session, f"{p}/cooperation", "联合/委托检查（八、5）", "choice", table_options(COOPERATION)),
         field(session, f"{p}/partner_authority", "协作监管部门 Partner authority"),

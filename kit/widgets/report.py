@@ -9,8 +9,8 @@ from pathlib import Path
 
 import ipywidgets as W
 
-from kit.errors import KitError
-from kit.interchange import export_workbook
+from kit.errors import KitError, ValidationError
+from kit.interchange import export_notice, export_workbook
 from kit.labels import REVIEW_MODES, STAGES, vocab, zh
 from kit.session import GATED_STAGES, GateError, Session, export_doc
 from kit.widgets._common import XLSX_MIME, download_link, message_html, table_options, vocab_options
@@ -18,6 +18,7 @@ from kit.widgets._fields import ProblemList, field, problems_html
 
 __all__ = [
     "AUDIT_SHOWN",
+    "NoticePanel",
     "ReportWidget",
     "member_options",
     "workbook_bytes",
@@ -37,6 +38,85 @@ def workbook_bytes(session: Session) -> bytes:
         out = Path(tmp) / "record.xlsx"
         export_workbook(session.store, session.id, out)
         return out.read_bytes()
+
+
+NOTICE_TITLES = {"result": "检查结果告知书 Notice of the result",
+                 "rectification": "整改通知书 Rectification notice"}
+
+
+class NoticePanel(W.VBox):
+    """One written notice: issue it (the office's next document number), record its service
+    and the company's receipt or refusal, print it as PDF or Excel to serve."""
+
+    def __init__(self, session: Session, kind: str) -> None:
+        self.session, self.kind = session, kind
+        base = f"notices/{kind}"
+        self.status = W.HTML()
+        self.status.add_class("kit-notice-number")
+        self.issue_button = W.Button(description="出具并编号 Issue", icon="check-square-o",
+                                     layout=W.Layout(width="auto"))
+        self.issue_button.add_class("kit-notice-issue")
+        self.issue_button.on_click(lambda _b: self.issue())
+        pdf = W.Button(description="打印 PDF", icon="print", layout=W.Layout(width="auto"))
+        pdf.on_click(lambda _b: self.print_notice(".pdf"))
+        xlsx = W.Button(description="Excel", icon="file-excel-o", layout=W.Layout(width="auto"))
+        xlsx.on_click(lambda _b: self.print_notice(".xlsx"))
+        self.message = W.HTML()
+        self.message.add_class("kit-notice-message")
+        if session.refusal(f"{base}/number") is not None:
+            self.issue_button.disabled = True
+        session.on_change(lambda _p: self.show(), field=f"{base}/number")
+        self.show()
+        super().__init__([
+            W.HTML(f"<b>{NOTICE_TITLES[kind]}</b>"),
+            W.HBox([self.status, self.issue_button, pdf, xlsx],
+                   layout=W.Layout(flex_flow="row wrap", align_items="center")),
+            self.message,
+            field(session, f"{base}/served_on", "送达日期 Served on", "date"),
+            field(session, f"{base}/received_by", "签收人 Received by"),
+            field(session, f"{base}/refused", "企业拒收 Refused", "bool"),
+            field(session, f"{base}/witnesses", "注明拒收的检查人员 Inspectors noting a refusal",
+                  "multichoice", member_options(session)),
+            field(session, f"{base}/note", "送达情况 Note", "textarea"),
+        ])
+        self.add_class(f"kit-notice-{kind}")
+
+    def show(self) -> None:
+        notice = self.session.inspection.notices.get(self.kind)
+        if notice is not None and notice.number:
+            day = notice.issued_on.isoformat() if notice.issued_on else ""
+            text = message_html(f"文号 {notice.number}（{day} 出具）", "ok", tag="span")
+        else:
+            text = message_html("尚未出具 not issued yet", "muted", tag="span")
+        problems = self.session.problems_at(f"notices/{self.kind}/number")
+        self.status.value = text + (problems_html(problems) if problems else "")
+
+    def issue(self) -> None:
+        self.session.flush_pending()
+        try:
+            number = self.session.issue_notice(self.kind)
+        except ValidationError as exc:
+            self.message.value = (message_html("未出具 not issued:", "error")
+                                  + problems_html(list(exc.problems)))
+            return
+        except KitError as exc:
+            self.message.value = message_html(f"未出具 not issued: {exc}", "error")
+            return
+        self.message.value = message_html(f"已出具 issued: {number}", "ok")
+
+    def print_notice(self, suffix: str) -> None:
+        self.session.flush_pending()
+        name = f"{NOTICE_TITLES[self.kind].split()[0]}-{self.session.id}{suffix}"
+        try:
+            with tempfile.TemporaryDirectory() as tmp:
+                out = export_notice(self.session.store, self.session.id, [self.kind],
+                                    Path(tmp) / f"notice{suffix}")
+                data = out.read_bytes()
+        except KitError as exc:
+            self.message.value = message_html(f"未能生成 not generated: {exc}", "error")
+            return
+        mime = "application/pdf" if suffix == ".pdf" else XLSX_MIME
+        self.message.value = download_link(data, name, mime, f"下载 Download {name}")
 
 
 class ReportWidget(W.VBox):
@@ -70,6 +150,9 @@ class ReportWidget(W.VBox):
             field(session, "signatures/witness_present", "现场有见证人 Witness present", "bool"),
             field(session, "signatures/witness_name", "见证人 Witness"),
             field(session, "signatures/witness_signed", "见证人已签字 Witness signed", "bool"),
+            W.HTML("<h3>书面告知 Written notices（六、7-9）</h3>"),
+            NoticePanel(session, "result"),
+            NoticePanel(session, "rectification"),
             W.HTML("<h3>跟踪检查 Follow-up（六、9，十、3）</h3>"),
             field(session, "follow_up/submitted_on", "企业提交整改资料 Submitted", "date"),
             field(session, "follow_up/review_mode", "复查方式 Review", "choice", table_options(REVIEW_MODES)),

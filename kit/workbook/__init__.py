@@ -1,7 +1,7 @@
 """The Excel workbook: the inspection's written record, print-ready, fillable offline, sealed.
 
-:func:`write_workbook` renders an inspection into seven sheets (检查方案, 现场检查记录,
-问题与整改, 记录抽样, 签字确认, 跟踪, 审计记录) styled by the office's template
+:func:`write_workbook` renders an inspection into eight sheets (检查方案, 现场检查记录,
+问题与整改, 记录抽样, 签字确认, 整改跟踪, 跟踪, 审计记录) styled by the office's template
 (``templates/workbook.xlsx``; its 说明 sheet explains the convention), and embeds
 the record's canonical JSON, its SHA-256 and the export time in a very hidden sheet.
 
@@ -26,6 +26,9 @@ macros, no external links, no formulas.
 from __future__ import annotations
 
 from kit.workbook._layout import SHEET_NAMES, AuditLike, Change, ReplayError
+from kit.workbook._notice import SHEET_NAMES as NOTICE_SHEETS
+from kit.workbook._notice import notice_sheet, write_notices
+from kit.workbook._print import fit_rows_for_print
 from kit.workbook._read import CellError, apply_changes, parse_date, read_workbook
 from kit.workbook._sheets import COLUMN_HEADERS
 from kit.workbook._verify import VerifyResult, verify_workbook, workbook_inspection_id
@@ -33,6 +36,7 @@ from kit.workbook._write import canonical_json, write_workbook
 
 __all__ = [
     "COLUMN_HEADERS",
+    "NOTICE_SHEETS",
     "SHEET_NAMES",
     "AuditLike",
     "CellError",
@@ -41,9 +45,12 @@ __all__ = [
     "VerifyResult",
     "apply_changes",
     "canonical_json",
+    "fit_rows_for_print",
+    "notice_sheet",
     "parse_date",
     "read_workbook",
     "verify_workbook",
     "workbook_inspection_id",
+    "write_notices",
     "write_workbook",
 ]

@@ -37,16 +37,17 @@ Value = str | int | date | datetime | None
 MAX_CELL_UNITS = 32767  # Excel's limit, in UTF-16 code units
 YES, NO = "是", "否"
 
-PLAN, RECORD, FINDINGS, SAMPLING, SIGNATURES, FOLLOW_UP, AUDIT = (
-    "检查方案", "现场检查记录", "问题与整改", "记录抽样", "签字确认", "跟踪", "审计记录",
+PLAN, RECORD, FINDINGS, SAMPLING, SIGNATURES, TRACKING, FOLLOW_UP, AUDIT = (
+    "检查方案", "现场检查记录", "问题与整改", "记录抽样", "签字确认", "整改跟踪", "跟踪", "审计记录",
 )
-SHEET_NAMES = (PLAN, RECORD, FINDINGS, SAMPLING, SIGNATURES, FOLLOW_UP, AUDIT)
+SHEET_NAMES = (PLAN, RECORD, FINDINGS, SAMPLING, SIGNATURES, TRACKING, FOLLOW_UP, AUDIT)
 SHEET_TITLES = {
     PLAN: "医疗器械生产监督检查方案",
     RECORD: "医疗器械生产监督现场检查记录",
     FINDINGS: "检查发现问题及整改要求",
     SAMPLING: "记录样本选取清单",
     SIGNATURES: "检查结果确认及签字",
+    TRACKING: "问题整改逐项跟踪",
     FOLLOW_UP: "跟踪检查及后续措施",
     AUDIT: "检查记录修改审计记录",
 }

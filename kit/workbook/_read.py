@@ -40,6 +40,7 @@ from kit.workbook._layout import (
     NO,
     RECORD,
     SIGNATURES,
+    TRACKING,
     YES,
     Change,
     Column,
@@ -60,7 +61,7 @@ from kit.workbook._seal import (
 )
 from kit.workbook._sheets import render
 
-EDITABLE_SHEETS = (RECORD, FINDINGS, SIGNATURES, FOLLOW_UP)
+EDITABLE_SHEETS = (RECORD, FINDINGS, SIGNATURES, TRACKING, FOLLOW_UP)
 LIST_KINDS = ("means", "members")
 _MISSING = object()
 

@@ -1,4 +1,4 @@
-"""The seven visible sheets of the inspection workbook, rendered from the record as rows.
+"""The eight visible sheets of the inspection workbook, rendered from the record as rows.
 
 Each function turns one part of the record into a :class:`SheetLayout`:
 what every cell shows and, for cells a person may fill in offline, which record path they
@@ -25,7 +25,7 @@ from kit.labels import (
     STAGES,
     zh,
 )
-from kit.record import Inspection, natural_key
+from kit.record import Inspection, Notice, natural_key
 from kit.workbook._layout import (
     AUDIT,
     FINDINGS,
@@ -37,6 +37,7 @@ from kit.workbook._layout import (
     SAMPLING_KNOWN,
     SHEET_TITLES,
     SIGNATURES,
+    TRACKING,
     YES,
     Column,
     Field,
@@ -62,6 +63,7 @@ def render(
         _findings(inspection, lookups),
         _sampling(inspection, lookups),
         _signatures(inspection, lookups),
+        _tracking(inspection, lookups),
         _follow_up(inspection, lookups),
         _audit(audit),
     ]
@@ -134,7 +136,8 @@ def _plan(ins: Inspection, lk: Lookups) -> SheetLayout:
     if s.unannounced:
         manner.append("飞行检查（不事先通知企业）")
     if s.remote:
-        manner.append("远程检查" + ("（检查结果已经双方确认）" if s.remote_confirmed else ""))
+        manner.append("远程检查" + (f"（原因：{s.remote_reason}）" if s.remote_reason else "")
+                      + ("（检查结果已经双方确认）" if s.remote_confirmed else ""))
     if s.cooperation != "none":
         manner.append(zh(COOPERATION, s.cooperation) + (f"：{s.partner_authority}"
                                                      if s.partner_authority else ""))
@@ -265,15 +268,10 @@ FINDING_COLUMNS = (
     Column("description", "问题描述", "text", required=True),
     Column("handling", "处理方式（十、1）", "handling", required=True),
     Column("requirement", "整改要求", "text"),
+    Column("basis", "依据", "text"),
     Column("deadline", "整改期限", "date"),
     Column("workdays", "整改时限（工作日）"),
     Column("affects_past_products", "涉及既往产品", "bool"),
-    Column("state", "整改状态", "finding_state"),
-    Column("submitted_on", "提交整改资料日期", "date"),
-    Column("evidence", "整改证据", "text"),
-    Column("review_mode", "复查方式", "review_mode"),
-    Column("reviewed_on", "复查日期", "date"),
-    Column("reviewer", "复查人", "text"),
 )
 NEW_FINDING_ROWS = 30
 
@@ -290,40 +288,101 @@ def _findings(ins: Inspection, lk: Lookups) -> SheetLayout:
             days = lk.workdays(since, f.deadline)
         rows.append(_row(
             key, lk.clause(f.item)[0] if f.item else "", f.description,
-            handling.get(f.handling, f.handling), f.requirement, f.deadline, days,
-            YES if f.affects_past_products else NO, zh(FINDING_STATES, f.state), f.submitted_on,
-            f.evidence, zh(REVIEW_MODES, f.review_mode) if f.review_mode else "",
-            f.reviewed_on, f.reviewer,
+            handling.get(f.handling, f.handling), f.requirement, f.basis, f.deadline, days,
+            YES if f.affects_past_products else NO,
             fields={1: Field(f"{base}/item", "item", required=True),
                     2: Field(f"{base}/description", required=True),
                     3: Field(f"{base}/handling", "handling", required=True),
-                    4: Field(f"{base}/requirement"), 5: Field(f"{base}/deadline", "date"),
-                    7: Field(f"{base}/affects_past_products", "bool"),
-                    8: Field(f"{base}/state", "finding_state"),
-                    9: Field(f"{base}/submitted_on", "date"), 10: Field(f"{base}/evidence"),
-                    11: Field(f"{base}/review_mode", "review_mode"),
-                    12: Field(f"{base}/reviewed_on", "date"), 13: Field(f"{base}/reviewer")},
+                    4: Field(f"{base}/requirement"), 5: Field(f"{base}/basis"),
+                    6: Field(f"{base}/deadline", "date"),
+                    8: Field(f"{base}/affects_past_products", "bool")},
         ))
     return SheetLayout(FINDINGS, SHEET_TITLES[FINDINGS], FINDING_COLUMNS, tuple(rows),
                        open_rows=NEW_FINDING_ROWS)
 
 
+TRACKING_COLUMNS = (
+    Column("id", "编号"),
+    Column("item", "检查项"),
+    Column("deadline", "整改期限"),
+    Column("state", "整改状态", "finding_state"),
+    Column("submitted_on", "提交整改资料日期", "date"),
+    Column("evidence", "整改证据", "text"),
+    Column("review_mode", "复查方式", "review_mode"),
+    Column("reviewed_on", "复查日期", "date"),
+    Column("reviewer", "复查人", "text"),
+)
+
+
+def _tracking(ins: Inspection, lk: Lookups) -> SheetLayout:
+    """Each finding's rectification to its end (六、9; 十、1; 十、3), one row per finding."""
+    rows = []
+    for key in _sorted(ins.findings):
+        f = ins.findings[key]
+        base = f"findings/{key}"
+        rows.append(_row(
+            key, lk.clause(f.item)[0] if f.item else "", f.deadline,
+            zh(FINDING_STATES, f.state), f.submitted_on, f.evidence,
+            zh(REVIEW_MODES, f.review_mode) if f.review_mode else "", f.reviewed_on, f.reviewer,
+            fields={3: Field(f"{base}/state", "finding_state"),
+                    4: Field(f"{base}/submitted_on", "date"), 5: Field(f"{base}/evidence"),
+                    6: Field(f"{base}/review_mode", "review_mode"),
+                    7: Field(f"{base}/reviewed_on", "date"), 8: Field(f"{base}/reviewer")},
+        ))
+    return SheetLayout(TRACKING, SHEET_TITLES[TRACKING], TRACKING_COLUMNS, tuple(rows))
+
+
+SAMPLING_PRINT = (
+    Column("record_id", "记录编号"),
+    Column("record", "记录类型 / 产品 / 批号"),
+    Column("record_date", "记录日期"),
+    Column("where", "条件 / 工序"),
+    Column("document", "文件及版本"),
+    Column("rules", "抽样规则"),
+    Column("reason", "选取理由"),
+    Column("data", "记录数据"),
+    Column("flags", "标记"),
+)
+#: the engine's and the register's columns the printed columns above already show
+_SHOWN = frozenset({"record_id", "record_type", "product", "batch", "record_date", "condition",
+                    "stage", "doc_id", "doc_version", "doc_version_in_force", "lower", "upper",
+                    "conclusion", "rules", "reason", "group", "flags"})
+
+
 def _sampling(ins: Inspection, lk: Lookups) -> SheetLayout:
-    extra = [str(k) for k in lk.get("sampling/columns")]
-    keys = [*SAMPLING_KNOWN, *extra]
+    """The drawn records as a reader checks them on A4 landscape: nine columns, the register's
+    other columns (检验项目, 测量值...) with their names in one 记录数据 cell, flags in words.
+    Every value of the draw is on the sheet; the record keeps them column by column."""
+    extra = [str(k) for k in lk.get("sampling/columns") if str(k) not in _SHOWN]
     names = {**lk.get("sampling/headers"), **SAMPLING_KNOWN}
-    columns = tuple(Column(k, str(names.get(k, k))) for k in keys)
-    rows = tuple(
-        Row(tuple(_t(_sample_cell(k, r.get(k))) for k in keys))
-        for r in ins.sampling.rows
-    )
-    return SheetLayout(SAMPLING, SHEET_TITLES[SAMPLING], columns, rows)
+    rows = tuple(Row(tuple(_t(v) for v in _sample_row(r, extra, names)))
+                 for r in ins.sampling.rows)
+    return SheetLayout(SAMPLING, SHEET_TITLES[SAMPLING], SAMPLING_PRINT, rows)
 
 
-def _sample_cell(key: str, value: Any) -> Value:
-    if key == "flags":
-        return _flags(value)
-    return value if value is None or type(value) is str else _plain(value)
+def _sample_row(r: Mapping[str, Any], extra: Sequence[str], names: Mapping[str, Any]
+                ) -> tuple[Value, ...]:
+    def get(key: str) -> str:
+        value = _plain(r.get(key))
+        return "" if value is None else str(value)
+
+    def joined(*keys: str) -> str:
+        return " ".join(v for k in keys if (v := get(k)))
+
+    document = " ".join(v for v in (get("doc_id"), get("doc_version")) if v)
+    in_force = get("doc_version_in_force")
+    if in_force and in_force != get("doc_version"):
+        document = f"{document}（现行 {in_force}）" if document else f"现行 {in_force}"
+    data = [f"{names.get(k, k)} {v}" for k in extra if (v := get(k))]
+    low, high = get("lower"), get("upper")
+    if low or high:
+        data.append(f"限值 {low or '—'}～{high or '—'}")
+    if conclusion := get("conclusion"):
+        data.append(f"结论 {conclusion}")
+    values = (get("record_id"), joined("record_type", "product", "batch"), get("record_date"),
+              joined("condition", "stage"), document, get("rules"), get("reason"),
+              "，".join(data), _flags(get("flags")))
+    return tuple(v or None for v in values)
 
 
 def _flags(value: Any) -> Value:
@@ -378,11 +437,42 @@ def _signatures(ins: Inspection, lk: Lookups) -> SheetLayout:
         _row("见证人姓名", sig.witness_name, "", fields={1: Field(p + "witness_name")}),
         _row("见证人已签字", YES if sig.witness_signed else NO, "现场有见证人的须由见证人签字",
              fields={1: Field(p + "witness_signed", "bool")}),
+        *_notice_rows(ins),
         _row("企业负责人（签字）", "", "签字并注明日期", height=SIGN_HEIGHT),
         _row("检查人员（签字）", "", "2名以上检查人员签字并注明日期", height=SIGN_HEIGHT),
         _row("见证人（签字）", "", "现场有见证人的", height=SIGN_HEIGHT),
     ]
     return SheetLayout(SIGNATURES, SHEET_TITLES[SIGNATURES], FORM_COLUMNS, tuple(rows), form=True)
+
+
+NOTICE_WORDS = {"result": "结果告知书", "rectification": "整改通知书"}
+
+
+def _notice_rows(ins: Inspection) -> list[Row]:
+    """Each written notice's number and date (given by the kit when it is issued) and its
+    service: the date, the company's receiver, or its refusal noted by two inspectors."""
+    rows = []
+    for kind, word in NOTICE_WORDS.items():
+        n = ins.notices.get(kind)
+        if n is None:
+            if kind == "rectification" and not any(f.deadline for f in ins.findings.values()):
+                continue
+            n = Notice()
+        p = f"notices/{kind}/"
+        rows += [
+            _row(f"{word}文号", n.number, "出具时按办公室文号自动编号"),
+            _row(f"{word}出具日期", n.issued_on, ""),
+            _row(f"{word}送达日期", n.served_on, "六、7 书面告知",
+                 fields={1: Field(p + "served_on", "date")}),
+            _row(f"{word}签收人", n.received_by, "企业签收人",
+                 fields={1: Field(p + "received_by")}),
+            _row(f"{word}企业拒收", YES if n.refused else NO, "六、8",
+                 fields={1: Field(p + "refused", "bool")}),
+            _row(f"{word}拒收见证人员", "、".join(_member(ins, k) for k in n.witnesses),
+                 "六、8 两名以上检查人员",
+                 fields={1: Field(p + "witnesses", "members")}),
+        ]
+    return rows
 
 
 def _follow_up(ins: Inspection, lk: Lookups) -> SheetLayout:
@@ -456,11 +546,13 @@ def choices(kind: str, lookups: Lookups) -> list[str]:
     return []
 
 
-#: Each fixed sheet's column headers, in order (the sampling sheet's depend on the draw).
+#: Each sheet's column headers, in order.
 COLUMN_HEADERS: Mapping[str, tuple[str, ...]] = {
     PLAN: tuple(c.header for c in FORM_COLUMNS),
     RECORD: tuple(c.header for c in RECORD_COLUMNS),
     FINDINGS: tuple(c.header for c in FINDING_COLUMNS),
+    TRACKING: tuple(c.header for c in TRACKING_COLUMNS),
+    SAMPLING: tuple(c.header for c in SAMPLING_PRINT),
     SIGNATURES: tuple(c.header for c in FORM_COLUMNS),
     FOLLOW_UP: tuple(c.header for c in FORM_COLUMNS),
     AUDIT: tuple(c.header for c in AUDIT_COLUMNS),

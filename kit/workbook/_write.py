@@ -1,4 +1,4 @@
-"""Writing the workbook: seven sheets styled by the office's template, and the seal."""
+"""Writing the workbook: eight sheets styled by the office's template, and the seal."""
 
 from __future__ import annotations
 

@@ -50,10 +50,16 @@ def test_kit_credit_file_writes_json_and_excel(tmp_path):
     f3 = next(f for f in ins["findings"] if f["finding"] == "F3")
     assert (f3["state_zh"], f3["review_mode_zh"], f3["reviewed_on"]) == (
         "复查合格", "现场复查", "2026-11-24")
+    assert [(n["kind_zh"], n["number"], n["served_on"], n["received_by"])
+            for n in ins["notices"]] == [
+        ("检查结果告知书", "京药监械检告〔2026〕118号", "2026-11-20", "陈示例"),
+        ("整改通知书", "京药监械整改〔2026〕064号", "2026-11-20", "陈示例")]
     subprocess.run([*base, "--out", str(tmp_path / "c.xlsx")], check=True, timeout=120,
                    capture_output=True)
     book = load_workbook(tmp_path / "c.xlsx", read_only=True)
     assert book.sheetnames == ["检查记录", "问题与整改"]
+    head, first = list(book["检查记录"].iter_rows(values_only=True, max_row=2))
+    assert "整改通知书 京药监械整改〔2026〕064号（2026-11-20 送达，签收）" in first[head.index("notices")]
     rows = list(book["问题与整改"].iter_rows(values_only=True))
     assert len(rows) == 1 + 4
     nobody = subprocess.run([*base, "--company", "不存在的企业", "--out", str(tmp_path / "n.json")],

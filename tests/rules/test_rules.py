@@ -465,3 +465,59 @@ def test_an_overdue_finding_is_flagged_in_working_days(demo):
     assert found[0].severity == "warning"
     assert "5 个工作日" in found[0].message  # 12-11 (Fri) to 12-18 (Fri): five working days
     assert not [p for p in check(late, today=date(2026, 12, 11)) if p.code == "finding.overdue"]
+
+
+def test_a_remote_inspection_says_why(demo):
+    remote = replace(demo.scope, remote=True, remote_confirmed=True)
+    assert "remote.no_reason" in errors_of(replace(demo, scope=remote))
+    why = replace(remote, remote_reason="年度检查有时限要求，疫情防控期间不宜线下检查")
+    assert "remote.no_reason" not in codes(replace(demo, scope=why))
+
+
+def contract_product(demo, **changes):
+    products = dict(demo.company.products)
+    products["P4"] = replace(products["P4"], **changes)
+    return replace(demo, company=replace(demo.company, products=products))
+
+
+def test_a_contract_product_certificate_shows_the_makers_address_marked(demo):
+    assert not {c for c in codes(demo) if c.startswith("contract.")}
+    unmarked = contract_product(demo, production_address="北京市大兴区受托路16号")
+    assert "contract.address_mark" in codes(unmarked)
+    assert "contract.address_not_partner" not in codes(unmarked)
+    own_plant = contract_product(demo, production_address="北京市北京经济技术开发区示例路8号（委托生产）")
+    assert codes(own_plant) & {"contract.address_mark", "contract.address_not_partner"} == {
+        "contract.address_not_partner"}
+    # a contract manufacturer's own record is checked from the other side: not here
+    maker = replace(unmarked, company=replace(unmarked.company, role="contract_manufacturer"))
+    assert "contract.address_mark" not in codes(maker)
+
+
+def test_the_contract_filing_lists_the_product_and_has_a_term(demo):
+    changed = contract_product(demo, registration_no="京械注准20262140099", category_code="14-15")
+    assert "contract.filing_scope" in errors_of(changed)
+    licences = dict(demo.company.licences)
+    licences["L3"] = replace(licences["L3"], scope=("京械注准20222140004",), expires=None)
+    by_number = replace(demo, company=replace(demo.company, licences=licences))
+    assert "contract.filing_scope" not in codes(by_number)
+    assert "contract.filing_term" in codes(by_number)
+    expired = dict(demo.company.licences)
+    expired["L3"] = replace(expired["L3"], expires=date(2026, 6, 30))
+    assert "licence.expired" in errors_of(replace(demo, company=replace(demo.company,
+                                                                        licences=expired)))
+    without = {k: v for k, v in demo.company.licences.items() if k != "L3"}
+    assert "contract.filing_missing" in codes(replace(demo, company=replace(
+        demo.company, licences=without)))
+
+
+def test_a_product_left_out_of_the_inspection_needs_its_reason(demo):
+    products = dict(demo.company.products)
+    products["P2"] = replace(products["P2"], in_scope=False, scope_reason="")
+    left_out = replace(demo, company=replace(demo.company, products=products))
+    assert "products.excluded_without_reason" in errors_of(left_out)
+    products["P2"] = replace(products["P2"], scope_reason="检查时间有限，选取产量最大和安全性要求最高的产品")
+    assert "products.excluded_without_reason" not in codes(
+        replace(demo, company=replace(demo.company, products=products)))
+    none = {k: replace(p, in_scope=False, scope_reason="停产") for k, p in products.items()}
+    assert "products.none_in_scope" in errors_of(
+        replace(demo, company=replace(demo.company, products=none)))

@@ -121,18 +121,31 @@ def test_versions_in_force_match_each_record_date() -> None:
 
 
 # -- 9.3 -----------------------------------------------------------------------------------
-def test_products_are_ranked_by_safety_then_volume_and_limited() -> None:
+def test_products_are_taken_by_safety_or_volume_in_turn_and_limited() -> None:
     ranked = rank_products(PRODUCTS, ["注射器", "口罩", "体温计", "敷贴"], max_products=2)
     assert ranked["product"].tolist() == ["注射器", "口罩", "体温计", "敷贴"]
     assert ranked["chosen"].tolist() == [True, True, False, False]
-    assert "排第 1/4" in ranked.loc[0, "reason"]
+    assert "按安全性要求较高排第 1/4" in ranked.loc[0, "reason"]
     assert "高风险" in ranked.loc[0, "reason"]
+    assert "按生产量较大排第 2/4" in ranked.loc[1, "reason"]  # not the second-safest
     assert "未入选" in ranked.loc[2, "reason"]
     assert not ranked.loc[3, "in_register"]
     assert "产品登记表中没有" in ranked.loc[3, "reason"]
     everything = rank_products(PRODUCTS, ["口罩"])
     assert everything["chosen"].all()
     assert everything["reason"].str.contains("全部").all()
+
+
+def test_either_order_keeps_safety_first_and_needs_no_volumes() -> None:
+    two_risky = pd.DataFrame({"product": ["A", "B", "C", "D"], "class": [3, 3, 2, 2],
+                              "high_risk": [True, True, False, False],
+                              "volume": [10, 20, 1000, 500]})
+    ranked = rank_products(two_risky, [], max_products=2)
+    assert ranked["product"].tolist()[:2] == ["B", "C"]
+    no_volumes = rank_products(pd.DataFrame({"product": ["甲", "乙"], "class": [2, 3]}), [],
+                               max_products=1)
+    assert no_volumes["product"].tolist() == ["乙", "甲"]
+    assert "产量 未填" in no_volumes.loc[0, "reason"]
 
 
 # -- 9.4 -----------------------------------------------------------------------------------
@@ -193,6 +206,24 @@ def test_discrepancy_is_the_largest_relative_difference_in_a_group() -> None:
     assert (wide["low_index"], wide["high_index"]) == (0, 1)
     assert not found.loc["出厂检验记录 / 口罩 / 1号柜", "discrepant"]
     assert not find_discrepancies(frame, threshold=0.3)["discrepant"].any()
+
+
+def test_where_the_register_gives_limits_a_difference_is_measured_against_the_tolerance(
+        ) -> None:
+    # 29.8 and 30.2 kΩ within 29.7-30.3: 1% of the value, but 67% of what is allowed
+    frame = records({"阻值": 29.8, "lower": 29.7, "upper": 30.3, "condition": "A"},
+                    {"阻值": 30.2, "lower": 29.7, "upper": 30.3, "condition": "A"},
+                    {"阻值": 29.9, "lower": 29.7, "upper": 30.3, "condition": "B"},
+                    {"阻值": 30.0, "lower": 29.7, "upper": 30.3, "condition": "B"},
+                    {"阻值": 600.0, "condition": "C"}, {"阻值": 610.0, "condition": "C"})
+    found = find_discrepancies(frame, threshold=0.2, columns=["阻值"])
+    a, b, c = (found.loc[f"出厂检验记录 / 口罩 / {k}"] for k in "ABC")
+    assert (a["basis"], a["tolerance"]) == ("tolerance", pytest.approx(0.6))
+    assert a["relative_difference"] == pytest.approx(0.4 / 0.6)
+    assert a["discrepant"]
+    assert not b["discrepant"]  # 0.1 of 0.6
+    assert c["basis"] == "value"  # no limits: relative to the value, as before
+    assert not c["discrepant"]
 
 
 def test_widening_takes_the_window_first_then_the_nearest_outside() -> None:
@@ -296,9 +327,11 @@ def test_same_inputs_and_seed_give_the_same_selection(
         first.selection["record_id"])
 
 
-def test_max_products_keeps_the_riskiest(demo: tuple[pd.DataFrame, ...]) -> None:
+def test_max_products_takes_the_safest_and_the_largest(demo: tuple[pd.DataFrame, ...]) -> None:
+    # 九、3: "生产量较大或者产品安全性要求较高": the riskiest (a sterile class III syringe) and
+    # the one made most (the thermometer), not the two riskiest
     result = sample(*demo, DAY, seed=1, max_products=2)
-    assert set(result.selection["product"]) == {"一次性使用无菌注射器", "一次性使用输液器"}
+    assert set(result.selection["product"]) == {"一次性使用无菌注射器", "医用电子体温计"}
     assert any("只查前 2 个产品" in note for note in result.notes)
 
 

@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from kit.errors import KitError
-from kit.store import Store, migrate, unflatten
+from kit.store import NumberTakenError, Store, migrate, unflatten
 from kit.store.migrate import HEAD_REVISION
 from tests.conftest import data_file
 
@@ -124,6 +124,27 @@ def test_a_schema_2_store_gets_the_listing_index(tmp_path: Path) -> None:
     assert "inspections_by_update" in str(plan)
     with Store(data_dir=tmp_path) as store:
         assert store.load(iid).doc["company"]["name"] == "北京甲"
+        assert store.verify() == []
+
+
+def test_a_schema_3_store_gets_unique_notice_numbers(tmp_path: Path) -> None:
+    """Schema 4 adds only the index that keeps a notice's document number the office's own."""
+    with Store(data_dir=tmp_path) as store:
+        a = store.create({"notices": {"result": {"number": "京检〔2026〕001号"}}}, user="u")
+        b = store.create({"company": {"name": "北京乙"}}, user="u")
+    db = sqlite3.connect(tmp_path / "kit.sqlite")
+    db.execute("DROP INDEX notice_numbers")
+    db.execute("UPDATE alembic_version SET version_num = '0003'")
+    db.commit()
+    db.close()
+    with pytest.raises(KitError, match="kit db upgrade"):
+        Store(data_dir=tmp_path)
+    assert migrate.upgrade(data_dir=tmp_path) == ("0003", HEAD_REVISION)
+    with Store(data_dir=tmp_path) as store:
+        assert store.notice_numbers() == {"京检〔2026〕001号"}
+        with pytest.raises(NumberTakenError):
+            store.set_many(b, {"notices/result/number": "京检〔2026〕001号"}, user="u")
+        assert store.load(a).doc["notices"]["result"]["number"] == "京检〔2026〕001号"
         assert store.verify() == []
 
 

@@ -176,6 +176,9 @@ def test_records_that_differ_are_never_answered_alike_when_one_is_out_of_its_lim
         if answer == "否":
             assert low <= a <= high
             assert low <= b <= high
+        # measured against the tolerance the register gives (九、6 with limits)
+        assert (abs(a - b) / (high - low) > 0.2) == (answer == "是")
+        assert "公差" in e.explanation.zh
         assert "本工具包" in e.explanation.zh  # the threshold is the kit's, not the guide's
     assert seen["是"] > 10
     assert seen["否"] > 10

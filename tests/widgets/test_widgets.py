@@ -352,3 +352,36 @@ def test_each_finding_tracks_its_rectification(store):
                                                         ).message.value
     state.control.value = "failed"
     assert reopen(store, session).get("findings/F1/state") == "failed"
+
+
+def test_a_notice_is_issued_served_and_printed_from_the_report(store, demo):
+    from dataclasses import replace
+
+    from kit.session import save_new
+    from kit.widgets.report import NoticePanel, ReportWidget
+
+    iid = save_new(store, replace(demo, id="n1", stage="reporting", notices={}), user="张明")
+    session = Session(store, iid, user="张明")
+    report = ReportWidget(session)
+    panel = next(c for c in report.children if isinstance(c, NoticePanel)
+                 and c.kind == "rectification")
+    assert "尚未出具" in panel.status.value
+    served = by_path(panel, "notices/rectification/served_on")
+    served.save("2026-11-20")  # before it is issued: said beside its number
+    assert "没有文号" in panel.status.value
+    panel.issue()
+    number = reopen(store, session).inspection.notices["rectification"].number
+    assert number == "京药监械整改〔2026〕001号"
+    assert number in panel.status.value
+    assert "没有文号" not in panel.status.value
+    by_path(panel, "notices/rectification/refused").save(True)
+    by_path(panel, "notices/rectification/witnesses").save(["M1"])
+    assert "2名以上检查人员" in by_path(panel, "notices/rectification/witnesses").message.value
+    panel.print_notice(".xlsx")
+    assert "kit-download" in panel.message.value
+    assert "整改通知书-n1.xlsx" in panel.message.value
+    gap = replace(demo, id="n2", stage="on_site", notices={})
+    early = NoticePanel(Session(store, save_new(store, gap, user="张明"), user="张明"), "result")
+    early.issue()
+    assert "未出具" in early.message.value
+    assert "notices.too_early" in early.message.value or "现场检查结束" in early.message.value

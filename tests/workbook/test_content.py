@@ -89,9 +89,8 @@ def test_findings_sheet_has_handling_deadlines_and_working_days(book: Workbook) 
     ws = book["问题与整改"]
     top = header_row(ws, "编号")
     assert [c.value for c in ws[top]] == [
-        "编号", "检查项", "问题描述", "处理方式（十、1）", "整改要求", "整改期限",
-        "整改时限（工作日）", "涉及既往产品", "整改状态", "提交整改资料日期", "整改证据", "复查方式",
-        "复查日期", "复查人"]
+        "编号", "检查项", "问题描述", "处理方式（十、1）", "整改要求", "依据", "整改期限",
+        "整改时限（工作日）", "涉及既往产品"]
     rows = {r[0]: r for r in ws.iter_rows(min_row=top + 1, values_only=True) if r[0]}
     assert list(rows) == ["F1", "F2", "F3", "F4"]
     handling = {t.code: t.zh for t in load_guide().terms("handling_kinds")}
@@ -100,34 +99,44 @@ def test_findings_sheet_has_handling_deadlines_and_working_days(book: Workbook) 
     assert f1[3] == handling["rectify_by_deadline"] == "书面明确整改要求及整改期限"
     assert f2[3] == "现场监督立即纠正"
     assert f3[3] == "暂停生产并立即开始整改"
+    assert f1[5] == "《医疗器械生产质量管理规范附录无菌医疗器械》"  # the basis the notice cites
     # deadlines are real dates; working days counted from the last inspection day 2026-11-20
-    assert f1[5] == datetime(2026, 12, 11)
-    assert f1[6] == 15
-    assert f3[5] == datetime(2026, 12, 4)
-    assert f3[6] == 10
-    assert f4[5] == datetime(2026, 12, 11)
-    assert f4[6] == 15
-    # each finding's rectification, to its end (六、9): F3 suspended production, rechecked on site
-    assert f3[8:14] == ("复查合格", datetime(2026, 11, 23), "同期批次重新检验报告、纠正预防措施记录",
-                        "现场复查", datetime(2026, 11, 24), "张明")
-    assert f2[8] == "复查合格"  # corrected on site
-    assert f2[5] is None
-    assert f2[6] is None
-    assert (f1[7], f2[7]) == ("是", "否")
-    assert ws.cell(row_of(ws, "F1"), 6).is_date
+    assert (f1[6], f1[7]) == (datetime(2026, 12, 11), 15)
+    assert (f3[6], f3[7]) == (datetime(2026, 12, 4), 10)
+    assert (f4[6], f4[7]) == (datetime(2026, 12, 11), 15)
+    assert (f2[6], f2[7]) == (None, None)
+    assert (f1[8], f2[8]) == ("是", "否")
+    assert ws.cell(row_of(ws, "F1"), 7).is_date
 
 
-def test_sampling_sheet_renders_rows_generically(book: Workbook, record: Inspection) -> None:
+def test_tracking_sheet_follows_each_finding_to_its_end(book: Workbook) -> None:
+    ws = book["整改跟踪"]
+    top = header_row(ws, "编号")
+    assert [c.value for c in ws[top]] == [
+        "编号", "检查项", "整改期限", "整改状态", "提交整改资料日期", "整改证据", "复查方式", "复查日期",
+        "复查人"]
+    rows = {r[0]: r for r in ws.iter_rows(min_row=top + 1, values_only=True) if r[0]}
+    assert list(rows) == ["F1", "F2", "F3", "F4"]
+    # F3 suspended production: rechecked on site (十、1), passed
+    assert rows["F3"][1:] == ("七、9.检查方法（5）", datetime(2026, 12, 4), "复查合格",
+                              datetime(2026, 11, 23), "同期批次重新检验报告、纠正预防措施记录",
+                              "现场复查", datetime(2026, 11, 24), "张明")
+    assert rows["F2"][3] == "复查合格"  # corrected on site
+    assert rows["F2"][2] is None
+
+
+def test_sampling_sheet_prints_nine_columns_in_words(book: Workbook, record: Inspection) -> None:
     ws = book["记录抽样"]
     top = header_row(ws, "记录编号")
     assert [c.value for c in ws[top]] == [
-        "记录编号", "抽样规则", "选取理由", "分组", "适用文件版本", "标记",
-        "记录类型", "产品", "批号", "记录日期", "拉伸力"]
+        "记录编号", "记录类型 / 产品 / 批号", "记录日期", "条件 / 工序", "文件及版本", "抽样规则",
+        "选取理由", "记录数据", "标记"]
     rows = list(ws.iter_rows(min_row=top + 1, values_only=True))
     assert len(rows) == len(record.sampling.rows) == 25
-    assert rows[3][:6] == ("BR-2026-003", "9.1;9.2", "近一季度内同种记录",
-                           "批生产记录 / 一次性使用无菌注射器", "C", "数据与结论不一致")  # the flag in words
-    assert rows[3][8:] == ("S2609-03", "2026-09-04", "33")
+    # every value of the draw is on the sheet: the register's own columns by name, the flag
+    # in words, the version in force beside the one used
+    assert rows[3] == ("BR-2026-003", "批生产记录 一次性使用无菌注射器 S2609-03", "2026-09-04", None,
+                       "现行 C", "9.1;9.2", "近一季度内同种记录", "拉伸力 33", "数据与结论不一致")
     subtitle = ws.cell(top - 1, 1).value
     assert subtitle.startswith("随机种子 20261119；抽样基准日 2026-11-19；参数：per_group=2")
 

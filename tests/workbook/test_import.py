@@ -38,8 +38,8 @@ def test_export_edit_import_round_trip(copy: Path, record: Inspection) -> None:
         ws = wb["问题与整改"]
         r = row_of(ws, "F4") + 1
         for col, v in enumerate(["", "7.8.m4", "灭菌确认报告未覆盖新增装载方式。",
-                                 "书面明确整改要求及整改期限", "补充灭菌再确认。", "2026/12/31",
-                                 None, "否"], 1):
+                                 "书面明确整改要求及整改期限", "补充灭菌再确认。",
+                                 "《医疗器械生产质量管理规范》", "2026/12/31", None, "否"], 1):
             ws.cell(r, col).value = v
 
     edit(copy, {
@@ -51,11 +51,13 @@ def test_export_edit_import_round_trip(copy: Path, record: Inspection) -> None:
         },
         "问题与整改": {
             ("F1", 4): "暂停生产并立即开始整改",
-            ("F2", 6): "2026年12月18日",
-            ("F3", 6): datetime(2026, 12, 9),
-            ("F4", 8): "是",
-            ("F4", 9): "复查不合格",
-            ("F4", 13): "2026/11/25",
+            ("F2", 7): "2026年12月18日",
+            ("F3", 7): datetime(2026, 12, 9),
+            ("F4", 9): "是",
+        },
+        "整改跟踪": {
+            ("F4", 4): "复查不合格",
+            ("F4", 8): "2026/11/25",
         },
         "签字确认": {
             ("见证人在场", 2): "是",
@@ -95,7 +97,8 @@ def test_export_edit_import_round_trip(copy: Path, record: Inspection) -> None:
                         "handling": "rectify_by_deadline", "requirement": "补充灭菌再确认。",
                         "deadline": "2026-12-31", "affects_past_products": False,
                         "state": "open", "submitted_on": None, "evidence": "",
-                        "review_mode": "", "reviewed_on": None, "reviewer": ""},
+                        "review_mode": "", "reviewed_on": None, "reviewer": "",
+                        "basis": "《医疗器械生产质量管理规范》"},
     }
     ws = load_workbook(copy)["现场检查记录"]
     assert by_path["results/7.1.c1/result"] == Change(
@@ -118,7 +121,7 @@ def test_every_invalid_cell_is_reported_and_nothing_returned(copy: Path, record:
     edit(copy, {
         "现场检查记录": {("七、1.检查内容（3）", 3): "基本符合",
                        ("七、1.检查内容（4）", 4): "这条是好的"},
-        "问题与整改": {("F1", 6): "2026-02-30"},
+        "问题与整改": {("F1", 7): "2026-02-30"},
         "签字确认": {("企业拒绝签字", 2): "也许"},
     }, extra=bad_new_row)
     with pytest.raises(ValidationError) as err:
@@ -128,13 +131,13 @@ def test_every_invalid_cell_is_reported_and_nothing_returned(copy: Path, record:
     where = {(p.sheet, f"{p.column}{p.row}"): p for p in err.value.problems}
     expected = {
         ("现场检查记录", f"C{row_of(rec, '七、1.检查内容（3）')}"): "workbook.bad_value",
-        ("问题与整改", f"F{row_of(fnd, 'F1')}"): "workbook.bad_value",
+        ("问题与整改", f"G{row_of(fnd, 'F1')}"): "workbook.bad_value",
         ("问题与整改", f"C{row_of(fnd, 'F4') + 2}"): "workbook.required",
         ("签字确认", f"B{row_of(wb['签字确认'], '企业拒绝签字')}"): "workbook.bad_value",
     }
     assert {k: p.code for k, p in where.items()} == expected
-    bad_date = where[("问题与整改", f"F{row_of(fnd, 'F1')}")]
-    assert bad_date.message.startswith(f"问题与整改!F{row_of(fnd, 'F1')}：")
+    bad_date = where[("问题与整改", f"G{row_of(fnd, 'F1')}")]
+    assert bad_date.message.startswith(f"问题与整改!G{row_of(fnd, 'F1')}：")
     assert "不存在" in bad_date.message
     assert bad_date.field == "findings/F1/deadline"
     assert "nothing was applied" in str(err.value)
@@ -142,7 +145,7 @@ def test_every_invalid_cell_is_reported_and_nothing_returned(copy: Path, record:
 
 def test_generated_cells_cannot_be_edited(copy: Path, record: Inspection) -> None:
     edit(copy, {"现场检查记录": {("七、1.检查内容（1）", 2): "改过的检查内容"},
-                "问题与整改": {("F1", 7): 99}})
+                "问题与整改": {("F1", 8): 99}})
     with pytest.raises(ValidationError) as err:
         read_workbook(copy, record)
     assert {p.code for p in err.value.problems} == {"workbook.read_only"}
@@ -224,3 +227,20 @@ def test_the_store_audit_trail_and_the_import_glue(tmp_path: Path) -> None:
         assert (last.action, last.path, last.new) == (
             "import", "results/7.1.c1/result", "nonconform")
         assert verify_workbook(path).problems[0].field == "results/7.1.c1/result"
+
+
+def test_a_notices_service_is_filled_in_offline_its_number_is_not(copy: Path,
+                                                                  record: Inspection) -> None:
+    edit(copy, {"签字确认": {("整改通知书送达日期", 2): "2026年11月21日",
+                             ("整改通知书签收人", 2): None,
+                             ("整改通知书企业拒收", 2): "是",
+                             ("整改通知书拒收见证人员", 2): "张明、李华"}})
+    assert {c.path: c.value for c in read_workbook(copy, record)} == {
+        "notices/rectification/served_on": "2026-11-21",
+        "notices/rectification/received_by": "",
+        "notices/rectification/refused": True,
+        "notices/rectification/witnesses": ["M1", "M2"]}
+    edit(copy, {"签字确认": {("结果告知书文号", 2): "京药监械检告〔2026〕999号"}})
+    with pytest.raises(ValidationError) as err:
+        read_workbook(copy, record)
+    assert {p.code for p in err.value.problems} == {"workbook.read_only"}

@@ -1,0 +1,44 @@
+"""The written notices an inspection serves on the company: the 检查结果告知书 (六、7 书面告知)
+and the 整改通知书 (六、9; 十、1 书面明确整改要求及整改期限).
+
+An office keeps their letterhead, numbering scheme and wording in ``templates/notices.yaml``
+(:func:`load_notice_templates` checks it); :func:`compose` fills a template from the record
+into a :class:`NoticeText`, which the workbook prints on A4. :func:`next_number` gives the
+next document number of a year in the office's scheme; the session issues it.
+"""
+
+from __future__ import annotations
+
+from kit.notices._compose import (
+    TABLE_HEADERS,
+    NoticeText,
+    cn_date,
+    compose,
+    listed_findings,
+)
+from kit.notices._template import (
+    PLACEHOLDERS,
+    NoticeTemplate,
+    NoticeTemplates,
+    follows_scheme,
+    load_notice_templates,
+    next_number,
+    notices_file,
+    template_problems,
+)
+
+__all__ = [
+    "PLACEHOLDERS",
+    "TABLE_HEADERS",
+    "NoticeTemplate",
+    "NoticeTemplates",
+    "NoticeText",
+    "cn_date",
+    "compose",
+    "follows_scheme",
+    "listed_findings",
+    "load_notice_templates",
+    "next_number",
+    "notices_file",
+    "template_problems",
+]

@@ -1,0 +1,198 @@
+"""What a notice says: the office's template filled from the record (pure; no file is written).
+
+A :class:`NoticeText` is the notice as lines and a table, in the order it is printed; the
+workbook lays it out on an A4 page (:func:`kit.workbook.write_notices`), the app shows it.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from kit.guide import Guide, load_guide
+from kit.notices._template import NoticeTemplate, NoticeTemplates, load_notice_templates
+from kit.record import Finding, Inspection, NoticeKind, natural_key
+from kit.workdays import CalendarEstimateWarning, WorkCalendar, load_calendar
+
+#: the notices' table headers, per kind
+TABLE_HEADERS: Mapping[str, tuple[str, ...]] = {
+    "result": ("序号", "问题描述", "检查项", "处理方式"),
+    "rectification": ("序号", "问题描述", "检查项及依据", "整改要求", "整改期限"),
+}
+
+
+@dataclass(frozen=True)
+class NoticeText:
+    """A notice as it is printed, top to bottom."""
+
+    kind: NoticeKind
+    letterhead: str
+    title: str
+    number: str
+    addressee: str
+    paragraphs: tuple[str, ...]
+    table_intro: str
+    table_header: tuple[str, ...]
+    table_rows: tuple[tuple[str, ...], ...]
+    closing: tuple[str, ...]
+    office: str
+    dated: str
+    contact: str
+    receipt_title: str
+    receipt: tuple[str, ...]
+
+
+def cn_date(day: date | None) -> str:
+    """A date as a notice writes it: ``2026年11月19日`` (blank spaces for one not yet known).
+
+    >>> cn_date(date(2026, 3, 5)), cn_date(None)
+    ('2026年3月5日', '　　　　年　　月　　日')
+    """
+    if day is None:
+        return "　　　　年　　月　　日"
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _basis_names(ins: Inspection, guide: Guide) -> str:
+    names = []
+    for cid in ins.scope.bases:
+        try:
+            text = guide.item(cid).zh
+        except LookupError:
+            continue
+        names.append(re.sub(r"（[^（）]*）$", "", text.strip()))
+    return "、".join(names) or "有关规定"
+
+
+def _dates(ins: Inspection) -> str:
+    start, end = ins.scope.start_date, ins.scope.end_date
+    if start and end and end != start:
+        return f"{cn_date(start)}至{cn_date(end)}"
+    return cn_date(start or end)
+
+
+def _member_names(ins: Inspection, keys: tuple[str, ...]) -> str:
+    return "、".join(ins.team[k].name for k in keys if k in ins.team and ins.team[k].name)
+
+
+def office_name(ins: Inspection, templates: NoticeTemplates) -> str:
+    """The sign-off: the office's name from the template, else the leader's authority."""
+    if templates.office:
+        return templates.office
+    for key in ins.leaders:
+        if ins.team[key].authority:
+            return ins.team[key].authority
+    return ins.company.authority
+
+
+def values(ins: Inspection, kind: NoticeKind, templates: NoticeTemplates, guide: Guide,
+           findings: int) -> dict[str, str]:
+    """Each placeholder's text for this record."""
+    kind_word = next((t.zh for t in guide.terms("inspection_types") if t.code == ins.scope.type),
+                     ins.scope.type)
+    return {
+        "企业名称": ins.company.name,
+        "统一社会信用代码": ins.company.credit_code,
+        "生产地址": ins.company.production_address or ins.company.registered_address,
+        "检查单位": office_name(ins, templates),
+        "检查类型": kind_word + ("（飞行检查）" if ins.scope.unannounced else ""),
+        "检查开始日期": cn_date(ins.scope.start_date),
+        "检查结束日期": cn_date(ins.scope.ended_on),
+        "检查日期": _dates(ins),
+        "检查依据": _basis_names(ins, guide),
+        "检查意见": ins.opinion.conclusion.strip() or "（检查意见尚未确定）",
+        "检查组长": _member_names(ins, ins.leaders),
+        "检查组成员": _member_names(ins, tuple(ins.team)),
+        "问题数": str(findings),
+        "文号": ins.notices[kind].number if kind in ins.notices else "",
+    }
+
+
+def _fill(text: str, vals: Mapping[str, str]) -> str:
+    return re.sub(r"\{([^{}]*)\}", lambda m: vals.get(m.group(1), m.group(0)), text)
+
+
+def listed_findings(ins: Inspection, kind: NoticeKind, guide: Guide) -> list[str]:
+    """The findings a notice lists, by key: all of them on the result notice, those whose
+    handling sets a deadline (十、1) on the rectification notice."""
+    keys = sorted(ins.findings, key=natural_key)
+    if kind == "result":
+        return keys
+    needs = {t.code for t in guide.terms("handling_kinds") if t.needs_deadline}
+    return [k for k in keys if ins.findings[k].handling in needs]
+
+
+def _deadline(f: Finding, since: date | None, calendar: WorkCalendar) -> str:
+    if f.deadline is None:
+        return ""
+    text = f.deadline.isoformat()
+    if since is not None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", CalendarEstimateWarning)
+            count = calendar.workdays_between(since, f.deadline, allow_estimate=True)
+        text += f"\n（{count.days}个工作日{'，估算' if count.estimated else ''}）"
+    return text
+
+
+def _row(kind: NoticeKind, n: int, f: Finding, ins: Inspection, guide: Guide,
+         calendar: WorkCalendar) -> tuple[str, ...]:
+    try:
+        label = guide.item(f.item).label if f.item else ""
+    except LookupError:
+        label = f.item
+    if kind == "result":
+        handling = next((t.zh for t in guide.terms("handling_kinds") if t.code == f.handling),
+                        f.handling)
+        return (str(n), f.description, label, handling)
+    where = label + (f"\n依据：{f.basis.strip()}" if f.basis.strip() else "")
+    return (str(n), f.description, where, f.requirement,
+            _deadline(f, ins.scope.ended_on, calendar))
+
+
+def _receipt(ins: Inspection, kind: NoticeKind) -> tuple[str, ...]:
+    notice = ins.notices.get(kind)
+    if notice is None or notice.served_on is None:
+        return ("签收人（签字）：", "签收日期：" + cn_date(None))
+    served = "送达日期：" + cn_date(notice.served_on)
+    if notice.refused:
+        lines = [served, "企业拒绝签收。检查人员（签字）："
+                 + (_member_names(ins, notice.witnesses) or "　")]
+    else:
+        lines = [served, "签收人（签字）：" + notice.received_by]
+    if notice.note.strip():
+        lines.append("说明：" + notice.note.strip())
+    return tuple(lines)
+
+
+def compose(ins: Inspection, kind: NoticeKind, *, templates: NoticeTemplates | None = None,
+            guide: Guide | None = None, calendar: WorkCalendar | None = None) -> NoticeText:
+    """The notice of ``kind`` for this record, filled from the office's template."""
+    templates = templates or load_notice_templates()
+    guide = guide or load_guide()
+    calendar = calendar or load_calendar()
+    tpl: NoticeTemplate = templates[kind]
+    keys = listed_findings(ins, kind, guide)
+    vals = values(ins, kind, templates, guide, len(keys))
+    notice = ins.notices.get(kind)
+    rows = tuple(_row(kind, n, ins.findings[k], ins, guide, calendar)
+                 for n, k in enumerate(keys, 1))
+    return NoticeText(
+        kind=kind,
+        letterhead=templates.letterhead,
+        title=_fill(tpl.title, vals),
+        number=notice.number if notice is not None else "",
+        addressee=f"{ins.company.name}：",
+        paragraphs=tuple(_fill(p, vals) for p in tpl.paragraphs),
+        table_intro=_fill(tpl.findings_intro if keys else tpl.no_findings, vals),
+        table_header=TABLE_HEADERS[kind] if keys else (),
+        table_rows=rows,
+        closing=tuple(_fill(p, vals) for p in tpl.closing),
+        office=vals["检查单位"],
+        dated=cn_date(notice.issued_on if notice is not None else None),
+        contact=templates.contact,
+        receipt_title=_fill(tpl.receipt, vals),
+        receipt=_receipt(ins, kind),
+    )

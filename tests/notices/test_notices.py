@@ -1,0 +1,270 @@
+"""The written notices (六、7-9): the office's templates, numbering, issuing and serving."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import pytest
+import yaml
+
+from kit.errors import ConflictError, NotFoundError, ValidationError
+from kit.notices import (
+    compose,
+    follows_scheme,
+    load_notice_templates,
+    next_number,
+    notices_file,
+)
+from kit.record import Inspection, Notice
+from kit.rules import check
+from kit.session import Session
+from kit.store import NumberTakenError, Store
+
+DAY = date(2026, 11, 20)
+
+
+@pytest.fixture
+def store(any_store_url: str) -> Iterator[Store]:
+    """A new store, once on SQLite and once on PostgreSQL."""
+    with Store(any_store_url) as s:
+        yield s
+
+
+def reporting(demo: Inspection, iid: str) -> Inspection:
+    """The demo as it stood when its notices were drawn up: at the report, none issued."""
+    return replace(demo, id=iid, stage="reporting", notices={})
+
+
+# -- the office's templates ------------------------------------------------------------------
+def test_the_shipped_templates_load_with_both_notices() -> None:
+    t = load_notice_templates()
+    assert set(t.kinds) == {"result", "rectification"}
+    assert t["rectification"].title == "医疗器械生产监督检查整改通知书"
+
+
+def write(tmp_path: Path, change: dict) -> Path:
+    data = yaml.safe_load(notices_file().read_text(encoding="utf-8"))
+    for path, value in change.items():
+        node = data
+        *parents, last = path.split("/")
+        for p in parents:
+            node = node[int(p)] if isinstance(node, list) else node[p]
+        node[last] = value
+    out = tmp_path / "notices.yaml"
+    out.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return out
+
+
+@pytest.mark.parametrize(("change", "field", "words"), [
+    ({"notices/result/paragraphs": ["致{公司名}："]}, "notices/result/paragraphs/0", "{公司名}"),
+    ({"notices/rectification/number": "京整〔2026〕{seq}号"}, "notices/rectification/number",
+     "{year}"),
+    ({"notices/result/number": "京检〔{year}〕{seq}-{seq}号"}, "notices/result/number", "{seq}"),
+    ({"notices/result/title": 3}, "notices/result/title", "文本"),
+])
+def test_a_broken_template_is_reported_with_its_field(tmp_path: Path, change: dict, field: str,
+                                                      words: str) -> None:
+    path = write(tmp_path, change)
+    with pytest.raises(ValidationError) as err:
+        load_notice_templates(path)
+    (problem,) = err.value.problems
+    assert (problem.code, problem.field, problem.file) == ("notices.template", field,
+                                                           str(path.resolve()))
+    assert words in problem.message
+
+
+def test_yaml_errors_and_a_missing_file_are_clear(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("office: [\n", encoding="utf-8")
+    with pytest.raises(ValidationError) as err:
+        load_notice_templates(bad)
+    assert err.value.problems[0].row == 2
+    with pytest.raises(NotFoundError, match="no notice templates"):
+        load_notice_templates(tmp_path / "none.yaml")
+
+
+def test_numbers_run_per_year_in_the_office_scheme() -> None:
+    scheme = "京药监械整改〔{year}〕{seq:03d}号"
+    used = {"京药监械整改〔2026〕009号", "京药监械整改〔2026〕010号", "京药监械整改〔2025〕077号",
+            "手写 12 号", "京药监械检告〔2026〕500号"}
+    assert next_number(scheme, 2026, used) == "京药监械整改〔2026〕011号"
+    assert next_number(scheme, 2027, used) == "京药监械整改〔2027〕001号"
+    assert next_number("整〔{year}〕{seq}号", 2026, ["整〔2026〕9号"]) == "整〔2026〕10号"
+    assert follows_scheme("京药监械整改〔2026〕011号", scheme, 2026)
+    assert not follows_scheme("京药监械整改〔2026〕011号", scheme, 2025)
+
+
+# -- what a notice says ----------------------------------------------------------------------
+def test_the_rectification_notice_lists_each_finding_with_its_deadline_in_working_days(
+        demo: Inspection) -> None:
+    text = compose(demo, "rectification")
+    assert text.number == "京药监械整改〔2026〕064号"
+    assert text.title == "医疗器械生产监督检查整改通知书"
+    # F2 was corrected on site: it has no deadline and is not on this notice (十、1)
+    assert [r[0] for r in text.table_rows] == ["1", "2", "3"]
+    first = text.table_rows[0]
+    assert first[1].startswith("洁净车间2026年9月的环境监测记录")
+    assert first[2] == "七、3.检查方法（2）\n依据：《医疗器械生产质量管理规范附录无菌医疗器械》"
+    assert first[4] == "2026-12-11\n（15个工作日）"  # from the last visit day, official calendar
+    assert text.table_rows[1][4] == "2026-12-04\n（10个工作日）"
+    assert "2026年11月19日至2026年11月20日" in text.paragraphs[0]
+    assert text.receipt == ("送达日期：2026年11月20日", "签收人（签字）：陈示例")
+
+
+def test_the_result_notice_states_the_opinion_and_every_finding(demo: Inspection) -> None:
+    text = compose(demo, "result")
+    assert len(text.table_rows) == 4
+    assert any("企业质量管理体系总体运行正常" in p for p in text.paragraphs)
+    assert "《医疗器械监督管理条例》" in text.paragraphs[0]
+    assert text.table_rows[1][3] == "现场监督立即纠正"
+
+
+def test_a_refusal_prints_the_inspectors_who_noted_it(demo: Inspection) -> None:
+    refused = replace(demo.notices["result"], received_by="", refused=True,
+                      witnesses=("M1", "M2"), note="企业负责人拒绝签收")
+    text = compose(replace(demo, notices={**demo.notices, "result": refused}), "result")
+    assert text.receipt[1:] == ("企业拒绝签收。检查人员（签字）：张明、李华", "说明：企业负责人拒绝签收")
+
+
+def test_an_office_template_changes_the_wording_without_code(tmp_path: Path,
+                                                            demo: Inspection) -> None:
+    path = write(tmp_path, {"office/name": "北京市药品监督管理局第七分局",
+                            "notices/result/closing": ["请于{检查结束日期}起十日内反馈。"]})
+    text = compose(demo, "result", templates=load_notice_templates(path))
+    assert text.office == "北京市药品监督管理局第七分局"
+    assert text.closing == ("请于2026年11月20日起十日内反馈。",)
+
+
+# -- issuing and serving ---------------------------------------------------------------------
+def test_issuing_numbers_each_notice_in_turn_across_the_office(store: Store,
+                                                               demo: Inspection) -> None:
+    a = Session.create(store, reporting(demo, "a"), user="张明")
+    b = Session.create(store, reporting(demo, "b"), user="李华")
+    assert a.issue_notice("result", on=DAY) == "京药监械检告〔2026〕001号"
+    assert b.issue_notice("result", on=DAY) == "京药监械检告〔2026〕002号"
+    assert a.issue_notice("rectification", on=DAY) == "京药监械整改〔2026〕001号"
+    assert a.issue_notice("result", on=date(2026, 12, 1)) == "京药监械检告〔2026〕001号"  # kept
+    assert a.inspection.notices["result"].issued_on == DAY
+    (entry,) = store.audit("a", "notices/result/number")
+    assert (entry.user, entry.action, entry.new) == ("张明", "issue", "京药监械检告〔2026〕001号")
+    assert store.notice_numbers() == {"京药监械检告〔2026〕001号", "京药监械检告〔2026〕002号",
+                                      "京药监械整改〔2026〕001号"}
+
+
+def test_the_store_never_gives_one_number_twice(store: Store, demo: Inspection) -> None:
+    a = Session.create(store, reporting(demo, "a"), user="张明")
+    b = Session.create(store, reporting(demo, "b"), user="李华")
+    a.issue_notice("result", on=DAY)
+    with pytest.raises(NumberTakenError, match="already another notice"):
+        b.set("notices/result/number", "京药监械检告〔2026〕001号")
+    assert "result" not in b.inspection.notices or not b.inspection.notices["result"].number
+
+
+def test_two_issuing_at_once_get_two_numbers(store: Store, demo: Inspection,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    a = Session.create(store, reporting(demo, "a"), user="张明")
+    b = Session.create(store, reporting(demo, "b"), user="李华")
+    seen = store.notice_numbers()  # b read the numbers before a wrote its own
+    a.issue_notice("result", on=DAY)
+    real, reads = store.notice_numbers, []
+
+    def stale_then_real() -> set[str]:
+        reads.append(1)
+        return seen if len(reads) == 1 else real()
+
+    monkeypatch.setattr(store, "notice_numbers", stale_then_real)
+    assert b.issue_notice("result", on=DAY) == "京药监械检告〔2026〕002号"
+    assert len(reads) == 2  # the first try met a's number and took the next
+
+
+def test_what_a_notice_states_must_be_there_before_it_is_issued(store: Store,
+                                                                demo: Inspection) -> None:
+    on_site = Session.create(store, replace(reporting(demo, "a"), stage="on_site"), user="张明")
+    with pytest.raises(ValidationError) as err:
+        on_site.issue_notice("result", on=DAY)
+    assert [p.code for p in err.value.problems] == ["notices.too_early"]
+    no_opinion = Session.create(store, replace(reporting(demo, "b"), opinion=replace(
+        demo.opinion, conclusion="")), user="张明")
+    with pytest.raises(ValidationError) as err:
+        no_opinion.issue_notice("result", on=DAY)
+    assert [p.field for p in err.value.problems] == ["opinion/conclusion"]
+    findings = {k: replace(f, requirement="") if k == "F4" else f
+                for k, f in demo.findings.items()}
+    gap = Session.create(store, replace(reporting(demo, "c"), findings=findings), user="张明")
+    with pytest.raises(ValidationError) as err:
+        gap.issue_notice("rectification", on=DAY)
+    assert [(p.code, p.field) for p in err.value.problems] == [
+        ("notices.finding_incomplete", "findings/F4")]
+    only_on_site = {k: f for k, f in demo.findings.items() if k == "F2"}
+    none = Session.create(store, replace(reporting(demo, "d"), findings=only_on_site),
+                          user="张明")
+    with pytest.raises(ValidationError) as err:
+        none.issue_notice("rectification", on=DAY)
+    assert [p.code for p in err.value.problems] == ["notices.nothing_to_rectify"]
+    assert store.notice_numbers() == set()  # nothing was numbered
+
+
+def test_serving_records_the_receipt_or_a_refusal_noted_by_two(store: Store,
+                                                               demo: Inspection) -> None:
+    s = Session.create(store, reporting(demo, "a"), user="张明")
+    with pytest.raises(ValidationError) as err:
+        s.serve_notice("result", on=DAY, received_by="陈示例")
+    assert err.value.problems[0].code == "notices.no_number"
+    s.issue_notice("result", on=DAY)
+    with pytest.raises(ValidationError) as err:
+        s.serve_notice("result", on=DAY, refused=True, witnesses=("M1", "E1"))  # E1: expert
+    assert [p.code for p in err.value.problems] == ["notices.refusal_needs_two"]
+    with pytest.raises(ValidationError) as err:
+        s.serve_notice("result", on=date(2026, 11, 18), received_by="陈示例")
+    assert [p.code for p in err.value.problems] == ["notices.served_before_issued"]
+    assert s.inspection.notices["result"].served_on is None  # nothing was saved
+    s.serve_notice("result", on=DAY, refused=True, witnesses=("M1", "M2"), note="拒绝签收")
+    kept = Session(store, "a", user="x").inspection.notices["result"]
+    assert (kept.served_on, kept.refused, kept.witnesses) == (DAY, True, ("M1", "M2"))
+
+
+# -- the rules -------------------------------------------------------------------------------
+def codes(ins: Inspection) -> set[str]:
+    return {p.code for p in check(ins) if p.code.startswith("notices.")}
+
+
+def test_the_demo_has_both_notices_served(demo: Inspection) -> None:
+    assert codes(demo) == set()
+
+
+@pytest.mark.parametrize(("notices", "code"), [
+    ({}, "notices.result_missing"),
+    ({"result": Notice("N1", DAY, DAY, "陈示例")}, "notices.rectification_missing"),
+    ({"result": Notice("N1", DAY), "rectification": Notice("N2", DAY, DAY, "陈示例")},
+     "notices.not_served"),
+    ({"result": Notice("N1", DAY, DAY), "rectification": Notice("N2", DAY, DAY, "陈示例")},
+     "notices.no_receipt"),
+    ({"result": Notice("N1", date(2026, 11, 1), DAY, "陈示例"),
+      "rectification": Notice("N2", DAY, DAY, "陈示例")}, "notices.issued_before_visit"),
+    ({"result": Notice("N1", DAY, DAY, "陈示例", True, ("M1", "M2")),
+      "rectification": Notice("N2", DAY, DAY, "陈示例")}, "notices.refused_but_received"),
+    ({"result": Notice("N1", DAY, DAY, "", True, ("M1", "M9")),
+      "rectification": Notice("N2", DAY, DAY, "陈示例")}, "notices.unknown_witness"),
+    ({"result": Notice("", None, DAY, "陈示例"),
+      "rectification": Notice("N2", DAY, DAY, "陈示例")}, "notices.no_number"),
+    ({**{"result": Notice("N1", DAY, DAY, "陈示例"),
+         "rectification": Notice("N2", DAY, DAY, "陈示例")}, "warning": Notice("N3")},
+     "notices.unknown_kind"),
+])
+def test_each_notice_rule_fires_on_its_breach(demo: Inspection, notices: dict, code: str
+                                              ) -> None:
+    assert code in codes(replace(demo, notices=notices))
+
+
+def test_no_notice_is_asked_for_before_the_report(demo: Inspection) -> None:
+    assert codes(replace(demo, stage="reporting", notices={})) == set()
+    no_deadlines = {k: f for k, f in demo.findings.items() if k == "F2"}
+    served = {"result": demo.notices["result"]}
+    assert codes(replace(demo, findings=no_deadlines, notices=served)) == set()
+
+
+def test_conflicts_are_conflicts(store: Store, demo: Inspection) -> None:
+    assert issubclass(NumberTakenError, ConflictError)
