@@ -158,7 +158,8 @@ def _either_order(table: pd.DataFrame) -> list[int]:
             pass  # no volumes known: safety alone decides
         turn = "volume" if turn == "safety" else "safety"
     table["basis"] = pd.Series(basis).reindex(table.index).astype("str")
-    return [table.index.get_loc(i) for i in order]
+    positions = {label: n for n, label in enumerate(table.index)}
+    return [positions[i] for i in order]
 
 
 def _product_reasons(table: pd.DataFrame, limit: int | None) -> pd.Series:

@@ -446,8 +446,9 @@ def sampling_discrepancy(rng: Rng) -> Draft:
     b = (round(min(max(a + rng.uniform(-0.1, 0.1) * tol, low), high), 1) if rng.random() < 0.5
          else round(a * (1 - rng.uniform(0.3, 0.6)), 1))
     threshold = SampleParameters(day, 0).discrepancy
-    found = find_discrepancies(frame.assign(**{column: [a, b], "lower": low, "upper": high}),
-                               threshold=threshold, columns=[column])
+    measured_frame = frame.assign(lower=low, upper=high)
+    measured_frame[column] = [a, b]
+    found = find_discrepancies(measured_frame, threshold=threshold, columns=[column])
     widen, measured = bool(found["discrepant"].iloc[0]), found["relative_difference"].iloc[0]
     word = ("超过", "above") if widen else ("未超过", "not above")
     diff = abs(a - b)
