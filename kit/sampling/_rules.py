@@ -171,7 +171,7 @@ def _product_reasons(table: pd.DataFrame, limit: int | None) -> pd.Series:
     else:
         cls = table["class"].map(CLASS_NAMES).fillna("类别未填")
         risk = np.where(table["high_risk"].fillna(False).astype(bool), "、高风险", "")
-        vol = table["volume"].map("{:,.0f}".format, na_action="ignore").fillna("未填")
+        vol = table["volume"].map("{:,.0f}".format, na_action="ignore").astype(object).fillna("未填")
         why = cls + risk + "，产量 " + vol
         by = table["basis"].map({"safety": "安全性要求较高", "volume": "生产量较大"}).fillna("")
         place = ("按" + by.where(by != "", "登记情况") + "排第 " + table["rank"].astype(str)
