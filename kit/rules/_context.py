@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 
-from kit.errors import Problem
+from kit.errors import KitError, Problem
 from kit.guide import Guide, Term
-from kit.profiles import Profile
+from kit.profiles import Profile, find_item
 from kit.record import Inspection
 from kit.workdays import WorkCalendar
 
@@ -34,6 +34,14 @@ class Context:
     known_items: frozenset[str] = field(default=frozenset())
     #: the same items in the checklist's order (problems about them are listed in it)
     checklist: tuple[str, ...] = ()
+
+    def label(self, item_id: str) -> str:
+        """An item as a reader knows it: its label (七、1.检查内容（4）), not its id."""
+        try:
+            clause = find_item(item_id, self.profile, self.guide)
+        except KitError:
+            return item_id
+        return clause.label
 
     @cached_property
     def handling_kinds(self) -> Mapping[str, Term]:

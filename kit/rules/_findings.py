@@ -69,8 +69,8 @@ def findings(ctx: Context) -> Iterator[Problem]:
             yield warning(
                 "result.no_finding",
                 f"results/{item_id}/result",
-                f"{item_id} 判定为不符合，但尚未记录问题及处理",
-                f"{item_id} does not conform but has no finding",
+                f"{ctx.label(item_id)} 判定为不符合，但尚未记录问题及处理",
+                f"{ctx.label(item_id)} does not conform but has no finding",
             )
 
 
@@ -87,15 +87,15 @@ def checklist_complete(ctx: Context) -> Iterator[Problem]:
             yield error(
                 "result.unchecked",
                 f"results/{item_id}/result",
-                f"{item_id} 尚未检查：现场检查结束后，检查范围内的每一项都应有结果（七；六、7）",
-                f"{item_id} has no result: after the visit every item in scope has one",
+                f"{ctx.label(item_id)} 尚未检查：现场检查结束后，检查范围内的每一项都应有结果（七；六、7）",
+                f"{ctx.label(item_id)} has no result: after the visit every item in scope has one",
             )
         elif result.result == "not_applicable" and not result.notes.strip():
             yield error(
                 "result.not_applicable_reason",
                 f"results/{item_id}/notes",
-                f"{item_id} 判为不适用，须注明理由",
-                f"{item_id} is marked not applicable: say why",
+                f"{ctx.label(item_id)} 判为不适用，须注明理由",
+                f"{ctx.label(item_id)} is marked not applicable: say why",
             )
 
 

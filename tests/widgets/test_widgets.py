@@ -307,7 +307,8 @@ def test_the_stage_does_not_move_on_with_errors_unless_the_leader_says_why(store
     stage.control.value = "reporting"
     assert stage.control.value == "on_site"  # refused: the field shows the record again
     assert "不能进入“检查文书与签字”" in stage.message.value
-    assert first in stage.message.value
+    label = load_guide().item(first).label
+    assert f"{label} 尚未检查" in stage.message.value  # the item as the inspector knows it
     report.override_stage.value = "reporting"
     report.override()  # no reason: refused, and says so
     assert "请注明理由" in report.override_message.value
