@@ -17,6 +17,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -94,3 +95,13 @@ def _stop_group(proc: subprocess.Popen[bytes]) -> None:
 def require_chromium() -> None:
     if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
         pytest.skip("Debian's chromium is not installed (bash .ci/run installs it)")
+
+
+def unfold(page: Any, item_id: str) -> None:
+    """Open a checklist row's notes, means and evidence (a row shows one line until asked)."""
+    row = page.locator(f".kit-item-{item_id.replace('.', '_')}")
+    row.locator(".kit-row-toggle").wait_for(timeout=90_000)
+    if row.locator(".kit-row-detail").is_hidden():
+        row.locator(".kit-row-toggle").click()
+    row.locator(".kit-row-notes textarea").wait_for(state="visible")
+

@@ -16,6 +16,7 @@ machine runs out of memory. :class:`KitVoila` is Voila with three limits:
 from __future__ import annotations
 
 import contextlib
+import re
 import time
 from typing import Any
 
@@ -93,6 +94,15 @@ class _Page(TornadoVoilaHandler):
                 f"{app.max_kernels}"))
         await super().get(path)
 
+    def write(self, chunk: str | bytes | dict[str, Any]) -> None:
+        """The page as Voila renders it, without the stylesheets its template fetches from a
+        CDN (Font Awesome, for icons the kit does not use): nothing leaves the machine."""
+        if isinstance(chunk, bytes) and b"<link" in chunk:
+            chunk = _CDN_LINK.sub(b"", chunk)
+        elif isinstance(chunk, str) and "<link" in chunk:
+            chunk = _CDN_LINK.sub(b"", chunk.encode("utf-8")).decode("utf-8")
+        super().write(chunk)
+
     def _closed(self, manager: Any, client: str | None = None) -> list[str]:
         """Kernels whose page is closed (or never opened), oldest first; never the pool's."""
         app: KitVoila = self.settings["kit_voila"]
@@ -116,6 +126,10 @@ class _Page(TornadoVoilaHandler):
         self.finish(f"<!doctype html><meta charset='utf-8'><title>{status_code}</title>"
                     f"<body style='font-family:sans-serif;margin:3em'><h2>{zh}</h2><p>{en}</p>"
                     "</body>")
+
+
+#: a stylesheet link to another host in Voila's templates (cdn.jsdelivr.net)
+_CDN_LINK = re.compile(rb"<link[^>]*href=\"https?://[^\"]*\"[^>]*/?>")
 
 
 def _started(manager: Any, kernel_id: str) -> float:

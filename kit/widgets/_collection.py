@@ -52,7 +52,7 @@ class CollectionWidget(W.VBox):
         self.prefix = prefix
         self.new_entry = new_entry
         self.entry_title = entry_title or (lambda s, k: k)
-        self.add_button = W.Button(description=f"＋ 添加 Add ({title})", icon="plus",
+        self.add_button = W.Button(description=f"＋ 添加 Add ({title})",
                                    layout=W.Layout(width="auto"))
         self.add_button.add_class("kit-add-" + base.replace("/", "--"))
         self.add_button.on_click(lambda _b: self.add_entry())
@@ -107,7 +107,7 @@ class CollectionWidget(W.VBox):
             options = col.options_fn(self.session) if col.options_fn else col.options
             spec = FieldSpec(f"{self.base}/{key}/{col.key}", col.label, col.kind, options)
             fields.append(BoundField(self.session, spec))
-        remove = W.Button(description="删除 Remove", icon="trash", button_style="warning",
+        remove = W.Button(description="删除 Remove", button_style="warning",
                           layout=W.Layout(width="auto"))
         remove.add_class("kit-remove")
         remove.disabled = self.add_button.disabled

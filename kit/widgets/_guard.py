@@ -45,6 +45,9 @@ class PageGuard(anywidget.AnyWidget):
     versions = t.Dict().tag(sync=True)
     #: on one machine, the name the person chose (the browser remembers it across reloads)
     user = t.Unicode("").tag(sync=True)
+    #: where the person is (``id=…&stage=…&section=…``): the page's address follows it, so a
+    #: reload, a bookmark or a shared link opens exactly there
+    query = t.Unicode("").tag(sync=True)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 import ipywidgets as W
 
@@ -116,11 +117,11 @@ class InspectorApp(W.VBox):
         self.search.observe(lambda _c: self._guard(self.refresh_list), names="value")
         self.found = W.HTML()
         self.found.add_class("kit-found")
-        self.open_button = W.Button(description="打开 Open", icon="folder-open",
+        self.open_button = W.Button(description="打开 Open",
                                     layout=W.Layout(width="auto"))
         self.open_button.add_class("kit-open")
         self.open_button.on_click(lambda _b: self._guard(self.open_inspection, self.chooser.value))
-        self.refresh_button = W.Button(description="刷新 Refresh", icon="refresh",
+        self.refresh_button = W.Button(description="刷新 Refresh",
                                        tooltip="重新读取记录，看到其他标签页或同事的修改 / "
                                                "re-read the record to see others' changes",
                                        layout=W.Layout(width="auto"))
@@ -230,7 +231,7 @@ class InspectorApp(W.VBox):
         profiles = list_profiles()
         self.new_profile = W.Dropdown(options=[(p.name.zh, p.id) for p in profiles],
                                       layout=W.Layout(width="14em"))
-        button = W.Button(description="新建检查 New", icon="plus", button_style="success",
+        button = W.Button(description="新建检查 New", button_style="success",
                           layout=W.Layout(width="auto"))
         button.add_class("kit-new")
         button.on_click(lambda _b: self._guard(self.create))
@@ -289,6 +290,7 @@ class InspectorApp(W.VBox):
         finally:
             self._opening = False
         self._build(index)
+        self._follow()
         self.say("")
 
     def open_from_query(self, query: str | None) -> None:
@@ -334,6 +336,7 @@ class InspectorApp(W.VBox):
             self._guard(self.session.flush_pending)
         if isinstance(change["new"], int) and not self._opening:
             self._guard(self._build, change["new"])
+            self._follow()
 
     def _build(self, index: int) -> None:
         key = STAGE_TABS[index][0]
@@ -341,11 +344,35 @@ class InspectorApp(W.VBox):
             return
         builder = stage_widget(key)
         if key == "checklist":
-            widget = builder(self.session, section_id=self._section)
+            widget = builder(self.session, section_id=self._section,
+                             on_section=self._section_shown, on_finding=self._finding_made)
         else:
             widget = builder(self.session)
         self._built[key] = widget
         self.tabs.children[index].children = [widget]
+
+    def _section_shown(self, section_id: str) -> None:
+        self._section = section_id
+        self._follow()
+
+    def _finding_made(self, key: str) -> None:
+        """A row's 记为问题 made finding ``key``: show it on the findings stage."""
+        self.stage("findings")
+        self.say(f"已记为问题 {key}，请填写处理方式、整改要求和期限 / recorded as finding {key}: "
+                 "add its handling, requirement and deadline")
+
+    def _follow(self) -> None:
+        """The page's address: this inspection, stage and section (see :class:`PageGuard`)."""
+        if self.session is None:
+            self.guard.query = ""
+            return
+        parts = {"id": self.session.id}
+        index = self.tabs.selected_index
+        if isinstance(index, int) and 0 <= index < len(STAGE_TABS):
+            parts["stage"] = STAGE_TABS[index][0]
+            if parts["stage"] == "checklist" and self._section:
+                parts["section"] = self._section
+        self.guard.query = urlencode(parts, safe=".")
 
     # -- messages ----------------------------------------------------------------------------
     def say(self, text: str, *, error: bool = False) -> None:

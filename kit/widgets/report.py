@@ -53,13 +53,13 @@ class NoticePanel(W.VBox):
         base = f"notices/{kind}"
         self.status = W.HTML()
         self.status.add_class("kit-notice-number")
-        self.issue_button = W.Button(description="出具并编号 Issue", icon="check-square-o",
+        self.issue_button = W.Button(description="出具并编号 Issue",
                                      layout=W.Layout(width="auto"))
         self.issue_button.add_class("kit-notice-issue")
         self.issue_button.on_click(lambda _b: self.issue())
-        pdf = W.Button(description="打印 PDF", icon="print", layout=W.Layout(width="auto"))
+        pdf = W.Button(description="打印 PDF", layout=W.Layout(width="auto"))
         pdf.on_click(lambda _b: self.print_notice(".pdf"))
-        xlsx = W.Button(description="Excel", icon="file-excel-o", layout=W.Layout(width="auto"))
+        xlsx = W.Button(description="Excel", layout=W.Layout(width="auto"))
         xlsx.on_click(lambda _b: self.print_notice(".xlsx"))
         self.message = W.HTML()
         self.message.add_class("kit-notice-message")
@@ -126,13 +126,13 @@ class ReportWidget(W.VBox):
         self.session = session
         self.download = W.HTML()
         self.download.add_class("kit-download-area")
-        self.export_button = W.Button(description="生成检查文书 Excel workbook", icon="file-excel-o",
+        self.export_button = W.Button(description="生成检查文书 Excel workbook",
                                       button_style="primary", layout=W.Layout(width="auto"))
         self.export_button.add_class("kit-export")
         self.export_button.on_click(lambda _b: self.export())
         self.json_button = W.Button(description="导出 JSON", layout=W.Layout(width="auto"))
         self.json_button.on_click(lambda _b: self.export_json())
-        self.audit_button = W.Button(description="修改记录 Audit trail", icon="history",
+        self.audit_button = W.Button(description="修改记录 Audit trail",
                                      layout=W.Layout(width="auto"))
         self.audit_button.add_class("kit-show-audit")
         self.audit_button.on_click(lambda _b: self.show_audit())
@@ -205,7 +205,7 @@ class ReportWidget(W.VBox):
         self.override_reason = W.Text(placeholder="理由（将记入修改记录） reason, kept in the trail",
                                       layout=W.Layout(width="28em"))
         self.override_reason.add_class("kit-override-reason")
-        button = W.Button(description="组长注明理由后推进 Leader: move on", icon="forward",
+        button = W.Button(description="组长注明理由后推进 Leader: move on",
                           layout=W.Layout(width="auto"))
         button.add_class("kit-override")
         button.on_click(lambda _b: self.override())

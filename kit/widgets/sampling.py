@@ -67,7 +67,7 @@ class SamplingWidget(W.VBox):
                                               description="差异阈值 Discrepancy")
         for w in (self.date, self.seed, self.per_group, self.max_products, self.discrepancy):
             w.style = {"description_width": "14em"}
-        self.run_button = W.Button(description="抽样 Draw the sample", icon="random",
+        self.run_button = W.Button(description="抽样 Draw the sample",
                                    button_style="primary", layout=W.Layout(width="auto"))
         self.run_button.add_class("kit-run-sampling")
         self.run_button.on_click(lambda _b: self.run())

@@ -172,7 +172,7 @@ class TrainingApp(W.VBox):
         self.exercise_box.add_class("kit-exercises")
         self.score_line = W.HTML()
         self.score_line.add_class("kit-score")
-        self.export_button = W.Button(description="导出成绩 Excel", icon="file-excel-o",
+        self.export_button = W.Button(description="导出成绩 Excel",
                                       layout=W.Layout(width="auto"))
         self.export_button.add_class("kit-export-score")
         self.export_button.on_click(lambda _b: self._guard(self.export))

@@ -26,7 +26,7 @@ from kit.errors import KitError
 from kit.interchange import DEMO_ID
 from kit.resources import templates_dir
 from kit.store import Store, migrate
-from tests.browser import _stop_group, free_port, wait_http
+from tests.browser import _stop_group, free_port, unfold, wait_http
 
 PASSWORD = "trial-password-for-tests"
 LOAD = 120_000  # ms: the person's server starts, then the kernel runs the app
@@ -184,6 +184,7 @@ def test_a_team_works_on_one_inspection_from_two_browsers(browser, hub, office_d
         "button", name="不符合", exact=True).click()
     assert wait_until(lambda: checked(leader, "七、3.")[1] == bad_before + 1, 20)
     # and the leader writes in his own section
+    unfold(leader, "7.1.c1")
     notes = leader.locator(".kit-field-results--7_1_c1--notes textarea")
     notes.fill("组长现场核对营业执照原件")
     notes.blur()

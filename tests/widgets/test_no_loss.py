@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from kit.store import Store
-from tests.browser import served
+from tests.browser import served, unfold
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -50,7 +50,7 @@ def wait_for(check: Callable[[], bool], seconds: float = 30) -> bool:
 
 def open_checklist(page, server: str) -> None:
     page.goto(f"{server}?id=demo-2026-1119&stage=checklist&section=7.2")
-    page.locator(NOTES).wait_for(state="visible", timeout=LOAD)
+    unfold(page, "7.2.c1")
 
 
 def test_a_reload_right_after_fast_typing_keeps_every_character(page, server, data_dir):

@@ -41,29 +41,60 @@ def by_path(widget, path: str):
 @pytest.mark.parametrize("section", [s.id for s in load_guide().sections])
 def test_every_section_widget_has_every_item_of_the_guide(session, section):
     widget = SectionWidget(session, section)
-    ids = [i.item.id for i in widget.items]
+    ids = [i["id"] for i in widget.rows.items]
     assert ids == [i.id for i in load_guide().checklist_items(section)]
-    assert len(fields_of(widget)) == 4 * len(ids)
+    assert widget.item_ids == ids
+    first = widget.rows.items[0]
+    assert first["label"] == load_guide().item(ids[0]).label
+    assert first["paths"]["notes"] == f"kp:results/{ids[0]}/notes"  # the guard keeps typing
 
 
 def test_setting_a_result_autosaves_with_who(store, session):
     widget = SectionWidget(session, "7.8")
-    item = widget.items[3]
-    assert item.item.id == "7.8.c4"
-    item.result.control.value = "nonconform"
-    item.notes.control.value = "特殊过程未确认"
-    item.means.control.value = ("document_review", "site")
+    assert widget.item_ids[3] == "7.8.c4"
+    rows = widget.rows
+    for name, value in (("result", "nonconform"), ("notes", "特殊过程未确认"),
+                        ("means", ["document_review", "site"])):
+        rows._message(rows, {"kind": "set", "id": "7.8.c4", "field": name, "value": value}, [])
     fresh = reopen(store, session).inspection.result("7.8.c4")
     assert (fresh.result, fresh.notes, fresh.means) == (
         "nonconform", "特殊过程未确认", ("document_review", "site"))
     assert store.audit(session.id, "results/7.8.c4/result")[-1].user == "张明"
     assert "已检查 1/15" in widget.progress.value
+    assert rows.values["7.8.c4"]["result"] == "nonconform"  # the row shows what was saved
 
 
-def test_a_rule_problem_shows_beside_the_item(session):
+def test_a_rule_problem_shows_in_its_row_naming_the_item(session):
     widget = SectionWidget(session, "7.8")
-    widget.items[0].result.control.value = "nonconform"
-    assert "尚未记录问题" in widget.items[0].result.message.value
+    assert widget.rows.set("7.8.c1", "result", "nonconform") is None
+    (problem,) = widget.rows.problems["7.8.c1"]
+    assert problem[0] == "warning"
+    assert problem[1].startswith("七、8.检查内容（1） 判定为不符合，但尚未记录问题")
+
+
+def test_a_rows_refused_edit_says_why_and_shows_the_record(store, session):
+    widget = SectionWidget(session, "7.1")
+    assert widget.rows.set("7.1.c1", "result", "perhaps") is not None
+    assert widget.rows.set("7.9.c1", "result", "conform") is not None  # not this section's
+    assert reopen(store, session).inspection.result("7.1.c1").result == "unchecked"
+    Session(store, session.id, user="李华").set("results/7.1.c1/notes", "李华的记录")
+    why = widget.rows.set("7.1.c1", "notes", "张明的记录")
+    assert why is not None
+    assert "李华" in why
+    assert widget.rows.values["7.1.c1"]["notes"] == "李华的记录"
+
+
+def test_record_as_finding_takes_the_item_and_its_notes(store, session):
+    made = []
+    widget = SectionWidget(session, "7.3", on_finding=made.append)
+    widget.rows.set("7.3.c2", "result", "nonconform")
+    widget.rows.set("7.3.c2", "notes", "仓库温湿度记录缺9月数据")
+    widget.rows._message(widget.rows, {"kind": "finding", "id": "7.3.c2"}, [])
+    assert made == ["F1"]
+    finding = reopen(store, session).inspection.findings["F1"]
+    assert (finding.item, finding.description) == ("7.3.c2", "仓库温湿度记录缺9月数据")
+    assert widget.rows.values["7.3.c2"]["found"]  # the row no longer offers it
+    assert "7.3.c2" not in widget.rows.problems  # no "尚未记录问题" any more
 
 
 def test_a_refused_value_is_explained_and_the_record_value_shown(store, session):
@@ -143,6 +174,30 @@ def test_app_builds_only_the_stage_that_is_shown(store):
     assert list(checklist._built) == ["7.1"]
     checklist.chooser.value = "7.9"
     assert list(checklist._built) == ["7.1", "7.9"]
+    assert app.guard.query == f"id={iid}&stage=checklist&section=7.9"  # the address follows
+    checklist.step(1)
+    assert checklist.chooser.value == "7.10"
+    assert app.guard.query.endswith("section=7.10")
+    app.stage("report")
+    assert app.guard.query == f"id={iid}&stage=report"
+
+
+def test_the_section_picker_shows_each_sections_progress_and_the_whole(store):
+    iid = import_json(store, DEMO, user="t")
+    session = Session(store, iid, user="张明")
+    checklist = ChecklistWidget(session, "7.2")
+    labels = {v: k for k, v in checklist.chooser.options}
+    total = sum(len(load_guide().checklist_items(s)) for s in session.inspection.scope.sections)
+    assert labels["7.3"] == "七、3. 厂房与设施 · 9/9 · ✖1"  # F1's item does not conform
+    assert f"全部 {total}/{total}，不符合 4" in checklist.overall.value
+    session.set("results/7.3.c1/result", "unchecked")
+    labels = {v: k for k, v in checklist.chooser.options}
+    assert labels["7.3"] == "七、3. 厂房与设施 · 8/9 · ✖1"
+    assert checklist.chooser.value == "7.2"  # relabelling keeps the section shown
+    assert checklist.previous.disabled is False
+    checklist.step(-1)
+    checklist.step(-1)
+    assert (checklist.chooser.value, checklist.previous.disabled) == ("7.1", True)
 
 
 def test_app_says_what_is_wrong_with_an_unknown_id(store):
@@ -180,11 +235,11 @@ def test_refresh_shows_what_another_tab_saved(store):
     iid = import_json(store, DEMO, user="t")
     app = InspectorApp(store, user="张明")
     app.open_from_query(f"id={iid}&stage=checklist&section=7.1")
-    field = by_path(app._built["checklist"], "results/7.1.m1/notes")
+    rows = app._built["checklist"].current.rows
     Session(store, iid, user="李华").set("results/7.1.m1/notes", "另一标签页的记录")
-    assert field.control.value != "另一标签页的记录"
+    assert rows.values["7.1.m1"]["notes"] != "另一标签页的记录"
     app.refresh_button.click()
-    assert field.control.value == "另一标签页的记录"
+    assert rows.values["7.1.m1"]["notes"] == "另一标签页的记录"
 
 
 def _upload(widget, kind: str, name: str, content: bytes) -> None:
@@ -254,25 +309,27 @@ def test_typing_is_saved_after_a_pause_or_at_once_before_an_export(store, sessio
     from kit.widgets.report import ReportWidget
 
     async def type_then_wait() -> None:
-        widget = SectionWidget(session, "7.1")
-        notes = widget.items[0].notes
-        notes.control.value = "营业执照"
-        assert reopen(store, session).get("results/7.1.c1/notes") is None  # still typing
-        await asyncio.sleep(notes.debounce + 0.4)
-        assert reopen(store, session).get("results/7.1.c1/notes") == "营业执照"
-        notes.control.value = "营业执照在有效期内"
+        widget = PreparationWidget(session)
+        purpose = by_path(widget.build(2), "scope/purpose")
+        purpose.control.value = "年度检查"
+        assert reopen(store, session).get("scope/purpose") in (None, "")  # still typing
+        await asyncio.sleep(purpose.debounce + 0.4)
+        assert reopen(store, session).get("scope/purpose") == "年度检查"
+        purpose.control.value = "年度日常监督检查"
         ReportWidget(session).export_json()  # leaving: what was typed is saved first
-        assert reopen(store, session).get("results/7.1.c1/notes") == "营业执照在有效期内"
+        assert reopen(store, session).get("scope/purpose") == "年度日常监督检查"
 
     asyncio.run(type_then_wait())
 
 
 def test_a_refused_edit_shows_what_was_typed(store, session):
-    widget = SectionWidget(session, "7.1")
-    Session(store, session.id, user="李华").set("results/7.1.c1/notes", "李华的记录")
-    widget.items[0].notes.control.value = "张明的长篇记录"
-    message = widget.items[0].notes.message.value
-    assert "张明的长篇记录" in message
+    widget = PreparationWidget(session)
+    purpose = by_path(widget.build(2), "scope/purpose")
+    Session(store, session.id, user="李华").set("scope/purpose", "李华的目的")
+    purpose.control.value = "张明的长篇说明"
+    purpose.flush()
+    message = purpose.message.value
+    assert "张明的长篇说明" in message
     assert "李华" in message
 
 

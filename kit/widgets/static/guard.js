@@ -46,6 +46,17 @@ function render({ model, el }) {
   model.on("change:user", () => {
     if (model.get("user")) localStorage.setItem("kit-user", model.get("user"));
   });
+  // the address follows the record, stage and section (history.replaceState: no reload, no
+  // new history entry per tap); Voila hands the query to the next kernel on a reload
+  const follow = () => {
+    const q = model.get("query");
+    if (!q) return;
+    const url = `${window.location.pathname}?${q}${window.location.hash}`;
+    if (url !== window.location.pathname + window.location.search + window.location.hash)
+      window.history.replaceState(window.history.state, "", url);
+  };
+  model.on("change:query", follow);
+  follow();
   let lastBeat = Date.now();
   const ping = () => {
     try { model.send({ kind: "ping" }); } catch (e) { /* the kernel is gone: the banner says so */ }
