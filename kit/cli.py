@@ -250,6 +250,8 @@ def cmd_db(args: argparse.Namespace) -> int:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
+    from kit.dates import beijing
+
     store = _store(args)
     if args.verify:
         problems = store.verify(args.id)
@@ -268,7 +270,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
         raise KitError(msg)
     entries = store.audit(args.id, args.path)
     for e in entries[-args.last:] if args.last else entries:
-        _out("\t".join((e.at.isoformat(timespec="seconds"), e.user, e.action, e.path or "",
+        _out("\t".join((beijing(e.at).isoformat(timespec="seconds"), e.user, e.action,
+                        e.path or "",
                         e.old_json or "", e.new_json or "")))
     _out(f"{len(entries)} 条修改记录 / audit entries")
     return EXIT_OK

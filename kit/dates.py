@@ -32,23 +32,47 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Final
 
 from kit.errors import InputError
 
 __all__ = [
+    "BEIJING",
     "EXCEL_EPOCH",
     "HINT_EN",
     "HINT_ZH",
     "PLAUSIBLE_YEARS",
     "DateError",
+    "beijing",
+    "beijing_text",
     "in_plausible_range",
     "parse_date",
     "parse_datetime",
     "read_date",
     "read_datetime",
 ]
+
+#: The time an office reads (Asia/Shanghai): UTC+8 all year, no daylight saving since 1991,
+#: so a fixed offset is exact and needs no time-zone database.
+BEIJING: Final = timezone(timedelta(hours=8), "北京时间")
+
+
+def beijing(moment: datetime) -> datetime:
+    """``moment`` in Beijing time (a naive time is taken as UTC, as the store keeps it).
+
+    >>> beijing(datetime(2026, 12, 1, 17, 56)).isoformat()
+    '2026-12-02T01:56:00+08:00'
+    """
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(BEIJING)
+
+
+def beijing_text(moment: datetime) -> str:
+    """``2026-12-02 01:56:00``: a moment as the app, the trail and the workbook show it."""
+    return beijing(moment).strftime("%Y-%m-%d %H:%M:%S")
+
 
 #: Dates outside these years (inclusive) are refused as typing errors.
 PLAUSIBLE_YEARS: Final = (1950, 2100)

@@ -39,6 +39,7 @@ __all__ = [
     "REVIEW_MODES",
     "SAMPLING_COLUMNS",
     "SAMPLING_FLAGS",
+    "SAMPLING_TABLE_COLUMNS",
     "STAGES",
     "TABLES",
     "YES_NO",
@@ -170,6 +171,34 @@ SAMPLING_COLUMNS = _table({
     "group": ("分组", "group"),
     "doc_version_in_force": ("适用文件版本", "version in force"),
     "flags": ("标记", "flags"),
+})
+
+#: The columns of the draw's summary and group tables (九), as the app shows them.
+SAMPLING_TABLE_COLUMNS = _table({
+    "product": ("产品", "product"),
+    "record_type": ("记录类型", "record type"),
+    "group": ("分组", "group"),
+    "condition": ("条件", "condition"),
+    "window_start": ("抽样窗口起", "window from"),
+    "window_end": ("抽样窗口止", "window to"),
+    "window_fallback": ("按最近生产周期", "latest production cycle"),
+    "n_groups": ("组数", "groups"),
+    "n_in_window": ("窗口内记录数", "records in the window"),
+    "n_selected": ("抽取数", "drawn"),
+    "n_drawn": ("抽取数", "drawn"),
+    "n_window_fallback": ("按最近周期抽取数", "drawn from the latest cycle"),
+    "n_outside_window": ("窗口外", "outside the window"),
+    "n_expanded": ("补充抽取数", "added"),
+    "n_sampled": ("合计抽取", "sampled in all"),
+    "n_discrepancy": ("数据差别较大", "differ a lot"),
+    "discrepancy": ("数据差别较大", "differ a lot"),
+    "n_version_mismatch": ("文件版本不符", "version not in force"),
+    "n_data_conclusion_mismatch": ("数据与结论不一致", "data against conclusion"),
+    "n_trace_gap": ("追溯缺环节", "traceability gaps"),
+    "defect_rate_ucl_95": ("不合格率95%上限", "defect rate, 95% upper bound"),
+    "discrepancy_column": ("差别最大的数据", "most different data"),
+    "relative_difference": ("差别（相对）", "difference (relative)"),
+    "note": ("说明", "note"),
 })
 
 #: The canonical columns of the company's registers (九): records, products, documents.

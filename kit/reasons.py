@@ -329,6 +329,8 @@ class Reason(StrEnum):
                                    "conditional formatting was added")
     WORKBOOK_HYPERLINK = ("workbook.hyperlink", "导出后增加了超链接", "a hyperlink was added")
     WORKBOOK_DRAWING = ("workbook.drawing", "导出后增加了图片或图形", "a picture or shape was added")
+    WORKBOOK_OLDER_LAYOUT = ("workbook.older_layout", "工作簿由较早版本导出，版式不同",
+                             "a workbook of an earlier layout")
     WORKBOOK_NOT_KIT = ("workbook.not_kit", "不是本工具导出的工作簿", "not a workbook of the kit")
     WORKBOOK_OTHER_INSPECTION = ("workbook.other_inspection", "工作簿属于另一个检查",
                                  "the workbook belongs to another inspection")

@@ -18,13 +18,14 @@ import html
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from functools import cache
 from typing import Any
 
 import ipywidgets as W
 
 from kit.access import AccessError
+from kit.dates import DateError, parse_date, parse_datetime
 from kit.errors import ConflictError, KitError, Problem, ValidationError
 from kit.session import Session
 from kit.widgets._common import ERROR, WARNING, message_html
@@ -84,11 +85,15 @@ def _textarea(spec: FieldSpec) -> W.Widget:
 
 
 def _date(spec: FieldSpec) -> W.Widget:
-    return _make(W.DatePicker, spec)
+    """A date as text, 2026-12-01 whatever the browser's language (a browser's date picker
+    shows 12/01/2026 in one and 01.12.2026 in another); any form the kit reads is taken."""
+    return _make(W.Text, spec, placeholder=spec.placeholder or "2026-12-01",
+                 continuous_update=False)
 
 
 def _datetime(spec: FieldSpec) -> W.Widget:
-    return _make(W.NaiveDatetimePicker, spec)
+    return _make(W.Text, spec, placeholder=spec.placeholder or "2026-12-01 09:30",
+                 continuous_update=False)
 
 
 def _bool(spec: FieldSpec) -> W.Widget:
@@ -130,9 +135,11 @@ TYPED_KINDS = frozenset({"text", "textarea"})
 def to_widget(kind: str, value: Any) -> Any:
     """The record's plain value as the widget wants it."""
     if kind == "date":
-        return date.fromisoformat(value) if isinstance(value, str) and value else None
+        return value if isinstance(value, str) else ""
     if kind == "datetime":
-        return datetime.fromisoformat(value) if isinstance(value, str) and value else None
+        if not isinstance(value, str) or not value:
+            return ""
+        return datetime.fromisoformat(value).strftime("%Y-%m-%d %H:%M")
     if kind == "multichoice":
         return tuple(value or ())
     if kind == "bool":
@@ -145,8 +152,16 @@ def to_widget(kind: str, value: Any) -> Any:
 
 
 def from_widget(kind: str, value: Any) -> Any:
+    """The widget's value as the record holds it; a date typed in any form the kit reads
+    (2026-12-01, 2026/12/1, 2026年12月1日 ...) as ISO text, else :class:`DateError`."""
     if kind == "multichoice":
         return list(value)
+    if kind == "date":
+        day = parse_date(value)
+        return day.isoformat() if day is not None else None
+    if kind == "datetime":
+        moment = parse_datetime(value)
+        return moment.isoformat(timespec="seconds") if moment is not None else None
     return value
 
 
@@ -212,6 +227,17 @@ class BoundField(W.VBox):
         super().__init__([self.control], layout=shared_layout("field"))
         self._show_rules()
 
+    def set_options(self, options: Options) -> None:
+        """New choices (derived from elsewhere in the record), the record's value kept."""
+        if tuple(getattr(self.control, "options", ())) == tuple(options):
+            return
+        self._updating = True
+        try:
+            self.control.options = list(options)
+        finally:
+            self._updating = False
+        self._show(self.session.get(self.spec.path))
+
     @property
     def message(self) -> W.HTML:
         """What went wrong or what the rules say about this field (created when first needed)."""
@@ -244,7 +270,11 @@ class BoundField(W.VBox):
     def _on_widget(self, change: dict[str, Any]) -> None:
         if self._updating:
             return
-        value = from_widget(self.spec.kind, change["new"])
+        try:
+            value = from_widget(self.spec.kind, change["new"])
+        except DateError as exc:  # said beside the field; what was typed stays to be fixed
+            self._show_rules([Problem(exc.reason, f"“{change['new']}”：{exc.zh}", exc.en)])
+            return
         loop = _running_loop() if self.debounce > 0 else None
         if loop is None:
             self.save(value)

@@ -83,7 +83,7 @@ def company_panel(session: Session) -> W.Widget:
         Column("manufacturer", "受托生产企业 Made by"),
         Column("expires", "有效期至 Expires", "date"),
         Column("in_scope", "纳入本次检查 In scope", "bool"),
-        Column("scope_reason", "纳入理由 Reason", "text"),
+        Column("scope_reason", "纳入或不纳入的理由 Reason（九、3）", "text"),
     ], prefix="P", title="产品 product",
         new_entry=lambda s: {"name": "", "in_scope": True, "holder": s.inspection.company.name},
         entry_title=lambda s, k: s.inspection.company.products[k].name or k

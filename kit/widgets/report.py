@@ -9,6 +9,7 @@ from pathlib import Path
 
 import ipywidgets as W
 
+from kit.dates import beijing_text
 from kit.errors import KitError, ValidationError
 from kit.interchange import export_notice, export_workbook
 from kit.labels import REVIEW_MODES, STAGES, vocab, zh
@@ -254,11 +255,11 @@ class ReportWidget(W.VBox):
         entries = self.session.store.audit(self.session.id)
         rows = "".join(
             "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in (
-                e.at.astimezone().strftime("%Y-%m-%d %H:%M:%S"), e.user, e.action, e.path or "",
+                beijing_text(e.at), e.user, e.action, e.path or "",
                 e.old_json or "", e.new_json or "")) + "</tr>"
             for e in reversed(entries[-last:])
         )
-        head = "".join(f"<th>{h}</th>" for h in ("时间 When", "人员 Who", "操作 Action",
+        head = "".join(f"<th>{h}</th>" for h in ("时间（北京时间） When, Beijing time", "人员 Who", "操作 Action",
                                                   "字段 Field", "原值 Old", "新值 New"))
         self.audit.value = (f"<div>共 {len(entries)} 条，显示最近 {min(last, len(entries))} 条 / "
                             f"{len(entries)} entries, latest first</div>"

@@ -18,6 +18,14 @@ import ipywidgets as W
 
 from kit.draw import check_upload, default_seed, draw_from_files, sample_registers, save_draw
 from kit.errors import KitError, Problem, ValidationError
+from kit.labels import (
+    REGISTER_COLUMNS,
+    SAMPLING_COLUMNS,
+    SAMPLING_FLAGS,
+    SAMPLING_TABLE_COLUMNS,
+    YES_NO,
+    zh,
+)
 from kit.session import Session
 
 __all__ = [
@@ -33,8 +41,27 @@ KINDS = (("records", "记录登记表 Records"), ("products", "产品登记表 P
 SHOWN_ROWS = 300
 
 
+def _in_words(frame: Any) -> Any:
+    """The table as the workbook words it: Chinese headers, flags in words, 是/否, dates."""
+    shown = frame.copy()
+    for name in shown.columns:
+        column = shown[name]
+        if name == "flags":
+            shown[name] = column.map(lambda v: "、".join(zh(SAMPLING_FLAGS, c) for c in
+                                                        str(v).split(";") if c)
+                                     if isinstance(v, str) else v)
+        elif str(column.dtype) == "bool":
+            shown[name] = column.map({True: zh(YES_NO, "yes"), False: zh(YES_NO, "no")})
+        elif str(column.dtype).startswith("datetime64"):
+            shown[name] = column.dt.strftime("%Y-%m-%d")
+    names = {**{k: v[0] for k, v in REGISTER_COLUMNS.items()},
+             **{k: v[0] for k, v in SAMPLING_COLUMNS.items()},
+             **{k: v[0] for k, v in SAMPLING_TABLE_COLUMNS.items()}}
+    return shown.rename(columns=lambda c: names.get(str(c), str(c)))
+
+
 def _table(frame: Any, limit: int = SHOWN_ROWS) -> str:
-    shown = frame.head(limit)
+    shown = _in_words(frame.head(limit))
     table = shown.to_html(index=False, escape=True, na_rep="", border=0,
                           classes="kit-table")
     more = (f"<div>（仅显示前 {limit} 行，共 {len(frame)} 行 / first {limit} of {len(frame)}）"

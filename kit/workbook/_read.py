@@ -50,6 +50,7 @@ from kit.workbook._layout import (
     SheetLayout,
 )
 from kit.workbook._seal import (
+    FORMAT,
     check_embedded,
     embedded_state,
     open_workbook,
@@ -477,6 +478,12 @@ def read_workbook(path: Path, inspection: Inspection, *,
             raise ValidationError([Problem(p.code, p.message + "；无法确定导出时的内容，未导入",
                                            p.message_en, file=file, sheet=p.sheet)
                                    for p in blocking], file)
+        if manifest.get("format", FORMAT) != FORMAT:
+            raise ValidationError([Problem(
+                "workbook.older_layout",
+                "此工作簿由较早版本的工具包导出，表格版式已改变，无法逐格读取；请重新导出后填写，未导入任何内容",
+                "exported by an earlier kit whose layout differs: export again and fill that in; "
+                "nothing was applied", file=file)], file)
         exported, audit, lookups = embedded_state(emb, manifest)
         reader = _Reader(inspection, exported, lookups, manifest.get("sheets") or {}, file,
                          used_keys)

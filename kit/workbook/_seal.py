@@ -37,7 +37,14 @@ from kit.workbook._sheets import render
 from kit.workbook._style import put_text
 from kit.workbook._view import KIT_FORMATS, cell_view_problem, normal_format
 
-FORMAT = 1
+#: the workbook's layout: 2 added 整改跟踪, the notices' rows on 签字确认, the sampling list in
+#: nine columns and the trail's times in Beijing time. The cells of a workbook are compared
+#: with a rendering of its record in its own layout only (an earlier one is said so).
+FORMAT = 2
+#: the visible sheets of each layout
+LAYOUT_SHEETS = {
+    1: ("检查方案", "现场检查记录", "问题与整改", "记录抽样", "签字确认", "跟踪", "审计记录"),
+}
 SEAL_SHEET = "_kit"
 MARKER = "kit-inspection-workbook"
 CHUNK = 16000  # characters per hidden cell: <= 32,000 UTF-16 units even for astral characters

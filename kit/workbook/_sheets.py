@@ -500,7 +500,7 @@ def _follow_up(ins: Inspection, lk: Lookups) -> SheetLayout:
 
 
 AUDIT_COLUMNS = (
-    Column("at", "时间"), Column("user", "用户"), Column("action", "操作"),
+    Column("at", "时间（北京时间）"), Column("user", "用户"), Column("action", "操作"),
     Column("path", "字段"), Column("old", "原值"), Column("new", "新值"),
 )
 

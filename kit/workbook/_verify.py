@@ -9,6 +9,8 @@ from pathlib import Path
 from kit.errors import Problem, ValidationError
 from kit.workbook._layout import SHEET_NAMES
 from kit.workbook._seal import (
+    FORMAT,
+    LAYOUT_SHEETS,
     check_embedded,
     compare_visible,
     open_workbook,
@@ -76,9 +78,19 @@ def verify_workbook(path: Path, *, key: bytes | None = None) -> VerifyResult:
         except (KeyError, ValueError):
             exported_at = None
         signed = manifest.get("seal_kind") == "hmac-sha256" and key is not None
-        if manifest and not any(p.code == "workbook.record_digest" for p in problems):
+        layout = manifest.get("format", FORMAT) if manifest else FORMAT
+        if layout != FORMAT:
+            problems.append(Problem(
+                "workbook.older_layout",
+                f"此工作簿由较早版本的工具包导出（版式 {layout}，现为 {FORMAT}）：已核验其封印和所载记录，"
+                "未逐格比对可见单元格（请用导出它的版本比对，或重新导出）",
+                f"exported by an earlier kit (layout {layout}, now {FORMAT}): its seal and record "
+                "verify; its visible cells are not compared (use the kit that wrote it, or export "
+                "again)", file=str(path), severity="warning"))
+        elif manifest and not any(p.code == "workbook.record_digest" for p in problems):
             problems += compare_visible(wb, emb, manifest, exported_at)
-        problems += view_problems(path, wb, SHEET_NAMES)
+        problems += view_problems(path, wb, LAYOUT_SHEETS.get(layout, SHEET_NAMES)
+                                  if isinstance(layout, int) else SHEET_NAMES)
     finally:
         wb.close()
     errors = [p for p in problems if p.severity == "error"]

@@ -17,6 +17,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import MultiCellRange
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from kit.dates import BEIJING, beijing
 from kit.record import Inspection, to_data, to_doc
 from kit.workbook._layout import (
     SHEET_NAMES,
@@ -68,11 +69,10 @@ def canonical_json(inspection: Inspection) -> str:
 
 
 def _audit_doc(entry: AuditLike) -> dict[str, Any]:
-    """An audit entry as plain JSON; a time with a zone is shown in local time, with its offset."""
+    """An audit entry as plain JSON; its time in Beijing time, with the offset."""
     at = entry.at
     if isinstance(at, datetime):
-        at = at.astimezone() if at.tzinfo is not None else at
-        when = at.isoformat(sep=" ", timespec="seconds")
+        when = beijing(at).isoformat(sep=" ", timespec="seconds")
     else:
         when = str(at)
     return {"at": when, "user": str(entry.user), "action": str(entry.action),
@@ -109,7 +109,8 @@ def write_workbook(
     shipped one. The sealing key, if any, comes from ``KIT_SIGNING_KEY``.
     """
     out = Path(out)
-    when = (exported_at or datetime.now()).replace(microsecond=0)
+    when = (beijing(exported_at) if exported_at is not None and exported_at.tzinfo
+            else exported_at or datetime.now(BEIJING)).replace(microsecond=0)
     record_text = canonical_json(inspection)
     digest = sha256_hex(record_text)
     audit_docs = [_audit_doc(e) for e in audit]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import ipywidgets as W
 import pytest
 
 from kit.guide import load_guide
@@ -103,10 +104,23 @@ def test_a_refused_value_is_explained_and_the_record_value_shown(store, session)
     start = by_path(scope, "scope/start_date")
     other = Session(store, session.id, user="李华")
     other.set("scope/start_date", date(2026, 11, 25))  # another tab changed it meanwhile
-    start.control.value = date(2026, 11, 30)
+    start.control.value = "2026-11-30"
     assert "未保存" in start.message.value
-    assert start.control.value == date(2026, 11, 25)
+    assert start.control.value == "2026-11-25"
     assert reopen(store, session).inspection.scope.start_date == date(2026, 11, 25)
+
+
+def test_dates_show_as_2026_12_01_and_take_any_form_the_kit_reads(store, session):
+    scope = PreparationWidget(session).build(2)
+    start = by_path(scope, "scope/start_date")
+    assert start.control.value == "2026-11-19"  # whatever the browser's language
+    start.control.value = "2026年11月20日"
+    assert reopen(store, session).inspection.scope.start_date == date(2026, 11, 20)
+    assert start.control.value == "2026-11-20"
+    start.control.value = "2026-02-30"  # no such day: said, not saved, left to be fixed
+    assert "2026-02-30" in start.message.value
+    assert start.control.value == "2026-02-30"
+    assert reopen(store, session).inspection.scope.start_date == date(2026, 11, 20)
 
 
 def test_html_in_names_is_shown_as_text(session):
@@ -134,7 +148,43 @@ def test_team_collection_add_edit_remove(store, session):
     assert ins.leaders == ("M1",)
     collection.remove_entry("M2")
     assert list(reopen(store, session).inspection.team) == ["M1"]
+    assert "李华" in collection.message.value
+    collection.undo()  # put back as it was
+    assert reopen(store, session).inspection.team["M2"].name == "李华"
+    collection.remove_entry("M2")
     assert collection.add_entry() == "M3"  # ids are never reused
+
+
+def test_removing_asks_first_titles_and_derived_choices_follow(store, session):
+    company = PreparationWidget(session).build(0)
+    from kit.widgets._collection import CollectionWidget
+
+    def collections(w):
+        if isinstance(w, CollectionWidget):
+            yield w
+        for child in getattr(w, "children", ()):
+            yield from collections(child)
+
+    licences, products, _partners = collections(company)
+    products.add_entry()
+    licences.add_entry()
+    scope = by_path(company, "company/licences/L1/scope")
+    assert scope.control.options == ()
+    by_path(company, "company/products/P1/category_code").control.value = "14-01"
+    by_path(company, "company/products/P1/name").save("一次性使用无菌注射器")
+    assert [v for _l, v in scope.control.options] == ["14-01"]  # at once, no reload
+    title = products._titles["P1"]
+    assert "一次性使用无菌注射器" in title.value  # the entry's title follows its name
+    entry = products.entries.children[0]
+    remove, sure, keep = (w for w in entry.children[0].children if isinstance(w, W.Button))
+    remove.click()
+    assert sure.layout.display == "flex"
+    assert "P1" in reopen(store, session).inspection.company.products  # only asked
+    keep.click()
+    assert sure.layout.display == "none"
+    remove.click()
+    sure.click()
+    assert "P1" not in reopen(store, session).inspection.company.products
 
 
 def test_findings_deadline_in_working_days(store, session):
@@ -265,6 +315,12 @@ def test_sampling_from_uploaded_registers_is_saved_with_its_seed(store):
     assert saved.columns[:3] == ("record_id", "rules", "reason")
     assert len(saved.rows) > 10
     assert store.audit(iid, "sampling/seed")[-1].action == "sampling"
+    # the tables in the workbook's words: Chinese headers, flags and yes/no in words
+    shown = widget.output.value
+    for words in ("窗口内记录数", "按最近生产周期", "选取理由", "记录编号"):
+        assert words in shown
+    for code in ("n_in_window", "window_fallback", "record_id", ">True<", ">False<"):
+        assert code not in shown
 
 
 @pytest.mark.parametrize(("name", "size", "message"), [
