@@ -45,7 +45,9 @@ __all__ = [
     "PLAUSIBLE_YEARS",
     "DateError",
     "beijing",
+    "beijing_now",
     "beijing_text",
+    "beijing_today",
     "in_plausible_range",
     "parse_date",
     "parse_datetime",
@@ -67,6 +69,17 @@ def beijing(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(BEIJING)
+
+
+def beijing_now() -> datetime:
+    """Now in Beijing time, to the second and without a zone: what a record's own times
+    (a step done, an override) hold, as an inspector would write them."""
+    return datetime.now(BEIJING).replace(microsecond=0, tzinfo=None)
+
+
+def beijing_today() -> date:
+    """Today in Beijing (a server on UTC is a day behind from 00:00 to 08:00 Beijing time)."""
+    return datetime.now(BEIJING).date()
 
 
 def beijing_text(moment: datetime) -> str:

@@ -25,6 +25,7 @@ from datetime import date, datetime
 from typing import Any, Final
 
 from kit.access import AccessError, Identity, may_edit, read_refusal, refusal
+from kit.dates import beijing_now, beijing_today
 from kit.errors import ConflictError, InputError, Problem, ValidationError
 from kit.guide import load_guide
 from kit.labels import STAGES, en, zh
@@ -249,7 +250,7 @@ class Session:
             raise GateError(blocking, stage)
         self.set_many({"stage": stage, f"{OVERRIDES}/{stage}": {
             "reason": override.strip(), "by": self.user,
-            "at": datetime.now().replace(microsecond=0).isoformat(),
+            "at": beijing_now().isoformat(),
             "codes": sorted({p.code for p in blocking})}}, action="override")
 
     def issue_notice(self, kind: str, *, on: date | None = None,
@@ -272,7 +273,7 @@ class Session:
                     if p.severity == "error"]
         if problems:
             raise ValidationError(problems, f"inspection {self.id}: notice {kind}")
-        on = on or date.today()
+        on = on or beijing_today()
         scheme = (templates or load_notice_templates())[kind].number
         path = f"notices/{kind}/number"
         for _attempt in range(NUMBER_ATTEMPTS):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
+from kit.dates import beijing_today
 from kit.errors import Problem
 from kit.guide import Guide, load_guide
 from kit.profiles import Profile, items_in_scope, resolve_profile
@@ -95,7 +96,7 @@ def _context(inspection: Inspection, guide: Guide | None, profile: Profile | Non
         guide=guide,
         profile=profile,
         calendar=calendar or load_calendar(),
-        today=today or date.today(),
+        today=today or beijing_today(),
         known_items=frozenset(checklist),
         checklist=checklist,
     )

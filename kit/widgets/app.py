@@ -14,13 +14,13 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
 import ipywidgets as W
 
 from kit.access import ANALYSTS, LEADERS, Identity
+from kit.dates import beijing_today, parse_date
 from kit.errors import KitError
 from kit.labels import STAGES, vocab, zh
 from kit.profiles import list_profiles, load_profile
@@ -227,7 +227,9 @@ class InspectorApp(W.VBox):
         self.new_company = W.Text(placeholder="企业名称 company name", layout=W.Layout(width="18em"))
         self.new_type = W.Dropdown(options=vocab_options("inspection_types"),
                                    layout=W.Layout(width="9em"))
-        self.new_date = W.DatePicker(value=date.today(), layout=W.Layout(width="11em"))
+        self.new_date = W.Text(value=beijing_today().isoformat(), placeholder="2026-12-01",
+                               layout=W.Layout(width="11em"))
+        self.new_date.add_class("kit-new-date")
         profiles = list_profiles()
         self.new_profile = W.Dropdown(options=[(p.name.zh, p.id) for p in profiles],
                                       layout=W.Layout(width="14em"))
@@ -242,7 +244,8 @@ class InspectorApp(W.VBox):
         """Start a new inspection from the form; open it on the preparation stage."""
         who = self._require_identity()
         profile = load_profile(self.new_profile.value or "full")
-        inspection = new_inspection(type=self.new_type.value, start_date=self.new_date.value,
+        inspection = new_inspection(type=self.new_type.value,
+                                    start_date=parse_date(self.new_date.value),
                                     sections=profile.sections, profile=profile.id)
         if who.hub:  # on the office server its creator leads it until the team is set up
             inspection = replace(inspection, team={"M1": Member(who.user, "leader",

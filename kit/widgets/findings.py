@@ -7,6 +7,7 @@ from datetime import date
 
 import ipywidgets as W
 
+from kit.dates import beijing_today
 from kit.errors import KitError
 from kit.guide import load_guide
 from kit.labels import FINDING_STATES, REVIEW_MODES
@@ -51,7 +52,7 @@ class DeadlineHelper(W.HBox):
         return f"findings/{self.key}/deadline"
 
     def _start(self) -> date:
-        return self.session.inspection.scope.ended_on or date.today()
+        return self.session.inspection.scope.ended_on or beijing_today()
 
     def apply(self) -> None:
         try:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import html
-from datetime import datetime
 
 import ipywidgets as W
 
+from kit.dates import beijing_now
 from kit.errors import KitError
 from kit.guide import load_guide
 from kit.session import Session
@@ -42,7 +42,7 @@ class StepWidget(W.VBox):
         if change["new"] and not self.session.get(f"steps/{self.step_id}/at"):
             try:
                 self.session.set(f"steps/{self.step_id}/at",
-                                 datetime.now().replace(microsecond=0))
+                                 beijing_now())
             except KitError:
                 return  # the field shows the record's value; nothing was lost
 
@@ -60,7 +60,7 @@ class OnsiteWidget(W.VBox):
             Column("approved_at", "批准时间 Approved at", "datetime"),
         ], prefix="A", title="方案调整 adjustment",
             new_entry=lambda s: {"description": "",
-                                 "at": datetime.now().replace(microsecond=0).isoformat()})
+                                 "at": beijing_now().isoformat()})
         super().__init__([
             W.HTML("<h3>六、检查的实施 Conduct of the inspection</h3>"), *steps,
             W.HTML(f"<h4>检查方案调整 Plan adjustments（六、4）</h4>"

@@ -16,6 +16,7 @@ from typing import Any
 
 import ipywidgets as W
 
+from kit.dates import beijing_today, parse_date
 from kit.draw import check_upload, default_seed, draw_from_files, sample_registers, save_draw
 from kit.errors import KitError, Problem, ValidationError
 from kit.labels import (
@@ -83,8 +84,9 @@ class SamplingWidget(W.VBox):
                                      description="使用示例企业登记表 Use the sample registers")
         self.use_sample.add_class("kit-use-sample")
         ins = session.inspection
-        self.date = W.DatePicker(value=ins.sampling.inspection_date or ins.scope.start_date
-                                 or date.today(), description="检查日期 Date")
+        day = ins.sampling.inspection_date or ins.scope.start_date or beijing_today()
+        self.date = W.Text(value=day.isoformat(), placeholder="2026-12-01",
+                           description="检查日期 Date")
         self.seed = W.IntText(value=ins.sampling.seed or default_seed(session.id),
                               description="随机种子 Seed")
         self.per_group = W.BoundedIntText(value=2, min=1, max=50, description="每组份数 Per group")
@@ -128,7 +130,7 @@ class SamplingWidget(W.VBox):
             with tempfile.TemporaryDirectory() as tmp:
                 paths = self._paths(Path(tmp))
                 result = draw_from_files(
-                    paths, inspection_date=self.date.value, seed=self.seed.value,
+                    paths, inspection_date=self._day(), seed=self.seed.value,
                     per_group=self.per_group.value, max_products=self.max_products.value or None,
                     discrepancy=self.discrepancy.value)
             save_draw(self.session, result)
@@ -148,6 +150,13 @@ class SamplingWidget(W.VBox):
                              + "<h4>各组统计 Groups（95% 上限 upper bound if none bad）</h4>"
                              + _table(result.groups)
                              + "<h4>抽取的记录 Selection</h4>" + _table(result.selection))
+
+    def _day(self) -> date:
+        day = parse_date(self.date.value)  # any form the kit reads; a bad one says why
+        if day is None:
+            msg = "请填写检查日期 / enter the inspection date"
+            raise KitError(msg)
+        return day
 
     def _paths(self, folder: Path) -> dict[str, Path]:
         if self.use_sample.value:

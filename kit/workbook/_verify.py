@@ -89,8 +89,10 @@ def verify_workbook(path: Path, *, key: bytes | None = None) -> VerifyResult:
                 "again)", file=str(path), severity="warning"))
         elif manifest and not any(p.code == "workbook.record_digest" for p in problems):
             problems += compare_visible(wb, emb, manifest, exported_at)
-        problems += view_problems(path, wb, LAYOUT_SHEETS.get(layout, SHEET_NAMES)
-                                  if isinstance(layout, int) else SHEET_NAMES)
+        known = SHEET_NAMES if layout == FORMAT else tuple(dict.fromkeys(
+            (*LAYOUT_SHEETS.get(layout, ()), *SHEET_NAMES))) if isinstance(layout, int) \
+            else SHEET_NAMES
+        problems += view_problems(path, wb, known)
     finally:
         wb.close()
     errors = [p for p in problems if p.severity == "error"]

@@ -170,13 +170,15 @@ def test_follow_up_sheet_with_the_measures_of_10_3(book: Workbook) -> None:
 
 def test_audit_sheet(book: Workbook) -> None:
     ws = book["审计记录"]
-    top = header_row(ws, "时间")
+    top = header_row(ws, "时间（北京时间）")
     rows = list(ws.iter_rows(min_row=top + 1, values_only=True))
     assert rows == [
-        ("2026-11-19 10:05:00", "张明", "update", "results/7.1.c1/result", "unchecked",
+        # the trail's UTC times in Beijing time, with the offset
+        ("2026-11-19 18:05:00+08:00", "张明", "update", "results/7.1.c1/result", "unchecked",
          "conform"),
-        ("2026-11-20 16:40:00", "李华", "update", "findings/F1/deadline", None, "2026-12-11"),
-        ("2026-11-24 09:00:00", "张明", "import", "follow_up/measures", "[]",
+        ("2026-11-21 00:40:00+08:00", "李华", "update", "findings/F1/deadline", None,
+         "2026-12-11"),
+        ("2026-11-24 17:00:00+08:00", "张明", "import", "follow_up/measures", "[]",
          '["recheck", "more_testing"]'),
     ]
 
@@ -229,7 +231,7 @@ def test_findings_and_forms_carry_drop_downs(book: Workbook) -> None:
 def test_print_settings(book: Workbook, sheet: str, orientation: str) -> None:
     ws = book[sheet]
     first = {"检查方案": "项目", "现场检查记录": "条款", "问题与整改": "编号", "记录抽样": "记录编号",
-             "签字确认": "项目", "跟踪": "项目", "审计记录": "时间"}[sheet]
+             "签字确认": "项目", "跟踪": "项目", "审计记录": "时间（北京时间）"}[sheet]
     top = header_row(ws, first)
     assert str(ws.page_setup.paperSize) == "9"  # A4
     assert ws.page_setup.orientation == orientation

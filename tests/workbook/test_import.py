@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from kit.dates import beijing
 from kit.errors import ValidationError
 from kit.record import (
     Inspection,
@@ -209,13 +210,14 @@ def test_the_store_audit_trail_and_the_import_glue(tmp_path: Path) -> None:
         trail = store.audit(iid)
         path = write_workbook(open_inspection(store, iid), tmp_path / "x.xlsx", audit=trail)
         ws = load_workbook(path)["审计记录"]
-        top = header_row(ws, "时间")
+        top = header_row(ws, "时间（北京时间）")
         rows = list(ws.iter_rows(min_row=top + 1, values_only=True))
         assert len(rows) == len(trail)
         at, user, action, field, old, new = rows[-1]
         assert (user, action, field, old, new) == ("李华", "update", "results/7.1.c2/notes",
                                                   None, "复核 & <i>备注</i>")
-        assert at == trail[-1].at.astimezone().isoformat(sep=" ", timespec="seconds")
+        assert at == beijing(trail[-1].at).isoformat(sep=" ", timespec="seconds")
+        assert at.endswith("+08:00")  # Beijing time, whatever the machine's zone
         assert rows[0][3] is None  # the create entry has no path
 
         edit(path, {"现场检查记录": {("七、1.检查内容（1）", 3): "不符合"}})

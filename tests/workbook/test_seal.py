@@ -171,3 +171,24 @@ def test_verify_does_not_depend_on_todays_calendar_or_guide(exported: Path) -> N
     manifest = json.loads("".join(c for c in row[1:] if c))
     assert manifest["lookups"]["workdays/2026-11-20/2026-12-11"] == 15
     assert manifest["lookups"]["terms/handling_kinds"][0] == ["correct_on_site", "现场监督立即纠正"]
+
+
+def test_a_workbook_of_an_earlier_layout_verifies_its_seal_and_is_not_imported(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import kit.workbook._write as writer
+    from kit.errors import ValidationError
+    from kit.workbook import read_workbook
+    from tests.workbook.helpers import demo
+
+    record = demo()
+    monkeypatch.setattr(writer, "FORMAT", 1)  # as the kit before the tracking sheet wrote it
+    old = writer.write_workbook(record, tmp_path / "old.xlsx")
+    monkeypatch.undo()
+    result = verify_workbook(old)
+    assert result.intact  # its seal and its record are what was exported
+    (note,) = [p for p in result.problems if p.code == "workbook.older_layout"]
+    assert note.severity == "warning"
+    assert "未逐格比对" in note.message
+    with pytest.raises(ValidationError) as err:
+        read_workbook(old, record)
+    assert [p.code for p in err.value.problems] == ["workbook.older_layout"]
