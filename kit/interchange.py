@@ -8,7 +8,12 @@ lists every problem and writes nothing unless there are none.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import contextlib
+import hashlib
 import json
+import re
 import shutil
 import subprocess
 import tempfile
@@ -27,6 +32,7 @@ from kit.errors import (
     Problem,
     ValidationError,
 )
+from kit.evidence import MAX_BYTES
 from kit.notices import compose
 from kit.record import FORMAT_VERSION, NOTICE_KINDS, Inspection, parse_doc, to_doc
 from kit.resources import DATA_DIR, shipped_dir
@@ -45,6 +51,7 @@ from kit.workbook import (
 
 __all__ = [
     "DEMO_ID",
+    "EVIDENCE_KEY",
     "MAX_DEPTH",
     "MAX_JSON_BYTES",
     "demo_file",
@@ -57,16 +64,61 @@ __all__ = [
     "import_workbook",
     "load_demo",
     "parse_json_bytes",
+    "parse_json_file",
+    "pictures_of",
 ]
 
 MAX_JSON_BYTES = 64 * 1024 * 1024
 MAX_DEPTH = 64
 
 
+#: the key beside the record's fields that carries its evidence's bytes (base64, by SHA-256)
+EVIDENCE_KEY = "evidence"
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+
+
 def export_json(store: Store, inspection_id: str, out: Path) -> Path:
+    """The record as JSON, its evidence's bytes beside it (``evidence``: SHA-256 -> type and
+    base64), so that an import elsewhere holds the photos and signatures too."""
     doc = export_doc(store, inspection_id)
+    evidence = {}
+    for a in (doc.get("attachments") or {}).values():
+        for digest in (a.get("sha256"), a.get("thumb_sha256")):
+            if digest and digest not in evidence:
+                with contextlib.suppress(NotFoundError):
+                    mime, data = store.blob(digest)
+                    evidence[digest] = {"mime": mime,
+                                        "base64": base64.b64encode(data).decode("ascii")}
+    if evidence:
+        doc[EVIDENCE_KEY] = dict(sorted(evidence.items()))
     out.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return out
+
+
+def _evidence(data: Any, file: str) -> tuple[dict[str, tuple[str, bytes]], list[Problem]]:
+    """The evidence a JSON file carries, each checked against its hash; and what is wrong."""
+    out: dict[str, tuple[str, bytes]] = {}
+    problems = []
+    if not isinstance(data, dict):
+        return out, [Problem("json.evidence", "evidence 应为对象", "evidence must be an object",
+                             field=f"/{EVIDENCE_KEY}", file=file)]
+    for digest, item in data.items():
+        where = f"/{EVIDENCE_KEY}/{digest}"
+        try:
+            if not _HEX64.fullmatch(digest) or not isinstance(item, dict):
+                raise ValueError("not a SHA-256 with its type and bytes")
+            raw = base64.b64decode(str(item.get("base64", "")), validate=True)
+        except (ValueError, binascii.Error) as exc:
+            problems.append(Problem("json.evidence", f"证据材料无法读取：{exc}", str(exc),
+                                    field=where, file=file))
+            continue
+        if hashlib.sha256(raw).hexdigest() != digest or len(raw) > MAX_BYTES:
+            problems.append(Problem("json.evidence", "证据材料的内容与其 SHA-256 不符（已被改动）",
+                                    "the evidence does not match its hash", field=where,
+                                    file=file))
+            continue
+        out[digest] = (str(item.get("mime") or "application/octet-stream"), raw)
+    return out, problems
 
 
 def _depth(value: Any, limit: int) -> int:
@@ -87,6 +139,12 @@ def _depth(value: Any, limit: int) -> int:
 
 def parse_json_bytes(raw: bytes, file: str = "") -> Inspection:
     """Parse and check an inspection document from bytes; raise with every problem."""
+    return parse_json_file(raw, file)[0]
+
+
+def parse_json_file(raw: bytes, file: str = ""
+                    ) -> tuple[Inspection, dict[str, tuple[str, bytes]]]:
+    """An exported file's record and the evidence it carries, every problem raised at once."""
 
     def fail(code: str, zh: str, en: str, **where: Any) -> ValidationError:
         return ValidationError([Problem(code, zh, en, file=file, **where)], file or "JSON")
@@ -132,6 +190,10 @@ def parse_json_bytes(raw: bytes, file: str = "") -> Inspection:
         Problem("json.duplicate_key", f"重复的键 {k!r}", f"duplicate key {k!r}", file=file)
         for k in duplicates
     ]
+    evidence: dict[str, tuple[str, bytes]] = {}
+    if isinstance(data, dict) and EVIDENCE_KEY in data:
+        evidence, found = _evidence(data.pop(EVIDENCE_KEY), file)
+        problems += found
     if _depth(data, MAX_DEPTH) > MAX_DEPTH:
         raise fail("json.depth", f"嵌套超过 {MAX_DEPTH} 层", "nested too deeply")
     if isinstance(data, dict) and data.get("format_version") not in (None, FORMAT_VERSION):
@@ -157,7 +219,7 @@ def parse_json_bytes(raw: bytes, file: str = "") -> Inspection:
     ]
     if problems:
         raise ValidationError(_dedupe(problems), file or "JSON")
-    return inspection
+    return inspection, evidence
 
 
 def _dedupe(problems: list[Problem]) -> list[Problem]:
@@ -183,15 +245,23 @@ def import_json(store: Store, path: Path, *, user: str, as_new: bool = False) ->
     if not path.is_file():
         msg = f"找不到文件 {path} / no such file"
         raise NotFoundError(msg)
-    inspection = parse_json_bytes(path.read_bytes(), str(path))
+    inspection, evidence = parse_json_file(path.read_bytes(), str(path))
+
+    def keep_evidence() -> None:  # the bytes first, once nothing stands in the way
+        for _digest, (mime, data) in evidence.items():
+            store.put_blob(data, mime, user=user)
+
     if as_new or not inspection.id:
+        keep_evidence()
         return save_new(store, replace(inspection, id="", notices={}), user=user,
                         action="import")
     try:
         existing = export_doc(store, inspection.id)
     except NotFoundError:
+        keep_evidence()
         return save_new(store, inspection, user=user, action="import")
     if existing == to_doc(inspection):
+        keep_evidence()
         return inspection.id
     msg = (
         f"检查记录 {inspection.id} 已存在且内容不同，未导入；如需作为新记录导入，请使用 --as-new"
@@ -208,7 +278,19 @@ def export_workbook(store: Store, inspection_id: str, out: Path) -> Path:
     chain, missing protections) is refused with every problem listed: a seal must never vouch
     for a record that was changed without a trace.
     """
-    return write_workbook(_verified(store, inspection_id), out, audit=store.audit(inspection_id))
+    inspection = _verified(store, inspection_id)
+    return write_workbook(inspection, out, audit=store.audit(inspection_id),
+                          pictures=pictures_of(store, inspection))
+
+
+def pictures_of(store: Store, inspection: Inspection) -> dict[str, bytes]:
+    """The evidence's thumbnails the workbook places, by SHA-256 (those the store has)."""
+    out = {}
+    for a in inspection.attachments.values():
+        if a.thumb_sha256 and a.thumb_sha256 not in out:
+            with contextlib.suppress(NotFoundError):  # verify reports the missing bytes
+                out[a.thumb_sha256] = store.blob(a.thumb_sha256)[1]
+    return out
 
 
 def _verified(store: Store, inspection_id: str) -> Inspection:
@@ -236,7 +318,8 @@ def export_pdf(store: Store, inspection_id: str, out: Path, *, with_audit: bool 
     with tempfile.TemporaryDirectory(prefix="kit-pdf-") as tmp:
         work = Path(tmp)
         book = write_workbook(inspection, work / f"{out.stem}.xlsx",
-                              audit=store.audit(inspection_id) if with_audit else ())
+                              audit=store.audit(inspection_id) if with_audit else (),
+                              pictures=pictures_of(store, inspection))
         # the printout only (the sealed workbook stays as exported): the notices issued so
         # far after the record, and no empty trail page unless the trail is asked for
         wb = load_workbook(book)

@@ -23,6 +23,7 @@ from types import MappingProxyType
 from kit.guide import load_guide
 
 __all__ = [
+    "ATTACHMENT_KINDS",
     "CERTIFICATES",
     "COOPERATION",
     "DEVICE_CLASSES",
@@ -30,6 +31,7 @@ __all__ = [
     "ITEM_KINDS",
     "LICENCE_KINDS",
     "MEMBER_ROLES",
+    "NOTICE_KINDS",
     "PARTNER_REGIONS",
     "PARTNER_RELATIONS",
     "PAST_FINDING_STATES",
@@ -173,6 +175,17 @@ SAMPLING_COLUMNS = _table({
     "flags": ("标记", "flags"),
 })
 
+NOTICE_KINDS = _table({
+    "result": ("检查结果告知书", "notice of the inspection's result"),
+    "rectification": ("整改通知书", "rectification notice"),
+})
+
+ATTACHMENT_KINDS = _table({
+    "photo": ("照片", "photo"),
+    "file": ("文件", "file"),
+    "signature": ("手写签名", "drawn signature"),
+})
+
 #: The columns of the draw's summary and group tables (九), as the app shows them.
 SAMPLING_TABLE_COLUMNS = _table({
     "product": ("产品", "product"),
@@ -245,6 +258,9 @@ TABLES: Mapping[str, Table] = MappingProxyType({
     "sampling_flags": SAMPLING_FLAGS,
     "sampling_columns": SAMPLING_COLUMNS,
     "register_columns": REGISTER_COLUMNS,
+    "attachment_kinds": ATTACHMENT_KINDS,
+    "notice_kinds": NOTICE_KINDS,
+    "sampling_table_columns": SAMPLING_TABLE_COLUMNS,
 })
 
 

@@ -331,6 +331,18 @@ class Reason(StrEnum):
     WORKBOOK_DRAWING = ("workbook.drawing", "导出后增加了图片或图形", "a picture or shape was added")
     WORKBOOK_OLDER_LAYOUT = ("workbook.older_layout", "工作簿由较早版本导出，版式不同",
                              "a workbook of an earlier layout")
+    STORE_EVIDENCE_MISSING = ("store.evidence_missing", "记录所指的证据材料不在库中",
+                              "an attachment's bytes are missing")
+    STORE_EVIDENCE_CHANGED = ("store.evidence_changed", "证据材料与其哈希不符",
+                              "an attachment's bytes do not match their hash")
+    EVIDENCE_EMPTY = ("evidence.empty", "上传的文件为空", "an empty file")
+    EVIDENCE_TOO_BIG = ("evidence.too_big", "上传的文件过大", "a file too big")
+    EVIDENCE_KIND = ("evidence.kind", "上传的文件类型不被接受", "a file of a kind not accepted")
+    EVIDENCE_DAMAGED = ("evidence.damaged", "图片无法读取", "a picture that cannot be read")
+    EVIDENCE_TARGET = ("evidence.target", "证据材料所属的项目不存在", "evidence attached to nothing")
+    WORKBOOK_PICTURE_CHANGED = ("workbook.picture_changed", "证据材料的图片被替换或增加",
+                                "a picture that is not the evidence exported")
+    JSON_EVIDENCE = ("json.evidence", "文件所附的证据材料有误", "the file's evidence is wrong")
     WORKBOOK_NOT_KIT = ("workbook.not_kit", "不是本工具导出的工作簿", "not a workbook of the kit")
     WORKBOOK_OTHER_INSPECTION = ("workbook.other_inspection", "工作簿属于另一个检查",
                                  "the workbook belongs to another inspection")

@@ -27,6 +27,7 @@ from typing import Any, Final
 from kit.access import AccessError, Identity, may_edit, read_refusal, refusal
 from kit.dates import beijing_now, beijing_today
 from kit.errors import ConflictError, InputError, Problem, ValidationError
+from kit.evidence import prepare
 from kit.guide import load_guide
 from kit.labels import STAGES, en, zh
 from kit.notices import NoticeTemplates, load_notice_templates, next_number
@@ -36,6 +37,7 @@ from kit.record import (
     Inspection,
     check_value,
     from_doc,
+    next_key,
     parse_doc,
     to_doc,
     with_change,
@@ -317,6 +319,36 @@ class Session:
             self._office = (self.inspection.profile, resolve_profile(self.inspection.profile),
                             load_calendar())
         return self._office[1]
+
+    def attach(self, target: str, name: str, data: bytes, *, signature: bool = False,
+               note: str = "") -> str:
+        """Keep a photo, a file or (``signature``) a signature drawn on the screen as evidence
+        of ``target`` (``results/7.8.m4``, ``findings/F2``, ``signatures/company``,
+        ``signatures/witness`` or ``signatures/<member>``); return the attachment's key.
+
+        The bytes are checked (:func:`kit.evidence.prepare`) and kept in the store by their
+        hash; the record gets the hash, who and when, in the trail like any change."""
+        self.check_access("attachments")
+        ins = self.inspection
+        kind, _, what = target.partition("/")
+        known = {"results": lambda k: bool(k) and "/" not in k,
+                 "findings": lambda k: k in ins.findings,
+                 "signatures": lambda k: k in ("company", "witness") or k in ins.team}
+        if kind not in known or not known[kind](what) or (signature != (kind == "signatures")):
+            raise ValidationError([Problem(
+                "evidence.target", f"证据材料所属的项目不存在：{target}",
+                f"no such place for evidence: {target!r}", field="attachments")],
+                f"inspection {self.id}")
+        ready = prepare(name, data, signature=signature)
+        digest = self.store.put_blob(ready.data, ready.mime, user=self.user)
+        thumb = (self.store.put_blob(ready.thumb, ready.thumb_mime, user=self.user)
+                 if ready.thumb is not None else "")
+        key = next_key(set(ins.attachments) | self.store.keys_ever(self.id, "attachments"), "A")
+        self.set(f"attachments/{key}", {
+            "kind": ready.kind, "target": target, "name": name, "mime": ready.mime,
+            "size": len(ready.data), "sha256": digest, "thumb_sha256": thumb, "by": self.user,
+            "at": beijing_now().isoformat(), "note": note})
+        return key
 
     def delete(self, path: str) -> None:
         """Remove an entry (a finding, a team member...) with an audit row."""

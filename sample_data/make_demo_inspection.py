@@ -9,15 +9,23 @@ character, nothing more.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import io
 import json
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 
+from PIL import Image, ImageDraw
+
 from kit.draw import draw_from_files, sample_registers, sampling_changes
+from kit.evidence import prepare
 from kit.guide import load_guide
 from kit.identifiers import make_credit_code
 from kit.record import (
     Adjustment,
+    Attachment,
     Background,
     Company,
     Finding,
@@ -223,8 +231,65 @@ def inspection() -> Inspection:
     )
 
 
+def _photo() -> bytes:
+    """A made-up photo of the finding of 七、5 (F2): a binder on a workstation, marked."""
+    picture = Image.new("RGB", (800, 600), (188, 196, 204))
+    draw = ImageDraw.Draw(picture)
+    draw.rectangle((0, 420, 800, 600), fill=(120, 110, 96))  # the bench
+    draw.rectangle((250, 140, 560, 470), fill=(240, 236, 220), outline=(60, 60, 60), width=6)
+    for y in range(190, 430, 30):  # the pages' lines
+        draw.line((290, y, 520, y), fill=(150, 150, 150), width=4)
+    draw.ellipse((430, 150, 550, 270), outline=(200, 30, 30), width=10)  # the version, circled
+    out = io.BytesIO()
+    picture.save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
+def _signature(seed: int) -> bytes:
+    """A made-up drawn signature: a few strokes on a transparent 600 x 200 canvas."""
+    canvas = Image.new("RGBA", (600, 200), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(canvas)
+    points = [(60 + 40 * k, 120 + ((k * 37 + seed * 11) % 60) - 30) for k in range(12)]
+    draw.line(points, fill=(17, 17, 17, 255), width=4, joint="curve")
+    draw.line([(80, 150), (520, 140 - seed * 5)], fill=(17, 17, 17, 255), width=3)
+    out = io.BytesIO()
+    canvas.save(out, "PNG")
+    return out.getvalue()
+
+
+#: the demo's evidence: (key, target, file name, bytes, drawn signature?, by, when)
+EVIDENCE = (
+    ("A1", "results/7.5.m4", "IMG_20261119_103512.jpg", _photo, False, "李华",
+     datetime(2026, 11, 19, 10, 35, 12)),
+    ("A2", "signatures/company", "签名-company.png", lambda: _signature(1), True, "张明",
+     datetime(2026, 11, 20, 16, 40)),
+    ("A3", "signatures/M1", "签名-M1.png", lambda: _signature(2), True, "张明",
+     datetime(2026, 11, 20, 16, 41)),
+    ("A4", "signatures/M2", "签名-M2.png", lambda: _signature(3), True, "李华",
+     datetime(2026, 11, 20, 16, 41)),
+)
+
+
+def evidence() -> tuple[dict[str, Attachment], dict[str, dict[str, str]]]:
+    """The demo's attachments, and their bytes as an exported file carries them."""
+    attachments, kept = {}, {}
+    for key, target, name, make, signature, by, at in EVIDENCE:
+        ready = prepare(name, make(), signature=signature)
+        digest = hashlib.sha256(ready.data).hexdigest()
+        thumb = hashlib.sha256(ready.thumb).hexdigest() if ready.thumb else ""
+        kept[digest] = {"mime": ready.mime, "base64": base64.b64encode(ready.data).decode()}
+        if ready.thumb:
+            kept[thumb] = {"mime": ready.thumb_mime,
+                           "base64": base64.b64encode(ready.thumb).decode()}
+        attachments[key] = Attachment(ready.kind, target, name, ready.mime, len(ready.data),
+                                      digest, thumb, by, at)
+    return attachments, dict(sorted(kept.items()))
+
+
 def main() -> None:
-    doc = to_doc(inspection())
+    attachments, kept = evidence()
+    doc = to_doc(replace(inspection(), attachments=attachments))
+    doc["evidence"] = kept
     OUT.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {OUT}")
 

@@ -20,7 +20,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 
 from kit.workbook import COLUMN_HEADERS, SHEET_NAMES
 
-PLAN, RECORD, FINDINGS, SAMPLING, SIGNATURES, TRACKING, FOLLOW_UP, AUDIT = SHEET_NAMES
+PLAN, RECORD, FINDINGS, SAMPLING, SIGNATURES, TRACKING, FOLLOW_UP, EVIDENCE, AUDIT = SHEET_NAMES
 
 OUT = Path(__file__).resolve().parent / "workbook.xlsx"
 
@@ -96,6 +96,17 @@ SHEETS: dict[str, tuple[str, list[tuple[str, float, Alignment, str]], list[str]]
         (COLUMN_HEADERS[PLAN][1], 36, TOP_LEFT, "General"),
         (COLUMN_HEADERS[PLAN][2], 26, TOP_LEFT, "General"),
     ], [SUBTITLE]),
+    EVIDENCE: ("landscape", [
+        (COLUMN_HEADERS[EVIDENCE][0], 6, TOP_CENTRE, "General"),
+        (COLUMN_HEADERS[EVIDENCE][1], 9, TOP_LEFT, "General"),
+        (COLUMN_HEADERS[EVIDENCE][2], 20, TOP_LEFT, "General"),
+        (COLUMN_HEADERS[EVIDENCE][3], 18, TOP_LEFT, "General"),
+        (COLUMN_HEADERS[EVIDENCE][4], 8, TOP_CENTRE, "General"),
+        (COLUMN_HEADERS[EVIDENCE][5], 9, TOP_LEFT, "General"),
+        (COLUMN_HEADERS[EVIDENCE][6], 16, TOP_LEFT, "General"),
+        (COLUMN_HEADERS[EVIDENCE][7], 24, TOP_LEFT, "General"),
+        (COLUMN_HEADERS[EVIDENCE][8], 22, TOP_CENTRE, "General"),
+    ], [SUBTITLE, "照片、文件和手写签名按其 SHA-256 保存，封印覆盖该值；图片为缩略图。"]),
     AUDIT: ("landscape", [
         (COLUMN_HEADERS[AUDIT][0], 20, TOP_LEFT, "General"),
         (COLUMN_HEADERS[AUDIT][1], 10, TOP_LEFT, "General"),
@@ -113,7 +124,7 @@ README_LINES = [
     "工作簿模板说明 / How this template works",
     "",
     "本文件决定 `kit export` 生成的 Excel 检查文书的外观。可以在 Excel 或 WPS 中修改字体、颜色、边框、列宽、抬头和页眉页脚，无需修改程序。",
-    "每个工作表对应输出中的同名工作表（检查方案、现场检查记录、问题与整改、记录抽样、签字确认、整改跟踪、跟踪、审计记录）；请勿改名或删除。本“说明”表不会输出。",
+    "每个工作表对应输出中的同名工作表（检查方案、现场检查记录、问题与整改、记录抽样、签字确认、整改跟踪、跟踪、证据材料、审计记录）；请勿改名或删除。本“说明”表不会输出。",
     "",
     "1. 样式行：每个表中最后一行有文字的行（“示例”）。其每个单元格的字体、填充、边框、对齐和数字格式逐列用于所有数据行；文字本身不输出；其行高为数据行的最小行高（多行文字的行自动加高）。",
     "2. 表头行：样式行上面的一行。其样式用于列标题（标题文字由工具包写入），打印时每页重复，并冻结在窗口顶部；现场检查记录中的分节行使用 A 列表头的样式。",

@@ -26,6 +26,8 @@ CODED = {
     model.Cooperation: labels.COOPERATION,
     model.ReviewMode: labels.REVIEW_MODES,
     model.FindingState: labels.FINDING_STATES,
+    model.NoticeKind: labels.NOTICE_KINDS,
+    model.AttachmentKind: labels.ATTACHMENT_KINDS,
 }
 
 

@@ -28,6 +28,8 @@ __all__ = [
     "SUMMARY_LISTS",
     "SUMMARY_PATHS",
     "Adjustment",
+    "Attachment",
+    "AttachmentKind",
     "Background",
     "CertificateKind",
     "Company",
@@ -96,6 +98,8 @@ PastFindingState = Literal["open", "rectifying", "closed"]
 ReviewMode = Literal["", "written", "on_site"]
 #: where a finding's rectification stands (六、9, 十、3); overdue is worked out, not stored
 FindingState = Literal["open", "submitted", "passed", "failed"]
+#: what a piece of evidence is: a photo, another file, a signature drawn on the screen
+AttachmentKind = Literal["photo", "file", "signature"]
 #: the written notices an inspection serves on the company (六、7 书面告知; 六、9 整改要求及时限)
 NoticeKind = Literal["result", "rectification"]
 NOTICE_KINDS: tuple[NoticeKind, ...] = ("result", "rectification")
@@ -344,6 +348,25 @@ class Notice:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A photo, a file or a drawn signature, kept in the store by its SHA-256 (the record
+    holds the hash, so the trail and the workbook's seal cover the bytes)."""
+
+    kind: AttachmentKind = "photo"
+    #: what it belongs to: ``results/7.8.m4``, ``findings/F2``, or a signer:
+    #: ``signatures/company``, ``signatures/witness``, ``signatures/M1``
+    target: str = ""
+    name: str = ""
+    mime: str = ""
+    size: int = 0
+    sha256: str = ""
+    thumb_sha256: str = ""  # the small picture shown and printed (a photo's JPEG, a signature)
+    by: str = ""
+    at: datetime | None = None  # Beijing time
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class GateOverride:
     """The leader moved the record on although the guide's rules found errors (with why)."""
 
@@ -406,6 +429,7 @@ class Inspection:
     #: per stage (reporting, closed): the leader's override of the rules' errors, if any
     gate_overrides: Mapping[str, GateOverride] = field(default_factory=dict)
     notices: Mapping[str, Notice] = field(default_factory=dict)  # keyed by NoticeKind
+    attachments: Mapping[str, Attachment] = field(default_factory=dict)  # A1, A2...
 
     # -- convenient views ------------------------------------------------------------------
     @property

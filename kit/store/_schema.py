@@ -28,9 +28,9 @@ import sqlalchemy as sa
 from sqlalchemy.schema import CreateIndex, CreateTable
 
 #: The Alembic revision of the schema this code writes (``kit/store/migrations/versions``).
-HEAD_REVISION: Final = "0004"
+HEAD_REVISION: Final = "0005"
 #: The schema numbers a user sees in messages (revision 0001 is the first kit's schema).
-SCHEMA_NUMBER: Final = {"0001": 1, "0002": 2, "0003": 3, "0004": 4}
+SCHEMA_NUMBER: Final = {"0001": 1, "0002": 2, "0003": 3, "0004": 4, "0005": 5}
 
 #: the rows the unique index ``notice_numbers`` covers: every notice's number once given
 NOTICE_NUMBERS: Final = "path LIKE 'notices/%/number' AND value <> '\"\"'"
@@ -80,6 +80,18 @@ audit = sa.Table(
     sqlite_autoincrement=True,
 )
 
+#: evidence (photos, files, drawn signatures): the bytes once, by their SHA-256, never changed
+#: or removed; the record holds each attachment's hash, so the trail and the seal cover it
+blobs = sa.Table(
+    "blobs", metadata,
+    sa.Column("sha256", sa.Text, primary_key=True),
+    sa.Column("mime", sa.Text, nullable=False),
+    sa.Column("size", _ID, nullable=False),
+    sa.Column("data", sa.LargeBinary, nullable=False),
+    sa.Column("at", sa.Text, nullable=False),
+    sa.Column("user", sa.Text, nullable=False),
+)
+
 _APPEND_ONLY = "审计记录只能追加，不能修改或删除 / the audit trail is append-only"
 _IN_ORDER = ("审计记录的时间不能早于上一条，也不能偏离数据库时钟 / an audit entry cannot be "
              "back-dated or far from the database's clock")
@@ -87,6 +99,7 @@ _AUDITED = ("当前值的每次修改都须有对应的审计记录 / a current 
             "audit entry")
 _HEAD = "检查记录的链头须为最后一条审计记录 / an inspection's head is its last audit entry"
 _SOFT = "检查记录只能标记删除 / inspections are only marked deleted"
+_KEPT = "证据材料一经保存不能修改或删除 / evidence once kept is never changed or removed"
 _ORIGIN = "检查记录的创建信息不能修改 / who created an inspection is fixed"
 #: how far an audit entry's time may be from the database's clock, in minutes
 CLOCK_TOLERANCE_MIN: Final = 5
@@ -102,9 +115,13 @@ PROTECTIONS: Final = {
     "inspections_head_is_last": "链头为最后一条记录 / the chain head is the last entry",
     "inspections_soft_delete_only": "检查记录只能标记删除 / inspections are only marked deleted",
     "inspections_keep_origin": "创建信息不能修改 / who created an inspection is fixed",
+    "blobs_no_update": "证据材料不能修改 / no piece of evidence is changed",
+    "blobs_no_delete": "证据材料不能删除 / no piece of evidence is removed",
 }
 
 _SQLITE_WHEN = {
+    "blobs_no_update": ("BEFORE UPDATE ON blobs", _KEPT),
+    "blobs_no_delete": ("BEFORE DELETE ON blobs", _KEPT),
     "audit_in_order": (
         "BEFORE INSERT ON audit WHEN NEW.at < COALESCE((SELECT a.at FROM audit a "
         "WHERE a.ins = NEW.ins ORDER BY a.seq DESC LIMIT 1), '') "
@@ -148,6 +165,8 @@ def sqlite_triggers() -> list[str]:
 
 # PostgreSQL: one function per protection, raising with the same message as on SQLite.
 _PG_CHECKS = {
+    "blobs_no_update": ("blobs", "BEFORE UPDATE", "TRUE", _KEPT),
+    "blobs_no_delete": ("blobs", "BEFORE DELETE", "TRUE", _KEPT),
     "audit_no_update": ("audit", "BEFORE UPDATE", "TRUE", _APPEND_ONLY),
     "audit_no_delete": ("audit", "BEFORE DELETE", "TRUE", _APPEND_ONLY),
     "audit_in_order": (
@@ -211,6 +230,7 @@ def postgres_grants(role: str, schema: str = "public") -> list[str]:
         f"GRANT SELECT, INSERT ON {s}.audit TO {r}",
         f"GRANT SELECT, INSERT, UPDATE ON {s}.inspections TO {r}",
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON {s}.fields TO {r}",
+        f"GRANT SELECT, INSERT ON {s}.blobs TO {r}",
         f"GRANT SELECT ON {s}.alembic_version TO {r}",
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {s} TO {r}",
     ]
@@ -243,6 +263,20 @@ def create_schema(cur: Any, dialect: sa.Dialect) -> None:
     cur.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, "
                 "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))")
     cur.execute(f"INSERT INTO alembic_version (version_num) VALUES ('{HEAD_REVISION}')")
+
+
+def protection_names(bind: Any) -> list[str]:
+    """The protections (trigger names) a SQLAlchemy connection's database has."""
+    if bind.dialect.name == "sqlite":
+        rows = bind.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+    elif bind.dialect.name == "postgresql":
+        rows = bind.exec_driver_sql(
+            "SELECT t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN "
+            "pg_namespace n ON n.oid = c.relnamespace WHERE NOT t.tgisinternal AND "
+            "n.nspname = current_schema()")
+    else:
+        return []
+    return [r[0] for r in rows]
 
 
 def missing_protections(conn: Any, dialect: str) -> list[str]:

@@ -14,7 +14,7 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlalchemy.sql.compiler import SQLCompiler
 
-from kit.store._schema import NOTICE_NUMBERS, audit, fields, inspections
+from kit.store._schema import NOTICE_NUMBERS, audit, blobs, fields, inspections
 
 BUSY_TIMEOUT_S = 15.0  # how long a write waits for another tab's transaction
 _INTS = {"n", "version", "old_version", "ins", "seq", "head_seq", "limit"}
@@ -138,6 +138,13 @@ class Statements:
             sa.select(i.id, f.value).select_from(fields.join(inspections, f.ins == i.key))
             .where(f.path == _p("path")))
         self.notice_numbers = sql(sa.select(f.value).where(sa.text(NOTICE_NUMBERS)))
+        b = blobs.c
+        self.blob_exists = sql(sa.select(b.size).where(b.sha256 == _p("sha256")))
+        self.blob = sql(sa.select(b.mime, b.data).where(b.sha256 == _p("sha256")))
+        self.add_blob = sql(blobs.insert().values(
+            sha256=_p("sha256"), mime=_p("mime"), size=_p("size"), data=_p("data"),
+            at=_p("at"), user=_p("user")))
+        self.all_blobs = sql(sa.select(b.sha256, b.data))
         self._dialect = dialect
         self._around: dict[int, Sql] = {}
         self.any_below = sql(sa.select(f.path).where(f.ins == _p("ins"), below).limit(1))

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import getpass
+import hashlib
 import json
 import os
 import re
@@ -523,6 +524,28 @@ class Store:
         return {e.path.split(SEP)[depth] for e in self.audit(inspection_id, base)
                 if e.path and e.path.count(SEP) >= depth}
 
+    # -- evidence -----------------------------------------------------------------------------
+    def put_blob(self, data: bytes, mime: str, *, user: str) -> str:
+        """Keep ``data`` (a photo, a file, a drawn signature) once, by its SHA-256; return the
+        hash. The same bytes kept twice are one row; a kept row is never changed or removed
+        (the database refuses it)."""
+        user = _check_user(user)
+        digest = hashlib.sha256(data).hexdigest()
+        with self._tx(write=True) as cur:
+            if self._run(cur, self._sql.blob_exists, sha256=digest).fetchone() is None:
+                self._run(cur, self._sql.add_blob, sha256=digest, mime=mime, size=len(data),
+                          data=data, at=_now(), user=user)
+        return digest
+
+    def blob(self, sha256: str) -> tuple[str, bytes]:
+        """The kept bytes with this hash and their type; NotFoundError if there are none."""
+        with self._tx(write=False) as cur:
+            row = self._run(cur, self._sql.blob, sha256=sha256).fetchone()
+        if row is None:
+            msg = f"没有这份证据材料 / no evidence with hash {sha256[:16]}…"
+            raise NotFoundError(msg)
+        return str(row[0]), bytes(row[1])
+
     def notice_numbers(self) -> set[str]:
         """Every document number given to a notice in this store, deleted inspections' too
         (read through the index that keeps them unique)."""
@@ -681,7 +704,22 @@ class Store:
                 stored = self._run(cur, self._sql.fields_of, ins=key).fetchall()
                 problems += _compare(iid, chain.replay(iid, trail, self.key), stored,
                                      bool(deleted), int(head_seq), bytes(head_mac), summary)
+                for path, value_json, _version in stored:  # each attachment's bytes
+                    if _EVIDENCE.fullmatch(path) and (digest := json.loads(value_json)):
+                        problems += self._evidence_problems(cur, iid, path, str(digest))
         return problems
+
+    def _evidence_problems(self, cur: Any, iid: str, path: str, digest: str) -> list[Problem]:
+        row = self._run(cur, self._sql.blob, sha256=digest).fetchone()
+        if row is None:
+            return [_problem("store.evidence_missing", iid,
+                             f"{path} 所指的证据材料不在库中", "the evidence is not in the store",
+                             path)]
+        if hashlib.sha256(bytes(row[1])).hexdigest() != digest:
+            return [_problem("store.evidence_changed", iid,
+                             f"{path} 所指的证据材料已被改动（内容与其 SHA-256 不符）",
+                             "the evidence was changed: its bytes do not match their hash", path)]
+        return []
 
     def find(self, text: str = "", *, member: str | None = None, limit: int = 50
              ) -> list[dict[str, Any]]:
@@ -732,6 +770,9 @@ class Store:
             out.append(_listed(row, summary_paths, others))
         return out
 
+
+#: the record's leaves that name a piece of evidence by its hash
+_EVIDENCE = re.compile(r"attachments/[^/]+/(sha256|thumb_sha256)")
 
 _SEARCHED = ("id", *SUMMARY_PATHS, *SUMMARY_LISTS, "created_by", "updated_by")
 

@@ -7,11 +7,11 @@ database made by the first kit (schema 1, no Alembic stamp) is stamped 0001 firs
 >>> import tempfile
 >>> folder = tempfile.mkdtemp()
 >>> status(data_dir=folder)
-(None, '0004')
+(None, '0005')
 >>> upgrade(data_dir=folder)
-('(empty)', '0004')
+('(empty)', '0005')
 >>> status(data_dir=folder)
-('0004', '0004')
+('0005', '0005')
 """
 
 from __future__ import annotations

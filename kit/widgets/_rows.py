@@ -12,6 +12,7 @@ page guard like any field (their roots carry the ``kp:<path>`` class).
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -23,17 +24,36 @@ from kit.access import AccessError
 from kit.errors import ConflictError, KitError, ValidationError
 from kit.guide import Clause
 from kit.labels import RESULTS, vocab
-from kit.record import next_key
+from kit.record import natural_key, next_key
 from kit.session import Session
 from kit.widgets._guard import path_class
 
-__all__ = ["FIELDS", "ChecklistRows"]
+__all__ = ["FIELDS", "ChecklistRows", "thumbnail_url"]
 
 STATIC = Path(__file__).resolve().parent / "static"
 #: what a row edits, per item: the record's leaves under ``results/<item>``
 FIELDS = ("result", "notes", "means", "evidence")
 #: the buttons' order: a result is a choice made; 未检查 is what a second tap goes back to
 RESULT_ORDER = ("conform", "nonconform", "not_applicable")
+
+
+def thumbnail_url(session: Session, sha256: str) -> str:
+    """A kept picture as a data URL the page shows (no request leaves the page), or ''."""
+    if not sha256:
+        return ""
+    cached = _THUMBS.get(sha256)
+    if cached is None:
+        try:
+            mime, data = session.store.blob(sha256)
+        except KitError:
+            return ""
+        cached = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+        if len(_THUMBS) < 500:
+            _THUMBS[sha256] = cached
+    return cached
+
+
+_THUMBS: dict[str, str] = {}  # by hash: the same bytes forever
 
 
 def _css_id(item_id: str) -> str:
@@ -75,11 +95,19 @@ class ChecklistRows(anywidget.AnyWidget):
     # -- from the record to the page ---------------------------------------------------------
     def refresh(self) -> None:
         ins = self.session.inspection
+        kept: dict[str, list[dict[str, str]]] = {}
+        for key in sorted(ins.attachments, key=natural_key):
+            a = ins.attachments[key]
+            kind, _, item_id = a.target.partition("/")
+            if kind == "results" and item_id in self._mine:
+                kept.setdefault(item_id, []).append(
+                    {"key": key, "name": a.name, "kind": a.kind,
+                     "thumb": thumbnail_url(self.session, a.thumb_sha256)})
         values = {}
         for item_id in self.ids:
             r = ins.result(item_id)
             values[item_id] = {"result": r.result, "notes": r.notes, "means": list(r.means),
-                               "evidence": r.evidence,
+                               "evidence": r.evidence, "attachments": kept.get(item_id, []),
                                "found": any(f.item == item_id for f in ins.findings.values())}
         self.values = values
         self.refresh_problems()
@@ -93,7 +121,7 @@ class ChecklistRows(anywidget.AnyWidget):
         self.problems = problems
 
     def _changed(self, path: str) -> None:
-        if path == "*" or path.startswith(("results/", "findings")):
+        if path == "*" or path.startswith(("results/", "findings", "attachments")):
             self.refresh()
         else:
             self.refresh_problems()  # another field may change what the rules say here
@@ -124,11 +152,30 @@ class ChecklistRows(anywidget.AnyWidget):
             self.on_finding(key)
         return key
 
-    def _message(self, _widget: Any, content: Any, _buffers: Any) -> None:
+    def attach(self, item_id: str, name: str, data: bytes) -> str | None:
+        """Keep a photo or file as evidence of an item; return why it was refused."""
+        if item_id not in self._mine:
+            return f"不是本节的检查项 / not an item of this section: {item_id}"
+        try:
+            self.session.attach(f"results/{item_id}", name, data)
+        except ValidationError as exc:
+            return "；".join(p.message for p in exc.problems)
+        except KitError as exc:
+            return str(exc)
+        return None
+
+    def _message(self, _widget: Any, content: Any, buffers: Any) -> None:
         if not isinstance(content, dict):
             return
         item_id, kind = content.get("id"), content.get("kind")
         if not isinstance(item_id, str):
+            return
+        if kind == "attach":
+            data = bytes(buffers[0]) if buffers else b""
+            why = self.attach(item_id, str(content.get("name") or ""), data)
+            if why is not None:
+                self.send({"kind": "refused", "id": item_id, "field": "attachment",
+                           "message": why})
             return
         if kind == "set":
             name = content.get("field")

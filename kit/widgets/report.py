@@ -16,6 +16,7 @@ from kit.labels import REVIEW_MODES, STAGES, vocab, zh
 from kit.session import GATED_STAGES, GateError, Session, export_doc
 from kit.widgets._common import XLSX_MIME, download_link, message_html, table_options, vocab_options
 from kit.widgets._fields import ProblemList, field, problems_html
+from kit.widgets._signature import SignaturePad
 
 __all__ = [
     "AUDIT_SHOWN",
@@ -151,6 +152,7 @@ class ReportWidget(W.VBox):
             field(session, "signatures/witness_present", "现场有见证人 Witness present", "bool"),
             field(session, "signatures/witness_name", "见证人 Witness"),
             field(session, "signatures/witness_signed", "见证人已签字 Witness signed", "bool"),
+            self._signature_pads(),
             W.HTML("<h3>书面告知 Written notices（六、7-9）</h3>"),
             NoticePanel(session, "result"),
             NoticePanel(session, "rectification"),
@@ -180,6 +182,18 @@ class ReportWidget(W.VBox):
             self.audit,
         ])
         self.add_class("kit-report")
+
+    def _signature_pads(self) -> W.Widget:
+        """Signatures drawn on the screen: the company's signer, each inspector, the witness."""
+        ins = self.session.inspection
+        pads = [SignaturePad(self.session, "company", "企业签字人签名 Company signer")]
+        pads += [SignaturePad(self.session, key, f"检查人员签名 Inspector：{ins.team[key].name or key}")
+                 for key in ins.inspectors]
+        pads.append(SignaturePad(self.session, "witness", "见证人签名 Witness（现场有见证人时）"))
+        self.pads = pads
+        box = W.VBox([W.HTML("<b>手写签名 Signatures drawn on the screen</b>"), *pads])
+        box.add_class("kit-signature-pads")
+        return box
 
     def _opinion_summary(self) -> W.Widget:
         """What the opinion sums up: the findings by their handling (十、1), kept current."""

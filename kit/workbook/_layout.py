@@ -37,10 +37,12 @@ Value = str | int | date | datetime | None
 MAX_CELL_UNITS = 32767  # Excel's limit, in UTF-16 code units
 YES, NO = "是", "否"
 
-PLAN, RECORD, FINDINGS, SAMPLING, SIGNATURES, TRACKING, FOLLOW_UP, AUDIT = (
-    "检查方案", "现场检查记录", "问题与整改", "记录抽样", "签字确认", "整改跟踪", "跟踪", "审计记录",
+PLAN, RECORD, FINDINGS, SAMPLING, SIGNATURES, TRACKING, FOLLOW_UP, EVIDENCE, AUDIT = (
+    "检查方案", "现场检查记录", "问题与整改", "记录抽样", "签字确认", "整改跟踪", "跟踪", "证据材料",
+    "审计记录",
 )
-SHEET_NAMES = (PLAN, RECORD, FINDINGS, SAMPLING, SIGNATURES, TRACKING, FOLLOW_UP, AUDIT)
+SHEET_NAMES = (PLAN, RECORD, FINDINGS, SAMPLING, SIGNATURES, TRACKING, FOLLOW_UP, EVIDENCE,
+               AUDIT)
 SHEET_TITLES = {
     PLAN: "医疗器械生产监督检查方案",
     RECORD: "医疗器械生产监督现场检查记录",
@@ -49,6 +51,7 @@ SHEET_TITLES = {
     SIGNATURES: "检查结果确认及签字",
     TRACKING: "问题整改逐项跟踪",
     FOLLOW_UP: "跟踪检查及后续措施",
+    EVIDENCE: "证据材料清单（照片、文件、手写签名）",
     AUDIT: "检查记录修改审计记录",
 }
 #: the lead columns of the sampling engine's selection, in its order, with their headers
@@ -161,6 +164,7 @@ class Row:
     fields: Mapping[int, Field] = field(default_factory=dict)
     group: bool = False
     height: float | None = None
+    picture: str = ""  # the SHA-256 of a picture placed in the row's last column
 
     @property
     def key(self) -> str:

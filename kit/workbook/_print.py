@@ -50,11 +50,14 @@ def lines_needed(text: str, width_pt: float, size: float) -> int:
 
 def fit_rows_for_print(ws: Any) -> None:
     """Give each table row of ``ws`` (below its repeated header) the height its wrapped text
-    takes on paper; rows with merged cells keep theirs."""
+    takes on paper; rows with merged cells or a picture keep theirs."""
     if not ws.print_title_rows:
         return
     top = int(ws.print_title_rows.split(":")[-1].lstrip("$"))
     merged = {r for rng in ws.merged_cells.ranges for r in range(rng.min_row, rng.max_row + 1)}
+    # a row holding a picture keeps the height made for it
+    merged |= {int(img.anchor._from.row) + 1 for img in getattr(ws, "_images", ())
+               if hasattr(img.anchor, "_from")}
     widths = {}
     for row in ws.iter_rows(min_row=top + 1):
         r = row[0].row

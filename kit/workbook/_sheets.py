@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from kit.labels import (
+    ATTACHMENT_KINDS,
     COOPERATION,
     FINDING_STATES,
     LICENCE_KINDS,
@@ -28,6 +29,7 @@ from kit.labels import (
 from kit.record import Inspection, Notice, natural_key
 from kit.workbook._layout import (
     AUDIT,
+    EVIDENCE,
     FINDINGS,
     FOLLOW_UP,
     NO,
@@ -65,6 +67,7 @@ def render(
         _signatures(inspection, lookups),
         _tracking(inspection, lookups),
         _follow_up(inspection, lookups),
+        _evidence(inspection, lookups),
         _audit(audit),
     ]
 
@@ -438,11 +441,19 @@ def _signatures(ins: Inspection, lk: Lookups) -> SheetLayout:
         _row("见证人已签字", YES if sig.witness_signed else NO, "现场有见证人的须由见证人签字",
              fields={1: Field(p + "witness_signed", "bool")}),
         *_notice_rows(ins),
-        _row("企业负责人（签字）", "", "签字并注明日期", height=SIGN_HEIGHT),
-        _row("检查人员（签字）", "", "2名以上检查人员签字并注明日期", height=SIGN_HEIGHT),
-        _row("见证人（签字）", "", "现场有见证人的", height=SIGN_HEIGHT),
+        _row("企业负责人（签字）", _drawn(ins, ("company",)), "签字并注明日期", height=SIGN_HEIGHT),
+        _row("检查人员（签字）", _drawn(ins, ins.inspectors), "2名以上检查人员签字并注明日期",
+             height=SIGN_HEIGHT),
+        _row("见证人（签字）", _drawn(ins, ("witness",)), "现场有见证人的", height=SIGN_HEIGHT),
     ]
     return SheetLayout(SIGNATURES, SHEET_TITLES[SIGNATURES], FORM_COLUMNS, tuple(rows), form=True)
+
+
+def _drawn(ins: Inspection, signers: Sequence[str]) -> str:
+    """Where the signatures drawn on the screen are (the evidence sheet shows them)."""
+    keys = [k for k in _sorted(ins.attachments) if ins.attachments[k].kind == "signature"
+            and ins.attachments[k].target.partition("/")[2] in signers]
+    return f"已手写签名，见“证据材料” {'、'.join(keys)}" if keys else ""
 
 
 NOTICE_WORDS = {"result": "结果告知书", "rectification": "整改通知书"}
@@ -497,6 +508,42 @@ def _follow_up(ins: Inspection, lk: Lookups) -> SheetLayout:
     rows.append(_row("既往产品处理说明", past.note, "十、2",
                      fields={1: Field("past_products/note")}))
     return SheetLayout(FOLLOW_UP, SHEET_TITLES[FOLLOW_UP], FORM_COLUMNS, tuple(rows), form=True)
+
+
+EVIDENCE_COLUMNS = (
+    Column("id", "编号"), Column("kind", "类型"), Column("target", "所属"),
+    Column("name", "文件名"), Column("size", "大小（KB）"), Column("by", "上传人"),
+    Column("at", "时间（北京时间）"), Column("sha256", "SHA-256"), Column("picture", "图片"),
+)
+#: a row with a picture is as tall as the picture (points)
+PICTURE_ROW_PT = 84.0
+
+
+def attachment_target(ins: Inspection, lk: Lookups, target: str) -> str:
+    """What a piece of evidence belongs to, as a reader knows it."""
+    kind, _, what = target.partition("/")
+    if kind == "results":
+        return lk.clause(what)[0] or what
+    if kind == "findings":
+        return f"问题 {what}"
+    if kind == "signatures":
+        who = {"company": f"企业签字人 {ins.signatures.company_signer}".strip(),
+               "witness": f"见证人 {ins.signatures.witness_name}".strip()}
+        return who.get(what) or f"检查人员 {_member(ins, what)}"
+    return target
+
+
+def _evidence(ins: Inspection, lk: Lookups) -> SheetLayout:
+    """Every photo, file and drawn signature: what it is of, who kept it when, its hash, and
+    its picture (the seal covers the hash; verify checks each picture against it)."""
+    rows = []
+    for key in _sorted(ins.attachments):
+        a = ins.attachments[key]
+        rows.append(Row(tuple(_t(v) for v in (
+            key, zh(ATTACHMENT_KINDS, a.kind), attachment_target(ins, lk, a.target),
+            a.name, f"{a.size / 1024:.1f}", a.by, fmt_dt(a.at), a.sha256, None)),
+            height=PICTURE_ROW_PT if a.thumb_sha256 else None, picture=a.thumb_sha256))
+    return SheetLayout(EVIDENCE, SHEET_TITLES[EVIDENCE], EVIDENCE_COLUMNS, tuple(rows))
 
 
 AUDIT_COLUMNS = (
@@ -555,5 +602,6 @@ COLUMN_HEADERS: Mapping[str, tuple[str, ...]] = {
     SAMPLING: tuple(c.header for c in SAMPLING_PRINT),
     SIGNATURES: tuple(c.header for c in FORM_COLUMNS),
     FOLLOW_UP: tuple(c.header for c in FORM_COLUMNS),
+    EVIDENCE: tuple(c.header for c in EVIDENCE_COLUMNS),
     AUDIT: tuple(c.header for c in AUDIT_COLUMNS),
 }

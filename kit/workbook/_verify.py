@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from kit.errors import Problem, ValidationError
-from kit.workbook._layout import SHEET_NAMES
+from kit.workbook._layout import EVIDENCE, SHEET_NAMES
 from kit.workbook._seal import (
     FORMAT,
     LAYOUT_SHEETS,
@@ -92,12 +93,22 @@ def verify_workbook(path: Path, *, key: bytes | None = None) -> VerifyResult:
         known = SHEET_NAMES if layout == FORMAT else tuple(dict.fromkeys(
             (*LAYOUT_SHEETS.get(layout, ()), *SHEET_NAMES))) if isinstance(layout, int) \
             else SHEET_NAMES
-        problems += view_problems(path, wb, known)
+        problems += view_problems(path, wb, known, pictures={EVIDENCE: _thumbs(emb.record_text)})
     finally:
         wb.close()
     errors = [p for p in problems if p.severity == "error"]
     return VerifyResult(not errors, digest, exported_at, problems,
                         emb.values.get("inspection_id", ""), signed and not errors)
+
+
+def _thumbs(record_text: str) -> set[str]:
+    """The pictures the exported record's evidence has (a damaged record has none)."""
+    try:
+        attachments = json.loads(record_text).get("attachments") or {}
+        return {str(a.get("thumb_sha256")) for a in attachments.values()
+                if isinstance(a, dict) and a.get("thumb_sha256")}
+    except (ValueError, AttributeError):
+        return set()
 
 
 def workbook_inspection_id(path: Path) -> str:

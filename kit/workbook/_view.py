@@ -12,9 +12,11 @@ LibreOffice changes none of these (LibreOffice's ``yyyy\\-mm\\-dd`` is the same 
 
 from __future__ import annotations
 
+import hashlib
+import posixpath
 import re
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import iterparse
@@ -89,8 +91,10 @@ def _problem(code: str, sheet: str, cell: Any, zh: str, en: str) -> Problem:
 
 
 def view_problems(path: Path, wb: Any, sheets: Sequence[str],
-                  kit_names: Iterable[str] = ()) -> list[Problem]:
-    """What the workbook adds to or hides from the sheets the kit wrote."""
+                  kit_names: Iterable[str] = (),
+                  pictures: Mapping[str, set[str]] | None = None) -> list[Problem]:
+    """What the workbook adds to or hides from the sheets the kit wrote; ``pictures``: per
+    sheet, the SHA-256 of each picture the kit placed there (any other is reported)."""
     out: list[Problem] = []
     active, links = active_parts(path)
     if active:
@@ -121,12 +125,36 @@ def view_problems(path: Path, wb: Any, sheets: Sequence[str],
     with zipfile.ZipFile(path) as archive:
         names = set(archive.namelist())
         for sheet, part in paths.items():
-            out += _sheet_problems(archive, part, sheet, names)
+            out += _sheet_problems(archive, part, sheet, names, (pictures or {}).get(sheet))
     return out
 
 
+def _target(part: str, target: str) -> str:
+    """A relationship's target as a path in the archive."""
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return posixpath.normpath(posixpath.join(posixpath.dirname(part), target))
+
+
+def _pictures(archive: zipfile.ZipFile, part: str, rels_text: str, names: set[str]
+              ) -> list[str]:
+    """The SHA-256 of every picture a sheet's drawings show."""
+    found = []
+    for drawing in re.findall(r'Target="([^"]*drawings/[^"]+\.xml)"', rels_text):
+        d_part = _target(part, drawing)
+        d_rels = f"{posixpath.dirname(d_part)}/_rels/{posixpath.basename(d_part)}.rels"
+        if d_rels not in names:
+            continue
+        text = archive.read(d_rels).decode("utf-8", "replace")
+        for media in re.findall(r'Target="([^"]+)"', text):
+            m_part = _target(d_part, media)
+            if m_part in names:
+                found.append(hashlib.sha256(archive.read(m_part)).hexdigest())
+    return found
+
+
 def _sheet_problems(archive: zipfile.ZipFile, part: str, sheet: str,
-                    names: set[str]) -> list[Problem]:
+                    names: set[str], allowed: set[str] | None = None) -> list[Problem]:
     out: list[Problem] = []
     rels = part.rsplit("/", 1)
     rel_part = f"{rels[0]}/_rels/{rels[1]}.rels"
@@ -135,8 +163,18 @@ def _sheet_problems(archive: zipfile.ZipFile, part: str, sheet: str,
         if re.search(r"/comments|/threadedComment", text):
             out.append(Problem("workbook.comment", f"工作表“{sheet}”中增加了批注",
                                f"comments were added to {sheet!r}", sheet=sheet))
-        if re.search(r"relationships/(drawing|image|vmlDrawing)", text) and \
-                not re.search(r"/comments", text):
+        drawn = re.search(r"relationships/(drawing|image|vmlDrawing)", text) and \
+            not re.search(r"/comments", text)
+        if drawn and allowed is not None and not re.search(r"relationships/(image|vmlDrawing)",
+                                                            text):
+            strange = [h for h in _pictures(archive, part, text, names) if h not in allowed]
+            if strange:
+                out.append(Problem("workbook.picture_changed",
+                                   f"工作表“{sheet}”中有 {len(strange)} 张图片不是导出时的证据材料"
+                                   "（被替换或增加）",
+                                   f"{len(strange)} picture(s) on {sheet!r} are not the evidence "
+                                   "exported", sheet=sheet))
+        elif drawn:
             out.append(Problem("workbook.drawing", f"工作表“{sheet}”中增加了图片或图形",
                                f"a picture or shape was added to {sheet!r}", sheet=sheet))
     with archive.open(part) as stream:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import tempfile
@@ -13,6 +14,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.drawing.image import Image
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import MultiCellRange
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -101,10 +103,12 @@ def write_workbook(
     audit: Sequence[AuditLike] = (),
     exported_at: datetime | None = None,
     template: Path | None = None,
+    pictures: Mapping[str, bytes] | None = None,
 ) -> Path:
     """Write the inspection's workbook to ``out`` (replaced atomically) and return ``out``.
 
-    ``audit`` fills the 审计记录 sheet; ``exported_at`` defaults to now (seconds);
+    ``audit`` fills the 审计记录 sheet; ``pictures`` (by SHA-256) are the evidence's thumbnails
+    placed on 证据材料; ``exported_at`` defaults to now (seconds);
     ``template`` defaults to the office's ``workbook.xlsx`` (``KIT_TEMPLATES_DIR``), else the
     shipped one. The sealing key, if any, comes from ``KIT_SIGNING_KEY``.
     """
@@ -124,7 +128,7 @@ def write_workbook(
     for layout in layouts:
         values = placeholders(inspection, lookups, digest=digest, exported_at=when, sheet=layout)
         sheets_meta[layout.name] = _write_sheet(wb, layout, templates[layout.name], values,
-                                                lookups)
+                                                lookups, pictures or {})
     key = signing_key()
     manifest = {
         "format": FORMAT,
@@ -155,7 +159,8 @@ def write_workbook(
 
 
 def _write_sheet(wb: Workbook, layout: SheetLayout, tpl: SheetTemplate,
-                 values: Mapping[str, str], lookups: Lookups) -> dict[str, Any]:
+                 values: Mapping[str, str], lookups: Lookups,
+                 pictures: Mapping[str, bytes]) -> dict[str, Any]:
     """Stream one sheet: title block, header, rows; return what verify needs to re-render it."""
     ws = wb.create_sheet(layout.name)
     accept_ready_cells(ws)
@@ -216,6 +221,9 @@ def _write_sheet(wb: Workbook, layout: SheetLayout, tpl: SheetTemplate,
             continue
         fields = row.fields
         ws.append(body.row(row.values, {c: f.kind for c, f in fields.items()} if fields else None))
+        if row.picture and row.picture in pictures:
+            ws.add_image(_picture(pictures[row.picture], planned[i], widths[-1]),
+                         f"{last_col}{r}")
         for c, f in fields.items():
             validations.setdefault(f.kind, []).append(f"{get_column_letter(c + 1)}{r}")
     if layout.open_rows:
@@ -230,6 +238,16 @@ def _write_sheet(wb: Workbook, layout: SheetLayout, tpl: SheetTemplate,
             dv.sqref = _sqref(refs)
             ws.data_validations.append(dv)
     return {"header_row": tpl.header_row, "title": title_meta}
+
+
+def _picture(data: bytes, row_pt: float, column_units: float) -> Image:
+    """A thumbnail as a picture inside its cell: the row's height and the column's width
+    (pixels at 96 per inch: 4/3 per point; a width unit is about 7 pixels)."""
+    img = Image(io.BytesIO(data))
+    scale = min(1.0, max(row_pt * 4 / 3 - 8, 16) / img.height,
+                max(column_units * 7 - 10, 16) / img.width)
+    img.width, img.height = round(img.width * scale), round(img.height * scale)
+    return img
 
 
 def _sqref(refs: list[str]) -> Any:

@@ -75,8 +75,7 @@ class Attacker:
             if self.store.is_sqlite:
                 self.run(f"DROP TRIGGER IF EXISTS {name}")
             else:
-                table = "audit" if name.startswith("audit") else \
-                    "fields" if name.startswith("fields") else "inspections"
+                table = name.split("_", 1)[0]  # audit, fields, inspections, blobs
                 self.run(f"DROP TRIGGER IF EXISTS {name} ON {table}")
 
     def close(self) -> None:

@@ -142,3 +142,95 @@ def test_the_address_follows_the_inspector_and_f5_opens_exactly_there(chromium, 
     page.locator(".kit-report").wait_for()
     assert query(page) == {"id": "demo-2026-1119", "stage": "report"}
     page.close()
+
+
+def wait_until(check, seconds: float = 30) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.2)
+    return check()
+
+
+def evidence_rows(data_dir: Path, tmp_path: Path) -> list[tuple[object, ...]]:
+    from openpyxl import load_workbook
+
+    from kit.interchange import export_workbook
+
+    with Store(data_dir=data_dir) as store:
+        book = export_workbook(store, "demo-2026-1119", tmp_path / "record.xlsx")
+    ws = load_workbook(book)["证据材料"]
+    return [row for row in ws.iter_rows(min_row=5, values_only=True) if row[0]]
+
+
+def test_a_photo_taken_on_the_tablet_reaches_the_workbook(chromium, server, data_dir,
+                                                         tmp_path):
+    import io
+
+    from PIL import Image
+
+    photo = tmp_path / "IMG_20261201_0930.jpg"
+    buf = io.BytesIO()
+    Image.new("RGB", (1600, 1200), (30, 120, 200)).save(buf, "JPEG")
+    photo.write_bytes(buf.getvalue())
+    page = new_page(chromium, "tablet", [])
+    page.goto(f"{server}?id=demo-2026-1119&stage=checklist&section=7.4")
+    row = page.locator(".kit-item-7_4_c2")
+    row.locator(".kit-row-toggle").click()
+    upload = row.locator(".kit-row-photo-input")
+    assert upload.get_attribute("capture") == "environment"  # the camera, on a tablet
+    assert upload.get_attribute("accept") == "image/*"
+    with page.expect_file_chooser() as chooser:
+        row.locator("button.kit-row-photo").click()
+    chooser.value.set_files(str(photo))
+    row.locator(".kit-thumb img").wait_for()  # the thumbnail, shown at once
+
+    def kept() -> list[str]:
+        ins = Store(data_dir=data_dir).load("demo-2026-1119").doc.get("attachments") or {}
+        return [k for k, a in ins.items() if a["target"] == "results/7.4.c2"]
+
+    assert wait_until(lambda: bool(kept()))
+    listed = {r[0]: r for r in evidence_rows(data_dir, tmp_path)}
+    (key,) = kept()
+    assert listed[key][1:4] == ("照片", "七、4.检查内容（2）", "IMG_20261201_0930.jpg")
+    page.close()
+
+
+def test_a_signature_drawn_with_pointer_events_reaches_the_workbook(chromium, server,
+                                                                   data_dir, tmp_path):
+    page = new_page(chromium, "tablet", [])
+    page.goto(f"{server}?id=demo-2026-1119&stage=report")
+    canvas = page.locator(".kit-signature-witness canvas")
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + 20, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    for k in range(1, 12):  # a stroke across the pad, as a pen would draw it
+        page.mouse.move(box["x"] + 20 + k * box["width"] / 14,
+                        box["y"] + box["height"] / 2 + (-1) ** k * 18, steps=3)
+    page.mouse.up()
+    page.locator(".kit-signature-witness button.kit-sign-save").click()
+    page.locator(".kit-signature-witness .kit-sign-kept img").wait_for()
+
+    def kept() -> list[str]:
+        ins = Store(data_dir=data_dir).load("demo-2026-1119").doc.get("attachments") or {}
+        return [k for k, a in ins.items() if a["target"] == "signatures/witness"]
+
+    assert wait_until(lambda: bool(kept()))
+    (key,) = kept()
+    row = {r[0]: r for r in evidence_rows(data_dir, tmp_path)}[key]
+    assert row[1] == "手写签名"
+    assert row[2].startswith("见证人")
+    with Store(data_dir=data_dir) as store:
+        a = store.load("demo-2026-1119").doc["attachments"][key]
+        mime, png = store.blob(a["sha256"])
+    assert mime == "image/png"
+    import io
+
+    from PIL import Image
+
+    drawn = Image.open(io.BytesIO(png)).convert("RGBA")
+    assert drawn.getbbox() is not None  # something was drawn, not an empty canvas
+    page.close()

@@ -149,7 +149,10 @@ def test_signature_sheet(book: Workbook) -> None:
     assert value(ws, "签字检查人员") == "张明、李华"
     assert value(ws, "见证人在场") == "否"
     assert value(ws, "检查结果").startswith("检查表共 145 项：")
-    assert value(ws, "企业负责人（签字）") is None  # left blank for the pen
+    # the company signed on the screen: the pen's row says where that signature is
+    assert value(ws, "企业负责人（签字）") == "已手写签名，见“证据材料” A2"
+    assert value(ws, "检查人员（签字）") == "已手写签名，见“证据材料” A3、A4"
+    assert value(ws, "见证人（签字）") is None  # no witness: left blank
 
 
 def test_follow_up_sheet_with_the_measures_of_10_3(book: Workbook) -> None:

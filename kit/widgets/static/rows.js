@@ -118,7 +118,35 @@ function render({ model, el }) {
       row.finding.disabled = true;
       model.send({ kind: "finding", id: item.id });
     };
-    row.detail.append(notesBox, meansBox, evidenceBox, row.finding);
+    // evidence: a photo (on a tablet, the camera) or a file, shown as thumbnails
+    const shots = h("div", `kit-row-photos kit-field-results--${item.css}--attachments`);
+    row.thumbs = h("div", "kit-row-thumbs");
+    const pick = (label, cls, accept, capture) => {
+      const input = h("input");
+      input.type = "file";
+      input.accept = accept;
+      if (capture) input.setAttribute("capture", "environment");
+      input.hidden = true;
+      input.className = `${cls}-input`;
+      const b = h("button", cls, label);
+      b.type = "button";
+      b.onclick = () => input.click();
+      input.onchange = async () => {
+        for (const file of input.files) {
+          const data = await file.arrayBuffer();
+          model.send({ kind: "attach", id: item.id, name: file.name }, undefined, [data]);
+        }
+        input.value = "";
+      };
+      row.uploads.push(b);
+      return [b, input];
+    };
+    row.uploads = [];
+    shots.append(h("span", "kit-row-caption", "照片与附件 Photos and files"),
+                 ...pick("拍照 Photo", "kit-row-photo", "image/*", true),
+                 ...pick("附件 File", "kit-row-file", "image/*,application/pdf", false),
+                 row.thumbs);
+    row.detail.append(notesBox, meansBox, evidenceBox, shots, row.finding);
     row.problems = h("div", "kit-row-problems");
     row.problems.setAttribute("aria-live", "polite");
     box.append(main, row.detail, row.problems);
@@ -146,7 +174,19 @@ function render({ model, el }) {
       row.notes.value = v.notes || "";
     if (document.activeElement !== row.evidence && !pending.has(`${row.item.id}|evidence`))
       row.evidence.value = v.evidence || "";
-    const hasText = (v.notes || "") !== "" || (v.evidence || "") !== "";
+    const kept = v.attachments || [];
+    row.thumbs.replaceChildren(...kept.map((a) => {
+      const fig = h("figure", "kit-thumb");
+      if (a.thumb) {
+        const img = h("img");
+        img.src = a.thumb;
+        img.alt = a.name;
+        fig.append(img);
+      }
+      fig.append(h("figcaption", "", `${a.key} ${a.name}`));
+      return fig;
+    }));
+    const hasText = (v.notes || "") !== "" || (v.evidence || "") !== "" || kept.length > 0;
     row.finding.hidden = result !== "nonconform" || v.found;
     row.finding.disabled = model.get("read_only");
     row.toggle.classList.toggle("kit-row-has-notes", hasText);
@@ -170,7 +210,8 @@ function render({ model, el }) {
   const lock = () => {
     const ro = model.get("read_only");
     for (const row of rows.values()) {
-      for (const b of [...row.buttons.values(), ...row.chips.values(), row.finding])
+      for (const b of [...row.buttons.values(), ...row.chips.values(), row.finding,
+                       ...row.uploads])
         b.disabled = ro;
       row.notes.readOnly = ro;
       row.evidence.readOnly = ro;

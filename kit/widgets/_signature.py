@@ -1,0 +1,79 @@
+"""A signature drawn with a finger or a pen on the screen (anywidget, ``static/signature.js``).
+
+The page draws on a canvas with pointer events (mouse, touch and pen alike); 保存 sends the
+drawing as PNG, which :meth:`kit.session.Session.attach` keeps as evidence of the signer
+(``signatures/company``, ``signatures/witness``, ``signatures/<member>``) with who and when.
+The latest drawing kept is shown under the pad.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import anywidget
+import traitlets as t
+
+from kit.dates import beijing_text
+from kit.errors import KitError, ValidationError
+from kit.record import natural_key
+from kit.session import Session
+from kit.widgets._rows import thumbnail_url
+
+__all__ = ["SignaturePad"]
+
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+class SignaturePad(anywidget.AnyWidget):
+    """One signer's pad: draw, clear, keep; the kept signature shown."""
+
+    _esm = STATIC / "signature.js"
+    _css = STATIC / "signature.css"
+    label = t.Unicode("").tag(sync=True)
+    who = t.Unicode("").tag(sync=True)
+    signed = t.Unicode("").tag(sync=True)
+    caption = t.Unicode("").tag(sync=True)
+    message = t.Unicode("").tag(sync=True)
+    read_only = t.Bool(False).tag(sync=True)
+
+    def __init__(self, session: Session, who: str, label: str) -> None:
+        super().__init__(label=label, who=who,
+                         read_only=session.refusal("attachments") is not None)
+        self.session = session
+        self.target = f"signatures/{who}"
+        self.add_class("kit-signature")
+        self.add_class(f"kit-signature-{who}")
+        self.on_msg(self._message)
+        session.on_change(lambda path: self.refresh()
+                          if path == "*" or path.startswith("attachments") else None)
+        self.refresh()
+
+    def refresh(self) -> None:
+        ins = self.session.inspection
+        mine = [k for k in sorted(ins.attachments, key=natural_key)
+                if ins.attachments[k].target == self.target]
+        if not mine:
+            self.signed, self.caption = "", ""
+            return
+        latest = ins.attachments[mine[-1]]
+        self.signed = thumbnail_url(self.session, latest.thumb_sha256 or latest.sha256)
+        when = latest.at.strftime("%Y-%m-%d %H:%M") if latest.at else ""
+        self.caption = f"已签 signed · {mine[-1]} · {latest.by} {when}".strip()
+
+    def sign(self, png: bytes) -> str | None:
+        """Keep ``png`` as this signer's signature; return why it was refused."""
+        try:
+            self.session.attach(self.target, f"签名-{self.who}.png", png, signature=True)
+        except ValidationError as exc:
+            return "；".join(p.message for p in exc.problems)
+        except KitError as exc:
+            return str(exc)
+        return None
+
+    def _message(self, _widget: Any, content: Any, buffers: Any) -> None:
+        if isinstance(content, dict) and content.get("kind") == "sign":
+            why = self.sign(bytes(buffers[0]) if buffers else b"")
+            self.message = (f"未保存 not kept: {why}" if why else
+                            f"签名已保存 kept · {beijing_text(datetime.now(UTC))}")

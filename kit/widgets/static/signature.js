@@ -1,0 +1,92 @@
+// A signature drawn on the screen: pointer events, so a finger, a pen or a mouse all draw.
+// 保存 sends the drawing as PNG to the kernel, which keeps it with who and when.
+function render({ model, el }) {
+  const box = document.createElement("div");
+  box.className = "kit-sign-box";
+  const title = document.createElement("div");
+  title.className = "kit-sign-label";
+  title.textContent = model.get("label");
+  const canvas = document.createElement("canvas");
+  canvas.className = "kit-sign-canvas";
+  canvas.width = 600;
+  canvas.height = 200;
+  canvas.setAttribute("aria-label", `${model.get("label")} 签名区 signature pad`);
+  const ctx = canvas.getContext("2d");
+  ctx.lineWidth = 3;
+  ctx.lineCap = "round";
+  ctx.lineJoin = "round";
+  ctx.strokeStyle = "#111";
+  let drawing = false;
+  let strokes = 0;
+  const at = (e) => {
+    const r = canvas.getBoundingClientRect();
+    return [(e.clientX - r.left) * canvas.width / r.width,
+            (e.clientY - r.top) * canvas.height / r.height];
+  };
+  canvas.addEventListener("pointerdown", (e) => {
+    if (model.get("read_only")) return;
+    drawing = true;
+    canvas.setPointerCapture(e.pointerId);
+    const [x, y] = at(e);
+    ctx.beginPath();
+    ctx.moveTo(x, y);
+    strokes += 1;
+    e.preventDefault();
+  });
+  canvas.addEventListener("pointermove", (e) => {
+    if (!drawing) return;
+    const [x, y] = at(e);
+    ctx.lineTo(x, y);
+    ctx.stroke();
+    e.preventDefault();
+  });
+  const stop = () => { drawing = false; };
+  canvas.addEventListener("pointerup", stop);
+  canvas.addEventListener("pointercancel", stop);
+  const buttons = document.createElement("div");
+  buttons.className = "kit-sign-buttons";
+  const clear = document.createElement("button");
+  clear.type = "button";
+  clear.className = "kit-sign-clear";
+  clear.textContent = "清除 Clear";
+  clear.onclick = () => { ctx.clearRect(0, 0, canvas.width, canvas.height); strokes = 0; };
+  const save = document.createElement("button");
+  save.type = "button";
+  save.className = "kit-sign-save";
+  save.textContent = "保存签名 Keep";
+  const note = document.createElement("span");
+  note.className = "kit-sign-message";
+  save.onclick = () => {
+    if (!strokes) { note.textContent = "请先签名 sign first"; return; }
+    canvas.toBlob(async (blob) => {
+      const data = await blob.arrayBuffer();
+      model.send({ kind: "sign" }, undefined, [data]);
+      ctx.clearRect(0, 0, canvas.width, canvas.height);
+      strokes = 0;
+    }, "image/png");
+  };
+  buttons.append(clear, save, note);
+  const kept = document.createElement("figure");
+  kept.className = "kit-sign-kept";
+  const img = document.createElement("img");
+  const caption = document.createElement("figcaption");
+  kept.append(img, caption);
+  box.append(title, canvas, buttons, kept);
+  el.appendChild(box);
+  const show = () => {
+    const src = model.get("signed");
+    kept.hidden = !src;
+    if (src) img.src = src;
+    img.alt = `${model.get("label")} 已保存的签名`;
+    caption.textContent = model.get("caption");
+    note.textContent = model.get("message");
+    const ro = model.get("read_only");
+    clear.disabled = ro;
+    save.disabled = ro;
+    canvas.classList.toggle("kit-sign-disabled", ro);
+  };
+  show();
+  for (const name of ["signed", "caption", "message", "read_only"]) model.on(`change:${name}`, show);
+}
+
+export default { render };
