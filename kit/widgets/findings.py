@@ -15,6 +15,7 @@ from kit.profiles import items_in_scope
 from kit.session import Session
 from kit.widgets._collection import CollectionWidget, Column
 from kit.widgets._common import Options, message_html, session_profile, table_options, vocab_options
+from kit.widgets._evidence import EvidenceBox
 from kit.widgets._fields import ProblemList, field
 from kit.workdays import load_calendar
 
@@ -102,6 +103,7 @@ class FindingsWidget(W.VBox):
         ], prefix="F", title="问题 finding", new_entry=self._new_finding,
             entry_title=lambda s, k: f"问题 {k}")
         self._helpers: dict[str, DeadlineHelper] = {}
+        self._photos: dict[str, EvidenceBox] = {}
         self.findings.entries.observe(lambda _c: self._attach_helpers(), names="children")
         self._attach_helpers()
         handling_help = "".join(
@@ -135,4 +137,7 @@ class FindingsWidget(W.VBox):
                 continue
             helper = self._helpers.get(key) or DeadlineHelper(self.session, key)
             self._helpers[key] = helper
-            box.children = [*box.children, helper]
+            photos = self._photos.get(key) or EvidenceBox(
+                self.session, f"findings/{key}", "照片与附件（问题、整改证据） Photos and files")
+            self._photos[key] = photos
+            box.children = [*box.children, helper, photos]

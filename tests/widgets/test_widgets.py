@@ -499,3 +499,28 @@ def test_a_notice_is_issued_served_and_printed_from_the_report(store, demo):
     early.issue()
     assert "未出具" in early.message.value
     assert "notices.too_early" in early.message.value or "现场检查结束" in early.message.value
+
+
+def test_a_finding_keeps_its_photos_and_files(store, demo):
+    import io
+
+    from PIL import Image
+
+    from kit.widgets._evidence import EvidenceBox
+
+    iid = import_json(store, DEMO, user="张明")
+    session = Session(store, iid, user="张明")
+    widget = FindingsWidget(session)
+    boxes = [c for entry in widget.findings.entries.children for c in entry.children
+             if isinstance(c, EvidenceBox)]
+    assert [b.target for b in boxes] == ["findings/F1", "findings/F2", "findings/F3",
+                                         "findings/F4"]
+    buf = io.BytesIO()
+    Image.new("RGB", (640, 480), "green").save(buf, "JPEG")
+    boxes[2]._message(boxes[2], {"kind": "attach", "name": "整改后.jpg"}, [buf.getvalue()])
+    assert [k["name"] for k in boxes[2].kept] == ["整改后.jpg"]
+    assert boxes[2].kept[0]["thumb"].startswith("data:image/jpeg;base64,")
+    boxes[2]._message(boxes[2], {"kind": "attach", "name": "x.gif"}, [b"GIF89a0000"])
+    assert "只接受" in boxes[2].message
+    kept = reopen(store, session).inspection.attachments
+    assert [a.target for a in kept.values() if a.name == "整改后.jpg"] == ["findings/F3"]
