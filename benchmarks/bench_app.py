@@ -4,9 +4,10 @@ Prints:
 1. time from navigation to the first checklist section being interactive (its result buttons
    enabled), median of N loads, vs a bare one-label notebook served by the same Voila with the
    same settings (target: <= 1.3x);
-2. live kernels right after 20 page loads, and after the idle-cull period (closed tabs'
+2. a result tap's round trip: tap, the kernel's save and rule check, the row updated;
+3. live kernels right after 20 page loads, and after the idle-cull period (closed tabs'
    kernels must go away; skip with --no-cull-wait);
-3. kernel memory (RSS) of the app's kernel vs a bare kernel that imports pandas.
+4. kernel memory (RSS) of the app's kernel vs a bare kernel that imports pandas.
 
 Run: ``python benchmarks/bench_app.py [--loads 7] [--no-cull-wait]`` (needs Debian's chromium).
 """
@@ -123,7 +124,7 @@ def main() -> None:
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         app_url = f"http://127.0.0.1:{app_port}/?id={iid}&stage=checklist&section=7.1"
-        first_item = ".kit-field-results--7_1_c1--result button:not([disabled])"
+        first_item = ".kit-item-7_1_c1 .kit-r:not([disabled])"
         bare_url = f"http://127.0.0.1:{bare_port}/"
         # Interleave so that machine noise hits both alike.
         app_times, bare_times = [], []
@@ -134,6 +135,28 @@ def main() -> None:
         print(f"first checklist section interactive: app median {a:.2f} s "
               f"(min {min(app_times):.2f}), bare page median {b:.2f} s "
               f"(min {min(bare_times):.2f}); ratio {a / b:.2f}x (target <= 1.3x)")
+
+        # a result tap's round trip: the tap, the kernel's save and rule check, the row's
+        # problem shown from what the kernel sent back (不符合 brings "no finding yet")
+        page = browser.new_page()
+        page.goto(app_url)
+        row = page.locator(".kit-item-7_1_c1")
+        row.locator(".kit-r-nonconform:not([disabled])").wait_for(timeout=120_000)
+        taps = []
+        for k in range(12):
+            wrong = k % 2 == 0
+            start = time.perf_counter()
+            row.locator(".kit-r-nonconform" if wrong else ".kit-r-conform").click()
+            problem = row.locator(".kit-problem", has_text="尚未记录问题")
+            if wrong:
+                problem.wait_for(timeout=30_000)
+            else:
+                problem.wait_for(state="detached", timeout=30_000)
+            taps.append(time.perf_counter() - start)
+        page.close()
+        print(f"a result tap's round trip (tap, save, rules, row updated): median "
+              f"{statistics.median(taps) * 1000:.0f} ms (min {min(taps) * 1000:.0f}, max "
+              f"{max(taps) * 1000:.0f}) over {len(taps)} taps")
 
         for _ in range(20):
             context = browser.new_context()
