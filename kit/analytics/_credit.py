@@ -19,15 +19,13 @@ import pandas as pd
 
 from kit.guide import Guide, load_guide
 from kit.labels import FINDING_STATES, REVIEW_MODES, STAGES, vocab, zh
+from kit.labels import NOTICE_KINDS as NOTICE_WORDS
 from kit.record import NOTICE_KINDS, Inspection, natural_key
 from kit.resources import DATA_DIR
 from kit.sampling import write_tables
 
 CREDIT_FORMAT_VERSION = 2  # 2: each inspection's written notices
 CREDIT_SCHEMA = DATA_DIR / "credit_file.schema.json"
-
-
-NOTICE_WORDS = {"result": "检查结果告知书", "rectification": "整改通知书"}
 
 
 def _iso(day: date | None) -> str | None:
@@ -62,7 +60,7 @@ def _inspection(ins: Inspection, guide: Guide) -> dict[str, Any]:
         "past_product_measures": list(ins.past_products.measures),
         "follow_up_measures": list(fu.measures),
         "closed_on": _iso(fu.closed_on),
-        "notices": [{"kind": k, "kind_zh": NOTICE_WORDS[k], "number": n.number,
+        "notices": [{"kind": k, "kind_zh": zh(NOTICE_WORDS, k), "number": n.number,
                      "issued_on": _iso(n.issued_on), "served_on": _iso(n.served_on),
                      "received_by": n.received_by, "refused": n.refused}
                     for k in NOTICE_KINDS if (n := ins.notices.get(k)) is not None and n.number],

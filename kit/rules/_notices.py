@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from kit.errors import Problem, error
+from kit.labels import NOTICE_KINDS as NOTICE_WORDS
 from kit.record import NOTICE_KINDS, Inspection
 from kit.rules._context import Context
 
 _AFTER_REPORT = ("follow_up", "closed")
-_WORDS = {"result": "检查结果告知书", "rectification": "整改通知书"}
+_WORDS = {code: words[0] for code, words in NOTICE_WORDS.items()}
 
 
 def issue_problems(ctx: Context, kind: str) -> list[Problem]:

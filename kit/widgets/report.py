@@ -12,7 +12,7 @@ import ipywidgets as W
 from kit.dates import beijing_text
 from kit.errors import KitError, ValidationError
 from kit.interchange import export_notice, export_workbook
-from kit.labels import REVIEW_MODES, STAGES, vocab, zh
+from kit.labels import NOTICE_KINDS, REVIEW_MODES, STAGES, vocab, zh
 from kit.session import GATED_STAGES, GateError, Session, export_doc
 from kit.widgets._common import XLSX_MIME, download_link, message_html, table_options, vocab_options
 from kit.widgets._fields import ProblemList, field, problems_html
@@ -42,8 +42,8 @@ def workbook_bytes(session: Session) -> bytes:
         return out.read_bytes()
 
 
-NOTICE_TITLES = {"result": "检查结果告知书 Notice of the result",
-                 "rectification": "整改通知书 Rectification notice"}
+NOTICE_TITLES = {code: f"{words[0]} {words[1][0].upper()}{words[1][1:]}"
+                 for code, words in NOTICE_KINDS.items()}
 
 
 class NoticePanel(W.VBox):
