@@ -59,6 +59,15 @@ def inspection_schema() -> dict[str, Any]:
     props = schema["$defs"]["Inspection"]["properties"]
     props["format_version"] = {"const": FORMAT_VERSION}
     props["id"] = {"type": "string", "pattern": ID_PATTERN}
+    # an exported file carries its evidence's bytes beside the record (not a field of it)
+    props["evidence"] = {
+        "description": "证据材料：SHA-256 -> 类型与 base64 内容 / the evidence's bytes by hash",
+        "type": "object",
+        "propertyNames": {"pattern": "^[0-9a-f]{64}$"},
+        "additionalProperties": {
+            "type": "object", "required": ["mime", "base64"], "additionalProperties": False,
+            "properties": {"mime": {"type": "string"}, "base64": {"type": "string"}}},
+    }
     return schema
 
 

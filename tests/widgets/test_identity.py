@@ -46,7 +46,8 @@ def test_on_one_machine_nothing_is_recorded_before_a_name_is_chosen(store):
     assert app.session.id == iid
     assert app.name_form.layout.display == "none"
     assert "王芳" in app.who.value
-    by_path(app.stage("checklist"), "results/7.2.c1/notes").save("记录人：王芳")
+    rows = app.stage("checklist").current.rows
+    assert rows.set("7.2.c1", "notes", "记录人：王芳") is None
     assert store.audit(iid, "results/7.2.c1/notes")[-1].user == "王芳"
 
 
@@ -96,11 +97,11 @@ def test_an_analyst_reads_with_every_field_greyed_out(store, monkeypatch):
     assert app.session is not None
     assert app.session.read_only
     assert "只读" in app.title.value
-    fields = fields_of(app.stage("checklist"))
-    assert fields
-    assert all(f.control.disabled for f in fields)
-    assert not fields[0].save("分析人员的修改")
-    assert "read only" in fields[0].message.value
+    rows = app.stage("checklist").current.rows
+    assert rows.read_only  # every button and box of the rows is greyed out in the page
+    why = rows.set("7.1.c1", "notes", "分析人员的修改")
+    assert why is not None
+    assert "read only" in why
     assert all(e.user == "zhangming" for e in store.audit(iid))
 
 
@@ -143,7 +144,7 @@ def test_the_team_sees_each_others_progress_without_reloading(store, monkeypatch
     member = InspectorApp(store)
     member.open_inspection(iid, stage="checklist", section="7.3")
     assert member.stage("checklist").team.selected_index is None
-    by_path(member.stage("checklist"), "results/7.3.c1/result").save("conform")
+    assert member.stage("checklist").current.rows.set("7.3.c1", "result", "conform") is None
     leader._polled = 0.0  # the next ping of the leader's page
     leader.poll()
     assert checked_73() == before + 1
