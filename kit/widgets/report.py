@@ -65,8 +65,6 @@ class NoticePanel(W.VBox):
         xlsx.on_click(lambda _b: self.print_notice(".xlsx"))
         self.message = W.HTML()
         self.message.add_class("kit-notice-message")
-        if session.refusal(f"{base}/number") is not None:
-            self.issue_button.disabled = True
         session.on_change(lambda _p: self.show(), field=f"{base}/number")
         self.show()
         super().__init__([
@@ -92,6 +90,8 @@ class NoticePanel(W.VBox):
             text = message_html("尚未出具 not issued yet", "muted", tag="span")
         problems = self.session.problems_at(f"notices/{self.kind}/number")
         self.status.value = text + (problems_html(problems) if problems else "")
+        self.issue_button.disabled = bool(notice is not None and notice.number) or \
+            self.session.refusal(f"notices/{self.kind}/number") is not None
 
     def issue(self) -> None:
         self.session.flush_pending()
