@@ -42,6 +42,7 @@ __all__ = [
     "cmd_import",
     "cmd_list",
     "cmd_notice",
+    "cmd_quiz",
     "cmd_reasons",
     "cmd_sample",
     "cmd_serve",
@@ -218,6 +219,22 @@ def cmd_notice(args: argparse.Namespace) -> int:
                          refused=args.refused, witnesses=tuple(args.witness or ()),
                          note=args.note or "")
     _out(f"{args.id} {args.kind}: 已记录送达 served {on}")
+    return EXIT_OK
+
+
+def cmd_quiz(args: argparse.Namespace) -> int:
+    """A set of exercises on one part of the guide as Moodle XML, the same file for the same
+    part and seed."""
+    from kit.training import PARTS, exercises, write_moodle_xml
+
+    part = str(args.part)
+    if part not in PARTS:
+        msg = (f"没有第 {part} 部分的练习；可用：{'、'.join(PARTS)} / no exercises for part "
+               f"{part!r}; parts: {', '.join(PARTS)}")
+        raise KitError(msg)
+    items = exercises(part, seed=args.seed, per_kind=args.per_kind)
+    out = write_moodle_xml(items, Path(args.out), part=part, lang=args.lang)
+    _out(f"已写出 {len(items)} 道题 / wrote {len(items)} question(s) -> {out}")
     return EXIT_OK
 
 
@@ -508,6 +525,13 @@ def build_parser() -> argparse.ArgumentParser:
                                        "closed"])
     adv.add_argument("--reason", help="the leader's reason to move on despite the rules' errors")
     adv.set_defaults(handler=cmd_advance)
+    qz = sub.add_parser("quiz", help="练习题导出为 Moodle XML / a set of exercises as Moodle XML")
+    qz.add_argument("--part", required=True, help="the guide's part, 1-10")
+    qz.add_argument("--seed", type=int, default=1, help="the same seed gives the same file")
+    qz.add_argument("--per-kind", type=int, default=2, help="exercises of each kind (default 2)")
+    qz.add_argument("--lang", choices=("both", "zh", "en"), default="both")
+    qz.add_argument("--out", required=True, help="F.xml")
+    qz.set_defaults(handler=cmd_quiz)
     nt = sub.add_parser(
         "notice", parents=[store_opts],
         help="书面告知文书：出具、送达、打印 / the written notices: issue, serve, print")

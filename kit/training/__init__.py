@@ -37,6 +37,7 @@ from kit.training._exercises import (
     kinds_of_part,
     score_to_excel,
 )
+from kit.training._moodle import moodle_xml, write_moodle_xml
 
 __all__ = [
     "KINDS",
@@ -52,5 +53,7 @@ __all__ = [
     "exercises",
     "grade",
     "kinds_of_part",
+    "moodle_xml",
     "score_to_excel",
+    "write_moodle_xml",
 ]
