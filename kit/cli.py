@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -53,6 +54,7 @@ __all__ = [
 EXIT_OK, EXIT_FINDINGS, EXIT_FAILED = 0, 1, 2
 
 Handler = Callable[[argparse.Namespace], int]
+log = logging.getLogger("kit")
 
 
 def _out(text: str = "") -> None:
@@ -324,6 +326,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         _out(f"已应用 {applied} 处修改 / applied {applied} change(s)")
     else:
         iid = import_json(store, path, user=_user(args), as_new=args.as_new)
+        kept = len(store.load(iid).doc.get("attachments") or {})
+        _out(f"已导入 imported {path.name}：检查记录 {iid}，证据材料 {kept} 份 / "
+             f"{kept} attachment(s)")
     _out(iid)
     return EXIT_OK
 
@@ -445,17 +450,31 @@ def cmd_sample(args: argparse.Namespace) -> int:
         window_bounds(args.inspection_date)
     except ValidationError as exc:
         problems += exc.problems
+    from tqdm import tqdm
+
+    # the steps as a bar on stderr, in a terminal only (a script reads the lines printed)
+    steps = tqdm(total=3, desc="读取登记表 reading", unit="步", leave=False, disable=None,
+                 file=sys.stderr)
     try:
         records, products, documents = load_registers(
             args.records, args.products, args.documents, column_map=column_map)
     except ValidationError as exc:
         problems += exc.problems
     if problems:
+        steps.close()
         raise ValidationError(problems, what="抽样输入 sampling input")
+    log.info("registers read: %d records, %d products", len(records.frame),
+             len(products.frame))
+    steps.update()
+    steps.set_description("抽样 drawing")
     seed = args.seed if args.seed is not None else secrets.randbelow(1_000_000)
     result = sample(records.frame, products.frame, None if documents is None else documents.frame,
                     args.inspection_date, seed=seed, per_group=args.per_group,
                     max_products=args.max_products, discrepancy=args.discrepancy)
+    log.info("drawn: %d records in %d groups (seed %d)", len(result.selection),
+             len(result.groups), seed)
+    steps.update()
+    steps.set_description("写出 writing")
     if args.inspection:
         from kit.draw import save_draw
         from kit.session import Session
@@ -463,6 +482,8 @@ def cmd_sample(args: argparse.Namespace) -> int:
         save_draw(Session(_store(args), args.inspection, user=_user(args)), result)
     written = (write_tables(result.tables(), args.out, titles=SampleResult.TITLES)
                if args.out else [])
+    steps.update()
+    steps.close()
     chosen = result.selection
     flagged = chosen["flags"].ne("").sum()
     _out(f"随机种子 seed {seed}；检查日期 {result.parameters.inspection_date}；"
@@ -483,6 +504,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="北京市医疗器械生产监督检查指南 inspection kit / 检查工具包",
     )
     parser.add_argument("--version", action="version", version=f"kit {__version__}")
+    parser.add_argument("-v", "--verbose", action="count", default=0,
+                        help="say what is done as it is done (-v), and more (-vv), on stderr")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     g = sub.add_parser("guide", help="浏览指南 / show the guide: outline, a section, search, JSON")
@@ -683,6 +706,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handler is None:
         parser.print_help()
         return EXIT_FAILED
+    if args.verbose:
+        logging.basicConfig(level=logging.INFO if args.verbose == 1 else logging.DEBUG,
+                            format="%(asctime)s %(name)s: %(message)s", datefmt="%H:%M:%S",
+                            stream=sys.stderr)
     try:
         return handler(args)
     except ValidationError as exc:

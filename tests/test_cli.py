@@ -281,3 +281,24 @@ def test_kit_notice_check_template_names_the_file_and_field(tmp_path):
     assert proc.returncode == 2
     assert "{检查时间}" in proc.stdout + proc.stderr
     assert "notices/result/paragraphs/0" in proc.stdout + proc.stderr
+
+
+def test_verbose_says_what_is_done_and_the_plain_run_stays_quiet(tmp_path):
+    from kit.draw import sample_registers
+
+    registers = sample_registers()
+    args = ("sample", "--records", str(registers["records"]), "--products",
+            str(registers["products"]), "--inspection-date", "2026-11-20", "--seed", "5",
+            "--out", str(tmp_path / "s.xlsx"))
+    quiet = run_kit(*args)
+    assert quiet.stderr == ""  # no bar when stderr is not a terminal, no log
+    loud = run_kit("-v", *args)
+    assert "registers read:" in loud.stderr
+    assert "drawn:" in loud.stderr
+    assert loud.stdout == quiet.stdout  # what it says it did is the same
+
+
+def test_import_says_what_it_imported(tmp_path):
+    out = run_kit("import", str(demo_file()), "--data-dir", str(tmp_path), "--user", "t")
+    assert "证据材料 4 份" in out.stdout
+    assert out.stdout.strip().splitlines()[-1] == "demo-2026-1119"  # the id, last, for scripts

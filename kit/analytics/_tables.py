@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -40,6 +41,9 @@ TESTING_SECTIONS = ("7.4", "7.9")
 
 
 # -- one inspection -> rows ------------------------------------------------------------------
+log = logging.getLogger(__name__)
+
+
 def _day(value: date | None) -> pd.Timestamp | None:
     return pd.Timestamp(value) if value is not None else None
 
@@ -158,18 +162,24 @@ def _concat(frames: list[pd.DataFrame], empty: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else empty
 
 
-def load_tables(store: Store) -> Tables:
+def load_tables(store: Store, *, progress: bool = False) -> Tables:
     """Read every inspection in ``store`` into :class:`Tables` (one call for an analyst).
 
     A record the model refuses is left out and named in ``skipped`` with the reason, so one
-    broken record never hides all the others.
+    broken record never hides all the others. ``progress`` shows a bar (in a notebook, a
+    widget; in a terminal, on stderr).
     """
+    from tqdm.auto import tqdm  # here: importing it looks for ipywidgets, a notebook's bar
+
     found, skipped = [], []
-    for row in store.list(()):
+    rows = store.list(())
+    for row in tqdm(rows, desc="读取检查记录 reading", unit="条", disable=not progress,
+                    leave=False):
         try:
             found.append(open_inspection(store, row["id"]))
         except ValidationError as exc:
             skipped.append((row["id"], str(exc).splitlines()[0]))
+    log.info("read %d inspection(s), %d left out", len(found), len(skipped))
     tables = tables_of(found)
     return Tables(tables.inspections, tables.results, tables.findings, tables.samples,
                   tables.follow_ups, tuple(skipped))

@@ -241,3 +241,20 @@ def test_working_days_past_the_known_years_are_marked_as_estimates():
         counted = workday_counts(starts, ends, calendar=cal)
     assert counted["estimated"].tolist() == [True, False]
     assert counted["days"].isna().tolist() == [False, True]
+
+
+def test_load_tables_shows_progress_when_asked_and_logs_what_it_read(tmp_path, caplog,
+                                                                    capsys):
+    import logging
+
+    from kit.analytics import load_demo_data, load_tables
+
+    with Store(data_dir=tmp_path) as store:
+        load_demo_data(store, inspections=12, companies=3, user="t")
+        with caplog.at_level(logging.INFO, logger="kit.analytics._tables"):
+            quiet = load_tables(store)
+        assert "read 12 inspection(s), 0 left out" in caplog.text
+        assert capsys.readouterr().err == ""
+        loud = load_tables(store, progress=True)
+        assert "读取检查记录" in capsys.readouterr().err  # the bar, in a terminal or a log
+    assert len(loud.inspections) == len(quiet.inspections) == 12
