@@ -12,6 +12,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from kit.dates import beijing_now
 from kit.errors import KitError
 from kit.guide import Text, load_guide
 from kit.training import _kinds as make
@@ -188,7 +189,7 @@ def _exercise(draft: Draft, exercise_id: str, part: str, kind: str) -> Exercise:
 # -- the score ---------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Answer:
-    """One answered exercise as the score keeps it (Chinese texts, for the trainer's sheet)."""
+    """One answered exercise as the score keeps it, its texts in Chinese and in English."""
 
     exercise_id: str
     part: str
@@ -199,6 +200,9 @@ class Answer:
     correct: bool
     clauses: str
     at: datetime
+    question_en: str = ""
+    given_en: str = ""
+    answer_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -215,11 +219,12 @@ class Score:
         if any(a.exercise_id == exercise.id for a in self.answers):
             return self
         guide = load_guide()
+        given, right = exercise.option(feedback.given), exercise.option(exercise.answer)
         answer = Answer(exercise.id, exercise.part, exercise.kind, exercise.question.zh,
-                        exercise.option(feedback.given).label.zh,
-                        exercise.option(exercise.answer).label.zh, feedback.correct,
+                        given.label.zh, right.label.zh, feedback.correct,
                         "，".join(f"{guide.item(c).label}［{c}］" for c in exercise.clauses),
-                        at or datetime.now().replace(microsecond=0))
+                        at or beijing_now(), exercise.question.en, given.label.en,
+                        right.label.en)
         return replace(self, answers=(*self.answers, answer))
 
     @property
@@ -247,45 +252,69 @@ def _text_cell(ws: Any, row: int, col: int, value: object) -> None:
         cell.data_type = "s"
 
 
-def score_to_excel(score: Score, path: str | Path) -> Path:
-    """Write the score to an .xlsx workbook: a summary, every answer, and a sheet by part."""
+#: the score workbook's words, (Chinese, English)
+_SCORE_WORDS = {
+    "score": ("成绩", "Score"), "by_part": ("按部分", "By part"), "trainee": ("学员", "Trainee"),
+    "set": ("练习组（种子）", "Set (seed)"), "answered": ("作答", "Answered"),
+    "correct": ("正确", "Correct"), "rate": ("正确率", "Rate"), "exported": ("导出时间", "Exported"),
+    "no": ("序号", "No."), "part": ("部分", "Part"), "kind": ("题型", "Kind"),
+    "question": ("题目", "Question"), "given": ("作答", "Given"), "answer": ("正确答案", "Answer"),
+    "result": ("结果", "Result"), "clause": ("依据", "Clause"), "time": ("时间（北京时间）", "Time (Beijing)"),
+    "right": ("正确", "right"), "wrong": ("错误", "wrong"),
+}
+
+
+def score_to_excel(score: Score, path: str | Path, *, lang: str = "zh") -> Path:
+    """Write the score to an .xlsx workbook: a summary, every answer, and a sheet by part, in
+    the chosen language (``zh`` or ``en``; an answer recorded before English was kept shows
+    its Chinese)."""
     guide = load_guide()
+    en = lang == "en"
+
+    def w(key: str) -> str:
+        return _SCORE_WORDS[key][1 if en else 0]
+
     path = Path(path)
     book = Workbook()
     ws = book.active
-    ws.title = "成绩 Score"
-    head = [("学员 Trainee", score.trainee), ("练习组 Set (seed)", "" if score.seed is None
-                                              else str(score.seed)),
-            ("作答 Answered", score.n_answered), ("正确 Correct", score.n_correct),
-            ("正确率 Rate", round(score.percent / 100, 4)),
-            ("导出时间 Exported", datetime.now().replace(microsecond=0))]
+    ws.title = w("score")
+    head = [(w("trainee"), score.trainee), (w("set"), "" if score.seed is None
+                                             else str(score.seed)),
+            (w("answered"), score.n_answered), (w("correct"), score.n_correct),
+            (w("rate"), round(score.percent / 100, 4)),
+            (w("exported"), beijing_now())]
     for r, (label, value) in enumerate(head, start=1):
         _text_cell(ws, r, 1, label)
         _text_cell(ws, r, 2, value)
         ws.cell(row=r, column=1).font = Font(bold=True)
     ws.cell(row=5, column=2).number_format = "0%"
     ws.cell(row=6, column=2).number_format = "yyyy-mm-dd hh:mm"
-    columns = ("序号 No.", "部分 Part", "题型 Kind", "题目 Question", "作答 Given",
-               "正确答案 Answer", "结果 Result", "依据 Clause", "时间 Time")
+    columns = [w(k) for k in ("no", "part", "kind", "question", "given", "answer", "result",
+                              "clause", "time")]
     first = len(head) + 2
     for c, title in enumerate(columns, start=1):
         _text_cell(ws, first, c, title)
         ws.cell(row=first, column=c).font = Font(bold=True)
     for n, a in enumerate(score.answers, start=1):
-        kind = KINDS[a.kind].title.zh if a.kind in KINDS else a.kind
-        values = (n, guide.part(a.part).label, kind, a.question, a.given, a.answer,
-                  "正确" if a.correct else "错误", a.clauses, a.at)
+        named = KINDS[a.kind].title if a.kind in KINDS else None
+        kind = (named.en if en else named.zh) if named is not None else a.kind
+        values = (n, guide.part(a.part).label, kind,
+                  (a.question_en or a.question) if en else a.question,
+                  (a.given_en or a.given) if en else a.given,
+                  (a.answer_en or a.answer) if en else a.answer,
+                  w("right") if a.correct else w("wrong"), a.clauses, a.at)
         for c, value in enumerate(values, start=1):
             _text_cell(ws, first + n, c, value)
         ws.cell(row=first + n, column=9).number_format = "yyyy-mm-dd hh:mm"
     for letter, width in zip("ABCDEFGHI", (18, 8, 14, 60, 24, 24, 8, 22, 17), strict=True):
         ws.column_dimensions[letter].width = width
-    parts = book.create_sheet("按部分 By part")
-    for c, title in enumerate(("部分 Part", "作答 Answered", "正确 Correct"), start=1):
+    parts = book.create_sheet(w("by_part"))
+    for c, title in enumerate((w("part"), w("answered"), w("correct")), start=1):
         _text_cell(parts, 1, c, title)
     for r, p in enumerate(PARTS, start=2):
         mine = [a for a in score.answers if a.part == p]
-        _text_cell(parts, r, 1, f"{guide.part(p).label} {guide.part(p).text.zh}")
+        words = guide.part(p).text
+        _text_cell(parts, r, 1, f"{guide.part(p).label} {words.en if en else words.zh}")
         _text_cell(parts, r, 2, len(mine))
         _text_cell(parts, r, 3, sum(a.correct for a in mine))
     parts.column_dimensions["A"].width = 26

@@ -290,7 +290,8 @@ class TrainingApp(W.VBox):
                                                "error", tag="span")
             return
         with tempfile.TemporaryDirectory() as tmp:
-            data = score_to_excel(self.score, Path(tmp) / "score.xlsx").read_bytes()
+            data = score_to_excel(self.score, Path(tmp) / "score.xlsx",
+                                  lang=self.lang).read_bytes()
         safe = re.sub(r"[^\w\u4e00-\u9fff-]+", "_", self.score.trainee)[:40] or "trainee"
         name = f"培训成绩-{safe}.xlsx"
         self.download.value = download_link(data, name, XLSX_MIME, f"下载 Download {name}")

@@ -210,7 +210,8 @@ def test_the_score_counts_each_exercise_once_and_goes_to_excel(tmp_path):
     assert (score.n_answered, score.n_correct, score.percent) == (2, 1, 50.0)
     assert score.summary().zh == "得分 1/2（50%）"
     book = openpyxl.load_workbook(score_to_excel(score, tmp_path / "score.xlsx"))
-    sheet = book["成绩 Score"]
+    assert book.sheetnames == ["成绩", "按部分"]  # in the chosen language: Chinese
+    sheet = book["成绩"]
     assert sheet["B1"].value == score.trainee
     assert sheet["B1"].data_type == "s"
     assert (sheet["B3"].value, sheet["B4"].value, sheet["B5"].value) == (2, 1, 0.5)
@@ -218,8 +219,16 @@ def test_the_score_counts_each_exercise_once_and_goes_to_excel(tmp_path):
     assert (rows[0][3], rows[0][6]) == (a.question.zh, "正确")
     assert (rows[1][5], rows[1][6]) == (b.option(b.answer).label.zh, "错误")
     assert "五、" in rows[0][7]
-    parts = {r[0]: r[1:] for r in book["按部分 By part"].iter_rows(min_row=2, values_only=True)}
+    parts = {r[0]: r[1:] for r in book["按部分"].iter_rows(min_row=2, values_only=True)}
     assert parts["五 检查前准备"] == (2, 1)
+    english = openpyxl.load_workbook(score_to_excel(score, tmp_path / "en.xlsx", lang="en"))
+    assert english.sheetnames == ["Score", "By part"]
+    sheet = english["Score"]
+    assert (sheet["A1"].value, sheet["A5"].value) == ("Trainee", "Rate")
+    rows = list(sheet.iter_rows(min_row=9, values_only=True))
+    assert (rows[0][3], rows[0][6]) == (a.question.en, "right")
+    assert rows[1][5] == b.option(b.answer).label.en
+    assert sheet.cell(8, 4).value == "Question"
 
 
 # -- the teaching content (kit/data/training.yaml) ------------------------------------------
@@ -353,6 +362,12 @@ def test_the_score_is_offered_as_an_excel_download(tmp_path):
     assert payload is not None
     path = tmp_path / "download.xlsx"
     path.write_bytes(base64.b64decode(payload.group(1)))
-    sheet = openpyxl.load_workbook(path)["成绩 Score"]
+    sheet = openpyxl.load_workbook(path)["成绩"]
     assert sheet["B1"].value == "王 学员"
     assert sheet["B4"].value == 1
+    app.language.value = "en"  # the trainee reads English: so does the workbook
+    app.export()
+    payload = re.search(r'base64,([^"]+)"', app.download.value)
+    assert payload is not None
+    path.write_bytes(base64.b64decode(payload.group(1)))
+    assert openpyxl.load_workbook(path).sheetnames == ["Score", "By part"]
