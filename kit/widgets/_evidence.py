@@ -9,10 +9,9 @@ from typing import Any
 import anywidget
 import traitlets as t
 
-from kit.errors import KitError, ValidationError
 from kit.record import natural_key
 from kit.session import Session
-from kit.widgets._rows import thumbnail_url
+from kit.widgets._rows import attach_refusal, thumbnail_url
 
 __all__ = ["EvidenceBox"]
 
@@ -48,13 +47,7 @@ class EvidenceBox(anywidget.AnyWidget):
 
     def add(self, name: str, data: bytes) -> str | None:
         """Keep a photo or a file as evidence; return why it was refused."""
-        try:
-            self.session.attach(self.target, name, data)
-        except ValidationError as exc:
-            return "；".join(p.message for p in exc.problems)
-        except KitError as exc:
-            return str(exc)
-        return None
+        return attach_refusal(self.session, self.target, name, data)
 
     def _message(self, _widget: Any, content: Any, buffers: Any) -> None:
         if isinstance(content, dict) and content.get("kind") == "attach":

@@ -28,7 +28,7 @@ from kit.record import natural_key, next_key
 from kit.session import Session
 from kit.widgets._guard import path_class
 
-__all__ = ["FIELDS", "ChecklistRows", "thumbnail_url"]
+__all__ = ["FIELDS", "ChecklistRows", "attach_refusal", "thumbnail_url"]
 
 STATIC = Path(__file__).resolve().parent / "static"
 #: what a row edits, per item: the record's leaves under ``results/<item>``
@@ -54,6 +54,19 @@ def thumbnail_url(session: Session, sha256: str) -> str:
 
 
 _THUMBS: dict[str, str] = {}  # by hash: the same bytes forever
+
+
+def attach_refusal(session: Session, target: str, name: str, data: bytes, *,
+                   signature: bool = False) -> str | None:
+    """Keep an upload as evidence of ``target`` (:meth:`Session.attach`); return why it was
+    refused, in words a person reads beside the button, or None."""
+    try:
+        session.attach(target, name, data, signature=signature)
+    except ValidationError as exc:
+        return "；".join(p.message for p in exc.problems)
+    except KitError as exc:
+        return str(exc)
+    return None
 
 
 def _css_id(item_id: str) -> str:
@@ -156,13 +169,7 @@ class ChecklistRows(anywidget.AnyWidget):
         """Keep a photo or file as evidence of an item; return why it was refused."""
         if item_id not in self._mine:
             return f"不是本节的检查项 / not an item of this section: {item_id}"
-        try:
-            self.session.attach(f"results/{item_id}", name, data)
-        except ValidationError as exc:
-            return "；".join(p.message for p in exc.problems)
-        except KitError as exc:
-            return str(exc)
-        return None
+        return attach_refusal(self.session, f"results/{item_id}", name, data)
 
     def _message(self, _widget: Any, content: Any, buffers: Any) -> None:
         if not isinstance(content, dict):

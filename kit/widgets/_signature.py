@@ -16,10 +16,9 @@ import anywidget
 import traitlets as t
 
 from kit.dates import beijing_text
-from kit.errors import KitError, ValidationError
 from kit.record import natural_key
 from kit.session import Session
-from kit.widgets._rows import thumbnail_url
+from kit.widgets._rows import attach_refusal, thumbnail_url
 
 __all__ = ["SignaturePad"]
 
@@ -64,13 +63,8 @@ class SignaturePad(anywidget.AnyWidget):
 
     def sign(self, png: bytes) -> str | None:
         """Keep ``png`` as this signer's signature; return why it was refused."""
-        try:
-            self.session.attach(self.target, f"签名-{self.who}.png", png, signature=True)
-        except ValidationError as exc:
-            return "；".join(p.message for p in exc.problems)
-        except KitError as exc:
-            return str(exc)
-        return None
+        return attach_refusal(self.session, self.target, f"签名-{self.who}.png", png,
+                              signature=True)
 
     def _message(self, _widget: Any, content: Any, buffers: Any) -> None:
         if isinstance(content, dict) and content.get("kind") == "sign":
