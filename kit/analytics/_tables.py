@@ -1,4 +1,4 @@
-"""Many inspections as tidy pandas tables, and the analyses an office reads from them (十、3)."""
+"""Many inspections as typed pandas tables, and the analyses an office reads from them (十、3)."""
 
 from __future__ import annotations
 
@@ -12,26 +12,30 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from kit.errors import KitError, ValidationError
-from kit.guide import Clause, load_guide
-from kit.labels import RESULTS, STAGES
-from kit.profiles import items_in_scope, resolve_profile
-from kit.record import Inspection
-from kit.sampling import write_tables
-from kit.session import open_inspection
-from kit.store import Store
+from kit.analytics._excel import read_frames, write_frames
+from kit.analytics._typed import READ_PATHS, Built, build, coded, rows_of, vocabularies
+from kit.errors import KitError
+from kit.guide import load_guide
+from kit.labels import FINDING_STATES, RESULTS, STAGES
+from kit.record import Inspection, to_doc
+from kit.store import Store, Where
 from kit.workdays import CalendarEstimateWarning, WorkCalendar, load_calendar
 
 RESULT_COLUMNS = ("inspection_id", "section", "item", "kind", "label", "result", "result_zh",
                   "notes", "means", "evidence", "inspector")
 FINDING_COLUMNS = ("inspection_id", "finding", "item", "item_label", "section", "description",
                    "handling", "handling_zh", "needs_deadline", "requirement", "deadline",
-                   "affects_past_products")
+                   "affects_past_products", "state", "state_zh", "submitted_on", "evidence",
+                   "review_mode", "reviewed_on", "reviewer", "basis")
 INSPECTION_COLUMNS = ("inspection_id", "company", "credit_code", "role", "type", "type_zh",
-                      "unannounced", "remote", "start_date", "end_date", "stage", "stage_zh",
-                      "profile", "n_sections", "n_findings")
+                      "unannounced", "remote", "start_date", "end_date", "quarter", "stage",
+                      "stage_zh", "profile", "sections", "n_sections", "n_findings", "leader",
+                      "inspectors", "decided_on")
 FOLLOW_UP_COLUMNS = ("inspection_id", "submitted_on", "review_mode", "reviewed_on", "reviewer",
                      "closed_on", "measures", "measures_zh", "note")
+TEAM_COLUMNS = ("inspection_id", "member", "name", "role", "user", "authority", "sections")
+NOTICE_COLUMNS = ("inspection_id", "kind", "number", "issued_on", "served_on", "received_by",
+                  "refused", "witnesses", "note")
 SAMPLE_COLUMNS = ("inspection_id", "seed", "inspection_date", "row")
 
 #: 十、1 handling that marks a serious history (products harmed, suspension, a case filed)
@@ -39,95 +43,20 @@ SERIOUS_HANDLING = ("suspend_and_warn", "suspend_and_rectify", "file_case")
 #: sections whose findings call for more product testing (十、3.（2）): equipment, quality control
 TESTING_SECTIONS = ("7.4", "7.9")
 
-
-# -- one inspection -> rows ------------------------------------------------------------------
 log = logging.getLogger(__name__)
-
-
-def _day(value: date | None) -> pd.Timestamp | None:
-    return pd.Timestamp(value) if value is not None else None
-
-
-def _checklist(inspection: Inspection) -> tuple[Clause, ...]:
-    return items_in_scope(resolve_profile(inspection.profile), inspection.scope.sections)
-
-
-def item_results(inspection: Inspection) -> pd.DataFrame:
-    """One row per checklist item in scope, with its result (未检查 where none was set)."""
-    rows = []
-    for item in _checklist(inspection):
-        r = inspection.result(item.id)
-        rows.append((inspection.id, item.parent_id, item.id, item.kind, item.label, r.result,
-                     RESULTS[r.result][0], r.notes, ";".join(r.means), r.evidence, r.inspector))
-    return pd.DataFrame(rows, columns=list(RESULT_COLUMNS))
-
-
-def findings_frame(inspection: Inspection) -> pd.DataFrame:
-    """One row per finding with its item's section and label and the handling's Chinese name."""
-    guide = load_guide()
-    handling = {t.code: t for t in guide.terms("handling_kinds")}
-    items = {c.id: c for c in _checklist(inspection)}
-    rows = []
-    for key, f in inspection.findings.items():
-        item = items.get(f.item) or (guide.item(f.item) if f.item in guide else None)
-        kind = handling.get(f.handling)
-        rows.append((inspection.id, key, f.item, item.label if item else f.item,
-                     (item.parent_id or "") if item else f.item.rsplit(".", 1)[0],
-                     f.description, f.handling, kind.zh if kind else f.handling,
-                     bool(kind and kind.needs_deadline), f.requirement, _day(f.deadline),
-                     f.affects_past_products))
-    frame = pd.DataFrame(rows, columns=list(FINDING_COLUMNS))
-    frame["deadline"] = pd.to_datetime(frame["deadline"])
-    return frame
-
-
-def inspections_frame(inspections: Iterable[Inspection]) -> pd.DataFrame:
-    """One row per inspection: company, type, manner, dates, stage and how many findings."""
-    types = {t.code: t.zh for t in load_guide().terms("inspection_types")}
-    rows = [(ins.id, ins.company.name, ins.company.credit_code, ins.company.role, ins.scope.type,
-             types.get(ins.scope.type, ins.scope.type), ins.scope.unannounced, ins.scope.remote,
-             _day(ins.scope.start_date), _day(ins.scope.end_date), ins.stage,
-             STAGES.get(ins.stage, (ins.stage, ""))[0], ins.profile, len(ins.scope.sections),
-             len(ins.findings)) for ins in inspections]
-    frame = pd.DataFrame(rows, columns=list(INSPECTION_COLUMNS))
-    for column in ("start_date", "end_date"):
-        frame[column] = pd.to_datetime(frame[column])
-    return frame
-
-
-def follow_ups_frame(inspections: Iterable[Inspection]) -> pd.DataFrame:
-    """One row per inspection: rectification submitted, reviewed, closed; 十、3 measures taken."""
-    names = {t.code: t.zh for t in load_guide().terms("follow_up_measures")}
-    rows = [(ins.id, _day(f.submitted_on), f.review_mode, _day(f.reviewed_on), f.reviewer,
-             _day(f.closed_on), ";".join(f.measures), "；".join(names.get(m, m) for m in f.measures),
-             f.note) for ins in inspections for f in (ins.follow_up,)]
-    frame = pd.DataFrame(rows, columns=list(FOLLOW_UP_COLUMNS))
-    for column in ("submitted_on", "reviewed_on", "closed_on"):
-        frame[column] = pd.to_datetime(frame[column])
-    return frame
-
-
-def samples_frame(inspections: Iterable[Inspection]) -> pd.DataFrame:
-    """One row per sampled record (九), with the draw's seed and date and the record's columns."""
-    parts = []
-    for ins in inspections:
-        s = ins.sampling
-        if not s.rows:
-            continue
-        rows = pd.DataFrame([dict(r) for r in s.rows], columns=list(s.columns) or None)
-        parts.append(rows.assign(inspection_id=ins.id, seed=s.seed,
-                                 inspection_date=_day(s.inspection_date), row=range(1, len(rows) + 1)))
-    if not parts:
-        return pd.DataFrame({c: pd.Series(dtype="str") for c in SAMPLE_COLUMNS})
-    frame = pd.concat(parts, ignore_index=True)
-    return frame[[*SAMPLE_COLUMNS, *(c for c in frame.columns if c not in SAMPLE_COLUMNS)]]
 
 
 @dataclass(frozen=True)
 class Tables:
-    """Every inspection of a store as tidy tables, joined on ``inspection_id``.
+    """Every inspection of a store as typed tables, joined on ``inspection_id``.
 
-    ``skipped`` names records that could not be read (id and why); they are in no table.
+    ``inspections`` (one row each), ``results`` (one row per checklist item in scope),
+    ``findings`` (with each finding's rectification, and its inspection's company, type and
+    start date), ``samples`` (九), ``follow_ups`` (十、3), ``team`` (one row per member) and
+    ``notices`` (六、7, 六、9). Sections, items and codes are ordered categoricals in the
+    guide's order (``groupby`` gives 7.1, 7.2 … 7.10); missing values are ``pd.NA``/``NaT``;
+    multi-valued fields are tuples. ``skipped`` names records that could not be read (id and
+    why); they are in no table.
     """
 
     inspections: pd.DataFrame
@@ -135,54 +64,165 @@ class Tables:
     findings: pd.DataFrame
     samples: pd.DataFrame
     follow_ups: pd.DataFrame
+    team: pd.DataFrame
+    notices: pd.DataFrame
     skipped: tuple[tuple[str, str], ...] = ()
 
 
-def tables_of(inspections: Iterable[Inspection]) -> Tables:
-    """:class:`Tables` of inspections already in hand (tests, or records from elsewhere).
+def _zh(codes: pd.Series, names: Mapping[str, str]) -> pd.Series:
+    """A coded categorical's Chinese names, as a categorical in the same order."""
+    cats = [names.get(c, c) for c in codes.cat.categories]
+    return pd.Series(coded(codes.cat.codes, cats), index=codes.index)
 
-    Findings carry their inspection's company, type and start date, so that the analyses need
-    no join.
-    """
-    found = list(inspections)
-    heads = inspections_frame(found)
+
+def _tables(built: Built) -> Tables:
+    """The analysts' tables from the typed frames: names in Chinese beside the codes, the
+    findings with their inspection's context, the counts."""
+    guide = load_guide()
+    terms = {name: {t.code: t for t in guide.terms(name)}
+             for name in ("inspection_types", "handling_kinds", "follow_up_measures")}
+    h = built.heads
+    team, f = built.team, built.findings
+    leader = team[team["role"] == "leader"].drop_duplicates("inspection_id").set_index(
+        "inspection_id")["name"]
+    names = team.dropna(subset=["name"]).groupby("inspection_id", sort=False)["name"].agg(tuple)
+    n_found = f.groupby("inspection_id", sort=False).size()
+    ids = h["inspection_id"]
+    heads = pd.DataFrame({
+        "inspection_id": ids, "company": h["company"], "credit_code": h["credit_code"],
+        "role": h["role"], "type": h["type"],
+        "type_zh": _zh(h["type"], {k: t.zh for k, t in terms["inspection_types"].items()}),
+        "unannounced": h["unannounced"], "remote": h["remote"], "start_date": h["start_date"],
+        "end_date": h["end_date"], "quarter": h["start_date"].dt.to_period("Q"),
+        "stage": h["stage"], "stage_zh": _zh(h["stage"], {k: v[0] for k, v in STAGES.items()}),
+        "profile": h["profile"], "sections": h["sections"],
+        "n_sections": h["sections"].map(len).astype("int64"),
+        "n_findings": ids.map(n_found).fillna(0).astype("int64"),
+        "leader": ids.map(leader).astype("string"),
+        "inspectors": ids.map(names).map(lambda v: v if isinstance(v, tuple) else ()),
+        "decided_on": h["decided_on"],
+    })
+    measures = {k: t.zh for k, t in terms["follow_up_measures"].items()}
+    follow_ups = pd.DataFrame({
+        "inspection_id": ids, "submitted_on": h["submitted_on"],
+        "review_mode": h["review_mode"], "reviewed_on": h["reviewed_on"],
+        "reviewer": h["reviewer"], "closed_on": h["closed_on"], "measures": h["measures"],
+        "measures_zh": h["measures"].map(lambda ms: tuple(measures.get(m, m) for m in ms)),
+        "note": h["note"]})
+    handling = terms["handling_kinds"]
+    items = {c.id: c for c in guide.clauses()}
+    section_ids = vocabularies()["section"]
+    item_ids = f["item"].cat.categories
+    item_section = [items[i].parent_id if i in items and items[i].parent_id in section_ids
+                    else None for i in item_ids]
+    findings = pd.DataFrame({
+        "inspection_id": f["inspection_id"] if "inspection_id" in f else ids.iloc[:0],
+        "finding": f["finding"],
+        "item": f["item"],
+        "item_label": pd.array([items[i].label if i in items else i for i in
+                                f["item"].astype(object).fillna("")], dtype="string"),
+        "section": pd.Categorical([item_section[k] if k >= 0 else None
+                                   for k in f["item"].cat.codes],
+                                  categories=list(section_ids), ordered=True),
+        "description": f["description"],
+        "handling": f["handling"],
+        "handling_zh": _zh(f["handling"], {k: t.zh for k, t in handling.items()}),
+        "needs_deadline": f["handling"].map(
+            {k: t.needs_deadline for k, t in handling.items()}).astype("boolean")
+        .fillna(False).astype(bool),
+        "requirement": f["requirement"], "deadline": f["deadline"],
+        "affects_past_products": f["affects_past_products"], "state": f["state"],
+        "state_zh": _zh(f["state"], {k: v[0] for k, v in FINDING_STATES.items()}),
+        "submitted_on": f["submitted_on"], "evidence": f["evidence"],
+        "review_mode": f["review_mode"], "reviewed_on": f["reviewed_on"],
+        "reviewer": f["reviewer"], "basis": f["basis"]}, index=f.index)
     context = heads[["inspection_id", "company", "credit_code", "type", "start_date"]]
+    results = built.results
+    results = results.assign(result_zh=_zh(results["result"],
+                                           {k: v[0] for k, v in RESULTS.items()}))
     return Tables(
         inspections=heads,
-        results=_concat([item_results(i) for i in found], item_results(Inspection())),
-        findings=_concat([findings_frame(i) for i in found], findings_frame(Inspection()))
-        .merge(context, on="inspection_id", how="left"),
-        samples=samples_frame(found),
-        follow_ups=follow_ups_frame(found),
+        results=results[list(RESULT_COLUMNS)],
+        findings=findings.merge(context, on="inspection_id", how="left"),
+        samples=built.samples,
+        follow_ups=follow_ups,
+        team=team[list(TEAM_COLUMNS)],
+        notices=built.notices[list(NOTICE_COLUMNS)],
+        skipped=built.skipped,
     )
 
 
-def _concat(frames: list[pd.DataFrame], empty: pd.DataFrame) -> pd.DataFrame:
-    frames = [f for f in frames if not f.empty]
-    return pd.concat(frames, ignore_index=True) if frames else empty
+def tables_of(inspections: Iterable[Inspection]) -> Tables:
+    """:class:`Tables` of inspections already in hand (tests, or records from elsewhere): the
+    same tables :func:`load_tables` gives for the same records in a store."""
+    return _tables(build(rows_of((ins.id, to_doc(ins)) for ins in inspections)))
 
 
-def load_tables(store: Store, *, progress: bool = False) -> Tables:
-    """Read every inspection in ``store`` into :class:`Tables` (one call for an analyst).
+def item_results(inspection: Inspection) -> pd.DataFrame:
+    """One row per checklist item in scope, with its result (未检查 where none was set)."""
+    return tables_of([inspection]).results
 
-    A record the model refuses is left out and named in ``skipped`` with the reason, so one
-    broken record never hides all the others. ``progress`` shows a bar (in a notebook, a
-    widget; in a terminal, on stderr).
+
+def findings_frame(inspection: Inspection) -> pd.DataFrame:
+    """One row per finding with its item's section and label and the handling's Chinese name."""
+    return tables_of([inspection]).findings
+
+
+def inspections_frame(inspections: Iterable[Inspection]) -> pd.DataFrame:
+    """One row per inspection: company, type, manner, dates, stage and how many findings."""
+    return tables_of(inspections).inspections
+
+
+def follow_ups_frame(inspections: Iterable[Inspection]) -> pd.DataFrame:
+    """One row per inspection: rectification submitted, reviewed, closed; 十、3 measures taken."""
+    return tables_of(inspections).follow_ups
+
+
+def samples_frame(inspections: Iterable[Inspection]) -> pd.DataFrame:
+    """One row per sampled record (九), with the draw's seed and date and the record's columns."""
+    return tables_of(inspections).samples
+
+
+def _texts(value: str | Iterable[str] | None) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+def load_tables(store: Store, *, since: date | None = None, until: date | None = None,
+                companies: str | Iterable[str] | None = None,
+                inspectors: str | Iterable[str] | None = None,
+                progress: bool = False) -> Tables:
+    """Every inspection in ``store`` as :class:`Tables` (one call for an analyst).
+
+    The filters are the store's query, so only what they select is read: ``since``/``until``
+    (the visit's first day, both included), ``companies`` (names or unified social credit
+    codes), ``inspectors`` (team members' names or sign-ins). A record whose values the model
+    refuses is left out and named in ``skipped`` with the field and why, so one broken record
+    never hides all the others. ``progress`` shows a bar (a widget in a notebook, on stderr
+    in a terminal).
     """
     from tqdm.auto import tqdm  # here: importing it looks for ipywidgets, a notebook's bar
 
-    found, skipped = [], []
-    rows = store.list(())
-    for row in tqdm(rows, desc="读取检查记录 reading", unit="条", disable=not progress,
-                    leave=False):
-        try:
-            found.append(open_inspection(store, row["id"]))
-        except ValidationError as exc:
-            skipped.append((row["id"], str(exc).splitlines()[0]))
-    log.info("read %d inspection(s), %d left out", len(found), len(skipped))
-    tables = tables_of(found)
-    return Tables(tables.inspections, tables.results, tables.findings, tables.samples,
-                  tables.follow_ups, tuple(skipped))
+    where = []
+    if since is not None or until is not None:
+        where.append(Where(("scope/start_date",), low=since and since.isoformat(),
+                           high=until and until.isoformat()))
+    if wanted := _texts(companies):
+        where.append(Where(("company/name", "company/credit_code"), wanted))
+    if wanted := _texts(inspectors):
+        where.append(Where(("team/*/name", "team/*/user"), wanted))
+    with tqdm(total=2, desc="读取检查记录 reading", unit="步", disable=not progress,
+              leave=False) as bar:
+        rows = store.rows(READ_PATHS, where=where)
+        bar.update()
+        tables = _tables(build(rows))
+        bar.update()
+    log.info("read %d inspection(s), %d left out (%d fields)", len(tables.inspections),
+             len(tables.skipped), len(rows))
+    for iid, why in tables.skipped:
+        log.warning("left out %s: %s", iid, why)
+    return tables
 
 
 # -- counts for the charts ---------------------------------------------------------------------
@@ -268,14 +308,18 @@ def overdue_rectifications(tables: Tables, as_of: date, *,
     """Findings whose rectification was overdue on ``as_of``, in working days (六、9，十、1).
 
     A finding whose handling needs a deadline is ``overdue`` (逾期未整改) when its deadline has
-    passed and the company had submitted no rectification by ``as_of``: overdue by the working
+    passed and the company had submitted no rectification of it (its own, or the
+    inspection's follow-up) by ``as_of``: overdue by the working
     days from the deadline to ``as_of``. It is ``late`` (逾期提交) when the rectification came
     after the deadline: late by the working days from the deadline to the submission.
     """
     day = pd.Timestamp(as_of)
     f = tables.findings[tables.findings["needs_deadline"] & tables.findings["deadline"].notna()]
-    f = f.merge(tables.follow_ups[["inspection_id", "submitted_on", "closed_on"]],
-                on="inspection_id", how="left")
+    whole = tables.follow_ups[["inspection_id", "submitted_on"]].rename(
+        columns={"submitted_on": "follow_up_submitted_on"})
+    f = f.merge(whole, on="inspection_id", how="left")
+    # the finding's own rectification (六、9), else the one submitted for the whole inspection
+    f["submitted_on"] = f["submitted_on"].fillna(f["follow_up_submitted_on"])
     submitted = f["submitted_on"].where(f["submitted_on"] <= day)
     still_open = submitted.isna()
     counted = workday_counts(f["deadline"], submitted.fillna(day), calendar=calendar)
@@ -424,11 +468,129 @@ def _count_by(values: pd.Series, index: pd.Index) -> pd.Series:
     return values.reindex(index, fill_value=0).fillna(0).astype("int64")
 
 
+# -- trends and workloads -------------------------------------------------------------------
+def quarterly_trends(tables: Tables, as_of: date, *,
+                     calendar: WorkCalendar | None = None) -> pd.DataFrame:
+    """Per quarter of the visits' first days: inspections, findings, findings per inspection,
+    findings to rectify by a deadline and how many of them were overdue (or late) as of
+    ``as_of``, and that rate. Every quarter from the first to the last is a row, empty ones
+    too, so a trend is not drawn over a gap.
+    """
+    columns = ["quarter", "n_inspections", "n_findings", "findings_per_inspection",
+               "n_to_rectify", "n_overdue", "overdue_rate"]
+    heads = tables.inspections.dropna(subset=["quarter"])
+    if heads.empty:
+        return pd.DataFrame({c: pd.Series(dtype="period[Q-DEC]" if c == "quarter" else
+                                          "float64" if "rate" in c or "per" in c else "int64")
+                             for c in columns})
+    quarters = pd.period_range(heads["quarter"].min(), heads["quarter"].max(), freq="Q")
+    f = tables.findings.assign(quarter=tables.findings["start_date"].dt.to_period("Q"))
+    over = overdue_rectifications(tables, as_of, calendar=calendar)
+    over_q = over["start_date"].dt.to_period("Q").value_counts()
+    frame = pd.DataFrame({"quarter": quarters})
+    frame["n_inspections"] = _count_by(heads["quarter"].value_counts(), quarters).to_numpy()
+    frame["n_findings"] = _count_by(f["quarter"].value_counts(), quarters).to_numpy()
+    frame["findings_per_inspection"] = _ratio(frame["n_findings"], frame["n_inspections"])
+    to_rectify = f[f["needs_deadline"]]["quarter"].value_counts()
+    frame["n_to_rectify"] = _count_by(to_rectify, quarters).to_numpy()
+    frame["n_overdue"] = _count_by(over_q, quarters).to_numpy()
+    frame["overdue_rate"] = _ratio(frame["n_overdue"], frame["n_to_rectify"])
+    return frame[columns]
+
+
+def findings_by_quarter_and_section(tables: Tables) -> pd.DataFrame:
+    """Per quarter and section of 七: findings, inspections that covered the section, and
+    findings per inspection (a long table: pivot it on ``section`` for a grid)."""
+    columns = ["quarter", "section", "label", "title_zh", "n_findings", "n_inspections",
+               "findings_per_inspection"]
+    if tables.results.empty:
+        return pd.DataFrame({c: pd.Series(dtype="period[Q-DEC]" if c == "quarter" else
+                                          "float64" if c == "findings_per_inspection" else
+                                          "string" if c in ("label", "title_zh") else
+                                          "int64") for c in columns})
+    results = tables.results[["inspection_id", "section"]].drop_duplicates()
+    quarter = tables.inspections.set_index("inspection_id")["quarter"]
+    covered = results.assign(quarter=results["inspection_id"].map(quarter)).groupby(
+        ["quarter", "section"], observed=True).size().rename("n_inspections")
+    f = tables.findings.assign(quarter=tables.findings["start_date"].dt.to_period("Q"))
+    found = f.groupby(["quarter", "section"], observed=True).size().rename("n_findings")
+    frame = pd.concat([found, covered], axis=1).fillna(0).astype("int64").reset_index()
+    sections = load_guide().sections
+    frame["label"] = frame["section"].map({s.id: s.label for s in sections}).astype("string")
+    frame["title_zh"] = frame["section"].map({s.id: s.text.zh for s in sections}).astype(
+        "string")
+    frame["findings_per_inspection"] = _ratio(frame["n_findings"], frame["n_inspections"])
+    return frame.sort_values(["quarter", "section"], ignore_index=True)[columns]
+
+
+def inspector_workload(tables: Tables, *, by: str = "quarter") -> pd.DataFrame:
+    """Per inspector (by name) and quarter (``by="year"``: per year): the inspections they
+    were on, how many they led, the days on site (first to last day of each visit), the items
+    whose result they recorded and the findings on the sections they were given (四、1,
+    六、8: a team under its leader)."""
+    if by not in ("quarter", "year"):
+        msg = f"by 只能是 quarter 或 year / by must be 'quarter' or 'year', not {by!r}"
+        raise KitError(msg)
+    columns = ["inspector", by, "n_inspections", "n_led", "days_on_site", "n_items_recorded",
+               "n_findings_in_sections"]
+    heads = tables.inspections.set_index("inspection_id")
+    team = tables.team.dropna(subset=["name"])
+    if team.empty:
+        return pd.DataFrame(columns=columns)
+    period = heads["start_date"].dt.to_period("Q" if by == "quarter" else "Y")
+    days = ((heads["end_date"].fillna(heads["start_date"]) - heads["start_date"]).dt.days + 1)
+    t = team.assign(**{by: team["inspection_id"].map(period),
+                       "days": team["inspection_id"].map(days).astype("Int64"),
+                       "led": team["role"].eq("leader").fillna(False).astype(bool)})
+    member = t.set_index(["inspection_id", "member"])["name"]
+    r = tables.results
+    recorded = r[r["inspector"].notna()]
+    names = pd.MultiIndex.from_arrays([recorded["inspection_id"], recorded["inspector"]])
+    by_name = pd.Series(member.reindex(names).to_numpy(), index=recorded.index).dropna()
+    items = (recorded.loc[by_name.index].assign(name=by_name)
+             .groupby(["inspection_id", "name"]).size())
+    owned = t[["inspection_id", "name", "sections"]].explode("sections").dropna()
+    f = tables.findings.assign(section=tables.findings["section"].astype("string"))
+    in_sections = owned.merge(f[["inspection_id", "section"]], left_on=["inspection_id",
+                              "sections"], right_on=["inspection_id", "section"])
+    found = in_sections.groupby(["inspection_id", "name"]).size()
+    key = pd.MultiIndex.from_arrays([t["inspection_id"], t["name"]])
+    t = t.assign(items=items.reindex(key, fill_value=0).to_numpy(),
+                 findings=found.reindex(key, fill_value=0).to_numpy())
+    out = t.groupby(["name", by], observed=True).agg(
+        n_inspections=("inspection_id", "nunique"), n_led=("led", "sum"),
+        days_on_site=("days", "sum"), n_items_recorded=("items", "sum"),
+        n_findings_in_sections=("findings", "sum")).reset_index()
+    out = out.rename(columns={"name": "inspector"})
+    out["days_on_site"] = out["days_on_site"].astype("int64")
+    return out.sort_values([by, "n_inspections", "inspector"], ascending=[True, False, True],
+                           ignore_index=True)[columns]
+
+
+def guide_table() -> pd.DataFrame:
+    """The guide itself as a table: one row per clause in its order, with its part, parent,
+    kind, label and texts (join results or findings on ``item``)."""
+    guide = load_guide()
+    clauses = list(guide.clauses())
+    ids = [c.id for c in clauses]
+    return pd.DataFrame({
+        "item": pd.Categorical(ids, categories=ids, ordered=True),
+        "part": pd.array([c.part_id for c in clauses], dtype="string"),
+        "parent": pd.array([c.parent_id for c in clauses], dtype="string"),
+        "kind": pd.Categorical([c.kind for c in clauses]),
+        "label": pd.array([c.label for c in clauses], dtype="string"),
+        "zh": pd.array([c.text.zh for c in clauses], dtype="string"),
+        "en": pd.array([c.text.en or None for c in clauses], dtype="string"),
+    })
+
+
 # -- Excel ---------------------------------------------------------------------------------------
 SHEETS: Mapping[str, str] = {
-    "measures": "建议措施", "overdue": "逾期整改", "repeats": "重复问题", "by_section": "按节统计",
+    "measures": "建议措施", "overdue": "逾期整改", "repeats": "重复问题", "trends": "季度趋势",
+    "by_quarter_section": "季度分节", "workload": "检查员工作量", "by_section": "按节统计",
     "by_company": "按企业统计", "by_type": "按类型统计", "inspections": "检查", "findings": "问题",
-    "follow_ups": "跟踪整改", "samples": "记录抽样", "results": "检查项结果",
+    "follow_ups": "跟踪整改", "team": "检查组", "notices": "文书", "samples": "记录抽样",
+    "results": "检查项结果",
 }
 
 
@@ -438,10 +600,15 @@ def report_tables(tables: Tables, today: date, *,
     return {
         "measures": suggest_measures(tables, today, calendar=calendar),
         "overdue": overdue_rectifications(tables, today, calendar=calendar),
-        "repeats": repeat_findings(tables), "by_section": findings_per_section(tables),
+        "repeats": repeat_findings(tables),
+        "trends": quarterly_trends(tables, today, calendar=calendar),
+        "by_quarter_section": findings_by_quarter_and_section(tables),
+        "workload": inspector_workload(tables),
+        "by_section": findings_per_section(tables),
         "by_company": findings_per_company(tables), "by_type": findings_per_type(tables),
         "inspections": tables.inspections, "findings": tables.findings,
-        "follow_ups": tables.follow_ups, "samples": tables.samples, "results": tables.results,
+        "follow_ups": tables.follow_ups, "team": tables.team, "notices": tables.notices,
+        "samples": tables.samples, "results": tables.results,
     }
 
 
@@ -449,14 +616,22 @@ def export_excel(tables: Tables, path: str | Path, *, today: date | None = None,
                  calendar: WorkCalendar | None = None) -> Path:
     """Write the analyses and the tables to one .xlsx workbook, a sheet each; return the path.
 
-    Overdue rectifications and suggested measures are as of ``today`` (default: the real
-    today). Text (company names, notes) is written as text, never as a formula, whatever it
-    starts with.
+    Overdue rectifications and suggested measures are as of ``today`` (default: today in
+    Beijing). Each sheet has a frozen header, an autofilter and widths to its text; codes
+    stay text, a text is never a formula whatever it starts with; :func:`read_export` reads
+    the workbook back with the same types.
     """
+    from kit.dates import beijing_today
+
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
         msg = f"导出文件须为 .xlsx / the export must be an .xlsx file, not {path.name!r}"
         raise KitError(msg)
-    write_tables(report_tables(tables, today or date.today(), calendar=calendar), path,
-                 titles=SHEETS)
-    return path
+    return write_frames(report_tables(tables, today or beijing_today(), calendar=calendar),
+                        path, titles=SHEETS)
+
+
+def read_export(path: str | Path) -> dict[str, pd.DataFrame]:
+    """The tables of a workbook :func:`export_excel` wrote, by name (the keys of
+    :data:`SHEETS`), with their types: ordered categoricals, dates, ``pd.NA``, tuples."""
+    return read_frames(path)

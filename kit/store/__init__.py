@@ -21,6 +21,7 @@ from kit.store._doc import (
     unflatten,
 )
 from kit.store._record import Record
+from kit.store._sql import Where
 from kit.store._store import (
     APP_NAME,
     CONNECTION_MODES,
@@ -42,6 +43,7 @@ __all__ = [
     "NumberTakenError",
     "Record",
     "Store",
+    "Where",
     "current_user",
     "flatten",
     "resolve_url",

@@ -8,12 +8,14 @@ or result processing, which matters when every keystroke may save a field.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.sql.compiler import SQLCompiler
 
+from kit.store._doc import _ENCODER, SEP
 from kit.store._schema import NOTICE_NUMBERS, audit, blobs, fields, inspections
 
 BUSY_TIMEOUT_S = 15.0  # how long a write waits for another tab's transaction
@@ -182,3 +184,64 @@ def sqlite_on_connect(dbapi_conn: Any, _record: Any) -> None:
         "foreign_keys = ON",
     ):
         dbapi_conn.execute(f"PRAGMA {pragma}")
+
+
+@dataclass(frozen=True)
+class Where:
+    """A condition on an inspection's current fields, for :meth:`kit.store.Store.rows`.
+
+    It holds for an inspection when one of its fields at one of ``paths`` (``*`` stands for one
+    key: ``team/*/name``) has one of ``values``, or lies within ``low``..``high`` (either may
+    be None: open). Values are compared as the store keeps them, canonical JSON text, so a
+    range suits ISO dates and codes; the text order is the code points' on every database.
+    """
+
+    paths: tuple[str, ...]
+    values: tuple[Any, ...] = ()
+    low: Any = None
+    high: Any = None
+
+
+def rows_statement(prefixes: Sequence[str], where: Sequence[Where],
+                   dialect: sa.Dialect) -> tuple[str, Any]:
+    """The SQL of :meth:`kit.store.Store.rows` and its parameters, for one dialect."""
+    i, f = inspections.c, fields.c
+    binds: dict[str, Any] = {}
+
+    def bind(value: Any) -> sa.BindParameter[Any]:
+        name = f"v{len(binds)}"
+        binds[name] = value
+        return sa.bindparam(f"p_{name}", type_=sa.Integer if isinstance(value, int) else None)
+
+    def text_order(column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+        return column if dialect.name == "sqlite" else sa.collate(column, "C")
+
+    def at(column: sa.ColumnElement[str], path: str) -> sa.ColumnElement[bool]:
+        if "*" not in path:
+            return column == bind(path)
+        escaped = path.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        return column.like(bind(escaped.replace("*", "%")), escape="\\")
+
+    def below(path: str) -> sa.ColumnElement[bool]:
+        """At ``path`` or below it: a range in the code points' order ("0" follows "/")."""
+        path = path.rstrip(SEP)
+        return sa.and_(text_order(f.path) >= bind(path),
+                       text_order(f.path) < bind(path + "0"),
+                       sa.or_(f.path == bind(path), text_order(f.path) > bind(path + SEP)))
+
+    stmt = (sa.select(i.id, f.path, f.value).select_from(fields.join(inspections, f.ins == i.key))
+            .where(i.deleted == sa.false()))
+    if prefixes:
+        stmt = stmt.where(sa.or_(*(below(p) for p in prefixes)))
+    for cond in where:
+        w = fields.alias("w")
+        test = [sa.or_(*(at(w.c.path, p) for p in cond.paths))]
+        if cond.values:
+            test.append(w.c.value.in_([bind(_ENCODER.encode(v)) for v in cond.values]))
+        if cond.low is not None:
+            test.append(text_order(w.c.value) >= bind(_ENCODER.encode(cond.low)))
+        if cond.high is not None:
+            test.append(text_order(w.c.value) <= bind(_ENCODER.encode(cond.high)))
+        stmt = stmt.where(f.ins.in_(sa.select(w.c.ins).where(*test)))
+    compiled = Sql(stmt, dialect)
+    return compiled.text, compiled.args(binds)

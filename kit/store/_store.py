@@ -65,7 +65,15 @@ from kit.store._schema import (
     create_schema,
     missing_protections,
 )
-from kit.store._sql import BUSY_TIMEOUT_S, Sql, Statements, below_args, sqlite_on_connect
+from kit.store._sql import (
+    BUSY_TIMEOUT_S,
+    Sql,
+    Statements,
+    Where,
+    below_args,
+    rows_statement,
+    sqlite_on_connect,
+)
 
 __all__ = ["APP_NAME", "CONNECTION_MODES", "DB_FILE", "Store", "current_user", "resolve_url"]
 
@@ -748,6 +756,23 @@ class Store:
                 continue
             out.append(found)
         return out[:limit]
+
+    def rows(self, prefixes: Sequence[str] = (), *, where: Sequence[Where] = ()
+             ) -> list[tuple[str, str, str]]:
+        """``(inspection id, path, value JSON)`` of the current fields at or below each of
+        ``prefixes`` (all fields if none) of every inspection not deleted that meets each
+        :class:`Where`: one query, for readers of the whole office (analytics).
+
+        >>> store = Store("sqlite://")
+        >>> _ = store.create({"company": {"name": "甲"}, "stage": "closed"}, user="u",
+        ...                  inspection_id="A1")
+        >>> store.rows(["company"], where=[Where(("stage",), ("closed",))])
+        [('A1', 'company/name', '"甲"')]
+        """
+        text, args = rows_statement(prefixes, where, self.engine.dialect)
+        with self._tx(write=False) as cur:
+            cur.execute(text, args)
+            return cur.fetchall()
 
     # -- listing (last: its name hides the builtin in the class body) ---------------------
     def list(

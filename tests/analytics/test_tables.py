@@ -203,7 +203,7 @@ def test_excel_export_has_every_sheet_and_keeps_text_as_text(tables, tmp_path):
     both = tables_of([*HISTORY, hostile])
     path = export_excel(both, tmp_path / "analytics.xlsx", today=AS_OF)
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames == list(SHEETS.values())
+    assert book.sheetnames == [*SHEETS.values(), "_columns"]
     sheet = book["问题"]
     header = [c.value for c in sheet[1]]
     rows = list(sheet.iter_rows(min_row=2))

@@ -629,3 +629,38 @@ def test_kernels_creating_one_inspection_id_at_once(store: Store) -> None:
     assert raised.count(None) == 1
     assert all(isinstance(e, ConflictError) and "已存在" in str(e) for e in raised if e), raised
     assert store.verify() == []
+
+
+def test_rows_reads_the_fields_of_the_inspections_that_meet_every_condition(
+        any_store_url: str) -> None:
+    """What analytics reads in one query, on SQLite and PostgreSQL alike."""
+    from kit.store import Where
+
+    with Store(any_store_url) as store:
+        def doc(name: str, day: str, who: str) -> dict[str, Any]:
+            return {"company": {"name": name}, "scope": {"start_date": day},
+                    "scope-x": "not below scope", "team": {"M1": {"name": who, "user": ""}}}
+
+        store.create(doc("甲", "2026-03-02", "赵磊"), user="u", inspection_id="A1")
+        store.create(doc("乙", "2026-04-01", "孙悦"), user="u", inspection_id="B1")
+        store.create(doc("丙_%", "2026-12-31", "赵磊"), user="u", inspection_id="C1")
+        store.create(doc("丁", "2026-05-01", "赵磊"), user="u", inspection_id="D1")
+        store.delete("D1", user="u")
+
+        def ids(*where: Where, prefixes: tuple[str, ...] = ("company/name",)) -> list[str]:
+            return sorted(iid for iid, _p, _v in store.rows(prefixes, where=where))
+
+        assert ids() == ["A1", "B1", "C1"]  # never a deleted one
+        assert sorted(p for _i, p, _v in store.rows(["scope"]) if _i == "A1") == [
+            "scope/start_date"]  # below scope, not scope-x
+        assert ids(Where(("scope/start_date",), low="2026-03-02", high="2026-04-01")) == [
+            "A1", "B1"]  # both ends included
+        assert ids(Where(("scope/start_date",), low="2026-04-02")) == ["C1"]
+        assert ids(Where(("company/name",), ("丙_%", "乙"))) == ["B1", "C1"]
+        assert ids(Where(("company/name",), ("丙__",))) == []  # values are not patterns
+        assert ids(Where(("team/*/name",), ("赵磊",))) == ["A1", "C1"]
+        assert ids(Where(("team/*/name",), ("赵磊",)),
+                   Where(("scope/start_date",), high="2026-06-30")) == ["A1"]
+        assert ids(Where(("team/*/user", "team/*/name"), ("孙悦",))) == ["B1"]
+        rows = store.rows(["company/name"], where=[Where(("company/name",), ("甲",))])
+        assert rows == [("A1", "company/name", '"甲"')]

@@ -1,0 +1,110 @@
+"""What an analyst pays for ``load_tables``: a whole office's store as typed tables.
+
+Run ``python benchmarks/bench_tables.py [--sizes 200,5000] [--repeat 7]``. The stores are
+``bench_scale``'s (``kit demo`` data plus the sample's inspection, built once and cached under
+``benchmarks/out/``). Timed, call by call interleaved, medians with the spread (25th-75th
+percentile) of ``--repeat`` runs:
+
+* **tables**: ``load_tables(store)``, every inspection as the seven typed tables (ordered
+  categoricals, ``pd.NA``, tuples, the findings joined to their inspections); floor: a bare
+  ``pandas.read_sql_query`` of the same rows (the same SQL on a plain sqlite3 connection: the
+  store's fields of every inspection not deleted, at or below the paths the tables read).
+  Target <= 2x, at every size.
+* **filtered**: ``load_tables(store, since=, until=)`` for the last quarter of the data;
+  floor: the same filtered SQL read by pandas. Target <= 2x.
+* **per record**: what the first kit did, opening each inspection through the model
+  (``open_inspection``), before building any frame; once per size (it is slow). Reported.
+* **memory**: the tables' ``memory_usage(deep=True)``; and of the same tables with every
+  column as plain Python objects (text for codes, "" for missing), as the first kit's were.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sqlite3
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_scale import OUT, build_store, interleaved, row
+
+TARGET = 2.0
+
+
+def measure(size: int, repeat: int) -> list[dict[str, Any]]:
+    import pandas as pd
+
+    from kit.analytics import load_tables
+    from kit.analytics._typed import READ_PATHS
+    from kit.session import open_inspection
+    from kit.store import Store, Where
+    from kit.store._sql import rows_statement
+
+    folder, _iid = build_store(size)
+    store = Store(data_dir=folder)
+    bare = sqlite3.connect(folder / "kit.sqlite")
+    last = max(r["scope/start_date"] for r in store.list() if r["scope/start_date"])
+    until = date.fromisoformat(last)
+    since = date(until.year, 3 * ((until.month - 1) // 3) + 1, 1)
+    sql, args = rows_statement(READ_PATHS, [], store.engine.dialect)
+    where = [Where(("scope/start_date",), low=since.isoformat(), high=until.isoformat())]
+    fsql, fargs = rows_statement(READ_PATHS, where, store.engine.dialect)
+    out = []
+    times = interleaved({
+        "path": lambda _i: load_tables(store),
+        "floor": lambda _i: pd.read_sql_query(sql, bare, params=args),
+        "filtered": lambda _i: load_tables(store, since=since, until=until),
+        "filtered_floor": lambda _i: pd.read_sql_query(fsql, bare, params=fargs),
+    }, repeat)
+    out.append(row("tables", size, times) | {"target": TARGET})
+    out.append(row("filtered", size, times, "filtered", "filtered_floor") | {"target": TARGET})
+    tables = load_tables(store)
+    ids = [r["id"] for r in store.list(())]
+    once = interleaved({"path": lambda _i: [open_inspection(store, i) for i in ids],
+                        "floor": lambda _i: pd.read_sql_query(sql, bare, params=args)}, 1)
+    out.append(row("per record (first kit's way, model objects only)", size, once))
+    frames = [getattr(tables, n) for n in ("inspections", "results", "findings", "samples",
+                                           "follow_ups", "team", "notices")]
+    typed = sum(int(f.memory_usage(deep=True).sum()) for f in frames)
+    plain = sum(int(f.astype(object).map(_plain).memory_usage(deep=True).sum()) for f in frames)
+    out.append({"path": "memory", "size": size, "typed_mb": typed / 2**20,
+                "plain_mb": plain / 2**20, "rows": sum(len(f) for f in frames),
+                "filtered_inspections": len(load_tables(store, since=since,
+                                                            until=until).inspections)})
+    store.close()
+    return out
+
+
+def _plain(value: Any) -> Any:
+    """A value as the first kit's tables held it: text, with "" for nothing."""
+    if value is None or value is pd_na() or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, tuple):
+        return ";".join(map(str, value))
+    return value if isinstance(value, bool | int | float) else str(value)
+
+
+def pd_na() -> Any:
+    import pandas as pd
+
+    return pd.NA
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="200,5000")
+    parser.add_argument("--repeat", type=int, default=7)
+    args = parser.parse_args()
+    results = []
+    for size in (int(s) for s in args.sizes.split(",")):
+        for line in measure(size, args.repeat):
+            results.append(line)
+            print(json.dumps(line, ensure_ascii=False), flush=True)
+    (OUT / "tables.json").write_text(json.dumps(results, ensure_ascii=False, indent=1))
+
+
+if __name__ == "__main__":
+    main()

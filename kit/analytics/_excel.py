@@ -1,0 +1,202 @@
+"""The analysts' workbook: typed tables written so that people can read them and pandas can
+read them back exactly (:func:`write_frames`, :func:`read_frames`).
+
+Each table is a sheet with a bold, frozen header, an autofilter over its rows and columns
+sized to their text. Codes stay text (``7.10`` is never the number 7.1), dates are dates,
+tuples are joined with ``；``, and a text is never a formula whatever it starts with. A hidden
+sheet ``_columns`` records each column's type and categories, so :func:`read_frames` gives the
+same dtypes back (categoricals in their order, ``pd.NA``, dates, tuples, quarters).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+import zipfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kit.errors import KitError
+
+TYPES_SHEET = "_columns"
+JOIN = "；"
+_MAX_WIDTH = 60
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _kind(series: pd.Series) -> str:
+    dtype = series.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        return "category"
+    if isinstance(dtype, pd.PeriodDtype):
+        return "period"
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        return "date"
+    if pd.api.types.is_bool_dtype(dtype):
+        return "bool"
+    if pd.api.types.is_integer_dtype(dtype):
+        return "int"
+    if pd.api.types.is_float_dtype(dtype):
+        return "float"
+    if pd.api.types.is_object_dtype(dtype) and series.map(lambda v: isinstance(v, tuple)).any():
+        return "list"
+    return "text"
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _cells(series: pd.Series, kind: str) -> list[Any]:
+    """The column's values as cells: None for missing, text for codes, datetimes for dates."""
+    if kind == "date":
+        return [None if pd.isna(v) else v.to_pydatetime() for v in series]
+    if kind == "period":
+        return [None if pd.isna(v) else str(v) for v in series]
+    if kind == "list":
+        return [JOIN.join(map(str, v)) if isinstance(v, tuple | list) else None for v in series]
+    if kind in ("bool", "int", "float"):
+        return [None if pd.isna(v) else v.item() if isinstance(v, np.generic) else v
+                for v in series.astype(object)]
+    return [None if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))
+            else str(v) for v in series.astype(object)]
+
+
+def write_frames(frames: Mapping[str, pd.DataFrame], path: str | Path, *,
+                 titles: Mapping[str, str] | None = None) -> Path:
+    """Write each frame on its own formatted sheet (``titles[name]``, default the name)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    path = Path(path)
+    book = Workbook(write_only=True)
+    types: list[list[str]] = [["sheet", "table", "column", "kind", "categories", "dtype"]]
+    bold = Font(bold=True)
+    for name, frame in frames.items():
+        title = (titles or {}).get(name, name)[:31]
+        sheet = book.create_sheet(title)
+        kinds = [_kind(frame[c]) for c in frame.columns]
+        columns = [_cells(frame[c], k) for c, k in zip(frame.columns, kinds, strict=True)]
+        for c, kind in zip(frame.columns, kinds, strict=True):
+            cats = {"categories": list(map(str, frame[c].cat.categories)),
+                    "ordered": bool(frame[c].cat.ordered)} if kind == "category" else {}
+            types.append([title, name, str(c), kind, json.dumps(cats, ensure_ascii=False),
+                          str(frame[c].dtype)])
+        for k, (column, values) in enumerate(zip(frame.columns, columns, strict=True)):
+            seen = [_width(str(v)) for v in values[:500] if v is not None]
+            if kinds[k] == "date":
+                seen = [10]
+            width = min(_MAX_WIDTH, max([_width(str(column)) + 3, *seen]) + 2)
+            sheet.column_dimensions[get_column_letter(k + 1)].width = width
+        sheet.freeze_panes = "A2"
+        if len(frame.columns):
+            sheet.auto_filter.ref = (f"A1:{get_column_letter(len(frame.columns))}"
+                                     f"{max(len(frame) + 1, 2)}")
+        header = []
+        for c in frame.columns:
+            cell = WriteOnlyCell(sheet, value=_ILLEGAL.sub("\ufffd", str(c)))
+            cell.data_type, cell.font = "s", bold
+            cell.alignment = Alignment(vertical="top")
+            header.append(cell)
+        sheet.append(header)
+        dates = [k for k, kind in enumerate(kinds) if kind == "date"]
+        for row in zip(*columns, strict=True) if columns else ():
+            out: list[Any] = list(row)
+            for k, value in enumerate(out):
+                if isinstance(value, str) and (value.startswith("=") or _ILLEGAL.search(value)):
+                    cell = WriteOnlyCell(sheet, value=_ILLEGAL.sub("\ufffd", value))
+                    cell.data_type = "s"  # text, never a formula
+                    out[k] = cell
+            for k in dates:
+                if out[k] is not None:
+                    cell = WriteOnlyCell(sheet, value=out[k])
+                    cell.number_format = "yyyy-mm-dd"
+                    out[k] = cell
+            sheet.append(out)
+    hidden = book.create_sheet(TYPES_SHEET)
+    hidden.sheet_state = "hidden"
+    for line in types:
+        hidden.append(line)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book.save(path)
+    return path
+
+
+def read_frames(path: str | Path) -> dict[str, pd.DataFrame]:
+    """The frames of a workbook :func:`write_frames` wrote, by table name, with their types.
+
+    A workbook without the ``_columns`` sheet (not written by the kit, or re-saved without
+    it) is refused with a :class:`KitError` saying so; a cell that does not fit its column's
+    type names the sheet, row and column.
+    """
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    path = Path(path)
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+        msg = f"无法读取 {path.name}：{exc} / cannot read {path.name}: {exc}"
+        raise KitError(msg) from None
+    try:
+        if TYPES_SHEET not in book.sheetnames:
+            msg = (f"{path.name} 不是本工具导出的分析工作簿（缺少 {TYPES_SHEET} 表）/ {path.name} "
+                   f"is not an analytics export of the kit (no {TYPES_SHEET} sheet)")
+            raise KitError(msg)
+        spec: dict[str, list[tuple[str, str, dict[str, Any], str, str]]] = {}
+        for row in list(book[TYPES_SHEET].iter_rows(values_only=True))[1:]:
+            title, name, column, kind, cats, dtype = (str(v) if v is not None else ""
+                                                      for v in (*row[:6], None)[:6])
+            spec.setdefault(title, []).append((column, kind, json.loads(cats or "{}"), name,
+                                               dtype))
+        out = {}
+        for title, columns in spec.items():
+            grid = list(book[title].iter_rows(values_only=True))
+            body = grid[1:]
+            frame = {}
+            for k, (column, kind, about, _name, dtype) in enumerate(columns):
+                values = [r[k] if k < len(r) else None for r in body]
+                frame[column] = _typed(values, kind, about, f"{path.name}, {title}", column,
+                                       dtype)
+            out[columns[0][3] if columns else title] = pd.DataFrame(frame)
+        return out
+    finally:
+        book.close()
+
+
+def _typed(values: list[Any], kind: str, spec: dict[str, Any], where: str, column: str,
+           dtype: str) -> Any:
+    if kind == "category":
+        cats = spec.get("categories", [])
+        bad = [(i, v) for i, v in enumerate(values) if v is not None and str(v) not in cats]
+        if bad:
+            i, v = bad[0]
+            msg = (f"{where}，第 {i + 2} 行，{column} 列：{v!r} 不是可选值 / row {i + 2}, "
+                   f"column {column}: {v!r} is not one of its categories")
+            raise KitError(msg)
+        return pd.Categorical([None if v is None else str(v) for v in values],
+                              categories=cats, ordered=bool(spec.get("ordered")))
+    if kind == "date":
+        return pd.to_datetime(pd.Series(values, dtype=object)).astype("datetime64[us]")
+    if kind == "period":
+        return pd.PeriodIndex([None if v is None else str(v) for v in values],
+                              freq="Q").array
+    if kind == "list":
+        vals = np.empty(len(values), dtype=object)
+        vals[:] = [tuple(str(v).split(JOIN)) if v not in (None, "") else () for v in values]
+        return vals
+    if kind in ("bool", "int"):
+        nullable = "boolean" if kind == "bool" else "Int64"
+        typed: Any = pd.array(values, dtype=nullable)  # type: ignore[call-overload]
+        return typed.astype(dtype) if dtype in ("bool", "int64") and not typed.isna().any() \
+            else typed
+    if kind == "float":
+        return pd.array([np.nan if v is None else float(v) for v in values], dtype="float64")
+    return pd.array([None if v is None else str(v) for v in values], dtype="string")

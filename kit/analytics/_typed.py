@@ -1,0 +1,474 @@
+"""The store's fields as typed pandas tables, built in one pass over the rows (see :func:`build`).
+
+The store keeps every leaf of every inspection as a row ``(inspection id, path, JSON)``
+(``results/7.8.m4/result = "conform"``). An office's store has about 700 rows per inspection,
+most of them repeating a few texts, so the tables are built from codes, not row by row: the
+paths, the values and the inspections are each factorized once (distinct texts are few), the
+distinct values parsed in one ``json.loads``, and every column is then a ``take`` of its
+distinct values, typed once each. A value the model would refuse (a result that is not one of
+the four, a date that is not a date) leaves its inspection out, named with the field and why.
+
+Types: sections, items and every coded field are ordered categoricals in the guide's order;
+missing text and dates are ``pd.NA`` / ``NaT``; multi-valued fields are tuples (``explode``
+them); booleans are the nullable ``boolean``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, cast
+
+import numpy as np
+import pandas as pd
+
+from kit.guide import load_guide
+from kit.labels import (
+    FINDING_STATES,
+    ITEM_KINDS,
+    MEMBER_ROLES,
+    RESULTS,
+    REVIEW_MODES,
+    STAGES,
+    Table,
+)
+from kit.profiles import items_in_scope, resolve_profile
+from kit.record import NOTICE_KINDS, check_value, natural_key
+
+#: the parts of a record the tables read (at or below each path)
+READ_PATHS = ("company/name", "company/credit_code", "company/role", "scope", "stage",
+              "profile", "team", "results", "findings", "follow_up", "sampling", "notices",
+              "opinion/decided_on")
+#: collections whose entries become rows of their own table
+KEYED = ("results", "findings", "team", "notices")
+_ABSENT = object()  # a field the record does not have: the model's default applies
+
+
+@dataclass(frozen=True)
+class Column:
+    """How one field becomes one typed column."""
+
+    name: str  # the column's name
+    path: str  # the head path (``scope/type``) or, for a keyed table, the field of an entry
+    kind: str  # text, category, items, date, datetime, bool, list, int
+    categories: tuple[str, ...] = ()
+    default: Any = None  # the model's default, for a record without the field
+
+
+def coded(codes: Any, categories: Sequence[str], *, ordered: bool = True) -> Any:
+    """An ordered categorical from integer codes (-1: missing) into ``categories``."""
+    return pd.Categorical.from_codes(np.asarray(codes, dtype=np.int64),
+                                     categories=pd.Index(list(categories)), ordered=ordered)
+
+
+def _cats(table: Table) -> tuple[str, ...]:
+    return tuple(code for code in table if code)
+
+
+@cache
+def vocabularies() -> dict[str, tuple[str, ...]]:
+    """Every coded field's codes in the order the guide and the forms give them."""
+    guide = load_guide()
+    return {
+        "section": tuple(s.id for s in guide.sections),
+        "item": tuple(c.id for c in guide.clauses()),
+        "type": tuple(t.code for t in guide.terms("inspection_types")),
+        "handling": tuple(t.code for t in guide.terms("handling_kinds")),
+        "measure": tuple(t.code for t in guide.terms("follow_up_measures")),
+        "role": ("registrant", "filer", "contract_manufacturer"),
+        "stage": _cats(STAGES), "result": _cats(RESULTS), "state": _cats(FINDING_STATES),
+        "review_mode": _cats(REVIEW_MODES), "member_role": _cats(MEMBER_ROLES),
+        "notice": NOTICE_KINDS,
+    }
+
+
+def _head_columns() -> tuple[Column, ...]:
+    v = vocabularies()
+    return (
+        Column("company", "company/name", "text"),
+        Column("credit_code", "company/credit_code", "text"),
+        Column("role", "company/role", "category", v["role"], "registrant"),
+        Column("type", "scope/type", "category", v["type"], "supervisory"),
+        Column("unannounced", "scope/unannounced", "bool", default=False),
+        Column("remote", "scope/remote", "bool", default=False),
+        Column("start_date", "scope/start_date", "date"),
+        Column("end_date", "scope/end_date", "date"),
+        Column("stage", "stage", "category", v["stage"], "preparation"),
+        Column("profile", "profile", "text", default="full"),
+        Column("sections", "scope/sections", "list", default=()),
+        Column("decided_on", "opinion/decided_on", "date"),
+        # the follow-up (十、3), one per inspection
+        Column("submitted_on", "follow_up/submitted_on", "date"),
+        Column("review_mode", "follow_up/review_mode", "category", v["review_mode"], ""),
+        Column("reviewed_on", "follow_up/reviewed_on", "date"),
+        Column("reviewer", "follow_up/reviewer", "text"),
+        Column("closed_on", "follow_up/closed_on", "date"),
+        Column("measures", "follow_up/measures", "list", default=()),
+        Column("note", "follow_up/note", "text"),
+        # the record sample (九)
+        Column("seed", "sampling/seed", "int", default=0),
+        Column("sample_date", "sampling/inspection_date", "date"),
+        Column("sample_columns", "sampling/columns", "list", default=()),
+        Column("sample_rows", "sampling/rows", "list", default=()),
+    )
+
+
+def _entry_columns() -> dict[str, tuple[Column, ...]]:
+    v = vocabularies()
+    return {
+        "results": (
+            Column("result", "result", "category", v["result"], "unchecked"),
+            Column("notes", "notes", "text"),
+            Column("means", "means", "list", default=()),
+            Column("evidence", "evidence", "text"),
+            Column("inspector", "inspector", "text"),
+        ),
+        "findings": (
+            Column("item", "item", "items", v["item"], ""),
+            Column("description", "description", "text"),
+            Column("handling", "handling", "category", v["handling"], "rectify_by_deadline"),
+            Column("requirement", "requirement", "text"),
+            Column("deadline", "deadline", "date"),
+            Column("affects_past_products", "affects_past_products", "bool", default=False),
+            Column("state", "state", "category", v["state"], "open"),
+            Column("submitted_on", "submitted_on", "date"),
+            Column("evidence", "evidence", "text"),
+            Column("review_mode", "review_mode", "category", v["review_mode"], ""),
+            Column("reviewed_on", "reviewed_on", "date"),
+            Column("reviewer", "reviewer", "text"),
+            Column("basis", "basis", "text"),
+        ),
+        "team": (
+            Column("name", "name", "text"),
+            Column("role", "role", "category", v["member_role"], "inspector"),
+            Column("user", "user", "text"),
+            Column("authority", "authority", "text"),
+            Column("sections", "sections", "list", default=()),
+        ),
+        "notices": (
+            Column("number", "number", "text"),
+            Column("issued_on", "issued_on", "date"),
+            Column("served_on", "served_on", "date"),
+            Column("received_by", "received_by", "text"),
+            Column("refused", "refused", "bool", default=False),
+            Column("witnesses", "witnesses", "list", default=()),
+            Column("note", "note", "text"),
+        ),
+    }
+
+
+# -- the rows, coded ------------------------------------------------------------------------
+class Coded:
+    """The rows as integer codes: inspection, path and value of each row, and what they name."""
+
+    def __init__(self, rows: Sequence[tuple[str, str, str]]) -> None:
+        table = np.array(rows, dtype=object) if len(rows) else np.empty((0, 3), dtype=object)
+        ids, paths, values = table[:, 0], table[:, 1], table[:, 2]
+        self.icode, self.ids = _factorize(ids)
+        self.pcode, self.paths = _factorize(paths)
+        self.vcode, texts = _factorize(values)
+        self.values = _parse(texts)
+        self.path_index = {p: k for k, p in enumerate(self.paths)}
+        parts = [p.split("/") for p in self.paths]
+        self.top = np.array([x[0] if len(x) == 3 and x[0] in KEYED else "" for x in parts],
+                            dtype=object)
+        self.key = np.array([x[1] if len(x) == 3 else "" for x in parts], dtype=object)
+        leaf_code, self.leaves = _factorize(np.array([x[2] if len(x) == 3 else "" for x in parts],
+                                                     dtype=object))
+        self.leaf = leaf_code  # per path, the code of its field below an entry
+        self.bad: dict[int, str] = {}  # inspection code -> why it is left out
+
+    @property
+    def n(self) -> int:
+        return len(self.ids)
+
+    def head(self, path: str) -> np.ndarray:
+        """Per inspection, the code of its value at ``path`` (-1 where it has none)."""
+        out = np.full(self.n, -1, dtype=np.int64)
+        code = self.path_index.get(path)
+        if code is not None:
+            rows = np.flatnonzero(self.pcode == code)
+            out[self.icode[rows]] = self.vcode[rows]
+        return out
+
+    def entries(self, top: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The rows below entries of ``top``: (row numbers, inspection, path, field code)."""
+        rows = np.flatnonzero((self.top == top)[self.pcode]) if len(self.pcode) else \
+            np.array([], dtype=np.int64)
+        p = self.pcode[rows]
+        return rows, self.icode[rows], p, self.leaf[p]
+
+    def leaf_of(self, name: str) -> int:
+        """The code of an entry's field ``name`` (-1 if no row has it)."""
+        found = np.flatnonzero(self.leaves == name)
+        return int(found[0]) if len(found) else -1
+
+    def typed(self, column: Column, vidx: np.ndarray, owners: np.ndarray, where: str,
+              keys: np.ndarray | None = None) -> Any:
+        """The column's values from value codes (-1: absent), typed; a value the model refuses
+        leaves its owner out (``owners``: the inspection of each row; ``where``: the field's
+        path, ``*`` standing for each row's entry key in ``keys``)."""
+        uniq, inv = np.unique(vidx, return_inverse=True)
+        raw = [self.values[u] if u >= 0 else _ABSENT for u in uniq]
+        converted, refused = _CONVERT[column.kind](column, raw)
+        for k in np.flatnonzero(refused):
+            for r in np.flatnonzero(inv == k):
+                path = where.replace("*", str(keys[r])) if keys is not None else where
+                self.bad.setdefault(int(owners[r]), _why(path, raw[k]))
+        return converted.take(inv) if len(inv) else converted[:0]
+
+
+def _factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    codes, uniques = pd.factorize(values)
+    return codes.astype(np.int64, copy=False), np.asarray(uniques, dtype=object)
+
+
+def _parse(texts: np.ndarray) -> list[Any]:
+    """The distinct JSON texts parsed in one call (one that is not JSON is marked, not fatal)."""
+    try:
+        return json.loads("[" + ",".join(texts) + "]")
+    except (ValueError, TypeError):
+        out = []
+        for text in texts:
+            try:
+                out.append(json.loads(text))
+            except (ValueError, TypeError):
+                out.append(_NotJson(str(text)))
+        return out
+
+
+@dataclass(frozen=True)
+class _NotJson:
+    text: str
+
+
+def _why(where: str, value: Any) -> str:
+    problems = [] if isinstance(value, _NotJson) else check_value(where, value)
+    if problems:
+        return f"{where}：{problems[0].message}"
+    shown = value.text if isinstance(value, _NotJson) else value
+    return f"{where}：{shown!r} 不是有效的值 / not a valid value"
+
+
+# -- each kind's conversion of distinct values: (typed array, refused flags) --------------
+def _refused(column: Column, ok: Callable[[Any], bool], raw: list[Any]) -> np.ndarray:
+    return np.array([v is not _ABSENT and not ok(v) for v in raw], dtype=bool)
+
+
+def _text(column: Column, raw: list[Any]) -> tuple[Any, np.ndarray]:
+    refused = _refused(column, lambda v: isinstance(v, str), raw)
+    vals = [v if isinstance(v, str) and v else (column.default or pd.NA)
+            if v is _ABSENT else pd.NA for v in raw]
+    return pd.array(vals, dtype="string"), refused
+
+
+def _category(column: Column, raw: list[Any]) -> tuple[Any, np.ndarray]:
+    index = {c: k for k, c in enumerate(column.categories)}
+    refused = _refused(column, lambda v: isinstance(v, str) and (v in index or v == ""), raw)
+    codes = [index.get(str(column.default), -1) if v is _ABSENT else
+             index.get(v, -1) if isinstance(v, str) else -1 for v in raw]
+    return coded(codes, column.categories), refused
+
+
+def _items(column: Column, raw: list[Any]) -> tuple[Any, np.ndarray]:
+    """A finding's item: the guide's items in order, then any other text as it is."""
+    extra = sorted({v for v in raw if isinstance(v, str) and v}.difference(column.categories),
+                   key=natural_key)
+    return _category(Column(column.name, column.path, "category",
+                            (*column.categories, *extra), ""), raw)
+
+
+def _date(column: Column, raw: list[Any], *, with_time: bool = False) -> tuple[Any, np.ndarray]:
+    texts = [v if isinstance(v, str) else None for v in raw]
+    parsed = pd.to_datetime(pd.Series(texts, dtype=object), errors="coerce",
+                            format="ISO8601")
+    refused = np.array([v is not _ABSENT and v is not None and (
+        not isinstance(v, str) or pd.isna(p) or (not with_time and len(v) != 10))
+        for v, p in zip(raw, parsed, strict=True)], dtype=bool)
+    out = parsed.where(~pd.Series(refused)).astype("datetime64[us]")
+    return out.array, refused
+
+
+def _bool(column: Column, raw: list[Any]) -> tuple[Any, np.ndarray]:
+    refused = _refused(column, lambda v: isinstance(v, bool), raw)
+    vals = [column.default if v is _ABSENT else v if isinstance(v, bool) else pd.NA for v in raw]
+    return pd.array(vals, dtype="boolean"), refused
+
+
+def _list(column: Column, raw: list[Any]) -> tuple[Any, np.ndarray]:
+    refused = _refused(column, lambda v: isinstance(v, list), raw)
+    vals = np.empty(len(raw), dtype=object)
+    vals[:] = [tuple(v) if isinstance(v, list) else () for v in raw]
+    return vals, refused
+
+
+def _int(column: Column, raw: list[Any]) -> tuple[Any, np.ndarray]:
+    refused = _refused(column, lambda v: isinstance(v, int) and not isinstance(v, bool), raw)
+    vals = [column.default if v is _ABSENT else v if isinstance(v, int) else pd.NA for v in raw]
+    return pd.array(vals, dtype="Int64"), refused
+
+
+_CONVERT: dict[str, Callable[[Column, list[Any]], tuple[Any, np.ndarray]]] = {
+    "text": _text, "category": _category, "date": _date, "bool": _bool, "list": _list,
+    "int": _int, "items": _items, "datetime": lambda c, raw: _date(c, raw, with_time=True),
+}
+
+
+# -- the tables ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Built:
+    """The typed frames before the analyses' joins (see :func:`kit.analytics.load_tables`)."""
+
+    heads: pd.DataFrame  # one row per inspection, every head column
+    results: pd.DataFrame
+    findings: pd.DataFrame
+    team: pd.DataFrame
+    notices: pd.DataFrame
+    samples: pd.DataFrame
+    skipped: tuple[tuple[str, str], ...]
+
+
+def build(rows: Sequence[tuple[str, str, str]]) -> Built:
+    """Every table from the store's rows ``(inspection id, path, JSON)``, in one pass."""
+    c = Coded(rows)
+    every = np.arange(c.n)
+    heads = pd.DataFrame({"inspection_id": pd.array(c.ids, dtype="string")})
+    for column in _head_columns():
+        heads[column.name] = c.typed(column, c.head(column.path), every, column.path)
+    columns = _entry_columns()
+    results = _results(c, heads, columns["results"])
+    keyed = {top: _entries(c, top, columns[top]) for top in ("findings", "team", "notices")}
+    samples = _samples(heads)
+    skipped = tuple(sorted((str(c.ids[k]), why) for k, why in c.bad.items()))
+    keep = ~np.isin(every, list(c.bad))
+    order = heads[keep].assign(_at=np.flatnonzero(keep)).sort_values(
+        ["start_date", "inspection_id"], na_position="last", kind="stable")
+    rank = np.full(c.n, -1)
+    rank[order["_at"].to_numpy()] = np.arange(len(order))
+
+    def ordered(frame: pd.DataFrame, *by: str) -> pd.DataFrame:
+        at = rank[frame["_ins"].to_numpy()]
+        frame = frame[at >= 0].assign(_rank=at[at >= 0])
+        if "inspection_id" not in frame:
+            frame.insert(0, "inspection_id", pd.array(c.ids[frame["_ins"].to_numpy()],
+                                                      dtype="string"))
+        return frame.sort_values(["_rank", *by], kind="stable").drop(
+            columns=["_rank", "_ins"]).reset_index(drop=True)
+
+    return Built(
+        heads=order.drop(columns="_at").reset_index(drop=True),
+        results=ordered(results, "_order"),
+        findings=ordered(keyed["findings"], "_order"),
+        team=ordered(keyed["team"], "_order"),
+        notices=ordered(keyed["notices"], "_order"),
+        samples=ordered(samples, "row"),
+        skipped=skipped,
+    )
+
+
+def _results(c: Coded, heads: pd.DataFrame, columns: Sequence[Column]) -> pd.DataFrame:
+    """One row per checklist item in scope (every inspection's own checklist), its result.
+
+    Items are in the guide's order, then the office's own items of its profiles (such as a
+    sterile-products profile's extra checks) in the order the profiles give them."""
+    guide = load_guide()
+    clauses = {c.id: c for c in guide.clauses()}
+    scope = pd.DataFrame({"profile": heads["profile"].astype(object).fillna("full"),
+                          "sections": heads["sections"]})
+    groups = []
+    for (profile, sections), group in scope.groupby(["profile", "sections"], sort=False):
+        checklist = items_in_scope(resolve_profile(str(profile)), cast(tuple[str, ...],
+                                                                      sections))
+        for clause in checklist:
+            clauses.setdefault(clause.id, clause)
+        groups.append((group.index.to_numpy(), [i.id for i in checklist]))
+    items = list(clauses)
+    position = {item: k for k, item in enumerate(items)}
+    ins = np.concatenate([np.repeat(at, len(ids)) for at, ids in groups] or
+                         [np.array([], dtype=np.int64)]).astype(np.int64)
+    item = np.concatenate([np.tile(np.array([position[i] for i in ids], dtype=np.int64),
+                                   len(at)) for at, ids in groups] or
+                          [np.array([], dtype=np.int64)]).astype(np.int64)
+    width = len(items) + 1
+    skeleton = pd.Index(ins * width + item)
+    rows, owner, paths, leaf = c.entries("results")
+    at = np.array([position.get(k, -1) for k in c.key], dtype=np.int64)[paths]
+    entry = skeleton.get_indexer(owner * width + at)
+    found = (entry >= 0) & (at >= 0)
+    frame = _fill(c, "results", columns, rows[found], entry[found], leaf[found], ins,
+                  np.asarray(items, dtype=object)[item])
+    known = [clauses[i] for i in items]
+    sections = vocabularies()["section"]
+    section_codes = np.array([sections.index(k.parent_id) if k.parent_id in sections else -1
+                              for k in known], dtype=np.int64)
+    kinds = [k for k in ITEM_KINDS if any(c.kind == k for c in known)]
+    kinds += sorted({c.kind for c in known}.difference(kinds))
+    frame.insert(0, "section", coded(section_codes[item], sections))
+    frame.insert(1, "item", coded(item, items))
+    frame.insert(2, "kind", coded(np.array([kinds.index(c.kind) for c in known],
+                                           dtype=np.int64)[item], kinds))
+    frame.insert(3, "label", pd.Series(np.array([c.label for c in known], dtype=object)[item],
+                                       dtype="string"))
+    return frame.assign(_ins=ins, _order=item)
+
+
+def _entries(c: Coded, top: str, columns: Sequence[Column]) -> pd.DataFrame:
+    """One row per entry of ``top`` (findings, team members, notices) of every inspection."""
+    rows, owner, paths, leaf = c.entries(top)
+    pairs = pd.DataFrame({"ins": owner, "key": c.key[paths]})
+    entry, uniq = pd.factorize(pd.MultiIndex.from_frame(pairs)) if len(pairs) else (
+        np.array([], dtype=np.int64), pd.MultiIndex.from_arrays([[], []]))
+    ins = np.asarray(uniq.get_level_values(0), dtype=np.int64)
+    keys = np.asarray(uniq.get_level_values(1), dtype=object)
+    frame = _fill(c, top, columns, rows, np.asarray(entry, dtype=np.int64), leaf, ins, keys)
+    name = {"findings": "finding", "team": "member", "notices": "kind"}[top]
+    kinds = vocabularies()["notice"]
+    frame.insert(0, name, pd.Series(keys, dtype="string") if top != "notices" else
+                 coded([kinds.index(k) if k in kinds else -1 for k in keys], kinds))
+    ranks = {k: r for r, k in enumerate(sorted({str(k) for k in keys}, key=natural_key))}
+    order = np.array([ranks[str(k)] for k in keys], dtype=np.int64)
+    return frame.assign(_ins=ins, _order=order)
+
+
+def _fill(c: Coded, top: str, columns: Sequence[Column], rows: np.ndarray, entry: np.ndarray,
+          leaf: np.ndarray, owners: np.ndarray, keys: np.ndarray) -> pd.DataFrame:
+    frame = pd.DataFrame(index=pd.RangeIndex(len(owners)))
+    for column in columns:
+        vidx = np.full(len(owners), -1, dtype=np.int64)
+        here = leaf == c.leaf_of(column.path)
+        vidx[entry[here]] = c.vcode[rows[here]]
+        frame[column.name] = c.typed(column, vidx, owners, f"{top}/*/{column.path}", keys)
+    return frame
+
+
+def _samples(heads: pd.DataFrame) -> pd.DataFrame:
+    """One row per sampled record (九): the draw's seed and date, then the record's columns."""
+    parts: list[dict[str, Any]] = []
+    owners: list[int] = []
+    numbers: list[int] = []
+    for k, rows in enumerate(heads["sample_rows"]):
+        if rows:
+            parts.extend(rows)
+            owners.extend([k] * len(rows))
+            numbers.extend(range(1, len(rows) + 1))
+    records = pd.DataFrame.from_records(parts) if parts else pd.DataFrame()
+    records = records.astype("string") if len(records.columns) else records
+    owner = np.array(owners, dtype=np.int64)
+    front = pd.DataFrame({
+        "inspection_id": heads["inspection_id"].to_numpy()[owner] if len(owner) else
+        pd.array([], dtype="string"),
+        "seed": heads["seed"].to_numpy()[owner] if len(owner) else pd.array([], dtype="Int64"),
+        "inspection_date": heads["sample_date"].to_numpy()[owner] if len(owner) else
+        np.array([], dtype="datetime64[us]"),
+        "row": np.array(numbers, dtype=np.int64)})
+    return pd.concat([front, records.reset_index(drop=True)], axis=1).assign(_ins=owner)
+
+
+def rows_of(docs: Iterable[tuple[str, dict[str, Any]]]) -> list[tuple[str, str, str]]:
+    """``(id, document)`` pairs as the store's rows (what :func:`build` reads)."""
+    from kit.store import flatten
+
+    return [(iid, path, json.dumps(value, ensure_ascii=False))
+            for iid, doc in docs for path, value in flatten(doc).items()]
