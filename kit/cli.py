@@ -43,6 +43,7 @@ __all__ = [
     "cmd_import",
     "cmd_list",
     "cmd_notice",
+    "cmd_plan",
     "cmd_quiz",
     "cmd_reasons",
     "cmd_sample",
@@ -400,6 +401,41 @@ def cmd_credit_file(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# -- kit plan ------------------------------------------------------------------------------
+def cmd_plan(args: argparse.Namespace) -> int:
+    """五、1 分类分级: each company's level and the year's plan of inspections, to Excel."""
+    from kit.analytics import load_tables
+    from kit.dates import parse_date
+    from kit.planning import load_supervision_rules, supervision_file, year_plan
+
+    rules = load_supervision_rules(args.rules)
+    if args.check:
+        _out(f"分类分级监督文件无误：{args.rules or supervision_file()}（{len(rules.levels)} 个级别）"
+             f" / the supervision rules are valid")
+        return EXIT_OK
+    if args.year is None or args.out is None:
+        msg = "须给出 --year 和 --out（或只用 --check） / give --year and --out (or --check alone)"
+        raise KitError(msg)
+    out = Path(args.out)
+    if out.suffix.lower() != ".xlsx":
+        msg = f"计划须写入 .xlsx 文件，而不是 {out.name} / the plan is written to an .xlsx file"
+        raise KitError(msg)
+    as_of = parse_date(args.as_of) if args.as_of else None
+    tables = load_tables(_store(args), progress=sys.stderr.isatty())
+    plan = year_plan(tables, args.year, as_of=as_of, rules=rules,
+                     inspectors=args.inspector or None, seed=args.seed)
+    plan.to_excel(out)
+    counts = plan.plan["level_zh"].value_counts()
+    by_level = "、".join(f"{name} {counts[name]} 家" for name in
+                         dict.fromkeys(plan.plan["level_zh"].dropna()))
+    _out(f"{args.year} 年度监督检查计划：{len(plan.plan)} 家企业（{by_level or '无'}），其中逾期 "
+         f"{int(plan.plan['overdue'].sum())} 家；截至 {plan.as_of}，依据 {rules.source[:40]}… / the "
+         f"{args.year} plan: {len(plan.plan)} inspection(s), {int(plan.plan['overdue'].sum())} "
+         f"overdue")
+    _out(f"已写入 written: {out}")
+    return EXIT_OK
+
+
 # -- kit demo ------------------------------------------------------------------------------
 def cmd_demo(args: argparse.Namespace) -> int:
     """Load the generated demo inspections (fictional companies, two years) into the store."""
@@ -668,6 +704,18 @@ def build_parser() -> argparse.ArgumentParser:
                                                  "or F.xlsx")
     cf.add_argument("--company", help="one company: its credit code or name")
     cf.set_defaults(handler=cmd_credit_file)
+    pl = sub.add_parser("plan", parents=[store_opts],
+                        help="年度监督检查计划（五、1 分类分级） / the year's supervision plan")
+    pl.add_argument("--year", type=int, help="the plan's year, e.g. 2027")
+    pl.add_argument("--out", help="F.xlsx: the plan, each inspector's months, every level")
+    pl.add_argument("--as-of", help="the day the history is read to (default: today, at most "
+                                    "the end of the year before)")
+    pl.add_argument("--inspector", action="append", help="the office's inspectors, one each "
+                    "(default: everyone on a team in the last years)")
+    pl.add_argument("--seed", type=int, help="seed of the spot checks' draw (default: the year)")
+    pl.add_argument("--rules", help="the supervision rules (default templates/supervision.yaml)")
+    pl.add_argument("--check", action="store_true", help="only check the rules file")
+    pl.set_defaults(handler=cmd_plan)
     dm = sub.add_parser("demo", parents=[store_opts],
                         help="载入示例检查数据（虚构企业，两年） / load generated demo inspections")
     dm.add_argument("--inspections", type=int, default=30, help="how many (default 30)")

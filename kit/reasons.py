@@ -199,6 +199,8 @@ class Reason(StrEnum):
     NOTICES_REFUSAL_NEEDS_TWO = ("notices.refusal_needs_two", "企业拒收文书时不足2名检查人员注明",
                                  "fewer than two inspectors noted a refusal", "六、8")
     NOTICES_TEMPLATE = ("notices.template", "文书模板文件有误", "the notice templates file is wrong")
+    SUPERVISION_FILE = ("supervision.file", "分类分级监督文件有误",
+                        "the supervision levels file is wrong", "五、1")
     FOLLOW_UP_NOT_CLOSED = ("follow_up.not_closed", "限期整改的问题结案前未完成跟踪检查",
                             "closed before the rectification was reviewed", "六、9")
     FOLLOW_UP_NO_CLOSING_DATE = ("follow_up.no_closing_date", "已结案但没有结案日期",

@@ -23,6 +23,8 @@ CASES = [
     ("profile", ROOT / "templates" / "profiles" / "sterile-focus.yaml"),
     ("training", DATA / "training.yaml"),
     ("inspection", ROOT / "sample_data" / "demo_inspection.json"),
+    ("supervision", ROOT / "templates" / "supervision.yaml"),
+    ("notices", ROOT / "templates" / "notices.yaml"),
 ]
 ODD_VALUES: list[Any] = [None, True, 0, 1.5, -1, "", "x", "7.8", "2026-01-01", [], ["x"], {},
                          {"zh": "甲", "en": "a"}]

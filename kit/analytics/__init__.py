@@ -12,9 +12,10 @@ store with generated inspections of fictional companies to try it all on.
 
 from __future__ import annotations
 
-from kit.analytics._charts import CJK_FONTS, Chart, bar_chart, cjk_font
+from kit.analytics._charts import CJK_FONTS, Chart, bar_chart, cjk_font, trend_chart
 from kit.analytics._credit import CREDIT_SCHEMA, credit_file, credit_tables, write_credit_file
 from kit.analytics._demo import DEFAULT_END, ID_PREFIX, demo_inspections, load_demo_data
+from kit.analytics._excel import read_frames, write_frames
 from kit.analytics._tables import (
     FINDING_COLUMNS,
     FOLLOW_UP_COLUMNS,
@@ -86,11 +87,14 @@ __all__ = [
     "overdue_rectifications",
     "quarterly_trends",
     "read_export",
+    "read_frames",
     "repeat_findings",
     "report_tables",
     "samples_frame",
     "suggest_measures",
     "tables_of",
+    "trend_chart",
     "workday_counts",
     "write_credit_file",
+    "write_frames",
 ]

@@ -186,8 +186,9 @@ def _typed(values: list[Any], kind: str, spec: dict[str, Any], where: str, colum
     if kind == "date":
         return pd.to_datetime(pd.Series(values, dtype=object)).astype("datetime64[us]")
     if kind == "period":
+        freq = dtype.removeprefix("period[").removesuffix("]") or "Q-DEC"
         return pd.PeriodIndex([None if v is None else str(v) for v in values],
-                              freq="Q").array
+                              freq=freq).array
     if kind == "list":
         vals = np.empty(len(values), dtype=object)
         vals[:] = [tuple(str(v).split(JOIN)) if v not in (None, "") else () for v in values]

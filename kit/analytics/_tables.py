@@ -36,6 +36,9 @@ FOLLOW_UP_COLUMNS = ("inspection_id", "submitted_on", "review_mode", "reviewed_o
 TEAM_COLUMNS = ("inspection_id", "member", "name", "role", "user", "authority", "sections")
 NOTICE_COLUMNS = ("inspection_id", "kind", "number", "issued_on", "served_on", "received_by",
                   "refused", "witnesses", "note")
+PRODUCT_COLUMNS = ("inspection_id", "product", "name", "certificate", "registration_no",
+                   "device_class", "category_code", "sterile", "in_scope")
+LICENCE_COLUMNS = ("inspection_id", "licence", "kind", "number", "issued", "expires")
 SAMPLE_COLUMNS = ("inspection_id", "seed", "inspection_date", "row")
 
 #: 十、1 handling that marks a serious history (products harmed, suspension, a case filed)
@@ -52,8 +55,9 @@ class Tables:
 
     ``inspections`` (one row each), ``results`` (one row per checklist item in scope),
     ``findings`` (with each finding's rectification, and its inspection's company, type and
-    start date), ``samples`` (九), ``follow_ups`` (十、3), ``team`` (one row per member) and
-    ``notices`` (六、7, 六、9). Sections, items and codes are ordered categoricals in the
+    start date), ``samples`` (九), ``follow_ups`` (十、3), ``team`` (one row per member),
+    ``notices`` (六、7, 六、9), and the company's ``products`` and ``licences`` as each
+    inspection recorded them. Sections, items and codes are ordered categoricals in the
     guide's order (``groupby`` gives 7.1, 7.2 … 7.10); missing values are ``pd.NA``/``NaT``;
     multi-valued fields are tuples. ``skipped`` names records that could not be read (id and
     why); they are in no table.
@@ -66,6 +70,8 @@ class Tables:
     follow_ups: pd.DataFrame
     team: pd.DataFrame
     notices: pd.DataFrame
+    products: pd.DataFrame
+    licences: pd.DataFrame
     skipped: tuple[tuple[str, str], ...] = ()
 
 
@@ -148,6 +154,8 @@ def _tables(built: Built) -> Tables:
         follow_ups=follow_ups,
         team=team[list(TEAM_COLUMNS)],
         notices=built.notices[list(NOTICE_COLUMNS)],
+        products=built.products[list(PRODUCT_COLUMNS)],
+        licences=built.licences[list(LICENCE_COLUMNS)],
         skipped=built.skipped,
     )
 

@@ -28,6 +28,7 @@ from kit.guide import load_guide
 from kit.labels import (
     FINDING_STATES,
     ITEM_KINDS,
+    LICENCE_KINDS,
     MEMBER_ROLES,
     RESULTS,
     REVIEW_MODES,
@@ -38,11 +39,12 @@ from kit.profiles import items_in_scope, resolve_profile
 from kit.record import NOTICE_KINDS, check_value, natural_key
 
 #: the parts of a record the tables read (at or below each path)
-READ_PATHS = ("company/name", "company/credit_code", "company/role", "scope", "stage",
+READ_PATHS = ("company/name", "company/credit_code", "company/role", "company/products",
+              "company/licences", "scope", "stage",
               "profile", "team", "results", "findings", "follow_up", "sampling", "notices",
               "opinion/decided_on")
 #: collections whose entries become rows of their own table
-KEYED = ("results", "findings", "team", "notices")
+KEYED = ("results", "findings", "team", "notices", "company/products", "company/licences")
 _ABSENT = object()  # a field the record does not have: the model's default applies
 
 
@@ -80,7 +82,7 @@ def vocabularies() -> dict[str, tuple[str, ...]]:
         "role": ("registrant", "filer", "contract_manufacturer"),
         "stage": _cats(STAGES), "result": _cats(RESULTS), "state": _cats(FINDING_STATES),
         "review_mode": _cats(REVIEW_MODES), "member_role": _cats(MEMBER_ROLES),
-        "notice": NOTICE_KINDS,
+        "notice": NOTICE_KINDS, "licence": _cats(LICENCE_KINDS),
     }
 
 
@@ -147,6 +149,22 @@ def _entry_columns() -> dict[str, tuple[Column, ...]]:
             Column("authority", "authority", "text"),
             Column("sections", "sections", "list", default=()),
         ),
+        "company/products": (
+            Column("name", "name", "text"),
+            Column("certificate", "certificate", "category", ("registration", "filing"),
+                   "registration"),
+            Column("registration_no", "registration_no", "text"),
+            Column("device_class", "device_class", "category", ("I", "II", "III"), "II"),
+            Column("category_code", "category_code", "text"),
+            Column("sterile", "sterile", "bool", default=False),
+            Column("in_scope", "in_scope", "bool", default=True),
+        ),
+        "company/licences": (
+            Column("kind", "kind", "category", v["licence"], "business_licence"),
+            Column("number", "number", "text"),
+            Column("issued", "issued", "date"),
+            Column("expires", "expires", "date"),
+        ),
         "notices": (
             Column("number", "number", "text"),
             Column("issued_on", "issued_on", "date"),
@@ -171,12 +189,10 @@ class Coded:
         self.vcode, texts = _factorize(values)
         self.values = _parse(texts)
         self.path_index = {p: k for k, p in enumerate(self.paths)}
-        parts = [p.split("/") for p in self.paths]
-        self.top = np.array([x[0] if len(x) == 3 and x[0] in KEYED else "" for x in parts],
-                            dtype=object)
-        self.key = np.array([x[1] if len(x) == 3 else "" for x in parts], dtype=object)
-        leaf_code, self.leaves = _factorize(np.array([x[2] if len(x) == 3 else "" for x in parts],
-                                                     dtype=object))
+        parts = [_entry_of(p) for p in self.paths]
+        self.top = np.array([x[0] for x in parts], dtype=object)
+        self.key = np.array([x[1] for x in parts], dtype=object)
+        leaf_code, self.leaves = _factorize(np.array([x[2] for x in parts], dtype=object))
         self.leaf = leaf_code  # per path, the code of its field below an entry
         self.bad: dict[int, str] = {}  # inspection code -> why it is left out
 
@@ -218,6 +234,14 @@ class Coded:
                 path = where.replace("*", str(keys[r])) if keys is not None else where
                 self.bad.setdefault(int(owners[r]), _why(path, raw[k]))
         return converted.take(inv) if len(inv) else converted[:0]
+
+
+def _entry_of(path: str) -> tuple[str, str, str]:
+    """``(collection, entry key, field)`` of a path below an entry of :data:`KEYED`, else
+    ``("", "", "")``: ``company/products/P1/name`` -> ``("company/products", "P1", "name")``."""
+    head, _, leaf = path.rpartition("/")
+    top, _, key = head.rpartition("/")
+    return (top, key, leaf) if top in KEYED and key else ("", "", "")
 
 
 def _factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -326,6 +350,8 @@ class Built:
     findings: pd.DataFrame
     team: pd.DataFrame
     notices: pd.DataFrame
+    products: pd.DataFrame
+    licences: pd.DataFrame
     samples: pd.DataFrame
     skipped: tuple[tuple[str, str], ...]
 
@@ -339,7 +365,7 @@ def build(rows: Sequence[tuple[str, str, str]]) -> Built:
         heads[column.name] = c.typed(column, c.head(column.path), every, column.path)
     columns = _entry_columns()
     results = _results(c, heads, columns["results"])
-    keyed = {top: _entries(c, top, columns[top]) for top in ("findings", "team", "notices")}
+    keyed = {top: _entries(c, top, columns[top]) for top in KEYED if top != "results"}
     samples = _samples(heads)
     skipped = tuple(sorted((str(c.ids[k]), why) for k, why in c.bad.items()))
     keep = ~np.isin(every, list(c.bad))
@@ -363,6 +389,8 @@ def build(rows: Sequence[tuple[str, str, str]]) -> Built:
         findings=ordered(keyed["findings"], "_order"),
         team=ordered(keyed["team"], "_order"),
         notices=ordered(keyed["notices"], "_order"),
+        products=ordered(keyed["company/products"], "_order"),
+        licences=ordered(keyed["company/licences"], "_order"),
         samples=ordered(samples, "row"),
         skipped=skipped,
     )
@@ -409,8 +437,9 @@ def _results(c: Coded, heads: pd.DataFrame, columns: Sequence[Column]) -> pd.Dat
     frame.insert(1, "item", coded(item, items))
     frame.insert(2, "kind", coded(np.array([kinds.index(c.kind) for c in known],
                                            dtype=np.int64)[item], kinds))
-    frame.insert(3, "label", pd.Series(np.array([c.label for c in known], dtype=object)[item],
-                                       dtype="string"))
+    labels = list(dict.fromkeys(c.label for c in known))
+    frame.insert(3, "label", coded(np.array([labels.index(c.label) for c in known],
+                                            dtype=np.int64)[item], labels))
     return frame.assign(_ins=ins, _order=item)
 
 
@@ -423,7 +452,8 @@ def _entries(c: Coded, top: str, columns: Sequence[Column]) -> pd.DataFrame:
     ins = np.asarray(uniq.get_level_values(0), dtype=np.int64)
     keys = np.asarray(uniq.get_level_values(1), dtype=object)
     frame = _fill(c, top, columns, rows, np.asarray(entry, dtype=np.int64), leaf, ins, keys)
-    name = {"findings": "finding", "team": "member", "notices": "kind"}[top]
+    name = {"findings": "finding", "team": "member", "notices": "kind",
+            "company/products": "product", "company/licences": "licence"}[top]
     kinds = vocabularies()["notice"]
     frame.insert(0, name, pd.Series(keys, dtype="string") if top != "notices" else
                  coded([kinds.index(k) if k in kinds else -1 for k in keys], kinds))

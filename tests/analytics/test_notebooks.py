@@ -45,6 +45,6 @@ def test_the_analysis_day_is_a_parameter(tmp_path: Path,
     out.mkdir()
     nb = run("analytics.ipynb", tmp_path / "data", monkeypatch,
              {"as_of": "2027-01-31", "output_dir": str(out)})
-    assert [p.name for p in out.iterdir()] == ["检查分析-2027-01-31.xlsx"]
+    assert sorted(p.name for p in out.iterdir()) == ["检查分析-2027-01-31.xlsx", "监督计划-2028.xlsx"]
     printed = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
     assert str(out / "检查分析-2027-01-31.xlsx") in printed

@@ -1,0 +1,293 @@
+"""Each company's supervision level and the year's plan of inspections (五、1 分类分级, 十、3（3）).
+
+A company's level comes from its products against the key-supervision catalogues, raised by
+one for each of: being listed for key supervision (十、3（3）), the same item found in two or
+more inspections, a serious finding (十、1) in the last years. The level says how often a full
+inspection is due; the last full inspection says when the next one is. The year's plan takes
+every company due by the year's end (the overdue first), proposes a month no later than its
+due date while keeping the months even, and a team of two whose loads stay even.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kit.analytics import Tables
+from kit.dates import beijing_today
+from kit.errors import KitError
+from kit.guide import load_guide
+from kit.planning._rules import SupervisionRules, load_supervision_rules
+
+#: 十、1 handling that marks a serious finding (products harmed, suspension, a case filed)
+SERIOUS = ("suspend_and_warn", "suspend_and_rectify", "file_case")
+
+LEVEL_COLUMNS = ("company", "credit_code", "level", "level_zh", "basis", "every_months",
+                 "kind", "raised_by", "products", "last_inspection", "last_full_inspection",
+                 "next_due", "last_leader")
+PLAN_COLUMNS = ("month", "company", "credit_code", "level", "level_zh", "kind", "next_due",
+                "overdue", "last_full_inspection", "leader", "inspector", "basis")
+
+
+def _key(company: pd.Series, code: pd.Series) -> pd.Series:
+    """A company's identity: its unified social credit code, else its name."""
+    return code.fillna(company).astype("string")
+
+
+def company_levels(tables: Tables, as_of: date, *,
+                   rules: SupervisionRules | None = None) -> pd.DataFrame:
+    """Every company in ``tables`` with its supervision level, why, and when it is next due.
+
+    The products are those of the company's latest inspection up to ``as_of``; the history
+    that raises a level is that of the last ``history_years`` (the rules file).
+    """
+    rules = rules or load_supervision_rules()
+    day = pd.Timestamp(as_of)
+    heads = tables.inspections[tables.inspections["start_date"].le(day).fillna(False)]
+    if heads.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in LEVEL_COLUMNS})
+    heads = heads.assign(key=_key(heads["company"], heads["credit_code"]))
+    latest = heads.sort_values(["start_date", "inspection_id"]).groupby("key").tail(1)
+    full = len(load_guide().sections)
+    since = day - pd.DateOffset(years=rules.history_years)
+    recent = heads[heads["start_date"] >= since]
+    f = tables.findings.merge(heads[["inspection_id", "key"]], on="inspection_id")
+    f = f[f["start_date"] >= since]
+    repeats = f.groupby(["key", "item"], observed=True)["inspection_id"].nunique()
+    labels = f.drop_duplicates("item").set_index("item")["item_label"]
+    repeated = repeats[repeats >= 2].reset_index().groupby("key")["item"].agg(
+        lambda s: "、".join(str(labels.get(i, i)) for i in sorted(set(s))))
+    serious = f[f["handling"].isin(SERIOUS)].groupby("key")["finding"].size()
+    measures = tables.follow_ups.merge(recent[["inspection_id", "key"]], on="inspection_id")
+    listed = set(measures.loc[measures["measures"].map(lambda m: "key_supervision" in m),
+                              "key"])
+    team = tables.team[tables.team["role"] == "leader"].set_index("inspection_id")["name"]
+    by_level = {lv.when: lv for lv in rules.levels}
+    ladder = sorted(lv.level for lv in rules.levels)
+    rows = []
+    for row in latest.itertuples(index=False):
+        key = str(row.key)
+        own = heads[heads["key"] == key]
+        products = tables.products[tables.products["inspection_id"] == row.inspection_id]
+        texts = products[["name", "category_code", "device_class"]].astype(object).fillna("")
+        named = [(str(n), str(c), str(k)) for n, c, k in texts.itertuples(index=False)]
+        why, when = _condition(named, rules)
+        base = by_level.get(when)
+        if base is None:  # the office's file names no level for this condition
+            base = rules.level(ladder[0])
+        raised = [rules.raise_when[name] for name, holds in (
+            ("key_supervision", key in listed), ("repeat_findings", key in repeated.index),
+            ("serious_handling", key in serious.index)) if holds and name in rules.raise_when]
+        number = ladder[min(ladder.index(base.level) + len(raised), len(ladder) - 1)]
+        level = rules.level(number)
+        fulls = own[own["n_sections"] >= full]["start_date"]
+        last_full = fulls.max() if len(fulls) else pd.NaT
+        filed = tables.licences[(tables.licences["inspection_id"] == row.inspection_id)
+                                & (tables.licences["kind"] == "class1_production_filing")
+                                ]["issued"].max()
+        due = _due(level.every_months, level.first_within_months, last_full, filed, day)
+        kind = level.kind
+        if level.every_months is None and pd.notna(due):
+            kind = "全项目检查（备案后首次）"  # class I: the first full inspection after filing
+        steps = [f"按产品为{base.zh}" + (f"：{'；'.join(why)}" if why else ""),
+                 *(f"提高一级：{r}" + (f"（{repeated[key]}）" if r == rules.raise_when.get(
+                     "repeat_findings") else "") for r in raised),
+                 f"定为{level.zh}：{level.basis}"]
+        basis = "；".join(steps)
+        rows.append({
+            "company": row.company, "credit_code": row.credit_code, "level": level.level,
+            "level_zh": level.zh, "basis": basis, "every_months": level.every_months,
+            "kind": kind, "raised_by": tuple(raised),
+            "products": tuple(n for n, _c, _k in named if n),
+            "last_inspection": own["start_date"].max(), "last_full_inspection": last_full,
+            "next_due": due, "last_leader": team.get(row.inspection_id, pd.NA)})
+    out = pd.DataFrame(rows, columns=list(LEVEL_COLUMNS))
+    for column in ("last_inspection", "last_full_inspection", "next_due"):
+        out[column] = pd.to_datetime(out[column]).astype("datetime64[us]")
+    out["every_months"] = out["every_months"].astype("Int64")
+    for column in ("company", "credit_code", "level_zh", "basis", "kind", "last_leader"):
+        out[column] = out[column].astype("string")
+    return out.sort_values(["level", "next_due", "company"], ascending=[False, True, True],
+                           na_position="last", ignore_index=True)
+
+
+def _condition(products: Sequence[tuple[str, str, str]],
+               rules: SupervisionRules) -> tuple[list[str], str]:
+    """Which of the levels' conditions the products meet first, and why in words."""
+    for name in ("national_catalogue", "beijing_catalogue"):
+        catalogue = rules.catalogues[name]
+        hits = [f"{n}：{why}" for n, code, _k in products
+                if (why := catalogue.lists(n, code))]
+        if hits:
+            return [f"{catalogue.zh}（{'；'.join(hits)}）"], name
+    classes = {k for _n, _c, k in products}
+    if classes & {"II", "III"} or not products:
+        return ([] if products else ["未记录产品，按第二类计"]), "class_ii_or_iii"
+    return [], "class_i"
+
+
+def _due(every: int | None, first: int | None, last_full: Any, filed: Any,
+         day: pd.Timestamp) -> Any:
+    """When the next full inspection is due (NaT: spot checks only)."""
+    if every is not None:
+        return last_full + pd.DateOffset(months=every) if pd.notna(last_full) else day
+    if first is not None and pd.isna(last_full):
+        return filed + pd.DateOffset(months=first) if pd.notna(filed) else day
+    return pd.NaT  # spot checks only
+
+
+@dataclass(frozen=True)
+class YearPlan:
+    """The year's plan: the inspections (``plan``), each inspector's months (``load``) and
+    every company's level (``levels``), as of ``as_of`` under ``rules``."""
+
+    year: int
+    as_of: date
+    plan: pd.DataFrame
+    load: pd.DataFrame
+    levels: pd.DataFrame
+    source: str
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        return {"plan": self.plan, "load": self.load, "levels": self.levels,
+                "source": pd.DataFrame({"item": ["年度 year", "截至 as of", "依据 source"],
+                                        "value": [str(self.year), self.as_of.isoformat(),
+                                                  self.source]}).astype("string")}
+
+    def to_excel(self, path: str | Path) -> Path:
+        """The plan as a formatted workbook (年度计划, 工作量, 监管级别, 依据)."""
+        from kit.analytics import write_frames
+
+        return write_frames(self.frames(), path, titles={
+            "plan": f"{self.year}年度计划", "load": "检查员工作量", "levels": "监管级别",
+            "source": "依据"})
+
+
+def year_plan(tables: Tables, year: int, *, as_of: date | None = None,
+              rules: SupervisionRules | None = None,
+              inspectors: Sequence[str] | None = None, seed: int | None = None) -> YearPlan:
+    """The supervision plan of ``year``: who is due, in which month, with which team.
+
+    ``inspectors`` are the office's people (default: everyone on a team in the last
+    ``history_years``); those who have led a team may lead. Spot checks of a level with a
+    ``spot_share`` are drawn with ``seed`` (default: the year), so a plan can be made again.
+    """
+    if not 2000 <= year <= 2100:
+        msg = f"年度须在 2000 至 2100 之间，而不是 {year} / the year must be 2000-2100"
+        raise KitError(msg)
+    rules = rules or load_supervision_rules()
+    as_of = as_of or min(beijing_today(), date(year - 1, 12, 31))
+    levels = company_levels(tables, as_of, rules=rules)
+    end = pd.Timestamp(year, 12, 31)
+    due = levels[levels["next_due"].le(end).fillna(False)].assign(kind_of="due")
+    rng = random.Random(year if seed is None else seed)
+    spots = []
+    for level in rules.levels:
+        if level.spot_share <= 0:
+            continue
+        pool = levels[(levels["level"] == level.level) & levels["next_due"].isna()]
+        n = min(len(pool), math.ceil(level.spot_share * len(pool)))
+        spots.append(pool.iloc[sorted(rng.sample(range(len(pool)), n))])
+    planned = pd.concat([due, *spots], ignore_index=True) if spots else due.reset_index(
+        drop=True)
+    start = pd.Timestamp(year, 1, 1)
+    latest_month = [
+        12 if pd.isna(d) else 1 if d < start else d.month for d in planned["next_due"]]
+    months = _months(latest_month, planned["level"].tolist())
+    people = _people(tables, as_of, rules, inspectors)
+    leaders, members = _teams(months, planned["last_leader"].tolist(), people)
+    plan = pd.DataFrame({
+        "month": pd.PeriodIndex([pd.Period(year=year, month=m, freq="M") for m in months],
+                                freq="M") if len(months) else
+        pd.PeriodIndex([], freq="M"),
+        "company": planned["company"], "credit_code": planned["credit_code"],
+        "level": planned["level"], "level_zh": planned["level_zh"],
+        "kind": planned["kind"], "next_due": planned["next_due"],
+        "overdue": planned["next_due"].lt(start).fillna(False).astype(bool),
+        "last_full_inspection": planned["last_full_inspection"],
+        "leader": pd.array(leaders, dtype="string"),
+        "inspector": pd.array(members, dtype="string"), "basis": planned["basis"]})
+    plan = plan.sort_values(["month", "level", "company"], ascending=[True, False, True],
+                            ignore_index=True)[list(PLAN_COLUMNS)]
+    return YearPlan(year, as_of, plan, _load(plan, people[0] + people[1]),
+                    levels.drop(columns="last_leader"), rules.source)
+
+
+def _months(latest: Sequence[int], level: Sequence[int]) -> list[int]:
+    """A month for each inspection, never after its latest month, the months kept even: the
+    highest levels and the earliest due are placed first, each in its latest month with room
+    (at most ``ceil(n / 12)``), else the emptiest month before it."""
+    n = len(latest)
+    room = max(1, math.ceil(n / 12))
+    count = [0] * 13
+    out = [0] * n
+    for k in sorted(range(n), key=lambda k: (latest[k], -level[k], k)):
+        fits = [m for m in range(latest[k], 0, -1) if count[m] < room]
+        month = fits[0] if fits else min(range(1, latest[k] + 1), key=lambda m: (count[m], -m))
+        out[k] = month
+        count[month] += 1
+    return out
+
+
+def _people(tables: Tables, as_of: date, rules: SupervisionRules,
+            inspectors: Sequence[str] | None) -> tuple[list[str], list[str]]:
+    """(who may lead, the others) from the office's recent teams, or the names given."""
+    day = pd.Timestamp(as_of)
+    since = day - pd.DateOffset(years=rules.history_years)
+    recent = tables.inspections.loc[tables.inspections["start_date"].between(since, day),
+                                    "inspection_id"]
+    team = tables.team[tables.team["inspection_id"].isin(recent)].dropna(subset=["name"])
+    led = set(team.loc[team["role"] == "leader", "name"])
+    names = list(dict.fromkeys(inspectors)) if inspectors else sorted(set(team["name"]))
+    leads = [p for p in names if p in led] or list(names)
+    return leads, [p for p in names if p not in leads]
+
+
+def _teams(months: Sequence[int], last_leaders: Sequence[object],
+           people: tuple[list[str], list[str]]) -> tuple[list[str | None], list[str | None]]:
+    """A leader and an inspector for each inspection, keeping everyone's load even (in the
+    month, then over the year); the company's last leader leads only when nobody else can."""
+    leads, others = people
+    total: dict[str, int] = dict.fromkeys(leads + others, 0)
+    per_month: dict[tuple[str, int], int] = {}
+    leaders: list[str | None] = []
+    members: list[str | None] = []
+    for month, last in zip(months, last_leaders, strict=True):
+        def busy(p: str, month: int = month) -> tuple[int, int, str]:
+            return (per_month.get((p, month), 0), total[p], p)
+
+        def fresh(p: str, last: object = last) -> tuple[bool, int, int, str]:
+            return (p == last, *busy(p))
+
+        leader = min(leads, key=fresh) if leads else None
+        pool = [p for p in [*others, *leads] if p != leader]
+        member = min(pool, key=busy) if pool else None
+        for p in (leader, member):
+            if p is not None:
+                total[p] += 1
+                per_month[p, month] = per_month.get((p, month), 0) + 1
+        leaders.append(leader)
+        members.append(member)
+    return leaders, members
+
+
+def _load(plan: pd.DataFrame, people: Sequence[str]) -> pd.DataFrame:
+    """Per inspector: inspections led and joined in each month, and the year's total."""
+    long = pd.concat([plan[["month", "leader"]].rename(columns={"leader": "inspector"}),
+                      plan[["month", "inspector"]]]).dropna(subset=["inspector"])
+    grid = pd.crosstab(long["inspector"], long["month"].dt.month).reindex(
+        index=pd.Index(list(people), name="inspector"), columns=range(1, 13), fill_value=0)
+    grid.columns = [f"{m}月" for m in grid.columns]
+    grid = grid.fillna(0).astype("int64")
+    grid["合计"] = grid.sum(axis=1)
+    led = plan["leader"].value_counts()
+    grid.insert(0, "任组长", np.asarray([int(led.get(p, 0)) for p in grid.index]))
+    return grid.reset_index().astype({"inspector": "string"})
