@@ -35,6 +35,7 @@ __all__ = [
     "cmd_advance",
     "cmd_audit",
     "cmd_check",
+    "cmd_class",
     "cmd_credit_file",
     "cmd_db",
     "cmd_demo",
@@ -436,6 +437,23 @@ def cmd_plan(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# -- kit class -----------------------------------------------------------------------------
+def cmd_class(args: argparse.Namespace) -> int:
+    """The trainer's class view: every trainee's answers kept in the store, to Excel."""
+    from kit.training import class_frames, class_to_excel
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".xlsx":
+        msg = f"须写入 .xlsx 文件，而不是 {out.name} / the class summary is an .xlsx file"
+        raise KitError(msg)
+    frames = class_frames(_store(args).answers())
+    class_to_excel(frames, out)
+    t = frames["trainees"]
+    _out(f"{len(t)} 名学员，{int(t['answered'].sum()) if len(t) else 0} 次作答；已写入 {out} / "
+         f"{len(t)} trainee(s); written: {out}")
+    return EXIT_OK
+
+
 # -- kit demo ------------------------------------------------------------------------------
 def cmd_demo(args: argparse.Namespace) -> int:
     """Load the generated demo inspections (fictional companies, two years) into the store."""
@@ -716,6 +734,10 @@ def build_parser() -> argparse.ArgumentParser:
     pl.add_argument("--rules", help="the supervision rules (default templates/supervision.yaml)")
     pl.add_argument("--check", action="store_true", help="only check the rules file")
     pl.set_defaults(handler=cmd_plan)
+    cl = sub.add_parser("class", parents=[store_opts],
+                        help="培训班级情况：每名学员、每部分、每条款的作答 / the class's answers")
+    cl.add_argument("--out", required=True, help="F.xlsx: trainees, parts, clauses, answers")
+    cl.set_defaults(handler=cmd_class)
     dm = sub.add_parser("demo", parents=[store_opts],
                         help="载入示例检查数据（虚构企业，两年） / load generated demo inspections")
     dm.add_argument("--inspections", type=int, default=30, help="how many (default 30)")

@@ -15,7 +15,6 @@ from __future__ import annotations
 from kit.analytics._charts import CJK_FONTS, Chart, bar_chart, cjk_font, trend_chart
 from kit.analytics._credit import CREDIT_SCHEMA, credit_file, credit_tables, write_credit_file
 from kit.analytics._demo import DEFAULT_END, ID_PREFIX, demo_inspections, load_demo_data
-from kit.analytics._excel import read_frames, write_frames
 from kit.analytics._tables import (
     FINDING_COLUMNS,
     FOLLOW_UP_COLUMNS,
@@ -49,6 +48,7 @@ from kit.analytics._tables import (
     tables_of,
     workday_counts,
 )
+from kit.frames import read_frames, write_frames
 
 __all__ = [
     "CJK_FONTS",

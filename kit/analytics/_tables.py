@@ -12,9 +12,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from kit.analytics._excel import read_frames, write_frames
 from kit.analytics._typed import READ_PATHS, Built, build, coded, rows_of, vocabularies
 from kit.errors import KitError
+from kit.frames import read_frames, write_frames
 from kit.guide import load_guide
 from kit.labels import FINDING_STATES, RESULTS, STAGES
 from kit.record import Inspection, to_doc

@@ -1,6 +1,6 @@
 """The store's tables, and the rules the database itself enforces on them (SQLite and PostgreSQL).
 
-Three tables:
+The tables:
 
 * ``inspections``: one row per inspection, with its listing summary and the head of its audit
   chain (the last entry's sequence number and MAC);
@@ -9,7 +9,10 @@ Three tables:
 * ``audit``: every change, append-only: who, when (UTC, set by the writer and checked by the
   database against its own clock), what, the new value, and the MAC that chains it to the entry
   before it (see :mod:`kit.store._chain`). A new inspection is one ``create`` entry holding
-  the whole document (compressed), not one entry per field.
+  the whole document (compressed), not one entry per field;
+* ``blobs``: evidence (photos, files, drawn signatures) by SHA-256, never changed;
+* ``answers``: trainees' answers to the training exercises, one per person and exercise,
+  never changed.
 
 Triggers make the database refuse what the kit never does: changing or deleting an audit
 entry, an audit entry back-dated or far from the database's clock, a current value written or
@@ -28,9 +31,9 @@ import sqlalchemy as sa
 from sqlalchemy.schema import CreateIndex, CreateTable
 
 #: The Alembic revision of the schema this code writes (``kit/store/migrations/versions``).
-HEAD_REVISION: Final = "0005"
+HEAD_REVISION: Final = "0006"
 #: The schema numbers a user sees in messages (revision 0001 is the first kit's schema).
-SCHEMA_NUMBER: Final = {"0001": 1, "0002": 2, "0003": 3, "0004": 4, "0005": 5}
+SCHEMA_NUMBER: Final = {"0001": 1, "0002": 2, "0003": 3, "0004": 4, "0005": 5, "0006": 6}
 
 #: the rows the unique index ``notice_numbers`` covers: every notice's number once given
 NOTICE_NUMBERS: Final = "path LIKE 'notices/%/number' AND value <> '\"\"'"
@@ -92,6 +95,19 @@ blobs = sa.Table(
     sa.Column("user", sa.Text, nullable=False),
 )
 
+#: trainees' answers to the training exercises: one row per person and exercise (the first
+#: answer counts), kept like the trail: never changed or removed
+answers = sa.Table(
+    "answers", metadata,
+    sa.Column("seq", _ID, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.Text, nullable=False),
+    sa.Column("user", sa.Text, nullable=False),
+    sa.Column("exercise", sa.Text, nullable=False),
+    sa.Column("record", sa.Text, nullable=False),
+    sa.UniqueConstraint("user", "exercise", name="answers_once"),
+    sqlite_autoincrement=True,
+)
+
 _APPEND_ONLY = "审计记录只能追加，不能修改或删除 / the audit trail is append-only"
 _IN_ORDER = ("审计记录的时间不能早于上一条，也不能偏离数据库时钟 / an audit entry cannot be "
              "back-dated or far from the database's clock")
@@ -100,6 +116,7 @@ _AUDITED = ("当前值的每次修改都须有对应的审计记录 / a current 
 _HEAD = "检查记录的链头须为最后一条审计记录 / an inspection's head is its last audit entry"
 _SOFT = "检查记录只能标记删除 / inspections are only marked deleted"
 _KEPT = "证据材料一经保存不能修改或删除 / evidence once kept is never changed or removed"
+_ANSWERED = "学员的作答一经保存不能修改或删除 / a trainee's answer once kept is never changed"
 _ORIGIN = "检查记录的创建信息不能修改 / who created an inspection is fixed"
 #: how far an audit entry's time may be from the database's clock, in minutes
 CLOCK_TOLERANCE_MIN: Final = 5
@@ -117,11 +134,15 @@ PROTECTIONS: Final = {
     "inspections_keep_origin": "创建信息不能修改 / who created an inspection is fixed",
     "blobs_no_update": "证据材料不能修改 / no piece of evidence is changed",
     "blobs_no_delete": "证据材料不能删除 / no piece of evidence is removed",
+    "answers_no_update": "作答不能修改 / no trainee's answer is changed",
+    "answers_no_delete": "作答不能删除 / no trainee's answer is removed",
 }
 
 _SQLITE_WHEN = {
     "blobs_no_update": ("BEFORE UPDATE ON blobs", _KEPT),
     "blobs_no_delete": ("BEFORE DELETE ON blobs", _KEPT),
+    "answers_no_update": ("BEFORE UPDATE ON answers", _ANSWERED),
+    "answers_no_delete": ("BEFORE DELETE ON answers", _ANSWERED),
     "audit_in_order": (
         "BEFORE INSERT ON audit WHEN NEW.at < COALESCE((SELECT a.at FROM audit a "
         "WHERE a.ins = NEW.ins ORDER BY a.seq DESC LIMIT 1), '') "
@@ -167,6 +188,8 @@ def sqlite_triggers() -> list[str]:
 _PG_CHECKS = {
     "blobs_no_update": ("blobs", "BEFORE UPDATE", "TRUE", _KEPT),
     "blobs_no_delete": ("blobs", "BEFORE DELETE", "TRUE", _KEPT),
+    "answers_no_update": ("answers", "BEFORE UPDATE", "TRUE", _ANSWERED),
+    "answers_no_delete": ("answers", "BEFORE DELETE", "TRUE", _ANSWERED),
     "audit_no_update": ("audit", "BEFORE UPDATE", "TRUE", _APPEND_ONLY),
     "audit_no_delete": ("audit", "BEFORE DELETE", "TRUE", _APPEND_ONLY),
     "audit_in_order": (
@@ -231,6 +254,7 @@ def postgres_grants(role: str, schema: str = "public") -> list[str]:
         f"GRANT SELECT, INSERT, UPDATE ON {s}.inspections TO {r}",
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON {s}.fields TO {r}",
         f"GRANT SELECT, INSERT ON {s}.blobs TO {r}",
+        f"GRANT SELECT, INSERT ON {s}.answers TO {r}",
         f"GRANT SELECT ON {s}.alembic_version TO {r}",
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {s} TO {r}",
     ]

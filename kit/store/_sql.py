@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql.compiler import SQLCompiler
 
 from kit.store._doc import _ENCODER, SEP
-from kit.store._schema import NOTICE_NUMBERS, audit, blobs, fields, inspections
+from kit.store._schema import NOTICE_NUMBERS, answers, audit, blobs, fields, inspections
 
 BUSY_TIMEOUT_S = 15.0  # how long a write waits for another tab's transaction
 _INTS = {"n", "version", "old_version", "ins", "seq", "head_seq", "limit"}
@@ -147,6 +149,14 @@ class Statements:
             sha256=_p("sha256"), mime=_p("mime"), size=_p("size"), data=_p("data"),
             at=_p("at"), user=_p("user")))
         self.all_blobs = sql(sa.select(b.sha256, b.data))
+        n = answers.c
+        insert: Any = (sqlite_insert if dialect.name == "sqlite" else pg_insert)(answers)
+        self.add_answer = sql(insert.values(
+            at=_p("at"), user=_p("user"), exercise=_p("exercise"), record=_p("record"))
+            .on_conflict_do_nothing(index_elements=["user", "exercise"]))
+        self.answers_of = sql(sa.select(n.at, n.user, n.record).where(n.user == _p("user"))
+                              .order_by(n.seq))
+        self.all_answers = sql(sa.select(n.at, n.user, n.record).order_by(n.seq))
         self._dialect = dialect
         self._around: dict[int, Sql] = {}
         self.any_below = sql(sa.select(f.path).where(f.ins == _p("ins"), below).limit(1))

@@ -554,6 +554,27 @@ class Store:
             raise NotFoundError(msg)
         return str(row[0]), bytes(row[1])
 
+    # -- trainees' answers ------------------------------------------------------------------
+    def add_answer(self, exercise: str, record: Mapping[str, Any], *, user: str) -> bool:
+        """Keep a trainee's answer to one exercise (``record``: what it was, as JSON); False
+        when ``user`` had answered that exercise before: the first answer is the one kept."""
+        user = _check_user(user)
+        text = json.dumps(dict(record), ensure_ascii=False, sort_keys=True, default=str)
+        with self._tx(write=True) as cur:
+            cur.execute(self._sql.add_answer.text, self._sql.add_answer.args(
+                {"at": _now(), "user": user, "exercise": exercise, "record": text}))
+            return bool(cur.rowcount == 1)
+
+    def answers(self, user: str | None = None) -> list[dict[str, Any]]:
+        """Every kept answer (of ``user`` only, if given), oldest first: each record with the
+        ``user`` and the time ``kept_at`` (UTC) it was kept."""
+        with self._tx(write=False) as cur:
+            if user is None:
+                rows = self._run(cur, self._sql.all_answers).fetchall()
+            else:
+                rows = self._run(cur, self._sql.answers_of, user=user).fetchall()
+        return [{**json.loads(record), "user": who, "kept_at": at} for at, who, record in rows]
+
     def notice_numbers(self) -> set[str]:
         """Every document number given to a notice in this store, deleted inspections' too
         (read through the index that keeps them unique)."""

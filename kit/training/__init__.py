@@ -21,6 +21,14 @@ True
 
 from __future__ import annotations
 
+from kit.training._class import (
+    CLASS_SHEETS,
+    answer_record,
+    class_frames,
+    class_to_excel,
+    keep_answer,
+    load_score,
+)
 from kit.training._exercises import (
     KINDS,
     PARTS,
@@ -40,6 +48,7 @@ from kit.training._exercises import (
 from kit.training._moodle import moodle_xml, write_moodle_xml
 
 __all__ = [
+    "CLASS_SHEETS",
     "KINDS",
     "PARTS",
     "SITUATIONS",
@@ -49,10 +58,15 @@ __all__ = [
     "Kind",
     "Option",
     "Score",
+    "answer_record",
     "cite",
+    "class_frames",
+    "class_to_excel",
     "exercises",
     "grade",
+    "keep_answer",
     "kinds_of_part",
+    "load_score",
     "moodle_xml",
     "score_to_excel",
     "write_moodle_xml",

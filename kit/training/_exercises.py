@@ -203,6 +203,8 @@ class Answer:
     question_en: str = ""
     given_en: str = ""
     answer_en: str = ""
+    clause_ids: tuple[str, ...] = ()
+    given_value: str = ""  # the option chosen, so that a reloaded page shows the answer again
 
 
 @dataclass(frozen=True)
@@ -224,7 +226,7 @@ class Score:
                         given.label.zh, right.label.zh, feedback.correct,
                         "，".join(f"{guide.item(c).label}［{c}］" for c in exercise.clauses),
                         at or beijing_now(), exercise.question.en, given.label.en,
-                        right.label.en)
+                        right.label.en, tuple(exercise.clauses), str(feedback.given or ""))
         return replace(self, answers=(*self.answers, answer))
 
     @property

@@ -5,6 +5,12 @@ from there. Only the part on screen is built (its text and its exercises); a par
 are kept when the trainee moves to another part and back, so answers are never lost. The app
 reads ``?part=…&seed=…&lang=…`` from the page's URL, so a trainer can hand out a link to the
 same set of exercises.
+
+With a store, every first answer is kept under the trainee (the office server's sign-in, or on
+one machine the name they give, which the browser remembers): a reload, a closed tab or a
+killed kernel brings back the same set, the answers given and the score. A trainer (the Hub's
+``trainers`` group; anyone on one machine) opens the class view: per trainee, per part and
+per clause who got what wrong, and the class summary in Excel.
 """
 
 from __future__ import annotations
@@ -20,9 +26,23 @@ from typing import Any
 
 import ipywidgets as W
 
+from kit.access import TRAINERS, Identity
 from kit.errors import KitError
 from kit.guide import Clause, Text, load_guide
-from kit.training import PARTS, Exercise, Feedback, Score, exercises, grade, score_to_excel
+from kit.store import Store
+from kit.training import (
+    PARTS,
+    Exercise,
+    Feedback,
+    Score,
+    class_frames,
+    class_to_excel,
+    exercises,
+    grade,
+    keep_answer,
+    load_score,
+    score_to_excel,
+)
 from kit.widgets._common import (
     ERROR,
     OK,
@@ -33,6 +53,7 @@ from kit.widgets._common import (
     parse_query,
 )
 from kit.widgets._fields import guarded
+from kit.widgets._guard import PageGuard
 
 __all__ = [
     "LANGUAGES",
@@ -121,6 +142,14 @@ class ExerciseWidget(W.VBox):
         self.choice.value = chosen
         self._show()
 
+    def restore(self, given: str) -> None:
+        """Show an answer given before (kept in the store) with its feedback."""
+        if given not in {o.value for o in self.exercise.options}:
+            return
+        self.choice.value = given
+        self.feedback = grade(self.exercise, given)
+        self._show()
+
     def submit(self) -> None:
         """Grade the chosen option and show the feedback at once."""
         try:
@@ -145,8 +174,12 @@ class ExerciseWidget(W.VBox):
 class TrainingApp(W.VBox):
     """The whole training app: language, trainee, part and search, text, exercises, score."""
 
-    def __init__(self, *, seed: int | None = None, part: str = "1", lang: str = "zh",
+    def __init__(self, *, store: Store | None = None, user: str | None = None,
+                 seed: int | None = None, part: str = "1", lang: str = "zh",
                  per_kind: int = 2) -> None:
+        self.store = store
+        self.identity = Identity.from_environment(user)
+        self._seed_chosen = seed is not None
         self.seed = secrets.randbelow(10_000) if seed is None else seed
         self.per_kind = per_kind
         self.score = Score(seed=self.seed)
@@ -154,7 +187,8 @@ class TrainingApp(W.VBox):
         self.language = W.ToggleButtons(options=LANGUAGES, value="zh")
         self.language.add_class("kit-language")
         self.trainee = W.Text(description="学员 Trainee", placeholder="姓名 name",
-                              style={"description_width": "7em"}, layout=W.Layout(width="22em"))
+                              continuous_update=False, style={"description_width": "7em"},
+                              layout=W.Layout(width="22em"))
         self.trainee.add_class("kit-trainee")
         self.trainee.observe(lambda _c: self._rename(), names="value")
         self.part = W.Dropdown(description="部分 Part", style={"description_width": "7em"},
@@ -184,16 +218,26 @@ class TrainingApp(W.VBox):
         self.message = MessageArea()
         self.message.add_class("kit-message")
         self.set_label = W.HTML()
+        self.kept = W.HTML()  # whether answers are being kept, and under whom
+        self.kept.add_class("kit-kept")
+        self.class_button = W.Button(description="班级情况 Class view", layout=W.Layout(
+            width="auto", display="" if self.may_see_class else "none"))
+        self.class_button.add_class("kit-class-view")
+        self.class_button.on_click(lambda _b: self._guard(self.show_class))
+        self.class_area = W.HTML()
+        self.class_area.add_class("kit-class-area")
+        self.guard = PageGuard()  # remembers the chosen name in the browser
         super().__init__([
+            self.guard,
             W.HTML("<h2>北京市医疗器械生产监督检查指南 · 培训<br>"
                    "<small>Training on the Beijing inspection guide</small></h2>"),
             W.HBox([self.language, self.trainee], layout=W.Layout(flex_flow="row wrap")),
             W.HBox([self.part, self.search], layout=W.Layout(flex_flow="row wrap")),
             self.hits, self.message, self.text,
             W.HTML("<h3>练习 Exercises</h3>"), self.set_label, self.exercise_box,
-            W.HBox([self.score_line, self.export_button, self.new_set],
+            W.HBox([self.score_line, self.export_button, self.new_set, self.class_button],
                    layout=W.Layout(align_items="center", flex_flow="row wrap")),
-            self.download,
+            self.kept, self.download, self.class_area,
         ])
         self.add_class("kit-training")
         self.language.value = lang if lang in dict(LANGUAGES).values() else "zh"
@@ -204,6 +248,10 @@ class TrainingApp(W.VBox):
         self.language.observe(lambda _c: self._guard(self.set_language), names="value")
         self.search.observe(lambda c: self._guard(self.find, c["new"]), names="value")
         self.hits.observe(lambda c: self._guard(self._jump, c["new"]), names="value")
+        self.guard.observe(lambda c: self._guard(self._remembered, c["new"]), names="user")
+        if self.identity is not None:
+            self._guard(self.sign_in, self.identity.user)
+        self._refresh_kept()
 
     @property
     def lang(self) -> str:
@@ -226,6 +274,7 @@ class TrainingApp(W.VBox):
             self._built[part] = [ExerciseWidget(ex, n, self.lang, self._answered) for n, ex in
                                  enumerate(exercises(part, seed=self.seed, per_kind=self.per_kind),
                                            start=1)]
+            self._restore()
         for widget in self._built[part]:
             if widget.lang != self.lang:
                 widget.set_language(self.lang)
@@ -245,6 +294,7 @@ class TrainingApp(W.VBox):
         self._built = {}
         self.score = Score(self.score.trainee, seed, self.score.answers)
         self.show_part(str(self.part.value))
+        self._restore()
 
     def set_language(self) -> None:
         """Show the parts, the text, the exercises and the search hits in the chosen language."""
@@ -272,12 +322,118 @@ class TrainingApp(W.VBox):
         self.say(f"{clause.label}：{pick(clause.text, self.lang)}")
 
     # -- the score -------------------------------------------------------------------------
-    def _answered(self, exercise: Exercise, feedback: Feedback) -> None:
-        self.score = self.score.record(exercise, feedback)
+    @property
+    def user(self) -> str:
+        """Whose answers these are in the store: the Hub's sign-in, else the name given."""
+        if self.identity is not None and self.identity.hub:
+            return self.identity.user
+        return self._user
+
+    _user = ""
+
+    @property
+    def may_see_class(self) -> bool:
+        """Trainers see the class: the Hub's ``trainers`` group, or anyone on one machine."""
+        return self.store is not None and (
+            self.identity is None or not self.identity.hub or TRAINERS in self.identity.groups)
+
+    def sign_in(self, name: str) -> None:
+        """Answer as ``name`` from now on: their kept answers and set come back, and answers
+        given before a name was known are kept under it."""
+        name = name.strip()
+        if not name:
+            return
+        if not (self.identity is not None and self.identity.hub):
+            self._user = name
+            if self.guard.user != name:
+                self.guard.user = name
+        if self.store is None:
+            self.score = Score(self.score.trainee or name, self.seed, self.score.answers)
+            self.trainee.value = self.score.trainee
+            return
+        kept = load_score(self.store, self.user)
+        known = {a.exercise_id for a in kept.answers}
+        trainee = self.trainee.value.strip() or kept.trainee or name
+        for answer in self.score.answers:
+            if answer.exercise_id not in known:
+                keep_answer(self.store, answer, user=self.user, trainee=trainee, seed=self.seed)
+        kept = load_score(self.store, self.user)
+        self.score = Score(trainee, self.seed, kept.answers)
+        self.trainee.value = trainee
+        if not self._seed_chosen and kept.seed is not None and kept.seed != self.seed:
+            self.change_seed(int(kept.seed))  # the set they were answering
+        else:
+            self._restore()
         self._refresh_score()
+        self._refresh_kept()
+
+    def _remembered(self, name: str) -> None:
+        """The browser remembered a name (one machine): answer as that person again."""
+        if name and name != self.user and not (self.identity and self.identity.hub):
+            self.sign_in(name)
+
+    def _restore(self) -> None:
+        given = {a.exercise_id: a.given_value for a in self.score.answers}
+        for widgets in self._built.values():
+            for widget in widgets:
+                if widget.feedback is None and given.get(widget.exercise.id):
+                    widget.restore(given[widget.exercise.id])
+
+    def _answered(self, exercise: Exercise, feedback: Feedback) -> None:
+        before = self.score.n_answered
+        self.score = self.score.record(exercise, feedback)
+        if self.store is not None and self.user and self.score.n_answered > before:
+            keep_answer(self.store, self.score.answers[-1], user=self.user,
+                        trainee=self.score.trainee or self.user, seed=self.seed)
+        self._refresh_score()
+        self._refresh_kept()
 
     def _rename(self) -> None:
-        self.score = Score(self.trainee.value.strip(), self.score.seed, self.score.answers)
+        name = self.trainee.value.strip()
+        self.score = Score(name, self.score.seed, self.score.answers)
+        if name and not (self.identity is not None and self.identity.hub) and name != self.user:
+            self.sign_in(name)
+
+    def _refresh_kept(self) -> None:
+        if self.store is None:
+            self.kept.value = ""
+        elif self.user:
+            self.kept.value = (f"<small>作答已保存（{html.escape(self.user)}），刷新页面不会丢失 / "
+                               "answers are kept: a reload keeps them</small>")
+        else:
+            self.kept.value = ("<small>填写学员姓名后，作答会被保存 / enter your name and your "
+                               "answers are kept</small>")
+
+    def show_class(self) -> None:
+        """The class view: each trainee's score, and the clauses most often answered wrong."""
+        if self.store is None or not self.may_see_class:
+            self.class_area.value = message_html("只有培训人员可以查看班级情况 / trainers only",
+                                                 "error", tag="span")
+            return
+        frames = class_frames(self.store.answers())
+        trainees, clauses = frames["trainees"], frames["clauses"]
+        if trainees.empty:
+            self.class_area.value = "<p>还没有学员作答 / no answers yet</p>"
+            return
+        rows = "".join(
+            f"<tr><td>{html.escape(str(r.trainee))}</td><td>{r.answered}</td>"
+            f"<td>{r.correct}</td><td>{r.rate:.0%}</td></tr>"
+            for r in trainees.itertuples(index=False))
+        worst = clauses.sort_values(["wrong", "wrong_rate"], ascending=False).head(10)
+        wrong = "".join(
+            f"<tr><td>{html.escape(str(label))}</td><td>{n_wrong}/{n}</td>"
+            f"<td>{html.escape('、'.join(who))}</td></tr>"
+            for label, n_wrong, n, who in zip(worst["label"], worst["wrong"], worst["answered"],
+                                              worst["wrong_by"], strict=True) if n_wrong)
+        with tempfile.TemporaryDirectory() as tmp:
+            data = class_to_excel(frames, Path(tmp) / "class.xlsx").read_bytes()
+        self.class_area.value = (
+            "<h3>班级情况 Class</h3><table class='kit-class-trainees'><tr><th>学员 Trainee</th>"
+            f"<th>作答 Answered</th><th>正确 Right</th><th>正确率 Rate</th></tr>{rows}</table>"
+            "<h4>最常答错的条款 Clauses most often wrong</h4><table class='kit-class-clauses'>"
+            f"<tr><th>条款 Clause</th><th>答错 Wrong</th><th>答错的学员 Who</th></tr>{wrong}"
+            "</table>" + download_link(data, "班级情况.xlsx", XLSX_MIME,
+                                       "下载班级情况 Excel / download the class summary"))
 
     def _refresh_score(self) -> None:
         text = pick(self.score.summary(), self.lang)

@@ -42,3 +42,25 @@ def test_answer_an_exercise_and_see_the_feedback_citing_the_guide(page, server):
     page.locator(".kit-language").get_by_role("button", name="English").click()
     first.locator(".kit-question", has_text=exercise.question.en[:20]).wait_for()
     assert "Correct" in feedback.inner_text()
+
+
+def test_a_reload_brings_back_the_trainees_set_answers_and_score(page, server):
+    exercise = exercises("9", seed=4)[0]
+    page.goto(f"{server}?part=9&seed=4")
+    page.locator(".kit-training").wait_for(state="visible", timeout=LOAD_TIMEOUT)
+    name = page.locator(".kit-trainee input")
+    name.fill("周六")
+    name.press("Enter")
+    page.locator(".kit-kept", has_text="作答已保存（周六）").wait_for()
+    first = page.locator(".kit-exercise").first
+    first.get_by_text(exercise.option(exercise.answer).label.zh, exact=True).click()
+    first.locator("button.kit-submit").click()
+    page.locator(".kit-score", has_text="得分 1/1").wait_for()
+
+    page.goto(f"{server}?part=9")  # a new page, no set in the link: theirs comes back
+    page.locator(".kit-training").wait_for(state="visible", timeout=LOAD_TIMEOUT)
+    page.locator(".kit-score", has_text="得分 1/1").wait_for()
+    assert page.locator(".kit-trainee input").input_value() == "周六"
+    again = page.locator(".kit-exercise").first
+    again.locator(".kit-question", has_text=exercise.question.zh[:12]).wait_for()
+    assert "✔ 正确" in again.locator(".kit-feedback").inner_text()

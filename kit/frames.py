@@ -1,5 +1,5 @@
-"""The analysts' workbook: typed tables written so that people can read them and pandas can
-read them back exactly (:func:`write_frames`, :func:`read_frames`).
+"""Typed tables as a workbook people can read and pandas can read back exactly
+(:func:`write_frames`, :func:`read_frames`): the analysts' export, the year's plan, a class.
 
 Each table is a sheet with a bold, frozen header, an autofilter over its rows and columns
 sized to their text. Codes stay text (``7.10`` is never the number 7.1), dates are dates,

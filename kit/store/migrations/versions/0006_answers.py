@@ -1,0 +1,45 @@
+"""Schema 6: trainees' answers to the training exercises, one per person and exercise, kept.
+
+Revision ID: 0006
+Revises: 0005
+Create Date: 2026-12-01
+
+A new table ``answers`` (unique per user and exercise: the first answer counts) and its two
+protections (no update, no delete); no row is rewritten.
+"""
+
+from __future__ import annotations
+
+from alembic import op
+from sqlalchemy.schema import CreateTable
+
+from kit.store import _schema as schema
+
+revision = "0006"
+down_revision = "0005"
+branch_labels = None
+depends_on = None
+
+_NEW = ("answers_no_update", "answers_no_delete")
+
+
+def upgrade() -> None:
+    bind = op.get_bind()
+    if not bind.dialect.has_table(bind, "answers"):
+        op.execute(str(CreateTable(schema.answers).compile(dialect=bind.dialect)))
+    present = set(schema.protection_names(bind))  # 0002 may have made them from the current list
+    if bind.dialect.name == "sqlite":
+        for statement in schema.sqlite_triggers():
+            if any(f"TRIGGER {name} " in statement and name not in present for name in _NEW):
+                op.execute(statement)
+    elif bind.dialect.name == "postgresql":
+        for statement in schema.postgres_triggers():
+            if any(f"kit_{name}()" in statement and name not in present for name in _NEW):
+                op.execute(statement)
+
+
+def downgrade() -> None:
+    for name in _NEW:
+        op.execute(f"DROP TRIGGER IF EXISTS {name}" + (
+            " ON answers" if op.get_bind().dialect.name == "postgresql" else ""))
+    op.execute("DROP TABLE IF EXISTS answers")
