@@ -6,6 +6,7 @@ import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -139,6 +140,26 @@ KINDS: Mapping[str, Kind] = {
                                    make.rectification_deadline),
 }
 PARTS = tuple(str(n) for n in range(1, 11))
+
+#: kinds on the guide's own words, one of each for every part (``cloze_7`` is part 七's)
+TEXT_KINDS: Mapping[str, tuple[Text, Callable[[str, Rng], Draft]]] = {
+    "source": (Text("出处", "Which clause"), make.source_clause),
+    "part_of": (Text("所属部分", "Which part"), make.part_of_clause),
+    "cloze": (Text("填空", "Fill in the blank"), make.cloze),
+    "true_or_false": (Text("判断正误", "True or false"), make.true_or_false),
+}
+KINDS = {
+    **KINDS,
+    "who_inspects": Kind("1", Text("检查主体", "Who inspects"), make.who_inspects),
+    "principle_missing": Kind("2", Text("缺少的原则", "The missing principle"),
+                              make.principle_missing),
+    "basis_title": Kind("3", Text("依据名称", "Which regulation"), make.basis_title),
+    "leader_requirement": Kind("4", Text("组长的要求", "The leader's requirements"),
+                               make.leader_requirement),
+    "step_order": Kind("6", Text("实施顺序", "The order of the visit"), make.step_order),
+    **{f"{name}_{part}": Kind(part, title, partial(maker, part))
+       for part in PARTS for name, (title, maker) in TEXT_KINDS.items()},
+}
 
 
 def _part(part: int | str) -> str:

@@ -22,7 +22,7 @@ from datetime import date, timedelta
 import pandas as pd
 
 from kit.errors import Problem
-from kit.guide import Text, load_guide
+from kit.guide import Clause, Text, load_guide
 from kit.labels import MEMBER_ROLES
 from kit.record import (
     Company,
@@ -497,3 +497,190 @@ def rectification_deadline(rng: Rng) -> Draft:
                        f"{n} working days. What is the deadline?"),
                   options, due.isoformat(), reason, ("10.1.4", "6.9"), rng,
                   facts={"start": start.isoformat(), "workdays": str(n)})
+
+
+# -- the guide's own words, for every part ---------------------------------------------------
+# These kinds take a part's clauses as the material: where a clause is quoted, which part holds
+# it, a phrase left out, a phrase swapped. The answer is the guide's text itself.
+_PHRASE = re.compile(r"[^、，；。：（）“”《》\s,;:()]+")
+_TEXT_KINDS = ("paragraph", "item", "content", "method", "focus")
+
+
+def _clauses(part: str) -> list[Clause]:
+    """The part's clauses with text enough to quote (its section titles are not)."""
+    return [c for c in load_guide().part(part).walk()
+            if c.kind in _TEXT_KINDS and len(c.zh) >= 8]
+
+
+def _phrases(text: str) -> list[str]:
+    """The phrases between the punctuation of a text, 2-10 characters, each once."""
+    return list(dict.fromkeys(p for p in _PHRASE.findall(text) if 2 <= len(p) <= 10))
+
+
+def _other_phrases(part: str, clause: Clause, near: str, rng: Rng, n: int = 3) -> list[str]:
+    """``n`` phrases of about ``near``'s length from elsewhere in the part (else the guide),
+    none of them in ``clause``'s own text."""
+    def pool(clauses: Sequence[Clause]) -> list[str]:
+        return sorted({p for c in clauses if c.id != clause.id for p in _phrases(c.zh)
+                       if p not in clause.zh and near not in p and abs(len(p) - len(near)) <= 2})
+
+    found = pool(_clauses(part))
+    if len(found) < n:
+        found = pool([c for c in load_guide().clauses() if c.kind in _TEXT_KINDS])
+    return rng.sample(found, n)
+
+
+def _quoted(clause: Clause) -> Text:
+    return Text(clause.zh, clause.en or clause.zh)
+
+
+def source_clause(part: str, rng: Rng) -> Draft:
+    """Where does the guide say this? The clause and three others of its part."""
+    clauses = _clauses(part)
+    clause = rng.choice(clauses)
+    others = [c for c in clauses if c.id != clause.id and c.label != clause.label]
+    if len(others) < 3:
+        others += [c for c in load_guide().clauses() if c.kind in _TEXT_KINDS
+                   and c.part_id != part and c.label != clause.label]
+    chosen = [clause, *rng.sample(others[:max(3, len(others))], 3)]
+    options = [(Text(c.label, c.label), c.id) for c in chosen]
+    quote = _quoted(clause)
+    return _draft(Text(f"“{quote.zh}”出自指南的哪一条？", f"Where does the guide say: '{quote.en}'?"),
+                  options, clause.id, Text(f"这是{clause.label}。", f"It is {clause.label}."),
+                  (clause.id,), rng)
+
+
+def part_of_clause(part: str, rng: Rng) -> Draft:
+    """Which part of the guide holds this clause?"""
+    guide = load_guide()
+    clause = rng.choice(_clauses(part))
+    parts = [guide.part(p) for p in range(1, 11) if str(p) != part]
+    chosen = [guide.part(part), *rng.sample(parts, 3)]
+    options = [(Text(f"{p.label} {p.text.zh}", f"{p.label} {p.text.en}"), p.id) for p in chosen]
+    quote = _quoted(clause)
+    right = guide.part(part)
+    return _draft(Text(f"“{quote.zh}”属于指南的哪一部分？",
+                       f"Which part of the guide says: '{quote.en}'?"),
+                  options, right.id, Text(f"这是{clause.label}，在“{right.label} {right.text.zh}”。",
+                                          f"It is {clause.label}, in part {right.label}."),
+                  (clause.id,), rng)
+
+
+def cloze(part: str, rng: Rng) -> Draft:
+    """A phrase of a clause left out: which phrase does the guide have there?"""
+    clause = rng.choice([c for c in _clauses(part) if _phrases(c.zh)])
+    phrase = rng.choice(_phrases(clause.zh))
+    blank = clause.zh.replace(phrase, "____", 1)
+    options = [(Text(p, p), p) for p in (phrase, *_other_phrases(part, clause, phrase, rng))]
+    return _draft(Text(f"{clause.label}：“{blank}”横线处应为？",
+                       f"{clause.label} reads: '{blank}'. What fills the blank?"),
+                  options, phrase, Text(f"原文：“{clause.zh}”", f"The guide: '{clause.en}'"),
+                  (clause.id,), rng)
+
+
+def true_or_false(part: str, rng: Rng) -> Draft:
+    """A clause as the guide has it, or with one phrase swapped: is it what the guide says?"""
+    clause = rng.choice([c for c in _clauses(part) if _phrases(c.zh)])
+    phrase = rng.choice(_phrases(clause.zh))
+    swapped = rng.random() < 0.5
+    other = _other_phrases(part, clause, phrase, rng, 1)[0]
+    shown = clause.zh.replace(phrase, other, 1) if swapped else clause.zh
+    reason = (Text(f"原文是“{phrase}”，不是“{other}”：“{clause.zh}”",
+                   f"The guide says '{phrase}', not '{other}': '{clause.en}'") if swapped else
+              Text(f"与原文一致：“{clause.zh}”", f"As the guide says: '{clause.en}'"))
+    return _draft(Text(f"指南{clause.label}：“{shown}”这句话与指南原文一致吗？",
+                       f"Does {clause.label} read: '{shown}'?"),
+                  YES_NO, _yes_no(not swapped), reason, (clause.id,), rng, shuffle=False,
+                  facts={"swapped": _yes_no(swapped)})
+
+
+# -- more of 一 二 三 四 六 -------------------------------------------------------------------
+_INSPECTORS = re.compile(r"是指(?P<who>[^对]+?)对")
+
+
+def who_inspects(rng: Rng) -> Draft:
+    """一: who carries out the supervisory inspection (the guide's words), not who is inspected."""
+    guide = load_guide()
+    clause = guide.item("1.1")
+    match = _INSPECTORS.search(clause.zh)
+    assert match is not None, "1.1 names who inspects"
+    who = match["who"]
+    roles = rng.sample(list(guide.terms("roles")), 3)
+    options = [(Text(who, "Beijing's medical device production regulatory personnel"), "who"),
+               *((Text(t.zh, t.en), t.code) for t in roles)]
+    return _draft(Text("按指南一，本指南所指的监督检查由谁实施？",
+                       "Under part 一, who carries out the supervisory inspections of the guide?"),
+                  options, "who",
+                  Text(f"监督检查由{who}实施；{'、'.join(t.zh for t in roles)}是被检查对象。",
+                       "The regulators inspect; registrants, filers and contract manufacturers "
+                       "are inspected."), ("1.1",), rng)
+
+
+def principle_missing(rng: Rng) -> Draft:
+    """二: five of the six principles are listed; which one is missing?"""
+    terms = list(load_guide().terms("principles"))
+    missing = rng.choice(terms)
+    shown = [t for t in terms if t.code != missing.code]
+    wrong = rng.sample(list(load_teaching().not_principles), 3)
+    options = [(Text(missing.zh, missing.en), missing.code),
+               *((t, f"not:{k}") for k, t in enumerate(wrong))]
+    return _draft(Text(f"指南二的检查原则有：{'、'.join(t.zh for t in shown)}，还有哪一项？",
+                       f"The principles of part 二 are {', '.join(t.en for t in shown)} and?"),
+                  options, missing.code,
+                  Text(f"检查原则是：{'、'.join(t.zh for t in terms)}。",
+                       f"The principles are: {', '.join(t.en for t in terms)}."), ("2.1",), rng)
+
+
+def basis_title(rng: Rng) -> Draft:
+    """三: the number of a basis is given; which regulation is it?"""
+    found = []
+    for clause in load_guide().part(3).items("item"):
+        zh, en = _BASIS_ZH.match(clause.zh), _BASIS_EN.match(clause.en)
+        if zh and en:
+            found.append((clause.id, zh, en))
+    chosen = rng.sample(found, 4)
+    cid, zh, en = chosen[0]
+    options = [(Text(f"《{z['title']}》", e["title"]), c) for c, z, e in chosen]
+    return _draft(Text(f"指南三所列检查依据中，文号为“{zh['no']}”的是？",
+                       f"Which basis listed in part 三 is {en['no']}?"),
+                  options, cid, Text(f"{zh['no']}是《{zh['title']}》。",
+                                     f"{en['no']} is '{en['title']}'."), (cid,), rng)
+
+
+def leader_requirement(rng: Rng) -> Draft:
+    """四: which requirement is the leader's own (4.3), beyond every inspector's (4.2)?"""
+    guide = load_guide()
+    leader = rng.choice(guide.item("4.3").children)
+    everyone = rng.sample(list(guide.item("4.2").children), 3)
+
+    def short(c: Clause) -> Text:
+        return Text(c.zh.rstrip("；。"), (c.en or c.zh).rstrip(";."))
+
+    options = [(short(leader), leader.id), *((short(c), c.id) for c in everyone)]
+    return _draft(Text("下列哪一项是指南四对检查组长（而不是对每名检查人员）的要求？",
+                       "Which of these does part 四 ask of the team leader, beyond every "
+                       "inspector?"),
+                  options, leader.id,
+                  Text(f"{leader.label}是对检查组长的要求；其余三项是{guide.item('4.2').label}对所有检查"
+                       "人员的要求。", f"{leader.label} is the leader's; the others, 4.2, are "
+                       "every inspector's."), (leader.id, "4.2"), rng)
+
+
+def step_order(rng: Rng) -> Draft:
+    """六: the steps of the visit in their order: which comes right after this one?"""
+    steps = list(load_guide().part(6).items("item"))
+    k = rng.randrange(len(steps) - 1)
+    now, after = steps[k], steps[k + 1]
+    others = rng.sample([s for i, s in enumerate(steps) if i not in (k, k + 1)], 3)
+
+    def short(c: Clause) -> Text:
+        return Text(c.zh[:40].rstrip("，。；") + ("…" if len(c.zh) > 40 else ""),
+                    (c.en or c.zh)[:80] + ("…" if len(c.en or c.zh) > 80 else ""))
+
+    options = [(short(after), after.id), *((short(s), s.id) for s in others)]
+    return _draft(Text(f"按指南六的检查实施顺序，“{short(now).zh}”（{now.label}）之后是哪一步？",
+                       f"In the order of part 六, what comes right after '{short(now).en}' "
+                       f"({now.label})?"),
+                  options, after.id, Text(f"{now.label}之后是{after.label}：{after.zh}",
+                                          f"After {now.label} comes {after.label}."),
+                  (now.id, after.id), rng)
