@@ -318,14 +318,39 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+#: the parts of a record as ``kit import`` names them
+PART_NAMES = {"results": "检查项结果", "findings": "问题", "follow_up": "跟踪整改",
+              "signatures": "签字", "opinion": "检查意见", "sampling": "记录抽样",
+              "notices": "文书", "team": "检查组", "scope": "检查范围", "company": "企业信息",
+              "steps": "检查步骤", "background": "背景资料"}
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     from kit.interchange import import_json, import_workbook
 
     path = Path(args.file)
     store = _store(args)
     if path.suffix.lower() == ".xlsx":
-        iid, applied = import_workbook(store, path, user=_user(args))
-        _out(f"已应用 {applied} 处修改 / applied {applied} change(s)")
+        from tqdm import tqdm  # the steps, on stderr, only in a terminal
+
+        from kit.interchange import IMPORT_STEPS
+
+        with tqdm(total=len(IMPORT_STEPS), unit="步", leave=False, disable=None,
+                  file=sys.stderr) as bar:
+            started: list[str] = []
+
+            def step(name: str) -> None:
+                if started:
+                    bar.update(1)  # the step before is done
+                started.append(name)
+                bar.set_description(name)
+
+            iid, parts = import_workbook(store, path, user=_user(args), on_step=step)
+            bar.update(bar.total - bar.n)
+        applied = sum(parts.values())
+        where = "、".join(f"{PART_NAMES.get(k, k)} {n} 处" for k, n in parts.items())
+        _out(f"已导入 imported {path.name}：检查记录 {iid}，应用 {applied} 处修改"
+             f"{f'（{where}）' if where else ''} / applied {applied} change(s)")
     else:
         iid = import_json(store, path, user=_user(args), as_new=args.as_new)
         kept = len(store.load(iid).doc.get("attachments") or {})

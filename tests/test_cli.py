@@ -178,8 +178,11 @@ def test_workbook_export_edit_import_verify(tmp_path):
     proc = run_kit("verify", str(book), check=False)
     assert proc.returncode == 1
     assert "现场检查记录" in proc.stdout
-    imported = run_kit("import", str(book), *store, "--user", "李华").stdout.splitlines()
-    assert imported == ["已应用 1 处修改 / applied 1 change(s)", "demo-2026-1119"]
+    run = run_kit("-v", "import", str(book), *store, "--user", "李华")
+    assert run.stdout.splitlines() == [
+        "已导入 imported record.xlsx：检查记录 demo-2026-1119，应用 1 处修改（检查项结果 1 处） / "
+        "applied 1 change(s)", "demo-2026-1119"]
+    assert "imported record.xlsx into demo-2026-1119: 1 change(s) {'results': 1}" in run.stderr
     audit = run_kit("audit", "demo-2026-1119", "--path", "results/7.1.m1/notes", *store).stdout
     assert "李华\timport" in audit
 
