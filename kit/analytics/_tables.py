@@ -482,7 +482,7 @@ def quarterly_trends(tables: Tables, as_of: date, *,
     """Per quarter of the visits' first days: inspections, findings, findings per inspection,
     findings to rectify by a deadline and how many of them were overdue (or late) as of
     ``as_of``, and that rate. Every quarter from the first to the last is a row, empty ones
-    too, so a trend is not drawn over a gap.
+    too (their ratios NaN, not 0), so a trend is not drawn over a gap.
     """
     columns = ["quarter", "n_inspections", "n_findings", "findings_per_inspection",
                "n_to_rectify", "n_overdue", "overdue_rate"]
@@ -498,11 +498,14 @@ def quarterly_trends(tables: Tables, as_of: date, *,
     frame = pd.DataFrame({"quarter": quarters})
     frame["n_inspections"] = _count_by(heads["quarter"].value_counts(), quarters).to_numpy()
     frame["n_findings"] = _count_by(f["quarter"].value_counts(), quarters).to_numpy()
-    frame["findings_per_inspection"] = _ratio(frame["n_findings"], frame["n_inspections"])
+    # a quarter with nothing to divide by has no ratio (NaN): a chart's line breaks there
+    frame["findings_per_inspection"] = (frame["n_findings"] / frame["n_inspections"].where(
+        frame["n_inspections"] > 0)).round(2)
     to_rectify = f[f["needs_deadline"]]["quarter"].value_counts()
     frame["n_to_rectify"] = _count_by(to_rectify, quarters).to_numpy()
     frame["n_overdue"] = _count_by(over_q, quarters).to_numpy()
-    frame["overdue_rate"] = _ratio(frame["n_overdue"], frame["n_to_rectify"])
+    frame["overdue_rate"] = (frame["n_overdue"] / frame["n_to_rectify"].where(
+        frame["n_to_rectify"] > 0)).round(2)
     return frame[columns]
 
 

@@ -572,7 +572,7 @@ def cloze(part: str, rng: Rng) -> Draft:
     phrase = rng.choice(_phrases(clause.zh))
     blank = clause.zh.replace(phrase, "____", 1)
     options = [(Text(p, p), p) for p in (phrase, *_other_phrases(part, clause, phrase, rng))]
-    return _draft(Text(f"{clause.label}：“{blank}”横线处应为？",
+    return _draft(Text(f"{clause.label.rstrip('.')}：“{blank}”横线处应为？",
                        f"{clause.label} reads: '{blank}'. What fills the blank?"),
                   options, phrase, Text(f"原文：“{clause.zh}”", f"The guide: '{clause.en}'"),
                   (clause.id,), rng)
@@ -588,7 +588,7 @@ def true_or_false(part: str, rng: Rng) -> Draft:
     reason = (Text(f"原文是“{phrase}”，不是“{other}”：“{clause.zh}”",
                    f"The guide says '{phrase}', not '{other}': '{clause.en}'") if swapped else
               Text(f"与原文一致：“{clause.zh}”", f"As the guide says: '{clause.en}'"))
-    return _draft(Text(f"指南{clause.label}：“{shown}”这句话与指南原文一致吗？",
+    return _draft(Text(f"指南{clause.label.rstrip('.')}：“{shown}”这句话与指南原文一致吗？",
                        f"Does {clause.label} read: '{shown}'?"),
                   YES_NO, _yes_no(not swapped), reason, (clause.id,), rng, shuffle=False,
                   facts={"swapped": _yes_no(swapped)})

@@ -69,6 +69,9 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 LANGUAGES = (("中文", "zh"), ("English", "en"))
+_CLASS_CSS = (".kit-class-area table{border-collapse:collapse;margin:4px 0 12px}"
+              ".kit-class-area th,.kit-class-area td{border:1px solid #ccc;padding:3px 8px;"
+              "text-align:left}.kit-class-area th{background:#f3f5f8}")
 MAX_HITS = 50
 
 
@@ -428,6 +431,7 @@ class TrainingApp(W.VBox):
         with tempfile.TemporaryDirectory() as tmp:
             data = class_to_excel(frames, Path(tmp) / "class.xlsx").read_bytes()
         self.class_area.value = (
+            f"<style>{_CLASS_CSS}</style>"
             "<h3>班级情况 Class</h3><table class='kit-class-trainees'><tr><th>学员 Trainee</th>"
             f"<th>作答 Answered</th><th>正确 Right</th><th>正确率 Rate</th></tr>{rows}</table>"
             "<h4>最常答错的条款 Clauses most often wrong</h4><table class='kit-class-clauses'>"

@@ -196,6 +196,7 @@ def test_an_empty_gap_quarter_is_a_row():
     trends = quarterly_trends(t, AS_OF)
     assert [str(q) for q in trends["quarter"]] == ["2026Q1", "2026Q2", "2026Q3"]
     assert trends["n_inspections"].tolist() == [1, 0, 1]
+    assert trends["findings_per_inspection"].isna().tolist() == [False, True, False]
 
 
 def test_each_inspectors_workload():
