@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 from functools import cache
 from typing import Any, cast
 
@@ -305,14 +306,24 @@ def _items(column: Column, raw: list[Any]) -> tuple[Any, np.ndarray]:
 
 
 def _date(column: Column, raw: list[Any], *, with_time: bool = False) -> tuple[Any, np.ndarray]:
-    texts = [v if isinstance(v, str) else None for v in raw]
-    parsed = pd.to_datetime(pd.Series(texts, dtype=object), errors="coerce",
-                            format="ISO8601")
-    refused = np.array([v is not _ABSENT and v is not None and (
-        not isinstance(v, str) or pd.isna(p) or (not with_time and len(v) != 10))
-        for v, p in zip(raw, parsed, strict=True)], dtype=bool)
-    out = parsed.where(~pd.Series(refused)).astype("datetime64[us]")
-    return out.array, refused
+    """ISO dates (``2026-12-01``; with ``with_time`` also a time of day), each distinct text
+    parsed once; anything else is refused."""
+    out = np.full(len(raw), np.datetime64("NaT"), dtype="datetime64[us]")
+    refused = np.zeros(len(raw), dtype=bool)
+    parse = datetime.fromisoformat if with_time else date.fromisoformat
+    for k, value in enumerate(raw):
+        if value is _ABSENT or value is None:
+            continue
+        try:
+            if not isinstance(value, str) or (not with_time and len(value) != 10):
+                raise ValueError(value)
+            parsed = parse(value)
+            if isinstance(parsed, datetime):
+                parsed = parsed.replace(tzinfo=None)
+            out[k] = np.datetime64(parsed, "us")
+        except ValueError:
+            refused[k] = True
+    return out, refused
 
 
 def _bool(column: Column, raw: list[Any]) -> tuple[Any, np.ndarray]:
@@ -446,12 +457,12 @@ def _results(c: Coded, heads: pd.DataFrame, columns: Sequence[Column]) -> pd.Dat
 def _entries(c: Coded, top: str, columns: Sequence[Column]) -> pd.DataFrame:
     """One row per entry of ``top`` (findings, team members, notices) of every inspection."""
     rows, owner, paths, leaf = c.entries(top)
-    pairs = pd.DataFrame({"ins": owner, "key": c.key[paths]})
-    entry, uniq = pd.factorize(pd.MultiIndex.from_frame(pairs)) if len(pairs) else (
-        np.array([], dtype=np.int64), pd.MultiIndex.from_arrays([[], []]))
-    ins = np.asarray(uniq.get_level_values(0), dtype=np.int64)
-    keys = np.asarray(uniq.get_level_values(1), dtype=object)
-    frame = _fill(c, top, columns, rows, np.asarray(entry, dtype=np.int64), leaf, ins, keys)
+    key_code, key_names = _factorize(c.key)  # per path, its entry's key
+    width = max(len(key_names), 1)
+    uniq, entry = np.unique(owner * width + key_code[paths], return_inverse=True)
+    ins = (uniq // width).astype(np.int64)
+    keys = key_names[uniq % width] if len(uniq) else np.array([], dtype=object)
+    frame = _fill(c, top, columns, rows, entry.astype(np.int64), leaf, ins, keys)
     name = {"findings": "finding", "team": "member", "notices": "kind",
             "company/products": "product", "company/licences": "licence"}[top]
     kinds = vocabularies()["notice"]
