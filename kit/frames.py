@@ -48,6 +48,12 @@ def _kind(series: pd.Series) -> str:
     return "text"
 
 
+def _has_time(series: pd.Series) -> bool:
+    """Whether a date column holds a time of day (then the cells show it)."""
+    days = series.dropna()
+    return bool(len(days)) and bool((days != days.dt.normalize()).any())
+
+
 def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
@@ -92,7 +98,7 @@ def write_frames(frames: Mapping[str, pd.DataFrame], path: str | Path, *,
         for k, (column, values) in enumerate(zip(frame.columns, columns, strict=True)):
             seen = [_width(str(v)) for v in values[:500] if v is not None]
             if kinds[k] == "date":
-                seen = [10]
+                seen = [16 if _has_time(frame[column]) else 10]
             width = min(_MAX_WIDTH, max([_width(str(column)) + 3, *seen]) + 2)
             sheet.column_dimensions[get_column_letter(k + 1)].width = width
         sheet.freeze_panes = "A2"
@@ -107,6 +113,8 @@ def write_frames(frames: Mapping[str, pd.DataFrame], path: str | Path, *,
             header.append(cell)
         sheet.append(header)
         dates = [k for k, kind in enumerate(kinds) if kind == "date"]
+        shown = {k: "yyyy-mm-dd hh:mm" if _has_time(frame.iloc[:, k]) else "yyyy-mm-dd"
+                 for k in dates}
         for row in zip(*columns, strict=True) if columns else ():
             out: list[Any] = list(row)
             for k, value in enumerate(out):
@@ -117,7 +125,7 @@ def write_frames(frames: Mapping[str, pd.DataFrame], path: str | Path, *,
             for k in dates:
                 if out[k] is not None:
                     cell = WriteOnlyCell(sheet, value=out[k])
-                    cell.number_format = "yyyy-mm-dd"
+                    cell.number_format = shown[k]
                     out[k] = cell
             sheet.append(out)
     hidden = book.create_sheet(TYPES_SHEET)

@@ -116,7 +116,7 @@ def _tables(built: Built) -> Tables:
         "measures_zh": h["measures"].map(lambda ms: tuple(measures.get(m, m) for m in ms)),
         "note": h["note"]})
     handling = terms["handling_kinds"]
-    items = {c.id: c for c in guide.clauses()}
+    items = built.clauses  # the guide's and the profiles' own (x.…) items
     section_ids = vocabularies()["section"]
     item_ids = f["item"].cat.categories
     item_section = [items[i].parent_id if i in items and items[i].parent_id in section_ids

@@ -16,7 +16,7 @@ them); booleans are the nullable ``boolean``.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
@@ -25,7 +25,7 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
-from kit.guide import load_guide
+from kit.guide import Clause, load_guide
 from kit.labels import (
     FINDING_STATES,
     ITEM_KINDS,
@@ -55,7 +55,7 @@ class Column:
 
     name: str  # the column's name
     path: str  # the head path (``scope/type``) or, for a keyed table, the field of an entry
-    kind: str  # text, category, items, date, datetime, bool, list, int
+    kind: str  # text, category, items or open (categories then any text), date, bool, list, int
     categories: tuple[str, ...] = ()
     default: Any = None  # the model's default, for a record without the field
 
@@ -131,7 +131,8 @@ def _entry_columns() -> dict[str, tuple[Column, ...]]:
         "findings": (
             Column("item", "item", "items", v["item"], ""),
             Column("description", "description", "text"),
-            Column("handling", "handling", "category", v["handling"], "rectify_by_deadline"),
+            # the model keeps any text here: the guide's kinds first, then any other as it is
+            Column("handling", "handling", "open", v["handling"], "rectify_by_deadline"),
             Column("requirement", "requirement", "text"),
             Column("deadline", "deadline", "date"),
             Column("affects_past_products", "affects_past_products", "bool", default=False),
@@ -298,7 +299,8 @@ def _category(column: Column, raw: list[Any]) -> tuple[Any, np.ndarray]:
 
 
 def _items(column: Column, raw: list[Any]) -> tuple[Any, np.ndarray]:
-    """A finding's item: the guide's items in order, then any other text as it is."""
+    """A finding's item (or another open code): the guide's codes in order, then any other
+    text as it is."""
     extra = sorted({v for v in raw if isinstance(v, str) and v}.difference(column.categories),
                    key=natural_key)
     return _category(Column(column.name, column.path, "category",
@@ -347,7 +349,7 @@ def _int(column: Column, raw: list[Any]) -> tuple[Any, np.ndarray]:
 
 _CONVERT: dict[str, Callable[[Column, list[Any]], tuple[Any, np.ndarray]]] = {
     "text": _text, "category": _category, "date": _date, "bool": _bool, "list": _list,
-    "int": _int, "items": _items, "datetime": lambda c, raw: _date(c, raw, with_time=True),
+    "int": _int, "items": _items, "open": _items, "datetime": lambda c, raw: _date(c, raw, with_time=True),
 }
 
 
@@ -365,6 +367,7 @@ class Built:
     licences: pd.DataFrame
     samples: pd.DataFrame
     skipped: tuple[tuple[str, str], ...]
+    clauses: Mapping[str, Clause]  # the guide's clauses and the profiles' own items, by id
 
 
 def build(rows: Sequence[tuple[str, str, str]]) -> Built:
@@ -375,7 +378,7 @@ def build(rows: Sequence[tuple[str, str, str]]) -> Built:
     for column in _head_columns():
         heads[column.name] = c.typed(column, c.head(column.path), every, column.path)
     columns = _entry_columns()
-    results = _results(c, heads, columns["results"])
+    results, clauses = _results(c, heads, columns["results"])
     keyed = {top: _entries(c, top, columns[top]) for top in KEYED if top != "results"}
     samples = _samples(heads)
     skipped = tuple(sorted((str(c.ids[k]), why) for k, why in c.bad.items()))
@@ -404,10 +407,12 @@ def build(rows: Sequence[tuple[str, str, str]]) -> Built:
         licences=ordered(keyed["company/licences"], "_order"),
         samples=ordered(samples, "row"),
         skipped=skipped,
+        clauses=clauses,
     )
 
 
-def _results(c: Coded, heads: pd.DataFrame, columns: Sequence[Column]) -> pd.DataFrame:
+def _results(c: Coded, heads: pd.DataFrame, columns: Sequence[Column]
+             ) -> tuple[pd.DataFrame, dict[str, Clause]]:
     """One row per checklist item in scope (every inspection's own checklist), its result.
 
     Items are in the guide's order, then the office's own items of its profiles (such as a
@@ -422,7 +427,7 @@ def _results(c: Coded, heads: pd.DataFrame, columns: Sequence[Column]) -> pd.Dat
                                                                       sections))
         for clause in checklist:
             clauses.setdefault(clause.id, clause)
-        groups.append((group.index.to_numpy(), [i.id for i in checklist]))
+        groups.append((group.index.to_numpy(), list(dict.fromkeys(i.id for i in checklist))))
     items = list(clauses)
     position = {item: k for k, item in enumerate(items)}
     ins = np.concatenate([np.repeat(at, len(ids)) for at, ids in groups] or
@@ -451,7 +456,7 @@ def _results(c: Coded, heads: pd.DataFrame, columns: Sequence[Column]) -> pd.Dat
     labels = list(dict.fromkeys(c.label for c in known))
     frame.insert(3, "label", coded(np.array([labels.index(c.label) for c in known],
                                             dtype=np.int64)[item], labels))
-    return frame.assign(_ins=ins, _order=item)
+    return frame.assign(_ins=ins, _order=item), clauses
 
 
 def _entries(c: Coded, top: str, columns: Sequence[Column]) -> pd.DataFrame:
@@ -496,6 +501,10 @@ def _samples(heads: pd.DataFrame) -> pd.DataFrame:
             numbers.extend(range(1, len(rows) + 1))
     records = pd.DataFrame.from_records(parts) if parts else pd.DataFrame()
     records = records.astype("string") if len(records.columns) else records
+    # a register's own column may bear a name of the draw's (row, seed…): keep both
+    records = records.rename(columns={k: f"record_{k}" for k in records.columns
+                                      if k in ("inspection_id", "seed", "inspection_date",
+                                               "row", "_ins")})
     owner = np.array(owners, dtype=np.int64)
     front = pd.DataFrame({
         "inspection_id": heads["inspection_id"].to_numpy()[owner] if len(owner) else

@@ -4,8 +4,8 @@ A company's level comes from its products against the key-supervision catalogues
 one for each of: being listed for key supervision (十、3（3）), the same item found in two or
 more inspections, a serious finding (十、1) in the last years. The level says how often a full
 inspection is due; the last full inspection says when the next one is. The year's plan takes
-every company due by the year's end (the overdue first), proposes a month no later than its
-due date while keeping the months even, and a team of two whose loads stay even.
+every company due by the year's end (the overdue first), proposes a month whose middle is not
+after its due date while keeping the months even, and a team of two whose loads stay even.
 """
 
 from __future__ import annotations
@@ -38,8 +38,13 @@ PLAN_COLUMNS = ("month", "company", "credit_code", "level", "level_zh", "kind", 
 
 
 def _key(company: pd.Series, code: pd.Series) -> pd.Series:
-    """A company's identity: its unified social credit code, else its name."""
-    return code.fillna(company).astype("string")
+    """A company's identity: its unified social credit code, else the code another of its
+    inspections (by the same name) recorded, else its name."""
+    known = pd.DataFrame({"company": company, "code": code}).dropna().drop_duplicates(
+        "company", keep="last").set_index("company")["code"]
+    code = code.astype("string")
+    return code.fillna(company.map(known).astype("string")).fillna(
+        company.astype("string")).astype("string")
 
 
 def company_levels(tables: Tables, as_of: date, *,
@@ -69,14 +74,20 @@ def company_levels(tables: Tables, as_of: date, *,
     measures = tables.follow_ups.merge(recent[["inspection_id", "key"]], on="inspection_id")
     listed = set(measures.loc[measures["measures"].map(lambda m: "key_supervision" in m),
                               "key"])
-    team = tables.team[tables.team["role"] == "leader"].set_index("inspection_id")["name"]
+    team = tables.team[tables.team["role"] == "leader"].drop_duplicates(
+        "inspection_id").set_index("inspection_id")["name"]
+    with_products = set(tables.products["inspection_id"])
     by_level = {lv.when: lv for lv in rules.levels}
     ladder = sorted(lv.level for lv in rules.levels)
     rows = []
     for row in latest.itertuples(index=False):
         key = str(row.key)
         own = heads[heads["key"] == key]
-        products = tables.products[tables.products["inspection_id"] == row.inspection_id]
+        # the products of the latest inspection that recorded any (a follow-up visit may not)
+        recorded = own[own["inspection_id"].isin(with_products)].sort_values(
+            ["start_date", "inspection_id"])
+        source = recorded["inspection_id"].iloc[-1] if len(recorded) else row.inspection_id
+        products = tables.products[tables.products["inspection_id"] == source]
         texts = products[["name", "category_code", "device_class"]].astype(object).fillna("")
         named = [(str(n), str(c), str(k)) for n, c, k in texts.itertuples(index=False)]
         why, when = _condition(named, rules)
@@ -90,7 +101,7 @@ def company_levels(tables: Tables, as_of: date, *,
         level = rules.level(number)
         fulls = own[own["n_sections"] >= full]["start_date"]
         last_full = fulls.max() if len(fulls) else pd.NaT
-        filed = tables.licences[(tables.licences["inspection_id"] == row.inspection_id)
+        filed = tables.licences[tables.licences["inspection_id"].isin(own["inspection_id"])
                                 & (tables.licences["kind"] == "class1_production_filing")
                                 ]["issued"].max()
         due = _due(level.every_months, level.first_within_months, last_full, filed, day)
@@ -199,8 +210,7 @@ def year_plan(tables: Tables, year: int, *, as_of: date | None = None,
     planned = pd.concat([due, *spots], ignore_index=True) if spots else due.reset_index(
         drop=True)
     start = pd.Timestamp(year, 1, 1)
-    latest_month = [
-        12 if pd.isna(d) else 1 if d < start else d.month for d in planned["next_due"]]
+    latest_month = [_latest_month(d, start) for d in planned["next_due"]]
     months = _months(latest_month, planned["level"].tolist())
     people = _people(tables, as_of, rules, inspectors)
     leaders, members = _teams(months, planned["last_leader"].tolist(), people)
@@ -219,6 +229,17 @@ def year_plan(tables: Tables, year: int, *, as_of: date | None = None,
                             ignore_index=True)[list(PLAN_COLUMNS)]
     return YearPlan(year, as_of, plan, _load(plan, people[0] + people[1]),
                     levels.drop(columns="last_leader"), rules.source)
+
+
+def _latest_month(due: Any, start: pd.Timestamp) -> int:
+    """The latest month an inspection due on ``due`` may be planned in: the last month whose
+    15th is not after the due date (due 2027-03-02: February; 2027-03-20: March); overdue,
+    or due early in January: January; a spot check (no due date): any month."""
+    if pd.isna(due):
+        return 12
+    if due < start:
+        return 1
+    return max(1, due.month if due.day >= 15 else due.month - 1)
 
 
 def _months(latest: Sequence[int], level: Sequence[int]) -> list[int]:

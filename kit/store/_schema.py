@@ -241,13 +241,14 @@ def postgres_triggers() -> list[str]:
     return out
 
 
-def _quoted(name: str) -> str:
+def quoted(name: str) -> str:
+    """A PostgreSQL identifier in double quotes (a role or schema name as it is)."""
     return '"' + name.replace('"', '""') + '"'
 
 
 def postgres_grants(role: str, schema: str = "public") -> list[str]:
     """What the kit's own role may do on PostgreSQL: read and append, never rewrite the trail."""
-    r, s = _quoted(role), _quoted(schema)
+    r, s = quoted(role), quoted(schema)
     return [
         f"GRANT USAGE ON SCHEMA {s} TO {r}",
         f"GRANT SELECT, INSERT ON {s}.audit TO {r}",

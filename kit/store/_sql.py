@@ -248,6 +248,8 @@ def rows_statement(prefixes: Sequence[str], where: Sequence[Where],
         test = [sa.or_(*(at(w.c.path, p) for p in cond.paths))]
         if cond.values:
             test.append(w.c.value.in_([bind(_ENCODER.encode(v)) for v in cond.values]))
+        if cond.low is not None or cond.high is not None:  # a text, never a missing null
+            test.append(sa.func.substr(w.c.value, 1, 1) == bind('"'))
         if cond.low is not None:
             test.append(text_order(w.c.value) >= bind(_ENCODER.encode(cond.low)))
         if cond.high is not None:

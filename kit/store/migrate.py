@@ -7,11 +7,11 @@ database made by the first kit (schema 1, no Alembic stamp) is stamped 0001 firs
 >>> import tempfile
 >>> folder = tempfile.mkdtemp()
 >>> status(data_dir=folder)
-(None, '0005')
+(None, '0006')
 >>> upgrade(data_dir=folder)
-('(empty)', '0005')
+('(empty)', '0006')
 >>> status(data_dir=folder)
-('0005', '0005')
+('0006', '0006')
 """
 
 from __future__ import annotations

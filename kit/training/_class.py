@@ -80,6 +80,9 @@ def class_frames(records: Iterable[Mapping[str, Any]]) -> dict[str, pd.DataFrame
         "at": pd.to_datetime(pd.Series([r["at"] for r in rows], dtype=object)).astype(
             "datetime64[us]") if rows else pd.Series([], dtype="datetime64[us]"),
     })
+    # a person is their sign-in; the name shown is the last one they gave
+    answers["trainee"] = answers["user"].map(answers.groupby("user")["trainee"].last()).astype(
+        "string")
     by = answers.groupby(["user", "trainee"], sort=True)
     trainees = by.agg(answered=("exercise", "size"), correct=("correct", "sum"),
                       first_at=("at", "min"), last_at=("at", "max")).reset_index()

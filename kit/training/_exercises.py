@@ -181,7 +181,7 @@ def exercises(part: int | str, *, seed: int, per_kind: int = 2) -> tuple[Exercis
 
     Each exercise draws from its own generator seeded by (seed, kind, number), so adding a kind
     or asking for more never changes the exercises already given. Within a kind, a repeated
-    question is drawn again (a few times at most).
+    question is drawn again (a few times at most), and left out if it still repeats.
     """
     out = []
     for name in kinds_of_part(part):
@@ -192,6 +192,8 @@ def exercises(part: int | str, *, seed: int, per_kind: int = 2) -> tuple[Exercis
                 draft = kind.make(rng)
                 if draft.question not in seen:
                     break
+            if draft.question in seen:
+                continue  # a kind with few questions (一's one clause): never the same twice
             seen.add(draft.question)
             out.append(_exercise(draft, f"{name}-{seed}-{i}", kind.part, name))
     return tuple(out)

@@ -538,10 +538,15 @@ def source_clause(part: str, rng: Rng) -> Draft:
     """Where does the guide say this? The clause and three others of its part."""
     clauses = _clauses(part)
     clause = rng.choice(clauses)
-    others = [c for c in clauses if c.id != clause.id and c.label != clause.label]
+
+    def apart(c: Clause) -> bool:  # another clause, not one holding these words (十、1 情形1)
+        return c.id != clause.id and c.label != clause.label and clause.zh not in c.zh \
+            and c.zh not in clause.zh
+
+    others = [c for c in clauses if apart(c)]
     if len(others) < 3:
         others += [c for c in load_guide().clauses() if c.kind in _TEXT_KINDS
-                   and c.part_id != part and c.label != clause.label]
+                   and c.part_id != part and apart(c)]
     chosen = [clause, *rng.sample(others[:max(3, len(others))], 3)]
     options = [(Text(c.label, c.label), c.id) for c in chosen]
     quote = _quoted(clause)

@@ -333,6 +333,7 @@ class TrainingApp(W.VBox):
         return self._user
 
     _user = ""
+    _kept_by = ""  # whose answers the score holds ("" before anyone was named)
 
     @property
     def may_see_class(self) -> bool:
@@ -357,14 +358,21 @@ class TrainingApp(W.VBox):
         kept = load_score(self.store, self.user)
         known = {a.exercise_id for a in kept.answers}
         trainee = self.trainee.value.strip() or kept.trainee or name
-        for answer in self.score.answers:
-            if answer.exercise_id not in known:
-                keep_answer(self.store, answer, user=self.user, trainee=trainee, seed=self.seed)
+        someone_else = bool(self._kept_by) and self._kept_by != self.user
+        if not self._kept_by:  # answers given before anyone was named are theirs
+            for answer in self.score.answers:
+                if answer.exercise_id not in known:
+                    keep_answer(self.store, answer, user=self.user, trainee=trainee,
+                                seed=self.seed)
+        self._kept_by = self.user  # from now on answers are this person's, never the next's
         kept = load_score(self.store, self.user)
         self.score = Score(trainee, self.seed, kept.answers)
         self.trainee.value = trainee
         if not self._seed_chosen and kept.seed is not None and kept.seed != self.seed:
             self.change_seed(int(kept.seed))  # the set they were answering
+        elif someone_else:  # the next person at the same screen: a clean page of the set
+            self._built = {}
+            self.show_part(str(self.part.value))
         else:
             self._restore()
         self._refresh_score()

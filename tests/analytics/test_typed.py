@@ -24,6 +24,7 @@ from kit.analytics import (
     tables_of,
 )
 from kit.errors import KitError
+from kit.guide import load_guide
 from kit.record import ItemResult, Member
 from kit.session import save_new
 from kit.store import Store
@@ -264,3 +265,49 @@ def test_a_workbook_not_written_by_the_kit_is_refused(tmp_path):
     (tmp_path / "not.xlsx").write_bytes(b"PK\x03\x04 not a zip")
     with pytest.raises(KitError, match=r"not\.xlsx"):
         read_export(tmp_path / "not.xlsx")
+
+
+def test_odd_but_valid_records_are_read_not_dropped():
+    from kit.record import Finding as F
+
+    base = HISTORY[4]
+    twice = replace(base, id="T1", scope=replace(base.scope, sections=("7.1", "7.1")))
+    odd = replace(base, id="T2", findings={"F1": F("7.8.m4", "描述", "warn_and_rectify")})
+    sterile = replace(base, id="T3", profile="sterile-focus",
+                      findings={"F1": F("x.bj-sterile.1", "无菌检查记录不全", "correct_on_site")})
+    t = tables_of([twice, odd, sterile])
+    assert t.skipped == ()
+    t1 = t.results.loc[t.results["inspection_id"] == "T1", "item"]
+    assert t1.is_unique  # 七、1 listed twice in the scope is still one checklist
+    assert len(t1) == len(load_guide().checklist_items("7.1"))
+    f = t.findings.set_index("inspection_id")
+    assert f.loc["T2", "handling"] == "warn_and_rectify"  # the model keeps any text here
+    assert not f.loc["T2", "needs_deadline"]
+    assert f.loc["T3", "section"] is not None
+    assert str(f.loc["T3", "section"]).startswith("7.")  # the profile item's own section
+    assert f.loc["T3", "item_label"] != "x.bj-sterile.1"
+
+
+def test_a_register_column_named_like_the_draws_own_is_kept_beside_it():
+    from kit.record import Sampling
+
+    base = HISTORY[4]
+    drawn = replace(base, id="S1", sampling=Sampling(seed=9, columns=("record_id", "row"),
+                                                     rows=({"record_id": "JL-1", "row": "17"},)))
+    s = tables_of([drawn]).samples
+    assert s.loc[0, "row"] == 1
+    assert s.loc[0, "record_row"] == "17"
+    assert s.loc[0, "seed"] == 9
+
+
+def test_a_time_of_day_shows_in_the_export(tmp_path):
+    from kit.frames import write_frames
+
+    frame = pd.DataFrame({"day": pd.to_datetime(["2026-12-01", None]).astype("datetime64[us]"),
+                          "at": pd.to_datetime(["2026-12-01 09:30", "2026-12-02 16:05"])
+                          .astype("datetime64[us]")})
+    path = write_frames({"t": frame}, tmp_path / "t.xlsx")
+    sheet = openpyxl.load_workbook(path)["t"]
+    assert sheet["A2"].number_format == "yyyy-mm-dd"
+    assert sheet["B2"].number_format == "yyyy-mm-dd hh:mm"
+    pd.testing.assert_frame_equal(read_export(path)["t"], frame)

@@ -144,8 +144,10 @@ def test_months_stay_even_when_many_are_due_at_once():
                                    name=f"北京输{k}医疗器械有限公司"), date(2026, 12, 1))
             for k in range(24)]
     p = year_plan(tables_of(many), 2027, as_of=AS_OF).plan
-    assert p["month"].value_counts().max() == 2  # 24 due in December, two a month
-    assert (p["month"].dt.month <= 12).all()
+    # 24 due on 2027-12-01, so by November: two a month, the two months before it a third
+    assert p["month"].value_counts().max() == 3
+    assert (p["month"].dt.month <= 11).all()
+    assert p["month"].value_counts().min() == 2
 
 
 def test_the_plan_workbook_reads_back(tables, tmp_path):
@@ -198,3 +200,24 @@ def test_kit_plan_writes_the_workbook(tmp_path):
     checked = kit("plan", "--check", "--rules", str(broken))
     assert checked.returncode == 2
     assert "levels" in checked.stderr
+
+
+def test_a_visit_that_records_no_products_or_no_code_keeps_the_company_as_it_is():
+    code = "91110108MA01ABCD2X"
+    first = visit("P1", replace(company("输", "一次性使用输液器", "III"), credit_code=""),
+                  date(2026, 1, 5))
+    later = visit("P2", replace(company("输", "一次性使用输液器", "III"), credit_code=code,
+                                products={}), date(2026, 6, 1), sections=("7.9",))
+    levels = company_levels(tables_of([first, later]), AS_OF)
+    assert len(levels) == 1  # one company, though the first visit had no credit code
+    assert levels.loc[0, "level"] == 4  # its products are the first visit's
+    assert levels.loc[0, "credit_code"] == code
+    assert levels.loc[0, "next_due"] == pd.Timestamp(2027, 1, 5)
+
+
+def test_the_planned_month_is_not_mostly_after_the_due_date(tables):
+    plan = year_plan(tables, 2027, as_of=AS_OF).plan
+    by = plan.assign(name=[short(c) for c in plan["company"]]).set_index("name")
+    assert by.loc["输", "month"].month <= 2  # due 2027-03-02
+    assert by.loc["备", "month"].month <= 1  # due 2027-02-02
+    assert by.loc["重", "month"].month <= 5  # due 2027-06-02

@@ -202,6 +202,7 @@ def test_the_app_role_reads_and_appends_but_never_rewrites_the_trail(pg_url, app
         assert migrate.role_problems(app) == []
         app.load(iid).set("company/name", "乙", user="张明")
         app.create({"company": {"name": "丙"}}, user="张明")
+        assert app.add_answer("8-1-0", {"correct": True}, user="张明")  # trainees' answers
         db = sa.create_engine(url, poolclass=sa.NullPool)
         for statement in ("UPDATE audit SET \"user\" = 'x'", "DELETE FROM audit",
                           "TRUNCATE audit", "ALTER TABLE audit DISABLE TRIGGER ALL"):
@@ -211,3 +212,24 @@ def test_the_app_role_reads_and_appends_but_never_rewrites_the_trail(pg_url, app
         db.dispose()
         assert app.verify() == []
         assert [e.user for e in app.audit(iid)][-1] == "张明"
+
+
+def test_the_app_role_keeps_answers_after_an_upgrade_to_schema_6(pg_url, app_role):
+    from alembic import command
+
+    name, url = app_role
+    with Store(pg_url) as owner:
+        migrate.grant_app_role(owner, name)
+    engine = sa.create_engine(pg_url, poolclass=sa.NullPool)
+    with engine.begin() as connection:  # the store as schema 5 had it, the role granted
+        command.downgrade(migrate._config(connection), "0005")
+    assert migrate.status(pg_url)[0] == "0005"
+    assert migrate.upgrade(pg_url) == ("0005", HEAD_REVISION)
+    engine.dispose()
+    with Store(url) as app:
+        assert app.add_answer("8-1-0", {"correct": True}, user="张三")
+        assert app.answers("张三")[0]["correct"] is True
+        db = sa.create_engine(url, poolclass=sa.NullPool)
+        with pytest.raises(sa.exc.ProgrammingError, match="permission denied"), db.begin() as c:
+            c.exec_driver_sql("DELETE FROM answers")
+        db.dispose()

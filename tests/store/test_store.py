@@ -645,17 +645,19 @@ def test_rows_reads_the_fields_of_the_inspections_that_meet_every_condition(
         store.create(doc("乙", "2026-04-01", "孙悦"), user="u", inspection_id="B1")
         store.create(doc("丙_%", "2026-12-31", "赵磊"), user="u", inspection_id="C1")
         store.create(doc("丁", "2026-05-01", "赵磊"), user="u", inspection_id="D1")
+        store.create({"company": {"name": "戊"}, "scope": {"start_date": None}}, user="u",
+                     inspection_id="E1")  # no date yet: in no range
         store.delete("D1", user="u")
 
         def ids(*where: Where, prefixes: tuple[str, ...] = ("company/name",)) -> list[str]:
             return sorted(iid for iid, _p, _v in store.rows(prefixes, where=where))
 
-        assert ids() == ["A1", "B1", "C1"]  # never a deleted one
+        assert ids() == ["A1", "B1", "C1", "E1"]  # never a deleted one
         assert sorted(p for _i, p, _v in store.rows(["scope"]) if _i == "A1") == [
             "scope/start_date"]  # below scope, not scope-x
         assert ids(Where(("scope/start_date",), low="2026-03-02", high="2026-04-01")) == [
             "A1", "B1"]  # both ends included
-        assert ids(Where(("scope/start_date",), low="2026-04-02")) == ["C1"]
+        assert ids(Where(("scope/start_date",), low="2026-04-02")) == ["C1"]  # not E1's null
         assert ids(Where(("company/name",), ("丙_%", "乙"))) == ["B1", "C1"]
         assert ids(Where(("company/name",), ("丙__",))) == []  # values are not patterns
         assert ids(Where(("team/*/name",), ("赵磊",))) == ["A1", "C1"]

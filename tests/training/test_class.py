@@ -133,3 +133,27 @@ def test_kit_class_writes_the_class_summary(tmp_path):
     assert run.returncode == 0, run.stderr
     assert "1 名学员，1 次作答" in run.stdout
     assert read_frames(tmp_path / "c.xlsx")["trainees"]["trainee"].tolist() == ["甲"]
+
+
+def test_a_new_name_on_the_same_machine_starts_that_persons_own_score(store, monkeypatch):
+    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
+    monkeypatch.delenv("KIT_USER", raising=False)
+    app = TrainingApp(store=store, seed=7, part="8")
+    app.trainee.value = "张三"
+    answer(app, 0, right=True)
+    answer(app, 1, right=True)
+    app.trainee.value = "李四"  # the next trainee at the same tablet
+    assert store.answers("李四") == []  # 张三's answers stay 张三's
+    assert len(store.answers("张三")) == 2
+    assert "0/0" in app.score_line.value
+    assert all(w.feedback is None for w in app.exercise_widgets)  # not 张三's answers on show
+
+
+def test_one_person_is_one_row_under_the_last_name_they_gave(store):
+    e1, e2 = exercises("8", seed=1)[:2]
+    keep_answer(store, Score("x", 1).record(e1, grade(e1, e1.answer)).answers[0], user="zl",
+                trainee="zl")
+    keep_answer(store, Score("x", 1).record(e2, grade(e2, e2.answer)).answers[0], user="zl",
+                trainee="赵磊")
+    trainees = class_frames(store.answers())["trainees"]
+    assert trainees[["trainee", "answered"]].values.tolist() == [["赵磊", 2]]

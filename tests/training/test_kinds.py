@@ -82,3 +82,17 @@ def test_who_inspects_and_which_regulation_come_from_the_guides_text():
         number = e.question.zh.split("文号为“")[1].split("”")[0]
         assert number in GUIDE.item(e.answer).zh
         assert e.option(e.answer).label.zh in GUIDE.item(e.answer).zh
+
+
+@pytest.mark.parametrize("part", PARTS)
+def test_a_set_never_asks_the_same_question_twice(part):
+    for seed in range(10):
+        questions = [e.question.zh for e in exercises(part, seed=seed)]
+        assert len(questions) == len(set(questions))
+
+
+def test_which_clause_has_one_right_option_even_where_a_clause_quotes_another():
+    for e in of_kind("source_10", "10"):
+        quote = GUIDE.item(e.answer).zh
+        holding = [o.value for o in e.options if quote in GUIDE.item(o.value).zh]
+        assert holding == [e.answer]

@@ -5,7 +5,8 @@ Revises: 0005
 Create Date: 2026-12-01
 
 A new table ``answers`` (unique per user and exercise: the first answer counts) and its two
-protections (no update, no delete); no row is rewritten.
+protections (no update, no delete); no row is rewritten. On PostgreSQL the apps' role (the one
+``kit db grant`` gave the evidence table) may read and add answers, never change them.
 """
 
 from __future__ import annotations
@@ -36,6 +37,15 @@ def upgrade() -> None:
         for statement in schema.postgres_triggers():
             if any(f"kit_{name}()" in statement and name not in present for name in _NEW):
                 op.execute(statement)
+        # the apps' role (given evidence by `kit db grant` for schema 5) may keep answers too
+        roles = [r[0] for r in bind.exec_driver_sql(
+            "SELECT DISTINCT grantee FROM information_schema.role_table_grants WHERE "
+            "table_schema = current_schema() AND table_name = 'blobs' AND privilege_type = "
+            "'INSERT' AND grantee <> current_user")]
+        for role in roles:
+            op.execute(f"GRANT SELECT, INSERT ON answers TO {schema.quoted(role)}")
+            op.execute(f"GRANT USAGE, SELECT ON SEQUENCE answers_seq_seq TO "
+                       f"{schema.quoted(role)}")
 
 
 def downgrade() -> None:
