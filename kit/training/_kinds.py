@@ -548,10 +548,11 @@ def source_clause(part: str, rng: Rng) -> Draft:
         others += [c for c in load_guide().clauses() if c.kind in _TEXT_KINDS
                    and c.part_id != part and apart(c)]
     chosen = [clause, *rng.sample(others[:max(3, len(others))], 3)]
-    options = [(Text(c.label, c.label), c.id) for c in chosen]
+    options = [(Text(c.label.rstrip("."), c.label.rstrip(".")), c.id) for c in chosen]
     quote = _quoted(clause)
+    label = clause.label.rstrip(".")
     return _draft(Text(f"“{quote.zh}”出自指南的哪一条？", f"Where does the guide say: '{quote.en}'?"),
-                  options, clause.id, Text(f"这是{clause.label}。", f"It is {clause.label}."),
+                  options, clause.id, Text(f"这是{label}。", f"It is {label}."),
                   (clause.id,), rng)
 
 
