@@ -80,12 +80,7 @@ def _member_names(ins: Inspection, keys: tuple[str, ...]) -> str:
 
 def office_name(ins: Inspection, templates: NoticeTemplates) -> str:
     """The sign-off: the office's name from the template, else the leader's authority."""
-    if templates.office:
-        return templates.office
-    for key in ins.leaders:
-        if ins.team[key].authority:
-            return ins.team[key].authority
-    return ins.company.authority
+    return templates.office or ins.inspecting_authority
 
 
 def values(ins: Inspection, kind: NoticeKind, templates: NoticeTemplates, guide: Guide,

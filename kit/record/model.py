@@ -437,6 +437,14 @@ class Inspection:
         return tuple(k for k, m in self.team.items() if m.role == "leader")
 
     @property
+    def inspecting_authority(self) -> str:
+        """Who inspects: the team leader's authority, else the company's supervising one."""
+        for key in self.leaders:
+            if self.team[key].authority:
+                return self.team[key].authority
+        return self.company.authority
+
+    @property
     def inspectors(self) -> tuple[str, ...]:
         """Member ids of the team's inspectors, leader included (experts are not inspectors)."""
         return tuple(k for k, m in self.team.items() if m.role in ("leader", "inspector"))

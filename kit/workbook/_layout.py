@@ -303,14 +303,6 @@ class _LiveSource:
 
 
 # -- shared by the sheets and the title block -------------------------------------------------
-def leader_authority(ins: Inspection) -> str:
-    """The inspecting authority: the leader's, else the company's supervising authority."""
-    for key in ins.leaders:
-        if ins.team[key].authority:
-            return ins.team[key].authority
-    return ins.company.authority
-
-
 def inspection_dates(ins: Inspection) -> str:
     start, end = ins.scope.start_date, ins.scope.end_date
     if start and end and end != start:
@@ -338,7 +330,7 @@ def placeholders(
     kind = lk.term("inspection_types", ins.scope.type)
     return {
         "表名": sheet.title,
-        "检查单位": leader_authority(ins),
+        "检查单位": ins.inspecting_authority,
         "企业名称": ins.company.name,
         "统一社会信用代码": ins.company.credit_code,
         "检查编号": ins.id,

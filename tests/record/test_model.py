@@ -112,3 +112,16 @@ def test_views_of_the_team():
     assert ins.owners("7.1") == ("M1", "M2")
     assert ins.result("7.9.m1").result == "unchecked"
     assert isinstance(ins, Inspection)
+
+
+def test_the_inspecting_authority_is_the_leaders_else_the_companys():
+    from kit.record import Company, Member
+
+    ins = replace(new_inspection(), company=Company(name="甲", authority="北京市药品监督管理局第三分局"))
+    assert ins.inspecting_authority == "北京市药品监督管理局第三分局"  # no leader yet
+    ins = replace(ins, team={"M1": Member(name="张明", role="inspector", authority="某区局"),
+                             "M2": Member(name="李华", role="leader", authority="")})
+    assert ins.inspecting_authority == "北京市药品监督管理局第三分局"  # the leader names none
+    ins = replace(ins, team={**ins.team, "M2": Member(name="李华", role="leader",
+                                                      authority="北京市药品监督管理局")})
+    assert ins.inspecting_authority == "北京市药品监督管理局"  # the leader's, not a member's
