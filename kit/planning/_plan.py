@@ -21,14 +21,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kit.analytics import Tables
+from kit.analytics import SERIOUS_HANDLING, Tables
 from kit.dates import beijing_today
 from kit.errors import KitError
 from kit.guide import load_guide
 from kit.planning._rules import SupervisionRules, load_supervision_rules
-
-#: 十、1 handling that marks a serious finding (products harmed, suspension, a case filed)
-SERIOUS = ("suspend_and_warn", "suspend_and_rectify", "file_case")
 
 LEVEL_COLUMNS = ("company", "credit_code", "level", "level_zh", "basis", "every_months",
                  "kind", "raised_by", "products", "last_inspection", "last_full_inspection",
@@ -70,7 +67,7 @@ def company_levels(tables: Tables, as_of: date, *,
     labels = f.drop_duplicates("item").set_index("item")["item_label"]
     repeated = repeats[repeats >= 2].reset_index().groupby("key")["item"].agg(
         lambda s: "、".join(str(labels.get(i, i)) for i in sorted(set(s))))
-    serious = f[f["handling"].isin(SERIOUS)].groupby("key")["finding"].size()
+    serious = f[f["handling"].isin(SERIOUS_HANDLING)].groupby("key")["finding"].size()
     measures = tables.follow_ups.merge(recent[["inspection_id", "key"]], on="inspection_id")
     listed = set(measures.loc[measures["measures"].map(lambda m: "key_supervision" in m),
                               "key"])

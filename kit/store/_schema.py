@@ -25,6 +25,7 @@ UPDATE or DELETE on the trail (:func:`postgres_grants`).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, Final
 
 import sqlalchemy as sa
@@ -288,6 +289,19 @@ def create_schema(cur: Any, dialect: sa.Dialect) -> None:
     cur.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, "
                 "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))")
     cur.execute(f"INSERT INTO alembic_version (version_num) VALUES ('{HEAD_REVISION}')")
+
+
+def missing_protection_statements(bind: Any, names: Iterable[str]) -> list[str]:
+    """The statements that create those of the protections ``names`` a database lacks: what a
+    migration adding protections runs (a store upgraded from schema 1 in the same run already
+    has them, since 0002 builds every protection of the current definitions)."""
+    present = set(protection_names(bind))
+    wanted = [n for n in names if n not in present]
+    if bind.dialect.name == "sqlite":
+        return [s for s in sqlite_triggers() if any(f"TRIGGER {n} " in s for n in wanted)]
+    if bind.dialect.name == "postgresql":  # each: its function, then its trigger
+        return [s for s in postgres_triggers() if any(f"kit_{n}()" in s for n in wanted)]
+    return []
 
 
 def protection_names(bind: Any) -> list[str]:

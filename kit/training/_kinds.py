@@ -138,13 +138,18 @@ _BASIS_ZH = re.compile(r"^《(?P<title>[^》]+)》（(?P<no>[^）]+)）$")
 _BASIS_EN = re.compile(r"^(?P<title>.+?) \((?P<no>[^()]*No\. \d+[^()]*)\)$")
 
 
-def basis(rng: Rng) -> Draft:
+def _bases() -> list[tuple[str, re.Match[str], re.Match[str]]]:
+    """三's bases that give a title and a number: (clause id, its Chinese, its English)."""
     found = []
     for clause in load_guide().part(3).items("item"):
         zh, en = _BASIS_ZH.match(clause.zh), _BASIS_EN.match(clause.en)
         if zh and en:
             found.append((clause.id, zh, en))
-    chosen = rng.sample(found, 4)
+    return found
+
+
+def basis(rng: Rng) -> Draft:
+    chosen = rng.sample(_bases(), 4)
     cid, zh, en = chosen[0]
     options = [(Text(z["no"], e["no"]), c) for c, z, e in chosen]
     return _draft(Text(f"指南三所列检查依据《{zh['title']}》的文号是？",
@@ -639,12 +644,7 @@ def principle_missing(rng: Rng) -> Draft:
 
 def basis_title(rng: Rng) -> Draft:
     """三: the number of a basis is given; which regulation is it?"""
-    found = []
-    for clause in load_guide().part(3).items("item"):
-        zh, en = _BASIS_ZH.match(clause.zh), _BASIS_EN.match(clause.en)
-        if zh and en:
-            found.append((clause.id, zh, en))
-    chosen = rng.sample(found, 4)
+    chosen = rng.sample(_bases(), 4)
     cid, zh, en = chosen[0]
     options = [(Text(f"《{z['title']}》", e["title"]), c) for c, z, e in chosen]
     return _draft(Text(f"指南三所列检查依据中，文号为“{zh['no']}”的是？",

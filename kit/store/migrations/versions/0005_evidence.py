@@ -26,17 +26,8 @@ def upgrade() -> None:
     bind = op.get_bind()
     if not bind.dialect.has_table(bind, "blobs"):
         op.execute(str(CreateTable(schema.blobs).compile(dialect=bind.dialect)))
-    # a store upgraded from schema 1 in the same run has them already (0002 builds from the
-    # current definitions): create each only if it is missing
-    present = set(schema.protection_names(bind))
-    if bind.dialect.name == "sqlite":
-        for statement in schema.sqlite_triggers():
-            if any(f"TRIGGER {name} " in statement and name not in present for name in _NEW):
-                op.execute(statement)
-    elif bind.dialect.name == "postgresql":
-        for statement in schema.postgres_triggers():
-            if any(f"kit_{name}()" in statement and name not in present for name in _NEW):
-                op.execute(statement)
+    for statement in schema.missing_protection_statements(bind, _NEW):
+        op.execute(statement)
 
 
 def downgrade() -> None:

@@ -28,15 +28,9 @@ def upgrade() -> None:
     bind = op.get_bind()
     if not bind.dialect.has_table(bind, "answers"):
         op.execute(str(CreateTable(schema.answers).compile(dialect=bind.dialect)))
-    present = set(schema.protection_names(bind))  # 0002 may have made them from the current list
-    if bind.dialect.name == "sqlite":
-        for statement in schema.sqlite_triggers():
-            if any(f"TRIGGER {name} " in statement and name not in present for name in _NEW):
-                op.execute(statement)
-    elif bind.dialect.name == "postgresql":
-        for statement in schema.postgres_triggers():
-            if any(f"kit_{name}()" in statement and name not in present for name in _NEW):
-                op.execute(statement)
+    for statement in schema.missing_protection_statements(bind, _NEW):
+        op.execute(statement)
+    if bind.dialect.name == "postgresql":
         # the apps' role (given evidence by `kit db grant` for schema 5) may keep answers too
         roles = [r[0] for r in bind.exec_driver_sql(
             "SELECT DISTINCT grantee FROM information_schema.role_table_grants WHERE "
