@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 import kit
+import kit.cli
 from kit.interchange import demo_file
 from kit.reasons import Reason
 from kit.resources import shipped_dir
@@ -305,3 +308,35 @@ def test_import_says_what_it_imported(tmp_path):
     out = run_kit("import", str(demo_file()), "--data-dir", str(tmp_path), "--user", "t")
     assert "证据材料 4 份" in out.stdout
     assert out.stdout.strip().splitlines()[-1] == "demo-2026-1119"  # the id, last, for scripts
+
+
+def test_building_the_parser_loads_no_database_driver_and_no_tables():
+    """``kit guide`` starts without SQLAlchemy, pandas or openpyxl: each command imports what
+    it needs inside its handler."""
+    code = ("import sys, kit.cli; kit.cli.build_parser(); "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & "
+            "{'sqlalchemy', 'pandas', 'openpyxl'}))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, check=True)
+    assert proc.stdout.strip() == "[]"
+
+
+def test_help_lists_every_command_in_the_listed_order():
+    """Each family adds its own commands; ``kit --help`` still lists them in one known order."""
+    lines = run_kit("--help").stdout.splitlines()
+    listed = [line.split()[0] for line in lines
+              if line.startswith("    ") and not line.startswith("     ")]
+    assert listed == list(kit.cli.COMMANDS)
+
+
+def test_no_function_of_the_command_is_longer_than_80_lines():
+    """The command stays a set of short handlers: a longer one is split into named steps."""
+    too_long = []
+    for path in sorted(Path(kit.cli.__file__).parent.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                assert node.end_lineno is not None
+                length = node.end_lineno - node.lineno + 1
+                if length > 80:
+                    too_long.append(f"{path.name}:{node.lineno} {node.name} ({length} lines)")
+    assert not too_long, f"functions over 80 lines: {too_long}"

@@ -1,0 +1,54 @@
+"""What the ``kit`` command's families share: the exit codes, the store options and the store
+and user they name, and the one way a command prints.
+
+Nothing here imports the store: ``_store`` and ``_user`` load it when a command calls them.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeAlias
+
+if TYPE_CHECKING:
+    from kit.store import Store
+
+#: 0 done; 1 the command ran and found errors (``check``, ``verify``); 2 the command could not
+#: do its work (bad input, unknown id) and changed nothing
+EXIT_OK, EXIT_FINDINGS, EXIT_FAILED = 0, 1, 2
+
+#: a command's handler: the parsed arguments in, the exit code out
+Handler = Callable[[argparse.Namespace], int]
+#: what ``add_subparsers`` returns; each family adds its commands to it
+Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+
+
+def _out(text: str = "") -> None:
+    print(text)
+
+
+def store_options() -> argparse.ArgumentParser:
+    """The parent parser of every command that opens the store: ``--data-dir``, ``--db-url``
+    and ``--user``."""
+    store_opts = argparse.ArgumentParser(add_help=False)
+    store_opts.add_argument(
+        "--data-dir",
+        help="folder of the default SQLite store (else $KIT_DATA_DIR, else the user data folder)",
+    )
+    store_opts.add_argument("--db-url", help="any SQLAlchemy URL (else $KIT_DB_URL)")
+    store_opts.add_argument(
+        "--user", help="who makes the change (else $JUPYTERHUB_USER, else the login name)"
+    )
+    return store_opts
+
+
+def _store(args: argparse.Namespace) -> Store:
+    from kit.store import Store
+
+    return Store(args.db_url, data_dir=args.data_dir)
+
+
+def _user(args: argparse.Namespace) -> str:
+    from kit.store import current_user
+
+    return current_user(args.user)

@@ -1,0 +1,92 @@
+"""``kit notice``: the written notices (检查结果告知书, 整改通知书) — issue one under its number,
+record its service or refusal, print it, or check the office's templates file."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from kit.cli._common import EXIT_OK, Subparsers, _out, _store, _user
+from kit.errors import KitError
+
+__all__ = ["add_parsers", "cmd_notice"]
+
+
+def cmd_notice(args: argparse.Namespace) -> int:
+    """The written notices: issue one (its number), record its service, print it, or check
+    the office's templates file."""
+    if args.notice_command == "check-template":
+        from kit.notices import load_notice_templates, notices_file
+
+        path = Path(args.file) if args.file else notices_file()
+        templates = load_notice_templates(path)  # a problem raises with file and field
+        _out(f"{path}：文书模板无误（{len(templates.kinds)} 种文书） / the templates are fine")
+        return EXIT_OK
+    if args.notice_command == "print":
+        from kit.interchange import export_notice
+
+        out = export_notice(_store(args), args.id, args.kinds or ["result", "rectification"],
+                            Path(args.out))
+        _out(f"已生成 written {out}")
+        return EXIT_OK
+    from kit.access import Identity
+    from kit.dates import parse_date
+    from kit.session import Session
+
+    session = Session(_store(args), args.id, user=_user(args),
+                      identity=Identity.from_environment(args.user))
+    try:
+        on = parse_date(args.on) if args.on else None
+    except KitError as exc:
+        msg = f"--on：{exc}"
+        raise KitError(msg) from None
+    if args.notice_command == "issue":
+        number = session.issue_notice(args.kind, on=on)
+        _out(f"{args.id} {args.kind}: {number}")
+        return EXIT_OK
+    if on is None:
+        msg = "请用 --on 给出送达日期 / give the date served with --on"
+        raise KitError(msg)
+    if bool(args.received_by) == bool(args.refused):
+        msg = ("请给出 --received-by 签收人，或 --refused 及至少两个 --witness（检查人员编号）"
+               " / give --received-by, or --refused with two --witness")
+        raise KitError(msg)
+    session.serve_notice(args.kind, on=on, received_by=args.received_by or "",
+                         refused=args.refused, witnesses=tuple(args.witness or ()),
+                         note=args.note or "")
+    _out(f"{args.id} {args.kind}: 已记录送达 served {on}")
+    return EXIT_OK
+
+
+def add_parsers(sub: Subparsers, store_opts: argparse.ArgumentParser) -> None:
+    """Add ``notice`` and its actions ``issue``, ``serve``, ``print`` and ``check-template``."""
+    nt = sub.add_parser(
+        "notice", parents=[store_opts],
+        help="书面告知文书：出具、送达、打印 / the written notices: issue, serve, print")
+    nt_sub = nt.add_subparsers(dest="notice_command", metavar="ACTION", required=True)
+    kinds = ("result", "rectification")
+    issue = nt_sub.add_parser("issue", parents=[store_opts],
+                              help="give the notice its number in the office's scheme")
+    issue.add_argument("id")
+    issue.add_argument("kind", choices=kinds, help="result 检查结果告知书, rectification 整改通知书")
+    issue.add_argument("--on", help="the date issued (default today), e.g. 2026-11-20")
+    serve = nt_sub.add_parser("serve", parents=[store_opts],
+                              help="record the date served and the company's receipt or refusal")
+    serve.add_argument("id")
+    serve.add_argument("kind", choices=kinds)
+    serve.add_argument("--on", help="the date served")
+    serve.add_argument("--received-by", help="who signed for it at the company")
+    serve.add_argument("--refused", action="store_true", help="the company refused to sign")
+    serve.add_argument("--witness", action="append",
+                       help="a team member id (M1) who noted the refusal; twice or more")
+    serve.add_argument("--note", help="what happened")
+    pr = nt_sub.add_parser("print", parents=[store_opts],
+                           help="write the notices to F.pdf (LibreOffice) or F.xlsx")
+    pr.add_argument("id")
+    pr.add_argument("kinds", nargs="*", metavar="KIND",
+                    help="result and/or rectification (default both)")
+    pr.add_argument("--out", required=True)
+    tpl = nt_sub.add_parser("check-template",
+                            help="check templates/notices.yaml (or FILE); exit 2 on a problem")
+    tpl.add_argument("file", nargs="?")
+    nt.set_defaults(handler=cmd_notice)

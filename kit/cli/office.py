@@ -1,0 +1,134 @@
+"""The office's own tools over the whole store: ``kit credit-file`` (六、10), ``kit plan``
+(五、1), ``kit class`` (the trainer's view) and ``kit demo`` (generated demo inspections)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from kit.cli._common import EXIT_OK, Subparsers, _out, _store, _user
+from kit.errors import KitError
+
+__all__ = ["add_parsers", "cmd_class", "cmd_credit_file", "cmd_demo", "cmd_plan"]
+
+
+def cmd_credit_file(args: argparse.Namespace) -> int:
+    """六、10: per company every inspection, finding, rectification and measure."""
+    from kit.analytics import credit_file, write_credit_file
+    from kit.session import open_inspection
+
+    store = _store(args)
+    inspections = [open_inspection(store, row["id"]) for row in store.list(())]
+    document = credit_file(inspections, company=args.company)
+    if args.company and not document["companies"]:
+        msg = (f"存储中没有企业“{args.company}”的检查记录（请填写统一社会信用代码或企业名称） / no "
+               f"inspection of {args.company!r} in the store (give its credit code or name)")
+        raise KitError(msg)
+    for path in write_credit_file(document, args.out):
+        _out(f"已写入 written: {path}")
+    return EXIT_OK
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    """五、1 分类分级: each company's level and the year's plan of inspections, to Excel."""
+    from kit.analytics import load_tables
+    from kit.dates import parse_date
+    from kit.planning import load_supervision_rules, supervision_file, year_plan
+
+    rules = load_supervision_rules(args.rules)
+    if args.check:
+        _out(f"分类分级监督文件无误：{args.rules or supervision_file()}（{len(rules.levels)} 个级别）"
+             f" / the supervision rules are valid")
+        return EXIT_OK
+    if args.year is None or args.out is None:
+        msg = "须给出 --year 和 --out（或只用 --check） / give --year and --out (or --check alone)"
+        raise KitError(msg)
+    out = Path(args.out)
+    if out.suffix.lower() != ".xlsx":
+        msg = f"计划须写入 .xlsx 文件，而不是 {out.name} / the plan is written to an .xlsx file"
+        raise KitError(msg)
+    as_of = parse_date(args.as_of) if args.as_of else None
+    tables = load_tables(_store(args), progress=sys.stderr.isatty())
+    plan = year_plan(tables, args.year, as_of=as_of, rules=rules,
+                     inspectors=args.inspector or None, seed=args.seed)
+    plan.to_excel(out)
+    counts = plan.plan["level_zh"].value_counts()
+    by_level = "、".join(f"{name} {counts[name]} 家" for name in
+                         dict.fromkeys(plan.plan["level_zh"].dropna()))
+    _out(f"{args.year} 年度监督检查计划：{len(plan.plan)} 家企业（{by_level or '无'}），其中逾期 "
+         f"{int(plan.plan['overdue'].sum())} 家；截至 {plan.as_of}，依据 {rules.source[:40]}… / the "
+         f"{args.year} plan: {len(plan.plan)} inspection(s), {int(plan.plan['overdue'].sum())} "
+         f"overdue")
+    _out(f"已写入 written: {out}")
+    return EXIT_OK
+
+
+def cmd_class(args: argparse.Namespace) -> int:
+    """The trainer's class view: every trainee's answers kept in the store, to Excel."""
+    from kit.training import class_frames, class_to_excel
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".xlsx":
+        msg = f"须写入 .xlsx 文件，而不是 {out.name} / the class summary is an .xlsx file"
+        raise KitError(msg)
+    frames = class_frames(_store(args).answers())
+    class_to_excel(frames, out)
+    t = frames["trainees"]
+    _out(f"{len(t)} 名学员，{int(t['answered'].sum()) if len(t) else 0} 次作答；已写入 {out} / "
+         f"{len(t)} trainee(s); written: {out}")
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Load the generated demo inspections (fictional companies, two years) into the store."""
+    from tqdm import tqdm  # here, not at the top: only a few commands draw a progress bar
+
+    from kit.analytics import load_demo_data
+
+    if args.inspections < 1 or args.companies < 1:
+        msg = ("--inspections 和 --companies 须至少为 1 / --inspections and --companies must be "
+               "at least 1")
+        raise KitError(msg)
+    store = _store(args)
+    # the bar goes to stderr, and only to a terminal: scripts read the one line printed
+    with tqdm(total=args.inspections, unit="条", desc="载入 loading", leave=False,
+              disable=None, file=sys.stderr) as bar:
+        n = load_demo_data(store, inspections=args.inspections, companies=args.companies,
+                           seed=args.seed, user=_user(args), progress=bar.update)
+    total = len(store.list(()))
+    _out(f"已载入 {n} 条示例检查记录（{args.companies} 家虚构企业，种子 {args.seed}），"
+         f"存储中共 {total} 条 / loaded {n} demo inspection(s); the store holds {total}")
+    return EXIT_OK
+
+
+def add_parsers(sub: Subparsers, store_opts: argparse.ArgumentParser) -> None:
+    """Add ``credit-file``, ``plan``, ``class`` and ``demo``."""
+    cf = sub.add_parser("credit-file", parents=[store_opts],
+                        help="信用档案：每家企业的检查、问题、整改与措施（六、10） / the credit file")
+    cf.add_argument("--out", required=True, help="F.json (schema kit/data/credit_file.schema.json) "
+                                                 "or F.xlsx")
+    cf.add_argument("--company", help="one company: its credit code or name")
+    cf.set_defaults(handler=cmd_credit_file)
+    pl = sub.add_parser("plan", parents=[store_opts],
+                        help="年度监督检查计划（五、1 分类分级） / the year's supervision plan")
+    pl.add_argument("--year", type=int, help="the plan's year, e.g. 2027")
+    pl.add_argument("--out", help="F.xlsx: the plan, each inspector's months, every level")
+    pl.add_argument("--as-of", help="the day the history is read to (default: today, at most "
+                                    "the end of the year before)")
+    pl.add_argument("--inspector", action="append", help="the office's inspectors, one each "
+                    "(default: everyone on a team in the last years)")
+    pl.add_argument("--seed", type=int, help="seed of the spot checks' draw (default: the year)")
+    pl.add_argument("--rules", help="the supervision rules (default templates/supervision.yaml)")
+    pl.add_argument("--check", action="store_true", help="only check the rules file")
+    pl.set_defaults(handler=cmd_plan)
+    cl = sub.add_parser("class", parents=[store_opts],
+                        help="培训班级情况：每名学员、每部分、每条款的作答 / the class's answers")
+    cl.add_argument("--out", required=True, help="F.xlsx: trainees, parts, clauses, answers")
+    cl.set_defaults(handler=cmd_class)
+    dm = sub.add_parser("demo", parents=[store_opts],
+                        help="载入示例检查数据（虚构企业，两年） / load generated demo inspections")
+    dm.add_argument("--inspections", type=int, default=30, help="how many (default 30)")
+    dm.add_argument("--companies", type=int, default=10, help="fictional companies (default 10)")
+    dm.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    dm.set_defaults(handler=cmd_demo)

@@ -1,0 +1,253 @@
+"""The inspection records in the store: ``kit list``, ``check``, ``advance``, ``audit``,
+``export``, ``import`` and ``verify`` (an exported workbook, without the store)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kit.cli._common import EXIT_FINDINGS, EXIT_OK, Subparsers, _out, _store, _user
+from kit.errors import KitError
+
+if TYPE_CHECKING:
+    from kit.store import Store
+
+__all__ = [
+    "PART_NAMES",
+    "add_parsers",
+    "cmd_advance",
+    "cmd_audit",
+    "cmd_check",
+    "cmd_export",
+    "cmd_import",
+    "cmd_list",
+    "cmd_verify",
+]
+
+#: the parts of a record as ``kit import`` names them
+PART_NAMES = {"results": "检查项结果", "findings": "问题", "follow_up": "跟踪整改",
+              "signatures": "签字", "opinion": "检查意见", "sampling": "记录抽样",
+              "notices": "文书", "team": "检查组", "scope": "检查范围", "company": "企业信息",
+              "steps": "检查步骤", "background": "背景资料"}
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from kit.record import SUMMARY_PATHS
+
+    rows = _store(args).list(SUMMARY_PATHS)
+    for row in rows:
+        _out("\t".join(str(row.get(k) or "") for k in ("id", *SUMMARY_PATHS, "updated_at")))
+    _out(f"{len(rows)} 条检查记录 / inspection(s)")
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from kit.rules import check, errors
+    from kit.session import open_inspection
+
+    inspection = open_inspection(_store(args), args.id)
+    problems = check(inspection)
+    for problem in problems:
+        _out(str(problem))
+    n_err = len(errors(problems))
+    _out(
+        f"{n_err} 个错误、{len(problems) - n_err} 个提示 / {n_err} error(s), "
+        f"{len(problems) - n_err} warning(s)"
+    )
+    return EXIT_FINDINGS if n_err else EXIT_OK
+
+
+def cmd_advance(args: argparse.Namespace) -> int:
+    """Move an inspection to a stage; the guide's rules' errors block it unless the leader
+    gives ``--reason`` (kept in the trail). Exit 1 when blocked, every error listed."""
+    from kit.access import Identity
+    from kit.session import GateError, Session
+
+    session = Session(_store(args), args.id, user=_user(args),
+                      identity=Identity.from_environment(args.user))
+    try:
+        session.advance(args.stage, override=args.reason or "")
+    except GateError as exc:
+        for problem in exc.problems:
+            _out(str(problem))
+        return EXIT_FINDINGS
+    how = "（组长注明理由推进 overridden by the leader）" if args.reason and \
+        args.stage in session.inspection.gate_overrides else ""
+    _out(f"{args.id} 已进入 {args.stage}{how} / moved to {args.stage}")
+    return EXIT_OK
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from kit.dates import beijing
+
+    store = _store(args)
+    if args.verify:
+        problems = store.verify(args.id)
+        for problem in problems:
+            _out(str(problem))
+        what = args.id or "所有检查记录 every inspection"
+        if problems:
+            _out(f"{what}：审计记录核验未通过，{len(problems)} 处问题 / the trail does not "
+                 f"verify: {len(problems)} problem(s)")
+            return EXIT_FINDINGS
+        _out(f"{what}：审计记录完整，当前值与记录一致 / the trail is intact and explains every "
+             "current value")
+        return EXIT_OK
+    if args.id is None:
+        msg = "请给出检查记录编号，或使用 --verify 核验全部 / give an inspection id (or --verify)"
+        raise KitError(msg)
+    entries = store.audit(args.id, args.path)
+    for e in entries[-args.last:] if args.last else entries:
+        _out("\t".join((beijing(e.at).isoformat(timespec="seconds"), e.user, e.action,
+                        e.path or "",
+                        e.old_json or "", e.new_json or "")))
+    _out(f"{len(entries)} 条修改记录 / audit entries")
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    suffix = out.suffix.lower()
+    fmt = args.format or {".json": "json", ".pdf": "pdf"}.get(suffix, "xlsx")
+    if fmt == "pdf":
+        from kit.interchange import export_pdf
+
+        export_pdf(_store(args), args.id, out, with_audit=args.with_audit)
+    elif fmt == "json":
+        from kit.interchange import export_json
+
+        export_json(_store(args), args.id, out)
+    else:
+        from kit.interchange import export_workbook
+
+        export_workbook(_store(args), args.id, out)
+    _out(f"已导出 exported {args.id} -> {out}")
+    return EXIT_OK
+
+
+def _import_workbook(store: Store, path: Path, user: str) -> str:
+    """Apply a filled-in workbook, its steps as a bar (on stderr, only in a terminal); say what
+    was applied, part by part; return the inspection's id."""
+    from tqdm import tqdm
+
+    from kit.interchange import IMPORT_STEPS, import_workbook
+
+    with tqdm(total=len(IMPORT_STEPS), unit="步", leave=False, disable=None,
+              file=sys.stderr) as bar:
+        started: list[str] = []
+
+        def step(name: str) -> None:
+            if started:
+                bar.update(1)  # the step before is done
+            started.append(name)
+            bar.set_description(name)
+
+        iid, parts = import_workbook(store, path, user=user, on_step=step)
+        bar.update(bar.total - bar.n)
+    applied = sum(parts.values())
+    where = "、".join(f"{PART_NAMES.get(k, k)} {n} 处" for k, n in parts.items())
+    _out(f"已导入 imported {path.name}：检查记录 {iid}，应用 {applied} 处修改"
+         f"{f'（{where}）' if where else ''} / applied {applied} change(s)")
+    return iid
+
+
+def _import_json(store: Store, path: Path, user: str, *, as_new: bool) -> str:
+    """Import an exported JSON record; say how much evidence it kept; return its id."""
+    from kit.interchange import import_json
+
+    iid = import_json(store, path, user=user, as_new=as_new)
+    kept = len(store.load(iid).doc.get("attachments") or {})
+    _out(f"已导入 imported {path.name}：检查记录 {iid}，证据材料 {kept} 份 / "
+         f"{kept} attachment(s)")
+    return iid
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Import a JSON record or apply a workbook filled in by hand; the id is printed last."""
+    path = Path(args.file)
+    store = _store(args)
+    if path.suffix.lower() == ".xlsx":
+        iid = _import_workbook(store, path, _user(args))
+    else:
+        iid = _import_json(store, path, _user(args), as_new=args.as_new)
+    _out(iid)
+    return EXIT_OK
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from kit.workbook import verify_workbook
+
+    result = verify_workbook(Path(args.file))
+    _out(str(result))
+    return EXIT_OK if result.intact else EXIT_FINDINGS
+
+
+def _add_record_parsers(sub: Subparsers, store_opts: argparse.ArgumentParser) -> None:
+    """``list``, ``check``, ``advance`` and ``audit``: the records as they are in the store."""
+    ls = sub.add_parser("list", parents=[store_opts], help="列出检查记录 / list inspections")
+    ls.set_defaults(handler=cmd_list)
+    ck = sub.add_parser(
+        "check",
+        parents=[store_opts],
+        help="按指南规则检查记录 / check an inspection against the guide's rules",
+    )
+    ck.add_argument("id")
+    ck.set_defaults(handler=cmd_check)
+    adv = sub.add_parser(
+        "advance", parents=[store_opts],
+        help="推进检查阶段（按指南规则把关） / move an inspection to a stage, the rules deciding")
+    adv.add_argument("id")
+    adv.add_argument("stage", choices=["preparation", "on_site", "reporting", "follow_up",
+                                       "closed"])
+    adv.add_argument("--reason", help="the leader's reason to move on despite the rules' errors")
+    adv.set_defaults(handler=cmd_advance)
+    au = sub.add_parser(
+        "audit", parents=[store_opts],
+        help="修改记录：谁、何时、改了什么 / the audit trail of an inspection",
+    )
+    au.add_argument("id", nargs="?")
+    au.add_argument("--verify", action="store_true",
+                    help="replay the trail, check its chain and the current values (every "
+                         "inspection without an id); exit 1 on any problem")
+    au.add_argument("--path", help="only this field or subtree, e.g. results/7.8.m4")
+    au.add_argument("--last", type=int, default=0, help="only the last N entries")
+    au.set_defaults(handler=cmd_audit)
+
+
+def _add_file_parsers(sub: Subparsers, store_opts: argparse.ArgumentParser) -> None:
+    """``export``, ``import`` and ``verify``: the records as files."""
+    ex = sub.add_parser(
+        "export",
+        parents=[store_opts],
+        help="导出检查记录 / export an inspection (JSON or Excel workbook)",
+    )
+    ex.add_argument("id")
+    ex.add_argument("--out", required=True, help="OUT.json, OUT.xlsx or OUT.pdf (LibreOffice)")
+    ex.add_argument("--format", choices=("json", "xlsx", "pdf"), help="default: from --out's suffix")
+    ex.add_argument("--with-audit", action="store_true",
+                    help="PDF: print the audit trail too, as an appendix")
+    ex.set_defaults(handler=cmd_export)
+    im = sub.add_parser(
+        "import",
+        parents=[store_opts],
+        help="导入检查记录（JSON）或手工填写的工作簿 / import JSON or a filled workbook",
+    )
+    im.add_argument("file")
+    im.add_argument(
+        "--as-new",
+        action="store_true",
+        help="import a JSON record under a new id even if its id exists",
+    )
+    im.set_defaults(handler=cmd_import)
+    vf = sub.add_parser("verify", help="核验导出的工作簿是否被改动 / check an exported workbook "
+                        "for changes since export (exit 1 when changed)")
+    vf.add_argument("file")
+    vf.set_defaults(handler=cmd_verify)
+
+
+def add_parsers(sub: Subparsers, store_opts: argparse.ArgumentParser) -> None:
+    """Add ``list``, ``check``, ``advance``, ``audit``, ``export``, ``import`` and ``verify``."""
+    _add_record_parsers(sub, store_opts)
+    _add_file_parsers(sub, store_opts)
