@@ -1,7 +1,7 @@
 """The Excel workbook: the inspection's written record, print-ready, fillable offline, sealed.
 
-:func:`write_workbook` renders an inspection into eight sheets (检查方案, 现场检查记录,
-问题与整改, 记录抽样, 签字确认, 整改跟踪, 跟踪, 审计记录) styled by the office's template
+:func:`write_workbook` renders an inspection into nine sheets (检查方案, 现场检查记录,
+问题与整改, 记录抽样, 签字确认, 整改跟踪, 跟踪, 证据材料, 审计记录) styled by the office's template
 (``templates/workbook.xlsx``; its 说明 sheet explains the convention), and embeds
 the record's canonical JSON, its SHA-256 and the export time in a very hidden sheet.
 
@@ -9,6 +9,12 @@ the record's canonical JSON, its SHA-256 and the export time in a very hidden sh
 every visible cell, so an edit is reported with its sheet and cell. :func:`read_workbook`
 reads a copy filled in by hand and returns the changes to apply, or raises
 :class:`~kit.errors.ValidationError` listing every bad cell; :func:`apply_changes` applies them.
+
+The sheets as the writer lays them out are the layout, numbered (:data:`FORMAT`): each number
+names one layout, recorded in :data:`LAYOUTS` with the fingerprint of each sheet
+(:func:`sheet_fingerprints`), and a test fails when the writer changes without a new number.
+A workbook of an earlier layout is told by the number and sheets its seal covers: its seal and
+record are verified, and the cells of the sheets this kit renders as that kit did.
 
 What the seal can and cannot prove: a plain SHA-256 is written by anyone who can run this
 code, so it detects accidental and naive edits (a cell changed in Excel, the hidden JSON
@@ -25,17 +31,31 @@ macros, no external links, no formulas.
 
 from __future__ import annotations
 
-from kit.workbook._layout import SHEET_NAMES, AuditLike, Change, ReplayError
+from kit.workbook._layout import (
+    CURRENT_LAYOUT,
+    FORMAT,
+    LAYOUTS,
+    SHEET_NAMES,
+    AuditLike,
+    Change,
+    ReplayError,
+    WorkbookLayout,
+    layout_of,
+)
 from kit.workbook._notice import SHEET_NAMES as NOTICE_SHEETS
 from kit.workbook._notice import notice_sheet, write_notices
 from kit.workbook._print import fit_rows_for_print
 from kit.workbook._read import CellError, apply_changes, parse_date, read_workbook
+from kit.workbook._seal import sheet_fingerprints
 from kit.workbook._sheets import COLUMN_HEADERS
 from kit.workbook._verify import VerifyResult, verify_workbook, workbook_inspection_id
 from kit.workbook._write import canonical_json, write_workbook
 
 __all__ = [
     "COLUMN_HEADERS",
+    "CURRENT_LAYOUT",
+    "FORMAT",
+    "LAYOUTS",
     "NOTICE_SHEETS",
     "SHEET_NAMES",
     "AuditLike",
@@ -43,12 +63,15 @@ __all__ = [
     "Change",
     "ReplayError",
     "VerifyResult",
+    "WorkbookLayout",
     "apply_changes",
     "canonical_json",
     "fit_rows_for_print",
+    "layout_of",
     "notice_sheet",
     "parse_date",
     "read_workbook",
+    "sheet_fingerprints",
     "verify_workbook",
     "workbook_inspection_id",
     "write_notices",

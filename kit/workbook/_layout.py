@@ -18,6 +18,7 @@ its ids) because the embedded record is canonical JSON with sorted keys.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import warnings
 from collections.abc import Callable, Mapping
@@ -208,6 +209,12 @@ class Lookups:
     def replay(cls, data: Mapping[str, Any]) -> Lookups:
         return cls(dict(data), None)
 
+    @classmethod
+    def fixed(cls, inspection: Inspection) -> Lookups:
+        """Answers that depend on nothing installed (the guide, a profile, the calendar): what
+        a layout's fingerprint renders with, so that only a change in the writer changes it."""
+        return cls({}, _FixedSource(inspection).answer)
+
     def get(self, key: str) -> Any:
         if key in self.data:
             return self.data[key]
@@ -302,6 +309,28 @@ class _LiveSource:
         return list(seen)
 
 
+class _FixedSource(_LiveSource):
+    """Stand-in reference data: each checklist section lists the record's own results in it,
+    every label and word is made from its id, every vocabulary has two words."""
+
+    def _checklist(self, section_id: str) -> list[list[str]]:
+        prefix = section_id + "."
+        return [[i, f"〔{i}〕", "", f"〔{i} 条文〕"]
+                for i in _sorted(self.inspection.results) if i.startswith(prefix)]
+
+    def _section(self, section_id: str) -> list[str]:
+        return [f"〔{section_id}〕", f"〔{section_id} 标题〕"]
+
+    def _clause(self, clause_id: str) -> list[str]:
+        return [f"〔{clause_id}〕", f"〔{clause_id} 条文〕"]
+
+    def _terms(self, vocabulary: str) -> list[list[str]]:
+        return [[f"{vocabulary}.{n}", f"〔{vocabulary} {n}〕"] for n in (1, 2)]
+
+    def _workdays(self, arg: str) -> int | str:
+        return 10
+
+
 # -- shared by the sheets and the title block -------------------------------------------------
 def inspection_dates(ins: Inspection) -> str:
     start, end = ins.scope.start_date, ins.scope.end_date
@@ -355,3 +384,94 @@ def fill_placeholders(text: str, values: Mapping[str, str], *, escape_amp: bool 
         return value.replace("&", "&&") if escape_amp else value
 
     return _PLACEHOLDER.sub(one, text)
+
+
+# -- the layouts the writer has had -----------------------------------------------------------
+@dataclass(frozen=True)
+class WorkbookLayout:
+    """A layout of the workbook as some kit wrote it: the number its hidden sheet carries, its
+    visible sheets in order, and the sheets this kit renders exactly as that kit did.
+
+    ``rendered`` maps each such sheet to the fingerprint of its rendering
+    (:func:`kit.workbook.sheet_fingerprints`). A sheet is compared cell by cell only while the
+    current layout renders it with the same fingerprint, so a later change to the writer stops
+    the comparison of exactly the sheets it changed. ``headers`` are column headers that
+    layout wrote in other words. Two layouts that carry one number are told apart by the sheets
+    their sealed manifest lists.
+    """
+
+    number: int
+    sheets: tuple[str, ...]
+    rendered: Mapping[str, str] = field(default_factory=dict)
+    headers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    written_by: str = ""
+
+    @property
+    def fingerprint(self) -> str:
+        """What the layout holds, one digest: its sheets and their fingerprints, in order."""
+        text = "\n".join(f"{s}\t{self.rendered.get(s, '')}" for s in self.sheets)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    @property
+    def compared(self) -> tuple[str, ...]:
+        """The sheets whose cells this kit compares: rendered today as that kit rendered them."""
+        now = CURRENT_LAYOUT.rendered
+        return tuple(s for s in self.sheets if s in self.rendered and now.get(s) == self.rendered[s])
+
+    @property
+    def is_current(self) -> bool:
+        """Whether this is the current layout (perhaps written before it had its number)."""
+        return (self.sheets == CURRENT_LAYOUT.sheets and not self.headers
+                and self.compared == CURRENT_LAYOUT.sheets)
+
+
+#: each sheet's fingerprint in layout 3 (tests/workbook/test_formats.py renders the reference
+#: record and fails when the writer no longer gives these). Never edited: a writer that lays a
+#: sheet out otherwise makes layout 4, its fingerprints beside it and last in LAYOUTS; the
+#: sheets whose fingerprints stay the same are still compared in the earlier layouts' workbooks
+LAYOUT_3 = {
+    PLAN: "27d89ea53b3f359f1de3bad8bf099a17af7cac013736ec90004d64754205a5a5",
+    RECORD: "e24ba3188d763f777a87bc1577309ce709c7f5b0806cfb9db4f094f1760327d4",
+    FINDINGS: "78423e4fd949d280a7407f163ab89c1cea67cbd1e8e0d8dc88bd49ee2f99ab5b",
+    SAMPLING: "93ac25952724e6b5702ec30dd1e9f3d13335ed7a338af8280ccea60c1ad9fcc2",
+    SIGNATURES: "71fbb240a1569cacfbb26064a672fd1c05cd8d71484ff9881b71723ee3c8d50a",
+    TRACKING: "18d528bbebead685c85749ad60cfd66c4271872c9ce79ea2f59386ca7666b0aa",
+    FOLLOW_UP: "c3debdb16d96a81e8b8554cc36977a245de0e0f68d5be1ed097997ee4cbd29b7",
+    EVIDENCE: "6b04d8c8f3fd49f5ef82df538386f3584f11080c6b1bebd0362d7e4e913a3fed",
+    AUDIT: "ead4565dfece9ffd67e9a8e07f4b236744bd250fddaa4c198e7865e564d2815f",
+}
+_SEVEN = (PLAN, RECORD, FINDINGS, SAMPLING, SIGNATURES, FOLLOW_UP, AUDIT)
+_EIGHT = (PLAN, RECORD, FINDINGS, SAMPLING, SIGNATURES, TRACKING, FOLLOW_UP, AUDIT)
+_AUDIT_HEADERS_1 = {AUDIT: ("时间", "用户", "操作", "字段", "原值", "新值")}
+
+#: Every layout a kit has written, oldest first; the last is the one this kit writes. Layouts
+#: 1 and 2 each carried one number over two sets of sheets (a sheet was added without a new
+#: number); from 3 on a number names one layout. tests/data/formats holds a workbook of each.
+LAYOUTS = (
+    # 4478097 … f26d4fd: several renderings of 检查方案, 问题与整改, 记录抽样 and 签字确认
+    # under one number; only the sheets they all rendered as this kit does are compared
+    WorkbookLayout(1, _SEVEN, {s: LAYOUT_3[s] for s in (RECORD, FOLLOW_UP, AUDIT)},
+                   _AUDIT_HEADERS_1, "4478097 … f26d4fd"),
+    # d4cae3b added 整改跟踪 and kept the number
+    WorkbookLayout(1, _EIGHT, {s: LAYOUT_3[s] for s in _EIGHT}, _AUDIT_HEADERS_1, "d4cae3b"),
+    # a record of these kits has no evidence, so 签字确认 names no drawn signature
+    WorkbookLayout(2, _EIGHT, {s: LAYOUT_3[s] for s in _EIGHT}, {}, "bed76f4 … 4b53c2b"),
+    # f1547e1 added 证据材料 and kept the number: layout 3 before it had its own
+    WorkbookLayout(2, SHEET_NAMES, LAYOUT_3, {}, "f1547e1 … 702a283"),
+    WorkbookLayout(3, SHEET_NAMES, LAYOUT_3, {}, "from the commit that numbered it (issue 22)"),
+)
+CURRENT_LAYOUT = LAYOUTS[-1]
+#: the number of the layout this kit writes
+FORMAT = CURRENT_LAYOUT.number
+
+
+def layout_of(manifest: Mapping[str, Any]) -> WorkbookLayout | None:
+    """The layout a workbook holds, from its sealed manifest: the number it carries and the
+    sheets it lists (never from the visible sheets, which anyone can delete or add); None
+    for a combination no kit wrote (or a later kit's)."""
+    number = manifest.get("format")
+    sheets = frozenset(manifest.get("sheets") or ())
+    for layout in LAYOUTS:
+        if layout.number == number and frozenset(layout.sheets) == sheets:
+            return layout
+    return None

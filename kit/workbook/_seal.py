@@ -12,8 +12,8 @@ import hashlib
 import hmac
 import json
 import os
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -26,25 +26,21 @@ from kit.errors import KitError, Problem, ValidationError
 from kit.files import extent_problems, xlsx_problems
 from kit.record import Inspection, from_doc
 from kit.workbook._layout import (
+    CURRENT_LAYOUT,
+    FORMAT,
     Lookups,
     ReplayError,
     SheetLayout,
+    WorkbookLayout,
     cell_text,
     fill_placeholders,
+    layout_of,
     placeholders,
 )
 from kit.workbook._sheets import render
 from kit.workbook._style import put_text
 from kit.workbook._view import KIT_FORMATS, cell_view_problem, normal_format
 
-#: the workbook's layout: 2 added 整改跟踪, the notices' rows on 签字确认, the sampling list in
-#: nine columns and the trail's times in Beijing time. The cells of a workbook are compared
-#: with a rendering of its record in its own layout only (an earlier one is said so).
-FORMAT = 2
-#: the visible sheets of each layout
-LAYOUT_SHEETS = {
-    1: ("检查方案", "现场检查记录", "问题与整改", "记录抽样", "签字确认", "跟踪", "审计记录"),
-}
 SEAL_SHEET = "_kit"
 MARKER = "kit-inspection-workbook"
 CHUNK = 16000  # characters per hidden cell: <= 32,000 UTF-16 units even for astral characters
@@ -99,6 +95,48 @@ def write_seal_sheet(wb: Workbook, manifest: Mapping[str, Any], manifest_text: s
     line("manifest", *chunks(manifest_text))
     line("record", *chunks(record_text))
     line("audit", *chunks(audit_text))
+
+
+# -- the layout's fingerprint --------------------------------------------------------------------
+FINGERPRINT_TIME = datetime(2000, 1, 1)
+
+
+def sheet_fingerprints(inspection: Inspection,
+                       audit: Sequence[Mapping[str, Any]] = ()) -> dict[str, str]:
+    """What the writer lays out for ``inspection``, per sheet: the SHA-256 of its name, title,
+    columns, title-block values and every row (cells, editable fields, grouping, picture).
+
+    Rendered with :meth:`Lookups.fixed` reference data, so the guide, a profile or the
+    calendar never change it; the writer does. The current layout records the fingerprints
+    of a fixed reference record (``kit.workbook.CURRENT_LAYOUT.rendered``), and a test fails
+    when the writer no longer gives them: the layout changed and needs a new number.
+    """
+    lookups = Lookups.fixed(inspection)
+    out = {}
+    for sheet in render(inspection, audit, lookups):
+        values = placeholders(inspection, lookups, digest="0" * 64,
+                              exported_at=FINGERPRINT_TIME, sheet=sheet)
+        described = {
+            "name": sheet.name, "title": sheet.title, "form": sheet.form,
+            "open_rows": sheet.open_rows, "placeholders": values,
+            "columns": [[c.key, c.header, c.kind, c.required] for c in sheet.columns],
+            "rows": [{"values": [_typed(v) for v in row.values], "group": row.group,
+                      "picture": row.picture,
+                      "fields": {str(i): [f.path, f.kind, f.code, f.required]
+                                 for i, f in row.fields.items()}}
+                     for row in sheet.rows],
+        }
+        out[sheet.name] = sha256_hex(dumps(described))
+    return out
+
+
+def _typed(value: Any) -> Any:
+    """A cell value as JSON that keeps its type (a date is not its text)."""
+    if isinstance(value, datetime):
+        return {"datetime": value.isoformat()}
+    if isinstance(value, date):
+        return {"date": value.isoformat()}
+    return value
 
 
 # -- reading the seal ---------------------------------------------------------------------------
@@ -158,7 +196,12 @@ def _seal_problem(code: str, zh: str, en: str, key: str = "") -> Problem:
 
 
 def check_embedded(emb: Embedded, key: bytes | None) -> tuple[list[Problem], dict[str, Any]]:
-    """Problems with the hidden sheet's digests and seal, and the parsed manifest."""
+    """Problems with the hidden sheet's digests and seal, and the parsed manifest.
+
+    The manifest's ``format`` is the number of the layout the workbook holds: one written by
+    the current layout's writer before that layout had its own number (2 with 证据材料) is
+    read as the current layout, which it is (:func:`layout_of` tells it by its sealed sheets).
+    """
     problems: list[Problem] = []
     try:
         manifest = json.loads(emb.manifest_text)
@@ -168,6 +211,9 @@ def check_embedded(emb: Embedded, key: bytes | None) -> tuple[list[Problem], dic
         problems.append(_seal_problem("workbook.manifest", "校验信息已损坏",
                                       "the verification data is damaged", "manifest"))
         return problems, {}
+    layout = layout_of(manifest)
+    if layout is not None and layout.is_current:
+        manifest["format"] = FORMAT
     if sha256_hex(emb.record_text) != manifest.get("record_sha256"):
         problems.append(_seal_problem(
             "workbook.record_digest", "嵌入的检查记录与导出时的 SHA-256 摘要不符（隐藏数据被修改）",
@@ -208,23 +254,37 @@ def embedded_state(
     return record, list(audit), Lookups.replay(manifest.get("lookups") or {})
 
 
+def missing_sheets(wb: Any, sheets: Sequence[str]) -> list[Problem]:
+    """A problem for each of ``sheets`` the workbook no longer has."""
+    return [Problem("workbook.sheet_missing", f"缺少工作表“{name}”",
+                    f"sheet {name!r} is missing", sheet=name)
+            for name in sheets if name not in wb.sheetnames]
+
+
 def compare_visible(wb: Any, emb: Embedded, manifest: Mapping[str, Any],
-                     exported_at: datetime | None) -> list[Problem]:
+                     exported_at: datetime | None,
+                     written: WorkbookLayout = CURRENT_LAYOUT) -> list[Problem]:
+    """Every visible cell of the sheets of ``written`` this kit renders as its kit did
+    (:attr:`WorkbookLayout.compared`) against a rendering of the embedded record, and every
+    sheet of it that is missing."""
     try:
         record, audit, lookups = embedded_state(emb, manifest)
         layouts = render(record, audit, lookups)
     except (ValueError, KitError, ReplayError) as exc:
         return [_seal_problem("workbook.record_invalid", f"嵌入的检查记录无法读取：{exc}",
                               "the embedded record cannot be read", "record")]
-    problems: list[Problem] = []
+    problems = missing_sheets(wb, written.sheets)
     sheets = manifest.get("sheets") or {}
     when = exported_at or datetime.min
     formats = KIT_FORMATS | {normal_format(f) for f in manifest.get("formats") or ()}
+    compared = written.compared
     for layout in layouts:
-        if layout.name not in wb.sheetnames:
-            problems.append(Problem("workbook.sheet_missing", f"缺少工作表“{layout.name}”",
-                                    f"sheet {layout.name!r} is missing", sheet=layout.name))
+        if layout.name not in compared or layout.name not in wb.sheetnames:
             continue
+        if layout.name in written.headers:  # the same cells under that kit's headers
+            layout = replace(layout, columns=tuple(
+                replace(c, header=h) for c, h in zip(
+                    layout.columns, written.headers[layout.name], strict=True)))
         meta = sheets.get(layout.name) or {}
         values = placeholders(record, lookups, digest=str(manifest.get("record_sha256", "")),
                               exported_at=when, sheet=layout)

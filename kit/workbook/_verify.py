@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from kit.errors import Problem, ValidationError
-from kit.workbook._layout import EVIDENCE, SHEET_NAMES
+from kit.workbook._layout import EVIDENCE, FORMAT, SHEET_NAMES, layout_of
 from kit.workbook._seal import (
-    FORMAT,
-    LAYOUT_SHEETS,
+    Embedded,
     check_embedded,
     compare_visible,
+    missing_sheets,
     open_workbook,
     read_embedded,
     signing_key,
@@ -56,7 +58,9 @@ def verify_workbook(path: Path, *, key: bytes | None = None) -> VerifyResult:
 
     Checks (a) the SHA-256 of the embedded canonical JSON (and the audit trail and seal), and
     (b) every visible cell against a fresh rendering of the embedded record, so a cell edited
-    in Excel is named by sheet and cell, and (c) what a reader sees besides the values: number
+    in Excel is named by sheet and cell (in a workbook of an earlier layout, told by its sealed
+    number and sheets, the sheets this kit renders as that layout's kit did, the others named
+    in a warning), and (c) what a reader sees besides the values: number
     formats, font colours and sizes, hidden rows, columns and sheets, added sheets, comments,
     conditional formats, links, pictures, defined names, macros and embedded objects. With a
     key (``KIT_SIGNING_KEY`` by default) only a keyed seal verifies. See the module docstring
@@ -79,26 +83,59 @@ def verify_workbook(path: Path, *, key: bytes | None = None) -> VerifyResult:
         except (KeyError, ValueError):
             exported_at = None
         signed = manifest.get("seal_kind") == "hmac-sha256" and key is not None
-        layout = manifest.get("format", FORMAT) if manifest else FORMAT
-        if layout != FORMAT:
-            problems.append(Problem(
-                "workbook.older_layout",
-                f"此工作簿由较早版本的工具包导出（版式 {layout}，现为 {FORMAT}）：已核验其封印和所载记录，"
-                "未逐格比对可见单元格（请用导出它的版本比对，或重新导出）",
-                f"exported by an earlier kit (layout {layout}, now {FORMAT}): its seal and record "
-                "verify; its visible cells are not compared (use the kit that wrote it, or export "
-                "again)", file=str(path), severity="warning"))
-        elif manifest and not any(p.code == "workbook.record_digest" for p in problems):
-            problems += compare_visible(wb, emb, manifest, exported_at)
-        known = SHEET_NAMES if layout == FORMAT else tuple(dict.fromkeys(
-            (*LAYOUT_SHEETS.get(layout, ()), *SHEET_NAMES))) if isinstance(layout, int) \
-            else SHEET_NAMES
+        known: tuple[str, ...] = SHEET_NAMES
+        if manifest:
+            trusted = not any(p.code == "workbook.record_digest" for p in problems)
+            known, found = _layout_problems(wb, emb, manifest, exported_at, trusted, str(path))
+            problems += found
         problems += view_problems(path, wb, known, pictures={EVIDENCE: _thumbs(emb.record_text)})
     finally:
         wb.close()
     errors = [p for p in problems if p.severity == "error"]
     return VerifyResult(not errors, digest, exported_at, problems,
                         emb.values.get("inspection_id", ""), signed and not errors)
+
+
+def _layout_problems(wb: Any, emb: Embedded, manifest: Mapping[str, Any],
+                     exported_at: datetime | None, trusted: bool, file: str
+                     ) -> tuple[tuple[str, ...], list[Problem]]:
+    """The sheets the workbook's layout has, and what its cells and sheets show: the layout is
+    told by the sealed manifest (its number and sheets), and every sheet this kit renders as
+    that layout's kit did is compared cell by cell (those of an untrusted record are not)."""
+    written = layout_of(manifest)
+    if written is None:
+        sheets = tuple(manifest.get("sheets") or ())
+        number = manifest.get("format")
+        return sheets, [*missing_sheets(wb, sheets), Problem(
+            "workbook.older_layout",
+            f"此工作簿的版式（{number}，{len(sheets)} 张工作表）不是本工具包所知的版式：已核验其封印和"
+            "所载记录，未逐格比对可见单元格（请用导出它的版本比对，或重新导出）",
+            f"layout {number} with these {len(sheets)} sheets is not one this kit knows: its seal "
+            "and record verify; its visible cells are not compared (use the kit that wrote it, "
+            "or export again)", file=file, severity="warning")]
+    problems = (compare_visible(wb, emb, manifest, exported_at, written) if trusted
+                else missing_sheets(wb, written.sheets))
+    if written.is_current:
+        return written.sheets, problems
+    number, compared = written.number, written.compared
+    rest = [s for s in written.sheets if s not in compared]
+    if rest:
+        zh = (f"逐格比对了{'、'.join(compared)}；{'、'.join(rest)}未逐格比对"
+              "（请用导出它的版本比对，或重新导出）" if compared else
+              "未逐格比对可见单元格（请用导出它的版本比对，或重新导出）")
+        en = (f"the cells of {', '.join(compared)} are compared, those of {', '.join(rest)} "
+              "are not (use the kit that wrote it, or export again)" if compared else
+              "its visible cells are not compared (use the kit that wrote it, or export again)")
+    else:
+        zh, en = ("并逐格比对了全部可见单元格；此版式的工作簿不能导入（请重新导出后填写）",
+                  "every visible cell is compared; a workbook of this layout is not imported "
+                  "(export again to fill it in)")
+    problems.append(Problem(
+        "workbook.older_layout",
+        f"此工作簿由较早版本的工具包导出（版式 {number}，现为 {FORMAT}）：已核验其封印和所载记录，{zh}",
+        f"exported by an earlier kit (layout {number}, now {FORMAT}): its seal and record "
+        f"verify; {en}", file=file, severity="warning"))
+    return written.sheets, problems
 
 
 def _thumbs(record_text: str) -> set[str]:

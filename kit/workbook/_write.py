@@ -22,6 +22,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from kit.dates import BEIJING, beijing
 from kit.record import Inspection, to_data, to_doc
 from kit.workbook._layout import (
+    FORMAT,
     SHEET_NAMES,
     AuditLike,
     Lookups,
@@ -31,7 +32,6 @@ from kit.workbook._layout import (
     placeholders,
 )
 from kit.workbook._seal import (
-    FORMAT,
     dumps,
     seal_of,
     sha256_hex,
