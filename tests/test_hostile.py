@@ -1,20 +1,20 @@
 """The hostile corpus: files made to hurt, each with what the kit must do with it.
 
 Every file is generated here (no bomb is stored in the repository). Each case says what is
-expected: refused with where and why (never a traceback, the documented exit code, quickly
-and in little memory), or accepted and kept exactly. Hypothesis fuzzes the JSON and workbook
-imports with values of every type.
+expected: refused with where and why (never a traceback, the documented exit code, nothing
+written), or accepted and kept exactly. Hypothesis fuzzes the JSON and workbook imports with
+values of every type. What a refusal costs (time, peak memory) is measured by
+``benchmarks/bench_hostile.py`` against a floor, never asserted here: a loaded machine is slow,
+not wrong.
 """
 
 from __future__ import annotations
 
 import io
 import json
-import os
 import shutil
 import subprocess
 import sys
-import time
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -97,16 +97,11 @@ def with_member(source: Path, target: Path, name: str, data: bytes) -> Path:
     return target
 
 
-def run_kit(*args: str) -> tuple[int, str, float, int]:
-    """``kit ARGS`` as a process: exit code, stderr, seconds and peak memory (MiB)."""
-    start = time.monotonic()
-    proc = subprocess.Popen([sys.executable, "-m", "kit", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
-    out, err = proc.communicate(timeout=120)
-    _pid, _status, usage = os.wait4(proc.pid, 0) if proc.returncode is None else (0, 0, None)
-    seconds = time.monotonic() - start
-    peak = int(usage.ru_maxrss / 1024) if usage is not None else 0
-    return proc.returncode, err + out, seconds, peak
+def run_kit(*args: str) -> tuple[int, str]:
+    """``kit ARGS`` as a process: exit code, and what it wrote (stderr, then stdout)."""
+    proc = subprocess.run([sys.executable, "-m", "kit", *args], capture_output=True, text=True,
+                          encoding="utf-8", timeout=600)  # a wait for its end, not a budget
+    return proc.returncode, proc.stderr + proc.stdout
 
 
 # -- fixtures -----------------------------------------------------------------------------------
@@ -140,19 +135,20 @@ def test_a_harmful_workbook_is_refused_by_every_reader_before_it_is_parsed(
         assert path.name in str(refused.value)
 
 
-@pytest.mark.slow
-def test_a_refused_bomb_costs_seconds_and_little_memory(tmp_path: Path) -> None:
-    path = bomb(tmp_path / "bomb.xlsx", inflated=1536 * 2**20)
-    for args in (("import", str(path)), ("verify", str(path)),
+def test_a_bomb_is_refused_by_every_command_and_nothing_is_written(tmp_path: Path) -> None:
+    path = bomb(tmp_path / "bomb.xlsx")
+    store = ("--data-dir", str(tmp_path / "store"))
+    out = tmp_path / "s.xlsx"
+    for args in (("import", str(path), *store), ("verify", str(path)),
                  ("sample", "--records", str(path), "--products", str(path),
-                  "--inspection-date", "2026-11-20", "--out", str(tmp_path / "s.xlsx"))):
-        code, err, seconds, peak = run_kit(*args, *(("--data-dir", str(tmp_path))
-                                                     if args[0] != "verify" else ()))
+                  "--inspection-date", "2026-11-20", "--out", str(out), *store)):
+        code, err = run_kit(*args)
         assert code == 2, err
         assert "Traceback" not in err
         assert "file_bomb" in err
-        assert seconds < 5
-        assert peak < 600
+        assert "bomb.xlsx" in err
+    assert not out.exists()
+    assert "0 条检查记录" in run_kit("list", *store)[1]
 
 
 def test_a_workbook_lying_about_its_size_is_refused_not_inflated(tmp_path: Path) -> None:
@@ -193,7 +189,7 @@ def test_what_is_not_a_workbook_is_said_to_be_so(tmp_path: Path, content: bytes)
     with pytest.raises(ValidationError) as refused:
         read_register(path, "records")
     assert refused.value.problems[0].code in ("empty_file", "unreadable_file")
-    code, err, _seconds, _peak = run_kit("verify", str(path))
+    code, err = run_kit("verify", str(path))
     assert code == 2
     assert "Traceback" not in err
 
