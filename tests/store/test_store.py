@@ -416,17 +416,46 @@ def test_sqlite_settings(sqlite_store: Store) -> None:
 
 
 def test_a_busy_database_is_waited_for(sqlite_store: Store) -> None:
+    """A save that finds another kernel writing waits for it (busy_timeout), then lands.
+
+    Ordered by events, not by the clock: the save is seen to ask for the lock (its ``BEGIN
+    IMMEDIATE`` begins) while the other connection holds it, and half a second later it has
+    not ended. A waiting save cannot end before the other commits (or its own 5 s busy_timeout
+    runs out), so no machine is too slow for this; one that does not wait fails at once."""
     store = sqlite_store
     assert store.path is not None
     record = store.load(store.create(DOC, user="张三"))
     other = sqlite3.connect(store.path, isolation_level=None, check_same_thread=False)
     other.execute("BEGIN IMMEDIATE")  # another kernel in the middle of a write
-    threading.Timer(0.3, other.execute, ("COMMIT",)).start()
-    start = time.monotonic()
-    record.set("company/name", "等待后保存", user="张三")
-    assert time.monotonic() - start >= 0.25
+    asked, ended = threading.Event(), threading.Event()
+    failed: list[BaseException] = []
+
+    def traced(statement: str) -> None:
+        if statement.startswith("BEGIN IMMEDIATE"):
+            asked.set()
+
+    def save() -> None:
+        try:
+            record.set("company/name", "等待后保存", user="张三")
+        except BaseException as exc:  # reported by the test's thread below
+            failed.append(exc)
+        finally:
+            ended.set()
+
+    store._conn.set_trace_callback(traced)
+    saver = threading.Thread(target=save)
+    try:
+        saver.start()
+        assert asked.wait(120)  # the save began its write while the lock is held
+        assert not ended.wait(0.5)  # and waits: neither done nor refused as busy
+    finally:
+        other.execute("COMMIT")
+        saver.join(120)
+        store._conn.set_trace_callback(None)
+        other.close()
+    assert not saver.is_alive()
+    assert failed == []
     assert store.load(record.id).doc["company"]["name"] == "等待后保存"
-    other.close()
 
 
 # -- other processes -----------------------------------------------------------------------
@@ -465,11 +494,11 @@ def run_writers(store: Store, iid: str, tmp_path: Path, jobs: dict[str, list[str
         )
         for user, paths in jobs.items()
     ]
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120  # a wait for them to start, not a budget
     while not all((sync / user).exists() for user in jobs) and time.monotonic() < deadline:
         time.sleep(0.01)
     (sync / "go").touch()
-    return [p.communicate(timeout=30)[0].strip() for p in procs]
+    return [p.communicate(timeout=120)[0].strip() for p in procs]
 
 
 def test_two_processes_edit_different_fields(store: Store, tmp_path: Path) -> None:
