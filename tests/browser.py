@@ -2,6 +2,10 @@
 
 Debian's Chromium is used (Playwright cannot download its own browser here), launched with the
 flags this machine's closed network needs.
+
+Every wait here and in the browser and server tests is for something to happen (a page, a
+save, a kernel's exit), never a budget for how fast: each waits up to :data:`PATIENCE`, which
+only a failing test ever reaches, so that a loaded machine makes them slow, never red.
 """
 
 from __future__ import annotations
@@ -14,12 +18,16 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+#: seconds any test waits for something to happen before it gives up (and in ms, Playwright's)
+PATIENCE = 120.0
+PATIENCE_MS = int(PATIENCE * 1000)
 
 CHROMIUM = os.environ.get("KIT_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -40,17 +48,29 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_http(url: str, timeout: float = 60.0) -> None:
+def wait_http(url: str, timeout: float = PATIENCE) -> None:
+    """Wait until ``url`` answers (a refused connection is retried; a slow answer is waited
+    for, not asked again: a Voila page starts a kernel per request)."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    while (left := deadline - time.monotonic()) > 0:
         try:
-            with urllib.request.urlopen(url, timeout=5) as resp:
+            with urllib.request.urlopen(url, timeout=left) as resp:
                 if resp.status < 500:
                     return
         except OSError:
             time.sleep(0.3)
     msg = f"{url} did not answer within {timeout} s"
     raise TimeoutError(msg)
+
+
+def wait_until(check: Callable[[], object], seconds: float = PATIENCE) -> bool:
+    """Poll ``check`` until it is true (then True), or ``seconds`` pass (then its last word)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.2)
+    return bool(check())
 
 
 class ServedUrl(str):
@@ -100,7 +120,7 @@ def require_chromium() -> None:
 def unfold(page: Any, item_id: str) -> None:
     """Open a checklist row's notes, means and evidence (a row shows one line until asked)."""
     row = page.locator(f".kit-item-{item_id.replace('.', '_')}")
-    row.locator(".kit-row-toggle").wait_for(timeout=90_000)
+    row.locator(".kit-row-toggle").wait_for(timeout=PATIENCE_MS)
     if row.locator(".kit-row-detail").is_hidden():
         row.locator(".kit-row-toggle").click()
     row.locator(".kit-row-notes textarea").wait_for(state="visible")

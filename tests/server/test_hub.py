@@ -13,7 +13,6 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,16 +25,23 @@ from kit.errors import KitError
 from kit.interchange import DEMO_ID
 from kit.resources import templates_dir
 from kit.store import Store, migrate
-from tests.browser import _stop_group, free_port, unfold, wait_http
+from tests.browser import (
+    PATIENCE,
+    PATIENCE_MS,
+    _stop_group,
+    free_port,
+    unfold,
+    wait_http,
+    wait_until,
+)
 
 PASSWORD = "trial-password-for-tests"
-LOAD = 120_000  # ms: the person's server starts, then the kernel runs the app
 
 
 # -- the checks before anything starts ----------------------------------------------------------
 def run_kit(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "kit", *args], capture_output=True, text=True,
-                          timeout=120, env=env)
+                          timeout=PATIENCE, env=env)
 
 
 @pytest.mark.parametrize(("args", "says"), [
@@ -128,7 +134,7 @@ def hub(office_db: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> 
             stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True)
         base = f"http://127.0.0.1:{port}"
         try:
-            wait_http(f"{base}/hub/login", timeout=90)
+            wait_http(f"{base}/hub/login")
             yield base
         finally:
             _stop_group(proc)
@@ -137,7 +143,7 @@ def hub(office_db: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> 
 def sign_in(browser, base: str, user: str):
     context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
     page = context.new_page()
-    page.set_default_timeout(60_000)
+    page.set_default_timeout(PATIENCE_MS)  # the person's server starts, then the kernel
     page.goto(f"{base}/hub/login")
     page.fill("input[name=username]", user)
     page.fill("input[name=password]", PASSWORD)
@@ -148,8 +154,8 @@ def sign_in(browser, base: str, user: str):
 
 def open_app(page, base: str, user: str, query: str) -> None:
     page.goto(f"{base}/user/{user}/voila/render/app.ipynb?{query}")
-    page.locator(".kit-app").wait_for(state="visible", timeout=LOAD)
-    page.locator(".kit-who", has_text=user).wait_for(timeout=LOAD)
+    page.locator(".kit-app").wait_for(state="visible")
+    page.locator(".kit-who", has_text=user).wait_for()
 
 
 def checked(page, section_label: str) -> tuple[int, int]:
@@ -157,15 +163,6 @@ def checked(page, section_label: str) -> tuple[int, int]:
     row = page.locator(".kit-team-progress tr", has_text=section_label)
     cells = row.locator("td").all_inner_texts()
     return int(re.match(r"(\d+)/", cells[2]).group(1)), int(cells[3] or 0)
-
-
-def wait_until(check, seconds: float = 30) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.3)
-    return check()
 
 
 @pytest.mark.browser
@@ -182,7 +179,7 @@ def test_a_team_works_on_one_inspection_from_two_browsers(browser, hub, office_d
     # lihua judges an item of her section 不符合; the leader sees it without reloading
     member.locator(".kit-field-results--7_3_c1--result").get_by_role(
         "button", name="不符合", exact=True).click()
-    assert wait_until(lambda: checked(leader, "七、3.")[1] == bad_before + 1, 20)
+    assert wait_until(lambda: checked(leader, "七、3.")[1] == bad_before + 1)
     # and the leader writes in his own section
     unfold(leader, "7.1.c1")
     notes = leader.locator(".kit-field-results--7_1_c1--notes textarea")
@@ -215,8 +212,8 @@ def test_a_team_works_on_one_inspection_from_two_browsers(browser, hub, office_d
 def test_someone_off_the_team_is_refused_not_shown_the_record(browser, hub):
     outsider = sign_in(browser, hub, "zhao")
     outsider.goto(f"{hub}/user/zhao/voila/render/app.ipynb?id={DEMO_ID}")
-    outsider.locator(".kit-app").wait_for(state="visible", timeout=LOAD)
-    outsider.locator(".kit-message", has_text="may not open").wait_for(timeout=LOAD)
+    outsider.locator(".kit-app").wait_for(state="visible")
+    outsider.locator(".kit-message", has_text="may not open").wait_for()
     assert outsider.locator(".kit-stages").is_hidden() or \
         outsider.locator(".kit-section").count() == 0
     assert "北京示例医疗科技有限公司" not in outsider.locator(".kit-app").inner_text()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,11 +9,9 @@ import openpyxl
 import pytest
 
 from kit.store import Store
-from tests.browser import served
+from tests.browser import PATIENCE_MS, served, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-LOAD_TIMEOUT = 90_000  # ms: a kernel starts and runs the notebook
 
 
 @pytest.fixture(scope="module")
@@ -35,10 +32,11 @@ def server(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
 
 def open_app(page, url: str, *, name: str | None = "张明"):
     """Open the app; ``name``: the one this browser remembers having chosen (None: none)."""
+    page.set_default_timeout(PATIENCE_MS)  # a kernel starts and runs the notebook
     if name is not None:
         page.add_init_script(f"localStorage.setItem('kit-user', {name!r})")
     page.goto(url)
-    page.locator(".kit-app").wait_for(state="visible", timeout=LOAD_TIMEOUT)
+    page.locator(".kit-app").wait_for(state="visible")
     return page
 
 
@@ -69,10 +67,7 @@ def test_create_an_inspection_set_a_result_and_keep_it_after_reload(page, server
     def saved() -> object:
         return Store(data_dir=data_dir).load(iid).get("results/7.1.c1/notes")
 
-    deadline = time.monotonic() + 30
-    while saved() != "营业执照复印件未加盖公章" and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert saved() == "营业执照复印件未加盖公章"
+    assert wait_until(lambda: saved() == "营业执照复印件未加盖公章")
 
     open_app(page, f"{server}?id={iid}&stage=checklist", name=None)
     page.locator(".kit-who", has_text="浏览器测试员").wait_for()  # remembered by the browser
@@ -96,7 +91,7 @@ def test_upload_the_registers_and_draw_the_sample(page, server, data_dir):
         chooser.value.set_files(str(path))
         page.locator(f".kit-upload-{kind}", has_text="(1)").wait_for()
     page.locator("button.kit-run-sampling").click()
-    page.locator(".kit-sampling-message", has_text="已抽取").wait_for(timeout=60_000)
+    page.locator(".kit-sampling-message", has_text="已抽取").wait_for()
     assert page.locator(".kit-sampling-output table").count() >= 3
     rows = Store(data_dir=data_dir).load("demo-2026-1119").doc["sampling"]["rows"]
     assert rows
@@ -107,7 +102,7 @@ def test_download_the_workbook(page, server, tmp_path):
     open_app(page, f"{server}?id=demo-2026-1119&stage=report")
     page.locator("button.kit-export").click()
     link = page.locator("a.kit-download")
-    link.wait_for(timeout=60_000)
+    link.wait_for()
     with page.expect_download() as info:
         link.click()
     path = tmp_path / "record.xlsx"

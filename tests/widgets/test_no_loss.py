@@ -8,18 +8,16 @@ from __future__ import annotations
 
 import os
 import signal
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from kit.store import Store
-from tests.browser import served, unfold
+from tests.browser import PATIENCE_MS, served, unfold, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-LOAD = 90_000
 NOTES = ".kit-field-results--7_2_c1--notes textarea"
 
 
@@ -39,16 +37,8 @@ def stored(data_dir: Path, path: str) -> object:
     return Store(data_dir=data_dir).load("demo-2026-1119").get(path)
 
 
-def wait_for(check: Callable[[], bool], seconds: float = 30) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.2)
-    return check()
-
-
 def open_checklist(page, server: str) -> None:
+    page.set_default_timeout(PATIENCE_MS)  # for a kernel to start, a save to come back
     page.goto(f"{server}?id=demo-2026-1119&stage=checklist&section=7.2")
     unfold(page, "7.2.c1")
 
@@ -60,26 +50,26 @@ def test_a_reload_right_after_fast_typing_keeps_every_character(page, server, da
         page.locator(NOTES).click()
         page.keyboard.type(text, delay=5)
         page.reload()  # at once: no pause for the kernel, no time for the last updates
-        page.locator(NOTES).wait_for(state="visible", timeout=LOAD)
+        page.locator(NOTES).wait_for(state="visible")
         # the browser kept the typing and the new page's kernel saved it: shown at once
-        assert wait_for(lambda t=text: page.locator(NOTES).input_value() == t, 15)
+        assert wait_until(lambda t=text: page.locator(NOTES).input_value() == t)
         assert stored(data_dir, "results/7.2.c1/notes") == text
         assert page.locator(".kit-draft").count() == 0
         page.locator(NOTES).fill("")
-        assert wait_for(lambda: stored(data_dir, "results/7.2.c1/notes") == "")
+        assert wait_until(lambda: stored(data_dir, "results/7.2.c1/notes") == "")
 
 
 def test_a_killed_kernel_shows_a_banner_and_loses_nothing(page, server, data_dir):
     open_checklist(page, server)
     for pid in _kernel_pids(server):
         os.kill(pid, signal.SIGKILL)
-    page.locator(".kit-offline").wait_for(state="visible", timeout=20_000)
+    page.locator(".kit-offline").wait_for(state="visible")
     text = "断开连接后输入的内容"
     page.locator(NOTES).fill(text)  # typed while the kernel is gone: kept in the browser
     page.reload()
-    page.locator(NOTES).wait_for(state="visible", timeout=LOAD)
+    page.locator(NOTES).wait_for(state="visible")
     assert page.locator(".kit-offline").is_hidden()
-    assert wait_for(lambda: page.locator(NOTES).input_value() == text, 15)
+    assert wait_until(lambda: page.locator(NOTES).input_value() == text)
     assert stored(data_dir, "results/7.2.c1/notes") == text
 
 
@@ -87,19 +77,19 @@ def test_typing_kept_over_someone_elses_change_is_offered_not_imposed(page, serv
     open_checklist(page, server)
     for pid in _kernel_pids(server):
         os.kill(pid, signal.SIGKILL)
-    page.locator(".kit-offline").wait_for(state="visible", timeout=20_000)
+    page.locator(".kit-offline").wait_for(state="visible")
     page.locator(NOTES).fill("我在断线时写下的记录")
     record = Store(data_dir=data_dir).load("demo-2026-1119")
     record.set("results/7.2.c1/notes", "李华同时写下的记录", user="李华")
     page.reload()
-    page.locator(NOTES).wait_for(state="visible", timeout=LOAD)
+    page.locator(NOTES).wait_for(state="visible")
     bar = page.locator(".kit-draft")
-    bar.wait_for(timeout=15_000)
+    bar.wait_for()
     assert "我在断线时写下的记录" in bar.inner_text()
     assert page.locator(NOTES).input_value() == "李华同时写下的记录"  # not overwritten
     assert stored(data_dir, "results/7.2.c1/notes") == "李华同时写下的记录"
     page.locator(".kit-draft-restore").click()  # the person decides; the edit is checked
-    assert wait_for(lambda: stored(data_dir, "results/7.2.c1/notes") == "我在断线时写下的记录")
+    assert wait_until(lambda: stored(data_dir, "results/7.2.c1/notes") == "我在断线时写下的记录")
     trail = Store(data_dir=data_dir).audit("demo-2026-1119", "results/7.2.c1/notes")
     assert [e.new for e in trail][-2:] == ["李华同时写下的记录", "我在断线时写下的记录"]
 

@@ -6,7 +6,6 @@ inspector (and survives F5), and no request leaving the machine.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
@@ -14,11 +13,10 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from kit.store import Store
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, served
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, PATIENCE_MS, served, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-LOAD = 90_000
 SIZES = {"desktop": (1366, 768), "tablet": (1024, 768), "phone": (390, 844)}
 
 
@@ -47,7 +45,7 @@ def chromium():
 def new_page(chromium, size: str, outside: list[str]):
     width, height = SIZES[size]
     page = chromium.new_page(viewport={"width": width, "height": height})
-    page.set_default_timeout(LOAD)
+    page.set_default_timeout(PATIENCE_MS)  # for a kernel to start, a save to come back
 
     def watch(request) -> None:
         host = urlparse(request.url).hostname
@@ -105,22 +103,21 @@ def test_one_tap_per_result_in_colour_and_a_second_tap_takes_it_back(chromium, s
     assert colour == "rgb(198, 40, 40)"  # red
     assert row.locator(".kit-row-notes textarea").is_visible()  # unfolded by itself
     row.get_by_role("button", name="记为问题 Record as a finding").wait_for()
+    no_finding = row.locator(".kit-problem", has_text="尚未记录问题")
+    no_finding.wait_for()  # the kernel saved it and sent the row back, with its rule
 
     def stored() -> object:
         return Store(data_dir=data_dir).load("demo-2026-1119").get("results/7.4.c1/result")
 
-    deadline = time.monotonic() + 20
-    while stored() != "nonconform" and time.monotonic() < deadline:
-        page.wait_for_timeout(200)
-    assert stored() == "nonconform"
+    assert wait_until(lambda: stored() == "nonconform")
     right = row.get_by_role("button", name="符合", exact=True)
     right.click()
     assert right.evaluate("b => getComputedStyle(b).backgroundColor") == "rgb(46, 125, 50)"
+    # a second tap reads the result the kernel sent back: wait for it (it takes the rule away)
+    no_finding.wait_for(state="detached")
     right.click()  # the chosen result again: back to 未检查, outlined
     assert right.get_attribute("aria-pressed") == "false"
-    while stored() != "unchecked" and time.monotonic() < deadline + 20:
-        page.wait_for_timeout(200)
-    assert stored() == "unchecked"
+    assert wait_until(lambda: stored() == "unchecked")
     page.close()
 
 
@@ -142,15 +139,6 @@ def test_the_address_follows_the_inspector_and_f5_opens_exactly_there(chromium, 
     page.locator(".kit-report").wait_for()
     assert query(page) == {"id": "demo-2026-1119", "stage": "report"}
     page.close()
-
-
-def wait_until(check, seconds: float = 30) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.2)
-    return check()
 
 
 def evidence_rows(data_dir: Path, tmp_path: Path) -> list[tuple[object, ...]]:
