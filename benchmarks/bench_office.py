@@ -5,13 +5,18 @@ Run ``python benchmarks/bench_office.py [--users 200] [--seconds 60] [--modes ..
 max_connections=100, password logins with scram-sha-256), creates the kit's schema as an owner
 role and connects as the app role (``kit db grant``), as ``kit hub`` does.
 
+``--tiny``: six people for two seconds, one round of ``per_transaction`` and ``held``, on a
+database and roles of its own in the test cluster that ``$KIT_TEST_PG_URL`` names (``eval
+"$(bash .ci/pg-start)"``), dropped afterwards: to check that the benchmark runs (CI does); its
+figures mean nothing.
+
 Saves. Each simulated inspector is a thread with its own :class:`~kit.store.Store`, as each
 person's kernel has (threads spread over worker processes, so that Python's own lock is not
 what is measured). Teams of three share one inspection; each member saves a note of an item of
 their own sections every 2-5 s, one time in ten a burst of five saves 0.3 s apart (ticking
 through a list), and one save in twenty goes to a field the whole team writes (conflicts are
 expected there: refused with who and when, the writer re-reads). For ``--seconds`` after a
-stagger of 5 s. Measured per mode of connecting:
+stagger of 5 s (``--stagger``). Measured per mode of connecting:
 
 * ``per_transaction``: the kit's default on a server, a connection per save;
 * ``held``: a connection per kernel for its whole life (what 200 kernels do to a server with
@@ -44,6 +49,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -78,22 +84,35 @@ def kit(*args: str) -> None:
     subprocess.run([sys.executable, "-m", "kit", *args], check=True, capture_output=True)
 
 
-def office_database(admin_url: str) -> dict[str, str]:
-    """An owner creates the kit's schema; the apps' role gets its grants (as kit hub wants)."""
+def office_database(admin_url: str, tag: str = "") -> dict[str, str]:
+    """An owner creates the kit's schema; the apps' role gets its grants (as kit hub wants).
+    ``tag``: a suffix for the database, the roles and the floor's table (a shared cluster)."""
+    db, owner, app = f"kit{tag}", f"kit_owner{tag}", f"kit_app{tag}"
     engine = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT", poolclass=sa.NullPool)
     with engine.connect() as conn:
-        conn.exec_driver_sql(f"CREATE ROLE kit_owner LOGIN PASSWORD '{PASSWORD}'")
-        conn.exec_driver_sql(f"CREATE ROLE kit_app LOGIN PASSWORD '{PASSWORD}'")
-        conn.exec_driver_sql("CREATE DATABASE kit OWNER kit_owner")
-        conn.exec_driver_sql("CREATE TABLE floor (k bigserial PRIMARY KEY, v text)")
+        conn.exec_driver_sql(f"CREATE ROLE {owner} LOGIN PASSWORD '{PASSWORD}'")
+        conn.exec_driver_sql(f"CREATE ROLE {app} LOGIN PASSWORD '{PASSWORD}'")
+        conn.exec_driver_sql(f"CREATE DATABASE {db} OWNER {owner}")
+        conn.exec_driver_sql(f"CREATE TABLE floor{tag} (k bigserial PRIMARY KEY, v text)")
     engine.dispose()
-    base = sa.make_url(admin_url).set(database="kit", password=PASSWORD)
-    urls = {"admin": admin_url,
-            "owner": base.set(username="kit_owner").render_as_string(hide_password=False),
-            "app": base.set(username="kit_app").render_as_string(hide_password=False)}
+    base = sa.make_url(admin_url).set(database=db, password=PASSWORD)
+    urls = {"admin": admin_url, "floor": f"floor{tag}",
+            "owner": base.set(username=owner).render_as_string(hide_password=False),
+            "app": base.set(username=app).render_as_string(hide_password=False)}
     kit("db", "upgrade", "--db-url", urls["owner"])
-    kit("db", "grant", "kit_app", "--db-url", urls["owner"])
+    kit("db", "grant", app, "--db-url", urls["owner"])
     return urls
+
+
+def drop_office_database(admin_url: str, tag: str) -> None:
+    """Remove what :func:`office_database` made (the tiny run, on a shared test cluster)."""
+    engine = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT", poolclass=sa.NullPool)
+    with engine.connect() as conn:
+        conn.exec_driver_sql(f"DROP DATABASE IF EXISTS kit{tag} WITH (FORCE)")
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS floor{tag}")
+        conn.exec_driver_sql(f"DROP ROLE IF EXISTS kit_app{tag}")
+        conn.exec_driver_sql(f"DROP ROLE IF EXISTS kit_owner{tag}")
+    engine.dispose()
 
 
 def start_pgbouncer(app_url: str, work: Path) -> tuple[subprocess.Popen[bytes], str] | None:
@@ -104,9 +123,9 @@ def start_pgbouncer(app_url: str, work: Path) -> tuple[subprocess.Popen[bytes], 
     url = sa.make_url(app_url)
     port = free_port()
     work.mkdir(parents=True, exist_ok=True)
-    (work / "users.txt").write_text(f'"kit_app" "{PASSWORD}"\n')
+    (work / "users.txt").write_text(f'"{url.username}" "{PASSWORD}"\n')
     (work / "pgbouncer.ini").write_text(
-        f"[databases]\nkit = host=127.0.0.1 port={url.port} dbname=kit\n"
+        f"[databases]\n{url.database} = host=127.0.0.1 port={url.port} dbname={url.database}\n"
         f"[pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = {port}\n"
         f"auth_type = scram-sha-256\nauth_file = {work / 'users.txt'}\n"
         f"pool_mode = transaction\ndefault_pool_size = {POOL}\nmax_client_conn = 1000\n"
@@ -157,7 +176,7 @@ def prepare(app_url: str, users: int) -> list[dict[str, Any]]:
 
 
 def inspector(url: str, mode: str, job: dict[str, Any], start: float, end: float,
-              result: dict[str, Any], seed: int) -> None:
+              result: dict[str, Any], seed: int, stagger: float) -> None:
     """One person's kernel: a store of its own, saving as an inspector types."""
     from kit.errors import ConflictError
     from kit.store import Store
@@ -165,7 +184,7 @@ def inspector(url: str, mode: str, job: dict[str, Any], start: float, end: float
     rng = random.Random(seed)
     result.update({"times": [], "saved": {}, "ok": {}, "conflicts": 0, "errors": [],
                    "iid": job["iid"], "user": job["user"]})
-    time.sleep(max(0.0, start + rng.uniform(0, 5) - time.time()))
+    time.sleep(max(0.0, start + rng.uniform(0, stagger) - time.time()))
     try:
         store = Store(url, connections=mode)
         record = store.load(job["iid"])
@@ -204,10 +223,10 @@ def inspector(url: str, mode: str, job: dict[str, Any], start: float, end: float
 
 
 def worker(url: str, mode: str, jobs: list[dict[str, Any]], start: float, end: float,
-           queue: Any, seed: int) -> None:
+           queue: Any, seed: int, stagger: float) -> None:
     out: list[dict[str, Any]] = [{} for _ in jobs]
     threads = [threading.Thread(target=inspector, args=(url, mode, job, start, end, out[n],
-                                                        seed * 1000 + n))
+                                                        seed * 1000 + n, stagger))
                for n, job in enumerate(jobs)]
     for t in threads:
         t.start()
@@ -228,7 +247,8 @@ def monitor(admin_url: str, stop: threading.Event, peak: list[int]) -> None:
     engine.dispose()
 
 
-def floor(admin_url: str, stop: threading.Event, times: list[tuple[float, float]]) -> None:
+def floor(admin_url: str, table: str, stop: threading.Event,
+          times: list[tuple[float, float]]) -> None:
     engine = sa.create_engine(admin_url, poolclass=sa.NullPool)
     raw = engine.raw_connection()
     cur = raw.cursor()
@@ -236,7 +256,7 @@ def floor(admin_url: str, stop: threading.Event, times: list[tuple[float, float]
     while not stop.is_set():
         k += 1
         began = time.perf_counter()
-        cur.execute("INSERT INTO floor (v) VALUES (%s)", (f"第{k}次修改的检查情况记录",))
+        cur.execute(f"INSERT INTO {table} (v) VALUES (%s)", (f"第{k}次修改的检查情况记录",))
         raw.commit()
         times.append((time.time(), time.perf_counter() - began))
         time.sleep(0.05)
@@ -277,21 +297,22 @@ def lost_updates(app_url: str, results: list[dict[str, Any]]) -> int:
 
 
 def run_mode(urls: dict[str, str], mode: str, url: str, users: int, seconds: float,
-             processes: int) -> dict[str, Any]:
+             processes: int, stagger: float = 5.0) -> dict[str, Any]:
     plan = prepare(urls["app"], users)
     start = time.time() + 2.0
-    end = start + 5.0 + seconds
+    end = start + stagger + seconds
     stop = threading.Event()
     peak, floor_all = [0], []
     watchers = [threading.Thread(target=monitor, args=(urls["admin"], stop, peak)),
-                threading.Thread(target=floor, args=(urls["admin"], stop, floor_all))]
+                threading.Thread(target=floor, args=(urls["admin"], urls["floor"], stop,
+                                                     floor_all))]
     for t in watchers:
         t.start()
     ctx = mp.get_context("spawn")
     queue = ctx.Queue()
     store_mode = "held" if mode == "pgbouncer" else mode
     procs = [ctx.Process(target=worker, args=(url, store_mode, plan[p::processes], start, end,
-                                              queue, p))
+                                              queue, p, stagger))
              for p in range(processes)]
     for p in procs:
         p.start()
@@ -303,7 +324,7 @@ def run_mode(urls: dict[str, str], mode: str, url: str, users: int, seconds: flo
     stop.set()
     for t in watchers:
         t.join()
-    steady = start + 5.0  # after the stagger in which every kernel opens its store
+    steady = start + stagger  # after the stagger in which every kernel opens its store
     times = [t for r in results for at, t in r["times"] if at >= steady]
     ramp = [t for r in results for at, t in r["times"] if at < steady]
     floor_times = [t for at, t in floor_all if at >= steady]
@@ -417,14 +438,32 @@ def main() -> int:
                         help="rounds per mode, in rotating order; medians reported")
     parser.add_argument("--memory", type=int, default=0, metavar="N",
                         help="also measure N people's servers on the Hub (needs Chromium)")
+    parser.add_argument("--stagger", type=float, default=5.0,
+                        help="seconds over which the kernels open their stores")
+    parser.add_argument("--out", type=Path, default=OUT,
+                        help="where office.json is written (default benchmarks/out)")
+    parser.add_argument("--tiny", action="store_true",
+                        help="6 people for 2 s, one round of per_transaction and held, in the "
+                             "test cluster of $KIT_TEST_PG_URL: to check that the benchmark "
+                             "runs (its figures mean nothing)")
     args = parser.parse_args()
-    env = start_cluster()
+    if args.tiny:
+        if not os.environ.get("KIT_TEST_PG_URL"):
+            print("bench_office --tiny runs in the test cluster: KIT_TEST_PG_URL is not set "
+                  "(eval \"$(bash .ci/pg-start)\")", file=sys.stderr)
+            return 2
+        args.users, args.seconds, args.processes, args.repeat = 6, 2.0, 2, 1
+        args.modes, args.stagger, args.memory = "per_transaction,held", 1.0, 0
+        env = {"KIT_TEST_PG_URL": os.environ["KIT_TEST_PG_URL"]}
+    else:
+        env = start_cluster()
     rows: list[dict[str, Any]] = []
     rounds = {}
     memory = None
     bouncer = None
+    tag = f"_{uuid.uuid4().hex[:8]}" if args.tiny else ""
     try:
-        urls = office_database(env["KIT_TEST_PG_URL"])
+        urls = office_database(env["KIT_TEST_PG_URL"], tag)
         modes = args.modes.split(",")
         rounds: dict[str, list[dict[str, Any]]] = {m: [] for m in modes}
         for r in range(args.repeat):
@@ -436,13 +475,15 @@ def main() -> int:
                         print("pgbouncer: not installed (apt-get install pgbouncer); skipped")
                         continue
                     url = bouncer[1]
-                row = run_mode(urls, mode, url, args.users, args.seconds, args.processes)
+                row = run_mode(urls, mode, url, args.users, args.seconds, args.processes,
+                               args.stagger)
                 rounds[mode].append(row)
                 print(json.dumps(row, ensure_ascii=False))
                 if bouncer is not None:
                     bouncer[0].terminate()
                     bouncer = None
-                time.sleep(5)  # the server settles (backends exit) before the next round
+                # the server settles (backends exit) before the next round
+                time.sleep(0.5 if args.tiny else 5)
         rows = [summary(rs) for rs in rounds.values() if rs]
         if args.memory:
             memory = measure_memory(urls, args.memory)
@@ -450,9 +491,12 @@ def main() -> int:
     finally:
         if bouncer is not None:
             bouncer[0].terminate()
-        stop_cluster(env)
-    OUT.mkdir(exist_ok=True)
-    (OUT / "office.json").write_text(json.dumps({"modes": rows, "rounds": rounds,
+        if args.tiny:
+            drop_office_database(env["KIT_TEST_PG_URL"], tag)
+        else:
+            stop_cluster(env)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "office.json").write_text(json.dumps({"modes": rows, "rounds": rounds,
                                                  "memory": memory}, indent=1,
                                                 ensure_ascii=False))
     print(f"\n{'mode':16} {'saves':>6} {'p50 ms':>7} {'p99 ms':>7} {'floor p99':>9} "

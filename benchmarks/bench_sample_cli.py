@@ -2,11 +2,13 @@
 the same file: wall time and peak memory of the whole process.
 
 Run ``python benchmarks/bench_sample_cli.py [--rows 100000,1000000] [--xlsx-rows 100000]
-[--repeat 5]``. The records register has the 16 columns of ``sample_data/registers/records.csv``
+[--repeat 5] [--out DIR]`` (``--tiny``: small registers, once, in seconds, to check that it
+runs; CI does). The records register has the 16 columns of ``sample_data/registers/records.csv``
 (text: 记录编号, 记录类型, 产品, 批号, 条件, 工序, 文件编号, 文件版本, 检验项目, 单位, 结论, 记录人;
 numbers: 测量值, 下限, 上限; dates, written in the mixed forms the shipped file has), made by
 repeating the shipped rows with new numbers, batches and dates; the products and documents
-registers are the shipped ones. Files are cached under ``benchmarks/out/`` (git-ignored).
+registers are the shipped ones. Files are cached under ``benchmarks/out/`` (git-ignored) or
+``--out``.
 
 Each run is a new process, timed from start to exit, its peak resident memory taken from the
 kernel (``wait4``): ``kit sample --records R --products P --documents D --inspection-date
@@ -35,12 +37,12 @@ TIME_TARGET, MEMORY_TARGET = 3.0, 1.5
 DATE_FORMS = ("%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日")
 
 
-def register(rows: int, suffix: str) -> Path:
-    """The shipped records register grown to ``rows`` rows (written once)."""
-    path = OUT / f"records_shipped_{rows}{suffix}"
+def register(rows: int, suffix: str, out: Path = OUT) -> Path:
+    """The shipped records register grown to ``rows`` rows (written once, under ``out``)."""
+    path = out / f"records_shipped_{rows}{suffix}"
     if path.exists():
         return path
-    OUT.mkdir(parents=True, exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
     print(f"writing {path.name} ({rows:,} rows, once) ...", file=sys.stderr, flush=True)
     base = pd.read_csv(SHIPPED / "records.csv", dtype=str, keep_default_na=False)
     reps = -(-rows // len(base))
@@ -90,7 +92,11 @@ def run(command: list[str]) -> tuple[float, float]:
 
 
 def measure(path: Path, repeat: int) -> dict[str, object]:
-    out = Path(tempfile.mkdtemp()) / "sample.csv"
+    with tempfile.TemporaryDirectory() as scratch:
+        return _measure(path, repeat, Path(scratch) / "sample.csv")
+
+
+def _measure(path: Path, repeat: int, out: Path) -> dict[str, object]:
     kit = [sys.executable, "-m", "kit", "sample", "--records", str(path),
            "--products", str(SHIPPED / "products.csv"), "--documents",
            str(SHIPPED / "documents.csv"), "--inspection-date", "2026-11-20", "--seed", "1",
@@ -118,15 +124,22 @@ def main() -> int:
     parser.add_argument("--rows", default="100000,1000000", help="CSV sizes")
     parser.add_argument("--xlsx-rows", default="100000", help="xlsx sizes ('' for none)")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--out", type=Path, default=OUT,
+                        help="the registers and sample_cli.json (default benchmarks/out)")
+    parser.add_argument("--tiny", action="store_true",
+                        help="a 2,000-row CSV and a 300-row xlsx, once: seconds, to check that "
+                             "the benchmark runs (its figures mean nothing)")
     args = parser.parse_args()
-    files = [register(int(n), ".csv") for n in args.rows.split(",") if n]
-    files += [register(int(n), ".xlsx") for n in args.xlsx_rows.split(",") if n]
+    if args.tiny:
+        args.rows, args.xlsx_rows, args.repeat = "2000", "300", 1
+    files = [register(int(n), ".csv", args.out) for n in args.rows.split(",") if n]
+    files += [register(int(n), ".xlsx", args.out) for n in args.xlsx_rows.split(",") if n]
     results = []
     for path in files:
         r = measure(path, args.repeat)
         results.append(r)
         print(json.dumps(r, ensure_ascii=False), flush=True)
-    (OUT / "sample_cli.json").write_text(json.dumps(results, ensure_ascii=False, indent=1))
+    (args.out / "sample_cli.json").write_text(json.dumps(results, ensure_ascii=False, indent=1))
     print(f"\n{'file':34} {'kit s':>7} {'pandas s':>9} {'ratio':>6} {'kit MiB':>8} "
           f"{'pandas MiB':>10} {'ratio':>6}")
     ok = True

@@ -1,16 +1,19 @@
 """What an office pays as its store grows: 100, 1,000 and 10,000 inspections.
 
-Run ``python benchmarks/bench_scale.py [--sizes 100,1000,10000] [--repeat 15]``. Each store is
-``kit demo`` data (two years of fictional companies) plus the sample company's demo inspection
-(145 item results, four findings and a record sample of 118 rows: the heaviest record), built
-once and cached under ``benchmarks/out/`` (git-ignored). Every path is timed against its floor
-in the same run, call by call interleaved, and reported as the median with the spread
-(25th-75th percentile) of ``--repeat`` runs:
+Run ``python benchmarks/bench_scale.py [--sizes 100,1000,10000] [--repeat 15] [--out DIR]``;
+``--tiny`` runs one small store once, in seconds (CI does, so that the script cannot rot; its
+figures mean nothing). Each store is ``kit demo`` data (two years of fictional companies) plus
+the sample company's demo inspection (145 item results, four findings and a record sample of
+118 rows: the heaviest record), built once and cached under ``benchmarks/out/`` (git-ignored)
+or ``--out``. Every path is timed against its floor in the same run, call by call interleaved,
+and reported as the median with the spread (25th-75th percentile) of ``--repeat`` runs:
 
-* **save**: the app's save, through the real widget: an inspector taps a result of a checklist
-  item of 七、8 (``SectionWidget``), the session checks and saves it and the widgets refresh
-  their problems with the guide's rules; floor: a bare sqlite3 INSERT of one row and its
-  COMMIT with the store's setting (WAL, synchronous=FULL). Target <= 3x.
+* **save**: the app's save, as a tap reaches it: the inspector app (``InspectorApp``) is open
+  on the checklist at 七、8, and a tap on a result of its first item arrives as the page's
+  message to the section's rows (``ChecklistRows``: ``{"kind": "set", ...}``); the session
+  checks and saves it, and the rows, the section's progress, the section picker and the team's
+  progress refresh with the guide's rules, as in the page. Floor: a bare sqlite3 INSERT of one
+  row and its COMMIT with the store's setting (WAL, synchronous=FULL). Target <= 3x.
 * **open**: opening the demo inspection as the app does (the session reads, parses and checks
   it); floor: a bare SELECT of the same rows. Reported.
 * **picker**: the page the app's picker shows (the 50 most recently changed,
@@ -48,13 +51,14 @@ TARGETS = {"save": 3.0, "picker": 2.0, "export": 2.5}
 STORAGE_TARGET_KB = 40
 
 
-def build_store(size: int) -> tuple[Path, str]:
-    """A store of ``size`` inspections (cached): ``size - 1`` demo ones and the sample's."""
+def build_store(size: int, out: Path = OUT) -> tuple[Path, str]:
+    """A store of ``size`` inspections (cached under ``out``): ``size - 1`` demo ones and the
+    sample's."""
     from kit.analytics import load_demo_data
     from kit.interchange import demo_file, import_json
     from kit.store import Store
 
-    folder = OUT / f"scale_{size}"
+    folder = out / f"scale_{size}"
     marker = folder / "demo_id.txt"
     if marker.exists():
         try:
@@ -111,14 +115,38 @@ def bare_insert(folder: Path) -> Callable[[int], object]:
     return insert
 
 
-def measure_store(size: int, repeat: int) -> list[dict[str, Any]]:
+def tap(store: Any, iid: str) -> Callable[[int], object]:
+    """A tap on a result in the app: the page's message to the rows of 七、8, alternating
+    符合 and 不符合 on its first item (what ``rows.js`` sends when a result button is hit)."""
+    from kit.widgets import InspectorApp
+
+    app = InspectorApp(store, user="张明")
+    app.open_inspection(iid, stage="checklist", section="7.8")
+    section = app.stage("checklist").current
+    assert section is not None
+    rows = section.rows
+    item = rows.ids[0]
+    choices = ["conform", "nonconform"]
+
+    def save(i: int) -> None:
+        rows._message(rows, {"kind": "set", "id": item, "field": "result",
+                             "value": choices[i % 2]}, [])
+
+    save(1)  # once before timing, and a check that a tap is saved at all
+    if store.load(iid).get(f"results/{item}/result") != choices[1]:
+        msg = f"the tap on {item} was not saved"
+        raise RuntimeError(msg)
+    return save
+
+
+def measure_store(size: int, repeat: int, out: Path = OUT) -> list[dict[str, Any]]:
     from kit.session import Session
     from kit.store import Store
-    from kit.widgets import SectionWidget
 
-    folder, iid = build_store(size)
+    folder, iid = build_store(size, out)
+    few = max(min(3, repeat), repeat // 3)  # for the paths that take a second or more
     rows = []
-    with Store(data_dir=folder) as store:
+    with Store(data_dir=folder) as store, tempfile.TemporaryDirectory() as scratch:
         raw = sqlite3.connect(folder / "kit.sqlite")
         key = raw.execute("SELECT key FROM inspections WHERE id = ?", (iid,)).fetchone()[0]
         some_id = raw.execute("SELECT id FROM inspections ORDER BY key LIMIT 1 OFFSET ?",
@@ -126,15 +154,7 @@ def measure_store(size: int, repeat: int) -> list[dict[str, Any]]:
         name = json.loads(raw.execute("SELECT summary FROM inspections WHERE id = ?",
                                       (some_id,)).fetchone()[0]).get("company/name", "")
 
-        session = Session(store, iid, user="张明")
-        section = SectionWidget(session, "7.8")
-        item = section.items[0]
-        choices = ["conform", "nonconform"]
-        insert = bare_insert(Path(tempfile.mkdtemp(dir=folder)))
-
-        def save(i: int) -> None:
-            item.result.control.value = choices[i % 2]
-
+        save, insert = tap(store, iid), bare_insert(Path(scratch))
         rows.append(row("save", size, interleaved({"floor": insert, "path": save}, repeat)))
 
         def open_it(_i: int) -> None:
@@ -161,7 +181,7 @@ def measure_store(size: int, repeat: int) -> list[dict[str, Any]]:
             [json.loads(s) for (s,) in raw.execute("SELECT summary FROM inspections")]
 
         rows.append(row("listing", size, interleaved(
-            {"floor": bare_listing, "path": lambda _i: store.list()}, max(3, repeat // 3))))
+            {"floor": bare_listing, "path": lambda _i: store.list()}, few)))
         raw.close()
         problems = store.verify()
     db_file = folder / "kit.sqlite"
@@ -171,7 +191,7 @@ def measure_store(size: int, repeat: int) -> list[dict[str, Any]]:
     on_disk = sum(f.stat().st_size for f in folder.glob("kit.sqlite*"))
     rows.append({"path": "storage", "size": size, "kb_per_inspection": on_disk / size / 1024,
                  "verified": not problems, "target": STORAGE_TARGET_KB})
-    rows.append(measure_export(folder, iid, size, max(3, repeat // 3)))
+    rows.append(measure_export(folder, iid, size, few))
     return rows
 
 
@@ -190,9 +210,14 @@ wb.save(sys.argv[2])
 
 def measure_export(folder: Path, iid: str, size: int, repeat: int) -> dict[str, Any]:
     """``kit export`` as a process against a process writing the same cells."""
+    with tempfile.TemporaryDirectory() as scratch:
+        return _measure_export(folder, iid, size, repeat, Path(scratch))
+
+
+def _measure_export(folder: Path, iid: str, size: int, repeat: int,
+                    work: Path) -> dict[str, Any]:
     from openpyxl import load_workbook
 
-    work = Path(tempfile.mkdtemp())
     out = work / "kit.xlsx"
     command = [sys.executable, "-m", "kit", "export", iid, "--data-dir", str(folder),
                "--out", str(out)]
@@ -218,14 +243,21 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="100,1000,10000")
     parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--out", type=Path, default=OUT,
+                        help="the cached stores and scale.json (default benchmarks/out)")
+    parser.add_argument("--tiny", action="store_true",
+                        help="one store of 20 inspections, each path once: seconds, to check "
+                             "that the benchmark runs (its figures mean nothing)")
     args = parser.parse_args()
+    if args.tiny:
+        args.sizes, args.repeat = "20", 1
     results = []
     for size in (int(s) for s in args.sizes.split(",")):
-        for r in measure_store(size, args.repeat):
+        for r in measure_store(size, args.repeat, args.out):
             results.append(r)
             print(json.dumps(r, ensure_ascii=False), flush=True)
-    OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / "scale.json").write_text(json.dumps(results, ensure_ascii=False, indent=1))
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "scale.json").write_text(json.dumps(results, ensure_ascii=False, indent=1))
     print(f"\n{'path':8} {'size':>6} {'median ms':>10} {'p25-p75':>15} {'floor ms':>9} "
           f"{'ratio':>6} {'target':>6}")
     ok = True

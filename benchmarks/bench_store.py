@@ -1,6 +1,7 @@
 """How fast the store autosaves a field and opens an inspection, against bare sqlite3.
 
-Run ``python benchmarks/bench_store.py [--repeat N]``; it prints medians and ratios. Each
+Run ``python benchmarks/bench_store.py [--repeat N]``; it prints medians and ratios
+(``--tiny``: a few repetitions, in seconds, to check that it runs; CI does). Each
 figure is measured against a plain baseline in the same run, on the same disk, interleaved
 call by call so that both see the same conditions:
 
@@ -75,7 +76,7 @@ def report(name: str, ours: list[float], bare: list[float], baseline: str) -> fl
     return ratio
 
 
-def bench_autosave(folder: Path, synchronous: str, repeat: int) -> float:
+def bench_autosave(folder: Path, synchronous: str, repeat: int, few: int) -> float:
     store = Store(data_dir=folder / f"store-{synchronous}")
     # the store sets synchronous=FULL on connect; the NORMAL run changes it on that connection
     store._conn.execute(f"PRAGMA synchronous = {synchronous}")
@@ -98,7 +99,7 @@ def bench_autosave(folder: Path, synchronous: str, repeat: int) -> float:
     ours, base = timed([autosave, insert], repeat)
     ratio = report("Record.set (existing field)", ours, base, "bare INSERT + COMMIT")
     new_field = timed(
-        [lambda i: record.set(f"findings/F{i}/text", "新问题", user="bench")], max(repeat // 4, 20)
+        [lambda i: record.set(f"findings/F{i}/text", "新问题", user="bench")], few
     )[0]
     print(
         f"  {'Record.set (new field, for info)':<34} {statistics.median(new_field) * 1e6:9.1f} us"
@@ -113,9 +114,10 @@ def bench_open(folder: Path, repeat: int) -> float:
     iid = store.create(inspection_doc(), user="bench")
     rows = len(store.load(iid).versions)
     bare = bare_connection(store.path or Path(), "FULL")
-    select = "SELECT path, value_json, version FROM fields WHERE inspection_id = ?"
+    (key,) = bare.execute("SELECT key FROM inspections WHERE id = ?", (iid,)).fetchone()
+    select = "SELECT path, value, version FROM fields WHERE ins = ?"
     ours, base = timed(
-        [lambda i: store.load(iid), lambda i: bare.execute(select, (iid,)).fetchall()], repeat
+        [lambda i: store.load(iid), lambda i: bare.execute(select, (key,)).fetchall()], repeat
     )
     print(f"  ({rows} rows)")
     ratio = report("Store.load", ours, base, "bare SELECT ... fetchall()")
@@ -127,16 +129,24 @@ def bench_open(folder: Path, repeat: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=500)
+    parser.add_argument("--tiny", action="store_true",
+                        help="5 repetitions: seconds, to check that the benchmark runs (its "
+                             "figures mean nothing)")
     args = parser.parse_args()
+    if args.tiny:
+        args.repeat = 5
+    few, half = ((args.repeat, args.repeat) if args.tiny else
+                 (max(args.repeat // 4, 20), max(args.repeat // 2, 50)))
     print(f"sqlite {sqlite3.sqlite_version}, {args.repeat} repetitions, medians")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         ratios = {}
         for synchronous in ("FULL", "NORMAL"):
             print(f"\nautosave one field, journal_mode=WAL synchronous={synchronous}")
-            ratios[f"autosave {synchronous}"] = bench_autosave(folder, synchronous, args.repeat)
+            ratios[f"autosave {synchronous}"] = bench_autosave(folder, synchronous, args.repeat,
+                                                               few)
         print("\nopen an inspection, journal_mode=WAL")
-        ratios["open"] = bench_open(folder, max(args.repeat // 2, 50))
+        ratios["open"] = bench_open(folder, half)
     print("\nsummary: " + ", ".join(f"{k} {v:.2f}x" for k, v in ratios.items()))
 
 

@@ -1,8 +1,9 @@
 """What an analyst pays for ``load_tables``: a whole office's store as typed tables.
 
-Run ``python benchmarks/bench_tables.py [--sizes 200,5000] [--repeat 7]``. The stores are
-``bench_scale``'s (``kit demo`` data plus the sample's inspection, built once and cached under
-``benchmarks/out/``). Timed, call by call interleaved, medians with the spread (25th-75th
+Run ``python benchmarks/bench_tables.py [--sizes 200,5000] [--repeat 7] [--out DIR]``;
+``--tiny`` runs one small store once, in seconds (CI does, so that the script cannot rot; its
+figures mean nothing). The stores are ``bench_scale``'s (``kit demo`` data plus the sample's
+inspection, built once and cached under ``benchmarks/out/`` or ``--out``). Timed, call by call interleaved, medians with the spread (25th-75th
 percentile) of ``--repeat`` runs:
 
 * **tables**: ``load_tables(store)``, every inspection as the seven typed tables (ordered
@@ -34,7 +35,7 @@ from bench_scale import OUT, build_store, interleaved, row
 TARGET = 2.0
 
 
-def measure(size: int, repeat: int) -> list[dict[str, Any]]:
+def measure(size: int, repeat: int, out_dir: Path = OUT) -> list[dict[str, Any]]:
     import pandas as pd
 
     from kit.analytics import load_tables
@@ -43,7 +44,7 @@ def measure(size: int, repeat: int) -> list[dict[str, Any]]:
     from kit.store import Store, Where
     from kit.store._sql import rows_statement
 
-    folder, _iid = build_store(size)
+    folder, _iid = build_store(size, out_dir)
     store = Store(data_dir=folder)
     bare = sqlite3.connect(folder / "kit.sqlite")
     last = max(r["scope/start_date"] for r in store.list() if r["scope/start_date"])
@@ -97,13 +98,32 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="200,5000")
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--out", type=Path, default=OUT,
+                        help="the cached stores and tables.json (default benchmarks/out)")
+    parser.add_argument("--tiny", action="store_true",
+                        help="one store of 20 inspections, each path once: seconds, to check "
+                             "that the benchmark runs (its figures mean nothing)")
     args = parser.parse_args()
+    if args.tiny:
+        args.sizes, args.repeat = "20", 1
     results = []
     for size in (int(s) for s in args.sizes.split(",")):
-        for line in measure(size, args.repeat):
+        for line in measure(size, args.repeat, args.out):
             results.append(line)
             print(json.dumps(line, ensure_ascii=False), flush=True)
-    (OUT / "tables.json").write_text(json.dumps(results, ensure_ascii=False, indent=1))
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "tables.json").write_text(json.dumps(results, ensure_ascii=False, indent=1))
+    print(f"\n{'path':50} {'size':>6} {'median ms':>10} {'floor ms':>9} {'ratio':>6} "
+          f"{'target':>6}")
+    for r in results:
+        if r["path"] == "memory":
+            print(f"{'memory':50} {r['size']:>6} typed {r['typed_mb']:.1f} MB, as text "
+                  f"{r['plain_mb']:.1f} MB ({r['rows']:,} rows; the quarter: "
+                  f"{r['filtered_inspections']} inspections)")
+            continue
+        target = "" if r.get("target") is None else f"<= {r['target']}"
+        print(f"{r['path']:50} {r['size']:>6} {r['ms']:>10.1f} {r['floor_ms']:>9.1f} "
+              f"{r['ratio']:>6.2f} {target:>6}")
 
 
 if __name__ == "__main__":

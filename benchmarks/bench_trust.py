@@ -1,8 +1,9 @@
 """What the tamper-evident trail costs: a save with its chained entry, and `kit audit --verify`.
 
-Run ``python benchmarks/bench_trust.py [--repeat N] [--baseline-rev REV]``. Each figure is
-against a plain floor in the same run, on the same disk, medians over repeated rounds that
-alternate between the two sides:
+Run ``python benchmarks/bench_trust.py [--repeat N] [--baseline-rev REV]`` (``--tiny``: a few
+saves and entries, no baseline worktree, in seconds, to check that it runs; CI does). Each
+figure is against a plain floor in the same run, on the same disk, medians over repeated rounds
+that alternate between the two sides:
 
 * save: ``Record.set`` of one text field (the version check, the chained audit entry, the
   field, the chain head, one commit; WAL with ``synchronous=FULL``, the store's setting)
@@ -77,6 +78,8 @@ def bare_insert(n: int) -> float:
 
 
 def worktree(rev: str) -> Path | None:
+    if not rev:
+        return None
     target = Path(tempfile.mkdtemp(prefix="kit-baseline-"))
     proc = subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(target),
                            rev], capture_output=True, text=True)
@@ -85,14 +88,15 @@ def worktree(rev: str) -> Path | None:
 
 def bench_save(repeat: int, rev: str) -> dict[str, float]:
     base = worktree(rev)
-    rounds = max(3, repeat // 100)
+    per_round = min(repeat, 100)
+    rounds = max(3, repeat // 100) if repeat >= 100 else 1
     now, before, bare = [], [], []
     try:
         for _ in range(rounds):
-            now.append(save_round(100, None))
+            now.append(save_round(per_round, None))
             if base is not None:
-                before.append(save_round(100, str(base)))
-            bare.append(bare_insert(100))
+                before.append(save_round(per_round, str(base)))
+            bare.append(bare_insert(per_round))
     finally:
         if base is not None:
             subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(base)],
@@ -133,8 +137,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=500, help="saves per side (default 500)")
     parser.add_argument("--entries", type=int, default=5000)
     parser.add_argument("--baseline-rev", default="326c67c",
-                        help="the kit before the chain (default: the first kit's last commit)")
+                        help="the kit before the chain (default: the first kit's last commit; "
+                             "'' for none)")
+    parser.add_argument("--tiny", action="store_true",
+                        help="20 saves, 100 entries, no baseline: seconds, to check that the "
+                             "benchmark runs (its figures mean nothing)")
     args = parser.parse_args(argv)
+    if args.tiny:
+        args.repeat, args.entries, args.baseline_rev = 20, 100, ""
     s = bench_save(args.repeat, args.baseline_rev)
     print("save one text field, WAL + synchronous=FULL, medians")
     print(f"  Record.set with the chained entry     {s['save'] * 1e6:8.1f} us "
@@ -145,10 +155,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  Record.set of the first kit (no chain) {s['before'] * 1e6:7.1f} us")
         print(f"  ratio {ratio:.2f}x ({verdict} the target <= {SAVE_TARGET}x)")
     else:
-        print("  (the baseline revision could not be checked out: no git history here)")
+        print("  (no baseline: none asked for, or it could not be checked out here)")
     print(f"  bare INSERT + COMMIT, for scale       {s['bare'] * 1e6:8.1f} us "
           f"({s['save'] / s['bare']:.2f}x)")
-    v = bench_verify(args.entries, 15)
+    v = bench_verify(args.entries, 1 if args.tiny else 15)
     ratio = v["verify"] / v["read"]
     verdict = "meets" if ratio <= VERIFY_TARGET else "MISSES"
     print(f"kit audit --verify of {v['entries']:,} entries: Store.verify {v['verify'] * 1e3:.1f} ms "

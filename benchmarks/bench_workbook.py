@@ -1,12 +1,13 @@
 """Benchmark: the inspection workbook against a bare openpyxl write-only dump of the same cells.
 
-Run ``python benchmarks/bench_workbook.py [--rows 10000] [--repeat 5]``. The record is the demo
+Run ``python benchmarks/bench_workbook.py [--rows 10000] [--repeat 5]`` (``--tiny``: 100 rows,
+once, to check that it runs; CI does). The record is the demo
 inspection with ``--rows`` sampled records (12 columns each) and 200 audit entries. The
 baseline writes exactly the visible cell values of the kit's workbook (read back once before
 timing) with ``Workbook(write_only=True)``, no styles, no validations, no hidden sheet; the kit
 also renders the record, styles every cell, estimates row heights and embeds the canonical
 JSON. Both run alternately in the same process; the medians and their ratio are printed
-against the target of 1.5x.
+against the target of 1.5x (a verdict printed, never the exit code).
 """
 
 from __future__ import annotations
@@ -94,7 +95,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--tiny", action="store_true",
+                        help="100 sampled records, once: seconds, to check that the benchmark "
+                             "runs (its figures mean nothing)")
     args = parser.parse_args(argv)
+    if args.tiny:
+        args.rows, args.repeat = 100, 1
     ins, audit = big_record(args.rows), audit_trail(200)
     when = datetime(2026, 11, 25, 9, 0)
     with tempfile.TemporaryDirectory() as tmp:
@@ -120,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bare write-only dump median {bare:.3f} s  ({bare_out.stat().st_size / 1e6:.1f} MB)")
         verdict = "OK" if ratio <= TARGET else "OVER TARGET"
         print(f"ratio {ratio:.2f}x (target <= {TARGET}x): {verdict}")
-    return 0 if ratio <= TARGET else 1
+    return 0
 
 
 if __name__ == "__main__":
