@@ -137,6 +137,8 @@ class Reason(StrEnum):
                                    "the rectification requirement is missing", "十、1")
     FINDING_DEADLINE_PAST = ("finding.deadline_past", "整改期限早于检查日期",
                              "the deadline is before the inspection", "六、7")
+    SIGNATURES_NOT_DRAWN = ("signatures.not_drawn", "未签名而被记为已签字",
+                            "recorded as signed without a signature", "六、7")
     SIGNATURES_REFUSAL_NEEDS_TWO = ("signatures.refusal_needs_two", "企业拒绝签字时不足2名检查人员签字",
                                     "fewer than two inspectors signed a refusal", "六、8")
     SIGNATURES_REFUSAL_NOTE = ("signatures.refusal_note", "企业拒绝签字但未注明情况",
@@ -247,6 +249,8 @@ class Reason(StrEnum):
     JSON_FORMAT_VERSION = ("json.format_version", "不支持的格式版本", "unsupported format version")
     JSON_SCHEMA = ("json.schema", "不符合检查记录格式", "does not fit the record's schema")
     JSON_UNKNOWN_FIELD = ("json.unknown_field", "未知字段", "unknown field")
+    RECORD_UNKNOWN_CODE = ("record.unknown_code", "所指的代码、检查项、成员或节不存在",
+                           "a code, item, member or section that names nothing known")
     JSON_TYPE = ("json.type", "值的类型不对", "a value of the wrong type")
     JSON_NULL = ("json.null", "此处不能为空值", "null is not allowed here")
     JSON_CHOICE = ("json.choice", "取值不在可选范围内", "not one of the allowed values")

@@ -29,7 +29,22 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-__all__ = ["UnsupportedSchema", "check", "check_file", "load_schema"]
+__all__ = ["UnsupportedSchema", "canonical_json", "check", "check_file", "load_schema"]
+
+#: the kit's one canonical JSON: equal values give equal text (keys sorted, no spaces, UTF-8
+#: kept, no NaN), so comparing texts compares values: the store's rows, the trail's MACs, the
+#: workbook's seal and every digest are taken over it
+_CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+                              allow_nan=False)
+
+
+def canonical_json(value: Any) -> str:
+    """``value`` as the kit's canonical JSON text.
+
+    >>> canonical_json({"b": [1, 2.5], "a": "甲"})
+    '{"a":"甲","b":[1,2.5]}'
+    """
+    return _CANONICAL.encode(value)
 
 #: a problem: (the field's path as ``a/b/0``, Chinese, English)
 Found = tuple[str, str, str]

@@ -1,16 +1,18 @@
 """An editing session: one person working on one stored inspection, every change autosaved.
 
 The apps' widgets, the CLI and analysts' scripts all change a record through
-:meth:`Session.set`: the value is checked against the record model first (a bad date or an
-unknown code is refused with a clear message and nothing is written), then saved at once as a
-row-level write with the user's name in the audit trail. A change someone else made to the
-same field since this session read it is refused (:class:`~kit.errors.ConflictError`) and the
-session re-reads the record, so the person sees the other change instead of overwriting it.
+:meth:`Session.set`, which goes through the door (:mod:`kit.door`): the value is checked
+against the record model and the guide's codes, the person's right to change that part, the
+stage gates and the versions read, all at once; a bad value is refused with a clear message and
+nothing is written; otherwise it is saved at once as a row-level write with the person's name in
+the audit trail. A change someone else made to the same field since this session read it is
+refused (:class:`~kit.errors.ConflictError`) and the session re-reads the record, so the person
+sees the other change instead of overwriting it.
 
->>> from kit.store import Store
+>>> from kit.door import Door, Identity
 >>> from kit.record import new_inspection
->>> store = Store("sqlite://")
->>> s = Session.create(store, new_inspection(), user="张明")
+>>> door = Door.connect("sqlite://", identity=Identity("张明"))
+>>> s = Session.create(door, new_inspection())
 >>> s.set("company/name", "北京示例医疗科技有限公司")
 >>> s.inspection.company.name
 '北京示例医疗科技有限公司'
@@ -18,62 +20,44 @@ session re-reads the record, so the person sees the other change instead of over
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import Callable
-from dataclasses import replace
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any, Final
 
-from kit.access import AccessError, Identity, may_edit, read_refusal, refusal
 from kit.dates import beijing_now, beijing_today
-from kit.errors import ConflictError, InputError, Problem, ValidationError
+from kit.door import (
+    DELETE,
+    GATED_STAGES,
+    OVERRIDES,
+    AccessError,
+    Applied,
+    Door,
+    GateError,
+    Identity,
+    NumberTakenError,
+    Record,
+    may_edit,
+    refusal,
+)
+from kit.errors import ConflictError, InputError, NotFoundError, Problem, ValidationError
 from kit.evidence import prepare
 from kit.guide import load_guide
-from kit.labels import STAGES, en, zh
 from kit.notices import NoticeTemplates, load_notice_templates, next_number
-from kit.profiles import Profile, resolve_profile
+from kit.profiles import Profile
 from kit.record import (
     NOTICE_KINDS,
+    STAGE_ORDER,
     Inspection,
     check_value,
     from_doc,
     next_key,
     parse_doc,
-    to_doc,
     with_change,
 )
 from kit.rules import check, errors, notice_problems
-from kit.store import DELETE, NumberTakenError, Record, Store
-from kit.workdays import WorkCalendar, load_calendar
 
 Listener = Callable[[str], None]
-
-
-def new_inspection_id(inspection: Inspection) -> str:
-    """A readable, unique id: the start date and six random hex digits (``20261119-a1b2c3``)."""
-    day = inspection.scope.start_date
-    prefix = day.strftime("%Y%m%d") if day else "draft"
-    return f"{prefix}-{secrets.token_hex(3)}"
-
-
-def save_new(store: Store, inspection: Inspection, *, user: str, action: str = "create") -> str:
-    """Store a new inspection under a fresh id (or its own, if unused); return the id."""
-    iid = inspection.id or new_inspection_id(inspection)
-    doc = to_doc(replace(inspection, id=iid))
-    return store.create(doc, user=user, inspection_id=iid, action=action)
-
-
-def open_inspection(store: Store, inspection_id: str) -> Inspection:
-    """The stored inspection as a model object (problems, if any, raise ValidationError)."""
-    record = store.load(inspection_id)
-    return from_doc({**record.doc, "id": record.id}, what=f"inspection {inspection_id}")
-
-
-def export_doc(store: Store, inspection_id: str) -> dict[str, Any]:
-    """The complete document of a stored inspection: every field, defaults filled in."""
-    record = store.load(inspection_id)
-    inspection, _problems = parse_doc({**record.doc, "id": record.id})
-    return to_doc(inspection)
+_GONE: Any = object()
 
 
 def _plain(value: Any) -> Any:
@@ -90,43 +74,45 @@ def _plain(value: Any) -> Any:
 
 
 class Session:
-    """One user's view of one stored inspection; :meth:`set` is the only way to change it."""
+    """One person's view of one stored inspection; :meth:`set` is the only way to change it."""
 
-    def __init__(self, store: Store, inspection_id: str, *, user: str,
-                 identity: Identity | None = None) -> None:
-        self.store = store
-        self.user = user
-        self.identity = identity
-        self.record: Record = store.load(inspection_id)
+    def __init__(self, door: Door, inspection_id: str) -> None:
+        self.door = door
+        self.record: Record = door.open(inspection_id)
         # A record the model cannot read is refused up front, with every problem listed.
         self._inspection: Inspection | None = from_doc(
             {**self.record.doc, "id": self.record.id}, what=f"inspection {inspection_id}")
-        why = None if identity is None else read_refusal(self._inspection, identity)
-        if why is not None:
-            raise AccessError(why)
         self._problems: list[Problem] | None = None
         self._under: dict[str, list[Problem]] = {}
-        self._office: tuple[str, Profile | None, WorkCalendar] | None = None
         self._listeners: list[Listener] = []
         self._field_listeners: list[tuple[str, Listener]] = []
         self._deferred: dict[int, Callable[[], None]] = {}
 
     @classmethod
-    def create(cls, store: Store, inspection: Inspection, *, user: str,
-               identity: Identity | None = None) -> Session:
+    def create(cls, door: Door, inspection: Inspection) -> Session:
         """Store a new inspection and open a session on it."""
-        return cls(store, save_new(store, inspection, user=user), user=user, identity=identity)
+        return cls(door, door.create(inspection))
+
+    @property
+    def user(self) -> str:
+        """Who this session's changes are recorded under."""
+        return self.door.user
+
+    @property
+    def identity(self) -> Identity | None:
+        return self.door.identity
 
     @property
     def read_only(self) -> bool:
         """Whether this person may only look (an office leader or analyst, not on the team)."""
-        return self.identity is not None and not may_edit(self.inspection, self.identity)
+        who = self.identity
+        return who is not None and not may_edit(self.inspection, who)
 
     def refusal(self, path: str, value: Any = None) -> str | None:
         """Why this person may not set ``path`` (to ``value``), or None (the apps grey out
         what is refused)."""
-        return None if self.identity is None else refusal(self.inspection, self.identity, path,
-                                                          value)
+        who = self.identity
+        return None if who is None else refusal(self.inspection, who, path, value)
 
     def check_access(self, path: str, value: Any = None) -> None:
         """Raise :class:`AccessError` when this person may not set ``path`` (to ``value``)."""
@@ -140,7 +126,7 @@ class Session:
 
     @property
     def inspection(self) -> Inspection:
-        """The record as a model object, parsed once per change."""
+        """The record as a model object, parsed once per reading, then following each change."""
         if self._inspection is None:
             ins, _problems = parse_doc({**self.record.doc, "id": self.record.id})
             self._inspection = ins
@@ -201,44 +187,45 @@ class Session:
         self.set_many({path: value})
 
     def set_many(self, changes: dict[str, Any], *, action: str = "update") -> None:
-        """Check and save several fields in one transaction, or none of them. Moving the
-        record on to 检查文书, 跟踪 or 已结案 runs the guide's rules first: their errors block
-        the move (:class:`GateError`) unless the same write records the leader's override
-        (:meth:`advance`)."""
-        plain = {p: _plain(v) for p, v in changes.items()}
-        for path, value in plain.items():
-            self.check_access(path, value)
-        problems = [pr for p, v in plain.items() for pr in self.check_value(p, v)]
-        if problems:
-            raise ValidationError(problems, f"inspection {self.id}")
-        stage = plain.get("stage")
-        if isinstance(stage, str) and f"{OVERRIDES}/{stage}" not in plain:
-            blocking = self.gate_problems(stage, plain)
-            if blocking:
-                raise GateError(blocking, stage)
+        """Check and save several fields in one transaction, or none of them, through the
+        door. Moving the record on to 检查文书, 跟踪 or 已结案 runs the guide's rules first:
+        their errors block the move (:class:`GateError`) unless the same write records the
+        leader's override (:meth:`advance`)."""
+        plain = {p: v if v is DELETE else _plain(v) for p, v in changes.items()}
+        self._save(plain, action)
+
+    def _save(self, changes: dict[str, Any], action: str) -> None:
         try:
-            self.record.set_many(plain, user=self.user, action=action)
+            applied = self.door.save(self.record, changes, action=action,
+                                     model=self._inspection)
         except ConflictError:
             self.refresh()
             raise
-        if self._inspection is not None:  # the model follows the change, not a re-parse
-            for path, value in plain.items():
-                self._inspection = with_change(self._inspection, path, value,
-                                               delete=value is DELETE)
-        for path in plain:
+        self._follow(applied)
+        for path in changes:
             self._changed(path, model_current=True)
+
+    def _follow(self, applied: Sequence[Applied]) -> None:
+        """The model follows what the store wrote, not a guess of what a change does: each
+        part the written rows lie in (an entry such as ``results/7.1.c1``, a field such as
+        ``scope/sections``) is read again from the record, which holds those rows."""
+        if self._inspection is None:
+            return
+        ins = self._inspection
+        for part in dict.fromkeys("/".join(row.path.split("/")[:2]) for row in applied):
+            value = self.record.get(part, _GONE)
+            ins = with_change(ins, part, None if value is _GONE else value,
+                              delete=value is _GONE)
+        self._inspection = ins
 
     def gate_problems(self, stage: str, changes: dict[str, Any] | None = None
                       ) -> list[Problem]:
         """The rules' errors that block moving the record to ``stage`` (with ``changes``
         saved at the same time): none for a move back, or before the visit ends."""
-        ins = self.inspection
-        if stage not in GATED_STAGES or stage not in STAGE_ORDER or \
-                STAGE_ORDER.index(stage) <= STAGE_ORDER.index(ins.stage):
-            return []
+        after = self.inspection
         for path, value in (changes or {"stage": stage}).items():
-            ins = with_change(ins, path, value, delete=value is DELETE)
-        return errors(self._check(ins))
+            after = with_change(after, path, value, delete=value is DELETE)
+        return self.door.gate_problems(self.inspection, stage, after)
 
     def advance(self, stage: str, *, override: str = "") -> None:
         """Move the record to ``stage``. When the rules find errors, only the team's leader
@@ -271,7 +258,7 @@ class Session:
         if notice is not None and notice.number:
             return notice.number
         problems = [p for p in notice_problems(self.inspection, kind, guide=load_guide(),
-                                               profile=self._office_profile())
+                                               profile=self._profile())
                     if p.severity == "error"]
         if problems:
             raise ValidationError(problems, f"inspection {self.id}: notice {kind}")
@@ -279,7 +266,7 @@ class Session:
         scheme = (templates or load_notice_templates())[kind].number
         path = f"notices/{kind}/number"
         for _attempt in range(NUMBER_ATTEMPTS):
-            number = next_number(scheme, on.year, self.store.notice_numbers())
+            number = next_number(scheme, on.year, self.door.notice_numbers())
             try:
                 self.set_many({path: number, f"notices/{kind}/issued_on": on.isoformat()},
                               action="issue")
@@ -314,69 +301,70 @@ class Session:
             raise ValidationError(blocking, f"inspection {self.id}: notice {kind}")
         self.set_many(changes, action="serve")
 
-    def _office_profile(self) -> Profile | None:
-        if self._office is None or self._office[0] != self.inspection.profile:
-            self._office = (self.inspection.profile, resolve_profile(self.inspection.profile),
-                            load_calendar())
-        return self._office[1]
+    def _profile(self) -> Profile | None:
+        return self.door.profile(self.inspection.profile)
 
     def attach(self, target: str, name: str, data: bytes, *, signature: bool = False,
-               note: str = "") -> str:
+               note: str = "", signer: str = "") -> str:
         """Keep a photo, a file or (``signature``) a signature drawn on the screen as evidence
         of ``target`` (``results/7.8.m4``, ``findings/F2``, ``signatures/company``,
         ``signatures/witness`` or ``signatures/<member>``); return the attachment's key.
 
         The bytes are checked (:func:`kit.evidence.prepare`) and kept in the store by their
-        hash; the record gets the hash, who and when, in the trail like any change."""
-        self.check_access("attachments")
-        ins = self.inspection
+        hash; the record gets the hash, who captured it and when, in the trail like any
+        change. A signature also records who drew it (``signer``, the name given at the pad)
+        and, in the same write, that they signed: a member among the inspectors signing, the
+        company's signer, the witness."""
         kind, _, what = target.partition("/")
-        known = {"results": lambda k: bool(k) and "/" not in k,
-                 "findings": lambda k: k in ins.findings,
-                 "signatures": lambda k: k in ("company", "witness") or k in ins.team}
-        if kind not in known or not known[kind](what) or (signature != (kind == "signatures")):
+        if signature != (kind == "signatures"):
             raise ValidationError([Problem(
                 "evidence.target", f"证据材料所属的项目不存在：{target}",
                 f"no such place for evidence: {target!r}", field="attachments")],
                 f"inspection {self.id}")
+        self.check_access("attachments")
+        ins = self.inspection
+        signer = _signer(ins, what, signer) if signature else signer.strip()
         ready = prepare(name, data, signature=signature)
-        digest = self.store.put_blob(ready.data, ready.mime, user=self.user)
-        thumb = (self.store.put_blob(ready.thumb, ready.thumb_mime, user=self.user)
-                 if ready.thumb is not None else "")
-        key = next_key(set(ins.attachments) | self.store.keys_ever(self.id, "attachments"), "A")
-        self.set(f"attachments/{key}", {
+        key = next_key(set(ins.attachments) | self.door.keys_ever(self.id, "attachments"), "A")
+        changes: dict[str, Any] = {f"attachments/{key}": {
             "kind": ready.kind, "target": target, "name": name, "mime": ready.mime,
-            "size": len(ready.data), "sha256": digest, "thumb_sha256": thumb, "by": self.user,
-            "at": beijing_now().isoformat(), "note": note})
+            "size": len(ready.data), "sha256": "", "thumb_sha256": "", "by": self.user,
+            "at": beijing_now().isoformat(), "note": note, "signer": signer}}
+        if signature:
+            changes.update(_signed(ins, what, signer))
+        # what the target names first (nothing kept for a target that names nothing)
+        unknown = self.door.check_codes(ins, changes)
+        if unknown:
+            raise ValidationError(unknown, f"inspection {self.id}")
+        digest = self.door.keep_evidence(self.id, ready.data, ready.mime)
+        thumb = (self.door.keep_evidence(self.id, ready.thumb, ready.thumb_mime)
+                 if ready.thumb is not None else "")
+        changes[f"attachments/{key}"].update(sha256=digest, thumb_sha256=thumb)
+        self.set_many(changes, action="attach")
         return key
 
     def delete(self, path: str) -> None:
         """Remove an entry (a finding, a team member...) with an audit row."""
-        self.check_access(path)
-        try:
-            self.record.delete(path, user=self.user)
-        except ConflictError:
-            self.refresh()
-            raise
-        if self._inspection is not None:
-            self._inspection = with_change(self._inspection, path, None, delete=True)
-        self._changed(path, model_current=True)
+        if self.record.get(path, DELETE) is DELETE:
+            msg = f"检查记录 {self.id} 中没有字段 {path} / no field {path} in {self.id}"
+            raise NotFoundError(msg)
+        self._save({path: DELETE}, "delete")
 
     def refresh(self) -> None:
         """Re-read the record to see changes made in other tabs (after saving our own)."""
         self.flush_pending()
-        self.record.refresh()
-        self._office = None
+        self.door.reload(self.record)
+        self._inspection = None
         self._changed("*")
 
     def poll(self) -> bool:
         """Show what colleagues saved since this tab read the record (the apps call it every
         few seconds); True if anything changed. Skipped while a change of this tab waits for
         a pause in typing: it is saved against the version it was typed over, then seen."""
-        if self._deferred or not self.record.changed_elsewhere():
+        if self._deferred or self.door.head_of(self.id) == self.record.head:
             return False
-        self.record.refresh()
-        self._office = None
+        self.door.reload(self.record)
+        self._inspection = None
         self._changed("*")
         return True
 
@@ -396,38 +384,47 @@ class Session:
 
     def _check(self, ins: Inspection) -> list[Problem]:
         """The guide's rules on ``ins``, with the office's profile and holidays read once per
-        reading of the record, not at every save."""
-        if self._office is None or self._office[0] != ins.profile:
-            self._office = (ins.profile, resolve_profile(ins.profile), load_calendar())
-        return check(ins, guide=load_guide(), profile=self._office[1], calendar=self._office[2])
+        door, not at every save."""
+        return check(ins, guide=load_guide(), profile=self.door.profile(ins.profile),
+                     calendar=self.door.calendar())
 
     def problems_at(self, path: str) -> list[Problem]:
         """The problems the rules find in exactly the field ``path``."""
         return [p for p in self.problems(path) if p.field == path]
 
 
-#: entering these stages runs the guide's rules; their errors block the move (六、7-10)
-GATED_STAGES: Final = ("reporting", "follow_up", "closed")
-STAGE_ORDER: Final = ("preparation", "on_site", "reporting", "follow_up", "closed")
-OVERRIDES: Final = "gate_overrides"
 #: how many document numbers issuing tries when colleagues take them at the same moment
 NUMBER_ATTEMPTS: Final = 5
 
 
-class GateError(ValidationError):
-    """The guide's rules found errors: the record does not move on (the leader may override
-    with a reason, :meth:`Session.advance`)."""
+def _signer(ins: Inspection, who: str, named: str) -> str:
+    """Who drew a signature for ``who``: the name given at the pad, else the one on record."""
+    sig = ins.signatures
+    known = {"company": sig.company_signer, "witness": sig.witness_name}.get(who)
+    if known is None:
+        known = ins.team[who].name if who in ins.team else ""
+    name = named.strip() or known.strip()
+    if not name:
+        raise ValidationError([Problem(
+            "evidence.target", "请先填写签字人的姓名，再签名", "give the signer's name first",
+            field=f"signatures/{who}")], f"inspection {ins.id}")
+    return name
 
-    def __init__(self, problems: list[Problem], stage: str) -> None:
-        head = Problem("stage.blocked",
-                       f"按指南规则仍有 {len(problems)} 个错误，记录不能进入“{zh(STAGES, stage)}”；"
-                       "请先改正，或由检查组长注明理由后推进",
-                       f"{len(problems)} error(s) by the guide's rules: the record does not "
-                       f"move to {en(STAGES, stage)}; fix them, or the team's leader overrides with a "
-                       "reason", field="stage")
-        super().__init__([head, *problems], f"inspection stage {stage}")
-        self.stage = stage
-        self.blocking = tuple(problems)
+
+def _signed(ins: Inspection, who: str, signer: str) -> dict[str, Any]:
+    """What a signature drawn for ``who`` records beside it: that they signed."""
+    sig = ins.signatures
+    if who == "company":
+        out: dict[str, Any] = {"signatures/company_signer": signer}
+        if sig.company_signed_at is None:
+            out["signatures/company_signed_at"] = beijing_now().isoformat(timespec="seconds")
+        return out
+    if who == "witness":
+        return {"signatures/witness_signed": True,
+                "signatures/witness_name": signer}
+    if who in ins.team and who not in sig.inspector_signers:
+        return {"signatures/inspector_signers": [*sig.inspector_signers, who]}
+    return {}
 
 
 def _by_field(problems: list[Problem]) -> dict[str, list[Problem]]:
@@ -437,5 +434,4 @@ def _by_field(problems: list[Problem]) -> dict[str, list[Problem]]:
     return out
 
 
-__all__ = ["DELETE", "GATED_STAGES", "STAGE_ORDER", "GateError", "Session", "export_doc",
-           "new_inspection_id", "open_inspection", "save_new"]
+__all__ = ["DELETE", "GATED_STAGES", "STAGE_ORDER", "GateError", "Session"]

@@ -257,15 +257,16 @@ def _signature(seed: int) -> bytes:
     return out.getvalue()
 
 
-#: the demo's evidence: (key, target, file name, bytes, drawn signature?, by, when)
+#: the demo's evidence: (key, target, file name, bytes, drawn by (a signature), captured by,
+#: when): the company's signer signs on the leader's tablet
 EVIDENCE = (
-    ("A1", "results/7.5.m4", "IMG_20261119_103512.jpg", _photo, False, "李华",
+    ("A1", "results/7.5.m4", "IMG_20261119_103512.jpg", _photo, "", "李华",
      datetime(2026, 11, 19, 10, 35, 12)),
-    ("A2", "signatures/company", "签名-company.png", lambda: _signature(1), True, "张明",
+    ("A2", "signatures/company", "签名-company.png", lambda: _signature(1), "陈示例", "张明",
      datetime(2026, 11, 20, 16, 40)),
-    ("A3", "signatures/M1", "签名-M1.png", lambda: _signature(2), True, "张明",
+    ("A3", "signatures/M1", "签名-M1.png", lambda: _signature(2), "张明", "张明",
      datetime(2026, 11, 20, 16, 41)),
-    ("A4", "signatures/M2", "签名-M2.png", lambda: _signature(3), True, "李华",
+    ("A4", "signatures/M2", "签名-M2.png", lambda: _signature(3), "李华", "李华",
      datetime(2026, 11, 20, 16, 41)),
 )
 
@@ -273,8 +274,8 @@ EVIDENCE = (
 def evidence() -> tuple[dict[str, Attachment], dict[str, dict[str, str]]]:
     """The demo's attachments, and their bytes as an exported file carries them."""
     attachments, kept = {}, {}
-    for key, target, name, make, signature, by, at in EVIDENCE:
-        ready = prepare(name, make(), signature=signature)
+    for key, target, name, make, signer, by, at in EVIDENCE:
+        ready = prepare(name, make(), signature=bool(signer))
         digest = hashlib.sha256(ready.data).hexdigest()
         thumb = hashlib.sha256(ready.thumb).hexdigest() if ready.thumb else ""
         kept[digest] = {"mime": ready.mime, "base64": base64.b64encode(ready.data).decode()}
@@ -282,7 +283,7 @@ def evidence() -> tuple[dict[str, Attachment], dict[str, dict[str, str]]]:
             kept[thumb] = {"mime": ready.thumb_mime,
                            "base64": base64.b64encode(ready.thumb).decode()}
         attachments[key] = Attachment(ready.kind, target, name, ready.mime, len(ready.data),
-                                      digest, thumb, by, at)
+                                      digest, thumb, by, at, signer=signer)
     return attachments, dict(sorted(kept.items()))
 
 

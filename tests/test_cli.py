@@ -12,6 +12,7 @@ import pytest
 
 import kit
 import kit.cli
+from kit.door import Door, Identity
 from kit.interchange import demo_file
 from kit.reasons import Reason
 from kit.resources import shipped_dir
@@ -221,8 +222,8 @@ def test_kit_advance_is_blocked_by_errors_and_takes_the_leaders_reason(tmp_path)
     from kit.store import Store
 
     with Store(data_dir=tmp_path) as store:
-        iid = import_json(store, demo_file(), user="张明")
-        session = Session(store, iid, user="张明")
+        iid = import_json(Door(store, Identity("张明")), demo_file())
+        session = Session(Door(store, Identity("张明")), iid)
         first = sorted(session.inspection.results)[0]
         session.set_many({"stage": "on_site", f"results/{first}/result": "unchecked"})
     where = ("--data-dir", str(tmp_path), "--user", "张明")
@@ -240,12 +241,11 @@ def test_kit_notice_issues_serves_and_refuses_what_breaks_the_rules(tmp_path):
     from dataclasses import replace
 
     from kit.interchange import demo_inspection
-    from kit.session import save_new
     from kit.store import Store
 
     with Store(data_dir=tmp_path) as store:
-        iid = save_new(store, replace(demo_inspection(), id="n1", stage="reporting",
-                                      notices={}), user="张明")
+        iid = Door(store, Identity("张明")).create(replace(demo_inspection(), id="n1", stage="reporting",
+                                      notices={}))
     where = ("--data-dir", str(tmp_path), "--user", "张明")
     issued = run_kit("notice", "issue", iid, "rectification", "--on", "2026年11月20日", *where)
     assert "京药监械整改〔2026〕001号" in issued.stdout

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from kit.door import Door, Identity
 from kit.errors import ConflictError, NotFoundError, ValidationError
 from kit.interchange import demo_file, export_json, import_json
-from kit.session import export_doc, open_inspection
 from kit.store import Store
 
 DEMO = demo_file()
@@ -21,17 +21,17 @@ def store(tmp_path) -> Store:
 
 
 def test_round_trip_loses_nothing(store, tmp_path):
-    iid = import_json(store, DEMO, user="张明")
+    iid = import_json(Door(store, Identity("张明")), DEMO)
     assert iid == "demo-2026-1119"
-    out = export_json(store, iid, tmp_path / "out.json")
+    out = export_json(Door(store), iid, tmp_path / "out.json")
     assert json.loads(out.read_text("utf-8")) == json.loads(DEMO.read_text("utf-8"))
     other = Store(data_dir=tmp_path / "other")
-    assert import_json(other, out, user="李华") == iid
-    assert export_doc(other, iid) == export_doc(store, iid)
+    assert import_json(Door(other, Identity("李华")), out) == iid
+    assert Door(other).document(iid) == Door(store).document(iid)
 
 
 def test_import_is_audited_with_who_and_what(store):
-    iid = import_json(store, DEMO, user="张明")
+    iid = import_json(Door(store, Identity("张明")), DEMO)
     trail = store.audit(iid)
     assert {e.user for e in trail} == {"张明"}
     assert {e.action for e in trail} == {"import"}
@@ -39,22 +39,22 @@ def test_import_is_audited_with_who_and_what(store):
 
 
 def test_reimporting_the_same_file_is_a_no_op_and_a_different_one_is_refused(store, tmp_path):
-    iid = import_json(store, DEMO, user="a")
+    iid = import_json(Door(store, Identity("a")), DEMO)
     n = len(store.audit(iid))
-    assert import_json(store, DEMO, user="a") == iid
+    assert import_json(Door(store, Identity("a")), DEMO) == iid
     assert len(store.audit(iid)) == n
     doc = json.loads(DEMO.read_text("utf-8"))
     doc["company"]["name"] = "改过的名称"
     changed = tmp_path / "changed.json"
     changed.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
     with pytest.raises(ConflictError, match="--as-new"):
-        import_json(store, changed, user="a")
-    assert open_inspection(store, iid).company.name == "北京示例医疗科技有限公司"
-    copy_id = import_json(store, changed, user="a", as_new=True)
+        import_json(Door(store, Identity("a")), changed)
+    assert Door(store).inspection(iid).company.name == "北京示例医疗科技有限公司"
+    copy_id = import_json(Door(store, Identity("a")), changed, as_new=True)
     assert copy_id != iid
-    assert open_inspection(store, copy_id).company.name == "改过的名称"
-    assert open_inspection(store, copy_id).id == copy_id
-    assert open_inspection(store, copy_id).notices == {}  # the original served them, not the copy
+    assert Door(store).inspection(copy_id).company.name == "改过的名称"
+    assert Door(store).inspection(copy_id).id == copy_id
+    assert Door(store).inspection(copy_id).notices == {}  # the original served them, not the copy
 
 
 def _bad(tmp_path: Path, content: bytes | str) -> Path:
@@ -79,7 +79,7 @@ def _bad(tmp_path: Path, content: bytes | str) -> Path:
 )
 def test_malformed_files_are_refused_and_nothing_is_written(store, tmp_path, content, code):
     with pytest.raises(ValidationError) as info:
-        import_json(store, _bad(tmp_path, content), user="a")
+        import_json(Door(store, Identity("a")), _bad(tmp_path, content))
     assert code in {p.code for p in info.value.problems}
     assert all(p.file.endswith("bad.json") for p in info.value.problems)
     assert store.list() == []
@@ -87,7 +87,7 @@ def test_malformed_files_are_refused_and_nothing_is_written(store, tmp_path, con
 
 def test_syntax_errors_say_line_and_column(store, tmp_path):
     with pytest.raises(ValidationError) as info:
-        import_json(store, _bad(tmp_path, '{\n  "stage": "closed",\n  oops\n}'), user="a")
+        import_json(Door(store, Identity("a")), _bad(tmp_path, '{\n  "stage": "closed",\n  oops\n}'))
     problem = info.value.problems[0]
     assert (problem.row, problem.column) == (3, "3")
 
@@ -99,7 +99,7 @@ def test_every_schema_problem_is_listed_with_its_path(store, tmp_path):
     doc["team"]["M1"]["role"] = "chief"
     doc["results"]["7.1.m1"]["result"] = "=cmd|' /C calc'!A0"
     with pytest.raises(ValidationError) as info:
-        import_json(store, _bad(tmp_path, json.dumps(doc, ensure_ascii=False)), user="a")
+        import_json(Door(store, Identity("a")), _bad(tmp_path, json.dumps(doc, ensure_ascii=False)))
     fields = {p.field for p in info.value.problems}
     assert {"/scope/start_date", "/findings/F1/handling", "/team/M1/role",
             "/results/7.1.m1/result"} <= fields
@@ -111,20 +111,20 @@ def test_hostile_text_is_kept_as_text(store, tmp_path):
     doc["id"] = "hostile"
     doc["company"]["name"] = "<script>alert(1)</script>=1+1"
     doc["findings"]["F1"]["description"] = "@SUM(A1:A9)\t-2+3"
-    iid = import_json(store, _bad(tmp_path, json.dumps(doc)), user="a")
-    ins = open_inspection(store, iid)
+    iid = import_json(Door(store, Identity("a")), _bad(tmp_path, json.dumps(doc)))
+    ins = Door(store).inspection(iid)
     assert ins.company.name == "<script>alert(1)</script>=1+1"
     assert ins.findings["F1"].description == "@SUM(A1:A9)\t-2+3"
 
 
 def test_missing_file(store, tmp_path):
     with pytest.raises(NotFoundError):
-        import_json(store, tmp_path / "nope.json", user="a")
+        import_json(Door(store, Identity("a")), tmp_path / "nope.json")
 
 
 def test_an_id_that_could_be_a_path_is_refused_with_its_field(store, tmp_path):
     doc = json.loads(DEMO.read_text("utf-8"))
     doc["id"] = "../../etc"
     with pytest.raises(ValidationError) as info:
-        import_json(store, _bad(tmp_path, json.dumps(doc)), user="a")
+        import_json(Door(store, Identity("a")), _bad(tmp_path, json.dumps(doc)))
     assert [p.field for p in info.value.problems] == ["/id"]

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from kit.access import LEADERS, AccessError, Identity
+from kit.door import LEADERS, AccessError, Door, Identity
 from kit.errors import ConflictError, ValidationError
 from kit.record import Member, new_inspection, to_doc
 from kit.session import GateError, Session
@@ -24,13 +24,13 @@ def store(any_store_url: str) -> Iterator[Store]:
 
 @pytest.fixture
 def session(store) -> Session:
-    return Session.create(store, new_inspection(start_date=date(2026, 11, 19)), user="张明")
+    return Session.create(Door(store, Identity("张明")), new_inspection(start_date=date(2026, 11, 19)))
 
 
 def test_each_change_is_saved_at_once_with_who(store, session):
     session.set("results/7.8.m4/result", "nonconform")
     session.set("scope/end_date", date(2026, 11, 20))
-    again = Session(store, session.id, user="李华")
+    again = Session(Door(store, Identity("李华")), session.id)
     assert again.inspection.result("7.8.m4").result == "nonconform"
     assert again.inspection.scope.end_date == date(2026, 11, 20)
     entry = store.audit(session.id, "results/7.8.m4/result")[-1]
@@ -38,35 +38,35 @@ def test_each_change_is_saved_at_once_with_who(store, session):
 
 
 def test_two_tabs_editing_different_items_both_keep_their_work(store, session):
-    other = Session(store, session.id, user="李华")
+    other = Session(Door(store, Identity("李华")), session.id)
     session.set("results/7.1.m1/result", "conform")
     other.set("results/7.2.m1/result", "nonconform")
     session.set("results/7.1.m1/notes", "证照齐全")
-    fresh = Session(store, session.id, user="x").inspection
+    fresh = Session(Door(store, Identity("x")), session.id).inspection
     assert fresh.result("7.1.m1").result == "conform"
     assert fresh.result("7.1.m1").notes == "证照齐全"
     assert fresh.result("7.2.m1").result == "nonconform"
 
 
 def test_a_field_first_written_in_another_tab_is_not_overwritten(store, session):
-    other = Session(store, session.id, user="李华")
+    other = Session(Door(store, Identity("李华")), session.id)
     session.set("results/7.1.m1/notes", "first")
     with pytest.raises(ConflictError):
         other.set("results/7.1.m1/notes", "second")
-    assert Session(store, session.id, user="x").get("results/7.1.m1/notes") == "first"
+    assert Session(Door(store, Identity("x")), session.id).get("results/7.1.m1/notes") == "first"
     assert other.get("results/7.1.m1/notes") == "first"
 
 
 def test_conflicting_edit_is_refused_and_the_tab_sees_the_newer_value(store, session):
     session.set("company/name", "北京示例")
-    other = Session(store, session.id, user="李华")
+    other = Session(Door(store, Identity("李华")), session.id)
     session.set("company/name", "北京示例医疗科技有限公司")
     with pytest.raises(ConflictError) as info:
         other.set("company/name", "李华的名称")
     assert "张明" in str(info.value)
     assert other.get("company/name") == "北京示例医疗科技有限公司"
     other.set("company/name", "李华的名称")  # now it has seen the newer value
-    assert Session(store, session.id, user="x").get("company/name") == "李华的名称"
+    assert Session(Door(store, Identity("x")), session.id).get("company/name") == "李华的名称"
 
 
 def test_bad_values_are_refused_and_nothing_is_written(store, session):
@@ -81,7 +81,7 @@ def test_bad_values_are_refused_and_nothing_is_written(store, session):
             session.set(path, value)
         assert info.value.problems[0].field.startswith("/" + path.split("/")[0])
     assert len(store.audit(session.id)) == before
-    fresh = Session(store, session.id, user="x").inspection
+    fresh = Session(Door(store, Identity("x")), session.id).inspection
     assert fresh.scope.start_date == date(2026, 11, 19)
     assert "7.1.m1" not in fresh.results
 
@@ -89,11 +89,11 @@ def test_bad_values_are_refused_and_nothing_is_written(store, session):
 def test_set_many_is_all_or_nothing(store, session):
     with pytest.raises(ValidationError):
         session.set_many({"findings/F1/item": "7.1.m1", "findings/F1/deadline": "soon"})
-    assert Session(store, session.id, user="x").inspection.findings == {}
+    assert Session(Door(store, Identity("x")), session.id).inspection.findings == {}
     session.set_many({"findings/F1/item": "7.1.m1", "findings/F1/description": "证照过期"})
     assert session.inspection.findings["F1"].description == "证照过期"
     session.delete("findings/F1")
-    assert Session(store, session.id, user="x").inspection.findings == {}
+    assert Session(Door(store, Identity("x")), session.id).inspection.findings == {}
     assert store.audit(session.id)[-1].action == "delete"
 
 
@@ -133,21 +133,21 @@ def _team_inspection(store: Store) -> str:
     ins = new_inspection(start_date=date(2026, 11, 19))
     team = {"M1": Member("张明", "leader", sections=("7.1",), user="zhangming"),
             "M2": Member("李华", "inspector", sections=("7.2",), user="lihua")}
-    return Session.create(store, replace(ins, team=team), user="zhangming").id
+    return Session.create(Door(store, Identity("zhangming")), replace(ins, team=team)).id
 
 
 def test_the_team_works_others_read_or_are_refused(store):
     iid = _team_inspection(store)
-    lihua = Session(store, iid, user="lihua", identity=Identity("lihua", hub=True))
+    lihua = Session(Door(store, Identity("lihua", hub=True)), iid)
     lihua.set("results/7.2.c1/result", "conform")
     assert not lihua.read_only
-    analyst = Session(store, iid, user="wang", identity=Identity(
-        "wang", frozenset({"analysts"}), hub=True))
+    analyst = Session(Door(store, Identity(
+        "wang", frozenset({"analysts"}), hub=True)), iid)
     assert analyst.read_only
     with pytest.raises(AccessError, match="read only"):
         analyst.set("results/7.2.c1/notes", "分析人员不能修改")
     with pytest.raises(AccessError, match="may not open"):
-        Session(store, iid, user="zhao", identity=Identity("zhao", hub=True))
+        Session(Door(store, Identity("zhao", hub=True)), iid)
     assert [e.user for e in store.audit(iid, "results/7.2.c1")] == ["lihua"]
 
 
@@ -156,10 +156,10 @@ def test_the_team_works_others_read_or_are_refused(store):
     ("stage", "closed")])
 def test_only_the_leader_changes_the_team_division_opinion_or_closes(store, path, value):
     iid = _team_inspection(store)
-    lihua = Session(store, iid, user="lihua", identity=Identity("lihua", hub=True))
+    lihua = Session(Door(store, Identity("lihua", hub=True)), iid)
     with pytest.raises(AccessError, match="leader"):
         lihua.set(path, value)
-    leader = Session(store, iid, user="zhangming", identity=Identity("zhangming", hub=True))
+    leader = Session(Door(store, Identity("zhangming", hub=True)), iid)
     if path == "stage":  # an unfinished record: the rules block it, the leader says why
         with pytest.raises(GateError):
             leader.set(path, value)
@@ -170,22 +170,22 @@ def test_only_the_leader_changes_the_team_division_opinion_or_closes(store, path
 
 
 def test_an_inspection_with_nobody_signed_in_is_the_office_leaders_to_staff(store):
-    iid = Session.create(store, new_inspection(start_date=date(2026, 11, 19)), user="import").id
+    iid = Session.create(Door(store, Identity("import")), new_inspection(start_date=date(2026, 11, 19))).id
     with pytest.raises(AccessError, match="no team yet: ask an office leader"):
-        Session(store, iid, user="lihua", identity=Identity("lihua", hub=True))
-    chief = Session(store, iid, user="chen", identity=Identity("chen", frozenset({LEADERS}),
-                                                               hub=True))
+        Session(Door(store, Identity("lihua", hub=True)), iid)
+    chief = Session(Door(store, Identity("chen", frozenset({LEADERS}),
+                                                               hub=True)), iid)
     chief.set("team/M1", {"name": "张明", "role": "leader", "user": "zhangming"})
     assert chief.read_only  # staffed: now the team's, the office leader only reads
-    Session(store, iid, user="zhangming", identity=Identity("zhangming", hub=True)).set(
+    Session(Door(store, Identity("zhangming", hub=True)), iid).set(
         "team/M2", {"name": "李华", "user": "lihua"})
-    assert Session(store, iid, user="lihua", identity=Identity("lihua", hub=True)).get(
+    assert Session(Door(store, Identity("lihua", hub=True)), iid).get(
         "team/M2/user") == "lihua"
 
 
 # -- a team on one inspection at once ---------------------------------------------------------
 def test_a_tab_sees_a_colleagues_save_at_the_next_poll(store, session):
-    colleague = Session(store, session.id, user="李华")
+    colleague = Session(Door(store, Identity("李华")), session.id)
     seen: list[str] = []
     session.on_change(seen.append)
     assert not session.poll()  # nothing new
@@ -202,7 +202,7 @@ def test_a_tabs_own_saves_do_not_count_as_news(store, session):
 
 
 def test_a_colleagues_save_just_before_ones_own_is_still_seen(store, session):
-    colleague = Session(store, session.id, user="李华")
+    colleague = Session(Door(store, Identity("李华")), session.id)
     colleague.set("results/7.3.c1/notes", "先保存")
     session.set("results/7.1.c1/notes", "后保存")  # this tab's write follows the colleague's
     assert session.poll()
@@ -210,7 +210,7 @@ def test_a_colleagues_save_just_before_ones_own_is_still_seen(store, session):
 
 
 def test_no_poll_while_typing_waits_to_be_saved(store, session):
-    colleague = Session(store, session.id, user="李华")
+    colleague = Session(Door(store, Identity("李华")), session.id)
     saved: list[str] = []
     session.defer(1, lambda: saved.append("flushed"))
     colleague.set("results/7.1.c1/notes", "李华改了同一字段")
@@ -226,7 +226,7 @@ def test_a_field_listener_wakes_for_its_field_its_rules_and_a_refresh_only(tmp_p
     from kit.record import new_inspection
 
     store = Store(data_dir=tmp_path)
-    session = Session.create(store, new_inspection(sections=("7.8",)), user="u")
+    session = Session.create(Door(store, Identity("u")), new_inspection(sections=("7.8",)))
     woken: dict[str, list[str]] = {"scope/sections": [], "company/name": [],
                                    "results/7.8.c1/notes": []}
     for field, seen in woken.items():
@@ -248,8 +248,8 @@ def _leader_and_gap(tmp_path):
     from kit.interchange import demo_file, import_json
 
     store = Store(data_dir=tmp_path)
-    iid = import_json(store, demo_file(), user="张明")
-    session = Session(store, iid, user="张明")
+    iid = import_json(Door(store, Identity("张明")), demo_file())
+    session = Session(Door(store, Identity("张明")), iid)
     first = sorted(session.inspection.results)[0]
     session.set_many({"stage": "on_site", f"results/{first}/result": "unchecked"})
     return store, session, first
@@ -262,7 +262,7 @@ def test_moving_on_runs_the_rules_and_their_errors_block_it(tmp_path):
     assert info.value.problems[0].code == "stage.blocked"
     assert "检查文书与签字" in info.value.problems[0].message
     assert [p.field for p in info.value.blocking] == [f"results/{first}/result"]
-    assert Session(store, session.id, user="x").inspection.stage == "on_site"
+    assert Session(Door(store, Identity("x")), session.id).inspection.stage == "on_site"
     session.set(f"results/{first}/result", "conform")
     session.advance("reporting")  # fixed: it moves
     assert session.inspection.stage == "reporting"
@@ -278,15 +278,13 @@ def test_the_leader_overrides_with_a_reason_and_the_trail_keeps_it(tmp_path):
     # on the office server only the team's leader may override
     team = {k: replace(m, user=f"u{k}") for k, m in ins.team.items()}
     session.set("team", to_doc(replace(ins, team=team))["team"])
-    as_member = Session(store, session.id, user=f"u{member}",
-                        identity=Identity(f"u{member}", hub=True))
+    as_member = Session(Door(store, Identity(f"u{member}", hub=True)), session.id)
     with pytest.raises(AccessError):
         as_member.advance("reporting", override="赶时间")
     lead_key = next(k for k, m in team.items() if m.role == "leader")
-    as_leader = Session(store, session.id, user=f"u{lead_key}",
-                        identity=Identity(f"u{lead_key}", hub=True))
+    as_leader = Session(Door(store, Identity(f"u{lead_key}", hub=True)), session.id)
     as_leader.advance("reporting", override="该项由专家另行出具意见，经科室同意先行出具文书")
-    fresh = Session(store, session.id, user="x").inspection
+    fresh = Session(Door(store, Identity("x")), session.id).inspection
     assert fresh.stage == "reporting"
     kept = fresh.gate_overrides["reporting"]
     assert kept.by == f"u{lead_key}"

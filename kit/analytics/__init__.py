@@ -14,7 +14,13 @@ from __future__ import annotations
 
 from kit.analytics._charts import CJK_FONTS, Chart, bar_chart, cjk_font, trend_chart
 from kit.analytics._credit import CREDIT_SCHEMA, credit_file, credit_tables, write_credit_file
-from kit.analytics._demo import DEFAULT_END, ID_PREFIX, demo_inspections, load_demo_data
+from kit.analytics._demo import (
+    DEFAULT_END,
+    ID_PREFIX,
+    analysis_door,
+    demo_inspections,
+    load_demo_data,
+)
 from kit.analytics._tables import (
     FINDING_COLUMNS,
     FOLLOW_UP_COLUMNS,
@@ -68,6 +74,7 @@ __all__ = [
     "TEAM_COLUMNS",
     "Chart",
     "Tables",
+    "analysis_door",
     "bar_chart",
     "cjk_font",
     "credit_file",

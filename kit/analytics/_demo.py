@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import cast
 
+from kit.door import AccessError, Door, Identity
 from kit.errors import ConflictError, KitError
 from kit.guide import Clause, Guide, load_guide
 from kit.identifiers import ALPHABET, make_credit_code
@@ -56,8 +57,6 @@ from kit.record import (
     Step,
     handling_counts,
 )
-from kit.session import save_new
-from kit.store import Store
 from kit.workdays import load_calendar
 
 DEFAULT_END = date(2026, 10, 30)
@@ -449,12 +448,13 @@ def _with_notices(ins: Inspection, seed: int, numbers: dict[tuple[str, int], int
     return replace(ins, notices=notices)
 
 
-def load_demo_data(store: Store, *, inspections: int = 30, companies: int = 10, seed: int = 1,
-                   user: str = "demo", end: date = DEFAULT_END,
+def load_demo_data(door: Door, *, inspections: int = 30, companies: int = 10, seed: int = 1,
+                   end: date = DEFAULT_END,
                    progress: Callable[[int], object] | None = None) -> int:
-    """Put the demo inspections into ``store``; return how many were new (0 if all were there).
+    """Put the demo inspections into the store behind ``door`` (each checked like any new
+    record); return how many were new (0 if all were there).
     ``progress(k)`` is called after each of them (``kit demo`` shows a bar)."""
-    have = {row["id"] for row in store.list((), include_deleted=True)}
+    have = {row["id"] for row in door.list((), include_deleted=True)}
     loaded = 0
     for ins in demo_inspections(inspections, companies, seed=seed, end=end):
         if progress is not None:
@@ -462,8 +462,29 @@ def load_demo_data(store: Store, *, inspections: int = 30, companies: int = 10, 
         if ins.id in have:
             continue
         try:
-            save_new(store, ins, user=user, action="create")
+            door.create(ins)
         except ConflictError:  # another process loaded it in the meantime
             continue
         loaded += 1
     return loaded
+
+
+def analysis_door(door: Door | None = None) -> tuple[Door, str]:
+    """What an analysis reads, and a line saying so: the office's store as the person may read
+    it (the office server's sign-in: an office leader or analyst everything, an inspector their
+    teams'; on one machine, everything). On one machine an empty store gives way to the
+    fictional demo, in memory, never written to theirs; on the office server nothing is ever
+    made up, and a person who may read nothing is told why."""
+    door = door or Door.connect(identity=Identity.of_command())
+    who = door.identity
+    if who is not None and who.hub:
+        try:
+            door.require_reader()
+        except AccessError as why:
+            return door, str(why)
+        return door, f"{who.label}：{door.readable_by()}"
+    if door.list(()):
+        return door, door.readable_by()
+    demo = Door.connect("sqlite://", identity=who or Identity("demo"))
+    n = load_demo_data(demo)
+    return demo, f"存储为空，改用内存中的示例数据（{n} 条）/ empty store: the demo data, in memory ({n})"

@@ -13,12 +13,12 @@ import numpy as np
 import pandas as pd
 
 from kit.analytics._typed import READ_PATHS, Built, build, coded, rows_of, vocabularies
+from kit.door import Door, Where
 from kit.errors import KitError
 from kit.frames import read_frames, write_frames
 from kit.guide import load_guide
 from kit.labels import FINDING_STATES, RESULTS, STAGES
 from kit.record import Inspection, to_doc
-from kit.store import Store, Where
 from kit.workdays import CalendarEstimateWarning, WorkCalendar, load_calendar
 
 RESULT_COLUMNS = ("inspection_id", "section", "item", "kind", "label", "result", "result_zh",
@@ -197,11 +197,13 @@ def _texts(value: str | Iterable[str] | None) -> tuple[str, ...]:
     return (value,) if isinstance(value, str) else tuple(value)
 
 
-def load_tables(store: Store, *, since: date | None = None, until: date | None = None,
+def load_tables(door: Door, *, since: date | None = None, until: date | None = None,
                 companies: str | Iterable[str] | None = None,
                 inspectors: str | Iterable[str] | None = None,
                 progress: bool = False) -> Tables:
-    """Every inspection in ``store`` as :class:`Tables` (one call for an analyst).
+    """Every inspection the door's person may read, as :class:`Tables` (one call for an
+    analyst): an office leader or analyst reads every inspection, an inspector their teams'
+    (the access rule is one more condition of the store's query, never a filter after loading).
 
     The filters are the store's query, so only what they select is read: ``since``/``until``
     (the visit's first day, both included), ``companies`` (names or unified social credit
@@ -222,7 +224,7 @@ def load_tables(store: Store, *, since: date | None = None, until: date | None =
         where.append(Where(("team/*/name", "team/*/user"), wanted))
     with tqdm(total=2, desc="读取检查记录 reading", unit="步", disable=not progress,
               leave=False) as bar:
-        rows = store.rows(READ_PATHS, where=where)
+        rows = door.rows(READ_PATHS, where=where)
         bar.update()
         tables = _tables(build(rows))
         bar.update()

@@ -37,7 +37,8 @@ from kit.labels import (
     Table,
 )
 from kit.profiles import items_in_scope, resolve_profile
-from kit.record import NOTICE_KINDS, check_value, natural_key
+from kit.record import NOTICE_KINDS, check_value, flatten, natural_key
+from kit.schemas import canonical_json
 
 #: the parts of a record the tables read (at or below each path)
 READ_PATHS = ("company/name", "company/credit_code", "company/role", "company/products",
@@ -518,7 +519,5 @@ def _samples(heads: pd.DataFrame) -> pd.DataFrame:
 
 def rows_of(docs: Iterable[tuple[str, dict[str, Any]]]) -> list[tuple[str, str, str]]:
     """``(id, document)`` pairs as the store's rows (what :func:`build` reads)."""
-    from kit.store import flatten
-
-    return [(iid, path, json.dumps(value, ensure_ascii=False))
+    return [(iid, path, canonical_json(value))
             for iid, doc in docs for path, value in flatten(doc).items()]

@@ -1,7 +1,10 @@
 """What the ``kit`` command's families share: the exit codes, the store options and the store
 and user they name, and the one way a command prints.
 
-Nothing here imports the store: ``_store`` and ``_user`` load it when a command calls them.
+Nothing here imports the store: ``_door`` loads it when a command calls it. Every command
+reads and writes through the door (:mod:`kit.door`) as the person running it: on one machine,
+``--user`` or ``$KIT_USER`` or the login name, with the rights of whoever holds the store
+(its files, or the database's credentials): an administrator.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeAlias
 
 if TYPE_CHECKING:
-    from kit.store import Store
+    from kit.door import Door
 
 #: 0 done; 1 the command ran and found errors (``check``, ``verify``); 2 the command could not
 #: do its work (bad input, unknown id) and changed nothing
@@ -37,18 +40,14 @@ def store_options() -> argparse.ArgumentParser:
     )
     store_opts.add_argument("--db-url", help="any SQLAlchemy URL (else $KIT_DB_URL)")
     store_opts.add_argument(
-        "--user", help="who makes the change (else $JUPYTERHUB_USER, else the login name)"
+        "--user", help="who makes the change (else $KIT_USER, else the login name)"
     )
     return store_opts
 
 
-def _store(args: argparse.Namespace) -> Store:
-    from kit.store import Store
+def _door(args: argparse.Namespace) -> Door:
+    """The store the options name, as the person running the command."""
+    from kit.door import Door, Identity
 
-    return Store(args.db_url, data_dir=args.data_dir)
-
-
-def _user(args: argparse.Namespace) -> str:
-    from kit.store import current_user
-
-    return current_user(args.user)
+    return Door.connect(args.db_url, data_dir=args.data_dir,
+                        identity=Identity.of_command(args.user))

@@ -5,37 +5,37 @@ from __future__ import annotations
 
 import argparse
 
-from kit.cli._common import EXIT_FINDINGS, EXIT_OK, Subparsers, _out, _store
+from kit.cli._common import EXIT_FINDINGS, EXIT_OK, Subparsers, _door, _out
 
 __all__ = ["add_parsers", "cmd_db"]
 
 
 def cmd_db(args: argparse.Namespace) -> int:
     """The store's schema: where it stands, upgrade it, or grant the app role its rights."""
-    from kit.store import migrate
+    from kit.door import schema_status, upgrade_schema
 
     if args.db_command == "upgrade":
-        before, after = migrate.upgrade(args.db_url, data_dir=args.data_dir)
+        before, after = upgrade_schema(args.db_url, data_dir=args.data_dir)
         if before == after:
             _out(f"数据库已是最新结构（{after}），未作改动 / already at schema {after}")
         else:
             _out(f"数据库结构已从 {before} 升级到 {after} / upgraded from {before} to {after}")
         return EXIT_OK
     if args.db_command == "grant":
-        for statement in migrate.grant_app_role(_store(args), args.role):
+        for statement in _door(args).grant_app_role(args.role):
             _out(statement)
         return EXIT_OK
-    current, needed = migrate.status(args.db_url, data_dir=args.data_dir)
+    current, needed = schema_status(args.db_url, data_dir=args.data_dir)
     _out(f"数据库结构 schema: {current or '（空库 empty）'}；本工具需要 kit needs: {needed}")
     if current != needed:
         return EXIT_FINDINGS
-    store = _store(args)
-    for name in store.protection_problems:
+    door = _door(args)
+    for name in door.protection_problems:
         _out(f"缺少保护规则 missing protection: {name}")
-    for zh, en in migrate.role_problems(store):  # fine to administer, not to run the apps
+    for zh, en in door.role_problems():  # fine to administer, not to run the apps
         _out(f"注意：{zh}，此连接不宜用于应用（kit db grant 角色名） / note: {en}; not for the "
              "apps (kit db grant ROLE)")
-    return EXIT_FINDINGS if store.protection_problems else EXIT_OK
+    return EXIT_FINDINGS if door.protection_problems else EXIT_OK
 
 
 def add_parsers(sub: Subparsers, store_opts: argparse.ArgumentParser) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from kit.cli._common import EXIT_OK, Subparsers, _out, _store, _user
+from kit.cli._common import EXIT_OK, Subparsers, _door, _out
 from kit.errors import KitError
 
 __all__ = ["add_parsers", "cmd_notice"]
@@ -25,16 +25,14 @@ def cmd_notice(args: argparse.Namespace) -> int:
     if args.notice_command == "print":
         from kit.interchange import export_notice
 
-        out = export_notice(_store(args), args.id, args.kinds or ["result", "rectification"],
+        out = export_notice(_door(args), args.id, args.kinds or ["result", "rectification"],
                             Path(args.out))
         _out(f"已生成 written {out}")
         return EXIT_OK
-    from kit.access import Identity
     from kit.dates import parse_date
     from kit.session import Session
 
-    session = Session(_store(args), args.id, user=_user(args),
-                      identity=Identity.from_environment(args.user))
+    session = Session(_door(args), args.id)
     try:
         on = parse_date(args.on) if args.on else None
     except KitError as exc:

@@ -7,7 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from kit.cli._common import EXIT_OK, Subparsers, _out, _store, _user
+from kit.cli._common import EXIT_OK, Subparsers, _door, _out
 from kit.errors import KitError
 
 __all__ = ["add_parsers", "cmd_class", "cmd_credit_file", "cmd_demo", "cmd_plan"]
@@ -16,10 +16,9 @@ __all__ = ["add_parsers", "cmd_class", "cmd_credit_file", "cmd_demo", "cmd_plan"
 def cmd_credit_file(args: argparse.Namespace) -> int:
     """六、10: per company every inspection, finding, rectification and measure."""
     from kit.analytics import credit_file, write_credit_file
-    from kit.session import open_inspection
 
-    store = _store(args)
-    inspections = [open_inspection(store, row["id"]) for row in store.list(())]
+    door = _door(args)
+    inspections = [door.inspection(row["id"]) for row in door.list(())]
     document = credit_file(inspections, company=args.company)
     if args.company and not document["companies"]:
         msg = (f"存储中没有企业“{args.company}”的检查记录（请填写统一社会信用代码或企业名称） / no "
@@ -49,7 +48,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
         msg = f"计划须写入 .xlsx 文件，而不是 {out.name} / the plan is written to an .xlsx file"
         raise KitError(msg)
     as_of = parse_date(args.as_of) if args.as_of else None
-    tables = load_tables(_store(args), progress=sys.stderr.isatty())
+    tables = load_tables(_door(args), progress=sys.stderr.isatty())
     plan = year_plan(tables, args.year, as_of=as_of, rules=rules,
                      inspectors=args.inspector or None, seed=args.seed)
     plan.to_excel(out)
@@ -72,7 +71,7 @@ def cmd_class(args: argparse.Namespace) -> int:
     if out.suffix.lower() != ".xlsx":
         msg = f"须写入 .xlsx 文件，而不是 {out.name} / the class summary is an .xlsx file"
         raise KitError(msg)
-    frames = class_frames(_store(args).answers())
+    frames = class_frames(_door(args).answers())
     class_to_excel(frames, out)
     t = frames["trainees"]
     _out(f"{len(t)} 名学员，{int(t['answered'].sum()) if len(t) else 0} 次作答；已写入 {out} / "
@@ -90,13 +89,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
         msg = ("--inspections 和 --companies 须至少为 1 / --inspections and --companies must be "
                "at least 1")
         raise KitError(msg)
-    store = _store(args)
+    door = _door(args)
     # the bar goes to stderr, and only to a terminal: scripts read the one line printed
     with tqdm(total=args.inspections, unit="条", desc="载入 loading", leave=False,
               disable=None, file=sys.stderr) as bar:
-        n = load_demo_data(store, inspections=args.inspections, companies=args.companies,
-                           seed=args.seed, user=_user(args), progress=bar.update)
-    total = len(store.list(()))
+        n = load_demo_data(door, inspections=args.inspections, companies=args.companies,
+                           seed=args.seed, progress=bar.update)
+    total = len(door.list(()))
     _out(f"已载入 {n} 条示例检查记录（{args.companies} 家虚构企业，种子 {args.seed}），"
          f"存储中共 {total} 条 / loaded {n} demo inspection(s); the store holds {total}")
     return EXIT_OK

@@ -8,11 +8,11 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kit.cli._common import EXIT_FINDINGS, EXIT_OK, Subparsers, _out, _store, _user
+from kit.cli._common import EXIT_FINDINGS, EXIT_OK, Subparsers, _door, _out
 from kit.errors import KitError
 
 if TYPE_CHECKING:
-    from kit.store import Store
+    from kit.door import Door
 
 __all__ = [
     "PART_NAMES",
@@ -36,7 +36,7 @@ PART_NAMES = {"results": "检查项结果", "findings": "问题", "follow_up": "
 def cmd_list(args: argparse.Namespace) -> int:
     from kit.record import SUMMARY_PATHS
 
-    rows = _store(args).list(SUMMARY_PATHS)
+    rows = _door(args).list(SUMMARY_PATHS)
     for row in rows:
         _out("\t".join(str(row.get(k) or "") for k in ("id", *SUMMARY_PATHS, "updated_at")))
     _out(f"{len(rows)} 条检查记录 / inspection(s)")
@@ -45,9 +45,8 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from kit.rules import check, errors
-    from kit.session import open_inspection
 
-    inspection = open_inspection(_store(args), args.id)
+    inspection = _door(args).inspection(args.id)
     problems = check(inspection)
     for problem in problems:
         _out(str(problem))
@@ -62,11 +61,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_advance(args: argparse.Namespace) -> int:
     """Move an inspection to a stage; the guide's rules' errors block it unless the leader
     gives ``--reason`` (kept in the trail). Exit 1 when blocked, every error listed."""
-    from kit.access import Identity
     from kit.session import GateError, Session
 
-    session = Session(_store(args), args.id, user=_user(args),
-                      identity=Identity.from_environment(args.user))
+    session = Session(_door(args), args.id)
     try:
         session.advance(args.stage, override=args.reason or "")
     except GateError as exc:
@@ -82,9 +79,9 @@ def cmd_advance(args: argparse.Namespace) -> int:
 def cmd_audit(args: argparse.Namespace) -> int:
     from kit.dates import beijing
 
-    store = _store(args)
+    door = _door(args)
     if args.verify:
-        problems = store.verify(args.id)
+        problems = door.verify(args.id)
         for problem in problems:
             _out(str(problem))
         what = args.id or "所有检查记录 every inspection"
@@ -98,7 +95,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     if args.id is None:
         msg = "请给出检查记录编号，或使用 --verify 核验全部 / give an inspection id (or --verify)"
         raise KitError(msg)
-    entries = store.audit(args.id, args.path)
+    entries = door.audit(args.id, args.path)
     for e in entries[-args.last:] if args.last else entries:
         _out("\t".join((beijing(e.at).isoformat(timespec="seconds"), e.user, e.action,
                         e.path or "",
@@ -114,20 +111,20 @@ def cmd_export(args: argparse.Namespace) -> int:
     if fmt == "pdf":
         from kit.interchange import export_pdf
 
-        export_pdf(_store(args), args.id, out, with_audit=args.with_audit)
+        export_pdf(_door(args), args.id, out, with_audit=args.with_audit)
     elif fmt == "json":
         from kit.interchange import export_json
 
-        export_json(_store(args), args.id, out)
+        export_json(_door(args), args.id, out)
     else:
         from kit.interchange import export_workbook
 
-        export_workbook(_store(args), args.id, out)
+        export_workbook(_door(args), args.id, out)
     _out(f"已导出 exported {args.id} -> {out}")
     return EXIT_OK
 
 
-def _import_workbook(store: Store, path: Path, user: str) -> str:
+def _import_workbook(door: Door, path: Path) -> str:
     """Apply a filled-in workbook, its steps as a bar (on stderr, only in a terminal); say what
     was applied, part by part; return the inspection's id."""
     from tqdm import tqdm
@@ -144,7 +141,7 @@ def _import_workbook(store: Store, path: Path, user: str) -> str:
             started.append(name)
             bar.set_description(name)
 
-        iid, parts = import_workbook(store, path, user=user, on_step=step)
+        iid, parts = import_workbook(door, path, on_step=step)
         bar.update(bar.total - bar.n)
     applied = sum(parts.values())
     where = "、".join(f"{PART_NAMES.get(k, k)} {n} 处" for k, n in parts.items())
@@ -153,12 +150,12 @@ def _import_workbook(store: Store, path: Path, user: str) -> str:
     return iid
 
 
-def _import_json(store: Store, path: Path, user: str, *, as_new: bool) -> str:
+def _import_json(door: Door, path: Path, *, as_new: bool) -> str:
     """Import an exported JSON record; say how much evidence it kept; return its id."""
     from kit.interchange import import_json
 
-    iid = import_json(store, path, user=user, as_new=as_new)
-    kept = len(store.load(iid).doc.get("attachments") or {})
+    iid = import_json(door, path, as_new=as_new)
+    kept = len(door.open(iid).doc.get("attachments") or {})
     _out(f"已导入 imported {path.name}：检查记录 {iid}，证据材料 {kept} 份 / "
          f"{kept} attachment(s)")
     return iid
@@ -167,11 +164,11 @@ def _import_json(store: Store, path: Path, user: str, *, as_new: bool) -> str:
 def cmd_import(args: argparse.Namespace) -> int:
     """Import a JSON record or apply a workbook filled in by hand; the id is printed last."""
     path = Path(args.file)
-    store = _store(args)
+    door = _door(args)
     if path.suffix.lower() == ".xlsx":
-        iid = _import_workbook(store, path, _user(args))
+        iid = _import_workbook(door, path)
     else:
-        iid = _import_json(store, path, _user(args), as_new=args.as_new)
+        iid = _import_json(door, path, as_new=args.as_new)
     _out(iid)
     return EXIT_OK
 

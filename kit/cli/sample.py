@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kit.cli._common import EXIT_OK, Subparsers, _out, _store, _user
+from kit.cli._common import EXIT_OK, Subparsers, _door, _out
 from kit.errors import Problem, ValidationError
 
 if TYPE_CHECKING:
@@ -99,7 +99,7 @@ def _keep(args: argparse.Namespace, result: SampleResult) -> list[Path]:
         from kit.draw import save_draw
         from kit.session import Session
 
-        save_draw(Session(_store(args), args.inspection, user=_user(args)), result)
+        save_draw(Session(_door(args), args.inspection), result)
     return (write_tables(result.tables(), args.out, titles=result.TITLES)
             if args.out else [])
 

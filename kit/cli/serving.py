@@ -7,7 +7,7 @@ import argparse
 import os
 from pathlib import Path
 
-from kit.cli._common import Subparsers, _out, _store, _user
+from kit.cli._common import Subparsers, _door, _out
 
 __all__ = ["add_parsers", "cmd_hub", "cmd_serve"]
 
@@ -19,8 +19,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     serve.check_address(args.ip, args.token)  # before anything else is done
     open_id = None
     if args.demo:
-        with _store(args) as store:  # closed before this process becomes the Voila server
-            open_id = load_demo(store, user=_user(args))
+        with _door(args) as door:  # closed before this process becomes the Voila server
+            open_id = load_demo(door)
     notebook = serve.notebook_path(args.app)
     env = serve.serve_env(data_dir=args.data_dir, db_url=args.db_url, open_id=open_id,
                           user=args.user)
@@ -41,8 +41,8 @@ def cmd_hub(args: argparse.Namespace) -> int:
     db_url = serve.check_store(args.db_url)
     serve.check_hub_address(args.ip)
     if args.demo:
-        with _store(args) as store:
-            load_demo(store, user=_user(args))
+        with _door(args) as door:
+            load_demo(door)
     state = Path(args.state) if args.state else serve.default_state_dir()
     env = serve.hub_env(db_url=db_url, ip=args.ip, port=args.port, state=state)
     where = f"http://{args.ip}:{args.port}/"

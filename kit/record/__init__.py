@@ -12,6 +12,8 @@ words for its codes live in :mod:`kit.labels`.
 from __future__ import annotations
 
 from kit.record._codec import to_data
+from kit.record._codes import Known, code_problems, known_in, vocabulary_of
+from kit.record._paths import SEP, flatten, split_path, unflatten
 from kit.record.document import (
     check_value,
     from_doc,
@@ -24,6 +26,7 @@ from kit.record.model import (
     FORMAT_VERSION,
     ID_PATTERN,
     NOTICE_KINDS,
+    STAGE_ORDER,
     SUMMARY_LISTS,
     SUMMARY_PATHS,
     Adjustment,
@@ -76,6 +79,8 @@ __all__ = [
     "FORMAT_VERSION",
     "ID_PATTERN",
     "NOTICE_KINDS",
+    "SEP",
+    "STAGE_ORDER",
     "SUMMARY_LISTS",
     "SUMMARY_PATHS",
     "Adjustment",
@@ -93,6 +98,7 @@ __all__ = [
     "Inspection",
     "InspectionType",
     "ItemResult",
+    "Known",
     "Licence",
     "LicenceKind",
     "Member",
@@ -119,14 +125,20 @@ __all__ = [
     "Stage",
     "Step",
     "check_value",
+    "code_problems",
+    "flatten",
     "from_doc",
     "handling_counts",
     "inspection_schema",
+    "known_in",
     "natural_key",
     "new_inspection",
     "next_key",
     "parse_doc",
+    "split_path",
     "to_data",
     "to_doc",
+    "unflatten",
+    "vocabulary_of",
     "with_change",
 ]

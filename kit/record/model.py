@@ -14,6 +14,7 @@ are the four codes of :data:`kit.labels.RESULTS`, whose words (like every code's
 from __future__ import annotations
 
 import re
+import typing
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -25,6 +26,7 @@ __all__ = [
     "FORMAT_VERSION",
     "ID_PATTERN",
     "NOTICE_KINDS",
+    "STAGE_ORDER",
     "SUMMARY_LISTS",
     "SUMMARY_PATHS",
     "Adjustment",
@@ -84,6 +86,8 @@ MemberRole = Literal["leader", "inspector", "expert"]
 PlanState = Literal["draft", "submitted", "approved"]
 ResultCode = Literal["unchecked", "conform", "nonconform", "not_applicable"]
 Stage = Literal["preparation", "on_site", "reporting", "follow_up", "closed"]
+#: where a record stands, in the order it moves (the one home of this order; words: kit.labels)
+STAGE_ORDER: tuple[Stage, ...] = typing.get_args(Stage)
 LicenceKind = Literal[
     "business_licence",
     "production_licence",
@@ -361,9 +365,10 @@ class Attachment:
     size: int = 0
     sha256: str = ""
     thumb_sha256: str = ""  # the small picture shown and printed (a photo's JPEG, a signature)
-    by: str = ""
+    by: str = ""  # who kept it: the signed-in person (for a signature, who captured it)
     at: datetime | None = None  # Beijing time
     note: str = ""
+    signer: str = ""  # a signature: who drew it, as named at the pad
 
 
 @dataclass(frozen=True)

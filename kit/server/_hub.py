@@ -20,11 +20,11 @@ from pathlib import Path
 
 import platformdirs
 
+from kit.config import settings
+from kit.door import APP_NAME, Door, Identity, resolve_url
 from kit.errors import KitError
 from kit.resources import templates_dir
 from kit.server._voila import LOOPBACK
-from kit.store import APP_NAME, Store, resolve_url
-from kit.store.migrate import role_problems
 
 __all__ = [
     "HUB_CONFIG",
@@ -65,7 +65,7 @@ def prerequisites(config: Path | None) -> Path:
 
 def check_store(db_url: str | None) -> str:
     """The store URL for the people's servers, once it is known to be fit for the office."""
-    url = db_url or os.environ.get("KIT_DB_URL", "")
+    url = db_url or settings().db_url or ""
     if not url:
         msg = ("办公室服务器须使用 PostgreSQL：请给出 --db-url postgresql+psycopg://应用角色@主机/库名"
                " / the office server needs a PostgreSQL store: --db-url "
@@ -75,13 +75,13 @@ def check_store(db_url: str | None) -> str:
         msg = ("办公室服务器须使用 PostgreSQL（SQLite 只适用于单机） / the office server needs "
                "PostgreSQL: SQLite is for one machine (kit serve)")
         raise KitError(msg)
-    with Store(url) as store:
-        if store.protection_problems:
-            msg = (f"数据库缺少保护规则：{', '.join(store.protection_problems)}（请由数据库所有者运行 "
-                   "kit db upgrade） / the database lacks protections "
-                   f"{', '.join(store.protection_problems)}: have its owner run kit db upgrade")
+    with Door.connect(url, identity=Identity.of_command()) as door:
+        if door.protection_problems:
+            missing = ", ".join(door.protection_problems)
+            msg = (f"数据库缺少保护规则：{missing}（请由数据库所有者运行 kit db upgrade） / the "
+                   f"database lacks protections {missing}: have its owner run kit db upgrade")
             raise KitError(msg)
-        wrong = role_problems(store)
+        wrong = door.role_problems()
     if wrong:
         (zh, en), *_ = wrong
         msg = (f"{zh}：应用须以专用角色连接，请由所有者运行 kit db grant 角色名，再给出该角色的地址"

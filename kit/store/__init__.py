@@ -1,8 +1,9 @@
 """Where inspections are kept: one row per field, saved as typed, with an append-only trail.
 
 :class:`Store` holds inspections in any SQLAlchemy database (a SQLite file in the user's data
-folder by default); :class:`Record` is one inspection as a tab last read it, saving each change
-at once with a version check; every change is an :class:`AuditEntry`.
+folder by default); :class:`Record` is one inspection as a reader last read it, kept current by
+the rows each write through it made (:class:`Applied`); every change is an :class:`AuditEntry`.
+Only :mod:`kit.door` uses the store: it decides who may read and write what.
 
 >>> store = Store("sqlite://")
 >>> iid = store.create({"company": {"name": "甲公司"}}, user="张三")
@@ -20,15 +21,16 @@ from kit.store._doc import (
     flatten,
     unflatten,
 )
-from kit.store._record import Record
+from kit.store._record import Applied, Record
 from kit.store._sql import Where
 from kit.store._store import (
     APP_NAME,
     CONNECTION_MODES,
     DB_FILE,
+    Guard,
     NumberTakenError,
+    Peek,
     Store,
-    current_user,
     resolve_url,
 )
 
@@ -37,14 +39,16 @@ __all__ = [
     "CONNECTION_MODES",
     "DB_FILE",
     "DELETE",
+    "Applied",
     "AuditEntry",
     "FieldConflict",
     "FieldConflictError",
+    "Guard",
     "NumberTakenError",
+    "Peek",
     "Record",
     "Store",
     "Where",
-    "current_user",
     "flatten",
     "resolve_url",
     "unflatten",

@@ -19,28 +19,27 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from kit.config import settings
+from kit.schemas import canonical_json
+
 SIGNING_KEY_ENV: Final = "KIT_SIGNING_KEY"
 PLAIN, KEYED = b"\x00", b"\x01"
 _SEP = "\x1f"
-_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"),
-                            allow_nan=False)
 
 
 def office_key() -> bytes | None:
     """The office's key from ``KIT_SIGNING_KEY``, or None."""
-    key = os.environ.get(SIGNING_KEY_ENV, "")
-    return key.encode("utf-8") if key else None
+    return settings().signing_key
 
 
 def snapshot_text(rows: dict[str, str]) -> str:
     """A new inspection's rows (path -> value JSON) as the canonical text its entry covers."""
-    return _ENCODER.encode(rows)
+    return canonical_json(rows)
 
 
 def pack_snapshot(text: str) -> bytes:

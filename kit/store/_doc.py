@@ -16,10 +16,8 @@ from datetime import datetime
 from typing import Any, Final
 
 from kit.errors import ConflictError, Problem, ValidationError
-
-SEP: Final = "/"
-_SCALARS = (str, int, float, bool, type(None))
-_MISSING: Any = object()
+from kit.record import SEP, flatten, split_path, unflatten
+from kit.schemas import canonical_json
 
 
 class _Delete:
@@ -31,108 +29,15 @@ DELETE: Final = _Delete()
 """Value for ``set_many`` that removes a field or a whole subtree."""
 
 
-def _key_problem(key: object, where: str) -> Problem | None:
-    if not isinstance(key, str):
-        zh, en = f"键 {key!r} 不是文本", f"key {key!r} is not text"
-    elif not key:
-        zh, en = "键不能为空", "a key cannot be empty"
-    elif SEP in key or "\x00" in key:
-        zh, en = f"键 {key!r} 不能含有 “/”", f"key {key!r} cannot contain '/' (it separates paths)"
-    else:
-        return None
-    return Problem("store.bad_key", zh, en, where or "(top)")
-
-
-def flatten(doc: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    """One entry per leaf of ``doc``: ``{"a": {"b": 1, "c": {}}}`` -> ``{"a/b": 1, "a/c": {}}``.
-
-    Keys may hold any character except "/" (and NUL); every bad key or value is reported
-    together in one :class:`ValidationError`. :func:`unflatten` is the exact inverse.
-    """
-    out: dict[str, Any] = {}
-    problems: list[Problem] = []
-    _flatten_into(out, problems, doc, prefix)
-    if problems:
-        raise ValidationError(problems, "inspection document")
-    return out
-
-
-def _flatten_into(
-    out: dict[str, Any], problems: list[Problem], node: Mapping[Any, Any], base: str
-) -> None:
-    for key, value in node.items():
-        bad = _key_problem(key, base)
-        if bad is not None:
-            problems.append(bad)
-            continue
-        path = f"{base}{SEP}{key}" if base else key
-        if isinstance(value, Mapping) and value:
-            _flatten_into(out, problems, value, path)
-        elif isinstance(value, (*_SCALARS, list)) or (isinstance(value, dict) and not value):
-            if isinstance(value, float) and value - value != 0:
-                problems.append(Problem("store.bad_value", "数值无效", "NaN or infinity", path))
-            out[path] = value
-        else:
-            zh = f"{type(value).__name__} 类型的值不能保存"
-            en = f"a {type(value).__name__} cannot be stored (JSON values only)"
-            problems.append(Problem("store.bad_value", zh, en, path))
-
-
-def unflatten(paths: Mapping[str, Any]) -> dict[str, Any]:
-    """The nested document whose :func:`flatten` is ``paths``; a path both a value and a group
-    (``a`` and ``a/b``) raises :class:`ValidationError`."""
-    root: dict[str, Any] = {}
-    empty_leaves: set[int] = set()
-    last_parent, last_node = None, root  # sorted paths share parents: skip the walk
-    for path, value in paths.items():
-        parent, _, key = path.rpartition(SEP)
-        if parent != last_parent or not parent:
-            keys = split_path(path)
-            node = root
-            for part in keys[:-1]:
-                child = node.get(part, _MISSING)
-                if child is _MISSING:
-                    child = node[part] = {}
-                elif type(child) is not dict or id(child) in empty_leaves:
-                    _clash(path)
-                node = child
-            last_parent, last_node = parent, node
-        elif not key or "\x00" in key:
-            split_path(path)  # raises
-        if key in last_node or (isinstance(value, dict) and value):
-            _clash(path)
-        if isinstance(value, dict):
-            value = {}
-            empty_leaves.add(id(value))
-        last_node[key] = value
-    return root
-
-
-def _clash(path: str) -> None:
-    msg = f"字段 {path} 既是值又是分组 / {path} is both a value and a group"
-    raise ValidationError([Problem("store.bad_path", msg, field=path)], "field paths")
-
-
-def split_path(path: str) -> list[str]:
-    """The keys of ``a/b/c``; a bad path (empty, ``a//b``, not text) raises ValidationError."""
-    keys = path.split(SEP) if isinstance(path, str) else [""]
-    if "" in keys or "\x00" in path:
-        zh, en = f"字段路径 {path!r} 无效", f"bad field path {path!r} (keys joined by '/')"
-        raise ValidationError([Problem("store.bad_path", zh, en, str(path))], "field path")
-    return keys
-
-
 # canonical JSON text: equal values give equal text, so comparing texts finds no-op writes
-_ENCODER = json.JSONEncoder(
-    ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
-)
+_encode = canonical_json
 
 
 def leaf_rows(path: str, value: Any) -> dict[str, str]:
     """``value`` written at ``path``, as rows path -> JSON text (a dict gives its leaves)."""
     keys = split_path(path)
     if isinstance(value, str) or value is None or type(value) in (int, bool):
-        return {path: _ENCODER.encode(value)}  # the autosave case, checked cheaply
+        return {path: _encode(value)}  # the autosave case, checked cheaply
     return encode_rows(flatten({keys[-1]: value}, SEP.join(keys[:-1])))
 
 
@@ -141,7 +46,7 @@ def encode_rows(flat: Mapping[str, Any]) -> dict[str, str]:
     rows, problems = {}, []
     for path, value in flat.items():
         try:
-            rows[path] = _ENCODER.encode(value)
+            rows[path] = _encode(value)
         except (TypeError, ValueError) as err:  # inside a list: a set, a date, NaN...
             problems.append(Problem("store.bad_value", f"值不能保存为 JSON：{err}", str(err), path))
     if problems:

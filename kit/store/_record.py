@@ -1,43 +1,48 @@
-"""One inspection as a tab last read it: its document, the versions, and saving through it."""
+"""One inspection as a reader last read it, kept current by the changes the store made.
+
+A :class:`Record` holds no connection: the store hands one out (:meth:`kit.store.Store.load`)
+and, after each write through it (:meth:`kit.store.Store.save`), applies the rows the store
+actually wrote (:class:`Applied`), never its own idea of what a change should do. So a record
+and the database agree on every field after every write, whatever the path written (a leaf,
+a subtree, a group emptied to ``{}``).
+"""
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
-from kit.errors import NotFoundError
-from kit.store._doc import DELETE, split_path
+from kit.record import SEP, split_path
 
-if TYPE_CHECKING:
-    from kit.store._store import Store
+
+@dataclass(frozen=True)
+class Applied:
+    """One row the store wrote: its path, its new value as JSON text (None: the row is gone)
+    and its new version (the audit entry that wrote it; None when gone)."""
+
+    path: str
+    value_json: str | None
+    version: int | None
 
 
 class Record:
-    """An inspection as this tab last read it: ``doc`` (nested), ``versions`` (path -> int).
+    """An inspection as last read: ``doc`` (nested), ``versions`` (path -> int), ``head``.
 
-    Each :meth:`set` or :meth:`delete` is saved at once in its own transaction and checked
-    against the versions read, so a tab never overwrites a change it has not seen.
+    ``head`` is the inspection's last audit entry when this copy was read or last written
+    through with nobody else writing in between: a cheap way to ask whether anyone changed the
+    inspection since (:meth:`kit.store.Store.head_of`).
     """
 
-    def __init__(
-        self,
-        store: Store,
-        inspection_id: str,
-        doc: dict[str, Any],
-        versions: dict[str, int],
-        created_at: str,
-        created_by: str,
-        *,
-        head: int = 0,
-    ) -> None:
-        self.store = store
-        self.head = head  # the chain head when read: what this tab has seen
+    def __init__(self, inspection_id: str, doc: dict[str, Any], versions: dict[str, int],
+                 created_at: str, created_by: str, *, head: int = 0) -> None:
         self.id = inspection_id
         self.doc = doc
         self.versions = versions
         self.created_at = created_at
         self.created_by = created_by
+        self.head = head
 
     def __repr__(self) -> str:
         return f"<Record {self.id}: {len(self.versions)} fields>"
@@ -51,59 +56,47 @@ class Record:
             node = node[key]
         return node
 
-    def set(self, path: str, value: Any, *, user: str) -> None:
-        """Save ``value`` at ``path`` now (a dict replaces the whole subtree there).
+    def apply(self, applied: Sequence[Applied], before: int, after: int) -> None:
+        """Make this copy hold what the store wrote: each row in the order it was written.
+        The groups on each row's path are replaced by changed copies, never changed in place,
+        so a subtree read before (an entry kept to undo its removal) keeps what it held. The
+        head follows only when nobody wrote between this copy's read and the write."""
+        for change in applied:
+            *parents, last = change.path.split(SEP)
+            node: Any = self.doc
+            chain: list[tuple[dict[str, Any], str]] = []
+            for key in parents:
+                child = node.get(key)
+                if not isinstance(child, dict):
+                    if change.value_json is None:
+                        break  # removing below a group this copy does not have
+                    child = {}
+                else:  # copied, never changed in place: a value handed out stays as it was
+                    child = dict(child)
+                node[key] = child
+                chain.append((node, key))
+                node = child
+            else:
+                if change.value_json is None:
+                    node.pop(last, None)
+                    # a group left empty is no row of the store (it writes an {} of its own
+                    # where a group keeps its place): gone here too
+                    for parent, key in reversed(chain):
+                        if parent[key]:
+                            break
+                        del parent[key]
+                else:
+                    node[last] = json.loads(change.value_json)
+            if change.value_json is None or change.version is None:
+                self.versions.pop(change.path, None)
+            else:
+                self.versions[change.path] = change.version
+        if before == self.head:
+            self.head = after
 
-        Raises :class:`FieldConflictError` if someone else changed the field since this record
-        read it; then nothing is written. The same value again writes nothing.
-        """
-        self._save([(path, value)], user, "update")
-
-    def set_many(self, changes: Mapping[str, Any], *, user: str, action: str = "update") -> None:
-        """Save several fields (path -> value, or :data:`DELETE`) in one transaction, or none."""
-        self._save(list(changes.items()), user, action)
-
-    def delete(self, path: str, *, user: str) -> None:
-        """Remove a field or a whole subtree (``findings/F3``); an emptied group stays as {}."""
-        if self.get(path, DELETE) is DELETE:
-            msg = f"检查记录 {self.id} 中没有字段 {path} / no field {path} in {self.id}"
-            raise NotFoundError(msg)
-        self._save([(path, DELETE)], user, "delete")
-
-    def refresh(self) -> None:
-        """Re-read the inspection from the store (to see other tabs' changes)."""
-        fresh = self.store.load(self.id)
+    def replace(self, fresh: Record) -> None:
+        """Take ``fresh``'s content (a re-read), keeping this object (others hold it)."""
         self.doc.clear()
         self.doc.update(fresh.doc)
         self.versions = fresh.versions
         self.head = fresh.head
-
-    def changed_elsewhere(self) -> bool:
-        """Whether anyone (another tab, a colleague) changed the inspection since this tab
-        read it: one small query, for polling."""
-        return self.store.head_of(self.id) != self.head
-
-    def _save(self, ops: list[tuple[str, Any]], user: str, action: str) -> None:
-        changes, before, after = self.store._write(self.id, ops, self.versions, user, action)
-        if before == self.head:  # nobody wrote between this tab's last read and this write
-            self.head = after
-        for path, value in ops:  # the same change on the document held here
-            *parents, last = split_path(path)
-            node: Any = self.doc
-            for key in parents:
-                if value is DELETE and not isinstance(node.get(key), dict):
-                    break
-                if not isinstance(node.get(key), dict):
-                    node[key] = {}
-                node = node[key]
-            else:
-                if value is DELETE:
-                    node.pop(last, None)
-                else:
-                    mutable = isinstance(value, (dict, list))
-                    node[last] = copy.deepcopy(value) if mutable else value
-        for change in changes:
-            if change.version is None:
-                self.versions.pop(change.path, None)
-            else:
-                self.versions[change.path] = change.version

@@ -17,7 +17,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql.compiler import SQLCompiler
 
-from kit.store._doc import _ENCODER, SEP
+from kit.record import SEP
+from kit.schemas import canonical_json
 from kit.store._schema import NOTICE_NUMBERS, answers, audit, blobs, fields, inspections
 
 BUSY_TIMEOUT_S = 15.0  # how long a write waits for another tab's transaction
@@ -105,22 +106,24 @@ class Statements:
             inspections.update().where(i.key == _p("ins")).values(
                 deleted=_p("deleted"), head_seq=_p("head_seq"), head_mac=_p("head_mac"),
                 updated_at=_p("at"), updated_by=_p("user")))
-        self.listing = sql(
-            sa.select(i.id, i.created_at, i.created_by, i.updated_at, i.updated_by, i.deleted,
-                      i.summary).order_by(i.updated_at.desc()))
-        # the picker's page: most recent first, by the updated_at index, stopping at the limit
-        # (an empty pattern matches every row; a member's pattern keeps their team's and the
-        # inspections with no signed-in member)
         like = _p("like")
         member = _p("member")
+        # a member's pattern keeps the inspections whose summary names their sign-in (the
+        # caller then keeps only those whose team really has it); an empty one keeps all
+        self.listing = sql(
+            sa.select(i.id, i.created_at, i.created_by, i.updated_at, i.updated_by, i.deleted,
+                      i.summary)
+            .where(sa.or_(member == "", i.summary.like(member, escape="\\")))
+            .order_by(i.updated_at.desc()))
+        # the picker's page: most recent first, by the updated_at index, stopping at the limit
+        # (an empty pattern matches every row)
         self.recent = sql(
             sa.select(i.id, i.created_at, i.created_by, i.updated_at, i.updated_by, i.deleted,
                       i.summary)
             .where(i.deleted == sa.false(),
                    sa.or_(like == "", i.id.ilike(like, escape="\\"),
                           i.summary.ilike(like, escape="\\")),
-                   sa.or_(member == "", sa.not_(i.summary.like('%"team_users"%')),
-                          i.summary.like(member, escape="\\")))
+                   sa.or_(member == "", i.summary.like(member, escape="\\")))
             .order_by(i.updated_at.desc()).limit(_p("limit")))
         self.heads = sql(sa.select(i.key, i.id, i.deleted, i.head_seq, i.head_mac, i.summary)
                          .order_by(i.key))
@@ -247,13 +250,13 @@ def rows_statement(prefixes: Sequence[str], where: Sequence[Where],
         w = fields.alias("w")
         test = [sa.or_(*(at(w.c.path, p) for p in cond.paths))]
         if cond.values:
-            test.append(w.c.value.in_([bind(_ENCODER.encode(v)) for v in cond.values]))
+            test.append(w.c.value.in_([bind(canonical_json(v)) for v in cond.values]))
         if cond.low is not None or cond.high is not None:  # a text, never a missing null
             test.append(sa.func.substr(w.c.value, 1, 1) == bind('"'))
         if cond.low is not None:
-            test.append(text_order(w.c.value) >= bind(_ENCODER.encode(cond.low)))
+            test.append(text_order(w.c.value) >= bind(canonical_json(cond.low)))
         if cond.high is not None:
-            test.append(text_order(w.c.value) <= bind(_ENCODER.encode(cond.high)))
+            test.append(text_order(w.c.value) <= bind(canonical_json(cond.high)))
         stmt = stmt.where(f.ins.in_(sa.select(w.c.ins).where(*test)))
     compiled = Sql(stmt, dialect)
     return compiled.text, compiled.args(binds)

@@ -16,7 +16,8 @@ its entry (:mod:`kit.store._schema`). Each write is committed (SQLite: WAL,
 >>> store = Store("sqlite://")                 # in memory; Store() uses the user's data folder
 >>> iid = store.create({"company": {"name": "甲公司"}}, user="张三")
 >>> record = store.load(iid)
->>> record.set("company/name", "乙公司", user="张三")
+>>> [a.path for a in store.save(record, {"company/name": "乙公司"}, user="张三")]
+['company/name']
 >>> [(e.action, e.path, e.old, e.new) for e in store.audit(iid)][-1]
 ('update', 'company/name', '甲公司', '乙公司')
 >>> store.verify(iid)
@@ -26,14 +27,13 @@ its entry (:mod:`kit.store._schema`). Each write is committed (SQLite: WAL,
 from __future__ import annotations
 
 import contextlib
-import getpass
 import hashlib
 import json
 import os
 import re
 import secrets
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -43,12 +43,13 @@ from typing import Any, Final, NoReturn
 import platformdirs
 import sqlalchemy as sa
 
+from kit.config import settings
 from kit.errors import ConflictError, KitError, NotFoundError, Problem, ValidationError
-from kit.record import SUMMARY_LISTS, SUMMARY_PATHS
+from kit.record import SEP, SUMMARY_LISTS, SUMMARY_PATHS
+from kit.schemas import canonical_json
 from kit.store import _chain as chain
 from kit.store._doc import (
     DELETE,
-    SEP,
     AuditEntry,
     FieldConflict,
     FieldConflictError,
@@ -57,13 +58,15 @@ from kit.store._doc import (
     flatten,
     leaf_rows,
 )
-from kit.store._record import Record
+from kit.store._record import Applied, Record
 from kit.store._schema import (
     HEAD_REVISION,
     PROTECTIONS,
+    ROLE_CHECKS,
     SCHEMA_NUMBER,
     create_schema,
     missing_protections,
+    postgres_grants,
 )
 from kit.store._sql import (
     BUSY_TIMEOUT_S,
@@ -75,26 +78,12 @@ from kit.store._sql import (
     sqlite_on_connect,
 )
 
-__all__ = ["APP_NAME", "CONNECTION_MODES", "DB_FILE", "Store", "current_user", "resolve_url"]
+__all__ = ["APP_NAME", "CONNECTION_MODES", "DB_FILE", "Guard", "Peek", "Store", "resolve_url"]
 
 APP_NAME: Final = "bj-inspection-kit"
 DB_FILE: Final = "kit.sqlite"
 _ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 _ACTION_RE = re.compile(r"[a-z][a-z_]{0,31}")
-
-
-# -- who ----------------------------------------------------------------------------------------
-def current_user(default: str | None = None) -> str:
-    """The JupyterHub user (``JUPYTERHUB_USER``) when set, else ``default``, else the OS login."""
-    hub = os.environ.get("JUPYTERHUB_USER", "").strip()
-    if hub:
-        return hub
-    if default:
-        return default
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):  # no login name (some containers)
-        return f"uid{os.getuid()}" if hasattr(os, "getuid") else "unknown"
 
 
 def _check_user(user: str) -> str:
@@ -109,13 +98,6 @@ def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-@dataclass(frozen=True)
-class _Change:
-    path: str
-    value_json: str | None  # None: the row is gone
-    version: int | None
-
-
 # -- the store ----------------------------------------------------------------------------------
 def resolve_url(url: str | None = None, data_dir: str | os.PathLike[str] | None = None) -> sa.URL:
     """The database: ``url``, else ``data_dir/kit.sqlite``, else env ``KIT_DB_URL``, else
@@ -124,8 +106,8 @@ def resolve_url(url: str | None = None, data_dir: str | os.PathLike[str] | None 
         msg = "url 与 data_dir 只能给一个 / give url or data_dir, not both"
         raise KitError(msg)
     if url is None and data_dir is None:
-        url = os.environ.get("KIT_DB_URL") or None
-        data_dir = os.environ.get("KIT_DATA_DIR") or None
+        now = settings()
+        url, data_dir = now.db_url, now.data_dir
     if url is not None:
         try:
             return sa.make_url(url)
@@ -156,6 +138,28 @@ class _Edit:
     touched: set[str] = field(default_factory=set)
 
 
+class Peek:
+    """What an inspection holds at the moment a write has locked it (for a write's guard).
+
+    ``head`` is its last audit entry: equal to a reader's :attr:`Record.head`, nobody has
+    written since that reader read it, and its copy is what the store holds."""
+
+    def __init__(self, store: Store, edit: _Edit) -> None:
+        self._store, self._edit = store, edit
+        self.inspection_id = edit.iid
+        self.head = edit.head_seq
+
+    def document(self) -> tuple[dict[str, Any], dict[str, int]]:
+        """The whole inspection as it is inside the transaction: document and versions."""
+        rows = self._store._run(self._edit.cur, self._store._sql.fields_of,
+                                ins=self._edit.ins).fetchall()
+        return decode(rows)
+
+
+#: a write's guard: called inside the write's transaction, it raises to refuse the write
+Guard = Callable[[Peek], None]
+
+
 #: how a store holds its database connection (``KIT_DB_CONNECTIONS``): ``held`` keeps one
 #: for the store's life; ``per_transaction`` opens one for each transaction and closes it, so
 #: that a server's connections follow the saves in flight, not the kernels open (200 kernels
@@ -164,7 +168,7 @@ CONNECTION_MODES: Final = ("held", "per_transaction")
 
 
 def _connection_mode(mode: str | None, is_sqlite: bool) -> str:
-    chosen = (mode or os.environ.get("KIT_DB_CONNECTIONS", "")).strip()
+    chosen = (mode or settings().db_connections).strip()
     if not chosen:
         return "held" if is_sqlite else "per_transaction"
     if chosen not in CONNECTION_MODES:
@@ -286,6 +290,35 @@ class Store:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    # -- administration ---------------------------------------------------------------------
+    def grant_app_role(self, role: str) -> list[str]:
+        """Give the kit's own PostgreSQL role what it needs and nothing more; return the
+        grants."""
+        if self.dialect != "postgresql":
+            msg = "只有 PostgreSQL 需要单独的应用角色 / an app role is for PostgreSQL only"
+            raise KitError(msg)
+        with self._tx(write=True) as cur:
+            cur.execute("SELECT current_schema()")
+            statements = postgres_grants(role, str(cur.fetchone()[0]))
+            for statement in statements:
+                cur.execute(statement)
+        return statements
+
+    def role_problems(self) -> list[tuple[str, str]]:
+        """What is wrong with the role a PostgreSQL store connected as, for the office server:
+        it must not be a superuser or the tables' owner, nor able to rewrite the trail (``[]``:
+        fine; always ``[]`` on SQLite, where no role can be told apart). Each: (中文, English)."""
+        if self.dialect != "postgresql":
+            return []
+        found = []
+        with self._tx(write=False) as cur:
+            for query, zh, en in ROLE_CHECKS:
+                cur.execute(query)
+                row = cur.fetchone()
+                if row is not None and row[0]:
+                    found.append((zh, en))
+        return found
 
     # -- plumbing -------------------------------------------------------------------------------
     @contextmanager
@@ -412,9 +445,9 @@ class Store:
             for path, value, _v in self._run(cur, self._sql.around(1), ins=ins, path=base,
                                              **below_args(base)).fetchall():
                 rows[path] = value
-        return _summary_text(summary_of(rows | {p: json.dumps(v) for p, v in found.items()}))
+        return _summary_text(summary_of(rows | {p: canonical_json(v) for p, v in found.items()}))
 
-    def _put(self, e: _Edit, path: str, old: Any, value_json: str) -> _Change:
+    def _put(self, e: _Edit, path: str, old: Any, value_json: str) -> Applied:
         """Write one row (``old``: its current (path, value, version), or None) and its entry."""
         seq = self._log(e, path, value_json)
         values = {"ins": e.ins, "path": path, "value": value_json, "version": seq}
@@ -423,12 +456,12 @@ class Store:
         elif self._run(e.cur, self._sql.update_field, old_version=old[2], **values).rowcount != 1:
             # changed between our read and our write: only where the row lock is not used
             raise FieldConflictError([self._current(e, path)])
-        return _Change(path, value_json, seq)
+        return Applied(path, value_json, seq)
 
-    def _drop(self, e: _Edit, row: Any) -> _Change:
+    def _drop(self, e: _Edit, row: Any) -> Applied:
         self._log(e, row[0], None)
         self._run(e.cur, self._sql.delete_field, ins=e.ins, path=row[0])
-        return _Change(row[0], None, None)
+        return Applied(row[0], None, None)
 
     def _who(self, cur: Any, version: int) -> tuple[str, str]:
         row = self._run(cur, self._sql.entry, seq=version).fetchone()
@@ -490,7 +523,11 @@ class Store:
             head = self._head(cur, inspection_id)
             rows = self._run(cur, self._sql.fields_of, ins=head[0]).fetchall()
         doc, versions = decode(rows)
-        return Record(self, inspection_id, doc, versions, head[4], head[5], head=int(head[2]))
+        return Record(inspection_id, doc, versions, head[4], head[5], head=int(head[2]))
+
+    def reload(self, record: Record) -> None:
+        """Read ``record``'s inspection again into the same object (to see others' changes)."""
+        record.replace(self.load(record.id))
 
     def head_of(self, inspection_id: str) -> int:
         """The inspection's last audit entry (its chain head): it moves with every change, so
@@ -599,21 +636,41 @@ class Store:
                       head_seq=e.head_seq, head_mac=e.head_mac, at=e.at, user=user)
 
     # -- fields ---------------------------------------------------------------------------------
-    def set_many(
+    def save(self, record: Record, changes: Mapping[str, Any], *, user: str,
+             action: str = "update", guard: Guard | None = None) -> list[Applied]:
+        """Apply ``changes`` (path -> value, or :data:`DELETE`) in one transaction, or none,
+        checked against the versions ``record`` read; ``record`` then holds what was written.
+
+        A field someone else changed since ``record`` read it raises
+        :class:`FieldConflictError` and nothing is written. ``guard`` (see :meth:`write`)
+        may refuse the write from inside the transaction.
+        """
+        applied, before, after = self._write(record.id, list(changes.items()), record.versions,
+                                             user, action, guard)
+        record.apply(applied, before, after)
+        return applied
+
+    def write(
         self,
         inspection_id: str,
         changes: Mapping[str, Any],
         *,
+        expected: Mapping[str, int] | None,
         user: str,
-        action: str = "import",
-        expected: Mapping[str, int] | None = None,
-    ) -> None:
-        """Apply ``changes`` (path -> value, or :data:`DELETE`) in one transaction, or none.
+        action: str = "update",
+        guard: Guard | None = None,
+    ) -> list[Applied]:
+        """Apply ``changes`` (path -> value, or :data:`DELETE`) in one transaction, or none;
+        return the rows written, in order.
 
-        With ``expected`` (path -> version last read; a path absent = expected absent), a
-        field changed since raises :class:`FieldConflictError`; without it, changes win.
+        ``expected`` (path -> version last read; a path absent = expected absent): a field
+        changed since raises :class:`FieldConflictError`. None lets the changes win over
+        anything (an administrator's repair; the kit's own callers always pass versions).
+        ``guard(peek)`` runs inside the transaction once the inspection is locked for the
+        write, with what it holds then (:class:`Peek`); whatever it raises aborts the write.
         """
-        self._write(inspection_id, list(changes.items()), expected, user, action)
+        return self._write(inspection_id, list(changes.items()), expected, user, action,
+                           guard)[0]
 
     def _write(
         self,
@@ -622,15 +679,18 @@ class Store:
         expected: Mapping[str, int] | None,
         user: str,
         action: str,
-    ) -> tuple[list[_Change], int, int]:
-        """The changes made, and the chain head before and after them."""
+        guard: Guard | None = None,
+    ) -> tuple[list[Applied], int, int]:
+        """The rows written, and the chain head before and after them."""
         user, action = _check_user(user), _check_action(action)
         prepared = [(path, None if v is DELETE else leaf_rows(path, v)) for path, v in ops]
         batch = dict(expected) if expected is not None and len(ops) > 1 else None
-        changes: list[_Change] = []
+        changes: list[Applied] = []
         with self._tx(write=True) as cur:
             e = self._edit(cur, iid, user, action)
             before = e.head_seq
+            if guard is not None:
+                guard(Peek(self, e))
             for path, new in prepared:
                 done = self._apply(e, path, new, expected if batch is None else batch)
                 if batch is not None:  # later changes in the batch see the earlier ones
@@ -645,7 +705,7 @@ class Store:
 
     def _apply(
         self, e: _Edit, path: str, new: dict[str, str] | None, expected: Mapping[str, int] | None
-    ) -> list[_Change]:
+    ) -> list[Applied]:
         """Make the subtree at ``path`` hold the rows ``new`` (None: remove it)."""
         if new is not None and len(new) == 1 and path in new:
             row = self._run(e.cur, self._sql.field, ins=e.ins, path=path).fetchone()
@@ -657,7 +717,7 @@ class Store:
                 if new[path] == row[0] and not unseen:
                     # the same value as stored (another tab of this person saved it first,
                     # say): nothing to write and nothing overwritten, so no conflict either
-                    return [_Change(path, row[0], row[1])]
+                    return [Applied(path, row[0], row[1])]
                 if expected is not None and expected.get(path) != row[1]:
                     raise FieldConflictError([self._conflict(e, path, row[0], row[1])])
                 return [self._put(e, path, (path, row[0], row[1]), new[path])]
@@ -666,7 +726,7 @@ class Store:
         around = self._sql.around(len(keys))
         rows = self._run(e.cur, around, ins=e.ins, path=path, **below_args(path), **ancestors)
         rows, prefix = rows.fetchall(), path + SEP
-        above = [r for r in rows if prefix.startswith(r[0] + SEP)]
+        above = [r for r in rows if r[0] != path and prefix.startswith(r[0] + SEP)]
         old = {r[0]: r for r in rows if r[0] == path or r[0].startswith(prefix)}
         for row in above:
             if row[1] != "{}":
@@ -690,7 +750,7 @@ class Store:
         for p, value_json in new.items():
             row = old.get(p)
             if row is not None and row[1] == value_json:
-                changes.append(_Change(p, value_json, row[2]))
+                changes.append(Applied(p, value_json, row[2]))
             else:
                 changes.append(self._put(e, p, row, value_json))
         if not new and old and SEP in path:  # an emptied group keeps its place as {}
@@ -754,13 +814,12 @@ class Store:
              ) -> list[dict[str, Any]]:
         """The most recently changed inspections (as :meth:`list` gives them), at most
         ``limit``, whose id or summary (company, type, dates, stage, people) contains ``text``;
-        with ``member``, only those whose team has that sign-in or has no signed-in member yet.
+        with ``member``, only those whose team has that sign-in.
         One indexed query that stops at the limit, whatever the size of the store: what the
         app's picker shows while someone types."""
         text = text.strip()
         like = f"%{_like_escape(text)}%" if text else ""
-        pattern = (f"%{_like_escape(json.dumps(member, ensure_ascii=False))}%"
-                   if member else "")
+        pattern = _member_pattern(member)
         # the patterns also match the summary's keys or other text: read some more rows when
         # the exact look below may drop a few
         wanted = limit if not (like or pattern) else 2 * limit + 10
@@ -773,7 +832,7 @@ class Store:
             if text and not any(text.casefold() in str(v).casefold()
                                 for k, v in found.items() if k in _SEARCHED):
                 continue
-            if member and found["team_users"] and member not in found["team_users"]:
+            if member and member not in found["team_users"]:
                 continue
             out.append(found)
         return out[:limit]
@@ -797,14 +856,16 @@ class Store:
 
     # -- listing (last: its name hides the builtin in the class body) ---------------------
     def list(
-        self, summary_paths: Sequence[str] = SUMMARY_PATHS, *, include_deleted: bool = False
+        self, summary_paths: Sequence[str] = SUMMARY_PATHS, *, include_deleted: bool = False,
+        member: str | None = None,
     ) -> list[dict[str, Any]]:
         """Every inspection, most recently changed first: ``id``, ``created_at``,
         ``created_by``, ``updated_at``, ``updated_by``, ``deleted`` and the value at each
-        summary path (one query: the summary is kept with each inspection)."""
+        summary path (one query: the summary is kept with each inspection); with ``member``,
+        only those whose team has that sign-in."""
         extra = [p for p in summary_paths if p not in SUMMARY_PATHS]
         with self._tx(write=False) as cur:
-            rows = self._run(cur, self._sql.listing).fetchall()
+            rows = self._run(cur, self._sql.listing, member=_member_pattern(member)).fetchall()
             others: dict[tuple[str, str], Any] = {}
             for path in extra:  # not in the kept summary: read where it is stored
                 for iid, value_json in self._run(cur, self._sql.field_everywhere, path=path):
@@ -813,7 +874,10 @@ class Store:
         for row in rows:
             if row[5] and not include_deleted:
                 continue
-            out.append(_listed(row, summary_paths, others))
+            found = _listed(row, summary_paths, others)
+            if member and member not in found["team_users"]:
+                continue
+            out.append(found)
         return out
 
 
@@ -826,6 +890,11 @@ _SEARCHED = ("id", *SUMMARY_PATHS, *SUMMARY_LISTS, "created_by", "updated_by")
 class NumberTakenError(ConflictError):
     """A notice's document number is already another notice's (the office's numbering is
     unique; :meth:`kit.session.Session.issue_notice` then takes the next one)."""
+
+
+def _member_pattern(member: str | None) -> str:
+    """What a summary naming ``member`` among its team's sign-ins contains ('' for anyone)."""
+    return f"%{_like_escape(json.dumps(member, ensure_ascii=False))}%" if member else ""
 
 
 def _like_escape(text: str) -> str:
@@ -866,7 +935,7 @@ def _affects(path: str, summary_path: str) -> bool:
 
 
 def _summary_text(values: Mapping[str, Any]) -> str:
-    return json.dumps(dict(values), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return canonical_json(dict(values))
 
 
 def _problem(code: str, iid: str, zh: str, en: str, field_: str = "") -> Problem:

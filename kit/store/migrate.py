@@ -24,10 +24,10 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 
 from kit.errors import KitError
-from kit.store._schema import HEAD_REVISION, ROLE_CHECKS, SCHEMA_NUMBER, postgres_grants
+from kit.store._schema import HEAD_REVISION, SCHEMA_NUMBER
 from kit.store._store import Store, resolve_url
 
-__all__ = ["HEAD_REVISION", "grant_app_role", "role_problems", "status", "upgrade"]
+__all__ = ["HEAD_REVISION", "status", "upgrade"]
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -85,32 +85,3 @@ def upgrade(url: str | None = None, *, data_dir: str | Path | None = None) -> tu
     finally:
         engine.dispose()
     return before, HEAD_REVISION
-
-
-def grant_app_role(store: Store, role: str) -> list[str]:
-    """Give the kit's own PostgreSQL role what it needs and nothing more; return the grants."""
-    if store.dialect != "postgresql":
-        msg = "只有 PostgreSQL 需要单独的应用角色 / an app role is for PostgreSQL only"
-        raise KitError(msg)
-    with store._tx(write=True) as cur:
-        cur.execute("SELECT current_schema()")
-        statements = postgres_grants(role, str(cur.fetchone()[0]))
-        for statement in statements:
-            cur.execute(statement)
-    return statements
-
-
-def role_problems(store: Store) -> list[tuple[str, str]]:
-    """What is wrong with the role a PostgreSQL store connected as, for the office server: it
-    must not be a superuser or the tables' owner, nor able to rewrite the trail (``[]``: fine;
-    always ``[]`` on SQLite, where no role can be told apart). Each: (Chinese, English)."""
-    if store.dialect != "postgresql":
-        return []
-    found = []
-    with store._tx(write=False) as cur:
-        for query, zh, en in ROLE_CHECKS:
-            cur.execute(query)
-            row = cur.fetchone()
-            if row is not None and row[0]:
-                found.append((zh, en))
-    return found

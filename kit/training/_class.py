@@ -2,7 +2,7 @@
 sees per trainee, per part and per clause who got what wrong (:func:`class_frames`).
 
 A trainee is known by their sign-in (the office server's user) or, on one machine, the name
-they chose; each first answer to an exercise is kept once (:meth:`kit.store.Store.add_answer`),
+they chose; each first answer to an exercise is kept once (:meth:`kit.door.Door.keep_answer`),
 never changed.
 """
 
@@ -16,9 +16,9 @@ from typing import Any
 
 import pandas as pd
 
+from kit.door import Door
 from kit.frames import write_frames
 from kit.guide import load_guide
-from kit.store import Store
 from kit.training._exercises import PARTS, Answer, Score
 
 #: the sheets of the class workbook
@@ -41,17 +41,18 @@ def _answer(record: Mapping[str, Any]) -> Answer:
     return Answer(**values)
 
 
-def keep_answer(store: Store, answer: Answer, *, user: str, trainee: str = "",
+def keep_answer(door: Door, answer: Answer, *, trainee: str = "",
                 seed: int | None = None) -> bool:
-    """Keep ``user``'s answer in the store; False if they had answered that exercise before."""
-    return store.add_answer(answer.exercise_id, answer_record(answer, trainee=trainee or user,
-                                                              seed=seed), user=user)
+    """Keep the door's person's answer; False if they had answered that exercise before."""
+    record = answer_record(answer, trainee=trainee or door.user, seed=seed)
+    return door.keep_answer(answer.exercise_id, record)
 
 
-def load_score(store: Store, user: str) -> Score:
-    """``user``'s score as the store keeps it: every first answer, the name they gave last, the
-    set (seed) they answered last."""
-    records = store.answers(user)
+def load_score(door: Door) -> Score:
+    """The door's person's score as the store keeps it: every first answer, the name they
+    gave last, the set (seed) they answered last."""
+    user = door.user
+    records = door.answers(user)
     if not records:
         return Score(trainee="")
     last = records[-1]

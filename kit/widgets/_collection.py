@@ -83,7 +83,7 @@ class CollectionWidget(W.VBox):
 
     def add_entry(self) -> str | None:
         """Create an entry under a fresh id; return the id (None if it could not be saved)."""
-        used = self.session.store.keys_ever(self.session.id, self.base)
+        used = self.session.door.keys_ever(self.session.id, self.base)
         key = next_key([*self.entry_keys(), *used], self.prefix)
         values = self.new_entry(self.session) if self.new_entry else {}
         if not values:

@@ -24,8 +24,8 @@ from typing import Any
 
 import ipywidgets as W
 
-from kit.access import AccessError
 from kit.dates import DateError, parse_date, parse_datetime
+from kit.door import AccessError
 from kit.errors import ConflictError, KitError, Problem, ValidationError
 from kit.session import Session
 from kit.widgets._common import ERROR, WARNING, message_html

@@ -43,6 +43,9 @@ class PageGuard(anywidget.AnyWidget):
     beat_ms = t.Int(BEAT_MS).tag(sync=True)
     #: the version of each text field as this page read it (what a kept text was typed over)
     versions = t.Dict().tag(sync=True)
+    #: who is working: what the browser keeps is kept under this name, and only offered or
+    #: saved for the same person (a shared tablet: the next sign-in never gets it)
+    person = t.Unicode("").tag(sync=True)
     #: on one machine, the name the person chose (the browser remembers it across reloads)
     user = t.Unicode("").tag(sync=True)
     #: where the person is (``id=…&stage=…&section=…``): the page's address follows it, so a
@@ -62,6 +65,7 @@ class PageGuard(anywidget.AnyWidget):
         self.session = session
         self.versions = {p: v for p, v in session.record.versions.items()
                          if isinstance(session.get(p), str)}
+        self.person = session.user
         self.inspection = session.id
         session.on_change(lambda path: self._saved(session, path))
 
@@ -71,7 +75,7 @@ class PageGuard(anywidget.AnyWidget):
         partial saves of the typing the browser kept): then the kept text is the latest."""
         if base == session.record.versions.get(path):
             return True
-        since = [e for e in session.store.audit(session.id, path)
+        since = [e for e in session.door.audit(session.id, path)
                  if e.path == path and (not isinstance(base, int) or e.seq > base)]
         return bool(since) and all(e.user == session.user for e in since)
 
@@ -95,6 +99,8 @@ class PageGuard(anywidget.AnyWidget):
             self.flush(values if isinstance(values, dict) else {})
         elif content.get("kind") == "kept":
             items = content.get("items")
+            if self.session is None or content.get("person") != self.session.user:
+                return  # kept for someone else (the page changed hands): never theirs to save
             self.restore([i for i in items if isinstance(i, dict)] if isinstance(items, list)
                          else [])
 

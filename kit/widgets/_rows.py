@@ -20,7 +20,7 @@ from typing import Any
 import anywidget
 import traitlets as t
 
-from kit.access import AccessError
+from kit.door import AccessError
 from kit.errors import ConflictError, KitError, ValidationError
 from kit.guide import Clause
 from kit.labels import RESULTS, vocab
@@ -44,7 +44,7 @@ def thumbnail_url(session: Session, sha256: str) -> str:
     cached = _THUMBS.get(sha256)
     if cached is None:
         try:
-            mime, data = session.store.blob(sha256)
+            mime, data = session.door.evidence(session.id, sha256)
         except KitError:
             return ""
         cached = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
@@ -57,11 +57,11 @@ _THUMBS: dict[str, str] = {}  # by hash: the same bytes forever
 
 
 def attach_refusal(session: Session, target: str, name: str, data: bytes, *,
-                   signature: bool = False) -> str | None:
+                   signature: bool = False, signer: str = "") -> str | None:
     """Keep an upload as evidence of ``target`` (:meth:`Session.attach`); return why it was
     refused, in words a person reads beside the button, or None."""
     try:
-        session.attach(target, name, data, signature=signature)
+        session.attach(target, name, data, signature=signature, signer=signer)
     except ValidationError as exc:
         return "；".join(p.message for p in exc.problems)
     except KitError as exc:
@@ -157,7 +157,7 @@ class ChecklistRows(anywidget.AnyWidget):
     def record_finding(self, item_id: str) -> str:
         """A new finding on this item, described with its notes; its key."""
         ins = self.session.inspection
-        taken = set(ins.findings) | self.session.store.keys_ever(self.session.id, "findings")
+        taken = set(ins.findings) | self.session.door.keys_ever(self.session.id, "findings")
         key = next_key(taken, "F")
         self.session.set(f"findings/{key}", {"item": item_id,
                                              "description": ins.result(item_id).notes})

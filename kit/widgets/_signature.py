@@ -1,9 +1,11 @@
 """A signature drawn with a finger or a pen on the screen (anywidget, ``static/signature.js``).
 
-The page draws on a canvas with pointer events (mouse, touch and pen alike); 保存 sends the
-drawing as PNG, which :meth:`kit.session.Session.attach` keeps as evidence of the signer
-(``signatures/company``, ``signatures/witness``, ``signatures/<member>``) with who and when.
-The latest drawing kept is shown under the pad.
+The page draws on a canvas with pointer events (mouse, touch and pen alike); the signer's name
+is given above it; 保存 sends the drawing as PNG with that name, which
+:meth:`kit.session.Session.attach` keeps as evidence of the signer (``signatures/company``,
+``signatures/witness``, ``signatures/<member>``) with who drew it, who captured it (the person
+signed in: a tablet passed round) and when; the record then says that person signed. The
+latest drawing kept is shown under the pad.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ class SignaturePad(anywidget.AnyWidget):
     who = t.Unicode("").tag(sync=True)
     signed = t.Unicode("").tag(sync=True)
     caption = t.Unicode("").tag(sync=True)
+    #: the name the pad offers for the signer (a member's name, the name on record)
+    signer = t.Unicode("").tag(sync=True)
     message = t.Unicode("").tag(sync=True)
     read_only = t.Bool(False).tag(sync=True)
 
@@ -51,6 +55,9 @@ class SignaturePad(anywidget.AnyWidget):
 
     def refresh(self) -> None:
         ins = self.session.inspection
+        sig = ins.signatures
+        self.signer = {"company": sig.company_signer, "witness": sig.witness_name}.get(
+            self.who, ins.team[self.who].name if self.who in ins.team else "")
         mine = [k for k in sorted(ins.attachments, key=natural_key)
                 if ins.attachments[k].target == self.target]
         if not mine:
@@ -59,15 +66,19 @@ class SignaturePad(anywidget.AnyWidget):
         latest = ins.attachments[mine[-1]]
         self.signed = thumbnail_url(self.session, latest.thumb_sha256 or latest.sha256)
         when = latest.at.strftime("%Y-%m-%d %H:%M") if latest.at else ""
-        self.caption = f"已签 signed · {mine[-1]} · {latest.by} {when}".strip()
+        drawn = f"{latest.signer} 签名，" if latest.signer else ""
+        self.caption = (f"已签 signed · {mine[-1]} · {drawn}{latest.by} 记录 captured "
+                        f"{when}").strip()
 
-    def sign(self, png: bytes) -> str | None:
-        """Keep ``png`` as this signer's signature; return why it was refused."""
+    def sign(self, png: bytes, signer: str = "") -> str | None:
+        """Keep ``png`` as the signature ``signer`` drew; return why it was refused."""
         return attach_refusal(self.session, self.target, f"签名-{self.who}.png", png,
-                              signature=True)
+                              signature=True, signer=signer)
 
     def _message(self, _widget: Any, content: Any, buffers: Any) -> None:
         if isinstance(content, dict) and content.get("kind") == "sign":
-            why = self.sign(bytes(buffers[0]) if buffers else b"")
+            signer = content.get("signer")
+            why = self.sign(bytes(buffers[0]) if buffers else b"",
+                            signer if isinstance(signer, str) else "")
             self.message = (f"未保存 not kept: {why}" if why else
                             f"签名已保存 kept · {beijing_text(datetime.now(UTC))}")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import html
 import importlib
-import os
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -19,14 +18,14 @@ from urllib.parse import urlencode
 
 import ipywidgets as W
 
-from kit.access import ANALYSTS, LEADERS, Identity
+from kit.config import settings
 from kit.dates import beijing_today, parse_date
+from kit.door import Door, Identity
 from kit.errors import KitError
 from kit.labels import STAGES, vocab, zh
 from kit.profiles import list_profiles, load_profile
 from kit.record import Member, new_inspection
 from kit.session import Session
-from kit.store import Store
 from kit.widgets._common import MessageArea, parse_query, vocab_options
 from kit.widgets._fields import guarded
 from kit.widgets._guard import PageGuard
@@ -90,10 +89,10 @@ def stage_widget(key: str) -> Callable[..., W.Widget]:
 class InspectorApp(W.VBox):
     """The whole app: a header to pick the inspection and the user, then the stage tabs."""
 
-    def __init__(self, store: Store | None = None, *, user: str | None = None) -> None:
-        self.store = store or Store()
+    def __init__(self, door: Door | None = None, *, user: str | None = None) -> None:
+        door = door or Door.connect()
+        self.door = door.as_(door.identity or Identity.from_environment(user))
         self.session: Session | None = None
-        self.identity = Identity.from_environment(user)
         self._waiting: tuple[str, str | None, str | None] | None = None
         self.who = W.HTML()
         self.who.add_class("kit-who")
@@ -156,6 +155,10 @@ class InspectorApp(W.VBox):
 
     # -- who -------------------------------------------------------------------------------
     @property
+    def identity(self) -> Identity | None:
+        return self.door.identity
+
+    @property
     def user(self) -> str:
         """The name every change is recorded under ('' until one is chosen)."""
         return self.identity.user if self.identity is not None else ""
@@ -168,9 +171,10 @@ class InspectorApp(W.VBox):
             return
         if remember and self.guard.user != name:
             self.guard.user = name  # kept by the browser for the next page
-        self.identity = Identity(name)
+        self.door = self.door.as_(Identity(name))
         if self.session is not None:
-            self.session.user = name
+            self.session.door = self.door
+            self.guard.person = name  # what the browser keeps from now on is this person's
         self._show_identity()
         if self._waiting is not None:  # the page named an inspection before a name was known
             wanted, self._waiting = self._waiting, None
@@ -194,17 +198,12 @@ class InspectorApp(W.VBox):
             raise KitError(msg)
         return self.identity
 
-    def _hub(self) -> Identity | None:
-        return self.identity if self.identity is not None and self.identity.hub else None
-
     # -- choosing ----------------------------------------------------------------------------
     def refresh_list(self) -> None:
         """Fill the picker: the :data:`PICKER_PAGE` most recently changed inspections this
         person may open, or those the search finds (one indexed query at any store size)."""
-        hub = self._hub()
-        member = hub.user if hub is not None and not {LEADERS, ANALYSTS} & hub.groups else None
         text = self.search.value.strip()
-        rows = self.store.find(text, member=member, limit=PICKER_PAGE)
+        rows = self.door.find(text, limit=PICKER_PAGE)
         options = [(_option_label(row), row["id"]) for row in rows]
         if self.session is not None and self.session.id not in {v for _k, v in options}:
             options.insert(0, (f"{self.session.inspection.company.name or '（未填写企业）'} · "
@@ -250,7 +249,7 @@ class InspectorApp(W.VBox):
         if who.hub:  # on the office server its creator leads it until the team is set up
             inspection = replace(inspection, team={"M1": Member(who.user, "leader",
                                                                   user=who.user)})
-        session = Session.create(self.store, inspection, user=who.user, identity=self._hub())
+        session = Session.create(self.door, inspection)
         if self.new_company.value.strip():
             session.set("company/name", self.new_company.value.strip())
         self.open_inspection(session.id, stage="preparation")
@@ -268,10 +267,9 @@ class InspectorApp(W.VBox):
             self.say("请先填写您的姓名（修改记录会以此署名） / enter your name first: every "
                      "change is recorded under it")
             return
-        who = self.identity
         if self.session is not None:
             self.session.flush_pending()
-        self.session = Session(self.store, inspection_id, user=who.user, identity=self._hub())
+        self.session = Session(self.door, inspection_id)
         self.guard.watch(self.session)
         self._built = {}
         self._section = section
@@ -300,7 +298,7 @@ class InspectorApp(W.VBox):
         """Open what ``?id=…&stage=…&section=…`` names; else ``$KIT_OPEN_ID`` (the demo)."""
         params = parse_query(query)
         self.refresh_list()  # a preheated kernel built the list before the page was asked for
-        wanted = params.get("id") or os.environ.get("KIT_OPEN_ID", "")
+        wanted = params.get("id") or settings().open_id
         if wanted:
             self._guard(self.open_inspection, wanted, stage=params.get("stage"),
                         section=params.get("section"))

@@ -13,7 +13,7 @@ from kit.dates import beijing_text
 from kit.errors import KitError, ValidationError
 from kit.interchange import export_notice, export_workbook
 from kit.labels import NOTICE_KINDS, REVIEW_MODES, STAGES, vocab, zh
-from kit.session import GATED_STAGES, GateError, Session, export_doc
+from kit.session import GATED_STAGES, GateError, Session
 from kit.widgets._common import XLSX_MIME, download_link, message_html, table_options, vocab_options
 from kit.widgets._fields import ProblemList, field, problems_html
 from kit.widgets._signature import SignaturePad
@@ -38,7 +38,7 @@ def workbook_bytes(session: Session) -> bytes:
     """The inspection's workbook as it stands now (the written record of 六、7)."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "record.xlsx"
-        export_workbook(session.store, session.id, out)
+        export_workbook(session.door, session.id, out)
         return out.read_bytes()
 
 
@@ -111,7 +111,7 @@ class NoticePanel(W.VBox):
         name = f"{NOTICE_TITLES[self.kind].split()[0]}-{self.session.id}{suffix}"
         try:
             with tempfile.TemporaryDirectory() as tmp:
-                out = export_notice(self.session.store, self.session.id, [self.kind],
+                out = export_notice(self.session.door, self.session.id, [self.kind],
                                     Path(tmp) / f"notice{suffix}")
                 data = out.read_bytes()
         except KitError as exc:
@@ -140,18 +140,14 @@ class ReportWidget(W.VBox):
         self.audit_button.on_click(lambda _b: self.show_audit())
         self.audit = W.HTML()
         self.audit.add_class("kit-audit")
-        signers = member_options(session)
         super().__init__([
             W.HTML("<h3>签字确认 Signatures（六、7-8）</h3>"),
-            field(session, "signatures/company_signer", "企业签字人 Company signer"),
+            self._signed_summary(),
             field(session, "signatures/company_signed_at", "签字时间 Signed at", "datetime"),
             field(session, "signatures/refused", "企业拒绝签字 Refused", "bool"),
             field(session, "signatures/refusal_note", "拒签情况 What happened", "textarea"),
-            field(session, "signatures/inspector_signers", "签字检查人员 Inspectors signing",
-                  "multichoice", signers),
             field(session, "signatures/witness_present", "现场有见证人 Witness present", "bool"),
             field(session, "signatures/witness_name", "见证人 Witness"),
-            field(session, "signatures/witness_signed", "见证人已签字 Witness signed", "bool"),
             self._signature_pads(),
             W.HTML("<h3>书面告知 Written notices（六、7-9）</h3>"),
             NoticePanel(session, "result"),
@@ -182,6 +178,33 @@ class ReportWidget(W.VBox):
             self.audit,
         ])
         self.add_class("kit-report")
+
+    def _signed_summary(self) -> W.Widget:
+        """Who has signed: it follows from the signatures kept (drawn on the pads below),
+        never from a tick, so nobody is recorded as signed without signing."""
+        summary = W.HTML()
+        summary.add_class("kit-signed-summary")
+
+        def show(_path: str = "*") -> None:
+            ins = self.session.inspection
+            sig = ins.signatures
+            names = "、".join(html.escape(ins.team[k].name or k if k in ins.team else k)
+                             for k in sig.inspector_signers) or "（无 none）"
+            company = html.escape(sig.company_signer) or "（未签 not yet）"
+            witness = "已签 signed" if sig.witness_signed else "未签 not yet"
+            problems = [p for p in self.session.problems("signatures")
+                        if p.field in ("signatures/inspector_signers",
+                                       "signatures/company_signer", "signatures/witness_signed")]
+            summary.value = (
+                f"<div>企业签字人 Company signer：<b>{company}</b></div>"
+                f"<div>签字检查人员 Inspectors signed：<b>{names}</b></div>"
+                f"<div>见证人 Witness：{witness}</div>"
+                "<small>在下方签字板上签名后自动记录 / recorded when each signs on a pad below"
+                "</small>" + (problems_html(problems) if problems else ""))
+
+        self.session.on_change(show)
+        show()
+        return summary
 
     def _signature_pads(self) -> W.Widget:
         """Signatures drawn on the screen: the company's signer, each inspector, the witness."""
@@ -266,7 +289,7 @@ class ReportWidget(W.VBox):
 
     def show_audit(self, last: int = AUDIT_SHOWN) -> None:
         """The latest changes: who changed which field when, old and new value."""
-        entries = self.session.store.audit(self.session.id)
+        entries = self.session.door.audit(self.session.id)
         rows = "".join(
             "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in (
                 beijing_text(e.at), e.user, e.action, e.path or "",
@@ -282,7 +305,7 @@ class ReportWidget(W.VBox):
 
     def export_json(self) -> None:
         self.session.flush_pending()
-        doc = export_doc(self.session.store, self.session.id)
+        doc = self.session.door.document(self.session.id)
         data = (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
         name = f"检查记录-{self.session.id}.json"
         self.download.value = download_link(data, name, "application/json",

@@ -26,10 +26,9 @@ from typing import Any
 
 import ipywidgets as W
 
-from kit.access import TRAINERS, Identity
+from kit.door import TRAINERS, Door, Identity
 from kit.errors import KitError
 from kit.guide import Clause, Text, load_guide
-from kit.store import Store
 from kit.training import (
     PARTS,
     Exercise,
@@ -177,10 +176,10 @@ class ExerciseWidget(W.VBox):
 class TrainingApp(W.VBox):
     """The whole training app: language, trainee, part and search, text, exercises, score."""
 
-    def __init__(self, *, store: Store | None = None, user: str | None = None,
+    def __init__(self, *, door: Door | None = None, user: str | None = None,
                  seed: int | None = None, part: str = "1", lang: str = "zh",
                  per_kind: int = 2) -> None:
-        self.store = store
+        self.door = door  # None: answers are not kept (a notebook without a store)
         self.identity = Identity.from_environment(user)
         self._seed_chosen = seed is not None
         self.seed = secrets.randbelow(10_000) if seed is None else seed
@@ -335,10 +334,17 @@ class TrainingApp(W.VBox):
     _user = ""
     _kept_by = ""  # whose answers the score holds ("" before anyone was named)
 
+    def _mine(self) -> Door:
+        """The door as the person answering (their sign-in, or the name given)."""
+        assert self.door is not None
+        who = self.identity if self.identity is not None and self.identity.hub else \
+            Identity(self.user)
+        return self.door.as_(who)
+
     @property
     def may_see_class(self) -> bool:
         """Trainers see the class: the Hub's ``trainers`` group, or anyone on one machine."""
-        return self.store is not None and (
+        return self.door is not None and (
             self.identity is None or not self.identity.hub or TRAINERS in self.identity.groups)
 
     def sign_in(self, name: str) -> None:
@@ -351,21 +357,20 @@ class TrainingApp(W.VBox):
             self._user = name
             if self.guard.user != name:
                 self.guard.user = name
-        if self.store is None:
+        if self.door is None:
             self.score = Score(self.score.trainee or name, self.seed, self.score.answers)
             self.trainee.value = self.score.trainee
             return
-        kept = load_score(self.store, self.user)
+        kept = load_score(self._mine())
         known = {a.exercise_id for a in kept.answers}
         trainee = self.trainee.value.strip() or kept.trainee or name
         someone_else = bool(self._kept_by) and self._kept_by != self.user
         if not self._kept_by:  # answers given before anyone was named are theirs
             for answer in self.score.answers:
                 if answer.exercise_id not in known:
-                    keep_answer(self.store, answer, user=self.user, trainee=trainee,
-                                seed=self.seed)
+                    keep_answer(self._mine(), answer, trainee=trainee, seed=self.seed)
         self._kept_by = self.user  # from now on answers are this person's, never the next's
-        kept = load_score(self.store, self.user)
+        kept = load_score(self._mine())
         self.score = Score(trainee, self.seed, kept.answers)
         self.trainee.value = trainee
         if not self._seed_chosen and kept.seed is not None and kept.seed != self.seed:
@@ -393,8 +398,8 @@ class TrainingApp(W.VBox):
     def _answered(self, exercise: Exercise, feedback: Feedback) -> None:
         before = self.score.n_answered
         self.score = self.score.record(exercise, feedback)
-        if self.store is not None and self.user and self.score.n_answered > before:
-            keep_answer(self.store, self.score.answers[-1], user=self.user,
+        if self.door is not None and self.user and self.score.n_answered > before:
+            keep_answer(self._mine(), self.score.answers[-1],
                         trainee=self.score.trainee or self.user, seed=self.seed)
         self._refresh_score()
         self._refresh_kept()
@@ -406,7 +411,7 @@ class TrainingApp(W.VBox):
             self.sign_in(name)
 
     def _refresh_kept(self) -> None:
-        if self.store is None:
+        if self.door is None:
             self.kept.value = ""
         elif self.user:
             self.kept.value = (f"<small>作答已保存（{html.escape(self.user)}），刷新页面不会丢失 / "
@@ -417,11 +422,11 @@ class TrainingApp(W.VBox):
 
     def show_class(self) -> None:
         """The class view: each trainee's score, and the clauses most often answered wrong."""
-        if self.store is None or not self.may_see_class:
+        if self.door is None or not self.may_see_class:
             self.class_area.value = message_html("只有培训人员可以查看班级情况 / trainers only",
                                                  "error", tag="span")
             return
-        frames = class_frames(self.store.answers())
+        frames = class_frames(self.door.as_(self.identity).answers())
         trainees, clauses = frames["trainees"], frames["clauses"]
         if trainees.empty:
             self.class_area.value = "<p>还没有学员作答 / no answers yet</p>"

@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 
 from kit.analytics import credit_file, demo_inspections
 from kit.analytics._credit import CREDIT_SCHEMA
+from kit.door import Door, Identity
 from kit.interchange import demo_file, import_json
 from kit.schemas import check_file
 from kit.store import Store
@@ -37,7 +38,7 @@ def test_every_inspection_finding_and_outcome_per_company():
 
 def test_kit_credit_file_writes_json_and_excel(tmp_path):
     with Store(data_dir=tmp_path) as store:
-        import_json(store, demo_file(), user="张明")
+        import_json(Door(store, Identity("张明")), demo_file())
     base = [sys.executable, "-m", "kit", "credit-file", "--data-dir", str(tmp_path)]
     subprocess.run([*base, "--out", str(tmp_path / "c.json")], check=True, timeout=120,
                    capture_output=True)

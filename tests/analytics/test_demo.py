@@ -16,11 +16,11 @@ from kit.analytics import (
     repeat_findings,
     tables_of,
 )
+from kit.door import Door, Identity
 from kit.errors import KitError
 from kit.identifiers import credit_code_problem
 from kit.record import to_doc
 from kit.rules import check, errors
-from kit.session import open_inspection
 from kit.store import Store
 
 
@@ -77,11 +77,11 @@ def test_the_history_holds_what_analysts_look_for(generated):
 
 def test_loading_twice_adds_nothing_the_second_time(tmp_path):
     store = Store(data_dir=tmp_path)
-    assert load_demo_data(store, inspections=12, companies=4, seed=3) == 12
-    assert load_demo_data(store, inspections=12, companies=4, seed=3) == 0
+    assert load_demo_data(Door(store, Identity("demo")), inspections=12, companies=4, seed=3) == 12
+    assert load_demo_data(Door(store, Identity("demo")), inspections=12, companies=4, seed=3) == 0
     ids = sorted(r["id"] for r in store.list(()))
     assert len(ids) == 12
-    assert open_inspection(store, ids[0]).company.name.startswith("北京")
+    assert Door(store).inspection(ids[0]).company.name.startswith("北京")
 
 
 def test_impossible_sizes_are_refused():

@@ -39,8 +39,8 @@ from kit.analytics import (
     tables_of,
     workday_counts,
 )
+from kit.door import Door, Identity
 from kit.record import Company, Finding, FollowUp, Inspection, InspectionType, new_inspection
-from kit.session import save_new
 from kit.store import Store
 from kit.workdays import CalendarEstimateWarning, load_calendar
 
@@ -91,9 +91,9 @@ def tables() -> Tables:
 def test_the_store_is_read_whole_and_a_broken_record_is_named_not_fatal(tmp_path):
     store = Store(data_dir=tmp_path)
     for ins in HISTORY:
-        save_new(store, ins, user="分析")
+        Door(store, Identity("分析")).create(ins)
     store.create({"scope": {"type": "月度检查"}}, user="分析", inspection_id="broken")
-    tables = load_tables(store)
+    tables = load_tables(Door(store))
     assert sorted(tables.inspections["inspection_id"]) == ["A1", "A2", "B1", "B2", "C1", "D1"]
     assert [iid for iid, _why in tables.skipped] == ["broken"]
     assert len(tables.findings) == 6
@@ -187,7 +187,7 @@ def test_an_overdue_rectification_alone_calls_for_an_interview():
 
 
 def test_an_empty_store_gives_empty_tables_with_their_columns(tmp_path):
-    tables = load_tables(Store(data_dir=tmp_path))
+    tables = load_tables(Door(Store(data_dir=tmp_path)))
     assert tables.inspections.empty
     assert findings_per_section(tables)["n_findings"].sum() == 0
     assert overdue_rectifications(tables, AS_OF).empty
@@ -250,11 +250,11 @@ def test_load_tables_shows_progress_when_asked_and_logs_what_it_read(tmp_path, c
     from kit.analytics import load_demo_data, load_tables
 
     with Store(data_dir=tmp_path) as store:
-        load_demo_data(store, inspections=12, companies=3, user="t")
+        load_demo_data(Door(store, Identity("t")), inspections=12, companies=3)
         with caplog.at_level(logging.INFO, logger="kit.analytics._tables"):
-            quiet = load_tables(store)
+            quiet = load_tables(Door(store))
         assert "read 12 inspection(s), 0 left out" in caplog.text
         assert capsys.readouterr().err == ""
-        loud = load_tables(store, progress=True)
+        loud = load_tables(Door(store), progress=True)
         assert "读取检查记录" in capsys.readouterr().err  # the bar, in a terminal or a log
     assert len(loud.inspections) == len(quiet.inspections) == 12

@@ -23,10 +23,10 @@ from kit.analytics import (
     read_export,
     tables_of,
 )
+from kit.door import Door, Identity
 from kit.errors import KitError
 from kit.guide import load_guide
 from kit.record import ItemResult, Member
-from kit.session import save_new
 from kit.store import Store
 from tests.analytics.test_tables import AS_OF, HISTORY, A, B
 
@@ -47,7 +47,7 @@ def with_people(history):
             ins = replace(ins, team={"M1": SUN})
         if ins.id == "A1":
             ins = replace(ins, results={"7.9.m5": ItemResult(
-                "nonconform", "未按规定留样", ("查阅文件", "现场查看"), "", "M1")})
+                "nonconform", "未按规定留样", ("document_review", "site"), "", "M1")})
         out.append(ins)
     return out
 
@@ -59,7 +59,7 @@ PEOPLE = with_people(HISTORY)
 def store(tmp_path_factory):
     store = Store(data_dir=tmp_path_factory.mktemp("office"))
     for ins in PEOPLE:
-        save_new(store, ins, user="分析")
+        Door(store, Identity("分析")).create(ins)
     yield store
     store.close()
 
@@ -84,7 +84,7 @@ def test_missing_is_na_and_multi_valued_fields_are_tuples():
     recorded = a1.loc["7.9.m5"]
     assert recorded["result"] == "nonconform"
     assert recorded["result_zh"] == "不符合"
-    assert recorded["means"] == ("查阅文件", "现场查看")
+    assert recorded["means"] == ("document_review", "site")
     assert recorded["notes"] == "未按规定留样"
     other = a1.loc["7.9.m4"]
     assert other["result"] == "unchecked"
@@ -94,14 +94,14 @@ def test_missing_is_na_and_multi_valued_fields_are_tuples():
     assert t.results["notes"].isna().sum() == len(t.results) - 1
     assert (t.results["notes"] == "").sum() == 0  # no empty strings for "nothing"
     exploded = t.results.explode("means").dropna(subset=["means"])
-    assert exploded["means"].tolist() == ["查阅文件", "现场查看"]
+    assert exploded["means"].tolist() == ["document_review", "site"]
     assert t.inspections.set_index("inspection_id").loc["A2", "sections"] == ("7.8", "7.9")
     assert t.findings["deadline"].dtype.kind == "M"
     assert str(t.inspections.set_index("inspection_id").loc["A1", "quarter"]) == "2026Q1"
 
 
 def test_the_store_gives_the_same_tables_as_the_records_in_hand(store):
-    loaded, direct = load_tables(store), tables_of(PEOPLE)
+    loaded, direct = load_tables(Door(store)), tables_of(PEOPLE)
     for name in ("inspections", "results", "findings", "follow_ups", "team", "notices",
                  "samples"):
         pd.testing.assert_frame_equal(getattr(loaded, name), getattr(direct, name),
@@ -113,7 +113,7 @@ def test_the_store_gives_the_same_tables_as_the_records_in_hand(store):
 
 def test_filters_select_in_the_query(store):
     def ids(**filters):
-        return load_tables(store, **filters).inspections["inspection_id"].tolist()
+        return load_tables(Door(store), **filters).inspections["inspection_id"].tolist()
 
     assert ids(since=date(2026, 7, 1)) == ["D1", "B2", "A2"]  # by first day, then id
     assert ids(until=date(2026, 4, 1)) == ["A1", "B1"]  # both ends included
@@ -124,7 +124,7 @@ def test_filters_select_in_the_query(store):
     assert ids(inspectors=["zhaolei"]) == ["A1", "B1", "C1"]  # a sign-in works too
     assert ids(inspectors="孙悦", companies=B) == ["B2"]
     assert ids(companies="没有这家") == []
-    only = load_tables(store, companies=B)
+    only = load_tables(Door(store), companies=B)
     assert set(only.findings["inspection_id"]) == {"B1", "B2"}
     assert set(only.results["inspection_id"]) == {"B1", "B2"}
 
@@ -133,9 +133,9 @@ def test_filters_by_credit_code(tmp_path):
     with Store(data_dir=tmp_path) as store:
         a1 = replace(PEOPLE[0], company=replace(PEOPLE[0].company,
                                                 credit_code="91110108MA01ABCD2X"))
-        save_new(store, a1, user="分析")
-        save_new(store, PEOPLE[2], user="分析")
-        got = load_tables(store, companies="91110108MA01ABCD2X")
+        Door(store, Identity("分析")).create(a1)
+        Door(store, Identity("分析")).create(PEOPLE[2])
+        got = load_tables(Door(store), companies="91110108MA01ABCD2X")
     assert got.inspections["inspection_id"].tolist() == ["A1"]
 
 
@@ -151,9 +151,9 @@ def test_filters_by_credit_code(tmp_path):
 ])
 def test_a_record_the_model_refuses_is_left_out_and_its_field_named(tmp_path, doc, why):
     with Store(data_dir=tmp_path) as store:
-        save_new(store, PEOPLE[4], user="分析")
+        Door(store, Identity("分析")).create(PEOPLE[4])
         store.create(doc, user="分析", inspection_id="broken")
-        tables = load_tables(store)
+        tables = load_tables(Door(store))
     assert tables.inspections["inspection_id"].tolist() == ["C1"]
     assert [iid for iid, _ in tables.skipped] == ["broken"]
     assert tables.skipped[0][1].startswith(why + "：")

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from kit.door import Door, Identity
 from kit.errors import ValidationError
 from kit.evidence import MAX_BYTES, prepare
 from kit.interchange import export_json, export_workbook, import_json
@@ -98,7 +99,7 @@ def test_a_pdf_is_kept_as_it_is_and_a_signature_must_be_a_png() -> None:
 # -- kept by hash, in the trail ------------------------------------------------------------
 def test_attaching_keeps_the_bytes_once_and_the_hash_in_the_trail(store: Store,
                                                                   demo: Inspection) -> None:
-    s = Session.create(store, replace(demo, id="ev1", attachments={}), user="李华")
+    s = Session.create(Door(store, Identity("李华")), replace(demo, id="ev1", attachments={}))
     photo = jpeg()
     key = s.attach("results/7.5.m4", "现场.jpg", photo)
     again = s.attach("findings/F2", "现场.jpg", photo)  # the same photo on the finding
@@ -120,7 +121,7 @@ def test_attaching_keeps_the_bytes_once_and_the_hash_in_the_trail(store: Store,
 def test_evidence_cannot_be_changed_in_the_database_or_without_verify_seeing_it(
         tmp_path: Path, demo: Inspection) -> None:
     with Store(data_dir=tmp_path) as store:
-        s = Session.create(store, replace(demo, id="ev2", attachments={}), user="张明")
+        s = Session.create(Door(store, Identity("张明")), replace(demo, id="ev2", attachments={}))
         s.attach("results/7.5.m4", "现场.jpg", jpeg())
         digest = s.inspection.attachments["A1"].sha256
     db = sqlite3.connect(tmp_path / "kit.sqlite")
@@ -141,19 +142,19 @@ def test_evidence_cannot_be_changed_in_the_database_or_without_verify_seeing_it(
 def test_a_json_export_carries_its_evidence_and_an_import_checks_it(tmp_path: Path,
                                                                     demo: Inspection) -> None:
     with Store(data_dir=tmp_path / "a") as store:
-        s = Session.create(store, replace(demo, id="ev3", attachments={}), user="张明")
+        s = Session.create(Door(store, Identity("张明")), replace(demo, id="ev3", attachments={}))
         s.attach("results/7.5.m4", "现场.jpg", jpeg())
-        out = export_json(store, "ev3", tmp_path / "ev3.json")
+        out = export_json(Door(store), "ev3", tmp_path / "ev3.json")
     doc = json.loads(out.read_text("utf-8"))
     assert len(doc["evidence"]) == 2  # the photo and its thumbnail
     with Store(data_dir=tmp_path / "b") as other:
-        assert import_json(other, out, user="李华") == "ev3"
+        assert import_json(Door(other, Identity("李华")), out) == "ev3"
         assert other.verify("ev3") == []  # the bytes came along
     first = next(iter(doc["evidence"]))
     doc["evidence"][first]["base64"] = doc["evidence"][first]["base64"][:-8] + "AAAAAAA="
     out.write_text(json.dumps(doc), "utf-8")
     with Store(data_dir=tmp_path / "c") as third, pytest.raises(ValidationError) as err:
-        import_json(third, out, user="李华")
+        import_json(Door(third, Identity("李华")), out)
     assert err.value.problems[0].code == "json.evidence"
 
 
@@ -162,9 +163,8 @@ def test_the_workbook_shows_each_picture_and_verify_knows_a_swapped_one(
     from openpyxl import load_workbook
 
     with Store(data_dir=tmp_path) as store:
-        import_json(store, Path(__file__).parents[2] / "sample_data" / "demo_inspection.json",
-                    user="张明")
-        book = export_workbook(store, demo.id, tmp_path / "demo.xlsx")
+        import_json(Door(store, Identity("张明")), Path(__file__).parents[2] / "sample_data" / "demo_inspection.json")
+        book = export_workbook(Door(store), demo.id, tmp_path / "demo.xlsx")
     ws = load_workbook(book)["证据材料"]
     listed = [row[:3] for row in ws.iter_rows(min_row=5, values_only=True) if row[0]]
     assert ("A1", "照片", "七、5.检查方法（4）") in listed

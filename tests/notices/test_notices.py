@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from kit.door import Door, Identity
 from kit.errors import ConflictError, NotFoundError, ValidationError
 from kit.notices import (
     compose,
@@ -141,8 +142,8 @@ def test_an_office_template_changes_the_wording_without_code(tmp_path: Path,
 # -- issuing and serving ---------------------------------------------------------------------
 def test_issuing_numbers_each_notice_in_turn_across_the_office(store: Store,
                                                                demo: Inspection) -> None:
-    a = Session.create(store, reporting(demo, "a"), user="张明")
-    b = Session.create(store, reporting(demo, "b"), user="李华")
+    a = Session.create(Door(store, Identity("张明")), reporting(demo, "a"))
+    b = Session.create(Door(store, Identity("李华")), reporting(demo, "b"))
     assert a.issue_notice("result", on=DAY) == "京药监械检告〔2026〕001号"
     assert b.issue_notice("result", on=DAY) == "京药监械检告〔2026〕002号"
     assert a.issue_notice("rectification", on=DAY) == "京药监械整改〔2026〕001号"
@@ -155,8 +156,8 @@ def test_issuing_numbers_each_notice_in_turn_across_the_office(store: Store,
 
 
 def test_the_store_never_gives_one_number_twice(store: Store, demo: Inspection) -> None:
-    a = Session.create(store, reporting(demo, "a"), user="张明")
-    b = Session.create(store, reporting(demo, "b"), user="李华")
+    a = Session.create(Door(store, Identity("张明")), reporting(demo, "a"))
+    b = Session.create(Door(store, Identity("李华")), reporting(demo, "b"))
     a.issue_notice("result", on=DAY)
     with pytest.raises(NumberTakenError, match="already another notice"):
         b.set("notices/result/number", "京药监械检告〔2026〕001号")
@@ -165,8 +166,8 @@ def test_the_store_never_gives_one_number_twice(store: Store, demo: Inspection) 
 
 def test_two_issuing_at_once_get_two_numbers(store: Store, demo: Inspection,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    a = Session.create(store, reporting(demo, "a"), user="张明")
-    b = Session.create(store, reporting(demo, "b"), user="李华")
+    a = Session.create(Door(store, Identity("张明")), reporting(demo, "a"))
+    b = Session.create(Door(store, Identity("李华")), reporting(demo, "b"))
     seen = store.notice_numbers()  # b read the numbers before a wrote its own
     a.issue_notice("result", on=DAY)
     real, reads = store.notice_numbers, []
@@ -182,25 +183,24 @@ def test_two_issuing_at_once_get_two_numbers(store: Store, demo: Inspection,
 
 def test_what_a_notice_states_must_be_there_before_it_is_issued(store: Store,
                                                                 demo: Inspection) -> None:
-    on_site = Session.create(store, replace(reporting(demo, "a"), stage="on_site"), user="张明")
+    on_site = Session.create(Door(store, Identity("张明")), replace(reporting(demo, "a"), stage="on_site"))
     with pytest.raises(ValidationError) as err:
         on_site.issue_notice("result", on=DAY)
     assert [p.code for p in err.value.problems] == ["notices.too_early"]
-    no_opinion = Session.create(store, replace(reporting(demo, "b"), opinion=replace(
-        demo.opinion, conclusion="")), user="张明")
+    no_opinion = Session.create(Door(store, Identity("张明")), replace(reporting(demo, "b"), opinion=replace(
+        demo.opinion, conclusion="")))
     with pytest.raises(ValidationError) as err:
         no_opinion.issue_notice("result", on=DAY)
     assert [p.field for p in err.value.problems] == ["opinion/conclusion"]
     findings = {k: replace(f, requirement="") if k == "F4" else f
                 for k, f in demo.findings.items()}
-    gap = Session.create(store, replace(reporting(demo, "c"), findings=findings), user="张明")
+    gap = Session.create(Door(store, Identity("张明")), replace(reporting(demo, "c"), findings=findings))
     with pytest.raises(ValidationError) as err:
         gap.issue_notice("rectification", on=DAY)
     assert [(p.code, p.field) for p in err.value.problems] == [
         ("notices.finding_incomplete", "findings/F4")]
     only_on_site = {k: f for k, f in demo.findings.items() if k == "F2"}
-    none = Session.create(store, replace(reporting(demo, "d"), findings=only_on_site),
-                          user="张明")
+    none = Session.create(Door(store, Identity("张明")), replace(reporting(demo, "d"), findings=only_on_site))
     with pytest.raises(ValidationError) as err:
         none.issue_notice("rectification", on=DAY)
     assert [p.code for p in err.value.problems] == ["notices.nothing_to_rectify"]
@@ -209,7 +209,7 @@ def test_what_a_notice_states_must_be_there_before_it_is_issued(store: Store,
 
 def test_serving_records_the_receipt_or_a_refusal_noted_by_two(store: Store,
                                                                demo: Inspection) -> None:
-    s = Session.create(store, reporting(demo, "a"), user="张明")
+    s = Session.create(Door(store, Identity("张明")), reporting(demo, "a"))
     with pytest.raises(ValidationError) as err:
         s.serve_notice("result", on=DAY, received_by="陈示例")
     assert err.value.problems[0].code == "notices.no_number"
@@ -222,7 +222,7 @@ def test_serving_records_the_receipt_or_a_refusal_noted_by_two(store: Store,
     assert [p.code for p in err.value.problems] == ["notices.served_before_issued"]
     assert s.inspection.notices["result"].served_on is None  # nothing was saved
     s.serve_notice("result", on=DAY, refused=True, witnesses=("M1", "M2"), note="拒绝签收")
-    kept = Session(store, "a", user="x").inspection.notices["result"]
+    kept = Session(Door(store, Identity("x")), "a").inspection.notices["result"]
     assert (kept.served_on, kept.refused, kept.witnesses) == (DAY, True, ("M1", "M2"))
 
 

@@ -27,6 +27,7 @@ import pandas as pd
 import pytest
 
 from kit.analytics import read_frames, tables_of
+from kit.door import Door, Identity
 from kit.errors import KitError, ValidationError
 from kit.planning import company_levels, load_supervision_rules, year_plan
 from kit.record import (
@@ -38,7 +39,6 @@ from kit.record import (
     Product,
     new_inspection,
 )
-from kit.session import save_new
 from kit.store import Store
 
 AS_OF = date(2026, 12, 1)
@@ -177,7 +177,7 @@ def test_the_rules_are_office_data_checked_with_where(tmp_path):
 def test_kit_plan_writes_the_workbook(tmp_path):
     with Store(data_dir=tmp_path / "data") as store:
         for ins in OFFICE:
-            save_new(store, ins, user="分析")
+            Door(store, Identity("分析")).create(ins)
 
     def kit(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([sys.executable, "-m", "kit", *args, "--data-dir",

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from kit.door import Door
 from kit.errors import ValidationError
 from kit.interchange import export_workbook
 from kit.store import Store
@@ -38,9 +39,9 @@ def store(any_store_url: str) -> Iterator[Store]:
 def record(store: Store) -> str:
     iid = store.create(DOC, user="张三")
     tab = store.load(iid)
-    tab.set("results/7.8.m4/result", "nonconform", user="李四")
-    tab.set("results/7.8.m4/notes", "第 2 批记录缺签字", user="李四")
-    tab.set("company/name", "北京某医疗器械股份有限公司", user="张三")
+    store.save(tab, {"results/7.8.m4/result": "nonconform"}, user="李四")
+    store.save(tab, {"results/7.8.m4/notes": "第 2 批记录缺签字"}, user="李四")
+    store.save(tab, {"company/name": "北京某医疗器械股份有限公司"}, user="张三")
     return iid
 
 
@@ -173,7 +174,7 @@ def test_a_forged_entry_is_found_when_the_office_keys_its_trail(
     monkeypatch.setenv(chain.SIGNING_KEY_ENV, "局里的密钥")
     with Store(any_store_url) as store:
         iid = store.create(DOC, user="张三")
-        store.load(iid).set("company/name", "乙", user="张三")
+        store.save(store.load(iid), {"company/name": "乙"}, user="张三")
         attacker = Attacker(store)
         attacker.drop_protections()
         # the attacker rewrites the last entry and recomputes a plain digest (no key)
@@ -199,12 +200,12 @@ def test_a_forged_entry_is_found_when_the_office_keys_its_trail(
 def test_a_tampered_record_is_not_sealed_and_the_command_says_why(
         store: Store, record: str, attacker: Attacker, tmp_path: Any) -> None:
     out = tmp_path / "record.xlsx"
-    assert export_workbook(store, record, out).is_file()
+    assert export_workbook(Door(store), record, out).is_file()
     attacker.drop_protections()
     attacker.run("UPDATE fields SET value = '\"conform\"' WHERE path = 'results/7.8.m4/result'")
     again = Store(store.url.render_as_string(hide_password=False))
     with pytest.raises(ValidationError, match="does not verify"):
-        export_workbook(again, record, tmp_path / "sealed.xlsx")
+        export_workbook(Door(again), record, tmp_path / "sealed.xlsx")
     assert not (tmp_path / "sealed.xlsx").exists()
     url = store.url.render_as_string(hide_password=False)
     run = [sys.executable, "-m", "kit"]

@@ -60,7 +60,7 @@ def check_upgraded(url: str, before: dict[str, list[tuple[Any, ...]]]) -> None:
         listed = {row["id"]: row for row in store.list()}
         assert listed["demo-v1"]["company/name"] == "北京示例医疗科技有限公司"
         tab = store.load("demo-v1")
-        tab.set("company/contact", "升级后的修改", user="李华")
+        store.save(tab, {"company/contact": "升级后的修改"}, user="李华")
         assert store.verify("demo-v1") == []
 
 
@@ -143,7 +143,8 @@ def test_a_schema_3_store_gets_unique_notice_numbers(tmp_path: Path) -> None:
     with Store(data_dir=tmp_path) as store:
         assert store.notice_numbers() == {"京检〔2026〕001号"}
         with pytest.raises(NumberTakenError):
-            store.set_many(b, {"notices/result/number": "京检〔2026〕001号"}, user="u")
+            store.write(b, {"notices/result/number": "京检〔2026〕001号"}, expected=None,
+                        user="u")
         assert store.load(a).doc["notices"]["result"]["number"] == "京检〔2026〕001号"
         assert store.verify() == []
 
@@ -195,12 +196,12 @@ def app_role(pg_url: str) -> Iterator[tuple[str, str]]:
 def test_the_app_role_reads_and_appends_but_never_rewrites_the_trail(pg_url, app_role):
     name, url = app_role
     with Store(pg_url) as owner:  # the owner creates the schema ...
-        assert migrate.role_problems(owner)  # ... and is told it must not run the apps
+        assert owner.role_problems()  # ... and is told it must not run the apps
         iid = owner.create({"company": {"name": "甲"}}, user="admin")
-        migrate.grant_app_role(owner, name)
+        owner.grant_app_role(name)
     with Store(url) as app:
-        assert migrate.role_problems(app) == []
-        app.load(iid).set("company/name", "乙", user="张明")
+        assert app.role_problems() == []
+        app.save(app.load(iid), {"company/name": "乙"}, user="张明")
         app.create({"company": {"name": "丙"}}, user="张明")
         assert app.add_answer("8-1-0", {"correct": True}, user="张明")  # trainees' answers
         db = sa.create_engine(url, poolclass=sa.NullPool)
@@ -219,7 +220,7 @@ def test_the_app_role_keeps_answers_after_an_upgrade_to_schema_6(pg_url, app_rol
 
     name, url = app_role
     with Store(pg_url) as owner:
-        migrate.grant_app_role(owner, name)
+        owner.grant_app_role(name)
     engine = sa.create_engine(pg_url, poolclass=sa.NullPool)
     with engine.begin() as connection:  # the store as schema 5 had it, the role granted
         command.downgrade(migrate._config(connection), "0005")

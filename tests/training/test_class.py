@@ -8,6 +8,7 @@ import re
 import pandas as pd
 import pytest
 
+from kit.door import Door, Identity
 from kit.frames import read_frames
 from kit.store import Store
 from kit.training import (
@@ -38,7 +39,7 @@ def answer(app: TrainingApp, k: int, right: bool) -> None:
 def test_a_new_page_brings_back_the_trainees_answers_set_and_score(store, monkeypatch):
     monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
     monkeypatch.delenv("KIT_USER", raising=False)
-    app = TrainingApp(store=store, seed=7, part="8")
+    app = TrainingApp(door=Door(store), seed=7, part="8")
     assert "填写学员姓名后" in app.kept.value
     answer(app, 0, right=True)  # before the name is known: kept once it is
     app.trainee.value = "王五"
@@ -47,7 +48,7 @@ def test_a_new_page_brings_back_the_trainees_answers_set_and_score(store, monkey
     assert app.guard.user == "王五"  # the browser remembers the name
     assert "作答已保存（王五）" in app.kept.value
 
-    again = TrainingApp(store=store, part="8")  # a reload: a new kernel, no ?seed
+    again = TrainingApp(door=Door(store), part="8")  # a reload: a new kernel, no ?seed
     again.guard.user = "王五"  # what the browser remembered
     assert again.seed == 7  # the set they were answering
     assert again.trainee.value == "王五"
@@ -66,14 +67,14 @@ def test_a_new_page_brings_back_the_trainees_answers_set_and_score(store, monkey
 def test_on_the_office_server_the_sign_in_is_the_trainee(store, monkeypatch):
     monkeypatch.setenv("JUPYTERHUB_USER", "zhaolei")
     monkeypatch.setenv("KIT_USER_GROUPS", "")
-    app = TrainingApp(store=store, seed=3, part="9")
+    app = TrainingApp(door=Door(store), seed=3, part="9")
     answer(app, 0, right=True)
     app.trainee.value = "赵磊"  # a display name; the answers stay the sign-in's
     assert [r["user"] for r in store.answers()] == ["zhaolei"]
     assert app.class_button.layout.display == "none"  # not a trainer
     app.show_class()
     assert "只有培训人员" in app.class_area.value
-    reloaded = TrainingApp(store=store, part="9")
+    reloaded = TrainingApp(door=Door(store), part="9")
     assert reloaded.seed == 3
     assert "1/1" in reloaded.score_line.value
 
@@ -87,7 +88,7 @@ def test_a_trainer_sees_who_got_what_wrong_and_downloads_the_class(store, monkey
         for e, right in zip(ex[:2], rights, strict=True):
             wrong = next(o.value for o in e.options if o.value != e.answer)
             score = Score(name, 5).record(e, grade(e, e.answer if right else wrong))
-            keep_answer(store, score.answers[0], user=user, trainee=name, seed=5)
+            keep_answer(Door(store, Identity(user)), score.answers[0], trainee=name, seed=5)
     frames = class_frames(store.answers())
     trainees = frames["trainees"].set_index("trainee")
     assert trainees.loc["甲", "rate"] == 1.0
@@ -101,7 +102,7 @@ def test_a_trainer_sees_who_got_what_wrong_and_downloads_the_class(store, monkey
     assert "甲" not in clauses.loc[cited, "wrong_by"]
     back = read_frames(class_to_excel(frames, tmp_path / "class.xlsx"))
     pd.testing.assert_frame_equal(back["trainees"], frames["trainees"])
-    app = TrainingApp(store=store, part="9")
+    app = TrainingApp(door=Door(store), part="9")
     assert app.class_button.layout.display == ""
     app.show_class()
     assert "甲" in app.class_area.value
@@ -113,10 +114,10 @@ def test_a_trainer_sees_who_got_what_wrong_and_downloads_the_class(store, monkey
 def test_the_store_keeps_the_first_answer_only(store):
     e = exercises("8", seed=1)[0]
     first = Score("x", 1).record(e, grade(e, e.answer)).answers[0]
-    assert keep_answer(store, first, user="u")
-    assert not keep_answer(store, first, user="u")
-    assert load_score(store, "u").n_correct == 1
-    assert load_score(store, "nobody").n_answered == 0
+    assert keep_answer(Door(store, Identity("u")), first)
+    assert not keep_answer(Door(store, Identity("u")), first)
+    assert load_score(Door(store, Identity("u"))).n_correct == 1
+    assert load_score(Door(store, Identity("nobody"))).n_answered == 0
 
 
 def test_kit_class_writes_the_class_summary(tmp_path):
@@ -125,8 +126,7 @@ def test_kit_class_writes_the_class_summary(tmp_path):
 
     with Store(data_dir=tmp_path / "d") as s:
         e = exercises("8", seed=2)[0]
-        keep_answer(s, Score("甲", 2).record(e, grade(e, e.answer)).answers[0], user="a",
-                    trainee="甲")
+        keep_answer(Door(s, Identity("a")), Score("甲", 2).record(e, grade(e, e.answer)).answers[0], trainee="甲")
     run = subprocess.run([sys.executable, "-m", "kit", "class", "--out", str(tmp_path / "c.xlsx"),
                           "--data-dir", str(tmp_path / "d")], capture_output=True, text=True,
                          check=False)
@@ -138,7 +138,7 @@ def test_kit_class_writes_the_class_summary(tmp_path):
 def test_a_new_name_on_the_same_machine_starts_that_persons_own_score(store, monkeypatch):
     monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
     monkeypatch.delenv("KIT_USER", raising=False)
-    app = TrainingApp(store=store, seed=7, part="8")
+    app = TrainingApp(door=Door(store), seed=7, part="8")
     app.trainee.value = "张三"
     answer(app, 0, right=True)
     answer(app, 1, right=True)
@@ -151,9 +151,7 @@ def test_a_new_name_on_the_same_machine_starts_that_persons_own_score(store, mon
 
 def test_one_person_is_one_row_under_the_last_name_they_gave(store):
     e1, e2 = exercises("8", seed=1)[:2]
-    keep_answer(store, Score("x", 1).record(e1, grade(e1, e1.answer)).answers[0], user="zl",
-                trainee="zl")
-    keep_answer(store, Score("x", 1).record(e2, grade(e2, e2.answer)).answers[0], user="zl",
-                trainee="赵磊")
+    keep_answer(Door(store, Identity("zl")), Score("x", 1).record(e1, grade(e1, e1.answer)).answers[0], trainee="zl")
+    keep_answer(Door(store, Identity("zl")), Score("x", 1).record(e2, grade(e2, e2.answer)).answers[0], trainee="赵磊")
     trainees = class_frames(store.answers())["trainees"]
     assert trainees[["trainee", "answered"]].values.tolist() == [["赵磊", 2]]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from kit.door import Door, Identity
 from kit.interchange import demo_file, import_json
 from kit.session import Session
 from kit.store import Store
@@ -31,8 +32,8 @@ def by_path(widget, path: str):
 
 
 def test_on_one_machine_nothing_is_recorded_before_a_name_is_chosen(store):
-    iid = import_json(store, DEMO, user="导入")
-    app = InspectorApp(store)
+    iid = import_json(Door(store, Identity("导入")), DEMO)
+    app = InspectorApp(Door(store))
     assert app.identity is None
     assert app.name_form.layout.display == "flex"
     app.new_company.value = "北京某医疗"
@@ -53,7 +54,7 @@ def test_on_one_machine_nothing_is_recorded_before_a_name_is_chosen(store):
 
 def test_kit_serve_user_names_the_person(store, monkeypatch):
     monkeypatch.setenv("KIT_USER", "张三")
-    app = InspectorApp(store)
+    app = InspectorApp(Door(store))
     assert app.user == "张三"
     assert "张三" in app.who.value
     app.choose_name("李四")  # on one machine the name can still be changed, and is remembered
@@ -63,23 +64,23 @@ def test_kit_serve_user_names_the_person(store, monkeypatch):
 
 def test_signed_in_the_name_is_the_hubs_and_cannot_be_typed(store, monkeypatch):
     sign_in(monkeypatch, "zhangming")
-    app = InspectorApp(store)
+    app = InspectorApp(Door(store))
     assert "已登录" in app.who.value
     assert "zhangming" in app.who.value
     assert app.name_form.layout.display == "none"
     app.guard.user = "王局长（冒名）"  # a name sent from the page is ignored
     assert app.user == "zhangming"
     iid = app.create()
-    team = Session(store, iid, user="x").inspection.team
+    team = Session(Door(store, Identity("x")), iid).inspection.team
     assert [(m.user, m.role) for m in team.values()] == [("zhangming", "leader")]
     assert {e.user for e in store.audit(iid)} == {"zhangming"}
 
 
 def test_an_outsider_gets_a_refusal_not_the_record(store, monkeypatch):
     sign_in(monkeypatch, "zhangming")
-    mine = InspectorApp(store).create()
+    mine = InspectorApp(Door(store)).create()
     sign_in(monkeypatch, "zhao")
-    app = InspectorApp(store)
+    app = InspectorApp(Door(store))
     assert mine not in {v for _label, v in app.chooser.options}  # not even listed
     app.open_from_query(f"id={mine}")
     assert app.session is None
@@ -89,9 +90,9 @@ def test_an_outsider_gets_a_refusal_not_the_record(store, monkeypatch):
 
 def test_an_analyst_reads_with_every_field_greyed_out(store, monkeypatch):
     sign_in(monkeypatch, "zhangming")
-    iid = InspectorApp(store).create()
+    iid = InspectorApp(Door(store)).create()
     sign_in(monkeypatch, "wang", "analysts")
-    app = InspectorApp(store)
+    app = InspectorApp(Door(store))
     assert iid in {v for _label, v in app.chooser.options}
     app.open_inspection(iid, stage="checklist")
     assert app.session is not None
@@ -107,11 +108,11 @@ def test_an_analyst_reads_with_every_field_greyed_out(store, monkeypatch):
 
 def test_only_the_leader_edits_the_team_panel(store, monkeypatch):
     sign_in(monkeypatch, "zhangming")
-    app = InspectorApp(store)
+    app = InspectorApp(Door(store))
     iid = app.create()
     app.session.set("team/M2", {"name": "李华", "role": "inspector", "user": "lihua"})
     sign_in(monkeypatch, "lihua")
-    member = InspectorApp(store)
+    member = InspectorApp(Door(store))
     member.open_inspection(iid, stage="preparation")
     prep = member.stage("preparation")
     prep.build(next(i for i, (title, _p) in enumerate(prep.PANELS) if "Team" in title))
@@ -126,11 +127,11 @@ def test_only_the_leader_edits_the_team_panel(store, monkeypatch):
 
 
 def test_the_team_sees_each_others_progress_without_reloading(store, monkeypatch):
-    iid = import_json(store, DEMO, user="导入")
-    Session(store, iid, user="x").set_many({f"results/{i}/result": "unchecked"
+    iid = import_json(Door(store, Identity("导入")), DEMO)
+    Session(Door(store, Identity("x")), iid).set_many({f"results/{i}/result": "unchecked"
                                            for i in ("7.3.c1", "7.3.c2")})
     sign_in(monkeypatch, "zhangming")
-    leader = InspectorApp(store)
+    leader = InspectorApp(Door(store))
     leader.open_inspection(iid, stage="checklist")
     team = leader.stage("checklist").team
     assert team.selected_index == 0  # open for the leader
@@ -141,7 +142,7 @@ def test_the_team_sees_each_others_progress_without_reloading(store, monkeypatch
 
     before = checked_73()
     sign_in(monkeypatch, "lihua")
-    member = InspectorApp(store)
+    member = InspectorApp(Door(store))
     member.open_inspection(iid, stage="checklist", section="7.3")
     assert member.stage("checklist").team.selected_index is None
     assert member.stage("checklist").current.rows.set("7.3.c1", "result", "conform") is None

@@ -8,6 +8,7 @@ from pathlib import Path
 import ipywidgets as W
 import pytest
 
+from kit.door import Door, Identity
 from kit.guide import load_guide
 from kit.interchange import demo_file, import_json
 from kit.record import new_inspection
@@ -28,11 +29,11 @@ def store(tmp_path: Path) -> Store:
 @pytest.fixture
 def session(store: Store) -> Session:
     ins = new_inspection(start_date=date(2026, 11, 19))
-    return Session.create(store, ins, user="张明")
+    return Session.create(Door(store, Identity("张明")), ins)
 
 
 def reopen(store: Store, session: Session) -> Session:
-    return Session(store, session.id, user="检查")
+    return Session(Door(store, Identity("检查")), session.id)
 
 
 def by_path(widget, path: str):
@@ -78,7 +79,7 @@ def test_a_rows_refused_edit_says_why_and_shows_the_record(store, session):
     assert widget.rows.set("7.1.c1", "result", "perhaps") is not None
     assert widget.rows.set("7.9.c1", "result", "conform") is not None  # not this section's
     assert reopen(store, session).inspection.result("7.1.c1").result == "unchecked"
-    Session(store, session.id, user="李华").set("results/7.1.c1/notes", "李华的记录")
+    Session(Door(store, Identity("李华")), session.id).set("results/7.1.c1/notes", "李华的记录")
     why = widget.rows.set("7.1.c1", "notes", "张明的记录")
     assert why is not None
     assert "李华" in why
@@ -102,7 +103,7 @@ def test_a_refused_value_is_explained_and_the_record_value_shown(store, session)
     widget = PreparationWidget(session)
     scope = widget.build(2)
     start = by_path(scope, "scope/start_date")
-    other = Session(store, session.id, user="李华")
+    other = Session(Door(store, Identity("李华")), session.id)
     other.set("scope/start_date", date(2026, 11, 25))  # another tab changed it meanwhile
     start.control.value = "2026-11-30"
     assert "未保存" in start.message.value
@@ -199,16 +200,16 @@ def test_findings_deadline_in_working_days(store, session):
 
 
 def test_app_creates_and_reopens_an_inspection(store):
-    app = InspectorApp(store, user="张明")
+    app = InspectorApp(Door(store), user="张明")
     app.new_company.value = "北京<示例>医疗"
     app.new_type.value = "special"
     iid = app.create()
     assert app.chooser.value == iid
-    ins = Session(store, iid, user="x").inspection
+    ins = Session(Door(store, Identity("x")), iid).inspection
     assert ins.company.name == "北京<示例>医疗"
     assert ins.scope.type == "special"
     assert "&lt;示例&gt;" in app.title.value
-    again = InspectorApp(store, user="李华")
+    again = InspectorApp(Door(store), user="李华")
     again.open_from_query(f"?id={iid}&stage=checklist&section=7.3")
     checklist = again.stage("checklist")
     assert isinstance(checklist, ChecklistWidget)
@@ -216,8 +217,8 @@ def test_app_creates_and_reopens_an_inspection(store):
 
 
 def test_app_builds_only_the_stage_that_is_shown(store):
-    iid = import_json(store, DEMO, user="t")
-    app = InspectorApp(store, user="张明")
+    iid = import_json(Door(store, Identity("t")), DEMO)
+    app = InspectorApp(Door(store), user="张明")
     app.open_from_query(f"id={iid}&stage=checklist")
     assert list(app._built) == ["checklist"]
     checklist = app._built["checklist"]
@@ -233,8 +234,8 @@ def test_app_builds_only_the_stage_that_is_shown(store):
 
 
 def test_the_section_picker_shows_each_sections_progress_and_the_whole(store):
-    iid = import_json(store, DEMO, user="t")
-    session = Session(store, iid, user="张明")
+    iid = import_json(Door(store, Identity("t")), DEMO)
+    session = Session(Door(store, Identity("张明")), iid)
     checklist = ChecklistWidget(session, "7.2")
     labels = {v: k for k, v in checklist.chooser.options}
     total = sum(len(load_guide().checklist_items(s)) for s in session.inspection.scope.sections)
@@ -251,15 +252,15 @@ def test_the_section_picker_shows_each_sections_progress_and_the_whole(store):
 
 
 def test_app_says_what_is_wrong_with_an_unknown_id(store):
-    app = InspectorApp(store, user="张明")
+    app = InspectorApp(Door(store), user="张明")
     app.open_from_query("id=nope")
     assert "nope" in app.message.value
     assert app.session is None
 
 
 def test_every_stage_builds_on_the_demo(store):
-    iid = import_json(store, DEMO, user="t")
-    app = InspectorApp(store, user="张明")
+    iid = import_json(Door(store, Identity("t")), DEMO)
+    app = InspectorApp(Door(store), user="张明")
     app.open_inspection(iid)
     assert app.tabs.selected_index == 5  # a closed record opens on its report
     for key in ("preparation", "onsite", "checklist", "sampling", "findings", "report"):
@@ -282,11 +283,11 @@ def test_report_shows_who_changed_what(store, session):
 
 
 def test_refresh_shows_what_another_tab_saved(store):
-    iid = import_json(store, DEMO, user="t")
-    app = InspectorApp(store, user="张明")
+    iid = import_json(Door(store, Identity("t")), DEMO)
+    app = InspectorApp(Door(store), user="张明")
     app.open_from_query(f"id={iid}&stage=checklist&section=7.1")
     rows = app._built["checklist"].current.rows
-    Session(store, iid, user="李华").set("results/7.1.m1/notes", "另一标签页的记录")
+    Session(Door(store, Identity("李华")), iid).set("results/7.1.m1/notes", "另一标签页的记录")
     assert rows.values["7.1.m1"]["notes"] != "另一标签页的记录"
     app.refresh_button.click()
     assert rows.values["7.1.m1"]["notes"] == "另一标签页的记录"
@@ -302,15 +303,15 @@ def test_sampling_from_uploaded_registers_is_saved_with_its_seed(store):
     from kit.draw import sample_registers
     from kit.widgets.sampling import SamplingWidget
 
-    iid = import_json(store, DEMO, user="t")
-    session = Session(store, iid, user="张明")
+    iid = import_json(Door(store, Identity("t")), DEMO)
+    session = Session(Door(store, Identity("张明")), iid)
     widget = SamplingWidget(session)
     for kind, path in sample_registers().items():
         _upload(widget, kind, path.name, path.read_bytes())
     widget.seed.value = 42
     widget.run_button.click()
     assert "已抽取" in widget.message.value
-    saved = Session(store, iid, user="x").inspection.sampling
+    saved = Session(Door(store, Identity("x")), iid).inspection.sampling
     assert saved.seed == 42
     assert saved.columns[:3] == ("record_id", "rules", "reason")
     assert len(saved.rows) > 10
@@ -332,22 +333,22 @@ def test_bad_uploads_are_explained_and_nothing_is_drawn(store, name, size, messa
     content = b"x" * size
     from kit.widgets.sampling import SamplingWidget
 
-    iid = import_json(store, DEMO, user="t")
-    session = Session(store, iid, user="张明")
+    iid = import_json(Door(store, Identity("t")), DEMO)
+    session = Session(Door(store, Identity("张明")), iid)
     before = session.inspection.sampling
     widget = SamplingWidget(session)
     _upload(widget, "records", name, content)
     widget.run_button.click()
     assert message in widget.message.value
-    assert Session(store, iid, user="x").inspection.sampling == before
+    assert Session(Door(store, Identity("x")), iid).inspection.sampling == before
 
 
 def test_a_register_with_bad_cells_names_file_row_and_column(store, tmp_path):
     from kit.draw import sample_registers
     from kit.widgets.sampling import SamplingWidget
 
-    iid = import_json(store, DEMO, user="t")
-    widget = SamplingWidget(Session(store, iid, user="张明"))
+    iid = import_json(Door(store, Identity("t")), DEMO)
+    widget = SamplingWidget(Session(Door(store, Identity("张明")), iid))
     records = ("记录编号,记录类型,产品,批号,记录日期\n"
                "R1,出厂检验记录,一次性使用无菌注射器,S1,2026-02-30\n").encode()
     _upload(widget, "records", "records.csv", records)
@@ -381,7 +382,7 @@ def test_typing_is_saved_after_a_pause_or_at_once_before_an_export(store, sessio
 def test_a_refused_edit_shows_what_was_typed(store, session):
     widget = PreparationWidget(session)
     purpose = by_path(widget.build(2), "scope/purpose")
-    Session(store, session.id, user="李华").set("scope/purpose", "李华的目的")
+    Session(Door(store, Identity("李华")), session.id).set("scope/purpose", "李华的目的")
     purpose.control.value = "张明的长篇说明"
     purpose.flush()
     message = purpose.message.value
@@ -394,7 +395,7 @@ def test_the_picker_lists_a_page_and_searches_the_rest(store):
 
     ids = [store.create({"company": {"name": f"北京第{k:02d}号公司"}}, user="u")
            for k in range(PICKER_PAGE + 10)]
-    app = InspectorApp(store, user="张明")
+    app = InspectorApp(Door(store), user="张明")
     assert len(app.chooser.options) == PICKER_PAGE
     assert app.chooser.options[0][1] == ids[-1]  # the most recently changed first
     assert "最近修改的 50 条" in app.found.value
@@ -411,8 +412,8 @@ def test_the_picker_lists_a_page_and_searches_the_rest(store):
 def test_the_stage_does_not_move_on_with_errors_unless_the_leader_says_why(store):
     from kit.widgets.report import ReportWidget
 
-    iid = import_json(store, DEMO, user="张明")
-    session = Session(store, iid, user="张明")
+    iid = import_json(Door(store, Identity("张明")), DEMO)
+    session = Session(Door(store, Identity("张明")), iid)
     first = sorted(session.inspection.results)[0]
     session.set_many({"stage": "on_site", f"results/{first}/result": "unchecked"})
     report = ReportWidget(session)
@@ -433,19 +434,17 @@ def test_the_stage_does_not_move_on_with_errors_unless_the_leader_says_why(store
 
 
 def test_the_opinion_is_the_leaders_and_sums_up_the_findings(store):
-    from kit.access import Identity
+    from kit.door import Identity
     from kit.widgets.report import ReportWidget
 
-    iid = import_json(store, DEMO, user="张明")
-    session = Session(store, iid, user="张明")
+    iid = import_json(Door(store, Identity("张明")), DEMO)
+    session = Session(Door(store, Identity("张明")), iid)
     team = {k: {**m, "user": f"u{k}"} for k, m in session.record.doc["team"].items()}
     session.set("team", team)
     leader = next(k for k, m in team.items() if m["role"] == "leader")
     member = next(k for k, m in team.items() if m["role"] != "leader")
-    mine = ReportWidget(Session(store, iid, user=f"u{leader}",
-                                identity=Identity(f"u{leader}", hub=True)))
-    theirs = ReportWidget(Session(store, iid, user=f"u{member}",
-                                  identity=Identity(f"u{member}", hub=True)))
+    mine = ReportWidget(Session(Door(store, Identity(f"u{leader}", hub=True)), iid))
+    theirs = ReportWidget(Session(Door(store, Identity(f"u{member}", hub=True)), iid))
     summary = next(c for c in mine.children if "kit-opinion-summary" in c._dom_classes)
     assert "发现问题 4 项" in summary.value
     assert "现场监督立即纠正 1 项" in summary.value
@@ -456,8 +455,8 @@ def test_the_opinion_is_the_leaders_and_sums_up_the_findings(store):
 
 
 def test_each_finding_tracks_its_rectification(store):
-    iid = import_json(store, DEMO, user="张明")
-    session = Session(store, iid, user="张明")
+    iid = import_json(Door(store, Identity("张明")), DEMO)
+    session = Session(Door(store, Identity("张明")), iid)
     widget = FindingsWidget(session)
     state = by_path(widget, "findings/F1/state")
     assert state.control.value == "passed"
@@ -471,11 +470,10 @@ def test_each_finding_tracks_its_rectification(store):
 def test_a_notice_is_issued_served_and_printed_from_the_report(store, demo):
     from dataclasses import replace
 
-    from kit.session import save_new
     from kit.widgets.report import NoticePanel, ReportWidget
 
-    iid = save_new(store, replace(demo, id="n1", stage="reporting", notices={}), user="张明")
-    session = Session(store, iid, user="张明")
+    iid = Door(store, Identity("张明")).create(replace(demo, id="n1", stage="reporting", notices={}))
+    session = Session(Door(store, Identity("张明")), iid)
     report = ReportWidget(session)
     panel = next(c for c in report.children if isinstance(c, NoticePanel)
                  and c.kind == "rectification")
@@ -495,7 +493,7 @@ def test_a_notice_is_issued_served_and_printed_from_the_report(store, demo):
     assert "kit-download" in panel.message.value
     assert "整改通知书-n1.xlsx" in panel.message.value
     gap = replace(demo, id="n2", stage="on_site", notices={})
-    early = NoticePanel(Session(store, save_new(store, gap, user="张明"), user="张明"), "result")
+    early = NoticePanel(Session(Door(store, Identity("张明")), Door(store, Identity("张明")).create(gap)), "result")
     early.issue()
     assert "未出具" in early.message.value
     assert "notices.too_early" in early.message.value or "现场检查结束" in early.message.value
@@ -508,8 +506,8 @@ def test_a_finding_keeps_its_photos_and_files(store, demo):
 
     from kit.widgets._evidence import EvidenceBox
 
-    iid = import_json(store, DEMO, user="张明")
-    session = Session(store, iid, user="张明")
+    iid = import_json(Door(store, Identity("张明")), DEMO)
+    session = Session(Door(store, Identity("张明")), iid)
     widget = FindingsWidget(session)
     boxes = [c for entry in widget.findings.entries.children for c in entry.children
              if isinstance(c, EvidenceBox)]

@@ -10,10 +10,13 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from kit.dates import beijing
+from kit.door import Door, Identity
 from kit.errors import ValidationError
+from kit.interchange import import_workbook
 from kit.record import (
     Inspection,
 )
+from kit.session import Session
 from kit.workbook import (
     Change,
     apply_changes,
@@ -201,14 +204,14 @@ def test_changes_since_export_are_kept_and_conflicts_reported(copy: Path, record
 
 def test_the_store_audit_trail_and_the_import_glue(tmp_path: Path) -> None:
     """What ``kit export`` / ``kit import`` do around these pure functions, with the store."""
-    from kit.session import open_inspection, save_new
     from kit.store import Store
 
     with Store(data_dir=tmp_path) as store:
-        iid = save_new(store, demo(), user="张明")
-        store.load(iid).set("results/7.1.c2/notes", "复核 & <i>备注</i>", user="李华")
+        iid = Door(store, Identity("张明")).create(demo())
+        Session(Door(store, Identity("李华")), iid).set("results/7.1.c2/notes",
+                                                        "复核 & <i>备注</i>")
         trail = store.audit(iid)
-        path = write_workbook(open_inspection(store, iid), tmp_path / "x.xlsx", audit=trail)
+        path = write_workbook(Door(store).inspection(iid), tmp_path / "x.xlsx", audit=trail)
         ws = load_workbook(path)["审计记录"]
         top = header_row(ws, "时间（北京时间）")
         rows = list(ws.iter_rows(min_row=top + 1, values_only=True))
@@ -222,9 +225,8 @@ def test_the_store_audit_trail_and_the_import_glue(tmp_path: Path) -> None:
 
         edit(path, {"现场检查记录": {("七、1.检查内容（1）", 3): "不符合"}})
         assert workbook_inspection_id(path) == iid
-        changes = read_workbook(path, open_inspection(store, iid))
-        store.set_many(iid, {c.path: c.value for c in changes}, user="李华", action="import")
-        assert open_inspection(store, iid).results["7.1.c1"].result == "nonconform"
+        assert import_workbook(Door(store, Identity("李华")), path) == (iid, {"results": 1})
+        assert Door(store).inspection(iid).results["7.1.c1"].result == "nonconform"
         last = store.audit(iid)[-1]
         assert (last.action, last.path, last.new) == (
             "import", "results/7.1.c1/result", "nonconform")

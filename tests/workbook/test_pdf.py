@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from kit.door import Door, Identity
 from kit.errors import KitError
 from kit.interchange import demo_file, export_pdf, import_json
 from kit.store import Store
@@ -46,7 +47,7 @@ def test_the_printed_record_holds_the_opinion_findings_notices_and_deadlines(tmp
                                                                               ) -> None:
     data = tmp_path / "data"
     with Store(data_dir=data) as store:
-        iid = import_json(store, demo_file(), user="张明")
+        iid = import_json(Door(store, Identity("张明")), demo_file())
     out = tmp_path / "record.pdf"
     run = subprocess.run([sys.executable, "-m", "kit", "export", iid, "--data-dir", str(data),
                           "--out", str(out)], capture_output=True, text=True, timeout=300)
@@ -70,7 +71,7 @@ def test_the_printed_record_holds_the_opinion_findings_notices_and_deadlines(tmp
     assert "审计记录" not in flat  # no trail, not even an empty page of it
     with_trail = tmp_path / "with-trail.pdf"
     with Store(data_dir=data) as store:
-        export_pdf(store, iid, with_trail, with_audit=True)
+        export_pdf(Door(store), iid, with_trail, with_audit=True)
     trail_pages, trail_text = pages_and_text(with_trail)
     assert trail_pages > pages
     trail_flat = "".join(trail_text.split())
@@ -82,7 +83,7 @@ def test_the_printed_record_holds_the_opinion_findings_notices_and_deadlines(tmp
 def test_a_notice_prints_on_its_own_for_serving(tmp_path: Path) -> None:
     data = tmp_path / "data"
     with Store(data_dir=data) as store:
-        iid = import_json(store, demo_file(), user="张明")
+        iid = import_json(Door(store, Identity("张明")), demo_file())
     out = tmp_path / "notice.pdf"
     run = subprocess.run([sys.executable, "-m", "kit", "notice", "print", iid, "rectification",
                           "--data-dir", str(data), "--out", str(out)],
@@ -99,8 +100,8 @@ def test_a_notice_prints_on_its_own_for_serving(tmp_path: Path) -> None:
 
 def test_without_libreoffice_it_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     with Store(data_dir=tmp_path) as store:
-        iid = import_json(store, demo_file(), user="张明")
+        iid = import_json(Door(store, Identity("张明")), demo_file())
         monkeypatch.setattr(shutil, "which", lambda _name: None)
         with pytest.raises(KitError, match="LibreOffice is not installed"):
-            export_pdf(store, iid, tmp_path / "x.pdf")
+            export_pdf(Door(store), iid, tmp_path / "x.pdf")
     assert not (tmp_path / "x.pdf").exists()

@@ -1,7 +1,9 @@
 // The page guard: nothing typed is lost, and a dead connection is said at once.
 //
 // Every keystroke in a field of the record is kept in this browser (localStorage), with the
-// version of the field it was typed over, until the kernel says that value is saved. When a
+// version of the field it was typed over, until the kernel says that value is saved. What is
+// kept is keyed by the person signed in (or named on this machine): on a shared tablet, the
+// next person's page never sees, offers or saves the last person's typing. When a
 // field loses focus, or the page is hidden or left, the kernel is asked to save at once, with
 // the latest text of every field typed into. When a page opens, the kept texts go to its
 // kernel: one typed over the version still stored is saved (so the page shows it at once);
@@ -10,7 +12,7 @@
 // and the kernel answers (and looks for colleagues' changes); when the answers stop, a banner
 // says so, and that the typing is kept here. A kernel whose page is closed hears nothing, is
 // idle, and is culled.
-const PREFIX = "kit-draft:";
+const PREFIX = "kit-draft:";  // kit-draft:<person>:<inspection>:<path>
 const MAX_AGE_MS = 14 * 24 * 3600 * 1000;
 
 function pathOf(el) {
@@ -30,7 +32,9 @@ function readDraft(key) {
 
 function render({ model, el }) {
   const inspection = () => model.get("inspection");
-  const key = (path) => `${PREFIX}${inspection()}:${path}`;
+  const person = () => model.get("person");
+  const prefixNow = () => `${PREFIX}${encodeURIComponent(person())}:${inspection()}:`;
+  const key = (path) => `${prefixNow()}${path}`;
   const banner = document.createElement("div");
   banner.className = "kit-offline";
   banner.setAttribute("role", "alert");
@@ -76,7 +80,7 @@ function render({ model, el }) {
     const t = event.target;
     if (!(t instanceof HTMLInputElement || t instanceof HTMLTextAreaElement)) return;
     const found = pathOf(t);
-    if (!found || !inspection()) return;
+    if (!found || !inspection() || !person()) return;
     const path = found[1];
     const old = readDraft(key(path));
     const base = old && typed.has(path) ? old.base : (model.get("versions")[path] ?? null);
@@ -105,10 +109,10 @@ function render({ model, el }) {
   window.addEventListener("beforeunload", flush);
 
   const sendKept = () => {
-    if (!inspection() || sent === inspection()) return;
-    sent = inspection();
+    if (!inspection() || !person() || sent === prefixNow()) return;
+    sent = prefixNow();
     const items = [];
-    const prefix = `${PREFIX}${inspection()}:`;
+    const prefix = prefixNow();
     for (let i = 0; i < localStorage.length; i++) {
       const k = localStorage.key(i);
       if (!k || !k.startsWith(prefix)) continue;
@@ -116,7 +120,7 @@ function render({ model, el }) {
       if (draft) items.push({ path: k.slice(prefix.length), value: draft.v, base: draft.base });
       else localStorage.removeItem(k);
     }
-    if (items.length) model.send({ kind: "kept", items });
+    if (items.length) model.send({ kind: "kept", person: person(), items });
   };
 
   const offer = (root, path, input, draft) => {
@@ -181,6 +185,7 @@ function render({ model, el }) {
     if (msg.kind === "conflict") conflicts.add(msg.path);
   });
   model.on("change:inspection", () => { typed.clear(); conflicts.clear(); });
+  model.on("change:person", () => { typed.clear(); conflicts.clear(); });
   return () => {
     clearInterval(watch);
     clearInterval(pinger);

@@ -1,11 +1,18 @@
 // A signature drawn on the screen: pointer events, so a finger, a pen or a mouse all draw.
-// 保存 sends the drawing as PNG to the kernel, which keeps it with who and when.
+// The signer's name is given above the pad; 保存 sends the drawing as PNG with that name to the
+// kernel, which keeps it with who drew it, who captured it and when.
 function render({ model, el }) {
   const box = document.createElement("div");
   box.className = "kit-sign-box";
   const title = document.createElement("div");
   title.className = "kit-sign-label";
   title.textContent = model.get("label");
+  const name = document.createElement("input");
+  name.type = "text";
+  name.className = "kit-sign-name";
+  name.placeholder = "签字人姓名 signer's name";
+  name.setAttribute("aria-label", `${model.get("label")} 签字人姓名 signer's name`);
+  name.value = model.get("signer");
   const canvas = document.createElement("canvas");
   canvas.className = "kit-sign-canvas";
   canvas.width = 600;
@@ -60,7 +67,7 @@ function render({ model, el }) {
     if (!strokes) { note.textContent = "请先签名 sign first"; return; }
     canvas.toBlob(async (blob) => {
       const data = await blob.arrayBuffer();
-      model.send({ kind: "sign" }, undefined, [data]);
+      model.send({ kind: "sign", signer: name.value }, undefined, [data]);
       ctx.clearRect(0, 0, canvas.width, canvas.height);
       strokes = 0;
     }, "image/png");
@@ -71,7 +78,7 @@ function render({ model, el }) {
   const img = document.createElement("img");
   const caption = document.createElement("figcaption");
   kept.append(img, caption);
-  box.append(title, canvas, buttons, kept);
+  box.append(title, name, canvas, buttons, kept);
   el.appendChild(box);
   const show = () => {
     const src = model.get("signed");
@@ -83,10 +90,14 @@ function render({ model, el }) {
     const ro = model.get("read_only");
     clear.disabled = ro;
     save.disabled = ro;
+    name.disabled = ro;
+    if (document.activeElement !== name && model.get("signer") && !name.value)
+      name.value = model.get("signer");
     canvas.classList.toggle("kit-sign-disabled", ro);
   };
   show();
-  for (const name of ["signed", "caption", "message", "read_only"]) model.on(`change:${name}`, show);
+  for (const trait of ["signed", "caption", "message", "read_only", "signer"])
+    model.on(`change:${trait}`, show);
 }
 
 export default { render };

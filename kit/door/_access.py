@@ -3,10 +3,12 @@
 On the office server the person is the Hub's user (``JUPYTERHUB_USER``, with the office's
 groups in ``KIT_USER_GROUPS``) and cannot be typed. An inspection is open to its team (the
 members whose ``user`` is a Hub user) and, to read, to the office's leaders and analysts;
-anyone else is refused. One with no signed-in member yet is the office leaders' to staff. Only the team's leader changes the team and its division of labour,
-the opinion, or closes the inspection. On one machine (``kit serve``), the person is the name
-chosen once or given with ``--user``; nothing is enforced there, but nothing is recorded under
-a default name either: until a name is chosen, nothing can be changed.
+anyone else is refused. Only the team's signed-in leader changes the team and its division of
+labour, the opinion, or closes the inspection; a team whose leader has no sign-in yet is
+staffed by an office leader (``leaders``), never by one of its members. On one machine (``kit
+serve``, the ``kit`` command, Python), the person is the name chosen or given, else the login:
+nothing is enforced there (whoever holds the store's files or credentials administers it), but
+nothing is recorded under a default name in the apps either.
 
 >>> from kit.record import Inspection, Member
 >>> ins = Inspection(team={"M1": Member("张三", "leader", user="zhangsan"),
@@ -24,39 +26,50 @@ False
 
 from __future__ import annotations
 
+import getpass
 import os
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from kit.config import settings
 from kit.errors import KitError
 from kit.record import Inspection
 
 __all__ = [
     "ANALYSTS",
-    "GROUPS_ENV",
     "LEADERS",
     "LEADER_PATHS",
+    "READERS",
     "TRAINERS",
-    "USER_ENV",
     "AccessError",
     "Identity",
     "is_team_leader",
+    "login_name",
     "may_edit",
     "may_read",
     "read_refusal",
     "refusal",
+    "signed_in_leaders",
 ]
 
 #: the office's groups, as the Hub's configuration names them
 LEADERS, ANALYSTS, TRAINERS = "leaders", "analysts", "trainers"
-USER_ENV: Final = "KIT_USER"
-GROUPS_ENV: Final = "KIT_USER_GROUPS"
+#: the groups that read every inspection
+READERS: Final = frozenset({LEADERS, ANALYSTS})
 #: what only the team's leader changes (四、1, 五、4, 六、5, the closing of 六、9-10)
 LEADER_PATHS: Final = ("team", "opinion", "gate_overrides")
 
 
 class AccessError(KitError):
     """The person may not see, or may not change, this part of this inspection."""
+
+
+def login_name() -> str:
+    """The operating system's login name (what an administrator's changes are recorded under)."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name (some containers)
+        return f"uid{os.getuid()}" if hasattr(os, "getuid") else "unknown"
 
 
 @dataclass(frozen=True)
@@ -75,13 +88,17 @@ class Identity:
     def from_environment(cls, chosen: str | None = None) -> Identity | None:
         """The Hub's user when there is one, else ``chosen`` or ``$KIT_USER``; None if nobody
         has been named yet (then the apps ask, and change nothing until they are told)."""
-        hub = os.environ.get("JUPYTERHUB_USER", "").strip()
-        if hub:
-            groups = frozenset(g.strip() for g in os.environ.get(GROUPS_ENV, "").split(",")
-                               if g.strip())
-            return cls(hub, groups, hub=True)
-        name = (chosen or os.environ.get(USER_ENV, "")).strip()
+        now = settings()
+        if now.hub_user:
+            return cls(now.hub_user, now.groups, hub=True)
+        name = (chosen or now.user).strip()
         return cls(name) if name else None
+
+    @classmethod
+    def of_command(cls, chosen: str | None = None) -> Identity:
+        """Who runs the ``kit`` command or a script: the Hub's user when there is one, else
+        ``chosen`` (``--user``), else ``$KIT_USER``, else the login name."""
+        return cls.from_environment(chosen) or cls(login_name())
 
     @property
     def label(self) -> str:
@@ -89,21 +106,33 @@ class Identity:
                                 (TRAINERS, "培训人员 trainer")) if g in self.groups]
         return self.user + (f"（{'、'.join(roles)}）" if roles else "")
 
+    @property
+    def reads_everything(self) -> bool:
+        """Whether this person reads every inspection (one machine, office leaders, analysts)."""
+        return not self.hub or bool(READERS & self.groups)
+
 
 def _team_users(ins: Inspection) -> set[str]:
     return {m.user for m in ins.team.values() if m.user}
 
 
+def signed_in_leaders(ins: Inspection) -> tuple[str, ...]:
+    """The sign-ins of the team's leaders (usually one)."""
+    return tuple(m.user for m in ins.team.values() if m.role == "leader" and m.user)
+
+
 def is_team_leader(ins: Inspection, who: Identity) -> bool:
-    """Whether ``who`` is the leader of this inspection's team (or the team has no leader with
-    a Hub user yet: then whoever sets the team up is treated as its leader)."""
-    leaders = [m.user for m in ins.team.values() if m.role == "leader" and m.user]
-    return not who.hub or not leaders or who.user in leaders
+    """Whether ``who`` may act as this team's leader: its signed-in leader; while the leader
+    has no sign-in, an office leader (who staffs it); anyone on one machine."""
+    if not who.hub:
+        return True
+    leaders = signed_in_leaders(ins)
+    return who.user in leaders if leaders else LEADERS in who.groups
 
 
 def may_read(ins: Inspection, who: Identity) -> bool:
     """The team, the office's leaders and analysts (and anyone on one machine) may read."""
-    return not who.hub or who.user in _team_users(ins) or bool({LEADERS, ANALYSTS} & who.groups)
+    return who.reads_everything or who.user in _team_users(ins)
 
 
 def read_refusal(ins: Inspection, who: Identity) -> str | None:
@@ -125,19 +154,29 @@ def may_edit(ins: Inspection, who: Identity) -> bool:
     return who.user in team if team else LEADERS in who.groups
 
 
+def _leader_part(path: str, value: Any) -> bool:
+    return path.split("/", 1)[0] in LEADER_PATHS or (path == "stage" and value == "closed")
+
+
 def refusal(ins: Inspection, who: Identity, path: str, value: Any) -> str | None:
     """Why ``who`` may not set ``path`` to ``value``, or None."""
     if not who.hub:
         return None
+    if _leader_part(path, value):
+        if is_team_leader(ins, who):
+            return None
+        if signed_in_leaders(ins):
+            return (f"只有检查组长可以修改{_leader_what(path, value)}（四、1 检查组长负责制） / only "
+                    "the team's leader changes the team, the division of labour and the "
+                    "opinion, or closes the inspection (四、1)")
+        return (f"检查组长尚无登录名，{_leader_what(path, value)}须由科室负责人安排（四、1） / the "
+                "team's leader has no sign-in yet: an office leader staffs the team (四、1)")
     if not may_edit(ins, who):
         return (f"{who.user} 不是本次检查组成员，只能查看，不能修改 / {who.user} is not on this "
                 "inspection's team: read only" if may_read(ins, who) else
                 f"{who.user} 不是本次检查组成员 / {who.user} is not on this inspection's team")
-    top = path.split("/", 1)[0]
-    closing = path == "stage" and value == "closed"
-    if (top in LEADER_PATHS or closing) and not is_team_leader(ins, who):
-        what = "结案" if closing else "检查组、分工和检查意见"
-        return (f"只有检查组长可以修改{what}（四、1 检查组长负责制） / only the team's leader "
-                "changes the team, the division of labour and the opinion, or closes the "
-                "inspection (四、1)")
     return None
+
+
+def _leader_what(path: str, value: Any) -> str:
+    return "结案" if path == "stage" and value == "closed" else "检查组、分工和检查意见"

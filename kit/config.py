@@ -1,0 +1,90 @@
+"""The one home of the kit's settings from the environment: every ``KIT_*`` variable is read here.
+
+A setting is read when it is asked for (:func:`settings`), from ``os.environ`` unless another
+mapping is given, so a test or a server that changes the environment is seen at once. Each
+variable is listed once in :data:`VARIABLES` with what it does; the README's table of settings
+is this list, and a test keeps the two the same.
+
+>>> settings({"KIT_DB_CONNECTIONS": "held", "KIT_USER_GROUPS": "leaders, analysts"}).groups
+frozenset({'analysts', 'leaders'})
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Final
+
+__all__ = ["HUB_USER", "VARIABLES", "Settings", "settings"]
+
+#: the Hub's own variable naming the signed-in person (set by JupyterHub, never by the office)
+HUB_USER: Final = "JUPYTERHUB_USER"
+
+#: every environment variable the kit reads: name -> (what it does, 中文 / English)
+VARIABLES: Final[Mapping[str, str]] = {
+    "KIT_DB_URL": "the store's database, any SQLAlchemy URL (else KIT_DATA_DIR) / 存储的数据库地址",
+    "KIT_DATA_DIR": "folder of the SQLite store kit.sqlite (else the user's data folder) / "
+                    "单机存储所在的文件夹",
+    "KIT_DB_CONNECTIONS": "held or per_transaction: how a store holds its database connection "
+                          "(default held on SQLite, per_transaction on a server) / 数据库连接方式",
+    "KIT_SIGNING_KEY": "the office's key: the trail's MACs and the workbook's seal become HMACs "
+                       "/ 办公室的签名密钥",
+    "KIT_USER": "on one machine, the name changes are recorded under (kit serve --user) / "
+                "单机使用时的署名",
+    "KIT_USER_GROUPS": "on the office server, the signed-in person's groups, comma-separated "
+                       "(set by the Hub) / 办公室服务器上登录人员所在的组",
+    "KIT_TEMPLATES_DIR": "the office's templates folder (profiles, notices, holidays, "
+                         "supervision rules) instead of the shipped one / 办公室模板文件夹",
+    "KIT_OPEN_ID": "the inspection the app opens first (kit serve --demo) / 应用首先打开的检查记录",
+    "KIT_DEBUG": "1: a bug's traceback instead of its one-line message / 显示程序错误的详细信息",
+    "KIT_HUB_IP": "the office server's address (set by kit hub) / 办公室服务器地址",
+    "KIT_HUB_PORT": "the office server's port (set by kit hub) / 办公室服务器端口",
+    "KIT_HUB_STATE": "the folder of the Hub's own files (set by kit hub) / 服务器自身文件夹",
+    "KIT_HUB_PYTHON": "the Python the Hub starts people's servers with (set by kit hub) / "
+                      "服务器使用的 Python",
+    "KIT_HUB_API_PORT": "the Hub's internal API port (set by kit hub) / 服务器内部接口端口",
+    "KIT_HUB_PROXY_API_PORT": "the proxy's API port (set by kit hub) / 代理接口端口",
+    "KIT_HUB_TRIAL_PASSWORD": "the trial server's shared password (scripts/office-trial) / "
+                              "试用服务器的共用密码",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The kit's settings as the environment gives them ('' or None where unset)."""
+
+    db_url: str | None
+    data_dir: str | None
+    db_connections: str
+    signing_key: bytes | None
+    user: str
+    hub_user: str
+    groups: frozenset[str]
+    templates_dir: str | None
+    open_id: str
+    debug: bool
+    hub: Mapping[str, str]
+
+
+def settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """The settings now (from ``environ``, by default the process's environment)."""
+    env = os.environ if environ is None else environ
+
+    def text(name: str) -> str:
+        return env.get(name, "").strip()
+
+    key = env.get("KIT_SIGNING_KEY", "")
+    return Settings(
+        db_url=text("KIT_DB_URL") or None,
+        data_dir=text("KIT_DATA_DIR") or None,
+        db_connections=text("KIT_DB_CONNECTIONS"),
+        signing_key=key.encode("utf-8") if key else None,
+        user=text("KIT_USER"),
+        hub_user=text(HUB_USER),
+        groups=frozenset(g.strip() for g in text("KIT_USER_GROUPS").split(",") if g.strip()),
+        templates_dir=text("KIT_TEMPLATES_DIR") or None,
+        open_id=text("KIT_OPEN_ID"),
+        debug=bool(text("KIT_DEBUG")),
+        hub={name: env[name] for name in VARIABLES if name.startswith("KIT_HUB_") and name in env},
+    )

@@ -1,0 +1,100 @@
+"""The one door to stored inspections: who may read and change what, valid values, no silent
+overwrite, whichever way a record is read or written.
+
+Every caller, the apps through :class:`kit.session.Session`, imports, the demo generator, the
+analysts' tables, the credit file, the plan, the class view and every command, reads and
+writes through a :class:`Door` that knows who is acting (:class:`Identity`). Nothing else in
+the kit uses :mod:`kit.store` (an import-linter contract holds it); the store's migrations and
+administration (``kit db``) are re-exported here for the command line.
+
+>>> from kit.record import new_inspection
+>>> door = Door.connect("sqlite://", identity=Identity("张明"))
+>>> iid = door.create(new_inspection())
+>>> door.save(door.open(iid), {"company/name": "甲公司"})[0].path
+'company/name'
+"""
+
+from __future__ import annotations
+
+from kit.door._access import (
+    ANALYSTS,
+    LEADER_PATHS,
+    LEADERS,
+    READERS,
+    TRAINERS,
+    AccessError,
+    Identity,
+    is_team_leader,
+    login_name,
+    may_edit,
+    may_read,
+    read_refusal,
+    refusal,
+    signed_in_leaders,
+)
+from kit.door._door import GATED_STAGES, OVERRIDES, Door, GateError, new_inspection_id
+from kit.store import (
+    APP_NAME,
+    CONNECTION_MODES,
+    DB_FILE,
+    DELETE,
+    Applied,
+    AuditEntry,
+    FieldConflict,
+    FieldConflictError,
+    NumberTakenError,
+    Record,
+    Where,
+    resolve_url,
+)
+
+__all__ = [
+    "ANALYSTS",
+    "APP_NAME",
+    "CONNECTION_MODES",
+    "DB_FILE",
+    "DELETE",
+    "GATED_STAGES",
+    "LEADERS",
+    "LEADER_PATHS",
+    "OVERRIDES",
+    "READERS",
+    "TRAINERS",
+    "AccessError",
+    "Applied",
+    "AuditEntry",
+    "Door",
+    "FieldConflict",
+    "FieldConflictError",
+    "GateError",
+    "Identity",
+    "NumberTakenError",
+    "Record",
+    "Where",
+    "is_team_leader",
+    "login_name",
+    "may_edit",
+    "may_read",
+    "new_inspection_id",
+    "read_refusal",
+    "refusal",
+    "resolve_url",
+    "schema_status",
+    "signed_in_leaders",
+    "upgrade_schema",
+]
+
+
+def schema_status(url: str | None = None, *, data_dir: str | None = None
+                  ) -> tuple[str | None, str]:
+    """(the database's schema revision, or None for an empty one; the one this kit needs)."""
+    from kit.store import migrate  # Alembic: only for ``kit db``, not at every start
+
+    return migrate.status(url, data_dir=data_dir)
+
+
+def upgrade_schema(url: str | None = None, *, data_dir: str | None = None) -> tuple[str, str]:
+    """Bring a database to this kit's schema (back it up first): (revision before, after)."""
+    from kit.store import migrate
+
+    return migrate.upgrade(url, data_dir=data_dir)

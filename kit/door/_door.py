@@ -1,0 +1,536 @@
+"""The one door to stored inspections: every read and write, under an identity, checked once.
+
+Whoever reads or changes a stored inspection, the app, an import, the demo generator, the
+analysts' tables, the credit file, the plan, a command, comes through a :class:`Door` that
+knows who is acting (:class:`~kit.door.Identity`). The door applies, in one place:
+
+* **access** (:mod:`kit.door._access`): who may list, open and read an inspection (filtered in
+  the store's own query, never after loading) and who may change which part of it;
+* **validity**: every value checked against the record model and every code against what it
+  names (the guide's vocabularies, the checklist, the team's members: :mod:`kit.record`),
+  before anything is written;
+* **the stage gates**: moving into 检查文书, 跟踪 or 已结案 runs the guide's rules, whose errors
+  block the move unless the same write records the leader's override with a reason;
+* **signatures**: a person is recorded as signed only with their signature kept as evidence;
+* **expected versions**: a write states the versions it read; a field someone else changed
+  since is a conflict, never overwritten.
+
+Access, validity and the gates are decided inside the write's own transaction, on the
+inspection as it is at that moment, so a team changed a second ago is the team that counts.
+
+>>> from kit.store import Store
+>>> from kit.record import new_inspection
+>>> door = Door(Store("sqlite://"), Identity("张明"))
+>>> iid = door.create(new_inspection())
+>>> record = door.open(iid)
+>>> _ = door.save(record, {"findings/F1/handling": "no_such_handling"})
+Traceback (most recent call last):
+...
+kit.errors.ValidationError: inspection ...: 1 problem(s), nothing was applied
+  [错误 error] findings/F1/handling: 'no_such_handling' 不是已知的十、1的处理方式...
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
+from typing import Any, Final
+
+from kit.door._access import (
+    ANALYSTS,
+    LEADERS,
+    TRAINERS,
+    AccessError,
+    Identity,
+    may_read,
+    read_refusal,
+    refusal,
+)
+from kit.errors import NotFoundError, Problem, ValidationError
+from kit.guide import load_guide
+from kit.labels import STAGES, en, zh
+from kit.profiles import Profile, resolve_profile
+from kit.record import (
+    STAGE_ORDER,
+    SUMMARY_PATHS,
+    Inspection,
+    Known,
+    check_value,
+    code_problems,
+    flatten,
+    from_doc,
+    known_in,
+    parse_doc,
+    to_doc,
+    with_change,
+)
+from kit.rules import check, errors
+from kit.store import DELETE, Applied, AuditEntry, Peek, Record, Store, Where
+from kit.workdays import WorkCalendar, load_calendar
+
+__all__ = ["GATED_STAGES", "OVERRIDES", "Door", "GateError", "new_inspection_id"]
+
+#: entering these stages runs the guide's rules; their errors block the move (六、7-10)
+GATED_STAGES: Final = ("reporting", "follow_up", "closed")
+#: where the leader's override of a gate is kept, per stage
+OVERRIDES: Final = "gate_overrides"
+
+
+class GateError(ValidationError):
+    """The guide's rules found errors: the record does not move on (the leader may override
+    with a reason, :meth:`kit.session.Session.advance`)."""
+
+    def __init__(self, problems: list[Problem], stage: str) -> None:
+        head = Problem("stage.blocked",
+                       f"按指南规则仍有 {len(problems)} 个错误，记录不能进入“{zh(STAGES, stage)}”；"
+                       "请先改正，或由检查组长注明理由后推进",
+                       f"{len(problems)} error(s) by the guide's rules: the record does not "
+                       f"move to {en(STAGES, stage)}; fix them, or the team's leader overrides "
+                       "with a reason", field="stage")
+        super().__init__([head, *problems], f"inspection stage {stage}")
+        self.stage = stage
+        self.blocking = tuple(problems)
+
+
+def new_inspection_id(inspection: Inspection) -> str:
+    """A readable, unique id: the start date and six random hex digits (``20261119-a1b2c3``)."""
+    day = inspection.scope.start_date
+    prefix = day.strftime("%Y%m%d") if day else "draft"
+    return f"{prefix}-{secrets.token_hex(3)}"
+
+
+class Door:
+    """Stored inspections as one person may read and change them.
+
+    ``identity`` None: nobody has been named yet (the apps on one machine before a name is
+    chosen): reading is allowed, every write is refused until a name is given.
+    """
+
+    def __init__(self, store: Store, identity: Identity | None = None) -> None:
+        self._store = store
+        self.identity = identity
+        self._office: dict[str, Profile | None] = {}
+        self._calendar: WorkCalendar | None = None
+
+    @classmethod
+    def connect(cls, url: str | None = None, *, data_dir: str | None = None,
+                identity: Identity | None = None, connections: str | None = None) -> Door:
+        """A door to the store at ``url`` (else ``data_dir``, else the settings' store)."""
+        return cls(Store(url, data_dir=data_dir, connections=connections), identity)
+
+    def as_(self, identity: Identity | None) -> Door:
+        """The same store, another person (the apps once a name is chosen)."""
+        return Door(self._store, identity)
+
+    def close(self) -> None:
+        self._store.close()
+
+    def __enter__(self) -> Door:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        who = self.identity.user if self.identity else "nobody yet"
+        return f"Door({self._store!r}, {who})"
+
+    @property
+    def where(self) -> str:
+        """The store's address, its password hidden (for messages)."""
+        return self._store.url.render_as_string(hide_password=True)
+
+    @property
+    def dialect(self) -> str:
+        return self._store.dialect
+
+    @property
+    def protection_problems(self) -> list[str]:
+        """The protections the database should have and no longer does (see ``kit db``)."""
+        return list(self._store.protection_problems)
+
+    def role_problems(self) -> list[tuple[str, str]]:
+        """What is wrong with the database role this door connected as, for the office server
+        (a superuser, the tables' owner, a role that may rewrite the trail): (中文, English)."""
+        return self._store.role_problems()
+
+    def grant_app_role(self, role: str) -> list[str]:
+        """PostgreSQL: give the apps' role what it needs and nothing more (administrators)."""
+        self._administrator("授予数据库角色权限", "grant a database role")
+        return self._store.grant_app_role(role)
+
+    def _administrator(self, zh_what: str, en_what: str) -> None:
+        who = self.identity
+        if who is not None and who.hub:
+            msg = (f"办公室服务器上的人员不能{zh_what}（须由数据库管理员在服务器上执行） / people "
+                   f"signed in to the office server may not {en_what}")
+            raise AccessError(msg)
+
+    @property
+    def user(self) -> str:
+        """Who changes are recorded under; refused while nobody has been named."""
+        if self.identity is None:
+            msg = "请先填写您的姓名（修改记录会以此署名） / enter your name first"
+            raise AccessError(msg)
+        return self.identity.user
+
+    # -- who reads what ---------------------------------------------------------------------
+    def _member(self) -> str | None:
+        """The sign-in a listing is limited to (an inspector on the office server), or None
+        (everything: one machine, office leaders and analysts)."""
+        who = self.identity
+        return None if who is None or who.reads_everything else who.user
+
+    def _visible(self, ins: Inspection) -> None:
+        if self.identity is not None:
+            why = read_refusal(ins, self.identity)
+            if why is not None:
+                raise AccessError(why)
+
+    def find(self, text: str = "", *, limit: int = 50) -> list[dict[str, Any]]:
+        """The most recently changed inspections this person may open, or those the search
+        finds (company, id, date, stage, people): the picker's page."""
+        return self._store.find(text, member=self._member(), limit=limit)
+
+    def rows(self, prefixes: Sequence[str] = (), *, where: Sequence[Where] = ()
+             ) -> list[tuple[str, str, str]]:
+        """``(inspection id, path, value JSON)`` of the inspections this person may read (the
+        access filter is one more condition of the same query): the analysts' tables."""
+        member = self._member()
+        if member is not None:
+            where = [*where, Where(("team/*/user",), (member,))]
+        return self._store.rows(prefixes, where=where)
+
+    def open(self, inspection_id: str) -> Record:
+        """The inspection as it is now, for this person to read (and change, through
+        :meth:`save`); :class:`AccessError` when they may not see it."""
+        record = self._store.load(inspection_id)
+        if self.identity is not None and self.identity.hub:
+            ins, _problems = parse_doc({"team": record.doc.get("team") or {},
+                                        "id": inspection_id})
+            self._visible(ins)
+        return record
+
+    def reload(self, record: Record) -> None:
+        """Read ``record``'s inspection again into the same object."""
+        self._store.reload(record)
+
+    def inspection(self, inspection_id: str) -> Inspection:
+        """The stored inspection as a model object; a record the model cannot read raises
+        :class:`ValidationError` with every problem."""
+        record = self.open(inspection_id)
+        return from_doc({**record.doc, "id": record.id}, what=f"inspection {inspection_id}")
+
+    def document(self, inspection_id: str) -> dict[str, Any]:
+        """The complete document of a stored inspection: every field, defaults filled in."""
+        record = self.open(inspection_id)
+        inspection, _problems = parse_doc({**record.doc, "id": record.id})
+        return to_doc(inspection)
+
+    def head_of(self, inspection_id: str) -> int:
+        """The inspection's last audit entry: it moves with every change (for polling)."""
+        return self._store.head_of(inspection_id)
+
+    def audit(self, inspection_id: str, path: str | None = None) -> list[AuditEntry]:
+        """The inspection's trail (of ``path``'s subtree only, if given), oldest first."""
+        self._readable(inspection_id, deleted_ok=True)
+        return self._store.audit(inspection_id, path)
+
+    def keys_ever(self, inspection_id: str, base: str) -> set[str]:
+        """Every id an entry under ``base`` ever had (new entries never take one again)."""
+        self._readable(inspection_id)
+        return self._store.keys_ever(inspection_id, base)
+
+    def verify(self, inspection_id: str | None = None) -> list[Problem]:
+        """Replay the trail of one inspection (or, for those who read everything, of all)."""
+        if inspection_id is None:
+            self._everything("核验全部检查记录", "verify every inspection")
+        else:
+            self._readable(inspection_id, deleted_ok=True)
+        return self._store.verify(inspection_id)
+
+    def evidence(self, inspection_id: str, sha256: str) -> tuple[str, bytes]:
+        """The bytes of a piece of evidence of this inspection (its type and content): only
+        what the record names, and only for who may read it."""
+        record = self.open(inspection_id)
+        named = {str(a.get(k)) for a in (record.doc.get("attachments") or {}).values()
+                 if isinstance(a, dict) for k in ("sha256", "thumb_sha256")}
+        if sha256 not in named:
+            msg = (f"检查记录 {inspection_id} 中没有这份证据材料 / inspection {inspection_id} has "
+                   f"no evidence {sha256[:16]}…")
+            raise NotFoundError(msg)
+        return self._store.blob(sha256)
+
+    def notice_numbers(self) -> set[str]:
+        """Every document number given to a notice in this store (numbers are never reused)."""
+        return self._store.notice_numbers()
+
+    def _readable(self, inspection_id: str, *, deleted_ok: bool = False) -> None:
+        if self.identity is None or not self.identity.hub or self.identity.reads_everything:
+            return
+        try:
+            self.open(inspection_id)
+        except NotFoundError:
+            if not deleted_ok:
+                raise
+            # a deleted inspection's trail: read by those who read everything only
+            raise AccessError(f"{self.identity.user} 无权查看已删除的检查记录 {inspection_id} / "
+                              f"may not read the deleted inspection {inspection_id}") from None
+
+    def _everything(self, zh_what: str, en_what: str) -> None:
+        who = self.identity
+        if who is not None and not who.reads_everything:
+            msg = (f"{who.user} 不是科室负责人或分析人员，不能{zh_what} / {who.user} is neither an "
+                   f"office leader nor an analyst and may not {en_what}")
+            raise AccessError(msg)
+
+    # -- writes -----------------------------------------------------------------------------
+    def create(self, inspection: Inspection, *, action: str = "create",
+               evidence: Mapping[str, tuple[str, bytes]] | None = None) -> str:
+        """Store a new inspection (checked whole, like any change) under its own id if
+        unused, else a fresh one; return the id. ``evidence``: the bytes an imported record
+        carries (by SHA-256, each checked against its hash), kept once the record is valid.
+        On the office server a person creates only an inspection whose team they are on (an
+        office leader: any, to staff it), and imports nothing."""
+        user = self.user
+        iid = inspection.id or new_inspection_id(inspection)
+        inspection = replace(inspection, id=iid)
+        who = self.identity
+        if who is not None and who.hub and LEADERS not in who.groups and \
+                who.user not in {m.user for m in inspection.team.values()}:
+            msg = (f"{who.user} 只能新建自己所在检查组的检查记录 / {who.user} may only start an "
+                   "inspection whose team they are on")
+            raise AccessError(msg)
+        doc = to_doc(inspection)
+        problems = self._code_problems(flatten(doc).items(), known_in(doc))
+        if problems:
+            raise ValidationError(problems, f"inspection {iid}")
+        if evidence:
+            self.import_evidence(evidence)
+        return self._store.create(doc, user=user, inspection_id=iid, action=action)
+
+    def save(self, record: Record, changes: Mapping[str, Any], *, action: str = "update",
+             model: Inspection | None = None) -> list[Applied]:
+        """Check and save ``changes`` (path -> plain value, or :data:`DELETE`) to ``record``'s
+        inspection in one transaction, or nothing; ``record`` then holds what was written.
+
+        Refused, with nothing written: a value the model or the guide's codes refuse
+        (:class:`ValidationError`, every problem with its path); a part this person may not
+        change (:class:`AccessError`); a move past a gate with the rules' errors
+        (:class:`GateError`); a field someone else changed since ``record`` read it
+        (:class:`~kit.store.FieldConflictError`). ``model`` is ``record`` parsed, when the
+        caller has it (saves a parse); it is used only while nobody else has written.
+        """
+        user = self.user
+        problems = [p for path, value in changes.items() if value is not DELETE
+                    for p in check_value(path, value)]
+        if problems:
+            raise ValidationError(problems, f"inspection {record.id}")
+
+        def guard(peek: Peek) -> None:
+            if peek.head == record.head and model is not None:
+                current, doc = model, None
+            else:
+                doc = record.doc if peek.head == record.head else peek.document()[0]
+                current = parse_doc({**doc, "id": record.id})[0]
+            self._check_write(current, changes)
+
+        return self._store.save(record, changes, user=user, action=action, guard=guard)
+
+    def write(self, inspection_id: str, changes: Mapping[str, Any], *,
+              expected: Mapping[str, int], action: str = "update") -> list[Applied]:
+        """:meth:`save` for a caller holding the versions it read, not a record (an import
+        that read the record, checked a file against it, then writes what the file changed)."""
+        record = Record(inspection_id, {}, dict(expected), "", "", head=-1)
+        return self.save(record, changes, action=action)
+
+    def _check_write(self, current: Inspection, changes: Mapping[str, Any]) -> None:
+        """Access, codes, signatures and gates for ``changes`` to ``current`` (raises)."""
+        who = self.identity
+        if who is not None and who.hub:
+            self._visible(current)
+            for path, value in changes.items():
+                why = refusal(current, who, path, None if value is DELETE else value)
+                if why is not None:
+                    raise AccessError(why)
+        after = _changed(current, changes)
+        problems = self._code_problems(_written(changes), _known(after))
+        problems += _signature_problems(current, after)
+        if problems:
+            raise ValidationError(problems, f"inspection {current.id}")
+        stage = changes.get("stage")
+        if isinstance(stage, str) and f"{OVERRIDES}/{stage}" not in changes:
+            blocking = self.gate_problems(current, stage, after)
+            if blocking:
+                raise GateError(blocking, stage)
+
+    def _code_problems(self, leaves: Iterable[tuple[str, Any]], known: Known) -> list[Problem]:
+        return code_problems(leaves, known)
+
+    def check_codes(self, current: Inspection, changes: Mapping[str, Any]) -> list[Problem]:
+        """What the door would refuse in ``changes`` to ``current`` for the codes they name
+        (nothing is written): to refuse before any other work is done."""
+        return self._code_problems(_written(changes), _known(_changed(current, changes)))
+
+    def gate_problems(self, current: Inspection, stage: str, after: Inspection | None = None
+                      ) -> list[Problem]:
+        """The rules' errors that block moving ``current`` to ``stage`` (as ``after``, with
+        the rest of the write): none for a move back, or before the visit ends."""
+        if stage not in GATED_STAGES or stage not in STAGE_ORDER or \
+                STAGE_ORDER.index(stage) <= STAGE_ORDER.index(current.stage):
+            return []
+        target = after if after is not None else with_change(current, "stage", stage)
+        return errors(check(target, guide=load_guide(), profile=self.profile(target.profile),
+                            calendar=self.calendar()))
+
+    def profile(self, profile_id: str) -> Profile | None:
+        """The office's profile of this id (None: it has none), read once per door."""
+        if profile_id not in self._office:
+            self._office[profile_id] = resolve_profile(profile_id)
+        return self._office[profile_id]
+
+    def calendar(self) -> WorkCalendar:
+        if self._calendar is None:
+            self._calendar = load_calendar()
+        return self._calendar
+
+    def keep_evidence(self, inspection_id: str, data: bytes, mime: str) -> str:
+        """Keep a file's bytes by their hash (before the record names them); only for who may
+        change the inspection. Returns the SHA-256."""
+        record = self.open(inspection_id)
+        who = self.identity
+        if who is not None and who.hub:
+            current, _problems = parse_doc({**record.doc, "id": record.id})
+            why = refusal(current, who, "attachments", None)
+            if why is not None:
+                raise AccessError(why)
+        return self._store.put_blob(data, mime, user=self.user)
+
+    def import_evidence(self, blobs: Mapping[str, tuple[str, bytes]]) -> None:
+        """Keep the evidence an imported file carries (each already checked against its
+        hash); for imports on one machine, by whoever administers the store."""
+        who = self.identity
+        if who is not None and who.hub:
+            msg = "办公室服务器上不能导入文件 / files are not imported on the office server"
+            raise AccessError(msg)
+        for _digest, (mime, data) in blobs.items():
+            self._store.put_blob(data, mime, user=self.user)
+
+    def delete(self, inspection_id: str) -> None:
+        """Mark an inspection deleted (kept, with its trail): its leader or an office leader."""
+        self._may_delete(inspection_id)
+        self._store.delete(inspection_id, user=self.user)
+
+    def restore(self, inspection_id: str) -> None:
+        """Undo :meth:`delete` (those who read everything, or one machine)."""
+        self._everything("恢复检查记录", "restore an inspection")
+        self._store.restore(inspection_id, user=self.user)
+
+    def _may_delete(self, inspection_id: str) -> None:
+        who = self.identity
+        if who is None or not who.hub:
+            return
+        ins = self.inspection(inspection_id)
+        why = refusal(ins, who, "team", None)
+        if why is not None:
+            raise AccessError(why)
+
+    # -- a class's answers (training) -------------------------------------------------------
+    def keep_answer(self, exercise: str, record: Mapping[str, Any]) -> bool:
+        """Keep this person's first answer to one exercise; False if they had answered."""
+        return self._store.add_answer(exercise, record, user=self.user)
+
+    def answers(self, user: str | None = None) -> list[dict[str, Any]]:
+        """This person's kept answers (``user`` None or themselves); everyone's (``user``
+        None) only for trainers and office leaders, and anyone on one machine."""
+        who = self.identity
+        mine = who is not None and user == who.user
+        if who is not None and who.hub and not mine and not {TRAINERS, LEADERS} & who.groups:
+            msg = (f"{who.user} 不是培训人员，不能查看他人的作答 / {who.user} is not a trainer and "
+                   "may not read others' answers")
+            raise AccessError(msg)
+        return self._store.answers(user)
+
+    def readable_by(self) -> str:
+        """What this person reads, in words (for the analysts' page)."""
+        who = self.identity
+        if who is None or not who.hub:
+            return "本机全部检查记录 / every inspection on this machine"
+        if who.reads_everything:
+            return "全部检查记录 / every inspection"
+        return "本人所在检查组的检查记录 / the inspections of your teams"
+
+    def may_read_inspection(self, ins: Inspection) -> bool:
+        return self.identity is None or may_read(ins, self.identity)
+
+    def require_reader(self) -> None:
+        """Refuse, telling why, a person on the office server who reads no inspection at all
+        (neither an analyst or office leader nor on any team)."""
+        who = self.identity
+        if who is None or who.reads_everything:
+            return
+        if not self._store.find("", member=who.user, limit=1):
+            msg = (f"{who.user} 不在任何检查组，也不是科室负责人或分析人员，没有可查看的检查记录；"
+                   "请联系科室负责人 / you are on no team and neither an office leader nor an "
+                   "analyst ({ANALYSTS}): there is nothing you may read; ask an office leader")
+            raise AccessError(msg.replace("{ANALYSTS}", ANALYSTS))
+
+    # -- listing (last: its name hides the builtin in the class body) ---------------------
+    def list(self, summary_paths: Sequence[str] = SUMMARY_PATHS, *,
+             include_deleted: bool = False) -> list[dict[str, Any]]:
+        """Every inspection this person may read, most recently changed first (summaries)."""
+        return self._store.list(summary_paths, include_deleted=include_deleted,
+                                member=self._member())
+
+
+def _changed(current: Inspection, changes: Mapping[str, Any]) -> Inspection:
+    """``current`` with ``changes`` made (each value already checked by the model)."""
+    after = current
+    for path, value in changes.items():
+        after = with_change(after, path, None if value is DELETE else value,
+                            delete=value is DELETE)
+    return after
+
+
+def _written(changes: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    """The leaves ``changes`` write (a dict value gives its leaves; removals none)."""
+    out: list[tuple[str, Any]] = []
+    for path, value in changes.items():
+        if value is DELETE:
+            continue
+        if isinstance(value, dict) and value:
+            out += flatten(value, path).items()
+        else:
+            out.append((path, value))
+    return out
+
+
+def _known(ins: Inspection) -> Known:
+    profile = resolve_profile(ins.profile)
+    return Known(
+        items=frozenset(i.id for i in profile.extra_items) if profile is not None else frozenset(),
+        members=frozenset(ins.team), products=frozenset(ins.company.products),
+        findings=frozenset(ins.findings))
+
+
+def _signature_problems(before: Inspection, after: Inspection) -> list[Problem]:
+    """A person is recorded as signed only with their signature kept (drawn on the screen, or
+    a scan of the paper they signed): nobody ticks someone as signed without one. Only what a
+    write adds is checked: a signature recorded before stays as it was."""
+    kept = {a.target for a in after.attachments.values()}
+    was, sig = before.signatures, after.signatures
+    missing: list[tuple[str, str]] = [
+        (f"{after.team[k].name if k in after.team else k}", "signatures/inspector_signers")
+        for k in sig.inspector_signers
+        if k not in was.inspector_signers and f"signatures/{k}" not in kept]
+    if sig.company_signer.strip() and sig.company_signer != was.company_signer and \
+            "signatures/company" not in kept:
+        missing.append((sig.company_signer, "signatures/company_signer"))
+    if sig.witness_signed and not was.witness_signed and "signatures/witness" not in kept:
+        missing.append((sig.witness_name or "见证人", "signatures/witness_signed"))
+    return [Problem("signatures.not_drawn",
+                    f"{name} 尚未签名：须先在签字板上签名（或附上签字页的扫描件），不能代为勾选",
+                    f"{name} has not signed: their signature is drawn on the pad (or a scan of "
+                    "the signed page attached) first; nobody ticks it for them", field=path)
+            for name, path in missing]

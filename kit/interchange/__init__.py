@@ -1,0 +1,42 @@
+"""Records in and out: JSON, the Excel workbook, the printed record and notices, the demo.
+
+Every function reads and writes through a :class:`kit.door.Door`, so an export shows a person
+only what they may read and an import writes only what is valid, checked against the versions
+it read.
+"""
+
+from __future__ import annotations
+
+from kit.interchange._demo import DEMO_ID, demo_file, demo_inspection, load_demo
+from kit.interchange._json import (
+    EVIDENCE_KEY,
+    MAX_DEPTH,
+    MAX_JSON_BYTES,
+    export_json,
+    import_json,
+    parse_json_bytes,
+    parse_json_file,
+)
+from kit.interchange._print import PDF_TIMEOUT_S, export_notice, export_pdf
+from kit.interchange._workbook import IMPORT_STEPS, export_workbook, import_workbook, pictures_of
+
+__all__ = [
+    "DEMO_ID",
+    "EVIDENCE_KEY",
+    "IMPORT_STEPS",
+    "MAX_DEPTH",
+    "MAX_JSON_BYTES",
+    "PDF_TIMEOUT_S",
+    "demo_file",
+    "demo_inspection",
+    "export_json",
+    "export_notice",
+    "export_pdf",
+    "export_workbook",
+    "import_json",
+    "import_workbook",
+    "load_demo",
+    "parse_json_bytes",
+    "parse_json_file",
+    "pictures_of",
+]
