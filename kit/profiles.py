@@ -32,7 +32,9 @@ __all__ = [
     "items_in_scope",
     "list_profiles",
     "load_profile",
+    "profile_problems",
     "profiles_dir",
+    "read_profiles",
     "resolve_profile",
     "section_items",
     "validate_profile_data",
@@ -118,10 +120,30 @@ def profiles_dir() -> Path:
 
 
 def list_profiles() -> list[Profile]:
-    """Every profile in the templates folder, ``full`` first."""
-    names = sorted(p.stem for p in profiles_dir().glob("*.yaml"))
-    profiles = [load_profile(n) for n in names]
-    return sorted(profiles, key=lambda p: (p.id != FULL, p.id))
+    """Every valid profile in the templates folder, ``full`` first; a malformed one is left
+    out (:func:`profile_problems` says why), so one bad file never stops the others."""
+    return read_profiles()[0]
+
+
+def profile_problems() -> list[Problem]:
+    """What is wrong with each profile left out of :func:`list_profiles`, with its file and
+    field."""
+    return read_profiles()[1]
+
+
+def read_profiles() -> tuple[list[Profile], list[Problem]]:
+    """The valid profiles, ``full`` first, and every problem of the others."""
+    profiles: list[Profile] = []
+    problems: list[Problem] = []
+    for path in sorted(profiles_dir().glob("*.yaml")):
+        try:
+            profiles.append(load_profile(path))
+        except ValidationError as exc:
+            problems += exc.problems
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(Problem("profile.yaml", f"无法读取：{exc}", f"cannot be read: {exc}",
+                                    file=str(path)))
+    return sorted(profiles, key=lambda p: (p.id != FULL, p.id)), problems
 
 
 def load_profile(name_or_path: str | Path) -> Profile:

@@ -376,6 +376,8 @@ class Reason(StrEnum):
     WORKBOOK_UNKNOWN_ROW = ("workbook.unknown_row", "无法识别的行",
                             "a row that does not belong to the record")
     WORKBOOK_ROW_DELETED = ("workbook.row_deleted", "问题的行被删除", "a finding's row was deleted")
+    WORKBOOK_TRAIL_EDITED = ("workbook.trail_edited", "审计记录工作表被修改（修改未导入）",
+                             "the audit trail's sheet was edited (not imported)")
     WORKBOOK_READ_ONLY = ("workbook.read_only", "由记录生成的单元格被修改",
                           "a generated cell was edited")
     WORKBOOK_FORMULA = ("workbook.formula", "不接受公式", "formulas are not accepted")

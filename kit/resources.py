@@ -6,9 +6,9 @@ in a source checkout (editable install) they sit beside it at the repository roo
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
+from kit.config import settings
 from kit.errors import NotFoundError
 
 __all__ = [
@@ -37,7 +37,7 @@ def templates_dir() -> Path:
     An office keeps its own checklist profiles, workbook template and holiday file there,
     without touching code.
     """
-    override = os.environ.get("KIT_TEMPLATES_DIR")
+    override = settings().templates_dir
     if override:
         path = Path(override).expanduser()
         if not path.is_dir():

@@ -14,6 +14,8 @@ under their sign-in, and they open only their team's inspections (kit.access).
 import os
 import sys
 
+from kit.config import settings
+
 c = get_config()  # noqa: F821 - JupyterHub provides it
 
 # ============================ 办公室填写 / the office fills in ============================
@@ -58,14 +60,15 @@ c.JupyterHub.template_vars = {
 
 # ================= 工具包的运行方式，一般无需修改 / how the kit runs: keep =================
 
-STATE = os.environ.get("KIT_HUB_STATE", os.getcwd())  # the Hub's own files
-PYTHON = os.environ.get("KIT_HUB_PYTHON", sys.executable)
+HUB = settings().hub  # what `kit hub` hands this file (kit.config, README "Settings")
+STATE = HUB.get("KIT_HUB_STATE", os.getcwd())  # the Hub's own files
+PYTHON = HUB.get("KIT_HUB_PYTHON", sys.executable)
 
-c.JupyterHub.bind_url = (f"http://{os.environ.get('KIT_HUB_IP', '127.0.0.1')}:"
-                         f"{os.environ.get('KIT_HUB_PORT', '8000')}/")
-c.JupyterHub.hub_bind_url = f"http://127.0.0.1:{os.environ.get('KIT_HUB_API_PORT', '8081')}"
+c.JupyterHub.bind_url = (f"http://{HUB.get('KIT_HUB_IP', '127.0.0.1')}:"
+                         f"{HUB.get('KIT_HUB_PORT', '8000')}/")
+c.JupyterHub.hub_bind_url = f"http://127.0.0.1:{HUB.get('KIT_HUB_API_PORT', '8081')}"
 c.ConfigurableHTTPProxy.api_url = (
-    f"http://127.0.0.1:{os.environ.get('KIT_HUB_PROXY_API_PORT', '8001')}")
+    f"http://127.0.0.1:{HUB.get('KIT_HUB_PROXY_API_PORT', '8001')}")
 c.ConfigurableHTTPProxy.pid_file = os.path.join(STATE, "proxy.pid")
 c.JupyterHub.db_url = "sqlite:///" + os.path.join(STATE, "jupyterhub.sqlite")  # the Hub's
 c.JupyterHub.cookie_secret_file = os.path.join(STATE, "jupyterhub_cookie_secret")

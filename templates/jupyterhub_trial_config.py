@@ -9,10 +9,12 @@ here, so keep it on 127.0.0.1.
 
 import os
 
+from kit.config import settings
+
 c = get_config()  # noqa: F821 - JupyterHub provides it
 load_subconfig(os.path.join(os.path.dirname(__file__), "jupyterhub_config.py"))  # noqa: F821
 
 c.JupyterHub.authenticator_class = "shared-password"
-c.SharedPasswordAuthenticator.user_password = os.environ["KIT_HUB_TRIAL_PASSWORD"]
+c.SharedPasswordAuthenticator.user_password = settings().hub["KIT_HUB_TRIAL_PASSWORD"]
 c.Authenticator.allowed_users = {"zhangming", "lihua", "chen", "wang", "liu", "zhao"}
 c.Authenticator.admin_users = set()

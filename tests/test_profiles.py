@@ -118,3 +118,24 @@ def test_items_in_scope_follow_the_profile_and_skip_non_sections():
         i.id for i in load_guide().checklist_items("7.14")]
     assert resolve_profile("removed-by-the-office") is None
     assert section_items(None, "7.3") == load_guide().checklist_items("7.3")
+
+
+def test_one_malformed_office_profile_is_refused_and_the_others_work(tmp_path, monkeypatch):
+    """An office edits templates/profiles by hand: one bad file is named with its field, and
+    the inspector app still starts and offers the good ones."""
+    from kit.door import Door
+    from kit.profiles import profile_problems
+    from kit.widgets import InspectorApp
+
+    (tmp_path / "profiles").mkdir()
+    _write(tmp_path / "profiles", dict(BASE, id="mine"))
+    bad = tmp_path / "profiles" / "broken.yaml"
+    bad.write_text(yaml.safe_dump(dict(BASE, id="broken", sections=["7.1", "7.15"]),
+                                  allow_unicode=True), encoding="utf-8")
+    monkeypatch.setenv("KIT_TEMPLATES_DIR", str(tmp_path))
+    assert [p.id for p in list_profiles()] == ["mine"]
+    (problem,) = profile_problems()
+    assert problem.file.endswith("broken.yaml") and problem.field == "sections/1"
+    app = InspectorApp(Door.connect("sqlite://"), user="张明")
+    assert [value for _label, value in app.new_profile.options] == ["mine"]
+    assert "broken.yaml" in app.profile_note.value and "sections/1" in app.profile_note.value

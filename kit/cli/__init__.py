@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 from collections.abc import Sequence
 
@@ -47,6 +46,7 @@ from kit.cli.records import (
 )
 from kit.cli.sample import cmd_sample
 from kit.cli.serving import cmd_hub, cmd_serve
+from kit.config import settings
 from kit.errors import KitError, ValidationError
 
 __all__ = [
@@ -148,7 +148,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("已中断 interrupted", file=sys.stderr)
         return EXIT_FAILED
     except Exception as exc:  # a bug: say what broke in one line, never a traceback
-        if os.environ.get("KIT_DEBUG"):
+        if settings().debug:
             raise
         print(f"内部错误 internal error: {type(exc).__name__}: {exc} (KIT_DEBUG=1 shows the "
               "traceback)", file=sys.stderr)

@@ -141,13 +141,15 @@ def _import_workbook(door: Door, path: Path) -> str:
             started.append(name)
             bar.set_description(name)
 
-        iid, parts = import_workbook(door, path, on_step=step)
+        done = import_workbook(door, path, on_step=step)
         bar.update(bar.total - bar.n)
-    applied = sum(parts.values())
-    where = "、".join(f"{PART_NAMES.get(k, k)} {n} 处" for k, n in parts.items())
-    _out(f"已导入 imported {path.name}：检查记录 {iid}，应用 {applied} 处修改"
+    applied = sum(done.parts.values())
+    where = "、".join(f"{PART_NAMES.get(k, k)} {n} 处" for k, n in done.parts.items())
+    _out(f"已导入 imported {path.name}：检查记录 {done.id}，应用 {applied} 处修改"
          f"{f'（{where}）' if where else ''} / applied {applied} change(s)")
-    return iid
+    for problem in done.ignored:  # said, on stderr: the trail is the kit's to write
+        print(str(problem), file=sys.stderr)
+    return done.id
 
 
 def _import_json(door: Door, path: Path, *, as_new: bool) -> str:

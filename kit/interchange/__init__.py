@@ -18,7 +18,13 @@ from kit.interchange._json import (
     parse_json_file,
 )
 from kit.interchange._print import PDF_TIMEOUT_S, export_notice, export_pdf
-from kit.interchange._workbook import IMPORT_STEPS, export_workbook, import_workbook, pictures_of
+from kit.interchange._workbook import (
+    IMPORT_STEPS,
+    Imported,
+    export_workbook,
+    import_workbook,
+    pictures_of,
+)
 
 __all__ = [
     "DEMO_ID",
@@ -27,6 +33,7 @@ __all__ = [
     "MAX_DEPTH",
     "MAX_JSON_BYTES",
     "PDF_TIMEOUT_S",
+    "Imported",
     "demo_file",
     "demo_inspection",
     "export_json",

@@ -10,13 +10,15 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import NamedTuple
 
 from kit.door import Door, FieldConflictError
 from kit.errors import NotFoundError, Problem, ValidationError
 from kit.record import Inspection, from_doc
-from kit.workbook import Change, read_workbook, workbook_inspection_id, write_workbook
+from kit.workbook import Change, read_filled, workbook_inspection_id, write_workbook
 
-__all__ = ["IMPORT_STEPS", "export_workbook", "import_workbook", "pictures_of", "verified"]
+__all__ = ["IMPORT_STEPS", "Imported", "export_workbook", "import_workbook", "pictures_of",
+           "verified"]
 
 log = logging.getLogger(__name__)
 
@@ -55,18 +57,27 @@ def verified(door: Door, inspection_id: str) -> Inspection:
     return door.inspection(inspection_id)
 
 
+class Imported(NamedTuple):
+    """What an import of a workbook did: the inspection, how many changes each part of the
+    record took (``{"results": 12, "findings": 2}``), and the edits not applied (warnings
+    naming their cells: the audit trail's sheet)."""
+
+    id: str
+    parts: dict[str, int]
+    ignored: list[Problem]
+
+
 def import_workbook(door: Door, path: Path, *,
-                    on_step: Callable[[str], object] | None = None
-                    ) -> tuple[str, dict[str, int]]:
-    """Apply a workbook filled in by hand to its inspection; return its id and how many
-    changes were applied to each part of the record (``{"results": 12, "findings": 2}``).
+                    on_step: Callable[[str], object] | None = None) -> Imported:
+    """Apply a workbook filled in by hand to its inspection (:class:`Imported` says what).
 
     Every cell is checked first, against the record as it was read; then the changes go
     through the door with the versions read, so a field a colleague changed while the cells
     were being checked is a conflict, never overwritten. Any problem raises with its sheet
     and cell and nothing is applied. What is applied goes into the audit trail as one
     ``import``. ``on_step`` is told each of :data:`IMPORT_STEPS` as it starts (``kit import``
-    draws a bar); the changes are logged by part of the record.
+    draws a bar); the changes are logged by part of the record. Edits of the audit trail's
+    sheet are not applied (the trail is the kit's to write) and come back as warnings.
     """
     step = on_step or (lambda _name: None)
     if not path.is_file():
@@ -77,7 +88,8 @@ def import_workbook(door: Door, path: Path, *,
     record = door.open(iid)
     current = from_doc({**record.doc, "id": iid}, what=f"inspection {iid}")
     step(IMPORT_STEPS[1])
-    changes = read_workbook(path, current, used_keys=door.keys_ever(iid, "findings"))
+    filled = read_filled(path, current, used_keys=door.keys_ever(iid, "findings"))
+    changes = filled.changes
     step(IMPORT_STEPS[2])
     if changes:
         try:
@@ -90,7 +102,9 @@ def import_workbook(door: Door, path: Path, *,
                                   str(path)) from None
     parts = dict(sorted(Counter(c.path.split("/", 1)[0] for c in changes).items()))
     log.info("imported %s into %s: %d change(s) %s", path.name, iid, len(changes), parts)
-    return iid, parts
+    for problem in filled.ignored:
+        log.warning("%s", problem)
+    return Imported(iid, parts, filled.ignored)
 
 
 def _change_of(field: str, changes: Sequence[Change]) -> Change | None:

@@ -130,6 +130,8 @@ FACTORIES: dict[str, Callable[[FieldSpec], W.Widget]] = {
     "int": _int,
 }
 TYPED_KINDS = frozenset({"text", "textarea"})
+#: kinds whose control offers a closed set of choices
+CHOICE_KINDS = frozenset({"choice", "buttons", "multichoice"})
 
 
 def to_widget(kind: str, value: Any) -> Any:
@@ -216,6 +218,8 @@ class BoundField(W.VBox):
         if spec.kind in TYPED_KINDS:  # the page guard keeps its typing until it is saved
             self.control.add_class(path_class(spec.path))
         self._message: W.HTML | None = None
+        self._options: Options = tuple(spec.options)
+        self._unknown: tuple[Any, ...] = ()  # values the record holds that no choice names
         self._timer: asyncio.TimerHandle | None = None
         self._pending: Any = None
         self._updating = False
@@ -229,14 +233,11 @@ class BoundField(W.VBox):
 
     def set_options(self, options: Options) -> None:
         """New choices (derived from elsewhere in the record), the record's value kept."""
-        if tuple(getattr(self.control, "options", ())) == tuple(options):
+        if self._options == tuple(options):
             return
-        self._updating = True
-        try:
-            self.control.options = list(options)
-        finally:
-            self._updating = False
+        self._options = tuple(options)
         self._show(self.session.get(self.spec.path))
+        self._show_rules()
 
     @property
     def message(self) -> W.HTML:
@@ -250,9 +251,23 @@ class BoundField(W.VBox):
     def _show(self, value: Any) -> None:
         self._updating = True
         try:
-            self.control.value = to_widget(self.spec.kind, value)
+            shown = to_widget(self.spec.kind, value)
+            if self.spec.kind in CHOICE_KINDS:
+                self._admit(shown)
+            self.control.value = shown
         finally:
             self._updating = False
+
+    def _admit(self, shown: Any) -> None:
+        """Choices for what the record holds: a value no choice names (an older kit's, a
+        repair's) is offered as itself, marked, so the field shows it and a problem says so;
+        choosing a known one mends it."""
+        known = {v for _label, v in self._options}
+        held = shown if isinstance(shown, tuple) else (shown,)
+        self._unknown = tuple(v for v in held if v is not None and v not in known)
+        options = [*self._options, *((f"⚠ 未知 unknown：{v}", v) for v in self._unknown)]
+        if list(getattr(self.control, "options", ())) != options:
+            self.control.options = options
 
     def _on_record(self, path: str) -> None:
         mine = path in ("*", self.spec.path) or self.spec.path.startswith(path + "/")
@@ -262,7 +277,11 @@ class BoundField(W.VBox):
 
     def _show_rules(self, extra: Sequence[Problem] = ()) -> None:
         mine = self.session.problems_at(self.spec.path)
-        text = problems_html([*extra, *mine])
+        held = [Problem("record.unknown_code",
+                        f"记录中的 {v!r} 不是已知的选项，请重新选择",
+                        f"the record holds {v!r}, which none of the choices names: choose one",
+                        field=self.spec.path) for v in self._unknown]
+        text = problems_html([*extra, *held, *mine])
         if text or self._message is not None:
             self.message.value = text
 

@@ -127,10 +127,15 @@ class ChecklistRows(anywidget.AnyWidget):
 
     def refresh_problems(self) -> None:
         problems: dict[str, list[list[str]]] = {}
+        known = {code for code, _words in self.means}
+        ins = self.session.inspection
         for item_id in self.ids:
-            found = self.session.problems(f"results/{item_id}")
+            found = [[p.severity, p.message] for p in self.session.problems(f"results/{item_id}")]
+            found += [["error", f"记录中的检查手段 {m!r} 不是八的检查手段；点选手段即改正 / the "
+                                f"record holds {m!r}, no means of 八: tap the means used"]
+                      for m in ins.result(item_id).means if m not in known]
             if found:
-                problems[item_id] = [[p.severity, p.message] for p in found]
+                problems[item_id] = found
         self.problems = problems
 
     def _changed(self, path: str) -> None:

@@ -23,11 +23,11 @@ from kit.dates import beijing_today, parse_date
 from kit.door import Door, Identity
 from kit.errors import KitError
 from kit.labels import STAGES, vocab, zh
-from kit.profiles import list_profiles, load_profile
+from kit.profiles import load_profile, read_profiles
 from kit.record import Member, new_inspection
 from kit.session import Session
 from kit.widgets._common import MessageArea, parse_query, vocab_options
-from kit.widgets._fields import guarded
+from kit.widgets._fields import guarded, problems_html
 from kit.widgets._guard import PageGuard
 
 __all__ = [
@@ -229,15 +229,21 @@ class InspectorApp(W.VBox):
         self.new_date = W.Text(value=beijing_today().isoformat(), placeholder="2026-12-01",
                                layout=W.Layout(width="11em"))
         self.new_date.add_class("kit-new-date")
-        profiles = list_profiles()
+        profiles, broken = read_profiles()
         self.new_profile = W.Dropdown(options=[(p.name.zh, p.id) for p in profiles],
                                       layout=W.Layout(width="14em"))
+        # a malformed office profile is left out and said, with its file and field; the
+        # others work as usual
+        self.profile_note = W.HTML(problems_html([replace(
+            p, message=f"检查表配置文件有误，未列出：{p.where}：{p.message}") for p in broken]))
+        self.profile_note.add_class("kit-profile-problems")
         button = W.Button(description="新建检查 New", button_style="success",
                           layout=W.Layout(width="auto"))
         button.add_class("kit-new")
         button.on_click(lambda _b: self._guard(self.create))
-        return W.HBox([W.HTML("<b>新建 New:</b>"), self.new_company, self.new_type, self.new_date,
-                       self.new_profile, button], layout=W.Layout(flex_flow="row wrap"))
+        return W.VBox([W.HBox([W.HTML("<b>新建 New:</b>"), self.new_company, self.new_type,
+                               self.new_date, self.new_profile, button],
+                              layout=W.Layout(flex_flow="row wrap")), self.profile_note])
 
     def create(self) -> str:
         """Start a new inspection from the form; open it on the preparation stage."""

@@ -45,7 +45,14 @@ from kit.workbook._layout import (
 from kit.workbook._notice import SHEET_NAMES as NOTICE_SHEETS
 from kit.workbook._notice import notice_sheet, write_notices
 from kit.workbook._print import fit_rows_for_print
-from kit.workbook._read import CellError, apply_changes, parse_date, read_workbook
+from kit.workbook._read import (
+    CellError,
+    Filled,
+    apply_changes,
+    parse_date,
+    read_filled,
+    read_workbook,
+)
 from kit.workbook._seal import sheet_fingerprints
 from kit.workbook._sheets import COLUMN_HEADERS
 from kit.workbook._verify import VerifyResult, verify_workbook, workbook_inspection_id
@@ -61,6 +68,7 @@ __all__ = [
     "AuditLike",
     "CellError",
     "Change",
+    "Filled",
     "ReplayError",
     "VerifyResult",
     "WorkbookLayout",
@@ -70,6 +78,7 @@ __all__ = [
     "layout_of",
     "notice_sheet",
     "parse_date",
+    "read_filled",
     "read_workbook",
     "sheet_fingerprints",
     "verify_workbook",

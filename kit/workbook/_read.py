@@ -35,6 +35,7 @@ from kit.record import (
     to_doc,
 )
 from kit.workbook._layout import (
+    AUDIT,
     FINDINGS,
     FOLLOW_UP,
     NO,
@@ -435,6 +436,22 @@ def _shown(value: Any) -> str:
 
 def read_workbook(path: Path, inspection: Inspection, *,
                   used_keys: Iterable[str] = ()) -> list[Change]:
+    """The changes a filled-in workbook makes to ``inspection`` (:func:`read_filled`)."""
+    return read_filled(path, inspection, used_keys=used_keys).changes
+
+
+@dataclass(frozen=True)
+class Filled:
+    """What a filled-in workbook holds for its record: the ``changes`` to apply, and the
+    edits it holds that are ``ignored`` (warnings naming their cells: the audit trail is
+    written by the kit alone, so edits to it are reported, never applied nor dropped unsaid)."""
+
+    changes: list[Change]
+    ignored: list[Problem]
+
+
+def read_filled(path: Path, inspection: Inspection, *,
+                used_keys: Iterable[str] = ()) -> Filled:
     """The changes a filled-in workbook makes to ``inspection``; nothing is applied here.
 
     Reads the editable cells (result, notes, means, evidence on 现场检查记录; findings and new
@@ -445,10 +462,9 @@ def read_workbook(path: Path, inspection: Inspection, *,
     every bad cell (``现场检查记录!D12``) if anything is wrong, and refuses a workbook of
     another inspection. Returns only changes whose value differs from ``inspection``. A new
     finding gets the next id not in the record and not in ``used_keys`` (the ids findings ever
-    had, from the audit trail: a removed finding's id is never given again).
+    had, from the audit trail: a removed finding's id is never given again). Edits of the
+    audit trail's sheet are returned as warnings (:class:`Filled`).
     """
-
-
     path = Path(path)
     file = str(path)
     active, links = active_parts(path) if path.is_file() else ([], [])
@@ -487,7 +503,11 @@ def read_workbook(path: Path, inspection: Inspection, *,
         exported, audit, lookups = embedded_state(emb, manifest)
         reader = _Reader(inspection, exported, lookups, manifest.get("sheets") or {}, file,
                          used_keys)
+        ignored: list[Problem] = []
         for layout in render(exported, audit, lookups):
+            if layout.name == AUDIT and AUDIT in wb.sheetnames:
+                header = int((manifest.get("sheets") or {}).get(AUDIT, {}).get("header_row", 1))
+                ignored = trail_edits(wb[AUDIT], layout, header, file)
             if layout.name not in EDITABLE_SHEETS:
                 continue
             if layout.name not in wb.sheetnames:
@@ -502,7 +522,30 @@ def read_workbook(path: Path, inspection: Inspection, *,
         wb.close()
     if reader.problems:
         raise ValidationError(reader.problems, file)
-    return changes
+    return Filled(changes, ignored)
+
+
+def trail_edits(ws: Any, layout: SheetLayout, header: int, file: str) -> list[Problem]:
+    """Each cell of the audit trail's sheet that differs from what the workbook showed at
+    export, as a warning naming it (the trail is the kit's to write: never applied)."""
+    cells = read_cells(ws)
+    rows = [row.values for row in layout.rows]
+    last = max((r for r, _c in cells), default=header)
+    out = []
+    for r in range(header + 1, max(last, header + len(rows)) + 1):
+        want = rows[r - header - 1] if r - header - 1 < len(rows) else ()
+        for c in range(1, max(len(layout.columns), *(c for rr, c in cells if rr == r), 1) + 1):
+            expected = want[c - 1] if c - 1 < len(want) else None
+            got = cells.get((r, c), (None, "n"))[0]
+            if not same_value(expected, got):
+                ref = f"{AUDIT}!{get_column_letter(c)}{r}"
+                out.append(Problem(
+                    "workbook.trail_edited",
+                    f"{ref}：审计记录由系统生成，工作簿中的修改（{show(got)}）未导入",
+                    "the audit trail is written by the kit: this edit was not imported",
+                    file=file, sheet=AUDIT, row=r, column=get_column_letter(c),
+                    severity="warning"))
+    return out
 
 
 

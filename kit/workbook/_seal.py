@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -22,9 +21,11 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
+from kit.config import settings
 from kit.errors import KitError, Problem, ValidationError
 from kit.files import extent_problems, xlsx_problems
 from kit.record import Inspection, from_doc
+from kit.schemas import canonical_json
 from kit.workbook._layout import (
     CURRENT_LAYOUT,
     FORMAT,
@@ -52,8 +53,8 @@ MAX_CELL_PROBLEMS = 50  # per sheet, so a sorted or pasted-over sheet stays read
 
 
 def dumps(data: Any) -> str:
-    """Canonical JSON text: sorted keys, no spaces, non-ASCII kept."""
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    """The kit's canonical JSON text (:func:`kit.schemas.canonical_json`)."""
+    return canonical_json(data)
 
 
 def sha256_hex(text: str) -> str:
@@ -62,8 +63,7 @@ def sha256_hex(text: str) -> str:
 
 def signing_key() -> bytes | None:
     """The office's sealing key from ``KIT_SIGNING_KEY``, or None."""
-    key = os.environ.get(SIGNING_KEY_ENV, "")
-    return key.encode("utf-8") if key else None
+    return settings().signing_key
 
 
 def seal_of(manifest_text: str, key: bytes | None) -> str:

@@ -225,7 +225,7 @@ def test_the_store_audit_trail_and_the_import_glue(tmp_path: Path) -> None:
 
         edit(path, {"现场检查记录": {("七、1.检查内容（1）", 3): "不符合"}})
         assert workbook_inspection_id(path) == iid
-        assert import_workbook(Door(store, Identity("李华")), path) == (iid, {"results": 1})
+        assert import_workbook(Door(store, Identity("李华")), path) == (iid, {"results": 1}, [])
         assert Door(store).inspection(iid).results["7.1.c1"].result == "nonconform"
         last = store.audit(iid)[-1]
         assert (last.action, last.path, last.new) == (
@@ -248,3 +248,29 @@ def test_a_notices_service_is_filled_in_offline_its_number_is_not(copy: Path,
     with pytest.raises(ValidationError) as err:
         read_workbook(copy, record)
     assert {p.code for p in err.value.problems} == {"workbook.read_only"}
+
+
+def test_edits_of_the_trail_sheet_are_reported_by_cell_never_applied_nor_dropped_unsaid(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from kit.cli import main
+    from kit.store import Store
+
+    from kit.interchange import demo_file, import_json
+
+    with Store(data_dir=tmp_path) as store:
+        iid = import_json(Door(store, Identity("张明")), demo_file())
+    book = tmp_path / "r.xlsx"
+    assert main(["export", iid, "--out", str(book), "--data-dir", str(tmp_path)]) == 0
+    wb = load_workbook(book)
+    trail = wb["审计记录"]
+    top = header_row(trail, "时间（北京时间）")
+    trail.cell(top + 1, 2).value = "冒名的用户"
+    wb.save(book)
+    edit(book, {"现场检查记录": {("七、1.检查内容（1）", 3): "不符合"}})
+    capsys.readouterr()
+    assert main(["import", str(book), "--data-dir", str(tmp_path)]) == 0
+    out, err = capsys.readouterr()
+    assert "应用 1 处修改" in out
+    assert f"审计记录!B{top + 1}" in err and "workbook.trail_edited" in err
+    with Store(data_dir=tmp_path) as store:
+        assert [e.user for e in store.audit(iid)][0] == "张明"  # the trail is as the kit wrote it
