@@ -24,7 +24,7 @@ from kit import server as serve
 from kit.errors import KitError
 from kit.interchange import DEMO_ID
 from kit.resources import templates_dir
-from kit.store import Store, migrate
+from kit.store import Store
 from tests.browser import (
     PATIENCE,
     PATIENCE_MS,
@@ -111,7 +111,7 @@ def test_the_hub_refuses_the_owner_and_takes_the_app_role(office_db):
     assert proc.returncode == 2
     assert "kit db grant" in proc.stderr
     with Store(office_db["app"]) as store:
-        assert migrate.role_problems(store) == []
+        assert store.role_problems() == []
         assert serve.check_store(office_db["app"]) == office_db["app"]
 
 
@@ -225,3 +225,132 @@ def test_the_office_settings_are_documented_in_templates():
     for setting in ("authenticator_class", "admin_users", "load_groups", "leaders", "analysts",
                     "trainers", "IDLE_SERVER_SECONDS", "active_server_limit"):
         assert setting in text
+
+
+def _companies_in(path: Path) -> set[str]:
+    """Every text cell of a downloaded workbook (the companies it names are among them)."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=True)
+    return {str(v) for ws in wb.worksheets for row in ws.iter_rows(values_only=True)
+            for v in row if isinstance(v, str)}
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_the_analytics_page_and_its_downloads_show_each_person_only_their_teams(
+        browser, hub, office_db, tmp_path):
+    """Two teams on one office server: the demo's (zhangming, lihua) and another one's (zhao)
+    on a confidential company. Each person's analytics page, and each workbook it offers,
+    holds their teams' inspections only; someone on no team reads nothing and is told why."""
+    from dataclasses import replace
+
+    from kit.door import Door, Identity
+    from kit.interchange import demo_inspection
+    from kit.record import Member
+
+    secret = "机密医疗器械有限公司"
+    with Store(office_db["owner"]) as store:
+        Door(store, Identity("admin")).create(replace(
+            demo_inspection(), id="team-b", attachments={}, notices={},
+            company=replace(demo_inspection().company, name=secret),
+            team={"M1": Member("赵磊", "leader", user="zhao"), "M2": Member("孙悦")}))
+    seen = {}
+    for user in ("lihua", "zhao"):
+        page = sign_in(browser, hub, user)
+        page.goto(f"{hub}/user/{user}/voila/render/analytics.ipynb")
+        links = page.locator("a.kit-download")
+        links.nth(1).wait_for()  # the analysis and the year's plan, both offered
+        text = page.locator("body").inner_text()
+        page.screenshot(path=str(tmp_path / f"analytics-{user}.png"), full_page=True)
+        books = []
+        for k in range(2):
+            with page.expect_download() as got:
+                links.nth(k).click()
+            saved = tmp_path / f"{user}-{k}.xlsx"
+            got.value.save_as(saved)
+            books.append(_companies_in(saved))
+        seen[user] = (text, books)
+        page.context.close()
+    text, books = seen["lihua"]
+    assert "北京示例医疗科技有限公司" in text
+    assert secret not in text
+    assert all(secret not in book for book in books)
+    assert "北京示例医疗科技有限公司" in books[0]
+    text, books = seen["zhao"]
+    assert secret in text
+    assert "北京示例医疗科技有限公司" not in text
+    assert all("北京示例医疗科技有限公司" not in book for book in books)
+    nobody = sign_in(browser, hub, "liu")  # a trainer, on no team
+    nobody.goto(f"{hub}/user/liu/voila/render/analytics.ipynb")
+    nobody.get_by_text("nothing you may read").wait_for()
+    assert secret not in nobody.locator("body").inner_text()
+    nobody.context.close()
+
+
+def _kernels_of(user: str) -> list[int]:
+    """The kernel processes of one person's server (their environment names them)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmd = (proc / "cmdline").read_bytes()
+            env = (proc / "environ").read_bytes()
+        except OSError:
+            continue
+        if b"ipykernel" in cmd and f"JUPYTERHUB_USER={user}\0".encode() in env:
+            found.append(int(proc.name))
+    return found
+
+
+def switch_to(page, base: str, user: str) -> None:
+    """The same browser, the next person: sign out, sign in (a tablet passed round)."""
+    page.goto(f"{base}/hub/logout")
+    page.goto(f"{base}/hub/login")
+    page.fill("input[name=username]", user)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("#login_submit")
+    page.wait_for_load_state()
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_a_shared_tablet_never_saves_one_persons_typing_under_the_next_persons_name(
+        browser, hub, office_db):
+    """lihua types a note while her kernel is gone (kept in the browser), hands the tablet to
+    zhangming, who signs in on the same browser and opens the same place: her typing is not
+    offered, shown or saved under his name; when she signs in again, it is saved under hers."""
+    import signal
+
+    notes = ".kit-field-results--7_2_c1--notes textarea"
+    query = f"id={DEMO_ID}&stage=checklist&section=7.2"
+    page = sign_in(browser, hub, "lihua")
+    open_app(page, hub, "lihua", query)
+    unfold(page, "7.2.c1")
+    for pid in _kernels_of("lihua"):
+        os.kill(pid, signal.SIGKILL)
+    page.locator(".kit-offline").wait_for(state="visible")
+    page.locator(notes).fill("李华断线时在平板上写下的记录")
+    kept = page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('kit-draft:'))")
+    assert kept == [f"kit-draft:lihua:{DEMO_ID}:results/7.2.c1/notes"]
+
+    switch_to(page, hub, "zhangming")
+    open_app(page, hub, "zhangming", query)
+    unfold(page, "7.2.c1")
+    page.locator(".kit-offline").wait_for(state="hidden")
+    page.wait_for_timeout(3_000)  # the guard has sent what it keeps for this person by now
+    assert page.locator(".kit-draft").count() == 0
+    assert "李华断线时" not in page.locator(notes).input_value()
+    with Store(office_db["owner"]) as store:
+        assert not [e for e in store.audit(DEMO_ID, "results/7.2.c1/notes")
+                    if "李华断线时" in (e.new_json or "")]
+
+    switch_to(page, hub, "lihua")  # her typing was kept for her, and is hers to save
+    open_app(page, hub, "lihua", query)
+    with Store(office_db["owner"]) as store:
+        def saved_by() -> list[str]:
+            return [e.user for e in store.audit(DEMO_ID, "results/7.2.c1/notes")
+                    if "李华断线时" in (e.new_json or "")]
+        assert wait_until(lambda: saved_by() == ["lihua"])
+    page.context.close()

@@ -79,8 +79,9 @@ def test_typing_kept_over_someone_elses_change_is_offered_not_imposed(page, serv
         os.kill(pid, signal.SIGKILL)
     page.locator(".kit-offline").wait_for(state="visible")
     page.locator(NOTES).fill("我在断线时写下的记录")
-    record = Store(data_dir=data_dir).load("demo-2026-1119")
-    record.set("results/7.2.c1/notes", "李华同时写下的记录", user="李华")
+    store = Store(data_dir=data_dir)
+    store.save(store.load("demo-2026-1119"), {"results/7.2.c1/notes": "李华同时写下的记录"},
+               user="李华")
     page.reload()
     page.locator(NOTES).wait_for(state="visible")
     bar = page.locator(".kit-draft")
