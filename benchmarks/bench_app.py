@@ -128,8 +128,8 @@ def main() -> int:
 def run(args: argparse.Namespace, tmp: Path, servers: ExitStack) -> None:
     from playwright.sync_api import sync_playwright
 
+    from kit.door import Door, Identity
     from kit.interchange import load_demo
-    from kit.store import Store
 
     settle = 1.0 if args.tiny else 4.0
     taps_n, loads_n = (2, 2) if args.tiny else (12, 20)
@@ -149,8 +149,8 @@ def run(args: argparse.Namespace, tmp: Path, servers: ExitStack) -> None:
         (tmp / "data").mkdir()
         shutil.copy(folder / "kit.sqlite", tmp / "data" / "kit.sqlite")
     else:
-        with Store(data_dir=tmp / "data") as store:
-            iid = load_demo(store, user="bench")
+        with Door.connect(data_dir=str(tmp / "data"), identity=Identity("bench")) as door:
+            iid = load_demo(door)
     print(f"store: {args.inspections:,} inspection(s)")
 
     def server(notebook: Path) -> Server:

@@ -11,7 +11,9 @@ database and roles of its own in the test cluster that ``$KIT_TEST_PG_URL`` name
 figures mean nothing.
 
 Saves. Each simulated inspector is a thread with its own :class:`~kit.store.Store`, as each
-person's kernel has (threads spread over worker processes, so that Python's own lock is not
+person's kernel has, and saves with the store's own ``Store.save`` (the version check, the
+chained trail entry, the commit; not the door's checks, which a kernel's save also runs inside
+the same transaction) (threads spread over worker processes, so that Python's own lock is not
 what is measured). Teams of three share one inspection; each member saves a note of an item of
 their own sections every 2-5 s, one time in ten a burst of five saves 0.3 s apart (ticking
 through a list), and one save in twenty goes to a field the whole team writes (conflicts are
@@ -201,11 +203,11 @@ def inspector(url: str, mode: str, job: dict[str, Any], start: float, end: float
             value = f"{job['user']} 第{k}次"
             began = time.perf_counter()
             try:
-                record.set(path, value, user=job["user"])
+                store.save(record, {path: value}, user=job["user"])
             except ConflictError:
                 result["conflicts"] += 1
                 try:
-                    record.refresh()
+                    store.reload(record)
                 except Exception as exc:
                     result["errors"].append(f"refresh: {type(exc).__name__}: {str(exc)[-160:]}")
                 continue

@@ -17,11 +17,11 @@ and reported as the median with the spread (25th-75th percentile) of ``--repeat`
 * **open**: opening the demo inspection as the app does (the session reads, parses and checks
   it); floor: a bare SELECT of the same rows. Reported.
 * **picker**: the page the app's picker shows (the 50 most recently changed,
-  :meth:`Store.find`); floor: one bare keyed query for the same page (``ORDER BY updated_at
+  :meth:`Door.find`); floor: one bare keyed query for the same page (``ORDER BY updated_at
   LIMIT 50`` on its index, the summaries' JSON decoded). Target <= 2x, at every size.
 * **search**: the picker's search for a company name (it looks at every summary, so it grows
   with the store); same floor. Reported.
-* **listing**: every inspection's summary (:meth:`Store.list`, what analytics and ``kit list``
+* **listing**: every inspection's summary (:meth:`Door.list`, what analytics and ``kit list``
   read); floor: a bare SELECT of the summaries and their JSON decoding. Reported.
 * **export**: ``kit export ID --out F.xlsx`` as a whole process; floor: a Python process that
   imports openpyxl and writes the same cells write-only. Target <= 2.5x.
@@ -55,14 +55,14 @@ def build_store(size: int, out: Path = OUT) -> tuple[Path, str]:
     """A store of ``size`` inspections (cached under ``out``): ``size - 1`` demo ones and the
     sample's."""
     from kit.analytics import load_demo_data
+    from kit.door import Door, Identity
     from kit.interchange import demo_file, import_json
-    from kit.store import Store
 
     folder = out / f"scale_{size}"
     marker = folder / "demo_id.txt"
     if marker.exists():
         try:
-            Store(data_dir=folder).close()  # the schema is this kit's
+            Door.connect(data_dir=str(folder)).close()  # the schema is this kit's
             return folder, marker.read_text().strip()
         except Exception:
             pass
@@ -70,9 +70,9 @@ def build_store(size: int, out: Path = OUT) -> tuple[Path, str]:
         f.unlink()
     folder.mkdir(parents=True, exist_ok=True)
     print(f"building a store of {size:,} inspections (once) ...", file=sys.stderr, flush=True)
-    with Store(data_dir=folder) as store:
-        load_demo_data(store, inspections=size - 1, companies=max(10, size // 20), seed=7)
-        iid = import_json(store, demo_file(), user="张明")
+    with Door.connect(data_dir=str(folder), identity=Identity("demo")) as door:
+        load_demo_data(door, inspections=size - 1, companies=max(10, size // 20), seed=7)
+        iid = import_json(door.as_(Identity("张明")), demo_file())
     marker.write_text(iid)
     return folder, iid
 
@@ -115,12 +115,12 @@ def bare_insert(folder: Path) -> Callable[[int], object]:
     return insert
 
 
-def tap(store: Any, iid: str) -> Callable[[int], object]:
+def tap(door: Any, iid: str) -> Callable[[int], object]:
     """A tap on a result in the app: the page's message to the rows of 七、8, alternating
     符合 and 不符合 on its first item (what ``rows.js`` sends when a result button is hit)."""
     from kit.widgets import InspectorApp
 
-    app = InspectorApp(store, user="张明")
+    app = InspectorApp(door, user="张明")
     app.open_inspection(iid, stage="checklist", section="7.8")
     section = app.stage("checklist").current
     assert section is not None
@@ -133,20 +133,21 @@ def tap(store: Any, iid: str) -> Callable[[int], object]:
                              "value": choices[i % 2]}, [])
 
     save(1)  # once before timing, and a check that a tap is saved at all
-    if store.load(iid).get(f"results/{item}/result") != choices[1]:
+    if door.open(iid).get(f"results/{item}/result") != choices[1]:
         msg = f"the tap on {item} was not saved"
         raise RuntimeError(msg)
     return save
 
 
 def measure_store(size: int, repeat: int, out: Path = OUT) -> list[dict[str, Any]]:
+    from kit.door import Door, Identity
     from kit.session import Session
-    from kit.store import Store
 
     folder, iid = build_store(size, out)
     few = max(min(3, repeat), repeat // 3)  # for the paths that take a second or more
     rows = []
-    with Store(data_dir=folder) as store, tempfile.TemporaryDirectory() as scratch:
+    with Door.connect(data_dir=str(folder), identity=Identity("张明")) as door, \
+            tempfile.TemporaryDirectory() as scratch:
         raw = sqlite3.connect(folder / "kit.sqlite")
         key = raw.execute("SELECT key FROM inspections WHERE id = ?", (iid,)).fetchone()[0]
         some_id = raw.execute("SELECT id FROM inspections ORDER BY key LIMIT 1 OFFSET ?",
@@ -154,11 +155,11 @@ def measure_store(size: int, repeat: int, out: Path = OUT) -> list[dict[str, Any
         name = json.loads(raw.execute("SELECT summary FROM inspections WHERE id = ?",
                                       (some_id,)).fetchone()[0]).get("company/name", "")
 
-        save, insert = tap(store, iid), bare_insert(Path(scratch))
+        save, insert = tap(door, iid), bare_insert(Path(scratch))
         rows.append(row("save", size, interleaved({"floor": insert, "path": save}, repeat)))
 
         def open_it(_i: int) -> None:
-            Session(store, iid, user="张明").problems()
+            Session(door, iid).problems()
 
         def bare_select(_i: int) -> None:
             [json.loads(v) for _p, v in raw.execute(
@@ -172,8 +173,8 @@ def measure_store(size: int, repeat: int, out: Path = OUT) -> list[dict[str, Any
                 "SELECT id, created_at, created_by, updated_at, updated_by, deleted, summary "
                 "FROM inspections WHERE deleted = 0 ORDER BY updated_at DESC LIMIT ?", (PAGE,))]
 
-        picker = interleaved({"floor": keyed, "path": lambda _i: store.find(limit=PAGE),
-                              "search": lambda _i: store.find(name, limit=PAGE)}, repeat)
+        picker = interleaved({"floor": keyed, "path": lambda _i: door.find(limit=PAGE),
+                              "search": lambda _i: door.find(name, limit=PAGE)}, repeat)
         rows.append(row("picker", size, picker))
         rows.append(row("search", size, picker, path="search"))
 
@@ -181,9 +182,9 @@ def measure_store(size: int, repeat: int, out: Path = OUT) -> list[dict[str, Any
             [json.loads(s) for (s,) in raw.execute("SELECT summary FROM inspections")]
 
         rows.append(row("listing", size, interleaved(
-            {"floor": bare_listing, "path": lambda _i: store.list()}, few)))
+            {"floor": bare_listing, "path": lambda _i: door.list()}, few)))
         raw.close()
-        problems = store.verify()
+        problems = door.verify()
     db_file = folder / "kit.sqlite"
     checkpoint = sqlite3.connect(db_file)
     checkpoint.execute("PRAGMA wal_checkpoint(TRUNCATE)")

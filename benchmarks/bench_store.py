@@ -5,7 +5,7 @@ Run ``python benchmarks/bench_store.py [--repeat N]``; it prints medians and rat
 figure is measured against a plain baseline in the same run, on the same disk, interleaved
 call by call so that both see the same conditions:
 
-* autosave: ``Record.set`` of one field (a read, the version check, the update, one audit row,
+* autosave: ``Store.save`` of one field (a read, the version check, the update, one audit row,
   one commit) against a bare sqlite3 ``INSERT`` of one row and its commit. Both use
   ``journal_mode=WAL``; ``synchronous=FULL`` is the store's setting (each commit reaches the
   disk), and ``synchronous=NORMAL`` is shown too, where no fsync hides the store's own work.
@@ -89,7 +89,7 @@ def bench_autosave(folder: Path, synchronous: str, repeat: int, few: int) -> flo
     )
 
     def autosave(i: int) -> None:
-        record.set("results/7.1.c1/notes", f"第 {i} 次修改的备注", user="bench")
+        store.save(record, {"results/7.1.c1/notes": f"第 {i} 次修改的备注"}, user="bench")
 
     def insert(i: int) -> None:
         bare.execute("BEGIN")
@@ -97,12 +97,12 @@ def bench_autosave(folder: Path, synchronous: str, repeat: int, few: int) -> flo
         bare.execute("COMMIT")
 
     ours, base = timed([autosave, insert], repeat)
-    ratio = report("Record.set (existing field)", ours, base, "bare INSERT + COMMIT")
+    ratio = report("Store.save (existing field)", ours, base, "bare INSERT + COMMIT")
     new_field = timed(
-        [lambda i: record.set(f"findings/F{i}/text", "新问题", user="bench")], few
+        [lambda i: store.save(record, {f"findings/F{i}/text": "新问题"}, user="bench")], few
     )[0]
     print(
-        f"  {'Record.set (new field, for info)':<34} {statistics.median(new_field) * 1e6:9.1f} us"
+        f"  {'Store.save (new field, for info)':<34} {statistics.median(new_field) * 1e6:9.1f} us"
     )
     store.close()
     bare.close()

@@ -6,15 +6,15 @@ figures mean nothing). The stores are ``bench_scale``'s (``kit demo`` data plus 
 inspection, built once and cached under ``benchmarks/out/`` or ``--out``). Timed, call by call interleaved, medians with the spread (25th-75th
 percentile) of ``--repeat`` runs:
 
-* **tables**: ``load_tables(store)``, every inspection as the seven typed tables (ordered
+* **tables**: ``load_tables(door)``, every inspection as the seven typed tables (ordered
   categoricals, ``pd.NA``, tuples, the findings joined to their inspections); floor: a bare
   ``pandas.read_sql_query`` of the same rows (the same SQL on a plain sqlite3 connection: the
   store's fields of every inspection not deleted, at or below the paths the tables read).
   Target <= 2x, at every size.
-* **filtered**: ``load_tables(store, since=, until=)`` for the last quarter of the data;
+* **filtered**: ``load_tables(door, since=, until=)`` for the last quarter of the data;
   floor: the same filtered SQL read by pandas. Target <= 2x.
 * **per record**: what the first kit did, opening each inspection through the model
-  (``open_inspection``), before building any frame; once per size (it is slow). Reported.
+  (``Door.inspection``), before building any frame; once per size (it is slow). Reported.
 * **memory**: the tables' ``memory_usage(deep=True)``; and of the same tables with every
   column as plain Python objects (text for codes, "" for missing), as the first kit's were.
 """
@@ -37,34 +37,35 @@ TARGET = 2.0
 
 def measure(size: int, repeat: int, out_dir: Path = OUT) -> list[dict[str, Any]]:
     import pandas as pd
+    from sqlalchemy.dialects import sqlite
 
     from kit.analytics import load_tables
     from kit.analytics._typed import READ_PATHS
-    from kit.session import open_inspection
-    from kit.store import Store, Where
+    from kit.door import Door, Identity, Where
     from kit.store._sql import rows_statement
 
     folder, _iid = build_store(size, out_dir)
-    store = Store(data_dir=folder)
+    door = Door.connect(data_dir=str(folder), identity=Identity("分析人员"))  # reads all
     bare = sqlite3.connect(folder / "kit.sqlite")
-    last = max(r["scope/start_date"] for r in store.list() if r["scope/start_date"])
+    last = max(r["scope/start_date"] for r in door.list() if r["scope/start_date"])
     until = date.fromisoformat(last)
     since = date(until.year, 3 * ((until.month - 1) // 3) + 1, 1)
-    sql, args = rows_statement(READ_PATHS, [], store.engine.dialect)
+    dialect = sqlite.dialect()  # the store's SQL, as the store writes it for SQLite
+    sql, args = rows_statement(READ_PATHS, [], dialect)
     where = [Where(("scope/start_date",), low=since.isoformat(), high=until.isoformat())]
-    fsql, fargs = rows_statement(READ_PATHS, where, store.engine.dialect)
+    fsql, fargs = rows_statement(READ_PATHS, where, dialect)
     out = []
     times = interleaved({
-        "path": lambda _i: load_tables(store),
+        "path": lambda _i: load_tables(door),
         "floor": lambda _i: pd.read_sql_query(sql, bare, params=args),
-        "filtered": lambda _i: load_tables(store, since=since, until=until),
+        "filtered": lambda _i: load_tables(door, since=since, until=until),
         "filtered_floor": lambda _i: pd.read_sql_query(fsql, bare, params=fargs),
     }, repeat)
     out.append(row("tables", size, times) | {"target": TARGET})
     out.append(row("filtered", size, times, "filtered", "filtered_floor") | {"target": TARGET})
-    tables = load_tables(store)
-    ids = [r["id"] for r in store.list(())]
-    once = interleaved({"path": lambda _i: [open_inspection(store, i) for i in ids],
+    tables = load_tables(door)
+    ids = [r["id"] for r in door.list(())]
+    once = interleaved({"path": lambda _i: [door.inspection(i) for i in ids],
                         "floor": lambda _i: pd.read_sql_query(sql, bare, params=args)}, 1)
     out.append(row("per record (first kit's way, model objects only)", size, once))
     frames = [getattr(tables, n) for n in ("inspections", "results", "findings", "samples",
@@ -73,9 +74,9 @@ def measure(size: int, repeat: int, out_dir: Path = OUT) -> list[dict[str, Any]]
     plain = sum(int(f.astype(object).map(_plain).memory_usage(deep=True).sum()) for f in frames)
     out.append({"path": "memory", "size": size, "typed_mb": typed / 2**20,
                 "plain_mb": plain / 2**20, "rows": sum(len(f) for f in frames),
-                "filtered_inspections": len(load_tables(store, since=since,
+                "filtered_inspections": len(load_tables(door, since=since,
                                                             until=until).inspections)})
-    store.close()
+    door.close()
     return out
 
 
