@@ -12,10 +12,9 @@ from pathlib import Path
 import pytest
 
 from kit import server as serve
+from kit.door import Door, Identity
 from kit.errors import KitError, NotFoundError
 from kit.interchange import DEMO_ID, load_demo
-from kit.session import open_inspection
-from kit.store import Store
 from tests.browser import PATIENCE, served, wait_until
 
 
@@ -58,11 +57,11 @@ def test_unknown_app_lists_the_known_ones():
 
 
 def test_demo_is_loaded_once(tmp_path):
-    store = Store(data_dir=tmp_path)
-    assert load_demo(store, user="a") == DEMO_ID
-    assert load_demo(store, user="b") == DEMO_ID
-    assert len(store.list()) == 1
-    assert open_inspection(store, DEMO_ID).company.name == "北京示例医疗科技有限公司"
+    with Door.connect(data_dir=str(tmp_path), identity=Identity("a")) as door:
+        assert load_demo(door) == DEMO_ID
+        assert load_demo(door.as_(Identity("b"))) == DEMO_ID
+        assert len(door.list()) == 1
+        assert door.inspection(DEMO_ID).company.name == "北京示例医疗科技有限公司"
 
 
 def test_voila_reads_the_upload_limit_as_a_number():

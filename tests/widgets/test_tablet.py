@@ -144,10 +144,11 @@ def test_the_address_follows_the_inspector_and_f5_opens_exactly_there(chromium, 
 def evidence_rows(data_dir: Path, tmp_path: Path) -> list[tuple[object, ...]]:
     from openpyxl import load_workbook
 
+    from kit.door import Door, Identity
     from kit.interchange import export_workbook
 
-    with Store(data_dir=data_dir) as store:
-        book = export_workbook(store, "demo-2026-1119", tmp_path / "record.xlsx")
+    with Door.connect(data_dir=str(data_dir), identity=Identity("平板测试")) as door:
+        book = export_workbook(door, "demo-2026-1119", tmp_path / "record.xlsx")
     ws = load_workbook(book)["证据材料"]
     return [row for row in ws.iter_rows(min_row=5, values_only=True) if row[0]]
 
@@ -189,6 +190,7 @@ def test_a_signature_drawn_with_pointer_events_reaches_the_workbook(chromium, se
                                                                    data_dir, tmp_path):
     page = new_page(chromium, "tablet", [])
     page.goto(f"{server}?id=demo-2026-1119&stage=report")
+    page.locator(".kit-signature-witness .kit-sign-name").fill("王见证")  # who draws, named
     canvas = page.locator(".kit-signature-witness canvas")
     canvas.scroll_into_view_if_needed()
     box = canvas.bounding_box()
