@@ -47,7 +47,8 @@ def test_settings_are_read_as_they_are_now() -> None:
     assert now.hub_user == "lihua"
     assert now.groups == {"leaders", "analysts"}
     assert now.hub == {"KIT_HUB_PORT": "8000"}
-    assert settings({}).db_url is None and settings({}).signing_key is None
+    assert settings({}).db_url is None
+    assert settings({}).signing_key is None
 
 
 def test_the_top_of_the_package_holds_at_most_sixteen_modules() -> None:

@@ -135,7 +135,9 @@ def test_one_malformed_office_profile_is_refused_and_the_others_work(tmp_path, m
     monkeypatch.setenv("KIT_TEMPLATES_DIR", str(tmp_path))
     assert [p.id for p in list_profiles()] == ["mine"]
     (problem,) = profile_problems()
-    assert problem.file.endswith("broken.yaml") and problem.field == "sections/1"
+    assert problem.file.endswith("broken.yaml")
+    assert problem.field == "sections/1"
     app = InspectorApp(Door.connect("sqlite://"), user="张明")
     assert [value for _label, value in app.new_profile.options] == ["mine"]
-    assert "broken.yaml" in app.profile_note.value and "sections/1" in app.profile_note.value
+    assert "broken.yaml" in app.profile_note.value
+    assert "sections/1" in app.profile_note.value

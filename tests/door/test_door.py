@@ -11,7 +11,6 @@ import json
 import random
 from dataclasses import replace
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -102,15 +101,17 @@ def test_the_analysts_tables_hold_only_what_the_person_may_read_filtered_in_the_
 def test_a_person_who_reads_nothing_is_told_why_and_sees_no_demo(store, demo) -> None:
     two_teams(store, demo)
     door, why = analysis_door(Door(store, hub("nobody")))
-    assert "不在任何检查组" in why and "nothing you may read" in why
+    assert "不在任何检查组" in why
+    assert "nothing you may read" in why
     assert len(load_tables(door).inspections) == 0
     _door, note = analysis_door(Door(store, LI))
-    assert "lihua" in note and "teams" in note
+    assert "lihua" in note
+    assert "teams" in note
 
 
 def test_the_credit_file_and_an_export_show_only_what_the_person_may_read(
         store, demo, tmp_path) -> None:
-    a, b = two_teams(store, demo)
+    _a, b = two_teams(store, demo)
     door = Door(store, LI)
     inspections = [door.inspection(r["id"]) for r in door.list(())]
     companies = credit_file(inspections)["companies"]
@@ -192,7 +193,8 @@ def test_nobody_is_recorded_as_signed_without_their_signature(store, demo) -> No
     assert (kept.signer, kept.by) == ("李华", "lihua")
     lihua.attach("signatures/company", "签名.png", png, signature=True, signer="陈示例")
     sig = lihua.inspection.signatures
-    assert sig.company_signer == "陈示例" and sig.company_signed_at is not None
+    assert sig.company_signer == "陈示例"
+    assert sig.company_signed_at is not None
     assert lihua.inspection.attachments["A2"].signer == "陈示例"  # drawn by, captured by lihua
     with pytest.raises(ValidationError):
         lihua.attach("signatures/witness", "签名.png", png, signature=True)  # no name given
@@ -296,8 +298,10 @@ def test_a_colleagues_save_while_a_workbook_is_checked_is_a_conflict_never_overw
     with pytest.raises(ValidationError) as info:
         import_workbook(door, book)
     (problem,) = info.value.problems
-    assert problem.code == "workbook.conflict" and "李华" in problem.message
-    assert problem.sheet == "现场检查记录" and problem.column
+    assert problem.code == "workbook.conflict"
+    assert "李华" in problem.message
+    assert problem.sheet == "现场检查记录"
+    assert problem.column
     assert door.inspection(iid).results["7.1.c1"].notes == "李华刚保存的"
     assert [e.action for e in store.audit(iid, "results/7.1.c1/notes")][-1] == "update"
 
