@@ -287,14 +287,14 @@ def test_a_colleagues_save_while_a_workbook_is_checked_is_a_conflict_never_overw
     edit(book, {"现场检查记录": {("七、1.检查内容（1）", 4): "工作簿中写的备注"}})
     import kit.interchange._workbook as reader
 
-    real = reader.read_workbook
+    real = reader.read_filled
 
     def checked_slowly(*args, **kwargs):
         changes = real(*args, **kwargs)  # meanwhile, a colleague saves the same field
         Session(Door(store, Identity("李华")), iid).set("results/7.1.c1/notes", "李华刚保存的")
         return changes
 
-    monkeypatch.setattr(reader, "read_workbook", checked_slowly)
+    monkeypatch.setattr(reader, "read_filled", checked_slowly)
     with pytest.raises(ValidationError) as info:
         import_workbook(door, book)
     (problem,) = info.value.problems
@@ -372,3 +372,20 @@ def test_an_import_through_the_door_of_a_copy_keeps_evidence_and_checks_codes(
         door.create(replace(demo, id="bad", findings={"F1": finding}))
     assert "bad" not in {r["id"] for r in door.list(())}
     door.save(door.open(iid), {"findings/F1": DELETE})
+
+
+def test_who_runs_a_command_the_hub_sign_in_else_the_name_given_else_the_login(
+        monkeypatch) -> None:
+    from kit.door import login_name
+
+    monkeypatch.setenv("JUPYTERHUB_USER", "wang.wu")
+    monkeypatch.setenv("KIT_USER_GROUPS", "analysts")
+    assert Identity.of_command("冒充") == Identity("wang.wu", frozenset({ANALYSTS}), hub=True)
+    monkeypatch.delenv("JUPYTERHUB_USER")
+    assert Identity.of_command("张明") == Identity("张明")
+    monkeypatch.setenv("KIT_USER", "李华")
+    assert Identity.of_command() == Identity("李华")
+    monkeypatch.delenv("KIT_USER")
+    assert Identity.of_command() == Identity(login_name())
+    assert login_name() != ""
+    assert Identity.from_environment() is None  # the apps ask for a name first
