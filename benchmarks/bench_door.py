@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -31,7 +30,8 @@ import textwrap
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from floors import bare_insert, remove_worktree, worktree
+
 TARGET = 1.10
 BEFORE_DOOR = "702a283"  # the last commit whose writers went around the door
 
@@ -83,13 +83,6 @@ PREPARE = textwrap.dedent("""
 """)
 
 
-def worktree(rev: str) -> Path:
-    folder = Path(tempfile.mkdtemp(prefix="kit-door-base-"))
-    subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(folder), rev],
-                   check=True, capture_output=True)
-    return folder
-
-
 def env_for(pythonpath: Path | None) -> dict[str, str] | None:
     if pythonpath is None:
         return None
@@ -132,22 +125,6 @@ def floor_round(folder: Path) -> float:
     return time.perf_counter() - start
 
 
-def bare_insert(folder: Path, n: int) -> float:
-    db = sqlite3.connect(folder / "bare.sqlite", isolation_level=None)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=FULL")
-    db.execute("CREATE TABLE IF NOT EXISTS t (k INTEGER PRIMARY KEY, v TEXT)")
-    times = []
-    for k in range(n):
-        start = time.perf_counter()
-        db.execute("BEGIN IMMEDIATE")
-        db.execute("INSERT INTO t (v) VALUES (?)", (f"第 {k} 次",))
-        db.execute("COMMIT")
-        times.append(time.perf_counter() - start)
-    db.close()
-    return statistics.median(times)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7, help="rounds of each (default 7)")
@@ -162,6 +139,8 @@ def main() -> None:
     out = Path(args.out) if args.out else Path(tempfile.mkdtemp(prefix="kit-bench-door-"))
     out.mkdir(parents=True, exist_ok=True)
     base = None if args.tiny else worktree(args.baseline_rev)
+    if base is None and not args.tiny:
+        raise SystemExit(f"git could not check out {args.baseline_rev} into a worktree")
     try:
         sides: dict[str, Path | None] = {"now": None}
         if base is not None:
@@ -176,11 +155,9 @@ def main() -> None:
                 times[f"save {name}"].append(save_round(saves, path))
                 times[f"import {name}"].append(import_round(out / name, path))
             times["import floor"].append(floor_round(out / "now"))
-        bare = bare_insert(out, saves)
+        bare = bare_insert(saves)
     finally:
-        if base is not None:
-            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(base)],
-                           capture_output=True)
+        remove_worktree(base)
     med = {k: statistics.median(v) for k, v in times.items()}
     figures = {"median_s": med, "bare_insert_s": bare, "repeat": repeat, "saves": saves,
                "baseline_rev": None if base is None else args.baseline_rev}

@@ -28,6 +28,8 @@ import textwrap
 import time
 from pathlib import Path
 
+from floors import bare_insert, remove_worktree, worktree
+
 from kit.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,7 +37,9 @@ SAVE_TARGET, VERIFY_TARGET = 1.2, 2.0
 
 WORKER = textwrap.dedent("""
     import json, statistics, sys, tempfile, time
-    from kit.store import Store
+    from floors import bare_insert, remove_worktree, worktree
+
+from kit.store import Store
     n = int(sys.argv[1])
     store = Store(data_dir=tempfile.mkdtemp())
     record = store.load(store.create({"company": {"name": "甲"}, "results": {}}, user="a"))
@@ -67,31 +71,6 @@ def save_round(n: int, pythonpath: str | None) -> float:
     return float(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
-def bare_insert(n: int) -> float:
-    folder = Path(tempfile.mkdtemp())
-    db = sqlite3.connect(folder / "bare.sqlite", isolation_level=None)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=FULL")
-    db.execute("CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT)")
-    times = []
-    for k in range(n):
-        start = time.perf_counter()
-        db.execute("BEGIN")
-        db.execute("INSERT INTO t (v) VALUES (?)", (f"第 {k} 次修改的检查情况记录",))
-        db.execute("COMMIT")
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
-def worktree(rev: str) -> Path | None:
-    if not rev:
-        return None
-    target = Path(tempfile.mkdtemp(prefix="kit-baseline-"))
-    proc = subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(target),
-                           rev], capture_output=True, text=True)
-    return target if proc.returncode == 0 else None
-
-
 def bench_save(repeat: int, rev: str) -> dict[str, float]:
     base = worktree(rev)
     per_round = min(repeat, 100)
@@ -104,9 +83,7 @@ def bench_save(repeat: int, rev: str) -> dict[str, float]:
                 before.append(save_round(per_round, str(base)))
             bare.append(bare_insert(per_round))
     finally:
-        if base is not None:
-            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(base)],
-                           capture_output=True)
+        remove_worktree(base)
     out = {"save": statistics.median(now), "bare": statistics.median(bare),
            "save_spread": max(now) - min(now)}
     if before:

@@ -75,6 +75,9 @@ __all__ = ["GATED_STAGES", "OVERRIDES", "Door", "GateError", "new_inspection_id"
 GATED_STAGES: Final = ("reporting", "follow_up", "closed")
 #: where the leader's override of a gate is kept, per stage
 OVERRIDES: Final = "gate_overrides"
+#: the parts of a record whose change changes what its codes may name, who signed, or its stage
+_RESHAPING: Final = frozenset({"profile", "team", "company", "findings", "signatures",
+                               "attachments", "stage"})
 
 
 class GateError(ValidationError):
@@ -354,9 +357,14 @@ class Door:
                 why = refusal(current, who, path, None if value is DELETE else value)
                 if why is not None:
                     raise AccessError(why)
-        after = _changed(current, changes)
-        problems = self._code_problems(_written(changes), _known(after))
-        problems += _signature_problems(current, after)
+        # what the codes may name and who has signed change only with these parts (a tap on
+        # a result changes neither: the record as it is serves)
+        reshaping = {p.split("/", 1)[0] for p in changes} & _RESHAPING
+        after = _changed(current, changes) if reshaping else current
+        problems = self._code_problems(_written(changes),
+                                       _known(after, self.profile(after.profile)))
+        if reshaping & {"signatures", "attachments"}:
+            problems += _signature_problems(current, after)
         if problems:
             raise ValidationError(problems, f"inspection {current.id}")
         stage = changes.get("stage")
@@ -371,7 +379,8 @@ class Door:
     def check_codes(self, current: Inspection, changes: Mapping[str, Any]) -> list[Problem]:
         """What the door would refuse in ``changes`` to ``current`` for the codes they name
         (nothing is written): to refuse before any other work is done."""
-        return self._code_problems(_written(changes), _known(_changed(current, changes)))
+        after = _changed(current, changes)
+        return self._code_problems(_written(changes), _known(after, self.profile(after.profile)))
 
     def gate_problems(self, current: Inspection, stage: str, after: Inspection | None = None
                       ) -> list[Problem]:
@@ -506,8 +515,7 @@ def _written(changes: Mapping[str, Any]) -> list[tuple[str, Any]]:
     return out
 
 
-def _known(ins: Inspection) -> Known:
-    profile = resolve_profile(ins.profile)
+def _known(ins: Inspection, profile: Profile | None) -> Known:
     return Known(
         items=frozenset(i.id for i in profile.extra_items) if profile is not None else frozenset(),
         members=frozenset(ins.team), products=frozenset(ins.company.products),
