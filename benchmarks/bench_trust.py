@@ -37,9 +37,7 @@ SAVE_TARGET, VERIFY_TARGET = 1.2, 2.0
 
 WORKER = textwrap.dedent("""
     import json, statistics, sys, tempfile, time
-    from floors import bare_insert, remove_worktree, worktree
-
-from kit.store import Store
+    from kit.store import Store
     n = int(sys.argv[1])
     store = Store(data_dir=tempfile.mkdtemp())
     record = store.load(store.create({"company": {"name": "甲"}, "results": {}}, user="a"))
