@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from kit.cli._common import EXIT_FINDINGS, EXIT_OK, Subparsers, _door, _out
 from kit.errors import KitError
+from kit.record.model import STAGE_ORDER
 
 if TYPE_CHECKING:
     from kit.door import Door
@@ -198,8 +199,7 @@ def _add_record_parsers(sub: Subparsers, store_opts: argparse.ArgumentParser) ->
         "advance", parents=[store_opts],
         help="推进检查阶段（按指南规则把关） / move an inspection to a stage, the rules deciding")
     adv.add_argument("id")
-    adv.add_argument("stage", choices=["preparation", "on_site", "reporting", "follow_up",
-                                       "closed"])
+    adv.add_argument("stage", choices=STAGE_ORDER)
     adv.add_argument("--reason", help="the leader's reason to move on despite the rules' errors")
     adv.set_defaults(handler=cmd_advance)
     au = sub.add_parser(
