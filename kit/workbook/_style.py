@@ -22,6 +22,7 @@ Any other sheet (such as 说明) is ignored. Pictures are not carried over (open
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -41,6 +42,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from kit.errors import KitError, NotFoundError, Problem, ValidationError
 from kit.resources import shipped_dir, templates_dir
 from kit.workbook._layout import cell_text, fill_placeholders
+from kit.workbook._print import POINTS_PER_UNIT, char_width, lines_needed
 
 A4 = "9"
 DEFAULT_WIDTH = 12.0
@@ -236,13 +238,15 @@ def setup_page(ws: Any, tpl: SheetTemplate, ncols: int, values: Mapping[str, str
     ws.print_options.horizontalCentered = page["horizontalCentered"]
     ws.page_margins = copy.copy(tpl.margins)
     hf = copy.deepcopy(tpl.header_footer)
+    room = _line_room(page, tpl.margins)
     for part_name in ("oddHeader", "oddFooter", "evenHeader", "evenFooter",
                       "firstHeader", "firstFooter"):
         part = getattr(hf, part_name)
-        for side_name in ("left", "center", "right"):
-            side = getattr(part, side_name)
+        sides = [getattr(part, name) for name in ("left", "center", "right")]
+        for side in sides:
             if side.text:
                 side.text = _header_text(fill_placeholders(side.text, values, escape_amp=True))
+        _fit_header_line(sides, room)
     ws.HeaderFooter = hf
     ws.sheet_view.showGridLines = tpl.show_grid
     if tpl.body_height:
@@ -271,6 +275,62 @@ def _header_text(text: str) -> str:
     if cut.endswith("&") and not cut.endswith("&&"):  # never end inside an escaped '&'
         cut = cut[:-1]
     return cut + "…"
+
+
+#: paper sizes (points, portrait) by the sheet's paperSize code; others are taken as A4
+PAPER = {"9": (595.0, 842.0), "8": (842.0, 1191.0), "11": (420.0, 595.0), "1": (612.0, 792.0)}
+_HEADER_CODE = re.compile(r'&&|&[PN](?:[+-]\d+)?|&\[\w+\]|&"[^"]*"|&\d{1,2}|&K[0-9A-Fa-f]{6}|&.')
+#: what a header code shows, as wide as it is drawn (the rest only style the text)
+_CODE_SHOWS = {"&&": "&", "&P": "999", "&N": "999", "&[Page]": "999", "&[Pages]": "999",
+               "&D": "2026-01-01", "&[Date]": "2026-01-01", "&T": "00:00", "&[Time]": "00:00",
+               "&A": "工作表名称", "&[Tab]": "工作表名称"}
+
+
+def _line_room(page: Mapping[str, Any], margins: PageMargins) -> float:
+    """The printable width of the sheet's page, in points (before any fit-to-page shrink)."""
+    short, long = PAPER.get(str(page["paperSize"]), PAPER[A4])
+    width = long if page["orientation"] == "landscape" else short
+    return width - 72.0 * float((margins.left or 0.0) + (margins.right or 0.0))
+
+
+def _header_width(text: str, size: float) -> float:
+    """The printed width of a header part's text: codes drawn as what they show."""
+
+    def shown(m: re.Match[str]) -> str:
+        code = m.group(0)
+        return _CODE_SHOWS.get(code, "999" if code[:2] in ("&P", "&N") else "")
+
+    return sum(char_width(ch, size) for ch in _HEADER_CODE.sub(shown, text))
+
+
+def _fit_header_line(sides: Sequence[Any], room: float) -> None:
+    """Cut the widest of a header's (or footer's) left, centre and right parts, with "…",
+    until they fit on one line of ``room`` points, two characters apart (the centre part is
+    centred on the page, so the others share what it leaves on each side).
+
+    Neither Excel nor LibreOffice wraps a part or keeps it from the next: a long company name
+    on the right was printed over the authority's name on the left. The full name is in the
+    sheets; the page header shows its start.
+    """
+    sizes = [float(side.size or 11) for side in sides]
+    gap = 2 * max(sizes)
+    while True:
+        left, centre, right = (_header_width(side.text or "", size)
+                               for side, size in zip(sides, sizes, strict=True))
+        if centre:
+            fits = max(left, right) + (gap if left or right else 0.0) <= (room - centre) / 2
+        else:
+            fits = left + right + (gap if left and right else 0.0) <= room
+        if fits:
+            return
+        widest = max(range(3), key=lambda i: (left, centre, right)[i])
+        text = (sides[widest].text or "").removesuffix("…")
+        cut = text[:-1]
+        if cut.endswith("&") and not cut.endswith("&&"):  # never end inside a code
+            cut = cut[:-1]
+        if len(cut) < 2:
+            return  # nothing left to cut: leave it as it is
+        sides[widest].text = cut + "…"
 
 
 def put_text(cell: Any, text: str) -> Any:
@@ -441,6 +501,46 @@ class RowHeights:
         if lines_needed <= 1:
             return None
         return round(max(lines_needed * size_used * LINE_FACTOR + 6, self.minimum), 1)
+
+
+#: a title-block line shrinks to at most this share of its size, never under TITLE_FLOOR points
+TITLE_SHRINK = 0.75
+TITLE_FLOOR = 8.0
+
+
+def title_fit(text: str, width: float, size: float) -> tuple[float, int]:
+    """The size (points) at which a wrapped title-block line such as the subtitle
+    被检查企业…检查编号…检查日期… keeps to one line per paragraph in ``width`` column units,
+    and the lines it takes at that size.
+
+    Neither Excel nor LibreOffice grows a row to its wrapped text (a merged one least of all),
+    so a subtitle one line too long for its row is drawn over the table's top edge. Half a point
+    at a time, down to :data:`TITLE_SHRINK` of its size and never under :data:`TITLE_FLOOR`,
+    until it fits as both lay it out (Excel's SimSun, LibreOffice's Noto CJK); a text too long
+    even then keeps its size (smaller would not spare its row a line), and its row grows.
+
+    >>> title_fit("检查日期：2026-11-19 至 2026-11-20", 92, 10.5)
+    (10.5, 1)
+    >>> title_fit("被检查企业：北京示例医疗科技有限公司　　检查编号：demo-2026-1119　　"
+    ...           "检查日期：2026-11-19 至 2026-11-20", 92, 10.5)
+    (9.0, 1)
+    >>> title_fit("被检查企业：" + "很长的企业名称" * 9 + "　　检查日期：2026-11-19", 92, 10.5)
+    (10.5, 2)
+    """
+    paragraphs = text.split("\n")
+
+    def lines(at: float) -> int:
+        per_line = max((width - 0.5) * 10.5 / at, 1.0)  # Excel, as RowHeights counts
+        excel = sum(max(1, -int(-text_units(p) // per_line)) for p in paragraphs)
+        return max(excel, lines_needed(text, width * POINTS_PER_UNIT, at))
+
+    floor = max(TITLE_FLOOR, min(size, size * TITLE_SHRINK))
+    candidate = size
+    while candidate >= floor:
+        if lines(candidate) <= len(paragraphs):
+            return candidate, len(paragraphs)
+        candidate -= 0.5
+    return size, lines(size)
 
 
 def usual_height(heights: Sequence[float], one_line: float) -> float | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import io
 import json
 import os
@@ -41,14 +42,18 @@ from kit.workbook._seal import (
 from kit.workbook._sheets import choices, render
 from kit.workbook._style import (
     DEFAULT_ROW_HEIGHT,
+    DEFAULT_WIDTH,
+    LINE_FACTOR,
     CellMaker,
     RowHeights,
     SheetTemplate,
+    TitleCell,
     accept_ready_cells,
     default_template,
     load_template,
     put_text,
     setup_page,
+    title_fit,
     usual_height,
 )
 from kit.workbook._view import normal_format
@@ -177,28 +182,36 @@ def _write_sheet(wb: Workbook, layout: SheetLayout, tpl: SheetTemplate,
     if usual:  # most rows wrap alike: make that the default instead of one <row ht> each
         ws.sheet_format.defaultRowHeight = usual
         ws.sheet_format.customHeight = True
-    for r in range(1, tpl.header_row + 1):
-        height = tpl.heights.get(r, one_line if usual else None)
-        if height:
-            ws.row_dimensions[r].height = height
-    default = usual or one_line
-    # title block
+    # title block: a merge as wide as the template's columns is as wide as the sheet's
+    merges = [(r0, c0, r1, max(c1, ncols) if c0 == 1 and c1 == tpl.columns else c1)
+              for r0, c0, r1, c1 in tpl.merges]
     title_meta = []
+    title_heights: dict[int, float] = {}
     by_row: dict[int, list[Any]] = {}
     for tc in tpl.title_cells:
         cell = WriteOnlyCell(ws)
         if tc.style is not None:
             tc.style.apply(cell)
         if tc.text:
-            put_text(cell, cell_text(fill_placeholders(tc.text, values)))
+            text = cell_text(fill_placeholders(tc.text, values))
+            put_text(cell, text)
             title_meta.append([tc.row, tc.column, tc.text])
+            if tc.style is not None and tc.style.alignment.wrap_text:
+                height = _fit_title(cell, tc, text, merges, widths)
+                if height:
+                    title_heights[tc.row] = max(height, title_heights.get(tc.row, 0.0))
         by_row.setdefault(tc.row, []).append((tc.column, cell))
+    for r in range(1, tpl.header_row + 1):
+        height = tpl.heights.get(r, one_line if usual else None)
+        if r in title_heights:
+            height = max(height or DEFAULT_ROW_HEIGHT, title_heights[r])
+        if height:
+            ws.row_dimensions[r].height = height
+    default = usual or one_line
     for r in range(1, tpl.header_row):
         cells = dict(by_row.get(r, []))
         ws.append([cells.get(c) for c in range(1, max(cells, default=0) + 1)])
-    for min_row, min_col, max_row, max_col in tpl.merges:
-        if min_col == 1 and max_col == tpl.columns:
-            max_col = max(max_col, ncols)
+    for min_row, min_col, max_row, max_col in merges:
         ws.merged_cells.add(f"{get_column_letter(min_col)}{min_row}:"
                             f"{get_column_letter(max_col)}{max_row}")
     # header
@@ -238,6 +251,30 @@ def _write_sheet(wb: Workbook, layout: SheetLayout, tpl: SheetTemplate,
             dv.sqref = _sqref(refs)
             ws.data_validations.append(dv)
     return {"header_row": tpl.header_row, "title": title_meta}
+
+
+def _fit_title(cell: Any, tc: TitleCell, text: str,
+               merges: Sequence[tuple[int, int, int, int]], widths: Sequence[float]
+               ) -> float | None:
+    """Give a wrapped title-block cell the size that keeps its text on one line across its
+    merged width (:func:`title_fit`); the height its row then needs when even that is too
+    long, else None (the template's height stands)."""
+    first, last = tc.column, tc.column
+    for r0, c0, r1, c1 in merges:
+        if r0 <= tc.row <= r1 and c0 <= tc.column <= c1:
+            first, last = c0, c1
+            break
+    width = sum(widths[c - 1] if c <= len(widths) else DEFAULT_WIDTH
+                for c in range(first, last + 1))
+    size = float(cell.font.sz or 11)
+    fitted, lines = title_fit(text, width, size)
+    if fitted != size:
+        font = copy.copy(cell.font)
+        font.sz = fitted
+        cell.font = font
+    if lines <= text.count("\n") + 1:
+        return None
+    return round(lines * fitted * LINE_FACTOR + 6, 1)
 
 
 def _picture(data: bytes, row_pt: float, column_units: float) -> Image:
