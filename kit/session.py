@@ -20,6 +20,7 @@ sees the other change instead of overwriting it.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any, Final
@@ -312,8 +313,10 @@ class Session:
 
         The bytes are checked (:func:`kit.evidence.prepare`) and kept in the store by their
         hash; the record gets the hash, who captured it and when, in the trail like any
-        change. A signature also records who drew it (``signer``, the name given at the pad)
-        and, in the same write, that they signed: a member among the inspectors signing, the
+        change. The same bytes attached to the same target again are the same evidence: its
+        key is returned and nothing is written (a page may send what it kept twice). A
+        signature also records who drew it (``signer``, the name given at the pad) and, in
+        the same write, that they signed: a member among the inspectors signing, the
         company's signer, the witness."""
         kind, _, what = target.partition("/")
         if signature != (kind == "signatures"):
@@ -325,6 +328,10 @@ class Session:
         ins = self.inspection
         signer = _signer(ins, what, signer) if signature else signer.strip()
         ready = prepare(name, data, signature=signature)
+        digest = hashlib.sha256(ready.data).hexdigest()
+        for key, kept in ins.attachments.items():  # the same bytes again (a page sending what
+            if kept.target == target and kept.sha256 == digest:  # it kept once more): kept
+                return key
         key = next_key(set(ins.attachments) | self.door.keys_ever(self.id, "attachments"), "A")
         changes: dict[str, Any] = {f"attachments/{key}": {
             "kind": ready.kind, "target": target, "name": name, "mime": ready.mime,
@@ -336,7 +343,7 @@ class Session:
         unknown = self.door.check_codes(ins, changes)
         if unknown:
             raise ValidationError(unknown, f"inspection {self.id}")
-        digest = self.door.keep_evidence(self.id, ready.data, ready.mime)
+        self.door.keep_evidence(self.id, ready.data, ready.mime)
         thumb = (self.door.keep_evidence(self.id, ready.thumb, ready.thumb_mime)
                  if ready.thumb is not None else "")
         changes[f"attachments/{key}"].update(sha256=digest, thumb_sha256=thumb)
