@@ -28,8 +28,15 @@ VARIABLES: Final[Mapping[str, str]] = {
                     "单机存储所在的文件夹",
     "KIT_DB_CONNECTIONS": "held or per_transaction: how a store holds its database connection "
                           "(default held on SQLite, per_transaction on a server) / 数据库连接方式",
-    "KIT_SIGNING_KEY": "the office's key: the trail's MACs and the workbook's seal become HMACs "
-                       "/ 办公室的签名密钥",
+    "KIT_SIGNING_KEY": "an earlier release's HMAC key: checks trails and workbooks sealed with it "
+                       "(new ones are signed with the key pair) / 旧版的 HMAC 密钥，仅用于核验",
+    "KIT_KEYS_DIR": "the signing component's folder of key pairs, one per issuing authority "
+                    "(else keys in the user data folder) / 各发文机关密钥对所在的文件夹",
+    "KIT_KEY_PASSPHRASE": "the passphrase of an encrypted key.pem or key.p12 / 私钥文件的口令",
+    "KIT_TRUST_DIR": "the certificates kit verify trusts (*.pem, *.crt; else templates/trust) "
+                     "/ 信任的证书所在的文件夹",
+    "KIT_SIGNER_URL": "on the office server, the signing service people's servers ask (set by "
+                      "kit hub) / 签名服务地址",
     "KIT_USER": "on one machine, the name changes are recorded under (kit serve --user) / "
                 "单机使用时的署名",
     "KIT_USER_GROUPS": "on the office server, the signed-in person's groups, comma-separated "
@@ -58,6 +65,10 @@ class Settings:
     data_dir: str | None
     db_connections: str
     signing_key: bytes | None
+    keys_dir: str | None
+    key_passphrase: str
+    trust_dir: str | None
+    signer_url: str
     user: str
     hub_user: str
     groups: frozenset[str]
@@ -80,6 +91,10 @@ def settings(environ: Mapping[str, str] | None = None) -> Settings:
         data_dir=text("KIT_DATA_DIR") or None,
         db_connections=text("KIT_DB_CONNECTIONS"),
         signing_key=key.encode("utf-8") if key else None,
+        keys_dir=text("KIT_KEYS_DIR") or None,
+        key_passphrase=env.get("KIT_KEY_PASSPHRASE", ""),
+        trust_dir=text("KIT_TRUST_DIR") or None,
+        signer_url=text("KIT_SIGNER_URL"),
         user=text("KIT_USER"),
         hub_user=text(HUB_USER),
         groups=frozenset(g.strip() for g in text("KIT_USER_GROUPS").split(",") if g.strip()),
