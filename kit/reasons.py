@@ -269,6 +269,9 @@ class Reason(StrEnum):
     STORE_PROTECTION_MISSING = ("store.protection_missing", "数据库缺少保护规则（可能被绕过工具包修改）",
                                 "the database lacks a protection (possibly tampered with)")
     STORE_CHAIN_BROKEN = ("store.chain_broken", "审计记录链条断开", "the audit chain is broken")
+    STORE_CHECKPOINT = ("store.checkpoint", "审计记录检查点的签名不符、被移动或签名者不受信任",
+                        "a checkpoint of the trail does not verify, was moved, or its signer is "
+                        "not trusted")
     STORE_VALUE_MISMATCH = ("store.value_mismatch", "当前值与审计记录推演的值不符",
                             "a current value that its trail does not explain")
     STORE_HEAD_MISMATCH = ("store.head_mismatch", "链头或删除标记与审计记录不符",
@@ -359,6 +362,14 @@ class Reason(StrEnum):
                              "the embedded audit trail does not match its digest")
     WORKBOOK_SEAL_FIELD = ("workbook.seal_field", "校验信息被修改", "the stored seal data changed")
     WORKBOOK_SEAL = ("workbook.seal", "校验封签不符", "the seal does not match")
+    WORKBOOK_SIGNATURE = ("workbook.signature", "签名与工作簿的校验信息不符",
+                          "the signature does not match the workbook's verification data")
+    WORKBOOK_CERTIFICATE = ("workbook.certificate", "签名证书被替换或无法读取",
+                            "the signer's certificate was swapped or cannot be read")
+    WORKBOOK_UNSIGNED = ("workbook.unsigned", "工作簿未经签名，任何人都能重算其摘要",
+                         "the workbook is not signed; anyone can recompute its digest")
+    JSON_SIGNATURE = ("json.signature", "JSON 文件的签名不符或无法读取",
+                      "the JSON file's signature does not match or cannot be read")
     WORKBOOK_KEY_NEEDED = ("workbook.key_needed", "带机构签名的工作簿需要签名密钥才能校验",
                            "a signed workbook needs the key to verify")
     WORKBOOK_RECORD_INVALID = ("workbook.record_invalid", "嵌入的检查记录无法读取",

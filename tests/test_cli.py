@@ -169,8 +169,10 @@ def test_workbook_export_edit_import_verify(tmp_path):
     store = ["--data-dir", str(tmp_path)]
     run_kit("import", str(DEMO), *store)
     book = tmp_path / "record.xlsx"
-    run_kit("export", "demo-2026-1119", "--out", str(book), *store)
-    assert run_kit("verify", str(book)).stdout.startswith("完好")
+    run_kit("export", "demo-2026-1119", "--out", str(book), "--unsigned", *store)
+    proc = run_kit("verify", str(book), check=False)
+    assert proc.returncode == 3  # intact, not signed
+    assert proc.stdout.startswith("完好")
 
     wb = openpyxl.load_workbook(book)
     ws = wb["现场检查记录"]

@@ -1,12 +1,13 @@
 """The ``kit`` command: everything the apps do, from a shell.
 
 Exit codes: 0 done; 1 the command ran and found errors (``check``, ``verify``); 2 the command
-could not do its work (bad input, unknown id) and changed nothing.
+could not do its work (bad input, unknown id) and changed nothing; 3 (``verify``) intact, but
+its signer is not trusted.
 
 One module per family of commands, each adding its commands with ``add_parsers``:
 ``guide`` (the guide, reason codes, exercises), ``records`` (list, check, advance, audit,
 export, import, verify), ``notices``, ``db``, ``serving`` (serve, hub), ``office``
-(credit-file, plan, class, demo) and ``sample``; what they share is in ``_common``.
+(credit-file, plan, class, demo), ``sample`` and ``keys``; what they share is in ``_common``.
 
 Each command imports what it needs inside its handler: ``kit guide`` should not wait for the
 database driver, openpyxl or pandas, which other commands load (the only place in the kit
@@ -21,7 +22,7 @@ import sys
 from collections.abc import Sequence
 
 from kit import __version__
-from kit.cli import db, guide, notices, office, records, sample, serving
+from kit.cli import db, guide, keys, notices, office, records, sample, serving
 from kit.cli._common import (
     EXIT_FAILED,
     EXIT_FINDINGS,
@@ -80,12 +81,12 @@ __all__ = [
 ]
 
 #: the families, each adding its commands to the parser
-FAMILIES = (guide, records, notices, db, serving, office, sample)
+FAMILIES = (guide, records, notices, db, serving, office, sample, keys)
 
 #: the commands in the order ``kit --help`` lists them: the order users have known, which is
 #: not family by family (a command not named here is listed last)
 COMMANDS = ("guide", "reasons", "list", "check", "advance", "quiz", "notice", "db", "audit",
-            "export", "import", "verify", "serve", "hub", "credit-file", "plan", "class",
+            "export", "import", "verify", "keys", "serve", "hub", "credit-file", "plan", "class",
             "demo", "sample")
 
 

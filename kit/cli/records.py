@@ -14,6 +14,7 @@ from kit.record.model import STAGE_ORDER
 
 if TYPE_CHECKING:
     from kit.door import Door
+    from kit.proof import Signer, Verdict
 
 __all__ = [
     "PART_NAMES",
@@ -25,6 +26,7 @@ __all__ = [
     "cmd_import",
     "cmd_list",
     "cmd_verify",
+    "describe",
 ]
 
 #: the parts of a record as ``kit import`` names them
@@ -109,6 +111,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     out = Path(args.out)
     suffix = out.suffix.lower()
     fmt = args.format or {".json": "json", ".pdf": "pdf"}.get(suffix, "xlsx")
+    signer = _signer(args)
     if fmt == "pdf":
         from kit.interchange import export_pdf
 
@@ -116,13 +119,28 @@ def cmd_export(args: argparse.Namespace) -> int:
     elif fmt == "json":
         from kit.interchange import export_json
 
-        export_json(_door(args), args.id, out)
+        export_json(_door(args), args.id, out, signer=signer)
     else:
         from kit.interchange import export_workbook
 
-        export_workbook(_door(args), args.id, out)
-    _out(f"已导出 exported {args.id} -> {out}")
+        export_workbook(_door(args), args.id, out, signer=signer)
+    by = f"，由 {signer.authority} 签名 signed" if signer else ""
+    _out(f"已导出 exported {args.id} -> {out}{by}")
     return EXIT_OK
+
+
+def _signer(args: argparse.Namespace) -> Signer | None:
+    """The issuing authority's signer for an export: ``--authority``'s, else the only key pair
+    there is; none when there is no key pair (said on stderr) or with ``--unsigned``."""
+    from kit.proof import authorities, keys_dir, load_signer
+
+    if args.unsigned:
+        return None
+    if args.authority is None and not authorities(keys_dir()):
+        print("提示 note: 没有密钥对，导出的文件未签名（kit keys init）/ no key pair: the file is "
+              "not signed, anyone could have made it", file=sys.stderr)
+        return None
+    return load_signer(args.authority)
 
 
 def _import_workbook(door: Door, path: Path) -> str:
@@ -177,11 +195,31 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from kit.workbook import verify_workbook
+    """Exit 0 intact and trusted, 3 intact but not trusted, 1 changed, 2 not a kit file."""
+    from kit.interchange import verify_file
+    from kit.proof import trusted_certificates
 
-    result = verify_workbook(Path(args.file))
-    _out(str(result))
-    return EXIT_OK if result.intact else EXIT_FINDINGS
+    verdict, report = verify_file(Path(args.file),
+                                  trusted_certificates([Path(t) for t in args.trust]))
+    if report:
+        _out(report)
+    _out(describe(verdict))
+    return verdict.exit_code
+
+
+def describe(verdict: Verdict) -> str:
+    """A verdict as ``kit verify`` prints it: the outcome, who signed, then every reason."""
+    head = {0: "完好，签名者受信任 / intact, signed by a trusted signer",
+            3: "完好，但签名者不受信任或未签名 / intact, but the signer is not trusted",
+            1: "已被修改 / changed since it was signed",
+            2: "不是本工具包的文件 / not a file of the kit"}[verdict.exit_code]
+    lines = [f"{head}（{verdict.kind}）" if verdict.kind and verdict.exit_code != 2 else head]
+    if verdict.signer:
+        lines.append(f"签名者 signer: {verdict.signer}"
+                     + (f"（SHA-256 指纹 fingerprint {verdict.fingerprint}）"
+                        if verdict.fingerprint else ""))
+    lines += [f"  {r}" for r in verdict.reasons]
+    return "\n".join(lines)
 
 
 def _add_record_parsers(sub: Subparsers, store_opts: argparse.ArgumentParser) -> None:
@@ -227,6 +265,10 @@ def _add_file_parsers(sub: Subparsers, store_opts: argparse.ArgumentParser) -> N
     ex.add_argument("--format", choices=("json", "xlsx", "pdf"), help="default: from --out's suffix")
     ex.add_argument("--with-audit", action="store_true",
                     help="PDF: print the audit trail too, as an appendix")
+    ex.add_argument("--authority", help="the issuing authority whose key signs (else the only "
+                                        "key pair in $KIT_KEYS_DIR)")
+    ex.add_argument("--unsigned", action="store_true",
+                    help="do not sign (anyone could have made the file)")
     ex.set_defaults(handler=cmd_export)
     im = sub.add_parser(
         "import",
@@ -240,9 +282,14 @@ def _add_file_parsers(sub: Subparsers, store_opts: argparse.ArgumentParser) -> N
         help="import a JSON record under a new id even if its id exists",
     )
     im.set_defaults(handler=cmd_import)
-    vf = sub.add_parser("verify", help="核验导出的工作簿是否被改动 / check an exported workbook "
-                        "for changes since export (exit 1 when changed)")
-    vf.add_argument("file")
+    vf = sub.add_parser(
+        "verify", help="核验导出的工作簿、JSON 或 PDF 是否被改动、由谁签名 / check an exported "
+        "file with no secret: exit 0 intact and trusted, 3 intact but not trusted, 1 changed, "
+        "2 not a kit file")
+    vf.add_argument("file", help="F.xlsx, F.json or F.pdf")
+    vf.add_argument("--trust", action="append", default=[], metavar="CERT",
+                    help="a certificate to trust (PEM or DER), besides the office's "
+                         "(templates/trust or $KIT_TRUST_DIR); repeatable")
     vf.set_defaults(handler=cmd_verify)
 
 

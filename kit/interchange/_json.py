@@ -20,8 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from kit.door import Door
-from kit.errors import ConflictError, NotFoundError, Problem, ValidationError
+from kit.errors import ConflictError, KitError, NotFoundError, Problem, ValidationError
 from kit.evidence import MAX_BYTES
+from kit.interchange._workbook import verified
+from kit.proof import Certificate, Signer, Verdict
 from kit.record import (
     FORMAT_VERSION,
     Inspection,
@@ -38,10 +40,12 @@ __all__ = [
     "EVIDENCE_KEY",
     "MAX_DEPTH",
     "MAX_JSON_BYTES",
+    "SIGNATURE_KEY",
     "export_json",
     "import_json",
     "parse_json_bytes",
     "parse_json_file",
+    "verify_json",
 ]
 
 MAX_JSON_BYTES = 64 * 1024 * 1024
@@ -50,12 +54,22 @@ MAX_DEPTH = 64
 
 #: the key beside the record's fields that carries its evidence's bytes (base64, by SHA-256)
 EVIDENCE_KEY = "evidence"
+#: the key beside the record's fields that carries the authority's signature of the rest
+SIGNATURE_KEY = "signature"
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 
 
-def export_json(door: Door, inspection_id: str, out: Path) -> Path:
+def export_json(door: Door, inspection_id: str, out: Path, *,
+                signer: Signer | None = None) -> Path:
     """The record as JSON, its evidence's bytes beside it (``evidence``: SHA-256 -> type and
-    base64), so that an import elsewhere holds the photos and signatures too."""
+    base64), so that an import elsewhere holds the photos and signatures too.
+
+    With ``signer`` the record is exported only once its trail verifies, and ``signature``
+    carries the signer's signature of everything else in the file (its canonical JSON) and
+    the certificate: ``kit verify F.json`` checks it with no secret.
+    """
+    if signer is not None:
+        verified(door, inspection_id)
     doc = door.document(inspection_id)
     evidence = {}
     for a in (doc.get("attachments") or {}).values():
@@ -67,6 +81,12 @@ def export_json(door: Door, inspection_id: str, out: Path) -> Path:
                                         "base64": base64.b64encode(data).decode("ascii")}
     if evidence:
         doc[EVIDENCE_KEY] = dict(sorted(evidence.items()))
+    if signer is not None:
+        signed = canonical_json(doc).encode("utf-8")
+        doc[SIGNATURE_KEY] = {
+            "kind": "x509-signature", "sha256": hashlib.sha256(signed).hexdigest(),
+            "signature": base64.b64encode(signer.sign(signed)).decode("ascii"),
+            "certificate": signer.cert_pem().decode("ascii")}
     out.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return out
 
@@ -167,6 +187,8 @@ def parse_json_file(raw: bytes, file: str = ""
         for k in duplicates
     ]
     evidence: dict[str, tuple[str, bytes]] = {}
+    if isinstance(data, dict):
+        data.pop(SIGNATURE_KEY, None)  # checked by kit verify; the record is what it signs
     if isinstance(data, dict) and EVIDENCE_KEY in data:
         evidence, found = _evidence(data.pop(EVIDENCE_KEY), file)
         problems += found
@@ -242,3 +264,40 @@ def import_json(door: Door, path: Path, *, as_new: bool = False) -> str:
         " (use --as-new to import a copy)"
     )
     raise ConflictError(msg)
+
+
+def verify_json(path: Path, trusted: list[Certificate]) -> Verdict:
+    """Whether an exported JSON record is as signed, and by whom (``kit verify F.json``).
+
+    Not JSON, or not a record of the kit: exit code 2. Its signature checked against the
+    certificate it carries: anything changed since signing (a value, the evidence, the
+    certificate swapped) is changed (1); intact, its signer trusted or not (0 or 3).
+    An unsigned record is checked for its evidence's hashes only, and never trusted.
+    """
+    kind = "JSON 记录 JSON record"
+    try:
+        raw = Path(path).read_bytes()
+        if len(raw) > MAX_JSON_BYTES:
+            return Verdict.not_a_kit_file(f"{path} 超过 64 MiB / larger than 64 MiB")
+        data = json.loads(raw.decode("utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+        return Verdict.not_a_kit_file(f"{path} 不是 JSON 文件：{exc} / not a JSON file")
+    if not isinstance(data, dict) or "id" not in data or "company" not in data:
+        return Verdict.not_a_kit_file(f"{path} 不是检查工具包导出的记录 / not a record of the kit")
+    block = data.pop(SIGNATURE_KEY, None)
+    _, evidence_problems = _evidence(data.get(EVIDENCE_KEY) or {}, str(path))
+    changed = [str(p) for p in evidence_problems]
+    if block is None:
+        return Verdict(not changed, False, "", "", (*changed, (
+            "未签名：任何人都能制作此文件 / not signed: anyone can write this file")), kind)
+    try:
+        cert = Certificate(str(block["certificate"]).encode("ascii"))
+        _ = cert.x509
+        signature = base64.b64decode(str(block["signature"]), validate=True)
+    except (KeyError, TypeError, ValueError, binascii.Error, KitError):
+        return Verdict(False, False, "", "", ("签名信息已损坏 / the signature block is damaged",),
+                       kind)
+    if not cert.verify(canonical_json(data).encode("utf-8"), signature):
+        changed.insert(0, f"签名与内容不符：签名后记录、证据材料或证书被修改（签名者 {cert.subject}）"
+                          " / the signature does not match: changed since it was signed")
+    return Verdict.of_signature(kind, cert, not changed, trusted, changed)

@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 from kit.door import Door, FieldConflictError
 from kit.errors import NotFoundError, Problem, ValidationError
+from kit.proof import Signer
 from kit.record import Inspection, from_doc
 from kit.workbook import Change, read_filled, workbook_inspection_id, write_workbook
 
@@ -26,16 +27,19 @@ log = logging.getLogger(__name__)
 IMPORT_STEPS = ("读取工作簿 reading", "核对每个单元格 checking", "保存 saving")
 
 
-def export_workbook(door: Door, inspection_id: str, out: Path) -> Path:
-    """Write the inspection's workbook, sealed, after its trail is verified.
+def export_workbook(door: Door, inspection_id: str, out: Path, *,
+                    signer: Signer | None = None) -> Path:
+    """Write the inspection's workbook, sealed (signed by ``signer`` when given), after its
+    trail is verified.
 
     A record whose audit trail does not verify (a value changed without its entry, a broken
     chain, missing protections) is refused with every problem listed: a seal must never vouch
-    for a record that was changed without a trace.
+    for a record that was changed without a trace. What is signed is computed here from the
+    store after that replay, never taken from the caller.
     """
     inspection = verified(door, inspection_id)
     return write_workbook(inspection, out, audit=door.audit(inspection_id),
-                          pictures=pictures_of(door, inspection))
+                          pictures=pictures_of(door, inspection), signer=signer)
 
 
 def pictures_of(door: Door, inspection: Inspection) -> dict[str, bytes]:

@@ -3,11 +3,18 @@
 A very hidden sheet ``_kit`` holds the record's canonical JSON (in chunks, as a cell holds at
 most 32,767 characters), the audit trail, and a manifest: inspection id, export time, the
 SHA-256 of the record and of the audit trail, and the reference data the rendering used.
-The seal is the SHA-256 of the manifest, or its HMAC-SHA256 under ``KIT_SIGNING_KEY``.
+The seal is the issuing authority's signature of the manifest (``x509-signature``: the
+signature and the signer's certificate are kept beside it, and the manifest names the
+certificate's fingerprint), so anyone can check it with the certificate alone. Without a key
+pair it is the SHA-256 of the manifest (anyone can recompute it: accidents and naive edits
+only), or, as an earlier release made it, the HMAC-SHA256 under ``KIT_SIGNING_KEY`` (integrity
+only: the company cannot check it).
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import hmac
 import json
@@ -24,6 +31,7 @@ from openpyxl.utils import get_column_letter
 from kit.config import settings
 from kit.errors import KitError, Problem, ValidationError
 from kit.files import extent_problems, xlsx_problems
+from kit.proof import Certificate, Signer
 from kit.record import Inspection, from_doc
 from kit.schemas import canonical_json
 from kit.workbook._layout import (
@@ -46,6 +54,8 @@ SEAL_SHEET = "_kit"
 MARKER = "kit-inspection-workbook"
 CHUNK = 16000  # characters per hidden cell: <= 32,000 UTF-16 units even for astral characters
 SIGNING_KEY_ENV = "KIT_SIGNING_KEY"
+#: the seal kinds: a signature anyone can check, an earlier release's HMAC, a plain digest
+SIGNATURE, HMAC, PLAIN = "x509-signature", "hmac-sha256", "sha256"
 #: what an inspection workbook may reach: checked before it is parsed (a sparse sheet with one
 #: cell at XFD1048576 would make a reader walk sixteen billion empty cells)
 WORKBOOK_MAX_ROWS, WORKBOOK_MAX_COLUMNS, WORKBOOK_MAX_CELLS = 1_048_576, 200, 10_000_000
@@ -66,15 +76,24 @@ def signing_key() -> bytes | None:
     return settings().signing_key
 
 
-def seal_of(manifest_text: str, key: bytes | None) -> str:
-    """SHA-256 of the manifest, or its HMAC-SHA256 under ``key``."""
+def seal_kind(signer: Signer | None, key: bytes | None) -> str:
+    """The kind of seal a workbook written now gets: signed when a signer is given, else an
+    HMAC under an office's earlier key, else a plain digest."""
+    return SIGNATURE if signer is not None else HMAC if key else PLAIN
+
+
+def seal_of(manifest_text: str, key: bytes | None, signer: Signer | None = None) -> str:
+    """The signer's signature of the manifest (base64), else its HMAC-SHA256 under ``key``,
+    else its SHA-256."""
+    if signer is not None:
+        return base64.b64encode(signer.sign(manifest_text.encode("utf-8"))).decode("ascii")
     if key is None:
         return sha256_hex(manifest_text)
     return hmac.new(key, manifest_text.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def write_seal_sheet(wb: Workbook, manifest: Mapping[str, Any], manifest_text: str, seal: str,
-                      record_text: str, audit_text: str) -> None:
+                      record_text: str, audit_text: str, certificate: bytes = b"") -> None:
     ws = wb.create_sheet(SEAL_SHEET)
     ws.sheet_state = "veryHidden"
 
@@ -92,6 +111,8 @@ def write_seal_sheet(wb: Workbook, manifest: Mapping[str, Any], manifest_text: s
     line("record_sha256", str(manifest["record_sha256"]))
     line("seal_kind", str(manifest["seal_kind"]))
     line("seal", seal)
+    if certificate:
+        line("certificate", *chunks(certificate.decode("ascii")))
     line("manifest", *chunks(manifest_text))
     line("record", *chunks(record_text))
     line("audit", *chunks(audit_text))
@@ -148,6 +169,7 @@ class Embedded:
     manifest_text: str
     record_text: str
     audit_text: str
+    certificate_text: str = ""
 
 
 def open_workbook(path: Path) -> Any:
@@ -188,7 +210,19 @@ def read_embedded(wb: Any) -> Embedded | None:
     if values.get(MARKER) is None:
         return None
     return Embedded(values, texts.get("manifest", ""), texts.get("record", ""),
-                    texts.get("audit", ""))
+                    texts.get("audit", ""), texts.get("certificate", ""))
+
+
+def certificate_of(emb: Embedded) -> Certificate | None:
+    """The signer's certificate the hidden sheet carries, or None (none, or not readable)."""
+    if not emb.certificate_text:
+        return None
+    cert = Certificate(emb.certificate_text.encode("ascii", "replace"))
+    try:
+        _ = cert.x509
+    except KitError:
+        return None
+    return cert
 
 
 def _seal_problem(code: str, zh: str, en: str, key: str = "") -> Problem:
@@ -228,21 +262,49 @@ def check_embedded(emb: Embedded, key: bytes | None) -> tuple[list[Problem], dic
                                           f"the stored {name} was changed", name))
     kind = manifest.get("seal_kind")
     seal = emb.values.get("seal", "")
-    if key is not None and kind != "hmac-sha256":
+    if kind == SIGNATURE:
+        problems += _signature_problems(emb, manifest, seal)
+    elif key is not None and kind != HMAC:
         problems.append(_seal_problem(
             "workbook.seal_downgraded", "本机构的工作簿应带机构签名，此工作簿的封签却是普通摘要"
             "（签名被去掉后重算，视为伪造）",
             "the office signs its workbooks, this one carries a plain digest: the seal was "
             "replaced without the key", "seal"))
-    elif kind == "hmac-sha256" and key is None:
-        problems.append(_seal_problem(
-            "workbook.key_needed", f"本工作簿带有机构签名，需设置 {SIGNING_KEY_ENV} 才能校验",
-            f"the workbook is signed; set {SIGNING_KEY_ENV} to verify it", "seal"))
-    elif not hmac.compare_digest(seal_of(emb.manifest_text, key if kind == "hmac-sha256" else None),
+    elif kind == HMAC and key is None:
+        problems.append(Problem(
+            "workbook.key_needed", f"本工作簿由旧版以 HMAC 封签（仅能证明完整，企业无法核验），"
+            f"需设置 {SIGNING_KEY_ENV} 才能核验其封签", f"an earlier release's HMAC seal "
+            f"(integrity only; the company cannot check it): set {SIGNING_KEY_ENV} to check it",
+            sheet=SEAL_SHEET, column="seal", severity="warning"))
+    elif not hmac.compare_digest(seal_of(emb.manifest_text, key if kind == HMAC else None),
                                  seal):
         problems.append(_seal_problem("workbook.seal", "校验封签不符（隐藏数据或签名被修改）",
                                       "the seal does not match", "seal"))
     return problems, manifest
+
+
+def _signature_problems(emb: Embedded, manifest: Mapping[str, Any], seal: str) -> list[Problem]:
+    """What is wrong with a signed seal: the certificate missing or not the one the manifest
+    names, or the signature not the certificate's of the manifest."""
+    cert = certificate_of(emb)
+    if cert is None:
+        return [_seal_problem("workbook.certificate", "签名证书缺失或无法读取",
+                              "the signer's certificate is missing or unreadable", "certificate")]
+    if cert.fingerprint != manifest.get("certificate_sha256"):
+        return [_seal_problem(
+            "workbook.certificate", f"签名证书被替换：现为 {cert.describe()}，签名时为 "
+            f"{manifest.get('certificate_sha256')}", "the signer's certificate was swapped "
+            "for another", "certificate")]
+    try:
+        signature = base64.b64decode(seal, validate=True)
+    except (ValueError, binascii.Error):
+        signature = b""
+    if not cert.verify(emb.manifest_text.encode("utf-8"), signature):
+        return [_seal_problem(
+            "workbook.signature", f"签名与校验信息不符（校验信息或签名被修改；签名者 {cert.subject}）",
+            "the signature does not match the verification data (changed after signing)",
+            "seal")]
+    return []
 
 
 def embedded_state(

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from kit.errors import Problem, ValidationError
+from kit.proof import Certificate, Verdict
 from kit.workbook._layout import EVIDENCE, FORMAT, SHEET_NAMES, layout_of
 from kit.workbook._seal import (
+    HMAC,
+    SIGNATURE,
+    SIGNING_KEY_ENV,
     Embedded,
+    certificate_of,
     check_embedded,
     compare_visible,
     missing_sheets,
@@ -28,7 +33,10 @@ class VerifyResult:
     """Whether a workbook still shows the record it was exported with, and where it does not.
 
     ``digest`` is the SHA-256 of the embedded canonical JSON as stored, ``exported_at`` the
-    stored export time; ``signed`` says the seal was an HMAC checked with ``KIT_SIGNING_KEY``.
+    stored export time; ``signed`` says the seal was a signature (checked with the certificate
+    the workbook carries, ``certificate``) or an earlier release's HMAC checked with
+    ``KIT_SIGNING_KEY``; ``seal_kind`` which. Who signed, and whether to trust them, is
+    :meth:`verdict`'s.
     """
 
     intact: bool
@@ -37,6 +45,31 @@ class VerifyResult:
     problems: list[Problem]
     inspection_id: str = ""
     signed: bool = False
+    seal_kind: str = ""
+    certificate: Certificate | None = None
+
+    def verdict(self, trusted: Sequence[Certificate]) -> Verdict:
+        """Intact or changed (what changed), and who signed, trusted or not (``kit verify``)."""
+        kind = "工作簿 workbook"
+        if not self.digest and not self.inspection_id:
+            return Verdict.not_a_kit_file(str(self.problems[0]) if self.problems else
+                                          "不是检查工具包导出的工作簿 / not a workbook of the kit")
+        errors = tuple(str(p) for p in self.problems if p.severity == "error")
+        cert = self.certificate
+        if errors:
+            return Verdict(False, False, cert.subject if cert else "",
+                           cert.fingerprint if cert else "", errors, kind)
+        notes = tuple(str(p) for p in self.problems)
+        if self.seal_kind == SIGNATURE and cert is not None:
+            return Verdict.of_signature(kind, cert, True, trusted, notes)
+        if self.seal_kind == HMAC:
+            label = ("HMAC 封签（旧版）：仅能证明完整，企业无法核验 / an earlier release's HMAC "
+                     "seal: integrity only; the company cannot check it")
+            return Verdict(True, self.signed, f"{SIGNING_KEY_ENV} (HMAC)", "",
+                           (label, *notes), kind)
+        return Verdict(True, False, "", "", (
+            "未签名：任何人都能重算其摘要，只能发现无意或简单的改动 / not signed: anyone can "
+            "recompute its digest; it shows accidents and naive edits only", *notes), kind)
 
     def __str__(self) -> str:
         if self.intact:
@@ -82,7 +115,8 @@ def verify_workbook(path: Path, *, key: bytes | None = None) -> VerifyResult:
             exported_at: datetime | None = datetime.fromisoformat(emb.values["exported_at"])
         except (KeyError, ValueError):
             exported_at = None
-        signed = manifest.get("seal_kind") == "hmac-sha256" and key is not None
+        kind = str(manifest.get("seal_kind", ""))
+        signed = kind == SIGNATURE or (kind == HMAC and key is not None)
         known: tuple[str, ...] = SHEET_NAMES
         if manifest:
             trusted = not any(p.code == "workbook.record_digest" for p in problems)
@@ -93,7 +127,8 @@ def verify_workbook(path: Path, *, key: bytes | None = None) -> VerifyResult:
         wb.close()
     errors = [p for p in problems if p.severity == "error"]
     return VerifyResult(not errors, digest, exported_at, problems,
-                        emb.values.get("inspection_id", ""), signed and not errors)
+                        emb.values.get("inspection_id", ""), signed and not errors, kind,
+                        certificate_of(emb) if kind == SIGNATURE else None)
 
 
 def _layout_problems(wb: Any, emb: Embedded, manifest: Mapping[str, Any],

@@ -21,6 +21,7 @@ from openpyxl.worksheet.cell_range import MultiCellRange
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from kit.dates import BEIJING, beijing
+from kit.proof import Signer
 from kit.record import Inspection, to_data, to_doc
 from kit.workbook._layout import (
     FORMAT,
@@ -34,6 +35,7 @@ from kit.workbook._layout import (
 )
 from kit.workbook._seal import (
     dumps,
+    seal_kind,
     seal_of,
     sha256_hex,
     signing_key,
@@ -109,13 +111,16 @@ def write_workbook(
     exported_at: datetime | None = None,
     template: Path | None = None,
     pictures: Mapping[str, bytes] | None = None,
+    signer: Signer | None = None,
 ) -> Path:
     """Write the inspection's workbook to ``out`` (replaced atomically) and return ``out``.
 
     ``audit`` fills the 审计记录 sheet; ``pictures`` (by SHA-256) are the evidence's thumbnails
     placed on 证据材料; ``exported_at`` defaults to now (seconds);
     ``template`` defaults to the office's ``workbook.xlsx`` (``KIT_TEMPLATES_DIR``), else the
-    shipped one. The sealing key, if any, comes from ``KIT_SIGNING_KEY``.
+    shipped one. With ``signer`` the seal is its signature of the manifest, the certificate
+    beside it (anyone can check it); else an HMAC under an earlier release's
+    ``KIT_SIGNING_KEY`` if set, else a plain digest.
     """
     out = Path(out)
     when = (beijing(exported_at) if exported_at is not None and exported_at.tzinfo
@@ -141,16 +146,18 @@ def write_workbook(
         "exported_at": when.isoformat(),
         "record_sha256": digest,
         "audit_sha256": sha256_hex(audit_text),
-        "seal_kind": "hmac-sha256" if key else "sha256",
+        "seal_kind": seal_kind(signer, key),
         "lookups": lookups.data,
         "sheets": sheets_meta,
         "formats": sorted({normal_format(s.number_format) for tpl in templates.values()
                            for s in (*tpl.header, *tpl.body,
                                      *(c.style for c in tpl.title_cells if c.style))}),
     }
+    if signer is not None:
+        manifest["certificate_sha256"] = signer.certificate.fingerprint
     manifest_text = dumps(manifest)
-    write_seal_sheet(wb, manifest, manifest_text, seal_of(manifest_text, key), record_text,
-                      audit_text)
+    write_seal_sheet(wb, manifest, manifest_text, seal_of(manifest_text, key, signer),
+                     record_text, audit_text, signer.cert_pem() if signer else b"")
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".kit-", suffix=".xlsx", dir=out.parent)
     os.close(fd)
