@@ -80,9 +80,12 @@ c.Spawner.cmd = [PYTHON, "-m", "kit.server", "--hub-user"]
 c.Spawner.default_url = "/voila/render/app.ipynb"
 c.SimpleLocalProcessSpawner.home_dir_template = os.path.join(STATE, "people", "{username}")
 c.JupyterHub.implicit_spawn_seconds = 1  # a page of a stopped server starts it
+# No secret in a person's server: never KIT_SIGNING_KEY, KIT_KEYS_DIR or KIT_KEY_PASSPHRASE.
+# Only the signing component (the Hub's own process here) reads a private key; people's
+# servers verify with the certificates alone (KIT_TRUST_DIR).
 c.Spawner.environment = {
     name: os.environ[name]
-    for name in ("KIT_DB_URL", "KIT_SIGNING_KEY", "KIT_DB_CONNECTIONS", "LANG")
+    for name in ("KIT_DB_URL", "KIT_DB_CONNECTIONS", "KIT_TRUST_DIR", "LANG")
     if os.environ.get(name)
 }
 

@@ -46,8 +46,12 @@ def store_options() -> argparse.ArgumentParser:
 
 
 def _door(args: argparse.Namespace) -> Door:
-    """The store the options name, as the person running the command."""
-    from kit.door import Door, Identity
+    """The store the options name, as the person running the command; with the office's one
+    key pair here (``KIT_KEYS_DIR``), its stage changes and notices sign checkpoints."""
+    from kit.door import Door, Identity, local_checkpointer
+    from kit.proof import authorities, keys_dir, load_signer
 
+    found = authorities(keys_dir())
+    checkpointer = local_checkpointer(load_signer(found[0])) if len(found) == 1 else None
     return Door.connect(args.db_url, data_dir=args.data_dir,
-                        identity=Identity.of_command(args.user))
+                        identity=Identity.of_command(args.user), checkpointer=checkpointer)

@@ -83,6 +83,15 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from kit.dates import beijing
 
     door = _door(args)
+    if args.checkpoint:
+        from kit.proof import load_signer
+
+        if not args.id:
+            msg = "请给出检查记录编号 / give the inspection's id"
+            raise KitError(msg)
+        seq = door.checkpoint(args.id, load_signer(args.authority))
+        _out(f"已签检查点 checkpoint signed: {args.id} 第 {seq} 条 entry")
+        return EXIT_OK
     if args.verify:
         problems = door.verify(args.id)
         for problem in problems:
@@ -248,6 +257,11 @@ def _add_record_parsers(sub: Subparsers, store_opts: argparse.ArgumentParser) ->
     au.add_argument("--verify", action="store_true",
                     help="replay the trail, check its chain and the current values (every "
                          "inspection without an id); exit 1 on any problem")
+    au.add_argument("--checkpoint", action="store_true",
+                    help="sign the trail's head now with the authority's key (the switch from "
+                         "an earlier release's KIT_SIGNING_KEY; stage changes and notices do "
+                         "it by themselves)")
+    au.add_argument("--authority", help="--checkpoint: whose key signs (else the only one)")
     au.add_argument("--path", help="only this field or subtree, e.g. results/7.8.m4")
     au.add_argument("--last", type=int, default=0, help="only the last N entries")
     au.set_defaults(handler=cmd_audit)

@@ -32,7 +32,15 @@ from kit.door._access import (
     refusal,
     signed_in_leaders,
 )
-from kit.door._door import GATED_STAGES, OVERRIDES, Door, GateError, new_inspection_id
+from kit.door._door import (
+    GATED_STAGES,
+    OVERRIDES,
+    Checkpointer,
+    Door,
+    GateError,
+    local_checkpointer,
+    new_inspection_id,
+)
 from kit.store import (
     APP_NAME,
     CONNECTION_MODES,
@@ -63,6 +71,7 @@ __all__ = [
     "AccessError",
     "Applied",
     "AuditEntry",
+    "Checkpointer",
     "Door",
     "FieldConflict",
     "FieldConflictError",
@@ -72,6 +81,7 @@ __all__ = [
     "Record",
     "Where",
     "is_team_leader",
+    "local_checkpointer",
     "login_name",
     "may_edit",
     "may_read",

@@ -32,8 +32,10 @@ kit.errors.ValidationError: inspection ...: 1 problem(s), nothing was applied
 
 from __future__ import annotations
 
+import logging
+import re
 import secrets
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, Final
 
@@ -51,6 +53,7 @@ from kit.errors import NotFoundError, Problem, ValidationError
 from kit.guide import load_guide
 from kit.labels import STAGES, en, zh
 from kit.profiles import Profile, resolve_profile
+from kit.proof import Signer
 from kit.record import (
     STAGE_ORDER,
     SUMMARY_PATHS,
@@ -69,7 +72,8 @@ from kit.rules import check, errors
 from kit.store import DELETE, Applied, AuditEntry, Peek, Record, Store, Where
 from kit.workdays import WorkCalendar, load_calendar
 
-__all__ = ["GATED_STAGES", "OVERRIDES", "Door", "GateError", "new_inspection_id"]
+__all__ = ["GATED_STAGES", "OVERRIDES", "Checkpointer", "Door", "GateError",
+           "local_checkpointer", "new_inspection_id"]
 
 #: entering these stages runs the guide's rules; their errors block the move (六、7-10)
 GATED_STAGES: Final = ("reporting", "follow_up", "closed")
@@ -103,6 +107,21 @@ def new_inspection_id(inspection: Inspection) -> str:
     return f"{prefix}-{secrets.token_hex(3)}"
 
 
+log = logging.getLogger(__name__)
+
+#: the changes after which the chain's head is signed: the stage (closing the case too), and
+#: a notice's number (it is issued)
+_MILESTONE: Final = re.compile(r"stage|notices/[^/]+/number")
+#: what signs a checkpoint: the door that saved, and the inspection
+Checkpointer = Callable[["Door", str], object]
+
+
+def local_checkpointer(signer: Signer) -> Checkpointer:
+    """Checkpoints signed in this process (the signing component, or an administrator's
+    ``kit`` command holding the key pair)."""
+    return lambda door, inspection_id: door.checkpoint(inspection_id, signer)
+
+
 class Door:
     """Stored inspections as one person may read and change them.
 
@@ -110,21 +129,27 @@ class Door:
     chosen): reading is allowed, every write is refused until a name is given.
     """
 
-    def __init__(self, store: Store, identity: Identity | None = None) -> None:
+    def __init__(self, store: Store, identity: Identity | None = None, *,
+                 checkpointer: Checkpointer | None = None) -> None:
         self._store = store
         self.identity = identity
+        #: asks the signing component to sign the chain's head after a stage change, a notice
+        #: issued or the case closed (:meth:`checkpoint`); None: no checkpoints here
+        self.checkpointer = checkpointer
         self._office: dict[str, Profile | None] = {}
         self._calendar: WorkCalendar | None = None
 
     @classmethod
     def connect(cls, url: str | None = None, *, data_dir: str | None = None,
-                identity: Identity | None = None, connections: str | None = None) -> Door:
+                identity: Identity | None = None, connections: str | None = None,
+                checkpointer: Checkpointer | None = None) -> Door:
         """A door to the store at ``url`` (else ``data_dir``, else the settings' store)."""
-        return cls(Store(url, data_dir=data_dir, connections=connections), identity)
+        return cls(Store(url, data_dir=data_dir, connections=connections), identity,
+                   checkpointer=checkpointer)
 
     def as_(self, identity: Identity | None) -> Door:
         """The same store, another person (the apps once a name is chosen)."""
-        return Door(self._store, identity)
+        return Door(self._store, identity, checkpointer=self.checkpointer)
 
     def close(self) -> None:
         self._store.close()
@@ -339,7 +364,20 @@ class Door:
                 current = parse_doc({**doc, "id": record.id})[0]
             self._check_write(current, changes)
 
-        return self._store.save(record, changes, user=user, action=action, guard=guard)
+        applied = self._store.save(record, changes, user=user, action=action, guard=guard)
+        if self.checkpointer is not None and any(_MILESTONE.fullmatch(p) for p in changes):
+            try:
+                self.checkpointer(self, record.id)
+            except Exception as exc:  # the change is saved; the next milestone signs it too
+                log.warning("检查点未签 checkpoint not signed for %s: %s", record.id, exc)
+        return applied
+
+    def checkpoint(self, inspection_id: str, signer: Signer) -> int:
+        """Sign the trail's head with ``signer`` as a checkpoint, once the trail replays
+        (the signer signs what the store computes, never bytes it is handed); its seq.
+        Only in the signing component's process, which alone holds a private key."""
+        self._readable(inspection_id, deleted_ok=True)
+        return self._store.checkpoint(inspection_id, signer, user=self.user)
 
     def write(self, inspection_id: str, changes: Mapping[str, Any], *,
               expected: Mapping[str, int], action: str = "update") -> list[Applied]:

@@ -40,6 +40,7 @@ from kit.proof._keys import (
     is_trusted,
     keys_dir,
     load_signer,
+    office_certificates,
     trusted_certificates,
 )
 
@@ -53,6 +54,7 @@ __all__ = [
     "is_trusted",
     "keys_dir",
     "load_signer",
+    "office_certificates",
     "sign_pdf",
     "trusted_certificates",
     "verify_pdf",

@@ -47,6 +47,7 @@ __all__ = [
     "is_trusted",
     "keys_dir",
     "load_signer",
+    "office_certificates",
     "trusted_certificates",
 ]
 
@@ -376,4 +377,16 @@ def trusted_certificates(extra: Sequence[Path] = ()) -> list[Certificate]:
                     for c in x509.load_pem_x509_certificates(data)]
         else:
             out.append(Certificate.from_file(path))
+    return out
+
+
+def office_certificates() -> list[Certificate]:
+    """What the office's own checks trust (the trail's checkpoints): the configured
+    certificates, and those beside the office's own private keys (``KIT_KEYS_DIR``)."""
+    out = trusted_certificates()
+    folder = keys_dir()
+    for name in authorities(folder):
+        cert = authority_dir(folder, name) / CERT_FILE
+        if cert.is_file():
+            out.append(Certificate.from_file(cert))
     return out

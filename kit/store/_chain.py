@@ -7,8 +7,15 @@ the inspection's id, the time, the user, the action, the field and its new value
 removed, inserted or reordered entry breaks the chain at that entry, and once an entry is keyed
 an entry after it can only be keyed too (no downgrade to a plain digest a forger could make).
 
-A plain SHA-256 chain shows accidental and naive changes; only a key kept off the database
-server makes forgery detectable (the same as the workbook's seal).
+A plain SHA-256 chain shows accidental and naive changes. What makes forgery detectable is a
+**checkpoint**: when an inspection moves stage, a notice is issued or the case closes, the
+signing component replays the trail, and signs its head (inspection, seq and MAC of the last
+entry) with the issuing authority's private key; the checkpoint is itself an entry of the
+chain (action ``checkpoint``). Anyone checks it with the certificate: rewriting history before
+a checkpoint needs the private key, and a checkpoint copied from elsewhere names another head.
+A keyed trail of an earlier release keeps verifying with its key up to its first checkpoint
+(the switch), after which plain entries are no downgrade. Removing the latest checkpoint (and
+what follows it) is detectable only against a copy exported after it.
 
 :func:`replay` reads a trail in order and returns what the current values must be and the first
 broken entry if any.
@@ -25,11 +32,56 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from kit.config import settings
+from kit.proof import Certificate, Signer, is_trusted
 from kit.schemas import canonical_json
 
 SIGNING_KEY_ENV: Final = "KIT_SIGNING_KEY"
 PLAIN, KEYED = b"\x00", b"\x01"
 _SEP = "\x1f"
+CHECKPOINT = "checkpoint"
+
+
+def checkpoint_payload(inspection_id: str, seq: int, head: bytes) -> bytes:
+    """What a checkpoint signs: the inspection, and the seq and MAC of its chain's head."""
+    return _SEP.join(("kit-checkpoint", inspection_id, str(seq), head.hex())).encode()
+
+
+def checkpoint_value(inspection_id: str, seq: int, head: bytes, signer: Signer) -> str:
+    """A checkpoint entry's value: the head it signs, the signature and the certificate."""
+    signature = signer.sign(checkpoint_payload(inspection_id, seq, head))
+    return canonical_json({"seq": seq, "head": head.hex(), "signer": signer.certificate.subject,
+                           "signature": signature.hex(),
+                           "certificate": signer.cert_pem().decode("ascii")})
+
+
+def checkpoint_problem(inspection_id: str, value: str | None, prev_seq: int, prev: bytes,
+                       trusted: list[Certificate] | None) -> tuple[str, str] | None:
+    """Why a checkpoint entry does not hold (None when it does): not the head before it
+    (moved or replayed), a signature its certificate does not verify, or an untrusted signer."""
+    try:
+        data = json.loads(value or "")
+        cert = Certificate(str(data["certificate"]).encode("ascii"))
+        signature = bytes.fromhex(str(data["signature"]))
+        seq, head = int(data["seq"]), bytes.fromhex(str(data["head"]))
+    except (ValueError, KeyError, TypeError):
+        return ("检查点无法读取", "the checkpoint cannot be read")
+    if seq != prev_seq:
+        return (f"检查点签的是第 {seq} 条，而不是其前一条（检查点被移动或从别处重放）",
+                f"the checkpoint signs entry {seq}, not the entry before it (moved or replayed)")
+    if head != prev:
+        return ("检查点签名后，其前的记录被改写（链头与签名时不同）",
+                "the entries before the checkpoint were rewritten after it was signed")
+    try:
+        good = cert.verify(checkpoint_payload(inspection_id, seq, head), signature)
+    except Exception:  # an unreadable certificate
+        good = False
+    if not good:
+        return ("检查点的签名不符（签名后链条被改写）",
+                "the checkpoint's signature does not verify (the chain was rewritten)")
+    if trusted is not None and not is_trusted(cert, trusted):
+        return (f"检查点的签名者 {cert.subject}（指纹 {cert.fingerprint}）不受信任",
+                f"the checkpoint's signer {cert.subject} ({cert.fingerprint}) is not trusted")
+    return None
 
 
 def office_key() -> bytes | None:
@@ -83,20 +135,23 @@ class Replay:
     keyed: bool = False
     broken: Broken | None = None
     entries: int = 0
+    checkpoints: list[int] = field(default_factory=list)  # the seqs of those that hold
 
 
 def replay(inspection_id: str, rows: Iterable[tuple[Any, ...]], key: bytes | None, *,
-           check: bool = True) -> Replay:
+           check: bool = True, trusted: list[Certificate] | None = None) -> Replay:
     """Replay a trail: rows of (seq, at, user, action, path, value, snapshot, mac), in order.
 
     With ``check`` every MAC is recomputed; the first one that differs, a keyed entry that
-    cannot be checked without the key, or a plain entry after a keyed one, is ``broken``.
+    cannot be checked without the key, a plain entry after a keyed one with no checkpoint
+    between, or a checkpoint that does not hold (signed by a certificate not among
+    ``trusted``, when given), is ``broken``.
     The loop is the cost of ``kit audit --verify``: one hash and a few dict operations per
     entry, the MAC computed inline (the same bytes as :func:`mac`).
     """
     out = Replay()
     values, versions = out.values, out.versions
-    prev = b""
+    prev, prev_seq = b"", 0
     lead = (inspection_id + _SEP).encode()
     sha256, compare, plain, join = hashlib.sha256, hmac.compare_digest, PLAIN[0], _SEP.join
     for out.entries, (seq, at, user, action, path, value, snapshot, stored) in enumerate(rows, 1):
@@ -122,12 +177,19 @@ def replay(inspection_id: str, rows: Iterable[tuple[Any, ...]], key: bytes | Non
             if stored[0] != plain or out.keyed or not compare(
                     PLAIN + sha256(prev + lead + payload).digest(), stored):
                 why = _check(prev, stored, inspection_id, at, user, action, path, covered, key,
-                             out.keyed)
+                             out.keyed and action != CHECKPOINT)
                 if why is not None:
                     out.broken = Broken(seq, at, user, *why)
+        if action == CHECKPOINT and check:
+            if out.broken is None and (why := checkpoint_problem(
+                    inspection_id, value, prev_seq, prev, trusted)) is not None:
+                out.broken = Broken(seq, at, user, *why)
+            elif out.broken is None:
+                out.checkpoints.append(seq)
+                out.keyed = False  # the switch: plain entries after it are no downgrade
         if stored[0] != plain:
             out.keyed = True
-        prev = stored
+        prev, prev_seq = stored, seq
     if prev:
         out.head_seq, out.head_mac = seq, prev
     return out

@@ -45,6 +45,7 @@ import sqlalchemy as sa
 
 from kit.config import settings
 from kit.errors import ConflictError, KitError, NotFoundError, Problem, ValidationError
+from kit.proof import Signer, office_certificates
 from kit.record import SEP, SUMMARY_LISTS, SUMMARY_PATHS
 from kit.schemas import canonical_json
 from kit.store import _chain as chain
@@ -773,6 +774,29 @@ class Store:
         return FieldConflict(path, None, *(last or ("?", e.at)))
 
     # -- integrity ------------------------------------------------------------------------------
+    def checkpoint(self, inspection_id: str, signer: Signer, *, user: str) -> int:
+        """Sign the chain's head as a checkpoint entry, after replaying the trail in the same
+        transaction (the signer signs only what it computed here); its seq. A trail that does
+        not verify is refused with its problems: a signature must never vouch for it."""
+        user = _check_user(user)
+        trusted = office_certificates()
+        with self._tx(write=True) as cur:
+            e = self._edit(cur, inspection_id, user, chain.CHECKPOINT, deleted_ok=True)
+            trail = self._run(cur, self._sql.trail_of, ins=e.ins).fetchall()
+            stored = self._run(cur, self._sql.fields_of, ins=e.ins).fetchall()
+            head = self._head(cur, inspection_id, deleted_ok=True)
+            replayed = chain.replay(inspection_id, trail, self.key, trusted=trusted)
+            problems = _compare(inspection_id, replayed, stored, bool(head[1]), int(head[2]),
+                                bytes(head[3]), json.dumps(summary_of(replayed.values)))
+            if problems:
+                raise ValidationError(problems, f"检查记录 {inspection_id} 的审计记录核验未通过，"
+                                      f"未签检查点 / the trail does not verify; no checkpoint")
+            value = chain.checkpoint_value(inspection_id, e.head_seq, e.head_mac, signer)
+            e.key = None  # the checkpoint entry is chained by plain hash: the switch
+            seq = self._log(e, None, value)
+            self._close_edit(e)
+            return seq
+
     def verify(self, inspection_id: str | None = None) -> list[Problem]:
         """Replay the trail of one inspection (or of all) and compare it with what is stored.
 
@@ -782,6 +806,7 @@ class Store:
         is not the trail's. An empty list: the record is exactly what its trail says.
         """
         problems = [_protection_problem(name) for name in self.protection_problems]
+        trusted = office_certificates()
         with self._tx(write=False) as cur:
             heads = self._run(cur, self._sql.heads).fetchall()
             if inspection_id is not None:
@@ -791,7 +816,8 @@ class Store:
             for key, iid, deleted, head_seq, head_mac, summary in heads:
                 trail = self._run(cur, self._sql.trail_of, ins=key).fetchall()
                 stored = self._run(cur, self._sql.fields_of, ins=key).fetchall()
-                problems += _compare(iid, chain.replay(iid, trail, self.key), stored,
+                problems += _compare(iid, chain.replay(iid, trail, self.key, trusted=trusted),
+                                     stored,
                                      bool(deleted), int(head_seq), bytes(head_mac), summary)
                 for path, value_json, _version in stored:  # each attachment's bytes
                     if _EVIDENCE.fullmatch(path) and (digest := json.loads(value_json)):
