@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import html
 import logging
+import sys
+import time
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -209,11 +214,9 @@ def load_tables(door: Door, *, since: date | None = None, until: date | None = N
     (the visit's first day, both included), ``companies`` (names or unified social credit
     codes), ``inspectors`` (team members' names or sign-ins). A record whose values the model
     refuses is left out and named in ``skipped`` with the field and why, so one broken record
-    never hides all the others. ``progress`` shows a bar (a widget in a notebook, on stderr
-    in a terminal).
+    never hides all the others. ``progress`` shows how far the reading is (in a notebook a
+    line updated in place, no widget; in a terminal a bar on stderr).
     """
-    from tqdm.auto import tqdm  # here: importing it looks for ipywidgets, a notebook's bar
-
     where = []
     if since is not None or until is not None:
         where.append(Where(("scope/start_date",), low=since and since.isoformat(),
@@ -222,17 +225,70 @@ def load_tables(door: Door, *, since: date | None = None, until: date | None = N
         where.append(Where(("company/name", "company/credit_code"), wanted))
     if wanted := _texts(inspectors):
         where.append(Where(("team/*/name", "team/*/user"), wanted))
-    with tqdm(total=2, desc="读取检查记录 reading", unit="步", disable=not progress,
-              leave=False) as bar:
+    with _steps(2, "读取检查记录 reading", "步", show=progress) as step:
         rows = door.rows(READ_PATHS, where=where)
-        bar.update()
+        step()
         tables = _tables(build(rows))
-        bar.update()
+        step()
     log.info("read %d inspection(s), %d left out (%d fields)", len(tables.inspections),
              len(tables.skipped), len(rows))
     for iid, why in tables.skipped:
         log.warning("left out %s: %s", iid, why)
     return tables
+
+
+@contextmanager
+def _steps(total: int, desc: str, unit: str, *, show: bool) -> Iterator[Callable[[], None]]:
+    """Show the progress of ``total`` steps; yield the function that counts one.
+
+    In a notebook (JupyterLab, or served by Voila), one output line updated in place, with no
+    widget: tqdm's notebook bar is a widget closed when done, and a page that renders the
+    cell's outputs afterwards (Voila's) showed "Error displaying widget: model not found" where
+    it had been. The line keeps its last words (how many steps, how long). In a terminal, a
+    bar on stderr that goes when done (``kit plan``); nothing unless ``show``.
+    """
+    if not show:
+        yield lambda: None
+        return
+    shell = _kernel()
+    if shell is None:
+        from tqdm import tqdm  # here, not at the top: only a few commands draw a bar
+
+        with tqdm(total=total, desc=desc, unit=unit, leave=False) as bar:
+            yield bar.update
+        return
+    from IPython.display import display
+
+    start, done = time.monotonic(), 0
+
+    def line() -> dict[str, str]:
+        text = f"{desc}：{done}/{total} {unit}"
+        if done >= total:
+            text += f"，{time.monotonic() - start:.1f} s"
+        bar = "" if done >= total else f'<progress value="{done}" max="{total}"></progress> '
+        return {"text/plain": text,
+                "text/html": f'<div class="kit-progress">{bar}{html.escape(text)}</div>'}
+
+    handle = display(line(), raw=True, display_id=True)
+
+    def step() -> None:
+        nonlocal done
+        done += 1
+        if handle is not None:
+            handle.update(line(), raw=True)
+
+    yield step
+
+
+def _kernel() -> Any:
+    """The IPython kernel's shell when this runs in one (a notebook, a Voila page), else None.
+
+    IPython is looked for among the loaded modules only: a terminal never imports it here."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is None or "IPKernelApp" not in getattr(shell, "config", {}):
+        return None
+    return shell
 
 
 # -- counts for the charts ---------------------------------------------------------------------

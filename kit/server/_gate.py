@@ -1,8 +1,14 @@
-"""Voila with the kit's gate: kernels bounded in total and per client, Host checked on loopback.
+"""Voila with the kit's gate: kernels bounded in total and per client, Host checked on loopback,
+and a page's kernel ended when the page is left.
 
-Voila starts one kernel (about 130 MiB) per page load and cannot shut it down when the tab is
-closed, so a script reloading a page, or a forgotten browser, could start kernels until the
-machine runs out of memory. :class:`KitVoila` is Voila with three limits:
+Voila starts one kernel (about 130 MiB) per page load. When a page is left, Voila's page sends
+a beacon asking the server to shut its kernel down, with the ``_xsrf`` cookie's value as the
+XSRF token; but Voila 0.5 never sets that cookie, so the server refuses the beacon (403,
+"'_xsrf' argument missing") and the kernel waits for the idle culler. Here every page sets the
+cookie (:meth:`_Page.get`), so the beacon passes the server's unchanged XSRF check, and the
+kernel ends once it has handled what the page sent before leaving (:class:`_Shutdown`). A
+script that loads pages without running them, or a browser that dies, could still start
+kernels until the machine runs out of memory, so :class:`KitVoila` is Voila with three limits:
 
 * at most ``max_kernels`` kernels in all: a new page first ends the oldest kernel whose page
   is closed (no websocket), and is refused with 503 and a message when every kernel is in use;
@@ -15,18 +21,24 @@ machine runs out of memory. :class:`KitVoila` is Voila with three limits:
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import logging
 import re
 import time
+from datetime import UTC, datetime
 from typing import Any
 
+from jupyter_core.utils import run_sync
+from jupyter_server.services.contents.largefilemanager import LargeFileManager
 from tornado import web
 from traitlets import Int
 from voila.app import Voila
+from voila.shutdown_kernel_handler import VoilaShutdownKernelHandler
 from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 
-__all__ = ["KitVoila", "main"]
+__all__ = ["KitVoila", "main", "quiet_notices"]
 
 
 class _Tracker:
@@ -75,6 +87,9 @@ class _Page(TornadoVoilaHandler):
     @web.authenticated  # signed in before anything is done for the request
     async def get(self, path: str | None = None) -> None:
         app: KitVoila = self.settings["kit_voila"]
+        # Reading the token sets the _xsrf cookie (tornado's, or the Hub's under kit hub) that
+        # Voila's beacon reads when the page is left: with it, the shutdown is accepted.
+        _ = self.xsrf_token
         client = self.request.remote_ip or "?"
         manager = self.kernel_manager
         # This page takes a kernel (the preheated one) and the pool starts another: make room
@@ -128,6 +143,55 @@ class _Page(TornadoVoilaHandler):
                     "</body>")
 
 
+class _Shutdown(VoilaShutdownKernelHandler):
+    """Voila's beacon when a page is left (``POST voila/api/shutdown/KERNEL`` with ``_xsrf``).
+
+    The server checks the XSRF token as for any POST (the ``_xsrf`` cookie against the form's
+    value: a page of another site can read neither), and only a kernel whose page connected
+    from the same client address is ended. It ends once it has handled what the page sent in
+    its last moments (a debounced save, the guard's flush), never midway through them.
+    """
+
+    @web.authenticated
+    async def post(self, kernel_id: str) -> None:
+        manager = self.kernel_manager
+        if kernel_id not in manager or TRACKER.client.get(kernel_id) != (
+                self.request.remote_ip or "?"):
+            raise web.HTTPError(404, log_message="no page of this client has that kernel")
+        task = asyncio.ensure_future(_end_when_done(manager, kernel_id))
+        _SHUTTING.add(task)
+        task.add_done_callback(_SHUTTING.discard)
+        self.set_status(204)
+        await self.finish()
+
+
+#: the shutdowns under way (a task with no reference may be collected before it runs)
+_SHUTTING: set[asyncio.Future[None]] = set()
+#: how long a left page's kernel is given to finish what the page sent, at most (seconds)
+DRAIN_SECONDS = 20.0
+#: how long a kernel must have been idle to have finished it (seconds)
+QUIET_SECONDS = 1.0
+
+
+async def _end_when_done(manager: Any, kernel_id: str) -> None:
+    """End a left page's kernel once it is idle (or after :data:`DRAIN_SECONDS`), unless a page
+    is connected to it again by then."""
+    deadline = time.monotonic() + DRAIN_SECONDS
+    while time.monotonic() < deadline:
+        await asyncio.sleep(QUIET_SECONDS / 2)
+        try:
+            kernel = manager.get_kernel(kernel_id)
+        except KeyError:
+            return  # already ended (by the gate, or the culler)
+        last = getattr(kernel, "last_activity", None)
+        quiet = last is None or (datetime.now(UTC) - last).total_seconds() >= (
+            QUIET_SECONDS)
+        if getattr(kernel, "execution_state", "idle") == "idle" and quiet:
+            break
+    if not TRACKER.connections.get(kernel_id):
+        await _shutdown(manager, kernel_id)
+
+
 #: a stylesheet link to another host in Voila's templates (cdn.jsdelivr.net)
 _CDN_LINK = re.compile(rb"<link[^>]*href=\"https?://[^\"]*\"[^>]*/?>")
 
@@ -151,10 +215,14 @@ class KitVoila(Voila):
     max_kernels = Int(12, config=True, help="kernels (open pages) in all, besides the pool")
     max_tabs_per_client = Int(6, config=True, help="open pages per client address")
     pool_reserve = Int(1, config=True, help="preheated kernels kept ready")
+    upload_limit = Int(10 * 2**20, config=True,
+                       help="bytes one websocket message may carry (an upload travels in one)")
 
     def init_settings(self) -> dict[str, Any]:
         settings: dict[str, Any] = super().init_settings()
         settings["kit_voila"] = self
+        settings["websocket_max_message_size"] = self.upload_limit
+        settings["contents_manager"] = self.contents_manager = _Notebooks(parent=self)
         if self.ip in ("127.0.0.1", "localhost", "::1"):
             # the Host of every request must be a local name: a page elsewhere that re-resolves
             # its own name to 127.0.0.1 (DNS rebinding) is refused
@@ -162,11 +230,60 @@ class KitVoila(Voila):
             settings["local_hostnames"] = ["localhost", "127.0.0.1", "::1"]
         return settings
 
+    def stop(self) -> None:
+        """Stop serving: every kernel is ended with SIGTERM first, then as Voila does.
+
+        Voila's shutdown (jupyter_client's) interrupts each kernel before asking it to stop, and
+        a kernel still starting, or running the notebook for the pool (where it waits for its
+        page), then prints a traceback to the terminal as if something had failed."""
+        run_sync(self._terminate_kernels)()
+        super().stop()
+
+    async def _terminate_kernels(self) -> None:
+        manager = self.kernel_manager
+        running = []
+        for kernel_id in list(manager.list_kernel_ids()):
+            with contextlib.suppress(KeyError):
+                provisioner = manager.get_kernel(kernel_id).provisioner
+                if provisioner is not None:
+                    running.append(provisioner)
+        await asyncio.gather(*(p.terminate() for p in running), return_exceptions=True)
+        await asyncio.gather(*(p.wait() for p in running), return_exceptions=True)
+
     def init_handlers(self) -> list[Any]:
-        swapped = {TornadoVoilaHandler: _Page, VoilaKernelWebsocketHandler: _Socket}
+        swapped = {TornadoVoilaHandler: _Page, VoilaKernelWebsocketHandler: _Socket,
+                   VoilaShutdownKernelHandler: _Shutdown}
         return [(h[0], swapped.get(h[1], h[1]), *h[2:]) for h in super().init_handlers()]
+
+
+class _Notebooks(LargeFileManager):
+    """Voila's contents manager, without notebook signatures.
+
+    A signature vouches for the outputs stored in a notebook, so that a page may show them;
+    Voila never shows those: it runs the notebook and shows what the run outputs (which it
+    marks trusted itself). Checking one only warned "Notebook app.ipynb is not trusted" on
+    every page load, and opened a signature database in the person's Jupyter folder.
+    """
+
+    def mark_trusted_cells(self, nb: Any, path: str = "") -> None:
+        return None
+
+
+class _TornadoNotices(logging.Filter):
+    """Drop tornado's notice that jupyter_server's websocket ping timeout (in milliseconds,
+    90 000) exceeds the ping interval (30 000): tornado reads both as seconds for its own
+    pings, which jupyter_server's pings make moot; nobody can act on it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("The websocket_ping_timeout (")
+
+
+def quiet_notices() -> None:
+    """Leave out of the server's output the library notices nobody can act on."""
+    logging.getLogger("tornado.general").addFilter(_TornadoNotices())
 
 
 def main() -> None:
     """Run :class:`KitVoila` with the command-line arguments (``kit serve`` builds them)."""
+    quiet_notices()
     KitVoila.launch_instance()

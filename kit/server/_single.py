@@ -16,7 +16,7 @@ from typing import Any
 
 from jupyter_server.utils import url_path_join
 
-from kit.server._gate import KitVoila
+from kit.server._gate import KitVoila, quiet_notices
 from kit.server._voila import hub_user_argv
 
 __all__ = ["HubUserVoila", "main"]
@@ -41,5 +41,6 @@ class HubUserVoila(KitVoila):
 
 def main() -> None:
     """Run a Hub user's server (``python -m kit.server --hub-user``)."""
+    quiet_notices()
     HubUserVoila.launch_instance(hub_user_argv()[3:])  # after python -m kit.server
 

@@ -3,7 +3,8 @@
 - bound to 127.0.0.1 unless told otherwise; on any other address only with a token (or the
   office server, ``kit hub``), and on loopback only for requests addressed to a local name;
 - kernels bounded in total and per client (:mod:`kit.server._gate`);
-- a closed tab's kernel is culled within minutes (Voila 0.5 cannot shut it down on close);
+- a left page's kernel ends with it (:mod:`kit.server._gate`); one the page could not end
+  (a crashed browser) is culled within minutes;
 - one preheated kernel waits, so the app opens about twice as fast;
 - uploads up to :data:`UPLOAD_LIMIT_BYTES` (Voila's websocket default is 10 MiB);
 - the kernels inherit the store's location (``KIT_DATA_DIR`` / ``KIT_DB_URL``).
@@ -72,6 +73,11 @@ def check_address(ip: str, token: str | None) -> None:
         raise KitError(msg)
 
 
+#: kernels talk to the server over Unix sockets in the server's own private folder, not TCP
+#: on localhost, which every user of the machine can reach (and each kernel warns about)
+_KERNEL_TRANSPORT = ["--KernelManager.transport=ipc"] if os.name == "posix" else []
+
+
 def _limits(max_kernels: int, max_tabs: int, pool: int, cull_idle: int) -> list[str]:
     """What both servers share: the kit's kernel limits, culling, uploads, no tracebacks."""
     return [
@@ -82,9 +88,10 @@ def _limits(max_kernels: int, max_tabs: int, pool: int, cull_idle: int) -> list[
         f"--MappingKernelManager.cull_interval={CULL_INTERVAL_SECONDS}",
         "--MappingKernelManager.cull_connected=False",
         "--VoilaConfiguration.show_tracebacks=False",
-        # The dict form (deprecated by traitlets, but typed): key=value would pass a string,
-        # and tornado would fail comparing it with each message's size.
-        f"--Voila.tornado_settings={{'websocket_max_message_size': {UPLOAD_LIMIT_BYTES}}}",
+        f"--KitVoila.upload_limit={UPLOAD_LIMIT_BYTES}",
+        # the port given, or none: the address printed and the Hub's route stay true
+        "--Voila.port_retries=0",
+        *_KERNEL_TRANSPORT,
         "--theme=light",
         "--no-browser",
     ]
@@ -97,7 +104,8 @@ def voila_argv(notebook: Path, *, port: int = 8866, ip: str = "127.0.0.1", token
     check_address(ip, token)
     argv = [sys.executable, "-m", "kit.server", str(notebook), f"--port={port}",
             f"--Voila.ip={ip}",
-            *_limits(max_kernels, max_tabs, 1 if preheat else 0, CULL_IDLE_SECONDS)]
+            *_limits(max_kernels, max_tabs, 1 if preheat else 0, CULL_IDLE_SECONDS),
+            "--Voila.log_level=WARN"]  # a person sees the address kit serve prints, and errors
     if preheat:
         argv += ["--preheat_kernel=True", "--pool_size=1"]
     argv += [f"--token={token}"] if token else ["--Voila.token="]

@@ -10,8 +10,10 @@ from __future__ import annotations
 import base64
 import html
 import os
+from pathlib import Path
 from urllib.parse import parse_qs
 
+import anywidget
 import ipywidgets as W
 
 from kit.guide import load_guide
@@ -26,6 +28,27 @@ ERROR, WARNING, OK, MUTED = "#b00020", "#8a5a00", "#1b5e20", "#555"
 _COLOURS = {"error": ERROR, "warning": WARNING, "ok": OK, "muted": MUTED}
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+#: the root class of an app whose controls are sized for a finger (``static/look.css``)
+TOUCH = "kit-touch"
+
+
+class PageLook(anywidget.AnyWidget):
+    """The apps' page-wide look (``static/look.css``), loaded with this one invisible piece.
+
+    Every control inside a :data:`TOUCH` root is a finger's size on a tablet: drop-downs,
+    checkboxes, text and date fields, buttons, tabs and accordion titles at least 44 × 44 px
+    (Apple's 44 pt, Material's 48 dp), text never made smaller to get there; the stage tabs on
+    one line that scrolls; nothing wider than a phone's screen (a table scrolls in its box).
+    """
+
+    _esm = ("export default { render() { document.body.classList.add('kit-touch-page'); "
+            "return () => {}; } };\n")
+    _css = Path(__file__).resolve().parent / "static" / "look.css"
+
+    def __init__(self) -> None:
+        super().__init__(layout=W.Layout(display="none"))
+        self.add_class("kit-look")
 
 
 def message_html(text: str, kind: str = "ok", *, tag: str = "div") -> str:
@@ -46,8 +69,10 @@ class MessageArea(W.HTML):
 def download_link(data: bytes, filename: str, mime: str, label: str) -> str:
     """An ``<a download>`` data-URI link: works in Voila, needs no file server."""
     payload = base64.b64encode(data).decode("ascii")
+    # a finger's size wherever it is shown (the analytics notebook has no page stylesheet)
     return (f'<a class="kit-download" download="{html.escape(filename)}" '
-            f'href="data:{mime};base64,{payload}" style="font-weight:bold">⬇ '
+            f'href="data:{mime};base64,{payload}" style="font-weight:bold;display:inline-flex;'
+            f'align-items:center;min-height:44px;min-width:44px;padding:0 6px">⬇ '
             f"{html.escape(label)}</a>")
 
 
@@ -79,19 +104,16 @@ def vocab_options(name: str) -> Options:
     return options(vocab(name))
 
 
-def _short(text: str, n: int = 28) -> str:
-    return text if len(text) <= n else text[: n - 1] + "…"
-
-
 def section_options() -> Options:
     """The 14 sections of 七 as options."""
     return tuple((f"{s.label} {s.text.zh}", s.id) for s in load_guide().sections)
 
 
 def clause_options(*parents: str) -> Options:
-    """The clauses below ``parents`` (``3``, ``4.2``...) as options."""
+    """The clauses below ``parents`` (``3``, ``4.2``...) as options, each with its full text
+    (a requirement is confirmed as the guide words it, never cut short)."""
     guide = load_guide()
-    return tuple((f"{c.label} {_short(c.zh)}", c.id)
+    return tuple((f"{c.label} {c.zh}", c.id)
                  for p in parents for c in guide.item(p).children)
 
 

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import anywidget
@@ -12,25 +11,27 @@ import traitlets as t
 from kit.record import natural_key
 from kit.session import Session
 from kit.widgets._rows import attach_refusal, thumbnail_url
+from kit.widgets._static import STATIC, esm
 
 __all__ = ["EvidenceBox"]
 
-STATIC = Path(__file__).resolve().parent / "static"
 
 
 class EvidenceBox(anywidget.AnyWidget):
     """The evidence of ``target`` (``findings/F2``): add a photo or a file, see what is kept."""
 
-    _esm = STATIC / "evidence.js"
+    _esm = esm("evidence.js")
     _css = STATIC / "rows.css"
     label = t.Unicode("").tag(sync=True)
+    target = t.Unicode("").tag(sync=True)
     kept: t.List[dict[str, str]] = t.List().tag(sync=True)
     message = t.Unicode("").tag(sync=True)
     read_only = t.Bool(False).tag(sync=True)
 
     def __init__(self, session: Session, target: str, label: str) -> None:
-        super().__init__(label=label, read_only=session.refusal("attachments") is not None)
-        self.session, self.target = session, target
+        super().__init__(label=label, target=target,
+                         read_only=session.refusal("attachments") is not None)
+        self.session = session
         self.add_class("kit-evidence")
         self.add_class("kit-evidence-" + target.replace("/", "--"))
         self.on_msg(self._message)

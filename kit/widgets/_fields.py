@@ -8,7 +8,8 @@ that field. It never holds the only copy of anything: after a refused change it 
 record's value again.
 
 The registry :data:`FACTORIES` maps a field kind to the widget that edits it; it is the one
-place to change how a kind of field looks.
+place to change how a kind of field looks. A multi-choice field is :class:`ChoiceChips` (every
+option's full text as a chip a finger can tap), not a native multi-select list.
 """
 
 from __future__ import annotations
@@ -22,19 +23,24 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
+import anywidget
 import ipywidgets as W
+import traitlets as t
 
 from kit.dates import DateError, parse_date, parse_datetime
 from kit.door import AccessError
 from kit.errors import ConflictError, KitError, Problem, ValidationError
 from kit.session import Session
 from kit.widgets._common import ERROR, WARNING, message_html
-from kit.widgets._guard import path_class
+from kit.widgets._guard import path_class, show_field
+from kit.widgets._static import STATIC, esm
 
 Options = tuple[tuple[str, str], ...]
 log = logging.getLogger(__name__)
 
 LABEL_WIDTH = "12em"
+#: what an empty date (or date and time) field shows: a hint no one takes for a value
+DATE_HINT, DATETIME_HINT = "年-月-日", "年-月-日 时:分"
 
 
 @dataclass(frozen=True)
@@ -86,13 +92,14 @@ def _textarea(spec: FieldSpec) -> W.Widget:
 
 def _date(spec: FieldSpec) -> W.Widget:
     """A date as text, 2026-12-01 whatever the browser's language (a browser's date picker
-    shows 12/01/2026 in one and 01.12.2026 in another); any form the kit reads is taken."""
-    return _make(W.Text, spec, placeholder=spec.placeholder or "2026-12-01",
+    shows 12/01/2026 in one and 01.12.2026 in another); any form the kit reads is taken.
+    Empty, it shows the form a date takes (年-月-日), never an example date that reads as one."""
+    return _make(W.Text, spec, placeholder=spec.placeholder or DATE_HINT,
                  continuous_update=False)
 
 
 def _datetime(spec: FieldSpec) -> W.Widget:
-    return _make(W.Text, spec, placeholder=spec.placeholder or "2026-12-01 09:30",
+    return _make(W.Text, spec, placeholder=spec.placeholder or DATETIME_HINT,
                  continuous_update=False)
 
 
@@ -108,9 +115,41 @@ def _buttons(spec: FieldSpec) -> W.Widget:
     return _make(W.ToggleButtons, spec, options=list(spec.options))
 
 
+class ChoiceChips(anywidget.AnyWidget):
+    """A multi-choice field as chips (anywidget, ``static/chips.js``): each option's full text,
+    wrapping, the chosen ones marked by colour and a tick; one tap toggles one.
+
+    It has the traits a :class:`BoundField` uses of a selection widget (``options`` as
+    ``(label, value)`` pairs, ``value`` as a tuple of values, ``disabled``), so saving, a
+    refusal, read only, :meth:`BoundField.set_options` and a value no option names work as
+    for any field. The chosen values are kept in the options' order.
+    """
+
+    _esm = esm("chips.js")
+    _css = STATIC / "chips.css"
+    description = t.Unicode("").tag(sync=True)
+    options = t.Tuple().tag(sync=True)
+    value = t.Tuple().tag(sync=True)
+    disabled = t.Bool(False).tag(sync=True)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.add_class("kit-choices")
+
+    @t.validate("options")
+    def _pairs(self, proposal: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
+        return tuple((str(label), value) for label, value in proposal["value"])
+
+    @t.validate("value")
+    def _in_order(self, proposal: dict[str, Any]) -> tuple[Any, ...]:
+        chosen = list(dict.fromkeys(proposal["value"]))  # each once
+        order = {v: i for i, (_label, v) in enumerate(self.options)}
+        return tuple(sorted(chosen, key=lambda v: order.get(v, len(order))))
+
+
 def _checks(spec: FieldSpec) -> W.Widget:
-    return _make(W.SelectMultiple, spec, options=list(spec.options),
-                 rows=min(len(spec.options), 6))
+    return ChoiceChips(description=spec.label, options=spec.options,
+                       layout=shared_layout(spec.kind))
 
 
 def _int(spec: FieldSpec) -> W.Widget:
@@ -215,8 +254,12 @@ class BoundField(W.VBox):
         self.control = FACTORIES[spec.kind](spec)
         self.control.add_class("kit-field")
         self.control.add_class("kit-field-" + spec.path.replace("/", "--").replace(".", "_"))
-        if spec.kind in TYPED_KINDS:  # the page guard keeps its typing until it is saved
-            self.control.add_class(path_class(spec.path))
+        # the page guard keeps every keystroke and tap until the kernel confirms it: a text as
+        # typed, a choice chips send as values, any other field as what it shows (read by kept)
+        self.control.add_class(path_class(spec.path))
+        if spec.kind not in TYPED_KINDS | {"multichoice"}:
+            self.control.add_class("kit-shown")
+        show_field(session, spec.path, self)
         self._message: W.HTML | None = None
         self._options: Options = tuple(spec.options)
         self._unknown: tuple[Any, ...] = ()  # values the record holds that no choice names
@@ -238,6 +281,41 @@ class BoundField(W.VBox):
         self._options = tuple(options)
         self._show(self.session.get(self.spec.path))
         self._show_rules()
+
+    def shown(self, value: Any) -> Any:
+        """What the control shows for the record's ``value``, as the page keeps a tap on it:
+        a choice's label, a checkbox's tick, a date's or a number's text."""
+        shown = to_widget(self.spec.kind, value)
+        if self.spec.kind in ("choice", "buttons"):
+            return next((label for label, v in self.control.options if v == shown), None)
+        if self.spec.kind in ("bool", "multichoice"):
+            return shown if self.spec.kind == "bool" else list(shown)
+        return str(shown)
+
+    def kept(self, shown: Any) -> Any:
+        """The record's value for what the page kept of a tap (:meth:`shown`'s form), or
+        :class:`~kit.errors.ValidationError` naming the field when it names no choice."""
+        if self.spec.kind in ("choice", "buttons"):
+            labels = dict(self.control.options)
+            if shown not in labels:
+                raise ValidationError([Problem(
+                    "record.unknown_code", f"“{shown}”不是此项的选项", f"{shown!r} is no choice "
+                    "of this field", field=self.spec.path)], self.spec.path)
+            return labels[shown]
+        if self.spec.kind == "bool":
+            return bool(shown)
+        if self.spec.kind == "int":
+            try:
+                return int(str(shown).strip() or 0)
+            except ValueError:
+                raise ValidationError([Problem("record.not_a_number", f"“{shown}”不是整数",
+                                               f"{shown!r} is not a whole number",
+                                               field=self.spec.path)], self.spec.path) from None
+        try:
+            return from_widget(self.spec.kind, shown)
+        except DateError as exc:
+            raise ValidationError([Problem(exc.reason, f"“{shown}”：{exc.zh}", exc.en,
+                                           field=self.spec.path)], self.spec.path) from None
 
     @property
     def message(self) -> W.HTML:

@@ -1,32 +1,45 @@
-"""The page guard: the browser keeps what is typed until it is saved; a lost kernel is shown.
+"""The page guard: nothing typed or tapped is lost, and the connection is always in view.
 
-One :class:`PageGuard` per page (anywidget, its script in ``static/guard.js``). In the browser it
-keeps every keystroke typed into a record field in ``localStorage`` until the kernel reports
-that value saved; asks the kernel to save what is pending when a field loses focus and when the
-page is hidden or left; after a reload offers to restore what the store does not hold; and shows
-a banner at once when the kernel stops answering the page's pings (every :data:`BEAT_MS`; each
-ping also lets the app look for colleagues' changes, ``on_ping``). A kernel sends nothing on
-its own, so one whose page is closed falls idle and is culled. Fields are found by their ``kp:<path>``
-class, which every bound text field carries.
+One :class:`PageGuard` per page (anywidget, ``static/guard.js``). In the browser it keeps every
+change the page makes (each keystroke of a text field, each tap, each photo, file and
+signature), keyed by the person, until the kernel reports it saved; shows the connection's
+state (saved, saving, offline, and how many changes wait) at the top of the page, within a few
+seconds of a lost connection; sends everything kept again when the kernel answers again, and
+after a reload to the new kernel, where a change made over the version still stored is saved
+and one made over someone else's newer change is offered back (text) or said (a tap), never
+imposed. A page whose kernel is gone (culled after a long cut, killed) loads again by itself.
+Each ping (every :data:`BEAT_MS`) also lets the app look for colleagues' changes
+(``on_ping``). A kernel sends nothing on its own, so one whose page is closed falls idle and
+is culled. Fields are found by their ``kp:<path>`` class.
 """
 
 from __future__ import annotations
 
 import contextlib
+import weakref
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import anywidget
 import traitlets as t
 
-from kit.errors import KitError
+from kit.errors import KitError, ValidationError
 from kit.session import Session
+from kit.widgets._static import STATIC, esm
 
-__all__ = ["BEAT_MS", "PageGuard", "path_class"]
+__all__ = ["BEAT_MS", "PageGuard", "path_class", "show_field"]
 
-STATIC = Path(__file__).resolve().parent / "static"
-BEAT_MS = 2000
+BEAT_MS = 1000
+
+
+#: the fields shown on a page, by (session, path): what the page kept of a tap on one that is
+#: no text (a choice's label, a date's text) is read by the field itself
+_FIELDS: weakref.WeakValueDictionary[tuple[int, str], Any] = weakref.WeakValueDictionary()
+
+
+def show_field(session: Session, path: str, field: Any) -> None:
+    """Register ``field`` (a :class:`~kit.widgets._fields.BoundField`) as showing ``path``."""
+    _FIELDS[(id(session), path)] = field
 
 
 def path_class(path: str) -> str:
@@ -37,11 +50,11 @@ def path_class(path: str) -> str:
 class PageGuard(anywidget.AnyWidget):
     """Keeps typing safe in the browser and says when the kernel is gone."""
 
-    _esm = STATIC / "guard.js"
+    _esm = esm("guard.js")
     _css = STATIC / "guard.css"
     inspection = t.Unicode("").tag(sync=True)
     beat_ms = t.Int(BEAT_MS).tag(sync=True)
-    #: the version of each text field as this page read it (what a kept text was typed over)
+    #: the version of each field as this page read it (what a kept change was made over)
     versions = t.Dict().tag(sync=True)
     #: who is working: what the browser keeps is kept under this name, and only offered or
     #: saved for the same person (a shared tablet: the next sign-in never gets it)
@@ -63,8 +76,7 @@ class PageGuard(anywidget.AnyWidget):
     def watch(self, session: Session) -> None:
         """Guard the fields of ``session``'s inspection; report each saved text to the page."""
         self.session = session
-        self.versions = {p: v for p, v in session.record.versions.items()
-                         if isinstance(session.get(p), str)}
+        self.versions = dict(session.record.versions)
         self.person = session.user
         self.inspection = session.id
         session.on_change(lambda path: self._saved(session, path))
@@ -83,11 +95,14 @@ class PageGuard(anywidget.AnyWidget):
         if session is not self.session or path == "*":
             return
         value = session.get(path)
-        if isinstance(value, str):
-            self.send({"kind": "saved", "path": path, "value": value,
-                       "version": session.record.versions.get(path)})
+        said = {"kind": "saved", "path": path, "value": value,
+                "version": session.record.versions.get(path)}
+        field = _FIELDS.get((id(session), path))
+        if field is not None:  # what a tap on it was kept as, to know it is in
+            said["shown"] = field.shown(value)
+        self.send(said)
 
-    def _message(self, _widget: Any, content: Any, _buffers: Any) -> None:
+    def _message(self, _widget: Any, content: Any, buffers: Any) -> None:
         if not isinstance(content, dict):
             return
         if content.get("kind") == "ping":
@@ -103,29 +118,62 @@ class PageGuard(anywidget.AnyWidget):
                 return  # kept for someone else (the page changed hands): never theirs to save
             self.restore([i for i in items if isinstance(i, dict)] if isinstance(items, list)
                          else [])
+        elif content.get("kind") == "attach":
+            self.attach(content, bytes(buffers[0]) if buffers else b"")
 
     def restore(self, items: list[dict[str, Any]]) -> None:
-        """Texts the browser kept for this inspection: save those typed over the version still
-        stored (the person's own latest typing); report the others as conflicts, to be offered.
-        """
+        """Changes the browser kept for this inspection (texts, taps): save those made over
+        the version still stored, or over changes of this person's own; report the others as
+        conflicts (a text is offered back beside its field, a tap is said), never imposed."""
         session = self.session
         if session is None:
             return
         for item in items:
             path, value, base = item.get("path"), item.get("value"), item.get("base")
-            if not isinstance(path, str) or not isinstance(value, str):
+            if not isinstance(path, str) or "value" not in item:
                 continue
-            current = session.get(path)
-            if current == value:
-                self._saved(session, path)
-                continue
-            if not isinstance(current, str | None) or not self._only_mine(session, path, base):
-                self.send({"kind": "conflict", "path": path})
-                continue
+            kept = value
             try:
+                if isinstance(value, dict) and "shown" in value:  # a tap, as its field shows it
+                    field = _FIELDS.get((id(session), path))
+                    if field is None:
+                        continue  # its field is not on the page yet: it stays kept till then
+                    value = field.kept(value["shown"])
+                if session.get(path) == value:
+                    self.send({"kind": "taken", "path": path, "kept": kept})
+                    self._saved(session, path)
+                    continue
+                if not self._only_mine(session, path, base):
+                    self.send({"kind": "conflict", "path": path})
+                    continue
                 session.set(path, value)
-            except KitError:
-                self.send({"kind": "conflict", "path": path})
+            except ValidationError as exc:  # refused for what it is: said, not kept
+                why = "；".join(p.message for p in exc.problems)
+                self.send({"kind": "conflict", "path": path, "message": why})
+            except KitError as exc:
+                self.send({"kind": "conflict", "path": path, "message": str(exc)})
+            else:
+                self.send({"kind": "taken", "path": path, "kept": kept})
+
+    def attach(self, content: dict[str, Any], data: bytes) -> None:
+        """A photo, file or signature the browser kept (sent at once, or again after a lost
+        connection or a reload): kept as evidence once (the same bytes on the same target
+        again are the same evidence); the page is told it may forget them, or why not."""
+        session = self.session
+        file_id = content.get("id")
+        if session is None or not isinstance(file_id, str):
+            return
+        try:
+            session.attach(str(content.get("target") or ""), str(content.get("name") or ""),
+                           data, signature=bool(content.get("signature")),
+                           signer=str(content.get("signer") or ""))
+        except KitError as exc:
+            why = "；".join(p.message for p in exc.problems) if \
+                isinstance(exc, ValidationError) else str(exc)
+            self.send({"kind": "file_refused", "id": file_id,
+                       "target": content.get("target"), "message": why})
+            return
+        self.send({"kind": "filed", "id": file_id, "target": content.get("target")})
 
     def flush(self, values: dict[str, Any] | None = None) -> None:
         """Save what is waiting for a pause in typing, then the page's latest ``values``.

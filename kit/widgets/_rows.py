@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any
 
 import anywidget
@@ -27,10 +26,10 @@ from kit.labels import RESULTS, vocab
 from kit.record import natural_key, next_key
 from kit.session import Session
 from kit.widgets._guard import path_class
+from kit.widgets._static import STATIC, esm
 
 __all__ = ["FIELDS", "ChecklistRows", "attach_refusal", "thumbnail_url"]
 
-STATIC = Path(__file__).resolve().parent / "static"
 #: what a row edits, per item: the record's leaves under ``results/<item>``
 FIELDS = ("result", "notes", "means", "evidence")
 #: the buttons' order: a result is a choice made; 未检查 is what a second tap goes back to
@@ -76,7 +75,7 @@ def _css_id(item_id: str) -> str:
 class ChecklistRows(anywidget.AnyWidget):
     """Every item of one checklist section as a row; see the module."""
 
-    _esm = STATIC / "rows.js"
+    _esm = esm("rows.js")
     _css = STATIC / "rows.css"
     items: t.List[dict[str, Any]] = t.List().tag(sync=True)
     values = t.Dict().tag(sync=True)

@@ -11,7 +11,6 @@ latest drawing kept is shown under the pad.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import anywidget
@@ -21,16 +20,16 @@ from kit.dates import beijing_text
 from kit.record import natural_key
 from kit.session import Session
 from kit.widgets._rows import attach_refusal, thumbnail_url
+from kit.widgets._static import STATIC, esm
 
 __all__ = ["SignaturePad"]
 
-STATIC = Path(__file__).resolve().parent / "static"
 
 
 class SignaturePad(anywidget.AnyWidget):
     """One signer's pad: draw, clear, keep; the kept signature shown."""
 
-    _esm = STATIC / "signature.js"
+    _esm = esm("signature.js")
     _css = STATIC / "signature.css"
     label = t.Unicode("").tag(sync=True)
     who = t.Unicode("").tag(sync=True)

@@ -26,8 +26,8 @@ from kit.labels import STAGES, vocab, zh
 from kit.profiles import load_profile, read_profiles
 from kit.record import Member, new_inspection
 from kit.session import Session
-from kit.widgets._common import MessageArea, parse_query, vocab_options
-from kit.widgets._fields import guarded, problems_html
+from kit.widgets._common import TOUCH, MessageArea, PageLook, parse_query, vocab_options
+from kit.widgets._fields import DATE_HINT, guarded, problems_html
 from kit.widgets._guard import PageGuard
 
 __all__ = [
@@ -96,6 +96,8 @@ class InspectorApp(W.VBox):
         self._waiting: tuple[str, str | None, str | None] | None = None
         self.who = W.HTML()
         self.who.add_class("kit-who")
+        self.who_again = W.HTML()  # the same, in the chooser: a phone's bar has no room for it
+        self.who_again.add_class("kit-who-again")
         self.name_box = W.Text(placeholder="您的姓名 your name", layout=W.Layout(width="14em"))
         self.name_box.add_class("kit-user")
         name_button = W.Button(description="确定 OK", layout=W.Layout(width="auto"))
@@ -135,7 +137,14 @@ class InspectorApp(W.VBox):
         self._polled = 0.0
         self.guard.observe(lambda change: self._guard(self.choose_name, change["new"], False),
                            names="user")
-        self.title = W.HTML()
+        self.title = W.HTML()  # the open record's name, in the compact bar
+        self.title.add_class("kit-record-title")
+        self.change_button = W.Button(description="更换/新建 ▾",
+                                      tooltip="打开另一个检查记录或新建 / open another "
+                                              "inspection or start one",
+                                      layout=W.Layout(width="auto", display="none"))
+        self.change_button.add_class("kit-change-record")
+        self.change_button.on_click(lambda _b: self.fold(not self.folded))
         self.tabs = W.Tab()
         self.tabs.add_class("kit-stages")
         self.tabs.observe(self._tab_changed, names="selected_index")
@@ -146,12 +155,21 @@ class InspectorApp(W.VBox):
         header = W.HTML("<h2>北京市医疗器械生产监督检查 · 检查员工作台"
                         "<br><small>Medical-device production inspection</small></h2>")
         self._show_identity()
-        super().__init__([self.guard, header, self.who, self.name_form,
-                          W.HBox([self.search, self.chooser, self.open_button,
-                                  self.refresh_button, self.found],
-                                 layout=W.Layout(flex_flow="row wrap")),
-                          self.new_form, self.message, self.title, self.tabs])
+        # once a record is open, all that chooses one folds into a one-line bar (its name, who
+        # is working, and the button that unfolds the rest), so the stage starts near the top
+        self.bar = W.HBox([self.change_button, self.title, self.who])
+        self.bar.add_class("kit-bar")
+        self.chooser_panel = W.VBox([header, self.who_again, self.name_form,
+                                     W.HBox([self.search, self.chooser, self.open_button,
+                                             self.refresh_button, self.found],
+                                            layout=W.Layout(flex_flow="row wrap",
+                                                            align_items="center")),
+                                     self.new_form])
+        self.chooser_panel.add_class("kit-chooser-panel")
+        super().__init__([self.guard, PageLook(), self.bar, self.chooser_panel, self.message,
+                          self.tabs])
         self.add_class("kit-app")
+        self.add_class(TOUCH)
 
     # -- who -------------------------------------------------------------------------------
     @property
@@ -183,12 +201,13 @@ class InspectorApp(W.VBox):
     def _show_identity(self) -> None:
         who = self.identity
         if who is None:
-            self.who.value = ""
+            self.who.value = self.who_again.value = ""
             self.name_form.layout.display = "flex"
             return
         self.name_form.layout.display = "none"
         how = "已登录 Signed in" if who.hub else "当前用户 Working as"
-        self.who.value = f"<div class='kit-signed-in'>{how}：<b>{html.escape(who.label)}</b></div>"
+        self.who.value = self.who_again.value = (
+            f"<div class='kit-signed-in'>{how}：<b>{html.escape(who.label)}</b></div>")
         if not who.hub and self.guard.user != who.user:
             self.guard.user = who.user
 
@@ -226,7 +245,7 @@ class InspectorApp(W.VBox):
         self.new_company = W.Text(placeholder="企业名称 company name", layout=W.Layout(width="18em"))
         self.new_type = W.Dropdown(options=vocab_options("inspection_types"),
                                    layout=W.Layout(width="9em"))
-        self.new_date = W.Text(value=beijing_today().isoformat(), placeholder="2026-12-01",
+        self.new_date = W.Text(value=beijing_today().isoformat(), placeholder=DATE_HINT,
                                layout=W.Layout(width="11em"))
         self.new_date.add_class("kit-new-date")
         profiles, broken = read_profiles()
@@ -283,8 +302,10 @@ class InspectorApp(W.VBox):
         self.refresh_list()  # the picker shows the open inspection, wherever it is listed
         looking = (" <small class='kit-read-only'>只读 read only</small>"
                    if self.session.read_only else "")
-        self.title.value = (f"<h3>{html.escape(ins.company.name or '（未填写企业）')} — "
-                            f"{html.escape(inspection_id)}{looking}</h3>")
+        name = html.escape(ins.company.name or "（未填写企业）")
+        self.title.value = (f"<div title='{name} — {html.escape(inspection_id)}'><b>{name}</b>"
+                            f"<span class='kit-record-id'> — {html.escape(inspection_id)}</span>"
+                            f"{looking}</div>")
         keys = [k for k, _t in STAGE_TABS]
         wanted = stage if stage in keys else _RECORD_STAGE_TAB.get(ins.stage, "preparation")
         index = keys.index(wanted)
@@ -298,7 +319,21 @@ class InspectorApp(W.VBox):
             self._opening = False
         self._build(index)
         self._follow()
+        self.fold(True)
         self.say("")
+
+    @property
+    def folded(self) -> bool:
+        """Whether the chooser (title, picker, new-inspection form) is folded into the bar."""
+        return self.chooser_panel.layout.display == "none"
+
+    def fold(self, folded: bool) -> None:
+        """Fold the chooser into the one-line bar, or unfold it (only once a record is open:
+        before, there is nothing else to show)."""
+        folded = folded and self.session is not None
+        self.chooser_panel.layout.display = "none" if folded else "flex"
+        self.change_button.layout.display = "none" if self.session is None else "flex"
+        self.change_button.description = "更换/新建 ▾" if folded else "收起 ▴"
 
     def open_from_query(self, query: str | None) -> None:
         """Open what ``?id=…&stage=…&section=…`` names; else ``$KIT_OPEN_ID`` (the demo)."""

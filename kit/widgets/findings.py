@@ -27,9 +27,10 @@ __all__ = [
 
 
 def item_options(session: Session) -> Options:
-    """Checklist items of the sections in scope, as (label + start of text, id)."""
+    """Checklist items of the sections in scope, as (label and full text, id): the item a
+    finding is about is chosen as the guide words it."""
     items = items_in_scope(session_profile(session), session.inspection.scope.sections)
-    return tuple((f"{i.label} {i.zh[:24]}", i.id) for i in items)
+    return tuple((f"{i.label} {i.zh}", i.id) for i in items)
 
 
 class DeadlineHelper(W.HBox):

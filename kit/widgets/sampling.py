@@ -28,6 +28,7 @@ from kit.labels import (
     zh,
 )
 from kit.session import Session
+from kit.widgets._fields import DATE_HINT
 
 __all__ = [
     "ACCEPT",
@@ -85,7 +86,7 @@ class SamplingWidget(W.VBox):
         self.use_sample.add_class("kit-use-sample")
         ins = session.inspection
         day = ins.sampling.inspection_date or ins.scope.start_date or beijing_today()
-        self.date = W.Text(value=day.isoformat(), placeholder="2026-12-01",
+        self.date = W.Text(value=day.isoformat(), placeholder=DATE_HINT,
                            description="检查日期 Date")
         self.seed = W.IntText(value=ins.sampling.seed or default_seed(session.id),
                               description="随机种子 Seed")

@@ -45,8 +45,10 @@ from kit.training import (
 from kit.widgets._common import (
     ERROR,
     OK,
+    TOUCH,
     XLSX_MIME,
     MessageArea,
+    PageLook,
     download_link,
     message_html,
     parse_query,
@@ -230,7 +232,7 @@ class TrainingApp(W.VBox):
         self.class_area.add_class("kit-class-area")
         self.guard = PageGuard()  # remembers the chosen name in the browser
         super().__init__([
-            self.guard,
+            self.guard, PageLook(),
             W.HTML("<h2>北京市医疗器械生产监督检查指南 · 培训<br>"
                    "<small>Training on the Beijing inspection guide</small></h2>"),
             W.HBox([self.language, self.trainee], layout=W.Layout(flex_flow="row wrap")),
@@ -242,6 +244,7 @@ class TrainingApp(W.VBox):
             self.kept, self.download, self.class_area,
         ])
         self.add_class("kit-training")
+        self.add_class(TOUCH)
         self.language.value = lang if lang in dict(LANGUAGES).values() else "zh"
         self._relabel_parts()
         self.part.value = part if part in PARTS else "1"

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
 import urllib.error
 import urllib.request
-import warnings
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,15 @@ from kit import server as serve
 from kit.door import Door, Identity
 from kit.errors import KitError, NotFoundError
 from kit.interchange import DEMO_ID, load_demo
-from tests.browser import PATIENCE, served, wait_until
+from tests.browser import (
+    PATIENCE,
+    PATIENCE_MS,
+    _stop_group,
+    free_port,
+    served,
+    wait_http,
+    wait_until,
+)
 
 
 def test_voila_is_bound_to_localhost_culls_idle_kernels_and_takes_large_uploads():
@@ -29,7 +38,9 @@ def test_voila_is_bound_to_localhost_culls_idle_kernels_and_takes_large_uploads(
     assert "--MappingKernelManager.cull_connected=False" in argv
     assert "--preheat_kernel=True" in argv
     assert "--no-browser" in argv
-    size = next(a for a in argv if "websocket_max_message_size" in a)
+    assert "--Voila.port_retries=0" in argv  # the address kit serve prints, or an error
+    assert "--KernelManager.transport=ipc" in argv  # not TCP, which any local user reaches
+    size = next(a for a in argv if a.startswith("--KitVoila.upload_limit="))
     assert str(serve.UPLOAD_LIMIT_BYTES) in size
     assert serve.UPLOAD_LIMIT_BYTES > 10 * 2**20  # above Voila's 10 MiB default
 
@@ -64,16 +75,18 @@ def test_demo_is_loaded_once(tmp_path):
         assert door.inspection(DEMO_ID).company.name == "北京示例医疗科技有限公司"
 
 
-def test_voila_reads_the_upload_limit_as_a_number():
-    from voila.app import Voila
+def test_voila_reads_the_upload_limit_as_a_number(tmp_path):
+    from kit.server._gate import KitVoila
 
-    argv = serve.voila_argv(serve.notebook_path("app"))
-    setting = next(a for a in argv if a.startswith("--Voila.tornado_settings="))
-    app = Voila()
-    with warnings.catch_warnings():  # traitlets deprecates the dict form; it is the typed one
-        warnings.simplefilter("ignore", DeprecationWarning)
-        app.parse_command_line([setting])
-    assert app.tornado_settings["websocket_max_message_size"] == serve.UPLOAD_LIMIT_BYTES
+    on_term = signal.getsignal(signal.SIGTERM)
+    try:
+        app = KitVoila()
+        app.initialize(serve.voila_argv(serve.notebook_path("app"))[3:])  # after -m kit.server
+        app.connection_dir = str(tmp_path)
+        settings = app.init_settings()  # what the server is built with; no kernel started
+    finally:
+        signal.signal(signal.SIGTERM, on_term)  # Voila's own handler, for its server only
+    assert settings["websocket_max_message_size"] == serve.UPLOAD_LIMIT_BYTES
 
 
 def test_serving_beyond_this_machine_needs_a_token():
@@ -86,18 +99,25 @@ def test_serving_beyond_this_machine_needs_a_token():
     assert "--token" in proc.stderr
 
 
-def _kernels(pid: int) -> int:
-    """Kernel processes below the server process ``pid``."""
-    count = 0
+def _kernel_ids(pid: int) -> set[str]:
+    """The ids of the kernel processes below the server process ``pid`` (each is started with
+    its connection file, ``kernel-ID.json``)."""
+    found = set()
     for name in (p.name for p in Path("/proc").iterdir() if p.name.isdigit()):
         try:
             stat = (Path("/proc") / name / "stat").read_text().split()
-            cmd = (Path("/proc") / name / "cmdline").read_bytes()
+            cmd = (Path("/proc") / name / "cmdline").read_bytes().split(b"\0")
         except OSError:
             continue
-        if int(stat[3]) == pid and b"ipykernel" in cmd:
-            count += 1
-    return count
+        if int(stat[3]) == pid and any(b"ipykernel" in part for part in cmd):
+            found |= {Path(part.decode()).stem.removeprefix("kernel-") for part in cmd
+                      if part.endswith(b".json")}
+    return found
+
+
+def _kernels(pid: int) -> int:
+    """Kernel processes below the server process ``pid``."""
+    return len(_kernel_ids(pid))
 
 
 @pytest.mark.slow
@@ -113,3 +133,80 @@ def test_the_served_app_bounds_its_kernels_and_checks_the_host(tmp_path):
         # ended kernels take a moment to exit: the limit and the preheated one are left
         assert wait_until(lambda: _kernels(base.pid) <= 2 + 1)
         assert 1 <= _kernels(base.pid) <= 2 + 1
+
+
+def _page_kernel(page) -> str:
+    """The id of the kernel a Voila page runs on (from the page's own configuration)."""
+    return str(page.evaluate(
+        "JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId"))
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_a_reloaded_pages_kernel_ends_with_it(browser, tmp_path):
+    """Voila's page asks the server to end its kernel when it is left, with the ``_xsrf``
+    cookie's token: the kit's page sets that cookie, so after 10 reloads the open page's
+    kernel and the preheated one are left, not 11. Each left page's kernel ends long before the
+    idle culler could end it (after CULL_IDLE_SECONDS idle), and the gate's limits are out of
+    reach here: the page's own request ends it."""
+    limits = ["--max-tabs", "30", "--max-kernels", "30"]
+    with served(["--demo", *limits], tmp_path / "data", tmp_path / "log") as base:
+        context = browser.new_context(locale="zh-CN")
+        page = context.new_page()
+        page.set_default_timeout(PATIENCE_MS)
+        page.add_init_script("localStorage.setItem('kit-user', '张明')")
+        page.goto(base)
+        page.locator(".kit-app").wait_for(state="visible")
+        left: list[str] = []
+        for _ in range(10):
+            left.append(_page_kernel(page))
+            page.reload()
+            page.locator(".kit-app").wait_for(state="visible")
+            gone = left[-1]
+            assert wait_until(lambda: gone not in _kernel_ids(base.pid),  # noqa: B023
+                              seconds=serve.CULL_IDLE_SECONDS / 2)
+        assert _page_kernel(page) in _kernel_ids(base.pid)
+        assert wait_until(lambda: len(_kernel_ids(base.pid)) == 2)  # the page's, the pool's
+        assert not set(left) & _kernel_ids(base.pid)
+        context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_the_first_run_asks_a_name_once_then_opens_the_demo(page, tmp_path):
+    """What the README's first run says: the app asks for a name (every change is recorded
+    under it), the browser remembers it, and the demo inspection is open."""
+    page.set_default_timeout(PATIENCE_MS)
+    with served(["--demo"], tmp_path / "data", tmp_path / "log") as base:
+        page.goto(base)
+        page.locator(".kit-user input").fill("王小明")
+        page.locator("button.kit-user-ok").click()
+        page.locator(".kit-who", has_text="王小明").wait_for()
+        page.get_by_text("北京示例医疗科技有限公司 — demo-2026-1119").wait_for()
+        page.reload()
+        page.get_by_text("北京示例医疗科技有限公司 — demo-2026-1119").wait_for()
+        page.locator(".kit-who", has_text="王小明").wait_for()
+        assert page.locator(".kit-user input").is_hidden()
+
+
+@pytest.mark.slow
+def test_kit_serve_demo_prints_only_its_address(tmp_path):
+    """A person starting ``kit serve --demo`` sees where the app is, and nothing else: no
+    library's warning, no kernel's, none when it is stopped with Ctrl-C."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kit", "serve", "--demo", "--data-dir", str(tmp_path / "data"),
+         "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    where = f"http://127.0.0.1:{port}/"
+    try:
+        wait_http(where)  # the page, rendered by a kernel; the pool's kernel starts meanwhile
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C, as in a terminal
+        try:
+            out, _ = proc.communicate(timeout=PATIENCE)
+        except subprocess.TimeoutExpired:
+            _stop_group(proc)
+            raise
+    assert out.splitlines() == [f"检查工具包应用 app 在 {where} / serving app.ipynb at {where}"]
+    assert proc.returncode == 0

@@ -10,6 +10,7 @@ from kit.door import Door, Identity
 from kit.interchange import import_json
 from kit.session import Session
 from kit.store import Store
+from kit.widgets._common import vocab_options
 from kit.widgets._guard import PageGuard, path_class
 from tests.conftest import demo_file
 
@@ -34,8 +35,9 @@ def test_a_kept_text_typed_over_the_stored_version_is_saved(guarded) -> None:
     guard._message(guard, {"kind": "kept", "person": "张明", "items": [
         {"path": PATH, "value": "浏览器保存的文字", "base": base}]}, [])
     assert session.get(PATH) == "浏览器保存的文字"
-    assert sent[-1]["kind"] == "saved"
-    assert sent[-1]["value"] == "浏览器保存的文字"
+    saved = [m for m in sent if m["kind"] == "saved" and m["path"] == PATH]
+    assert saved[-1]["value"] == "浏览器保存的文字"
+    assert sent[-1] == {"kind": "taken", "path": PATH, "kept": "浏览器保存的文字"}
     assert session.door.audit(session.id, PATH)[-1].user == "张明"
 
 
@@ -84,3 +86,55 @@ def test_a_flush_saves_the_latest_text_the_page_sends(guarded) -> None:
 
 def test_fields_are_found_by_their_path_class() -> None:
     assert path_class("results/7.2.c1/notes") == "kp:results/7.2.c1/notes"
+
+
+# -- taps kept as their field shows them (a drop-down's label, a date's text, a tick) -----------
+def _field(session: Session, path: str, kind: str, options: tuple = ()) -> Any:
+    from kit.widgets._fields import BoundField, FieldSpec
+
+    return BoundField(session, FieldSpec(path, "标签", kind, options=options))
+
+
+def _kept(guard: PageGuard, session: Session, path: str, shown: Any) -> None:
+    guard._message(guard, {"kind": "kept", "person": session.user, "items": [
+        {"path": path, "value": {"shown": shown}, "base": guard.versions.get(path)}]}, [])
+
+
+def test_a_kept_tap_on_a_drop_down_is_saved_as_the_choice_its_label_names(guarded) -> None:
+    guard, session, sent = guarded
+    options = vocab_options("roles")
+    label, value = next((lab, v) for lab, v in options if v != session.get("company/role"))
+    field = _field(session, "company/role", "choice", options)
+    _kept(guard, session, "company/role", label)
+    assert session.get("company/role") == value
+    assert field.control.value == value  # the field shows it, as a tap would have
+    assert sent[-1] == {"kind": "taken", "path": "company/role", "kept": {"shown": label}}
+    saved = [m for m in sent if m["kind"] == "saved" and m["path"] == "company/role"]
+    assert saved[-1]["shown"] == label  # the page knows its kept tap is in
+
+
+def test_a_kept_date_typed_in_any_form_is_saved_as_a_date(guarded) -> None:
+    guard, session, _sent = guarded
+    _field(session, "scope/end_date", "date")
+    _kept(guard, session, "scope/end_date", "2026年11月21日")
+    assert session.get("scope/end_date") == "2026-11-21"
+
+
+def test_a_kept_tap_naming_no_choice_is_said_and_nothing_is_written(guarded) -> None:
+    guard, session, sent = guarded
+    before = session.get("company/role")
+    _field(session, "company/role", "choice", vocab_options("roles"))
+    _kept(guard, session, "company/role", "<b>伪造</b>")
+    assert session.get("company/role") == before
+    assert sent[-1]["kind"] == "conflict"
+    assert "伪造" in sent[-1]["message"]
+
+
+def test_a_kept_tap_whose_field_is_not_shown_yet_waits(guarded) -> None:
+    """After a reload the stage with the field may not be built yet: the tap stays kept in the
+    browser (nothing said, nothing written) until the field is on the page."""
+    guard, session, sent = guarded
+    before = session.get("company/role")
+    _kept(guard, session, "company/role", vocab_options("roles")[-1][0])
+    assert session.get("company/role") == before
+    assert sent == []

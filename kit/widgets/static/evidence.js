@@ -1,10 +1,5 @@
 // Photos and files of one thing of the record: the camera (on a tablet), a file, thumbnails.
-function h(tag, cls, text) {
-  const el = document.createElement(tag);
-  if (cls) el.className = cls;
-  if (text !== undefined) el.textContent = text;
-  return el;
-}
+// A picked file is kept in the page guard's outbox until the kernel has it.
 
 function render({ model, el }) {
   const box = h("div", "kit-row-photos");
@@ -19,10 +14,13 @@ function render({ model, el }) {
     input.className = `${cls}-input`;
     const b = h("button", cls, label);
     b.type = "button";
-    b.onclick = () => input.click();
+    onTap(b, () => input.click());
     input.onchange = async () => {
       for (const file of input.files) {
-        model.send({ kind: "attach", name: file.name }, undefined, [await file.arrayBuffer()]);
+        const data = await file.arrayBuffer();
+        const keep = outbox();
+        if (keep && keep.ready()) await keep.putFile(model.get("target"), file.name, data);
+        else model.send({ kind: "attach", name: file.name }, undefined, [data]);
       }
       input.value = "";
     };
@@ -47,6 +45,11 @@ function render({ model, el }) {
   };
   show();
   for (const name of ["kept", "message", "read_only"]) model.on(`change:${name}`, show);
+  const refused = (e) => {
+    if (e.detail.target === model.get("target")) note.textContent = `未保存 not kept: ${e.detail.message}`;
+  };
+  window.addEventListener("kit-file-refused", refused);
+  return () => window.removeEventListener("kit-file-refused", refused);
 }
 
 export default { render };

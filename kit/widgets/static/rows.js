@@ -4,26 +4,27 @@
 // green, 不符合 red, 不适用 grey; none chosen: 未检查, outlined). Tapping the chosen result
 // again takes it back to 未检查. The notes, the means (toggle chips) and the evidence unfold
 // under the row on demand, and by themselves on 不符合, which also offers 记为问题. The row
-// changes at once and the kernel saves; a refused change is said in the row, which then shows
-// the record again. Text boxes sit in roots with the kp:<path> class, so the page guard keeps
-// every keystroke until it is saved.
+// changes at once and the kernel saves; until it says so, the page guard's outbox keeps the
+// tap (a lost connection, a reload, a new kernel lose nothing) and the row is marked as
+// waiting; the section's count includes what waits. A refused change is said in the row,
+// which then shows the record again. Text boxes sit in roots with the kp:<path> class, so the
+// page guard keeps every keystroke until it is saved. A second tap acts on what the row shows.
 const TYPING_MS = 700;
-
-function h(tag, cls, text) {
-  const el = document.createElement(tag);
-  if (cls) el.className = cls;
-  if (text !== undefined) el.textContent = text;
-  return el;
-}
 
 function render({ model, el }) {
   const root = h("div", "kit-rows-list");
-  el.appendChild(root);
+  const tally = h("div", "kit-rows-count");
+  tally.setAttribute("aria-live", "polite");
+  el.append(tally, root);
   const rows = new Map();
   const pending = new Map();  // "id|field" -> timer of typing not yet sent
+  const path = (id, field) => `results/${id}/${field}`;
 
   const send = (id, field, value) => {
-    model.send({ kind: "set", id, field, value });
+    const keep = outbox();
+    if (keep) keep.put(path(id, field), value);  // kept until the kernel says it is saved
+    try { model.send({ kind: "set", id, field, value }); }
+    catch (e) { /* the kernel is gone: the outbox sends it to the next one */ }
   };
   const sendText = (id, field, input) => {
     const k = `${id}|${field}`;
@@ -62,20 +63,19 @@ function render({ model, el }) {
       const b = h("button", `kit-r kit-r-${code}`, zh);
       b.type = "button";
       b.title = en;
-      b.onclick = () => {
-        const now = (model.get("values")[item.id] || {}).result;
-        const next = now === code ? "unchecked" : code;
-        show(row, { ...(model.get("values")[item.id] || {}), result: next });
+      onTap(b, () => {
+        const next = row.shown.result === code ? "unchecked" : code;
+        show(row, { ...row.shown, result: next });
         if (next === "nonconform") unfold(row, true);
         send(item.id, "result", next);
-      };
+      });
       row.buttons.set(code, b);
       results.append(b);
     }
     row.toggle = h("button", "kit-row-toggle", "记录 ▾");
     row.toggle.type = "button";
     row.toggle.setAttribute("aria-expanded", "false");
-    row.toggle.onclick = () => unfold(row, row.detail.hidden);
+    onTap(row.toggle, () => unfold(row, row.detail.hidden));
     main.append(text, results, row.toggle);
 
     row.detail = h("div", "kit-row-detail");
@@ -94,13 +94,13 @@ function render({ model, el }) {
     for (const [code, zh] of model.get("means")) {
       const c = h("button", "kit-chip", zh);
       c.type = "button";
-      c.onclick = () => {
-        const now = new Set((model.get("values")[item.id] || {}).means || []);
+      onTap(c, () => {
+        const now = new Set(row.shown.means || []);
         if (now.has(code)) now.delete(code); else now.add(code);
         const order = model.get("means").map(([m]) => m).filter((m) => now.has(m));
-        show(row, { ...(model.get("values")[item.id] || {}), means: order });
+        show(row, { ...row.shown, means: order });
         send(item.id, "means", order);
-      };
+      });
       row.chips.set(code, c);
       meansBox.append(c);
     }
@@ -113,11 +113,11 @@ function render({ model, el }) {
     evidenceBox.append(row.evidence);
     row.finding = h("button", "kit-row-finding", "记为问题 Record as a finding");
     row.finding.type = "button";
-    row.finding.onclick = () => {
+    onTap(row.finding, () => {
       sendText(item.id, "notes", row.notes);
       row.finding.disabled = true;
       model.send({ kind: "finding", id: item.id });
-    };
+    });
     // evidence: a photo (on a tablet, the camera) or a file, shown as thumbnails
     const shots = h("div", `kit-row-photos kit-field-results--${item.css}--attachments`);
     row.thumbs = h("div", "kit-row-thumbs");
@@ -130,13 +130,18 @@ function render({ model, el }) {
       input.className = `${cls}-input`;
       const b = h("button", cls, label);
       b.type = "button";
-      b.onclick = () => input.click();
+      onTap(b, () => input.click());
       input.onchange = async () => {
         for (const file of input.files) {
           const data = await file.arrayBuffer();
-          model.send({ kind: "attach", id: item.id, name: file.name }, undefined, [data]);
+          const keep = outbox();
+          if (keep && keep.ready()) {  // kept on this device until the kernel has it
+            row.waitingFiles = (row.waitingFiles || 0) + 1;
+            await keep.putFile(`results/${item.id}`, file.name, data);
+          } else model.send({ kind: "attach", id: item.id, name: file.name }, undefined, [data]);
         }
         input.value = "";
+        markAll();
       };
       row.uploads.push(b);
       return [b, input];
@@ -156,6 +161,7 @@ function render({ model, el }) {
   }
 
   function show(row, v) {
+    row.shown = { ...v };
     const result = v.result || "unchecked";
     row.box.classList.remove("kit-row-conform", "kit-row-nonconform", "kit-row-not_applicable",
                              "kit-row-unchecked");
@@ -193,9 +199,41 @@ function render({ model, el }) {
     if ((result === "nonconform" || hasText) && !row.opened) { unfold(row, true); row.opened = true; }
   }
 
+  // A tap not yet confirmed: the row shows it and says it waits; the section counts it.
+  const mark = (row) => {
+    const keep = outbox();
+    const waits = Boolean(keep) && ["result", "means", "notes", "evidence"].some(
+      (f) => keep.pending(path(row.item.id, f)));
+    row.box.classList.toggle("kit-pending", waits);
+    row.box.title = waits ? "待保存：连接恢复后自动保存 / waiting to be saved" : "";
+    return waits;
+  };
+  function markAll() {
+    let checked = 0, bad = 0, waiting = 0;
+    for (const row of rows.values()) {
+      const result = row.shown.result || "unchecked";
+      if (result !== "unchecked") checked += 1;
+      if (result === "nonconform") bad += 1;
+      if (mark(row)) waiting += 1;
+    }
+    tally.textContent = `本节已检查 ${checked}/${rows.size}，不符合 ${bad}` +
+      (waiting ? `，其中 ${waiting} 项待保存` : "") +
+      ` / checked ${checked} of ${rows.size}, ${bad} not conforming` +
+      (waiting ? `, ${waiting} waiting to be saved` : "");
+    tally.classList.toggle("kit-rows-count-waiting", waiting > 0);
+  }
   const showAll = () => {
     const values = model.get("values");
-    for (const [id, row] of rows) show(row, values[id] || {});
+    const keep = outbox();
+    for (const [id, row] of rows) {
+      const v = { ...(values[id] || {}) };
+      for (const f of ["result", "means"]) {  // a kept tap is what the row shows until saved
+        const kept = keep ? keep.value(path(id, f)) : undefined;
+        if (kept !== undefined) v[f] = kept;
+      }
+      show(row, v);
+    }
+    markAll();
   };
   const showProblems = () => {
     const problems = model.get("problems");
@@ -220,6 +258,18 @@ function render({ model, el }) {
   showAll();
   showProblems();
   lock();
+  const keep = outbox();
+  const stop = keep ? keep.on(markAll) : () => {};
+  const refused = (e) => {  // a photo the kernel would not keep: said in its row
+    const id = String(e.detail.target || "").replace(/^results\//, "");
+    const row = rows.get(id);
+    if (!row) return;
+    const p = h("div", "kit-problem kit-problem-error kit-row-refused",
+                "✖ 未保存 not kept: " + e.detail.message);
+    row.problems.prepend(p);
+    setTimeout(() => p.remove(), 8000);
+  };
+  window.addEventListener("kit-file-refused", refused);
   model.on("change:values", showAll);
   model.on("change:problems", showProblems);
   model.on("change:read_only", lock);
@@ -229,11 +279,18 @@ function render({ model, el }) {
     if (msg.kind === "refused") {
       const p = h("div", "kit-problem kit-problem-error kit-row-refused", "✖ 未保存 not saved: " + msg.message);
       row.problems.prepend(p);
+      const keepNow = outbox();
+      if (keepNow && msg.field) keepNow.drop(path(msg.id, msg.field));  // refused: not kept
       show(row, model.get("values")[msg.id] || {});
+      markAll();
       setTimeout(() => p.remove(), 8000);
     }
   });
-  return () => { for (const timer of pending.values()) clearTimeout(timer); };
+  return () => {
+    for (const timer of pending.values()) clearTimeout(timer);
+    stop();
+    window.removeEventListener("kit-file-refused", refused);
+  };
 }
 
 export default { render };

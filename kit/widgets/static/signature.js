@@ -1,6 +1,9 @@
 // A signature drawn on the screen: pointer events, so a finger, a pen or a mouse all draw.
-// The signer's name is given above the pad; 保存 sends the drawing as PNG with that name to the
-// kernel, which keeps it with who drew it, who captured it and when.
+// The signer's name is given above the pad; 保存 keeps the drawing as PNG with that name in the
+// page guard's outbox (on this device until the kernel has it: a lost connection or a reload
+// loses no signature) and sends it to the kernel, which keeps it with who drew it, who
+// captured it and when. Keep and Clear act on a finger's tap itself (onTap): after a stroke a
+// browser may send no click for the tap that follows.
 function render({ model, el }) {
   const box = document.createElement("div");
   box.className = "kit-sign-box";
@@ -56,22 +59,29 @@ function render({ model, el }) {
   clear.type = "button";
   clear.className = "kit-sign-clear";
   clear.textContent = "清除 Clear";
-  clear.onclick = () => { ctx.clearRect(0, 0, canvas.width, canvas.height); strokes = 0; };
+  onTap(clear, () => { ctx.clearRect(0, 0, canvas.width, canvas.height); strokes = 0; });
   const save = document.createElement("button");
   save.type = "button";
   save.className = "kit-sign-save";
   save.textContent = "保存签名 Keep";
   const note = document.createElement("span");
   note.className = "kit-sign-message";
-  save.onclick = () => {
+  onTap(save, () => {
     if (!strokes) { note.textContent = "请先签名 sign first"; return; }
+    strokes = 0;
     canvas.toBlob(async (blob) => {
       const data = await blob.arrayBuffer();
-      model.send({ kind: "sign", signer: name.value }, undefined, [data]);
       ctx.clearRect(0, 0, canvas.width, canvas.height);
-      strokes = 0;
+      const keep = outbox();
+      if (keep && keep.ready()) {
+        await keep.putFile(`signatures/${model.get("who")}`, `签名-${model.get("who")}.png`,
+                           data, { signature: true, signer: name.value });
+        note.textContent = "已保存在本机，正在上传 kept on this device, sending…";
+      } else {
+        model.send({ kind: "sign", signer: name.value }, undefined, [data]);
+      }
     }, "image/png");
-  };
+  });
   buttons.append(clear, save, note);
   const kept = document.createElement("figure");
   kept.className = "kit-sign-kept";
@@ -98,6 +108,12 @@ function render({ model, el }) {
   show();
   for (const trait of ["signed", "caption", "message", "read_only", "signer"])
     model.on(`change:${trait}`, show);
+  const refused = (e) => {
+    if (e.detail.target === `signatures/${model.get("who")}`)
+      note.textContent = `未保存 not kept: ${e.detail.message}`;
+  };
+  window.addEventListener("kit-file-refused", refused);
+  return () => window.removeEventListener("kit-file-refused", refused);
 }
 
 export default { render };
