@@ -20,10 +20,11 @@ sees the other change instead of overwriting it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 from kit.dates import beijing_now, beijing_today
 from kit.door import (
@@ -40,10 +41,24 @@ from kit.door import (
     may_edit,
     refusal,
 )
-from kit.errors import ConflictError, InputError, NotFoundError, Problem, ValidationError
+from kit.errors import (
+    ConflictError,
+    InputError,
+    KitError,
+    NotFoundError,
+    Problem,
+    ValidationError,
+)
 from kit.evidence import prepare
 from kit.guide import load_guide
-from kit.notices import NoticeTemplates, load_notice_templates, next_number
+from kit.notices import (
+    NoticeTemplates,
+    compose,
+    load_notice_templates,
+    next_number,
+    notice_json,
+    service_lines,
+)
 from kit.profiles import Profile
 from kit.record import (
     NOTICE_KINDS,
@@ -56,6 +71,7 @@ from kit.record import (
     with_change,
 )
 from kit.rules import check, errors, notice_problems
+from kit.workbook import notice_pdf, service_pdf, soffice
 
 Listener = Callable[[str], None]
 _GONE: Any = object()
@@ -88,6 +104,7 @@ class Session:
         self._listeners: list[Listener] = []
         self._field_listeners: list[tuple[str, Listener]] = []
         self._deferred: dict[int, Callable[[], None]] = {}
+        self._pending_pdf: dict[str, Any] = {}
 
     @classmethod
     def create(cls, door: Door, inspection: Inspection) -> Session:
@@ -244,20 +261,32 @@ class Session:
             "codes": sorted({p.code for p in blocking})}}, action="override")
 
     def issue_notice(self, kind: str, *, on: date | None = None,
-                     templates: NoticeTemplates | None = None) -> str:
+                     templates: NoticeTemplates | None = None,
+                     notary: Notary | None = None) -> str:
         """Issue the notice of ``kind`` (``result`` 检查结果告知书, ``rectification`` 整改通知书):
         give it the next document number of the year in the office's scheme and its date,
-        and return the number. A notice already issued keeps its number. What the notice
-        must state has to be in the record first (:func:`kit.rules.notice_problems`); two
-        people issuing at once never get the same number (the store refuses a number given
-        twice, and the next one is taken)."""
+        freeze it, and return the number. A notice already issued keeps its number. What the
+        notice must state has to be in the record first (:func:`kit.rules.notice_problems`);
+        two people issuing at once never get the same number (the store refuses a number
+        given twice, and the next one is taken).
+
+        Frozen: the notice as a PDF is kept as evidence (its hash in the record and the
+        trail), with what it says (:func:`kit.notices.notice_json`); printing it gives those
+        bytes ever after. ``notary`` is the signing component (:class:`Notary`): it renders
+        the notice from the store itself and signs it; without one the PDF is rendered here,
+        unsigned. A notice issued but not yet frozen (LibreOffice failed midway, or an
+        earlier kit issued it) is frozen when issued again."""
         if kind not in NOTICE_KINDS:
             msg = (f"没有这种文书：{kind}（可用：result 检查结果告知书、rectification 整改通知书）"
                    f" / no such notice {kind!r}: result or rectification")
             raise InputError(msg)
         notice = self.inspection.notices.get(kind)
         if notice is not None and notice.number:
+            if not notice.pdf:
+                self._freeze(kind, notary)
             return notice.number
+        if notary is None:
+            soffice()  # a notice is issued with its PDF: say so before a number is taken
         problems = [p for p in notice_problems(self.inspection, kind, guide=load_guide(),
                                                profile=self._profile())
                     if p.severity == "error"]
@@ -273,17 +302,66 @@ class Session:
                               action="issue")
             except NumberTakenError:
                 continue  # someone else took it a moment ago: the next one
+            self._freeze(kind, notary)
             return number
         msg = ("多次尝试仍未取得文书编号，请重试 / could not take a document number after "
                f"{NUMBER_ATTEMPTS} tries; try again")
         raise ConflictError(msg)
 
+    def _freeze(self, kind: str, notary: Notary | None) -> None:
+        """Keep the issued notice's PDF as evidence and name it on the notice, with what the
+        notice says, in one write."""
+        self.refresh()
+        ins = self.inspection
+        text = compose(ins, kind)  # type: ignore[arg-type]
+        if notary is not None:
+            data = notary.notice_pdf(self.id, kind)
+        else:
+            data = notice_pdf(text, self._signature_pictures(ins))
+        number = ins.notices[kind].number
+        key = self._keep_pdf(data, f"notices/{kind}", f"{number}.pdf", "出具时存证的文书 issued")
+        changes = self._pending_pdf
+        changes.update({f"notices/{kind}/pdf": key,
+                        f"notices/{kind}/issued_text": notice_json(text)})
+        self.set_many(changes, action="issue")
+
+    def _keep_pdf(self, data: bytes, target: str, name: str, note: str) -> str:
+        """Keep ``data`` (a PDF) by its hash; the attachment naming it waits in
+        ``_pending_pdf`` for the write that names it on the notice."""
+        ready = prepare(name, data)
+        if ready.mime != "application/pdf":
+            msg = "签署服务返回的不是 PDF / the signing component returned no PDF"
+            raise KitError(msg)
+        digest = self.door.keep_evidence(self.id, ready.data, ready.mime)
+        ins = self.inspection
+        key = next_key(set(ins.attachments) | self.door.keys_ever(self.id, "attachments"), "A")
+        self._pending_pdf = {f"attachments/{key}": {
+            "kind": "file", "target": target, "name": name, "mime": ready.mime,
+            "size": len(ready.data), "sha256": digest, "thumb_sha256": "", "by": self.user,
+            "at": beijing_now().isoformat(), "note": note, "signer": ""}}
+        return key
+
+    def _signature_pictures(self, ins: Inspection) -> dict[str, bytes]:
+        """The drawn signatures' pictures a notice prints, by SHA-256."""
+        out: dict[str, bytes] = {}
+        for a in ins.attachments.values():
+            if a.kind == "signature":
+                for digest in (a.sha256, a.thumb_sha256):
+                    if digest and digest not in out:
+                        with contextlib.suppress(NotFoundError):  # audit --verify says so
+                            out[digest] = self.door.evidence(self.id, digest)[1]
+        return out
+
     def serve_notice(self, kind: str, *, on: date, received_by: str = "",
                      refused: bool = False, witnesses: tuple[str, ...] = (),
-                     note: str = "") -> None:
+                     note: str = "", notary: Notary | None = None) -> None:
         """Record that the notice of ``kind`` was served on ``on``: signed for by
         ``received_by``, or refused by the company and noted by ``witnesses`` (two or more of
-        the team's inspectors, 六、8). Nothing is saved if the receipt breaks a rule."""
+        the team's inspectors, 六、8). Nothing is saved if the receipt breaks a rule.
+
+        The service is then kept as a record of its own beside the notice: a proof of service
+        (送达回证) as a PDF naming the notice and its issued PDF's hash, signed by ``notary``
+        (rendered here, unsigned, without one)."""
         base = f"notices/{kind}"
         notice = self.inspection.notices.get(kind)
         if notice is None or not notice.number:
@@ -300,7 +378,22 @@ class Session:
         blocking = [p for p in errors(self._check(ins)) if p.field.startswith(base + "/")]
         if blocking:
             raise ValidationError(blocking, f"inspection {self.id}: notice {kind}")
+        if notary is None:
+            soffice()
         self.set_many(changes, action="serve")
+        self.refresh()
+        ins = self.inspection
+        served = ins.notices[kind]
+        if notary is not None:
+            data = notary.service_pdf(self.id, kind)
+        else:
+            issued = ins.attachments.get(served.pdf)
+            title, lines = service_lines(ins, kind,  # type: ignore[arg-type]
+                                         issued.sha256 if issued is not None else "")
+            data = service_pdf(title, lines)
+        key = self._keep_pdf(data, f"notices/{kind}/service",
+                             f"{served.number}-送达回证.pdf", "送达回证 proof of service")
+        self.set_many({**self._pending_pdf, f"{base}/service": key}, action="serve")
 
     def _profile(self) -> Profile | None:
         return self.door.profile(self.inspection.profile)
@@ -400,6 +493,17 @@ class Session:
         return [p for p in self.problems(path) if p.field == path]
 
 
+class Notary(Protocol):
+    """The signing component as a session sees it: handed an inspection's id and a notice's
+    kind (never bytes), it renders the PDF from the store itself and signs it
+    (:class:`kit.interchange.LocalNotary` in the same process; the office's signing service
+    on a Hub)."""
+
+    def notice_pdf(self, inspection_id: str, kind: str) -> bytes: ...
+
+    def service_pdf(self, inspection_id: str, kind: str) -> bytes: ...
+
+
 #: how many document numbers issuing tries when colleagues take them at the same moment
 NUMBER_ATTEMPTS: Final = 5
 
@@ -441,4 +545,4 @@ def _by_field(problems: list[Problem]) -> dict[str, list[Problem]]:
     return out
 
 
-__all__ = ["DELETE", "GATED_STAGES", "STAGE_ORDER", "GateError", "Session"]
+__all__ = ["DELETE", "GATED_STAGES", "STAGE_ORDER", "GateError", "Notary", "Session"]

@@ -7,9 +7,6 @@ it read.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
 from kit.interchange._demo import DEMO_ID, demo_file, demo_inspection, load_demo
 from kit.interchange._json import (
     EVIDENCE_KEY,
@@ -22,7 +19,16 @@ from kit.interchange._json import (
     parse_json_file,
     verify_json,
 )
-from kit.interchange._print import PDF_TIMEOUT_S, export_notice, export_pdf
+from kit.interchange._print import (
+    PDF_TIMEOUT_S,
+    LocalNotary,
+    export_notice,
+    export_pdf,
+    issued_pdf,
+    signed_notice_pdf,
+    signed_record_pdf,
+    signed_service_pdf,
+)
 from kit.interchange._verify import verify_file
 from kit.interchange._workbook import (
     IMPORT_STEPS,
@@ -41,6 +47,7 @@ __all__ = [
     "PDF_TIMEOUT_S",
     "SIGNATURE_KEY",
     "Imported",
+    "LocalNotary",
     "demo_file",
     "demo_inspection",
     "export_json",
@@ -49,23 +56,15 @@ __all__ = [
     "export_workbook",
     "import_json",
     "import_workbook",
+    "issued_pdf",
     "load_demo",
     "parse_json_bytes",
     "parse_json_file",
     "pictures_of",
     "signed_notice_pdf",
     "signed_record_pdf",
+    "signed_service_pdf",
     "verify_file",
     "verify_json",
 ]
 
-_SIGNED_PRINTS = frozenset({"signed_notice_pdf", "signed_record_pdf"})
-
-
-def __getattr__(name: str) -> Any:
-    """The signed prints (``signed_notice_pdf``, ``signed_record_pdf``) from the printing
-    module, where they render from the store (see :mod:`kit.proof`)."""
-    if name in _SIGNED_PRINTS:
-        return getattr(importlib.import_module("kit.interchange._print"), name)
-    msg = f"module 'kit.interchange' has no attribute {name!r}"
-    raise AttributeError(msg)

@@ -9,15 +9,19 @@ next document number of a year in the office's scheme; the session issues it.
 
 from __future__ import annotations
 
+from kit.notices._changes import NoticeChange, notice_changes, notice_doc, notice_json
 from kit.notices._compose import (
     TABLE_HEADERS,
+    NoticeSigner,
     NoticeText,
     cn_date,
     compose,
     listed_findings,
+    service_lines,
 )
 from kit.notices._template import (
     PLACEHOLDERS,
+    SIGNER_ROLES,
     NoticeTemplate,
     NoticeTemplates,
     follows_scheme,
@@ -29,7 +33,10 @@ from kit.notices._template import (
 
 __all__ = [
     "PLACEHOLDERS",
+    "SIGNER_ROLES",
     "TABLE_HEADERS",
+    "NoticeChange",
+    "NoticeSigner",
     "NoticeTemplate",
     "NoticeTemplates",
     "NoticeText",
@@ -39,6 +46,10 @@ __all__ = [
     "listed_findings",
     "load_notice_templates",
     "next_number",
+    "notice_changes",
+    "notice_doc",
+    "notice_json",
     "notices_file",
+    "service_lines",
     "template_problems",
 ]

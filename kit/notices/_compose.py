@@ -13,8 +13,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from kit.guide import Guide, load_guide
-from kit.notices._template import NoticeTemplate, NoticeTemplates, load_notice_templates
-from kit.record import Finding, Inspection, NoticeKind, natural_key
+from kit.notices._template import (
+    SIGNER_ROLES,
+    NoticeTemplate,
+    NoticeTemplates,
+    load_notice_templates,
+)
+from kit.record import Attachment, Finding, Inspection, NoticeKind, natural_key
 from kit.workdays import CalendarEstimateWarning, WorkCalendar, load_calendar
 
 #: the notices' table headers, per kind
@@ -22,6 +27,18 @@ TABLE_HEADERS: Mapping[str, tuple[str, ...]] = {
     "result": ("序号", "问题描述", "检查项", "处理方式"),
     "rectification": ("序号", "问题描述", "检查项及依据", "整改要求", "整改期限"),
 }
+
+
+@dataclass(frozen=True)
+class NoticeSigner:
+    """A signature a notice carries: who (their role and name) and the picture they drew on
+    the pad (by its SHA-256 in the store; empty when they have not signed), by whom and when."""
+
+    role: str
+    name: str
+    picture: str = ""
+    drawn_by: str = ""
+    drawn_at: str = ""
 
 
 @dataclass(frozen=True)
@@ -43,6 +60,7 @@ class NoticeText:
     contact: str
     receipt_title: str
     receipt: tuple[str, ...]
+    signers: tuple[NoticeSigner, ...] = ()
 
 
 def cn_date(day: date | None) -> str:
@@ -162,6 +180,40 @@ def _receipt(ins: Inspection, kind: NoticeKind) -> tuple[str, ...]:
     return tuple(lines)
 
 
+def _signers(ins: Inspection, roles: tuple[str, ...]) -> tuple[NoticeSigner, ...]:
+    """The signatures the template asks for, each with the latest picture drawn for them."""
+    drawn: dict[str, Attachment] = {}
+    for key in sorted(ins.attachments, key=natural_key):
+        a = ins.attachments[key]
+        if a.kind == "signature":
+            drawn[a.target.partition("/")[2]] = a
+    sig = ins.signatures
+    who: list[tuple[str, str, str]] = []  # role, pad target, name
+    for role in roles:
+        label = SIGNER_ROLES[role]
+        if role == "leader":
+            who += [(label, k, ins.team[k].name) for k in ins.leaders if k in ins.team]
+        elif role == "inspectors":
+            who += [(label, k, ins.team[k].name) for k in ins.inspectors if k in ins.team]
+        elif role == "company":
+            who.append((label, "company", sig.company_signer))
+        elif role == "witness" and (sig.witness_present or sig.witness_name):
+            who.append((label, "witness", sig.witness_name))
+    out: list[NoticeSigner] = []
+    seen: set[str] = set()
+    for label, target, name in who:
+        if target in seen:  # the leader is an inspector too: signs once, as the leader
+            continue
+        seen.add(target)
+        pad = drawn.get(target)
+        if pad is None:
+            out.append(NoticeSigner(label, name))
+            continue
+        out.append(NoticeSigner(label, name or pad.signer, pad.sha256 or pad.thumb_sha256,
+                                pad.signer, pad.at.strftime("%Y-%m-%d %H:%M") if pad.at else ""))
+    return tuple(out)
+
+
 def compose(ins: Inspection, kind: NoticeKind, *, templates: NoticeTemplates | None = None,
             guide: Guide | None = None, calendar: WorkCalendar | None = None) -> NoticeText:
     """The notice of ``kind`` for this record, filled from the office's template."""
@@ -190,4 +242,27 @@ def compose(ins: Inspection, kind: NoticeKind, *, templates: NoticeTemplates | N
         contact=templates.contact,
         receipt_title=_fill(tpl.receipt, vals),
         receipt=_receipt(ins, kind),
+        signers=_signers(ins, tpl.signatures),
     )
+
+
+def service_lines(ins: Inspection, kind: NoticeKind, pdf_sha256: str) -> tuple[str, tuple[str, ...]]:
+    """A proof of service (送达回证) of the issued notice of ``kind``: its title and lines (the
+    notice by number and the SHA-256 of its issued PDF, the date served, who signed for it or
+    the refusal and the inspectors who noted it)."""
+    templates = load_notice_templates()
+    notice = ins.notices[kind]
+    title = _fill(templates[kind].title, values(ins, kind, templates, load_guide(), 0))
+    lines = [f"受送达单位：{ins.company.name}",
+             f"送达文书：{title}（{notice.number}）",
+             f"出具日期：{cn_date(notice.issued_on)}",
+             f"所送达文书 PDF 的 SHA-256：{pdf_sha256 or '（出具时未存证）'}",
+             f"送达日期：{cn_date(notice.served_on)}"]
+    if notice.refused:
+        lines.append("企业拒绝签收。记录拒收的检查人员：" + _member_names(ins, notice.witnesses))
+    else:
+        lines.append(f"签收人：{notice.received_by}")
+    if notice.note.strip():
+        lines.append("说明：" + notice.note.strip())
+    lines.append(f"送达机关：{office_name(ins, templates)}")
+    return "送达回证", tuple(lines)

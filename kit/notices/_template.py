@@ -29,6 +29,9 @@ PLACEHOLDERS = (
     "企业名称", "统一社会信用代码", "生产地址", "检查单位", "检查类型", "检查开始日期",
     "检查结束日期", "检查日期", "检查依据", "检查意见", "检查组长", "检查组成员", "问题数", "文号",
 )
+#: who may sign a notice (``signatures`` in the template), with what the notice calls them
+SIGNER_ROLES = {"leader": "检查组长", "inspectors": "检查人员", "company": "企业负责人",
+                "witness": "见证人"}
 _BRACES = re.compile(r"\{([^{}]*)\}")
 _SEQ = re.compile(r"\{seq(?::0?(\d)d)?\}")
 
@@ -45,6 +48,8 @@ class NoticeTemplate:
     no_findings: str
     closing: tuple[str, ...]
     receipt: str
+    #: whose drawn signatures the notice carries (:data:`SIGNER_ROLES`), in this order
+    signatures: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -125,7 +130,8 @@ def _templates(data: Mapping[str, Any], source: str) -> NoticeTemplates:
     kinds = {
         kind: NoticeTemplate(kind, spec["title"], spec["number"], tuple(spec["paragraphs"]),
                              spec["findings_intro"], spec["no_findings"],
-                             tuple(spec["closing"]), spec["receipt"])
+                             tuple(spec["closing"]), spec["receipt"],
+                             tuple(spec.get("signatures") or ()))
         for kind, spec in data["notices"].items()
     }
     return NoticeTemplates(office.get("name") or "", office["letterhead"],

@@ -170,7 +170,9 @@ def _bad_target(path: str, target: Any, known: Known) -> Problem | None:
     kind, _, what = str(target).partition("/")
     fine = {"results": lambda k: k in vocabulary_of("item") or k in known.items,
             "findings": lambda k: k in known.findings,
-            "signatures": lambda k: k in ("company", "witness") or k in known.members}
+            "signatures": lambda k: k in ("company", "witness") or k in known.members,
+            # an issued notice's frozen PDF, and its service's (送达回证)
+            "notices": lambda k: k.removesuffix("/service") in NOTICE_KINDS}
     if kind in fine and fine[kind](what):
         return None
     return Problem("evidence.target", f"证据材料所属的项目不存在：{target}",

@@ -349,6 +349,15 @@ class Notice:
     refused: bool = False
     witnesses: tuple[str, ...] = ()  # team member ids of the inspectors who noted a refusal
     note: str = ""
+    #: the issued notice as a PDF, frozen: the key of its attachment (target ``notices/<kind>``,
+    #: the bytes in the store by their SHA-256), never changed; printing gives these bytes
+    pdf: str = ""
+    #: what the issued notice said, as canonical JSON (:func:`kit.notices.notice_doc`): what
+    #: :func:`kit.notices.notice_changes` compares the record with since
+    issued_text: str = ""
+    #: its service (送达回证) as a PDF, signed: the key of its attachment
+    #: (target ``notices/<kind>/service``)
+    service: str = ""
 
 
 @dataclass(frozen=True)

@@ -42,8 +42,17 @@ from kit.workbook._layout import (
     WorkbookLayout,
     layout_of,
 )
+from kit.workbook._notice import (
+    PDF_TIMEOUT_S,
+    notice_pdf,
+    notice_sheet,
+    print_pdf,
+    print_signatures,
+    service_pdf,
+    soffice,
+    write_notices,
+)
 from kit.workbook._notice import SHEET_NAMES as NOTICE_SHEETS
-from kit.workbook._notice import notice_sheet, write_notices
 from kit.workbook._print import fit_rows_for_print
 from kit.workbook._read import (
     CellError,
@@ -64,6 +73,7 @@ __all__ = [
     "FORMAT",
     "LAYOUTS",
     "NOTICE_SHEETS",
+    "PDF_TIMEOUT_S",
     "SHEET_NAMES",
     "AuditLike",
     "CellError",
@@ -76,11 +86,16 @@ __all__ = [
     "canonical_json",
     "fit_rows_for_print",
     "layout_of",
+    "notice_pdf",
     "notice_sheet",
     "parse_date",
+    "print_pdf",
+    "print_signatures",
     "read_filled",
     "read_workbook",
+    "service_pdf",
     "sheet_fingerprints",
+    "soffice",
     "verify_workbook",
     "workbook_inspection_id",
     "write_notices",
