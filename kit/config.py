@@ -16,10 +16,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
 
-__all__ = ["HUB_USER", "VARIABLES", "Settings", "settings"]
+__all__ = ["HUB_TOKEN", "HUB_USER", "VARIABLES", "Settings", "settings"]
 
 #: the Hub's own variable naming the signed-in person (set by JupyterHub, never by the office)
 HUB_USER: Final = "JUPYTERHUB_USER"
+#: the Hub's own variable holding the token of a person's server or a service (set by JupyterHub)
+HUB_TOKEN: Final = "JUPYTERHUB_API_TOKEN"
 
 #: every environment variable the kit reads: name -> (what it does, 中文 / English)
 VARIABLES: Final[Mapping[str, str]] = {
@@ -36,7 +38,9 @@ VARIABLES: Final[Mapping[str, str]] = {
     "KIT_TRUST_DIR": "the certificates kit verify trusts (*.pem, *.crt; else templates/trust) "
                      "/ 信任的证书所在的文件夹",
     "KIT_SIGNER_URL": "on the office server, the signing service people's servers ask (set by "
-                      "kit hub) / 签名服务地址",
+                      "the Hub's configuration) / 签名服务地址",
+    "KIT_TIMESTAMP_URL": "an RFC 3161 timestamp server: signed PDFs carry its timestamp (PAdES "
+                         "B-T) / 时间戳服务地址",
     "KIT_USER": "on one machine, the name changes are recorded under (kit serve --user) / "
                 "单机使用时的署名",
     "KIT_USER_GROUPS": "on the office server, the signed-in person's groups, comma-separated "
@@ -69,8 +73,10 @@ class Settings:
     key_passphrase: str
     trust_dir: str | None
     signer_url: str
+    timestamp_url: str | None
     user: str
     hub_user: str
+    hub_token: str
     groups: frozenset[str]
     templates_dir: str | None
     open_id: str
@@ -95,8 +101,10 @@ def settings(environ: Mapping[str, str] | None = None) -> Settings:
         key_passphrase=env.get("KIT_KEY_PASSPHRASE", ""),
         trust_dir=text("KIT_TRUST_DIR") or None,
         signer_url=text("KIT_SIGNER_URL"),
+        timestamp_url=text("KIT_TIMESTAMP_URL") or None,
         user=text("KIT_USER"),
         hub_user=text(HUB_USER),
+        hub_token=text(HUB_TOKEN),
         groups=frozenset(g.strip() for g in text("KIT_USER_GROUPS").split(",") if g.strip()),
         templates_dir=text("KIT_TEMPLATES_DIR") or None,
         open_id=text("KIT_OPEN_ID"),

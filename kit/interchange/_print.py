@@ -17,9 +17,11 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from kit import proof
-from kit.door import Door
+from kit.config import settings
+from kit.door import Checkpointer, Door, local_checkpointer
 from kit.errors import InputError, KitError, NotFoundError
-from kit.interchange._workbook import pictures_of, verified
+from kit.interchange._json import export_json
+from kit.interchange._workbook import export_workbook, pictures_of, verified
 from kit.notices import compose, service_lines
 from kit.proof import Signer
 from kit.record import NOTICE_KINDS, Inspection, NoticeKind
@@ -37,8 +39,9 @@ from kit.workbook import (
     write_workbook,
 )
 
-__all__ = ["PDF_TIMEOUT_S", "LocalNotary", "export_notice", "export_pdf", "issued_pdf",
-           "signed_notice_pdf", "signed_record_pdf", "signed_service_pdf"]
+__all__ = ["EXPORT_FORMATS", "PDF_TIMEOUT_S", "LocalNotary", "export_notice", "export_pdf",
+           "issued_pdf", "signed_export", "signed_notice_pdf", "signed_record_pdf",
+           "signed_service_pdf"]
 
 AUDIT_SHEET = SHEET_NAMES[-1]  # the trail, last
 SIGNATURES_SHEET = SHEET_NAMES[4]  # 签字确认
@@ -55,7 +58,7 @@ def export_pdf(door: Door, inspection_id: str, out: Path, *, with_audit: bool = 
     data = _record_pdf(door, inspection_id, with_audit=with_audit)
     if signer is not None:
         data = proof.sign_pdf(data, signer, field=RECORD_FIELD, reason="检查记录 inspection record",
-                        location=signer.authority)
+                              location=signer.authority, timestamp_url=settings().timestamp_url)
     out.write_bytes(data)
     return out
 
@@ -63,8 +66,8 @@ def export_pdf(door: Door, inspection_id: str, out: Path, *, with_audit: bool = 
 def signed_record_pdf(door: Door, inspection_id: str, signer: Signer) -> bytes:
     """The printed record rendered from the store (its trail verified first) and signed."""
     return proof.sign_pdf(_record_pdf(door, inspection_id, with_audit=False), signer,
-                    field=RECORD_FIELD, reason="检查记录 inspection record",
-                    location=signer.authority)
+                          field=RECORD_FIELD, reason="检查记录 inspection record",
+                          location=signer.authority, timestamp_url=settings().timestamp_url)
 
 
 def _record_pdf(door: Door, inspection_id: str, *, with_audit: bool) -> bytes:
@@ -144,7 +147,8 @@ def signed_notice_pdf(door: Door, inspection_id: str, kind: str, signer: Signer)
     text = compose(inspection, kind)  # type: ignore[arg-type]
     data = notice_pdf(text, _pictures(door, inspection))
     return proof.sign_pdf(data, signer, field=NOTICE_FIELD,
-                    reason=f"出具 {text.title} {notice.number}", location=text.office)
+                          reason=f"出具 {text.title} {notice.number}", location=text.office,
+                          timestamp_url=settings().timestamp_url)
 
 
 def signed_service_pdf(door: Door, inspection_id: str, kind: str, signer: Signer) -> bytes:
@@ -154,7 +158,8 @@ def signed_service_pdf(door: Door, inspection_id: str, kind: str, signer: Signer
     inspection = door.inspection(inspection_id)
     data = _service_pdf(inspection, kind)  # type: ignore[arg-type]
     return proof.sign_pdf(data, signer, field=SERVICE_FIELD,
-                    reason=f"送达 {inspection.notices[kind].number}", location=signer.authority)
+                          reason=f"送达 {inspection.notices[kind].number}",
+                          location=signer.authority, timestamp_url=settings().timestamp_url)
 
 
 def _service_pdf(inspection: Inspection, kind: NoticeKind) -> bytes:
@@ -179,6 +184,40 @@ class LocalNotary:
 
     def service_pdf(self, inspection_id: str, kind: str) -> bytes:
         return signed_service_pdf(self.door, inspection_id, kind, self.signer)
+
+    def record_pdf(self, inspection_id: str) -> bytes:
+        """The printed record, rendered from the store and signed."""
+        return signed_record_pdf(self.door, inspection_id, self.signer)
+
+    def checkpoint(self, inspection_id: str) -> int:
+        """Sign the trail's head as a checkpoint; its seq."""
+        return self.door.checkpoint(inspection_id, self.signer)
+
+    def export(self, inspection_id: str, fmt: str) -> bytes:
+        """The record exported as ``xlsx`` or ``json``, rendered from the store and signed."""
+        return signed_export(self.door, inspection_id, fmt, self.signer)
+
+    @property
+    def checkpointer(self) -> Checkpointer:
+        """For ``Door(checkpointer=...)``: each milestone's checkpoint signed here."""
+        return local_checkpointer(self.signer)
+
+
+EXPORT_FORMATS = ("xlsx", "json")
+
+
+def signed_export(door: Door, inspection_id: str, fmt: str, signer: Signer) -> bytes:
+    """The workbook (``xlsx``) or JSON record (``json``) as ``kit export`` writes it, signed."""
+    if fmt not in EXPORT_FORMATS:
+        msg = f"不支持的导出格式 {fmt!r}（可用：xlsx、json） / no such export format: xlsx or json"
+        raise InputError(msg)
+    with tempfile.TemporaryDirectory(prefix="kit-export-") as tmp:
+        out = Path(tmp) / f"{inspection_id}.{fmt}"
+        if fmt == "json":
+            export_json(door, inspection_id, out, signer=signer)
+        else:
+            export_workbook(door, inspection_id, out, signer=signer)
+        return out.read_bytes()
 
 
 def export_notice(door: Door, inspection_id: str, kinds: Sequence[str], out: Path) -> Path:
