@@ -279,6 +279,36 @@ def test_kit_notice_issues_serves_and_refuses_what_breaks_the_rules(tmp_path):
     assert load_workbook(book).sheetnames == ["检查结果告知书", "整改通知书"]
 
 
+def test_kit_notice_issues_signed_notices_and_prints_each_to_its_own_file(tmp_path, monkeypatch):
+    """With a key pair here, issuing signs the notice; printing both gives two files, each
+    the issued PDF byte for byte, which kit verify checks with the certificate alone."""
+    from dataclasses import replace
+
+    from kit.interchange import demo_inspection
+    from kit.store import Store
+
+    keys = tmp_path / "keys"
+    monkeypatch.setenv("KIT_KEYS_DIR", str(keys))
+    run_kit("keys", "init", "--authority", "北京市药品监督管理局", "--dir", str(keys))
+    with Store(data_dir=tmp_path) as store:
+        iid = Door(store, Identity("张明")).create(replace(demo_inspection(), id="s1",
+                                                          stage="reporting", notices={}))
+    where = ("--data-dir", str(tmp_path), "--user", "张明")
+    for kind in ("result", "rectification"):
+        run_kit("notice", "issue", iid, kind, "--on", "2026-11-20", *where)
+    out = tmp_path / "n.pdf"
+    printed = run_kit("notice", "print", iid, "--out", str(out), *where)
+    assert not out.exists()
+    cert = next(keys.glob("*/cert.pem"))
+    for kind in ("result", "rectification"):
+        each = tmp_path / f"n-{kind}.pdf"
+        assert str(each) in printed.stdout
+        assert run_kit("verify", str(each), "--trust", str(cert)).returncode == 0
+        again = tmp_path / f"again-{kind}.pdf"
+        run_kit("notice", "print", iid, kind, "--out", str(again), *where)
+        assert again.read_bytes() == each.read_bytes()  # the issued bytes, every time
+
+
 def test_kit_notice_check_template_names_the_file_and_field(tmp_path):
     good = run_kit("notice", "check-template")
     assert "notices.yaml" in good.stdout

@@ -25,21 +25,28 @@ def cmd_notice(args: argparse.Namespace) -> int:
     if args.notice_command == "print":
         from kit.interchange import export_notice
 
-        out = export_notice(_door(args), args.id, args.kinds or ["result", "rectification"],
-                            Path(args.out))
-        _out(f"已生成 written {out}")
+        door, out = _door(args), Path(args.out)
+        kinds = list(dict.fromkeys(args.kinds or ["result", "rectification"]))
+        if out.suffix.lower() == ".pdf" and len(kinds) > 1:  # each PDF signed on its own
+            for kind in kinds:
+                _out(f"已生成 written {export_notice(door, args.id, [kind], _each(out, kind))}")
+        else:
+            _out(f"已生成 written {export_notice(door, args.id, kinds, out)}")
         return EXIT_OK
     from kit.dates import parse_date
+    from kit.interchange import notary_from_environment
     from kit.session import Session
 
-    session = Session(_door(args), args.id)
+    door = _door(args)
+    notary = notary_from_environment(door)
+    session = Session(door, args.id)
     try:
         on = parse_date(args.on) if args.on else None
     except KitError as exc:
         msg = f"--on：{exc}"
         raise KitError(msg) from None
     if args.notice_command == "issue":
-        number = session.issue_notice(args.kind, on=on)
+        number = session.issue_notice(args.kind, on=on, notary=notary)
         _out(f"{args.id} {args.kind}: {number}")
         return EXIT_OK
     if on is None:
@@ -51,9 +58,15 @@ def cmd_notice(args: argparse.Namespace) -> int:
         raise KitError(msg)
     session.serve_notice(args.kind, on=on, received_by=args.received_by or "",
                          refused=args.refused, witnesses=tuple(args.witness or ()),
-                         note=args.note or "")
+                         note=args.note or "", notary=notary)
     _out(f"{args.id} {args.kind}: 已记录送达 served {on}")
     return EXIT_OK
+
+
+def _each(out: Path, kind: str) -> Path:
+    """Where one kind's PDF goes when several are printed: ``F-result.pdf``,
+    ``F-rectification.pdf`` beside ``F.pdf``."""
+    return out.with_name(f"{out.stem}-{kind}{out.suffix}")
 
 
 def add_parsers(sub: Subparsers, store_opts: argparse.ArgumentParser) -> None:
@@ -79,7 +92,10 @@ def add_parsers(sub: Subparsers, store_opts: argparse.ArgumentParser) -> None:
                        help="a team member id (M1) who noted the refusal; twice or more")
     serve.add_argument("--note", help="what happened")
     pr = nt_sub.add_parser("print", parents=[store_opts],
-                           help="write the notices to F.pdf (LibreOffice) or F.xlsx")
+                           help="write the notices to F.xlsx, or to PDF: one kind to F.pdf, "
+                                "several each to its own file (F-result.pdf, "
+                                "F-rectification.pdf), an issued one as the signed PDF kept when "
+                                "it was issued")
     pr.add_argument("id")
     pr.add_argument("kinds", nargs="*", metavar="KIND",
                     help="result and/or rectification (default both)")

@@ -124,7 +124,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     if fmt == "pdf":
         from kit.interchange import export_pdf
 
-        export_pdf(_door(args), args.id, out, with_audit=args.with_audit)
+        export_pdf(_door(args), args.id, out, with_audit=args.with_audit, signer=signer)
     elif fmt == "json":
         from kit.interchange import export_json
 
