@@ -200,6 +200,8 @@ class Reason(StrEnum):
                                "a refusal's witness is not on the team", "六、8")
     NOTICES_REFUSAL_NEEDS_TWO = ("notices.refusal_needs_two", "企业拒收文书时不足2名检查人员注明",
                                  "fewer than two inspectors noted a refusal", "六、8")
+    NOTICES_ISSUED_FROZEN = ("notices.issued_frozen", "文书已出具并存证，不能再修改",
+                             "an issued notice is frozen: it cannot be changed")
     NOTICES_TEMPLATE = ("notices.template", "文书模板文件有误", "the notice templates file is wrong")
     SUPERVISION_FILE = ("supervision.file", "分类分级监督文件有误",
                         "the supervision levels file is wrong", "五、1")

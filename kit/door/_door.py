@@ -403,6 +403,9 @@ class Door:
                                        _known(after, self.profile(after.profile)))
         if reshaping & {"signatures", "attachments"}:
             problems += _signature_problems(current, after)
+        if any(p.split("/", 1)[0] in ("notices", "attachments") for p in changes):
+            problems += _frozen_problems(current, after if reshaping else
+                                         _changed(current, changes))
         if problems:
             raise ValidationError(problems, f"inspection {current.id}")
         stage = changes.get("stage")
@@ -529,6 +532,37 @@ class Door:
         """Every inspection this person may read, most recently changed first (summaries)."""
         return self._store.list(summary_paths, include_deleted=include_deleted,
                                 member=self._member())
+
+
+#: what an issued notice keeps as it was issued (its service: once recorded)
+_FROZEN: Final = ("number", "issued_on", "pdf", "issued_text")
+
+
+def _frozen_problems(current: Inspection, after: Inspection) -> list[Problem]:
+    """An issued notice (its PDF kept) is evidence: its number, date, PDF and text never
+    change, its service once recorded neither, and the attachments they name stay."""
+    problems: list[Problem] = []
+    for kind, notice in current.notices.items():
+        if not notice.pdf:
+            continue
+        now = after.notices.get(kind)
+        changed = [f for f in _FROZEN if now is None or getattr(now, f) != getattr(notice, f)]
+        if notice.service and (now is None or now.service != notice.service):
+            changed.append("service")
+        problems += [Problem(
+            "notices.issued_frozen",
+            f"文书 {notice.number} 已出具并存证，不能修改或删除 notices/{kind}/{f}",
+            f"notice {notice.number} is issued and kept as evidence: notices/{kind}/{f} "
+            "cannot be changed or removed", field=f"notices/{kind}/{f}") for f in changed]
+        for key in (notice.pdf, notice.service):
+            if key and key in current.attachments and \
+                    after.attachments.get(key) != current.attachments[key]:
+                problems.append(Problem(
+                    "notices.issued_frozen",
+                    f"附件 {key} 是已出具文书 {notice.number} 的存证，不能修改或删除",
+                    f"attachment {key} is the issued notice {notice.number}'s evidence: it "
+                    "cannot be changed or removed", field=f"attachments/{key}"))
+    return problems
 
 
 def _changed(current: Inspection, changes: Mapping[str, Any]) -> Inspection:

@@ -389,3 +389,32 @@ def test_who_runs_a_command_the_hub_sign_in_else_the_name_given_else_the_login(
     assert Identity.of_command() == Identity(login_name())
     assert login_name() != ""
     assert Identity.from_environment() is None  # the apps ask for a name first
+
+
+# -- an issued notice is frozen ---------------------------------------------------------------
+def test_an_issued_notice_cannot_be_changed_nor_its_evidence_removed(store, demo) -> None:
+    """Once a notice's PDF is kept, its number, date, PDF, text and recorded service are
+    refused with the field named, and so is removing the attachment holding its PDF; what
+    happens after issuing (its service) is still recorded."""
+    door = Door(store, Identity("张明"))
+    iid = door.create(replace(demo, id="frozen", stage="reporting", notices={}))
+    session = Session(door, iid)
+    number = session.issue_notice("rectification", on=date(2026, 11, 20))
+    notice = door.inspection(iid).notices["rectification"]
+    assert notice.pdf
+    assert notice.issued_text
+    for path, value in (("notices/rectification/number", "京药监械整改〔2026〕999号"),
+                        ("notices/rectification/issued_on", "2026-11-21"),
+                        ("notices/rectification/issued_text", "{}"),
+                        ("notices/rectification/pdf", DELETE),
+                        ("notices/rectification", DELETE),
+                        (f"attachments/{notice.pdf}", DELETE)):
+        with pytest.raises(ValidationError, match=r"notices\.issued_frozen") as caught:
+            door.save(door.open(iid), {path: value})
+        fields = {p.field for p in caught.value.problems}
+        assert path in fields or any(f.startswith(path) for f in fields), (path, fields)
+    after = door.inspection(iid)
+    assert after.notices["rectification"].number == number
+    assert after.notices["rectification"].pdf in after.attachments
+    session.serve_notice("rectification", on=date(2026, 11, 20), received_by="陈示例")
+    assert door.inspection(iid).notices["rectification"].served_on == date(2026, 11, 20)
