@@ -1,5 +1,6 @@
 """``python -m kit.server NOTEBOOK [Voila options]``: the kit's Voila (what ``kit serve`` runs);
-``python -m kit.server --hub-user``: a person's server under the office Hub (``kit hub``)."""
+``python -m kit.server --hub-user``: a person's server under the office Hub (``kit hub``);
+``python -m kit.server --signer``: the office's signing service (a Hub service)."""
 
 import sys
 
@@ -8,6 +9,10 @@ if sys.argv[1:2] == ["--hub-user"]:
 
     del sys.argv[1]
     hub_user()
+elif sys.argv[1:2] == ["--signer"]:
+    from kit.server._signer import main as signer
+
+    signer()
 else:
     from kit.server._gate import main
 
