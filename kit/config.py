@@ -56,6 +56,8 @@ VARIABLES: Final[Mapping[str, str]] = {
                       "服务器使用的 Python",
     "KIT_HUB_API_PORT": "the Hub's internal API port (set by kit hub) / 服务器内部接口端口",
     "KIT_HUB_PROXY_API_PORT": "the proxy's API port (set by kit hub) / 代理接口端口",
+    "KIT_HUB_SIGNER_PORT": "the signing service's port on 127.0.0.1 (set by kit hub) / "
+                           "签名服务端口",
     "KIT_HUB_TRIAL_PASSWORD": "the trial server's shared password (scripts/office-trial) / "
                               "试用服务器的共用密码",
 }

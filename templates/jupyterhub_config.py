@@ -15,6 +15,7 @@ import os
 import sys
 
 from kit.config import settings
+from kit.proof import authorities, keys_dir
 
 c = get_config()  # noqa: F821 - JupyterHub provides it
 
@@ -81,13 +82,22 @@ c.Spawner.default_url = "/voila/render/app.ipynb"
 c.SimpleLocalProcessSpawner.home_dir_template = os.path.join(STATE, "people", "{username}")
 c.JupyterHub.implicit_spawn_seconds = 1  # a page of a stopped server starts it
 # No secret in a person's server: never KIT_SIGNING_KEY, KIT_KEYS_DIR or KIT_KEY_PASSPHRASE.
-# Only the signing component (the Hub's own process here) reads a private key; people's
-# servers verify with the certificates alone (KIT_TRUST_DIR).
+# Only the signing service (kit-signer, below) reads a private key; people's servers ask it
+# (KIT_SIGNER_URL, with the person's own Hub token) and verify with the certificates alone
+# (KIT_TRUST_DIR).
+# Without a key pair (KIT_KEYS_DIR, kit keys init) nothing is signed: notices are kept as
+# unsigned PDFs and there is no signing service.
+SIGNING = bool(authorities(keys_dir()))
+SIGNER = "kit-signer"
+SIGNER_URL = f"http://127.0.0.1:{HUB.get('KIT_HUB_SIGNER_PORT', '8082')}"
 c.Spawner.environment = {
     name: os.environ[name]
-    for name in ("KIT_DB_URL", "KIT_DB_CONNECTIONS", "KIT_TRUST_DIR", "LANG")
+    for name in ("KIT_DB_URL", "KIT_DB_CONNECTIONS", "KIT_TRUST_DIR", "KIT_TEMPLATES_DIR",
+                 "LANG")
     if os.environ.get(name)
 }
+if SIGNING:
+    c.Spawner.environment["KIT_SIGNER_URL"] = f"{SIGNER_URL}/services/{SIGNER}"
 
 
 def _groups(spawner):  # the person's groups, for kit.access (the Hub's are the truth)
@@ -107,3 +117,25 @@ c.JupyterHub.load_roles = [{
     "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
     "services": ["idle-culler"],
 }]
+
+# The signing service (kit/server/_signer.py): the one process given the key pairs. It signs
+# what it renders from the store for the person whose token asks, as the door lets them.
+if SIGNING:
+    c.JupyterHub.services.append({
+        "name": SIGNER,
+        "url": SIGNER_URL,
+        "command": [PYTHON, "-m", "kit.server", "--signer"],
+        "environment": {
+            "KIT_KEYS_DIR": str(keys_dir()),
+            **{name: os.environ[name]
+               for name in ("KIT_DB_URL", "KIT_DB_CONNECTIONS", "KIT_KEY_PASSPHRASE",
+                            "KIT_TRUST_DIR", "KIT_TIMESTAMP_URL", "KIT_TEMPLATES_DIR", "LANG")
+               if os.environ.get(name)},
+        },
+        "display": False,
+    })
+    c.JupyterHub.load_roles.append({
+        "name": SIGNER,  # who asks: the person's name and groups, nothing more
+        "scopes": ["read:users:name", "read:users:groups"],
+        "services": [SIGNER],
+    })

@@ -111,6 +111,7 @@ def hub_env(*, db_url: str, ip: str, port: int, state: Path,
     })
     env.setdefault("KIT_HUB_API_PORT", str(_free_port()))
     env.setdefault("KIT_HUB_PROXY_API_PORT", str(_free_port()))
+    env.setdefault("KIT_HUB_SIGNER_PORT", str(_free_port()))  # the signing service's
     env.setdefault("LANG", "C.UTF-8")
     return env
 

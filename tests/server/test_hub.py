@@ -16,6 +16,7 @@ import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -354,3 +355,87 @@ def test_a_shared_tablet_never_saves_one_persons_typing_under_the_next_persons_n
                     if "李华断线时" in (e.new_json or "")]
         assert wait_until(lambda: saved_by() == ["lihua"])
     page.context.close()
+
+
+# -- the signing service: the one process with the key pairs ------------------------------------
+def _hub_config(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The office's configuration as JupyterHub would load it, under ``env``."""
+    from traitlets.config import Config
+
+    for name in [n for n in os.environ if n.startswith("KIT_")]:
+        monkeypatch.delenv(name)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    config = Config()
+    path = templates_dir() / "jupyterhub_config.py"
+    exec(compile(path.read_text("utf-8"), str(path), "exec"),
+         {"get_config": lambda: config, "__file__": str(path)})
+    return config
+
+
+def test_only_the_signing_service_gets_the_keys_and_people_get_its_address(tmp_path,
+                                                                           monkeypatch):
+    from kit.proof import init_keys
+
+    keys = tmp_path / "keys"
+    init_keys(keys, authority="北京市药品监督管理局")
+    secrets = {"KIT_KEYS_DIR": str(keys), "KIT_KEY_PASSPHRASE": "p", "KIT_SIGNING_KEY": "old"}
+    c = _hub_config({"KIT_DB_URL": "postgresql+psycopg://app@h/d", "KIT_HUB_SIGNER_PORT": "5999",
+                     **secrets}, monkeypatch)
+    people = c.Spawner.environment
+    assert not set(secrets) & set(people)
+    assert people["KIT_SIGNER_URL"] == "http://127.0.0.1:5999/services/kit-signer"
+    signer = next(s for s in c.JupyterHub.services if s["name"] == "kit-signer")
+    assert signer["url"] == "http://127.0.0.1:5999"
+    assert signer["command"][1:] == ["-m", "kit.server", "--signer"]
+    assert signer["environment"]["KIT_KEYS_DIR"] == str(keys)
+    assert "KIT_SIGNING_KEY" not in signer["environment"]
+    role = next(r for r in c.JupyterHub.load_roles if r["name"] == "kit-signer")
+    assert role["scopes"] == ["read:users:name", "read:users:groups"]
+    # no key pair: nothing is signed, and there is no service to ask
+    bare = _hub_config({"KIT_KEYS_DIR": str(tmp_path / "none")}, monkeypatch)
+    assert "KIT_SIGNER_URL" not in bare.Spawner.environment
+    assert [s["name"] for s in bare.JupyterHub.services] == ["idle-culler"]
+
+
+def _hub_token(base: str, user: str) -> str:
+    """A token of ``user``'s own, as they would make one signed in (the Hub's API)."""
+    import requests
+
+    def xsrf(web: requests.Session) -> str:
+        return next((c.value or "" for c in web.cookies
+                     if c.name == "_xsrf" and c.path.startswith("/hub")), "")
+
+    with requests.Session() as web:
+        web.get(f"{base}/hub/login", timeout=PATIENCE)
+        web.post(f"{base}/hub/login", data={"username": user, "password": PASSWORD,
+                                            "_xsrf": xsrf(web)}, timeout=PATIENCE)
+        made = web.post(f"{base}/hub/api/users/{user}/tokens", json={"note": "test"},
+                        headers={"X-XSRFToken": xsrf(web)}, timeout=PATIENCE)
+        made.raise_for_status()
+        return str(made.json()["token"])
+
+
+def test_the_hubs_signing_service_checks_the_persons_token_with_the_hub(hub):
+    """The trial Hub runs the signing service with a trial key pair: a team member's own Hub
+    token gets the demo's trail signed, someone off the team's and a made-up one do not."""
+    from kit.door import AccessError
+    from kit.interchange import HubNotary
+
+    url = f"{hub}/services/kit-signer"
+
+    def answers() -> bool:  # the service started with the Hub (a made-up token is refused)
+        try:
+            HubNotary(url, "made-up").checkpoint(DEMO_ID)
+        except AccessError:
+            return True
+        except KitError:
+            return False
+        return False
+
+    assert wait_until(answers)
+    member = HubNotary(url, _hub_token(hub, "zhangming"))
+    assert member.checkpoint(DEMO_ID) > 0
+    for token in (_hub_token(hub, "zhao"), "made-up"):
+        with pytest.raises(AccessError):
+            HubNotary(url, token).checkpoint(DEMO_ID)
