@@ -23,10 +23,11 @@ from tornado.httpserver import HTTPServer
 
 from kit.door import AccessError, Door, Identity
 from kit.interchange import HubNotary, demo_inspection, issued_pdf, verify_file
-from kit.proof import Signer, verify_pdf
-from kit.server._signer import MAX_REQUEST_BYTES, signer_app
+from kit.proof import Certificate, Signer, verify_pdf
+from kit.server._signer import MAX_REQUEST_BYTES, signer_app  # kept out of kit.server's start
 from kit.session import Session
 from tests.browser import free_port
+from tests.proof.test_pdf import tsa  # noqa: F401 - the local RFC 3161 server, a fixture
 
 PEOPLE = {"tok-zhang": Identity("zhangming", hub=True),  # the demo team's leader
           "tok-zhao": Identity("zhao", hub=True)}  # on no team
@@ -64,8 +65,12 @@ def service(tmp_path: Path, office: Signer, trust: Path) -> Iterator[tuple[str, 
     door.close()
 
 
-def test_a_team_member_gets_what_the_store_holds_signed_by_the_office(service, office):
+def test_a_team_member_gets_what_the_store_holds_signed_by_the_office(
+        service, office, tsa: tuple[str, Certificate], monkeypatch) -> None:  # noqa: F811
+    """Issuing through the service gives the notice signed by the office with a timestamp
+    (KIT_TIMESTAMP_URL, PAdES B-T), the trail checkpointed, a signed export."""
     url, data_dir = service
+    monkeypatch.setenv("KIT_TIMESTAMP_URL", tsa[0])
     notary = HubNotary(url, "tok-zhang")
     door = Door.connect(data_dir=str(data_dir), identity=PEOPLE["tok-zhang"],
                         checkpointer=notary.checkpointer)
@@ -73,8 +78,9 @@ def test_a_team_member_gets_what_the_store_holds_signed_by_the_office(service, o
                                         notary=notary)
     frozen = issued_pdf(door, "svc-1", "rectification")
     assert frozen is not None
-    verdict = verify_pdf(frozen, [office.certificate])
-    assert (verdict.intact, verdict.trusted) == (True, True)
+    verdict = verify_pdf(frozen, [office.certificate, tsa[1]])
+    assert verdict.exit_code == 0, verdict.reasons
+    assert any(r.startswith("时间戳 timestamp: ") for r in verdict.reasons)
     assert notary.checkpoint("svc-1") > 0  # issuing signed one already; the chain verifies
     assert door.verify("svc-1") == []
     out = data_dir / "record.json"
