@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -307,6 +308,22 @@ def test_kit_notice_issues_signed_notices_and_prints_each_to_its_own_file(tmp_pa
         again = tmp_path / f"again-{kind}.pdf"
         run_kit("notice", "print", iid, kind, "--out", str(again), *where)
         assert again.read_bytes() == each.read_bytes()  # the issued bytes, every time
+
+
+@pytest.mark.skipif(shutil.which("libreoffice") is None and shutil.which("soffice") is None,
+                    reason="LibreOffice renders the printed record")
+def test_kit_export_signs_the_printed_record_with_the_key_pair_here(tmp_path, monkeypatch):
+    keys = tmp_path / "keys"
+    monkeypatch.setenv("KIT_KEYS_DIR", str(keys))
+    run_kit("keys", "init", "--authority", "北京市药品监督管理局", "--dir", str(keys))
+    store = ("--data-dir", str(tmp_path), "--user", "张明")
+    run_kit("import", str(demo_file()), *store)
+    out = tmp_path / "record.pdf"
+    said = run_kit("export", "demo-2026-1119", "--out", str(out), *store)
+    assert "signed" in said.stdout
+    cert = next(keys.glob("*/cert.pem"))
+    assert run_kit("verify", str(out), "--trust", str(cert)).returncode == 0
+    assert run_kit("verify", str(out), check=False).returncode == 3  # who signed, not trusted
 
 
 def test_kit_notice_check_template_names_the_file_and_field(tmp_path):
