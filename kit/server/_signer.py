@@ -9,7 +9,8 @@ Each request is a small JSON object naming an inspection (and a notice's kind, o
 format), never bytes to sign: the service asks the Hub whose token it is, opens its own door
 as that person (:class:`~kit.door.Identity` with the Hub's groups, so the door's access rules
 decide what they may have signed), renders what it signs from the store itself after the
-trail replays, and signs it:
+trail replays, and signs it with the key pair of the authority that inspects (one per 分局
+or the 市局, ``<KIT_KEYS_DIR>/<authority>``):
 
 ==================  ==========================  =========================================
 ``POST .../notice``   ``{"id", "kind"}``           the issued notice's PDF (PAdES)
@@ -29,7 +30,7 @@ import asyncio
 import json
 import logging
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Final
 from urllib.parse import urlparse
@@ -38,7 +39,7 @@ from tornado import web
 from tornado.httpserver import HTTPServer
 
 from kit.config import settings
-from kit.door import AccessError, Door, Identity, local_checkpointer
+from kit.door import AccessError, Door, Identity
 from kit.errors import InputError, KitError, NotFoundError, ValidationError
 from kit.interchange import (
     EXPORT_FORMATS,
@@ -47,10 +48,11 @@ from kit.interchange import (
     signed_record_pdf,
     signed_service_pdf,
 )
-from kit.proof import Signer, load_signer
+from kit.proof import Signer, authorities, keys_dir, load_signer
+from kit.record import Inspection
 
 __all__ = ["ACTIONS", "MAX_REQUEST_BYTES", "SIGNER_SERVICE", "Identify", "hub_identify",
-           "main", "signer_app"]
+           "main", "signer_app", "signer_for"]
 
 log = logging.getLogger(__name__)
 
@@ -72,9 +74,9 @@ _TYPES: Final = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsh
 class _Action(web.RequestHandler):
     """One signing request: who asks (the Hub's word), what (ids only), then the signature."""
 
-    def initialize(self, door: Door, signer: Signer, identify: Identify,
+    def initialize(self, door: Door, signers: Mapping[str, Signer], identify: Identify,
                    pool: ThreadPoolExecutor) -> None:
-        self.door, self.signer, self.identify, self.pool = door, signer, identify, pool
+        self.door, self.signers, self.identify, self.pool = door, signers, identify, pool
 
     def check_xsrf_cookie(self) -> None:  # token-authenticated API, no cookies
         return
@@ -101,7 +103,7 @@ class _Action(web.RequestHandler):
         door = self.door.as_(who)
         try:
             data, kind = await asyncio.get_running_loop().run_in_executor(
-                self.pool, _sign, door, self.signer, action, body)
+                self.pool, _sign, door, self.signers, action, body)
         except AccessError as exc:
             self._refuse(403, str(exc))
             return
@@ -141,9 +143,12 @@ def _ids_only(wanted: tuple[str, ...]) -> str:
             "it is handed")
 
 
-def _sign(door: Door, signer: Signer, action: str, body: dict[str, str]) -> tuple[bytes, str]:
-    """What ``action`` signs, rendered from the store through ``door`` (the person's)."""
+def _sign(door: Door, signers: Mapping[str, Signer], action: str, body: dict[str, str]
+          ) -> tuple[bytes, str]:
+    """What ``action`` signs, rendered from the store through ``door`` (the person's), by the
+    authority that inspects."""
     iid = body["id"]
+    signer = signer_for(door.inspection(iid), signers)
     if action == "notice":
         return signed_notice_pdf(door, iid, body["kind"], signer), _PDF
     if action == "service":
@@ -160,16 +165,33 @@ def _sign(door: Door, signer: Signer, action: str, body: dict[str, str]) -> tupl
     return json.dumps({"seq": seq}).encode("utf-8"), _JSON
 
 
-def signer_app(door: Door, signer: Signer, identify: Identify, *,
+def signer_for(inspection: Inspection, signers: Mapping[str, Signer]) -> Signer:
+    """The key pair of the authority that inspects (the team leader's, else the company's
+    supervising one: a 分局 or the 市局); the only one when the office has one."""
+    if len(signers) == 1:
+        return next(iter(signers.values()))
+    authority = inspection.inspecting_authority
+    if authority in signers:
+        return signers[authority]
+    msg = (f"没有“{authority or '未填写'}”的密钥对（已有：{'、'.join(signers) or '无'}），不能签名"
+           f" / no key pair for the inspecting authority {authority!r}")
+    raise KitError(msg)
+
+
+def signer_app(door: Door, signers: Mapping[str, Signer] | Signer, identify: Identify, *,
                workers: int | None = None) -> web.Application:
     """The service's tornado application: ``door`` the service's own (its identity replaced
-    by the asking person's for each request), ``identify`` the Hub's word on a token."""
+    by the asking person's for each request), ``signers`` the key pairs by authority (each
+    inspection is signed by the authority that inspects it), ``identify`` the Hub's word on
+    a token."""
+    if isinstance(signers, Signer):
+        signers = {signers.authority: signers}
     sqlite = door.dialect == "sqlite"
     pool = ThreadPoolExecutor(max_workers=workers or (1 if sqlite else 4),
                               thread_name_prefix="kit-signer")
     pattern = "|".join(ACTIONS)
     return web.Application([(rf".*/({pattern})/?", _Action,
-                             {"door": door, "signer": signer, "identify": identify,
+                             {"door": door, "signers": signers, "identify": identify,
                               "pool": pool})])
 
 
@@ -207,12 +229,15 @@ def main() -> None:
         msg = "签名服务须由 JupyterHub 启动（kit hub） / the signing service runs under kit hub"
         raise SystemExit(msg)
     try:
-        signer = load_signer()
-        door = Door.connect(settings().db_url, checkpointer=local_checkpointer(signer))
+        signers = {name: load_signer(name) for name in authorities(keys_dir())}
+        if not signers:
+            load_signer()  # says where it looked and how to make one
+        door = Door.connect(settings().db_url)
     except KitError as exc:
         raise SystemExit(str(exc)) from None
-    log.info("签名服务 signing as %s", signer.certificate.describe())
-    asyncio.run(_serve(signer_app(door, signer, hub_identify()), url.port,
+    for signer in signers.values():
+        log.info("签名服务 signing as %s", signer.certificate.describe())
+    asyncio.run(_serve(signer_app(door, signers, hub_identify()), url.port,
                        url.hostname or "127.0.0.1"))
 
 

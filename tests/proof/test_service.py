@@ -110,3 +110,17 @@ def test_the_service_takes_ids_and_never_signs_bytes_handed_to_it(service):
         assert refused.value.code == 400
         if len(request.data) <= MAX_REQUEST_BYTES:  # a bigger one is cut off unread
             assert "never signs bytes" in json.loads(refused.value.read())["message"]
+
+
+def test_each_inspection_is_signed_by_the_authority_that_inspects_it(office, tmp_path):
+    from kit.errors import KitError
+    from kit.proof import init_keys
+    from kit.server._signer import signer_for
+
+    demo = demo_inspection()
+    other = init_keys(tmp_path, authority="北京市药品监督管理局第九分局")
+    signers = {demo.inspecting_authority: office, other.authority: other}
+    assert signer_for(demo, signers) is office
+    assert signer_for(demo, {other.authority: other}) is other  # the office's only key pair
+    with pytest.raises(KitError, match="no key pair for the inspecting authority"):
+        signer_for(demo, {other.authority: other, "市局": office})
