@@ -16,6 +16,7 @@ is culled. Fields are found by their ``kp:<path>`` class.
 from __future__ import annotations
 
 import contextlib
+import logging
 import weakref
 from collections.abc import Callable
 from typing import Any
@@ -30,6 +31,8 @@ from kit.widgets._static import STATIC, esm
 __all__ = ["BEAT_MS", "PageGuard", "path_class", "show_field"]
 
 BEAT_MS = 1000
+
+log = logging.getLogger(__name__)
 
 
 #: the fields shown on a page, by (session, path): what the page kept of a tap on one that is
@@ -152,6 +155,10 @@ class PageGuard(anywidget.AnyWidget):
                 self.send({"kind": "conflict", "path": path, "message": why})
             except KitError as exc:
                 self.send({"kind": "conflict", "path": path, "message": str(exc)})
+            except Exception as exc:  # one kept change that breaks never holds up the others
+                log.exception("kept change at %s not saved", path)
+                self.send({"kind": "conflict", "path": path,
+                           "message": f"内部错误 internal error: {type(exc).__name__}: {exc}"})
             else:
                 self.send({"kind": "taken", "path": path, "kept": kept})
 

@@ -22,6 +22,7 @@ from kit.config import settings
 from kit.dates import beijing_today, parse_date
 from kit.door import Door, Identity
 from kit.errors import KitError
+from kit.interchange import notary_from_environment
 from kit.labels import STAGES, vocab, zh
 from kit.profiles import load_profile, read_profiles
 from kit.record import Member, new_inspection
@@ -92,6 +93,9 @@ class InspectorApp(W.VBox):
     def __init__(self, door: Door | None = None, *, user: str | None = None) -> None:
         door = door or Door.connect()
         self.door = door.as_(door.identity or Identity.from_environment(user))
+        if self.door.checkpointer is None:  # stage changes, notices, closing: signed checkpoints
+            notary = notary_from_environment(self.door)
+            self.door.checkpointer = notary.checkpointer if notary is not None else None
         self.session: Session | None = None
         self._waiting: tuple[str, str | None, str | None] | None = None
         self.who = W.HTML()

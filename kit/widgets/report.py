@@ -11,11 +11,17 @@ import ipywidgets as W
 
 from kit.dates import beijing_text
 from kit.errors import KitError, ValidationError
-from kit.interchange import export_notice, export_workbook
+from kit.interchange import (
+    export_notice,
+    export_workbook,
+    issued_pdf,
+    notary_from_environment,
+)
 from kit.labels import NOTICE_KINDS, REVIEW_MODES, STAGES, vocab, zh
+from kit.notices import compose, notice_changes, notice_doc
 from kit.session import GATED_STAGES, GateError, Session
 from kit.widgets._common import XLSX_MIME, download_link, message_html, table_options, vocab_options
-from kit.widgets._fields import ProblemList, field, problems_html
+from kit.widgets._fields import ProblemList, field, guarded, problems_html
 from kit.widgets._signature import SignaturePad
 
 __all__ = [
@@ -65,6 +71,11 @@ class NoticePanel(W.VBox):
         xlsx.on_click(lambda _b: self.print_notice(".xlsx"))
         self.message = W.HTML()
         self.message.add_class("kit-notice-message")
+        serve = W.Button(description="记录送达回证 Record service", layout=W.Layout(width="auto"))
+        serve.add_class("kit-notice-serve")
+        serve.on_click(lambda _b: self.serve())
+        self.changes = W.HTML()
+        self.changes.add_class("kit-notice-changes-area")
         session.on_change(lambda _p: self.show(), field=f"{base}/number")
         self.show()
         super().__init__([
@@ -78,6 +89,7 @@ class NoticePanel(W.VBox):
             field(session, f"{base}/witnesses", "注明拒收的检查人员 Inspectors noting a refusal",
                   "multichoice", member_options(session)),
             field(session, f"{base}/note", "送达情况 Note", "textarea"),
+            serve, self.changes,
         ])
         self.add_class(f"kit-notice-{kind}")
 
@@ -92,11 +104,15 @@ class NoticePanel(W.VBox):
         self.status.value = text + (problems_html(problems) if problems else "")
         self.issue_button.disabled = bool(notice is not None and notice.number) or \
             self.session.refusal(f"notices/{self.kind}/number") is not None
+        if hasattr(self, "changes"):
+            self.changes.value = guarded(lambda *a, **k: None, self.changes_since_issued) or ""
+
 
     def issue(self) -> None:
         self.session.flush_pending()
         try:
-            number = self.session.issue_notice(self.kind)
+            number = self.session.issue_notice(
+                self.kind, notary=notary_from_environment(self.session.door))
         except ValidationError as exc:
             self.message.value = (message_html("未出具 not issued:", "error")
                                   + problems_html(list(exc.problems)))
@@ -106,9 +122,54 @@ class NoticePanel(W.VBox):
             return
         self.message.value = message_html(f"已出具 issued: {number}", "ok")
 
+    def serve(self) -> None:
+        """Record the service as the fields above say it, with its signed proof (送达回证)."""
+        self.session.flush_pending()
+        notice = self.session.inspection.notices.get(self.kind)
+        if notice is None or notice.served_on is None:
+            self.message.value = message_html(
+                "请先填写送达日期 / enter the date it was served first", "error")
+            return
+        try:
+            self.session.serve_notice(
+                self.kind, on=notice.served_on, received_by=notice.received_by,
+                refused=notice.refused, witnesses=notice.witnesses, note=notice.note,
+                notary=notary_from_environment(self.session.door))
+        except ValidationError as exc:
+            self.message.value = (message_html("未记录 not recorded:", "error")
+                                  + problems_html(list(exc.problems)))
+            return
+        except KitError as exc:
+            self.message.value = message_html(f"未记录 not recorded: {exc}", "error")
+            return
+        self.message.value = message_html("已记录送达回证 proof of service kept", "ok")
+
+    def changes_since_issued(self) -> str:
+        """What the record says now that the notice as issued does not, as HTML ('' for
+        nothing, or a notice not frozen when issued)."""
+        notice = self.session.inspection.notices.get(self.kind)
+        if notice is None or not notice.issued_text:
+            return ""
+        now = notice_doc(compose(self.session.inspection, self.kind))  # type: ignore[arg-type]
+        changes = notice_changes(json.loads(notice.issued_text), now)
+        if not changes:
+            return ""
+        rows = "".join(f"<tr><td>{html.escape(c.part)}</td><td>{html.escape(c.issued)}</td>"
+                       f"<td>{html.escape(c.current)}</td></tr>" for c in changes)
+        return (message_html("出具后记录已修改；已送达的文书不变 / the record changed since the "
+                             "notice was issued; the issued notice stays as served:", "warning")
+                + "<table class='kit-notice-changes'><tr><th>部分 part</th><th>出具时 issued"
+                  f"</th><th>现在 now</th></tr>{rows}</table>")
+
     def print_notice(self, suffix: str) -> None:
         self.session.flush_pending()
         name = f"{NOTICE_TITLES[self.kind].split()[0]}-{self.session.id}{suffix}"
+        frozen = issued_pdf(self.session.door, self.session.id, self.kind) \
+            if suffix == ".pdf" else None
+        if frozen is not None:  # the notice as it was issued and served, signed
+            self.message.value = download_link(frozen, name, "application/pdf",
+                                               f"下载已出具的文书 Download the issued {name}")
+            return
         try:
             with tempfile.TemporaryDirectory() as tmp:
                 out = export_notice(self.session.door, self.session.id, [self.kind],

@@ -170,7 +170,8 @@ def work_through_a_cut(chromium, setup, seconds: float, tmp_path: Path) -> None:
                 and bool(doc["signatures"].get("witness_present")) != was_present)
 
     assert wait_until(arrived, seconds=PATIENCE * 2)
-    assert wait_until(lambda: "已保存" in state(page))
+    assert wait_until(lambda: "已保存" in state(page)), (state(page), page.evaluate(
+        "() => Object.keys(localStorage).filter((k) => k.startsWith('kit-'))"))
     assert page.locator(".kit-offline").is_hidden()
     page.screenshot(path=str(tmp_path / "saved.png"))
     with Store(data_dir=data) as store:  # each under the person, once, and the trail intact

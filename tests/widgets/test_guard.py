@@ -138,3 +138,25 @@ def test_a_kept_tap_whose_field_is_not_shown_yet_waits(guarded) -> None:
     _kept(guard, session, "company/role", vocab_options("roles")[-1][0])
     assert session.get("company/role") == before
     assert sent == []
+
+
+def test_a_kept_change_that_breaks_never_holds_up_the_others(guarded) -> None:
+    """The browser sends everything it keeps in one message, in no set order: one change the
+    kernel cannot take (here a field that fails) is said, and the others are saved."""
+    from kit.widgets._guard import show_field
+
+    guard, session, sent = guarded
+
+    class Broken:
+        def kept(self, shown: Any) -> Any:
+            raise RuntimeError("broken field")
+
+    broken = Broken()
+    show_field(session, "company/role", broken)
+    guard._message(guard, {"kind": "kept", "person": "张明", "items": [
+        {"path": "company/role", "value": {"shown": "x"}, "base": None},
+        {"path": PATH, "value": "之后的文字", "base": guard.versions.get(PATH)}]}, [])
+    assert session.get(PATH) == "之后的文字"
+    said = next(m for m in sent if m["path"] == "company/role")
+    assert said["kind"] == "conflict"
+    assert "broken field" in said["message"]

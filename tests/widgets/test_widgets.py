@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -522,3 +523,38 @@ def test_a_finding_keeps_its_photos_and_files(store, demo):
     assert "只接受" in boxes[2].message
     kept = reopen(store, session).inspection.attachments
     assert [a.target for a in kept.values() if a.name == "整改后.jpg"] == ["findings/F3"]
+
+
+@pytest.mark.slow
+def test_an_issued_notice_is_signed_frozen_and_its_later_changes_shown(
+        store, demo, tmp_path, monkeypatch):
+    """The office's key pair here (kit serve): issuing from the app keeps the signed PDF; the
+    PDF printed later is those bytes whatever changed since, and the panel says what did."""
+    from dataclasses import replace
+
+    from kit.interchange import issued_pdf
+    from kit.proof import init_keys, trusted_certificates, verify_pdf
+    from kit.widgets.report import NoticePanel
+
+    leader = demo.team[next(k for k, m in demo.team.items() if m.role == "leader")]
+    authority = demo.company.authority
+    signer = init_keys(tmp_path / "keys", authority=authority)
+    monkeypatch.setenv("KIT_KEYS_DIR", str(tmp_path / "keys"))
+    door = Door(store, Identity(leader.user or leader.name))
+    iid = door.create(replace(demo, id="n3", stage="reporting", notices={}))
+    panel = NoticePanel(Session(door, iid), "rectification")
+    panel.issue()
+    assert "已出具" in panel.message.value, panel.message.value
+    frozen = issued_pdf(door, iid, "rectification")
+    assert frozen is not None
+    verdict = verify_pdf(frozen, [signer.certificate])
+    assert (verdict.intact, verdict.trusted) == (True, True), verdict.reasons
+    assert verify_pdf(frozen, trusted_certificates()).intact
+    assert panel.changes.value == ""  # nothing changed since
+    finding = next(iter(panel.session.inspection.findings))
+    panel.session.set(f"findings/{finding}/description", "出具后改写的问题描述")
+    panel.show()
+    assert "出具后改写的问题描述" in panel.changes.value
+    panel.print_notice(".pdf")
+    assert "下载已出具的文书" in panel.message.value
+    assert base64.b64encode(frozen).decode()[:200] in panel.message.value
