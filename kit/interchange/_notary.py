@@ -108,7 +108,8 @@ def notary_from_environment(door: Door | None) -> HubNotary | LocalNotary | None
     """The signing component this process asks, from the environment.
 
     On the office server (``KIT_SIGNER_URL`` and the Hub's ``JUPYTERHUB_API_TOKEN``): a
-    :class:`HubNotary`. Else, when exactly one authority's key pair is readable here
+    :class:`HubNotary`; on the office server without one, None (a person's server never
+    reads a key). Else, when exactly one authority's key pair is readable here
     (``KIT_KEYS_DIR``): a :class:`LocalNotary` signing through ``door``. Else None. A key
     pair that is there but cannot be read is logged and gives None (nothing is signed)
     rather than stopping the app.
@@ -116,7 +117,7 @@ def notary_from_environment(door: Door | None) -> HubNotary | LocalNotary | None
     now = settings()
     if now.signer_url and now.hub_token:
         return HubNotary(now.signer_url, now.hub_token)
-    if door is None:
+    if door is None or now.hub_user:  # on the office server only the service signs
         return None
     found = authorities(keys_dir())
     if len(found) != 1:

@@ -124,3 +124,28 @@ def test_each_inspection_is_signed_by_the_authority_that_inspects_it(office, tmp
     assert signer_for(demo, {other.authority: other}) is other  # the office's only key pair
     with pytest.raises(KitError, match="no key pair for the inspecting authority"):
         signer_for(demo, {other.authority: other, "市局": office})
+
+
+def test_which_signing_component_a_process_asks(tmp_path, monkeypatch):
+    """The office server's service with the person's token; a key pair here on one machine;
+    on the office server without the service, none (a person's server never reads a key)."""
+    from kit.interchange import LocalNotary, notary_from_environment
+    from kit.proof import init_keys
+
+    for name in ("KIT_SIGNER_URL", "JUPYTERHUB_API_TOKEN", "JUPYTERHUB_USER"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("KIT_KEYS_DIR", str(tmp_path / "keys"))
+    door = Door.connect(data_dir=str(tmp_path))
+    assert notary_from_environment(door) is None
+    init_keys(tmp_path / "keys", authority="北京市药品监督管理局")
+    local = notary_from_environment(door)
+    assert isinstance(local, LocalNotary)
+    assert callable(local.checkpointer)
+    monkeypatch.setenv("JUPYTERHUB_USER", "zhangming")
+    assert notary_from_environment(door) is None
+    monkeypatch.setenv("KIT_SIGNER_URL", "http://127.0.0.1:1/services/kit-signer")
+    monkeypatch.setenv("JUPYTERHUB_API_TOKEN", "the-persons-token")
+    hub = notary_from_environment(door)
+    assert isinstance(hub, HubNotary)
+    assert hub.url == "http://127.0.0.1:1/services/kit-signer"
+    door.close()
