@@ -253,6 +253,7 @@ class Reason(StrEnum):
     JSON_UNKNOWN_FIELD = ("json.unknown_field", "未知字段", "unknown field")
     RECORD_UNKNOWN_CODE = ("record.unknown_code", "所指的代码、检查项、成员或节不存在",
                            "a code, item, member or section that names nothing known")
+    RECORD_NOT_A_NUMBER = ("record.not_a_number", "此处应为整数", "a whole number is wanted here")
     JSON_TYPE = ("json.type", "值的类型不对", "a value of the wrong type")
     JSON_NULL = ("json.null", "此处不能为空值", "null is not allowed here")
     JSON_CHOICE = ("json.choice", "取值不在可选范围内", "not one of the allowed values")

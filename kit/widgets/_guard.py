@@ -74,6 +74,8 @@ class PageGuard(anywidget.AnyWidget):
         self.session: Session | None = None
         self.on_flush: Callable[[], None] | None = None
         self.on_ping: Callable[[], None] | None = None
+        #: builds the stages that show these paths (a tap kept there waits for its field)
+        self.on_unshown: Callable[[list[str]], None] | None = None
         self.on_msg(self._message)
 
     def watch(self, session: Session) -> None:
@@ -127,40 +129,50 @@ class PageGuard(anywidget.AnyWidget):
     def restore(self, items: list[dict[str, Any]]) -> None:
         """Changes the browser kept for this inspection (texts, taps): save those made over
         the version still stored, or over changes of this person's own; report the others as
-        conflicts (a text is offered back beside its field, a tap is said), never imposed."""
-        session = self.session
-        if session is None:
+        conflicts (a text is offered back beside its field, a tap is said), never imposed. A
+        tap kept on a field the page has not built (after a reload, on another stage) has its
+        stage built (``on_unshown``), then is taken like the others."""
+        if self.session is None:
             return
-        for item in items:
-            path, value, base = item.get("path"), item.get("value"), item.get("base")
-            if not isinstance(path, str) or "value" not in item:
-                continue
-            kept = value
-            try:
-                if isinstance(value, dict) and "shown" in value:  # a tap, as its field shows it
-                    field = _FIELDS.get((id(session), path))
-                    if field is None:
-                        continue  # its field is not on the page yet: it stays kept till then
-                    value = field.kept(value["shown"])
-                if session.get(path) == value:
-                    self.send({"kind": "taken", "path": path, "kept": kept})
-                    self._saved(session, path)
-                    continue
-                if not self._only_mine(session, path, base):
-                    self.send({"kind": "conflict", "path": path})
-                    continue
-                session.set(path, value)
-            except ValidationError as exc:  # refused for what it is: said, not kept
-                why = "；".join(p.message for p in exc.problems)
-                self.send({"kind": "conflict", "path": path, "message": why})
-            except KitError as exc:
-                self.send({"kind": "conflict", "path": path, "message": str(exc)})
-            except Exception as exc:  # one kept change that breaks never holds up the others
-                log.exception("kept change at %s not saved", path)
-                self.send({"kind": "conflict", "path": path,
-                           "message": f"内部错误 internal error: {type(exc).__name__}: {exc}"})
-            else:
+        waiting = [item for item in items if not self._restore(item)]
+        if waiting and self.on_unshown is not None:
+            self.on_unshown([str(item["path"]) for item in waiting])
+            for item in waiting:
+                self._restore(item)
+
+    def _restore(self, item: dict[str, Any]) -> bool:
+        """Take one kept change; False when it names a field not on the page yet."""
+        session = self.session
+        path, value, base = item.get("path"), item.get("value"), item.get("base")
+        if session is None or not isinstance(path, str) or "value" not in item:
+            return True
+        kept = value
+        try:
+            if isinstance(value, dict) and "shown" in value:  # a tap, as its field shows it
+                field = _FIELDS.get((id(session), path))
+                if field is None:
+                    return False  # its field is not on the page yet: it stays kept till then
+                value = field.kept(value["shown"])
+            if session.get(path) == value:
                 self.send({"kind": "taken", "path": path, "kept": kept})
+                self._saved(session, path)
+                return True
+            if not self._only_mine(session, path, base):
+                self.send({"kind": "conflict", "path": path})
+                return True
+            session.set(path, value)
+        except ValidationError as exc:  # refused for what it is: said, not kept
+            why = "；".join(p.message for p in exc.problems)
+            self.send({"kind": "conflict", "path": path, "message": why})
+        except KitError as exc:
+            self.send({"kind": "conflict", "path": path, "message": str(exc)})
+        except Exception as exc:  # one kept change that breaks never holds up the others
+            log.exception("kept change at %s not saved", path)
+            self.send({"kind": "conflict", "path": path,
+                       "message": f"内部错误 internal error: {type(exc).__name__}: {exc}"})
+        else:
+            self.send({"kind": "taken", "path": path, "kept": kept})
+        return True
 
     def attach(self, content: dict[str, Any], data: bytes) -> None:
         """A photo, file or signature the browser kept (sent at once, or again after a lost

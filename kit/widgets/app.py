@@ -52,6 +52,10 @@ STAGE_TABS: tuple[tuple[str, str], ...] = (
     ("findings", "问题处理"),
     ("report", "文书跟踪"),
 )
+#: the stage whose fields show a record path (by its start; the rest: the preparation)
+_PATH_TAB = (("steps/", "onsite"), ("sampling/", "sampling"), ("findings/", "findings"),
+             ("follow_up/", "report"), ("signatures/", "report"), ("notices/", "report"),
+             ("opinion/", "report"), ("stage", "report"), ("results/", "checklist"))
 _RECORD_STAGE_TAB = {"preparation": "preparation", "on_site": "checklist",
                      "reporting": "report", "follow_up": "report", "closed": "report"}
 
@@ -138,6 +142,7 @@ class InspectorApp(W.VBox):
         self.guard = PageGuard()
         self.guard.on_flush = self.flush
         self.guard.on_ping = self.poll
+        self.guard.on_unshown = self._build_for
         self._polled = 0.0
         self.guard.observe(lambda change: self._guard(self.choose_name, change["new"], False),
                            names="user")
@@ -396,6 +401,17 @@ class InspectorApp(W.VBox):
             widget = builder(self.session)
         self._built[key] = widget
         self.tabs.children[index].children = [widget]
+
+    def _build_for(self, paths: list[str]) -> None:
+        """Build the stages (and every panel of the preparation) that show ``paths``: a tap
+        the browser kept there is taken once its field is on the page."""
+        keys = [k for k, _t in STAGE_TABS]
+        for path in paths:
+            tab = next((t for prefix, t in _PATH_TAB if path.startswith(prefix)), "preparation")
+            self._build(keys.index(tab))
+            widget = self._built.get(tab)
+            for index in range(len(getattr(widget, "PANELS", ()))):
+                widget.build(index)  # type: ignore[union-attr]
 
     def _section_shown(self, section_id: str) -> None:
         self._section = section_id

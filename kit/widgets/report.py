@@ -41,7 +41,11 @@ def member_options(session: Session) -> tuple[tuple[str, str], ...]:
 
 
 def workbook_bytes(session: Session) -> bytes:
-    """The inspection's workbook as it stands now (the written record of 六、7)."""
+    """The inspection's workbook as it stands now (the written record of 六、7), signed by
+    the signing component when there is one (the office's key pair), else sealed only."""
+    notary = notary_from_environment(session.door)
+    if notary is not None:
+        return notary.export(session.id, "xlsx")
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "record.xlsx"
         export_workbook(session.door, session.id, out)
@@ -366,8 +370,16 @@ class ReportWidget(W.VBox):
 
     def export_json(self) -> None:
         self.session.flush_pending()
-        doc = self.session.door.document(self.session.id)
-        data = (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        notary = notary_from_environment(self.session.door)
+        try:
+            if notary is not None:  # signed, as kit export signs it
+                data = notary.export(self.session.id, "json")
+            else:
+                doc = self.session.door.document(self.session.id)
+                data = (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        except KitError as exc:
+            self.download.value = message_html(f"未能生成 not generated: {exc}", "error")
+            return
         name = f"检查记录-{self.session.id}.json"
         self.download.value = download_link(data, name, "application/json",
                                             f"下载 Download {name}")

@@ -160,3 +160,21 @@ def test_a_kept_change_that_breaks_never_holds_up_the_others(guarded) -> None:
     said = next(m for m in sent if m["path"] == "company/role")
     assert said["kind"] == "conflict"
     assert "broken field" in said["message"]
+
+
+def test_a_kept_tap_on_a_stage_not_built_has_it_built_then_is_saved(guarded) -> None:
+    """After a reload the page opens another stage: the app builds the one that shows the
+    kept tap's field, and the tap is saved."""
+    guard, session, sent = guarded
+    options = vocab_options("roles")
+    label, value = next((lab, v) for lab, v in options if v != session.get("company/role"))
+    built: list[Any] = []
+
+    def build(paths: list[str]) -> None:
+        assert paths == ["company/role"]
+        built.append(_field(session, "company/role", "choice", options))
+
+    guard.on_unshown = build
+    _kept(guard, session, "company/role", label)
+    assert session.get("company/role") == value
+    assert sent[-1] == {"kind": "taken", "path": "company/role", "kept": {"shown": label}}

@@ -530,8 +530,6 @@ def test_an_issued_notice_is_signed_frozen_and_its_later_changes_shown(
         store, demo, tmp_path, monkeypatch):
     """The office's key pair here (kit serve): issuing from the app keeps the signed PDF; the
     PDF printed later is those bytes whatever changed since, and the panel says what did."""
-    from dataclasses import replace
-
     from kit.interchange import issued_pdf
     from kit.proof import init_keys, trusted_certificates, verify_pdf
     from kit.widgets.report import NoticePanel
@@ -541,10 +539,11 @@ def test_an_issued_notice_is_signed_frozen_and_its_later_changes_shown(
     signer = init_keys(tmp_path / "keys", authority=authority)
     monkeypatch.setenv("KIT_KEYS_DIR", str(tmp_path / "keys"))
     door = Door(store, Identity(leader.user or leader.name))
-    iid = door.create(replace(demo, id="n3", stage="reporting", notices={}))
+    iid = import_json(door, DEMO)  # its notices issued by an earlier kit, no PDF kept
     panel = NoticePanel(Session(door, iid), "rectification")
-    panel.issue()
-    assert "已出具" in panel.message.value, panel.message.value
+    number = demo.notices["rectification"].number
+    panel.issue()  # frozen now, under the number it had
+    assert panel.session.inspection.notices["rectification"].number == number
     frozen = issued_pdf(door, iid, "rectification")
     assert frozen is not None
     verdict = verify_pdf(frozen, [signer.certificate])
@@ -558,3 +557,11 @@ def test_an_issued_notice_is_signed_frozen_and_its_later_changes_shown(
     panel.print_notice(".pdf")
     assert "下载已出具的文书" in panel.message.value
     assert base64.b64encode(frozen).decode()[:200] in panel.message.value
+    # the workbook the report downloads is signed: the company checks it with no secret
+    from kit.interchange import verify_file
+    from kit.widgets.report import workbook_bytes
+
+    out = tmp_path / "signed.xlsx"
+    out.write_bytes(workbook_bytes(panel.session))
+    verdict, _report = verify_file(out, [signer.certificate])
+    assert (verdict.intact, verdict.trusted, verdict.exit_code) == (True, True, 0)

@@ -17,7 +17,8 @@ const FILES = "kit-file:";     // kit-file:<person>:<inspection>:<id> -> {target
 const MAX_AGE_MS = 14 * 24 * 3600 * 1000;
 const OFFLINE_MS = 3500;       // no answer for this long: the server is asked why (within 5 s)
 const RESEND_MS = 6000;        // what still waits this long while connected is sent again
-const STUCK_MS = 15000;        // an idle kernel that cannot be reached this long: a new page
+const STUCK_MS = 20000;        // an idle kernel the server has answered for, unreachable this
+                               // long after the network is back: a new page
 
 function pathOf(el) {
   const root = el.closest('[class*="kp:"]');
@@ -78,6 +79,7 @@ function render({ model, el }) {
   let online = true;
   let why = "";        // offline: "network" (the server cannot be reached) or "kernel"
   let askedAt = 0;
+  let answeredSince = 0;  // when the server first answered during this silence (0: not yet)
   const config = (() => {  // Voila's page names its kernel and the server's base
     try { return JSON.parse(document.getElementById("jupyter-config-data").textContent); }
     catch (e) { return {}; }
@@ -284,7 +286,11 @@ function render({ model, el }) {
     if (Date.now() - lastBeat < OFFLINE_MS) return;  // it answered meanwhile
     why = answer === "gone" ? "kernel" : answer;
     changed();
-    if (answer === "gone" || (answer === "kernel" && silent > STUCK_MS)) {
+    if (answer === "network") answeredSince = 0;
+    else if (!answeredSince) answeredSince = Date.now();
+    // the websocket reconnects by itself once the network is back, with its own back-off:
+    // only a kernel the server has vouched for this long without reaching it is a new page
+    if (answer === "gone" || (answer === "kernel" && Date.now() - answeredSince > STUCK_MS)) {
       window.location.reload();  // a new kernel; what is kept here goes to it
     }
   };
@@ -292,7 +298,7 @@ function render({ model, el }) {
     const silent = Date.now() - lastBeat;
     const wasOnline = online;
     online = silent < OFFLINE_MS;
-    if (online) why = "";
+    if (online) { why = ""; answeredSince = 0; }
     if (online !== wasOnline) changed();
     if (online && !wasOnline) replay();  // back: everything kept goes to the kernel
     else if (online && count() && Date.now() - sentAt > RESEND_MS) replay();
