@@ -7,14 +7,17 @@ The export is the demo inspection through the door, signed and unsigned alternat
 process; the floor of what signing adds is one ECDSA P-256 signature of the manifest. The
 checkpoints are ``Door.checkpoint`` (replay the trail in the write's transaction, sign the
 head, append the entry) from ``--threads`` threads at once on SQLite, each on its own
-inspection, against the bare floor of a row's INSERT+COMMIT (``floors.bare_insert``). The
-service's HTTP hop is not in these figures. A verdict is printed, never the exit code.
+inspection, against the bare floor of a row's INSERT+COMMIT (``floors.bare_insert``); then
+the same asked of the signing service over HTTP with a token, as people's servers ask it,
+by ``--threads`` people at once. A verdict is printed, never the exit code.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
+import socket
 import statistics
 import sys
 import tempfile
@@ -27,7 +30,7 @@ from floors import bare_insert
 
 from kit.door import Door, Identity
 from kit.interchange import export_workbook, load_demo
-from kit.proof import init_keys
+from kit.proof import Signer, init_keys
 from kit.store import Store
 
 TARGET = 1.10
@@ -87,6 +90,9 @@ def main(argv: list[str] | None = None) -> int:
     latencies.sort()
     floor = bare_insert(max(20, args.checkpoints // 4))
 
+    service = service_latencies(door, signer, iid, args.threads,
+                                max(args.threads, args.checkpoints // 2))
+
     p, s = statistics.median(plain), statistics.median(signed)
     ratio = s / p
     p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
@@ -97,7 +103,61 @@ def main(argv: list[str] | None = None) -> int:
     print(f"checkpoint ({args.threads} threads, {len(latencies)} signed) p50 "
           f"{latencies[len(latencies) // 2] * 1000:.1f} ms  p99 {p99 * 1000:.1f} ms; "
           f"bare INSERT+COMMIT floor median {floor * 1000:.2f} ms")
+    print(f"signing service over HTTP ({args.threads} people at once, {len(service)} "
+          f"checkpoints asked with a Hub token) p50 {service[len(service) // 2] * 1000:.1f} ms"
+          f"  p99 {service[min(len(service) - 1, int(len(service) * 0.99))] * 1000:.1f} ms")
     return 0
+
+
+def service_latencies(door: Door, signer: Signer, iid: str, people: int, asks: int
+                      ) -> list[float]:
+    """The office's signing service (kit.server --signer) on a loopback port, asked by
+    ``people`` threads at once for ``asks`` checkpoints in all, as people's servers ask it
+    (HubNotary with a token; the Hub's word on the token from a table): each ask's time."""
+    from tornado.httpserver import HTTPServer
+
+    from kit.interchange import HubNotary
+    from kit.server._signer import MAX_REQUEST_BYTES, signer_app
+
+    leader = Identity("zhangming", hub=True)  # the demo team's leader
+
+    async def identify(token: str) -> Identity | None:
+        return leader if token == "tok" else None
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    loop = asyncio.new_event_loop()
+    started = threading.Event()
+
+    def serve() -> None:
+        asyncio.set_event_loop(loop)
+        HTTPServer(signer_app(door, signer, identify),
+                   max_body_size=MAX_REQUEST_BYTES).listen(port, "127.0.0.1")
+        loop.call_soon(started.set)
+        loop.run_forever()
+
+    threading.Thread(target=serve, daemon=True).start()
+    started.wait(10)
+    url = f"http://127.0.0.1:{port}/services/kit-signer"
+    took: list[float] = []
+    lock = threading.Lock()
+
+    def ask() -> None:
+        notary = HubNotary(url, "tok")
+        for _ in range(max(1, asks // people)):
+            start = time.perf_counter()
+            notary.checkpoint(iid)
+            with lock:
+                took.append(time.perf_counter() - start)
+
+    askers = [threading.Thread(target=ask) for _ in range(people)]
+    for t in askers:
+        t.start()
+    for t in askers:
+        t.join()
+    loop.call_soon_threadsafe(loop.stop)
+    return sorted(took)
 
 
 if __name__ == "__main__":
