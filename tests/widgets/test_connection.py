@@ -111,6 +111,11 @@ def work_through_a_cut(chromium, setup, seconds: float, tmp_path: Path) -> None:
     assert wait_until(lambda: "离线" in state(page))
     detected = time.monotonic() - cut_at
     print(f"offline shown {detected:.1f} s after the cut")
+    # in view wherever the page is scrolled: at the top of the screen, over the last row
+    page.locator(".kit-item-7_1_m4").scroll_into_view_if_needed()
+    pill = page.locator(".kit-conn").bounding_box()
+    assert pill is not None
+    assert 0 <= pill["y"] and pill["y"] + pill["height"] <= 60, pill
     page.screenshot(path=str(tmp_path / "offline.png"))
     for item in ITEMS:  # ten taps, each 不符合 (the demo has them 符合 or 不适用)
         page.locator(f".kit-item-{item.replace('.', '_')}").get_by_role(

@@ -73,7 +73,10 @@ function render({ model, el }) {
   const banner = h("div", "kit-offline");
   banner.setAttribute("role", "alert");
   banner.hidden = true;
-  el.append(state, banner);
+  // on the page itself, not in the widget: a box between (Voila's panels) that scrolls or
+  // transforms would carry a fixed element away with what it scrolls
+  for (const old of document.querySelectorAll("body > .kit-conn, body > .kit-offline")) old.remove();
+  document.body.append(state, banner);
   onTap(state, () => { if (said.size) { said.clear(); changed(); } });
   let lastBeat = Date.now();
   let online = true;
@@ -438,6 +441,8 @@ function render({ model, el }) {
     window.removeEventListener("pagehide", flush);
     window.removeEventListener("beforeunload", flush);
     if (window.kitOutbox === outbox) delete window.kitOutbox;
+    state.remove();
+    banner.remove();
   };
 }
 
