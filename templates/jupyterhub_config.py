@@ -128,8 +128,11 @@ if SIGNING:
         "environment": {
             "KIT_KEYS_DIR": str(keys_dir()),
             **{name: os.environ[name]
+               # KIT_SIGNING_KEY: an earlier release's key, to check trails it keyed up to
+               # their switch checkpoint (kit audit ID --checkpoint); a secret, kept here only
                for name in ("KIT_DB_URL", "KIT_DB_CONNECTIONS", "KIT_KEY_PASSPHRASE",
-                            "KIT_TRUST_DIR", "KIT_TIMESTAMP_URL", "KIT_TEMPLATES_DIR", "LANG")
+                            "KIT_SIGNING_KEY", "KIT_TRUST_DIR", "KIT_TIMESTAMP_URL",
+                            "KIT_TEMPLATES_DIR", "LANG")
                if os.environ.get(name)},
         },
         "display": False,
