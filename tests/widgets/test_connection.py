@@ -115,7 +115,8 @@ def work_through_a_cut(chromium, setup, seconds: float, tmp_path: Path) -> None:
     page.locator(".kit-item-7_1_m4").scroll_into_view_if_needed()
     pill = page.locator(".kit-conn").bounding_box()
     assert pill is not None
-    assert 0 <= pill["y"] and pill["y"] + pill["height"] <= 60, pill
+    assert pill["y"] >= 0, pill
+    assert pill["y"] + pill["height"] <= 60, pill
     page.screenshot(path=str(tmp_path / "offline.png"))
     for item in ITEMS:  # ten taps, each 不符合 (the demo has them 符合 or 不适用)
         page.locator(f".kit-item-{item.replace('.', '_')}").get_by_role(
