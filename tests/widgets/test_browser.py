@@ -50,6 +50,10 @@ def test_create_an_inspection_set_a_result_and_keep_it_after_reload(page, server
     page.locator(".kit-user input").fill("浏览器测试员")  # asked once: nothing is anonymous
     page.locator("button.kit-user-ok").click()
     page.locator(".kit-who", has_text="浏览器测试员").wait_for()
+    # kit serve --demo opens the demo once a name is given, and the chooser folds into the bar:
+    # 更换/新建 unfolds it to start another inspection
+    page.locator(".kit-bar", has_text="demo-2026-1119").wait_for()
+    page.locator("button.kit-change-record").click()
     page.locator(".kit-app input[placeholder='企业名称 company name']").fill("北京浏览器测试医疗有限公司")
     page.locator("button.kit-new").click()
     page.get_by_text("北京浏览器测试医疗有限公司 — ").wait_for()
