@@ -412,6 +412,32 @@ def test_sharing_a_section_is_a_warning_and_each_item_names_its_inspector(demo):
     assert "division.item_inspector" not in codes(demo)
 
 
+def test_an_item_checked_outside_the_division_names_its_own_section_by_label(demo):
+    """四、1 and 五、4: the record that showed the bug: 七、8 given to 张明, its first item
+    checked by 李华, and 七、4 the last section in scope. The warning named 7.4 (a stale loop
+    variable) and raw ids; it names 七、8 and the item by their labels, the people by name."""
+    team = dict(demo.team)
+    team["M1"] = replace(team["M1"], sections=(*team["M1"].sections, "7.8"))
+    team["M2"] = replace(team["M2"], sections=tuple(s for s in team["M2"].sections
+                                                    if s != "7.8"))
+    scope = replace(demo.scope, sections=(*(s for s in demo.scope.sections if s != "7.4"),
+                                          "7.4"))
+    by_lihua = replace(demo.results["7.8.c1"], inspector="M2")
+    record = replace(demo, team=team, scope=scope,
+                     results={**demo.results, "7.8.c1": by_lihua})
+    (warned,) = [p for p in check(record, today=TODAY)
+                 if p.code == "division.item_inspector" and p.field == "results/7.8.c1/inspector"]
+    assert warned.severity == "warning"
+    assert "七、8.检查内容（1） 由 李华 检查，但 七、8. 分工给了 张明" in warned.message
+    for raw in ("7.4", "七、4", "7.8.c1", "M1", "M2"):
+        assert raw not in warned.message
+    # the same item checked by its section's owner is no warning
+    by_zhang = replace(by_lihua, inspector="M1")
+    valid = replace(record, results={**record.results, "7.8.c1": by_zhang})
+    assert "results/7.8.c1/inspector" not in {
+        p.field for p in check(valid, today=TODAY) if p.code == "division.item_inspector"}
+
+
 def test_a_finding_that_affects_past_products_needs_a_measure(demo):
     key = next(iter(demo.findings))
     affects = replace(demo.findings[key], affects_past_products=True)
