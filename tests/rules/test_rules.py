@@ -547,3 +547,59 @@ def test_a_product_left_out_of_the_inspection_needs_its_reason(demo):
     none = {k: replace(p, in_scope=False, scope_reason="停产") for k, p in products.items()}
     assert "products.none_in_scope" in errors_of(
         replace(demo, company=replace(demo.company, products=none)))
+
+
+# -- 六、8 由于企业自身原因而无法实施检查 ------------------------------------------------------------
+def _unable(demo, **inability):
+    """The demo past the visit with nothing checked: the company kept the team out."""
+    from kit.record import Inability
+
+    return replace(demo, stage="reporting", results={}, findings={},
+                   inability=Inability(**inability))
+
+
+def test_an_inability_recorded_and_noted_by_two_inspectors_accounts_for_the_unchecked(demo):
+    """六、8: recorded with its reason and noted by two inspectors, the inability is why the
+    checklist's items were not checked: they are no errors."""
+    valid = _unable(demo, recorded=True, reason="企业负责人拒绝检查人员进入生产现场",
+                    noted_by=("M1", "M2"))
+    found = codes(valid)
+    assert "result.unchecked" not in found
+    assert not {c for c in found if c.startswith("inability.")}
+    # without it, every item in scope is unchecked
+    assert "result.unchecked" in codes(_unable(demo))
+
+
+def test_an_inability_needs_two_inspectors_noting_it(demo):
+    """六、8 应由2名以上（包括2名）检查人员注明情况并签字确认: an expert is no inspector."""
+    for noted_by in ((), ("M1",), ("M1", "E1"), ("M1", "M1")):
+        record = _unable(demo, recorded=True, reason="企业拒绝提供文件", noted_by=noted_by)
+        problems = [p for p in check(record, today=TODAY) if p.code == "inability.needs_two"]
+        assert [(p.severity, p.field) for p in problems] == [("error", "inability/noted_by")]
+        assert "六、8" in problems[0].message
+        assert "result.unchecked" in codes(record)  # an invalid inability accounts for nothing
+
+
+def test_an_inability_needs_its_reason(demo):
+    record = _unable(demo, recorded=True, reason="  ", noted_by=("M1", "M2"))
+    (problem,) = [p for p in check(record, today=TODAY) if p.code == "inability.no_reason"]
+    assert problem.field == "inability/reason"
+    assert "六、8" in problem.message
+    assert "result.unchecked" in codes(record)
+
+
+def test_a_witness_present_at_an_inability_signs(demo):
+    """六、8 现场有见证人的情形需要由见证人签字 (the record's witness, drawn at the pad)."""
+    unsigned = replace(demo.signatures, witness_present=True, witness_name="王五",
+                       witness_signed=False)
+    record = replace(_unable(demo, recorded=True, reason="企业停产，无法实施检查",
+                             noted_by=("M1", "M2")), signatures=unsigned)
+    (problem,) = [p for p in check(record, today=TODAY) if p.code == "inability.witness"]
+    assert "六、8" in problem.message
+    signed = replace(record, signatures=replace(unsigned, witness_signed=True))
+    assert "inability.witness" not in codes(signed)
+    assert "result.unchecked" not in codes(signed)
+
+
+def test_no_inability_recorded_is_no_problem(demo):
+    assert not {c for c in codes(demo) if c.startswith("inability.")}
