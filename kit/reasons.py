@@ -151,6 +151,13 @@ class Reason(StrEnum):
                                  "a witness is named or signed but not present", "六、8")
     SIGNATURES_REFUSED_BUT_SIGNED = ("signatures.refused_but_signed", "记录了拒绝签字又记录了企业签字人",
                                      "a refusal together with a company signer", "六、7；六、8")
+    INABILITY_NEEDS_TWO = ("inability.needs_two", "无法实施检查时不足2名检查人员注明情况",
+                           "fewer than two inspectors noted the inability to inspect", "六、8")
+    INABILITY_NO_REASON = ("inability.no_reason", "记录了无法实施检查但未注明原因",
+                           "the inability to inspect is recorded with no reason", "六、8")
+    INABILITY_WITNESS = ("inability.witness", "无法实施检查、现场有见证人但见证人未签字",
+                         "a witness was present when the inspection could not be carried out "
+                         "but did not sign", "六、8")
     SIGNATURES_MISSING = ("signatures.missing", "检查记录没有企业签字或拒签记录",
                           "no company signature or recorded refusal", "六、7")
     REMOTE_NO_REASON = ("remote.no_reason", "远程检查未写明原因",

@@ -253,7 +253,7 @@ class Session:
         if not blocking:
             self.set("stage", stage)
             return
-        if not override.strip():
+        if not override.strip() or stage not in GATED_STAGES:
             raise GateError(blocking, stage)
         self.set_many({"stage": stage, f"{OVERRIDES}/{stage}": {
             "reason": override.strip(), "by": self.user,

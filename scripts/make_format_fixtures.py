@@ -83,7 +83,9 @@ VARIANTS = (
     Variant("layout2-no-evidence", "bed76f4", "4b53c2b", "4b53c2b",
             "layout 2 before the evidence sheet: eight sheets"),
     Variant("layout2-evidence", "f1547e1", "702a283", "702a283",
-            "layout 2 with 证据材料 added under the same number: nine sheets (now layout 3)"),
+            "layout 2 with 证据材料 added under the same number: nine sheets (layout 3 since)"),
+    Variant("layout3", "89e1aef", "89e1aef", "89e1aef",
+            "layout 3: nine sheets, 签字确认 without the inability to inspect (六、8)"),
 )
 
 

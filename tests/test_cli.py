@@ -240,6 +240,30 @@ def test_kit_advance_is_blocked_by_errors_and_takes_the_leaders_reason(tmp_path)
     assert "专家意见另附" in trail.stdout
 
 
+def test_kit_advance_on_site_waits_for_the_plans_approval_whatever_the_reason(tmp_path):
+    """五、5 and 六、4: a plan whose review is required goes on site only once approved."""
+    from kit.interchange import demo_file, import_json
+    from kit.session import Session
+    from kit.store import Store
+
+    with Store(data_dir=tmp_path) as store:
+        iid = import_json(Door(store, Identity("张明")), demo_file())
+        Session(Door(store, Identity("张明")), iid).set_many(
+            {"stage": "preparation", "plan/state": "submitted", "plan/approved_by": "",
+             "plan/approved_at": None})
+    where = ("--data-dir", str(tmp_path), "--user", "张明")
+    blocked = run_kit("advance", iid, "on_site", *where, "--reason", "企业已在等候", check=False)
+    assert blocked.returncode == 1
+    assert "plan.not_approved" in blocked.stdout
+    assert "五、5" in blocked.stdout
+    with Store(data_dir=tmp_path) as store:
+        Session(Door(store, Identity("王处长")), iid).set_many(
+            {"plan/state": "approved", "plan/approved_by": "王处长",
+             "plan/approved_at": "2026-11-13T15:30:00"})
+    moved = run_kit("advance", iid, "on_site", *where)
+    assert "已进入 on_site" in moved.stdout
+
+
 def test_kit_notice_issues_serves_and_refuses_what_breaks_the_rules(tmp_path):
     from dataclasses import replace
 

@@ -30,6 +30,27 @@ def test_round_trip_loses_nothing(store, tmp_path):
     assert Door(other).document(iid) == Door(store).document(iid)
 
 
+def test_an_inability_to_inspect_round_trips_and_names_only_the_team(store, tmp_path):
+    """六、8: the inability, its reason and the inspectors who noted it leave in the JSON
+    export and come back as they were; a file naming an inspector not on the team is
+    refused with its path."""
+    doc = json.loads(DEMO.read_text("utf-8"))
+    doc["inability"] = {"recorded": True, "reason": "企业拒绝检查人员进入洁净区",
+                        "noted_by": ["M1", "M2"]}
+    source = tmp_path / "unable.json"
+    source.write_text(json.dumps(doc, ensure_ascii=False), "utf-8")
+    iid = import_json(Door(store, Identity("张明")), source)
+    out = export_json(Door(store), iid, tmp_path / "out.json")
+    assert json.loads(out.read_text("utf-8"))["inability"] == doc["inability"]
+    other = Store(data_dir=tmp_path / "other")
+    doc["inability"]["noted_by"] = ["M1", "M9"]
+    source.write_text(json.dumps(doc, ensure_ascii=False), "utf-8")
+    with pytest.raises(ValidationError) as err:
+        import_json(Door(other, Identity("李华")), source)
+    assert [(p.code, p.field) for p in err.value.problems] == [
+        ("record.unknown_code", "/inability/noted_by")]
+
+
 def test_import_is_audited_with_who_and_what(store):
     iid = import_json(Door(store, Identity("张明")), DEMO)
     trail = store.audit(iid)

@@ -293,3 +293,67 @@ def test_the_leader_overrides_with_a_reason_and_the_trail_keeps_it(tmp_path):
     entries = store.audit(session.id, "gate_overrides")
     assert entries
     assert entries[-1].action == "override"
+
+
+def test_going_on_site_needs_the_plan_approved_when_its_review_is_required(tmp_path):
+    """五、5 and 六、4: a plan the dispatching office must review is approved before the visit
+    (and names who approved it); the team's leader cannot override that office's approval."""
+    from kit.interchange import demo_file, import_json
+
+    store = Store(data_dir=tmp_path)
+    iid = import_json(Door(store, Identity("张明")), demo_file())
+    session = Session(Door(store, Identity("张明")), iid)
+    session.set_many({"stage": "preparation", "plan/state": "submitted",
+                      "plan/approved_by": "", "plan/approved_at": None})
+    assert session.inspection.plan.review_required
+    with pytest.raises(GateError) as info:
+        session.advance("on_site")
+    assert [p.code for p in info.value.blocking] == ["plan.not_approved"]
+    assert "五、5" in info.value.problems[0].message
+    with pytest.raises(GateError):
+        session.advance("on_site", override="企业已在等候")  # only the office approves
+    with pytest.raises(GateError):
+        session.set("stage", "on_site")
+    assert Session(Door(store, Identity("x")), iid).inspection.stage == "preparation"
+    assert "on_site" not in session.inspection.gate_overrides
+    # marked approved with nobody named: still blocked
+    session.set("plan/state", "approved")
+    with pytest.raises(GateError) as info:
+        session.advance("on_site")
+    assert [p.code for p in info.value.blocking] == ["plan.no_approver"]
+    # approved by the dispatching office: it goes on site
+    session.set_many({"plan/approved_by": "王处长", "plan/approved_at": "2026-11-13T15:30:00"})
+    session.advance("on_site")
+    assert session.inspection.stage == "on_site"
+
+
+def test_a_plan_needing_no_review_does_not_hold_up_the_visit(tmp_path):
+    from kit.interchange import demo_file, import_json
+
+    store = Store(data_dir=tmp_path)
+    iid = import_json(Door(store, Identity("张明")), demo_file())
+    session = Session(Door(store, Identity("张明")), iid)
+    session.set_many({"stage": "preparation", "plan/review_required": False,
+                      "plan/state": "draft", "plan/approved_by": "", "plan/approved_at": None})
+    session.advance("on_site")
+    assert session.inspection.stage == "on_site"
+
+
+def test_an_inability_to_inspect_lets_the_record_on_without_the_leaders_override(tmp_path):
+    """六、8: the company kept the team from checking an item; recorded with its reason and
+    noted by two inspectors, the record moves to 检查文书 by the rules, not by an override."""
+    store, session, first = _leader_and_gap(tmp_path)
+    with pytest.raises(ValidationError):  # noted by someone not on the team: refused
+        session.set("inability/noted_by", ["M1", "M9"])
+    session.set_many({"inability/recorded": True, "inability/reason": "企业以停产为由拒绝进入车间",
+                      "inability/noted_by": ["M1"]})
+    with pytest.raises(GateError) as info:
+        session.advance("reporting")
+    assert {p.code for p in info.value.blocking} == {"inability.needs_two", "result.unchecked"}
+    session.set("inability/noted_by", ["M1", "M2"])
+    session.advance("reporting")
+    fresh = Session(Door(store, Identity("x")), session.id).inspection
+    assert fresh.stage == "reporting"
+    assert "reporting" not in fresh.gate_overrides  # no override was needed
+    assert fresh.inability.noted_by == ("M1", "M2")
+    assert fresh.result(first).result == "unchecked"

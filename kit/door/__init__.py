@@ -34,6 +34,7 @@ from kit.door._access import (
 )
 from kit.door._door import (
     GATED_STAGES,
+    ON_SITE_GATE,
     OVERRIDES,
     Checkpointer,
     Door,
@@ -65,6 +66,7 @@ __all__ = [
     "GATED_STAGES",
     "LEADERS",
     "LEADER_PATHS",
+    "ON_SITE_GATE",
     "OVERRIDES",
     "READERS",
     "TRAINERS",

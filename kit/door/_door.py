@@ -72,11 +72,15 @@ from kit.rules import check, errors
 from kit.store import DELETE, Applied, AuditEntry, Peek, Record, Store, Where
 from kit.workdays import WorkCalendar, load_calendar
 
-__all__ = ["GATED_STAGES", "OVERRIDES", "Checkpointer", "Door", "GateError",
+__all__ = ["GATED_STAGES", "ON_SITE_GATE", "OVERRIDES", "Checkpointer", "Door", "GateError",
            "local_checkpointer", "new_inspection_id"]
 
 #: entering these stages runs the guide's rules; their errors block the move (六、7-10)
 GATED_STAGES: Final = ("reporting", "follow_up", "closed")
+#: going on site (五、5; 六、4): when the plan's review is required, the dispatching office's
+#: approval, which only that office gives: these errors block the move and the leader cannot
+#: override them
+ON_SITE_GATE: Final = frozenset({"plan.not_approved", "plan.no_approver"})
 #: where the leader's override of a gate is kept, per stage
 OVERRIDES: Final = "gate_overrides"
 #: the parts of a record whose change changes what its codes may name, who signed, or its stage
@@ -89,12 +93,20 @@ class GateError(ValidationError):
     with a reason, :meth:`kit.session.Session.advance`)."""
 
     def __init__(self, problems: list[Problem], stage: str) -> None:
-        head = Problem("stage.blocked",
-                       f"按指南规则仍有 {len(problems)} 个错误，记录不能进入“{zh(STAGES, stage)}”；"
-                       "请先改正，或由检查组长注明理由后推进",
-                       f"{len(problems)} error(s) by the guide's rules: the record does not "
-                       f"move to {en(STAGES, stage)}; fix them, or the team's leader overrides "
-                       "with a reason", field="stage")
+        if stage == "on_site":
+            head = Problem("stage.blocked",
+                           "检查方案须经检查派出机构审核批准后方可进入现场检查（五、5；六、4），"
+                           "检查组长不能越过",
+                           "the plan must be approved by the dispatching office before the "
+                           "visit (五.5, 六.4); the team's leader cannot override this",
+                           field="stage")
+        else:
+            head = Problem("stage.blocked",
+                           f"按指南规则仍有 {len(problems)} 个错误，记录不能进入“{zh(STAGES, stage)}”；"
+                           "请先改正，或由检查组长注明理由后推进",
+                           f"{len(problems)} error(s) by the guide's rules: the record does not "
+                           f"move to {en(STAGES, stage)}; fix them, or the team's leader "
+                           "overrides with a reason", field="stage")
         super().__init__([head, *problems], f"inspection stage {stage}")
         self.stage = stage
         self.blocking = tuple(problems)
@@ -409,7 +421,8 @@ class Door:
         if problems:
             raise ValidationError(problems, f"inspection {current.id}")
         stage = changes.get("stage")
-        if isinstance(stage, str) and f"{OVERRIDES}/{stage}" not in changes:
+        if isinstance(stage, str) and (f"{OVERRIDES}/{stage}" not in changes
+                                       or stage not in GATED_STAGES):
             blocking = self.gate_problems(current, stage, after)
             if blocking:
                 raise GateError(blocking, stage)
@@ -427,12 +440,15 @@ class Door:
                       ) -> list[Problem]:
         """The rules' errors that block moving ``current`` to ``stage`` (as ``after``, with
         the rest of the write): none for a move back, or before the visit ends."""
-        if stage not in GATED_STAGES or stage not in STAGE_ORDER or \
+        if stage not in (*GATED_STAGES, "on_site") or stage not in STAGE_ORDER or \
                 STAGE_ORDER.index(stage) <= STAGE_ORDER.index(current.stage):
             return []
         target = after if after is not None else with_change(current, "stage", stage)
-        return errors(check(target, guide=load_guide(), profile=self.profile(target.profile),
-                            calendar=self.calendar()))
+        found = errors(check(target, guide=load_guide(), profile=self.profile(target.profile),
+                             calendar=self.calendar()))
+        if stage == "on_site":
+            return [p for p in found if p.code in ON_SITE_GATE]
+        return found
 
     def profile(self, profile_id: str) -> Profile | None:
         """The office's profile of this id (None: it has none), read once per door."""

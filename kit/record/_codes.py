@@ -110,6 +110,7 @@ _RULES: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
         (r"past_products/measures", "value", "past_measure"),
         (r"follow_up/measures", "value", "follow_up_measure"),
         (r"signatures/inspector_signers", "value", "members"),
+        (r"inability/noted_by", "value", "members"),
         (r"notices/[^/]+(/.*)?", "key1", "notice"),
         (r"notices/[^/]+/witnesses", "value", "members"),
         (r"gate_overrides/[^/]+(/.*)?", "key1", "stage"),

@@ -41,6 +41,7 @@ __all__ = [
     "FindingState",
     "FollowUp",
     "GateOverride",
+    "Inability",
     "Inspection",
     "InspectionType",
     "ItemResult",
@@ -329,6 +330,19 @@ class Signatures:
 
 
 @dataclass(frozen=True)
+class Inability:
+    """六、8 由于企业自身原因而无法实施检查: why, and the inspectors who noted it (two or more).
+
+    The inspectors are member keys of the team; a witness present on site signs as the
+    record's witness (:class:`Signatures`). The checklist's items left unchecked then follow
+    from it instead of being errors."""
+
+    recorded: bool = False
+    reason: str = ""
+    noted_by: tuple[str, ...] = ()  # team member ids of the inspectors who noted it
+
+
+@dataclass(frozen=True)
 class Opinion:
     """检查意见/结论 (六、5-6): what the team concluded, entered by its leader."""
 
@@ -437,6 +451,7 @@ class Inspection:
     findings: Mapping[str, Finding] = field(default_factory=dict)
     past_products: PastProducts = field(default_factory=PastProducts)
     signatures: Signatures = field(default_factory=Signatures)
+    inability: Inability = field(default_factory=Inability)
     follow_up: FollowUp = field(default_factory=FollowUp)
     opinion: Opinion = field(default_factory=Opinion)
     sampling: Sampling = field(default_factory=Sampling)

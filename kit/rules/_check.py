@@ -25,7 +25,7 @@ from kit.rules._preparation import (
     products_in_scope,
     remote_inspection,
 )
-from kit.rules._report import follow_up, opinion, signatures, steps_done
+from kit.rules._report import follow_up, inability, opinion, signatures, steps_done
 from kit.rules._team import division_of_labour, qualifications, team_size_and_leader
 from kit.workdays import WorkCalendar, load_calendar
 
@@ -50,6 +50,7 @@ RULES: tuple[Rule, ...] = (
     rectification,
     opinion,
     signatures,
+    inability,
     notices,
     steps_done,
     follow_up,

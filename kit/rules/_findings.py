@@ -76,14 +76,17 @@ def findings(ctx: Context) -> Iterator[Problem]:
 
 def checklist_complete(ctx: Context) -> Iterator[Problem]:
     """Once the record is past the visit, every item in scope has a result (七), and 不适用
-    says why."""
+    says why; unless the inspection could not be carried out (六、8, recorded and valid)."""
     ins = ctx.inspection
     if ins.stage not in PAST_ON_SITE:
         return
     results = ins.results
+    unable = ctx.inability_holds  # 六、8: what was not checked follows from it
     for item_id in ctx.checklist:
         result = results.get(item_id)
         if result is None or result.result == "unchecked":
+            if unable:
+                continue
             yield error(
                 "result.unchecked",
                 f"results/{item_id}/result",

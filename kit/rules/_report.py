@@ -1,4 +1,4 @@
-"""六、7-9: signatures or the refusal, and the follow-up."""
+"""六、7-9: signatures or the refusal, the inability to inspect, and the follow-up."""
 
 from __future__ import annotations
 
@@ -63,6 +63,41 @@ def signatures(ctx: Context) -> Iterator[Problem]:
             "signatures/company_signer",
             "检查记录须由企业相关人员签字确认，或记录拒绝签字情况（六、7、六、8）",
             "the record needs the company's signature or a recorded refusal",
+        )
+
+
+def inability(ctx: Context) -> Iterator[Problem]:
+    """六、8 由于企业自身原因而无法实施检查: its reason, two or more inspectors noting it, and a
+    witness present signing."""
+    ins = ctx.inspection
+    unable = ins.inability
+    if not unable.recorded:
+        return
+    noted = ctx.inability_noted_by
+    if len(noted) < 2:
+        yield error(
+            "inability.needs_two",
+            "inability/noted_by",
+            "由于企业自身原因而无法实施检查的，应由2名以上（包括2名）检查人员注明情况并签字确认"
+            f"（六、8），现有 {len(noted)} 名",
+            f"when the inspection cannot be carried out for the company's own reasons, two or "
+            f"more inspectors note it and sign (六.8); {len(noted)} did",
+        )
+    if not unable.reason.strip():
+        yield error(
+            "inability.no_reason",
+            "inability/reason",
+            "记录了由于企业自身原因而无法实施检查，须注明情况（原因）（六、8）",
+            "the inability to inspect is recorded: say what happened (六.8)",
+        )
+    sig = ins.signatures
+    if sig.witness_present and not (sig.witness_name.strip() and sig.witness_signed):
+        yield error(
+            "inability.witness",
+            "signatures/witness_signed",
+            "无法实施检查、现场有见证人的，需要由见证人签字（六、8）",
+            "the inspection could not be carried out and a witness was present: the witness "
+            "signs (六.8)",
         )
 
 

@@ -83,28 +83,33 @@ def division_of_labour(ctx: Context) -> Iterator[Problem]:
         who = result.inspector
         if not who:
             continue
-        item_owners = owners_of.get(item_id.rsplit(".", 1)[0], [])
-        if who and who in ins.team and item_owners and who not in item_owners:
+        section = item_id.rsplit(".", 1)[0]
+        item_owners = owners_of.get(section, [])
+        if who in ins.team and item_owners and who not in item_owners:
+            title = ctx.guide.section(section).label if section in ctx.guide else section
+            owner_names = "、".join(ins.team[k].name or k for k in item_owners)
             yield warning(
                 "division.item_inspector",
                 f"results/{item_id}/inspector",
-                f"{item_id} 由 {ins.team[who].name or who} 检查，但 {sid} 分工给了 "
-                f"{'、'.join(ins.team[k].name or k for k in item_owners)}（四、1；五、4）",
-                f"{item_id} was checked by {who}, not by the section's owner (四.1, 五.4)",
+                f"{ctx.label(item_id)} 由 {ins.team[who].name or who} 检查，但 {title} 分工给了 "
+                f"{owner_names}（四、1；五、4）",
+                f"{ctx.label(item_id)} was checked by {ins.team[who].name or who}, not by "
+                f"the owner of {title} ({owner_names}) (四.1, 五.4)",
             )
-        elif who and who not in ins.team:
+        elif who not in ins.team:
             yield error(
                 "division.item_inspector",
                 f"results/{item_id}/inspector",
-                f"{item_id} 的检查员 {who!r} 不是检查组成员",
-                f"{item_id}'s inspector {who!r} is not on the team",
+                f"{ctx.label(item_id)} 的检查员 {who!r} 不是检查组成员",
+                f"{ctx.label(item_id)}'s inspector {who!r} is not on the team",
             )
     for key, member in ins.team.items():
         for sid in member.sections:
             if sid not in ins.scope.sections:
+                title = ctx.guide.section(sid).label if sid in ctx.guide else sid
                 yield warning(
                     "division.out_of_scope",
                     f"team/{key}/sections",
-                    f"{member.name or key} 分到的 {sid} 不在检查范围内",
+                    f"{member.name or key} 分到的 {title} 不在检查范围内",
                     f"{sid} is assigned but not in scope",
                 )

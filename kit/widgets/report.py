@@ -26,6 +26,7 @@ from kit.widgets._signature import SignaturePad
 
 __all__ = [
     "AUDIT_SHOWN",
+    "InabilityPanel",
     "NoticePanel",
     "ReportWidget",
     "member_options",
@@ -186,8 +187,32 @@ class NoticePanel(W.VBox):
         self.message.value = download_link(data, name, mime, f"下载 Download {name}")
 
 
+class InabilityPanel(W.VBox):
+    """六、8 由于企业自身原因而无法实施检查: recorded with what happened and the two or more
+    inspectors who noted it (the witness signs on the witness's pad). Then the checklist's
+    items left unchecked follow from it, instead of blocking the move to 检查文书."""
+
+    def __init__(self, session: Session) -> None:
+        inspectors = session.inspection.inspectors
+        options = tuple((label, key) for label, key in member_options(session)
+                        if key in inspectors)
+        super().__init__([
+            W.HTML("<h3>无法实施检查 Inspection not possible（六、8）</h3>"
+                   "<p>由于企业自身原因而无法实施检查的，应由2名以上（包括2名）检查人员注明情况并"
+                   "签字确认，现场有见证人的情形需要由见证人签字。<br><small>When the company's "
+                   "own conduct makes the inspection impossible, two or more inspectors note it "
+                   "and sign; a witness present signs too.</small></p>"),
+            field(session, "inability/recorded", "无法实施检查 Could not inspect", "bool"),
+            field(session, "inability/reason", "情况（原因）What happened", "textarea"),
+            field(session, "inability/noted_by", "注明情况的检查人员 Inspectors noting it",
+                  "multichoice", options),
+            ProblemList(session, ["inability"]),
+        ])
+        self.add_class("kit-inability")
+
+
 class ReportWidget(W.VBox):
-    """Signatures or the refusal, follow-up with 十、3 measures, all problems, downloads."""
+    """Signatures or the refusal, the inability to inspect, follow-up with 十、3 measures, all problems, downloads."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -214,6 +239,7 @@ class ReportWidget(W.VBox):
             field(session, "signatures/witness_present", "现场有见证人 Witness present", "bool"),
             field(session, "signatures/witness_name", "见证人 Witness"),
             self._signature_pads(),
+            InabilityPanel(session),
             W.HTML("<h3>书面告知 Written notices（六、7-9）</h3>"),
             NoticePanel(session, "result"),
             NoticePanel(session, "rectification"),

@@ -440,6 +440,10 @@ LAYOUT_3 = {
     EVIDENCE: "6b04d8c8f3fd49f5ef82df538386f3584f11080c6b1bebd0362d7e4e913a3fed",
     AUDIT: "ead4565dfece9ffd67e9a8e07f4b236744bd250fddaa4c198e7865e564d2815f",
 }
+#: layout 4 (issue 25): 签字确认 holds the inability to inspect of 六、8; the other sheets are
+#: laid out as in 3
+LAYOUT_4 = {**LAYOUT_3,
+            SIGNATURES: "c97384e24d92b0a8213ee11233a9a86c54e5574e9c7aeacc7a9741e16f9a6c19"}
 _SEVEN = (PLAN, RECORD, FINDINGS, SAMPLING, SIGNATURES, FOLLOW_UP, AUDIT)
 _EIGHT = (PLAN, RECORD, FINDINGS, SAMPLING, SIGNATURES, TRACKING, FOLLOW_UP, AUDIT)
 _AUDIT_HEADERS_1 = {AUDIT: ("时间", "用户", "操作", "字段", "原值", "新值")}
@@ -459,6 +463,7 @@ LAYOUTS = (
     # f1547e1 added 证据材料 and kept the number: layout 3 before it had its own
     WorkbookLayout(2, SHEET_NAMES, LAYOUT_3, {}, "f1547e1 … 702a283"),
     WorkbookLayout(3, SHEET_NAMES, LAYOUT_3, {}, "from the commit that numbered it (issue 22)"),
+    WorkbookLayout(4, SHEET_NAMES, LAYOUT_4, {}, "from the commit that numbered it (issue 25)"),
 )
 CURRENT_LAYOUT = LAYOUTS[-1]
 #: the number of the layout this kit writes

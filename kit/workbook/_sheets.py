@@ -405,7 +405,7 @@ SIGN_HEIGHT = 42.0
 
 
 def _signatures(ins: Inspection, lk: Lookups) -> SheetLayout:
-    sig = ins.signatures
+    sig, unable = ins.signatures, ins.inability
     counts = dict.fromkeys(RESULTS, 0)
     for sid in ins.scope.sections:
         for item_id, *_rest in lk.checklist(sid):
@@ -440,6 +440,13 @@ def _signatures(ins: Inspection, lk: Lookups) -> SheetLayout:
         _row("见证人姓名", sig.witness_name, "", fields={1: Field(p + "witness_name")}),
         _row("见证人已签字", YES if sig.witness_signed else NO, "现场有见证人的须由见证人签字",
              fields={1: Field(p + "witness_signed", "bool")}),
+        _row("无法实施检查", YES if unable.recorded else NO, "由于企业自身原因而无法实施检查（六、8）",
+             fields={1: Field("inability/recorded", "bool")}),
+        _row("无法实施检查的情况", unable.reason, "应注明情况（六、8）",
+             fields={1: Field("inability/reason")}),
+        _row("注明情况的检查人员", "、".join(_member(ins, k) for k in unable.noted_by),
+             "须2名以上检查人员注明情况并签字确认（六、8）；姓名以“、”分隔",
+             fields={1: Field("inability/noted_by", "members")}),
         *_notice_rows(ins),
         _row("企业负责人（签字）", _drawn(ins, ("company",)), "签字并注明日期", height=SIGN_HEIGHT),
         _row("检查人员（签字）", _drawn(ins, ins.inspectors), "2名以上检查人员签字并注明日期",

@@ -412,6 +412,32 @@ def test_sharing_a_section_is_a_warning_and_each_item_names_its_inspector(demo):
     assert "division.item_inspector" not in codes(demo)
 
 
+def test_an_item_checked_outside_the_division_names_its_own_section_by_label(demo):
+    """四、1 and 五、4: the record that showed the bug: 七、8 given to 张明, its first item
+    checked by 李华, and 七、4 the last section in scope. The warning named 7.4 (a stale loop
+    variable) and raw ids; it names 七、8 and the item by their labels, the people by name."""
+    team = dict(demo.team)
+    team["M1"] = replace(team["M1"], sections=(*team["M1"].sections, "7.8"))
+    team["M2"] = replace(team["M2"], sections=tuple(s for s in team["M2"].sections
+                                                    if s != "7.8"))
+    scope = replace(demo.scope, sections=(*(s for s in demo.scope.sections if s != "7.4"),
+                                          "7.4"))
+    by_lihua = replace(demo.results["7.8.c1"], inspector="M2")
+    record = replace(demo, team=team, scope=scope,
+                     results={**demo.results, "7.8.c1": by_lihua})
+    (warned,) = [p for p in check(record, today=TODAY)
+                 if p.code == "division.item_inspector" and p.field == "results/7.8.c1/inspector"]
+    assert warned.severity == "warning"
+    assert "七、8.检查内容（1） 由 李华 检查，但 七、8. 分工给了 张明" in warned.message
+    for raw in ("7.4", "七、4", "7.8.c1", "M1", "M2"):
+        assert raw not in warned.message
+    # the same item checked by its section's owner is no warning
+    by_zhang = replace(by_lihua, inspector="M1")
+    valid = replace(record, results={**record.results, "7.8.c1": by_zhang})
+    assert "results/7.8.c1/inspector" not in {
+        p.field for p in check(valid, today=TODAY) if p.code == "division.item_inspector"}
+
+
 def test_a_finding_that_affects_past_products_needs_a_measure(demo):
     key = next(iter(demo.findings))
     affects = replace(demo.findings[key], affects_past_products=True)
@@ -521,3 +547,59 @@ def test_a_product_left_out_of_the_inspection_needs_its_reason(demo):
     none = {k: replace(p, in_scope=False, scope_reason="停产") for k, p in products.items()}
     assert "products.none_in_scope" in errors_of(
         replace(demo, company=replace(demo.company, products=none)))
+
+
+# -- 六、8 由于企业自身原因而无法实施检查 ------------------------------------------------------------
+def _unable(demo, **inability):
+    """The demo past the visit with nothing checked: the company kept the team out."""
+    from kit.record import Inability
+
+    return replace(demo, stage="reporting", results={}, findings={},
+                   inability=Inability(**inability))
+
+
+def test_an_inability_recorded_and_noted_by_two_inspectors_accounts_for_the_unchecked(demo):
+    """六、8: recorded with its reason and noted by two inspectors, the inability is why the
+    checklist's items were not checked: they are no errors."""
+    valid = _unable(demo, recorded=True, reason="企业负责人拒绝检查人员进入生产现场",
+                    noted_by=("M1", "M2"))
+    found = codes(valid)
+    assert "result.unchecked" not in found
+    assert not {c for c in found if c.startswith("inability.")}
+    # without it, every item in scope is unchecked
+    assert "result.unchecked" in codes(_unable(demo))
+
+
+def test_an_inability_needs_two_inspectors_noting_it(demo):
+    """六、8 应由2名以上（包括2名）检查人员注明情况并签字确认: an expert is no inspector."""
+    for noted_by in ((), ("M1",), ("M1", "E1"), ("M1", "M1")):
+        record = _unable(demo, recorded=True, reason="企业拒绝提供文件", noted_by=noted_by)
+        problems = [p for p in check(record, today=TODAY) if p.code == "inability.needs_two"]
+        assert [(p.severity, p.field) for p in problems] == [("error", "inability/noted_by")]
+        assert "六、8" in problems[0].message
+        assert "result.unchecked" in codes(record)  # an invalid inability accounts for nothing
+
+
+def test_an_inability_needs_its_reason(demo):
+    record = _unable(demo, recorded=True, reason="  ", noted_by=("M1", "M2"))
+    (problem,) = [p for p in check(record, today=TODAY) if p.code == "inability.no_reason"]
+    assert problem.field == "inability/reason"
+    assert "六、8" in problem.message
+    assert "result.unchecked" in codes(record)
+
+
+def test_a_witness_present_at_an_inability_signs(demo):
+    """六、8 现场有见证人的情形需要由见证人签字 (the record's witness, drawn at the pad)."""
+    unsigned = replace(demo.signatures, witness_present=True, witness_name="王五",
+                       witness_signed=False)
+    record = replace(_unable(demo, recorded=True, reason="企业停产，无法实施检查",
+                             noted_by=("M1", "M2")), signatures=unsigned)
+    (problem,) = [p for p in check(record, today=TODAY) if p.code == "inability.witness"]
+    assert "六、8" in problem.message
+    signed = replace(record, signatures=replace(unsigned, witness_signed=True))
+    assert "inability.witness" not in codes(signed)
+    assert "result.unchecked" not in codes(signed)
+
+
+def test_no_inability_recorded_is_no_problem(demo):
+    assert not {c for c in codes(demo) if c.startswith("inability.")}

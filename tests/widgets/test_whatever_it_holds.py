@@ -28,12 +28,12 @@ CODE_PATHS = (
     "team/M1/qualifications", "team/M1/standards", "team/M1/role", "results/7.1.c1/means",
     "results/7.1.c1/inspector", "results/7.1.c1/result", "notices/result/witnesses",
     "company/licences/L1/kind", "company/products/P1/device_class",
-    "company/partners/C1/relation", "company/partners/C1/products",
+    "company/partners/C1/relation", "company/partners/C1/products", "inability/noted_by",
 )
 LISTS = {"follow_up/measures", "past_products/measures", "signatures/inspector_signers",
          "scope/sections", "scope/bases", "team/M1/sections", "team/M1/qualifications",
          "team/M1/standards", "results/7.1.c1/means", "notices/result/witnesses",
-         "company/partners/C1/products"}
+         "company/partners/C1/products", "inability/noted_by"}
 UNKNOWN = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1,
                   max_size=12)
 

@@ -565,3 +565,28 @@ def test_an_issued_notice_is_signed_frozen_and_its_later_changes_shown(
     out.write_bytes(workbook_bytes(panel.session))
     verdict, _report = verify_file(out, [signer.certificate])
     assert (verdict.intact, verdict.trusted, verdict.exit_code) == (True, True, 0)
+
+
+def test_an_inability_to_inspect_is_recorded_in_the_report(store, demo):
+    """六、8: recorded in its panel with what happened and the inspectors who noted it (the
+    team's inspectors to choose from, never an expert); its problems show beside it."""
+    from dataclasses import replace
+
+    from kit.widgets.report import InabilityPanel, ReportWidget
+
+    iid = Door(store, Identity("张明")).create(replace(demo, id="u1", stage="on_site"))
+    session = Session(Door(store, Identity("张明")), iid)
+    report = ReportWidget(session)
+    panel = next(c for c in report.children if isinstance(c, InabilityPanel))
+    noted = by_path(panel, "inability/noted_by")
+    assert [key for _label, key in noted.spec.options] == ["M1", "M2"]  # E1 is an expert
+    by_path(panel, "inability/recorded").save(True)
+    by_path(panel, "inability/reason").save("企业以设备检修为由拒绝检查人员进入洁净车间")
+    noted.save(["M1"])
+    assert "2名以上" in panel.children[-1].value
+    noted.save(["M1", "M2"])
+    kept = reopen(store, session).inspection.inability
+    assert kept.recorded
+    assert kept.noted_by == ("M1", "M2")
+    assert "企业以设备检修" in kept.reason
+    assert "2名以上" not in panel.children[-1].value

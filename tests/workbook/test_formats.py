@@ -97,11 +97,15 @@ def test_a_workbook_is_told_by_its_sealed_number_and_sheets(tmp_path: Path) -> N
     nine = layout_of({**manifest, "format": 2})  # 证据材料 was added under 2
     eight = layout_of({**manifest, "format": 2, "sheets": {
         k: v for k, v in manifest["sheets"].items() if k != "证据材料"}})
+    three = layout_of({**manifest, "format": 3})
     assert nine is not None
-    assert nine.is_current
+    assert three is not None
+    for earlier in (nine, three):  # 签字确认 holds 六、8's inability since layout 4
+        assert not earlier.is_current
+        assert [s for s in earlier.sheets if s not in earlier.compared] == ["签字确认"]
     assert eight is not None
     assert not eight.is_current
-    assert eight.compared == eight.sheets  # this kit renders those eight sheets as 2 did
+    assert [s for s in eight.sheets if s not in eight.compared] == ["签字确认"]
     assert layout_of({**manifest, "format": 1}) is None  # no kit wrote nine sheets as 1
 
 
@@ -131,8 +135,10 @@ def test_an_untouched_workbook_of_each_layout_is_intact(
         assert note.code == "workbook.older_layout"
         assert f"版式 {written.number}，现为 {FORMAT}" in note.message
         rest = [s for s in written.sheets if s not in written.compared]
+        # 签字确认 is laid out otherwise since layout 4 (六、8's inability to inspect)
         assert rest == [s for s in ("检查方案", "问题与整改", "记录抽样", "签字确认")
-                        if name.startswith("layout1") and "tracking" not in name]
+                        if (name.startswith("layout1") and "tracking" not in name)
+                        or s == "签字确认"]
         assert (f"{'、'.join(rest)}未逐格比对" if rest else "逐格比对了全部可见单元格") in note.message
     code, out, _err = kit(capsys, "verify", str(path))
     assert code == 3  # intact, but a plain digest: not signed, so never trusted

@@ -250,6 +250,30 @@ def test_a_notices_service_is_filled_in_offline_its_number_is_not(copy: Path,
     assert {p.code for p in err.value.problems} == {"workbook.read_only"}
 
 
+def test_an_inability_to_inspect_is_filled_in_offline(copy: Path, record: Inspection) -> None:
+    """六、8 on the printed record: whether the inspection could not be carried out, what
+    happened and the inspectors who noted it, by name, read back as the record's fields."""
+    edit(copy, {"签字确认": {("无法实施检查", 2): "是",
+                             ("无法实施检查的情况", 2): "企业负责人拒绝检查人员进入生产车间",
+                             ("注明情况的检查人员", 2): "张明、李华"}})
+    assert {c.path: c.value for c in read_workbook(copy, record)} == {
+        "inability/recorded": True,
+        "inability/reason": "企业负责人拒绝检查人员进入生产车间",
+        "inability/noted_by": ["M1", "M2"]}
+
+
+def test_an_inability_to_inspect_is_written_and_read_back_unchanged(tmp_path: Path) -> None:
+    from kit.record import Inability
+
+    unable = dataclasses.replace(demo(), inability=Inability(
+        recorded=True, reason="企业以停产为由拒绝检查", noted_by=("M1", "M2")))
+    path = write_workbook(unable, tmp_path / "unable.xlsx")
+    assert read_workbook(path, unable) == []
+    ws = load_workbook(path)["签字确认"]
+    row = row_of(ws, "注明情况的检查人员")
+    assert ws.cell(row, 2).value == "张明、李华"
+
+
 def test_edits_of_the_trail_sheet_are_reported_by_cell_never_applied_nor_dropped_unsaid(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from kit.cli import main
