@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import ipywidgets as W
@@ -109,23 +110,36 @@ class NoticePanel(W.VBox):
         self.status.value = text + (problems_html(problems) if problems else "")
         self.issue_button.disabled = bool(notice is not None and notice.number) or \
             self.session.refusal(f"notices/{self.kind}/number") is not None
-        if hasattr(self, "changes"):
-            self.changes.value = guarded(lambda *a, **k: None, self.changes_since_issued) or ""
+        changes = guarded(self._say_changes, self.changes_since_issued)
+        if changes is not None:
+            self.changes.value = changes
 
+    def _say_changes(self, text: str, error: bool = False) -> None:
+        self.changes.value = message_html(text, "error" if error else "ok")
 
-    def issue(self) -> None:
-        self.session.flush_pending()
+    def _act(self, failed: str, act: Callable[[], str]) -> None:
+        """Run ``act``; say what it reports done, or why it failed (``failed``: what was not
+        done), the rules' problems listed."""
         try:
-            number = self.session.issue_notice(
-                self.kind, notary=notary_from_environment(self.session.door))
+            done = act()
         except ValidationError as exc:
-            self.message.value = (message_html("未出具 not issued:", "error")
+            self.message.value = (message_html(f"{failed}:", "error")
                                   + problems_html(list(exc.problems)))
             return
         except KitError as exc:
-            self.message.value = message_html(f"未出具 not issued: {exc}", "error")
+            self.message.value = message_html(f"{failed}: {exc}", "error")
             return
-        self.message.value = message_html(f"已出具 issued: {number}", "ok")
+        self.message.value = message_html(done, "ok")
+
+    def issue(self) -> None:
+        self.session.flush_pending()
+
+        def issue() -> str:
+            number = self.session.issue_notice(
+                self.kind, notary=notary_from_environment(self.session.door))
+            return f"已出具 issued: {number}"
+
+        self._act("未出具 not issued", issue)
 
     def serve(self) -> None:
         """Record the service as the fields above say it, with its signed proof (送达回证)."""
@@ -135,19 +149,16 @@ class NoticePanel(W.VBox):
             self.message.value = message_html(
                 "请先填写送达日期 / enter the date it was served first", "error")
             return
-        try:
+        on = notice.served_on
+
+        def serve() -> str:
             self.session.serve_notice(
-                self.kind, on=notice.served_on, received_by=notice.received_by,
-                refused=notice.refused, witnesses=notice.witnesses, note=notice.note,
+                self.kind, on=on, received_by=notice.received_by, refused=notice.refused,
+                witnesses=notice.witnesses, note=notice.note,
                 notary=notary_from_environment(self.session.door))
-        except ValidationError as exc:
-            self.message.value = (message_html("未记录 not recorded:", "error")
-                                  + problems_html(list(exc.problems)))
-            return
-        except KitError as exc:
-            self.message.value = message_html(f"未记录 not recorded: {exc}", "error")
-            return
-        self.message.value = message_html("已记录送达回证 proof of service kept", "ok")
+            return "已记录送达回证 proof of service kept"
+
+        self._act("未记录 not recorded", serve)
 
     def changes_since_issued(self) -> str:
         """What the record says now that the notice as issued does not, as HTML ('' for

@@ -20,7 +20,7 @@ from PIL import Image
 from kit.labels import REVIEW_MODES
 from kit.store import Store
 from kit.widgets._common import table_options, vocab_options
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, PATIENCE, PATIENCE_MS, served, wait_until
+from tests.browser import PATIENCE, PATIENCE_MS, served, wait_until
 from tests.netcut import CutProxy, cut_proxy
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -30,14 +30,15 @@ ITEMS = ("7.1.c1", "7.1.c2", "7.1.c3", "7.1.c4", "7.1.c5", "7.1.c6", "7.1.m1", "
          "7.1.m3", "7.1.m4")
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+@pytest.fixture
+def tablet(browser) -> Iterator[tuple]:
+    """A tablet: a touch-enabled 1024x768 page in Chinese, and its CDP session for touches."""
+    context = browser.new_context(viewport={"width": 1024, "height": 768}, has_touch=True,
+                                  locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(PATIENCE_MS)
+    yield page, context.new_cdp_session(page)
+    context.close()
 
 
 @pytest.fixture
@@ -91,13 +92,9 @@ def state(page) -> str:
     return page.locator(".kit-conn").inner_text()
 
 
-def work_through_a_cut(chromium, setup, seconds: float, tmp_path: Path) -> None:
+def work_through_a_cut(tablet, setup, seconds: float, tmp_path: Path) -> None:
     base, data, proxy = setup
-    context = chromium.new_context(viewport={"width": 1024, "height": 768}, has_touch=True,
-                                   locale="zh-CN")
-    page = context.new_page()
-    page.set_default_timeout(PATIENCE_MS)
-    cdp = context.new_cdp_session(page)
+    page, cdp = tablet
     # the record stage first (its pads are built), then the checklist: both work offline
     page.goto(f"{base}?id={DEMO}&stage=report")
     page.locator(".kit-signature-M1 canvas").wait_for()
@@ -185,27 +182,22 @@ def work_through_a_cut(chromium, setup, seconds: float, tmp_path: Path) -> None:
         taps = [e for e in store.audit(DEMO) if e.path and e.path.endswith("/result")
                 and e.path.removeprefix("results/").removesuffix("/result") in ITEMS]
         assert {e.user for e in taps} == {"断网测试"}
-    context.close()
 
 
-def test_a_45_second_cut_loses_no_tap_note_photo_or_signature(chromium, setup, tmp_path):
-    work_through_a_cut(chromium, setup, 45, tmp_path)
+def test_a_45_second_cut_loses_no_tap_note_photo_or_signature(tablet, setup, tmp_path):
+    work_through_a_cut(tablet, setup, 45, tmp_path)
 
 
 @pytest.mark.long
-def test_a_5_minute_cut_loses_nothing_though_the_kernel_is_culled(chromium, setup, tmp_path):
-    work_through_a_cut(chromium, setup, 300, tmp_path)
+def test_a_5_minute_cut_loses_nothing_though_the_kernel_is_culled(tablet, setup, tmp_path):
+    work_through_a_cut(tablet, setup, 300, tmp_path)
 
 
-def test_twenty_signatures_drawn_by_finger_are_twenty_kept(chromium, setup):
+def test_twenty_signatures_drawn_by_finger_are_twenty_kept(tablet, setup):
     """After a stroke a browser may send no click for the tap on Keep: the pad acts on the
     tap itself. 20 of 20 kept, and the last shown."""
     base, data, _proxy = setup
-    context = chromium.new_context(viewport={"width": 1024, "height": 768}, has_touch=True,
-                                   locale="zh-CN")
-    page = context.new_page()
-    page.set_default_timeout(PATIENCE_MS)
-    cdp = context.new_cdp_session(page)
+    page, cdp = tablet
     page.goto(f"{base}?id={DEMO}&stage=report")
     pad = ".kit-signature-M2"
     page.locator(f"{pad} canvas").wait_for()
@@ -220,16 +212,11 @@ def test_twenty_signatures_drawn_by_finger_are_twenty_kept(chromium, setup):
         assert wait_until(lambda n=n: kept() == start + n + 1), f"signature {n + 1} not kept"
     caption = page.locator(f"{pad} .kit-sign-kept figcaption")
     assert wait_until(lambda: "李华 签名" in caption.inner_text())
-    context.close()
 
 
-def test_a_finger_that_scrolls_from_a_button_does_not_press_it(chromium, setup):
+def test_a_finger_that_scrolls_from_a_button_does_not_press_it(tablet, setup):
     base, data, _proxy = setup
-    context = chromium.new_context(viewport={"width": 1024, "height": 768}, has_touch=True,
-                                   locale="zh-CN")
-    page = context.new_page()
-    page.set_default_timeout(PATIENCE_MS)
-    cdp = context.new_cdp_session(page)
+    page, cdp = tablet
     page.goto(f"{base}?id={DEMO}&stage=checklist&section=7.2")
     button = page.locator(".kit-item-7_2_c2").get_by_role("button", name="不符合", exact=True)
     button.wait_for()
@@ -244,4 +231,3 @@ def test_a_finger_that_scrolls_from_a_button_does_not_press_it(chromium, setup):
     page.locator(".kit-item-7_2_c3").get_by_role("button", name="不适用", exact=True).tap()
     assert wait_until(lambda: stored(data)["results"]["7.2.c3"]["result"] == "not_applicable")
     assert stored(data)["results"]["7.2.c2"]["result"] != "nonconform"
-    context.close()

@@ -271,7 +271,7 @@ function render({ model, el }) {
   // Silent: ask the server about this page's kernel. Unreachable: offline. Gone (culled after
   // a long cut, killed): the page loads again, a new kernel, and everything kept is replayed.
   // Busy with a long task (a PDF): wait. Idle yet unreachable for long: the page loads again.
-  const ask = async (silent) => {
+  const ask = async () => {
     askedAt = Date.now();
     let answer = "network";
     const stop = new AbortController();
@@ -305,7 +305,7 @@ function render({ model, el }) {
     if (online !== wasOnline) changed();
     if (online && !wasOnline) replay();  // back: everything kept goes to the kernel
     else if (online && count() && Date.now() - sentAt > RESEND_MS) replay();
-    if (!online && config.kernelId && Date.now() - askedAt > 3500) ask(silent);
+    if (!online && config.kernelId && Date.now() - askedAt > 3500) ask();
   }, 500);
 
   // -- kept texts someone changed since: offered beside their field ------------------------
