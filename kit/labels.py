@@ -39,6 +39,7 @@ __all__ = [
     "REGISTER_COLUMNS",
     "RESULTS",
     "REVIEW_MODES",
+    "REVIEW_RESULTS",
     "SAMPLING_COLUMNS",
     "SAMPLING_FLAGS",
     "SAMPLING_TABLE_COLUMNS",
@@ -178,6 +179,13 @@ SAMPLING_COLUMNS = _table({
 NOTICE_KINDS = _table({
     "result": ("检查结果告知书", "notice of the inspection's result"),
     "rectification": ("整改通知书", "rectification notice"),
+    "suspension": ("暂停生产通知书", "notice to suspend production"),
+})
+
+#: What a review round concluded (六、9; 十、3（1）).
+REVIEW_RESULTS = _table({
+    "passed": ("合格", "passed"),
+    "failed": ("不合格", "failed"),
 })
 
 ATTACHMENT_KINDS = _table({
@@ -252,6 +260,7 @@ TABLES: Mapping[str, Table] = MappingProxyType({
     "plan_states": PLAN_STATES,
     "cooperation": COOPERATION,
     "review_modes": REVIEW_MODES,
+    "review_results": REVIEW_RESULTS,
     "finding_states": FINDING_STATES,
     "item_kinds": ITEM_KINDS,
     "yes_no": YES_NO,

@@ -247,6 +247,75 @@ class Reason(StrEnum):
     FOLLOW_UP_NO_SUBMISSION = ("follow_up.no_submission", "书面审查前未记录企业提交整改资料",
                                "no submission recorded before a written review", "六、9")
 
+    # -- each handling of 十、1 to its outcome; review rounds, extensions; grading; 延伸检查 ----
+    FINDING_CORRECTION_UNCONFIRMED = ("finding.correction_unconfirmed",
+                                      "现场立即纠正的问题未记录由谁、何时确认纠正",
+                                      "a correction on site not confirmed by whom and when", "十、1")
+    FINDING_WARNING_MISSING = ("finding.warning_missing", "暂停生产并发布安全警示信息的问题未记录警示信息",
+                               "a suspension with a safety warning has no warning recorded", "十、1")
+    FINDING_CASE_UNRECORDED = ("finding.case_unrecorded",
+                               "立案调查或移交的问题既无案件编号，也无移交部门、日期和移交内容",
+                               "a case opened or transferred has no case number nor transfer",
+                               "十、1")
+    FINDING_NOT_RESUMED = ("finding.not_resumed", "暂停生产的问题尚未复查合格（未恢复生产）而记录已结案",
+                           "closed while production is suspended and no recheck passed", "十、1")
+    FINDING_NO_GRADE = ("finding.no_grade", "本局分级办法要求给问题定级，此问题未定级",
+                        "the office's grading scheme grades findings: this one has none", "十、3")
+    FINDING_UNKNOWN_GRADE = ("finding.unknown_grade", "问题等级不是本局分级办法的等级",
+                             "the grade is not one of the office's scheme", "十、3")
+    REVIEW_ROUND_INCOMPLETE = ("review.round_incomplete", "复查记录缺少方式、日期、复查人或结论",
+                               "a review round lacks its mode, date, reviewer or result", "六、9")
+    EXTENSION_INCOMPLETE = ("extension.incomplete", "延期整改缺少新期限、理由、批准人或批准日期",
+                            "an extension lacks its deadline, reason, approver or date", "十、3")
+    EXTENSION_NOT_LATER = ("extension.not_later", "延期后的期限不晚于原期限",
+                           "an extension's deadline is not later than the one before", "十、3")
+    PAST_PRODUCTS_NOTIFICATION = ("past_products.notification", "通报审查单位未写明单位、通报人或日期",
+                                  "the review unit's notification lacks the unit, who or when",
+                                  "十、2")
+    VERDICT_MISSING = ("verdict.missing", "本局分级办法要求检查结论，尚未确认", "no verdict confirmed",
+                       "六、5；六、6")
+    VERDICT_UNKNOWN = ("verdict.unknown", "检查结论不是本局分级办法的结论",
+                       "the verdict is not one of the office's scheme", "六、5；六、6")
+    VERDICT_NO_REASON = ("verdict.no_reason", "检查结论与按问题等级建议的结论不同，未写明理由",
+                         "the verdict differs from the one proposed and says not why", "六、5；六、6")
+    VERDICT_STALE = ("verdict.stale", "确认检查结论后问题等级有变，建议结论已不同",
+                     "the grades changed since the verdict was confirmed", "六、5；六、6")
+    VERDICT_SCHEME_CHANGED = ("verdict.scheme_changed", "检查结论按另一分级办法确认",
+                              "the verdict was given under another scheme", "六、5；六、6")
+    EXTENDED_NO_PRINCIPAL = ("extended.no_principal", "延伸检查未关联所延伸的检查",
+                             "an extended inspection names no principal inspection", "六、5")
+    EXTENDED_ROLE = ("extended.role", "延伸检查的对象应为提供产品或服务的单位，且其身份只用于延伸检查",
+                     "an extended inspection's party is a supplier or service provider, and "
+                     "only it", "六、5")
+    EXTENDED_SELF = ("extended.self", "延伸检查关联了自身", "an extended inspection names itself",
+                     "六、5")
+    CROSS_REGION_NO_COMMUNICATION = ("cross_region.no_communication",
+                                     "涉及委托生产的联合或委托检查未记录事先沟通（与谁、何时）",
+                                     "no prior communication with the other authority recorded",
+                                     "五、8")
+    CROSS_REGION_LATE_COMMUNICATION = ("cross_region.late_communication", "事先沟通晚于检查开始",
+                                       "the prior communication is after the visit began", "五、8")
+    CROSS_REGION_REPORT_BOTH = ("cross_region.report_both",
+                                "联合检查的检查报告未记录同时报送两地监管部门",
+                                "the joint inspection's report is not recorded as sent to both "
+                                "authorities", "八、5.（3）")
+    CROSS_REGION_ADVANCE_REPORT = ("cross_region.advance_report",
+                                   "通报外埠监管部门前未提前报告市药监局",
+                                   "no advance report to the 市药监局 before notifying an outside "
+                                   "authority", "八、5.（4）")
+    NOTICES_SUSPENSION_MISSING = ("notices.suspension_missing", "暂停生产但未出具暂停生产通知书",
+                                  "production suspended but no suspension notice issued", "十、1")
+    NOTICES_NOTHING_TO_SUSPEND = ("notices.nothing_to_suspend", "没有暂停生产的问题，无需暂停生产通知书",
+                                  "no finding suspends production: no suspension notice", "十、1")
+    REVIEW_ROUND_FROZEN = ("review.round_frozen", "已记录的复查轮次不能修改或删除",
+                           "a kept review round cannot be changed or removed", "六、9")
+    REVIEW_OVERWRITTEN = ("review.overwritten", "已作出的复查结论未存为复查记录即被覆盖",
+                          "a concluded review would be overwritten without being kept", "六、9")
+    EXTENDED_UNKNOWN_PRINCIPAL = ("extended.unknown_principal", "延伸检查关联的检查记录不存在",
+                                  "the principal inspection does not exist", "六、5")
+    POLICY_FILE = ("policy.file", "办公室规则文件（分级办法或处理规则）有误",
+                   "the office's grading or handling rules file is wrong", "")
+
     # -- records read from JSON, and the store ------------------------------------------------
     JSON_EMPTY = ("json.empty", "文件为空", "the file is empty")
     JSON_TOO_LARGE = ("json.too_large", "文件过大", "the file is too large")

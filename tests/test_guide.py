@@ -153,7 +153,10 @@ def test_vocabularies_point_at_clauses(guide):
     assert [t.zh for t in guide.terms("inspection_types")] == [
         "监督检查", "重点检查", "跟踪检查", "有因检查", "专项检查", "延伸检查",
     ]
-    assert [t.zh for t in guide.terms("roles")] == ["注册人", "备案人", "受托生产企业"]
+    # 一's three parties, and 六、5's suppliers and service providers (延伸检查 only)
+    assert [t.zh for t in guide.terms("roles")][:3] == ["注册人", "备案人", "受托生产企业"]
+    assert {t.code: t.source for t in guide.terms("roles")[3:]} == {
+        "supplier": "6.5", "service_provider": "6.5"}
     needs = {t.code for t in guide.terms("handling_kinds") if t.needs_deadline}
     assert needs == {"suspend_and_rectify", "rectify_by_deadline"}
     assert len(guide.terms("follow_up_measures")) == 8

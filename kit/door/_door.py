@@ -54,7 +54,9 @@ from kit.guide import load_guide
 from kit.labels import STAGES, en, zh
 from kit.profiles import Profile, resolve_profile
 from kit.proof import Signer
+from kit.door._rounds import keep_rounds, round_problems
 from kit.record import (
+    PRINCIPAL_PATH,
     STAGE_ORDER,
     SUMMARY_PATHS,
     Inspection,
@@ -365,8 +367,16 @@ class Door:
         user = self.user
         problems = [p for path, value in changes.items() if value is not DELETE
                     for p in check_value(path, value)]
+        problems += self._principal_problems(record.id, changes)
         if problems:
             raise ValidationError(problems, f"inspection {record.id}")
+        if any(_ROUND_LEAF.fullmatch(p) for p in changes):
+            # a concluded review about to be overwritten is kept as a round in the same write
+            # (the guard checks it against the record as it is inside the transaction)
+            base = model if model is not None else (
+                parse_doc({**record.doc, "id": record.id})[0] if record.doc
+                else self.inspection(record.id))
+            changes = {**keep_rounds(base, changes), **changes}
 
         def guard(peek: Peek) -> None:
             if peek.head == record.head and model is not None:
@@ -418,6 +428,8 @@ class Door:
         if any(p.split("/", 1)[0] in ("notices", "attachments") for p in changes):
             problems += _frozen_problems(current, after if reshaping else
                                          _changed(current, changes))
+        if any(p.startswith("findings/") for p in changes):
+            problems += round_problems(current, changes)
         if problems:
             raise ValidationError(problems, f"inspection {current.id}")
         stage = changes.get("stage")
@@ -426,6 +438,29 @@ class Door:
             blocking = self.gate_problems(current, stage, after)
             if blocking:
                 raise GateError(blocking, stage)
+
+    def _principal_problems(self, inspection_id: str, changes: Mapping[str, Any]
+                            ) -> list[Problem]:
+        """A 延伸检查 names an inspection that is stored (and not itself) as its principal."""
+        principal = changes.get(PRINCIPAL_PATH)
+        if not isinstance(principal, str) or not principal:
+            return []
+        if principal == inspection_id:
+            return [Problem("extended.self", "延伸检查不能关联自身",
+                            "an extended inspection cannot extend itself", field=PRINCIPAL_PATH)]
+        try:
+            self._store.head_of(principal)
+        except NotFoundError:
+            return [Problem("extended.unknown_principal",
+                            f"所延伸的检查记录 {principal!r} 不存在",
+                            f"no inspection {principal!r} to extend", field=PRINCIPAL_PATH)]
+        return []
+
+    def extensions_of(self, inspection_id: str) -> list[str]:
+        """The 延伸检查 (六、5) that name ``inspection_id`` as their principal and this person
+        may read, by id: what the principal shows of its extensions."""
+        found = self.rows([PRINCIPAL_PATH], where=[Where((PRINCIPAL_PATH,), (inspection_id,))])
+        return sorted({iid for iid, _path, _value in found})
 
     def _code_problems(self, leaves: Iterable[tuple[str, Any]], known: Known) -> list[Problem]:
         return code_problems(leaves, known)
@@ -549,6 +584,9 @@ class Door:
         return self._store.list(summary_paths, include_deleted=include_deleted,
                                 member=self._member())
 
+
+#: a finding's field that holds its review round under way (a write there may need the round kept)
+_ROUND_LEAF = re.compile(r"findings/[^/]+/(state|reviewed_on)")
 
 #: what an issued notice keeps as it was issued (its service: once recorded)
 _FROZEN: Final = ("number", "issued_on", "pdf", "issued_text")

@@ -25,6 +25,7 @@ from typing import Any
 
 from kit.errors import Problem
 from kit.guide import load_guide
+from kit.policy import load_policy
 from kit.profiles import resolve_profile
 from kit.record.model import NOTICE_KINDS, Stage
 
@@ -107,6 +108,9 @@ _RULES: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
         (r"results/[^/]+/inspector", "member", "members"),
         (r"findings/[^/]+/item", "value", "item"),
         (r"findings/[^/]+/handling", "value", "handling"),
+        (r"findings/[^/]+/grade", "value", "grade"),
+        (r"findings/[^/]+/corrected_by", "value", "members"),
+        (r"opinion/verdict", "value", "verdict"),
         (r"past_products/measures", "value", "past_measure"),
         (r"follow_up/measures", "value", "follow_up_measure"),
         (r"signatures/inspector_signers", "value", "members"),
@@ -155,6 +159,12 @@ def _unknown(path: str, code: Any, what: str, known: Known, where: str) -> Probl
         codes, words = known.members, "检查组成员的编号 a team member's key"
     elif what == "products":
         codes, words = known.products, "企业产品的编号 a product's key"
+    elif what in ("grade", "verdict"):  # the office's scheme in force (templates/grading.yaml)
+        scheme = load_policy().scheme
+        terms = scheme.grades if what == "grade" else scheme.verdicts
+        codes = frozenset(t.code for t in terms)
+        words = (f"本局分级办法“{scheme.zh}”的{'等级' if what == 'grade' else '检查结论'} "
+                 f"a {what} of the office's scheme {scheme.id!r}")
     else:
         codes, words = _vocabularies()[what]
         if what == "item":

@@ -26,6 +26,7 @@ __all__ = [
     "FORMAT_VERSION",
     "ID_PATTERN",
     "NOTICE_KINDS",
+    "PRINCIPAL_PATH",
     "STAGE_ORDER",
     "SUMMARY_LISTS",
     "SUMMARY_PATHS",
@@ -36,7 +37,9 @@ __all__ = [
     "CertificateKind",
     "Company",
     "Cooperation",
+    "CrossRegion",
     "DeviceClass",
+    "Extension",
     "Finding",
     "FindingState",
     "FollowUp",
@@ -63,7 +66,9 @@ __all__ = [
     "PlanState",
     "Product",
     "ResultCode",
+    "Review",
     "ReviewMode",
+    "ReviewResult",
     "Role",
     "Sampling",
     "Scope",
@@ -80,7 +85,8 @@ FORMAT_VERSION = 1
 #: An inspection id: letters, digits, '.', '_' or '-', at most 64 (empty before it is stored).
 ID_PATTERN = r"^([A-Za-z0-9][A-Za-z0-9._-]{0,63})?$"
 
-Role = Literal["registrant", "filer", "contract_manufacturer"]
+#: the inspected party (一); a supplier or service provider only in a 延伸检查 (六、5)
+Role = Literal["registrant", "filer", "contract_manufacturer", "supplier", "service_provider"]
 InspectionType = Literal["supervisory", "focused", "follow_up", "for_cause", "special", "extended"]
 Cooperation = Literal["none", "joint", "delegated"]
 MemberRole = Literal["leader", "inspector", "expert"]
@@ -103,14 +109,20 @@ PastFindingState = Literal["open", "rectifying", "closed"]
 ReviewMode = Literal["", "written", "on_site"]
 #: where a finding's rectification stands (六、9, 十、3); overdue is worked out, not stored
 FindingState = Literal["open", "submitted", "passed", "failed"]
+#: what a review of a rectification concluded (a round of 六、9 / 十、3（1）)
+ReviewResult = Literal["passed", "failed"]
 #: what a piece of evidence is: a photo, another file, a signature drawn on the screen
 AttachmentKind = Literal["photo", "file", "signature"]
 #: the written notices an inspection serves on the company (六、7 书面告知; 六、9 整改要求及时限)
-NoticeKind = Literal["result", "rectification"]
-NOTICE_KINDS: tuple[NoticeKind, ...] = ("result", "rectification")
+#: and the suspension notice of 十、1 (暂停生产通知书)
+NoticeKind = Literal["result", "rectification", "suspension"]
+NOTICE_KINDS: tuple[NoticeKind, ...] = typing.get_args(NoticeKind)
 
 #: Fields that identify an inspection in lists (``kit list``, the app's chooser).
 SUMMARY_PATHS = ("company/name", "scope/type", "scope/start_date", "stage")
+#: The field that links a 延伸检查 to its principal inspection (六、5): the door finds the
+#: extended inspections of a principal by it.
+PRINCIPAL_PATH = "scope/principal"
 #: Lists kept beside them: name -> (collection, field) gathered over the collection's entries
 #: (``team_users``: who may open the inspection on the office server).
 SUMMARY_LISTS = {"team_users": ("team", "user")}
@@ -214,6 +226,8 @@ class Scope:
     focus: str = ""
     key_risks: str = ""
     remote_reason: str = ""  # why the visit is remote (八、4.（1）: 不可抗力等原因不宜线下)
+    #: a 延伸检查 (六、5): the id of the principal inspection it extends
+    principal: str = ""
 
     @property
     def ended_on(self) -> date | None:
@@ -288,8 +302,35 @@ class ItemResult:
 
 
 @dataclass(frozen=True)
+class Review:
+    """One round of a rectification's review (六、9; 十、3（1）): what the company submitted,
+    how and when it was reviewed, by whom, and what was concluded. A finding keeps every
+    round it had; its own fields hold the round under way."""
+
+    submitted_on: date | None = None
+    evidence: str = ""
+    mode: ReviewMode = ""
+    reviewed_on: date | None = None
+    reviewer: str = ""
+    result: ReviewResult = "failed"
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Extension:
+    """延期整改: a later deadline for a finding, why, and who approved it when."""
+
+    new_deadline: date | None = None
+    reason: str = ""
+    approved_by: str = ""
+    approved_on: date | None = None
+
+
+@dataclass(frozen=True)
 class Finding:
-    """A problem found, its handling under 十.1, the requirement and the deadline."""
+    """A problem found, its handling under 十.1, the requirement and the deadline, carried to
+    the handling's outcome: corrected on site, a suspension with its safety warning, a
+    rectification reviewed round by round, or a case opened or transferred."""
 
     item: str = ""
     description: str = ""
@@ -305,14 +346,44 @@ class Finding:
     reviewed_on: date | None = None
     reviewer: str = ""
     basis: str = ""  # the legal basis the rectification notice cites for it
+    #: its grade in the office's grading scheme (templates/grading.yaml); empty: not graded
+    grade: str = ""
+    #: 现场监督立即纠正: the inspector (member key) who saw it corrected, and when
+    corrected_by: str = ""
+    corrected_at: datetime | None = None
+    #: 暂停生产并发布安全警示信息: the safety warning published (date, channel, text)
+    warning_on: date | None = None
+    warning_channel: str = ""
+    warning_text: str = ""
+    #: 立案调查或移交相关部门: the case number, or the department it went to, when and what
+    case_number: str = ""
+    transferred_to: str = ""
+    transferred_on: date | None = None
+    handed_over: str = ""
+    #: every earlier round of its review (R1, R2…): a concluded review is never overwritten
+    reviews: Mapping[str, Review] = field(default_factory=dict)
+    #: 延期整改: each later deadline granted (E1, E2…), the last one in force
+    extensions: Mapping[str, Extension] = field(default_factory=dict)
+
+    @property
+    def due(self) -> date | None:
+        """The deadline in force: the last extension's, else the one first set."""
+        for ext in reversed([self.extensions[k] for k in sorted(self.extensions, key=natural_key)]):
+            if ext.new_deadline is not None:
+                return ext.new_deadline
+        return self.deadline
 
 
 @dataclass(frozen=True)
 class PastProducts:
-    """十.2: measures for products made before the problem was found."""
+    """十.2: measures for products made before the problem was found, and the review units
+    told (通报相关审查单位): which, by whom, when."""
 
     measures: tuple[str, ...] = ()
     note: str = ""
+    notified_unit: str = ""
+    notified_by: str = ""
+    notified_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -344,10 +415,34 @@ class Inability:
 
 @dataclass(frozen=True)
 class Opinion:
-    """检查意见/结论 (六、5-6): what the team concluded, entered by its leader."""
+    """检查意见/结论 (六、5-6): what the team concluded, entered by its leader, and the verdict
+    under the office's grading scheme: proposed from the findings' grades, confirmed or changed
+    by the leader (a change says why)."""
 
     conclusion: str = ""
     decided_on: date | None = None
+    verdict: str = ""  # a verdict code of the scheme (templates/grading.yaml)
+    scheme: str = ""  # the scheme it was given under
+    verdict_by: str = ""  # the signed-in person who confirmed it
+    verdict_at: datetime | None = None
+    verdict_reason: str = ""  # why it differs from the one proposed
+
+
+@dataclass(frozen=True)
+class CrossRegion:
+    """Duties when the inspection reaches across authorities (委托生产, 联合/委托检查):
+    五、8 the prior communication with the other side's authority; 八、5（3）a joint
+    inspection's report sent to both authorities; 八、5（4）the advance report to the 市药监局
+    before a problem is notified to an authority outside Beijing."""
+
+    communicated_with: str = ""
+    communicated_by: str = ""
+    communicated_on: date | None = None
+    report_to_both_on: date | None = None
+    notify_outside: bool = False  # a problem is to be notified to an authority outside Beijing
+    outside_authority: str = ""
+    advance_report_on: date | None = None
+    notified_outside_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -454,6 +549,7 @@ class Inspection:
     inability: Inability = field(default_factory=Inability)
     follow_up: FollowUp = field(default_factory=FollowUp)
     opinion: Opinion = field(default_factory=Opinion)
+    cross_region: CrossRegion = field(default_factory=CrossRegion)
     sampling: Sampling = field(default_factory=Sampling)
     #: per stage (reporting, closed): the leader's override of the rules' errors, if any
     gate_overrides: Mapping[str, GateOverride] = field(default_factory=dict)

@@ -8,12 +8,21 @@ from datetime import date
 from kit.dates import beijing_today
 from kit.errors import Problem
 from kit.guide import Guide, load_guide
+from kit.policy import Policy, load_policy
 from kit.profiles import Profile, items_in_scope, resolve_profile
 from kit.record import Inspection
 from kit.rules._company import credit_codes, licences_valid
 from kit.rules._context import Context, Rule
 from kit.rules._findings import checklist_complete, findings, past_products, rectification
 from kit.rules._notices import issue_problems, notices
+from kit.rules._outcomes import (
+    cross_region,
+    extended,
+    grading,
+    outcomes,
+    review_unit_told,
+    rounds_and_extensions,
+)
 from kit.rules._preparation import (
     contract_manufacturing,
     contract_manufacturing_scope,
@@ -41,13 +50,19 @@ RULES: tuple[Rule, ...] = (
     products_in_scope,
     joint_inspection_lead,
     delegated_feedback,
+    cross_region,
+    extended,
     plan_review,
     credit_codes,
     licences_valid,
     checklist_complete,
     findings,
     past_products,
+    review_unit_told,
+    outcomes,
     rectification,
+    rounds_and_extensions,
+    grading,
     opinion,
     signatures,
     inability,
@@ -65,9 +80,11 @@ def check(
     profile: Profile | None = None,
     calendar: WorkCalendar | None = None,
     today: date | None = None,
+    policy: Policy | None = None,
 ) -> list[Problem]:
-    """Every problem the guide's rules find in ``inspection``, errors first."""
-    ctx = _context(inspection, guide, profile, calendar, today)
+    """Every problem the guide's rules (and the office's, ``templates/``) find in
+    ``inspection``, errors first."""
+    ctx = _context(inspection, guide, profile, calendar, today, policy)
     problems = [p for r in RULES for p in r(ctx)]
     return sorted(problems, key=lambda p: p.severity != "error")
 
@@ -80,15 +97,17 @@ def notice_problems(
     profile: Profile | None = None,
     calendar: WorkCalendar | None = None,
     today: date | None = None,
+    policy: Policy | None = None,
 ) -> list[Problem]:
     """What stops the notice of ``kind`` being issued now (an opinion for the result notice,
     every finding to rectify complete for the rectification notice; none before the visit
     ends)."""
-    return issue_problems(_context(inspection, guide, profile, calendar, today), kind)
+    return issue_problems(_context(inspection, guide, profile, calendar, today, policy), kind)
 
 
 def _context(inspection: Inspection, guide: Guide | None, profile: Profile | None,
-             calendar: WorkCalendar | None, today: date | None) -> Context:
+             calendar: WorkCalendar | None, today: date | None,
+             policy: Policy | None = None) -> Context:
     guide = guide or load_guide()
     profile = profile or resolve_profile(inspection.profile)
     checklist = _checklist(profile, inspection.scope.sections, guide)
@@ -100,6 +119,7 @@ def _context(inspection: Inspection, guide: Guide | None, profile: Profile | Non
         today=today or beijing_today(),
         known_items=frozenset(checklist),
         checklist=checklist,
+        policy=policy or load_policy(),
     )
 
 

@@ -9,6 +9,7 @@ from functools import cached_property
 
 from kit.errors import KitError, Problem
 from kit.guide import Guide, Term
+from kit.policy import Policy
 from kit.profiles import Profile, find_item
 from kit.record import Inspection
 from kit.workdays import WorkCalendar
@@ -17,6 +18,8 @@ DELEGATED_FEEDBACK_WORKDAYS = 10  # 八、5.（3）
 SECTION_14 = "7.14"
 #: the stages after the visit: the checklist and the record are written by then
 PAST_ON_SITE = frozenset({"reporting", "follow_up", "closed"})
+#: the stages after the record and its notices: each handling's outcome is being followed
+PAST_REPORT = frozenset({"follow_up", "closed"})
 #: 六's steps a closed record has done; 六、4 (adjusting the plan) is as needed, 六、8 only on a
 #: refusal and 六、9 only when something is to be rectified
 REQUIRED_STEPS = ("6.1", "6.2", "6.3", "6.5", "6.6", "6.7", "6.10")
@@ -34,6 +37,8 @@ class Context:
     known_items: frozenset[str] = field(default=frozenset())
     #: the same items in the checklist's order (problems about them are listed in it)
     checklist: tuple[str, ...] = ()
+    #: the office's grading scheme and handling rules (templates/)
+    policy: Policy = field(default_factory=Policy)
 
     def label(self, item_id: str) -> str:
         """An item as a reader knows it: its label (七、1.检查内容（4）), not its id."""
@@ -54,6 +59,28 @@ class Context:
         kinds = self.handling_kinds
         return tuple(k for k, f in self.inspection.findings.items()
                      if (kind := kinds.get(f.handling)) is not None and kind.needs_deadline)
+
+    @cached_property
+    def to_review(self) -> tuple[str, ...]:
+        """The findings whose rectification is reviewed before they end: those with a deadline,
+        and those whose suspended production resumes only after a review (the office's rule,
+        templates/handling.yaml), by key."""
+        resume = set(self.policy.handling.resume_kinds)
+        rectify = set(self.to_rectify)
+        return tuple(k for k, f in self.inspection.findings.items()
+                     if k in rectify or f.handling in resume)
+
+    @cached_property
+    def to_suspend(self) -> tuple[str, ...]:
+        """The findings that suspend production and need the suspension notice (十、1), by key."""
+        kinds = set(self.policy.handling.notice_kinds) if self.policy.handling.notice_required \
+            else set()
+        return tuple(k for k, f in self.inspection.findings.items() if f.handling in kinds)
+
+    @cached_property
+    def proposed_verdict(self) -> str:
+        """The verdict the office's scheme proposes from the findings' grades ('' if none)."""
+        return self.policy.scheme.propose(f.grade for f in self.inspection.findings.values())
 
     @cached_property
     def inability_noted_by(self) -> tuple[str, ...]:

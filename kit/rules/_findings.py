@@ -118,11 +118,14 @@ def past_products(ctx: Context) -> Iterator[Problem]:
 
 
 def rectification(ctx: Context) -> Iterator[Problem]:
-    """Every finding to be rectified, tracked to its end (六、9; 十、1; 十、3)."""
+    """Every finding to be rectified, or whose suspended production is to resume, tracked to
+    its end (六、9; 十、1; 十、3), under its deadline in force (the last extension's)."""
     ins = ctx.inspection
-    for key in ctx.to_rectify:
+    resume = ctx.policy.handling
+    for key in ctx.to_review:
         f = ins.findings[key]
         kind = ctx.handling_kinds[f.handling]
+        suspended = f.handling in resume.resume_kinds
         where = f"findings/{key}"
         if f.state in ("submitted", "passed", "failed") and f.submitted_on is None:
             yield error("finding.no_submission", f"{where}/submitted_on",
@@ -133,24 +136,33 @@ def rectification(ctx: Context) -> Iterator[Problem]:
             yield error("finding.review_incomplete", f"{where}/reviewed_on",
                         "复查结论须有复查方式、复查日期和复查人（六、9）",
                         "a review's result needs its mode, date and reviewer (六.9)")
-        if (f.state == "passed" and kind.suspends_production
+        if (f.state == "passed" and suspended and resume.recheck_on_site
                 and f.review_mode != "on_site"):
             yield error("finding.recheck_on_site", f"{where}/review_mode",
-                        f"“{kind.zh}”的问题须经现场复查合格后方可恢复生产（十、1）",
-                        "production resumes only after an on-site recheck (十.1)")
+                        f"“{kind.zh}”的问题须经现场复查合格后方可恢复生产（本局规定：{resume.resumption_source}）",
+                        "production resumes only after an on-site recheck that passed (the "
+                        "office's rule, templates/handling.yaml)")
         if f.reviewed_on and f.submitted_on and f.reviewed_on < f.submitted_on:
             yield error("finding.reviewed_before_submission", f"{where}/reviewed_on",
                         f"复查日期 {f.reviewed_on} 早于企业提交整改资料的日期 {f.submitted_on}",
                         "reviewed before the company submitted")
-        if f.state in ("open", "failed") and f.deadline is not None and ctx.today > f.deadline:
-            late = _workdays_late(ctx, f.deadline)
+        due = f.due
+        if f.state in ("open", "failed") and due is not None and ctx.today > due:
+            late = _workdays_late(ctx, due)
+            extended = "（已延期）" if due != f.deadline else ""
             yield warning("finding.overdue", f"{where}/state",
-                          f"问题 {key} 已逾期{late}（整改期限 {f.deadline}），尚未整改合格（十、3）",
-                          f"finding {key} is overdue since {f.deadline} (十.3)")
+                          f"问题 {key} 已逾期{late}（整改期限 {due}{extended}），尚未整改合格（十、3）",
+                          f"finding {key} is overdue since {due} (十.3)")
         if ins.stage == "closed" and f.state != "passed":
-            yield error("finding.not_passed", f"{where}/state",
-                        f"问题 {key} 尚未复查合格，记录不能结案（六、9；十、3）",
-                        f"finding {key} has not passed its review: the record cannot close")
+            if suspended:
+                yield error("finding.not_resumed", f"{where}/state",
+                            f"问题 {key}（{kind.zh}）尚未复查合格、未恢复生产，记录不能结案（十、1）",
+                            f"finding {key} suspended production and no recheck has passed: "
+                            "the record cannot close (十.1)")
+            else:
+                yield error("finding.not_passed", f"{where}/state",
+                            f"问题 {key} 尚未复查合格，记录不能结案（六、9；十、3）",
+                            f"finding {key} has not passed its review: the record cannot close")
 
 
 def _workdays_late(ctx: Context, deadline: date) -> str:

@@ -21,8 +21,9 @@ def issue_problems(ctx: Context, kind: str) -> list[Problem]:
     base = f"notices/{kind}"
     if kind not in NOTICE_KINDS:
         return [error("notices.unknown_kind", base,
-                      f"没有这种文书：{kind}（可用：result 检查结果告知书、rectification 整改通知书）",
-                      f"no such notice {kind!r} (result, rectification)")]
+                      f"没有这种文书：{kind}（可用：result 检查结果告知书、rectification 整改通知书、"
+                      "suspension 暂停生产通知书）",
+                      f"no such notice {kind!r} (result, rectification, suspension)")]
     out = []
     if ins.stage in ("preparation", "on_site"):
         out.append(error(
@@ -34,6 +35,25 @@ def issue_problems(ctx: Context, kind: str) -> list[Problem]:
             "notices.no_opinion", "opinion/conclusion",
             "检查结果告知书须写明检查意见：请检查组长先填写检查意见（六、7）",
             "the result notice states the team's opinion: the leader enters it first (六.7)"))
+    if kind == "result" and ctx.policy.scheme.verdicts and not ins.opinion.verdict:
+        out.append(error(
+            "verdict.missing", "opinion/verdict",
+            f"本局按“{ctx.policy.scheme.zh}”作出检查结论，检查结果告知书写明结论：请检查组长先确认检查结论",
+            "the result notice states the verdict under the office's scheme: the leader "
+            "confirms it first"))
+    if kind == "suspension":
+        if not ctx.to_suspend:
+            out.append(error(
+                "notices.nothing_to_suspend", base,
+                "没有要求暂停生产的问题，无需暂停生产通知书（十、1）",
+                "no finding suspends production: no suspension notice (十.1)"))
+        for key in ctx.to_suspend:
+            if not ins.findings[key].requirement.strip():
+                out.append(error(
+                    "notices.finding_incomplete", f"findings/{key}/requirement",
+                    f"问题 {key} 要求暂停生产：暂停生产通知书须写明对企业的要求（十、1）",
+                    f"finding {key} suspends production: the notice states what is required "
+                    "(十.1)"))
     if kind == "rectification":
         if not ctx.to_rectify:
             out.append(error(
@@ -56,8 +76,8 @@ def notices(ctx: Context) -> Iterator[Problem]:
     for kind in ins.notices:
         if kind not in NOTICE_KINDS:
             yield error("notices.unknown_kind", f"notices/{kind}",
-                        f"没有这种文书：{kind}（可用：result、rectification）",
-                        f"no such notice {kind!r} (result, rectification)")
+                        f"没有这种文书：{kind}（可用：result、rectification、suspension）",
+                        f"no such notice {kind!r} (result, rectification, suspension)")
     if ins.stage in _AFTER_REPORT:
         yield from _missing(ctx)
     for kind in NOTICE_KINDS:
@@ -71,6 +91,9 @@ def _missing(ctx: Context) -> Iterator[Problem]:
     if ctx.to_rectify:
         wanted.append(("rectification", "notices.rectification_missing",
                        "六、9；十、1 书面明确整改要求及整改期限"))
+    if ctx.to_suspend:
+        wanted.append(("suspension", "notices.suspension_missing",
+                       "十、1 要求企业暂停生产的紧急控制措施"))
     for kind, code, why in wanted:
         notice = ins.notices.get(kind)
         if notice is None or not notice.number:
