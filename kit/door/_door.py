@@ -49,12 +49,12 @@ from kit.door._access import (
     read_refusal,
     refusal,
 )
+from kit.door._rounds import keep_rounds, round_problems
 from kit.errors import NotFoundError, Problem, ValidationError
 from kit.guide import load_guide
 from kit.labels import STAGES, en, zh
 from kit.profiles import Profile, resolve_profile
 from kit.proof import Signer
-from kit.door._rounds import keep_rounds, round_problems
 from kit.record import (
     PRINCIPAL_PATH,
     STAGE_ORDER,
