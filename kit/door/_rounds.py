@@ -96,6 +96,13 @@ def round_problems(current: Inspection, changes: Mapping[str, Any]) -> list[Prob
     """A kept round changed or removed, or a concluded round overwritten without being kept."""
     out: list[Problem] = []
     for key, f in current.findings.items():
+        if f.reviews and _replaced_without(f, key, changes):
+            out.append(Problem(
+                "review.round_frozen",
+                f"问题 {key} 有已记录的复查轮次，不能整体删除或替换掉这些记录",
+                f"finding {key} has kept review rounds: it cannot be removed or replaced "
+                "without them", field=f"findings/{key}"))
+            continue
         for r_key in sorted(f.reviews, key=natural_key):
             base = f"findings/{key}/reviews/{r_key}"
             hit = [p for p in changes if p == base or p.startswith(base + "/")
@@ -117,3 +124,20 @@ def round_problems(current: Inspection, changes: Mapping[str, Any]) -> list[Prob
                 "round: refresh and try again (the kit keeps the round itself)",
                 field=f"findings/{key}/reviews"))
     return out
+
+
+def _replaced_without(f: Finding, key: str, changes: Mapping[str, Any]) -> bool:
+    """Whether ``changes`` remove the finding (or every finding) or write it whole without
+    its kept rounds as they are."""
+    if changes.get("findings") is DELETE or changes.get(f"findings/{key}") is DELETE:
+        return True
+    whole = changes.get(f"findings/{key}")
+    if "findings" in changes and isinstance(changes["findings"], dict):
+        whole = changes["findings"].get(key)
+        if whole is None:
+            return True
+    if not isinstance(whole, dict):
+        return False
+    kept = {k: to_data(r) for k, r in f.reviews.items()}
+    given = whole.get("reviews") or {}
+    return any(given.get(k) != v for k, v in kept.items())

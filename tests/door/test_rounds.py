@@ -69,6 +69,8 @@ def test_correcting_a_reviewer_s_name_is_not_a_new_round(door):
     {"findings/F1/reviews/R1/reviewer": "别人"},
     {"findings/F1/reviews/R1": DELETE},
     {"findings/F1/reviews": DELETE},
+    {"findings/F1": DELETE},
+    {"findings/F1": {"item": "7.8.c1", "description": "重写", "state": "open"}},
 ])
 def test_a_kept_round_cannot_be_changed_or_removed(door, change):
     iid = stored(door, F1=FAILED)
