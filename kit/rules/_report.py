@@ -104,7 +104,7 @@ def inability(ctx: Context) -> Iterator[Problem]:
 def follow_up(ctx: Context) -> Iterator[Problem]:
     ins = ctx.inspection
     fu = ins.follow_up
-    if ins.stage == "closed" and ctx.to_rectify:
+    if ins.stage == "closed" and ctx.to_review:
         if fu.reviewed_on is None or not fu.reviewer.strip() or not fu.review_mode:
             yield error(
                 "follow_up.not_closed",
@@ -145,7 +145,7 @@ def steps_done(ctx: Context) -> Iterator[Problem]:
     required = list(REQUIRED_STEPS)
     if ins.signatures.refused:
         required.append("6.8")
-    if ctx.to_rectify:
+    if ctx.to_review:
         required.append("6.9")
     for step in sorted(required, key=lambda s: int(s.split(".")[1])):
         if not (done := ins.steps.get(step)) or not done.done:

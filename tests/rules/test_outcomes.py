@@ -89,6 +89,16 @@ def test_suspended_production_resumes_only_after_an_on_site_recheck_that_passed(
     assert "finding.not_resumed" not in codes(replace(still, stage="follow_up"))
 
 
+def test_a_suspension_alone_still_needs_the_follow_up_review_before_closing(demo):
+    only = replace(_warned(demo), findings={"F2": demo.findings["F2"],
+                                            "F5": _warned(demo).findings["F5"]})
+    assert "follow_up.not_closed" not in codes(only)
+    unreviewed = replace(only, follow_up=replace(only.follow_up, reviewed_on=None))
+    assert "follow_up.not_closed" in codes(unreviewed)
+    steps = {k: v for k, v in only.steps.items() if k != "6.9"}
+    assert "steps.undone" in codes(replace(only, steps=steps))
+
+
 def test_the_resumption_rule_is_the_offices_and_can_be_turned_off(demo, tmp_path, monkeypatch):
     from tests.policy.test_policy import office_templates
     folder = office_templates(tmp_path, handling={"resumption": {"recheck_on_site": False}})
