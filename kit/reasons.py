@@ -269,6 +269,10 @@ class Reason(StrEnum):
                             "an extension lacks its deadline, reason, approver or date", "十、3")
     EXTENSION_NOT_LATER = ("extension.not_later", "延期后的期限不晚于原期限",
                            "an extension's deadline is not later than the one before", "十、3")
+    FINDING_DEADLINE_DAY_OFF = ("finding.deadline_day_off",
+                                "整改期限或延期后的期限落在周末或法定节假日（含按法定节假日估算的）",
+                                "a deadline or extended deadline falls on a weekend or public "
+                                "holiday (known or estimated)", "十、1；十、3")
     PAST_PRODUCTS_NOTIFICATION = ("past_products.notification", "通报审查单位未写明单位、通报人或日期",
                                   "the review unit's notification lacks the unit, who or when",
                                   "十、2")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import textwrap
+import warnings
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -16,16 +17,20 @@ from hypothesis import strategies as st
 from kit.errors import KitError, NotFoundError, ValidationError
 from kit.resources import shipped_dir
 from kit.workdays import (
+    ESTIMATE_MARK,
     SCHEMA_FILE,
     CalendarEstimateWarning,
+    Deadline,
     UnknownYearError,
     WorkCalendar,
     add_workdays,
     default_office_file,
     is_workday,
     load_calendar,
+    statutory_days_off,
     workdays_between,
 )
+from tests.conftest import data_file
 
 # A made-up 2027 schedule, for tests only: the real one is not published yet.
 FICTIONAL_2027 = """\
@@ -142,13 +147,20 @@ def test_a_deadline_into_an_unknown_year_is_refused(library_only: WorkCalendar) 
 
 
 def test_an_estimate_warns_and_says_so(library_only: WorkCalendar) -> None:
-    with pytest.warns(CalendarEstimateWarning, match="2027"):
+    with pytest.warns(CalendarEstimateWarning, match="2027") as caught:
         deadline = library_only.add_workdays(date(2026, 12, 30), 2, allow_estimate=True)
-    assert deadline.date == date(2027, 1, 1)  # Thu 31, Fri 1: weekdays only
+    # Thu 31 counts; Fri 1 January is 元旦, a statutory holiday even before the notice; Mon 4
+    assert deadline.date == date(2027, 1, 4)
     assert deadline.estimated
     assert deadline.missing_years == (2027,)
-    assert "估算" in str(deadline)
-    assert "estimate" in str(deadline)
+    assert str(deadline) == "2027-01-04（估算）/ estimate"
+    assert str(deadline).endswith(ESTIMATE_MARK)
+    # the warning and the note say how, and what it cannot know
+    for text in (str(caught[0].message), deadline.note):
+        assert "全国年节及纪念日放假办法" in text
+        assert "2024年11月10日" in text  # the revision in force
+        assert "调休" in text
+        assert "make-up working days" in text
     with pytest.raises(KitError, match="估算"):
         deadline.official()
     with pytest.warns(CalendarEstimateWarning):
@@ -156,8 +168,155 @@ def test_an_estimate_warns_and_says_so(library_only: WorkCalendar) -> None:
             date(2026, 12, 30), date(2027, 1, 8), allow_estimate=True
         )
     assert count.estimated
-    assert count.days == 7
-    assert "估算" in str(count)
+    assert count.days == 6  # Dec 31, Jan 4-8
+    assert str(count) == "6（估算）/ estimate"
+    assert count.note
+
+
+def test_an_official_date_and_count_are_printed_plain(library_only: WorkCalendar) -> None:
+    deadline = library_only.add_workdays(date(2026, 11, 30), 5)
+    assert str(deadline) == "2026-12-07"
+    assert deadline.note == ""
+    assert str(library_only.workdays_between(date(2026, 11, 30), date(2026, 12, 7))) == "5"
+
+
+# -- estimates past the known years skip the statutory holidays ------------------------------
+# Real dates, from the published calendars: 正月初一, 清明, 端午 (五月初五), 中秋 (八月十五).
+SPRING_FESTIVAL = {2020: date(2020, 1, 25), 2021: date(2021, 2, 12), 2022: date(2022, 2, 1),
+                   2023: date(2023, 1, 22), 2024: date(2024, 2, 10), 2025: date(2025, 1, 29),
+                   2026: date(2026, 2, 17), 2027: date(2027, 2, 6), 2028: date(2028, 1, 26)}
+QINGMING = {2020: date(2020, 4, 4), 2021: date(2021, 4, 4), 2022: date(2022, 4, 5),
+            2023: date(2023, 4, 5), 2024: date(2024, 4, 4), 2025: date(2025, 4, 4),
+            2026: date(2026, 4, 5)}
+DRAGON_BOAT = {2020: date(2020, 6, 25), 2021: date(2021, 6, 14), 2022: date(2022, 6, 3),
+               2023: date(2023, 6, 22), 2024: date(2024, 6, 10), 2025: date(2025, 5, 31),
+               2026: date(2026, 6, 19)}
+MID_AUTUMN = {2020: date(2020, 10, 1), 2021: date(2021, 9, 21), 2022: date(2022, 9, 10),
+              2023: date(2023, 9, 29), 2024: date(2024, 9, 17), 2025: date(2025, 10, 6),
+              2026: date(2026, 9, 25)}
+
+
+def festival_days(year: int, name: str) -> list[date]:
+    return sorted(d for d, n in statutory_days_off(year).items() if n == name)
+
+
+def test_the_lunar_festivals_and_qingming_fall_on_their_known_dates() -> None:
+    for year, first in SPRING_FESTIVAL.items():
+        # 除夕 to 初三; 除夕 is the day before 初一 (the 29th of the twelfth month in 2024)
+        assert festival_days(year, "春节") == [first + timedelta(days=k) for k in range(-1, 3)]
+    for table, name in ((QINGMING, "清明节"), (DRAGON_BOAT, "端午节"), (MID_AUTUMN, "中秋节")):
+        for year, day in table.items():
+            assert festival_days(year, name) == [day], (name, year)
+    assert festival_days(2027, "春节")[1] == date(2027, 2, 6)  # 正月初一 2027
+
+
+def test_the_lunar_library_agrees_with_every_schedule_the_calendar_knows() -> None:
+    """Each year 2008-2026 (清明 a holiday since 2008): 初一, 清明, 端午 and 中秋 were days off."""
+    for year in range(2008, 2027):
+        days = [festival_days(year, "春节")[1], *festival_days(year, "清明节"),
+                *festival_days(year, "端午节"), *festival_days(year, "中秋节")]
+        assert not any(chinese_calendar.is_workday(d) for d in days), year
+
+
+def test_qingming_is_the_solar_term() -> None:
+    """清明 from the lunar library is the day of the solar term, as chinesecalendar computes it."""
+    for year in range(2004, 2051):
+        terms = chinese_calendar.get_solar_terms(date(year, 4, 1), date(year, 4, 10))
+        assert [d for d, name in terms if name == "清明"] == festival_days(year, "清明节"), year
+
+
+def test_the_2024_measures_thirteen_days_and_days_in_lieu() -> None:
+    off = statutory_days_off(2027)
+    festival = {d: n for d, n in off.items() if not n.endswith("补假")}
+    assert len(festival) == 13
+    assert festival_days(2027, "元旦") == [date(2027, 1, 1)]
+    assert festival_days(2027, "劳动节") == [date(2027, 5, 1), date(2027, 5, 2)]
+    assert festival_days(2027, "国庆节") == [date(2027, 10, d) for d in (1, 2, 3)]
+    # 第六条: festival days on a weekend are made up on the working days after
+    assert festival_days(2027, "劳动节补假") == [date(2027, 5, 3), date(2027, 5, 4)]  # Sat, Sun
+    assert festival_days(2027, "春节补假") == [date(2027, 2, 9), date(2027, 2, 10)]
+    assert festival_days(2027, "国庆节补假") == [date(2027, 10, 4), date(2027, 10, 5)]
+    # 2028: 中秋 on 3 October, a 国庆 day: made up too
+    assert statutory_days_off(2028)[date(2028, 10, 3)] == "国庆节"
+    assert festival_days(2028, "中秋节补假") == [date(2028, 10, 5)]
+    # the first years under the 2024 revision: every day it gives was off in the real schedule
+    for year in (2025, 2026):
+        assert not any(chinese_calendar.is_workday(d) for d in statutory_days_off(year)), year
+
+
+def test_twenty_working_days_after_8_december_2026_skip_new_year(
+        library_only: WorkCalendar) -> None:
+    with pytest.warns(CalendarEstimateWarning):
+        deadline = library_only.add_workdays(date(2026, 12, 8), 20, allow_estimate=True)
+    assert deadline.date == date(2027, 1, 6)  # was 2027-01-05, counting 1 January
+    assert deadline.estimated
+    assert str(deadline) == "2027-01-06（估算）/ estimate"
+
+
+def test_an_estimate_skips_spring_festival_2027(library_only: WorkCalendar) -> None:
+    cal = library_only
+    with pytest.warns(CalendarEstimateWarning):
+        assert cal.add_workdays(date(2027, 2, 4), 1, allow_estimate=True).date == date(2027, 2, 11)
+    with pytest.warns(CalendarEstimateWarning):
+        february = cal.workdays_between(date(2027, 1, 31), date(2027, 2, 28), allow_estimate=True)
+    assert february.days == 20 - 4  # Fri 5 (除夕), Mon 8 (初三), Tue 9, Wed 10 (补假)
+    assert february.estimated
+
+
+def test_why_a_day_is_off_known_or_estimated(library_only: WorkCalendar) -> None:
+    cal = library_only
+    assert cal.why_day_off(date(2026, 2, 17)) == "春节"
+    assert cal.why_day_off(date(2026, 2, 21)) == "春节"  # a Saturday inside the holiday
+    assert cal.why_day_off(date(2026, 2, 14)) == ""  # a make-up Saturday is worked
+    assert cal.why_day_off(date(2026, 3, 7)) == "周六"
+    assert cal.why_day_off(date(2026, 3, 8)) == "周日"
+    assert cal.why_day_off(date(2026, 3, 9)) == ""
+    assert cal.why_day_off(date(2027, 2, 6)) == "春节"  # estimated
+    assert cal.why_day_off(date(2027, 2, 9)) == "春节补假"
+    assert cal.why_day_off(date(2027, 1, 2)) == "周六"
+    assert cal.why_day_off(date(2027, 1, 4)) == ""
+    assert cal.is_day_off(date(2027, 10, 1))
+    assert not cal.is_day_off(date(2027, 10, 8))
+    assert not cal.knows(date(2027, 10, 1))  # the caller can tell an estimate
+
+
+@given(st.dates(date(2026, 10, 1), date(2030, 12, 31)), st.integers(0, 60))
+def test_an_estimated_count_undoes_an_estimated_deadline(start: date, n: int) -> None:
+    cal = load_calendar()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CalendarEstimateWarning)
+        deadline = cal.add_workdays(start, n, allow_estimate=True)
+        count = cal.workdays_between(start, deadline.date, allow_estimate=True)
+    assert count.days == n
+    assert not cal.is_day_off(deadline.date) or n == 0
+    assert deadline.estimated == count.estimated
+
+
+# -- the office's official schedule makes a year exact -------------------------------------
+def test_a_year_added_by_the_office_is_exact_and_counts_make_up_days() -> None:
+    fixture = data_file("calendar", "holidays-2027-made-up.yaml")
+    assert "MADE-UP" in fixture.read_text("utf-8")
+    cal = load_calendar(fixture)
+    assert 2027 in cal.known_years()
+    assert "MADE-UP" in cal.sources[2027]
+    deadline = cal.add_workdays(date(2026, 12, 8), 20)  # no estimate asked, none needed
+    assert deadline == Deadline(date(2027, 1, 6))
+    assert str(deadline) == "2027-01-06"
+    # the office's 春节 runs to Saturday 13 February: the estimate would say Thursday 11
+    assert cal.add_workdays(date(2027, 2, 4), 1).date == date(2027, 2, 15)
+    assert cal.why_day_off(date(2027, 2, 12)) == "春节"
+    # the make-up Sunday 25 April counts: the estimate would say Monday 26
+    assert cal.add_workdays(date(2027, 4, 23), 1) == Deadline(date(2027, 4, 25))
+    assert cal.is_workday(date(2027, 2, 20))
+    assert not cal.is_day_off(date(2027, 2, 20))
+    # Sun 25 and Mon 26-Fri 30 April, Thu 6, Fri 7 and the make-up Saturday 8 May, Mon 10 May
+    assert cal.workdays_between(date(2027, 4, 23), date(2027, 5, 10)).days == 10
+
+
+def test_the_made_up_year_is_never_shipped() -> None:
+    shipped = (shipped_dir("templates") / "holidays.yaml").read_text("utf-8")
+    assert "MADE-UP" not in shipped
+    assert "虚构" not in shipped
 
 
 def test_the_office_file_adds_a_year(with_2027: WorkCalendar) -> None:

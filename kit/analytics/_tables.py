@@ -24,7 +24,7 @@ from kit.frames import read_frames, write_frames
 from kit.guide import load_guide
 from kit.labels import FINDING_STATES, RESULTS, STAGES
 from kit.record import Inspection, to_doc
-from kit.workdays import CalendarEstimateWarning, WorkCalendar, load_calendar
+from kit.workdays import CalendarEstimateWarning, WorkCalendar, estimate_note, load_calendar
 
 RESULT_COLUMNS = ("inspection_id", "section", "item", "kind", "label", "result", "result_zh",
                   "notes", "means", "evidence", "inspector")
@@ -340,8 +340,8 @@ def workday_counts(starts: pd.Series, ends: pd.Series, *,
 
     The same count as :meth:`WorkCalendar.workdays_between` (negative when the end is first),
     computed from one cumulative count over the days spanned, not a loop per row. Where a day
-    counted lies in a year whose schedule is unknown, Monday-Friday is counted, ``estimated`` is
-    True and a :class:`~kit.workdays.CalendarEstimateWarning` says which years. Columns: days
+    counted lies in a year whose schedule is unknown, it counts as the calendar's estimate
+    does (a weekday that is not a statutory holiday), ``estimated`` is True and a :class:`~kit.workdays.CalendarEstimateWarning` says which years. Columns: days
     (nullable integer, missing where a date is), estimated.
     """
     cal = calendar or load_calendar()
@@ -354,8 +354,7 @@ def workday_counts(starts: pd.Series, ends: pd.Series, *,
     lo = min(a[ok].min(), b[ok].min())
     days = pd.date_range(lo, max(a[ok].max(), b[ok].max()), freq="D")
     known = np.array([cal.knows(d.date()) for d in days])
-    work = np.array([cal.is_workday(d.date()) if k else d.weekday() < 5
-                     for d, k in zip(days, known, strict=True)])
+    work = np.array([not cal.is_day_off(d.date()) for d in days])
     counted, unknown = np.cumsum(work), np.cumsum(~known)
     i = ((a[ok] - lo).dt.days.to_numpy(), (b[ok] - lo).dt.days.to_numpy())
     out.loc[ok, "days"] = counted[i[1]] - counted[i[0]]
@@ -363,9 +362,7 @@ def workday_counts(starts: pd.Series, ends: pd.Series, *,
     out.loc[ok, "estimated"] = estimated
     if estimated.any():
         years = sorted({d.year for d in days[~known]})
-        warnings.warn(f"{'、'.join(map(str, years))} 年放假安排未知，工作日按周一至周五估算 / the "
-                      f"{years} holiday schedule is unknown; working days were estimated",
-                      CalendarEstimateWarning, stacklevel=2)
+        warnings.warn(estimate_note(years), CalendarEstimateWarning, stacklevel=2)
     return out
 
 

@@ -11,6 +11,7 @@ from kit.guide import Guide, load_guide
 from kit.policy import Policy, load_policy
 from kit.profiles import Profile, items_in_scope, resolve_profile
 from kit.record import Inspection
+from kit.rules._calendar import deadlines_on_days_off
 from kit.rules._company import credit_codes, licences_valid
 from kit.rules._context import Context, Rule
 from kit.rules._findings import checklist_complete, findings, past_products, rectification
@@ -62,6 +63,7 @@ RULES: tuple[Rule, ...] = (
     outcomes,
     rectification,
     rounds_and_extensions,
+    deadlines_on_days_off,
     grading,
     opinion,
     signatures,

@@ -216,7 +216,8 @@ def delegated_feedback(ctx: Context) -> Iterator[Problem]:
     except KitError as exc:  # a calendar that cannot answer is a problem to show, not a crash
         yield warning("calendar.unknown", "scope/end_date", str(exc), str(exc))
         return
-    estimate = "（按工作日估算，日历未覆盖该年度）" if due.estimated or caught else ""
+    estimate = "（估算：该年放假安排尚未公布）" if due.estimated or caught else ""
+    estimate_en = " (estimate)" if due.estimated or caught else ""
     if scope.delegated_result_date is not None:
         if scope.delegated_result_date > due.date:
             yield error(
@@ -224,14 +225,14 @@ def delegated_feedback(ctx: Context) -> Iterator[Problem]:
                 "scope/delegated_result_date",
                 f"委托检查结果应于检查结束后10个工作日内反馈（八、5.（3）），"
                 f"最迟 {due.date}{estimate}，实际 {scope.delegated_result_date}",
-                f"delegated result due within 10 working days, by {due.date}",
+                f"delegated result due within 10 working days, by {due.date}{estimate_en}",
             )
     elif ctx.today > due.date:
         yield warning(
             "delegated.overdue",
             "scope/delegated_result_date",
             f"委托检查结果已超过反馈期限 {due.date}{estimate}，尚未记录反馈",
-            f"delegated result overdue since {due.date}",
+            f"delegated result overdue since {due.date}{estimate_en}",
         )
 
 
