@@ -132,6 +132,7 @@ class Vocab:
     scheme: str = ""  # that scheme's words
     scheme_id: str = ""
     findings: frozenset[str] = frozenset()
+    named: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # the words, by kind
 
     @classmethod
     def build(cls, inspection: Inspection, lookups: Lookups) -> Vocab:
@@ -167,7 +168,9 @@ class Vocab:
                    words([(str(c), str(z)) for c, z in scheme.get("grades") or ()]),
                    words([(str(c), str(z)) for c, z in scheme.get("verdicts") or ()]),
                    str(scheme.get("zh", "")), str(scheme.get("id", "")),
-                   frozenset(inspection.findings))
+                   frozenset(inspection.findings),
+                   {kind: tuple(str(z) for _c, z in scheme.get(f"{kind}s") or ())
+                    for kind in ("grade", "verdict")})
 
 
 def parse_cell(kind: str, raw: Any, vocab: Vocab) -> Any:
@@ -234,8 +237,7 @@ def _graded(kind: str, key: str, text: str, vocab: Vocab) -> str:
     if not table:
         raise CellError(f"本机构的分级办法（{vocab.scheme or '不分级'}）不给出{what}，此格应留空",
                         f"the office's grading scheme gives no {kind}s: leave the cell empty")
-    words = "、".join(dict.fromkeys(w for w in table if w not in table.values()))
-    return _one(table, key, text, what, words or "、".join(sorted(set(table.values()))))
+    return _one(table, key, text, what, "、".join(vocab.named.get(kind, ())))
 
 
 def _one(table: Mapping[str, str], key: str, text: str, what: str, known: str) -> str:
@@ -536,8 +538,9 @@ def read_workbook(path: Path, inspection: Inspection, *,
 @dataclass(frozen=True)
 class Filled:
     """What a filled-in workbook holds for its record: the ``changes`` to apply, and the
-    edits it holds that are ``ignored`` (warnings naming their cells: the audit trail is
-    written by the kit alone, so edits to it are reported, never applied nor dropped unsaid)."""
+    edits it holds that are ``ignored`` (warnings naming their cells: the audit trail and the
+    kept review rounds are written by the kit alone, so edits to them are reported, never
+    applied nor dropped unsaid)."""
 
     changes: list[Change]
     ignored: list[Problem]
@@ -547,16 +550,20 @@ def read_filled(path: Path, inspection: Inspection, *,
                 used_keys: Iterable[str] = ()) -> Filled:
     """The changes a filled-in workbook makes to ``inspection``; nothing is applied here.
 
-    Reads the editable cells (result, notes, means, evidence on 现场检查记录; findings and new
-    finding rows on 问题与整改; the signature fields on 签字确认; follow-up fields on 跟踪),
-    accepting Chinese labels and common Chinese date forms. A cell counts as edited when it
+    Reads the editable cells (result, notes, means, evidence on 现场检查记录; findings, their
+    grades and new finding rows on 问题与整改; the signature fields and the verdict on 签字确认;
+    the round under way on 整改跟踪; each handling's outcome on 处理结果; extensions and new
+    extension rows on 延期整改; follow-up, review units told and cross-region fields on 跟踪),
+    accepting Chinese labels and common Chinese date forms; grades and verdicts in the words
+    of the grading scheme in force at export (a verdict typed is given under that scheme). A cell counts as edited when it
     differs from what the workbook showed at export; an edited cell whose field was also
     changed in the record since export is a conflict. Raises :class:`ValidationError` naming
     every bad cell (``现场检查记录!D12``) if anything is wrong, and refuses a workbook of
     another inspection. Returns only changes whose value differs from ``inspection``. A new
     finding gets the next id not in the record and not in ``used_keys`` (the ids findings ever
     had, from the audit trail: a removed finding's id is never given again). Edits of the
-    audit trail's sheet are returned as warnings (:class:`Filled`).
+    audit trail's sheet and of 复查记录 (a kept review round never changes) are returned as
+    warnings naming their cells (:class:`Filled`).
     """
     path = Path(path)
     file = str(path)
