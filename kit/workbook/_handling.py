@@ -16,9 +16,11 @@ from kit.labels import REVIEW_MODES, REVIEW_RESULTS, zh
 from kit.record import Finding, Inspection
 from kit.workbook._layout import (
     EXTENSIONS,
+    NO,
     OUTCOMES,
     ROUNDS,
     SHEET_TITLES,
+    YES,
     Column,
     Field,
     Lookups,
@@ -76,6 +78,33 @@ def verdict_rows(ins: Inspection, lk: Lookups) -> list[Row]:
                  fields={1: Field(p + "verdict_at", "datetime")}),
         make_row("改变建议结论的理由", op.verdict_reason, "检查结论与建议结论不同时须写明理由",
                  fields={1: Field(p + "verdict_reason")}),
+    ]
+
+
+# -- the duties across authorities, on 跟踪 ----------------------------------------------------
+def cross_region_rows(ins: Inspection) -> list[Row]:
+    """The duties across authorities (五、8; 八、5（3）（4））, filled in as they are done."""
+    x = ins.cross_region
+    p = "cross_region/"
+    return [
+        make_row("事先沟通的监管部门", x.communicated_with,
+             "五、8 涉及委托生产的，提前与受托生产企业所属辖区药品监督管理部门沟通",
+             fields={1: Field(p + "communicated_with")}),
+        make_row("沟通人", x.communicated_by, "五、8", fields={1: Field(p + "communicated_by")}),
+        make_row("沟通日期", x.communicated_on, "五、8",
+             fields={1: Field(p + "communicated_on", "date")}),
+        make_row("检查报告报送双方监管部门日期", x.report_to_both_on,
+             "八、5（3）联合检查的，检查报告同时报送双方所在地监管部门",
+             fields={1: Field(p + "report_to_both_on", "date")}),
+        make_row("需通报外埠监管部门", YES if x.notify_outside else NO,
+             "八、5（4）发现问题需要通报外埠注册人（备案人）或受托生产企业所在地监管部门",
+             fields={1: Field(p + "notify_outside", "bool")}),
+        make_row("外埠监管部门", x.outside_authority, "八、5（4）",
+             fields={1: Field(p + "outside_authority")}),
+        make_row("提前报告市药监局日期", x.advance_report_on, "八、5（4）通报前提前报告市药监局",
+             fields={1: Field(p + "advance_report_on", "date")}),
+        make_row("通报外埠监管部门日期", x.notified_outside_on, "八、5（4）",
+             fields={1: Field(p + "notified_outside_on", "date")}),
     ]
 
 

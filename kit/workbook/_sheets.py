@@ -32,6 +32,7 @@ from kit.workbook._handling import (
     EXTENSION_COLUMNS,
     OUTCOME_COLUMNS,
     ROUND_COLUMNS,
+    cross_region_rows,
     extensions,
     grade_cell,
     grade_words,
@@ -542,35 +543,9 @@ def _follow_up(ins: Inspection, lk: Lookups) -> SheetLayout:
         make_row("通报人", past.notified_by, "十、2", fields={1: Field("past_products/notified_by")}),
         make_row("通报日期", past.notified_on, "十、2",
              fields={1: Field("past_products/notified_on", "date")}),
-        *_cross_region(ins),
+        *cross_region_rows(ins),
     ]
     return SheetLayout(FOLLOW_UP, SHEET_TITLES[FOLLOW_UP], FORM_COLUMNS, tuple(rows), form=True)
-
-
-def _cross_region(ins: Inspection) -> list[Row]:
-    """The duties across authorities (五、8; 八、5（3）（4））, filled in as they are done."""
-    x = ins.cross_region
-    p = "cross_region/"
-    return [
-        make_row("事先沟通的监管部门", x.communicated_with,
-             "五、8 涉及委托生产的，提前与受托生产企业所属辖区药品监督管理部门沟通",
-             fields={1: Field(p + "communicated_with")}),
-        make_row("沟通人", x.communicated_by, "五、8", fields={1: Field(p + "communicated_by")}),
-        make_row("沟通日期", x.communicated_on, "五、8",
-             fields={1: Field(p + "communicated_on", "date")}),
-        make_row("检查报告报送双方监管部门日期", x.report_to_both_on,
-             "八、5（3）联合检查的，检查报告同时报送双方所在地监管部门",
-             fields={1: Field(p + "report_to_both_on", "date")}),
-        make_row("需通报外埠监管部门", YES if x.notify_outside else NO,
-             "八、5（4）发现问题需要通报外埠注册人（备案人）或受托生产企业所在地监管部门",
-             fields={1: Field(p + "notify_outside", "bool")}),
-        make_row("外埠监管部门", x.outside_authority, "八、5（4）",
-             fields={1: Field(p + "outside_authority")}),
-        make_row("提前报告市药监局日期", x.advance_report_on, "八、5（4）通报前提前报告市药监局",
-             fields={1: Field(p + "advance_report_on", "date")}),
-        make_row("通报外埠监管部门日期", x.notified_outside_on, "八、5（4）",
-             fields={1: Field(p + "notified_outside_on", "date")}),
-    ]
 
 
 EVIDENCE_COLUMNS = (
