@@ -86,6 +86,10 @@ VARIANTS = (
             "layout 2 with 证据材料 added under the same number: nine sheets (layout 3 since)"),
     Variant("layout3", "89e1aef", "89e1aef", "89e1aef",
             "layout 3: nine sheets, 签字确认 without the inability to inspect (六、8)"),
+    # 5d7e25b numbered layout 4 on the issue-25 branch, merged into main by 502f47b
+    Variant("layout4", "502f47b", "6c09ada", "6c09ada",
+            "layout 4: nine sheets, without the grades, outcomes, review rounds, extensions "
+            "and verdict of layout 5"),
 )
 
 

@@ -20,7 +20,8 @@ from openpyxl.worksheet.properties import PageSetupProperties
 
 from kit.workbook import COLUMN_HEADERS, SHEET_NAMES
 
-PLAN, RECORD, FINDINGS, SAMPLING, SIGNATURES, TRACKING, FOLLOW_UP, EVIDENCE, AUDIT = SHEET_NAMES
+(PLAN, RECORD, FINDINGS, SAMPLING, SIGNATURES, TRACKING, OUTCOMES, ROUNDS, EXTENSIONS, FOLLOW_UP,
+ EVIDENCE, AUDIT) = SHEET_NAMES
 
 OUT = Path(__file__).resolve().parent / "workbook.xlsx"
 
@@ -55,15 +56,16 @@ SHEETS: dict[str, tuple[str, list[tuple[str, float, Alignment, str]], list[str]]
     FINDINGS: ("landscape", [
         (COLUMN_HEADERS[FINDINGS][0], 5, TOP_CENTRE, "General"),
         (COLUMN_HEADERS[FINDINGS][1], 16, TOP_LEFT, "General"),
-        (COLUMN_HEADERS[FINDINGS][2], 34, TOP_LEFT, "General"),
+        (COLUMN_HEADERS[FINDINGS][2], 32, TOP_LEFT, "General"),
         (COLUMN_HEADERS[FINDINGS][3], 14, TOP_LEFT, "General"),
-        (COLUMN_HEADERS[FINDINGS][4], 32, TOP_LEFT, "General"),
-        (COLUMN_HEADERS[FINDINGS][5], 16, TOP_LEFT, "General"),
-        (COLUMN_HEADERS[FINDINGS][6], 11, TOP_CENTRE, "yyyy-mm-dd"),
-        (COLUMN_HEADERS[FINDINGS][7], 9, TOP_CENTRE, "General"),
-        (COLUMN_HEADERS[FINDINGS][8], 8, TOP_CENTRE, "General"),
+        (COLUMN_HEADERS[FINDINGS][4], 12, TOP_LEFT, "General"),
+        (COLUMN_HEADERS[FINDINGS][5], 30, TOP_LEFT, "General"),
+        (COLUMN_HEADERS[FINDINGS][6], 16, TOP_LEFT, "General"),
+        (COLUMN_HEADERS[FINDINGS][7], 11, TOP_CENTRE, "yyyy-mm-dd"),
+        (COLUMN_HEADERS[FINDINGS][8], 9, TOP_CENTRE, "General"),
+        (COLUMN_HEADERS[FINDINGS][9], 8, TOP_CENTRE, "General"),
     ], [SUBTITLE, "整改时限按法定工作日计，自检查结束日次日起算；新增问题请在表格下方空行填写，编号留空；"
-        "各问题的整改情况填在“整改跟踪”表。"]),
+        "问题等级按本机构的分级办法填写（不分级的留空）；各问题的整改情况填在“整改跟踪”表。"]),
     SAMPLING: ("landscape", [
         (COLUMN_HEADERS[SAMPLING][0], 9, TOP_LEFT, "General"),
         (COLUMN_HEADERS[SAMPLING][1], 20, TOP_LEFT, "General"),
@@ -84,13 +86,50 @@ SHEETS: dict[str, tuple[str, list[tuple[str, float, Alignment, str]], list[str]]
         (COLUMN_HEADERS[TRACKING][0], 5, TOP_CENTRE, "General"),
         (COLUMN_HEADERS[TRACKING][1], 18, TOP_LEFT, "General"),
         (COLUMN_HEADERS[TRACKING][2], 11, TOP_CENTRE, "yyyy-mm-dd"),
-        (COLUMN_HEADERS[TRACKING][3], 10, TOP_CENTRE, "General"),
-        (COLUMN_HEADERS[TRACKING][4], 11, TOP_CENTRE, "yyyy-mm-dd"),
-        (COLUMN_HEADERS[TRACKING][5], 46, TOP_LEFT, "General"),
-        (COLUMN_HEADERS[TRACKING][6], 10, TOP_CENTRE, "General"),
-        (COLUMN_HEADERS[TRACKING][7], 11, TOP_CENTRE, "yyyy-mm-dd"),
-        (COLUMN_HEADERS[TRACKING][8], 10, TOP_CENTRE, "General"),
-    ], [SUBTITLE, "逐项记录企业提交整改资料的日期、证据和复查结果（六、9；十、1；十、3）。"]),
+        (COLUMN_HEADERS[TRACKING][3], 11, TOP_CENTRE, "yyyy-mm-dd"),
+        (COLUMN_HEADERS[TRACKING][4], 10, TOP_CENTRE, "General"),
+        (COLUMN_HEADERS[TRACKING][5], 11, TOP_CENTRE, "yyyy-mm-dd"),
+        (COLUMN_HEADERS[TRACKING][6], 40, TOP_LEFT, "General"),
+        (COLUMN_HEADERS[TRACKING][7], 10, TOP_CENTRE, "General"),
+        (COLUMN_HEADERS[TRACKING][8], 11, TOP_CENTRE, "yyyy-mm-dd"),
+        (COLUMN_HEADERS[TRACKING][9], 10, TOP_CENTRE, "General"),
+    ], [SUBTITLE, "逐项记录本轮企业提交整改资料的日期、证据和复查结果（六、9；十、1；十、3）；"
+        "已结束的各轮复查见“复查记录”，延期见“延期整改”。"]),
+    OUTCOMES: ("landscape", [
+        (COLUMN_HEADERS[OUTCOMES][0], 5, TOP_CENTRE, "General"),
+        (COLUMN_HEADERS[OUTCOMES][1], 14, TOP_LEFT, "General"),
+        (COLUMN_HEADERS[OUTCOMES][2], 14, TOP_LEFT, "General"),
+        (COLUMN_HEADERS[OUTCOMES][3], 9, TOP_LEFT, "General"),
+        (COLUMN_HEADERS[OUTCOMES][4], 14, TOP_CENTRE, "yyyy-mm-dd hh:mm"),
+        (COLUMN_HEADERS[OUTCOMES][5], 11, TOP_CENTRE, "yyyy-mm-dd"),
+        (COLUMN_HEADERS[OUTCOMES][6], 12, TOP_LEFT, "General"),
+        (COLUMN_HEADERS[OUTCOMES][7], 26, TOP_LEFT, "General"),
+        (COLUMN_HEADERS[OUTCOMES][8], 12, TOP_LEFT, "General"),
+        (COLUMN_HEADERS[OUTCOMES][9], 14, TOP_LEFT, "General"),
+        (COLUMN_HEADERS[OUTCOMES][10], 11, TOP_CENTRE, "yyyy-mm-dd"),
+        (COLUMN_HEADERS[OUTCOMES][11], 18, TOP_LEFT, "General"),
+    ], [SUBTITLE, "现场立即纠正的由检查人员确认；暂停生产并发布安全警示信息的记录发布情况；"
+        "涉嫌违法的记录立案编号或移交情况（十、1）。"]),
+    ROUNDS: ("landscape", [
+        (COLUMN_HEADERS[ROUNDS][0], 8, TOP_CENTRE, "General"),
+        (COLUMN_HEADERS[ROUNDS][1], 8, TOP_CENTRE, "General"),
+        (COLUMN_HEADERS[ROUNDS][2], 11, TOP_CENTRE, "yyyy-mm-dd"),
+        (COLUMN_HEADERS[ROUNDS][3], 36, TOP_LEFT, "General"),
+        (COLUMN_HEADERS[ROUNDS][4], 10, TOP_CENTRE, "General"),
+        (COLUMN_HEADERS[ROUNDS][5], 11, TOP_CENTRE, "yyyy-mm-dd"),
+        (COLUMN_HEADERS[ROUNDS][6], 10, TOP_LEFT, "General"),
+        (COLUMN_HEADERS[ROUNDS][7], 9, TOP_CENTRE, "General"),
+        (COLUMN_HEADERS[ROUNDS][8], 30, TOP_LEFT, "General"),
+    ], [SUBTITLE, "每轮复查结束后由系统保存，不能修改；本轮整改情况填在“整改跟踪”表。"]),
+    EXTENSIONS: ("portrait", [
+        (COLUMN_HEADERS[EXTENSIONS][0], 8, TOP_CENTRE, "General"),
+        (COLUMN_HEADERS[EXTENSIONS][1], 8, TOP_CENTRE, "General"),
+        (COLUMN_HEADERS[EXTENSIONS][2], 12, TOP_CENTRE, "yyyy-mm-dd"),
+        (COLUMN_HEADERS[EXTENSIONS][3], 34, TOP_LEFT, "General"),
+        (COLUMN_HEADERS[EXTENSIONS][4], 14, TOP_LEFT, "General"),
+        (COLUMN_HEADERS[EXTENSIONS][5], 11, TOP_CENTRE, "yyyy-mm-dd"),
+    ], [SUBTITLE, "同意延期整改的，在下方空行填写问题编号、延期后的整改期限、理由和批准情况，"
+        "延期编号留空；最后一次延期的期限为现行整改期限。"]),
     FOLLOW_UP: ("portrait", [
         (COLUMN_HEADERS[PLAN][0], 32, TOP_LEFT, "General"),
         (COLUMN_HEADERS[PLAN][1], 36, TOP_LEFT, "General"),
@@ -124,7 +163,7 @@ README_LINES = [
     "工作簿模板说明 / How this template works",
     "",
     "本文件决定 `kit export` 生成的 Excel 检查文书的外观。可以在 Excel 或 WPS 中修改字体、颜色、边框、列宽、抬头和页眉页脚，无需修改程序。",
-    "每个工作表对应输出中的同名工作表（检查方案、现场检查记录、问题与整改、记录抽样、签字确认、整改跟踪、跟踪、证据材料、审计记录）；请勿改名或删除。本“说明”表不会输出。",
+    "每个工作表对应输出中的同名工作表（检查方案、现场检查记录、问题与整改、记录抽样、签字确认、整改跟踪、处理结果、复查记录、延期整改、跟踪、证据材料、审计记录）；请勿改名或删除。本“说明”表不会输出。",
     "",
     "1. 样式行：每个表中最后一行有文字的行（“示例”）。其每个单元格的字体、填充、边框、对齐和数字格式逐列用于所有数据行；文字本身不输出；其行高为数据行的最小行高（多行文字的行自动加高）。",
     "2. 表头行：样式行上面的一行。其样式用于列标题（标题文字由工具包写入），打印时每页重复，并冻结在窗口顶部；现场检查记录中的分节行使用 A 列表头的样式。",

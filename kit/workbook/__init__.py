@@ -1,9 +1,11 @@
 """The Excel workbook: the inspection's written record, print-ready, fillable offline, sealed.
 
-:func:`write_workbook` renders an inspection into nine sheets (检查方案, 现场检查记录,
-问题与整改, 记录抽样, 签字确认, 整改跟踪, 跟踪, 证据材料, 审计记录) styled by the office's template
-(``templates/workbook.xlsx``; its 说明 sheet explains the convention), and embeds
-the record's canonical JSON, its SHA-256 and the export time in a very hidden sheet.
+:func:`write_workbook` renders an inspection into twelve sheets (检查方案, 现场检查记录,
+问题与整改, 记录抽样, 签字确认, 整改跟踪, 处理结果, 复查记录, 延期整改, 跟踪, 证据材料, 审计记录)
+styled by the office's template (``templates/workbook.xlsx``; its 说明 sheet explains the
+convention), and embeds the record's canonical JSON, its SHA-256 and the export time in a very
+hidden sheet. A finding's grade and the verdict are shown in the words of the office's grading
+scheme in force at export (``templates/grading.yaml``), recorded with the workbook.
 
 :func:`verify_workbook` recomputes the digest and renders the embedded record again, comparing
 every visible cell, so an edit is reported with its sheet and cell. :func:`read_workbook`

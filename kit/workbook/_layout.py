@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import re
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -29,6 +29,7 @@ from typing import Any, Protocol
 from kit.errors import KitError
 from kit.guide import load_guide
 from kit.labels import REGISTER_COLUMNS, SAMPLING_COLUMNS
+from kit.policy import load_policy
 from kit.profiles import find_item, resolve_profile, section_items
 from kit.record import Inspection, natural_key
 from kit.workdays import CalendarEstimateWarning, workdays_between
@@ -42,8 +43,10 @@ PLAN, RECORD, FINDINGS, SAMPLING, SIGNATURES, TRACKING, FOLLOW_UP, EVIDENCE, AUD
     "检查方案", "现场检查记录", "问题与整改", "记录抽样", "签字确认", "整改跟踪", "跟踪", "证据材料",
     "审计记录",
 )
-SHEET_NAMES = (PLAN, RECORD, FINDINGS, SAMPLING, SIGNATURES, TRACKING, FOLLOW_UP, EVIDENCE,
-               AUDIT)
+#: since layout 5: each handling's outcome, the kept review rounds, the extensions granted
+OUTCOMES, ROUNDS, EXTENSIONS = "处理结果", "复查记录", "延期整改"
+SHEET_NAMES = (PLAN, RECORD, FINDINGS, SAMPLING, SIGNATURES, TRACKING, OUTCOMES, ROUNDS,
+               EXTENSIONS, FOLLOW_UP, EVIDENCE, AUDIT)
 SHEET_TITLES = {
     PLAN: "医疗器械生产监督检查方案",
     RECORD: "医疗器械生产监督现场检查记录",
@@ -54,6 +57,9 @@ SHEET_TITLES = {
     FOLLOW_UP: "跟踪检查及后续措施",
     EVIDENCE: "证据材料清单（照片、文件、手写签名）",
     AUDIT: "检查记录修改审计记录",
+    OUTCOMES: "问题处理结果（十、1）",
+    ROUNDS: "整改复查记录（六、9；十、3）",
+    EXTENSIONS: "延期整改记录",
 }
 #: the lead columns of the sampling engine's selection, in its order, with their headers
 SAMPLING_KNOWN = {code: zh for code, (zh, _en) in SAMPLING_COLUMNS.items()}
@@ -183,11 +189,16 @@ class SheetLayout:
     rows: tuple[Row, ...]
     open_rows: int = 0
     form: bool = False
+    key_columns: int = 1  # the row is found by its first cells (joined by '/')
 
 
 # -- reference data, recorded --------------------------------------------------------------------
 class ReplayError(KitError, LookupError):
     """The workbook's stored reference data lacks an answer the record needs."""
+
+
+#: the lookups a workbook written before layout 5 lacks: its kit graded nothing
+_GRADING_KEYS = ("scheme/", "propose/")
 
 
 class Lookups:
@@ -219,6 +230,8 @@ class Lookups:
         if key in self.data:
             return self.data[key]
         if self._compute is None:
+            if key.startswith(_GRADING_KEYS):  # written before the office could grade (layout 5)
+                return None
             raise ReplayError(key)
         value = self._compute(key)
         self.data[key] = value
@@ -246,6 +259,18 @@ class Lookups:
     def workdays(self, start: date, end: date) -> Value:
         value = self.get(f"workdays/{start.isoformat()}/{end.isoformat()}")
         return value if isinstance(value, int | str) else None
+
+    def scheme(self, name: str = "") -> Mapping[str, Any] | None:
+        """The office's grading scheme in force at export (``name`` empty) or the one named:
+        ``{"id", "zh", "grades": [[code, zh]…], "verdicts": [[code, zh]…]}``; None for a
+        scheme the office's ``grading.yaml`` does not have."""
+        value = self.get(f"scheme/{name}")
+        return value if isinstance(value, Mapping) else None
+
+    def proposed(self, grades: Sequence[str]) -> str:
+        """The verdict the scheme in force at export proposes for findings of these grades
+        ('' when it grades nothing or a finding is not graded yet)."""
+        return str(self.get("propose/" + ",".join(grades)) or "")
 
 
 class _LiveSource:
@@ -295,6 +320,18 @@ class _LiveSource:
             count = workdays_between(start, end, allow_estimate=True)
         return str(count) if count.estimated else count.days
 
+    def _scheme(self, name: str) -> Any:
+        policy = load_policy()
+        scheme = policy.scheme_named(name) if name else policy.scheme
+        if scheme is None:
+            return None
+        return {"id": scheme.id, "zh": scheme.zh,
+                "grades": [[t.code, t.zh] for t in scheme.grades],
+                "verdicts": [[t.code, t.zh] for t in scheme.verdicts]}
+
+    def _propose(self, arg: str) -> str:
+        return load_policy().scheme.propose(arg.split(",") if arg else [])
+
     def _sampling(self, arg: str) -> Any:
         if arg == "headers":  # Chinese names of the records register's canonical columns
             return {code: zh for code, (zh, _en) in REGISTER_COLUMNS.items()}
@@ -330,8 +367,33 @@ class _FixedSource(_LiveSource):
     def _workdays(self, arg: str) -> int | str:
         return 10
 
+    def _scheme(self, name: str) -> Any:
+        return {"id": name or "scheme", "zh": f"〔{name or 'scheme'}〕",
+                "grades": [[f"g{n}", f"〔等级 {n}〕"] for n in (1, 2)],
+                "verdicts": [[f"v{n}", f"〔结论 {n}〕"] for n in (1, 2)]}
+
+    def _propose(self, arg: str) -> str:
+        return "v1" if arg else "v2"
+
 
 # -- shared by the sheets and the title block -------------------------------------------------
+def text_value(value: Value) -> Value:
+    """A value as a cell holds it (text through :func:`cell_text`)."""
+    return cell_text(value) if isinstance(value, str) else value
+
+
+def make_row(*values: Value, fields: Mapping[int, Field] | None = None, group: bool = False,
+             height: float | None = None) -> Row:
+    """One rendered row of ``values``, with the editable ``fields`` by 0-based column."""
+    return Row(tuple(text_value(v) for v in values), dict(fields or {}), group, height)
+
+
+def member_name(ins: Inspection, member_id: str) -> str:
+    """A team member as the workbook names them: the name, else the key."""
+    member = ins.team.get(member_id)
+    return member.name if member is not None and member.name else member_id
+
+
 def inspection_dates(ins: Inspection) -> str:
     start, end = ins.scope.start_date, ins.scope.end_date
     if start and end and end != start:
@@ -444,8 +506,22 @@ LAYOUT_3 = {
 #: laid out as in 3
 LAYOUT_4 = {**LAYOUT_3,
             SIGNATURES: "c97384e24d92b0a8213ee11233a9a86c54e5574e9c7aeacc7a9741e16f9a6c19"}
+#: layout 5 (issue 25): a finding's grade (问题与整改), the deadline in force (整改跟踪), the
+#: verdict and the suspension notice (签字确认), the review units told and the duties across
+#: authorities (跟踪), and three sheets: 处理结果, 复查记录, 延期整改
+LAYOUT_5 = {
+    **LAYOUT_4,
+    FINDINGS: "d82af6ca33fea8987f24ad7de18eaed11fb1e18ffca152cff2efca5c4c681f18",
+    SIGNATURES: "f930d865b3474aa0a9115bb1fa2644c8c6d762dc8134dddf142e4c522a44b14d",
+    TRACKING: "2ec5d704fff7a7a6d8a2ee886bdbcb2189fe21ca3fce5397eb740f5f791a77d3",
+    OUTCOMES: "7d78cb935687cce3276c64e845997ba9a4cdfa3b94f29d79f021afc7b88e5367",
+    ROUNDS: "79479dcdb178ec3337867dafe5c74623b547de0f077c5f2a343fd993e7626972",
+    EXTENSIONS: "00a4c302b4dec343cacb20b7fb11330caec5a134961e3feb5c011153a5d64d3c",
+    FOLLOW_UP: "3967f8ecc455d1d92675f460382c8f5fc0235aad128239b1bdb87f9cbce91994",
+}
 _SEVEN = (PLAN, RECORD, FINDINGS, SAMPLING, SIGNATURES, FOLLOW_UP, AUDIT)
 _EIGHT = (PLAN, RECORD, FINDINGS, SAMPLING, SIGNATURES, TRACKING, FOLLOW_UP, AUDIT)
+_NINE = (PLAN, RECORD, FINDINGS, SAMPLING, SIGNATURES, TRACKING, FOLLOW_UP, EVIDENCE, AUDIT)
 _AUDIT_HEADERS_1 = {AUDIT: ("时间", "用户", "操作", "字段", "原值", "新值")}
 
 #: Every layout a kit has written, oldest first; the last is the one this kit writes. Layouts
@@ -461,9 +537,10 @@ LAYOUTS = (
     # a record of these kits has no evidence, so 签字确认 names no drawn signature
     WorkbookLayout(2, _EIGHT, {s: LAYOUT_3[s] for s in _EIGHT}, {}, "bed76f4 … 4b53c2b"),
     # f1547e1 added 证据材料 and kept the number: layout 3 before it had its own
-    WorkbookLayout(2, SHEET_NAMES, LAYOUT_3, {}, "f1547e1 … 702a283"),
-    WorkbookLayout(3, SHEET_NAMES, LAYOUT_3, {}, "from the commit that numbered it (issue 22)"),
-    WorkbookLayout(4, SHEET_NAMES, LAYOUT_4, {}, "from the commit that numbered it (issue 25)"),
+    WorkbookLayout(2, _NINE, LAYOUT_3, {}, "f1547e1 … 702a283"),
+    WorkbookLayout(3, _NINE, LAYOUT_3, {}, "from the commit that numbered it (issue 22)"),
+    WorkbookLayout(4, _NINE, LAYOUT_4, {}, "5d7e25b … 6c09ada (issue 25, the inability to inspect)"),
+    WorkbookLayout(5, SHEET_NAMES, LAYOUT_5, {}, "from the commit that numbered it (issue 25)"),
 )
 CURRENT_LAYOUT = LAYOUTS[-1]
 #: the number of the layout this kit writes

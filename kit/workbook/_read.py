@@ -25,6 +25,7 @@ from kit.files import active_parts
 from kit.guide import load_guide
 from kit.labels import FINDING_STATES, RESULTS, REVIEW_MODES
 from kit.record import (
+    Extension,
     Finding,
     Inspection,
     ItemResult,
@@ -34,12 +35,17 @@ from kit.record import (
     to_data,
     to_doc,
 )
+from kit.workbook._frozen import round_edits, trail_edits
+from kit.workbook._handling import row_key
 from kit.workbook._layout import (
     AUDIT,
+    EXTENSIONS,
     FINDINGS,
     FOLLOW_UP,
     NO,
+    OUTCOMES,
     RECORD,
+    ROUNDS,
     SIGNATURES,
     TRACKING,
     YES,
@@ -63,7 +69,7 @@ from kit.workbook._seal import (
 )
 from kit.workbook._sheets import render
 
-EDITABLE_SHEETS = (RECORD, FINDINGS, SIGNATURES, TRACKING, FOLLOW_UP)
+EDITABLE_SHEETS = (RECORD, FINDINGS, SIGNATURES, TRACKING, OUTCOMES, EXTENSIONS, FOLLOW_UP)
 LIST_KINDS = ("means", "members")
 _MISSING = object()
 
@@ -121,6 +127,13 @@ class Vocab:
     members: Mapping[str, str]
     items: Mapping[str, str]
     states: Mapping[str, str] = field(default_factory=dict)
+    #: the grades and verdicts of the scheme in force at export (empty: it grades nothing)
+    grades: Mapping[str, str] = field(default_factory=dict)
+    verdicts: Mapping[str, str] = field(default_factory=dict)
+    scheme: str = ""  # that scheme's words
+    scheme_id: str = ""
+    findings: frozenset[str] = frozenset()
+    named: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # the words, by kind
 
     @classmethod
     def build(cls, inspection: Inspection, lookups: Lookups) -> Vocab:
@@ -149,9 +162,16 @@ class Vocab:
             for item_id, label, *_rest in lookups.checklist(sid):
                 items[_norm(label).lower()] = item_id
                 items[_norm(item_id).lower()] = item_id
+        scheme = lookups.scheme() or {}
         return cls(results, words(terms("handling_kinds")), words(terms("means")),
                    words([(c, zh) for c, (zh, _en) in REVIEW_MODES.items() if c]), members, items,
-                   words([(c, zh) for c, (zh, _en) in FINDING_STATES.items()]))
+                   words([(c, zh) for c, (zh, _en) in FINDING_STATES.items()]),
+                   words([(str(c), str(z)) for c, z in scheme.get("grades") or ()]),
+                   words([(str(c), str(z)) for c, z in scheme.get("verdicts") or ()]),
+                   str(scheme.get("zh", "")), str(scheme.get("id", "")),
+                   frozenset(inspection.findings),
+                   {kind: tuple(str(z) for _c, z in scheme.get(f"{kind}s") or ())
+                    for kind in ("grade", "verdict")})
 
 
 def parse_cell(kind: str, raw: Any, vocab: Vocab) -> Any:
@@ -179,6 +199,16 @@ def parse_cell(kind: str, raw: Any, vocab: Vocab) -> Any:
     if kind == "finding_state":
         return "open" if not key else _one(vocab.states, key, text, "整改状态",
                                            "待整改、已提交、复查合格、复查不合格")
+    if kind in ("grade", "verdict"):
+        return _graded(kind, key, text, vocab)
+    if kind == "member":
+        return "" if not key else _one(vocab.members, key, text, "检查人员",
+                                       "、".join(sorted(set(vocab.members.values()), key=natural_key)))
+    if kind == "finding":
+        if text.upper() in vocab.findings:
+            return text.upper()
+        raise CellError(f"问题编号 {text!r} 不在记录中（可填：{'、'.join(sorted(vocab.findings, key=natural_key))}）",
+                        f"{text!r} is not a finding of this record")
     if kind == "item":
         if key in vocab.items:
             return vocab.items[key]
@@ -198,6 +228,17 @@ def parse_cell(kind: str, raw: Any, vocab: Vocab) -> Any:
                     codes.append(code)
         return codes
     raise CellError(f"未知的字段类型 {kind}", f"unknown field kind {kind}")
+
+
+def _graded(kind: str, key: str, text: str, vocab: Vocab) -> str:
+    """A grade or a verdict of the office's scheme (as exported), '' for an empty cell."""
+    table, what = (vocab.grades, "问题等级") if kind == "grade" else (vocab.verdicts, "检查结论")
+    if not key:
+        return ""
+    if not table:
+        raise CellError(f"本机构的分级办法（{vocab.scheme or '不分级'}）不给出{what}，此格应留空",
+                        f"the office's grading scheme gives no {kind}s: leave the cell empty")
+    return _one(table, key, text, what, "、".join(vocab.named.get(kind, ())))
 
 
 def _one(table: Mapping[str, str], key: str, text: str, what: str, known: str) -> str:
@@ -245,6 +286,7 @@ class _Reader:
         self.problems: list[Problem] = []
         self.edits: list[_Edit] = []
         self.new_findings: list[tuple[dict[str, Any], str, int]] = []
+        self.new_extensions: list[tuple[str, dict[str, Any], str]] = []
         self.layouts: dict[str, SheetLayout] = {}
 
     def problem(self, code: str, sheet: str, r: int, c: int, zh: str, en: str,
@@ -269,7 +311,8 @@ class _Reader:
         for (r, c), value in cells.items():
             if r > header:
                 by_row.setdefault(r, {})[c] = value
-        keyed = {row.key: row for row in layout.rows if not row.group and row.key}
+        keyed = {row_key(row.values, layout.key_columns): row for row in layout.rows
+                 if not row.group and row.key}
         groups = {row.key for row in layout.rows if row.group}
         seen: dict[str, int] = {}
         for r in sorted(by_row):
@@ -280,7 +323,8 @@ class _Reader:
                                  "表格范围外的内容不会被读取，请删除或移入表格",
                                  "content outside the table")
             first = row_cells.get(1, (None, "n"))[0]
-            key = plain_text(first) if first is not None else ""
+            key = row_key([plain_text(row_cells.get(c, (None, "n"))[0])
+                           for c in range(1, layout.key_columns + 1)], layout.key_columns)
             if key in keyed:
                 if key in seen:
                     self.problem("workbook.duplicate_row", layout.name, r, 1,
@@ -292,16 +336,22 @@ class _Reader:
                 continue
             elif layout.name == FINDINGS and not key:
                 self._new_finding(layout, r, row_cells)
+            elif layout.name == EXTENSIONS and not key.partition("/")[2]:
+                self._new_extension(layout, r, row_cells)
             else:
                 self.problem("workbook.unknown_row", layout.name, r, 1,
                              f"无法识别的行（A 列为 {show(first)}）；请勿修改 A 列",
                              "this row does not belong to the exported record")
-        if layout.name == FINDINGS:
+        if layout.name in (FINDINGS, EXTENSIONS):
             for key in keyed:
                 if key not in seen:
+                    finding, _, ext = key.partition("/")
+                    what, en = ((f"延期整改 {key}", f"extension {key}") if ext
+                                else (f"问题 {key}", f"finding {key}"))
                     self.problem("workbook.row_deleted", layout.name, header, 1,
-                                 f"问题 {key} 的行已被删除；工作簿中不能删除问题",
-                                 f"the row of finding {key} was deleted", f"findings/{key}")
+                                 f"{what} 的行已被删除；工作簿中不能删除{what[:-len(key) - 1]}",
+                                 f"the row of {en} was deleted",
+                                 f"findings/{finding}" + (f"/extensions/{ext}" if ext else ""))
 
     def _read_row(self, layout: SheetLayout, row: Row, r: int,
                   cells: Mapping[int, tuple[Any, str]], same_value: Any) -> None:
@@ -360,6 +410,32 @@ class _Reader:
             self.new_findings.append((finding, f"A{r}:{get_column_letter(len(layout.columns))}{r}",
                                       r))
 
+    def _new_extension(self, layout: SheetLayout, r: int,
+                       cells: Mapping[int, tuple[Any, str]]) -> None:
+        """A row typed below 延期整改 (延期编号 empty): a later deadline granted offline."""
+        extension = to_data(Extension())
+        finding = ""
+        ok = True
+        for c, col in enumerate(layout.columns, 1):
+            if not col.kind:
+                continue
+            raw, data_type = cells.get(c, (None, "n"))
+            if raw in (None, "") and col.required:
+                self.problem("workbook.required", layout.name, r, c,
+                             f"新增延期须填写“{col.header}”", f"a new extension needs {col.key}")
+                ok = False
+                continue
+            value = self._parse_new(layout.name, r, c, col, raw, data_type)
+            if value is _MISSING:
+                ok = False
+            elif col.key == "finding":
+                finding = str(value)
+            else:
+                extension[col.key] = value
+        if ok:
+            self.new_extensions.append(
+                (finding, extension, f"A{r}:{get_column_letter(len(layout.columns))}{r}"))
+
     def _parse_new(self, sheet: str, r: int, c: int, col: Column, raw: Any, data_type: str
                    ) -> Any:
         before = len(self.edits)
@@ -390,6 +466,26 @@ class _Reader:
             key = next_key(taken, "F")
             taken.add(key)
             out.append(Change(f"findings/{key}", finding, FINDINGS, cells))
+        out += self._extension_changes()
+        verdict = next((c for c in out if c.path == "opinion/verdict" and c.value), None)
+        if verdict is not None and self.vocab.scheme_id:  # given under the scheme exported
+            self._change(out, "opinion/scheme", self.vocab.scheme_id, verdict.sheet, verdict.cell)
+        return out
+
+    def _extension_changes(self) -> list[Change]:
+        """Each extension typed below 延期整改, under its finding's next key (none twice)."""
+        out: list[Change] = []
+        for finding, extension, cells in self.new_extensions:
+            base = f"findings/{finding}/extensions"
+            now = _get(self.current_doc, base)
+            then = _get(self.exported_doc, base)
+            now = now if isinstance(now, dict) else {}
+            then = then if isinstance(then, dict) else {}
+            if any(v == extension for k, v in now.items() if k not in then):
+                continue  # this workbook's new row was imported already
+            taken = set(now) | set(then) | {c.path.rsplit("/", 1)[-1] for c in out
+                                             if c.path.startswith(base + "/")}
+            out.append(Change(f"{base}/{next_key(taken, 'E')}", extension, EXTENSIONS, cells))
         return out
 
     def _flag_list(self, path: str, edits: list[_Edit]) -> list[str]:
@@ -443,8 +539,9 @@ def read_workbook(path: Path, inspection: Inspection, *,
 @dataclass(frozen=True)
 class Filled:
     """What a filled-in workbook holds for its record: the ``changes`` to apply, and the
-    edits it holds that are ``ignored`` (warnings naming their cells: the audit trail is
-    written by the kit alone, so edits to it are reported, never applied nor dropped unsaid)."""
+    edits it holds that are ``ignored`` (warnings naming their cells: the audit trail and the
+    kept review rounds are written by the kit alone, so edits to them are reported, never
+    applied nor dropped unsaid)."""
 
     changes: list[Change]
     ignored: list[Problem]
@@ -454,16 +551,20 @@ def read_filled(path: Path, inspection: Inspection, *,
                 used_keys: Iterable[str] = ()) -> Filled:
     """The changes a filled-in workbook makes to ``inspection``; nothing is applied here.
 
-    Reads the editable cells (result, notes, means, evidence on 现场检查记录; findings and new
-    finding rows on 问题与整改; the signature fields on 签字确认; follow-up fields on 跟踪),
-    accepting Chinese labels and common Chinese date forms. A cell counts as edited when it
+    Reads the editable cells (result, notes, means, evidence on 现场检查记录; findings, their
+    grades and new finding rows on 问题与整改; the signature fields and the verdict on 签字确认;
+    the round under way on 整改跟踪; each handling's outcome on 处理结果; extensions and new
+    extension rows on 延期整改; follow-up, review units told and cross-region fields on 跟踪),
+    accepting Chinese labels and common Chinese date forms; grades and verdicts in the words
+    of the grading scheme in force at export (a verdict typed is given under that scheme). A cell counts as edited when it
     differs from what the workbook showed at export; an edited cell whose field was also
     changed in the record since export is a conflict. Raises :class:`ValidationError` naming
     every bad cell (``现场检查记录!D12``) if anything is wrong, and refuses a workbook of
     another inspection. Returns only changes whose value differs from ``inspection``. A new
     finding gets the next id not in the record and not in ``used_keys`` (the ids findings ever
     had, from the audit trail: a removed finding's id is never given again). Edits of the
-    audit trail's sheet are returned as warnings (:class:`Filled`).
+    audit trail's sheet and of 复查记录 (a kept review round never changes) are returned as
+    warnings naming their cells (:class:`Filled`).
     """
     path = Path(path)
     file = str(path)
@@ -505,9 +606,11 @@ def read_filled(path: Path, inspection: Inspection, *,
                          used_keys)
         ignored: list[Problem] = []
         for layout in render(exported, audit, lookups):
-            if layout.name == AUDIT and AUDIT in wb.sheetnames:
-                header = int((manifest.get("sheets") or {}).get(AUDIT, {}).get("header_row", 1))
-                ignored = trail_edits(wb[AUDIT], layout, header, file)
+            if layout.name in (AUDIT, ROUNDS) and layout.name in wb.sheetnames:
+                header = int((manifest.get("sheets") or {}).get(layout.name, {})
+                             .get("header_row", 1))
+                ignored += (trail_edits if layout.name == AUDIT else round_edits)(
+                    wb[layout.name], layout, header, file)
             if layout.name not in EDITABLE_SHEETS:
                 continue
             if layout.name not in wb.sheetnames:
@@ -523,30 +626,6 @@ def read_filled(path: Path, inspection: Inspection, *,
     if reader.problems:
         raise ValidationError(reader.problems, file)
     return Filled(changes, ignored)
-
-
-def trail_edits(ws: Any, layout: SheetLayout, header: int, file: str) -> list[Problem]:
-    """Each cell of the audit trail's sheet that differs from what the workbook showed at
-    export, as a warning naming it (the trail is the kit's to write: never applied)."""
-    cells = read_cells(ws)
-    rows = [row.values for row in layout.rows]
-    last = max((r for r, _c in cells), default=header)
-    out = []
-    for r in range(header + 1, max(last, header + len(rows)) + 1):
-        want = rows[r - header - 1] if r - header - 1 < len(rows) else ()
-        for c in range(1, max(len(layout.columns), *(c for rr, c in cells if rr == r), 1) + 1):
-            expected = want[c - 1] if c - 1 < len(want) else None
-            got = cells.get((r, c), (None, "n"))[0]
-            if not same_value(expected, got):
-                ref = f"{AUDIT}!{get_column_letter(c)}{r}"
-                out.append(Problem(
-                    "workbook.trail_edited",
-                    f"{ref}：审计记录由系统生成，工作簿中的修改（{show(got)}）未导入",
-                    "the audit trail is written by the kit: this edit was not imported",
-                    file=file, sheet=AUDIT, row=r, column=get_column_letter(c),
-                    severity="warning"))
-    return out
-
 
 
 def apply_changes(inspection: Inspection, changes: Sequence[Change]) -> Inspection:

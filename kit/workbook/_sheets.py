@@ -1,4 +1,4 @@
-"""The eight visible sheets of the inspection workbook, rendered from the record as rows.
+"""The visible sheets of the inspection workbook, rendered from the record as rows.
 
 Each function turns one part of the record into a :class:`SheetLayout`:
 what every cell shows and, for cells a person may fill in offline, which record path they
@@ -26,15 +26,32 @@ from kit.labels import (
     STAGES,
     zh,
 )
+from kit.policy import SUSPENDING
 from kit.record import Inspection, Notice, natural_key
+from kit.workbook._handling import (
+    EXTENSION_COLUMNS,
+    OUTCOME_COLUMNS,
+    ROUND_COLUMNS,
+    cross_region_rows,
+    extensions,
+    grade_cell,
+    grade_words,
+    outcomes,
+    rounds,
+    verdict_rows,
+    verdict_words,
+)
 from kit.workbook._layout import (
     AUDIT,
     EVIDENCE,
+    EXTENSIONS,
     FINDINGS,
     FOLLOW_UP,
     NO,
+    OUTCOMES,
     PLAN,
     RECORD,
+    ROUNDS,
     SAMPLING,
     SAMPLING_KNOWN,
     SHEET_TITLES,
@@ -51,7 +68,10 @@ from kit.workbook._layout import (
     cell_text,
     fmt_dt,
     inspection_dates,
+    make_row,
+    member_name,
     sampling_summary,
+    text_value,
 )
 
 
@@ -66,24 +86,15 @@ def render(
         _sampling(inspection, lookups),
         _signatures(inspection, lookups),
         _tracking(inspection, lookups),
+        outcomes(inspection, lookups),
+        rounds(inspection),
+        extensions(inspection),
         _follow_up(inspection, lookups),
         _evidence(inspection, lookups),
         _audit(audit),
     ]
 
 
-def _t(value: Value) -> Value:
-    return cell_text(value) if isinstance(value, str) else value
-
-
-def _row(*values: Value, fields: Mapping[int, Field] | None = None, group: bool = False,
-         height: float | None = None) -> Row:
-    return Row(tuple(_t(v) for v in values), dict(fields or {}), group, height)
-
-
-def _member(ins: Inspection, member_id: str) -> str:
-    member = ins.team.get(member_id)
-    return member.name if member is not None and member.name else member_id
 
 
 def _lines(items: Sequence[str]) -> str:
@@ -98,7 +109,7 @@ def _plan(ins: Inspection, lk: Lookups) -> SheetLayout:
     rows: list[Row] = []
 
     def add(label: str, text: str, ref: str = "") -> None:
-        rows.append(_row(label, text, ref))
+        rows.append(make_row(label, text, ref))
 
     add("检查编号", ins.id)
     add("被检查企业", c.name)
@@ -147,6 +158,9 @@ def _plan(ins: Inspection, lk: Lookups) -> SheetLayout:
     if s.delegated_result_date:
         manner.append(f"委托检查结果反馈日期：{fmt_dt(s.delegated_result_date)}")
     add("检查方式", "；".join(manner), "五、2")
+    if s.principal or s.type == "extended":
+        add("延伸检查所延伸的检查", s.principal, "六、5 对为医疗器械生产活动提供产品或者服务的"
+            "其他单位和个人开展延伸检查：主检查的检查编号")
     products = []
     for key in _sorted(c.products):
         p = c.products[key]
@@ -239,25 +253,25 @@ def _record(ins: Inspection, lk: Lookups) -> SheetLayout:
     def item_row(item_id: str, label: str, text: str) -> Row:
         r = ins.result(item_id)
         base = f"results/{item_id}"
-        return _row(
+        return make_row(
             label, text, zh(RESULTS, r.result), r.notes,
             "、".join(means.get(m, m) for m in r.means), r.evidence,
-            _member(ins, r.inspector) if r.inspector else "",
+            member_name(ins, r.inspector) if r.inspector else "",
             fields={2: Field(f"{base}/result", "result"), 3: Field(f"{base}/notes"),
                     4: Field(f"{base}/means", "means"), 5: Field(f"{base}/evidence")},
         )
 
     for sid in ins.scope.sections:
         label, title = lk.section(sid)
-        owners = "、".join(_member(ins, k) for k in ins.owners(sid))
+        owners = "、".join(member_name(ins, k) for k in ins.owners(sid))
         heading = f"{label}. {title}" + (f"（分工：{owners}）" if owners else "")
-        rows.append(_row(heading, *([None] * (width - 1)), group=True))
+        rows.append(make_row(heading, *([None] * (width - 1)), group=True))
         for item_id, item_label, _kind, text in lk.checklist(sid):
             shown.add(item_id)
             rows.append(item_row(item_id, item_label, text))
     extra = [k for k in _sorted(ins.results) if k not in shown]
     if extra:
-        rows.append(_row("其他已记录的检查项（不在本次检查表中）", *([None] * (width - 1)),
+        rows.append(make_row("其他已记录的检查项（不在本次检查表中）", *([None] * (width - 1)),
                          group=True))
         for item_id in extra:
             label, text = lk.clause(item_id)
@@ -270,6 +284,7 @@ FINDING_COLUMNS = (
     Column("item", "检查项", "item", required=True),
     Column("description", "问题描述", "text", required=True),
     Column("handling", "处理方式（十、1）", "handling", required=True),
+    Column("grade", "问题等级", "grade"),
     Column("requirement", "整改要求", "text"),
     Column("basis", "依据", "text"),
     Column("deadline", "整改期限", "date"),
@@ -289,16 +304,17 @@ def _findings(ins: Inspection, lk: Lookups) -> SheetLayout:
         days: Value = None
         if f.deadline is not None and since is not None:
             days = lk.workdays(since, f.deadline)
-        rows.append(_row(
+        rows.append(make_row(
             key, lk.clause(f.item)[0] if f.item else "", f.description,
-            handling.get(f.handling, f.handling), f.requirement, f.basis, f.deadline, days,
-            YES if f.affects_past_products else NO,
+            handling.get(f.handling, f.handling), grade_cell(f, lk), f.requirement, f.basis,
+            f.deadline, days, YES if f.affects_past_products else NO,
             fields={1: Field(f"{base}/item", "item", required=True),
                     2: Field(f"{base}/description", required=True),
                     3: Field(f"{base}/handling", "handling", required=True),
-                    4: Field(f"{base}/requirement"), 5: Field(f"{base}/basis"),
-                    6: Field(f"{base}/deadline", "date"),
-                    8: Field(f"{base}/affects_past_products", "bool")},
+                    4: Field(f"{base}/grade", "grade"),
+                    5: Field(f"{base}/requirement"), 6: Field(f"{base}/basis"),
+                    7: Field(f"{base}/deadline", "date"),
+                    9: Field(f"{base}/affects_past_products", "bool")},
         ))
     return SheetLayout(FINDINGS, SHEET_TITLES[FINDINGS], FINDING_COLUMNS, tuple(rows),
                        open_rows=NEW_FINDING_ROWS)
@@ -308,6 +324,7 @@ TRACKING_COLUMNS = (
     Column("id", "编号"),
     Column("item", "检查项"),
     Column("deadline", "整改期限"),
+    Column("due", "现行整改期限（含延期）"),
     Column("state", "整改状态", "finding_state"),
     Column("submitted_on", "提交整改资料日期", "date"),
     Column("evidence", "整改证据", "text"),
@@ -318,19 +335,20 @@ TRACKING_COLUMNS = (
 
 
 def _tracking(ins: Inspection, lk: Lookups) -> SheetLayout:
-    """Each finding's rectification to its end (六、9; 十、1; 十、3), one row per finding."""
+    """Each finding's rectification to its end (六、9; 十、1; 十、3), one row per finding: the
+    round under way (the earlier ones are on 复查记录) and the deadline in force (延期整改)."""
     rows = []
     for key in _sorted(ins.findings):
         f = ins.findings[key]
         base = f"findings/{key}"
-        rows.append(_row(
-            key, lk.clause(f.item)[0] if f.item else "", f.deadline,
+        rows.append(make_row(
+            key, lk.clause(f.item)[0] if f.item else "", f.deadline, f.due,
             zh(FINDING_STATES, f.state), f.submitted_on, f.evidence,
             zh(REVIEW_MODES, f.review_mode) if f.review_mode else "", f.reviewed_on, f.reviewer,
-            fields={3: Field(f"{base}/state", "finding_state"),
-                    4: Field(f"{base}/submitted_on", "date"), 5: Field(f"{base}/evidence"),
-                    6: Field(f"{base}/review_mode", "review_mode"),
-                    7: Field(f"{base}/reviewed_on", "date"), 8: Field(f"{base}/reviewer")},
+            fields={4: Field(f"{base}/state", "finding_state"),
+                    5: Field(f"{base}/submitted_on", "date"), 6: Field(f"{base}/evidence"),
+                    7: Field(f"{base}/review_mode", "review_mode"),
+                    8: Field(f"{base}/reviewed_on", "date"), 9: Field(f"{base}/reviewer")},
         ))
     return SheetLayout(TRACKING, SHEET_TITLES[TRACKING], TRACKING_COLUMNS, tuple(rows))
 
@@ -358,7 +376,7 @@ def _sampling(ins: Inspection, lk: Lookups) -> SheetLayout:
     Every value of the draw is on the sheet; the record keeps them column by column."""
     extra = [str(k) for k in lk.get("sampling/columns") if str(k) not in _SHOWN]
     names = {**lk.get("sampling/headers"), **SAMPLING_KNOWN}
-    rows = tuple(Row(tuple(_t(v) for v in _sample_row(r, extra, names)))
+    rows = tuple(Row(tuple(text_value(v) for v in _sample_row(r, extra, names)))
                  for r in ins.sampling.rows)
     return SheetLayout(SAMPLING, SHEET_TITLES[SAMPLING], SAMPLING_PRINT, rows)
 
@@ -417,41 +435,42 @@ def _signatures(ins: Inspection, lk: Lookups) -> SheetLayout:
     if by_kind := ins.handling_counts:
         summary += "（" + "，".join(
             f"{handling.get(k, k)} {n} 项" for k, n in sorted(by_kind.items())) + "）"
-    signers = "、".join(_member(ins, k) for k in sig.inspector_signers)
+    signers = "、".join(member_name(ins, k) for k in sig.inspector_signers)
     p = "signatures/"
     rows = [
-        _row("检查结果", summary, "六、6；六、7"),
-        _row("检查意见", ins.opinion.conclusion, "六、5 讨论确定检查意见；六、6 通报检查情况",
+        make_row("检查结果", summary, "六、6；六、7"),
+        make_row("检查意见", ins.opinion.conclusion, "六、5 讨论确定检查意见；六、6 通报检查情况",
              fields={1: Field("opinion/conclusion")}),
-        _row("检查意见确定日期", ins.opinion.decided_on, "",
+        make_row("检查意见确定日期", ins.opinion.decided_on, "",
              fields={1: Field("opinion/decided_on", "date")}),
-        _row("企业签字人", sig.company_signer, "六、7 企业相关人员签字确认",
+        *verdict_rows(ins, lk),
+        make_row("企业签字人", sig.company_signer, "六、7 企业相关人员签字确认",
              fields={1: Field(p + "company_signer")}),
-        _row("企业签字时间", sig.company_signed_at, "",
+        make_row("企业签字时间", sig.company_signed_at, "",
              fields={1: Field(p + "company_signed_at", "datetime")}),
-        _row("企业拒绝签字", YES if sig.refused else NO, "六、8",
+        make_row("企业拒绝签字", YES if sig.refused else NO, "六、8",
              fields={1: Field(p + "refused", "bool")}),
-        _row("拒绝签字情况说明", sig.refusal_note, "拒绝签字或无法实施检查时注明情况（六、8）",
+        make_row("拒绝签字情况说明", sig.refusal_note, "拒绝签字或无法实施检查时注明情况（六、8）",
              fields={1: Field(p + "refusal_note")}),
-        _row("签字检查人员", signers, "拒绝签字时须2名以上检查人员签字（六、8）；姓名以“、”分隔",
+        make_row("签字检查人员", signers, "拒绝签字时须2名以上检查人员签字（六、8）；姓名以“、”分隔",
              fields={1: Field(p + "inspector_signers", "members")}),
-        _row("见证人在场", YES if sig.witness_present else NO, "六、8",
+        make_row("见证人在场", YES if sig.witness_present else NO, "六、8",
              fields={1: Field(p + "witness_present", "bool")}),
-        _row("见证人姓名", sig.witness_name, "", fields={1: Field(p + "witness_name")}),
-        _row("见证人已签字", YES if sig.witness_signed else NO, "现场有见证人的须由见证人签字",
+        make_row("见证人姓名", sig.witness_name, "", fields={1: Field(p + "witness_name")}),
+        make_row("见证人已签字", YES if sig.witness_signed else NO, "现场有见证人的须由见证人签字",
              fields={1: Field(p + "witness_signed", "bool")}),
-        _row("无法实施检查", YES if unable.recorded else NO, "由于企业自身原因而无法实施检查（六、8）",
+        make_row("无法实施检查", YES if unable.recorded else NO, "由于企业自身原因而无法实施检查（六、8）",
              fields={1: Field("inability/recorded", "bool")}),
-        _row("无法实施检查的情况", unable.reason, "应注明情况（六、8）",
+        make_row("无法实施检查的情况", unable.reason, "应注明情况（六、8）",
              fields={1: Field("inability/reason")}),
-        _row("注明情况的检查人员", "、".join(_member(ins, k) for k in unable.noted_by),
+        make_row("注明情况的检查人员", "、".join(member_name(ins, k) for k in unable.noted_by),
              "须2名以上检查人员注明情况并签字确认（六、8）；姓名以“、”分隔",
              fields={1: Field("inability/noted_by", "members")}),
         *_notice_rows(ins),
-        _row("企业负责人（签字）", _drawn(ins, ("company",)), "签字并注明日期", height=SIGN_HEIGHT),
-        _row("检查人员（签字）", _drawn(ins, ins.inspectors), "2名以上检查人员签字并注明日期",
+        make_row("企业负责人（签字）", _drawn(ins, ("company",)), "签字并注明日期", height=SIGN_HEIGHT),
+        make_row("检查人员（签字）", _drawn(ins, ins.inspectors), "2名以上检查人员签字并注明日期",
              height=SIGN_HEIGHT),
-        _row("见证人（签字）", _drawn(ins, ("witness",)), "现场有见证人的", height=SIGN_HEIGHT),
+        make_row("见证人（签字）", _drawn(ins, ("witness",)), "现场有见证人的", height=SIGN_HEIGHT),
     ]
     return SheetLayout(SIGNATURES, SHEET_TITLES[SIGNATURES], FORM_COLUMNS, tuple(rows), form=True)
 
@@ -463,7 +482,8 @@ def _drawn(ins: Inspection, signers: Sequence[str]) -> str:
     return f"已手写签名，见“证据材料” {'、'.join(keys)}" if keys else ""
 
 
-NOTICE_WORDS = {"result": "结果告知书", "rectification": "整改通知书"}
+NOTICE_WORDS = {"result": "结果告知书", "rectification": "整改通知书",
+                "suspension": "暂停生产通知书"}
 
 
 def _notice_rows(ins: Inspection) -> list[Row]:
@@ -475,18 +495,21 @@ def _notice_rows(ins: Inspection) -> list[Row]:
         if n is None:
             if kind == "rectification" and not any(f.deadline for f in ins.findings.values()):
                 continue
+            if kind == "suspension" and not any(f.handling in SUSPENDING
+                                                for f in ins.findings.values()):
+                continue
             n = Notice()
         p = f"notices/{kind}/"
         rows += [
-            _row(f"{word}文号", n.number, "出具时按办公室文号自动编号"),
-            _row(f"{word}出具日期", n.issued_on, ""),
-            _row(f"{word}送达日期", n.served_on, "六、7 书面告知",
+            make_row(f"{word}文号", n.number, "出具时按办公室文号自动编号"),
+            make_row(f"{word}出具日期", n.issued_on, ""),
+            make_row(f"{word}送达日期", n.served_on, "六、7 书面告知",
                  fields={1: Field(p + "served_on", "date")}),
-            _row(f"{word}签收人", n.received_by, "企业签收人",
+            make_row(f"{word}签收人", n.received_by, "企业签收人",
                  fields={1: Field(p + "received_by")}),
-            _row(f"{word}企业拒收", YES if n.refused else NO, "六、8",
+            make_row(f"{word}企业拒收", YES if n.refused else NO, "六、8",
                  fields={1: Field(p + "refused", "bool")}),
-            _row(f"{word}拒收见证人员", "、".join(_member(ins, k) for k in n.witnesses),
+            make_row(f"{word}拒收见证人员", "、".join(member_name(ins, k) for k in n.witnesses),
                  "六、8 两名以上检查人员",
                  fields={1: Field(p + "witnesses", "members")}),
         ]
@@ -497,23 +520,31 @@ def _follow_up(ins: Inspection, lk: Lookups) -> SheetLayout:
     fu, past = ins.follow_up, ins.past_products
     p = "follow_up/"
     rows = [
-        _row("当前阶段", zh(STAGES, ins.stage)),
-        _row("整改资料提交日期", fu.submitted_on, "六、9", fields={1: Field(p + "submitted_on", "date")}),
-        _row("复查方式", zh(REVIEW_MODES, fu.review_mode) if fu.review_mode else "", "书面审查或现场复查（六、9）",
+        make_row("当前阶段", zh(STAGES, ins.stage)),
+        make_row("整改资料提交日期", fu.submitted_on, "六、9", fields={1: Field(p + "submitted_on", "date")}),
+        make_row("复查方式", zh(REVIEW_MODES, fu.review_mode) if fu.review_mode else "", "书面审查或现场复查（六、9）",
              fields={1: Field(p + "review_mode", "review_mode")}),
-        _row("复查日期", fu.reviewed_on, "", fields={1: Field(p + "reviewed_on", "date")}),
-        _row("复查人", fu.reviewer, "", fields={1: Field(p + "reviewer")}),
-        _row("结案日期", fu.closed_on, "", fields={1: Field(p + "closed_on", "date")}),
+        make_row("复查日期", fu.reviewed_on, "", fields={1: Field(p + "reviewed_on", "date")}),
+        make_row("复查人", fu.reviewer, "", fields={1: Field(p + "reviewer")}),
+        make_row("结案日期", fu.closed_on, "", fields={1: Field(p + "closed_on", "date")}),
     ]
     for i, (code, name) in enumerate(lk.terms("follow_up_measures"), 1):
-        rows.append(_row(f"后续措施（{i}）{name}", YES if code in fu.measures else NO, f"十、3.（{i}）",
+        rows.append(make_row(f"后续措施（{i}）{name}", YES if code in fu.measures else NO, f"十、3.（{i}）",
                          fields={1: Field(p + "measures", "flag", code)}))
-    rows.append(_row("跟踪检查说明", fu.note, "", fields={1: Field(p + "note")}))
+    rows.append(make_row("跟踪检查说明", fu.note, "", fields={1: Field(p + "note")}))
     for i, (code, name) in enumerate(lk.terms("past_product_measures"), 1):
-        rows.append(_row(f"既往产品措施（{i}）{name}", YES if code in past.measures else NO, "十、2",
+        rows.append(make_row(f"既往产品措施（{i}）{name}", YES if code in past.measures else NO, "十、2",
                          fields={1: Field("past_products/measures", "flag", code)}))
-    rows.append(_row("既往产品处理说明", past.note, "十、2",
+    rows.append(make_row("既往产品处理说明", past.note, "十、2",
                      fields={1: Field("past_products/note")}))
+    rows += [
+        make_row("通报的相关审查单位", past.notified_unit, "十、2 涉及企业在审项目的，及时通报相关审查单位",
+             fields={1: Field("past_products/notified_unit")}),
+        make_row("通报人", past.notified_by, "十、2", fields={1: Field("past_products/notified_by")}),
+        make_row("通报日期", past.notified_on, "十、2",
+             fields={1: Field("past_products/notified_on", "date")}),
+        *cross_region_rows(ins),
+    ]
     return SheetLayout(FOLLOW_UP, SHEET_TITLES[FOLLOW_UP], FORM_COLUMNS, tuple(rows), form=True)
 
 
@@ -536,7 +567,7 @@ def attachment_target(ins: Inspection, lk: Lookups, target: str) -> str:
     if kind == "signatures":
         who = {"company": f"企业签字人 {ins.signatures.company_signer}".strip(),
                "witness": f"见证人 {ins.signatures.witness_name}".strip()}
-        return who.get(what) or f"检查人员 {_member(ins, what)}"
+        return who.get(what) or f"检查人员 {member_name(ins, what)}"
     return target
 
 
@@ -546,7 +577,7 @@ def _evidence(ins: Inspection, lk: Lookups) -> SheetLayout:
     rows = []
     for key in _sorted(ins.attachments):
         a = ins.attachments[key]
-        rows.append(Row(tuple(_t(v) for v in (
+        rows.append(Row(tuple(text_value(v) for v in (
             key, zh(ATTACHMENT_KINDS, a.kind), attachment_target(ins, lk, a.target),
             a.name, f"{a.size / 1024:.1f}", a.by, fmt_dt(a.at), a.sha256, None)),
             height=PICTURE_ROW_PT if a.thumb_sha256 else None, picture=a.thumb_sha256))
@@ -597,6 +628,10 @@ def choices(kind: str, lookups: Lookups) -> list[str]:
         return [word for code, (word, _en) in REVIEW_MODES.items() if code]
     if kind == "finding_state":
         return [word for word, _en in FINDING_STATES.values()]
+    if kind == "grade":
+        return list(grade_words(lookups).values())
+    if kind == "verdict":
+        return list(verdict_words(lookups).values())
     return []
 
 
@@ -606,6 +641,9 @@ COLUMN_HEADERS: Mapping[str, tuple[str, ...]] = {
     RECORD: tuple(c.header for c in RECORD_COLUMNS),
     FINDINGS: tuple(c.header for c in FINDING_COLUMNS),
     TRACKING: tuple(c.header for c in TRACKING_COLUMNS),
+    OUTCOMES: tuple(c.header for c in OUTCOME_COLUMNS),
+    ROUNDS: tuple(c.header for c in ROUND_COLUMNS),
+    EXTENSIONS: tuple(c.header for c in EXTENSION_COLUMNS),
     SAMPLING: tuple(c.header for c in SAMPLING_PRINT),
     SIGNATURES: tuple(c.header for c in FORM_COLUMNS),
     FOLLOW_UP: tuple(c.header for c in FORM_COLUMNS),

@@ -1,4 +1,4 @@
-"""Writing the workbook: eight sheets styled by the office's template, and the seal."""
+"""Writing the workbook: its sheets styled by the office's template, and the seal."""
 
 from __future__ import annotations
 
@@ -310,6 +310,10 @@ _PROMPTS = {
     "datetime": ("日期时间", "如 2026-03-05 14:30"),
     "item": ("检查项", "填写条款（如 七、8.检查方法（4））或编号（如 7.8.m4）"),
     "members": ("检查人员", "检查组成员姓名，以“、”分隔"),
+    "member": ("检查人员", "一名检查组成员的姓名"),
+    "grade": ("问题等级", "请从下拉列表选择本机构分级办法中的等级"),
+    "verdict": ("检查结论", "请从下拉列表选择本机构分级办法中的检查结论"),
+    "finding": ("问题编号", "填写“问题与整改”表中的问题编号，如 F2"),
 }
 
 
@@ -318,7 +322,8 @@ def _validation(kind: str, options: Sequence[str]) -> DataValidation | None:
     if kind not in _PROMPTS:
         return None
     title, prompt = _PROMPTS[kind]
-    strict = kind in ("result", "handling", "bool", "flag", "review_mode", "finding_state")
+    strict = kind in ("result", "handling", "bool", "flag", "review_mode", "finding_state",
+                      "grade", "verdict")
     if options and strict:
         dv = DataValidation(type="list", formula1='"' + ",".join(options) + '"',
                             allow_blank=True, showErrorMessage=True, errorStyle="stop")

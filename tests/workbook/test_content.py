@@ -89,7 +89,7 @@ def test_findings_sheet_has_handling_deadlines_and_working_days(book: Workbook) 
     ws = book["问题与整改"]
     top = header_row(ws, "编号")
     assert [c.value for c in ws[top]] == [
-        "编号", "检查项", "问题描述", "处理方式（十、1）", "整改要求", "依据", "整改期限",
+        "编号", "检查项", "问题描述", "处理方式（十、1）", "问题等级", "整改要求", "依据", "整改期限",
         "整改时限（工作日）", "涉及既往产品"]
     rows = {r[0]: r for r in ws.iter_rows(min_row=top + 1, values_only=True) if r[0]}
     assert list(rows) == ["F1", "F2", "F3", "F4"]
@@ -99,30 +99,34 @@ def test_findings_sheet_has_handling_deadlines_and_working_days(book: Workbook) 
     assert f1[3] == handling["rectify_by_deadline"] == "书面明确整改要求及整改期限"
     assert f2[3] == "现场监督立即纠正"
     assert f3[3] == "暂停生产并立即开始整改"
-    assert f1[5] == "《医疗器械生产质量管理规范附录无菌医疗器械》"  # the basis the notice cites
+    assert f1[4] is None  # the demo's office grades nothing (scheme none)
+    assert f1[6] == "《医疗器械生产质量管理规范附录无菌医疗器械》"  # the basis the notice cites
     # deadlines are real dates; working days counted from the last inspection day 2026-11-20
-    assert (f1[6], f1[7]) == (datetime(2026, 12, 11), 15)
-    assert (f3[6], f3[7]) == (datetime(2026, 12, 4), 10)
-    assert (f4[6], f4[7]) == (datetime(2026, 12, 11), 15)
-    assert (f2[6], f2[7]) == (None, None)
-    assert (f1[8], f2[8]) == ("是", "否")
-    assert ws.cell(row_of(ws, "F1"), 7).is_date
+    assert (f1[7], f1[8]) == (datetime(2026, 12, 11), 15)
+    assert (f3[7], f3[8]) == (datetime(2026, 12, 4), 10)
+    assert (f4[7], f4[8]) == (datetime(2026, 12, 11), 15)
+    assert (f2[7], f2[8]) == (None, None)
+    assert (f1[9], f2[9]) == ("是", "否")
+    assert ws.cell(row_of(ws, "F1"), 8).is_date
 
 
 def test_tracking_sheet_follows_each_finding_to_its_end(book: Workbook) -> None:
     ws = book["整改跟踪"]
     top = header_row(ws, "编号")
     assert [c.value for c in ws[top]] == [
-        "编号", "检查项", "整改期限", "整改状态", "提交整改资料日期", "整改证据", "复查方式", "复查日期",
-        "复查人"]
+        "编号", "检查项", "整改期限", "现行整改期限（含延期）", "整改状态", "提交整改资料日期", "整改证据",
+        "复查方式", "复查日期", "复查人"]
     rows = {r[0]: r for r in ws.iter_rows(min_row=top + 1, values_only=True) if r[0]}
     assert list(rows) == ["F1", "F2", "F3", "F4"]
     # F3 suspended production: rechecked on site (十、1), passed
-    assert rows["F3"][1:] == ("七、9.检查方法（5）", datetime(2026, 12, 4), "复查合格",
+    assert rows["F3"][1:] == ("七、9.检查方法（5）", datetime(2026, 12, 4), datetime(2026, 12, 4),
+                              "复查合格",
                               datetime(2026, 11, 23), "同期批次重新检验报告、纠正预防措施记录",
                               "现场复查", datetime(2026, 11, 24), "张明")
-    assert rows["F2"][3] == "复查合格"  # corrected on site
+    assert rows["F2"][4] == "复查合格"  # corrected on site
     assert rows["F2"][2] is None
+    # F4's deadline was extended (E1): the one in force is shown beside the one first set
+    assert rows["F4"][2:4] == (datetime(2026, 12, 11), datetime(2026, 12, 18))
 
 
 def test_sampling_sheet_prints_nine_columns_in_words(book: Workbook, record: Inspection) -> None:

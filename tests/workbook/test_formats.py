@@ -89,24 +89,33 @@ def test_from_3_on_every_number_names_one_layout() -> None:
     assert max(fingerprints.values()) == 1
 
 
+#: the sheets layout 5 changed: a finding's grade, the deadline in force, the verdict, the
+#: review units told and the duties across authorities
+CHANGED_IN_5 = ["问题与整改", "签字确认", "整改跟踪", "跟踪"]
+
+
 def test_a_workbook_is_told_by_its_sealed_number_and_sheets(tmp_path: Path) -> None:
     path = write_workbook(demo(), tmp_path / "now.xlsx", exported_at=EXPORTED_AT)
     manifest = sealed_manifest(path)
-    assert manifest["format"] == FORMAT
+    assert manifest["format"] == FORMAT == 5
     assert layout_of(manifest) is CURRENT_LAYOUT
-    nine = layout_of({**manifest, "format": 2})  # 证据材料 was added under 2
+    assert layout_of({**manifest, "format": 4}) is None  # layout 4 had nine sheets
+    new = ("处理结果", "复查记录", "延期整改")
+    nine_sheets = {k: v for k, v in manifest["sheets"].items() if k not in new}
+    nine = layout_of({**manifest, "format": 2, "sheets": nine_sheets})  # 证据材料 added under 2
     eight = layout_of({**manifest, "format": 2, "sheets": {
-        k: v for k, v in manifest["sheets"].items() if k != "证据材料"}})
-    three = layout_of({**manifest, "format": 3})
+        k: v for k, v in nine_sheets.items() if k != "证据材料"}})
+    three = layout_of({**manifest, "format": 3, "sheets": nine_sheets})
+    four = layout_of({**manifest, "format": 4, "sheets": nine_sheets})
     assert nine is not None
     assert three is not None
-    for earlier in (nine, three):  # 签字确认 holds 六、8's inability since layout 4
-        assert not earlier.is_current
-        assert [s for s in earlier.sheets if s not in earlier.compared] == ["签字确认"]
+    assert four is not None
     assert eight is not None
-    assert not eight.is_current
-    assert [s for s in eight.sheets if s not in eight.compared] == ["签字确认"]
-    assert layout_of({**manifest, "format": 1}) is None  # no kit wrote nine sheets as 1
+    for earlier in (nine, three, four, eight):
+        assert not earlier.is_current
+        assert [s for s in earlier.sheets if s not in earlier.compared] == [
+            s for s in earlier.sheets if s in CHANGED_IN_5]
+    assert layout_of({**manifest, "format": 1, "sheets": nine_sheets}) is None  # never nine as 1
 
 
 # -- the fixtures --------------------------------------------------------------------------------
@@ -135,10 +144,11 @@ def test_an_untouched_workbook_of_each_layout_is_intact(
         assert note.code == "workbook.older_layout"
         assert f"版式 {written.number}，现为 {FORMAT}" in note.message
         rest = [s for s in written.sheets if s not in written.compared]
-        # 签字确认 is laid out otherwise since layout 4 (六、8's inability to inspect)
-        assert rest == [s for s in ("检查方案", "问题与整改", "记录抽样", "签字确认")
-                        if (name.startswith("layout1") and "tracking" not in name)
-                        or s == "签字确认"]
+        # layout 1's first kits laid 检查方案 and 记录抽样 out otherwise too; layout 5 changed
+        # 问题与整改, 签字确认, 整改跟踪 and 跟踪 (grades, outcomes, rounds, the verdict)
+        early = name.startswith("layout1") and "tracking" not in name
+        assert rest == [s for s in written.sheets
+                        if s in CHANGED_IN_5 or (early and s in ("检查方案", "记录抽样"))]
         assert (f"{'、'.join(rest)}未逐格比对" if rest else "逐格比对了全部可见单元格") in note.message
     code, out, _err = kit(capsys, "verify", str(path))
     assert code == 3  # intact, but a plain digest: not signed, so never trusted

@@ -42,7 +42,7 @@ def test_export_edit_import_round_trip(copy: Path, record: Inspection) -> None:
         ws = wb["问题与整改"]
         r = row_of(ws, "F4") + 1
         for col, v in enumerate(["", "7.8.m4", "灭菌确认报告未覆盖新增装载方式。",
-                                 "书面明确整改要求及整改期限", "补充灭菌再确认。",
+                                 "书面明确整改要求及整改期限", None, "补充灭菌再确认。",
                                  "《医疗器械生产质量管理规范》", "2026/12/31", None, "否"], 1):
             ws.cell(r, col).value = v
 
@@ -55,13 +55,13 @@ def test_export_edit_import_round_trip(copy: Path, record: Inspection) -> None:
         },
         "问题与整改": {
             ("F1", 4): "暂停生产并立即开始整改",
-            ("F2", 7): "2026年12月18日",
-            ("F3", 7): datetime(2026, 12, 9),
-            ("F4", 9): "是",
+            ("F2", 8): "2026年12月18日",
+            ("F3", 8): datetime(2026, 12, 9),
+            ("F4", 10): "是",
         },
         "整改跟踪": {
-            ("F4", 4): "复查不合格",
-            ("F4", 8): "2026/11/25",
+            ("F4", 5): "复查不合格",
+            ("F4", 9): "2026/11/25",
         },
         "签字确认": {
             ("见证人在场", 2): "是",
@@ -102,7 +102,11 @@ def test_export_edit_import_round_trip(copy: Path, record: Inspection) -> None:
                         "deadline": "2026-12-31", "affects_past_products": False,
                         "state": "open", "submitted_on": None, "evidence": "",
                         "review_mode": "", "reviewed_on": None, "reviewer": "",
-                        "basis": "《医疗器械生产质量管理规范》"},
+                        "basis": "《医疗器械生产质量管理规范》", "grade": "",
+                        "corrected_by": "", "corrected_at": None, "warning_on": None,
+                        "warning_channel": "", "warning_text": "", "case_number": "",
+                        "transferred_to": "", "transferred_on": None, "handed_over": "",
+                        "reviews": {}, "extensions": {}},
     }
     ws = load_workbook(copy)["现场检查记录"]
     assert by_path["results/7.1.c1/result"] == Change(
@@ -125,7 +129,7 @@ def test_every_invalid_cell_is_reported_and_nothing_returned(copy: Path, record:
     edit(copy, {
         "现场检查记录": {("七、1.检查内容（3）", 3): "基本符合",
                        ("七、1.检查内容（4）", 4): "这条是好的"},
-        "问题与整改": {("F1", 7): "2026-02-30"},
+        "问题与整改": {("F1", 8): "2026-02-30"},
         "签字确认": {("企业拒绝签字", 2): "也许"},
     }, extra=bad_new_row)
     with pytest.raises(ValidationError) as err:
@@ -135,13 +139,13 @@ def test_every_invalid_cell_is_reported_and_nothing_returned(copy: Path, record:
     where = {(p.sheet, f"{p.column}{p.row}"): p for p in err.value.problems}
     expected = {
         ("现场检查记录", f"C{row_of(rec, '七、1.检查内容（3）')}"): "workbook.bad_value",
-        ("问题与整改", f"G{row_of(fnd, 'F1')}"): "workbook.bad_value",
+        ("问题与整改", f"H{row_of(fnd, 'F1')}"): "workbook.bad_value",
         ("问题与整改", f"C{row_of(fnd, 'F4') + 2}"): "workbook.required",
         ("签字确认", f"B{row_of(wb['签字确认'], '企业拒绝签字')}"): "workbook.bad_value",
     }
     assert {k: p.code for k, p in where.items()} == expected
-    bad_date = where[("问题与整改", f"G{row_of(fnd, 'F1')}")]
-    assert bad_date.message.startswith(f"问题与整改!G{row_of(fnd, 'F1')}：")
+    bad_date = where[("问题与整改", f"H{row_of(fnd, 'F1')}")]
+    assert bad_date.message.startswith(f"问题与整改!H{row_of(fnd, 'F1')}：")
     assert "不存在" in bad_date.message
     assert bad_date.field == "findings/F1/deadline"
     assert "nothing was applied" in str(err.value)
@@ -149,7 +153,7 @@ def test_every_invalid_cell_is_reported_and_nothing_returned(copy: Path, record:
 
 def test_generated_cells_cannot_be_edited(copy: Path, record: Inspection) -> None:
     edit(copy, {"现场检查记录": {("七、1.检查内容（1）", 2): "改过的检查内容"},
-                "问题与整改": {("F1", 8): 99}})
+                "问题与整改": {("F1", 9): 99}})
     with pytest.raises(ValidationError) as err:
         read_workbook(copy, record)
     assert {p.code for p in err.value.problems} == {"workbook.read_only"}
@@ -191,7 +195,7 @@ def test_changes_since_export_are_kept_and_conflicts_reported(copy: Path, record
     findings["F1"] = dataclasses.replace(findings["F1"], requirement="新的整改要求")
     findings["F2"] = dataclasses.replace(findings["F2"], description="新的描述")
     current = dataclasses.replace(record, findings=findings)
-    edit(copy, {"问题与整改": {("F2", 3): "工作簿中的描述", ("F3", 5): "工作簿中的要求"}})
+    edit(copy, {"问题与整改": {("F2", 3): "工作簿中的描述", ("F3", 6): "工作簿中的要求"}})
     with pytest.raises(ValidationError) as err:
         read_workbook(copy, current)
     (conflict,) = err.value.problems
