@@ -1,13 +1,18 @@
-"""``kit notice``: the written notices (检查结果告知书, 整改通知书) — issue one under its number,
-record its service or refusal, print it, or check the office's templates file."""
+"""``kit notice``: the written notices (检查结果告知书, 整改通知书, 暂停生产通知书) — issue one
+under its number, record its service or refusal, print it, or check the office's templates
+file."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kit.cli._common import EXIT_OK, Subparsers, _door, _out
 from kit.errors import KitError
+
+if TYPE_CHECKING:
+    from kit.door import Door
 
 __all__ = ["add_parsers", "cmd_notice"]
 
@@ -26,7 +31,7 @@ def cmd_notice(args: argparse.Namespace) -> int:
         from kit.interchange import export_notice
 
         door, out = _door(args), Path(args.out)
-        kinds = list(dict.fromkeys(args.kinds or ["result", "rectification"]))
+        kinds = list(dict.fromkeys(args.kinds or _default_kinds(door, args.id)))
         if out.suffix.lower() == ".pdf" and len(kinds) > 1:  # each PDF signed on its own
             for kind in kinds:
                 _out(f"已生成 written {export_notice(door, args.id, [kind], _each(out, kind))}")
@@ -63,6 +68,17 @@ def cmd_notice(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _default_kinds(door: Door, inspection_id: str) -> list[str]:
+    """What ``kit notice print`` prints without kinds: the result and rectification notices,
+    and the suspension notice when a finding suspends production or it was issued."""
+    from kit.guide import load_guide
+    from kit.notices import listed_findings
+
+    ins = door.inspection(inspection_id)
+    suspends = "suspension" in ins.notices or listed_findings(ins, "suspension", load_guide())
+    return ["result", "rectification"] + (["suspension"] if suspends else [])
+
+
 def _each(out: Path, kind: str) -> Path:
     """Where one kind's PDF goes when several are printed: ``F-result.pdf``,
     ``F-rectification.pdf`` beside ``F.pdf``."""
@@ -75,11 +91,12 @@ def add_parsers(sub: Subparsers, store_opts: argparse.ArgumentParser) -> None:
         "notice", parents=[store_opts],
         help="书面告知文书：出具、送达、打印 / the written notices: issue, serve, print")
     nt_sub = nt.add_subparsers(dest="notice_command", metavar="ACTION", required=True)
-    kinds = ("result", "rectification")
+    kinds = ("result", "rectification", "suspension")
     issue = nt_sub.add_parser("issue", parents=[store_opts],
                               help="give the notice its number in the office's scheme")
     issue.add_argument("id")
-    issue.add_argument("kind", choices=kinds, help="result 检查结果告知书, rectification 整改通知书")
+    issue.add_argument("kind", choices=kinds, help="result 检查结果告知书, rectification 整改通知书, "
+                                                   "suspension 暂停生产通知书 (十、1)")
     issue.add_argument("--on", help="the date issued (default today), e.g. 2026-11-20")
     serve = nt_sub.add_parser("serve", parents=[store_opts],
                               help="record the date served and the company's receipt or refusal")
@@ -98,7 +115,8 @@ def add_parsers(sub: Subparsers, store_opts: argparse.ArgumentParser) -> None:
                                 "it was issued")
     pr.add_argument("id")
     pr.add_argument("kinds", nargs="*", metavar="KIND",
-                    help="result and/or rectification (default both)")
+                    help="result, rectification and/or suspension (default: the first two, "
+                         "and the suspension notice when a finding suspends production)")
     pr.add_argument("--out", required=True)
     tpl = nt_sub.add_parser("check-template",
                             help="check templates/notices.yaml (or FILE); exit 2 on a problem")
