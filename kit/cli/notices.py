@@ -6,13 +6,9 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from kit.cli._common import EXIT_OK, Subparsers, _door, _out
 from kit.errors import KitError
-
-if TYPE_CHECKING:
-    from kit.door import Door
 
 __all__ = ["add_parsers", "cmd_notice"]
 
@@ -31,7 +27,7 @@ def cmd_notice(args: argparse.Namespace) -> int:
         from kit.interchange import export_notice
 
         door, out = _door(args), Path(args.out)
-        kinds = list(dict.fromkeys(args.kinds or _default_kinds(door, args.id)))
+        kinds = list(dict.fromkeys(args.kinds or ["result", "rectification"]))
         if out.suffix.lower() == ".pdf" and len(kinds) > 1:  # each PDF signed on its own
             for kind in kinds:
                 _out(f"已生成 written {export_notice(door, args.id, [kind], _each(out, kind))}")
@@ -66,17 +62,6 @@ def cmd_notice(args: argparse.Namespace) -> int:
                          note=args.note or "", notary=notary)
     _out(f"{args.id} {args.kind}: 已记录送达 served {on}")
     return EXIT_OK
-
-
-def _default_kinds(door: Door, inspection_id: str) -> list[str]:
-    """What ``kit notice print`` prints without kinds: the result and rectification notices,
-    and the suspension notice when a finding suspends production or it was issued."""
-    from kit.guide import load_guide
-    from kit.notices import listed_findings
-
-    ins = door.inspection(inspection_id)
-    suspends = "suspension" in ins.notices or listed_findings(ins, "suspension", load_guide())
-    return ["result", "rectification"] + (["suspension"] if suspends else [])
 
 
 def _each(out: Path, kind: str) -> Path:
@@ -115,8 +100,8 @@ def add_parsers(sub: Subparsers, store_opts: argparse.ArgumentParser) -> None:
                                 "it was issued")
     pr.add_argument("id")
     pr.add_argument("kinds", nargs="*", metavar="KIND",
-                    help="result, rectification and/or suspension (default: the first two, "
-                         "and the suspension notice when a finding suspends production)")
+                    help="result, rectification and/or suspension (default: result and "
+                         "rectification)")
     pr.add_argument("--out", required=True)
     tpl = nt_sub.add_parser("check-template",
                             help="check templates/notices.yaml (or FILE); exit 2 on a problem")
