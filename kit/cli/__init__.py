@@ -6,7 +6,8 @@ its signer is not trusted.
 
 One module per family of commands, each adding its commands with ``add_parsers``:
 ``guide`` (the guide, reason codes, exercises), ``records`` (list, check, advance, audit,
-export, import, verify), ``notices``, ``db``, ``serving`` (serve, hub), ``office``
+export, import, verify), ``notices``, ``policy`` (policy, verdict), ``db``, ``serving`` (serve,
+hub), ``office``
 (credit-file, plan, class, demo), ``sample`` and ``keys``; what they share is in ``_common``.
 
 Each command imports what it needs inside its handler: ``kit guide`` should not wait for the
@@ -22,7 +23,7 @@ import sys
 from collections.abc import Sequence
 
 from kit import __version__
-from kit.cli import db, guide, keys, notices, office, records, sample, serving
+from kit.cli import db, guide, keys, notices, office, policy, records, sample, serving
 from kit.cli._common import (
     EXIT_FAILED,
     EXIT_FINDINGS,
@@ -35,6 +36,7 @@ from kit.cli.db import cmd_db
 from kit.cli.guide import cmd_guide, cmd_quiz, cmd_reasons
 from kit.cli.notices import cmd_notice
 from kit.cli.office import cmd_class, cmd_credit_file, cmd_demo, cmd_plan
+from kit.cli.policy import cmd_policy, cmd_verdict
 from kit.cli.records import (
     PART_NAMES,
     cmd_advance,
@@ -72,22 +74,24 @@ __all__ = [
     "cmd_list",
     "cmd_notice",
     "cmd_plan",
+    "cmd_policy",
     "cmd_quiz",
     "cmd_reasons",
     "cmd_sample",
     "cmd_serve",
+    "cmd_verdict",
     "cmd_verify",
     "main",
 ]
 
 #: the families, each adding its commands to the parser
-FAMILIES = (guide, records, notices, db, serving, office, sample, keys)
+FAMILIES = (guide, records, notices, policy, db, serving, office, sample, keys)
 
 #: the commands in the order ``kit --help`` lists them: the order users have known, which is
 #: not family by family (a command not named here is listed last)
-COMMANDS = ("guide", "reasons", "list", "check", "advance", "quiz", "notice", "db", "audit",
-            "export", "import", "verify", "keys", "serve", "hub", "credit-file", "plan", "class",
-            "demo", "sample")
+COMMANDS = ("guide", "reasons", "list", "check", "advance", "quiz", "notice", "verdict", "db",
+            "audit", "export", "import", "verify", "keys", "serve", "hub", "credit-file", "plan",
+            "policy", "class", "demo", "sample")
 
 
 def _in_listed_order(sub: Subparsers) -> None:

@@ -1,5 +1,6 @@
-"""``kit notice``: the written notices (检查结果告知书, 整改通知书) — issue one under its number,
-record its service or refusal, print it, or check the office's templates file."""
+"""``kit notice``: the written notices (检查结果告知书, 整改通知书, 暂停生产通知书) — issue one
+under its number, record its service or refusal, print it, or check the office's templates
+file."""
 
 from __future__ import annotations
 
@@ -75,11 +76,12 @@ def add_parsers(sub: Subparsers, store_opts: argparse.ArgumentParser) -> None:
         "notice", parents=[store_opts],
         help="书面告知文书：出具、送达、打印 / the written notices: issue, serve, print")
     nt_sub = nt.add_subparsers(dest="notice_command", metavar="ACTION", required=True)
-    kinds = ("result", "rectification")
+    kinds = ("result", "rectification", "suspension")
     issue = nt_sub.add_parser("issue", parents=[store_opts],
                               help="give the notice its number in the office's scheme")
     issue.add_argument("id")
-    issue.add_argument("kind", choices=kinds, help="result 检查结果告知书, rectification 整改通知书")
+    issue.add_argument("kind", choices=kinds, help="result 检查结果告知书, rectification 整改通知书, "
+                                                   "suspension 暂停生产通知书 (十、1)")
     issue.add_argument("--on", help="the date issued (default today), e.g. 2026-11-20")
     serve = nt_sub.add_parser("serve", parents=[store_opts],
                               help="record the date served and the company's receipt or refusal")
@@ -98,7 +100,8 @@ def add_parsers(sub: Subparsers, store_opts: argparse.ArgumentParser) -> None:
                                 "it was issued")
     pr.add_argument("id")
     pr.add_argument("kinds", nargs="*", metavar="KIND",
-                    help="result and/or rectification (default both)")
+                    help="result, rectification and/or suspension (default: result and "
+                         "rectification)")
     pr.add_argument("--out", required=True)
     tpl = nt_sub.add_parser("check-template",
                             help="check templates/notices.yaml (or FILE); exit 2 on a problem")

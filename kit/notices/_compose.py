@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from kit.errors import NotFoundError
 from kit.guide import Guide, load_guide
 from kit.notices._template import (
     SIGNER_ROLES,
@@ -19,6 +20,7 @@ from kit.notices._template import (
     NoticeTemplates,
     load_notice_templates,
 )
+from kit.policy import Policy, load_policy
 from kit.record import Attachment, Finding, Inspection, NoticeKind, natural_key
 from kit.workdays import CalendarEstimateWarning, WorkCalendar, load_calendar
 
@@ -26,7 +28,10 @@ from kit.workdays import CalendarEstimateWarning, WorkCalendar, load_calendar
 TABLE_HEADERS: Mapping[str, tuple[str, ...]] = {
     "result": ("序号", "问题描述", "检查项", "处理方式"),
     "rectification": ("序号", "问题描述", "检查项及依据", "整改要求", "整改期限"),
+    "suspension": ("序号", "问题描述", "检查项及依据", "处理方式", "要求"),
 }
+#: the result notice's header when the office grades findings: the grade beside the handling
+GRADED_RESULT_HEADER = ("序号", "问题描述", "检查项", "等级及处理方式")
 
 
 @dataclass(frozen=True)
@@ -101,9 +106,55 @@ def office_name(ins: Inspection, templates: NoticeTemplates) -> str:
     return templates.office or ins.inspecting_authority
 
 
+def verdict_sentence(ins: Inspection, policy: Policy) -> str:
+    """The verdict as the result notice states it, in the words of the scheme it was given
+    under, with that scheme's name; '' when the office's scheme gives no verdict."""
+    if not policy.scheme.verdicts:
+        return ""
+    scheme = policy.scheme_named(ins.opinion.scheme) or policy.scheme
+    code = ins.opinion.verdict
+    if not code:
+        return "检查结论：（检查结论尚未确认）"
+    term = scheme.verdict(code)
+    return f"检查结论：{term.zh if term else code}（按“{scheme.zh}”评定）。"
+
+
+def _warnings(ins: Inspection, keys: list[str]) -> str:
+    """Each safety warning of 暂停生产并发布安全警示信息 (十、1): its date, channel and text,
+    the finding by its number on this notice."""
+    parts = []
+    for key in sorted(ins.findings, key=natural_key):
+        f = ins.findings[key]
+        if f.handling != "suspend_and_warn":
+            continue
+        which = f"问题{keys.index(key) + 1}" if key in keys else f"问题 {key}"
+        if f.warning_on is None and not f.warning_channel.strip() and not f.warning_text.strip():
+            parts.append(f"{which}须发布安全警示信息（尚未记录发布日期、渠道和内容）")
+            continue
+        said = f"“{f.warning_text.strip()}”" if f.warning_text.strip() else "（内容未记录）"
+        parts.append(f"{which}已于{cn_date(f.warning_on)}通过"
+                     f"{f.warning_channel.strip() or '（渠道未记录）'}发布安全警示信息：{said}")
+    return "安全警示信息：" + "；".join(parts) + "。" if parts else ""
+
+
+def _resumption(ins: Inspection, policy: Policy) -> str:
+    """What lets suspended production resume: the office's rule (templates/handling.yaml),
+    with its source; '' when no finding of the record is under it."""
+    rules = policy.handling
+    if not any(f.handling in rules.resume_kinds for f in ins.findings.values()):
+        return ""
+    how = "经我局现场复查合格" if rules.recheck_on_site else "经我局复查合格"
+    source = rules.resumption_source.strip().rstrip("。")
+    cited = f"（依据：{source}）" if source else ""
+    return f"你单位完成整改后，应将整改报告及相关证明材料报送我局，{how}后方可恢复生产{cited}。"
+
+
 def values(ins: Inspection, kind: NoticeKind, templates: NoticeTemplates, guide: Guide,
-           findings: int) -> dict[str, str]:
-    """Each placeholder's text for this record."""
+           findings: int, policy: Policy | None = None,
+           listed: list[str] | None = None) -> dict[str, str]:
+    """Each placeholder's text for this record (``listed``: the findings on this notice, by
+    key, in its order)."""
+    policy = policy or load_policy()
     kind_word = next((t.zh for t in guide.terms("inspection_types") if t.code == ins.scope.type),
                      ins.scope.type)
     return {
@@ -121,6 +172,9 @@ def values(ins: Inspection, kind: NoticeKind, templates: NoticeTemplates, guide:
         "检查组成员": _member_names(ins, tuple(ins.team)),
         "问题数": str(findings),
         "文号": ins.notices[kind].number if kind in ins.notices else "",
+        "检查结论": verdict_sentence(ins, policy),
+        "安全警示信息": _warnings(ins, listed if listed is not None else []),
+        "恢复生产条件": _resumption(ins, policy),
     }
 
 
@@ -128,39 +182,57 @@ def _fill(text: str, vals: Mapping[str, str]) -> str:
     return re.sub(r"\{([^{}]*)\}", lambda m: vals.get(m.group(1), m.group(0)), text)
 
 
-def listed_findings(ins: Inspection, kind: NoticeKind, guide: Guide) -> list[str]:
+def listed_findings(ins: Inspection, kind: NoticeKind, guide: Guide,
+                    policy: Policy | None = None) -> list[str]:
     """The findings a notice lists, by key: all of them on the result notice, those whose
-    handling sets a deadline (十、1) on the rectification notice."""
+    handling sets a deadline (十、1) on the rectification notice, those that suspend
+    production (the kinds the office's rule gives the suspension notice, templates/handling.yaml)
+    on the suspension notice."""
     keys = sorted(ins.findings, key=natural_key)
     if kind == "result":
         return keys
+    if kind == "suspension":
+        suspending = set((policy or load_policy()).handling.notice_kinds)
+        return [k for k in keys if ins.findings[k].handling in suspending]
     needs = {t.code for t in guide.terms("handling_kinds") if t.needs_deadline}
     return [k for k in keys if ins.findings[k].handling in needs]
 
 
 def _deadline(f: Finding, since: date | None, calendar: WorkCalendar) -> str:
-    if f.deadline is None:
+    """The deadline in force (the last extension's, 延期整改), its working days from the visit's
+    end, and the first deadline when it was extended."""
+    due = f.due
+    if due is None:
         return ""
-    text = f.deadline.isoformat()
+    text = due.isoformat()
     if since is not None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", CalendarEstimateWarning)
-            count = calendar.workdays_between(since, f.deadline, allow_estimate=True)
+            count = calendar.workdays_between(since, due, allow_estimate=True)
         text += f"\n（{count.days}个工作日{'，估算' if count.estimated else ''}）"
+    if f.deadline is not None and due != f.deadline:
+        text += f"\n已延期（原期限 {f.deadline.isoformat()}）"
     return text
 
 
 def _row(kind: NoticeKind, n: int, f: Finding, ins: Inspection, guide: Guide,
-         calendar: WorkCalendar) -> tuple[str, ...]:
+         calendar: WorkCalendar, policy: Policy) -> tuple[str, ...]:
     try:
         label = guide.item(f.item).label if f.item else ""
     except LookupError:
         label = f.item
+    handling = next((t.zh for t in guide.terms("handling_kinds") if t.code == f.handling),
+                    f.handling)
     if kind == "result":
-        handling = next((t.zh for t in guide.terms("handling_kinds") if t.code == f.handling),
-                        f.handling)
-        return (str(n), f.description, label, handling)
+        scheme = policy.scheme
+        if not scheme.grades_findings:
+            return (str(n), f.description, label, handling)
+        grade = scheme.grade(f.grade)
+        graded = (grade.zh if grade else f.grade) if f.grade else "（尚未定级）"
+        return (str(n), f.description, label, f"等级：{graded}\n处理：{handling}")
     where = label + (f"\n依据：{f.basis.strip()}" if f.basis.strip() else "")
+    if kind == "suspension":
+        return (str(n), f.description, where, handling, f.requirement)
     return (str(n), f.description, where, f.requirement,
             _deadline(f, ins.scope.ended_on, calendar))
 
@@ -214,17 +286,37 @@ def _signers(ins: Inspection, roles: tuple[str, ...]) -> tuple[NoticeSigner, ...
     return tuple(out)
 
 
+def _header(kind: NoticeKind, policy: Policy) -> tuple[str, ...]:
+    if kind == "result" and policy.scheme.grades_findings:
+        return GRADED_RESULT_HEADER
+    return TABLE_HEADERS[kind]
+
+
+def _lines(texts: tuple[str, ...], vals: Mapping[str, str]) -> tuple[str, ...]:
+    """The texts filled in; one that fills to nothing (a sentence that does not apply) is
+    left out."""
+    return tuple(line for line in (_fill(t, vals) for t in texts) if line.strip())
+
+
 def compose(ins: Inspection, kind: NoticeKind, *, templates: NoticeTemplates | None = None,
-            guide: Guide | None = None, calendar: WorkCalendar | None = None) -> NoticeText:
-    """The notice of ``kind`` for this record, filled from the office's template."""
+            guide: Guide | None = None, calendar: WorkCalendar | None = None,
+            policy: Policy | None = None) -> NoticeText:
+    """The notice of ``kind`` for this record, filled from the office's template (and the
+    office's grading scheme and handling rules, ``policy``: the verdict and grades, what lets
+    suspended production resume)."""
     templates = templates or load_notice_templates()
     guide = guide or load_guide()
     calendar = calendar or load_calendar()
+    policy = policy or load_policy()
+    if kind not in templates.kinds:
+        msg = (f"文书模板 {templates.source or 'notices.yaml'} 中没有 {kind}：请按 "
+               f"templates/notices.yaml 补上 / the office's templates have no {kind!r} notice")
+        raise NotFoundError(msg)
     tpl: NoticeTemplate = templates[kind]
-    keys = listed_findings(ins, kind, guide)
-    vals = values(ins, kind, templates, guide, len(keys))
+    keys = listed_findings(ins, kind, guide, policy)
+    vals = values(ins, kind, templates, guide, len(keys), policy, keys)
     notice = ins.notices.get(kind)
-    rows = tuple(_row(kind, n, ins.findings[k], ins, guide, calendar)
+    rows = tuple(_row(kind, n, ins.findings[k], ins, guide, calendar, policy)
                  for n, k in enumerate(keys, 1))
     return NoticeText(
         kind=kind,
@@ -232,11 +324,11 @@ def compose(ins: Inspection, kind: NoticeKind, *, templates: NoticeTemplates | N
         title=_fill(tpl.title, vals),
         number=notice.number if notice is not None else "",
         addressee=f"{ins.company.name}：",
-        paragraphs=tuple(_fill(p, vals) for p in tpl.paragraphs),
+        paragraphs=_lines(tpl.paragraphs, vals),
         table_intro=_fill(tpl.findings_intro if keys else tpl.no_findings, vals),
-        table_header=TABLE_HEADERS[kind] if keys else (),
+        table_header=_header(kind, policy) if keys else (),
         table_rows=rows,
-        closing=tuple(_fill(p, vals) for p in tpl.closing),
+        closing=_lines(tpl.closing, vals),
         office=vals["检查单位"],
         dated=cn_date(notice.issued_on if notice is not None else None),
         contact=templates.contact,

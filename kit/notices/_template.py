@@ -1,4 +1,5 @@
-"""The office's notice templates (``templates/notices.yaml``) and its document numbering.
+"""The office's notice templates (``templates/notices.yaml``: the result, rectification and
+suspension notices) and its document numbering.
 
 >>> scheme = "京药监械检告〔{year}〕{seq:03d}号"
 >>> next_number(scheme, 2026, ["京药监械检告〔2026〕007号", "京药监械检告〔2025〕031号", "x"])
@@ -24,11 +25,17 @@ from kit.schemas import check_file
 
 SCHEMA_FILE = DATA_DIR / "notices.schema.json"
 
-#: what a notice's texts may say in braces, each filled from the record
+#: what a notice's texts may say in braces, each filled from the record (the last three are
+#: whole sentences, empty where they do not apply: :data:`SENTENCES`)
 PLACEHOLDERS = (
     "企业名称", "统一社会信用代码", "生产地址", "检查单位", "检查类型", "检查开始日期",
     "检查结束日期", "检查日期", "检查依据", "检查意见", "检查组长", "检查组成员", "问题数", "文号",
+    "检查结论", "安全警示信息", "恢复生产条件",
 )
+#: the placeholders that are whole sentences: the verdict under the office's grading scheme,
+#: the safety warnings published (十、1) and what lets suspended production resume (the
+#: office's rule, templates/handling.yaml); a paragraph that fills to nothing is left out
+SENTENCES = ("检查结论", "安全警示信息", "恢复生产条件")
 #: who may sign a notice (``signatures`` in the template), with what the notice calls them
 SIGNER_ROLES = {"leader": "检查组长", "inspectors": "检查人员", "company": "企业负责人",
                 "witness": "见证人"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
@@ -13,13 +14,16 @@ import yaml
 from kit.door import Door, Identity
 from kit.errors import ConflictError, NotFoundError, ValidationError
 from kit.notices import (
+    PLACEHOLDERS,
     compose,
     follows_scheme,
     load_notice_templates,
     next_number,
     notices_file,
 )
+from kit.policy import Policy, load_policy
 from kit.record import Inspection, Notice
+from kit.resources import shipped_dir
 from kit.rules import check
 from kit.session import Session
 from kit.store import NumberTakenError, Store
@@ -40,10 +44,18 @@ def reporting(demo: Inspection, iid: str) -> Inspection:
 
 
 # -- the office's templates ------------------------------------------------------------------
-def test_the_shipped_templates_load_with_both_notices() -> None:
+def test_the_shipped_templates_load_with_the_three_notices() -> None:
     t = load_notice_templates()
-    assert set(t.kinds) == {"result", "rectification"}
+    assert set(t.kinds) == {"result", "rectification", "suspension"}
     assert t["rectification"].title == "医疗器械生产监督检查整改通知书"
+
+
+def test_every_placeholder_is_documented_in_the_files_header() -> None:
+    header = "".join(line for line in notices_file().read_text(encoding="utf-8").splitlines()
+                     if line.startswith("#"))
+    for name in PLACEHOLDERS:
+        assert f"{{{name}}}" in header, name
+    assert {"检查结论", "安全警示信息", "恢复生产条件"} <= set(PLACEHOLDERS)
 
 
 def write(tmp_path: Path, change: dict) -> Path:
@@ -65,6 +77,7 @@ def write(tmp_path: Path, change: dict) -> Path:
      "{year}"),
     ({"notices/result/number": "京检〔{year}〕{seq}-{seq}号"}, "notices/result/number", "{seq}"),
     ({"notices/result/title": 3}, "notices/result/title", "文本"),
+    ({"notices/suspension/closing": ["{恢复条件}"]}, "notices/suspension/closing/0", "{恢复条件}"),
 ])
 def test_a_broken_template_is_reported_with_its_field(tmp_path: Path, change: dict, field: str,
                                                       words: str) -> None:
@@ -111,6 +124,8 @@ def test_the_rectification_notice_lists_each_finding_with_its_deadline_in_workin
     assert first[2] == "七、3.检查方法（2）\n依据：《医疗器械生产质量管理规范附录无菌医疗器械》"
     assert first[4] == "2026-12-11\n（15个工作日）"  # from the last visit day, official calendar
     assert text.table_rows[1][4] == "2026-12-04\n（10个工作日）"
+    # F4's deadline was extended (延期整改 E1): the one in force, and that it was extended
+    assert text.table_rows[2][4] == "2026-12-18\n（20个工作日）\n已延期（原期限 2026-12-11）"
     assert "2026年11月19日至2026年11月20日" in text.paragraphs[0]
     assert text.receipt == ("送达日期：2026年11月20日", "签收人（签字）：陈示例")
 
@@ -121,6 +136,46 @@ def test_the_result_notice_states_the_opinion_and_every_finding(demo: Inspection
     assert any("企业质量管理体系总体运行正常" in p for p in text.paragraphs)
     assert "《医疗器械监督管理条例》" in text.paragraphs[0]
     assert text.table_rows[1][3] == "现场监督立即纠正"
+    # the guide grades nothing (scheme: none): no verdict, no grade, nothing left blank
+    assert not any("检查结论" in p for p in text.paragraphs)
+    assert text.table_header == ("序号", "问题描述", "检查项", "处理方式")
+
+
+def office_policy(tmp_path: Path, scheme: str) -> Policy:
+    folder = tmp_path / "templates"
+    shutil.copytree(shipped_dir("templates"), folder)
+    grading = folder / "grading.yaml"
+    grading.write_text(grading.read_text("utf-8").replace("\nscheme: none\n",
+                                                          f"\nscheme: {scheme}\n"), "utf-8")
+    return load_policy(folder)
+
+
+def graded(demo: Inspection, grades: dict[str, str], **opinion: str) -> Inspection:
+    findings = {k: replace(f, grade=grades.get(k, "")) for k, f in demo.findings.items()}
+    return replace(demo, findings=findings, opinion=replace(demo.opinion, **opinion))
+
+
+def test_the_result_notice_states_the_verdict_and_each_grade_under_the_offices_scheme(
+        tmp_path: Path, demo: Inspection) -> None:
+    policy = office_policy(tmp_path, "nmpa2015")
+    ins = graded(demo, {"F1": "general", "F2": "general", "F3": "key", "F4": "general"},
+                 verdict="recheck", scheme="nmpa2015", verdict_reason="关键项已当场纠正")
+    text = compose(ins, "result", policy=policy)
+    assert "检查结论：整改后复查（按“现场检查指导原则（2015）关键项/一般项”评定）。" in text.paragraphs
+    assert text.table_header[3] == "等级及处理方式"
+    assert text.table_rows[2][3] == "等级：关键项（*）不符合\n处理：暂停生产并立即开始整改"
+    assert text.table_rows[0][3].startswith("等级：一般项不符合\n")
+    draft = compose(graded(demo, {"F1": "general"}), "result", policy=policy)
+    assert "检查结论：（检查结论尚未确认）" in draft.paragraphs
+    assert draft.table_rows[1][3].startswith("等级：（尚未定级）")
+
+
+def test_a_verdict_is_stated_in_the_words_of_the_scheme_it_was_given_under(
+        tmp_path: Path, demo: Inspection) -> None:
+    policy = office_policy(tmp_path, "fda")
+    ins = graded(demo, dict.fromkeys(demo.findings, "minor"), verdict="VAI", scheme="fda")
+    assert "检查结论：企业自行纠正（VAI）（按“FDA 检查分类（NAI/VAI/OAI）”评定）。" in compose(
+        ins, "result", policy=policy).paragraphs
 
 
 def test_a_refusal_prints_the_inspectors_who_noted_it(demo: Inspection) -> None:
