@@ -263,7 +263,8 @@ class Session:
     def issue_notice(self, kind: str, *, on: date | None = None,
                      templates: NoticeTemplates | None = None,
                      notary: Notary | None = None) -> str:
-        """Issue the notice of ``kind`` (``result`` 检查结果告知书, ``rectification`` 整改通知书):
+        """Issue the notice of ``kind`` (``result`` 检查结果告知书, ``rectification`` 整改通知书,
+        ``suspension`` 暂停生产通知书):
         give it the next document number of the year in the office's scheme and its date,
         freeze it, and return the number. A notice already issued keeps its number. What the
         notice must state has to be in the record first (:func:`kit.rules.notice_problems`);
@@ -277,8 +278,9 @@ class Session:
         unsigned. A notice issued but not yet frozen (LibreOffice failed midway, or an
         earlier kit issued it) is frozen when issued again."""
         if kind not in NOTICE_KINDS:
-            msg = (f"没有这种文书：{kind}（可用：result 检查结果告知书、rectification 整改通知书）"
-                   f" / no such notice {kind!r}: result or rectification")
+            msg = (f"没有这种文书：{kind}（可用：result 检查结果告知书、rectification 整改通知书、"
+                   f"suspension 暂停生产通知书） / no such notice {kind!r}: result, rectification "
+                   "or suspension")
             raise InputError(msg)
         notice = self.inspection.notices.get(kind)
         if notice is not None and notice.number:

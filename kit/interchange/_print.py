@@ -253,6 +253,6 @@ def export_notice(door: Door, inspection_id: str, kinds: Sequence[str], out: Pat
 
 def _kind(kind: str) -> None:
     if kind not in NOTICE_KINDS:
-        msg = (f"没有这种文书：{kind}（可用：result、rectification） / no such notice "
-               f"{kind!r}: result or rectification")
+        msg = (f"没有这种文书：{kind}（可用：result、rectification、suspension） / no such "
+               f"notice {kind!r}: result, rectification or suspension")
         raise InputError(msg)

@@ -32,7 +32,8 @@ from kit.workbook._layout import cell_text
 from kit.workbook._style import A4, LINE_FACTOR, put_text, text_units
 
 #: column widths (character units) of each kind's table; about 92 fill A4 portrait at 100%
-WIDTHS = {"result": (5.0, 45.0, 22.0, 20.0), "rectification": (5.0, 28.0, 18.0, 28.0, 13.0)}
+WIDTHS = {"result": (5.0, 45.0, 22.0, 20.0), "rectification": (5.0, 28.0, 18.0, 28.0, 13.0),
+          "suspension": (5.0, 28.0, 18.0, 16.0, 25.0)}
 FONT = "宋体"
 BODY, SMALL, TITLE, HEAD = 11.0, 10.5, 16.0, 18.0
 #: how long LibreOffice may take to print (it starts cold in a fresh profile)
@@ -40,7 +41,7 @@ PDF_TIMEOUT_S = 180
 #: a signature's row on a notice (points): the drawn picture at a legible size
 SIGNATURE_ROW_PT = 48.0
 #: the sheet names notices take in a workbook (Excel allows 31 characters)
-SHEET_NAMES = {"result": "检查结果告知书", "rectification": "整改通知书"}
+SHEET_NAMES = {"result": "检查结果告知书", "rectification": "整改通知书", "suspension": "暂停生产通知书"}
 
 _THIN = Side(style="thin")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
