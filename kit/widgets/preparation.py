@@ -59,10 +59,17 @@ EXTENDED_ROLES = ("supplier", "service_provider")
 
 def role_options(session: Session) -> Options:
     """The company's roles (一): a supplier or service provider only in a 延伸检查 (六、5),
-    where they are all it can be."""
-    extended = session.inspection.scope.type == "extended"
-    return tuple((label, code) for label, code in vocab_options("roles")
+    where they are all it can be. A role the record holds that does not fit the type is
+    offered too, marked, so the field shows it until another is chosen."""
+    ins = session.inspection
+    extended = ins.scope.type == "extended"
+    fits = tuple((label, code) for label, code in vocab_options("roles")
                  if (code in EXTENDED_ROLES) == extended)
+    held = next(((label, code) for label, code in vocab_options("roles")
+                 if code == ins.company.role and (label, code) not in fits), None)
+    if held is None:
+        return fits
+    return (*fits, (f"{held[0]}（与检查方式不符 does not fit the type）", held[1]))
 
 
 def _role_field(session: Session) -> BoundField:
@@ -70,7 +77,7 @@ def _role_field(session: Session) -> BoundField:
     role = field(session, "company/role", "企业类型 Role（一；六、5）", "choice",
                  role_options(session))
     session.on_change(lambda path: role.set_options(role_options(session))
-                      if path in ("*", "scope/type") else None)
+                      if path in ("*", "scope/type", "company/role") else None)
     return role
 
 
