@@ -18,7 +18,7 @@ from kit.errors import KitError, ValidationError
 from kit.policy import Policy
 from kit.session import Session
 from kit.widgets._common import message_html, shown_if
-from kit.widgets._fields import problems_html
+from kit.widgets._fields import LABEL_WIDTH, problems_html
 
 __all__ = ["VerdictPanel"]
 
@@ -37,14 +37,17 @@ class VerdictPanel(W.VBox):
                                        layout=W.Layout(width="auto"))
         self.confirm_button.add_class("kit-verdict-confirm")
         self.confirm_button.on_click(lambda _b: self.confirm())
+        # nothing chosen at first: a tap on "choose" never gives a verdict nobody picked
         self.other = W.Dropdown(description="其他结论 Another",
-                                options=[(f"{v.zh} {v.en}", v.code) for v in scheme.verdicts],
-                                style={"description_width": "8em"},
-                                layout=W.Layout(width="auto", max_width="100%"))
+                                options=[("（请选择 choose）", ""),
+                                         *((f"{v.zh} {v.en}", v.code) for v in scheme.verdicts)],
+                                style={"description_width": LABEL_WIDTH},
+                                layout=W.Layout(width="100%", max_width="100%"))
         self.other.add_class("kit-verdict-other")
-        self.reason = W.Textarea(placeholder="改变建议结论的理由（必填） / why it differs from the "
-                                             "proposal (required)",
-                                 rows=2, layout=W.Layout(width="100%"))
+        self.reason = W.Textarea(description="理由 Reason", placeholder="改变建议结论的理由（必填） / "
+                                 "why it differs from the proposal (required)", rows=2,
+                                 style={"description_width": LABEL_WIDTH},
+                                 layout=W.Layout(width="100%"))
         self.reason.add_class("kit-verdict-reason")
         self.choose_button = W.Button(description="改为此结论 Choose this verdict",
                                       button_style="warning", layout=W.Layout(width="auto"))
@@ -96,8 +99,8 @@ class VerdictPanel(W.VBox):
                 "first (findings stage)", "warning")
         else:
             self.proposal.value = ""
-        self.confirm_button.disabled = not proposed or op.verdict == proposed or \
-            self.session.refusal("opinion/verdict") is not None
+        # nothing to confirm once the proposal is the verdict (or while nothing is proposed)
+        shown_if(self.confirm_button, bool(proposed) and op.verdict != proposed)
         if op.verdict:
             by = html.escape(op.verdict_by or "?")
             at = op.verdict_at.strftime("%Y-%m-%d %H:%M") if op.verdict_at else "?"
@@ -125,6 +128,9 @@ class VerdictPanel(W.VBox):
     def choose(self, verdict: str, reason: str) -> bool:
         """Give ``verdict``; one that differs from the proposal needs ``reason``."""
         reason = (reason or "").strip()
+        if not verdict:
+            self.message.value = message_html("请先选择检查结论 / choose a verdict first", "error")
+            return False
         if verdict != self.proposed and not reason:
             self.message.value = message_html(
                 "请写明改变建议结论的理由 / say why the verdict differs from the proposal",
@@ -132,6 +138,7 @@ class VerdictPanel(W.VBox):
             return False
         if self._save(verdict, reason):
             self.reason.value = ""
+            self.other.value = ""
             return True
         return False
 

@@ -205,7 +205,7 @@ def test_the_verdict_is_proposed_from_the_grades_and_confirmed_or_changed_with_a
     panel = app.stage("report").verdict
     assert shown(panel)
     assert "F2" in panel.proposal.value  # one finding still ungraded: nothing proposed yet
-    assert panel.confirm_button.disabled
+    assert not shown(panel.confirm_button)
     bound(findings, "findings/F2/grade").control.value = "general"
     assert "整改后复查" in panel.proposal.value  # live, from the grades
     before = beijing_now()
@@ -217,7 +217,10 @@ def test_the_verdict_is_proposed_from_the_grades_and_confirmed_or_changed_with_a
     assert before - timedelta(seconds=1) <= at <= beijing_now()  # Beijing time, now
     assert "整改后复查" in panel.current.value
     assert "张明" in panel.current.value
+    assert not shown(panel.confirm_button)  # nothing left to confirm
 
+    panel.choose_button.click()  # nothing chosen: nothing given
+    assert "请先选择" in panel.message.value
     panel.other.value = "fail"
     panel.choose_button.click()  # another verdict without a reason: refused, said
     assert "理由" in panel.message.value
@@ -227,6 +230,7 @@ def test_the_verdict_is_proposed_from_the_grades_and_confirmed_or_changed_with_a
     op = store.load(iid).doc["opinion"]
     assert (op["verdict"], op["verdict_reason"]) == ("fail", "F1 直接影响无菌屏障")
     assert "F1 直接影响无菌屏障" in panel.current.value
+    assert shown(panel.confirm_button)  # the proposal can still be taken instead
 
     bound(findings, "findings/F1/grade").control.value = "key"
     assert "未通过检查" in panel.proposal.value  # the proposal follows a grade changed
