@@ -193,6 +193,22 @@ def test_under_none_nothing_is_graded_and_no_verdict_is_asked(store):
     assert not shown(app.stage("report").verdict)
 
 
+def test_a_grade_and_verdict_held_under_none_are_shown_not_hidden(store):
+    """An office that went back to ``none`` still sees what the record holds, said as such."""
+    iid = stored(store, findings__F1=FINDING)
+    raw = store.load(iid).doc
+    raw["findings"]["F1"]["grade"] = "key"
+    raw["opinion"]["verdict"] = "fail"
+    odd = store.create(raw, user="管理员")  # straight into the store, as a repair would
+    app = app_on(store, odd, "findings")
+    outcome = app.stage("findings")._outcomes["F1"]
+    assert shown(outcome.groups["grade"])
+    assert bound(outcome, "findings/F1/grade").control.value == "key"
+    panel = app.stage("report").verdict
+    assert shown(panel)
+    assert "⚠ 未知 unknown：fail" in panel.current.value
+
+
 def test_the_verdict_is_proposed_from_the_grades_and_confirmed_or_changed_with_a_reason(
         store, nmpa2015):
     iid = stored(store, findings__F1=FINDING, findings__F2={**FINDING, "item": "7.1.c2"})

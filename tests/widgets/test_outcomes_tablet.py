@@ -50,7 +50,7 @@ def suspension_record(data_dir: Path) -> str:
 
 def widest(page) -> float:
     return float(page.evaluate("""() => Math.max(...[...document.querySelectorAll('.kit-app *')]
-      .filter((e) => !e.closest('.lm-TabBar-content') && !e.closest('.kit-rounds'))
+      .filter((e) => !e.closest('.lm-TabBar-content'))
       .map((e) => e.getBoundingClientRect().right))"""))
 
 
