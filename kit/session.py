@@ -153,6 +153,11 @@ class Session:
     def get(self, path: str, default: Any = None) -> Any:
         return self.record.get(path, default)
 
+    def extensions(self) -> list[str]:
+        """The 延伸检查 (六、5) that name this inspection as their principal and this person
+        may read, by id (the principal shows them; each extension shows its principal)."""
+        return self.door.extensions_of(self.id)
+
     def on_change(self, listener: Listener, *, field: str | None = None) -> None:
         """Call ``listener(path)`` after every saved change (and ``"*"`` after a refresh).
 

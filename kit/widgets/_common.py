@@ -16,8 +16,10 @@ from urllib.parse import parse_qs
 import anywidget
 import ipywidgets as W
 
+from kit.errors import KitError
 from kit.guide import load_guide
 from kit.labels import Table, options, vocab
+from kit.policy import Policy, load_policy
 from kit.profiles import Profile, resolve_profile
 from kit.session import Session
 
@@ -120,3 +122,29 @@ def clause_options(*parents: str) -> Options:
 def session_profile(session: Session) -> Profile | None:
     """The checklist profile the session's inspection runs under (None: the office removed it)."""
     return resolve_profile(session.inspection.profile)
+
+
+def team_options(session: Session, *, blank: str = "") -> Options:
+    """The team's leader and inspectors (not its experts) as ``(name, member key)`` options;
+    with ``blank``, a first option of that text for no one chosen."""
+    found = tuple((m.name or k, k) for k, m in session.inspection.team.items()
+                  if m.role != "expert")
+    return ((blank, ""), *found) if blank else found
+
+
+def office_policy() -> tuple[Policy, str]:
+    """The office's grading scheme and handling rules (``templates/``), and what is wrong with
+    them ('' when they load): a broken file leaves the guide's own way (no grading) in force,
+    said on the page, never a traceback in place of a stage."""
+    try:
+        return load_policy(), ""
+    except KitError as exc:
+        return Policy(), f"办公室规则文件有误，按不分级处理 / the office's policy files are " \
+                         f"broken, no grading applied: {exc}"
+
+
+def shown_if(widget: W.Widget, shown: bool) -> None:
+    """Show or hide ``widget`` (hidden, it takes no room)."""
+    display = None if shown else "none"
+    if widget.layout.display != display:
+        widget.layout.display = display

@@ -54,8 +54,11 @@ STAGE_TABS: tuple[tuple[str, str], ...] = (
 )
 #: the stage whose fields show a record path (by its start; the rest: the preparation)
 _PATH_TAB = (("steps/", "onsite"), ("sampling/", "sampling"), ("findings/", "findings"),
+             ("past_products/", "findings"), ("inability/", "report"),
              ("follow_up/", "report"), ("signatures/", "report"), ("notices/", "report"),
-             ("opinion/", "report"), ("stage", "report"), ("results/", "checklist"))
+             ("opinion/", "report"), ("stage", "report"), ("results/", "checklist"),
+             ("cross_region/report", "report"), ("cross_region/notif", "report"),
+             ("cross_region/outside", "report"), ("cross_region/advance", "report"))
 _RECORD_STAGE_TAB = {"preparation": "preparation", "on_site": "checklist",
                      "reporting": "report", "follow_up": "report", "closed": "report"}
 
@@ -397,6 +400,8 @@ class InspectorApp(W.VBox):
         if key == "checklist":
             widget = builder(self.session, section_id=self._section,
                              on_section=self._section_shown, on_finding=self._finding_made)
+        elif key == "preparation":  # a 延伸检查 and its principal open each other (六、5)
+            widget = builder(self.session, on_open=self._open_linked)
         else:
             widget = builder(self.session)
         self._built[key] = widget
@@ -416,6 +421,13 @@ class InspectorApp(W.VBox):
     def _section_shown(self, section_id: str) -> None:
         self._section = section_id
         self._follow()
+
+    def _open_linked(self, inspection_id: str) -> None:
+        """Open a linked inspection (a 延伸检查's principal, or one of its extensions) where
+        the link between them is shown."""
+        self._guard(self.open_inspection, inspection_id, stage="preparation")
+        if self.session is not None and self.session.id == inspection_id:
+            self._built["preparation"].show_scope()
 
     def _finding_made(self, key: str) -> None:
         """A row's 记为问题 made finding ``key``: show it on the findings stage."""

@@ -10,18 +10,26 @@ import ipywidgets as W
 from kit.dates import beijing_today
 from kit.errors import KitError
 from kit.guide import load_guide
-from kit.labels import FINDING_STATES, REVIEW_MODES
 from kit.profiles import items_in_scope
 from kit.session import Session
 from kit.widgets._collection import CollectionWidget, Column
-from kit.widgets._common import Options, message_html, session_profile, table_options, vocab_options
+from kit.widgets._common import (
+    Options,
+    message_html,
+    office_policy,
+    session_profile,
+    shown_if,
+    vocab_options,
+)
 from kit.widgets._evidence import EvidenceBox
 from kit.widgets._fields import ProblemList, field
+from kit.widgets._outcomes import OutcomePanel
 from kit.workdays import load_calendar
 
 __all__ = [
     "DeadlineHelper",
     "FindingsWidget",
+    "ReviewUnitPanel",
     "item_options",
 ]
 
@@ -82,28 +90,22 @@ class DeadlineHelper(W.HBox):
 
 
 class FindingsWidget(W.VBox):
-    """Every finding with its handling; the measures for past products (十、2)."""
+    """Every finding with its handling carried to its outcome (十、1, 十、3); the measures for
+    past products and the review unit told (十、2)."""
 
     def __init__(self, session: Session) -> None:
         guide = load_guide()
         self.session = session
+        self.policy, broken = office_policy()
         self.findings = CollectionWidget(session, "findings", [
             Column("item", "检查项 Item", "choice", options_fn=item_options),
             Column("description", "问题描述 Finding", "textarea"),
             Column("handling", "处理方式 Handling（十、1）", "choice", vocab_options("handling_kinds")),
             Column("requirement", "整改要求 Requirement", "textarea"),
-            Column("deadline", "整改期限 Deadline", "date"),
             Column("affects_past_products", "涉及既往产品 Affects past products（十、2）", "bool"),
-            Column("state", "整改状态 Rectification（六、9）", "choice",
-                   table_options(FINDING_STATES)),
-            Column("submitted_on", "提交整改资料 Submitted on", "date"),
-            Column("evidence", "整改证据 Evidence", "textarea"),
-            Column("review_mode", "复查方式 Review", "choice", table_options(REVIEW_MODES)),
-            Column("reviewed_on", "复查日期 Reviewed on", "date"),
-            Column("reviewer", "复查人 Reviewer"),
         ], prefix="F", title="问题 finding", new_entry=self._new_finding,
             entry_title=lambda s, k: f"问题 {k}")
-        self._helpers: dict[str, DeadlineHelper] = {}
+        self._outcomes: dict[str, OutcomePanel] = {}
         self._photos: dict[str, EvidenceBox] = {}
         self.findings.entries.observe(lambda _c: self._attach_helpers(), names="children")
         self._attach_helpers()
@@ -114,12 +116,13 @@ class FindingsWidget(W.VBox):
         super().__init__([
             W.HTML("<h3>十、对问题的处理 Handling of problems</h3>"
                    f"<details><summary>十、1 的五种处理 The five kinds</summary><ul>{handling_help}"
-                   "</ul></details>"),
+                   "</ul></details>" + message_html(broken, "error")),
             self.findings,
             W.HTML(f"<h4>既往产品 Past products（十、2）</h4><p>{html.escape(guide.item('10.2').zh)}"
                    "</p>"),
             field(session, "past_products/measures", "措施 Measures", "multichoice",
                   vocab_options("past_product_measures")),
+            ReviewUnitPanel(session),
             field(session, "past_products/note", "说明 Note", "textarea"),
             ProblemList(session, ["findings", "results"]),
         ])
@@ -134,11 +137,38 @@ class FindingsWidget(W.VBox):
 
     def _attach_helpers(self) -> None:
         for key, box in zip(self.findings.entry_keys(), self.findings.entries.children, strict=False):
-            if any(isinstance(c, DeadlineHelper) for c in box.children):
+            if any(isinstance(c, OutcomePanel) for c in box.children):
                 continue
-            helper = self._helpers.get(key) or DeadlineHelper(self.session, key)
-            self._helpers[key] = helper
+            outcome = self._outcomes.get(key) or OutcomePanel(self.session, key, self.policy,
+                                                               DeadlineHelper)
+            self._outcomes[key] = outcome
             photos = self._photos.get(key) or EvidenceBox(
                 self.session, f"findings/{key}", "照片与附件（问题、整改证据） Photos and files")
             self._photos[key] = photos
-            box.children = [*box.children, helper, photos]
+            box.children = [*box.children, outcome, photos]
+
+
+class ReviewUnitPanel(W.VBox):
+    """十、2 通报相关审查单位: which unit was told, by whom, when; shown once that measure is
+    chosen for past products (or the record holds it)."""
+
+    MEASURE = "notify_review_unit"
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        p = "past_products"
+        super().__init__([
+            W.HTML("<b>通报相关审查单位 Review unit told（十、2）</b>"),
+            field(session, f"{p}/notified_unit", "通报的审查单位 Unit"),
+            field(session, f"{p}/notified_by", "通报人 Told by"),
+            field(session, f"{p}/notified_on", "通报日期 Told on", "date"),
+        ])
+        self.add_class("kit-review-unit")
+        session.on_change(lambda path: self.refresh()
+                          if path == "*" or path.startswith(p) else None)
+        self.refresh()
+
+    def refresh(self) -> None:
+        past = self.session.inspection.past_products
+        shown_if(self, self.MEASURE in past.measures or bool(
+            past.notified_unit or past.notified_by) or past.notified_on is not None)

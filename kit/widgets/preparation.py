@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 
 import ipywidgets as W
 
@@ -24,18 +25,24 @@ from kit.widgets._collection import CollectionWidget, Column
 from kit.widgets._common import (
     Options,
     clause_options,
+    message_html,
     section_options,
+    shown_if,
     table_options,
     vocab_options,
 )
-from kit.widgets._fields import ProblemList, field
+from kit.widgets._cross import communication_panel
+from kit.widgets._fields import BoundField, ProblemList, field
 
 __all__ = [
+    "EXTENDED_ROLES",
+    "ExtensionLinks",
     "PreparationWidget",
     "background_panel",
     "company_panel",
     "plan_panel",
     "product_options",
+    "role_options",
     "scope_panel",
     "team_panel",
 ]
@@ -46,6 +53,99 @@ def product_options(session: Session) -> Options:
     return tuple((p.name or k, k) for k, p in products.items())
 
 
+#: the parties inspected only by a 延伸检查 (六、5)
+EXTENDED_ROLES = ("supplier", "service_provider")
+
+
+def role_options(session: Session) -> Options:
+    """The company's roles (一): a supplier or service provider only in a 延伸检查 (六、5),
+    where they are all it can be. A role the record holds that does not fit the type is
+    offered too, marked, so the field shows it until another is chosen."""
+    ins = session.inspection
+    extended = ins.scope.type == "extended"
+    fits = tuple((label, code) for label, code in vocab_options("roles")
+                 if (code in EXTENDED_ROLES) == extended)
+    held = next(((label, code) for label, code in vocab_options("roles")
+                 if code == ins.company.role and (label, code) not in fits), None)
+    if held is None:
+        return fits
+    return (*fits, (f"{held[0]}（与检查方式不符 does not fit the type）", held[1]))
+
+
+def _role_field(session: Session) -> BoundField:
+    """The company's role, its choices following the inspection's type."""
+    role = field(session, "company/role", "企业类型 Role（一；六、5）", "choice",
+                 role_options(session))
+    session.on_change(lambda path: role.set_options(role_options(session))
+                      if path in ("*", "scope/type", "company/role") else None)
+    return role
+
+
+class ExtensionLinks(W.VBox):
+    """六、5 延伸检查 linked both ways: an extension shows the principal inspection it
+    extends, a principal the extensions that name it; each a button that opens the other
+    (``on_open(id)``, the app's), or a link to it where no app is at hand."""
+
+    def __init__(self, session: Session,
+                 on_open: Callable[[str], None] | None = None) -> None:
+        self.session, self.on_open = session, on_open
+        self.principal = W.Box(layout=W.Layout(flex_flow="row wrap", align_items="center"))
+        self.principal.add_class("kit-principal-link")
+        self.extensions = W.Box(layout=W.Layout(flex_flow="row wrap", align_items="center"))
+        self.extensions.add_class("kit-extension-links")
+        self._shown: tuple[str, tuple[str, ...]] | None = None
+        super().__init__([self.principal, self.extensions])
+        self.add_class("kit-links")
+        session.on_change(lambda path: self.refresh()
+                          if path in ("*", "scope/principal", "scope/type") else None)
+        self.refresh()
+
+    def _link(self, iid: str) -> W.Widget:
+        if self.on_open is None:
+            href = html.escape(f"?id={iid}&stage=preparation")
+            return W.HTML(f"<a class='kit-open-linked' href='{href}' style='display:inline-flex;"
+                          f"align-items:center;min-height:44px;padding:0 8px'>"
+                          f"{html.escape(iid)}</a>")
+        button = W.Button(description=f"打开 Open {iid}", layout=W.Layout(width="auto"))
+        button.add_class("kit-open-linked")
+        button.on_click(lambda _b, target=iid: self.on_open(target)
+                        if self.on_open is not None else None)
+        return button
+
+    def refresh(self) -> None:
+        principal = self.session.inspection.scope.principal.strip()
+        extensions = tuple(self.session.extensions())
+        if self._shown == (principal, extensions):
+            return
+        self._shown = (principal, extensions)
+        self.principal.children = [
+            W.HTML("<b>所延伸的检查 Principal inspection：</b>"), self._link(principal),
+        ] if principal else []
+        self.extensions.children = [
+            W.HTML("<b>本检查的延伸检查 Extended inspections（六、5）：</b>"),
+            *(self._link(iid) for iid in extensions),
+        ] if extensions else []
+        shown_if(self, bool(principal or extensions))
+
+
+def _extended_panel(session: Session, on_open: Callable[[str], None] | None) -> W.Widget:
+    """The principal's id, shown for a 延伸检查 (or while the record holds one)."""
+    principal = field(session, "scope/principal", "所延伸的检查记录编号 Principal inspection id（六、5）",
+                      placeholder="被延伸的检查的记录编号 / the id of the inspection extended")
+    note = W.HTML(message_html("延伸检查：对为医疗器械生产活动提供产品或者服务的单位或个人进行的检查，"
+                               "关联所延伸的检查 / an extended inspection of a supplier or service "
+                               "provider, linked to the inspection it extends", "muted"))
+    box = W.VBox([note, principal])
+    box.add_class("kit-extended")
+
+    def refresh(path: str = "*") -> None:
+        if path in ("*", "scope/type", "scope/principal"):
+            scope = session.inspection.scope
+            shown_if(box, scope.type == "extended" or bool(scope.principal))
+
+    session.on_change(refresh)
+    refresh()
+    return W.VBox([box, ExtensionLinks(session, on_open)])
 
 
 def _box(title: str, children: list[W.Widget]) -> W.VBox:
@@ -102,7 +202,7 @@ def company_panel(session: Session) -> W.Widget:
         field(session, f"{p}/name", "企业名称 Name"),
         field(session, f"{p}/credit_code", "统一社会信用代码 Credit code",
               placeholder="18 位 / 18 characters"),
-        field(session, f"{p}/role", "企业类型 Role（一）", "choice", vocab_options("roles")),
+        _role_field(session),
         field(session, f"{p}/legal_representative", "法定代表人 Legal rep."),
         field(session, f"{p}/contact", "联系人 Contact"),
         field(session, f"{p}/registered_address", "住所 Registered address"),
@@ -130,10 +230,11 @@ def background_panel(session: Session) -> W.Widget:
                    _box("既往检查发现问题 Past findings（五、1.（5））", [past])])
 
 
-def scope_panel(session: Session) -> W.Widget:
+def scope_panel(session: Session, on_open: Callable[[str], None] | None = None) -> W.Widget:
     p = "scope"
     return W.VBox([
         field(session, f"{p}/type", "检查方式 Type（五、2）", "choice", vocab_options("inspection_types")),
+        _extended_panel(session, on_open),
         field(session, f"{p}/unannounced", "飞行检查 Unannounced", "bool"),
         field(session, f"{p}/remote", "远程检查 Remote（八、4）", "bool"),
         field(session, f"{p}/remote_reason", "远程检查原因 Why remote", "textarea",
@@ -142,6 +243,7 @@ def scope_panel(session: Session) -> W.Widget:
         field(session, f"{p}/remote_confirmed", "远程结果已双方确认 Remote result confirmed", "bool"),
         field(session, f"{p}/cooperation", "联合/委托检查（八、5）", "choice", table_options(COOPERATION)),
         field(session, f"{p}/partner_authority", "协作监管部门 Partner authority"),
+        communication_panel(session),
         field(session, f"{p}/start_date", "检查开始 Start", "date"),
         field(session, f"{p}/end_date", "检查结束 End", "date"),
         field(session, f"{p}/delegated_result_date", "委托检查结果反馈日期 Delegated result", "date"),
@@ -150,7 +252,7 @@ def scope_panel(session: Session) -> W.Widget:
         field(session, f"{p}/purpose", "检查目的 Purpose", "textarea"),
         field(session, f"{p}/focus", "检查重点 Focus（五、3）", "textarea"),
         field(session, f"{p}/key_risks", "关键风险点 Key risks（五、3）", "textarea"),
-        ProblemList(session, ["scope", "notification"]),
+        ProblemList(session, ["scope", "notification", "cross_region"]),
     ])
 
 
@@ -202,8 +304,10 @@ class PreparationWidget(W.Accordion):
         ("检查方案与通知（五、5-6）Plan and notice", plan_panel),
     )
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session,
+                 on_open: Callable[[str], None] | None = None) -> None:
         self.session = session
+        self.on_open = on_open  # opens another inspection (a 延伸检查's principal, or back)
         super().__init__(children=[W.VBox() for _ in self.PANELS])
         for i, (title, _build) in enumerate(self.PANELS):
             self.set_title(i, title)
@@ -215,9 +319,17 @@ class PreparationWidget(W.Accordion):
         if isinstance(index, int):
             self.build(index)
 
+    def show_scope(self) -> W.Widget:
+        """Open the type and scope panel (where a 延伸检查 and its principal are linked)."""
+        index = next(i for i, (_t, build) in enumerate(self.PANELS) if build is scope_panel)
+        self.selected_index = index
+        return self.build(index)
+
     def build(self, index: int) -> W.Widget:
         """Build panel ``index`` if it is still empty; return it."""
         box = self.children[index]
         if not box.children:
-            box.children = [self.PANELS[index][1](self.session)]
+            build = self.PANELS[index][1]
+            box.children = [scope_panel(self.session, self.on_open) if build is scope_panel
+                            else build(self.session)]
         return box.children[0]

@@ -21,9 +21,20 @@ from kit.interchange import (
 from kit.labels import NOTICE_KINDS, REVIEW_MODES, STAGES, vocab, zh
 from kit.notices import compose, notice_changes, notice_doc
 from kit.session import GATED_STAGES, GateError, Session
-from kit.widgets._common import XLSX_MIME, download_link, message_html, table_options, vocab_options
+from kit.widgets._common import (
+    XLSX_MIME,
+    download_link,
+    message_html,
+    office_policy,
+    shown_if,
+    table_options,
+    team_options,
+    vocab_options,
+)
+from kit.widgets._cross import cross_report_panel
 from kit.widgets._fields import ProblemList, field, guarded, problems_html
 from kit.widgets._signature import SignaturePad
+from kit.widgets._verdict import VerdictPanel
 
 __all__ = [
     "AUDIT_SHOWN",
@@ -38,8 +49,7 @@ AUDIT_SHOWN = 200
 
 
 def member_options(session: Session) -> tuple[tuple[str, str], ...]:
-    return tuple((m.name or k, k) for k, m in session.inspection.team.items()
-                 if m.role != "expert")
+    return team_options(session)
 
 
 def workbook_bytes(session: Session) -> bytes:
@@ -227,6 +237,11 @@ class ReportWidget(W.VBox):
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        self.policy, _broken = office_policy()  # the findings stage says what is broken
+        self.verdict = VerdictPanel(session, self.policy)
+        self.suspension = NoticePanel(session, "suspension")
+        session.on_change(lambda _p: self._show_suspension())
+        self._show_suspension()
         self.download = W.HTML()
         self.download.add_class("kit-download-area")
         self.export_button = W.Button(description="生成检查文书 Excel workbook",
@@ -254,6 +269,7 @@ class ReportWidget(W.VBox):
             W.HTML("<h3>书面告知 Written notices（六、7-9）</h3>"),
             NoticePanel(session, "result"),
             NoticePanel(session, "rectification"),
+            self.suspension,
             W.HTML("<h3>跟踪检查 Follow-up（六、9，十、3）</h3>"),
             field(session, "follow_up/submitted_on", "企业提交整改资料 Submitted", "date"),
             field(session, "follow_up/review_mode", "复查方式 Review", "choice", table_options(REVIEW_MODES)),
@@ -269,6 +285,8 @@ class ReportWidget(W.VBox):
                   placeholder="检查组讨论确定的检查意见，由组长填写 / the team's conclusion, "
                               "entered by its leader"),
             field(session, "opinion/decided_on", "确定日期 Decided on", "date"),
+            self.verdict,
+            cross_report_panel(session),
             W.HTML("<h3>检查阶段 Stage</h3>"),
             field(session, "stage", "当前阶段 Stage", "choice",
                   table_options(STAGES)),
@@ -280,6 +298,15 @@ class ReportWidget(W.VBox):
             self.audit,
         ])
         self.add_class("kit-report")
+
+    def _show_suspension(self) -> None:
+        """The suspension notice (暂停生产通知书) shows once a finding suspends production
+        (the office's rule, templates/handling.yaml), or once the record holds it."""
+        ins = self.session.inspection
+        kinds = self.policy.handling.notice_kinds if self.policy.handling.notice_required \
+            else ()
+        shown_if(self.suspension, "suspension" in ins.notices or any(
+            f.handling in kinds for f in ins.findings.values()))
 
     def _signed_summary(self) -> W.Widget:
         """Who has signed: it follows from the signatures kept (drawn on the pads below),

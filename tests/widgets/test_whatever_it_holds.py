@@ -29,6 +29,8 @@ CODE_PATHS = (
     "results/7.1.c1/inspector", "results/7.1.c1/result", "notices/result/witnesses",
     "company/licences/L1/kind", "company/products/P1/device_class",
     "company/partners/C1/relation", "company/partners/C1/products", "inability/noted_by",
+    "findings/F1/grade", "findings/F2/corrected_by", "opinion/verdict",
+    "findings/F1/reviews/R1/mode", "findings/F1/reviews/R1/result",
 )
 LISTS = {"follow_up/measures", "past_products/measures", "signatures/inspector_signers",
          "scope/sections", "scope/bases", "team/M1/sections", "team/M1/qualifications",

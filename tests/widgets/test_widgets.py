@@ -193,7 +193,7 @@ def test_findings_deadline_in_working_days(store, session):
     session.set_many({"scope/end_date": "2025-09-30", "scope/sections": ["7.1"]})
     widget = FindingsWidget(session)
     key = widget.findings.add_entry()
-    helper = widget._helpers[key]
+    helper = widget._outcomes[key].deadline_helper
     helper.days.value = 10
     helper.button.click()
     assert reopen(store, session).inspection.findings[key].deadline == date(2025, 10, 21)

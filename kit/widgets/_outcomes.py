@@ -1,0 +1,221 @@
+"""One finding carried to its outcome (十、1-3): the fields of its own handling kind, its grade,
+the deadline in force with its extensions (延期整改), and its review rounds.
+
+Each handling of 十、1 ends differently: corrected on site (confirmed by an inspector, when), a
+suspension with its safety warning (date, channel, text), a case opened or transferred (its
+number, or the department, date and what was handed over), a rectification reviewed round by
+round under its deadline. A finding shows the outcome fields of its own kind only; a group of
+another kind shows too while the record holds something in it (changed handling, an import),
+so nothing the record holds is ever out of sight. Every field saves through
+:meth:`kit.session.Session.set` like any other; the rounds the door keeps are listed read
+only, above the fields of the round under way.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Sequence
+
+import ipywidgets as W
+
+from kit.guide import load_guide
+from kit.labels import FINDING_STATES, REVIEW_MODES, REVIEW_RESULTS, zh
+from kit.policy import Policy
+from kit.record import Finding, natural_key
+from kit.session import Session
+from kit.widgets._collection import CollectionWidget, Column
+from kit.widgets._common import Options, message_html, shown_if, table_options, team_options
+from kit.widgets._fields import BoundField, field
+
+__all__ = ["OutcomePanel", "grade_options", "rounds_html"]
+
+#: a group's fields: (leaf below the finding, label, kind)
+Leaves = Sequence[tuple[str, str, str]]
+
+CORRECTED: Leaves = (
+    ("corrected_at", "确认纠正时间 Confirmed at", "datetime"),
+)
+WARNING: Leaves = (
+    ("warning_on", "警示发布日期 Warning issued on", "date"),
+    ("warning_channel", "发布渠道 Channel", "text"),
+    ("warning_text", "警示信息内容 Warning text", "textarea"),
+)
+CASE: Leaves = (
+    ("case_number", "立案案件编号 Case number", "text"),
+    ("transferred_to", "移交部门 Transferred to", "text"),
+    ("transferred_on", "移交日期 Transferred on", "date"),
+    ("handed_over", "移交的材料 Handed over", "textarea"),
+)
+ROUND: Leaves = (
+    ("state", "整改状态 Rectification（六、9）", "choice"),
+    ("submitted_on", "提交整改资料 Submitted on", "date"),
+    ("evidence", "整改证据 Evidence", "textarea"),
+    ("review_mode", "复查方式 Review", "choice"),
+    ("reviewed_on", "复查日期 Reviewed on", "date"),
+    ("reviewer", "复查人 Reviewer", "text"),
+)
+_CHOICES: dict[str, Options] = {"state": table_options(FINDING_STATES),
+                                "review_mode": table_options(REVIEW_MODES)}
+
+
+def grade_options(policy: Policy) -> Options:
+    """The grades of the office's scheme, in its own words, after 未定级 (not graded yet)."""
+    return (("未定级 not graded", ""),
+            *((f"{g.zh} {g.en}", g.code) for g in policy.scheme.grades))
+
+
+def rounds_html(f: Finding) -> str:
+    """The review rounds the door kept (R1, R2…), oldest first, as a read-only table."""
+    if not f.reviews:
+        return ""
+    heads = ("轮次 Round", "提交 Submitted", "方式 Mode", "复查日期 Date", "复查人 Reviewer",
+             "结论 Result", "说明 Note")
+    rows = []
+    for key in sorted(f.reviews, key=natural_key):
+        r = f.reviews[key]
+        cells = (key, r.submitted_on or "", zh(REVIEW_MODES, r.mode) if r.mode else "",
+                 r.reviewed_on or "", r.reviewer, zh(REVIEW_RESULTS, r.result), r.note)
+        rows.append("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in cells)
+                    + "</tr>")
+    head = "".join(f"<th>{h}</th>" for h in heads)
+    return ("<div><b>已完成的复查 Review rounds kept</b> <small>（只读 read only）</small></div>"
+            f"<table class='kit-table kit-rounds'><tr>{head}</tr>{''.join(rows)}</table>")
+
+
+class OutcomePanel(W.VBox):
+    """What carries finding ``key`` to its end; see the module. ``deadline_helper`` builds
+    the stage's helper that sets a deadline in working days (shown with the deadline)."""
+
+    def __init__(self, session: Session, key: str, policy: Policy,
+                 deadline_helper: Callable[[Session, str], W.Widget] | None = None) -> None:
+        self.session, self.key, self.policy = session, key, policy
+        self.base = f"findings/{key}"
+        self._deadline_helper = deadline_helper
+        self._kinds = {t.code: t for t in load_guide().terms("handling_kinds")}
+        self.groups: dict[str, W.VBox] = {}
+        self._builders: dict[str, Callable[[], list[W.Widget]]] = {
+            "grade": self._grade, "corrected": self._corrected, "warning": self._warning,
+            "case": self._case, "deadline": self._deadline, "round": self._round,
+        }
+        for name in self._builders:
+            box = W.VBox(layout=W.Layout(display="none"))
+            box.add_class(f"kit-outcome-{name}")
+            self.groups[name] = box
+        self.due = W.HTML()
+        self.due.add_class("kit-due")
+        self.rounds = W.HTML()
+        self.rounds.add_class("kit-rounds-area")
+        self.round_title = W.HTML()
+        self._round_fields: list[BoundField] = []
+        self.deadline_helper: W.Widget | None = None  # built with the deadline group
+        session.on_change(self._on_record)
+        super().__init__(list(self.groups.values()))
+        self.add_class("kit-outcome")
+        self.refresh()
+
+    @property
+    def finding(self) -> Finding | None:
+        return self.session.inspection.findings.get(self.key)
+
+    def wanted(self, f: Finding) -> dict[str, bool]:
+        """Which groups this finding shows: its kind's, the grade when the office grades, and
+        any other group that holds something."""
+        kind = self._kinds.get(f.handling)
+        deadline = kind is not None and kind.needs_deadline
+        review = deadline or f.handling in self.policy.handling.resume_kinds
+        return {
+            "grade": self.policy.scheme.grades_findings or bool(f.grade),
+            "corrected": f.handling == "correct_on_site" or bool(f.corrected_by)
+            or f.corrected_at is not None,
+            "warning": f.handling == "suspend_and_warn" or f.warning_on is not None
+            or bool(f.warning_channel or f.warning_text),
+            "case": f.handling == "file_case" or bool(
+                f.case_number or f.transferred_to or f.handed_over) or f.transferred_on
+            is not None,
+            "deadline": deadline or f.deadline is not None or bool(f.extensions),
+            "round": review or bool(f.reviews) or f.state != "open"
+            or f.submitted_on is not None or bool(f.review_mode),
+        }
+
+    def refresh(self) -> None:
+        f = self.finding
+        if f is None:
+            return
+        for name, shown in self.wanted(f).items():
+            box = self.groups[name]
+            if shown and not box.children:
+                box.children = self._builders[name]()
+            shown_if(box, shown)
+        self.due.value = self._due_text(f)
+        self.rounds.value = rounds_html(f)
+        self.round_title.value = (f"<b>第 {len(f.reviews) + 1} 轮（进行中）Round "
+                                  f"{len(f.reviews) + 1} under way</b>")
+
+    def _on_record(self, path: str) -> None:
+        if path != "*" and not (path == self.base or path.startswith(self.base + "/")):
+            return
+        self.refresh()
+        # a review kept as a round clears the fields of the new round in the same write:
+        # they show what the record holds now, not what this page last wrote
+        for bound in self._round_fields:
+            if path != bound.spec.path:
+                bound._on_record("*")
+
+    # -- the groups ---------------------------------------------------------------------------
+    def _fields(self, leaves: Leaves) -> list[BoundField]:
+        return [field(self.session, f"{self.base}/{leaf}", label, kind, _CHOICES.get(leaf, ()))
+                for leaf, label, kind in leaves]
+
+    def _grade(self) -> list[W.Widget]:
+        scheme = self.policy.scheme
+        note = W.HTML(f"<small>按本局分级办法“{html.escape(scheme.zh)}”定级 / graded under "
+                      f"{html.escape(scheme.en)}</small>" if scheme.grades_findings else "")
+        return [field(self.session, f"{self.base}/grade", "问题等级 Grade", "choice",
+                      grade_options(self.policy)), note]
+
+    def _corrected(self) -> list[W.Widget]:
+        who = field(self.session, f"{self.base}/corrected_by", "确认人 Confirmed by", "choice",
+                    team_options(self.session, blank="（未选 not chosen）"))
+        return [W.HTML("<b>现场监督立即纠正 Corrected on site</b>"), who,
+                *self._fields(CORRECTED)]
+
+    def _warning(self) -> list[W.Widget]:
+        return [W.HTML("<b>安全警示信息 Safety warning（十、1）</b>"), *self._fields(WARNING)]
+
+    def _case(self) -> list[W.Widget]:
+        number, *transfer = self._fields(CASE)
+        return [W.HTML("<b>立案调查或移交 Case or transfer（十、1）</b>"), number,
+                W.HTML("<small>未立案而移交相关部门的，写明部门、日期和移交的材料 / or, transferred: "
+                       "the department, the date and what was handed over</small>"), *transfer]
+
+    def _deadline(self) -> list[W.Widget]:
+        extensions = CollectionWidget(self.session, f"{self.base}/extensions", [
+            Column("new_deadline", "新的整改期限 New deadline", "date"),
+            Column("reason", "延期理由 Reason", "textarea"),
+            Column("approved_by", "批准人 Approved by"),
+            Column("approved_on", "批准日期 Approved on", "date"),
+        ], prefix="E", title="延期 extension",
+            entry_title=lambda _s, k: f"延期整改 Extension {k}")
+        parts: list[W.Widget] = [
+            field(self.session, f"{self.base}/deadline", "整改期限 Deadline", "date")]
+        if self._deadline_helper is not None:
+            self.deadline_helper = self._deadline_helper(self.session, self.key)
+            parts.append(self.deadline_helper)
+        return [*parts, self.due, W.HTML("<b>延期整改 Extensions</b>"), extensions]
+
+    def _round(self) -> list[W.Widget]:
+        fields = self._fields(ROUND)
+        self._round_fields = fields
+        return [self.rounds, self.round_title, *fields]
+
+    @staticmethod
+    def _due_text(f: Finding) -> str:
+        due = f.due
+        if due is None:
+            return ""
+        if due == f.deadline:
+            return message_html(f"现行整改期限 Deadline in force：{due}", "muted")
+        last = max((k for k, e in f.extensions.items() if e.new_deadline == due),
+                   key=natural_key, default="")
+        return message_html(f"现行整改期限 Deadline in force：{due}（已延期 extended {last}，原期限 "
+                            f"first set {f.deadline or '未定 none'}）", "warning")
