@@ -206,7 +206,7 @@ def test_the_tables_count_the_rounds_and_show_the_extensions_and_links(small):
             assert heads.loc[i.id, "role"] == i.company.role
 
 
-def test_under_a_grading_scheme_the_same_demo_is_graded_and_passes(office_scheme):
+def test_under_a_grading_scheme_the_same_demo_is_graded_and_passes(office_scheme, tmp_path):
     plain = demo_inspections(30, 10, seed=1)
     office_scheme("nmpa2015")
     graded = demo_inspections(30, 10, seed=1)
@@ -228,3 +228,6 @@ def test_under_a_grading_scheme_the_same_demo_is_graded_and_passes(office_scheme
     assert len({i.opinion.verdict for i in graded}) >= 2
     heads = tables_of(graded).inspections
     assert (heads["verdict"].astype(str) == heads["proposed_verdict"].astype(str)).all()
+    with Store(data_dir=tmp_path) as store:  # the door takes them, grades and all
+        assert load_demo_data(Door(store, Identity("demo")), inspections=30, companies=10,
+                              seed=1) == 30
