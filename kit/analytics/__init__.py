@@ -2,7 +2,8 @@
 
 :func:`load_tables` reads every inspection of a store into :class:`Tables` (inspections, item
 results, findings, record samples, follow-ups, joined on ``inspection_id``); the analyses are
-pure functions of those tables; :func:`bar_chart` draws them; :func:`load_demo_data` fills a
+pure functions of those tables (with each finding's grade and outcome, its review rounds and
+extensions, and each inspection's verdict); :func:`bar_chart` draws them; :func:`load_demo_data` fills a
 store with generated inspections of fictional companies to try it all on.
 
 >>> from kit.record import new_inspection
@@ -20,6 +21,11 @@ from kit.analytics._demo import (
     analysis_door,
     demo_inspections,
     load_demo_data,
+)
+from kit.analytics._outcomes import (
+    EXTENSION_COLUMNS,
+    PRODUCTION_STATES,
+    REVIEW_COLUMNS,
 )
 from kit.analytics._tables import (
     FINDING_COLUMNS,
@@ -61,13 +67,16 @@ __all__ = [
     "CJK_FONTS",
     "CREDIT_SCHEMA",
     "DEFAULT_END",
+    "EXTENSION_COLUMNS",
     "FINDING_COLUMNS",
     "FOLLOW_UP_COLUMNS",
     "ID_PREFIX",
     "INSPECTION_COLUMNS",
     "MEASURE_LADDER",
     "NOTICE_COLUMNS",
+    "PRODUCTION_STATES",
     "RESULT_COLUMNS",
+    "REVIEW_COLUMNS",
     "SAMPLE_COLUMNS",
     "SERIOUS_HANDLING",
     "SHEETS",

@@ -6,10 +6,13 @@ For the analytics notebook, its tests and anyone trying the kit: :func:`demo_ins
 Every company, person and product is invented; credit codes are made valid with the GB 32100
 check character (:func:`kit.identifiers.make_credit_code`), nothing more.
 
-The records are meant to pass the guide's rules (:func:`kit.rules.check` finds no errors) and to
-look like an office's history: most findings are rectified by a deadline counted in working
-days, some late, some never (overdue); riskier companies have more findings, repeat some on
-the same item, and now and then a serious one (suspension, a case filed).
+The records are meant to pass the guide's rules and the office's (:func:`kit.rules.check` finds
+no errors, under whichever grading scheme ``templates/`` chooses) and to look like an office's
+history: most findings are rectified by a deadline counted in working days, some late, some
+never (overdue); riskier companies have more findings, repeat some on the same item, and now
+and then a serious one (suspension, a case filed). Every handling of 十、1 is carried to its
+outcome, and even a small demo shows each kind, a failed review round, an extension, a
+延伸检查 and a joint and a delegated inspection (:mod:`kit.analytics._demo_cases`).
 
 >>> len(demo_inspections(30, 10, seed=1))
 30
@@ -23,10 +26,24 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import cast
 
+from kit.analytics._demo_cases import (
+    Quota,
+    cross_region,
+    extended_company,
+    graded,
+    outcome,
+    principal_of,
+    review_due,
+    with_extension,
+    with_failed_round,
+    with_verdict,
+)
+from kit.analytics._tables import SERIOUS_HANDLING
 from kit.door import AccessError, Door, Identity
 from kit.errors import ConflictError, KitError
 from kit.guide import Clause, Guide, load_guide
 from kit.identifiers import ALPHABET, make_credit_code
+from kit.policy import Policy, load_policy
 from kit.profiles import FULL, load_profile
 from kit.record import (
     Background,
@@ -213,7 +230,7 @@ def _type(rng: random.Random, firm: _Firm, history: list[Inspection]) -> Inspect
     open_before = any(f.deadline for f in history[-1].findings.values())
     weights: dict[str, float] = {"supervisory": 4.0, "follow_up": 3.0 if open_before else 0.0,
                "for_cause": 0.5 + 2 * firm.risk, "special": 1.0, "focused": 2 * firm.risk,
-               "extended": 0.5 if firm.contract else 0.0}
+               "extended": 0.5}
     return cast(InspectionType, rng.choices(list(weights), list(weights.values()))[0])
 
 
@@ -230,15 +247,23 @@ def _scope(rng: random.Random, firm: _Firm, kind: InspectionType,
             rng.sample(all_sections[:13], 5)
     elif kind == "follow_up":
         sections = list({f.item.rsplit(".", 1)[0] for f in history[-1].findings.values()})
-    if firm.company.role == "contract_manufacturer" or firm.contract:
+    if kind != "extended" and (firm.company.role == "contract_manufacturer" or firm.contract):
         sections.append("7.14")
     return profile, tuple(s for s in all_sections if s in sections)
 
 
 def _inspection(rng: random.Random, firm: _Firm, day: date, iid: str,
-                history: list[Inspection], end: date) -> Inspection:
+                history: list[Inspection], end: date, quota: Quota, policy: Policy,
+                principal: str) -> Inspection:
     guide, cal, co = load_guide(), load_calendar(), firm.company
     kind = _type(rng, firm, history)
+    if principal and (quota.extended or kind == "extended"):
+        kind, quota.extended = "extended", False  # a supplier of the principal's company
+        co = extended_company(co, firm.sterile)
+    elif kind == "extended":
+        kind = "supervisory"  # nothing yet to extend
+    else:
+        principal = ""
     unannounced = kind == "for_cause" and rng.random() < 0.6
     profile_id, sections = _scope(rng, firm, kind, history)
     profile = load_profile(profile_id)
@@ -268,9 +293,10 @@ def _inspection(rng: random.Random, firm: _Firm, day: date, iid: str,
             chosen.append(pick)
     findings = {}
     for k, item in enumerate(chosen, start=1):
-        handling = rng.choices(("correct_on_site", "rectify_by_deadline", "suspend_and_rectify",
-                                "suspend_and_warn", "file_case"),
-                               (20, 66, 2 + 6 * firm.risk, firm.risk, 2 * firm.risk))[0]
+        handling = quota.handling(rng.choices(
+            ("correct_on_site", "rectify_by_deadline", "suspend_and_rectify",
+             "suspend_and_warn", "file_case"),
+            (20, 66, 2 + 6 * firm.risk, firm.risk, 2 * firm.risk))[0])
         needs = guide.term("handling_kinds", handling).needs_deadline
         findings[f"F{k}"] = Finding(
             item.id, _description(rng, item), handling,
@@ -278,14 +304,26 @@ def _inspection(rng: random.Random, firm: _Firm, day: date, iid: str,
             if handling == "correct_on_site" else "按规定处理。",
             cal.add_workdays(finish, rng.choice((10, 15, 20, 30))).date if needs else None,
             handling.startswith("suspend") or rng.random() < 0.1)
+        findings[f"F{k}"] = outcome(findings[f"F{k}"], f"F{k}", iid,
+                                    owner.get(item.parent_id or "", "M1"), day, finish, co.name,
+                                    rng)
+    # graded from a draw of its own: under any scheme the demo is the same, graded or not
+    findings = graded(findings, policy.scheme, SERIOUS_HANDLING,
+                      random.Random(f"kit.demo.grades:{iid}"))
     results = {i.id: ItemResult("nonconform" if i in chosen else "conform",
                                 "见问题记录" if i in chosen else "",
                                 ("interview",) if "询问" in i.zh else ("document_review",),
                                 "", owner.get(i.parent_id or "", "M1")) for i in items}
-    stage, follow_up = _follow_up(rng, firm, findings, finish, end, leader)
-    findings = _tracked(guide, findings, follow_up, finish, leader)
+    stage, follow_up = _follow_up(rng, firm, findings, finish, end, leader, policy)
+    findings = _tracked(guide, findings, follow_up, finish, leader, policy, quota, rng)
+    findings = with_extension(findings, finish, quota, rng)
     prev = history[-1] if history else None
     refused = rng.random() < 0.05
+    scope, crossing = cross_region(_with_remote_reason(Scope(
+        kind, unannounced, kind != "for_cause" and rng.random() < 0.06, True, "none",
+        "", day, finish, None, sections, ("3.1", "3.4", "3.8"),
+        f"{guide.term('inspection_types', kind).zh}，检查范围见检查方案。", principal=principal)),
+        co, leader, finish, rng, quota)
     return Inspection(
         id=iid, guide_id=guide.id, guide_version=guide.version, profile=profile_id, stage=stage,
         company=co,
@@ -294,13 +332,11 @@ def _inspection(rng: random.Random, firm: _Firm, day: date, iid: str,
             past_findings={f"H{k}": PastFinding(f.description, prev.scope.start_date,
                                                "closed" if prev.stage == "closed" else "open")
                            for k, f in enumerate(prev.findings.values(), start=1)} if prev else {}),
-        scope=_with_remote_reason(Scope(
-            kind, unannounced, kind != "for_cause" and rng.random() < 0.06, True, "none",
-            "", day, finish, None, sections, ("3.1", "3.4", "3.8"),
-            f"{guide.term('inspection_types', kind).zh}，检查范围见检查方案。")),
+        scope=scope, cross_region=crossing,
         team=team,
         steps=_steps(day, finish, stage, refused, follow_up.reviewed_on is not None),
-        opinion=_opinion(guide, findings, finish, stage),
+        opinion=with_verdict(_opinion(guide, findings, finish, stage), findings, policy.scheme,
+                             leader, finish),
         plan=Plan(kind in ("for_cause", "focused"), "approved", "按检查方案执行",
                   datetime.combine(day - timedelta(days=5), datetime.min.time()),
                   datetime.combine(day - timedelta(days=4), datetime.min.time()), "王处长"),
@@ -314,7 +350,7 @@ def _inspection(rng: random.Random, firm: _Firm, day: date, iid: str,
                               + timedelta(hours=16), refused,
                               "企业负责人拒绝签字，检查组注明情况。" if refused else "", ("M1", "M2")),
         follow_up=follow_up,
-        sampling=_sampling(rng, co, day) if "7.8" in sections and rng.random() < 0.6
+        sampling=_sampling(rng, firm.company, day) if "7.8" in sections and rng.random() < 0.6
         else Sampling(),
     )
 
@@ -326,12 +362,12 @@ def _with_remote_reason(scope: Scope) -> Scope:
 
 
 def _follow_up(rng: random.Random, firm: _Firm, findings: dict[str, Finding], finish: date,
-               end: date, reviewer: str) -> tuple[Stage, FollowUp]:
+               end: date, reviewer: str, policy: Policy) -> tuple[Stage, FollowUp]:
     """Stage and follow-up as the office knows them on ``end``: on time, late, or not yet."""
-    deadlines = [f.deadline for f in findings.values() if f.deadline is not None]
-    if not deadlines:
+    due = review_due(findings, finish, policy)
+    if due is None:
         return "closed", FollowUp()
-    cal, due = load_calendar(), max(deadlines)
+    cal = load_calendar()
     if due > end - timedelta(days=150) and rng.random() < 0.15 + 0.5 * firm.risk:
         return "follow_up", FollowUp()  # not submitted (yet): overdue once the deadline passes
     late = rng.random() < 0.03 + 0.25 * firm.risk
@@ -350,24 +386,29 @@ def _follow_up(rng: random.Random, firm: _Firm, findings: dict[str, Finding], fi
 
 
 def _tracked(guide: Guide, findings: dict[str, Finding], fu: FollowUp, finish: date,
-             reviewer: str) -> dict[str, Finding]:
+             reviewer: str, policy: Policy, quota: Quota, rng: random.Random
+             ) -> dict[str, Finding]:
     """Each finding's rectification as the follow-up went: submitted, then passed on review
-    (on site where production was suspended, 十、1), or still open."""
+    (on site where production was suspended, 十、1 and the office's rule), now and then after
+    a first review that failed, or still open."""
     out = {}
     for key, f in findings.items():
         kind = guide.term("handling_kinds", f.handling)
+        reviewed = kind.needs_deadline or f.handling in policy.handling.resume_kinds
         if f.handling == "correct_on_site":  # corrected under the inspectors' eyes (十、1)
             out[key] = replace(f, state="passed", review_mode="on_site",
                                reviewed_on=finish, reviewer=reviewer)
-        elif not kind.needs_deadline or fu.submitted_on is None:
+        elif not reviewed or fu.submitted_on is None:
             out[key] = f
         elif fu.reviewed_on is None:
             out[key] = replace(f, state="submitted", submitted_on=fu.submitted_on)
         else:
-            out[key] = replace(f, state="passed", submitted_on=fu.submitted_on,
-                               evidence="整改报告及证据", reviewer=fu.reviewer,
-                               review_mode="on_site" if kind.suspends_production
-                               else fu.review_mode, reviewed_on=fu.reviewed_on)
+            on_site = kind.suspends_production or (
+                f.handling in policy.handling.resume_kinds and policy.handling.recheck_on_site)
+            out[key] = with_failed_round(replace(
+                f, state="passed", submitted_on=fu.submitted_on, evidence="整改报告及证据",
+                reviewer=fu.reviewer, review_mode="on_site" if on_site else fu.review_mode,
+                reviewed_on=fu.reviewed_on), fu, quota, rng)
     return out
 
 
@@ -413,25 +454,32 @@ def demo_inspections(n: int = 30, m: int = 10, *, seed: int = 1,
             visits.append((day, f))
     history: dict[int, list[Inspection]] = {}
     numbers: dict[tuple[str, int], int] = {}
-    out = []
+    out: list[Inspection] = []
+    earlier: list[tuple[int, Inspection]] = []
+    quota, policy = Quota.of(load_guide()), load_policy()
     for k, (day, f) in enumerate(sorted(visits), start=1):
         past = history.setdefault(f, [])
-        ins = _inspection(rng, firms[f], day, f"{ID_PREFIX}{seed}-{day:%Y%m%d}-{k:02d}", past, end)
-        ins = _with_notices(ins, seed, numbers)
+        principal = principal_of(day, f, earlier, rng)
+        ins = _inspection(rng, firms[f], day, f"{ID_PREFIX}{seed}-{day:%Y%m%d}-{k:02d}", past, end,
+                          quota, policy, principal)
+        ins = _with_notices(ins, seed, numbers, policy)
         past.append(ins)
         out.append(ins)
+        earlier.append((f, ins))
     return out
 
 
 #: the demo's document numbers: like an office's, but marked 示例 and by seed, so that they
 #: never meet a real number or another seed's
 DEMO_NUMBER = {"result": "示例检告〔{year}〕S{seed}-{seq:04d}号",
-               "rectification": "示例整改〔{year}〕S{seed}-{seq:04d}号"}
+               "rectification": "示例整改〔{year}〕S{seed}-{seq:04d}号",
+               "suspension": "示例停产〔{year}〕S{seed}-{seq:04d}号"}
 
 
-def _with_notices(ins: Inspection, seed: int, numbers: dict[tuple[str, int], int]
-                  ) -> Inspection:
-    """The notices a record past its report has served (六、7; 十、1), numbered in turn."""
+def _with_notices(ins: Inspection, seed: int, numbers: dict[tuple[str, int], int],
+                  policy: Policy) -> Inspection:
+    """The notices a record past its report has served (六、7; 十、1: the suspension notice
+    too when production is suspended), numbered in turn."""
     if ins.stage not in ("follow_up", "closed"):
         return ins
     guide, day = load_guide(), ins.scope.ended_on or date.min
@@ -439,6 +487,9 @@ def _with_notices(ins: Inspection, seed: int, numbers: dict[tuple[str, int], int
     if any(guide.term("handling_kinds", f.handling).needs_deadline
            for f in ins.findings.values()):
         kinds.append("rectification")
+    if policy.handling.notice_required and any(
+            f.handling in policy.handling.notice_kinds for f in ins.findings.values()):
+        kinds.append("suspension")
     sig, notices = ins.signatures, {}
     for kind in kinds:
         seq = numbers[kind, day.year] = numbers.get((kind, day.year), 0) + 1

@@ -17,25 +17,44 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kit.analytics._outcomes import (
+    EXTENSION_COLUMNS,
+    PRODUCTION_STATES,
+    REVIEW_COLUMNS,
+    due_dates,
+    extensions_table,
+    production,
+    proposed_verdicts,
+    review_rounds,
+    words,
+)
 from kit.analytics._typed import READ_PATHS, Built, build, coded, rows_of, vocabularies
 from kit.door import Door, Where
 from kit.errors import KitError
 from kit.frames import read_frames, write_frames
 from kit.guide import load_guide
 from kit.labels import FINDING_STATES, RESULTS, STAGES
+from kit.policy import load_policy
 from kit.record import Inspection, to_doc
 from kit.workdays import CalendarEstimateWarning, WorkCalendar, estimate_note, load_calendar
 
 RESULT_COLUMNS = ("inspection_id", "section", "item", "kind", "label", "result", "result_zh",
                   "notes", "means", "evidence", "inspector")
 FINDING_COLUMNS = ("inspection_id", "finding", "item", "item_label", "section", "description",
-                   "handling", "handling_zh", "needs_deadline", "requirement", "deadline",
-                   "affects_past_products", "state", "state_zh", "submitted_on", "evidence",
-                   "review_mode", "reviewed_on", "reviewer", "basis")
-INSPECTION_COLUMNS = ("inspection_id", "company", "credit_code", "role", "type", "type_zh",
-                      "unannounced", "remote", "start_date", "end_date", "quarter", "stage",
-                      "stage_zh", "profile", "sections", "n_sections", "n_findings", "leader",
-                      "inspectors", "decided_on")
+                   "grade", "grade_zh", "handling", "handling_zh", "needs_deadline",
+                   "requirement", "deadline", "due", "extended", "affects_past_products",
+                   "state", "state_zh", "submitted_on", "evidence", "review_mode",
+                   "reviewed_on", "reviewer", "basis", "corrected_by", "corrected_at",
+                   "warning_on", "warning_channel", "case_number", "transferred_to",
+                   "transferred_on", "production", "production_zh")
+INSPECTION_COLUMNS = ("inspection_id", "company", "credit_code", "role", "role_zh", "type",
+                      "type_zh", "principal", "cooperation", "unannounced", "remote",
+                      "start_date", "end_date", "quarter", "stage", "stage_zh", "profile",
+                      "sections", "n_sections", "n_findings", "leader", "inspectors",
+                      "decided_on", "verdict", "verdict_zh", "verdict_scheme",
+                      "proposed_verdict", "proposed_verdict_zh", "verdict_reason",
+                      "communicated_with", "communicated_on", "report_to_both_on",
+                      "notify_outside", "advance_report_on")
 FOLLOW_UP_COLUMNS = ("inspection_id", "submitted_on", "review_mode", "reviewed_on", "reviewer",
                      "closed_on", "measures", "measures_zh", "note")
 TEAM_COLUMNS = ("inspection_id", "member", "name", "role", "user", "authority", "sections")
@@ -61,8 +80,9 @@ class Tables:
     ``inspections`` (one row each), ``results`` (one row per checklist item in scope),
     ``findings`` (with each finding's rectification, and its inspection's company, type and
     start date), ``samples`` (九), ``follow_ups`` (十、3), ``team`` (one row per member),
-    ``notices`` (六、7, 六、9), and the company's ``products`` and ``licences`` as each
-    inspection recorded them. Sections, items and codes are ordered categoricals in the
+    ``notices`` (六、7, 六、9), the company's ``products`` and ``licences`` as each
+    inspection recorded them, every review round of each finding (``reviews``: the kept ones
+    and the one under way) and its extensions (``extensions``, 延期整改). Sections, items and codes are ordered categoricals in the
     guide's order (``groupby`` gives 7.1, 7.2 … 7.10); missing values are ``pd.NA``/``NaT``;
     multi-valued fields are tuples. ``skipped`` names records that could not be read (id and
     why); they are in no table.
@@ -77,6 +97,8 @@ class Tables:
     notices: pd.DataFrame
     products: pd.DataFrame
     licences: pd.DataFrame
+    reviews: pd.DataFrame
+    extensions: pd.DataFrame
     skipped: tuple[tuple[str, str], ...] = ()
 
 
@@ -91,7 +113,9 @@ def _tables(built: Built) -> Tables:
     findings with their inspection's context, the counts."""
     guide = load_guide()
     terms = {name: {t.code: t for t in guide.terms(name)}
-             for name in ("inspection_types", "handling_kinds", "follow_up_measures")}
+             for name in ("inspection_types", "handling_kinds", "follow_up_measures", "roles")}
+    policy = load_policy()
+    verdict_words, grade_words = words(policy, "verdicts"), words(policy, "grades")
     h = built.heads
     team, f = built.team, built.findings
     leader = team[team["role"] == "leader"].drop_duplicates("inspection_id").set_index(
@@ -101,8 +125,10 @@ def _tables(built: Built) -> Tables:
     ids = h["inspection_id"]
     heads = pd.DataFrame({
         "inspection_id": ids, "company": h["company"], "credit_code": h["credit_code"],
-        "role": h["role"], "type": h["type"],
+        "role": h["role"], "role_zh": _zh(h["role"], {k: t.zh for k, t in terms["roles"].items()}),
+        "type": h["type"],
         "type_zh": _zh(h["type"], {k: t.zh for k, t in terms["inspection_types"].items()}),
+        "principal": h["principal"], "cooperation": h["cooperation"],
         "unannounced": h["unannounced"], "remote": h["remote"], "start_date": h["start_date"],
         "end_date": h["end_date"], "quarter": h["start_date"].dt.to_period("Q"),
         "stage": h["stage"], "stage_zh": _zh(h["stage"], {k: v[0] for k, v in STAGES.items()}),
@@ -112,7 +138,16 @@ def _tables(built: Built) -> Tables:
         "leader": ids.map(leader).astype("string"),
         "inspectors": ids.map(names).map(lambda v: v if isinstance(v, tuple) else ()),
         "decided_on": h["decided_on"],
+        "verdict": h["verdict"], "verdict_zh": _zh(h["verdict"], verdict_words),
+        "verdict_scheme": h["verdict_scheme"],
+        "proposed_verdict": proposed_verdicts(ids, f, policy),
+        "verdict_reason": h["verdict_reason"],
+        "communicated_with": h["communicated_with"], "communicated_on": h["communicated_on"],
+        "report_to_both_on": h["report_to_both_on"], "notify_outside": h["notify_outside"],
+        "advance_report_on": h["advance_report_on"],
     })
+    heads.insert(list(heads.columns).index("proposed_verdict") + 1, "proposed_verdict_zh",
+                 _zh(heads["proposed_verdict"], verdict_words))
     measures = {k: t.zh for k, t in terms["follow_up_measures"].items()}
     follow_ups = pd.DataFrame({
         "inspection_id": ids, "submitted_on": h["submitted_on"],
@@ -126,6 +161,7 @@ def _tables(built: Built) -> Tables:
     item_ids = f["item"].cat.categories
     item_section = [items[i].parent_id if i in items and items[i].parent_id in section_ids
                     else None for i in item_ids]
+    due, extended = due_dates(f, built.extensions)
     findings = pd.DataFrame({
         "inspection_id": f["inspection_id"] if "inspection_id" in f else ids.iloc[:0],
         "finding": f["finding"],
@@ -136,17 +172,26 @@ def _tables(built: Built) -> Tables:
                                    for k in f["item"].cat.codes],
                                   categories=list(section_ids), ordered=True),
         "description": f["description"],
+        "grade": f["grade"], "grade_zh": _zh(f["grade"], grade_words),
         "handling": f["handling"],
         "handling_zh": _zh(f["handling"], {k: t.zh for k, t in handling.items()}),
         "needs_deadline": f["handling"].map(
             {k: t.needs_deadline for k, t in handling.items()}).astype("boolean")
         .fillna(False).astype(bool),
         "requirement": f["requirement"], "deadline": f["deadline"],
+        "due": due, "extended": extended.astype(bool),
         "affects_past_products": f["affects_past_products"], "state": f["state"],
         "state_zh": _zh(f["state"], {k: v[0] for k, v in FINDING_STATES.items()}),
         "submitted_on": f["submitted_on"], "evidence": f["evidence"],
         "review_mode": f["review_mode"], "reviewed_on": f["reviewed_on"],
-        "reviewer": f["reviewer"], "basis": f["basis"]}, index=f.index)
+        "reviewer": f["reviewer"], "basis": f["basis"],
+        "corrected_by": f["corrected_by"], "corrected_at": f["corrected_at"],
+        "warning_on": f["warning_on"], "warning_channel": f["warning_channel"],
+        "case_number": f["case_number"], "transferred_to": f["transferred_to"],
+        "transferred_on": f["transferred_on"]}, index=f.index)
+    findings["production"] = production(findings, policy)
+    findings["production_zh"] = _zh(findings["production"],
+                                     {k: v[0] for k, v in PRODUCTION_STATES.items()})
     context = heads[["inspection_id", "company", "credit_code", "type", "start_date"]]
     results = built.results
     results = results.assign(result_zh=_zh(results["result"],
@@ -161,6 +206,8 @@ def _tables(built: Built) -> Tables:
         notices=built.notices[list(NOTICE_COLUMNS)],
         products=built.products[list(PRODUCT_COLUMNS)],
         licences=built.licences[list(LICENCE_COLUMNS)],
+        reviews=review_rounds(built)[list(REVIEW_COLUMNS)],
+        extensions=extensions_table(built)[list(EXTENSION_COLUMNS)],
         skipped=built.skipped,
     )
 
@@ -370,14 +417,14 @@ def overdue_rectifications(tables: Tables, as_of: date, *,
                            calendar: WorkCalendar | None = None) -> pd.DataFrame:
     """Findings whose rectification was overdue on ``as_of``, in working days (六、9，十、1).
 
-    A finding whose handling needs a deadline is ``overdue`` (逾期未整改) when its deadline has
-    passed and the company had submitted no rectification of it (its own, or the
+    A finding whose handling needs a deadline is ``overdue`` (逾期未整改) when its deadline in
+    force (``due``: the last extension's, else the one first set) has passed and the company had submitted no rectification of it (its own, or the
     inspection's follow-up) by ``as_of``: overdue by the working
     days from the deadline to ``as_of``. It is ``late`` (逾期提交) when the rectification came
     after the deadline: late by the working days from the deadline to the submission.
     """
     day = pd.Timestamp(as_of)
-    f = tables.findings[tables.findings["needs_deadline"] & tables.findings["deadline"].notna()]
+    f = tables.findings[tables.findings["needs_deadline"] & tables.findings["due"].notna()]
     whole = tables.follow_ups[["inspection_id", "submitted_on"]].rename(
         columns={"submitted_on": "follow_up_submitted_on"})
     f = f.merge(whole, on="inspection_id", how="left")
@@ -385,13 +432,14 @@ def overdue_rectifications(tables: Tables, as_of: date, *,
     f["submitted_on"] = f["submitted_on"].fillna(f["follow_up_submitted_on"])
     submitted = f["submitted_on"].where(f["submitted_on"] <= day)
     still_open = submitted.isna()
-    counted = workday_counts(f["deadline"], submitted.fillna(day), calendar=calendar)
+    counted = workday_counts(f["due"], submitted.fillna(day), calendar=calendar)
     f = f.assign(status=np.where(still_open, "overdue", "late"),
                  status_zh=np.where(still_open, "逾期未整改", "逾期提交"),
                  workdays_overdue=counted["days"], estimated=counted["estimated"])
     f = f[f["workdays_overdue"].fillna(0) > 0]
     columns = ["company", "inspection_id", "start_date", "finding", "item", "item_label",
-               "section", "handling_zh", "deadline", "submitted_on", "status", "status_zh",
+               "section", "handling_zh", "deadline", "due", "extended", "submitted_on", "status",
+               "status_zh",
                "workdays_overdue", "estimated"]
     return f[columns].sort_values(["status", "workdays_overdue", "company"],
                                   ascending=[False, False, True], ignore_index=True)
@@ -655,8 +703,8 @@ SHEETS: Mapping[str, str] = {
     "measures": "建议措施", "overdue": "逾期整改", "repeats": "重复问题", "trends": "季度趋势",
     "by_quarter_section": "季度分节", "workload": "检查员工作量", "by_section": "按节统计",
     "by_company": "按企业统计", "by_type": "按类型统计", "inspections": "检查", "findings": "问题",
-    "follow_ups": "跟踪整改", "team": "检查组", "notices": "文书", "samples": "记录抽样",
-    "results": "检查项结果",
+    "follow_ups": "跟踪整改", "reviews": "复查轮次", "extensions": "延期整改", "team": "检查组",
+    "notices": "文书", "samples": "记录抽样", "results": "检查项结果",
 }
 
 
@@ -673,7 +721,8 @@ def report_tables(tables: Tables, today: date, *,
         "by_section": findings_per_section(tables),
         "by_company": findings_per_company(tables), "by_type": findings_per_type(tables),
         "inspections": tables.inspections, "findings": tables.findings,
-        "follow_ups": tables.follow_ups, "team": tables.team, "notices": tables.notices,
+        "follow_ups": tables.follow_ups, "reviews": tables.reviews,
+        "extensions": tables.extensions, "team": tables.team, "notices": tables.notices,
         "samples": tables.samples, "results": tables.results,
     }
 

@@ -33,9 +33,11 @@ from kit.labels import (
     MEMBER_ROLES,
     RESULTS,
     REVIEW_MODES,
+    REVIEW_RESULTS,
     STAGES,
     Table,
 )
+from kit.policy import Scheme, load_policy
 from kit.profiles import items_in_scope, resolve_profile
 from kit.record import NOTICE_KINDS, check_value, flatten, natural_key
 from kit.schemas import canonical_json
@@ -44,9 +46,14 @@ from kit.schemas import canonical_json
 READ_PATHS = ("company/name", "company/credit_code", "company/role", "company/products",
               "company/licences", "scope", "stage",
               "profile", "team", "results", "findings", "follow_up", "sampling", "notices",
-              "opinion/decided_on")
+              "opinion/decided_on", "opinion/verdict", "opinion/scheme", "opinion/verdict_reason",
+              "cross_region")
+#: a finding's own collections (its kept review rounds, its extensions): an entry's key is
+#: ``F1/reviews/R1``, so a refused value is named by its whole path
+NESTED = ("findings/reviews", "findings/extensions")
 #: collections whose entries become rows of their own table
-KEYED = ("results", "findings", "team", "notices", "company/products", "company/licences")
+KEYED = ("results", "findings", "team", "notices", "company/products", "company/licences",
+         *NESTED)
 _ABSENT = object()  # a field the record does not have: the model's default applies
 
 
@@ -81,20 +88,30 @@ def vocabularies() -> dict[str, tuple[str, ...]]:
         "type": tuple(t.code for t in guide.terms("inspection_types")),
         "handling": tuple(t.code for t in guide.terms("handling_kinds")),
         "measure": tuple(t.code for t in guide.terms("follow_up_measures")),
-        "role": ("registrant", "filer", "contract_manufacturer"),
+        "role": tuple(t.code for t in guide.terms("roles")),
+        "cooperation": ("none", "joint", "delegated"),
         "stage": _cats(STAGES), "result": _cats(RESULTS), "state": _cats(FINDING_STATES),
         "review_mode": _cats(REVIEW_MODES), "member_role": _cats(MEMBER_ROLES),
+        "review_result": _cats(REVIEW_RESULTS),
         "notice": NOTICE_KINDS, "licence": _cats(LICENCE_KINDS),
     }
 
 
+def _scheme() -> Scheme:
+    """The office's grading scheme in force: its grades and verdicts come first in their
+    columns' categories (any other code a record holds follows, as it is)."""
+    return load_policy().scheme
+
+
 def _head_columns() -> tuple[Column, ...]:
-    v = vocabularies()
+    v, scheme = vocabularies(), _scheme()
     return (
         Column("company", "company/name", "text"),
         Column("credit_code", "company/credit_code", "text"),
         Column("role", "company/role", "category", v["role"], "registrant"),
         Column("type", "scope/type", "category", v["type"], "supervisory"),
+        Column("principal", "scope/principal", "text"),
+        Column("cooperation", "scope/cooperation", "category", v["cooperation"], "none"),
         Column("unannounced", "scope/unannounced", "bool", default=False),
         Column("remote", "scope/remote", "bool", default=False),
         Column("start_date", "scope/start_date", "date"),
@@ -103,6 +120,15 @@ def _head_columns() -> tuple[Column, ...]:
         Column("profile", "profile", "text", default="full"),
         Column("sections", "scope/sections", "list", default=()),
         Column("decided_on", "opinion/decided_on", "date"),
+        Column("verdict", "opinion/verdict", "open", tuple(t.code for t in scheme.verdicts), ""),
+        Column("verdict_scheme", "opinion/scheme", "text"),
+        Column("verdict_reason", "opinion/verdict_reason", "text"),
+        # the duties across authorities (五、8; 八、5（3）（4）)
+        Column("communicated_with", "cross_region/communicated_with", "text"),
+        Column("communicated_on", "cross_region/communicated_on", "date"),
+        Column("report_to_both_on", "cross_region/report_to_both_on", "date"),
+        Column("notify_outside", "cross_region/notify_outside", "bool", default=False),
+        Column("advance_report_on", "cross_region/advance_report_on", "date"),
         # the follow-up (十、3), one per inspection
         Column("submitted_on", "follow_up/submitted_on", "date"),
         Column("review_mode", "follow_up/review_mode", "category", v["review_mode"], ""),
@@ -120,7 +146,7 @@ def _head_columns() -> tuple[Column, ...]:
 
 
 def _entry_columns() -> dict[str, tuple[Column, ...]]:
-    v = vocabularies()
+    v, scheme = vocabularies(), _scheme()
     return {
         "results": (
             Column("result", "result", "category", v["result"], "unchecked"),
@@ -144,6 +170,30 @@ def _entry_columns() -> dict[str, tuple[Column, ...]]:
             Column("reviewed_on", "reviewed_on", "date"),
             Column("reviewer", "reviewer", "text"),
             Column("basis", "basis", "text"),
+            Column("grade", "grade", "open", tuple(t.code for t in scheme.grades), ""),
+            # each handling's outcome (十、1)
+            Column("corrected_by", "corrected_by", "text"),
+            Column("corrected_at", "corrected_at", "datetime"),
+            Column("warning_on", "warning_on", "date"),
+            Column("warning_channel", "warning_channel", "text"),
+            Column("case_number", "case_number", "text"),
+            Column("transferred_to", "transferred_to", "text"),
+            Column("transferred_on", "transferred_on", "date"),
+        ),
+        "findings/reviews": (
+            Column("submitted_on", "submitted_on", "date"),
+            Column("evidence", "evidence", "text"),
+            Column("mode", "mode", "category", v["review_mode"], ""),
+            Column("reviewed_on", "reviewed_on", "date"),
+            Column("reviewer", "reviewer", "text"),
+            Column("result", "result", "category", v["review_result"], "failed"),
+            Column("note", "note", "text"),
+        ),
+        "findings/extensions": (
+            Column("new_deadline", "new_deadline", "date"),
+            Column("reason", "reason", "text"),
+            Column("approved_by", "approved_by", "text"),
+            Column("approved_on", "approved_on", "date"),
         ),
         "team": (
             Column("name", "name", "text"),
@@ -241,8 +291,13 @@ class Coded:
 
 def _entry_of(path: str) -> tuple[str, str, str]:
     """``(collection, entry key, field)`` of a path below an entry of :data:`KEYED`, else
-    ``("", "", "")``: ``company/products/P1/name`` -> ``("company/products", "P1", "name")``."""
+    ``("", "", "")``: ``company/products/P1/name`` -> ``("company/products", "P1", "name")``,
+    ``findings/F1/reviews/R1/mode`` -> ``("findings/reviews", "F1/reviews/R1", "mode")``."""
     head, _, leaf = path.rpartition("/")
+    parts = head.split("/")
+    if len(parts) == 4 and parts[0] == "findings" and f"findings/{parts[2]}" in NESTED \
+            and parts[1] and parts[3]:
+        return f"findings/{parts[2]}", "/".join(parts[1:]), leaf
     top, _, key = head.rpartition("/")
     return (top, key, leaf) if top in KEYED and key else ("", "", "")
 
@@ -367,6 +422,8 @@ class Built:
     products: pd.DataFrame
     licences: pd.DataFrame
     samples: pd.DataFrame
+    reviews: pd.DataFrame  # the kept review rounds (R1, R2…), one row each
+    extensions: pd.DataFrame  # the extensions (E1…), one row each
     skipped: tuple[tuple[str, str], ...]
     clauses: Mapping[str, Clause]  # the guide's clauses and the profiles' own items, by id
 
@@ -407,6 +464,8 @@ def build(rows: Sequence[tuple[str, str, str]]) -> Built:
         products=ordered(keyed["company/products"], "_order"),
         licences=ordered(keyed["company/licences"], "_order"),
         samples=ordered(samples, "row"),
+        reviews=ordered(keyed["findings/reviews"], "_order"),
+        extensions=ordered(keyed["findings/extensions"], "_order"),
         skipped=skipped,
         clauses=clauses,
     )
@@ -470,10 +529,16 @@ def _entries(c: Coded, top: str, columns: Sequence[Column]) -> pd.DataFrame:
     keys = key_names[uniq % width] if len(uniq) else np.array([], dtype=object)
     frame = _fill(c, top, columns, rows, entry.astype(np.int64), leaf, ins, keys)
     name = {"findings": "finding", "team": "member", "notices": "kind",
-            "company/products": "product", "company/licences": "licence"}[top]
+            "company/products": "product", "company/licences": "licence",
+            "findings/reviews": "key", "findings/extensions": "extension"}[top]
     kinds = vocabularies()["notice"]
-    frame.insert(0, name, pd.Series(keys, dtype="string") if top != "notices" else
-                 coded([kinds.index(k) if k in kinds else -1 for k in keys], kinds))
+    if top in NESTED:  # F1/reviews/R1: the finding, then the entry's own key
+        split = [str(k).split("/") for k in keys]
+        frame.insert(0, "finding", pd.Series([p[0] for p in split], dtype="string"))
+        frame.insert(1, name, pd.Series([p[-1] for p in split], dtype="string"))
+    else:
+        frame.insert(0, name, pd.Series(keys, dtype="string") if top != "notices" else
+                     coded([kinds.index(k) if k in kinds else -1 for k in keys], kinds))
     ranks = {k: r for r, k in enumerate(sorted({str(k) for k in keys}, key=natural_key))}
     order = np.array([ranks[str(k)] for k in keys], dtype=np.int64)
     return frame.assign(_ins=ins, _order=order)
@@ -486,7 +551,8 @@ def _fill(c: Coded, top: str, columns: Sequence[Column], rows: np.ndarray, entry
         vidx = np.full(len(owners), -1, dtype=np.int64)
         here = leaf == c.leaf_of(column.path)
         vidx[entry[here]] = c.vcode[rows[here]]
-        frame[column.name] = c.typed(column, vidx, owners, f"{top}/*/{column.path}", keys)
+        where = f"findings/*/{column.path}" if top in NESTED else f"{top}/*/{column.path}"
+        frame[column.name] = c.typed(column, vidx, owners, where, keys)
     return frame
 
 

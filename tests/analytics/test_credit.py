@@ -13,7 +13,9 @@ from openpyxl import load_workbook
 from kit.analytics import credit_file, demo_inspections
 from kit.analytics._credit import CREDIT_SCHEMA
 from kit.door import Door, Identity
-from kit.interchange import demo_file, import_json
+from kit.interchange import demo_file, demo_inspection, import_json
+from kit.labels import NOTICE_KINDS as NOTICE_WORDS
+from kit.record import NOTICE_KINDS
 from kit.schemas import check_file
 from kit.store import Store
 
@@ -51,10 +53,29 @@ def test_kit_credit_file_writes_json_and_excel(tmp_path):
     f3 = next(f for f in ins["findings"] if f["finding"] == "F3")
     assert (f3["state_zh"], f3["review_mode_zh"], f3["reviewed_on"]) == (
         "复查合格", "现场复查", "2026-11-24")
-    assert [(n["kind_zh"], n["number"], n["served_on"], n["received_by"])
+    record = demo_inspection()
+    assert [(n["kind"], n["kind_zh"], n["number"], n["served_on"], n["received_by"])
             for n in ins["notices"]] == [
-        ("检查结果告知书", "京药监械检告〔2026〕118号", "2026-11-20", "陈示例"),
-        ("整改通知书", "京药监械整改〔2026〕064号", "2026-11-20", "陈示例")]
+        (k, NOTICE_WORDS[k][0], n.number, n.served_on.isoformat(), n.received_by)
+        for k in NOTICE_KINDS if (n := record.notices.get(k)) is not None]
+    assert "suspension" in [n["kind"] for n in ins["notices"]]  # 暂停生产通知书 (十、1)
+    got = {f["finding"]: f for f in ins["findings"]}
+    for key, f in record.findings.items():  # each finding carried to its outcome
+        assert got[key]["due"] == (f.due.isoformat() if f.due else None)
+        assert [r["round"] for r in got[key]["reviews"]] == sorted(f.reviews)
+        assert [e["new_deadline"] for e in got[key]["extensions"]] == [
+            e.new_deadline.isoformat() for e in f.extensions.values()]
+    f1, f2 = record.findings["F1"], record.findings["F2"]
+    (kept,) = got["F1"]["reviews"]  # failed, then passed: the first round kept
+    assert (kept["result"], kept["reviewed_on"], kept["reviewer"]) == (
+        f1.reviews["R1"].result, f1.reviews["R1"].reviewed_on.isoformat(),
+        f1.reviews["R1"].reviewer)
+    assert kept["result_zh"] == "不合格"
+    assert got["F2"]["corrected_by"] == record.team[f2.corrected_by].name  # a name, not M2
+    assert got["F2"]["corrected_at"] == f2.corrected_at.isoformat()
+    assert (got["F3"]["production"], got["F3"]["production_zh"]) == ("resumed", "复查合格，恢复生产")
+    extended = next(k for k, f in record.findings.items() if f.extensions)
+    assert got[extended]["due"] != got[extended]["deadline"]
     subprocess.run([*base, "--out", str(tmp_path / "c.xlsx")], check=True, timeout=120,
                    capture_output=True)
     book = load_workbook(tmp_path / "c.xlsx", read_only=True)
@@ -62,7 +83,9 @@ def test_kit_credit_file_writes_json_and_excel(tmp_path):
     head, first = list(book["检查记录"].iter_rows(values_only=True, max_row=2))
     assert "整改通知书 京药监械整改〔2026〕064号（2026-11-20 送达，签收）" in first[head.index("notices")]
     rows = list(book["问题与整改"].iter_rows(values_only=True))
-    assert len(rows) == 1 + 4
+    assert len(rows) == 1 + len(record.findings)
+    f1_row = next(r for r in rows[1:] if r[rows[0].index("finding")] == "F1")
+    assert f1_row[rows[0].index("reviews")].startswith("R1 ")
     nobody = subprocess.run([*base, "--company", "不存在的企业", "--out", str(tmp_path / "n.json")],
                             timeout=120, capture_output=True, text=True, encoding="utf-8")
     assert nobody.returncode == 2

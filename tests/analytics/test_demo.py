@@ -18,7 +18,9 @@ from kit.analytics import (
 )
 from kit.door import Door, Identity
 from kit.errors import KitError
+from kit.guide import load_guide
 from kit.identifiers import credit_code_problem
+from kit.policy import load_policy
 from kit.record import to_doc
 from kit.rules import check, errors
 from kit.store import Store
@@ -119,3 +121,113 @@ def test_kit_demo_loads_into_the_store_and_says_how_many(tmp_path):
     assert bad.returncode == 2
     assert "--inspections" in bad.stderr
     assert "Traceback" not in bad.stderr
+
+
+@pytest.fixture(scope="module")
+def small():
+    return demo_inspections(12, 4, seed=1)
+
+
+def test_a_small_demo_carries_every_handling_of_ten_1_to_its_outcome(small):
+    findings = [(ins, key, f) for ins in small for key, f in ins.findings.items()]
+    kinds = {t.code for t in load_guide().terms("handling_kinds")}
+    assert {f.handling for _, _, f in findings} == kinds
+    for ins, key, f in findings:
+        if f.handling == "correct_on_site":  # confirmed by an inspector of the team, on the day
+            assert f.corrected_by in ins.inspectors, (ins.id, key)
+            assert f.corrected_at is not None
+            assert ins.scope.start_date <= f.corrected_at.date() <= ins.scope.ended_on
+        if f.handling == "suspend_and_warn":  # the safety warning, its date, channel and text
+            assert f.warning_on is not None
+            assert f.warning_channel
+            assert f.warning_text
+        if f.handling == "file_case":  # a case number, or the transfer recorded in full
+            assert f.case_number or (f.transferred_to and f.transferred_on and f.handed_over)
+    policy = load_policy()
+    suspended = [(ins, f) for ins, _, f in findings if f.handling in policy.handling.resume_kinds]
+    assert suspended
+    for ins, f in suspended:
+        notice = ins.notices["suspension"]  # 暂停生产通知书, issued and served
+        assert notice.number
+        assert notice.served_on is not None
+        if ins.stage == "closed":  # resumed only after an on-site recheck that passed
+            assert (f.state, f.review_mode) == ("passed", "on_site")
+    assert any(ins.stage == "closed" for ins, _ in suspended)
+
+
+def test_a_small_demo_has_a_failed_round_an_extension_an_extended_and_a_joint_inspection(small):
+    rounds = [(ins, f) for ins in small for f in ins.findings.values() if f.reviews]
+    assert rounds
+    for _ins, f in rounds:  # failed, resubmitted after that review, then passed
+        (first,) = f.reviews.values()
+        assert first.result == "failed"
+        assert f.state == "passed"
+        assert first.reviewed_on < f.submitted_on <= f.reviewed_on
+    extended = [f for ins in small for f in ins.findings.values() if f.extensions]
+    assert extended
+    for f in extended:
+        assert f.due > f.deadline
+    by_id = {ins.id: ins for ins in small}
+    extensions = [ins for ins in small if ins.scope.type == "extended"]
+    assert extensions
+    for ins in extensions:  # a supplier, linked to an earlier inspection of another company
+        principal = by_id[ins.scope.principal]
+        assert ins.company.role in ("supplier", "service_provider")
+        assert principal.company.name != ins.company.name
+        assert principal.scope.start_date < ins.scope.start_date
+    assert all(not ins.scope.principal for ins in small if ins.scope.type != "extended")
+    for kind in ("joint", "delegated"):
+        across = [ins for ins in small if ins.scope.cooperation == kind]
+        assert across, kind
+        for ins in across:  # 五、8: the other authority told beforehand
+            cr = ins.cross_region
+            assert cr.communicated_with
+            assert cr.communicated_on < ins.scope.start_date
+            if kind == "joint":
+                assert cr.report_to_both_on is not None
+    for ins in small:
+        assert errors(check(ins, today=date(2026, 11, 24))) == [], ins.id
+
+
+def test_the_tables_count_the_rounds_and_show_the_extensions_and_links(small):
+    tables = tables_of(small)
+    (ins, key, _f) = next((i, k, f) for i in small for k, f in i.findings.items() if f.reviews)
+    mine = tables.reviews[(tables.reviews["inspection_id"] == ins.id)
+                          & (tables.reviews["finding"] == key)]
+    assert mine["round"].tolist() == [1, 2]  # the kept round, then the one that passed
+    assert mine["result"].tolist() == ["failed", "passed"]
+    assert mine["kept"].tolist() == [True, False]
+    n_ext = sum(len(f.extensions) for i in small for f in i.findings.values())
+    assert len(tables.extensions) == n_ext
+    heads = tables.inspections.set_index("inspection_id")
+    for i in small:
+        if i.scope.principal:
+            assert heads.loc[i.id, "principal"] == i.scope.principal
+            assert heads.loc[i.id, "role"] == i.company.role
+
+
+def test_under_a_grading_scheme_the_same_demo_is_graded_and_passes(office_scheme, tmp_path):
+    plain = demo_inspections(30, 10, seed=1)
+    office_scheme("nmpa2015")
+    graded = demo_inspections(30, 10, seed=1)
+    assert graded == demo_inspections(30, 10, seed=1)  # the same seed, the same data
+    scheme = load_policy().scheme
+    grades = {t.code for t in scheme.grades}
+    for a, b in zip(plain, graded, strict=True):  # the same history, graded
+        assert [f.handling for f in a.findings.values()] == [
+            f.handling for f in b.findings.values()]
+        assert all(f.grade in grades for f in b.findings.values())
+        assert not any(f.grade for f in a.findings.values())
+        if b.stage in ("follow_up", "closed"):  # the leader confirmed the verdict proposed
+            op = b.opinion
+            assert op.scheme == "nmpa2015"
+            assert op.verdict == scheme.propose(f.grade for f in b.findings.values())
+            assert op.verdict_by
+            assert op.verdict_at is not None
+        assert errors(check(b, today=date(2026, 11, 24))) == [], b.id
+    assert len({i.opinion.verdict for i in graded}) >= 2
+    heads = tables_of(graded).inspections
+    assert (heads["verdict"].astype(str) == heads["proposed_verdict"].astype(str)).all()
+    with Store(data_dir=tmp_path) as store:  # the door takes them, grades and all
+        assert load_demo_data(Door(store, Identity("demo")), inspections=30, companies=10,
+                              seed=1) == 30
