@@ -7,7 +7,7 @@ its signer is not trusted.
 One module per family of commands, each adding its commands with ``add_parsers``:
 ``guide`` (the guide, reason codes, exercises), ``records`` (list, check, advance, audit,
 export, import, verify), ``notices``, ``db``, ``serving`` (serve, hub), ``office``
-(credit-file, plan, class, demo), ``sample`` and ``keys``; what they share is in ``_common``.
+(credit-file, plan, class, demo), ``companies`` (the register), ``sample`` and ``keys``; what they share is in ``_common``.
 
 Each command imports what it needs inside its handler: ``kit guide`` should not wait for the
 database driver, openpyxl or pandas, which other commands load (the only place in the kit
@@ -22,7 +22,7 @@ import sys
 from collections.abc import Sequence
 
 from kit import __version__
-from kit.cli import db, guide, keys, notices, office, records, sample, serving
+from kit.cli import companies, db, guide, keys, notices, office, records, sample, serving
 from kit.cli._common import (
     EXIT_FAILED,
     EXIT_FINDINGS,
@@ -31,6 +31,7 @@ from kit.cli._common import (
     Subparsers,
     store_options,
 )
+from kit.cli.companies import cmd_companies
 from kit.cli.db import cmd_db
 from kit.cli.guide import cmd_guide, cmd_quiz, cmd_reasons
 from kit.cli.notices import cmd_notice
@@ -62,6 +63,7 @@ __all__ = [
     "cmd_audit",
     "cmd_check",
     "cmd_class",
+    "cmd_companies",
     "cmd_credit_file",
     "cmd_db",
     "cmd_demo",
@@ -81,13 +83,13 @@ __all__ = [
 ]
 
 #: the families, each adding its commands to the parser
-FAMILIES = (guide, records, notices, db, serving, office, sample, keys)
+FAMILIES = (guide, records, notices, db, serving, office, sample, keys, companies)
 
 #: the commands in the order ``kit --help`` lists them: the order users have known, which is
 #: not family by family (a command not named here is listed last)
 COMMANDS = ("guide", "reasons", "list", "check", "advance", "quiz", "notice", "db", "audit",
-            "export", "import", "verify", "keys", "serve", "hub", "credit-file", "plan", "class",
-            "demo", "sample")
+            "export", "import", "verify", "keys", "serve", "hub", "credit-file", "companies",
+            "plan", "class", "demo", "sample")
 
 
 def _in_listed_order(sub: Subparsers) -> None:
