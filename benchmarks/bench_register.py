@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 import tempfile
 from datetime import date, timedelta
@@ -67,7 +68,7 @@ def register(rows: int, out: Path) -> Path:
     return path
 
 
-def changed(path: Path, out: Path) -> list[Any]:
+def changed(path: Path) -> list[Any]:
     """The register's companies with every tenth moved to another district."""
     from dataclasses import replace
 
@@ -84,7 +85,7 @@ def measure(rows: int, repeat: int, out: Path) -> list[dict[str, Any]]:
     from kit.register import read_register
 
     path = register(rows, out)
-    older = changed(path, out)
+    older = changed(path)
     scratch = Path(tempfile.mkdtemp(prefix="bench_register_"))
     doors: list[Door] = []
 
@@ -108,6 +109,7 @@ def measure(rows: int, repeat: int, out: Path) -> list[dict[str, Any]]:
     assert len(prepared[0].company_trail()) == rows + -(-rows // 10)  # the updates were made
     for door in doors:
         door.close()
+    shutil.rmtree(scratch, ignore_errors=True)
     floor = stats(times["floor"])
     out_rows = []
     for name in ("read", "import", "re-import"):
