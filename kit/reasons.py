@@ -507,6 +507,15 @@ class Reason(StrEnum):
     DUPLICATE_ID = ("duplicate_id", "编号重复", "an id is repeated")
     OVERLAPPING_VERSIONS = ("overlapping_versions", "文件版本的有效期重叠",
                             "two versions in force at once")
+    # -- the register of companies (kit companies import) ------------------------------------
+    REGISTER_UNKNOWN_COLUMN = ("register.unknown_column", "企业名录中有无法识别的列",
+                               "a column the register does not define")
+    REGISTER_UNKNOWN_COMPANY = ("register.unknown_company", "产品所属企业不在“企业”表中",
+                                "a product of a company the 企业 sheet does not list")
+    REGISTER_NO_LICENCE = ("register.no_licence", "企业既无生产许可证也无第一类生产备案凭证",
+                           "a company with neither a licence nor a class I filing")
+    REGISTER_DUPLICATE_PRODUCT = ("register.duplicate_product", "同一企业的产品重复",
+                                  "a company's product is listed twice")
     BAD_PARAMETER = ("bad_parameter", "抽样参数无效", "a bad sampling parameter")
     NO_OUTPUT = ("no_output", "没有指定输出", "no output given")
 

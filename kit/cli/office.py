@@ -33,7 +33,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     """五、1 分类分级: each company's level and the year's plan of inspections, to Excel."""
     from kit.analytics import load_tables
     from kit.dates import parse_date
-    from kit.planning import load_supervision_rules, supervision_file, year_plan
+    from kit.planning import grading_of, load_supervision_rules, supervision_file, year_plan
 
     rules = load_supervision_rules(args.rules)
     if args.check:
@@ -48,9 +48,15 @@ def cmd_plan(args: argparse.Namespace) -> int:
         msg = f"计划须写入 .xlsx 文件，而不是 {out.name} / the plan is written to an .xlsx file"
         raise KitError(msg)
     as_of = parse_date(args.as_of) if args.as_of else None
-    tables = load_tables(_door(args), progress=sys.stderr.isatty())
+    door = _door(args)
+    tables = load_tables(door, progress=sys.stderr.isatty())
+    register = [r.company for r in door.companies()]
+    # grades and verdicts from the store while the tables do not carry them
+    grading = None if "grade" in tables.findings and "verdict" in tables.inspections else \
+        grading_of(door.rows(("findings", "opinion/verdict", "opinion/scheme")))
     plan = year_plan(tables, args.year, as_of=as_of, rules=rules,
-                     inspectors=args.inspector or None, seed=args.seed)
+                     inspectors=args.inspector or None, seed=args.seed,
+                     register=register or None, grading=grading)
     plan.to_excel(out)
     counts = plan.plan["level_zh"].value_counts()
     by_level = "、".join(f"{name} {counts[name]} 家" for name in
@@ -59,6 +65,10 @@ def cmd_plan(args: argparse.Namespace) -> int:
          f"{int(plan.plan['overdue'].sum())} 家；截至 {plan.as_of}，依据 {rules.source[:40]}… / the "
          f"{args.year} plan: {len(plan.plan)} inspection(s), {int(plan.plan['overdue'].sum())} "
          f"overdue")
+    if register:
+        never = int((plan.levels["in_register"] & plan.levels["last_inspection"].isna()).sum())
+        _out(f"企业名录 {len(register)} 家，其中从未检查 {never} 家 / the register: "
+             f"{len(register)} companies, {never} never inspected")
     _out(f"已写入 written: {out}")
     return EXIT_OK
 

@@ -42,6 +42,7 @@ from kit.door._door import (
     local_checkpointer,
     new_inspection_id,
 )
+from kit.door._register import Registered, register_refusal
 from kit.store import (
     APP_NAME,
     CONNECTION_MODES,
@@ -49,6 +50,7 @@ from kit.store import (
     DELETE,
     Applied,
     AuditEntry,
+    CompanyChange,
     FieldConflict,
     FieldConflictError,
     NumberTakenError,
@@ -74,6 +76,7 @@ __all__ = [
     "Applied",
     "AuditEntry",
     "Checkpointer",
+    "CompanyChange",
     "Door",
     "FieldConflict",
     "FieldConflictError",
@@ -81,6 +84,7 @@ __all__ = [
     "Identity",
     "NumberTakenError",
     "Record",
+    "Registered",
     "Where",
     "is_team_leader",
     "local_checkpointer",
@@ -90,6 +94,7 @@ __all__ = [
     "new_inspection_id",
     "read_refusal",
     "refusal",
+    "register_refusal",
     "resolve_url",
     "schema_status",
     "signed_in_leaders",

@@ -49,6 +49,7 @@ from kit.door._access import (
     read_refusal,
     refusal,
 )
+from kit.door._register import Registered, check_register
 from kit.door._rounds import keep_rounds, round_problems
 from kit.errors import NotFoundError, Problem, ValidationError
 from kit.guide import load_guide
@@ -70,8 +71,9 @@ from kit.record import (
     to_doc,
     with_change,
 )
+from kit.register import RegisteredCompany
 from kit.rules import check, errors
-from kit.store import DELETE, Applied, AuditEntry, Peek, Record, Store, Where
+from kit.store import DELETE, Applied, AuditEntry, CompanyChange, Peek, Record, Store, Where
 from kit.workdays import WorkCalendar, load_calendar
 
 __all__ = ["GATED_STAGES", "ON_SITE_GATE", "OVERRIDES", "Checkpointer", "Door", "GateError",
@@ -536,6 +538,25 @@ class Door:
         why = refusal(ins, who, "team", None)
         if why is not None:
             raise AccessError(why)
+
+    # -- the office's register of companies -------------------------------------------------
+    def import_companies(self, companies: Sequence[RegisteredCompany]) -> list[CompanyChange]:
+        """Add the register's companies, or update those kept (a company not listed stays as
+        it was), in one transaction; each change is a trail entry with the row before and
+        after, an unchanged company writes nothing. Office leaders on the office server,
+        anyone on one machine; a credit code that fails its check is refused, nothing written.
+        """
+        check_register(companies, self.identity)
+        return self._store.put_companies([c.to_doc() for c in companies], user=self.user)
+
+    def companies(self) -> list[Registered]:
+        """Every company of the register (everyone may read it), by credit code."""
+        return [Registered(RegisteredCompany.from_doc(k.doc), k.updated_at, k.updated_by)
+                for k in self._store.companies()]
+
+    def company_trail(self, credit_code: str | None = None) -> list[CompanyChange]:
+        """Every change to the register (of one company, if given), oldest first."""
+        return self._store.company_trail(credit_code)
 
     # -- a class's answers (training) -------------------------------------------------------
     def keep_answer(self, exercise: str, record: Mapping[str, Any]) -> bool:

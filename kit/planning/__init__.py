@@ -3,16 +3,26 @@ products and history, when its next full inspection is due, and a month and team
 
 The levels, their frequencies and the catalogues are the office's data
 (``templates/supervision.yaml``, with its source); :func:`year_plan` reads an office's
-:class:`~kit.analytics.Tables` (``load_tables``) and gives a :class:`YearPlan` to show or write
+:class:`~kit.analytics.Tables` (``load_tables``) and its register of companies
+(:mod:`kit.register`, when the store has one) and gives a :class:`YearPlan` to show or write
 (``kit plan --year 2027 --out plan.xlsx``).
 """
 
 from __future__ import annotations
 
-from kit.planning._plan import LEVEL_COLUMNS, PLAN_COLUMNS, YearPlan, company_levels, year_plan
+from kit.planning._plan import (
+    LEVEL_COLUMNS,
+    PLAN_COLUMNS,
+    Grading,
+    YearPlan,
+    company_levels,
+    grading_of,
+    year_plan,
+)
 from kit.planning._rules import (
     Catalogue,
     Level,
+    Serious,
     SupervisionRules,
     load_supervision_rules,
     rules_problems,
@@ -23,10 +33,13 @@ __all__ = [
     "LEVEL_COLUMNS",
     "PLAN_COLUMNS",
     "Catalogue",
+    "Grading",
     "Level",
+    "Serious",
     "SupervisionRules",
     "YearPlan",
     "company_levels",
+    "grading_of",
     "load_supervision_rules",
     "rules_problems",
     "supervision_file",

@@ -10,9 +10,10 @@ after its due date while keeping the months even, and a team of two whose loads 
 
 from __future__ import annotations
 
+import json
 import math
 import random
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -25,40 +26,114 @@ from kit.analytics import SERIOUS_HANDLING, Tables
 from kit.dates import beijing_today
 from kit.errors import KitError
 from kit.guide import load_guide
-from kit.planning._rules import SupervisionRules, load_supervision_rules
+from kit.planning._rules import Level, Serious, SupervisionRules, load_supervision_rules
+from kit.policy import load_policy
+from kit.register import RegisteredCompany
 
 LEVEL_COLUMNS = ("company", "credit_code", "level", "level_zh", "basis", "every_months",
-                 "kind", "raised_by", "products", "last_inspection", "last_full_inspection",
-                 "next_due", "last_leader")
-PLAN_COLUMNS = ("month", "company", "credit_code", "level", "level_zh", "kind", "next_due",
+                 "kind", "raised_by", "scope", "products", "in_register", "last_inspection",
+                 "last_full_inspection", "next_due", "last_leader")
+PLAN_COLUMNS = ("month", "company", "credit_code", "level", "level_zh", "kind", "scope", "next_due",
                 "overdue", "last_full_inspection", "leader", "inspector", "basis")
 
 
-def _key(company: pd.Series, code: pd.Series) -> pd.Series:
+@dataclass(frozen=True)
+class Grading:
+    """Each finding's grade and each inspection's verdict (with the scheme it was given under),
+    for tables that do not carry them yet (:func:`grading_of`): ``findings`` has
+    ``inspection_id``, ``finding``, ``grade``; ``verdicts`` has ``inspection_id``,
+    ``verdict``, ``verdict_scheme``."""
+
+    findings: pd.DataFrame
+    verdicts: pd.DataFrame
+
+
+def grading_of(rows: Iterable[tuple[str, str, str]]) -> Grading:
+    """:class:`Grading` from the store's rows ``(inspection id, path, value JSON)`` at
+    ``findings`` and ``opinion`` (what :meth:`kit.door.Door.rows` gives)."""
+    grades: list[tuple[str, str, Any]] = []
+    verdicts: dict[str, dict[str, Any]] = {}
+    for iid, path, value in rows:
+        parts = path.split("/")
+        if len(parts) == 3 and parts[0] == "findings" and parts[2] == "grade":
+            grades.append((iid, parts[1], json.loads(value)))
+        elif path in ("opinion/verdict", "opinion/scheme"):
+            verdicts.setdefault(iid, {})["verdict" if path.endswith("verdict") else
+                                         "verdict_scheme"] = json.loads(value)
+    return Grading(
+        pd.DataFrame(grades, columns=["inspection_id", "finding", "grade"]),
+        pd.DataFrame([{"inspection_id": i, "verdict": v.get("verdict", ""),
+                       "verdict_scheme": v.get("verdict_scheme", "")}
+                      for i, v in verdicts.items()],
+                     columns=["inspection_id", "verdict", "verdict_scheme"]))
+
+
+def _key(company: pd.Series, code: pd.Series, register: Mapping[str, str]) -> pd.Series:
     """A company's identity: its unified social credit code, else the code another of its
-    inspections (by the same name) recorded, else its name."""
+    inspections (by the same name) or the register recorded, else its name."""
     known = pd.DataFrame({"company": company, "code": code}).dropna().drop_duplicates(
         "company", keep="last").set_index("company")["code"]
     code = code.astype("string")
     return code.fillna(company.map(known).astype("string")).fillna(
-        company.astype("string")).astype("string")
+        company.map(register).astype("string")).fillna(company.astype("string")).astype("string")
 
 
-def company_levels(tables: Tables, as_of: date, *,
-                   rules: SupervisionRules | None = None) -> pd.DataFrame:
-    """Every company in ``tables`` with its supervision level, why, and when it is next due.
+def _serious(tables: Tables, heads: pd.DataFrame, since: pd.Timestamp, rules: SupervisionRules,
+             grading: Grading | None) -> tuple[set[str], set[str]]:
+    """The companies (keys) with a finding graded serious, and with a serious verdict, since
+    ``since``, each read under its inspection's scheme (else the office's scheme in force)."""
+    if not rules.serious:
+        return set(), set()
+    recent = heads.loc[heads["start_date"] >= since, ["inspection_id", "key"]]
+    verdicts = (tables.inspections[["inspection_id", "verdict", "verdict_scheme"]]
+                if "verdict" in tables.inspections else
+                grading.verdicts if grading is not None else None)
+    in_force = load_policy().scheme.id
+    scheme = pd.Series(in_force, index=recent["inspection_id"], dtype=object)
+    by_verdict: set[str] = set()
+    if verdicts is not None and len(verdicts):
+        v = recent.merge(verdicts, on="inspection_id")
+        given = v["verdict_scheme"].astype(object).where(
+            v["verdict_scheme"].notna() & v["verdict_scheme"].astype(object).ne(""), in_force)
+        scheme.loc[v["inspection_id"]] = given.to_numpy()
+        bad = [str(verdict) in rules.serious.get(str(s), Serious()).verdicts
+               for verdict, s in zip(v["verdict"].astype(object), given, strict=True)]
+        by_verdict = set(v.loc[bad, "key"])
+    grades = (tables.findings[["inspection_id", "finding", "grade"]]
+              if "grade" in tables.findings else
+              grading.findings if grading is not None else None)
+    by_grade: set[str] = set()
+    if grades is not None and len(grades):
+        g = recent.merge(grades, on="inspection_id")
+        bad = [str(grade) in rules.serious.get(str(scheme.get(iid, in_force)), Serious()).grades
+               for iid, grade in zip(g["inspection_id"], g["grade"].astype(object), strict=True)]
+        by_grade = set(g.loc[bad, "key"])
+    return by_grade, by_verdict
 
-    The products are those of the company's latest inspection up to ``as_of``; the history
-    that raises a level is that of the last ``history_years`` (the rules file).
+
+def company_levels(tables: Tables, as_of: date, *, rules: SupervisionRules | None = None,
+                   register: Sequence[RegisteredCompany] | None = None,
+                   grading: Grading | None = None) -> pd.DataFrame:
+    """Every company in ``tables`` and in the ``register`` with its supervision level, why,
+    and when its next full inspection is due.
+
+    The products are the register's (else those of the company's latest inspection up to
+    ``as_of`` that recorded any); a full inspection covers every section that applies to it
+    (七、14 only where it contracts manufacturing, as the register says, else its
+    inspections); the history that raises a level is that of the last ``history_years`` (the
+    rules file), each reason named, the raise at most ``max_raise``. A company of the register
+    never inspected is due by its level's rule: class I three months after filing, the
+    others at once. Grades and verdicts are read from the tables when they carry them, else
+    from ``grading``.
     """
     rules = rules or load_supervision_rules()
     day = pd.Timestamp(as_of)
+    listed = {c.credit_code: c for c in (register or ())}
+    by_name = {c.name: c.credit_code for c in listed.values()}
     heads = tables.inspections[tables.inspections["start_date"].le(day).fillna(False)]
-    if heads.empty:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in LEVEL_COLUMNS})
-    heads = heads.assign(key=_key(heads["company"], heads["credit_code"]))
+    heads = heads.assign(key=_key(heads["company"], heads["credit_code"], by_name))
     latest = heads.sort_values(["start_date", "inspection_id"]).groupby("key").tail(1)
-    full = len(load_guide().sections)
+    sections = [s.id for s in load_guide().sections]
     since = day - pd.DateOffset(years=rules.history_years)
     recent = heads[heads["start_date"] >= since]
     f = tables.findings.merge(heads[["inspection_id", "key"]], on="inspection_id")
@@ -67,64 +142,111 @@ def company_levels(tables: Tables, as_of: date, *,
     labels = f.drop_duplicates("item").set_index("item")["item_label"]
     repeated = repeats[repeats >= 2].reset_index().groupby("key")["item"].agg(
         lambda s: "、".join(str(labels.get(i, i)) for i in sorted(set(s))))
-    serious = f[f["handling"].isin(SERIOUS_HANDLING)].groupby("key")["finding"].size()
+    serious = set(f.loc[f["handling"].isin(SERIOUS_HANDLING), "key"])
+    graded, judged = _serious(tables, heads, since, rules, grading)
     measures = tables.follow_ups.merge(recent[["inspection_id", "key"]], on="inspection_id")
-    listed = set(measures.loc[measures["measures"].map(lambda m: "key_supervision" in m),
-                              "key"])
+    key_listed = set(measures.loc[measures["measures"].map(lambda m: "key_supervision" in m),
+                                  "key"])
     team = tables.team[tables.team["role"] == "leader"].drop_duplicates(
         "inspection_id").set_index("inspection_id")["name"]
     with_products = set(tables.products["inspection_id"])
+    contracting = set(heads.loc[heads["role"].astype(object).eq("contract_manufacturer"), "key"])
+    contract_filings = tables.licences.loc[
+        tables.licences["kind"].astype(object).eq("contract_production_filing"), "inspection_id"]
+    contracting |= set(heads.loc[heads["inspection_id"].isin(contract_filings), "key"])
     by_level = {lv.when: lv for lv in rules.levels}
     ladder = sorted(lv.level for lv in rules.levels)
+    latest_by_key = {str(r.key): r for r in latest.itertuples(index=False)}
+    keys = list(latest_by_key) + [code for code in listed if code not in latest_by_key]
+    own_by_key = dict(tuple(heads.groupby("key", sort=False)))
     rows = []
-    for row in latest.itertuples(index=False):
-        key = str(row.key)
-        own = heads[heads["key"] == key]
-        # the products of the latest inspection that recorded any (a follow-up visit may not)
-        recorded = own[own["inspection_id"].isin(with_products)].sort_values(
-            ["start_date", "inspection_id"])
-        source = recorded["inspection_id"].iloc[-1] if len(recorded) else row.inspection_id
-        products = tables.products[tables.products["inspection_id"] == source]
-        texts = products[["name", "category_code", "device_class"]].astype(object).fillna("")
-        named = [(str(n), str(c), str(k)) for n, c, k in texts.itertuples(index=False)]
+    for key in keys:
+        entry = listed.get(key)
+        row = latest_by_key.get(key)
+        own = own_by_key.get(key, heads.iloc[:0])
+        named: list[tuple[str, str, str]]
+        if entry is not None and entry.products:
+            named = [(p.name, p.category_code, str(p.device_class)) for p in entry.products]
+        else:
+            # the products of the latest inspection that recorded any (a follow-up may not)
+            recorded = own[own["inspection_id"].isin(with_products)].sort_values(
+                ["start_date", "inspection_id"])
+            source = (recorded["inspection_id"].iloc[-1] if len(recorded) else
+                      row.inspection_id if row is not None else None)
+            products = tables.products[tables.products["inspection_id"] == source]
+            texts = products[["name", "category_code", "device_class"]].astype(object).fillna("")
+            named = [(str(n), str(c), str(k)) for n, c, k in texts.itertuples(index=False)]
         why, when = _condition(named, rules)
         base = by_level.get(when)
         if base is None:  # the office's file names no level for this condition
             base = rules.level(ladder[0])
         raised = [rules.raise_when[name] for name, holds in (
-            ("key_supervision", key in listed), ("repeat_findings", key in repeated.index),
-            ("serious_handling", key in serious.index)) if holds and name in rules.raise_when]
-        number = ladder[min(ladder.index(base.level) + len(raised), len(ladder) - 1)]
-        level = rules.level(number)
-        fulls = own[own["n_sections"] >= full]["start_date"]
+            ("key_supervision", key in key_listed), ("repeat_findings", key in repeated.index),
+            ("serious_handling", key in serious), ("serious_grade", key in graded),
+            ("serious_verdict", key in judged)) if holds and name in rules.raise_when]
+        steps = min(len(raised), rules.max_raise, len(ladder) - 1 - ladder.index(base.level))
+        level = rules.level(ladder[ladder.index(base.level) + steps])
+        contracts = entry.contracts if entry is not None else key in contracting
+        applies = set(sections) - (set() if contracts else {"7.14"})
+        fulls = own.loc[[applies <= set(s) for s in own["sections"]], "start_date"]
         last_full = fulls.max() if len(fulls) else pd.NaT
-        filed = tables.licences[tables.licences["inspection_id"].isin(own["inspection_id"])
-                                & (tables.licences["kind"] == "class1_production_filing")
-                                ]["issued"].max()
+        filed = (pd.Timestamp(entry.filed_on) if entry is not None and entry.filed_on else
+                 tables.licences[tables.licences["inspection_id"].isin(own["inspection_id"])
+                                 & (tables.licences["kind"] == "class1_production_filing")
+                                 ]["issued"].max())
         due = _due(level.every_months, level.first_within_months, last_full, filed, day)
         kind = level.kind
         if level.every_months is None and pd.notna(due):
             kind = "全项目检查（备案后首次）"  # class I: the first full inspection after filing
-        steps = [f"按产品为{base.zh}" + (f"：{'；'.join(why)}" if why else ""),
-                 *(f"提高一级：{r}" + (f"（{repeated[key]}）" if r == rules.raise_when.get(
-                     "repeat_findings") else "") for r in raised),
-                 f"定为{level.zh}：{level.basis}"]
-        basis = "；".join(steps)
         rows.append({
-            "company": row.company, "credit_code": row.credit_code, "level": level.level,
-            "level_zh": level.zh, "basis": basis, "every_months": level.every_months,
-            "kind": kind, "raised_by": tuple(raised),
+            "company": entry.name if entry is not None else
+            row.company if row is not None else key,
+            "credit_code": key if entry is not None or row is None else row.credit_code,
+            "level": level.level, "level_zh": level.zh,
+            "basis": _basis(base, level, why, raised, steps, rules, repeated.get(key)),
+            "every_months": level.every_months, "kind": kind, "raised_by": tuple(raised),
+            "scope": "七、1-14" if contracts else "七、1-13（无委托生产）",
             "products": tuple(n for n, _c, _k in named if n),
-            "last_inspection": own["start_date"].max(), "last_full_inspection": last_full,
-            "next_due": due, "last_leader": team.get(row.inspection_id, pd.NA)})
+            "in_register": entry is not None,
+            "last_inspection": own["start_date"].max() if len(own) else pd.NaT,
+            "last_full_inspection": last_full, "next_due": due,
+            "last_leader": team.get(row.inspection_id, pd.NA) if row is not None else pd.NA})
     out = pd.DataFrame(rows, columns=list(LEVEL_COLUMNS))
     for column in ("last_inspection", "last_full_inspection", "next_due"):
         out[column] = pd.to_datetime(out[column]).astype("datetime64[us]")
     out["every_months"] = out["every_months"].astype("Int64")
-    for column in ("company", "credit_code", "level_zh", "basis", "kind", "last_leader"):
+    out["level"] = out["level"].astype("int64")
+    out["in_register"] = out["in_register"].astype(bool)
+    for column in ("company", "credit_code", "level_zh", "basis", "kind", "scope",
+                   "last_leader"):
         out[column] = out[column].astype("string")
     return out.sort_values(["level", "next_due", "company"], ascending=[False, True, True],
                            na_position="last", ignore_index=True)
+
+
+def _basis(base: Level, level: Level, why: Sequence[str], raised: Sequence[str], steps: int,
+           rules: SupervisionRules, repeated: Any) -> str:
+    """Why the company is at ``level``, in words: the products' level, each reason that
+    raises it (and the cap, when it holds back more), the frequency of the level reached.
+    A level reached by a raise is described by its frequency, never by its own condition:
+    a glove maker raised to 四级 does not make catalogue products."""
+    detail = {rules.raise_when.get("repeat_findings"): f"（{repeated}）" if repeated else ""}
+    parts = [f"按产品为{base.zh}" + (f"：{'；'.join(why)}" if why else "")]
+    if raised:
+        reasons = "；".join(r + detail.get(r, "") for r in raised)
+        if steps:
+            cap = (f"（本局规定最多提高 {rules.max_raise} 级）" if len(raised) > steps and
+                   steps == rules.max_raise else "")
+            parts.append(f"提高{_steps_zh(steps)}级：{reasons}{cap}")
+        else:
+            held = "已为最高级别" if steps < rules.max_raise else f"本局规定最多提高 {rules.max_raise} 级"
+            parts.append(f"有提高级别的情形但未提高（{held}）：{reasons}")
+    parts.append(f"定为{level.zh}：{level.frequency if steps else level.basis}")
+    return "；".join(parts)
+
+
+def _steps_zh(n: int) -> str:
+    return "一二三四五六七八九"[n - 1] if 1 <= n <= 9 else str(n)
 
 
 def _condition(products: Sequence[tuple[str, str, str]],
@@ -181,8 +303,11 @@ class YearPlan:
 
 def year_plan(tables: Tables, year: int, *, as_of: date | None = None,
               rules: SupervisionRules | None = None,
-              inspectors: Sequence[str] | None = None, seed: int | None = None) -> YearPlan:
-    """The supervision plan of ``year``: who is due, in which month, with which team.
+              inspectors: Sequence[str] | None = None, seed: int | None = None,
+              register: Sequence[RegisteredCompany] | None = None,
+              grading: Grading | None = None) -> YearPlan:
+    """The supervision plan of ``year``: who is due, in which month, with which team; every
+    company of the ``register`` among them, inspected or not (:func:`company_levels`).
 
     ``inspectors`` are the office's people (default: everyone on a team in the last
     ``history_years``); those who have led a team may lead. Spot checks of a level with a
@@ -193,7 +318,7 @@ def year_plan(tables: Tables, year: int, *, as_of: date | None = None,
         raise KitError(msg)
     rules = rules or load_supervision_rules()
     as_of = as_of or min(beijing_today(), date(year - 1, 12, 31))
-    levels = company_levels(tables, as_of, rules=rules)
+    levels = company_levels(tables, as_of, rules=rules, register=register, grading=grading)
     end = pd.Timestamp(year, 12, 31)
     due = levels[levels["next_due"].le(end).fillna(False)].assign(kind_of="due")
     rng = random.Random(year if seed is None else seed)
@@ -217,7 +342,7 @@ def year_plan(tables: Tables, year: int, *, as_of: date | None = None,
         pd.PeriodIndex([], freq="M"),
         "company": planned["company"], "credit_code": planned["credit_code"],
         "level": planned["level"], "level_zh": planned["level_zh"],
-        "kind": planned["kind"], "next_due": planned["next_due"],
+        "kind": planned["kind"], "scope": planned["scope"], "next_due": planned["next_due"],
         "overdue": planned["next_due"].lt(start).fillna(False).astype(bool),
         "last_full_inspection": planned["last_full_inspection"],
         "leader": pd.array(leaders, dtype="string"),

@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from kit.errors import NotFoundError, Problem, ValidationError
+from kit.errors import KitError, NotFoundError, Problem, ValidationError
+from kit.policy import load_policy
 from kit.resources import DATA_DIR, templates_dir
 from kit.schemas import check_file
 
 SCHEMA_FILE = DATA_DIR / "supervision.schema.json"
 #: the conditions a level may name, in the order they are tried
 CONDITIONS = ("national_catalogue", "beijing_catalogue", "class_ii_or_iii", "class_i")
-#: what raises a company's level by one
-RAISES = ("key_supervision", "repeat_findings", "serious_handling")
+#: what raises a company's level (by one each, at most ``max_raise`` in all)
+RAISES = ("key_supervision", "repeat_findings", "serious_handling", "serious_grade",
+          "serious_verdict")
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,7 @@ class Level:
     when: str
     kind: str
     basis: str
+    frequency: str = ""  # how often, in words: the basis of a level reached by a raise
     every_months: int | None = None  # a full inspection at least this often
     first_within_months: int | None = None  # after filing (class I), then spot checks
     spot_share: float = 0.0  # the share of the level's companies drawn for a spot check
@@ -55,8 +58,18 @@ class Catalogue:
 
 
 @dataclass(frozen=True)
+class Serious:
+    """What a grading scheme (``templates/grading.yaml``) counts as serious for the plan: the
+    findings' grades and the inspections' verdicts that raise a company's level."""
+
+    grades: tuple[str, ...] = ()
+    verdicts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class SupervisionRules:
-    """Levels (highest first), what raises one, the catalogues, and where the numbers come from."""
+    """Levels (highest first), what raises one and by how much at most, what each grading
+    scheme counts as serious, the catalogues, and where the numbers come from."""
 
     source: str
     levels: tuple[Level, ...]
@@ -64,6 +77,8 @@ class SupervisionRules:
     history_years: int
     catalogues: Mapping[str, Catalogue]
     file: str = ""
+    max_raise: int = 1
+    serious: Mapping[str, Serious] = field(default_factory=dict)
 
     def level(self, number: int) -> Level:
         return next(lv for lv in self.levels if lv.level == number)
@@ -125,6 +140,31 @@ def rules_problems(data: Any, file: str = "") -> list[Problem]:
             found.append(Problem("supervision.file", "抽查比例须在 0 到 1 之间",
                                  "spot_share is between 0 and 1",
                                  field=f"levels/{k}/spot_share", file=file))
+    return found + _serious_problems(data.get("serious", {}), file)
+
+
+def _serious_problems(serious: Mapping[str, Any], file: str) -> list[Problem]:
+    """Each scheme named under ``serious`` is one of ``grading.yaml``'s, with its own grades
+    and verdicts."""
+    try:
+        schemes = {s.id: s for s in load_policy().schemes}
+    except KitError:  # the grading file's own problems are told by `kit policy --check`
+        return []
+    found = []
+    for name, marks in serious.items():
+        scheme = schemes.get(name)
+        if scheme is None:
+            found.append(Problem(
+                "supervision.file", f"serious 中的分级办法 {name!r} 不在 grading.yaml 中（有："
+                f"{'、'.join(schemes)}）", f"{name!r} is not a scheme of grading.yaml",
+                field=f"serious/{name}", file=file))
+            continue
+        for kind, known in (("grades", {t.code for t in scheme.grades}),
+                            ("verdicts", {t.code for t in scheme.verdicts})):
+            found += [Problem("supervision.file", f"{code!r} 不是分级办法 {name} 的{'等级' if kind == 'grades' else '结论'}",
+                              f"{code!r} is not one of the {kind} of {name}",
+                              field=f"serious/{name}/{kind}", file=file)
+                      for code in marks.get(kind, ()) if str(code) not in known]
     return found
 
 
@@ -132,11 +172,16 @@ def _rules(data: Mapping[str, Any], file: str) -> SupervisionRules:
     return SupervisionRules(
         source=" ".join(str(data["source"]).split()),
         levels=tuple(Level(lv["level"], lv["zh"], lv["en"], lv["when"], lv["kind"],
-                           lv["basis"], lv.get("every_months"), lv.get("first_within_months"),
-                           float(lv.get("spot_share", 0.0))) for lv in data["levels"]),
+                           lv["basis"], lv["frequency"], lv.get("every_months"),
+                           lv.get("first_within_months"), float(lv.get("spot_share", 0.0)))
+                     for lv in data["levels"]),
         raise_when=dict(data["raise_when"]),
         history_years=int(data["history_years"]),
         catalogues={name: Catalogue(c["zh"], c["source"], tuple(c["codes"]), tuple(c["words"]))
                     for name, c in data["catalogues"].items()},
         file=file,
+        max_raise=int(data["max_raise"]),
+        serious={name: Serious(tuple(str(g) for g in marks.get("grades", ())),
+                               tuple(str(v) for v in marks.get("verdicts", ())))
+                 for name, marks in data.get("serious", {}).items()},
     )

@@ -13,6 +13,7 @@ Only :mod:`kit.door` uses the store: it decides who may read and write what.
 
 from __future__ import annotations
 
+from kit.store._companies import CompanyChange, KeptCompany
 from kit.store._doc import (
     DELETE,
     AuditEntry,
@@ -41,9 +42,11 @@ __all__ = [
     "DELETE",
     "Applied",
     "AuditEntry",
+    "CompanyChange",
     "FieldConflict",
     "FieldConflictError",
     "Guard",
+    "KeptCompany",
     "NumberTakenError",
     "Peek",
     "Record",

@@ -12,7 +12,10 @@ The tables:
   the whole document (compressed), not one entry per field;
 * ``blobs``: evidence (photos, files, drawn signatures) by SHA-256, never changed;
 * ``answers``: trainees' answers to the training exercises, one per person and exercise,
-  never changed.
+  never changed;
+* ``companies``: the office's register of companies (``kit companies import``), one row per
+  credit code, each written with its entry in ``company_trail`` (who, when, the row before
+  and after), which is append-only.
 
 Triggers make the database refuse what the kit never does: changing or deleting an audit
 entry, an audit entry back-dated or far from the database's clock, a current value written or
@@ -32,9 +35,10 @@ import sqlalchemy as sa
 from sqlalchemy.schema import CreateIndex, CreateTable
 
 #: The Alembic revision of the schema this code writes (``kit/store/migrations/versions``).
-HEAD_REVISION: Final = "0006"
+HEAD_REVISION: Final = "0007"
 #: The schema numbers a user sees in messages (revision 0001 is the first kit's schema).
-SCHEMA_NUMBER: Final = {"0001": 1, "0002": 2, "0003": 3, "0004": 4, "0005": 5, "0006": 6}
+SCHEMA_NUMBER: Final = {"0001": 1, "0002": 2, "0003": 3, "0004": 4, "0005": 5, "0006": 6,
+                             "0007": 7}
 
 #: the rows the unique index ``notice_numbers`` covers: every notice's number once given
 NOTICE_NUMBERS: Final = "path LIKE 'notices/%/number' AND value <> '\"\"'"
@@ -109,6 +113,33 @@ answers = sa.Table(
     sqlite_autoincrement=True,
 )
 
+#: the office's register of companies: each company's current row (its register entry as
+#: canonical JSON); ``version`` is the trail entry that wrote it
+companies = sa.Table(
+    "companies", metadata,
+    sa.Column("credit_code", sa.Text, primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("doc", sa.Text, nullable=False),
+    sa.Column("version", _ID, nullable=False),
+    sa.Column("updated_at", sa.Text, nullable=False),
+    sa.Column("updated_by", sa.Text, nullable=False),
+)
+
+#: every change to the register: who, when, which company, its row before (none: new) and
+#: after; append-only, like the inspections' trail
+company_trail = sa.Table(
+    "company_trail", metadata,
+    sa.Column("seq", _ID, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.Text, nullable=False),
+    sa.Column("user", sa.Text, nullable=False),
+    sa.Column("action", sa.Text, nullable=False),
+    sa.Column("credit_code", sa.Text, nullable=False),
+    sa.Column("old", sa.Text),
+    sa.Column("new", sa.Text),
+    sa.Index("company_trail_by_code", "credit_code", "seq"),
+    sqlite_autoincrement=True,
+)
+
 _APPEND_ONLY = "审计记录只能追加，不能修改或删除 / the audit trail is append-only"
 _IN_ORDER = ("审计记录的时间不能早于上一条，也不能偏离数据库时钟 / an audit entry cannot be "
              "back-dated or far from the database's clock")
@@ -118,6 +149,11 @@ _HEAD = "检查记录的链头须为最后一条审计记录 / an inspection's h
 _SOFT = "检查记录只能标记删除 / inspections are only marked deleted"
 _KEPT = "证据材料一经保存不能修改或删除 / evidence once kept is never changed or removed"
 _ANSWERED = "学员的作答一经保存不能修改或删除 / a trainee's answer once kept is never changed"
+_REGISTER_TRAIL = ("企业名录的修改记录只能追加，不能修改或删除 / the register's trail is "
+                   "append-only")
+_REGISTER_AUDITED = ("企业名录的每次修改都须有对应的修改记录 / a register row changes only with "
+                     "its trail entry")
+_REGISTER_KEPT = "企业名录中的企业不能删除 / a company is never deleted from the register"
 _ORIGIN = "检查记录的创建信息不能修改 / who created an inspection is fixed"
 #: how far an audit entry's time may be from the database's clock, in minutes
 CLOCK_TOLERANCE_MIN: Final = 5
@@ -137,13 +173,30 @@ PROTECTIONS: Final = {
     "blobs_no_delete": "证据材料不能删除 / no piece of evidence is removed",
     "answers_no_update": "作答不能修改 / no trainee's answer is changed",
     "answers_no_delete": "作答不能删除 / no trainee's answer is removed",
+    "company_trail_no_update": "名录修改记录不能修改 / no register trail entry is changed",
+    "company_trail_no_delete": "名录修改记录不能删除 / no register trail entry is deleted",
+    "companies_insert_audited": "名录新企业须有修改记录 / no company is added without its entry",
+    "companies_update_audited": "名录改动须有修改记录 / no company is changed without its entry",
+    "companies_no_delete": "名录企业不能删除 / no company is deleted from the register",
 }
+
+#: a register row's trail entry: the one its version names, for its company, with its row
+_COMPANY_ENTRY = ("EXISTS (SELECT 1 FROM company_trail t WHERE t.seq = NEW.version AND "
+                  "t.credit_code = NEW.credit_code AND t.new = NEW.doc)")
 
 _SQLITE_WHEN = {
     "blobs_no_update": ("BEFORE UPDATE ON blobs", _KEPT),
     "blobs_no_delete": ("BEFORE DELETE ON blobs", _KEPT),
     "answers_no_update": ("BEFORE UPDATE ON answers", _ANSWERED),
     "answers_no_delete": ("BEFORE DELETE ON answers", _ANSWERED),
+    "company_trail_no_update": ("BEFORE UPDATE ON company_trail", _REGISTER_TRAIL),
+    "company_trail_no_delete": ("BEFORE DELETE ON company_trail", _REGISTER_TRAIL),
+    "companies_insert_audited": (f"BEFORE INSERT ON companies WHEN NOT {_COMPANY_ENTRY}",
+                                 _REGISTER_AUDITED),
+    "companies_update_audited": (
+        "BEFORE UPDATE ON companies WHEN NEW.credit_code != OLD.credit_code OR NEW.version <= "
+        f"OLD.version OR NOT {_COMPANY_ENTRY}", _REGISTER_AUDITED),
+    "companies_no_delete": ("BEFORE DELETE ON companies", _REGISTER_KEPT),
     "audit_in_order": (
         "BEFORE INSERT ON audit WHEN NEW.at < COALESCE((SELECT a.at FROM audit a "
         "WHERE a.ins = NEW.ins ORDER BY a.seq DESC LIMIT 1), '') "
@@ -191,6 +244,14 @@ _PG_CHECKS = {
     "blobs_no_delete": ("blobs", "BEFORE DELETE", "TRUE", _KEPT),
     "answers_no_update": ("answers", "BEFORE UPDATE", "TRUE", _ANSWERED),
     "answers_no_delete": ("answers", "BEFORE DELETE", "TRUE", _ANSWERED),
+    "company_trail_no_update": ("company_trail", "BEFORE UPDATE", "TRUE", _REGISTER_TRAIL),
+    "company_trail_no_delete": ("company_trail", "BEFORE DELETE", "TRUE", _REGISTER_TRAIL),
+    "companies_insert_audited": ("companies", "BEFORE INSERT", f"NOT {_COMPANY_ENTRY}",
+                                 _REGISTER_AUDITED),
+    "companies_update_audited": (
+        "companies", "BEFORE UPDATE", "NEW.credit_code <> OLD.credit_code OR NEW.version <= "
+        f"OLD.version OR NOT {_COMPANY_ENTRY}", _REGISTER_AUDITED),
+    "companies_no_delete": ("companies", "BEFORE DELETE", "TRUE", _REGISTER_KEPT),
     "audit_no_update": ("audit", "BEFORE UPDATE", "TRUE", _APPEND_ONLY),
     "audit_no_delete": ("audit", "BEFORE DELETE", "TRUE", _APPEND_ONLY),
     "audit_in_order": (
@@ -257,6 +318,8 @@ def postgres_grants(role: str, schema: str = "public") -> list[str]:
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON {s}.fields TO {r}",
         f"GRANT SELECT, INSERT ON {s}.blobs TO {r}",
         f"GRANT SELECT, INSERT ON {s}.answers TO {r}",
+        f"GRANT SELECT, INSERT, UPDATE ON {s}.companies TO {r}",
+        f"GRANT SELECT, INSERT ON {s}.company_trail TO {r}",
         f"GRANT SELECT ON {s}.alembic_version TO {r}",
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {s} TO {r}",
     ]

@@ -49,6 +49,14 @@ from kit.proof import Signer, office_certificates
 from kit.record import SEP, SUMMARY_LISTS, SUMMARY_PATHS
 from kit.schemas import canonical_json
 from kit.store import _chain as chain
+from kit.store._companies import (
+    CompanyChange,
+    CompanyStatements,
+    KeptCompany,
+    company_rows,
+    put_companies,
+    trail_of,
+)
 from kit.store._doc import (
     DELETE,
     AuditEntry,
@@ -214,6 +222,7 @@ class Store:
         self.key = chain.office_key()
         try:
             self._sql = Statements(self.engine.dialect)
+            self._companies = CompanyStatements(self.engine.dialect)
             self.protection_problems = self._open_schema()
         except BaseException:
             self.close()
@@ -612,6 +621,27 @@ class Store:
             else:
                 rows = self._run(cur, self._sql.answers_of, user=user).fetchall()
         return [{**json.loads(record), "user": who, "kept_at": at} for at, who, record in rows]
+
+    # -- the office's register of companies -------------------------------------------------
+    def put_companies(self, docs: Sequence[Mapping[str, Any]], *, user: str,
+                      action: str = "import") -> list[CompanyChange]:
+        """Add or update the register's rows ``docs`` (each with ``credit_code`` and
+        ``name``) in one transaction, each change with its trail entry (the row before and
+        after); an unchanged row writes nothing. The entries written."""
+        user, action = _check_user(user), _check_action(action)
+        with self._tx(write=True) as cur:
+            return put_companies(cur, self._companies, docs, user=user, at=_now(),
+                                 action=action)
+
+    def companies(self) -> list[KeptCompany]:
+        """Every company of the register, by credit code."""
+        with self._tx(write=False) as cur:
+            return company_rows(cur, self._companies)
+
+    def company_trail(self, credit_code: str | None = None) -> list[CompanyChange]:
+        """Every change to the register (of one company, if given), oldest first."""
+        with self._tx(write=False) as cur:
+            return trail_of(cur, self._companies, credit_code)
 
     def notice_numbers(self) -> set[str]:
         """Every document number given to a notice in this store, deleted inspections' too

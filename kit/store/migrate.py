@@ -7,11 +7,11 @@ database made by the first kit (schema 1, no Alembic stamp) is stamped 0001 firs
 >>> import tempfile
 >>> folder = tempfile.mkdtemp()
 >>> status(data_dir=folder)
-(None, '0006')
+(None, '0007')
 >>> upgrade(data_dir=folder)
-('(empty)', '0006')
+('(empty)', '0007')
 >>> status(data_dir=folder)
-('0006', '0006')
+('0007', '0007')
 """
 
 from __future__ import annotations

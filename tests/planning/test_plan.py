@@ -26,20 +26,24 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kit.analytics import read_frames, tables_of
+from kit.analytics import load_tables, read_frames, tables_of
 from kit.door import Door, Identity
 from kit.errors import KitError, ValidationError
-from kit.planning import company_levels, load_supervision_rules, year_plan
+from kit.identifiers import make_credit_code
+from kit.planning import Grading, company_levels, grading_of, load_supervision_rules, year_plan
 from kit.record import (
     Company,
     Finding,
     FollowUp,
     Licence,
     Member,
+    Opinion,
     Product,
     new_inspection,
 )
+from kit.register import RegisteredCompany, RegisteredProduct
 from kit.store import Store
+from tests.policy.test_policy import office_templates
 
 AS_OF = date(2026, 12, 1)
 PEOPLE = {"M1": Member(name="赵磊", role="leader"), "M2": Member(name="钱敏"),
@@ -221,3 +225,169 @@ def test_the_planned_month_is_not_mostly_after_the_due_date(tables):
     assert by.loc["输", "month"].month <= 2  # due 2027-03-02
     assert by.loc["备", "month"].month <= 1  # due 2027-02-02
     assert by.loc["重", "month"].month <= 5  # due 2027-06-02
+
+
+# -- the register, the scope of a full inspection, raises and their cap, grades, verdicts ---------
+FIRST13 = tuple(f"7.{k}" for k in range(1, 14))
+
+
+def registered(name: str, product: str, klass: str = "II", *, contracts: bool = False,
+               filed: date | None = None, k: int = 1) -> RegisteredCompany:
+    return RegisteredCompany(
+        make_credit_code(f"9111011{k:010d}"), f"北京{name}医疗器械有限公司", "海淀区", contracts,
+        licence_no="" if filed else f"京药监械生产许2026{k:04d}号",
+        filing_no=f"京海械生产备2026{k:04d}号" if filed else "", filed_on=filed,
+        products=(RegisteredProduct(product, klass),))
+
+
+def coded(who: Company, entry: RegisteredCompany) -> Company:
+    return replace(who, credit_code=entry.credit_code)
+
+
+def level_of(tables, entry, **kw):
+    levels = company_levels(tables, AS_OF, **kw)
+    return levels.set_index("credit_code").loc[entry.credit_code]
+
+
+def test_a_company_without_contract_manufacturing_is_fully_inspected_on_1_to_13():
+    """七、14 applies only where the company contracts manufacturing (the register says)."""
+    keeps = registered("血", "电子血压计", k=1)
+    breaks = registered("血", "电子血压计", contracts=True, k=1)
+    visit_13 = visit("R1", coded(company("血", "电子血压计"), keeps), date(2025, 6, 2),
+                     sections=FIRST13)
+    tables = tables_of([visit_13])
+    full = level_of(tables, keeps, register=[keeps])
+    assert full["last_full_inspection"] == pd.Timestamp(2025, 6, 2)
+    assert full["next_due"] == pd.Timestamp(2029, 6, 2)
+    assert full["scope"] == "七、1-13（无委托生产）"
+    partial = level_of(tables, breaks, register=[breaks])  # it contracts: 七、14 was missed
+    assert pd.isna(partial["last_full_inspection"])
+    assert partial["next_due"] == pd.Timestamp(AS_OF)
+    assert partial["scope"] == "七、1-14"
+    # without a register, what the inspections show decides: none shows 委托生产
+    assert level_of(tables, keeps)["last_full_inspection"] == pd.Timestamp(2025, 6, 2)
+
+
+def test_a_raised_level_names_its_real_reasons_and_is_capped():
+    """A glove and swab maker listed for key supervision with a repeated finding: raised once
+    (max_raise: 1), its basis the reasons and the new level's frequency, never a catalogue."""
+    entry = registered("套", "检查手套", "I", k=2)
+    who = coded(company("套", "检查手套", "I"), entry)
+    history = [visit("G1", who, date(2025, 6, 2), findings={"F1": REPEAT}),
+               visit("G2", who, date(2026, 6, 1), findings={"F1": REPEAT},
+                     measures=("key_supervision",))]
+    tables = tables_of(history)
+    row = level_of(tables, entry, register=[entry])
+    assert row["level"] == 2  # class I (1) + at most one step
+    assert row["raised_by"] == ("列为重点监管企业（十、3（3））", "同一检查项在两次及以上检查中发现问题")
+    assert "国家重点监管" not in row["basis"]
+    assert "生产其他第二类" not in row["basis"]  # level 2's own condition is not the reason
+    assert "提高一级：列为重点监管企业" in row["basis"]
+    assert "本局规定最多提高 1 级" in row["basis"]
+    assert row["basis"].endswith("定为二级监管：每四年至少一次全项目检查")
+    two = replace(load_supervision_rules(), max_raise=2)
+    assert level_of(tables, entry, register=[entry], rules=two)["level"] == 3
+    none = replace(load_supervision_rules(), max_raise=0)
+    held = level_of(tables, entry, register=[entry], rules=none)
+    assert held["level"] == 1
+    assert "未提高" in held["basis"]
+
+
+def test_the_cap_is_office_data_checked_by_kit_plan_check(tmp_path):
+    text = Path("templates/supervision.yaml").read_text(encoding="utf-8")
+    bad = tmp_path / "supervision.yaml"
+    bad.write_text(text.replace("max_raise: 1", "max_raise: -1"), encoding="utf-8")
+    with pytest.raises(ValidationError) as err:
+        load_supervision_rules(bad)
+    assert err.value.problems[0].field == "max_raise"
+    bad.write_text(text.replace("  fda:\n    grades: [significant]", "  fbi:\n    grades: [x]"),
+                   encoding="utf-8")
+    with pytest.raises(ValidationError) as err:
+        load_supervision_rules(bad)
+    assert err.value.problems[0].field == "serious/fbi"
+    checked = subprocess.run([sys.executable, "-m", "kit", "plan", "--check", "--rules", str(bad)],
+                             capture_output=True, text=True, check=False)
+    assert checked.returncode == 2
+    assert "serious/fbi" in checked.stderr
+    assert "Traceback" not in checked.stderr
+
+
+def graded_office(grade: str, verdict: str) -> list:
+    entry = registered("级", "电子体温计", k=3)
+    who = coded(company("级", "电子体温计"), entry)
+    finding = replace(REPEAT, grade=grade)
+    ins = visit("K1", who, date(2026, 5, 4), findings={"F1": finding})
+    return [replace(ins, opinion=Opinion(verdict=verdict, scheme="nmpa2015"))]
+
+
+@pytest.mark.parametrize(("grade", "verdict", "raised"), [
+    ("key", "recheck", "近三年有按本局问题分级办法评为严重的问题"),
+    ("general", "fail", "近三年有检查结论为未通过检查或需采取监管行动"),
+])
+def test_a_serious_grade_or_verdict_raises_the_level(tmp_path, monkeypatch, grade, verdict,
+                                                     raised):
+    """The grades and verdicts the office's scheme counts as serious (supervision.yaml
+    ``serious``) are reasons; read from the store while the tables do not carry them."""
+    monkeypatch.setenv("KIT_TEMPLATES_DIR", str(office_templates(tmp_path, scheme="nmpa2015")))
+    entry = registered("级", "电子体温计", k=3)
+    door = Door.connect("sqlite://", identity=Identity("分析"))
+    for ins in graded_office(grade, verdict):
+        door.create(ins)
+    tables = load_tables(door)
+    grading = grading_of(door.rows(("findings", "opinion/verdict", "opinion/scheme")))
+    row = level_of(tables, entry, register=[entry], grading=grading)
+    assert row["raised_by"] == (raised,)
+    assert row["level"] == 3
+    door.close()
+
+
+def test_a_general_finding_and_a_pass_raise_nothing(tmp_path, monkeypatch):
+    monkeypatch.setenv("KIT_TEMPLATES_DIR", str(office_templates(tmp_path, scheme="nmpa2015")))
+    entry = registered("级", "电子体温计", k=3)
+    tables = tables_of(graded_office("general", "recheck"))
+    grading = Grading(pd.DataFrame({"inspection_id": ["K1"], "finding": ["F1"],
+                                    "grade": ["general"]}),
+                      pd.DataFrame({"inspection_id": ["K1"], "verdict": ["recheck"],
+                                    "verdict_scheme": ["nmpa2015"]}))
+    row = level_of(tables, entry, register=[entry], grading=grading)
+    assert row["raised_by"] == ()
+    assert row["level"] == 2
+
+
+def test_companies_in_the_register_never_inspected_are_planned_by_their_level():
+    """Class I: within three months of filing; the others: due now (overdue in January)."""
+    swab = registered("棉", "医用棉签", "I", filed=date(2026, 11, 2), k=4)
+    pump = registered("泵", "输液泵", "II", k=5)
+    inspected = registered("输", "一次性使用输液器", "III", k=6)
+    history = [visit("S9", coded(company("输", "一次性使用输液器", "III"), inspected),
+                     date(2026, 3, 2))]
+    plan = year_plan(tables_of(history), 2027, as_of=AS_OF, register=[swab, pump, inspected],
+                     inspectors=["甲", "乙"])
+    by = plan.plan.set_index("credit_code")
+    assert set(by.index) == {swab.credit_code, pump.credit_code, inspected.credit_code}
+    assert by.loc[swab.credit_code, "next_due"] == pd.Timestamp(2027, 2, 2)
+    assert by.loc[swab.credit_code, "kind"] == "全项目检查（备案后首次）"
+    assert by.loc[pump.credit_code, "overdue"]
+    assert str(by.loc[pump.credit_code, "month"]) == "2027-01"
+    assert by.loc[inspected.credit_code, "company"] == "北京输医疗器械有限公司"
+    levels = plan.levels.set_index("credit_code")
+    assert pd.isna(levels.loc[pump.credit_code, "last_inspection"])
+    assert levels["in_register"].all()
+    empty = year_plan(tables_of([]), 2027, as_of=AS_OF, register=[pump], inspectors=["甲", "乙"])
+    assert list(empty.plan["credit_code"]) == [pump.credit_code]
+
+
+def test_kit_plan_takes_the_register_from_the_store(tmp_path):
+    with Store(data_dir=tmp_path / "data") as store:
+        door = Door(store, Identity("分析"))
+        for ins in OFFICE:
+            door.create(ins)
+        door.import_companies([registered("泵", "输液泵", "II", k=5)])
+    done = subprocess.run([sys.executable, "-m", "kit", "plan", "--year", "2027", "--as-of",
+                           "2026-12-01", "--out", str(tmp_path / "plan.xlsx"), "--data-dir",
+                           str(tmp_path / "data")], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "2027 年度监督检查计划：6 家企业" in done.stdout
+    assert "企业名录 1 家，其中从未检查 1 家" in done.stdout
+    frames = read_frames(tmp_path / "plan.xlsx")
+    assert "北京泵医疗器械有限公司" in set(frames["plan"]["company"])

@@ -76,7 +76,9 @@ class Attacker:
             if self.store.is_sqlite:
                 self.run(f"DROP TRIGGER IF EXISTS {name}")
             else:
-                table = name.split("_", 1)[0]  # audit, fields, inspections, blobs
+                # audit, fields, inspections, blobs, answers, companies, company_trail
+                table = ("company_trail" if name.startswith("company_trail") else
+                         name.split("_", 1)[0])
                 self.run(f"DROP TRIGGER IF EXISTS {name} ON {table}")
 
     def close(self) -> None:

@@ -234,3 +234,47 @@ def test_the_app_role_keeps_answers_after_an_upgrade_to_schema_6(pg_url, app_rol
         with pytest.raises(sa.exc.ProgrammingError, match="permission denied"), db.begin() as c:
             c.exec_driver_sql("DELETE FROM answers")
         db.dispose()
+
+
+def test_a_schema_6_store_gets_the_register_and_the_app_role_keeps_it(pg_url, app_role):
+    """Schema 7 adds the register of companies and its append-only trail; the apps' role may
+    add and update companies with their trail entries, never rewrite the trail."""
+    from alembic import command
+
+    name, url = app_role
+    with Store(pg_url) as owner:
+        owner.grant_app_role(name)
+    engine = sa.create_engine(pg_url, poolclass=sa.NullPool)
+    with engine.begin() as connection:  # the store as schema 6 had it, the role granted
+        command.downgrade(migrate._config(connection), "0006")
+    assert migrate.status(pg_url)[0] == "0006"
+    assert migrate.upgrade(pg_url) == ("0006", HEAD_REVISION)
+    engine.dispose()
+    with Store(url) as app:
+        assert app.protection_problems == []
+        app.put_companies([{"credit_code": "91350100M000100Y43", "name": "甲"}], user="王科长")
+        [change] = app.put_companies([{"credit_code": "91350100M000100Y43", "name": "乙"}],
+                                     user="王科长")
+        assert (change.old, change.new) == ({"credit_code": "91350100M000100Y43", "name": "甲"},
+                                            {"credit_code": "91350100M000100Y43", "name": "乙"})
+        db = sa.create_engine(url, poolclass=sa.NullPool)
+        for statement in ("DELETE FROM company_trail", "UPDATE company_trail SET \"user\" = 'x'",
+                          "DELETE FROM companies"):
+            with pytest.raises(sa.exc.ProgrammingError, match="permission denied"), \
+                    db.begin() as c:
+                c.exec_driver_sql(statement)
+        with pytest.raises(sa.exc.DBAPIError, match="修改记录"), db.begin() as c:
+            c.exec_driver_sql("UPDATE companies SET name = '丙'")  # a change without its entry
+        db.dispose()
+        assert [e.new["name"] for e in app.company_trail()] == ["甲", "乙"]
+
+
+def test_the_register_is_kept_by_the_database_itself(tmp_path: Path) -> None:
+    with Store(data_dir=tmp_path) as store:
+        store.put_companies([{"credit_code": "91350100M000100Y43", "name": "甲"}], user="u")
+    db = sqlite3.connect(tmp_path / "kit.sqlite")
+    for statement in ("DELETE FROM company_trail", "UPDATE company_trail SET old = 'x'",
+                      "DELETE FROM companies", "UPDATE companies SET name = '丙', doc = '{}'"):
+        with pytest.raises(sqlite3.DatabaseError):
+            db.execute(statement)
+    db.close()

@@ -1,0 +1,129 @@
+"""The office's register of companies in the store: each company's current row and the trail
+of every change (who, when, the row before and after), in the store's own transactions.
+
+An import writes, in one transaction: a trail entry for each company that is new or whose
+row differs from the one kept (nothing for one unchanged), then the current rows, each naming
+its entry (the database refuses a row without it, :mod:`kit.store._schema`). Rows are
+compared as canonical JSON, so the same register imported twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from kit.schemas import canonical_json
+from kit.store._schema import companies, company_trail
+from kit.store._sql import Sql
+
+__all__ = ["CompanyChange", "CompanyStatements", "KeptCompany", "company_rows", "put_companies",
+           "trail_of"]
+
+
+@dataclass(frozen=True)
+class CompanyChange:
+    """One entry of the register's trail: ``old`` None for a company added, else its row
+    before the change; ``new`` its row after."""
+
+    seq: int
+    at: str
+    user: str
+    action: str
+    credit_code: str
+    old: dict[str, Any] | None
+    new: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class KeptCompany:
+    """A company's current row in the register, and who last changed it, when."""
+
+    doc: dict[str, Any]
+    updated_at: str
+    updated_by: str
+
+
+def _p(name: str) -> sa.BindParameter[Any]:
+    return sa.bindparam(f"p_{name}", type_=sa.Integer if name in ("seq", "version") else None)
+
+
+class CompanyStatements:
+    """The register's statements, compiled for one dialect."""
+
+    def __init__(self, dialect: sa.Dialect) -> None:
+        c, t = companies.c, company_trail.c
+        self.lock = ("LOCK TABLE companies IN SHARE ROW EXCLUSIVE MODE"
+                     if dialect.name == "postgresql" else "")
+        self.current = Sql(sa.select(c.credit_code, c.doc, c.version), dialect)
+        self.rows = Sql(sa.select(c.doc, c.updated_at, c.updated_by).order_by(c.credit_code),
+                        dialect)
+        self.last_seq = Sql(sa.select(sa.func.coalesce(sa.func.max(t.seq), 0)), dialect)
+        self.add_entry = Sql(company_trail.insert().values(
+            at=_p("at"), user=_p("user"), action=_p("action"), credit_code=_p("code"),
+            old=_p("old"), new=_p("new")), dialect)
+        self.entries_after = Sql(sa.select(t.seq, t.credit_code).where(t.seq > _p("seq")),
+                                 dialect)
+        self.insert = Sql(companies.insert().values(
+            credit_code=_p("code"), name=_p("name"), doc=_p("doc"), version=_p("version"),
+            updated_at=_p("at"), updated_by=_p("user")), dialect)
+        self.update = Sql(companies.update().where(c.credit_code == _p("code")).values(
+            name=_p("name"), doc=_p("doc"), version=_p("version"), updated_at=_p("at"),
+            updated_by=_p("user")), dialect)
+        columns = (t.seq, t.at, t.user, t.action, t.credit_code, t.old, t.new)
+        self.trail = Sql(sa.select(*columns).order_by(t.seq), dialect)
+        self.trail_of = Sql(sa.select(*columns).where(t.credit_code == _p("code"))
+                            .order_by(t.seq), dialect)
+
+
+def put_companies(cur: Any, sql: CompanyStatements, docs: Sequence[Mapping[str, Any]], *,
+                  user: str, at: str, action: str) -> list[CompanyChange]:
+    """Write the register rows ``docs`` (each with its ``credit_code`` and ``name``) inside the
+    open transaction ``cur``; the entries written, in the order of ``docs``."""
+    if sql.lock:
+        cur.execute(sql.lock)  # one import at a time: the trail's entries are read back below
+    cur.execute(sql.current.text, sql.current.args({}))
+    kept = {str(code): (str(doc), int(version)) for code, doc, version in cur.fetchall()}
+    changed: list[tuple[str, str | None, str, dict[str, Any]]] = []
+    for doc in docs:
+        code, text = str(doc["credit_code"]), canonical_json(dict(doc))
+        old = kept.get(code)
+        if old is None or old[0] != text:
+            changed.append((code, old[0] if old else None, text, dict(doc)))
+    if not changed:
+        return []
+    cur.execute(sql.last_seq.text, sql.last_seq.args({}))
+    before = int(cur.fetchone()[0])
+    cur.executemany(sql.add_entry.text, [sql.add_entry.args(
+        {"at": at, "user": user, "action": action, "code": code, "old": old, "new": new})
+        for code, old, new, _doc in changed])
+    cur.execute(sql.entries_after.text, sql.entries_after.args({"seq": before}))
+    seqs = {str(code): int(seq) for seq, code in cur.fetchall()}
+    for statement, rows in ((sql.insert, [r for r in changed if r[1] is None]),
+                            (sql.update, [r for r in changed if r[1] is not None])):
+        if rows:
+            cur.executemany(statement.text, [statement.args(
+                {"code": code, "name": str(doc["name"]), "doc": new, "version": seqs[code],
+                 "at": at, "user": user}) for code, _old, new, doc in rows])
+    return [CompanyChange(seqs[code], at, user, action, code,
+                          json.loads(old) if old is not None else None, doc)
+            for code, old, _new, doc in changed]
+
+
+def company_rows(cur: Any, sql: CompanyStatements) -> list[KeptCompany]:
+    """Every company of the register, by credit code."""
+    cur.execute(sql.rows.text, sql.rows.args({}))
+    return [KeptCompany(json.loads(doc), str(at), str(by)) for doc, at, by in cur.fetchall()]
+
+
+def trail_of(cur: Any, sql: CompanyStatements, credit_code: str | None) -> list[CompanyChange]:
+    """The register's trail (of one company, if given), oldest first."""
+    stmt = sql.trail if credit_code is None else sql.trail_of
+    cur.execute(stmt.text, stmt.args({} if credit_code is None else {"code": credit_code}))
+    return [CompanyChange(int(seq), str(at), str(user), str(action), str(code),
+                          json.loads(old) if old is not None else None,
+                          json.loads(new) if new is not None else None)
+            for seq, at, user, action, code, old, new in cur.fetchall()]
