@@ -371,7 +371,7 @@ def test_an_import_through_the_door_of_a_copy_keeps_evidence_and_checks_codes(
     with pytest.raises(ValidationError):
         door.create(replace(demo, id="bad", findings={"F1": finding}))
     assert "bad" not in {r["id"] for r in door.list(())}
-    door.save(door.open(iid), {"findings/F1": DELETE})
+    door.save(door.open(iid), {"findings/F2": DELETE})  # F1 keeps review rounds: not removable
 
 
 def test_who_runs_a_command_the_hub_sign_in_else_the_name_given_else_the_login(
