@@ -36,6 +36,7 @@ __all__ = [
     "PARTNER_RELATIONS",
     "PAST_FINDING_STATES",
     "PLAN_STATES",
+    "PRODUCTION_STATES",
     "REGISTER_COLUMNS",
     "RESULTS",
     "REVIEW_MODES",
@@ -182,6 +183,13 @@ NOTICE_KINDS = _table({
     "suspension": ("暂停生产通知书", "notice to suspend production"),
 })
 
+#: Where production suspended under 十、1 stands: suspended until a review passed (on site,
+#: when the office's rule says so), then resumed.
+PRODUCTION_STATES = _table({
+    "suspended": ("暂停生产", "production suspended"),
+    "resumed": ("复查合格，恢复生产", "resumed after a review that passed"),
+})
+
 #: What a review round concluded (六、9; 十、3（1）).
 REVIEW_RESULTS = _table({
     "passed": ("合格", "passed"),
@@ -261,6 +269,7 @@ TABLES: Mapping[str, Table] = MappingProxyType({
     "cooperation": COOPERATION,
     "review_modes": REVIEW_MODES,
     "review_results": REVIEW_RESULTS,
+    "production_states": PRODUCTION_STATES,
     "finding_states": FINDING_STATES,
     "item_kinds": ITEM_KINDS,
     "yes_no": YES_NO,

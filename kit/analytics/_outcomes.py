@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from kit.analytics._typed import Built, coded
-from kit.labels import REVIEW_MODES, REVIEW_RESULTS
+from kit.labels import PRODUCTION_STATES, REVIEW_MODES, REVIEW_RESULTS
 from kit.policy import Policy
 from kit.record import natural_key
 
@@ -24,12 +24,6 @@ REVIEW_COLUMNS = ("inspection_id", "finding", "round", "kept", "submitted_on", "
                   "mode", "mode_zh", "reviewed_on", "reviewer", "result", "result_zh", "note")
 EXTENSION_COLUMNS = ("inspection_id", "finding", "extension", "previous_deadline",
                      "new_deadline", "reason", "approved_by", "approved_on")
-#: where production suspended under 十、1 stands: suspended until a review passed (on site,
-#: when the office's rule says so), then resumed
-PRODUCTION_STATES: Mapping[str, tuple[str, str]] = {
-    "suspended": ("暂停生产", "production suspended"),
-    "resumed": ("复查合格，恢复生产", "resumed after a review that passed"),
-}
 
 
 def zh_of(codes: pd.Series, names: Mapping[str, str]) -> pd.Series:
