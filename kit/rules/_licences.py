@@ -95,7 +95,9 @@ def licence_problems(company: Company, on: date) -> Iterator[Problem]:
             )
         if (
             product.holder
-            and company.role != "contract_manufacturer"
+            # a contract manufacturer, or a supplier or service provider inspected in a 延伸检查
+            # (六、5), makes or serves products registered to someone else
+            and company.role not in ("contract_manufacturer", "supplier", "service_provider")
             and company.name
             and (product.holder != company.name)
         ):

@@ -206,6 +206,10 @@ def test_an_extended_inspection_names_its_principal_and_inspects_a_supplier(demo
     assert "extended.role" in codes(posing)
     supplier_outside = replace(demo, company=replace(demo.company, role="supplier"))
     assert "extended.role" in codes(supplier_outside)
+    # the principal's products it sterilises are registered to the principal: no mismatch
+    assert "product.holder_mismatch" not in codes(ins)
+    assert "product.holder_mismatch" in codes(replace(ins, company=replace(
+        ins.company, role="registrant")))
 
 
 # -- across authorities -------------------------------------------------------------------
