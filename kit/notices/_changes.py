@@ -59,7 +59,7 @@ def notice_json(text: NoticeText) -> str:
                       separators=(",", ":"))
 
 
-_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 
 
 def _as_now(text: str) -> str:

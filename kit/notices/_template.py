@@ -46,8 +46,6 @@ SENTENCES = ("检查结论", "安全警示信息", "恢复生产条件")
 #: who may sign a notice (``signatures`` in the template), with what the notice calls them
 SIGNER_ROLES = {"leader": "检查组长", "inspectors": "检查人员", "company": "企业负责人",
                 "witness": "见证人"}
-#: the notices every template file has, in this order
-KINDS = ("result", "rectification", "suspension")
 #: the years a ``start`` may name (a four-digit year)
 _YEARS = range(1000, 10000)
 _BRACES = re.compile(r"\{([^{}]*)\}")
