@@ -270,7 +270,9 @@ class Session:
                      notary: Notary | None = None) -> str:
         """Issue the notice of ``kind`` (``result`` 检查结果告知书, ``rectification`` 整改通知书,
         ``suspension`` 暂停生产通知书):
-        give it the next document number of the year in the office's scheme and its date,
+        give it the next document number of the year in the issuing authority's scheme
+        (the team leader's authority's section of ``templates/notices.yaml``, else the
+        office's; from the year's ``start`` there) and its date,
         freeze it, and return the number. A notice already issued keeps its number. What the
         notice must state has to be in the record first (:func:`kit.rules.notice_problems`);
         two people issuing at once never get the same number (the store refuses a number
@@ -300,10 +302,13 @@ class Session:
         if problems:
             raise ValidationError(problems, f"inspection {self.id}: notice {kind}")
         on = on or beijing_today()
-        scheme = (templates or load_notice_templates())[kind].number
+        # the issuing authority's own number shape and starting number, else the office's
+        tpl = (templates or load_notice_templates()).issuer(
+            self.inspection.inspecting_authority)[kind]
         path = f"notices/{kind}/number"
         for _attempt in range(NUMBER_ATTEMPTS):
-            number = next_number(scheme, on.year, self.door.notice_numbers())
+            number = next_number(tpl.number, on.year, self.door.notice_numbers(),
+                                 start=tpl.first(on.year))
             try:
                 self.set_many({path: number, f"notices/{kind}/issued_on": on.isoformat()},
                               action="issue")

@@ -21,7 +21,9 @@ def cmd_notice(args: argparse.Namespace) -> int:
 
         path = Path(args.file) if args.file else notices_file()
         templates = load_notice_templates(path)  # a problem raises with file and field
-        _out(f"{path}：文书模板无误（{len(templates.kinds)} 种文书） / the templates are fine")
+        _out(f"{path}：文书模板无误（{len(templates.kinds)} 种文书，另有 "
+             f"{len(templates.authorities)} 个出具机关的专用模板） / the templates are fine "
+             f"({len(templates.authorities)} authorities with their own)")
         return EXIT_OK
     if args.notice_command == "print":
         from kit.interchange import export_notice
@@ -78,7 +80,9 @@ def add_parsers(sub: Subparsers, store_opts: argparse.ArgumentParser) -> None:
     nt_sub = nt.add_subparsers(dest="notice_command", metavar="ACTION", required=True)
     kinds = ("result", "rectification", "suspension")
     issue = nt_sub.add_parser("issue", parents=[store_opts],
-                              help="give the notice its number in the office's scheme")
+                              help="give the notice its number in the issuing authority's "
+                                   "scheme (the team leader's authority in "
+                                   "templates/notices.yaml, else the office's)")
     issue.add_argument("id")
     issue.add_argument("kind", choices=kinds, help="result 检查结果告知书, rectification 整改通知书, "
                                                    "suspension 暂停生产通知书 (十、1)")
@@ -104,6 +108,7 @@ def add_parsers(sub: Subparsers, store_opts: argparse.ArgumentParser) -> None:
                          "rectification)")
     pr.add_argument("--out", required=True)
     tpl = nt_sub.add_parser("check-template",
-                            help="check templates/notices.yaml (or FILE); exit 2 on a problem")
+                            help="check templates/notices.yaml (or FILE), its authorities' "
+                                 "sections too; exit 2 on a problem")
     tpl.add_argument("file", nargs="?")
     nt.set_defaults(handler=cmd_notice)

@@ -2,9 +2,12 @@
 and the 整改通知书 (六、9; 十、1 书面明确整改要求及整改期限).
 
 An office keeps their letterhead, numbering scheme and wording in ``templates/notices.yaml``
-(:func:`load_notice_templates` checks it); :func:`compose` fills a template from the record
-into a :class:`NoticeText`, which the workbook prints on A4. :func:`next_number` gives the
-next document number of a year in the office's scheme; the session issues it.
+(:func:`load_notice_templates` checks it), and each issuing authority's own (a 分局's
+letterhead, sign-off, titles, number shapes and starting numbers: its ``authorities:``
+section, :meth:`NoticeTemplates.issuer`); :func:`compose` fills the template of the authority
+that inspects from the record into a :class:`NoticeText`, which the workbook prints on A4,
+every date written 2026年11月11日. :func:`next_number` gives the next document number of a
+year in a scheme; the session issues it.
 """
 
 from __future__ import annotations

@@ -21,11 +21,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from kit.notices._compose import NoticeText
+from kit.workdays import ESTIMATE_MARK
 
 __all__ = ["NoticeChange", "notice_changes", "notice_doc", "notice_json"]
 
@@ -57,6 +59,20 @@ def notice_json(text: NoticeText) -> str:
                       separators=(",", ":"))
 
 
+_ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
+
+
+def _as_now(text: str) -> str:
+    """``text`` in the way notices write dates now (2026年11月11日; an estimated count marked
+    as every estimate is): a notice issued before that is not shown as changed for it alone.
+
+    >>> _as_now("2026-12-11\\n（15个工作日，估算）")
+    '2026年12月11日\\n（15个工作日）（估算）/ estimate'
+    """
+    text = _ISO_DATE.sub(lambda m: f"{int(m[1])}年{int(m[2])}月{int(m[3])}日", text)
+    return re.sub(r"个工作日，估算）", "个工作日）" + ESTIMATE_MARK, text)
+
+
 def _row(row: Sequence[Any]) -> str:
     return "｜".join(str(c) for c in row)
 
@@ -69,17 +85,19 @@ def _signer(s: Mapping[str, Any]) -> str:
 def notice_changes(issued_doc: Mapping[str, Any], current_doc: Mapping[str, Any]
                    ) -> list[NoticeChange]:
     """Every part in which the notice the record gives now (``current_doc``) differs from the
-    notice as issued (``issued_doc``), in the order the notice prints them: single lines, each
-    paragraph, each row of the findings' table (by its number), each signature. Both are
+    notice as issued (``issued_doc``), in the order the notice prints them: the letterhead,
+    single lines, each paragraph, each row of the findings' table (by its number), each signature. Both are
     :func:`notice_doc` documents; an empty list when nothing a reader would see changed. The
     receipt's lines are not compared: the service is a record of its own (送达回证), made
     after the notice was issued."""
     out: list[NoticeChange] = []
 
     def compare(part: str, old: str, new: str) -> None:
-        if old != new:
+        if _as_now(old) != _as_now(new):
             out.append(NoticeChange(part, old, new))
 
+    compare("发文机关 letterhead", str(issued_doc.get("letterhead", "")),
+            str(current_doc.get("letterhead", "")))
     for key, label in _SINGLE[:3]:
         compare(label, str(issued_doc.get(key, "")), str(current_doc.get(key, "")))
     for key, label in _LISTS[:1]:
@@ -95,6 +113,8 @@ def notice_changes(issued_doc: Mapping[str, Any], current_doc: Mapping[str, Any]
            current_doc.get("closing") or [])
     for key, label in _SINGLE[4:]:
         compare(label, str(issued_doc.get(key, "")), str(current_doc.get(key, "")))
+    compare("联系方式 contact", str(issued_doc.get("contact", "")),
+            str(current_doc.get("contact", "")))
     _lines(compare, "签名 signature", [_signer(s) for s in issued_doc.get("signers") or []],
            [_signer(s) for s in current_doc.get("signers") or []])
     return out

@@ -22,7 +22,7 @@ from kit.notices._template import (
 )
 from kit.policy import Policy, load_policy
 from kit.record import Attachment, Finding, Inspection, NoticeKind, natural_key
-from kit.workdays import CalendarEstimateWarning, WorkCalendar, load_calendar
+from kit.workdays import ESTIMATE_MARK, CalendarEstimateWarning, WorkCalendar, load_calendar
 
 #: the notices' table headers, per kind
 TABLE_HEADERS: Mapping[str, tuple[str, ...]] = {
@@ -101,9 +101,17 @@ def _member_names(ins: Inspection, keys: tuple[str, ...]) -> str:
     return "、".join(ins.team[k].name for k in keys if k in ins.team and ins.team[k].name)
 
 
+def issuer(ins: Inspection, templates: NoticeTemplates) -> NoticeTemplates:
+    """The templates this record's notices are issued under: those of the authority that
+    inspects (the team leader's, :attr:`Inspection.inspecting_authority`) where the file lists
+    it, else the office's."""
+    return templates.issuer(ins.inspecting_authority)
+
+
 def office_name(ins: Inspection, templates: NoticeTemplates) -> str:
-    """The sign-off: the office's name from the template, else the leader's authority."""
-    return templates.office or ins.inspecting_authority
+    """The sign-off: the issuing authority's name from the template, else the leader's
+    authority."""
+    return issuer(ins, templates).office or ins.inspecting_authority
 
 
 def verdict_sentence(ins: Inspection, policy: Policy) -> str:
@@ -200,18 +208,19 @@ def listed_findings(ins: Inspection, kind: NoticeKind, guide: Guide,
 
 def _deadline(f: Finding, since: date | None, calendar: WorkCalendar) -> str:
     """The deadline in force (the last extension's, 延期整改), its working days from the visit's
-    end, and the first deadline when it was extended."""
+    end (a count into a year whose official schedule is unknown marked as every estimate is,
+    :data:`~kit.workdays.ESTIMATE_MARK`), and the first deadline when it was extended."""
     due = f.due
     if due is None:
         return ""
-    text = due.isoformat()
+    text = cn_date(due)
     if since is not None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", CalendarEstimateWarning)
             count = calendar.workdays_between(since, due, allow_estimate=True)
-        text += f"\n（{count.days}个工作日{'，估算' if count.estimated else ''}）"
+        text += f"\n（{count.days}个工作日）{ESTIMATE_MARK if count.estimated else ''}"
     if f.deadline is not None and due != f.deadline:
-        text += f"\n已延期（原期限 {f.deadline.isoformat()}）"
+        text += f"\n已延期（原期限 {cn_date(f.deadline)}）"
     return text
 
 
@@ -282,7 +291,8 @@ def _signers(ins: Inspection, roles: tuple[str, ...]) -> tuple[NoticeSigner, ...
             out.append(NoticeSigner(label, name))
             continue
         out.append(NoticeSigner(label, name or pad.signer, pad.sha256 or pad.thumb_sha256,
-                                pad.signer, pad.at.strftime("%Y-%m-%d %H:%M") if pad.at else ""))
+                                pad.signer,
+                                f"{cn_date(pad.at.date())} {pad.at:%H:%M}" if pad.at else ""))
     return tuple(out)
 
 
@@ -304,7 +314,7 @@ def compose(ins: Inspection, kind: NoticeKind, *, templates: NoticeTemplates | N
     """The notice of ``kind`` for this record, filled from the office's template (and the
     office's grading scheme and handling rules, ``policy``: the verdict and grades, what lets
     suspended production resume)."""
-    templates = templates or load_notice_templates()
+    templates = issuer(ins, templates or load_notice_templates())
     guide = guide or load_guide()
     calendar = calendar or load_calendar()
     policy = policy or load_policy()
@@ -342,7 +352,7 @@ def service_lines(ins: Inspection, kind: NoticeKind, pdf_sha256: str) -> tuple[s
     """A proof of service (送达回证) of the issued notice of ``kind``: its title and lines (the
     notice by number and the SHA-256 of its issued PDF, the date served, who signed for it or
     the refusal and the inspectors who noted it)."""
-    templates = load_notice_templates()
+    templates = issuer(ins, load_notice_templates())
     notice = ins.notices[kind]
     title = _fill(templates[kind].title, values(ins, kind, templates, load_guide(), 0))
     lines = [f"受送达单位：{ins.company.name}",

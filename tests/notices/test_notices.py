@@ -122,10 +122,10 @@ def test_the_rectification_notice_lists_each_finding_with_its_deadline_in_workin
     first = text.table_rows[0]
     assert first[1].startswith("洁净车间2026年9月的环境监测记录")
     assert first[2] == "七、3.检查方法（2）\n依据：《医疗器械生产质量管理规范附录无菌医疗器械》"
-    assert first[4] == "2026-12-11\n（15个工作日）"  # from the last visit day, official calendar
-    assert text.table_rows[1][4] == "2026-12-04\n（10个工作日）"
+    assert first[4] == "2026年12月11日\n（15个工作日）"  # from the last visit day, official calendar
+    assert text.table_rows[1][4] == "2026年12月4日\n（10个工作日）"
     # F4's deadline was extended (延期整改 E1): the one in force, and that it was extended
-    assert text.table_rows[2][4] == "2026-12-18\n（20个工作日）\n已延期（原期限 2026-12-11）"
+    assert text.table_rows[2][4] == "2026年12月18日\n（20个工作日）\n已延期（原期限 2026年12月11日）"
     assert "2026年11月19日至2026年11月20日" in text.paragraphs[0]
     assert text.receipt == ("送达日期：2026年11月20日", "签收人（签字）：陈示例")
 
