@@ -69,7 +69,7 @@ def test_the_printed_record_holds_the_opinion_findings_notices_and_deadlines(tmp
                    # the notices after the record: their numbers, each deadline in working days
                    "医疗器械生产监督检查结果告知书", "京药监械检告〔2026〕118号",
                    "医疗器械生产监督检查整改通知书", "京药监械整改〔2026〕064号",
-                   "2026-12-11（15个工作日）", "2026-12-04（10个工作日）",
+                   "2026年12月11日（15个工作日）", "2026年12月4日（10个工作日）",
                    "签收人（签字）：陈示例"):
         assert needle in flat, needle
     assert flat.index("检查结果确认及签字") < flat.index("医疗器械生产监督检查整改通知书")
