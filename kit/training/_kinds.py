@@ -675,7 +675,8 @@ def true_or_false(part: str, rng: Rng) -> Draft:
     return _draft(Text(f"指南{clause.label.rstrip('.')}：“{shown}”这句话与指南原文一致吗？",
                        f"Does {clause.label} read: '{shown}'?"),
                   YES_NO, _yes_no(not swapped), reason, (clause.id,), rng, shuffle=False,
-                  facts={"swapped": _yes_no(swapped)})
+                  facts={"swapped": _yes_no(swapped), **({"phrase": phrase, "other": other}
+                                                          if swapped else {})})
 
 
 # -- more of 一 二 三 四 六 -------------------------------------------------------------------
