@@ -21,7 +21,8 @@ from kit.training._content import Decider, load_teaching
 from kit.training._kinds import Draft, Rng
 
 #: Teaching content (from ``kit/data/training.yaml``): situations and what the guide calls for in
-#: each, by vocabulary, as (code, Chinese, English, clause ids that cite why).
+#: each, by vocabulary, as (code, Chinese, English, clause ids that cite why: the deciding one
+#: first).
 SITUATIONS: Mapping[str, tuple[tuple[str, str, str, tuple[str, ...]], ...]] = {
     vocabulary: tuple((s.code, s.text.zh, s.text.en, s.clauses) for s in found)
     for vocabulary, found in load_teaching().situations.items()

@@ -24,9 +24,8 @@ from functools import cache
 import pytest
 
 from kit.guide import load_guide
-from kit.training import KINDS, PARTS, Exercise, exercises, grade, moodle_xml
+from kit.training import KINDS, PARTS, Exercise, decided_by, exercises, grade, moodle_xml
 from kit.training._content import Basis, load_teaching
-from kit.training._exercises import decided_by
 
 GUIDE = load_guide()
 SEEDS = range(50)
