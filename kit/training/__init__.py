@@ -7,8 +7,10 @@ never typed in: a scenario is built as a small :class:`~kit.record.Inspection` a
 answer is what :func:`kit.rules.check` says about it; record-sampling answers come from
 :mod:`kit.sampling`, deadlines from :mod:`kit.workdays`, options from the guide's vocabularies.
 Only what the guide leaves to judgement (which situation calls for which inspection type or
-handling) is teaching content, in ``kit/data/training.yaml`` (:data:`SITUATIONS`). The
-generators, one per kind, are in ``kit/training/_kinds.py``.
+handling) is teaching content, in ``kit/data/training.yaml`` (:data:`SITUATIONS`), and so is the
+clause that decides each kind's answer (:func:`decided_by`), the first an exercise cites. A
+question grades only what the guide says: a setting of the kit's own is stated in the question
+as the kit's. The generators, one per kind, are in ``kit/training/_kinds.py``.
 
 The same part, seed and count always give the same exercises. :func:`grade` turns an answer into
 :class:`Feedback`; a trainee's :class:`Score` counts each exercise's first answer and is written
@@ -40,6 +42,7 @@ from kit.training._exercises import (
     Option,
     Score,
     cite,
+    decided_by,
     exercises,
     grade,
     kinds_of_part,
@@ -62,6 +65,7 @@ __all__ = [
     "cite",
     "class_frames",
     "class_to_excel",
+    "decided_by",
     "exercises",
     "grade",
     "keep_answer",

@@ -1,13 +1,16 @@
 """The training exercises' teaching content, loaded from ``kit/data/training.yaml``.
 
 Only what the guide leaves to judgement is teaching content: which situation calls for which
-inspection type, handling or role, and the fictional companies, teams and records registers the
+inspection type, handling or role, the clause of the guide that decides each kind of exercise
+(:attr:`Teaching.decided_by`), and the fictional companies, teams and records registers the
 scenarios are built from. It is read once into frozen dataclasses. The shipped file is checked
-in the tests by :func:`validate_teaching_data`: its schema, then every clause id and vocabulary
-code against the guide.
+in the tests by :func:`validate_teaching_data`: its schema, then every clause id, every quote of
+the guide's words and every vocabulary code against the guide.
 
->>> load_teaching().situations["inspection_types"][0].code
-'supervisory'
+>>> load_teaching().situations["inspection_types"][0].decided_by
+'6.9'
+>>> load_teaching().decided_by["remote"].clause
+'8.4.1'
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 import yaml
 
@@ -30,12 +33,36 @@ SCHEMA_FILE = DATA_DIR / "training.schema.json"
 
 
 @dataclass(frozen=True)
+class Basis:
+    """The clause that decides an answer, and the guide's words in it that do."""
+
+    clause: str
+    words: str
+
+
+#: how a kind's deciding clause is found: a fixed :class:`Basis`, the situation's own
+#: (``"situation"``), or the clause the question quotes, completes or asks for (``"asked"``)
+Decider = Basis | Literal["situation", "asked"]
+
+
+@dataclass(frozen=True)
 class Situation:
-    """A situation and the code (of the guide's vocabulary) it calls for; clauses say why."""
+    """A situation and the code (of the guide's vocabulary) it calls for.
+
+    ``decided_by`` is the clause that says so and ``words`` its words that do; ``see_also``
+    clauses are cited after it.
+    """
 
     code: str
     text: Text
-    clauses: tuple[str, ...] = ()
+    decided_by: str
+    words: str
+    see_also: tuple[str, ...] = ()
+
+    @property
+    def clauses(self) -> tuple[str, ...]:
+        """The clauses cited, the deciding one first."""
+        return (self.decided_by, *self.see_also)
 
 
 @dataclass(frozen=True)
@@ -88,6 +115,7 @@ class RecordKind:
 class Teaching:
     """All of ``training.yaml``; the order of every tuple is the order the seeds draw from."""
 
+    decided_by: Mapping[str, Decider]
     situations: Mapping[str, tuple[Situation, ...]]
     not_principles: tuple[Text, ...]
     companies: tuple[str, ...]
@@ -118,9 +146,14 @@ def teaching_from_data(data: Mapping[str, Any]) -> Teaching:
     """Build :class:`Teaching` from data shaped like ``training.yaml`` (already validated)."""
     refusal, contract = data["refusal"], data["contract_manufacturing"]
     return Teaching(
+        decided_by={kind: cast(Decider, raw) if isinstance(raw, str)
+                    else Basis(raw["clause"], raw["words"])
+                    for kind, raw in data["decided_by"].items()},
         situations={
             vocabulary: tuple(
-                Situation(s["code"], _text(s), tuple(s.get("clauses", ()))) for s in found
+                Situation(s["code"], _text(s), s["decided_by"], s["words"],
+                          tuple(s.get("see_also", ())))
+                for s in found
             )
             for vocabulary, found in data["situations"].items()
         },
@@ -165,8 +198,9 @@ def _partner(raw: Mapping[str, Any] | None) -> Partner | None:
 def validate_teaching_data(data: Any, file: str = "", guide: Guide | None = None) -> list[Problem]:
     """Every problem with teaching content: schema first, then ids and codes against the guide.
 
-    Every clause id cited must be a clause of the guide, every situation's code a code of the
-    guide's vocabulary of the same name; the names must cover the largest team, the signers be
+    Every clause id cited must be a clause of the guide, the words quoted as deciding an answer
+    that clause's text, every situation's code a code of the guide's vocabulary of the same
+    name; the names must cover the largest team, the signers be
     members of the team, and a register's lower limit lie below its upper one.
     """
     problems = [
@@ -180,6 +214,17 @@ def validate_teaching_data(data: Any, file: str = "", guide: Guide | None = None
     def bad(code: str, where: str, zh: str, en: str) -> None:
         problems.append(Problem(code, zh, en, field=where, file=file))
 
+    def basis(clause_id: str, words: str, where: str, field: str) -> None:
+        if clause_id not in guide:
+            bad("training.clause", f"{where}/{field}", f"指南中没有条款 {clause_id}",
+                f"no clause {clause_id} in the guide")
+        elif words not in guide.item(clause_id).zh:
+            bad("training.clause", f"{where}/words",
+                f"“{words}”不是条款 {clause_id} 的原文", f"'{words}' is not the text of {clause_id}")
+
+    for kind, raw in data["decided_by"].items():
+        if isinstance(raw, dict):
+            basis(raw["clause"], raw["words"], f"decided_by/{kind}", "clause")
     for vocabulary, found in data["situations"].items():
         codes = {t.code for t in guide.terms(vocabulary)}
         for i, situation in enumerate(found):
@@ -188,9 +233,10 @@ def validate_teaching_data(data: Any, file: str = "", guide: Guide | None = None
                 bad("training.code", f"{where}/code",
                     f"{situation['code']} 不是指南词表 {vocabulary} 中的代码",
                     f"{situation['code']} is not a code of the guide's {vocabulary}")
-            for k, clause_id in enumerate(situation.get("clauses", ())):
+            basis(situation["decided_by"], situation["words"], where, "decided_by")
+            for k, clause_id in enumerate(situation.get("see_also", ())):
                 if clause_id not in guide:
-                    bad("training.clause", f"{where}/clauses/{k}",
+                    bad("training.clause", f"{where}/see_also/{k}",
                         f"指南中没有条款 {clause_id}", f"no clause {clause_id} in the guide")
     names = data["teams"]["names"]
     for i, roles in enumerate(data["teams"]["compositions"]):

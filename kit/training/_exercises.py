@@ -17,11 +17,12 @@ from kit.dates import beijing_now
 from kit.errors import KitError
 from kit.guide import Text, load_guide
 from kit.training import _kinds as make
-from kit.training._content import load_teaching
+from kit.training._content import Decider, load_teaching
 from kit.training._kinds import Draft, Rng
 
 #: Teaching content (from ``kit/data/training.yaml``): situations and what the guide calls for in
-#: each, by vocabulary, as (code, Chinese, English, clause ids that cite why).
+#: each, by vocabulary, as (code, Chinese, English, clause ids that cite why: the deciding one
+#: first).
 SITUATIONS: Mapping[str, tuple[tuple[str, str, str, tuple[str, ...]], ...]] = {
     vocabulary: tuple((s.code, s.text.zh, s.text.en, s.clauses) for s in found)
     for vocabulary, found in load_teaching().situations.items()
@@ -160,6 +161,23 @@ KINDS = {
     **{f"{name}_{part}": Kind(part, title, partial(maker, part))
        for part in PARTS for name, (title, maker) in TEXT_KINDS.items()},
 }
+
+
+def decided_by(kind: str) -> Decider:
+    """How the clause that decides every answer of ``kind`` is found, as the teaching content
+    declares it (``decided_by`` in ``kit/data/training.yaml``; a kind on the guide's words for
+    every part by its name before the part): a :class:`~kit.training._content.Basis` (the
+    clause, and the guide's words in it that decide), ``"situation"`` or ``"asked"``. That
+    clause is the first an exercise of the kind cites.
+
+    >>> decided_by("remote").clause, decided_by("cloze_7")
+    ('8.4.1', 'asked')
+    """
+    declared = load_teaching().decided_by
+    if kind not in KINDS:
+        msg = f"没有题型 {kind!r} / no kind of exercise {kind!r}"
+        raise KitError(msg)
+    return declared[kind] if kind in declared else declared[kind.rsplit("_", 1)[0]]
 
 
 def _part(part: int | str) -> str:

@@ -5,7 +5,13 @@ options, answer, the reason for it and the clauses that say so. Answers the kit 
 never typed in: a scenario is built as a small :class:`~kit.record.Inspection` and the answer
 is what :func:`kit.rules.check` says about it; record-sampling answers come from
 :mod:`kit.sampling`, deadlines from :mod:`kit.workdays`, options from the guide's vocabularies.
-What the guide leaves to judgement comes from the teaching content (``kit/data/training.yaml``).
+What the guide leaves to judgement comes from the teaching content (``kit/data/training.yaml``),
+and so does the clause that decides each kind's answer (its ``decided_by``), cited first.
+
+A question grades only what the guide says. Where an answer also rests on a setting of the kit's
+own (九、6's "数据差别较大" has no figure in the guide), the question states the setting as the
+kit's. A blank or a swapped phrase is a phrase of a clause, never its whole text, and a swapped
+sentence is never the text of any clause of the guide.
 
 Every draw from the generator's ``rng`` is part of what a seed means: drawing in another order,
 or drawing more or less, changes the exercises every seed gives.
@@ -18,6 +24,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from functools import cache
 
 import pandas as pd
 
@@ -41,7 +48,7 @@ from kit.sampling import (
     in_window,
     record_windows,
 )
-from kit.training._content import RecordKind, Situation, load_teaching
+from kit.training._content import Basis, RecordKind, Situation, load_teaching
 from kit.workdays import load_calendar
 
 Rng = random.Random
@@ -54,7 +61,11 @@ SAMPLING_YEAR = 2026
 @dataclass(frozen=True)
 class Draft:
     """An exercise before it has an id: :func:`kit.training.exercises` adds the id and cites
-    ``clauses`` after ``reason`` for the explanation."""
+    ``clauses`` after ``reason`` for the explanation.
+
+    ``clauses[0]`` is the clause that decides the answer; ``reason`` never names a cited
+    clause itself, so that the feedback says "依据 …" once.
+    """
 
     question: Text
     options: tuple[tuple[Text, str], ...]
@@ -76,16 +87,30 @@ def _draft(question: Text, options: Sequence[tuple[Text, str]], answer: str, rea
                  tuple(tuple(r) for r in exhibit), dict(facts or {}))
 
 
+def _decided(kind: str) -> str:
+    """The clause that decides every answer of ``kind``, as the teaching content declares it."""
+    basis = load_teaching().decided_by[kind]
+    assert isinstance(basis, Basis), f"{kind} is decided by one clause"
+    return basis.clause
+
+
 def _errors(inspection: Inspection, prefix: str) -> list[Problem]:
     """The rules' errors whose code starts with ``prefix`` (where an answer comes from)."""
     return [p for p in check(inspection) if p.severity == "error" and p.code.startswith(prefix)]
 
 
+# a rule's message names its clause in brackets, "（四、1）", "（六、7，十、1）", "(八.4 (1))": the
+# explanation cites the clauses once, after the reason
+_CITED_ZH = re.compile(r"（[一二三四五六七八九十]、(?:[^（）]|（[^（）]*）)*）")
+_CITED_EN = re.compile(r" ?\([一二三四五六七八九十]\.(?:[^()]|\([^()]*\))*\)")
+
+
 def _rule_text(problems: Sequence[Problem], ok: Text) -> Text:
     if not problems:
         return ok
-    return Text("；".join(p.message for p in problems) + "。",
-                "; ".join(p.message_en for p in problems) + ".")
+    zh = dict.fromkeys(_CITED_ZH.sub("", p.message) for p in problems)
+    en = dict.fromkeys(_CITED_EN.sub("", p.message_en) for p in problems)
+    return Text("；".join(zh) + "。", "; ".join(en) + ".")
 
 
 def _yes_no(value: bool) -> str:
@@ -100,8 +125,11 @@ def _term_options(vocabulary: str, answer: str, rng: Rng, n: int = 4) -> list[tu
     return [(Text(t.zh, t.en), t.code) for t in chosen]
 
 
-def _situation(vocabulary: str, rng: Rng) -> Situation:
-    return rng.choice(load_teaching().situations[vocabulary])
+def _situation(vocabulary: str, rng: Rng) -> tuple[Situation, dict[str, str]]:
+    """A situation drawn, and the facts naming it (its vocabulary and number)."""
+    found = load_teaching().situations[vocabulary]
+    k = rng.randrange(len(found))
+    return found[k], {"situation": f"{vocabulary}/{k}"}
 
 
 def _weekday(day: date) -> Text:
@@ -111,15 +139,15 @@ def _weekday(day: date) -> Text:
 
 # -- 一 二 三 四 ---------------------------------------------------------------------------
 def role(rng: Rng) -> Draft:
-    situation = _situation("roles", rng)
+    situation, facts = _situation("roles", rng)
     code, text = situation.code, situation.text
     name = rng.choice(load_teaching().companies)
     term = load_guide().term("roles", code)
     options = [(Text(t.zh, t.en), t.code) for t in load_guide().terms("roles")]
     return _draft(Text(f"{name}{text.zh}按指南一，它属于哪一类被检查对象？",
                        f"{name} {text.en} Under part 一, what kind of inspected party is it?"),
-                  options, code, Text(f"该企业是{term.zh}。", f"It is a {term.en}."), ("1.1",), rng,
-                  shuffle=False, facts={"role": code})
+                  options, code, Text(f"该企业是{term.zh}。", f"It is a {term.en}."),
+                  situation.clauses, rng, shuffle=False, facts={"role": code, **facts})
 
 
 def principle(rng: Rng) -> Draft:
@@ -131,7 +159,8 @@ def principle(rng: Rng) -> Draft:
                        "Which of these is not one of the inspection principles of part 二?"),
                   options, "not_a_principle",
                   Text(f"检查原则是：{'、'.join(t.zh for t in terms)}，不含“{wrong.zh}”。",
-                       f"The principles are: {', '.join(t.en for t in terms)}."), ("2.1",), rng)
+                       f"The principles are: {', '.join(t.en for t in terms)}."),
+                  (_decided("principle"),), rng)
 
 
 _BASIS_ZH = re.compile(r"^《(?P<title>[^》]+)》（(?P<no>[^）]+)）$")
@@ -169,19 +198,20 @@ def team(rng: Rng) -> Draft:
               "One leader and at least 2 inspectors (experts do not count): the team may work.")
     return _draft(Text(f"检查组由{who.zh}组成。该检查组符合指南四的要求吗？",
                        f"The team is: {who.en}. Does it meet part 四?"),
-                  YES_NO, _yes_no(not found), _rule_text(found, ok), ("4.1",), rng,
+                  YES_NO, _yes_no(not found), _rule_text(found, ok), (_decided("team"),), rng,
                   shuffle=False, facts={"roles": ",".join(roles)})
 
 
 # -- 五 六 ---------------------------------------------------------------------------------
 def inspection_type(rng: Rng) -> Draft:
-    situation = _situation("inspection_types", rng)
+    situation, facts = _situation("inspection_types", rng)
     code, text = situation.code, situation.text
     term = load_guide().term("inspection_types", code)
-    return _draft(Text(f"{text.zh}应采用哪种检查方式？", f"{text.en} Which kind of inspection is it?"),
+    return _draft(Text(f"{text.zh}按指南，这是哪种检查方式？",
+                       f"{text.en} Under the guide, which kind of inspection is it?"),
                   _term_options("inspection_types", code, rng), code,
                   Text(f"该情形属于{term.zh}。", f"This is a {term.en}."), situation.clauses, rng,
-                  facts={"type": code})
+                  facts={"type": code, **facts})
 
 
 def _type_text(code: str, unannounced: bool) -> Text:
@@ -202,7 +232,8 @@ def notification(rng: Rng) -> Draft:
               "Not unannounced: contact the company and tell it about the inspection.")
     return _draft(Text(f"本次是{kind.zh}。检查前可以联系企业、通知检查事宜吗？",
                        f"This is a {kind.en}. May the company be notified beforehand?"),
-                  YES_NO, _yes_no(not found), _rule_text(found, ok), ("5.6",), rng,
+                  YES_NO, _yes_no(not found), _rule_text(found, ok), (_decided("notification"),),
+                  rng,
                   shuffle=False, facts={"type": code, "unannounced": _yes_no(unannounced)})
 
 
@@ -220,7 +251,8 @@ def refusal(rng: Rng) -> Draft:
                          witness_signed=witness_signs)
         found = _errors(replace(new_inspection(), team=dict(scene.team), signatures=sig),
                         "signatures.")
-        messages.update({p.message: p.message_en for p in found})
+        messages.update({_CITED_ZH.sub("", p.message): _CITED_EN.sub("", p.message_en)
+                         for p in found})
         if not found:
             valid.append(way.value)
         suffix = ("，见证人签字", ", the witness signs") if witness_signs else ("", "")
@@ -233,7 +265,8 @@ def refusal(rng: Rng) -> Draft:
     who = scene.team_text
     return _draft(Text(f"{scene.note.zh}检查组：{who.zh}{where[0]}。应如何签字确认？",
                        f"{scene.note.en} Team: {who.en}{where[1]}. Who signs?"),
-                  options, answer, reason, ("6.8",), rng, facts={"witness": _yes_no(witness)})
+                  options, answer, reason, (_decided("refusal_signers"),), rng,
+                  facts={"witness": _yes_no(witness)})
 
 
 # -- 七 -----------------------------------------------------------------------------------
@@ -248,7 +281,8 @@ def section_of_item(rng: Rng) -> Draft:
                for s in (right, *others)]
     return _draft(Text(f"检查项“{item.zh}”属于指南七的哪一节？",
                        f"Which section of part 七 holds the item '{item.en}'?"),
-                  options, right.id, Text(f"该项是{item.label}。", f"It is {item.label}."),
+                  options, right.id, Text(f"该项在“{right.text.zh}”一节。",
+                                          f"It is in the section '{right.text.en}'."),
                   (item.id,), rng)
 
 
@@ -260,11 +294,14 @@ def section14(rng: Rng) -> Draft:
     sections = tuple(s.id for s in load_guide().sections if s.id != "7.14")
     company = Company(name=name, role=case.role, partners=partners)
     found = _errors(new_inspection(company=company, sections=sections), "scope.section14")
-    ok = Text("企业不涉及委托生产，七、14 不是必查内容。",
-              "The company is not in contract manufacturing: 七.14 is not required.")
+    reason = (Text("企业涉及委托生产，检查时应同时重点关注委托生产的检查内容。",
+                   "The company is in contract manufacturing: the inspection also covers it.")
+              if found else
+              Text("企业不涉及委托生产，委托生产的检查内容不是必查内容。",
+                   "The company is not in contract manufacturing: that section is not required."))
     return _draft(Text(f"{name}{case.text.zh}。对其检查时，检查范围必须包括七、14 委托生产情形吗？",
                        f"{name} {case.text.en}. Must the inspection cover 七.14?"),
-                  YES_NO, _yes_no(bool(found)), _rule_text(found, ok), ("7.14.0",), rng,
+                  YES_NO, _yes_no(bool(found)), reason, (_decided("section14"),), rng,
                   shuffle=False, facts={"role": case.role, "partners": str(len(partners))})
 
 
@@ -280,12 +317,15 @@ def remote(rng: Rng) -> Draft:
                                      remote_reason="因不可抗力不宜到企业现场"))
     found = _errors(ins, "remote.")
     kind = _type_text(code, unannounced)
-    ok = Text("不是有因（飞行）检查，可以远程检查，但不能降低检查标准，结果需经检查单位和企业确认。",
-              "Not a for-cause or unannounced inspection: it may be remote, to the same standard, "
-              "with the result confirmed by both sides.")
-    clauses = ("8.4.1",) if found else ("8.4.1", "8.4.2")
-    return _draft(Text(f"因不可抗力不宜到企业现场，拟对一次{kind.zh}采用远程检查。可以吗？",
-                       f"Force majeure keeps the team away; may a {kind.en} be done remotely?"),
+    ok = Text("有时限要求、因不可抗力不宜到现场，又不是有因（飞行）检查，可以远程检查，但不能降低检查标准，"
+              "结果需经检查单位和企业确认。",
+              "It cannot wait, force majeure keeps the team away, and it is not a for-cause or "
+              "unannounced inspection: it may be remote, to the same standard, with the result "
+              "confirmed by both sides.")
+    clauses = (_decided("remote"),) if found else (_decided("remote"), "8.4.2")
+    return _draft(Text(f"一次{kind.zh}有时限要求，但因不可抗力不宜到企业现场开展线下检查，拟采用远程检查。可以吗？",
+                       f"A {kind.en} is subject to a time limit, but force majeure keeps the team "
+                       "away from the site; may it be done remotely?"),
                   YES_NO, _yes_no(not found), _rule_text(found, ok), clauses, rng,
                   shuffle=False, facts={"type": code, "unannounced": _yes_no(unannounced)})
 
@@ -320,7 +360,7 @@ def delegated_deadline(rng: Rng) -> Draft:
                        "向注册人所在地监管部门反馈检查结果？",
                        f"A delegated inspection ended on {_weekday(start).en}. By which day must "
                        "the result reach the registrant's authority?"),
-                  options, due.isoformat(), reason, ("8.5.3",), rng,
+                  options, due.isoformat(), reason, (_decided("delegated_deadline"),), rng,
                   facts={"start": start.isoformat(), "workdays": str(n)})
 
 
@@ -369,10 +409,10 @@ def sampling_window(rng: Rng) -> Draft:
                        f"{kind.record_type} for {kind.product}. Under 九.2, which record comes "
                        "first?"),
                   options, answer,
-                  Text(f"九、2 一般选取检查前一季度内的记录：{start:%Y-%m-%d} 至 {day} 之间只有 {answer}。",
-                       f"九.2 takes records from the quarter before the inspection: only {answer} "
+                  Text(f"一般选取现场检查前一季度内的记录：{start:%Y-%m-%d} 至 {day} 之间只有 {answer}。",
+                       f"Records from the quarter before the inspection come first: only {answer} "
                        f"lies between {start:%Y-%m-%d} and {day}."),
-                  ("9.2",), rng, shuffle=False, exhibit=_table(frame, _BASIC),
+                  (_decided("sampling_window"),), rng, shuffle=False, exhibit=_table(frame, _BASIC),
                   facts={"inspection_date": day.isoformat()})
 
 
@@ -401,7 +441,7 @@ def sampling_cycle(rng: Rng) -> Draft:
                        f"（{lo:%Y-%m-%d} 至 {hi:%Y-%m-%d}）。",
                        f"With no records in the quarter, the latest production cycle is taken: "
                        f"batch {answer} ({lo:%Y-%m-%d} to {hi:%Y-%m-%d})."),
-                  ("9.2",), rng, shuffle=False, exhibit=_table(frame, _BASIC),
+                  (_decided("sampling_cycle"),), rng, shuffle=False, exhibit=_table(frame, _BASIC),
                   facts={"inspection_date": day.isoformat()})
 
 
@@ -435,7 +475,8 @@ def sampling_conclusion(rng: Rng) -> Draft:
                        f"“{row['conclusion']}”。",
                        f"{answer}: {column} {row[column]} {unit}, limits {low:g}-{high:g}, judged "
                        f"'{row['conclusion']}'."),
-                  ("9.5",), rng, shuffle=False, exhibit=_table(frame, cols))
+                  (_decided("sampling_conclusion"),), rng, shuffle=False,
+                  exhibit=_table(frame, cols))
 
 
 def sampling_discrepancy(rng: Rng) -> Draft:
@@ -457,40 +498,44 @@ def sampling_discrepancy(rng: Rng) -> Draft:
     widen, measured = bool(found["discrepant"].iloc[0]), found["relative_difference"].iloc[0]
     word = ("超过", "above") if widen else ("未超过", "not above")
     diff = abs(a - b)
+    setting = Text(f"本工具包把“数据差别较大”设为两者之差超过公差（上限－下限）的 {threshold:.0%}"
+                   "（本工具包的设置，可在抽样参数中调整；指南未规定具体数值）",
+                   f"The kit takes 'differ a lot' as a difference above {threshold:.0%} of the "
+                   "tolerance (upper - lower limit): the kit's setting, a sampling parameter; the "
+                   "guide sets no figure")
     return _draft(Text(f"相似条件下的两份{kind.record_type}（{kind.product}）中，{column}分别为 {a} 和 "
-                       f"{b} {unit}（限值 {low:g}–{high:g} {unit}）。按九、6，需要补充选取同种记录并"
-                       "询问差别原因吗？",
+                       f"{b} {unit}（限值 {low:g}–{high:g} {unit}）。{setting.zh}。按九、6 和本工具包的"
+                       "这一设置，需要补充选取相似条件下的同种记录进行确认，并询问差别原因吗？",
                        f"Two {kind.record_type} of {kind.product} under similar conditions show "
-                       f"{column} {a} and {b} {unit} (limits {low:g}-{high:g} {unit}). Under 九.6, "
-                       "should more such records be taken and the difference asked about?"),
+                       f"{column} {a} and {b} {unit} (limits {low:g}-{high:g} {unit}). "
+                       f"{setting.en}. Under 九.6 and this setting of the kit, should more such "
+                       "records be taken and the difference asked about?"),
                   YES_NO, _yes_no(widen),
-                  Text(f"两者相差 {diff:.2g} {unit}，为公差（上限－下限 {tol:g}）的 {measured:.0%}，"
-                       f"{word[0]}本工具包“数据差别较大”的阈值 {threshold:.0%}（抽样参数可调；"
-                       "指南未规定具体数值）。",
+                  Text(f"两者相差 {diff:.2g} {unit}，为公差（{tol:g} {unit}）的 {measured:.0%}，"
+                       f"{word[0]}本工具包设定的 {threshold:.0%}。",
                        f"They differ by {diff:.2g} {unit}, {measured:.0%} of the tolerance "
-                       f"(upper - lower, {tol:g}): {word[1]} the kit's threshold for 'differ a "
-                       f"lot', {threshold:.0%} (a sampling parameter; the guide sets no figure)."),
-                  ("9.6",), rng, shuffle=False,
-                  facts={"a": str(a), "b": str(b), "lower": str(low), "upper": str(high)})
+                       f"({tol:g} {unit}): {word[1]} the kit's {threshold:.0%}."),
+                  (_decided("sampling_discrepancy"),), rng, shuffle=False,
+                  facts={"a": str(a), "b": str(b), "lower": str(low), "upper": str(high),
+                         "threshold": str(threshold)})
 
 
 # -- 十 -----------------------------------------------------------------------------------
 def handling(rng: Rng) -> Draft:
-    situation = _situation("handling_kinds", rng)
+    situation, facts = _situation("handling_kinds", rng)
     code, text = situation.code, situation.text
     guide = load_guide()
     term = guide.term("handling_kinds", code)
     finding = Finding("7.1.m1", text.zh, code)
+    # what a record of this handling needs besides (a deadline, 六、7), as the rules say
     found = _errors(replace(new_inspection(), findings={"F1": finding}), "finding.")
-    extra = _rule_text(found, Text("此处理方式不要求书面整改期限。",
-                                   "This handling needs no written deadline."))
+    extra = _rule_text(found, Text("", ""))
     options = [(Text(t.zh, t.en), t.code) for t in guide.terms("handling_kinds")]
     return _draft(Text(f"现场发现：{text.zh}按十、1，应如何处理？",
                        f"Found on site: {text.en} Under 十.1, how is it handled?"),
                   options, code,
-                  Text(f"该情形应{term.zh}（{guide.item(term.source).label}）。{extra.zh}",
-                       f"This calls for {term.en}. {extra.en}"),
-                  (term.source,), rng, shuffle=False, facts={"handling": code})
+                  Text(f"该情形应{term.zh}。{extra.zh}", f"This calls for {term.en}. {extra.en}"),
+                  situation.clauses, rng, shuffle=False, facts={"handling": code, **facts})
 
 
 def rectification_deadline(rng: Rng) -> Draft:
@@ -500,7 +545,8 @@ def rectification_deadline(rng: Rng) -> Draft:
                        "整改期限是哪一天？",
                        f"The visit ended on {_weekday(start).en}; the agreed rectification time is "
                        f"{n} working days. What is the deadline?"),
-                  options, due.isoformat(), reason, ("10.1.4", "6.9"), rng,
+                  options, due.isoformat(), reason, (_decided("rectification_deadline"), "10.1.4"),
+                  rng,
                   facts={"start": start.isoformat(), "workdays": str(n)})
 
 
@@ -522,17 +568,41 @@ def _phrases(text: str) -> list[str]:
     return list(dict.fromkeys(p for p in _PHRASE.findall(text) if 2 <= len(p) <= 10))
 
 
-def _other_phrases(part: str, clause: Clause, near: str, rng: Rng, n: int = 3) -> list[str]:
-    """``n`` phrases of about ``near``'s length from elsewhere in the part (else the guide),
-    none of them in ``clause``'s own text."""
+def _key_phrases(clause: Clause) -> list[str]:
+    """The phrases of a clause a question may leave out or swap: a key term or phrase, never the
+    whole text of the clause, with at least as many of its words left around it (and 4)."""
+    def rest(phrase: str) -> int:
+        return len("".join(_PHRASE.findall(clause.zh.replace(phrase, "", 1))))
+
+    return [p for p in _phrases(clause.zh) if rest(p) >= max(4, len(p))]
+
+
+_ENDS = "；。;.，, "
+
+
+@cache
+def _guide_texts() -> tuple[str, ...]:
+    return tuple(t for c in load_guide().clauses() if (t := c.zh.strip().rstrip(_ENDS)))
+
+
+def _is_guide_text(text: str) -> bool:
+    """Whether ``text`` is the text of a clause of the guide, or a part of one."""
+    words = text.strip().rstrip(_ENDS)
+    return any(words in t for t in _guide_texts())
+
+
+def _other_phrases(part: str, clause: Clause, near: str, n: int = 3) -> list[str]:
+    """Phrases (at least ``n``) of about ``near``'s length from elsewhere in the part (else the
+    guide), none of them in ``clause``'s own text, none making it another clause's text."""
     def pool(clauses: Sequence[Clause]) -> list[str]:
         return sorted({p for c in clauses if c.id != clause.id for p in _phrases(c.zh)
-                       if p not in clause.zh and near not in p and abs(len(p) - len(near)) <= 2})
+                       if p not in clause.zh and near not in p and abs(len(p) - len(near)) <= 2
+                       and not _is_guide_text(clause.zh.replace(near, p, 1))})
 
     found = pool(_clauses(part))
     if len(found) < n:
         found = pool([c for c in load_guide().clauses() if c.kind in _TEXT_KINDS])
-    return rng.sample(found, n)
+    return found
 
 
 def _quoted(clause: Clause) -> Text:
@@ -555,9 +625,10 @@ def source_clause(part: str, rng: Rng) -> Draft:
     chosen = [clause, *rng.sample(others[:max(3, len(others))], 3)]
     options = [(Text(c.label.rstrip("."), c.label.rstrip(".")), c.id) for c in chosen]
     quote = _quoted(clause)
-    label = clause.label.rstrip(".")
+    right = load_guide().part(part)
     return _draft(Text(f"“{quote.zh}”出自指南的哪一条？", f"Where does the guide say: '{quote.en}'?"),
-                  options, clause.id, Text(f"这是{label}。", f"It is {label}."),
+                  options, clause.id, Text(f"该句在“{right.label} {right.text.zh}”。",
+                                           f"It is in part {right.label}, {right.text.en}."),
                   (clause.id,), rng)
 
 
@@ -572,17 +643,18 @@ def part_of_clause(part: str, rng: Rng) -> Draft:
     right = guide.part(part)
     return _draft(Text(f"“{quote.zh}”属于指南的哪一部分？",
                        f"Which part of the guide says: '{quote.en}'?"),
-                  options, right.id, Text(f"这是{clause.label}，在“{right.label} {right.text.zh}”。",
-                                          f"It is {clause.label}, in part {right.label}."),
+                  options, right.id, Text(f"该句在“{right.label} {right.text.zh}”。",
+                                          f"It is in part {right.label}, {right.text.en}."),
                   (clause.id,), rng)
 
 
 def cloze(part: str, rng: Rng) -> Draft:
-    """A phrase of a clause left out: which phrase does the guide have there?"""
-    clause = rng.choice([c for c in _clauses(part) if _phrases(c.zh)])
-    phrase = rng.choice(_phrases(clause.zh))
+    """A key phrase of a clause left out (never its whole text): which phrase goes there?"""
+    clause = rng.choice([c for c in _clauses(part) if _key_phrases(c)])
+    phrase = rng.choice(_key_phrases(clause))
     blank = clause.zh.replace(phrase, "____", 1)
-    options = [(Text(p, p), p) for p in (phrase, *_other_phrases(part, clause, phrase, rng))]
+    others = rng.sample(_other_phrases(part, clause, phrase), 3)
+    options = [(Text(p, p), p) for p in (phrase, *others)]
     return _draft(Text(f"{clause.label.rstrip('.')}：“{blank}”横线处应为？",
                        f"{clause.label} reads: '{blank}'. What fills the blank?"),
                   options, phrase, Text(f"原文：“{clause.zh}”", f"The guide: '{clause.en}'"),
@@ -590,11 +662,12 @@ def cloze(part: str, rng: Rng) -> Draft:
 
 
 def true_or_false(part: str, rng: Rng) -> Draft:
-    """A clause as the guide has it, or with one phrase swapped: is it what the guide says?"""
-    clause = rng.choice([c for c in _clauses(part) if _phrases(c.zh)])
-    phrase = rng.choice(_phrases(clause.zh))
+    """A clause as the guide has it, or with one key phrase swapped (the changed sentence never
+    the text of any clause): is it what the guide says?"""
+    clause = rng.choice([c for c in _clauses(part) if _key_phrases(c)])
+    phrase = rng.choice(_key_phrases(clause))
     swapped = rng.random() < 0.5
-    other = _other_phrases(part, clause, phrase, rng, 1)[0]
+    other = rng.choice(_other_phrases(part, clause, phrase, 1))
     shown = clause.zh.replace(phrase, other, 1) if swapped else clause.zh
     reason = (Text(f"原文是“{phrase}”，不是“{other}”：“{clause.zh}”",
                    f"The guide says '{phrase}', not '{other}': '{clause.en}'") if swapped else
@@ -602,7 +675,8 @@ def true_or_false(part: str, rng: Rng) -> Draft:
     return _draft(Text(f"指南{clause.label.rstrip('.')}：“{shown}”这句话与指南原文一致吗？",
                        f"Does {clause.label} read: '{shown}'?"),
                   YES_NO, _yes_no(not swapped), reason, (clause.id,), rng, shuffle=False,
-                  facts={"swapped": _yes_no(swapped)})
+                  facts={"swapped": _yes_no(swapped), **({"phrase": phrase, "other": other}
+                                                          if swapped else {})})
 
 
 # -- more of 一 二 三 四 六 -------------------------------------------------------------------
@@ -624,7 +698,7 @@ def who_inspects(rng: Rng) -> Draft:
                   options, "who",
                   Text(f"监督检查由{who}实施；{'、'.join(t.zh for t in roles)}是被检查对象。",
                        "The regulators inspect; registrants, filers and contract manufacturers "
-                       "are inspected."), ("1.1",), rng)
+                       "are inspected."), (_decided("who_inspects"),), rng)
 
 
 def principle_missing(rng: Rng) -> Draft:
@@ -639,7 +713,8 @@ def principle_missing(rng: Rng) -> Draft:
                        f"The principles of part 二 are {', '.join(t.en for t in shown)} and?"),
                   options, missing.code,
                   Text(f"检查原则是：{'、'.join(t.zh for t in terms)}。",
-                       f"The principles are: {', '.join(t.en for t in terms)}."), ("2.1",), rng)
+                       f"The principles are: {', '.join(t.en for t in terms)}."),
+                  (_decided("principle_missing"),), rng)
 
 
 def basis_title(rng: Rng) -> Draft:
@@ -667,9 +742,9 @@ def leader_requirement(rng: Rng) -> Draft:
                        "Which of these does part 四 ask of the team leader, beyond every "
                        "inspector?"),
                   options, leader.id,
-                  Text(f"{leader.label}是对检查组长的要求；其余三项是{guide.item('4.2').label}对所有检查"
-                       "人员的要求。", f"{leader.label} is the leader's; the others, 4.2, are "
-                       "every inspector's."), (leader.id, "4.2"), rng)
+                  Text("该项是对检查组长的要求；其余三项是对所有检查人员的要求。",
+                       "It is asked of the leader; the other three of every inspector."),
+                  (leader.id, "4.2"), rng)
 
 
 def step_order(rng: Rng) -> Draft:
@@ -687,6 +762,6 @@ def step_order(rng: Rng) -> Draft:
     return _draft(Text(f"按指南六的检查实施顺序，“{short(now).zh}”（{now.label}）之后是哪一步？",
                        f"In the order of part 六, what comes right after '{short(now).en}' "
                        f"({now.label})?"),
-                  options, after.id, Text(f"{now.label}之后是{after.label}：{after.zh}",
-                                          f"After {now.label} comes {after.label}."),
+                  options, after.id, Text(f"其后一步是：{after.zh}",
+                                          f"Next comes: {after.en or after.zh}"),
                   (now.id, after.id), rng)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from kit.guide import Text, load_guide
-from kit.training._exercises import Exercise, cite
+from kit.training._exercises import Exercise
 
 __all__ = ["moodle_xml", "write_moodle_xml"]
 
@@ -54,9 +54,8 @@ def moodle_xml(items: Sequence[Exercise], *, category: str, lang: str = "both") 
         name = ET.SubElement(q, "name")
         ET.SubElement(name, "text").text = ex.id
         _text(q, "questiontext", f"<p>{_both(ex.question, lang)}</p>{_exhibit(ex.exhibit)}")
-        basis = cite(*ex.clauses) if ex.clauses else Text("", "")
-        _text(q, "generalfeedback", f"<p>{_both(ex.explanation, lang)}</p>"
-                                     f"<p>{_both(basis, lang)}</p>")
+        # the explanation ends with "依据 …": the clauses are cited once
+        _text(q, "generalfeedback", f"<p>{_both(ex.explanation, lang)}</p>")
         for tag, value in (("defaultgrade", "1"), ("penalty", "0"), ("hidden", "0"),
                            ("single", "true"), ("shuffleanswers", "false"),
                            ("answernumbering", "abc")):

@@ -122,9 +122,10 @@ def test_handling_answers_are_the_guides_handling_kinds():
     kinds = {t.code: t for t in load_guide().terms("handling_kinds")}
     for e in all_of("handling"):
         assert [o.value for o in e.options] == list(kinds)
-        assert e.clauses == (kinds[e.answer].source,)
+        assert e.clauses[0] == kinds[e.answer].source  # 十、1's 情形 of that handling
         if kinds[e.answer].needs_deadline:
             assert "整改时限" in e.explanation.zh
+            assert "6.7" in e.clauses  # 六、7: the record states the deadline
 
 
 @pytest.mark.parametrize("kind", ["delegated_deadline", "rectification_deadline"])
@@ -218,7 +219,7 @@ def test_the_score_counts_each_exercise_once_and_goes_to_excel(tmp_path):
     rows = list(sheet.iter_rows(min_row=9, values_only=True))
     assert (rows[0][3], rows[0][6]) == (a.question.zh, "正确")
     assert (rows[1][5], rows[1][6]) == (b.option(b.answer).label.zh, "错误")
-    assert "五、" in rows[0][7]
+    assert f"{load_guide().item(a.clauses[0]).label}［{a.clauses[0]}］" in rows[0][7]
     parts = {r[0]: r[1:] for r in book["按部分"].iter_rows(min_row=2, values_only=True)}
     assert parts["五 检查前准备"] == (2, 1)
     english = openpyxl.load_workbook(score_to_excel(score, tmp_path / "en.xlsx", lang="en"))
@@ -240,7 +241,7 @@ def test_the_teaching_content_matches_its_schema():
     schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator.check_schema(schema)
     data = _shipped_teaching()
-    assert data["format_version"] == 1
+    assert data["format_version"] == 2
     assert [e.message for e in jsonschema.Draft202012Validator(schema).iter_errors(data)] == []
     assert validate_teaching_data(data, str(TRAINING_FILE)) == []
 
@@ -249,21 +250,23 @@ def test_every_clause_and_code_of_the_teaching_content_is_in_the_guide():
     guide = load_guide()
     teaching = load_teaching()
     cited = [c for found in teaching.situations.values() for s in found for c in s.clauses]
-    assert "10.3.3" in cited
     assert [c for c in cited if c not in guide] == []
     for vocabulary, found in teaching.situations.items():
         assert {s.code for s in found} <= {t.code for t in guide.terms(vocabulary)}, vocabulary
-    # every inspection type and every handling has a situation to judge
-    for vocabulary in ("inspection_types", "handling_kinds"):
-        assert {s.code for s in teaching.situations[vocabulary]} == {
-            t.code for t in guide.terms(vocabulary)}
+        for s in found:  # the words that decide are the text of the clause that decides
+            assert s.words in guide.item(s.decided_by).zh, (vocabulary, s.code)
+    # every handling has a situation to judge; an inspection type only where a clause says
+    # when it is the one (跟踪检查 六、9, 延伸检查 六、5): 五、2 only lists them
+    assert {s.code for s in teaching.situations["handling_kinds"]} == {
+        t.code for t in guide.terms("handling_kinds")}
+    assert {s.code for s in teaching.situations["inspection_types"]} == {"follow_up", "extended"}
 
 
 def test_situations_are_the_teaching_content_read_once():
     assert load_teaching() is load_teaching()
     first = SITUATIONS["inspection_types"][0]
-    assert first[0] == "supervisory"
-    assert first[3] == ("5.2",)
+    assert first[0] == "follow_up"
+    assert first[3] == ("6.9",)
     assert first[1] == load_teaching().situations["inspection_types"][0].text.zh
     assert len(SITUATIONS["handling_kinds"]) == len(_shipped_teaching()["situations"]["handling_kinds"])
 
@@ -271,10 +274,18 @@ def test_situations_are_the_teaching_content_read_once():
 @pytest.mark.parametrize(
     ("path", "value", "field", "code"),
     [
-        (("format_version",), 2, "format_version", "training.schema"),
+        (("format_version",), 1, "format_version", "training.schema"),
         (("situations", "roles", 0, "zh"), "", "situations/roles/0/zh", "training.schema"),
-        (("situations", "inspection_types", 1, "clauses", 1), "10.3.99",
-         "situations/inspection_types/1/clauses/1", "training.clause"),
+        (("situations", "inspection_types", 1, "decided_by"), "10.3.99",
+         "situations/inspection_types/1/decided_by", "training.clause"),
+        (("situations", "handling_kinds", 3, "see_also", 0), "10.3.99",
+         "situations/handling_kinds/3/see_also/0", "training.clause"),
+        (("situations", "inspection_types", 0, "words"), "有因检查",
+         "situations/inspection_types/0/words", "training.clause"),
+        (("decided_by", "remote", "words"), "远程检查适用于有因检查",
+         "decided_by/remote/words", "training.clause"),
+        (("decided_by", "team", "clause"), "4.9", "decided_by/team/clause", "training.clause"),
+        (("decided_by", "cloze"), "quoted", "decided_by/cloze", "training.schema"),
         (("situations", "handling_kinds", 0, "code"), "warn_only",
          "situations/handling_kinds/0/code", "training.code"),
         (("teams", "compositions", 0), ["leader", "inspector", "inspector", "expert"],
