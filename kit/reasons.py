@@ -388,6 +388,8 @@ class Reason(StrEnum):
                                     "a make-up working day that is not a weekend")
     TRAINING_SCHEMA = ("training.schema", "不符合培训内容格式", "does not fit the training schema")
     TRAINING_CLAUSE = ("training.clause", "培训内容引用的条款不存在", "a cited clause does not exist")
+    TRAINING_WORDS = ("training.words", "培训内容引用的原文不在该条款中",
+                      "quoted words are not the clause's text")
     TRAINING_CODE = ("training.code", "培训内容中的代码不在词表中", "a code not in its vocabulary")
     TRAINING_LIMITS = ("training.limits", "培训记录的上下限不合理", "implausible limits")
     TRAINING_MEMBER_ID = ("training.member_id", "培训检查组成员编号重复", "a member id is repeated")

@@ -155,7 +155,7 @@ def _kind_problems(where: str, spec: Mapping[str, Any], shapes: dict[str, str],
                    file: str) -> list[Problem]:
     found: list[Problem] = []
 
-    def problem(name: str, zh: str, en: str) -> None:
+    def flag(name: str, zh: str, en: str) -> None:
         found.append(Problem("notices.template", zh, en, field=f"{where}/{name}", file=file))
 
     scheme = spec.get("number")
@@ -163,12 +163,12 @@ def _kind_problems(where: str, spec: Mapping[str, Any], shapes: dict[str, str],
         rest = _SEQ.sub("", scheme).replace("{year}", "", 1)
         if len(_SEQ.findall(scheme)) != 1 or scheme.count("{year}") != 1 or \
                 _BRACES.search(rest):
-            problem("number",
+            flag("number",
                     f"文号格式须含一个 {{year}} 和一个 {{seq}}（或 {{seq:03d}}），不能有其他占位符：{scheme}",
                     "a number scheme needs one {year} and one {seq} (or {seq:03d}) and nothing "
                     "else in braces")
         elif scheme in shapes:
-            problem("number",
+            flag("number",
                     f"文号格式 {scheme} 与 {shapes[scheme]} 相同：每个出具机关、每种文书应有自己的文号格式，"
                     "各自编号",
                     f"the same number shape as {shapes[scheme]}: each authority and kind numbers "
@@ -177,10 +177,10 @@ def _kind_problems(where: str, spec: Mapping[str, Any], shapes: dict[str, str],
             shapes[scheme] = f"{where}/number"
     for year, first in (spec.get("start") or {}).items():
         if _year(year) is None:
-            problem(f"start/{year}", f"起始文号的年份应为四位年份（如 2027）：{year!r}",
+            flag(f"start/{year}", f"起始文号的年份应为四位年份（如 2027）：{year!r}",
                     f"a starting number is keyed by a four-digit year (2027), not {year!r}")
         elif scheme is None and where.startswith("authorities/"):
-            problem(f"start/{year}",
+            flag(f"start/{year}",
                     "起始文号须与本机关自己的文号格式（number）一起给出；未给出时沿用本局的编号",
                     "a starting number needs the authority's own number shape (number); "
                     f"without one it numbers in the office's sequence (start {first})")
@@ -190,7 +190,7 @@ def _kind_problems(where: str, spec: Mapping[str, Any], shapes: dict[str, str],
              **{f"closing/{i}": t for i, t in enumerate(spec.get("closing") or ())}}
     for name, text in texts.items():
         for unknown in sorted(set(_BRACES.findall(text or "")) - set(PLACEHOLDERS)):
-            problem(name, f"未知的占位符 {{{unknown}}}；可用：" + "、".join(PLACEHOLDERS),
+            flag(name, f"未知的占位符 {{{unknown}}}；可用：" + "、".join(PLACEHOLDERS),
                     f"unknown placeholder {{{unknown}}}")
     return found
 

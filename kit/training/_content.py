@@ -219,7 +219,7 @@ def validate_teaching_data(data: Any, file: str = "", guide: Guide | None = None
             bad("training.clause", f"{where}/{field}", f"指南中没有条款 {clause_id}",
                 f"no clause {clause_id} in the guide")
         elif words not in guide.item(clause_id).zh:
-            bad("training.clause", f"{where}/words",
+            bad("training.words", f"{where}/words",
                 f"“{words}”不是条款 {clause_id} 的原文", f"'{words}' is not the text of {clause_id}")
 
     for kind, raw in data["decided_by"].items():
