@@ -35,6 +35,11 @@ def cmd_plan(args: argparse.Namespace) -> int:
     """五、1 分类分级: each company's level and the year's plan of inspections, to Excel and
     (``--save``) into the store, a stable id per line; ``--show`` the saved lines, done or
     not; ``--trail`` their changes."""
+    if args.year is not None and (args.show or args.trail):  # the saved plan: no pandas
+        door = _door(args)
+        if args.trail:
+            return show_trail(door, args.year, args.line, as_json=args.json)
+        return show_lines(door, args.year, as_json=args.json)
     from kit.analytics import load_tables
     from kit.dates import parse_date
     from kit.planning import grading_of, load_supervision_rules, supervision_file, year_plan
@@ -48,11 +53,6 @@ def cmd_plan(args: argparse.Namespace) -> int:
         msg = ("须给出 --year 和 --out、--save、--show 或 --trail（或只用 --check） / give --year "
                "and --out, --save, --show or --trail (or --check alone)")
         raise KitError(msg)
-    if args.show or args.trail:
-        door = _door(args)
-        if args.trail:
-            return show_trail(door, args.year, args.line, as_json=args.json)
-        return show_lines(door, args.year, as_json=args.json)
     out = Path(args.out) if args.out else None
     if out is not None and out.suffix.lower() != ".xlsx":
         msg = f"计划须写入 .xlsx 文件，而不是 {out.name} / the plan is written to an .xlsx file"
