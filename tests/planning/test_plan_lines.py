@@ -186,6 +186,8 @@ def test_without_contract_manufacturing_the_scope_is_1_to_13_and_a_start_can_be_
 
 def test_the_first_working_day_past_the_known_years_is_an_estimate():
     calendar = load_calendar()
+    if calendar.knows(date(2027, 1, 1)):
+        pytest.skip("the office's calendar holds 2027's official schedule")
     assert first_workday(2027, 1, calendar) == (date(2027, 1, 4), True)  # 元旦 a Friday
     assert first_workday(2026, 2, calendar)[1] is False
 
@@ -325,7 +327,8 @@ def test_kit_plan_save_show_and_kit_new(any_store_url, tmp_path):
     assert made.returncode == 0, made.stderr
     assert company.name in made.stdout
     assert "七、1-13" in made.stdout
-    assert "估算" in made.stdout  # 2027's official schedule is not known
+    # an estimate while 2027's official schedule is not in the calendar
+    assert ("估算" in made.stdout) is not load_calendar().knows(date(2027, 1, 4))
     with Door.connect(any_store_url, identity=LEADER) as door:
         iid = door.plan_line(first.id).inspection_id
         assert iid is not None
