@@ -520,6 +520,11 @@ class Reason(StrEnum):
                                   "a company's product is listed twice")
     BAD_PARAMETER = ("bad_parameter", "抽样参数无效", "a bad sampling parameter")
     NO_OUTPUT = ("no_output", "没有指定输出", "no output given")
+    # -- the year's plan as saved (kit plan --save) -------------------------------------------
+    PLAN_LINE_WRONG_MONTH = ("plan_line.wrong_month", "计划行的月份不在计划年度内",
+                             "a line's month is not in the plan's year", "五、1")
+    PLAN_LINE_SAME_COMPANY = ("plan_line.same_company", "同一企业在年度计划中有两行",
+                              "one company has two lines in the year's plan", "五、1")
 
 
 #: every code, for a quick membership test

@@ -7,8 +7,9 @@ its signer is not trusted.
 One module per family of commands, each adding its commands with ``add_parsers``:
 ``guide`` (the guide, reason codes, exercises), ``records`` (list, check, advance, audit,
 export, import, verify), ``notices``, ``policy`` (policy, verdict), ``db``, ``serving`` (serve,
-hub), ``office`` (credit-file, plan, class, demo), ``companies`` (the register), ``sample`` and
-``keys``; what they share is in ``_common``.
+hub), ``office`` (credit-file, plan, class, demo), ``companies`` (the register), ``plan_lines``
+(new: an inspection from a plan line or the register), ``sample`` and ``keys``; what they share
+is in ``_common``.
 
 Each command imports what it needs inside its handler: ``kit guide`` should not wait for the
 database driver, openpyxl or pandas, which other commands load (the only place in the kit
@@ -23,7 +24,19 @@ import sys
 from collections.abc import Sequence
 
 from kit import __version__
-from kit.cli import companies, db, guide, keys, notices, office, policy, records, sample, serving
+from kit.cli import (
+    companies,
+    db,
+    guide,
+    keys,
+    notices,
+    office,
+    plan_lines,
+    policy,
+    records,
+    sample,
+    serving,
+)
 from kit.cli._common import (
     EXIT_FAILED,
     EXIT_FINDINGS,
@@ -37,6 +50,7 @@ from kit.cli.db import cmd_db
 from kit.cli.guide import cmd_guide, cmd_quiz, cmd_reasons
 from kit.cli.notices import cmd_notice
 from kit.cli.office import cmd_class, cmd_credit_file, cmd_demo, cmd_plan
+from kit.cli.plan_lines import cmd_new
 from kit.cli.policy import cmd_policy, cmd_verdict
 from kit.cli.records import (
     PART_NAMES,
@@ -74,6 +88,7 @@ __all__ = [
     "cmd_hub",
     "cmd_import",
     "cmd_list",
+    "cmd_new",
     "cmd_notice",
     "cmd_plan",
     "cmd_policy",
@@ -87,13 +102,14 @@ __all__ = [
 ]
 
 #: the families, each adding its commands to the parser
-FAMILIES = (guide, records, notices, policy, db, serving, office, sample, keys, companies)
+FAMILIES = (guide, records, notices, policy, db, serving, office, sample, keys, companies,
+            plan_lines)
 
 #: the commands in the order ``kit --help`` lists them: the order users have known, which is
 #: not family by family (a command not named here is listed last)
 COMMANDS = ("guide", "reasons", "list", "check", "advance", "quiz", "notice", "verdict", "db",
             "audit", "export", "import", "verify", "keys", "serve", "hub", "credit-file",
-            "companies", "plan", "policy", "class", "demo", "sample")
+            "companies", "plan", "new", "policy", "class", "demo", "sample")
 
 
 def _in_listed_order(sub: Subparsers) -> None:

@@ -1,5 +1,6 @@
 """The office's own tools over the whole store: ``kit credit-file`` (六、10), ``kit plan``
-(五、1), ``kit class`` (the trainer's view) and ``kit demo`` (generated demo inspections)."""
+(五、1; its saved lines: :mod:`kit.cli.plan_lines`), ``kit class`` (the trainer's view) and
+``kit demo`` (generated demo inspections)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import sys
 from pathlib import Path
 
 from kit.cli._common import EXIT_OK, Subparsers, _door, _out
+from kit.cli.plan_lines import print_saved, show_lines, show_trail
 from kit.errors import KitError
 
 __all__ = ["add_parsers", "cmd_class", "cmd_credit_file", "cmd_demo", "cmd_plan"]
@@ -30,7 +32,14 @@ def cmd_credit_file(args: argparse.Namespace) -> int:
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
-    """五、1 分类分级: each company's level and the year's plan of inspections, to Excel."""
+    """五、1 分类分级: each company's level and the year's plan of inspections, to Excel and
+    (``--save``) into the store, a stable id per line; ``--show`` the saved lines, done or
+    not; ``--trail`` their changes."""
+    if args.year is not None and (args.show or args.trail):  # the saved plan: no pandas
+        door = _door(args)
+        if args.trail:
+            return show_trail(door, args.year, args.line, as_json=args.json)
+        return show_lines(door, args.year, as_json=args.json)
     from kit.analytics import load_tables
     from kit.dates import parse_date
     from kit.planning import grading_of, load_supervision_rules, supervision_file, year_plan
@@ -40,11 +49,12 @@ def cmd_plan(args: argparse.Namespace) -> int:
         _out(f"分类分级监督文件无误：{args.rules or supervision_file()}（{len(rules.levels)} 个级别）"
              f" / the supervision rules are valid")
         return EXIT_OK
-    if args.year is None or args.out is None:
-        msg = "须给出 --year 和 --out（或只用 --check） / give --year and --out (or --check alone)"
+    if args.year is None or not (args.out or args.save or args.show or args.trail):
+        msg = ("须给出 --year 和 --out、--save、--show 或 --trail（或只用 --check） / give --year "
+               "and --out, --save, --show or --trail (or --check alone)")
         raise KitError(msg)
-    out = Path(args.out)
-    if out.suffix.lower() != ".xlsx":
+    out = Path(args.out) if args.out else None
+    if out is not None and out.suffix.lower() != ".xlsx":
         msg = f"计划须写入 .xlsx 文件，而不是 {out.name} / the plan is written to an .xlsx file"
         raise KitError(msg)
     as_of = parse_date(args.as_of) if args.as_of else None
@@ -57,7 +67,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
     plan = year_plan(tables, args.year, as_of=as_of, rules=rules,
                      inspectors=args.inspector or None, seed=args.seed,
                      register=register or None, grading=grading)
-    plan.to_excel(out)
+    if out is not None:
+        plan.to_excel(out)
     counts = plan.plan["level_zh"].value_counts()
     by_level = "、".join(f"{name} {counts[name]} 家" for name in
                          dict.fromkeys(plan.plan["level_zh"].dropna()))
@@ -69,7 +80,10 @@ def cmd_plan(args: argparse.Namespace) -> int:
         never = int((plan.levels["in_register"] & plan.levels["last_inspection"].isna()).sum())
         _out(f"企业名录 {len(register)} 家，其中从未检查 {never} 家 / the register: "
              f"{len(register)} companies, {never} never inspected")
-    _out(f"已写入 written: {out}")
+    if args.save:
+        print_saved(door, plan)
+    if out is not None:
+        _out(f"已写入 written: {out}")
     return EXIT_OK
 
 
@@ -130,6 +144,14 @@ def add_parsers(sub: Subparsers, store_opts: argparse.ArgumentParser) -> None:
     pl.add_argument("--seed", type=int, help="seed of the spot checks' draw (default: the year)")
     pl.add_argument("--rules", help="the supervision rules (default templates/supervision.yaml)")
     pl.add_argument("--check", action="store_true", help="only check the rules file")
+    pl.add_argument("--save", action="store_true", help="keep the plan in the store, a stable "
+                    "id per line (2027-014); saved again, lines that remain keep their ids")
+    pl.add_argument("--show", action="store_true",
+                    help="list the saved lines of --year: done or not, and the inspection")
+    pl.add_argument("--trail", action="store_true",
+                    help="every change to the saved plan of --year (or of --line)")
+    pl.add_argument("--line", metavar="ID", help="with --trail: one line's changes")
+    pl.add_argument("--json", action="store_true", help="with --show or --trail: as JSON")
     pl.set_defaults(handler=cmd_plan)
     cl = sub.add_parser("class", parents=[store_opts],
                         help="培训班级情况：每名学员、每部分、每条款的作答 / the class's answers")

@@ -37,6 +37,7 @@ import re
 import secrets
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
+from datetime import date
 from typing import Any, Final
 
 from kit.door._access import (
@@ -49,9 +50,19 @@ from kit.door._access import (
     read_refusal,
     refusal,
 )
+from kit.door._plan import (
+    LineMade,
+    PlanLine,
+    PlanSaved,
+    SavedLine,
+    first_workday,
+    inspection_for,
+    line_problems,
+    plan_refusal,
+)
 from kit.door._register import Registered, check_register
 from kit.door._rounds import keep_rounds, round_problems
-from kit.errors import NotFoundError, Problem, ValidationError
+from kit.errors import ConflictError, NotFoundError, Problem, ValidationError
 from kit.guide import load_guide
 from kit.labels import STAGES, en, zh
 from kit.profiles import Profile, resolve_profile
@@ -61,6 +72,7 @@ from kit.record import (
     STAGE_ORDER,
     SUMMARY_PATHS,
     Inspection,
+    InspectionType,
     Known,
     check_value,
     code_problems,
@@ -73,7 +85,17 @@ from kit.record import (
 )
 from kit.register import RegisteredCompany
 from kit.rules import check, errors
-from kit.store import DELETE, Applied, AuditEntry, CompanyChange, Peek, Record, Store, Where
+from kit.store import (
+    DELETE,
+    Applied,
+    AuditEntry,
+    CompanyChange,
+    Peek,
+    PlanChange,
+    Record,
+    Store,
+    Where,
+)
 from kit.workdays import WorkCalendar, load_calendar
 
 __all__ = ["GATED_STAGES", "ON_SITE_GATE", "OVERRIDES", "Checkpointer", "Door", "GateError",
@@ -338,6 +360,14 @@ class Door:
         On the office server a person creates only an inspection whose team they are on (an
         office leader: any, to staff it), and imports nothing."""
         user = self.user
+        iid, doc = self._new_doc(inspection)
+        if evidence:
+            self.import_evidence(evidence)
+        return self._store.create(doc, user=user, inspection_id=iid, action=action)
+
+    def _new_doc(self, inspection: Inspection) -> tuple[str, dict[str, Any]]:
+        """A new inspection's id and document, once this person may start it and its codes
+        are valid (raises)."""
         iid = inspection.id or new_inspection_id(inspection)
         inspection = replace(inspection, id=iid)
         who = self.identity
@@ -350,9 +380,7 @@ class Door:
         problems = self._code_problems(flatten(doc).items(), known_in(doc))
         if problems:
             raise ValidationError(problems, f"inspection {iid}")
-        if evidence:
-            self.import_evidence(evidence)
-        return self._store.create(doc, user=user, inspection_id=iid, action=action)
+        return iid, doc
 
     def save(self, record: Record, changes: Mapping[str, Any], *, action: str = "update",
              model: Inspection | None = None) -> list[Applied]:
@@ -558,6 +586,86 @@ class Door:
         """Every change to the register (of one company, if given), oldest first."""
         return self._store.company_trail(credit_code)
 
+    def company(self, credit_code: str) -> Registered:
+        """One company of the register; :class:`NotFoundError` when it is not there."""
+        kept = self._store.company(credit_code.strip().upper())
+        if kept is None:
+            msg = (f"统一社会信用代码 {credit_code} 的企业不在企业名录中（先用 kit companies import 导入）"
+                   f" / no company {credit_code} in the register (import it first)")
+            raise NotFoundError(msg)
+        return Registered(RegisteredCompany.from_doc(kept.doc), kept.updated_at,
+                          kept.updated_by)
+
+    # -- the year's plan as saved (kit.door._plan) ------------------------------------------
+    def save_plan(self, year: int, lines: Sequence[PlanLine]) -> PlanSaved:
+        """Save the plan of ``year`` in one transaction: a line whose company remains keeps
+        its id (``2027-014``), a new company's line takes the year's next number, a line the
+        plan no longer holds is withdrawn, a done line is kept as it was; every change is a
+        trail entry. Office leaders on the office server, anyone on one machine; a line of
+        another year, or a company twice, is refused with nothing written."""
+        why = plan_refusal(self.identity)
+        if why is not None:
+            raise AccessError(why)
+        problems = line_problems(year, lines)
+        if problems:
+            raise ValidationError(problems, f"{year} 年度计划 plan")
+        entries, kept = self._store.put_plan(year, [(ln.key, ln.to_doc()) for ln in lines],
+                                             user=self.user)
+        return PlanSaved.of(year, lines, entries, kept)
+
+    def plan_lines(self, year: int | None = None) -> list[SavedLine]:
+        """The saved lines of ``year`` (every year's, if None), by id (everyone may read)."""
+        return [SavedLine.of(k) for k in self._store.plan_lines(year)]
+
+    def plan_line(self, line_id: str) -> SavedLine:
+        """One saved line; :class:`NotFoundError` if there is none."""
+        kept = self._store.plan_line(line_id)
+        if kept is None:
+            year = line_id.split("-", 1)[0]
+            msg = (f"没有计划行 {line_id}（kit plan --year {year} --show 列出已保存的计划行） / no "
+                   f"plan line {line_id} (kit plan --year {year} --show lists the saved lines)")
+            raise NotFoundError(msg)
+        return SavedLine.of(kept)
+
+    def plan_trail(self, *, year: int | None = None, line: str | None = None
+                   ) -> list[PlanChange]:
+        """Every change to the saved plans (of one year, or one line), oldest first."""
+        return self._store.plan_trail(year=year, line=line)
+
+    def new_from_line(self, line_id: str, *, start: date | None = None) -> LineMade:
+        """Make the inspection a plan line plans, and record it on the line (one transaction):
+        the company as the register has it, 监督检查 on 七、1-13 (and 七、14 where it contracts
+        manufacturing), starting on ``start`` (default: the first working day of the line's
+        month), the proposed team, leader first. Refused with nothing written: an unknown
+        line, one done (by whom, which inspection) or withdrawn, a company not in the
+        register; two people at once: one inspection, the other told which."""
+        saved = self.plan_line(line_id)
+        _refuse_line(saved)
+        line = saved.line
+        if not line.credit_code:
+            msg = (f"计划行 {line_id} 的企业“{line.company}”没有统一社会信用代码，不在企业名录中 / "
+                   f"the company of line {line_id} has no credit code: not in the register")
+            raise NotFoundError(msg)
+        company = self.company(line.credit_code).company
+        estimated = False
+        if start is None:
+            start, estimated = first_workday(line.year, line.month, self.calendar())
+        purpose = f"{line.year}年度监督检查计划 {line_id}：{line.kind}".rstrip("：")
+        iid, doc = self._new_doc(inspection_for(company, start=start, members=line.members,
+                                                purpose=purpose))
+        made, entry = self._store.create_for_line(
+            line_id, doc, user=self.user, inspection_id=iid,
+            guard=lambda kept: _refuse_line(SavedLine.of(kept)))
+        return LineMade(made, self.plan_line(line_id), start, estimated, entry)
+
+    def new_for_company(self, credit_code: str, *, type: InspectionType = "supervisory",
+                        start: date | None = None, members: Sequence[str] = ()) -> str:
+        """Make an inspection of a company of the register outside the plan (ad hoc): its
+        company part from the register, ``type`` on 七、1-13 (and 七、14 where it contracts
+        manufacturing), ``members`` by name, leader first; its id."""
+        company = self.company(credit_code).company
+        return self.create(inspection_for(company, type=type, start=start, members=members))
+
     # -- a class's answers (training) -------------------------------------------------------
     def keep_answer(self, exercise: str, record: Mapping[str, Any]) -> bool:
         """Keep this person's first answer to one exercise; False if they had answered."""
@@ -604,6 +712,21 @@ class Door:
         """Every inspection this person may read, most recently changed first (summaries)."""
         return self._store.list(summary_paths, include_deleted=include_deleted,
                                 member=self._member())
+
+
+def _refuse_line(saved: SavedLine) -> None:
+    """Refuse (raise) making an inspection from a line already done or withdrawn."""
+    if saved.inspection_id is not None:
+        msg = (f"计划行 {saved.id} 已由 {saved.updated_by} 于 {saved.updated_at[:16].replace('T', ' ')}"
+               f"（UTC）建立检查记录 {saved.inspection_id}，未再新建 / plan line {saved.id} is "
+               f"already done: inspection {saved.inspection_id}, by {saved.updated_by}; nothing "
+               "was made")
+        raise ConflictError(msg)
+    if saved.withdrawn:
+        msg = (f"计划行 {saved.id} 已撤销（重新制定的计划已不含该企业）；如仍需检查，请用 kit new "
+               f"--company 统一社会信用代码 / plan line {saved.id} is withdrawn (the plan no longer "
+               "holds it); for an inspection all the same use kit new --company CODE")
+        raise ConflictError(msg)
 
 
 #: a finding's field that holds its review round under way (a write there may need the round kept)

@@ -22,6 +22,7 @@ from kit.store._doc import (
     flatten,
     unflatten,
 )
+from kit.store._plan_lines import WITHDRAWN, KeptLine, PlanChange
 from kit.store._record import Applied, Record
 from kit.store._sql import Where
 from kit.store._store import (
@@ -40,6 +41,7 @@ __all__ = [
     "CONNECTION_MODES",
     "DB_FILE",
     "DELETE",
+    "WITHDRAWN",
     "Applied",
     "AuditEntry",
     "CompanyChange",
@@ -47,8 +49,10 @@ __all__ = [
     "FieldConflictError",
     "Guard",
     "KeptCompany",
+    "KeptLine",
     "NumberTakenError",
     "Peek",
+    "PlanChange",
     "Record",
     "Store",
     "Where",

@@ -20,8 +20,8 @@ from kit.schemas import canonical_json
 from kit.store._schema import companies, company_trail
 from kit.store._sql import Sql
 
-__all__ = ["CompanyChange", "CompanyStatements", "KeptCompany", "company_rows", "put_companies",
-           "trail_of"]
+__all__ = ["CompanyChange", "CompanyStatements", "KeptCompany", "company_row", "company_rows",
+           "put_companies", "trail_of"]
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,8 @@ class CompanyStatements:
         self.current = Sql(sa.select(c.credit_code, c.doc, c.version), dialect)
         self.rows = Sql(sa.select(c.doc, c.updated_at, c.updated_by).order_by(c.credit_code),
                         dialect)
+        self.one = Sql(sa.select(c.doc, c.updated_at, c.updated_by)
+                       .where(c.credit_code == _p("code")), dialect)
         self.last_seq = Sql(sa.select(sa.func.coalesce(sa.func.max(t.seq), 0)), dialect)
         self.add_entry = Sql(company_trail.insert().values(
             at=_p("at"), user=_p("user"), action=_p("action"), credit_code=_p("code"),
@@ -117,6 +119,13 @@ def company_rows(cur: Any, sql: CompanyStatements) -> list[KeptCompany]:
     """Every company of the register, by credit code."""
     cur.execute(sql.rows.text, sql.rows.args({}))
     return [KeptCompany(json.loads(doc), str(at), str(by)) for doc, at, by in cur.fetchall()]
+
+
+def company_row(cur: Any, sql: CompanyStatements, credit_code: str) -> KeptCompany | None:
+    """One company of the register, or None."""
+    cur.execute(sql.one.text, sql.one.args({"code": credit_code}))
+    row = cur.fetchone()
+    return KeptCompany(json.loads(row[0]), str(row[1]), str(row[2])) if row else None
 
 
 def trail_of(cur: Any, sql: CompanyStatements, credit_code: str | None) -> list[CompanyChange]:

@@ -15,7 +15,10 @@ The tables:
   never changed;
 * ``companies``: the office's register of companies (``kit companies import``), one row per
   credit code, each written with its entry in ``company_trail`` (who, when, the row before
-  and after), which is append-only.
+  and after), which is append-only;
+* ``plan_lines``: the year's plan as saved (``kit plan --save``), one row per line with its
+  stable id (``2027-014``), each written with its entry in ``plan_trail`` (append-only), and
+  the inspection made from it once done, which never changes again.
 
 Triggers make the database refuse what the kit never does: changing or deleting an audit
 entry, an audit entry back-dated or far from the database's clock, a current value written or
@@ -35,10 +38,10 @@ import sqlalchemy as sa
 from sqlalchemy.schema import CreateIndex, CreateTable
 
 #: The Alembic revision of the schema this code writes (``kit/store/migrations/versions``).
-HEAD_REVISION: Final = "0007"
+HEAD_REVISION: Final = "0008"
 #: The schema numbers a user sees in messages (revision 0001 is the first kit's schema).
 SCHEMA_NUMBER: Final = {"0001": 1, "0002": 2, "0003": 3, "0004": 4, "0005": 5, "0006": 6,
-                             "0007": 7}
+                             "0007": 7, "0008": 8}
 
 #: the rows the unique index ``notice_numbers`` covers: every notice's number once given
 NOTICE_NUMBERS: Final = "path LIKE 'notices/%/number' AND value <> '\"\"'"
@@ -140,6 +143,43 @@ company_trail = sa.Table(
     sqlite_autoincrement=True,
 )
 
+#: the year's plan as saved: one row per line, ``id`` ``<year>-<no>`` (``2027-014``), never
+#: reused; ``key`` the company it plans (its credit code, else its name), one line per company
+#: and year; ``doc`` the line (canonical JSON); ``inspection_id`` the inspection made from it
+#: (the line is done), set once; ``version`` the trail entry that wrote the row
+plan_lines = sa.Table(
+    "plan_lines", metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    sa.Column("year", sa.Integer, nullable=False),
+    sa.Column("no", sa.Integer, nullable=False),
+    sa.Column("key", sa.Text, nullable=False),
+    sa.Column("doc", sa.Text, nullable=False),
+    sa.Column("inspection_id", sa.Text, unique=True),
+    sa.Column("version", _ID, nullable=False),
+    sa.Column("updated_at", sa.Text, nullable=False),
+    sa.Column("updated_by", sa.Text, nullable=False),
+    sa.UniqueConstraint("year", "key", name="plan_lines_one_per_company"),
+    sa.Index("plan_lines_by_year", "year", "no", unique=True),
+)
+
+#: every change to the saved plans: who, when, which line, its row before (none: new) and
+#: after, and the inspection it was done by; append-only, like the register's trail
+plan_trail = sa.Table(
+    "plan_trail", metadata,
+    sa.Column("seq", _ID, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.Text, nullable=False),
+    sa.Column("user", sa.Text, nullable=False),
+    sa.Column("action", sa.Text, nullable=False),
+    sa.Column("year", sa.Integer, nullable=False),
+    sa.Column("line_id", sa.Text, nullable=False),
+    sa.Column("old", sa.Text),
+    sa.Column("new", sa.Text),
+    sa.Column("inspection_id", sa.Text),
+    sa.Index("plan_trail_by_line", "line_id", "seq"),
+    sa.Index("plan_trail_by_year", "year", "seq"),
+    sqlite_autoincrement=True,
+)
+
 _APPEND_ONLY = "审计记录只能追加，不能修改或删除 / the audit trail is append-only"
 _IN_ORDER = ("审计记录的时间不能早于上一条，也不能偏离数据库时钟 / an audit entry cannot be "
              "back-dated or far from the database's clock")
@@ -154,6 +194,12 @@ _REGISTER_TRAIL = ("企业名录的修改记录只能追加，不能修改或删
 _REGISTER_AUDITED = ("企业名录的每次修改都须有对应的修改记录 / a register row changes only with "
                      "its trail entry")
 _REGISTER_KEPT = "企业名录中的企业不能删除 / a company is never deleted from the register"
+_PLAN_TRAIL = "年度计划的修改记录只能追加，不能修改或删除 / the plan's trail is append-only"
+_PLAN_AUDITED = ("年度计划每一行的每次修改都须有对应的修改记录 / a plan line changes only with its "
+                 "trail entry")
+_PLAN_KEPT = "年度计划的行不能删除 / a plan line is never deleted"
+_PLAN_DONE = ("计划行一经建立检查记录，所记的检查记录不能更改 / a plan line's inspection, once "
+              "made, never changes")
 _ORIGIN = "检查记录的创建信息不能修改 / who created an inspection is fixed"
 #: how far an audit entry's time may be from the database's clock, in minutes
 CLOCK_TOLERANCE_MIN: Final = 5
@@ -178,11 +224,26 @@ PROTECTIONS: Final = {
     "companies_insert_audited": "名录新企业须有修改记录 / no company is added without its entry",
     "companies_update_audited": "名录改动须有修改记录 / no company is changed without its entry",
     "companies_no_delete": "名录企业不能删除 / no company is deleted from the register",
+    "plan_trail_no_update": "计划修改记录不能修改 / no plan trail entry is changed",
+    "plan_trail_no_delete": "计划修改记录不能删除 / no plan trail entry is deleted",
+    "plan_lines_insert_audited": "新计划行须有修改记录 / no plan line is added without its entry",
+    "plan_lines_update_audited": "计划行改动须有修改记录 / no plan line is changed without its "
+                                 "entry",
+    "plan_lines_no_delete": "计划行不能删除 / no plan line is deleted",
+    "plan_lines_done_kept": "已建检查记录的计划行不能改记 / a done line keeps its inspection",
 }
 
 #: a register row's trail entry: the one its version names, for its company, with its row
 _COMPANY_ENTRY = ("EXISTS (SELECT 1 FROM company_trail t WHERE t.seq = NEW.version AND "
                   "t.credit_code = NEW.credit_code AND t.new = NEW.doc)")
+
+#: a plan line's trail entry: the one its version names, for this line, with its row and its
+#: inspection (SQLite's IS, PostgreSQL's IS NOT DISTINCT FROM: both equal when both are NULL)
+_PLAN_ENTRY = ("EXISTS (SELECT 1 FROM plan_trail t WHERE t.seq = NEW.version AND t.line_id = "
+               "NEW.id AND t.new = NEW.doc AND t.inspection_id {same} NEW.inspection_id)")
+#: the columns that say which line of which year it is, never changed
+_PLAN_FIXED = ("NEW.id {differ} OLD.id OR NEW.year {differ} OLD.year OR NEW.no {differ} OLD.no "
+               "OR NEW.key {differ} OLD.key OR NEW.version <= OLD.version")
 
 _SQLITE_WHEN = {
     "blobs_no_update": ("BEFORE UPDATE ON blobs", _KEPT),
@@ -197,6 +258,17 @@ _SQLITE_WHEN = {
         "BEFORE UPDATE ON companies WHEN NEW.credit_code != OLD.credit_code OR NEW.version <= "
         f"OLD.version OR NOT {_COMPANY_ENTRY}", _REGISTER_AUDITED),
     "companies_no_delete": ("BEFORE DELETE ON companies", _REGISTER_KEPT),
+    "plan_trail_no_update": ("BEFORE UPDATE ON plan_trail", _PLAN_TRAIL),
+    "plan_trail_no_delete": ("BEFORE DELETE ON plan_trail", _PLAN_TRAIL),
+    "plan_lines_insert_audited": (
+        f"BEFORE INSERT ON plan_lines WHEN NOT {_PLAN_ENTRY.format(same='IS')}", _PLAN_AUDITED),
+    "plan_lines_update_audited": (
+        f"BEFORE UPDATE ON plan_lines WHEN {_PLAN_FIXED.format(differ='IS NOT')} OR NOT "
+        f"{_PLAN_ENTRY.format(same='IS')}", _PLAN_AUDITED),
+    "plan_lines_no_delete": ("BEFORE DELETE ON plan_lines", _PLAN_KEPT),
+    "plan_lines_done_kept": (
+        "BEFORE UPDATE ON plan_lines WHEN OLD.inspection_id IS NOT NULL AND "
+        "NEW.inspection_id IS NOT OLD.inspection_id", _PLAN_DONE),
     "audit_in_order": (
         "BEFORE INSERT ON audit WHEN NEW.at < COALESCE((SELECT a.at FROM audit a "
         "WHERE a.ins = NEW.ins ORDER BY a.seq DESC LIMIT 1), '') "
@@ -252,6 +324,20 @@ _PG_CHECKS = {
         "companies", "BEFORE UPDATE", "NEW.credit_code <> OLD.credit_code OR NEW.version <= "
         f"OLD.version OR NOT {_COMPANY_ENTRY}", _REGISTER_AUDITED),
     "companies_no_delete": ("companies", "BEFORE DELETE", "TRUE", _REGISTER_KEPT),
+    "plan_trail_no_update": ("plan_trail", "BEFORE UPDATE", "TRUE", _PLAN_TRAIL),
+    "plan_trail_no_delete": ("plan_trail", "BEFORE DELETE", "TRUE", _PLAN_TRAIL),
+    "plan_lines_insert_audited": (
+        "plan_lines", "BEFORE INSERT", f"NOT {_PLAN_ENTRY.format(same='IS NOT DISTINCT FROM')}",
+        _PLAN_AUDITED),
+    "plan_lines_update_audited": (
+        "plan_lines", "BEFORE UPDATE",
+        f"{_PLAN_FIXED.format(differ='IS DISTINCT FROM')} OR NOT "
+        f"{_PLAN_ENTRY.format(same='IS NOT DISTINCT FROM')}", _PLAN_AUDITED),
+    "plan_lines_no_delete": ("plan_lines", "BEFORE DELETE", "TRUE", _PLAN_KEPT),
+    "plan_lines_done_kept": (
+        "plan_lines", "BEFORE UPDATE",
+        "OLD.inspection_id IS NOT NULL AND NEW.inspection_id IS DISTINCT FROM "
+        "OLD.inspection_id", _PLAN_DONE),
     "audit_no_update": ("audit", "BEFORE UPDATE", "TRUE", _APPEND_ONLY),
     "audit_no_delete": ("audit", "BEFORE DELETE", "TRUE", _APPEND_ONLY),
     "audit_in_order": (
@@ -320,6 +406,8 @@ def postgres_grants(role: str, schema: str = "public") -> list[str]:
         f"GRANT SELECT, INSERT ON {s}.answers TO {r}",
         f"GRANT SELECT, INSERT, UPDATE ON {s}.companies TO {r}",
         f"GRANT SELECT, INSERT ON {s}.company_trail TO {r}",
+        f"GRANT SELECT, INSERT, UPDATE ON {s}.plan_lines TO {r}",
+        f"GRANT SELECT, INSERT ON {s}.plan_trail TO {r}",
         f"GRANT SELECT ON {s}.alembic_version TO {r}",
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {s} TO {r}",
     ]

@@ -53,6 +53,7 @@ from kit.store._companies import (
     CompanyChange,
     CompanyStatements,
     KeptCompany,
+    company_row,
     company_rows,
     put_companies,
     trail_of,
@@ -66,6 +67,16 @@ from kit.store._doc import (
     encode_rows,
     flatten,
     leaf_rows,
+)
+from kit.store._plan_lines import (
+    KeptLine,
+    PlanChange,
+    PlanStatements,
+    line_rows,
+    mark_done,
+    plan_trail_of,
+    put_plan,
+    read_line,
 )
 from kit.store._record import Applied, Record
 from kit.store._schema import (
@@ -223,6 +234,7 @@ class Store:
         try:
             self._sql = Statements(self.engine.dialect)
             self._companies = CompanyStatements(self.engine.dialect)
+            self._plan = PlanStatements(self.engine.dialect)
             self.protection_problems = self._open_schema()
         except BaseException:
             self.close()
@@ -492,6 +504,14 @@ class Store:
         of fields costs one entry, not hundreds; :meth:`audit` shows it field by field.
         """
         user, action = _check_user(user), _check_action(action)
+        made = self._made(doc, inspection_id)
+        with self._tx(write=True) as cur:
+            return self._create_in(cur, made, user=user, action=action,
+                                   inspection_id=inspection_id)
+
+    def _made(self, doc: Mapping[str, Any], inspection_id: str | None
+              ) -> tuple[dict[str, str], str, str]:
+        """A new inspection's rows, summary and snapshot (worked out before the transaction)."""
         rows = encode_rows(flatten(doc))
         if inspection_id is not None and not _ID_RE.fullmatch(inspection_id):
             msg = (
@@ -499,32 +519,35 @@ class Store:
                 f" / an inspection id is letters, digits, '.', '_' or '-' (64 at most)"
             )
             raise KitError(msg)
-        summary = _summary_text(summary_of(rows))
-        snapshot = chain.snapshot_text(rows)
-        with self._tx(write=True) as cur:
-            iid = inspection_id or _new_id()
-            while self._run(cur, self._sql.inspection_ids, iid=iid).fetchone() is not None:
-                if inspection_id is not None:
-                    msg = f"检查记录 {iid} 已存在 / inspection {iid} already exists"
-                    raise ConflictError(msg)
-                iid = _new_id()
-            at = _now()
-            try:
-                added = self._run(cur, self._sql.add_inspection, iid=iid, at=at, user=user,
-                                  summary=summary)
-            except self._dbapi.IntegrityError:  # another kernel stored this id a moment ago
+        return rows, _summary_text(summary_of(rows)), chain.snapshot_text(rows)
+
+    def _create_in(self, cur: Any, made: tuple[dict[str, str], str, str], *, user: str,
+                   action: str, inspection_id: str | None) -> str:
+        """Store a new inspection inside the open transaction ``cur``; its id."""
+        rows, summary, snapshot = made
+        iid = inspection_id or _new_id()
+        while self._run(cur, self._sql.inspection_ids, iid=iid).fetchone() is not None:
+            if inspection_id is not None:
                 msg = f"检查记录 {iid} 已存在 / inspection {iid} already exists"
-                raise ConflictError(msg) from None
-            ins = int(added.fetchone()[0] if self._sql.add_inspection.returns else
-                      added.lastrowid)
-            e = _Edit(cur, iid, ins, at, user, action, 0, b"", self.key)
-            seq = self._log(e, None, None, snapshot)
-            insert = self._sql.insert_field
-            cur.executemany(insert.text, [insert.args({"ins": ins, "path": p, "value": v,
-                                                       "version": seq})
-                                          for p, v in rows.items()])
-            self._run(cur, self._sql.set_head, ins=ins, head_seq=seq, head_mac=e.head_mac,
-                      at=at, user=user)
+                raise ConflictError(msg)
+            iid = _new_id()
+        at = _now()
+        try:
+            added = self._run(cur, self._sql.add_inspection, iid=iid, at=at, user=user,
+                              summary=summary)
+        except self._dbapi.IntegrityError:  # another kernel stored this id a moment ago
+            msg = f"检查记录 {iid} 已存在 / inspection {iid} already exists"
+            raise ConflictError(msg) from None
+        ins = int(added.fetchone()[0] if self._sql.add_inspection.returns else
+                  added.lastrowid)
+        e = _Edit(cur, iid, ins, at, user, action, 0, b"", self.key)
+        seq = self._log(e, None, None, snapshot)
+        insert = self._sql.insert_field
+        cur.executemany(insert.text, [insert.args({"ins": ins, "path": p, "value": v,
+                                                   "version": seq})
+                                      for p, v in rows.items()])
+        self._run(cur, self._sql.set_head, ins=ins, head_seq=seq, head_mac=e.head_mac,
+                  at=at, user=user)
         return iid
 
     def load(self, inspection_id: str) -> Record:
@@ -638,10 +661,64 @@ class Store:
         with self._tx(write=False) as cur:
             return company_rows(cur, self._companies)
 
+    def company(self, credit_code: str) -> KeptCompany | None:
+        """One company of the register, or None."""
+        with self._tx(write=False) as cur:
+            return company_row(cur, self._companies, credit_code)
+
     def company_trail(self, credit_code: str | None = None) -> list[CompanyChange]:
         """Every change to the register (of one company, if given), oldest first."""
         with self._tx(write=False) as cur:
             return trail_of(cur, self._companies, credit_code)
+
+    # -- the year's plan as saved ------------------------------------------------------------
+    def put_plan(self, year: int, lines: Sequence[tuple[str, Mapping[str, Any]]], *,
+                 user: str) -> tuple[list[PlanChange], list[KeptLine]]:
+        """Save the plan of ``year`` (each company's key and its line, in the plan's order) in
+        one transaction: a line that remains keeps its id, a new one takes the year's next
+        number, one the plan no longer holds is withdrawn, a done one is kept as it was; each
+        change with its trail entry. The entries written, and the year's lines now."""
+        user = _check_user(user)
+        with self._tx(write=True) as cur:
+            return put_plan(cur, self._plan, year, lines, user=user, at=_now())
+
+    def plan_lines(self, year: int | None = None) -> list[KeptLine]:
+        """The saved lines of ``year`` (of every year, if None), by year and number."""
+        with self._tx(write=False) as cur:
+            return line_rows(cur, self._plan, year)
+
+    def plan_line(self, line_id: str) -> KeptLine | None:
+        """One saved line, or None."""
+        with self._tx(write=False) as cur:
+            return read_line(cur, self._plan, line_id)
+
+    def plan_trail(self, *, year: int | None = None, line: str | None = None
+                   ) -> list[PlanChange]:
+        """Every change to the saved plans (of one year, or one line), oldest first."""
+        with self._tx(write=False) as cur:
+            return plan_trail_of(cur, self._plan, year=year, line=line)
+
+    def create_for_line(self, line_id: str, doc: Mapping[str, Any], *, user: str,
+                        guard: Callable[[KeptLine], None], inspection_id: str | None = None,
+                        action: str = "create") -> tuple[str, PlanChange]:
+        """Store a new inspection made from the plan's line ``line_id`` and record it on the
+        line, in one transaction: ``guard`` sees the line as it is once locked and raises to
+        refuse (a line done a moment ago by someone else); nothing is written then."""
+        user, action = _check_user(user), _check_action(action)
+        made = self._made(doc, inspection_id)
+        with self._tx(write=True) as cur:
+            line = read_line(cur, self._plan, line_id, write=True)
+            if line is None:
+                msg = f"没有计划行 {line_id} / no plan line {line_id}"
+                raise NotFoundError(msg)
+            guard(line)
+            iid = self._create_in(cur, made, user=user, action=action,
+                                  inspection_id=inspection_id)
+            entry = mark_done(cur, self._plan, line, iid, user=user, at=_now())
+            if entry is None:  # done between the lock and the write: only without row locks
+                msg = f"计划行 {line_id} 已建立检查记录 / plan line {line_id} is already done"
+                raise ConflictError(msg)
+            return iid, entry
 
     def notice_numbers(self) -> set[str]:
         """Every document number given to a notice in this store, deleted inspections' too

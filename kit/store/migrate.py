@@ -7,11 +7,11 @@ database made by the first kit (schema 1, no Alembic stamp) is stamped 0001 firs
 >>> import tempfile
 >>> folder = tempfile.mkdtemp()
 >>> status(data_dir=folder)
-(None, '0007')
+(None, '0008')
 >>> upgrade(data_dir=folder)
-('(empty)', '0007')
+('(empty)', '0008')
 >>> status(data_dir=folder)
-('0007', '0007')
+('0008', '0008')
 """
 
 from __future__ import annotations

@@ -76,9 +76,10 @@ class Attacker:
             if self.store.is_sqlite:
                 self.run(f"DROP TRIGGER IF EXISTS {name}")
             else:
-                # audit, fields, inspections, blobs, answers, companies, company_trail
-                table = ("company_trail" if name.startswith("company_trail") else
-                         name.split("_", 1)[0])
+                # audit, fields, inspections, blobs, answers, companies, company_trail,
+                # plan_lines, plan_trail
+                table = next((t for t in ("company_trail", "plan_lines", "plan_trail")
+                              if name.startswith(t)), name.split("_", 1)[0])
                 self.run(f"DROP TRIGGER IF EXISTS {name} ON {table}")
 
     def close(self) -> None:

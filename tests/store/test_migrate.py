@@ -278,3 +278,80 @@ def test_the_register_is_kept_by_the_database_itself(tmp_path: Path) -> None:
         with pytest.raises(sqlite3.DatabaseError):
             db.execute(statement)
     db.close()
+
+
+PLAN_LINE = {"month": "2027-03", "company": "甲", "leader": "赵磊", "inspector": "钱敏"}
+
+
+def test_a_schema_7_store_gets_the_plan_and_keeps_its_register(tmp_path: Path) -> None:
+    """Schema 8 adds the year's plan as saved, its trail and their protections; nothing of
+    schema 7 is rewritten."""
+    from alembic import command
+
+    with Store(data_dir=tmp_path) as store:
+        iid = store.create({"company": {"name": "北京甲"}}, user="u")
+        store.put_companies([{"credit_code": "91350100M000100Y43", "name": "甲"}], user="u")
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'kit.sqlite'}", poolclass=sa.NullPool)
+    with engine.begin() as connection:  # the store as schema 7 had it
+        command.downgrade(migrate._config(connection), "0007")
+    with engine.connect() as connection:
+        assert not engine.dialect.has_table(connection, "plan_lines")
+    engine.dispose()
+    with pytest.raises(KitError, match="kit db upgrade"):
+        Store(data_dir=tmp_path)
+    assert migrate.upgrade(data_dir=tmp_path) == ("0007", HEAD_REVISION)
+    with Store(data_dir=tmp_path) as store:
+        assert store.protection_problems == []
+        assert store.load(iid).doc["company"]["name"] == "北京甲"
+        assert [c.doc["name"] for c in store.companies()] == ["甲"]
+        store.put_plan(2027, [("91350100M000100Y43", PLAN_LINE)], user="王科长")
+        made, entry = store.create_for_line("2027-001", {"company": {"name": "甲"}}, user="u",
+                                            guard=lambda line: None)
+        assert entry.inspection_id == made
+        assert store.verify() == []
+    db = sqlite3.connect(tmp_path / "kit.sqlite")
+    for statement in ("DELETE FROM plan_trail", "DELETE FROM plan_lines",
+                      "UPDATE plan_lines SET inspection_id = NULL"):
+        with pytest.raises(sqlite3.DatabaseError):
+            db.execute(statement)
+    db.close()
+
+
+def test_a_schema_7_store_gets_the_plan_and_the_app_role_keeps_it(pg_url, app_role):
+    """On PostgreSQL the apps' role may save plan lines and make inspections from them, each
+    with its trail entry, never rewrite the trail nor delete a line."""
+    from alembic import command
+
+    name, url = app_role
+    with Store(pg_url) as owner:
+        owner.grant_app_role(name)
+    engine = sa.create_engine(pg_url, poolclass=sa.NullPool)
+    with engine.begin() as connection:  # the store as schema 7 had it, the role granted
+        command.downgrade(migrate._config(connection), "0007")
+    assert migrate.status(pg_url)[0] == "0007"
+    assert migrate.upgrade(pg_url) == ("0007", HEAD_REVISION)
+    engine.dispose()
+    with Store(url) as app:
+        assert app.protection_problems == []
+        app.put_plan(2027, [("91350100M000100Y43", PLAN_LINE)], user="王科长")
+        [change], _lines = app.put_plan(2027, [("91350100M000100Y43",
+                                                {**PLAN_LINE, "month": "2027-04"})],
+                                        user="王科长")
+        assert (change.action, change.line_id) == ("change", "2027-001")
+        made, _entry = app.create_for_line("2027-001", {"company": {"name": "甲"}}, user="张明",
+                                           guard=lambda line: None)
+        db = sa.create_engine(url, poolclass=sa.NullPool)
+        for statement in ("DELETE FROM plan_trail", "UPDATE plan_trail SET \"user\" = 'x'",
+                          "DELETE FROM plan_lines", "TRUNCATE plan_trail"):
+            with pytest.raises(sa.exc.ProgrammingError, match="permission denied"), \
+                    db.begin() as c:
+                c.exec_driver_sql(statement)
+        for statement in ("UPDATE plan_lines SET doc = '{}'",  # a change without its entry
+                          "UPDATE plan_lines SET inspection_id = NULL"):  # a done line undone
+            with pytest.raises(sa.exc.DBAPIError, match="计划"), db.begin() as c:
+                c.exec_driver_sql(statement)
+        db.dispose()
+        assert [e.action for e in app.plan_trail(year=2027)] == ["add", "change", "done"]
+        kept = app.plan_line("2027-001")
+        assert kept is not None
+        assert kept.inspection_id == made
