@@ -103,7 +103,7 @@ def _is_text(column: pd.Series) -> bool:
     if isinstance(dtype, pd.StringDtype):
         return dtype.na_value is not pd.NA  # pandas 3's ``str``: missing is NaN
     return pd.api.types.is_object_dtype(dtype) and pd.api.types.infer_dtype(
-        column, skipna=True) in ("string", "empty")
+        column, skipna=True) == "string"
 
 
 @dataclass(frozen=True)
@@ -118,8 +118,8 @@ class Tables:
     and the one under way) and its extensions (``extensions``, 延期整改). Sections, items and codes are ordered categoricals in the
     guide's order (``groupby`` gives 7.1, 7.2 … 7.10); missing values are ``pd.NA``/``NaT``;
     text is ``string``; multi-valued fields are tuples of str (``()`` for none), with or
-    without pyarrow (:mod:`kit.analytics._typed`). ``skipped`` names records that could not be read (id and
-    why); they are in no table.
+    without pyarrow (:mod:`kit.analytics._typed`). ``skipped`` names records that could not
+    be read (id and why); they are in no table.
     """
 
     inspections: pd.DataFrame
@@ -406,8 +406,8 @@ def findings_per_type(tables: Tables) -> pd.DataFrame:
     """Per inspection type of 五、2 (all six): inspections, findings, findings per inspection."""
     terms = load_guide().terms("inspection_types")
     frame = pd.DataFrame({"type": [t.code for t in terms], "type_zh": [t.zh for t in terms]})
-    by_type = tables.inspections.groupby("type", observed=True).agg(n_inspections=("inspection_id", "size"),
-                                                     n_findings=("n_findings", "sum"))
+    by_type = tables.inspections.groupby("type", observed=True).agg(
+        n_inspections=("inspection_id", "size"), n_findings=("n_findings", "sum"))
     for column in ("n_inspections", "n_findings"):
         frame[column] = frame["type"].map(by_type[column]).fillna(0).astype("int64")
     frame["findings_per_inspection"] = _ratio(frame["n_findings"], frame["n_inspections"])
