@@ -3,9 +3,15 @@
 
 Each table is a sheet with a bold, frozen header, an autofilter over its rows and columns
 sized to their text. Codes stay text (``7.10`` is never the number 7.1), dates are dates,
-tuples are joined with ``；``, and a text is never a formula whatever it starts with. A hidden
-sheet ``_columns`` records each column's type and categories, so :func:`read_frames` gives the
-same dtypes back (categoricals in their order, ``pd.NA``, dates, tuples, quarters).
+multi-valued cells are joined with ``；``, and a text is never a formula whatever it starts
+with. A hidden sheet ``_columns`` records each column's type and categories, so
+:func:`read_frames` gives the same dtypes back (categoricals in their order, ``pd.NA``, dates,
+quarters; text as ``string``; multi-valued fields as tuples of str).
+
+The same with or without pyarrow: text stored with pyarrow (pandas 3's default when it is
+installed) is written as any text, and read back as ``string`` in the storage pandas is set to;
+a multi-valued column is recognised whether its values are tuples, lists or arrays, or the
+column is pyarrow's ``list<…>``, and always comes back as tuples.
 """
 
 from __future__ import annotations
@@ -29,8 +35,22 @@ _MAX_WIDTH = 60
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
+_SEQUENCES = (tuple, list, np.ndarray)
+
+
+def _is_list(series: pd.Series) -> bool:
+    """Whether the column holds multi-valued cells (tuples, lists, arrays, pyarrow lists)."""
+    dtype = series.dtype
+    if isinstance(dtype, pd.ArrowDtype):
+        return str(dtype.pyarrow_dtype).startswith(("list<", "large_list<", "fixed_size_list<"))
+    return pd.api.types.is_object_dtype(dtype) and any(
+        isinstance(v, _SEQUENCES) for v in series)
+
+
 def _kind(series: pd.Series) -> str:
     dtype = series.dtype
+    if _is_list(series):
+        return "list"
     if isinstance(dtype, pd.CategoricalDtype):
         return "category"
     if isinstance(dtype, pd.PeriodDtype):
@@ -43,8 +63,6 @@ def _kind(series: pd.Series) -> str:
         return "int"
     if pd.api.types.is_float_dtype(dtype):
         return "float"
-    if pd.api.types.is_object_dtype(dtype) and series.map(lambda v: isinstance(v, tuple)).any():
-        return "list"
     return "text"
 
 
@@ -65,7 +83,8 @@ def _cells(series: pd.Series, kind: str) -> list[Any]:
     if kind == "period":
         return [None if pd.isna(v) else str(v) for v in series]
     if kind == "list":
-        return [JOIN.join(map(str, v)) if isinstance(v, tuple | list) else None for v in series]
+        return [JOIN.join(map(str, v)) if isinstance(v, _SEQUENCES) else None
+                for v in series.tolist()]
     if kind in ("bool", "int", "float"):
         return [None if pd.isna(v) else v.item() if isinstance(v, np.generic) else v
                 for v in series.astype(object)]

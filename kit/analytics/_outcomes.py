@@ -15,7 +15,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from kit.analytics._typed import Built, coded
+from kit.analytics._typed import Built, coded, tuples_by
 from kit.labels import PRODUCTION_STATES, REVIEW_MODES, REVIEW_RESULTS
 from kit.policy import Policy
 from kit.record import natural_key
@@ -147,7 +147,7 @@ def proposed_verdicts(ids: pd.Series, findings: pd.DataFrame, policy: Policy) ->
     """Per inspection, the verdict the office's scheme proposes from its findings' grades
     (:meth:`kit.policy.Scheme.propose`; missing when it proposes none)."""
     grades = findings["grade"].astype(object).where(findings["grade"].notna(), "")
-    by = grades.groupby(findings["inspection_id"].astype(str), sort=False).agg(tuple)
+    by = tuples_by(grades, findings["inspection_id"])
     scheme = policy.scheme
     codes = [scheme.propose(by.get(str(i), ())) for i in ids]
     cats = [t.code for t in scheme.verdicts]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import logging
 import sys
@@ -12,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec
 
 import numpy as np
 import pandas as pd
@@ -28,7 +29,16 @@ from kit.analytics._outcomes import (
     review_rounds,
     words,
 )
-from kit.analytics._typed import READ_PATHS, Built, build, coded, rows_of, vocabularies
+from kit.analytics._typed import (
+    READ_PATHS,
+    Built,
+    build,
+    coded,
+    rows_of,
+    tuples,
+    tuples_by,
+    vocabularies,
+)
 from kit.door import Door, Where
 from kit.errors import KitError
 from kit.frames import read_frames, write_frames
@@ -71,6 +81,29 @@ SERIOUS_HANDLING = ("suspend_and_warn", "suspend_and_rectify", "file_case")
 TESTING_SECTIONS = ("7.4", "7.9")
 
 log = logging.getLogger(__name__)
+_P = ParamSpec("_P")
+
+
+def _text_typed(analysis: Callable[_P, pd.DataFrame]) -> Callable[_P, pd.DataFrame]:
+    """An analysis whose text columns are pandas' ``string`` (missing ``pd.NA``), as in the
+    tables: not ``object`` (pandas 2) or ``str`` (pandas 3), so one analysis gives the same
+    dtypes under any pandas and string storage, and reads back from Excel as it was."""
+
+    @functools.wraps(analysis)
+    def typed(*args: _P.args, **kwargs: _P.kwargs) -> pd.DataFrame:
+        frame = analysis(*args, **kwargs)
+        text = [c for c in frame.columns if _is_text(frame[c])]
+        return frame.astype(dict.fromkeys(text, "string")) if text else frame
+
+    return typed
+
+
+def _is_text(column: pd.Series) -> bool:
+    dtype = column.dtype
+    if isinstance(dtype, pd.StringDtype):
+        return dtype.na_value is not pd.NA  # pandas 3's ``str``: missing is NaN
+    return pd.api.types.is_object_dtype(dtype) and pd.api.types.infer_dtype(
+        column, skipna=True) == "string"
 
 
 @dataclass(frozen=True)
@@ -84,8 +117,9 @@ class Tables:
     inspection recorded them, every review round of each finding (``reviews``: the kept ones
     and the one under way) and its extensions (``extensions``, 延期整改). Sections, items and codes are ordered categoricals in the
     guide's order (``groupby`` gives 7.1, 7.2 … 7.10); missing values are ``pd.NA``/``NaT``;
-    multi-valued fields are tuples. ``skipped`` names records that could not be read (id and
-    why); they are in no table.
+    text is ``string``; multi-valued fields are tuples of str (``()`` for none), with or
+    without pyarrow (:mod:`kit.analytics._typed`). ``skipped`` names records that could not
+    be read (id and why); they are in no table.
     """
 
     inspections: pd.DataFrame
@@ -120,7 +154,7 @@ def _tables(built: Built) -> Tables:
     team, f = built.team, built.findings
     leader = team[team["role"] == "leader"].drop_duplicates("inspection_id").set_index(
         "inspection_id")["name"]
-    names = team.dropna(subset=["name"]).groupby("inspection_id", sort=False)["name"].agg(tuple)
+    names = tuples_by(team["name"], team["inspection_id"])
     n_found = f.groupby("inspection_id", sort=False).size()
     ids = h["inspection_id"]
     heads = pd.DataFrame({
@@ -136,7 +170,7 @@ def _tables(built: Built) -> Tables:
         "n_sections": h["sections"].map(len).astype("int64"),
         "n_findings": ids.map(n_found).fillna(0).astype("int64"),
         "leader": ids.map(leader).astype("string"),
-        "inspectors": ids.map(names).map(lambda v: v if isinstance(v, tuple) else ()),
+        "inspectors": tuples(names.get(i, ()) for i in ids.astype(object)),
         "decided_on": h["decided_on"],
         "verdict": h["verdict"], "verdict_zh": _zh(h["verdict"], verdict_words),
         "verdict_scheme": h["verdict_scheme"],
@@ -153,7 +187,7 @@ def _tables(built: Built) -> Tables:
         "inspection_id": ids, "submitted_on": h["submitted_on"],
         "review_mode": h["review_mode"], "reviewed_on": h["reviewed_on"],
         "reviewer": h["reviewer"], "closed_on": h["closed_on"], "measures": h["measures"],
-        "measures_zh": h["measures"].map(lambda ms: tuple(measures.get(m, m) for m in ms)),
+        "measures_zh": tuples([measures.get(m, m) for m in ms] for ms in h["measures"]),
         "note": h["note"]})
     handling = terms["handling_kinds"]
     items = built.clauses  # the guide's and the profiles' own (x.…) items
@@ -339,37 +373,41 @@ def _kernel() -> Any:
 
 
 # -- counts for the charts ---------------------------------------------------------------------
+@_text_typed
 def findings_per_section(tables: Tables) -> pd.DataFrame:
     """Per section of 七 (all 14): findings, inspections that covered it, findings per inspection."""
     sections = load_guide().sections
     frame = pd.DataFrame({"section": [s.id for s in sections], "label": [s.label for s in sections],
                           "title_zh": [s.text.zh for s in sections],
                           "title_en": [s.text.en for s in sections]})
-    found = tables.findings.groupby("section").size()
-    covered = tables.results.groupby("section")["inspection_id"].nunique()
+    found = tables.findings.groupby("section", observed=True).size()
+    covered = tables.results.groupby("section", observed=True)["inspection_id"].nunique()
     frame["n_findings"] = frame["section"].map(found).fillna(0).astype("int64")
     frame["n_inspections"] = frame["section"].map(covered).fillna(0).astype("int64")
     frame["findings_per_inspection"] = _ratio(frame["n_findings"], frame["n_inspections"])
     return frame
 
 
+@_text_typed
 def findings_per_company(tables: Tables) -> pd.DataFrame:
     """Per company: inspections, findings, findings per inspection, the latest inspection."""
     heads = tables.inspections
     frame = heads.groupby("company", as_index=False).agg(
         credit_code=("credit_code", "first"), n_inspections=("inspection_id", "size"),
         n_findings=("n_findings", "sum"), last_inspection=("start_date", "max"))
+    frame = frame.astype({"n_inspections": "int64", "n_findings": "int64"})
     frame["findings_per_inspection"] = _ratio(frame["n_findings"], frame["n_inspections"])
     return frame.sort_values(["n_findings", "company"], ascending=[False, True],
                              ignore_index=True)
 
 
+@_text_typed
 def findings_per_type(tables: Tables) -> pd.DataFrame:
     """Per inspection type of 五、2 (all six): inspections, findings, findings per inspection."""
     terms = load_guide().terms("inspection_types")
     frame = pd.DataFrame({"type": [t.code for t in terms], "type_zh": [t.zh for t in terms]})
-    by_type = tables.inspections.groupby("type").agg(n_inspections=("inspection_id", "size"),
-                                                     n_findings=("n_findings", "sum"))
+    by_type = tables.inspections.groupby("type", observed=True).agg(
+        n_inspections=("inspection_id", "size"), n_findings=("n_findings", "sum"))
     for column in ("n_inspections", "n_findings"):
         frame[column] = frame["type"].map(by_type[column]).fillna(0).astype("int64")
     frame["findings_per_inspection"] = _ratio(frame["n_findings"], frame["n_inspections"])
@@ -413,6 +451,7 @@ def workday_counts(starts: pd.Series, ends: pd.Series, *,
     return out
 
 
+@_text_typed
 def overdue_rectifications(tables: Tables, as_of: date, *,
                            calendar: WorkCalendar | None = None) -> pd.DataFrame:
     """Findings whose rectification was overdue on ``as_of``, in working days (六、9，十、1).
@@ -446,6 +485,7 @@ def overdue_rectifications(tables: Tables, as_of: date, *,
 
 
 # -- repeats and suggested measures -------------------------------------------------------------
+@_text_typed
 def repeat_findings(tables: Tables, by: str = "item") -> pd.DataFrame:
     """Items (or sections, ``by="section"``) with findings in two or more of a company's inspections.
 
@@ -459,12 +499,13 @@ def repeat_findings(tables: Tables, by: str = "item") -> pd.DataFrame:
     labels = {s.id: f"{s.label} {s.text.zh}" for s in load_guide().sections}
     f = f.assign(key=f[by], label=f["item_label"] if by == "item" else f["section"].map(labels),
                  day=f["start_date"].dt.strftime("%Y-%m-%d"))
-    grouped = f.groupby(["company", "key"], as_index=False, sort=True).agg(
+    grouped = f.groupby(["company", "key"], as_index=False, sort=True, observed=True).agg(
         label=("label", "first"), n_inspections=("inspection_id", "nunique"),
         n_findings=("finding", "size"), first_found=("start_date", "min"),
         last_found=("start_date", "max"),
         dates=("day", lambda s: ";".join(dict.fromkeys(s))),
         inspections=("inspection_id", lambda s: ";".join(dict.fromkeys(s))))
+    grouped = grouped.astype({"n_inspections": "int64", "n_findings": "int64"})
     repeats = grouped[grouped["n_inspections"] >= 2]
     return repeats.sort_values(["n_inspections", "company", "key"], ascending=[False, True, True],
                                ignore_index=True)
@@ -476,6 +517,7 @@ MEASURE_LADDER = ("recall", "credit_penalty", "key_supervision", "warning_interv
                   "self_inspection_reports", "more_testing", "recheck", "")
 
 
+@_text_typed
 def suggest_measures(tables: Tables, today: date, *,
                      calendar: WorkCalendar | None = None) -> pd.DataFrame:
     """One suggested follow-up measure of 十、3 per company, and the reason from its history.
@@ -509,6 +551,7 @@ def suggest_measures(tables: Tables, today: date, *,
                                              n_inspections=("inspection_id", "size"),
                                              n_findings=("n_findings", "sum"),
                                              last_inspection=("start_date", "max"))
+    companies = companies.astype({"n_inspections": "int64", "n_findings": "int64"})
 
     def per_company(mask: pd.Series, text: pd.Series) -> pd.Series:
         """The ``；``-joined texts of the findings where ``mask`` holds, by company ('' if none)."""
@@ -580,6 +623,7 @@ def _count_by(values: pd.Series, index: pd.Index) -> pd.Series:
 
 
 # -- trends and workloads -------------------------------------------------------------------
+@_text_typed
 def quarterly_trends(tables: Tables, as_of: date, *,
                      calendar: WorkCalendar | None = None) -> pd.DataFrame:
     """Per quarter of the visits' first days: inspections, findings, findings per inspection,
@@ -612,6 +656,7 @@ def quarterly_trends(tables: Tables, as_of: date, *,
     return frame[columns]
 
 
+@_text_typed
 def findings_by_quarter_and_section(tables: Tables) -> pd.DataFrame:
     """Per quarter and section of 七: findings, inspections that covered the section, and
     findings per inspection (a long table: pivot it on ``section`` for a grid)."""
@@ -637,6 +682,7 @@ def findings_by_quarter_and_section(tables: Tables) -> pd.DataFrame:
     return frame.sort_values(["quarter", "section"], ignore_index=True)[columns]
 
 
+@_text_typed
 def inspector_workload(tables: Tables, *, by: str = "quarter") -> pd.DataFrame:
     """Per inspector (by name) and quarter (``by="year"``: per year): the inspections they
     were on, how many they led, the days on site (first to last day of each visit), the items

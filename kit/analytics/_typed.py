@@ -9,8 +9,18 @@ distinct values, typed once each. A value the model would refuse (a result that 
 the four, a date that is not a date) leaves its inspection out, named with the field and why.
 
 Types: sections, items and every coded field are ordered categoricals in the guide's order;
-missing text and dates are ``pd.NA`` / ``NaT``; multi-valued fields are tuples (``explode``
-them); booleans are the nullable ``boolean``.
+missing text and dates are ``pd.NA`` / ``NaT``; booleans are the nullable ``boolean``.
+
+Multi-valued fields (an inspection's sections and inspectors, an item's means, the measures,
+a notice's witnesses) are one type whatever the backend: an ``object`` column whose every value
+is a **tuple of str**, ``()`` for none (never a list, never ``NaN``, never pyarrow's
+``list<…>``). Tuples are hashable (``groupby``, ``drop_duplicates``, ``value_counts`` work on
+them), ``explode`` gives one row per value, and pandas keeps them as they are with or without
+pyarrow; ``to_parquet`` writes them as a list of strings. They are made only by
+:func:`tuples` and :func:`tuples_by`, never by ``groupby(...).agg(tuple)``: over text stored
+with pyarrow (pandas 3's default when pyarrow is installed) that returns pyarrow lists.
+Text is pandas' ``string`` dtype (missing ``pd.NA``), stored with pyarrow when pandas' string
+storage says so: the values and the logical types are the same either way.
 """
 
 from __future__ import annotations
@@ -72,6 +82,32 @@ def coded(codes: Any, categories: Sequence[str], *, ordered: bool = True) -> Any
     """An ordered categorical from integer codes (-1: missing) into ``categories``."""
     return pd.Categorical.from_codes(np.asarray(codes, dtype=np.int64),
                                      categories=pd.Index(list(categories)), ordered=ordered)
+
+
+def tuples(values: Iterable[Any]) -> np.ndarray:
+    """Multi-valued fields as the tables hold them: an object array of tuples, ``()`` for a
+    missing value (``None``, ``NaN``, ``pd.NA``), whatever each value came as (a tuple, a list,
+    a numpy array)."""
+    out = [() if _missing(v) else tuple(v) for v in values]
+    vals = np.empty(len(out), dtype=object)
+    vals[:] = out
+    return vals
+
+
+def _missing(value: Any) -> bool:
+    if value is None or value is pd.NA:
+        return True
+    return isinstance(value, float) and np.isnan(value)
+
+
+def tuples_by(values: pd.Series, keys: pd.Series) -> dict[str, tuple[str, ...]]:
+    """The non-missing ``values`` of each key, in their order, as a tuple: what
+    ``values.groupby(keys).agg(tuple)`` means, the same with any string storage."""
+    out: dict[str, list[str]] = {}
+    for key, value in zip(keys.astype(object), values.astype(object), strict=True):
+        if not _missing(value) and not _missing(key):
+            out.setdefault(str(key), []).append(str(value))
+    return {k: tuple(v) for k, v in out.items()}
 
 
 def _cats(table: Table) -> tuple[str, ...]:
@@ -392,9 +428,7 @@ def _bool(column: Column, raw: list[Any]) -> tuple[Any, np.ndarray]:
 
 def _list(column: Column, raw: list[Any]) -> tuple[Any, np.ndarray]:
     refused = _refused(column, lambda v: isinstance(v, list), raw)
-    vals = np.empty(len(raw), dtype=object)
-    vals[:] = [tuple(v) if isinstance(v, list) else () for v in raw]
-    return vals, refused
+    return tuples(v if isinstance(v, list) else () for v in raw), refused
 
 
 def _int(column: Column, raw: list[Any]) -> tuple[Any, np.ndarray]:
@@ -574,8 +608,7 @@ def _samples(heads: pd.DataFrame) -> pd.DataFrame:
                                                "row", "_ins")})
     owner = np.array(owners, dtype=np.int64)
     front = pd.DataFrame({
-        "inspection_id": heads["inspection_id"].to_numpy()[owner] if len(owner) else
-        pd.array([], dtype="string"),
+        "inspection_id": pd.array(heads["inspection_id"].to_numpy()[owner], dtype="string"),
         "seed": heads["seed"].to_numpy()[owner] if len(owner) else pd.array([], dtype="Int64"),
         "inspection_date": heads["sample_date"].to_numpy()[owner] if len(owner) else
         np.array([], dtype="datetime64[us]"),
