@@ -1,8 +1,13 @@
 """The ``kit`` command: everything the apps do, from a shell.
 
-Exit codes: 0 done; 1 the command ran and found errors (``check``, ``verify``); 2 the command
-could not do its work (bad input, unknown id) and changed nothing; 3 (``verify``) intact, but
-its signer is not trusted.
+Exit codes: 0 done; 1 the command ran and found errors (``check``, ``advance`` blocked,
+``audit --verify``, ``db status``, ``verify``); 2 the command could not do its work (bad input,
+an unknown id, a file that is not the kit's) and changed nothing; 3 (``verify``) intact, but its
+signer is not trusted. :data:`EXIT_CODES` has each command's, which its ``--help`` and the
+README's table of commands say.
+
+``-v`` logs what a command does on stderr (the command and its options, the store and who
+reads it, what was read and written); ``-vv`` more.
 
 One module per family of commands, each adding its commands with ``add_parsers``:
 ``guide`` (the guide, reason codes, exercises), ``records`` (list, check, advance, audit,
@@ -21,7 +26,9 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
 
 from kit import __version__
 from kit.cli import (
@@ -67,8 +74,11 @@ from kit.cli.serving import cmd_hub, cmd_serve
 from kit.config import settings
 from kit.errors import KitError, ValidationError
 
+log = logging.getLogger("kit.cli")
+
 __all__ = [
     "COMMANDS",
+    "EXIT_CODES",
     "EXIT_FAILED",
     "EXIT_FINDINGS",
     "EXIT_OK",
@@ -112,6 +122,31 @@ COMMANDS = ("guide", "reasons", "list", "check", "advance", "quiz", "notice", "v
             "companies", "plan", "new", "policy", "class", "demo", "sample")
 
 
+#: 2 for every command (a bad option, an unknown id, bad input: nothing changed)
+_FAILED = "无法完成，未作改动 could not do its work, nothing changed"
+#: the commands with exit codes besides 0 and 2, and what those mean
+_MORE_CODES: dict[str, dict[int, str]] = {
+    "check": {EXIT_FINDINGS: "有错误 errors found"},
+    "advance": {EXIT_FINDINGS: "被规则的错误阻止 blocked by the rules' errors"},
+    "audit": {EXIT_FINDINGS: "--verify 发现问题 the trail does not verify"},
+    "db": {EXIT_FINDINGS: "status: 结构不是最新或缺少保护 schema not current or a protection "
+                          "missing"},
+    "verify": {EXIT_FINDINGS: "签名后被修改 changed since it was signed",
+               3: "完好，签名者不受信任或未签名 intact, the signer not trusted or none"},
+}
+#: each command's exit codes and what they mean (0 done and 2 for every one)
+EXIT_CODES: Mapping[str, Mapping[int, str]] = MappingProxyType({
+    name: MappingProxyType({EXIT_OK: "完成 done", **_MORE_CODES.get(name, {}),
+                            EXIT_FAILED: _FAILED})
+    for name in COMMANDS})
+
+
+def _exit_epilog(name: str) -> str:
+    codes = EXIT_CODES.get(name, EXIT_CODES["list"])
+    return "退出码 exit codes: " + "; ".join(f"{code} {what}" for code, what in
+                                           sorted(codes.items()))
+
+
 def _in_listed_order(sub: Subparsers) -> None:
     """Order the commands as ``COMMANDS`` does, in ``kit --help`` and in argparse's "invalid
     choice … (choose from …)"."""
@@ -136,6 +171,8 @@ def build_parser() -> argparse.ArgumentParser:
     for family in FAMILIES:
         family.add_parsers(sub, store_opts)
     _in_listed_order(sub)
+    for name, command in sub.choices.items():
+        command.epilog = _exit_epilog(name)
     return parser
 
 
@@ -156,6 +193,41 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.basicConfig(level=logging.INFO if args.verbose == 1 else logging.DEBUG,
                             format="%(asctime)s %(name)s: %(message)s", datefmt="%H:%M:%S",
                             stream=sys.stderr)
+        log.info("kit %s%s", _command_line(args), "".join(
+            f" {opt}" for opt in _given(args)))
+    started = time.monotonic()
+    code = _run(handler, args)
+    log.info("exit %d after %.1f s", code, time.monotonic() - started)
+    return code
+
+
+def _command_line(args: argparse.Namespace) -> str:
+    """The command and its action (``db status``, ``notice issue``), as typed."""
+    action = next((getattr(args, dest) for dest in ("db_command", "notice_command", "action")
+                   if isinstance(getattr(args, dest, None), str)), None)
+    return f"{args.command} {action}" if action else str(args.command)
+
+
+def _given(args: argparse.Namespace) -> list[str]:
+    """The options and arguments given, by name (a password in a URL hidden)."""
+    skip = {"command", "handler", "verbose", "db_command", "notice_command", "action"}
+    given = []
+    for name, value in sorted(vars(args).items()):
+        if name in skip or value in (None, False, [], ()):
+            continue
+        if name == "db_url":
+            from sqlalchemy.engine import make_url
+
+            try:
+                value = make_url(value).render_as_string(hide_password=True)
+            except Exception:  # an URL it cannot read: said when the store is opened
+                value = "…"
+        given.append(f"{name}={value}")
+    return given
+
+
+def _run(handler: Handler, args: argparse.Namespace) -> int:
+    """The handler's exit code; an error as one line on stderr (exit 2), never a traceback."""
     try:
         return handler(args)
     except ValidationError as exc:

@@ -10,6 +10,7 @@ reads and writes through the door (:mod:`kit.door`) as the person running it: on
 from __future__ import annotations
 
 import argparse
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeAlias
 
@@ -20,6 +21,8 @@ if TYPE_CHECKING:
 #: do its work (bad input, unknown id) and changed nothing
 EXIT_OK, EXIT_FINDINGS, EXIT_FAILED = 0, 1, 2
 
+log = logging.getLogger("kit.cli")
+
 #: a command's handler: the parsed arguments in, the exit code out
 Handler = Callable[[argparse.Namespace], int]
 #: what ``add_subparsers`` returns; each family adds its commands to it
@@ -27,20 +30,30 @@ Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 
 def _out(text: str = "") -> None:
+    """Print a line of the command's result on stdout (what scripts read)."""
     print(text)
 
 
-def store_options() -> argparse.ArgumentParser:
+def store_options(*, nested: bool = False) -> argparse.ArgumentParser:
     """The parent parser of every command that opens the store: ``--data-dir``, ``--db-url``
-    and ``--user``."""
+    and ``--user``.
+
+    ``nested``: for the actions of a command that takes the options itself (``kit db
+    --data-dir D status`` and ``kit db status --data-dir D`` alike): an action's options are
+    kept only when given, so that its defaults never undo the command's (argparse copies every
+    attribute of an action's namespace over the command's).
+    """
+    default = argparse.SUPPRESS if nested else None
     store_opts = argparse.ArgumentParser(add_help=False)
     store_opts.add_argument(
-        "--data-dir",
+        "--data-dir", default=default,
         help="folder of the default SQLite store (else $KIT_DATA_DIR, else the user data folder)",
     )
-    store_opts.add_argument("--db-url", help="any SQLAlchemy URL (else $KIT_DB_URL)")
+    store_opts.add_argument("--db-url", default=default,
+                            help="any SQLAlchemy URL (else $KIT_DB_URL)")
     store_opts.add_argument(
-        "--user", help="who makes the change (else $KIT_USER, else the login name)"
+        "--user", default=default,
+        help="who makes the change (else $KIT_USER, else the login name)"
     )
     return store_opts
 
@@ -53,5 +66,8 @@ def _door(args: argparse.Namespace) -> Door:
 
     found = authorities(keys_dir())
     checkpointer = local_checkpointer(load_signer(found[0])) if len(found) == 1 else None
-    return Door.connect(args.db_url, data_dir=args.data_dir,
+    door = Door.connect(args.db_url, data_dir=args.data_dir,
                         identity=Identity.of_command(args.user), checkpointer=checkpointer)
+    log.info("store %s, as %s%s", door.where, door.identity.user if door.identity else "-",
+             f", checkpoints signed by {found[0]}" if checkpointer else "")
+    return door

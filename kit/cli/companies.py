@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 from pathlib import Path
 
 from kit.cli._common import EXIT_FAILED, EXIT_OK, Subparsers, _door, _out
 from kit.errors import KitError
 
 __all__ = ["add_parsers", "cmd_companies"]
+
+log = logging.getLogger("kit.cli")
 
 
 def cmd_companies(args: argparse.Namespace) -> int:
@@ -46,6 +49,8 @@ def _import(args: argparse.Namespace) -> int:
     from kit.register import read_register
 
     companies = read_register(Path(args.file))  # every problem, or nothing is written
+    log.info("read %d companies from %s; writing them in one transaction", len(companies),
+             args.file)
     changes = _door(args).import_companies(companies)
     added = sum(c.old is None for c in changes)
     updated = len(changes) - added

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from kit.cli._common import EXIT_FINDINGS, EXIT_OK, Subparsers, _door, _out
+from kit.cli._common import EXIT_FINDINGS, EXIT_OK, Subparsers, _door, _out, store_options
 
 __all__ = ["add_parsers", "cmd_db"]
 
@@ -43,6 +43,7 @@ def add_parsers(sub: Subparsers, store_opts: argparse.ArgumentParser) -> None:
     db = sub.add_parser("db", parents=[store_opts],
                         help="数据库结构：状态、升级、应用角色 / the store's schema: status, upgrade, role")
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    store_opts = store_options(nested=True)  # `kit db --data-dir D status` keeps D
     db_sub.add_parser("status", parents=[store_opts],
                       help="the schema revision and the protections (exit 1 when not current)")
     db_sub.add_parser("upgrade", parents=[store_opts],

@@ -106,6 +106,7 @@ def add_parsers(sub: Subparsers, store_opts: argparse.ArgumentParser) -> None:
     qz.add_argument("--part", required=True, help="the guide's part, 1-10")
     qz.add_argument("--seed", type=int, default=1, help="the same seed gives the same file")
     qz.add_argument("--per-kind", type=int, default=2, help="exercises of each kind (default 2)")
-    qz.add_argument("--lang", choices=("both", "zh", "en"), default="both")
+    qz.add_argument("--lang", choices=("both", "zh", "en"), default="both",
+                    help="the questions' language: both (default), zh or en")
     qz.add_argument("--out", required=True, help="F.xml")
     qz.set_defaults(handler=cmd_quiz)

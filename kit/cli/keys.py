@@ -40,7 +40,8 @@ def cmd_keys(args: argparse.Namespace) -> int:
 def add_parsers(sub: Subparsers, store_opts: argparse.ArgumentParser) -> None:
     """Add ``keys``."""
     ks = sub.add_parser("keys", help="发文机关的密钥对 / the issuing authorities' key pairs")
-    ks.add_argument("action", choices=("init", "show"))
+    ks.add_argument("action", choices=("init", "show"),
+                    help="init: make a trial key pair; show: list the key pairs")
     ks.add_argument("--authority", help="init: the issuing authority, e.g. 北京市药品监督管理局"
                                         "第七分局")
     ks.add_argument("--office", help="init: the office it belongs to (the certificate's O)")

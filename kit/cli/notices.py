@@ -5,12 +5,15 @@ file."""
 from __future__ import annotations
 
 import argparse
+import logging
 from pathlib import Path
 
-from kit.cli._common import EXIT_OK, Subparsers, _door, _out
+from kit.cli._common import EXIT_OK, Subparsers, _door, _out, store_options
 from kit.errors import KitError
 
 __all__ = ["add_parsers", "cmd_notice"]
+
+log = logging.getLogger("kit.cli")
 
 
 def cmd_notice(args: argparse.Namespace) -> int:
@@ -30,6 +33,7 @@ def cmd_notice(args: argparse.Namespace) -> int:
 
         door, out = _door(args), Path(args.out)
         kinds = list(dict.fromkeys(args.kinds or ["result", "rectification"]))
+        log.info("printing %s of %s to %s", ", ".join(kinds), args.id, out)
         if out.suffix.lower() == ".pdf" and len(kinds) > 1:  # each PDF signed on its own
             for kind in kinds:
                 _out(f"已生成 written {export_notice(door, args.id, [kind], _each(out, kind))}")
@@ -43,6 +47,8 @@ def cmd_notice(args: argparse.Namespace) -> int:
     door = _door(args)
     notary = notary_from_environment(door)
     session = Session(door, args.id)
+    log.info("%s: %s of %s (%s)", args.notice_command, args.kind, args.id,
+             session.inspection.company.name)
     try:
         on = parse_date(args.on) if args.on else None
     except KitError as exc:
@@ -78,19 +84,21 @@ def add_parsers(sub: Subparsers, store_opts: argparse.ArgumentParser) -> None:
         "notice", parents=[store_opts],
         help="书面告知文书：出具、送达、打印 / the written notices: issue, serve, print")
     nt_sub = nt.add_subparsers(dest="notice_command", metavar="ACTION", required=True)
+    store_opts = store_options(nested=True)  # `kit notice --data-dir D issue …` keeps D
     kinds = ("result", "rectification", "suspension")
     issue = nt_sub.add_parser("issue", parents=[store_opts],
                               help="give the notice its number in the issuing authority's "
                                    "scheme (the team leader's authority in "
                                    "templates/notices.yaml, else the office's)")
-    issue.add_argument("id")
+    issue.add_argument("id", help="the inspection's id (kit list)")
     issue.add_argument("kind", choices=kinds, help="result 检查结果告知书, rectification 整改通知书, "
                                                    "suspension 暂停生产通知书 (十、1)")
     issue.add_argument("--on", help="the date issued (default today), e.g. 2026-11-20")
     serve = nt_sub.add_parser("serve", parents=[store_opts],
                               help="record the date served and the company's receipt or refusal")
-    serve.add_argument("id")
-    serve.add_argument("kind", choices=kinds)
+    serve.add_argument("id", help="the inspection's id (kit list)")
+    serve.add_argument("kind", choices=kinds, help="the notice served: result, rectification or "
+                                                   "suspension")
     serve.add_argument("--on", help="the date served")
     serve.add_argument("--received-by", help="who signed for it at the company")
     serve.add_argument("--refused", action="store_true", help="the company refused to sign")
@@ -102,13 +110,14 @@ def add_parsers(sub: Subparsers, store_opts: argparse.ArgumentParser) -> None:
                                 "several each to its own file (F-result.pdf, "
                                 "F-rectification.pdf), an issued one as the signed PDF kept when "
                                 "it was issued")
-    pr.add_argument("id")
+    pr.add_argument("id", help="the inspection's id (kit list)")
     pr.add_argument("kinds", nargs="*", metavar="KIND",
                     help="result, rectification and/or suspension (default: result and "
                          "rectification)")
-    pr.add_argument("--out", required=True)
+    pr.add_argument("--out", required=True, help="F.pdf or F.xlsx")
     tpl = nt_sub.add_parser("check-template",
                             help="check templates/notices.yaml (or FILE), its authorities' "
                                  "sections too; exit 2 on a problem")
-    tpl.add_argument("file", nargs="?")
+    tpl.add_argument("file", nargs="?", help="the notices' templates file (default "
+                                             "templates/notices.yaml)")
     nt.set_defaults(handler=cmd_notice)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import typing
 from datetime import date
 from typing import TYPE_CHECKING
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
     from kit.planning import YearPlan
 
 __all__ = ["add_parsers", "cmd_new", "print_saved", "show_lines", "show_trail"]
+
+log = logging.getLogger("kit.cli")
 
 #: the inspection types ``kit new --type`` takes (五、2)
 TYPES: tuple[str, ...] = typing.get_args(InspectionType)
@@ -41,6 +44,8 @@ def cmd_new(args: argparse.Namespace) -> int:
         raise KitError(msg)
     start = parse_date(args.start) if args.start else None
     door = _door(args)
+    log.info("making an inspection from %s", f"plan line {args.plan_line}" if args.plan_line
+             else f"the register's {args.company}")
     if args.plan_line:
         made = door.new_from_line(args.plan_line.strip(), start=start)
         line = made.line.line
@@ -87,6 +92,7 @@ def print_saved(door: Door, plan: YearPlan) -> None:
 def show_lines(door: Door, year: int, *, as_json: bool) -> int:
     """Print the saved lines of ``year``, each done or not with its inspection."""
     lines = door.plan_lines(year)
+    log.info("read %d saved line(s) of %d", len(lines), year)
     if as_json:
         _out(json.dumps([_line_json(s) for s in lines], ensure_ascii=False, indent=1))
         return EXIT_OK

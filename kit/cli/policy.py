@@ -6,6 +6,7 @@ confirms or gives instead, with a reason)."""
 from __future__ import annotations
 
 import argparse
+import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,6 +20,8 @@ if TYPE_CHECKING:
     from kit.record import Inspection
 
 __all__ = ["add_parsers", "cmd_policy", "cmd_verdict", "describe_policy"]
+
+log = logging.getLogger("kit.cli")
 
 
 def cmd_policy(args: argparse.Namespace) -> int:
@@ -118,6 +121,8 @@ def cmd_verdict(args: argparse.Namespace) -> int:
     scheme = policy.scheme
     session = Session(_door(args), args.id)
     ins = session.inspection
+    log.info("verdict of %s under the scheme %s (%d finding(s))", args.id, scheme.id,
+             len(ins.findings))
     proposed = scheme.propose(f.grade for f in ins.findings.values())
     if not scheme.verdicts:
         if args.confirm or args.give:
@@ -182,7 +187,7 @@ def add_parsers(sub: Subparsers, store_opts: argparse.ArgumentParser) -> None:
         "verdict", parents=[store_opts],
         help="检查结论：按问题等级建议的和组长确认的 / the verdict proposed from the grades and "
              "the one confirmed")
-    vd.add_argument("id")
+    vd.add_argument("id", help="the inspection's id (kit list)")
     how = vd.add_mutually_exclusive_group()
     how.add_argument("--confirm", action="store_true",
                      help="record the proposed verdict (you, now, under the scheme in force)")

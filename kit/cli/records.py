@@ -4,17 +4,20 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kit.cli._common import EXIT_FINDINGS, EXIT_OK, Subparsers, _door, _out
+from kit.cli._common import EXIT_FAILED, EXIT_FINDINGS, EXIT_OK, Subparsers, _door, _out
 from kit.errors import KitError
 from kit.record.model import STAGE_ORDER
 
 if TYPE_CHECKING:
     from kit.door import Door
     from kit.proof import Signer, Verdict
+
+log = logging.getLogger("kit.cli")
 
 __all__ = [
     "PART_NAMES",
@@ -40,6 +43,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     from kit.record import SUMMARY_PATHS
 
     rows = _door(args).list(SUMMARY_PATHS)
+    log.info("listed %d inspection(s) you may read", len(rows))
     for row in rows:
         _out("\t".join(str(row.get(k) or "") for k in ("id", *SUMMARY_PATHS, "updated_at")))
     _out(f"{len(rows)} 条检查记录 / inspection(s)")
@@ -50,6 +54,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from kit.rules import check, errors
 
     inspection = _door(args).inspection(args.id)
+    log.info("checking %s (%s, stage %s)", args.id, inspection.company.name, inspection.stage)
     problems = check(inspection)
     for problem in problems:
         _out(str(problem))
@@ -67,6 +72,7 @@ def cmd_advance(args: argparse.Namespace) -> int:
     from kit.session import GateError, Session
 
     session = Session(_door(args), args.id)
+    log.info("moving %s from %s to %s", args.id, session.inspection.stage, args.stage)
     try:
         session.advance(args.stage, override=args.reason or "")
     except GateError as exc:
@@ -121,6 +127,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     suffix = out.suffix.lower()
     fmt = args.format or {".json": "json", ".pdf": "pdf"}.get(suffix, "xlsx")
     signer = _signer(args)
+    log.info("exporting %s as %s to %s, %s", args.id, fmt, out,
+             f"signed by {signer.authority}" if signer else "unsigned")
     if fmt == "pdf":
         from kit.interchange import export_pdf
 
@@ -195,6 +203,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     """Import a JSON record or apply a workbook filled in by hand; the id is printed last."""
     path = Path(args.file)
     door = _door(args)
+    log.info("importing %s as %s", path, "a workbook filled in" if path.suffix.lower() ==
+             ".xlsx" else "a JSON record")
     if path.suffix.lower() == ".xlsx":
         iid = _import_workbook(door, path)
     else:
@@ -208,11 +218,15 @@ def cmd_verify(args: argparse.Namespace) -> int:
     from kit.interchange import verify_file
     from kit.proof import trusted_certificates
 
-    verdict, report = verify_file(Path(args.file),
-                                  trusted_certificates([Path(t) for t in args.trust]))
+    trusted = trusted_certificates([Path(t) for t in args.trust])
+    log.info("verifying %s against %d trusted certificate(s)", args.file, len(trusted))
+    verdict, report = verify_file(Path(args.file), trusted)
     if report:
         _out(report)
-    _out(describe(verdict))
+    if verdict.exit_code == EXIT_FAILED:  # not the kit's: said as an error is, on stderr
+        print(describe(verdict), file=sys.stderr)
+    else:
+        _out(describe(verdict))
     return verdict.exit_code
 
 
@@ -240,20 +254,22 @@ def _add_record_parsers(sub: Subparsers, store_opts: argparse.ArgumentParser) ->
         parents=[store_opts],
         help="按指南规则检查记录 / check an inspection against the guide's rules",
     )
-    ck.add_argument("id")
+    ck.add_argument("id", help="the inspection's id (kit list)")
     ck.set_defaults(handler=cmd_check)
     adv = sub.add_parser(
         "advance", parents=[store_opts],
         help="推进检查阶段（按指南规则把关） / move an inspection to a stage, the rules deciding")
-    adv.add_argument("id")
-    adv.add_argument("stage", choices=STAGE_ORDER)
+    adv.add_argument("id", help="the inspection's id (kit list)")
+    adv.add_argument("stage", choices=STAGE_ORDER, help="the stage to move to: "
+                     + ", ".join(STAGE_ORDER))
     adv.add_argument("--reason", help="the leader's reason to move on despite the rules' errors")
     adv.set_defaults(handler=cmd_advance)
     au = sub.add_parser(
         "audit", parents=[store_opts],
         help="修改记录：谁、何时、改了什么 / the audit trail of an inspection",
     )
-    au.add_argument("id", nargs="?")
+    au.add_argument("id", nargs="?", help="the inspection's id (with --verify: optional, else "
+                                          "every inspection)")
     au.add_argument("--verify", action="store_true",
                     help="replay the trail, check its chain and the current values (every "
                          "inspection without an id); exit 1 on any problem")
@@ -274,7 +290,7 @@ def _add_file_parsers(sub: Subparsers, store_opts: argparse.ArgumentParser) -> N
         parents=[store_opts],
         help="导出检查记录 / export an inspection (JSON or Excel workbook)",
     )
-    ex.add_argument("id")
+    ex.add_argument("id", help="the inspection's id (kit list)")
     ex.add_argument("--out", required=True, help="OUT.json, OUT.xlsx or OUT.pdf (LibreOffice)")
     ex.add_argument("--format", choices=("json", "xlsx", "pdf"), help="default: from --out's suffix")
     ex.add_argument("--with-audit", action="store_true",
@@ -289,7 +305,7 @@ def _add_file_parsers(sub: Subparsers, store_opts: argparse.ArgumentParser) -> N
         parents=[store_opts],
         help="导入检查记录（JSON）或手工填写的工作簿 / import JSON or a filled workbook",
     )
-    im.add_argument("file")
+    im.add_argument("file", help="F.json (an exported record) or F.xlsx (a workbook filled in)")
     im.add_argument(
         "--as-new",
         action="store_true",

@@ -55,7 +55,7 @@ def add_parsers(sub: Subparsers, store_opts: argparse.ArgumentParser) -> None:
     """Add ``serve`` and ``hub``."""
     sv = sub.add_parser("serve", parents=[store_opts],
                         help="用 Voila 启动应用 / serve the app with Voila")
-    sv.add_argument("--port", type=int, default=8866)
+    sv.add_argument("--port", type=int, default=8866, help="port to listen on (default 8866)")
     sv.add_argument("--ip", default="127.0.0.1", help="address to listen on (default: localhost)")
     sv.add_argument("--token", help="require this token in the URL")
     sv.add_argument("--demo", action="store_true",
