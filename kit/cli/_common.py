@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import argparse
 import logging
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, TypeAlias
 
 if TYPE_CHECKING:
@@ -32,6 +34,37 @@ Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 def _out(text: str = "") -> None:
     """Print a line of the command's result on stdout (what scripts read)."""
     print(text)
+
+
+def show_progress(args: argparse.Namespace) -> bool:
+    """Whether a command draws its progress: on stderr, when it is a terminal or with ``-v``;
+    never with ``--json`` (a script reads that output)."""
+    if getattr(args, "json", False):
+        return False
+    return bool(getattr(args, "verbose", 0)) or sys.stderr.isatty()
+
+
+@contextmanager
+def steps(names: Sequence[str], *, show: bool) -> Iterator[Callable[[], None]]:
+    """A command's steps as a bar on stderr (only with ``show``), each logged at INFO as it
+    starts; yield the function that starts the next one (the first is started already)."""
+    from tqdm import tqdm  # here, not at the top: only a few commands draw a bar
+    from tqdm.contrib.logging import logging_redirect_tqdm
+
+    # the log's lines (-v) printed above the bar, not through it
+    with logging_redirect_tqdm(), tqdm(total=len(names), unit="步", leave=False,
+                                       disable=not show, file=sys.stderr,
+                                       desc=names[0] if names else "") as bar:
+        log.info("step 1/%d: %s", len(names), names[0] if names else "")
+
+        def next_step() -> None:
+            bar.update(1)
+            if bar.n < len(names):
+                bar.set_description(names[bar.n])
+                log.info("step %d/%d: %s", bar.n + 1, len(names), names[bar.n])
+
+        yield next_step
+        bar.update(len(names) - bar.n)
 
 
 def store_options(*, nested: bool = False) -> argparse.ArgumentParser:

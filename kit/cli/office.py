@@ -8,8 +8,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from kit.cli._common import EXIT_OK, Subparsers, _door, _out
-from kit.cli.plan_lines import print_saved, show_lines, show_trail
+from kit.cli._common import EXIT_OK, Subparsers, _door, _out, show_progress, steps
+from kit.cli.plan_lines import show_lines, show_trail
 from kit.errors import KitError
 
 __all__ = ["add_parsers", "cmd_class", "cmd_credit_file", "cmd_demo", "cmd_plan"]
@@ -42,7 +42,13 @@ def cmd_plan(args: argparse.Namespace) -> int:
         return show_lines(door, args.year, as_json=args.json)
     from kit.analytics import load_tables
     from kit.dates import parse_date
-    from kit.planning import grading_of, load_supervision_rules, supervision_file, year_plan
+    from kit.planning import (
+        grading_of,
+        load_supervision_rules,
+        save_year_plan,
+        supervision_file,
+        year_plan,
+    )
 
     rules = load_supervision_rules(args.rules)
     if args.check:
@@ -58,17 +64,26 @@ def cmd_plan(args: argparse.Namespace) -> int:
         msg = f"计划须写入 .xlsx 文件，而不是 {out.name} / the plan is written to an .xlsx file"
         raise KitError(msg)
     as_of = parse_date(args.as_of) if args.as_of else None
-    door = _door(args)
-    tables = load_tables(door, progress=sys.stderr.isatty())
-    register = [r.company for r in door.companies()]
-    # grades and verdicts from the store while the tables do not carry them
-    grading = None if "grade" in tables.findings and "verdict" in tables.inspections else \
-        grading_of(door.rows(("findings", "opinion/verdict", "opinion/scheme")))
-    plan = year_plan(tables, args.year, as_of=as_of, rules=rules,
-                     inspectors=args.inspector or None, seed=args.seed,
-                     register=register or None, grading=grading)
-    if out is not None:
-        plan.to_excel(out)
+    door, show = _door(args), show_progress(args)
+    with steps(["读取检查记录 reading", "排定计划 planning",
+                *(["写出 writing"] if out else []), *(["保存 saving"] if args.save else [])],
+               show=show) as next_step:
+        tables = load_tables(door, progress=show)
+        register = [r.company for r in door.companies()]
+        # grades and verdicts from the store while the tables do not carry them
+        grading = None if "grade" in tables.findings and "verdict" in tables.inspections \
+            else grading_of(door.rows(("findings", "opinion/verdict", "opinion/scheme")))
+        next_step()
+        plan = year_plan(tables, args.year, as_of=as_of, rules=rules,
+                         inspectors=args.inspector or None, seed=args.seed,
+                         register=register or None, grading=grading)
+        if out is not None:
+            next_step()
+            plan.to_excel(out)
+        saved = None
+        if args.save:
+            next_step()
+            saved = save_year_plan(door, plan)
     counts = plan.plan["level_zh"].value_counts()
     by_level = "、".join(f"{name} {counts[name]} 家" for name in
                          dict.fromkeys(plan.plan["level_zh"].dropna()))
@@ -80,8 +95,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
         never = int((plan.levels["in_register"] & plan.levels["last_inspection"].isna()).sum())
         _out(f"企业名录 {len(register)} 家，其中从未检查 {never} 家 / the register: "
              f"{len(register)} companies, {never} never inspected")
-    if args.save:
-        print_saved(door, plan)
+    if saved is not None:
+        _out(saved.summary())
     if out is not None:
         _out(f"已写入 written: {out}")
     return EXIT_OK

@@ -20,9 +20,8 @@ from kit.record import InspectionType
 
 if TYPE_CHECKING:
     from kit.door import Door, PlanChange, SavedLine
-    from kit.planning import YearPlan
 
-__all__ = ["add_parsers", "cmd_new", "print_saved", "show_lines", "show_trail"]
+__all__ = ["add_parsers", "cmd_new", "show_lines", "show_trail"]
 
 log = logging.getLogger("kit.cli")
 
@@ -80,13 +79,6 @@ def _describe(door: Door, iid: str, when: str) -> None:
     _out(f"已新建检查记录 {iid}：{ins.company.name}（{ins.company.credit_code}），{kind}，{span}，"
          f"{when} 开始，检查组 {team}；产品 {len(ins.company.products)} 个 / made inspection "
          f"{iid}")
-
-
-def print_saved(door: Door, plan: YearPlan) -> None:
-    """Save ``plan`` through ``door`` and say what changed."""
-    from kit.planning import save_year_plan
-
-    _out(save_year_plan(door, plan).summary())
 
 
 def show_lines(door: Door, year: int, *, as_json: bool) -> int:
