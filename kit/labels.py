@@ -23,6 +23,7 @@ from types import MappingProxyType
 from kit.guide import load_guide
 
 __all__ = [
+    "ANALYSIS_COLUMNS",
     "ATTACHMENT_KINDS",
     "CERTIFICATES",
     "COOPERATION",
@@ -254,6 +255,30 @@ REGISTER_COLUMNS = _table({
     "title": ("文件名称", "document title"),
 })
 
+#: The analysts' tables' columns (:mod:`kit.analytics`) as charts name their axes, each with
+#: its unit: a count in 个/次/家/项, days in 天, a share in % (the tables keep it as 0-1).
+ANALYSIS_COLUMNS = _table({
+    "n_findings": ("问题数（个）", "findings (count)"),
+    "n_inspections": ("检查次数（次）", "inspections (count)"),
+    "findings_per_inspection": ("每次检查问题数（个/次）", "findings per inspection"),
+    "n_to_rectify": ("须整改问题数（个）", "findings to rectify (count)"),
+    "n_overdue": ("逾期问题数（个）", "findings overdue (count)"),
+    "overdue_rate": ("逾期率（%）", "overdue rate (%)"),
+    "workdays_overdue": ("逾期工作日（天）", "working days overdue (days)"),
+    "n_repeat_items": ("重复问题项数（项）", "repeat items (count)"),
+    "n_led": ("任组长次数（次）", "inspections led (count)"),
+    "days_on_site": ("现场检查天数（天）", "days on site (days)"),
+    "n_items_recorded": ("记录检查项数（项）", "items recorded (count)"),
+    "company": ("企业", "company"),
+    "section": ("节", "section"),
+    "label": ("条款", "clause"),
+    "type_zh": ("检查方式", "inspection type"),
+    "inspector": ("检查员", "inspector"),
+    "quarter": ("季度", "quarter"),
+    "year": ("年度", "year"),
+    "month": ("月份", "month"),
+})
+
 #: Every table by name (``kit.labels.TABLES["results"]``), for code that picks one by name.
 TABLES: Mapping[str, Table] = MappingProxyType({
     "results": RESULTS,
@@ -279,6 +304,7 @@ TABLES: Mapping[str, Table] = MappingProxyType({
     "attachment_kinds": ATTACHMENT_KINDS,
     "notice_kinds": NOTICE_KINDS,
     "sampling_table_columns": SAMPLING_TABLE_COLUMNS,
+    "analysis_columns": ANALYSIS_COLUMNS,
 })
 
 

@@ -205,3 +205,28 @@ def test_plan_shows_its_steps_with_verbose_never_in_json(tmp_path):
     shown = run_kit("-v", "plan", "--year", "2027", "--show", "--json", "--data-dir", store)
     assert "步" not in shown.stderr
     assert json.loads(shown.stdout)  # the JSON alone on stdout
+
+
+def test_a_calendar_estimate_is_said_once_per_run_and_year():
+    """Counting into a year again and again (as a run of the analyses does, quietly counting in
+    between) says its estimate once, and the next year's once, on stderr."""
+    import subprocess
+    import sys
+
+    code = """if True:
+        import warnings
+        from datetime import date
+        from kit.workdays import load_calendar
+        cal = load_calendar()
+        for n in range(6):
+            cal.add_workdays(date(2040, 3, 2), 20 + n, allow_estimate=True)
+            with warnings.catch_warnings():  # what the kit does to count quietly
+                warnings.simplefilter("ignore", UserWarning)
+        cal.workdays_between(date(2040, 12, 1), date(2041, 2, 1), allow_estimate=True)
+    """
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          encoding="utf-8", timeout=60, check=True)
+    said = [line for line in proc.stderr.splitlines() if "CalendarEstimateWarning" in line]
+    assert len(said) == 2
+    assert "2040 年放假安排尚未公布" in said[0]
+    assert "2041 年放假安排尚未公布" in said[1]

@@ -15,6 +15,7 @@ working days (调休上班). That schedule is published late each year for the n
   劳动节, 端午节, 中秋节, 国庆节, with the days in lieu of its 第六条), but cannot know the year's
   make-up working days; it emits a :class:`CalendarEstimateWarning`, marks the result
   ``estimated`` and every text form of it ends with :data:`ESTIMATE_MARK` ("（估算）/ estimate").
+  The warning is said once per process and year (:func:`warn_estimate`).
 
 :meth:`WorkCalendar.why_day_off` names the holiday (or weekend) a date falls on, known or
 estimated, so a deadline typed on a day off can be flagged.
@@ -41,6 +42,7 @@ from kit.workdays._calendar import (
     is_workday,
     known_years,
     load_calendar,
+    warn_estimate,
     workdays_between,
 )
 from kit.workdays._office import (
@@ -74,5 +76,6 @@ __all__ = [
     "load_calendar",
     "statutory_days_off",
     "validate_office_data",
+    "warn_estimate",
     "workdays_between",
 ]

@@ -42,6 +42,39 @@ class CalendarEstimateWarning(KitWarning):
     the statutory holidays and could not know the make-up working days."""
 
 
+#: the years an estimate has been said for in this process
+_SAID: set[int] = set()
+
+
+def warn_estimate(years: Iterable[int], *, stacklevel: int = 2) -> None:
+    """Say that a count went into ``years`` whose schedule is unknown: a
+    :class:`CalendarEstimateWarning` per year, once per process and year, however many counts
+    go into it (a run of the analyses counted into 2027 six times and said so six times).
+
+    Every time when the warnings filters ask for every one of them (``always``, as
+    ``pytest.warns`` does, or ``error``, as ``-W error`` does): a year said once must not
+    make a later count pass where it would have been refused. (The warnings module's own
+    ``once`` cannot do this: it forgets what it said whenever a filter changes, and the kit
+    changes them each time it counts quietly.)
+    """
+    every = _filter_action() in ("always", "error")
+    for year in sorted(set(years)):
+        if every or year not in _SAID:
+            _SAID.add(year)
+            warnings.warn(estimate_note((year,)), CalendarEstimateWarning,
+                          stacklevel=stacklevel + 1)
+
+
+def _filter_action() -> str | None:
+    """The action of the first warnings filter that takes every CalendarEstimateWarning (none
+    restricted to a module or line), else None."""
+    for action, message, category, module, lineno in warnings.filters:
+        if (issubclass(CalendarEstimateWarning, category) and message is None
+                and module is None and not lineno):
+            return str(action)
+    return None
+
+
 class UnknownYearError(KitError):
     """The official schedule of a year is in neither the library nor the office's file."""
 
@@ -233,7 +266,7 @@ class WorkCalendar:
         if not allow_estimate:
             raise UnknownYearError(missing, self)
         years = tuple(sorted(missing))
-        warnings.warn(estimate_note(years), CalendarEstimateWarning, stacklevel=3)
+        warn_estimate(years, stacklevel=3)
         return years
 
 
