@@ -178,6 +178,11 @@ def day_html(day: date, calendar: WorkCalendar, *, estimated: bool | None = None
         out += (f"<span class='kit-day-off' style='color:{WARNING}'> ⚠ {day.isoformat()} 是"
                 f"{html.escape(why)}{guess}，不是工作日 / a day off</span>")
     if estimate and note_below:
-        out += (f"<div class='kit-estimate-note' style='color:{MUTED};font-size:85%;"
-                f"line-height:1.35'>{html.escape(note)}</div>")
+        out += estimate_html(years or [day.year])
     return out
+
+
+def estimate_html(years: list[int]) -> str:
+    """How an estimate over ``years`` was made, small, below what it explains."""
+    return (f"<div class='kit-estimate-note' style='color:{MUTED};font-size:85%;"
+            f"line-height:1.35'>{html.escape(estimate_note(years))}</div>")

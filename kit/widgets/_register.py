@@ -126,6 +126,8 @@ class RegisterPicker(W.VBox):
         found = find_companies(companies, text)
         self._found = {c.credit_code: c for c in found[:REGISTER_PAGE]}
         self.choice.options = [(company_label(c), c.credit_code) for c in found[:REGISTER_PAGE]]
+        if found:  # what the search found first is picked, as a tap would
+            self.choice.value = found[0].credit_code
         shown_if(self.choice, bool(found))
         shown_if(self.clear_button, True)
         if not companies:

@@ -275,6 +275,7 @@ class InspectorApp(W.VBox):
                           layout=W.Layout(width="auto"))
         button.add_class("kit-new")
         button.on_click(lambda _b: self._guard(self.create))
+        self.new_button = button
         # the company as the office's register has it (name, credit code, licence or filing,
         # products), found by name or credit code, instead of typing its name
         self.register = RegisterPicker(self.door, on_pick=self._company_picked)

@@ -17,6 +17,7 @@ from kit.widgets._collection import CollectionWidget, Column
 from kit.widgets._common import (
     Options,
     day_html,
+    estimate_html,
     message_html,
     office_policy,
     session_profile,
@@ -26,7 +27,7 @@ from kit.widgets._common import (
 from kit.widgets._evidence import EvidenceBox
 from kit.widgets._fields import ProblemList, field
 from kit.widgets._outcomes import OutcomePanel
-from kit.workdays import CalendarEstimateWarning, load_calendar
+from kit.workdays import ESTIMATE_MARK, CalendarEstimateWarning, load_calendar
 
 __all__ = [
     "DeadlineHelper",
@@ -94,8 +95,10 @@ class DeadlineHelper(W.HBox):
             return
         # the record keeps the date only: whether it is an estimate is worked out now, from
         # the calendar (the same answer until the office adds that year's schedule)
-        shown = day_html(finding.deadline, calendar, estimated=count.estimated, note_below=True)
-        self.info.value = f"现期限 {shown}：{html.escape(str(count))} 个工作日 working days"
+        shown = day_html(finding.deadline, calendar, estimated=count.estimated)
+        mark = ESTIMATE_MARK if count.estimated else ""
+        self.info.value = (f"现期限 {shown}：{count.days} 个工作日 working days{mark}"
+                           + (estimate_html(list(count.missing_years)) if mark else ""))
         self.info.add_class("kit-deadline-info")
 
 
