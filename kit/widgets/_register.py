@@ -78,7 +78,7 @@ class RegisterPicker(W.VBox):
                                                                       max_width="100%"))
         self.search.add_class("kit-register-search")
         self.search.observe(lambda _c: self.find(), names="value")
-        self.choice = W.Dropdown(options=[], layout=W.Layout(width="30em", max_width="100%"))
+        self.choice = W.Dropdown(options=[], layout=W.Layout(width="34em", max_width="100%"))
         self.choice.add_class("kit-register-choice")
         self.choice.observe(lambda _c: self._picked(), names="value")
         self.clear_button = W.Button(description="清除 Clear", layout=W.Layout(width="auto"),

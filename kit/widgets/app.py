@@ -28,7 +28,14 @@ from kit.profiles import load_profile, read_profiles
 from kit.record import Inspection, Member, new_inspection
 from kit.register import RegisteredCompany
 from kit.session import Session
-from kit.widgets._common import TOUCH, MessageArea, PageLook, parse_query, vocab_options
+from kit.widgets._common import (
+    TOUCH,
+    MessageArea,
+    PageLook,
+    parse_query,
+    shown_if,
+    vocab_options,
+)
 from kit.widgets._fields import DATE_HINT, guarded, problems_html
 from kit.widgets._guard import PageGuard
 from kit.widgets._register import RegisterPicker
@@ -162,6 +169,7 @@ class InspectorApp(W.VBox):
         self.tabs = W.Tab()
         self.tabs.add_class("kit-stages")
         self.tabs.observe(self._tab_changed, names="selected_index")
+        shown_if(self.tabs, False)  # an empty frame until a record is open
         self._built: dict[str, W.Widget] = {}
         self._section: str | None = None
         self._opening = False
@@ -279,16 +287,19 @@ class InspectorApp(W.VBox):
         # the company as the office's register has it (name, credit code, licence or filing,
         # products), found by name or credit code, instead of typing its name
         self.register = RegisterPicker(self.door, on_pick=self._company_picked)
-        return W.VBox([W.HBox([W.HTML("<b>新建 New:</b>"), self.new_company, self.new_type,
-                               self.new_date, self.new_profile, button],
+        return W.VBox([W.HTML("<b>新建检查 New inspection</b> <small>从企业名录选择企业，或填写企业"
+                              "名称 / pick the company from the register, or type its name</small>"),
+                       self.register,
+                       W.HBox([self.new_company, self.new_type, self.new_date, self.new_profile,
+                               button],
                               layout=W.Layout(flex_flow="row wrap", align_items="center")),
-                       self.register, self.profile_note])
+                       self.profile_note])
 
     def _company_picked(self, company: RegisteredCompany | None) -> None:
         """A company picked from the register names the new inspection (its name is the
         register's, not typed); cleared, the name is typed again."""
         self.new_company.value = company.name if company is not None else ""
-        self.new_company.disabled = company is not None
+        shown_if(self.new_company, company is None)  # named above, with its papers
 
     def _new_inspection(self) -> Inspection:
         """The inspection the form describes: with a company of the register, its company
@@ -354,6 +365,7 @@ class InspectorApp(W.VBox):
         index = keys.index(wanted)
         self._opening = True  # resetting the tabs selects the first one: build nothing yet
         try:
+            shown_if(self.tabs, True)
             self.tabs.children = [W.VBox() for _ in keys]
             for i, (_key, title) in enumerate(STAGE_TABS):
                 self.tabs.set_title(i, title)
