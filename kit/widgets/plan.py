@@ -32,8 +32,8 @@ __all__ = ["PLAN_PAGE", "PlanLinesWidget", "app_link"]
 PLAN_PAGE = 25
 
 #: the table's columns: heading and width
-_COLUMNS = (("计划行 Line", "6.5em"), ("月份 Month", "5.5em"), ("企业 Company", "17em"),
-            ("检查组 Team", "9em"), ("状态 State", "7.5em"), ("检查记录 Inspection", "11em"))
+_COLUMNS = (("计划行 Line", "6.5em"), ("月份 Month", "6.5em"), ("企业 Company", "17em"),
+            ("检查组 Team", "9em"), ("状态 State", "8.5em"), ("检查记录 Inspection", "11em"))
 _STATES = (("全部 all", ""), ("未开始 not done", "open"), ("已建检查 done", "done"),
            ("已撤销 withdrawn", "withdrawn"))
 
@@ -43,7 +43,8 @@ def app_link(app_url: str, inspection_id: str, label: str | None = None) -> str:
     ``?id=ID&stage=preparation``), a finger's size."""
     href = f"{app_url}?{urlencode({'id': inspection_id, 'stage': 'preparation'}, safe='.')}"
     return (f"<a class='kit-open-inspection' href='{html.escape(href, quote=True)}' "
-            f"target='_blank' style='display:inline-flex;align-items:center;min-height:44px'>"
+            f"target='_blank' style='display:inline-flex;align-items:center;min-height:44px;"
+            f"color:#0b57d0;text-decoration:underline'>"
             f"{html.escape(label or inspection_id)}</a>")
 
 
@@ -81,16 +82,15 @@ class PlanLinesWidget(W.VBox):
         self.save_button.on_click(lambda _b: self._guard(self.save))
         shown_if(self.save_button, plan is not None and plan.year == year
                  and plan_refusal(door.identity) is None)
-        self.start = W.Text(placeholder=DATE_HINT, layout=W.Layout(width="11em"),
-                            description="检查开始 Start", style={"description_width": "6em"})
+        self.start = W.Text(placeholder=DATE_HINT, layout=W.Layout(width="11em"))
         self.start.add_class("kit-plan-start")
         self.search = W.Text(placeholder="搜索企业、计划行、检查员 search", continuous_update=False,
-                             layout=W.Layout(width="16em", max_width="100%"))
+                             layout=W.Layout(width="19em", max_width="100%"))
         self.search.add_class("kit-plan-search")
         self.month = W.Dropdown(options=[("全部月份 every month", 0),
                                          *((f"{m} 月", m) for m in range(1, 13))],
-                                layout=W.Layout(width="10em"))
-        self.state = W.Dropdown(options=_STATES, layout=W.Layout(width="10em"))
+                                layout=W.Layout(width="13em"))
+        self.state = W.Dropdown(options=_STATES, layout=W.Layout(width="11em"))
         for w in (self.search, self.month, self.state):
             w.observe(lambda _c: self.show(0), names="value")
         self.previous = W.Button(description="◀ 上一页", layout=W.Layout(width="auto"))
@@ -105,7 +105,7 @@ class PlanLinesWidget(W.VBox):
         wrap = W.Layout(flex_flow="row wrap", align_items="center")
         super().__init__([
             PageLook(), self.heading,
-            W.HBox([self.save_button, self.start,
+            W.HBox([self.save_button, W.HTML("检查开始 Start："), self.start,
                     W.HTML(message_html("留空：该月第一个工作日 / blank: the month's first "
                                         "working day", "muted", tag="small"))], layout=wrap),
             W.HBox([self.search, self.month, self.state], layout=wrap),
@@ -165,8 +165,8 @@ class PlanLinesWidget(W.VBox):
     def _row(self, saved: SavedLine) -> W.Widget:
         line = saved.line
         team = "、".join(html.escape(n) for n in line.members) or "—"
-        company = (f"{html.escape(line.company)}<br><small>{html.escape(line.credit_code)}"
-                   f"{' · ' + html.escape(line.level_zh) if line.level_zh else ''}</small>")
+        below = " · ".join(x for x in (line.credit_code, line.level_zh) if x)
+        company = f"{html.escape(line.company)}<br><small>{html.escape(below)}</small>"
         if saved.inspection_id:
             made: W.Widget = W.HTML(app_link(self.app_url, saved.inspection_id),
                                     layout=W.Layout(width=_COLUMNS[-1][1]))
