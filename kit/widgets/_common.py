@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import html
 import os
+from datetime import date
 from pathlib import Path
 from urllib.parse import parse_qs
 
@@ -22,6 +23,7 @@ from kit.labels import Table, options, vocab
 from kit.policy import Policy, load_policy
 from kit.profiles import Profile, resolve_profile
 from kit.session import Session
+from kit.workdays import ESTIMATE_MARK, WorkCalendar, estimate_note
 
 Options = tuple[tuple[str, str], ...]
 
@@ -51,6 +53,11 @@ class PageLook(anywidget.AnyWidget):
     def __init__(self) -> None:
         super().__init__(layout=W.Layout(display="none"))
         self.add_class("kit-look")
+
+
+def coloured(inner: str, kind: str = "ok", *, tag: str = "div") -> str:
+    """``inner``, HTML already escaped, in the colour of its kind (as :func:`message_html`)."""
+    return f"<{tag} style='color:{_COLOURS[kind]}'>{inner}</{tag}>"
 
 
 def message_html(text: str, kind: str = "ok", *, tag: str = "div") -> str:
@@ -148,3 +155,34 @@ def shown_if(widget: W.Widget, shown: bool) -> None:
     display = None if shown else "none"
     if widget.layout.display != display:
         widget.layout.display = display
+
+
+# -- dates on the official calendar ----------------------------------------------------------
+def day_html(day: date, calendar: WorkCalendar, *, estimated: bool | None = None,
+             note_below: bool = False) -> str:
+    """``day`` as the apps show a deadline: an estimate (its year's official schedule not
+    known; or ``estimated``, a count of working days said so) marked with
+    :data:`~kit.workdays.ESTIMATE_MARK` and its note on hover (and below with ``note_below``);
+    a day off named (春节, 周六 …), known or estimated. The record keeps the date only: whether
+    it is an estimate is the calendar's, worked out each time it is shown (the same answer
+    until the office adds the year's schedule to ``templates/holidays.yaml``)."""
+    estimate = (not calendar.knows(day)) if estimated is None else estimated
+    years = sorted({day.year} if not calendar.knows(day) else set())
+    note = estimate_note(years or [day.year]) if estimate else ""
+    text = day.isoformat() + (ESTIMATE_MARK if estimate else "")
+    out = (f"<span class='kit-day{' kit-estimate' if estimate else ''}' "
+           f"title='{html.escape(note, quote=True)}'>{html.escape(text)}</span>")
+    why = calendar.why_day_off(day)
+    if why:
+        guess = "（估算）" if not calendar.knows(day) else ""
+        out += (f"<span class='kit-day-off' style='color:{WARNING}'> ⚠ {day.isoformat()} 是"
+                f"{html.escape(why)}{guess}，不是工作日 / a day off</span>")
+    if estimate and note_below:
+        out += estimate_html(years or [day.year])
+    return out
+
+
+def estimate_html(years: list[int]) -> str:
+    """How an estimate over ``years`` was made, small, below what it explains."""
+    return (f"<div class='kit-estimate-note' style='color:{MUTED};font-size:85%;"
+            f"line-height:1.35'>{html.escape(estimate_note(years))}</div>")

@@ -24,8 +24,16 @@ from kit.policy import Policy
 from kit.record import Finding, natural_key
 from kit.session import Session
 from kit.widgets._collection import CollectionWidget, Column
-from kit.widgets._common import Options, message_html, shown_if, table_options, team_options
+from kit.widgets._common import (
+    Options,
+    coloured,
+    day_html,
+    shown_if,
+    table_options,
+    team_options,
+)
 from kit.widgets._fields import BoundField, field
+from kit.workdays import WorkCalendar
 
 __all__ = ["OutcomePanel", "grade_options", "rounds_html"]
 
@@ -146,7 +154,7 @@ class OutcomePanel(W.VBox):
             if shown and not box.children:
                 box.children = self._builders[name]()
             shown_if(box, shown)
-        self.due.value = self._due_text(f)
+        self.due.value = self._due_text(f, self.session.door.calendar())
         self.rounds.value = rounds_html(f)
         self.round_title.value = (f"<b>第 {len(f.reviews) + 1} 轮（进行中）Round "
                                   f"{len(f.reviews) + 1} under way</b>")
@@ -209,13 +217,16 @@ class OutcomePanel(W.VBox):
         return [self.rounds, self.round_title, *fields]
 
     @staticmethod
-    def _due_text(f: Finding) -> str:
+    def _due_text(f: Finding, calendar: WorkCalendar) -> str:
+        """The deadline in force, an estimate marked and a day off named (:func:`day_html`)."""
         due = f.due
         if due is None:
             return ""
+        shown = day_html(due, calendar)
         if due == f.deadline:
-            return message_html(f"现行整改期限 Deadline in force：{due}", "muted")
+            return coloured(f"现行整改期限 Deadline in force：{shown}", "muted")
         last = max((k for k, e in f.extensions.items() if e.new_deadline == due),
                    key=natural_key, default="")
-        return message_html(f"现行整改期限 Deadline in force：{due}（已延期 extended {last}，原期限 "
-                            f"first set {f.deadline or '未定 none'}）", "warning")
+        return coloured(f"现行整改期限 Deadline in force：{shown}（已延期 extended "
+                        f"{html.escape(last)}，原期限 first set {f.deadline or '未定 none'}）",
+                        "warning")

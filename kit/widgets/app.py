@@ -20,16 +20,25 @@ import ipywidgets as W
 
 from kit.config import settings
 from kit.dates import beijing_today, parse_date
-from kit.door import Door, Identity
+from kit.door import Door, Identity, inspection_for, sections_for
 from kit.errors import KitError
 from kit.interchange import notary_from_environment
 from kit.labels import STAGES, vocab, zh
 from kit.profiles import load_profile, read_profiles
-from kit.record import Member, new_inspection
+from kit.record import Inspection, Member, new_inspection
+from kit.register import RegisteredCompany
 from kit.session import Session
-from kit.widgets._common import TOUCH, MessageArea, PageLook, parse_query, vocab_options
+from kit.widgets._common import (
+    TOUCH,
+    MessageArea,
+    PageLook,
+    parse_query,
+    shown_if,
+    vocab_options,
+)
 from kit.widgets._fields import DATE_HINT, guarded, problems_html
 from kit.widgets._guard import PageGuard
+from kit.widgets._register import RegisterPicker
 
 __all__ = [
     "POLL_SECONDS",
@@ -160,6 +169,7 @@ class InspectorApp(W.VBox):
         self.tabs = W.Tab()
         self.tabs.add_class("kit-stages")
         self.tabs.observe(self._tab_changed, names="selected_index")
+        shown_if(self.tabs, False)  # an empty frame until a record is open
         self._built: dict[str, W.Widget] = {}
         self._section: str | None = None
         self._opening = False
@@ -202,6 +212,7 @@ class InspectorApp(W.VBox):
         if remember and self.guard.user != name:
             self.guard.user = name  # kept by the browser for the next page
         self.door = self.door.as_(Identity(name))
+        self.register.door = self.door
         if self.session is not None:
             self.session.door = self.door
             self.guard.person = name  # what the browser keeps from now on is this person's
@@ -272,25 +283,56 @@ class InspectorApp(W.VBox):
                           layout=W.Layout(width="auto"))
         button.add_class("kit-new")
         button.on_click(lambda _b: self._guard(self.create))
-        return W.VBox([W.HBox([W.HTML("<b>新建 New:</b>"), self.new_company, self.new_type,
-                               self.new_date, self.new_profile, button],
-                              layout=W.Layout(flex_flow="row wrap")), self.profile_note])
+        self.new_button = button
+        # the company as the office's register has it (name, credit code, licence or filing,
+        # products), found by name or credit code, instead of typing its name
+        self.register = RegisterPicker(self.door, on_pick=self._company_picked)
+        return W.VBox([W.HTML("<b>新建检查 New inspection</b> <small>从企业名录选择企业，或填写企业"
+                              "名称 / pick the company from the register, or type its name</small>"),
+                       self.register,
+                       W.HBox([self.new_company, self.new_type, self.new_date, self.new_profile,
+                               button],
+                              layout=W.Layout(flex_flow="row wrap", align_items="center")),
+                       self.profile_note])
+
+    def _company_picked(self, company: RegisteredCompany | None) -> None:
+        """A company picked from the register names the new inspection (its name is the
+        register's, not typed); cleared, the name is typed again."""
+        self.new_company.value = company.name if company is not None else ""
+        shown_if(self.new_company, company is None)  # named above, with its papers
+
+    def _new_inspection(self) -> Inspection:
+        """The inspection the form describes: with a company of the register, its company
+        part from the register and the profile's sections that apply to it (七、14 only where
+        it contracts manufacturing)."""
+        profile = load_profile(self.new_profile.value or "full")
+        start = parse_date(self.new_date.value)
+        company = self.register.chosen
+        if company is None:
+            return new_inspection(type=self.new_type.value, start_date=start,
+                                  sections=profile.sections, profile=profile.id)
+        applies = set(sections_for(company))
+        base = inspection_for(company, type=self.new_type.value, start=start)
+        return replace(base, profile=profile.id, scope=replace(
+            base.scope, sections=tuple(s for s in profile.sections if s in applies)))
 
     def create(self) -> str:
         """Start a new inspection from the form; open it on the preparation stage."""
         who = self._require_identity()
-        profile = load_profile(self.new_profile.value or "full")
-        inspection = new_inspection(type=self.new_type.value,
-                                    start_date=parse_date(self.new_date.value),
-                                    sections=profile.sections, profile=profile.id)
+        inspection = self._new_inspection()
+        picked = self.register.chosen is not None
         if who.hub:  # on the office server its creator leads it until the team is set up
             inspection = replace(inspection, team={"M1": Member(who.user, "leader",
                                                                   user=who.user)})
         session = Session.create(self.door, inspection)
-        if self.new_company.value.strip():
+        if not picked and self.new_company.value.strip():
             session.set("company/name", self.new_company.value.strip())
         self.open_inspection(session.id, stage="preparation")
+        self.register.clear()
         self.new_company.value = ""
+        if picked:
+            self.say(f"已按企业名录填写企业信息、证照和产品 / the company, its licences and products "
+                     f"are filled from the register: {session.id}")
         return session.id
 
     def open_inspection(self, inspection_id: str | None, *, stage: str | None = None,
@@ -323,6 +365,7 @@ class InspectorApp(W.VBox):
         index = keys.index(wanted)
         self._opening = True  # resetting the tabs selects the first one: build nothing yet
         try:
+            shown_if(self.tabs, True)
             self.tabs.children = [W.VBox() for _ in keys]
             for i, (_key, title) in enumerate(STAGE_TABS):
                 self.tabs.set_title(i, title)
@@ -373,6 +416,7 @@ class InspectorApp(W.VBox):
     def refresh(self) -> None:
         """Show changes other tabs and colleagues saved since this page read the record."""
         self.refresh_list()
+        self.register.reload()
         if self.session is not None:
             self.session.refresh()
             self.say("已刷新 / refreshed")

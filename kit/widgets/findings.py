@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import warnings
 from datetime import date
 
 import ipywidgets as W
@@ -15,6 +16,8 @@ from kit.session import Session
 from kit.widgets._collection import CollectionWidget, Column
 from kit.widgets._common import (
     Options,
+    day_html,
+    estimate_html,
     message_html,
     office_policy,
     session_profile,
@@ -24,7 +27,7 @@ from kit.widgets._common import (
 from kit.widgets._evidence import EvidenceBox
 from kit.widgets._fields import ProblemList, field
 from kit.widgets._outcomes import OutcomePanel
-from kit.workdays import load_calendar
+from kit.workdays import ESTIMATE_MARK, CalendarEstimateWarning, load_calendar
 
 __all__ = [
     "DeadlineHelper",
@@ -55,7 +58,7 @@ class DeadlineHelper(W.HBox):
         session.on_change(lambda p: self.describe() if p in ("*", self._path) else None)
         self.describe()
         super().__init__([W.HTML("期限 = 检查结束后"), self.days, W.HTML("个工作日"), self.button,
-                          self.info])
+                          self.info], layout=W.Layout(flex_flow="row wrap", align_items="center"))
 
     @property
     def _path(self) -> str:
@@ -66,8 +69,10 @@ class DeadlineHelper(W.HBox):
 
     def apply(self) -> None:
         try:
-            deadline = load_calendar().add_workdays(self._start(), self.days.value,
-                                                    allow_estimate=True)
+            with warnings.catch_warnings():  # an estimate is said beside the date (describe)
+                warnings.simplefilter("ignore", CalendarEstimateWarning)
+                deadline = load_calendar().add_workdays(self._start(), self.days.value,
+                                                        allow_estimate=True)
             self.session.set(self._path, deadline.date)
         except KitError as exc:
             self.info.value = message_html(str(exc), "error", tag="span")
@@ -79,13 +84,21 @@ class DeadlineHelper(W.HBox):
         if finding is None or finding.deadline is None:
             self.info.value = ""
             return
+        calendar = load_calendar()
         try:
-            count = load_calendar().workdays_between(self._start(), finding.deadline,
-                                                     allow_estimate=True)
+            with warnings.catch_warnings():  # said as the estimate it is, below
+                warnings.simplefilter("ignore", CalendarEstimateWarning)
+                count = calendar.workdays_between(self._start(), finding.deadline,
+                                                  allow_estimate=True)
         except KitError as exc:
             self.info.value = html.escape(str(exc))
             return
-        self.info.value = html.escape(f"现期限 {finding.deadline}：{count} 个工作日 working days")
+        # the record keeps the date only: whether it is an estimate is worked out now, from
+        # the calendar (the same answer until the office adds that year's schedule)
+        shown = day_html(finding.deadline, calendar, estimated=count.estimated)
+        mark = ESTIMATE_MARK if count.estimated else ""
+        self.info.value = (f"现期限 {shown}：{count.days} 个工作日 working days{mark}"
+                           + (estimate_html(list(count.missing_years)) if mark else ""))
         self.info.add_class("kit-deadline-info")
 
 
