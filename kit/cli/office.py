@@ -43,11 +43,10 @@ def cmd_plan(args: argparse.Namespace) -> int:
     from kit.analytics import load_tables
     from kit.dates import parse_date
     from kit.planning import (
-        grading_of,
         load_supervision_rules,
+        office_year_plan,
         save_year_plan,
         supervision_file,
-        year_plan,
     )
 
     rules = load_supervision_rules(args.rules)
@@ -69,14 +68,9 @@ def cmd_plan(args: argparse.Namespace) -> int:
                 *(["写出 writing"] if out else []), *(["保存 saving"] if args.save else [])],
                show=show) as next_step:
         tables = load_tables(door, progress=show)
-        register = [r.company for r in door.companies()]
-        # grades and verdicts from the store while the tables do not carry them
-        grading = None if "grade" in tables.findings and "verdict" in tables.inspections \
-            else grading_of(door.rows(("findings", "opinion/verdict", "opinion/scheme")))
         next_step()
-        plan = year_plan(tables, args.year, as_of=as_of, rules=rules,
-                         inspectors=args.inspector or None, seed=args.seed,
-                         register=register or None, grading=grading)
+        plan = office_year_plan(door, tables, args.year, as_of=as_of, rules=rules,
+                                inspectors=args.inspector or None, seed=args.seed)
         if out is not None:
             next_step()
             plan.to_excel(out)
@@ -91,10 +85,11 @@ def cmd_plan(args: argparse.Namespace) -> int:
          f"{int(plan.plan['overdue'].sum())} 家；截至 {plan.as_of}，依据 {rules.source[:40]}… / the "
          f"{args.year} plan: {len(plan.plan)} inspection(s), {int(plan.plan['overdue'].sum())} "
          f"overdue")
-    if register:
+    registered = int(plan.levels["in_register"].sum()) if "in_register" in plan.levels else 0
+    if registered:
         never = int((plan.levels["in_register"] & plan.levels["last_inspection"].isna()).sum())
-        _out(f"企业名录 {len(register)} 家，其中从未检查 {never} 家 / the register: "
-             f"{len(register)} companies, {never} never inspected")
+        _out(f"企业名录 {registered} 家，其中从未检查 {never} 家 / the register: "
+             f"{registered} companies, {never} never inspected")
     if saved is not None:
         _out(saved.summary())
     if out is not None:

@@ -11,7 +11,7 @@ line with a stable id, to become an inspection (``kit new --plan-line 2027-014``
 
 from __future__ import annotations
 
-from kit.planning._lines import plan_lines_of, save_year_plan
+from kit.planning._lines import office_year_plan, plan_lines_of, save_year_plan
 from kit.planning._plan import (
     LEVEL_COLUMNS,
     PLAN_COLUMNS,
@@ -43,6 +43,7 @@ __all__ = [
     "company_levels",
     "grading_of",
     "load_supervision_rules",
+    "office_year_plan",
     "plan_lines_of",
     "rules_problems",
     "save_year_plan",

@@ -15,15 +15,33 @@ saved through the door with a stable id (``kit plan --year 2027 --save``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 import pandas as pd
 
+from kit.analytics import Tables
 from kit.door import Door, PlanLine, PlanSaved
-from kit.planning._plan import YearPlan
+from kit.planning._plan import YearPlan, grading_of, year_plan
+from kit.planning._rules import SupervisionRules
 
 __all__ = ["plan_lines_of", "save_year_plan"]
+
+
+def office_year_plan(door: Door, tables: Tables, year: int, *, as_of: date | None = None,
+                     rules: SupervisionRules | None = None,
+                     inspectors: Sequence[str] | None = None,
+                     seed: int | None = None) -> YearPlan:
+    """The plan of ``year`` over the office's store as ``door`` shows it: ``tables`` (its
+    inspections) and every company of its register, inspected or not; the findings' grades and
+    verdicts from the store when ``tables`` do not carry them. What ``kit plan`` and the
+    analytics notebook plan."""
+    register = [r.company for r in door.companies()]
+    grading = None if "grade" in tables.findings and "verdict" in tables.inspections \
+        else grading_of(door.rows(("findings", "opinion/verdict", "opinion/scheme")))
+    return year_plan(tables, year, as_of=as_of, rules=rules, inspectors=inspectors, seed=seed,
+                     register=register or None, grading=grading)
 
 
 def _text(value: Any) -> str:
