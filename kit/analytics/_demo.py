@@ -43,6 +43,7 @@ from kit.door import AccessError, Door, Identity
 from kit.errors import ConflictError, KitError
 from kit.guide import Clause, Guide, load_guide
 from kit.identifiers import ALPHABET, make_credit_code
+from kit.interchange import register_demo
 from kit.policy import Policy, load_policy
 from kit.profiles import FULL, load_profile
 from kit.record import (
@@ -507,7 +508,8 @@ def load_demo_data(door: Door, *, inspections: int = 30, companies: int = 10, se
     ``progress(k)`` is called after each of them (``kit demo`` shows a bar)."""
     have = {row["id"] for row in door.list((), include_deleted=True)}
     loaded = 0
-    for ins in demo_inspections(inspections, companies, seed=seed, end=end):
+    made = demo_inspections(inspections, companies, seed=seed, end=end)
+    for ins in made:
         if progress is not None:
             progress(1)
         if ins.id in have:
@@ -517,6 +519,7 @@ def load_demo_data(door: Door, *, inspections: int = 30, companies: int = 10, se
         except ConflictError:  # another process loaded it in the meantime
             continue
         loaded += 1
+    register_demo(door, made)  # the fictional companies in the register (企业名录) too
     return loaded
 
 

@@ -7,7 +7,7 @@ it read.
 
 from __future__ import annotations
 
-from kit.interchange._demo import DEMO_ID, demo_file, demo_inspection, load_demo
+from kit.interchange._demo import DEMO_ID, demo_file, demo_inspection, load_demo, register_demo
 from kit.interchange._json import (
     EVIDENCE_KEY,
     MAX_DEPTH,
@@ -32,6 +32,7 @@ from kit.interchange._print import (
     signed_record_pdf,
     signed_service_pdf,
 )
+from kit.interchange._register import register_entry, register_of
 from kit.interchange._verify import verify_file
 from kit.interchange._workbook import (
     IMPORT_STEPS,
@@ -68,6 +69,9 @@ __all__ = [
     "parse_json_bytes",
     "parse_json_file",
     "pictures_of",
+    "register_demo",
+    "register_entry",
+    "register_of",
     "signed_export",
     "signed_notice_pdf",
     "signed_record_pdf",
