@@ -18,6 +18,7 @@ from typing import Any, ParamSpec
 import numpy as np
 import pandas as pd
 
+from kit.analytics._dictionary import describe
 from kit.analytics._outcomes import (
     EXTENSION_COLUMNS,
     PRODUCTION_STATES,
@@ -786,13 +787,15 @@ SHEETS: Mapping[str, str] = {
     "by_quarter_section": "季度分节", "workload": "检查员工作量", "by_section": "按节统计",
     "by_company": "按企业统计", "by_type": "按类型统计", "inspections": "检查", "findings": "问题",
     "follow_ups": "跟踪整改", "reviews": "复查轮次", "extensions": "延期整改", "team": "检查组",
-    "notices": "文书", "samples": "记录抽样", "results": "检查项结果",
+    "notices": "文书", "samples": "记录抽样", "results": "检查项结果", "products": "产品",
+    "licences": "证照", "dictionary": "数据字典",
 }
 
 
 def report_tables(tables: Tables, today: date, *,
                   calendar: WorkCalendar | None = None) -> dict[str, pd.DataFrame]:
-    """Every analysis and every table by name (the keys of :data:`SHEETS`), ready to write."""
+    """Every analysis and every table by name (the keys of :data:`SHEETS` but the
+    dictionary), ready to write."""
     return {
         "measures": suggest_measures(tables, today, calendar=calendar),
         "overdue": overdue_rectifications(tables, today, calendar=calendar),
@@ -806,17 +809,21 @@ def report_tables(tables: Tables, today: date, *,
         "follow_ups": tables.follow_ups, "reviews": tables.reviews,
         "extensions": tables.extensions, "team": tables.team, "notices": tables.notices,
         "samples": tables.samples, "results": tables.results,
+        "products": tables.products, "licences": tables.licences,
     }
 
 
 def export_excel(tables: Tables, path: str | Path, *, today: date | None = None,
                  calendar: WorkCalendar | None = None) -> Path:
-    """Write the analyses and the tables to one .xlsx workbook, a sheet each; return the path.
+    """Write the analyses and every table to one .xlsx workbook, a sheet each, and the data
+    dictionary of every column of every sheet (数据字典); return the path.
 
     Overdue rectifications and suggested measures are as of ``today`` (default: today in
     Beijing). Each sheet has a frozen header, an autofilter and widths to its text; codes
-    stay text, a text is never a formula whatever it starts with; :func:`read_export` reads
-    the workbook back with the same types.
+    stay text, a text is never a formula whatever it starts with; a table longer than a sheet
+    holds goes on over ``名称 (2)`` … ; times are Beijing wall time (the dictionary says so).
+    :func:`read_export` reads the workbook back with the same types (:mod:`kit.frames`: an
+    empty text comes back missing, as ``pd.NA``).
     """
     from kit.dates import beijing_today
 
@@ -824,11 +831,12 @@ def export_excel(tables: Tables, path: str | Path, *, today: date | None = None,
     if path.suffix.lower() != ".xlsx":
         msg = f"导出文件须为 .xlsx / the export must be an .xlsx file, not {path.name!r}"
         raise KitError(msg)
-    return write_frames(report_tables(tables, today or beijing_today(), calendar=calendar),
-                        path, titles=SHEETS)
+    frames = report_tables(tables, today or beijing_today(), calendar=calendar)
+    return write_frames({**frames, "dictionary": describe(frames)}, path, titles=SHEETS)
 
 
 def read_export(path: str | Path) -> dict[str, pd.DataFrame]:
     """The tables of a workbook :func:`export_excel` wrote, by name (the keys of
-    :data:`SHEETS`), with their types: ordered categoricals, dates, ``pd.NA``, tuples."""
+    :data:`SHEETS`), with their types: ordered categoricals, dates, times in Asia/Shanghai
+    again, ``pd.NA`` (for an empty text too), tuples; a table split over sheets, whole."""
     return read_frames(path)
