@@ -186,10 +186,11 @@ def test_multi_valued_fields_are_tuples_of_text_and_every_inspector_is_kept(reco
 def test_the_export_reads_back_every_table_as_it_was(records, tmp_path):
     t = tables_of(records)
     back = read_export(export_excel(t, tmp_path / "a.xlsx", today=DEFAULT_END))
-    for name in ("inspections", "results", "findings", "samples", "follow_ups", "team",
-                 "notices", "reviews", "extensions", "trends", "by_quarter_section",
-                 "workload", "overdue", "repeats", "by_company", "by_type", "by_section"):
-        pd.testing.assert_frame_equal(back[name], every_table(t)[name], obj=name)
+    assert set(back) == set(EXPECTED) | {"dictionary"}  # every table, products and licences too
+    for name, frame in every_table(t).items():
+        # an empty text comes back missing, as Excel holds it (the measures' "none" is "")
+        pd.testing.assert_frame_equal(back[name], frame.replace("", pd.NA), obj=name)
+        assert {c: logical_type(back[name][c]) for c in back[name].columns} == EXPECTED[name]
 
 
 # -- where pyarrow is installed: every table built with text in pyarrow and without ---------------
@@ -235,7 +236,9 @@ def test_with_pyarrow_every_table_is_the_same_as_without(records, tmp_path):
                 assert a[c].cat.ordered == b[c].cat.ordered, (name, c)
         pd.testing.assert_frame_equal(_comparable(a), _comparable(b), obj=name)
     for name, frame in exported.items():
-        pd.testing.assert_frame_equal(frame, arrow[name], obj=f"{name} from Excel")
+        if name != "dictionary":
+            pd.testing.assert_frame_equal(frame, arrow[name].replace("", pd.NA),
+                                          obj=f"{name} from Excel")
 
 
 @pytest.mark.parametrize("storage", ["pyarrow", "python"])
