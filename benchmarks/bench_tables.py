@@ -97,12 +97,12 @@ def parquet_rows(size: int, repeat: int, folder: Path, door: Any, tables: Any
     import shutil
     import tempfile
 
-    from kit.analytics import TABLE_NAMES, load_tables, write_tables
-    from kit.cli import main
-
     if importlib.util.find_spec("pyarrow") is None:
         print("kit tables --format parquet: skipped (pyarrow is not installed)", flush=True)
         return []
+    from kit.analytics import TABLE_NAMES, load_tables, write_tables
+    from kit.cli import main
+
     scratch = Path(tempfile.mkdtemp(prefix="bench_tables_"))
 
     def plain(frames: Any, where: Path) -> None:

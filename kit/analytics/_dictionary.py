@@ -77,8 +77,7 @@ class TableDoc:
 
 
 @cache
-def data_dictionary() -> dict[str, TableDoc]:
-    """Every table's description, by table name, in the dictionary's order."""
+def _document() -> dict[str, Any]:
     where = DICTIONARY_FILE.name
     try:
         data = yaml.safe_load(DICTIONARY_FILE.read_text(encoding="utf-8"))
@@ -88,6 +87,14 @@ def data_dictionary() -> dict[str, TableDoc]:
     if not isinstance(data, dict) or data.get("format_version") != 1:
         msg = f"{where}：须为 format_version 1 / must be format_version 1"
         raise KitError(msg)
+    return data
+
+
+@cache
+def data_dictionary() -> dict[str, TableDoc]:
+    """Every table's description, by table name, in the dictionary's order."""
+    where = DICTIONARY_FILE.name
+    data = _document()
     shared = data.get("shared") or {}
     out = {}
     for name, table in (data.get("tables") or {}).items():
@@ -111,7 +118,7 @@ def data_dictionary() -> dict[str, TableDoc]:
 
 def dictionary_zone() -> str:
     """The zone of every time in the tables (``Asia/Shanghai``), as the dictionary states."""
-    return str(yaml.safe_load(DICTIONARY_FILE.read_text(encoding="utf-8"))["zone"])
+    return str(_document()["zone"])
 
 
 def describe(frames: Mapping[str, pd.DataFrame] | None = None, *,

@@ -68,7 +68,7 @@ def test_every_column_of_every_table_is_in_the_dictionary_and_nothing_stale_is(t
         for column in got:
             f = doc.field(column)
             assert f.type == logical_type(frame[column]) == EXPECTED[name][column], (name, column)
-            assert f.zh and f.en and f.source, (name, column)
+            assert all((f.zh, f.en, f.source)), (name, column)
         assert {k.strip() for k in doc.key.split(",")} <= set(got), name
 
 
@@ -77,7 +77,8 @@ def test_each_tables_key_names_one_row_and_includes_its_inspection(tables):
         frame = getattr(tables, name)
         key = KEYS[name]
         assert data_dictionary()[name].key == key
-        assert frame[key].notna().all() and frame[key].is_unique, name
+        assert frame[key].notna().all(), name
+        assert frame[key].is_unique, name
         assert frame.columns[0] == key or key == "inspection_id", name
         if key != "inspection_id":
             assert all(str(k).startswith(f"{i}/") for k, i in
@@ -85,7 +86,8 @@ def test_each_tables_key_names_one_row_and_includes_its_inspection(tables):
     f = tables.findings
     assert (f["finding_key"] == f["inspection_id"] + "/" + f["finding"]).all()
     # the same finding id in two inspections: two keys
-    assert f["finding"].duplicated().any() and f["finding_key"].is_unique
+    assert f["finding"].duplicated().any()
+    assert f["finding_key"].is_unique
     r = tables.reviews
     assert (r["review_key"] == r["finding_key"] + "/R" + r["round"].astype(str)).all()
     assert set(r["finding_key"]) <= set(f["finding_key"])
@@ -144,7 +146,8 @@ def test_csv_is_utf8_with_a_bom_with_the_dictionary_beside_it(tables, tmp_path):
 def test_the_workbook_holds_every_table_and_the_dictionary_and_reads_back(tables, tmp_path):
     write_tables(tables, tmp_path, "xlsx")
     book = openpyxl.load_workbook(tmp_path / "tables.xlsx", read_only=True)
-    assert "数据字典" in book.sheetnames and "产品" in book.sheetnames
+    assert "数据字典" in book.sheetnames
+    assert "产品" in book.sheetnames
     book.close()
     back = read_tables(tmp_path)
     assert set(back) == set(TABLE_NAMES)
@@ -253,7 +256,8 @@ def test_kit_tables_writes_the_store_s_tables(store, tmp_path, capsys):
     assert main(["tables", "--out", str(out), "--format", "csv", "--data-dir",
                  str(store)]) == 0
     said = capsys.readouterr().out
-    assert "findings.csv" in said and "dictionary.json" in said
+    assert "findings.csv" in said
+    assert "dictionary.json" in said
     with (out / "inspections.csv").open(encoding="utf-8-sig", newline="") as f:
         assert len(list(csv.DictReader(f))) == 12
 
@@ -273,7 +277,9 @@ def test_kit_tables_refuses_what_it_cannot_do(store, tmp_path, capsys):
 def test_kit_tables_describe(capsys):
     assert main(["tables", "--describe", "findings"]) == 0
     said = capsys.readouterr().out
-    assert "finding_key" in said and "findings/*/deadline" in said and "十、1" in said
+    assert "finding_key" in said
+    assert "findings/*/deadline" in said
+    assert "十、1" in said
     assert "inspections" not in said.split("\n")[0]
     assert main(["tables", "--describe", "--markdown"]) == 0
     assert capsys.readouterr().out == dictionary_markdown()
