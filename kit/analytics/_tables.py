@@ -135,8 +135,11 @@ class Tables:
     and the one under way) and its extensions (``extensions``, 延期整改). Sections, items and codes are ordered categoricals in the
     guide's order (``groupby`` gives 7.1, 7.2 … 7.10); missing values are ``pd.NA``/``NaT``;
     text is ``string``; multi-valued fields are tuples of str (``()`` for none), with or
-    without pyarrow (:mod:`kit.analytics._typed`). ``skipped`` names records that could not
-    be read (id and why); they are in no table.
+    without pyarrow (:mod:`kit.analytics._typed`); times are aware, in Asia/Shanghai. Each
+    table's first column is its key (:data:`KEYS`: ``finding_key`` ``A1/F2``…; inspections
+    and follow-ups are keyed by ``inspection_id``); every column is described in the data
+    dictionary (:func:`kit.analytics.data_dictionary`). ``skipped`` names records that could
+    not be read (id and why); they are in no table.
     """
 
     inspections: pd.DataFrame
