@@ -79,14 +79,11 @@ def arrow_table(frame: pd.DataFrame, name: str) -> Any:
     pa = _pyarrow()
     doc = data_dictionary()[name]
     lists = [c for c in frame.columns if doc.field(str(c)).type == "list"]
-    data = frame.copy()
-    for c in lists:
-        data[c] = [list(v) for v in data[c]]
-    table = pa.Table.from_pandas(data, preserve_index=False)
-    for c in lists:
-        at = table.schema.get_field_index(str(c))
+    table = pa.Table.from_pandas(frame.drop(columns=lists), preserve_index=False)
+    for c in lists:  # each converted once, in its place
         values = pa.array([list(v) for v in frame[c]], type=pa.list_(pa.string()))
-        table = table.set_column(at, pa.field(str(c), values.type), values)
+        table = table.add_column(frame.columns.get_loc(c), pa.field(str(c), values.type),
+                                 values)
     for c in frame.columns:  # a scheme with no grades: no categories, still text ones
         if isinstance(frame[c].dtype, pd.CategoricalDtype) and not len(frame[c].cat.categories):
             at = table.schema.get_field_index(str(c))
