@@ -17,11 +17,19 @@ percentile) of ``--repeat`` runs:
   (``Door.inspection``), before building any frame; once per size (it is slow). Reported.
 * **memory**: the tables' ``memory_usage(deep=True)``; and of the same tables with every
   column as plain Python objects (text for codes, "" for missing), as the first kit's were.
+* **kit tables --format parquet** (where pyarrow is installed; skipped, and said so, where it
+  is not): the whole command in process (the store read, every table written with the data
+  dictionary); floor: ``load_tables`` and a plain ``DataFrame.to_parquet`` of each table.
+  Target <= 1.5x. And **write_tables parquet**, the writing alone on tables in hand, against
+  the same ``to_parquet`` calls (the price of the list types, the empty categoricals and the
+  dictionary). Target <= 2x.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 import sqlite3
 import sys
@@ -33,6 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_scale import OUT, build_store, interleaved, row
 
 TARGET = 2.0
+TABLES_TARGET, WRITE_TARGET = 1.5, 2.0
 
 
 def measure(size: int, repeat: int, out_dir: Path = OUT) -> list[dict[str, Any]]:
@@ -76,8 +85,49 @@ def measure(size: int, repeat: int, out_dir: Path = OUT) -> list[dict[str, Any]]
                 "plain_mb": plain / 2**20, "rows": sum(len(f) for f in frames),
                 "filtered_inspections": len(load_tables(door, since=since,
                                                             until=until).inspections)})
+    out.extend(parquet_rows(size, repeat, folder, door, tables))
     door.close()
     return out
+
+
+def parquet_rows(size: int, repeat: int, folder: Path, door: Any, tables: Any
+                 ) -> list[dict[str, Any]]:
+    """``kit tables --format parquet`` and ``write_tables`` against plain ``to_parquet``."""
+    import importlib.util
+    import shutil
+    import tempfile
+
+    if importlib.util.find_spec("pyarrow") is None:
+        print("kit tables --format parquet: skipped (pyarrow is not installed)", flush=True)
+        return []
+    from kit.analytics import TABLE_NAMES, load_tables, write_tables
+    from kit.cli import main
+
+    scratch = Path(tempfile.mkdtemp(prefix="bench_tables_"))
+
+    def plain(frames: Any, where: Path) -> None:
+        where.mkdir(parents=True, exist_ok=True)
+        for name in TABLE_NAMES:
+            getattr(frames, name).to_parquet(where / f"{name}.parquet")
+
+    def command(i: int) -> None:
+        with contextlib.redirect_stdout(io.StringIO()):
+            code = main(["tables", "--out", str(scratch / f"cmd{i}"), "--format", "parquet",
+                         "--data-dir", str(folder)])
+        assert code == 0
+
+    try:
+        times = interleaved({
+            "path": command,
+            "floor": lambda i: plain(load_tables(door), scratch / f"floor{i}"),
+            "write": lambda i: write_tables(tables, scratch / f"write{i}", "parquet"),
+            "write_floor": lambda i: plain(tables, scratch / f"plain{i}"),
+        }, repeat)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return [row("kit tables --format parquet", size, times) | {"target": TABLES_TARGET},
+            row("write_tables parquet (tables in hand)", size, times, "write", "write_floor")
+            | {"target": WRITE_TARGET}]
 
 
 def _plain(value: Any) -> Any:

@@ -1,7 +1,10 @@
 """An office's inspections as tidy pandas tables, what an analyst reads from them, and charts.
 
 :func:`load_tables` reads every inspection of a store into :class:`Tables` (inspections, item
-results, findings, record samples, follow-ups, joined on ``inspection_id``); the analyses are
+results, findings, record samples, follow-ups, teams, notices, products, licences, review rounds
+and extensions, joined on ``inspection_id``, each with a stable key: :data:`KEYS`);
+:func:`write_tables` writes them as Parquet, CSV or Excel with the data dictionary
+(:func:`data_dictionary`, :func:`describe`), :func:`duckdb_views` makes them SQL views; the analyses are
 pure functions of those tables (with each finding's grade and outcome, its review rounds and
 extensions, and each inspection's verdict); :func:`bar_chart` draws them; :func:`load_demo_data` fills a
 store with generated inspections of fictional companies to try it all on.
@@ -22,6 +25,24 @@ from kit.analytics._demo import (
     demo_inspections,
     load_demo_data,
 )
+from kit.analytics._dictionary import (
+    DESCRIBE_COLUMNS,
+    LOGICAL_TYPES,
+    Field,
+    TableDoc,
+    data_dictionary,
+    describe,
+    dictionary_json,
+    dictionary_markdown,
+)
+from kit.analytics._files import (
+    FORMATS,
+    TABLE_NAMES,
+    check_format,
+    duckdb_views,
+    read_tables,
+    write_tables,
+)
 from kit.analytics._outcomes import (
     EXTENSION_COLUMNS,
     PRODUCTION_STATES,
@@ -31,8 +52,11 @@ from kit.analytics._tables import (
     FINDING_COLUMNS,
     FOLLOW_UP_COLUMNS,
     INSPECTION_COLUMNS,
+    KEYS,
+    LICENCE_COLUMNS,
     MEASURE_LADDER,
     NOTICE_COLUMNS,
+    PRODUCT_COLUMNS,
     RESULT_COLUMNS,
     SAMPLE_COLUMNS,
     SERIOUS_HANDLING,
@@ -61,34 +85,51 @@ from kit.analytics._tables import (
     tables_of,
     workday_counts,
 )
+from kit.analytics._typed import ZONE
 from kit.frames import read_frames, write_frames
 
 __all__ = [
     "CJK_FONTS",
     "CREDIT_SCHEMA",
     "DEFAULT_END",
+    "DESCRIBE_COLUMNS",
     "EXTENSION_COLUMNS",
     "FINDING_COLUMNS",
     "FOLLOW_UP_COLUMNS",
+    "FORMATS",
     "ID_PREFIX",
     "INSPECTION_COLUMNS",
+    "KEYS",
+    "LICENCE_COLUMNS",
+    "LOGICAL_TYPES",
     "MEASURE_LADDER",
     "NOTICE_COLUMNS",
     "PRODUCTION_STATES",
+    "PRODUCT_COLUMNS",
     "RESULT_COLUMNS",
     "REVIEW_COLUMNS",
     "SAMPLE_COLUMNS",
     "SERIOUS_HANDLING",
     "SHEETS",
+    "TABLE_NAMES",
     "TEAM_COLUMNS",
+    "ZONE",
     "Chart",
+    "Field",
+    "TableDoc",
     "Tables",
     "analysis_door",
     "bar_chart",
+    "check_format",
     "cjk_font",
     "credit_file",
     "credit_tables",
+    "data_dictionary",
     "demo_inspections",
+    "describe",
+    "dictionary_json",
+    "dictionary_markdown",
+    "duckdb_views",
     "export_excel",
     "findings_by_quarter_and_section",
     "findings_frame",
@@ -106,6 +147,7 @@ __all__ = [
     "quarterly_trends",
     "read_export",
     "read_frames",
+    "read_tables",
     "repeat_findings",
     "report_tables",
     "samples_frame",
@@ -115,4 +157,5 @@ __all__ = [
     "workday_counts",
     "write_credit_file",
     "write_frames",
+    "write_tables",
 ]

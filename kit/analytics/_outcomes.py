@@ -20,10 +20,13 @@ from kit.labels import PRODUCTION_STATES, REVIEW_MODES, REVIEW_RESULTS
 from kit.policy import Policy
 from kit.record import natural_key
 
-REVIEW_COLUMNS = ("inspection_id", "finding", "round", "kept", "submitted_on", "evidence",
-                  "mode", "mode_zh", "reviewed_on", "reviewer", "result", "result_zh", "note")
-EXTENSION_COLUMNS = ("inspection_id", "finding", "extension", "previous_deadline",
-                     "new_deadline", "reason", "approved_by", "approved_on")
+#: a round's key is its finding's and ``R`` with its number (``A1/F2/R1``), an extension's its
+#: finding's and its own (``A1/F2/E1``): the analysts' tables add them (``kit.analytics.KEYS``)
+REVIEW_COLUMNS = ("review_key", "finding_key", "inspection_id", "finding", "round", "kept",
+                  "submitted_on", "evidence", "mode", "mode_zh", "reviewed_on", "reviewer",
+                  "result", "result_zh", "note")
+EXTENSION_COLUMNS = ("extension_key", "finding_key", "inspection_id", "finding", "extension",
+                     "previous_deadline", "new_deadline", "reason", "approved_by", "approved_on")
 
 
 def zh_of(codes: pd.Series, names: Mapping[str, str]) -> pd.Series:
@@ -122,7 +125,7 @@ def review_rounds(built: Built) -> pd.DataFrame:
                                     ordered=True)
     both["mode_zh"] = zh_of(both["mode"], {k: v[0] for k, v in REVIEW_MODES.items()})
     both["result_zh"] = zh_of(both["result"], {k: v[0] for k, v in REVIEW_RESULTS.items()})
-    return both[list(REVIEW_COLUMNS)]
+    return both[[c for c in REVIEW_COLUMNS if not c.endswith("_key")]]
 
 
 def extensions_table(built: Built) -> pd.DataFrame:
@@ -140,7 +143,7 @@ def extensions_table(built: Built) -> pd.DataFrame:
             last[iid, key] = new
     return ext.assign(previous_deadline=pd.Series(previous, index=ext.index,
                                                   dtype="datetime64[us]"))[
-        list(EXTENSION_COLUMNS)]
+        [c for c in EXTENSION_COLUMNS if not c.endswith("_key")]]
 
 
 def proposed_verdicts(ids: pd.Series, findings: pd.DataFrame, policy: Policy) -> pd.Series:

@@ -18,6 +18,7 @@ from typing import Any, ParamSpec
 import numpy as np
 import pandas as pd
 
+from kit.analytics._dictionary import describe
 from kit.analytics._outcomes import (
     EXTENSION_COLUMNS,
     PRODUCTION_STATES,
@@ -48,15 +49,28 @@ from kit.policy import load_policy
 from kit.record import Inspection, to_doc
 from kit.workdays import CalendarEstimateWarning, WorkCalendar, estimate_note, load_calendar
 
-RESULT_COLUMNS = ("inspection_id", "section", "item", "kind", "label", "result", "result_zh",
-                  "notes", "means", "evidence", "inspector")
-FINDING_COLUMNS = ("inspection_id", "finding", "item", "item_label", "section", "description",
-                   "grade", "grade_zh", "handling", "handling_zh", "needs_deadline",
-                   "requirement", "deadline", "due", "extended", "affects_past_products",
-                   "state", "state_zh", "submitted_on", "evidence", "review_mode",
-                   "reviewed_on", "reviewer", "basis", "corrected_by", "corrected_at",
-                   "warning_on", "warning_channel", "case_number", "transferred_to",
-                   "transferred_on", "production", "production_zh")
+#: Each table's key: one column whose value names one row, stable from one reading to the next
+#: (built from the record's own keys, never from a row's position): ``A1/7.8.m4`` an item's
+#: result, ``A1/F2`` a finding (its id is unique only within its inspection), ``A1/F2/R1`` a
+#: review round (R and its round number), ``A1/F2/E1`` an extension, ``A1/M1`` a team member,
+#: ``A1/rectification`` a notice, ``A1/P1`` a product, ``A1/L1`` a licence, ``A1/3`` a record
+#: sampled (its row in the draw). An inspection and its follow-up are keyed by the inspection.
+KEYS: Mapping[str, str] = {
+    "inspections": "inspection_id", "results": "result_key", "findings": "finding_key",
+    "samples": "sample_key", "follow_ups": "inspection_id", "team": "member_key",
+    "notices": "notice_key", "products": "product_key", "licences": "licence_key",
+    "reviews": "review_key", "extensions": "extension_key",
+}
+RESULT_COLUMNS = ("result_key", "inspection_id", "section", "item", "kind", "label", "result",
+                  "result_zh", "notes", "means", "evidence", "inspector")
+FINDING_COLUMNS = ("finding_key", "inspection_id", "finding", "item", "item_label", "section",
+                   "description", "grade", "grade_zh", "handling", "handling_zh",
+                   "needs_deadline", "requirement", "deadline", "due", "extended",
+                   "affects_past_products", "state", "state_zh", "submitted_on", "evidence",
+                   "review_mode", "reviewed_on", "reviewer", "basis", "corrected_by",
+                   "corrected_at", "warning_on", "warning_channel", "case_number",
+                   "transferred_to", "transferred_on", "production", "production_zh",
+                   "company", "credit_code", "type", "start_date")
 INSPECTION_COLUMNS = ("inspection_id", "company", "credit_code", "role", "role_zh", "type",
                       "type_zh", "principal", "cooperation", "unannounced", "remote",
                       "start_date", "end_date", "quarter", "stage", "stage_zh", "profile",
@@ -67,13 +81,16 @@ INSPECTION_COLUMNS = ("inspection_id", "company", "credit_code", "role", "role_z
                       "notify_outside", "advance_report_on")
 FOLLOW_UP_COLUMNS = ("inspection_id", "submitted_on", "review_mode", "reviewed_on", "reviewer",
                      "closed_on", "measures", "measures_zh", "note")
-TEAM_COLUMNS = ("inspection_id", "member", "name", "role", "user", "authority", "sections")
-NOTICE_COLUMNS = ("inspection_id", "kind", "number", "issued_on", "served_on", "received_by",
-                  "refused", "witnesses", "note")
-PRODUCT_COLUMNS = ("inspection_id", "product", "name", "certificate", "registration_no",
-                   "device_class", "category_code", "sterile", "in_scope")
-LICENCE_COLUMNS = ("inspection_id", "licence", "kind", "number", "issued", "expires")
-SAMPLE_COLUMNS = ("inspection_id", "seed", "inspection_date", "row")
+TEAM_COLUMNS = ("member_key", "inspection_id", "member", "name", "role", "user", "authority",
+                "sections")
+NOTICE_COLUMNS = ("notice_key", "inspection_id", "kind", "number", "issued_on", "served_on",
+                  "received_by", "refused", "witnesses", "note")
+PRODUCT_COLUMNS = ("product_key", "inspection_id", "product", "name", "certificate",
+                   "registration_no", "device_class", "category_code", "sterile", "in_scope")
+LICENCE_COLUMNS = ("licence_key", "inspection_id", "licence", "kind", "number", "issued",
+                   "expires")
+#: the draw's own columns; the sampled record's columns (as its register names them) follow
+SAMPLE_COLUMNS = ("sample_key", "inspection_id", "seed", "inspection_date", "row")
 
 #: 十、1 handling that marks a serious history (products harmed, suspension, a case filed)
 SERIOUS_HANDLING = ("suspend_and_warn", "suspend_and_rectify", "file_case")
@@ -118,8 +135,11 @@ class Tables:
     and the one under way) and its extensions (``extensions``, 延期整改). Sections, items and codes are ordered categoricals in the
     guide's order (``groupby`` gives 7.1, 7.2 … 7.10); missing values are ``pd.NA``/``NaT``;
     text is ``string``; multi-valued fields are tuples of str (``()`` for none), with or
-    without pyarrow (:mod:`kit.analytics._typed`). ``skipped`` names records that could not
-    be read (id and why); they are in no table.
+    without pyarrow (:mod:`kit.analytics._typed`); times are aware, in Asia/Shanghai. Each
+    table's first column is its key (:data:`KEYS`: ``finding_key`` ``A1/F2``…; inspections
+    and follow-ups are keyed by ``inspection_id``); every column is described in the data
+    dictionary (:func:`kit.analytics.data_dictionary`). ``skipped`` names records that could
+    not be read (id and why); they are in no table.
     """
 
     inspections: pd.DataFrame
@@ -230,20 +250,40 @@ def _tables(built: Built) -> Tables:
     results = built.results
     results = results.assign(result_zh=_zh(results["result"],
                                            {k: v[0] for k, v in RESULTS.items()}))
+    findings = findings.merge(context, on="inspection_id", how="left")
+    reviews = review_rounds(built)
+    extensions = extensions_table(built)
+    samples = built.samples
     return Tables(
         inspections=heads,
-        results=results[list(RESULT_COLUMNS)],
-        findings=findings.merge(context, on="inspection_id", how="left"),
-        samples=built.samples,
+        results=_keyed(results, "result_key", "item")[list(RESULT_COLUMNS)],
+        findings=_keyed(findings, "finding_key", "finding")[list(FINDING_COLUMNS)],
+        samples=_keyed(samples, "sample_key", "row"),
         follow_ups=follow_ups,
-        team=team[list(TEAM_COLUMNS)],
-        notices=built.notices[list(NOTICE_COLUMNS)],
-        products=built.products[list(PRODUCT_COLUMNS)],
-        licences=built.licences[list(LICENCE_COLUMNS)],
-        reviews=review_rounds(built)[list(REVIEW_COLUMNS)],
-        extensions=extensions_table(built)[list(EXTENSION_COLUMNS)],
+        team=_keyed(team, "member_key", "member")[list(TEAM_COLUMNS)],
+        notices=_keyed(built.notices, "notice_key", "kind")[list(NOTICE_COLUMNS)],
+        products=_keyed(built.products, "product_key", "product")[list(PRODUCT_COLUMNS)],
+        licences=_keyed(built.licences, "licence_key", "licence")[list(LICENCE_COLUMNS)],
+        reviews=_keyed(_keyed(reviews, "finding_key", "finding"), "review_key", "finding",
+                       "round", prefix="R")[list(REVIEW_COLUMNS)],
+        extensions=_keyed(_keyed(extensions, "finding_key", "finding"), "extension_key",
+                          "finding", "extension")[list(EXTENSION_COLUMNS)],
         skipped=built.skipped,
     )
+
+
+def _keyed(frame: pd.DataFrame, name: str, *parts: str, prefix: str = "") -> pd.DataFrame:
+    """``frame`` with its key ``name`` first: ``inspection_id/part/…`` (the last part after
+    ``prefix``: a review's round 2 is ``R2``), see :data:`KEYS`."""
+    key = frame["inspection_id"].to_numpy(dtype=object, na_value="")
+    for k, part in enumerate(parts):
+        values = frame[part].astype(object).to_numpy(dtype=object)
+        last = prefix if k == len(parts) - 1 else ""
+        key = key + ("/" + last) + np.array([str(v) for v in values], dtype=object)
+    out = frame.drop(columns=[name], errors="ignore")
+    out.insert(0, name, pd.Series(key if len(frame) else [], index=frame.index,
+                                  dtype="string"))
+    return out
 
 
 def tables_of(inspections: Iterable[Inspection]) -> Tables:
@@ -750,13 +790,15 @@ SHEETS: Mapping[str, str] = {
     "by_quarter_section": "季度分节", "workload": "检查员工作量", "by_section": "按节统计",
     "by_company": "按企业统计", "by_type": "按类型统计", "inspections": "检查", "findings": "问题",
     "follow_ups": "跟踪整改", "reviews": "复查轮次", "extensions": "延期整改", "team": "检查组",
-    "notices": "文书", "samples": "记录抽样", "results": "检查项结果",
+    "notices": "文书", "samples": "记录抽样", "results": "检查项结果", "products": "产品",
+    "licences": "证照", "dictionary": "数据字典",
 }
 
 
 def report_tables(tables: Tables, today: date, *,
                   calendar: WorkCalendar | None = None) -> dict[str, pd.DataFrame]:
-    """Every analysis and every table by name (the keys of :data:`SHEETS`), ready to write."""
+    """Every analysis and every table by name (the keys of :data:`SHEETS` but the
+    dictionary), ready to write."""
     return {
         "measures": suggest_measures(tables, today, calendar=calendar),
         "overdue": overdue_rectifications(tables, today, calendar=calendar),
@@ -770,17 +812,21 @@ def report_tables(tables: Tables, today: date, *,
         "follow_ups": tables.follow_ups, "reviews": tables.reviews,
         "extensions": tables.extensions, "team": tables.team, "notices": tables.notices,
         "samples": tables.samples, "results": tables.results,
+        "products": tables.products, "licences": tables.licences,
     }
 
 
 def export_excel(tables: Tables, path: str | Path, *, today: date | None = None,
                  calendar: WorkCalendar | None = None) -> Path:
-    """Write the analyses and the tables to one .xlsx workbook, a sheet each; return the path.
+    """Write the analyses and every table to one .xlsx workbook, a sheet each, and the data
+    dictionary of every column of every sheet (数据字典); return the path.
 
     Overdue rectifications and suggested measures are as of ``today`` (default: today in
     Beijing). Each sheet has a frozen header, an autofilter and widths to its text; codes
-    stay text, a text is never a formula whatever it starts with; :func:`read_export` reads
-    the workbook back with the same types.
+    stay text, a text is never a formula whatever it starts with; a table longer than a sheet
+    holds goes on over ``名称 (2)`` … ; times are Beijing wall time (the dictionary says so).
+    :func:`read_export` reads the workbook back with the same types (:mod:`kit.frames`: an
+    empty text comes back missing, as ``pd.NA``).
     """
     from kit.dates import beijing_today
 
@@ -788,11 +834,12 @@ def export_excel(tables: Tables, path: str | Path, *, today: date | None = None,
     if path.suffix.lower() != ".xlsx":
         msg = f"导出文件须为 .xlsx / the export must be an .xlsx file, not {path.name!r}"
         raise KitError(msg)
-    return write_frames(report_tables(tables, today or beijing_today(), calendar=calendar),
-                        path, titles=SHEETS)
+    frames = report_tables(tables, today or beijing_today(), calendar=calendar)
+    return write_frames({**frames, "dictionary": describe(frames)}, path, titles=SHEETS)
 
 
 def read_export(path: str | Path) -> dict[str, pd.DataFrame]:
     """The tables of a workbook :func:`export_excel` wrote, by name (the keys of
-    :data:`SHEETS`), with their types: ordered categoricals, dates, ``pd.NA``, tuples."""
+    :data:`SHEETS`), with their types: ordered categoricals, dates, times in Asia/Shanghai
+    again, ``pd.NA`` (for an empty text too), tuples; a table split over sheets, whole."""
     return read_frames(path)

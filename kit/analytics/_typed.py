@@ -9,7 +9,10 @@ distinct values, typed once each. A value the model would refuse (a result that 
 the four, a date that is not a date) leaves its inspection out, named with the field and why.
 
 Types: sections, items and every coded field are ordered categoricals in the guide's order;
-missing text and dates are ``pd.NA`` / ``NaT``; booleans are the nullable ``boolean``.
+missing text and dates are ``pd.NA`` / ``NaT``; booleans are the nullable ``boolean``. A date is
+a day (``datetime64`` at midnight, no zone: a day has none); a time of day (a correction
+confirmed) is aware, in :data:`ZONE` (Beijing): the record keeps its own times as Beijing wall
+time, and one written with an offset is converted to Beijing.
 
 Multi-valued fields (an inspection's sections and inspectors, an item's means, the measures,
 a notice's witnesses) are one type whatever the backend: an ``object`` column whose every value
@@ -35,6 +38,7 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
+from kit.dates import beijing
 from kit.guide import Clause, load_guide
 from kit.labels import (
     FINDING_STATES,
@@ -65,6 +69,8 @@ NESTED = ("findings/reviews", "findings/extensions")
 KEYED = ("results", "findings", "team", "notices", "company/products", "company/licences",
          *NESTED)
 _ABSENT = object()  # a field the record does not have: the model's default applies
+#: the zone of every time in the tables: a record's times are Beijing wall time (kit.dates)
+ZONE = "Asia/Shanghai"
 
 
 @dataclass(frozen=True)
@@ -412,8 +418,8 @@ def _date(column: Column, raw: list[Any], *, with_time: bool = False) -> tuple[A
             if not isinstance(value, str) or (not with_time and len(value) != 10):
                 raise ValueError(value)
             parsed = parse(value)
-            if isinstance(parsed, datetime):
-                parsed = parsed.replace(tzinfo=None)
+            if isinstance(parsed, datetime) and parsed.tzinfo is not None:
+                parsed = beijing(parsed).replace(tzinfo=None)
             out[k] = np.datetime64(parsed, "us")
         except ValueError:
             refused[k] = True
@@ -437,9 +443,15 @@ def _int(column: Column, raw: list[Any]) -> tuple[Any, np.ndarray]:
     return pd.array(vals, dtype="Int64"), refused
 
 
+def _datetime(column: Column, raw: list[Any]) -> tuple[Any, np.ndarray]:
+    """Times of day, aware in :data:`ZONE`."""
+    naive, refused = _date(column, raw, with_time=True)
+    return pd.array(naive).tz_localize(ZONE), refused
+
+
 _CONVERT: dict[str, Callable[[Column, list[Any]], tuple[Any, np.ndarray]]] = {
     "text": _text, "category": _category, "date": _date, "bool": _bool, "list": _list,
-    "int": _int, "items": _items, "open": _items, "datetime": lambda c, raw: _date(c, raw, with_time=True),
+    "int": _int, "items": _items, "open": _items, "datetime": _datetime,
 }
 
 

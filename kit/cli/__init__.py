@@ -119,7 +119,7 @@ FAMILIES = (guide, records, notices, policy, db, serving, office, sample, keys, 
 #: not family by family (a command not named here is listed last)
 COMMANDS = ("guide", "reasons", "list", "check", "advance", "quiz", "notice", "verdict", "db",
             "audit", "export", "import", "verify", "keys", "serve", "hub", "credit-file",
-            "companies", "plan", "new", "policy", "class", "demo", "sample")
+            "companies", "plan", "new", "policy", "class", "demo", "tables", "sample")
 
 
 #: 2 for every command (a bad option, an unknown id, bad input: nothing changed)

@@ -1,6 +1,7 @@
 """The office's own tools over the whole store: ``kit credit-file`` (六、10), ``kit plan``
-(五、1; its saved lines: :mod:`kit.cli.plan_lines`), ``kit class`` (the trainer's view) and
-``kit demo`` (generated demo inspections)."""
+(五、1; its saved lines: :mod:`kit.cli.plan_lines`), ``kit class`` (the trainer's view),
+``kit demo`` (generated demo inspections) and ``kit tables`` (the analysts' tables as Parquet,
+CSV or Excel with their data dictionary)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from kit.cli._common import EXIT_OK, Subparsers, _door, _out, show_progress, ste
 from kit.cli.plan_lines import show_lines, show_trail
 from kit.errors import KitError
 
-__all__ = ["add_parsers", "cmd_class", "cmd_credit_file", "cmd_demo", "cmd_plan"]
+__all__ = ["add_parsers", "cmd_class", "cmd_credit_file", "cmd_demo", "cmd_plan", "cmd_tables"]
 
 
 def cmd_credit_file(args: argparse.Namespace) -> int:
@@ -135,8 +136,57 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_tables(args: argparse.Namespace) -> int:
+    """Every table of the store for any tool, with the data dictionary beside it; or
+    (``--describe``) the dictionary itself."""
+    from kit.analytics import (
+        check_format,
+        data_dictionary,
+        describe,
+        dictionary_markdown,
+        load_tables,
+        write_tables,
+    )
+
+    if args.describe is not None:
+        if args.markdown:
+            print(dictionary_markdown(), end="")
+            return EXIT_OK
+        names = [args.describe] if args.describe else list(data_dictionary())
+        for name, rows in describe(tables=names).groupby("table", sort=False):
+            doc = data_dictionary()[str(name)]
+            _out(f"{doc.zh} / {name}: {doc.en}; 键 key: {doc.key}")
+            for r in rows.itertuples(index=False):
+                unit = f" [{r.unit}]" if isinstance(r.unit, str) else ""  # else missing
+                clause = f"（{r.clause}）" if isinstance(r.clause, str) else ""
+                _out(f"  {r.column:<24} {r.type:<9}{unit} {r.zh}{clause} / {r.en}; "
+                     f"来源 source: {r.source}")
+            _out()
+        return EXIT_OK
+    if args.markdown:
+        msg = "--markdown 须与 --describe 一起使用 / --markdown goes with --describe"
+        raise KitError(msg)
+    if not args.out:
+        msg = "须给出 --out 文件夹（或 --describe） / give --out DIR (or --describe)"
+        raise KitError(msg)
+    check_format(args.format)  # before reading the store: pyarrow for Parquet
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        msg = f"--out {out} 不是文件夹 / --out {out} is not a folder"
+        raise KitError(msg)
+    tables = load_tables(_door(args), progress=sys.stderr.isatty())
+    for iid, why in tables.skipped:
+        print(f"未读取 left out {iid}: {why}", file=sys.stderr)
+    for path in write_tables(tables, out, args.format):
+        _out(f"已写入 written: {path}")
+    _out(f"{len(tables.inspections)} 次检查、{len(tables.findings)} 个问题、{len(tables.results)} "
+         f"条检查项结果 / {len(tables.inspections)} inspection(s), {len(tables.findings)} "
+         f"finding(s)")
+    return EXIT_OK
+
+
 def add_parsers(sub: Subparsers, store_opts: argparse.ArgumentParser) -> None:
-    """Add ``credit-file``, ``plan``, ``class`` and ``demo``."""
+    """Add ``credit-file``, ``plan``, ``class``, ``demo`` and ``tables``."""
     cf = sub.add_parser("credit-file", parents=[store_opts],
                         help="信用档案：每家企业的检查、问题、整改与措施（六、10） / the credit file")
     cf.add_argument("--out", required=True, help="F.json (schema kit/data/credit_file.schema.json) "
@@ -173,3 +223,19 @@ def add_parsers(sub: Subparsers, store_opts: argparse.ArgumentParser) -> None:
     dm.add_argument("--companies", type=int, default=10, help="fictional companies (default 10)")
     dm.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     dm.set_defaults(handler=cmd_demo)
+    tb = sub.add_parser("tables", parents=[store_opts],
+                        help="分析数据表及数据字典：Parquet、CSV 或 Excel / the analysts' tables "
+                             "for any tool, with the data dictionary")
+    tb.add_argument("--out", metavar="DIR", help="the folder to write every table to, with "
+                    "dictionary.csv and dictionary.json")
+    tb.add_argument("--format", choices=("parquet", "csv", "xlsx"), default="parquet",
+                    help="parquet (default; needs pyarrow: the kit's 'tables' extra), csv "
+                         "(UTF-8 with BOM, one file a table) or xlsx (tables.xlsx, a sheet a "
+                         "table and 数据字典)")
+    tb.add_argument("--describe", nargs="?", const="", metavar="TABLE",
+                    help="print the data dictionary (of TABLE, e.g. findings) instead; no "
+                         "store is read")
+    tb.add_argument("--markdown", action="store_true",
+                    help="with --describe: the whole dictionary as Markdown "
+                         "(docs/data-dictionary.md)")
+    tb.set_defaults(handler=cmd_tables)

@@ -81,10 +81,10 @@ EXPECTED = {
         date="start_date end_date decided_on communicated_on report_to_both_on "
              "advance_report_on",
         period="quarter", list="sections inspectors", integer="n_sections n_findings"),
-    "results": _spec(text="inspection_id notes evidence inspector",
+    "results": _spec(text="result_key inspection_id notes evidence inspector",
                      category="section item kind label result result_zh", list="means"),
     "findings": _spec(
-        text="inspection_id finding item_label description requirement evidence reviewer "
+        text="finding_key inspection_id finding item_label description requirement evidence reviewer "
              "basis corrected_by warning_channel case_number transferred_to company "
              "credit_code",
         category="item section grade grade_zh handling handling_zh state state_zh "
@@ -92,24 +92,24 @@ EXPECTED = {
         boolean="needs_deadline extended affects_past_products",
         date="deadline due submitted_on reviewed_on warning_on transferred_on start_date",
         datetime="corrected_at"),
-    "samples": _spec(text="inspection_id batch product reason record_date record_id "
+    "samples": _spec(text="sample_key inspection_id batch product reason record_date record_id "
                           "record_type rules",
                      integer="seed row", date="inspection_date"),
     "follow_ups": _spec(text="inspection_id reviewer note",
                         date="submitted_on reviewed_on closed_on", category="review_mode",
                         list="measures measures_zh"),
-    "team": _spec(text="inspection_id member name user authority", category="role",
+    "team": _spec(text="member_key inspection_id member name user authority", category="role",
                   list="sections"),
-    "notices": _spec(text="inspection_id number received_by note", category="kind",
+    "notices": _spec(text="notice_key inspection_id number received_by note", category="kind",
                      date="issued_on served_on", boolean="refused", list="witnesses"),
-    "products": _spec(text="inspection_id product name registration_no category_code",
+    "products": _spec(text="product_key inspection_id product name registration_no category_code",
                       category="certificate device_class", boolean="sterile in_scope"),
-    "licences": _spec(text="inspection_id licence number", category="kind",
+    "licences": _spec(text="licence_key inspection_id licence number", category="kind",
                       date="issued expires"),
-    "reviews": _spec(text="inspection_id finding evidence reviewer note", integer="round",
+    "reviews": _spec(text="review_key finding_key inspection_id finding evidence reviewer note", integer="round",
                      boolean="kept", date="submitted_on reviewed_on",
                      category="mode mode_zh result result_zh"),
-    "extensions": _spec(text="inspection_id finding extension reason approved_by",
+    "extensions": _spec(text="extension_key finding_key inspection_id finding extension reason approved_by",
                         date="previous_deadline new_deadline approved_on"),
     "measures": _spec(text="company credit_code measure measure_zh clause reason also_zh",
                       integer="n_inspections n_findings n_repeat_items n_overdue "
@@ -186,10 +186,11 @@ def test_multi_valued_fields_are_tuples_of_text_and_every_inspector_is_kept(reco
 def test_the_export_reads_back_every_table_as_it_was(records, tmp_path):
     t = tables_of(records)
     back = read_export(export_excel(t, tmp_path / "a.xlsx", today=DEFAULT_END))
-    for name in ("inspections", "results", "findings", "samples", "follow_ups", "team",
-                 "notices", "reviews", "extensions", "trends", "by_quarter_section",
-                 "workload", "overdue", "repeats", "by_company", "by_type", "by_section"):
-        pd.testing.assert_frame_equal(back[name], every_table(t)[name], obj=name)
+    assert set(back) == set(EXPECTED) | {"dictionary"}  # every table, products and licences too
+    for name, frame in every_table(t).items():
+        # an empty text comes back missing, as Excel holds it (the measures' "none" is "")
+        pd.testing.assert_frame_equal(back[name], frame.replace("", pd.NA), obj=name)
+        assert {c: logical_type(back[name][c]) for c in back[name].columns} == EXPECTED[name]
 
 
 # -- where pyarrow is installed: every table built with text in pyarrow and without ---------------
@@ -235,7 +236,9 @@ def test_with_pyarrow_every_table_is_the_same_as_without(records, tmp_path):
                 assert a[c].cat.ordered == b[c].cat.ordered, (name, c)
         pd.testing.assert_frame_equal(_comparable(a), _comparable(b), obj=name)
     for name, frame in exported.items():
-        pd.testing.assert_frame_equal(frame, arrow[name], obj=f"{name} from Excel")
+        if name != "dictionary":
+            pd.testing.assert_frame_equal(frame, arrow[name].replace("", pd.NA),
+                                          obj=f"{name} from Excel")
 
 
 @pytest.mark.parametrize("storage", ["pyarrow", "python"])

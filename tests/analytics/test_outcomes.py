@@ -90,8 +90,9 @@ def test_each_finding_shows_its_grade_deadline_in_force_and_outcome(tables):
         assert bool(row["extended"]) == bool(finding.extensions)
     assert f.loc["F1", "due"] == pd.Timestamp(RECTIFIED.extensions["E2"].new_deadline)
     assert f.loc["F1", "deadline"] == pd.Timestamp(RECTIFIED.deadline)  # the first one kept
+    # the record keeps Beijing wall time: the table has that time, aware, in Beijing
     assert f.loc["F2", ["corrected_by", "corrected_at"]].tolist() == [
-        CORRECTED.corrected_by, pd.Timestamp(CORRECTED.corrected_at)]
+        CORRECTED.corrected_by, pd.Timestamp(CORRECTED.corrected_at, tz="Asia/Shanghai")]
     assert f.loc["F3", ["warning_on", "warning_channel"]].tolist() == [
         pd.Timestamp(WARNED.warning_on), WARNED.warning_channel]
     assert f.loc["F5", "case_number"] == FILED.case_number
