@@ -7,7 +7,6 @@ import html
 import logging
 import sys
 import time
-import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,6 +30,7 @@ from kit.analytics._outcomes import (
     words,
 )
 from kit.analytics._typed import (
+    BUILD_STEPS,
     READ_PATHS,
     Built,
     build,
@@ -47,7 +47,7 @@ from kit.guide import load_guide
 from kit.labels import FINDING_STATES, RESULTS, STAGES
 from kit.policy import load_policy
 from kit.record import Inspection, to_doc
-from kit.workdays import CalendarEstimateWarning, WorkCalendar, estimate_note, load_calendar
+from kit.workdays import WorkCalendar, load_calendar, warn_estimate
 
 #: Each table's key: one column whose value names one row, stable from one reading to the next
 #: (built from the record's own keys, never from a row's position): ``A1/7.8.m4`` an item's
@@ -346,10 +346,10 @@ def load_tables(door: Door, *, since: date | None = None, until: date | None = N
         where.append(Where(("company/name", "company/credit_code"), wanted))
     if wanted := _texts(inspectors):
         where.append(Where(("team/*/name", "team/*/user"), wanted))
-    with _steps(2, "读取检查记录 reading", "步", show=progress) as step:
+    with _steps(2 + BUILD_STEPS, "读取检查记录 reading", "步", show=progress) as step:
         rows = door.rows(READ_PATHS, where=where)
         step()
-        tables = _tables(build(rows))
+        tables = _tables(build(rows, step))
         step()
     log.info("read %d inspection(s), %d left out (%d fields)", len(tables.inspections),
              len(tables.skipped), len(rows))
@@ -487,7 +487,7 @@ def workday_counts(starts: pd.Series, ends: pd.Series, *,
     out.loc[ok, "estimated"] = estimated
     if estimated.any():
         years = sorted({d.year for d in days[~known]})
-        warnings.warn(estimate_note(years), CalendarEstimateWarning, stacklevel=2)
+        warn_estimate(years, stacklevel=2)
     return out
 
 

@@ -474,16 +474,28 @@ class Built:
     clauses: Mapping[str, Clause]  # the guide's clauses and the profiles' own items, by id
 
 
-def build(rows: Sequence[tuple[str, str, str]]) -> Built:
-    """Every table from the store's rows ``(inspection id, path, JSON)``, in one pass."""
+#: the steps :func:`build` counts through ``step`` (a progress bar's real steps)
+BUILD_STEPS = 4
+
+
+def build(rows: Sequence[tuple[str, str, str]],
+          step: Callable[[], object] | None = None) -> Built:
+    """Every table from the store's rows ``(inspection id, path, JSON)``, in one pass;
+    ``step()`` is called after each of its :data:`BUILD_STEPS` stages (the values decoded, the
+    inspections' own fields, the item results, the other collections)."""
+    tick = step or (lambda: None)
     c = Coded(rows)
+    tick()
     every = np.arange(c.n)
     heads = pd.DataFrame({"inspection_id": pd.array(c.ids, dtype="string")})
     for column in _head_columns():
         heads[column.name] = c.typed(column, c.head(column.path), every, column.path)
+    tick()
     columns = _entry_columns()
     results, clauses = _results(c, heads, columns["results"])
+    tick()
     keyed = {top: _entries(c, top, columns[top]) for top in KEYED if top != "results"}
+    tick()
     samples = _samples(heads)
     skipped = tuple(sorted((str(c.ids[k]), why) for k, why in c.bad.items()))
     keep = ~np.isin(every, list(c.bad))

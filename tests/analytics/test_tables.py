@@ -256,5 +256,7 @@ def test_load_tables_shows_progress_when_asked_and_logs_what_it_read(tmp_path, c
         assert "read 12 inspection(s), 0 left out" in caplog.text
         assert capsys.readouterr().err == ""
         loud = load_tables(Door(store), progress=True)
-        assert "读取检查记录" in capsys.readouterr().err  # the bar, in a terminal or a log
+        bar = capsys.readouterr().err
+        assert "读取检查记录" in bar  # the bar, in a terminal or a log
+        assert "/6 " in bar  # its real steps: the read, the four stages of building, the tables
     assert len(loud.inspections) == len(quiet.inspections) == 12
