@@ -36,8 +36,12 @@ def office_year_plan(door: Door, tables: Tables, year: int, *, as_of: date | Non
     """The plan of ``year`` over the office's store as ``door`` shows it: ``tables`` (its
     inspections) and every company of its register, inspected or not; the findings' grades and
     verdicts from the store when ``tables`` do not carry them. What ``kit plan`` and the
-    analytics notebook plan."""
-    register = [r.company for r in door.companies()]
+    analytics notebook plan. The register's companies join only a plan of someone who reads
+    every inspection (an office leader or analyst on the office server; anyone on one
+    machine): an inspector's plan holds the companies of their teams' inspections alone."""
+    who = door.identity
+    everything = who is None or not who.hub or who.reads_everything
+    register = [r.company for r in door.companies()] if everything else []
     grading = None if "grade" in tables.findings and "verdict" in tables.inspections \
         else grading_of(door.rows(("findings", "opinion/verdict", "opinion/scheme")))
     return year_plan(tables, year, as_of=as_of, rules=rules, inspectors=inspectors, seed=seed,

@@ -255,3 +255,28 @@ def test_kit_companies_import_list_and_trail(tmp_path):
     assert "region: \"海淀区\" -> \"大兴区\"" in trail.stdout
     plain = kit("companies", "list", data=data)
     assert "6 家企业" in plain.stdout
+
+
+def test_an_inspectors_plan_holds_their_teams_companies_and_no_others_of_the_register(
+        tmp_path):
+    from kit.analytics import load_tables
+    from kit.door import LEADERS
+    from kit.interchange import demo_inspection, register_entry
+    from kit.planning import office_year_plan
+    from kit.record import Member
+    from kit.store import Store
+
+    demo = demo_inspection()
+    other = replace(register_entry(demo.company), credit_code=make_credit_code("91110108MA01ABCD2"),
+                    name="名录中的另一家公司")
+    with Store(data_dir=tmp_path) as store:
+        admin = Door(store, Identity("admin"))
+        admin.create(replace(demo, team={"M1": Member("张明", "leader", user="zhangming"),
+                                         "M2": Member("李华", user="lihua")}))
+        admin.import_companies([register_entry(demo.company), other])
+        leader = Door(store, Identity("chen", frozenset({LEADERS}), hub=True))
+        inspector = Door(store, Identity("zhangming", hub=True))
+        for door, names in ((leader, {demo.company.name, "名录中的另一家公司"}),
+                            (inspector, {demo.company.name})):
+            plan = office_year_plan(door, load_tables(door), 2027, as_of=date(2026, 12, 1))
+            assert set(plan.levels["company"]) == names

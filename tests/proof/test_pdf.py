@@ -103,7 +103,7 @@ def test_kit_verify_reads_a_signed_pdf_with_the_one_exit_code_table(
     assert office.certificate.fingerprint in capsys.readouterr().out
     path.write_bytes(plain_pdf())
     assert main(["verify", str(path)]) == 2  # no signature: nothing of the kit to check
-    assert "没有数字签名" in capsys.readouterr().out
+    assert "没有数字签名" in capsys.readouterr().err
 
 
 def test_what_is_not_a_pdf_is_refused_with_a_message_not_a_traceback(office: Signer) -> None:
