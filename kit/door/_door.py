@@ -61,7 +61,7 @@ from kit.door._plan import (
     plan_refusal,
 )
 from kit.door._register import Registered, check_register
-from kit.door._reminders import DEADLINE_PATHS, REMINDER_KINDS, reminder_refusal
+from kit.door._reminders import DEADLINE_PATHS, DEADLINES, REMINDER_KINDS, reminder_refusal
 from kit.door._rounds import keep_rounds, round_problems
 from kit.errors import ConflictError, NotFoundError, Problem, ValidationError
 from kit.guide import load_guide
@@ -669,11 +669,18 @@ class Door:
         return self.create(inspection_for(company, type=type, start=start, members=members))
 
     # -- reminders of rectification deadlines (kit remind; kit.door._reminders) -------------
-    def deadlines(self) -> list[tuple[str, str, str]]:
+    def deadlines(self, low: date | None = None, high: date | None = None
+                  ) -> list[tuple[str, str, str]]:
         """``(inspection id, path, value JSON)`` of every finding's deadline, new deadlines
         granted, state, and each inspection's stage, of the inspections this person may read
-        (:data:`~kit.door.DEADLINE_PATHS`): what a reminder run reads, in one query."""
-        return [row for row in self.rows(DEADLINE_PATHS) if _DEADLINE_LEAF.fullmatch(row[1])]
+        (:data:`~kit.door.DEADLINE_PATHS`): what a reminder run reads, in one query. With
+        ``low`` or ``high``: only of the inspections with a deadline or a new one in that
+        range (inclusive)."""
+        where = [] if low is None and high is None else [Where(
+            DEADLINES, low=low.isoformat() if low else None,
+            high=high.isoformat() if high else None)]
+        return [row for row in self.rows(DEADLINE_PATHS, where=where)
+                if _DEADLINE_LEAF.fullmatch(row[1])]
 
     def remind_once(self, inspection_id: str, finding: str, deadline: date, kind: str, *,
                     sent_on: date, recipients: Sequence[str], send: Callable[[], None]) -> bool:

@@ -15,11 +15,12 @@ from typing import Final
 
 from kit.door._access import Identity
 
-__all__ = ["DEADLINE_PATHS", "REMINDER_KINDS", "reminder_refusal"]
+__all__ = ["DEADLINES", "DEADLINE_PATHS", "REMINDER_KINDS", "reminder_refusal"]
 
-#: what a reminder run reads of every inspection (``*``: any key)
-DEADLINE_PATHS: Final = ("stage", "findings/*/deadline", "findings/*/state",
-                         "findings/*/extensions/*/new_deadline")
+#: where a finding's deadlines are: the one first set, and each extension's (``*``: any key)
+DEADLINES: Final = ("findings/*/deadline", "findings/*/extensions/*/new_deadline")
+#: what a reminder run reads of every inspection
+DEADLINE_PATHS: Final = ("stage", "findings/*/state", *DEADLINES)
 #: a reminder before a deadline, or after it passed
 REMINDER_KINDS: Final = ("before", "after")
 

@@ -3,11 +3,11 @@ inspector get a mail N working days before a finding's deadline in force and on 
 working day after it passed, at most once per finding, deadline and kind, each recorded.
 
 The office sets N, the sender and the signature in ``templates/mail.yaml``
-(:func:`load_mail`), the mail server and its password in the settings (``KIT_SMTP_*``,
-:func:`smtp_settings`), the app's address for links in ``KIT_BASE_URL``. :func:`remind` is one
-run (``kit remind``): it reads every deadline in one query through the door, opens only the
-inspections with a reminder due, and sends and records each in one transaction
-(:meth:`kit.door.Door.remind_once`).
+(:func:`load_mail`), the mail server and its password in the settings (``KIT_SMTP_HOST`` and
+the others, :func:`smtp_settings`), the app's address for links in ``KIT_BASE_URL``.
+:func:`remind` is one run (``kit remind``): it reads every deadline in one query through the
+door, opens only the inspections with a reminder due, and sends and records each in one
+transaction (:meth:`kit.door.Door.remind_once`).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The office's side of reminders: ``templates/mail.yaml`` (how many working days before a
-deadline, the sender, the signature) and the mail server's settings (``KIT_SMTP_*``, the app's
-address ``KIT_BASE_URL``), each checked with every problem named by file and field, or by the
-variable.
+deadline, the sender, the signature) and the mail server's settings (``KIT_SMTP_HOST`` and the
+others, the app's address ``KIT_BASE_URL``), each checked with every problem named by file
+and field, or by the variable.
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ def _load(path: str, _stamp: int) -> MailOffice:
 
 @dataclass(frozen=True)
 class SmtpSettings:
-    """The mail server as the settings give it (``KIT_SMTP_*``), and the app's address."""
+    """The mail server as the settings give it (``KIT_SMTP_HOST``…), and the app's address."""
 
     host: str
     port: int

@@ -31,8 +31,8 @@ from kit.config import settings
 from kit.door import Door
 from kit.errors import KitError
 from kit.guide import load_guide
-from kit.record import Inspection
-from kit.remind._due import Due, due_reminders
+from kit.record import Inspection, parse_doc
+from kit.remind._due import Due, due_reminders, reach_of
 from kit.remind._mail import compose, recipients
 from kit.remind._office import MailOffice, load_mail
 from kit.remind._smtp import MailSender, SendError
@@ -94,22 +94,19 @@ def remind(door: Door, calendar: WorkCalendar, today: date, sender: MailSender, 
     office = office if office is not None else load_mail()
     base = settings().base_url if base_url is None else base_url
     done = {r.key for r in door.reminders()}  # refused first to whoever may not send them
-    dues = due_reminders(door.deadlines(), calendar, today, office.days_before)
+    reach = reach_of(office.days_before)  # only inspections with a deadline that near
+    dues = due_reminders(door.deadlines(today - reach, today + reach), calendar, today,
+                         office.days_before)
     log.info("%d reminder(s) due on %s, %d sent before in all", len(dues), today, len(done))
-    opened: dict[str, Inspection | str] = {}
+    opened = _parts(door, sorted({d.inspection_id for d in dues if d.key not in done}))
     outcomes = []
     for due in dues:
         if due.key in done:
             outcomes.append(Outcome(due, "already"))
             continue
-        if due.inspection_id not in opened:
-            try:
-                opened[due.inspection_id] = door.inspection(due.inspection_id)
-            except KitError as exc:  # a record the model cannot read: said, the others go on
-                opened[due.inspection_id] = str(exc).splitlines()[0]
-        ins = opened[due.inspection_id]
-        if isinstance(ins, str):
-            outcomes.append(Outcome(due, "failed", reason=ins))
+        ins = opened.get(due.inspection_id, "检查记录无法读取 / the record cannot be read")
+        if isinstance(ins, str) or due.finding not in ins.findings:
+            outcomes.append(Outcome(due, "failed", reason=str(ins)))
             continue
         outcomes.append(_one(door, ins, due, today, sender, office, base, dry_run))
     return RemindReport(today, dry_run, tuple(outcomes))
@@ -135,6 +132,25 @@ def _one(door: Door, ins: Inspection, due: Due, today: date, sender: MailSender,
         return Outcome(due, "failed", company, to.addresses, str(exc), to.missing)
     return Outcome(due, "sent" if sent else "already", company, to.addresses,
                    missing=to.missing)
+
+
+#: what a reminder needs of an inspection (the checklist's results, notices and evidence not)
+_PARTS = ("profile", "company", "team", "scope", "findings")
+
+
+def _parts(door: Door, ids: Sequence[str]) -> dict[str, Inspection | str]:
+    """The parts of these stored inspections a reminder needs, as model objects (the rest
+    left at its defaults: parsing whole records costs several times more), each read on its
+    own (by its key: cheaper than one query over the fields of them all); a record that
+    cannot be read is its one-line reason, and the others go on."""
+    out: dict[str, Inspection | str] = {}
+    for iid in ids:
+        try:
+            doc = door.open(iid).doc
+            out[iid] = parse_doc({**{k: doc[k] for k in _PARTS if k in doc}, "id": iid})[0]
+        except KitError as exc:
+            out[iid] = str(exc).splitlines()[0]
+    return out
 
 
 def _section_of(door: Door, ins: Inspection, item: str) -> str | None:

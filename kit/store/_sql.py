@@ -237,10 +237,11 @@ def rows_statement(prefixes: Sequence[str], where: Sequence[Where],
 
     def below(path: str) -> sa.ColumnElement[bool]:
         """At ``path`` or below it: a range in the code points' order ("0" follows "/"); a
-        path with ``*`` (any key: ``findings/*/deadline``) matches as a pattern."""
+        path with ``*`` (any key: ``findings/*/deadline``) matches as a pattern, the leaves
+        it names only."""
         path = path.rstrip(SEP)
         if "*" in path:
-            return sa.or_(at(f.path, path), at(f.path, path + SEP + "*"))
+            return at(f.path, path)
         return sa.and_(text_order(f.path) >= bind(path),
                        text_order(f.path) < bind(path + "0"),
                        sa.or_(f.path == bind(path), text_order(f.path) > bind(path + SEP)))

@@ -998,9 +998,10 @@ class Store:
              ) -> list[tuple[str, str, str]]:
         """``(inspection id, path, value JSON)`` of the current fields at or below each of
         ``prefixes`` (all fields if none) of every inspection not deleted that meets each
-        :class:`Where`: one query, for readers of the whole office (analytics). A ``*`` in a
-        prefix matches any key (as SQL's ``%``: it may span a ``/`` too, so a caller reading
-        ``findings/*/deadline`` checks the paths it gets).
+        :class:`Where`: one query, for readers of the whole office (analytics). A prefix
+        with ``*`` (any key) names leaves, not what lies below them; its ``*`` is SQL's ``%``
+        and may span a ``/`` too, so a caller reading ``findings/*/deadline`` checks the paths
+        it gets.
 
         >>> store = Store("sqlite://")
         >>> _ = store.create({"company": {"name": "甲"}, "stage": "closed"}, user="u",
