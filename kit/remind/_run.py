@@ -105,8 +105,10 @@ def remind(door: Door, calendar: WorkCalendar, today: date, sender: MailSender, 
             outcomes.append(Outcome(due, "already"))
             continue
         ins = opened.get(due.inspection_id, "检查记录无法读取 / the record cannot be read")
-        if isinstance(ins, str) or due.finding not in ins.findings:
-            outcomes.append(Outcome(due, "failed", reason=str(ins)))
+        if not isinstance(ins, str) and due.finding not in ins.findings:  # removed meanwhile
+            ins = f"问题 {due.finding} 已不在记录中 / finding {due.finding} is no longer there"
+        if isinstance(ins, str):
+            outcomes.append(Outcome(due, "failed", reason=ins))
             continue
         outcomes.append(_one(door, ins, due, today, sender, office, base, dry_run))
     return RemindReport(today, dry_run, tuple(outcomes))
