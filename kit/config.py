@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
 
 __all__ = ["HUB_TOKEN", "HUB_USER", "VARIABLES", "Settings", "settings"]
@@ -49,6 +49,15 @@ VARIABLES: Final[Mapping[str, str]] = {
                          "supervision rules) instead of the shipped one / 办公室模板文件夹",
     "KIT_OPEN_ID": "the inspection the app opens first (kit serve --demo) / 应用首先打开的检查记录",
     "KIT_DEBUG": "1: a bug's traceback instead of its one-line message / 显示程序错误的详细信息",
+    "KIT_BASE_URL": "the office's address of the app, for the links in reminders (e.g. "
+                    "https://kit.example.gov.cn/voila/render/app.ipynb) / 提醒邮件中应用的链接地址",
+    "KIT_SMTP_HOST": "the mail server reminders are sent through (kit remind) / 发送提醒的邮件服务器",
+    "KIT_SMTP_PORT": "its port (default 587 with starttls, 465 with ssl, 25 with none) / "
+                     "邮件服务器端口",
+    "KIT_SMTP_USER": "the user name on the mail server, if it asks for one / 邮件服务器用户名",
+    "KIT_SMTP_PASSWORD": "its password: a secret, never in templates/ / 邮件服务器密码",
+    "KIT_SMTP_TLS": "starttls (default), ssl or none: how the connection is encrypted / "
+                    "邮件服务器加密方式",
     "KIT_HUB_IP": "the office server's address (set by kit hub) / 办公室服务器地址",
     "KIT_HUB_PORT": "the office server's port (set by kit hub) / 办公室服务器端口",
     "KIT_HUB_STATE": "the folder of the Hub's own files (set by kit hub) / 服务器自身文件夹",
@@ -84,6 +93,15 @@ class Settings:
     open_id: str
     debug: bool
     hub: Mapping[str, str]
+    #: the app's address for links in reminders ('' unset)
+    base_url: str = ""
+    #: the mail server of reminders: host ('' unset), port as given ('' default), user,
+    #: password, and TLS mode as given ('' default starttls)
+    smtp_host: str = ""
+    smtp_port: str = ""
+    smtp_user: str = ""
+    smtp_password: str = field(default="", repr=False)
+    smtp_tls: str = ""
 
 
 def settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -112,4 +130,10 @@ def settings(environ: Mapping[str, str] | None = None) -> Settings:
         open_id=text("KIT_OPEN_ID"),
         debug=bool(text("KIT_DEBUG")),
         hub={name: env[name] for name in VARIABLES if name.startswith("KIT_HUB_") and name in env},
+        base_url=text("KIT_BASE_URL"),
+        smtp_host=text("KIT_SMTP_HOST"),
+        smtp_port=text("KIT_SMTP_PORT"),
+        smtp_user=text("KIT_SMTP_USER"),
+        smtp_password=env.get("KIT_SMTP_PASSWORD", ""),
+        smtp_tls=text("KIT_SMTP_TLS").lower(),
     )

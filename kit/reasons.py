@@ -525,6 +525,11 @@ class Reason(StrEnum):
                              "a line's month is not in the plan's year", "五、1")
     PLAN_LINE_SAME_COMPANY = ("plan_line.same_company", "同一企业在年度计划中有两行",
                               "one company has two lines in the year's plan", "五、1")
+    # -- reminders of rectification deadlines (kit remind) ------------------------------------
+    REMIND_FILE = ("remind.file", "提醒邮件设置文件（templates/mail.yaml）有误",
+                   "the reminder mails' file (templates/mail.yaml) is wrong", "六、9")
+    REMIND_SETTING = ("remind.setting", "发送提醒的邮件服务器设置有误",
+                      "a setting of the mail server reminders go through is wrong", "六、9")
 
 
 #: every code, for a quick membership test

@@ -24,6 +24,7 @@ TABLES: dict[str, tuple[str, bool]] = {
     "bench_office.py": ("peak conn", True),
     "bench_proof.py": ("checkpoint (", True),
     "bench_register.py": ("kit companies import of", True),
+    "bench_remind.py": ("kit remind over", True),
     "bench_plan_lines.py": ("kit new --plan-line on a store of", True),
     "bench_sample_cli.py": ("pandas MiB", True),
     "bench_sampling.py": ("read_register() vs pd.read_excel", True),

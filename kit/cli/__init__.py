@@ -1,7 +1,7 @@
 """The ``kit`` command: everything the apps do, from a shell.
 
 Exit codes: 0 done; 1 the command ran and found errors (``check``, ``advance`` blocked,
-``audit --verify``, ``db status``, ``verify``); 2 the command could not do its work (bad input,
+``audit --verify``, ``db status``, ``verify``, ``remind`` some not sent); 2 the command could not do its work (bad input,
 an unknown id, a file that is not the kit's) and changed nothing; 3 (``verify``) intact, but its
 signer is not trusted. :data:`EXIT_CODES` has each command's, which its ``--help`` and the
 README's table of commands say.
@@ -13,7 +13,8 @@ One module per family of commands, each adding its commands with ``add_parsers``
 ``guide`` (the guide, reason codes, exercises), ``records`` (list, check, advance, audit,
 export, import, verify), ``notices``, ``policy`` (policy, verdict), ``db``, ``serving`` (serve,
 hub), ``office`` (credit-file, plan, class, demo), ``companies`` (the register), ``plan_lines``
-(new: an inspection from a plan line or the register), ``sample`` and ``keys``; what they share
+(new: an inspection from a plan line or the register), ``remind`` (deadline reminders),
+``sample`` and ``keys``; what they share
 is in ``_common``.
 
 Each command imports what it needs inside its handler: ``kit guide`` should not wait for the
@@ -41,6 +42,7 @@ from kit.cli import (
     plan_lines,
     policy,
     records,
+    remind,
     sample,
     serving,
 )
@@ -69,6 +71,7 @@ from kit.cli.records import (
     cmd_list,
     cmd_verify,
 )
+from kit.cli.remind import cmd_remind
 from kit.cli.sample import cmd_sample
 from kit.cli.serving import cmd_hub, cmd_serve
 from kit.config import settings
@@ -104,6 +107,7 @@ __all__ = [
     "cmd_policy",
     "cmd_quiz",
     "cmd_reasons",
+    "cmd_remind",
     "cmd_sample",
     "cmd_serve",
     "cmd_verdict",
@@ -113,13 +117,13 @@ __all__ = [
 
 #: the families, each adding its commands to the parser
 FAMILIES = (guide, records, notices, policy, db, serving, office, sample, keys, companies,
-            plan_lines)
+            plan_lines, remind)
 
 #: the commands in the order ``kit --help`` lists them: the order users have known, which is
 #: not family by family (a command not named here is listed last)
 COMMANDS = ("guide", "reasons", "list", "check", "advance", "quiz", "notice", "verdict", "db",
             "audit", "export", "import", "verify", "keys", "serve", "hub", "credit-file",
-            "companies", "plan", "new", "policy", "class", "demo", "tables", "sample")
+            "companies", "plan", "new", "remind", "policy", "class", "demo", "tables", "sample")
 
 
 #: 2 for every command (a bad option, an unknown id, bad input: nothing changed)
@@ -131,6 +135,7 @@ _MORE_CODES: dict[str, dict[int, str]] = {
     "audit": {EXIT_FINDINGS: "--verify 发现问题 the trail does not verify"},
     "db": {EXIT_FINDINGS: "status: 结构不是最新或缺少保护 schema not current or a protection "
                           "missing"},
+    "remind": {EXIT_FINDINGS: "有提醒未能发送，未记录 some reminders not sent, not recorded"},
     "verify": {EXIT_FINDINGS: "签名后被修改 changed since it was signed",
                3: "完好，签名者不受信任或未签名 intact, the signer not trusted or none"},
 }

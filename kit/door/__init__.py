@@ -54,6 +54,7 @@ from kit.door._plan import (
     sections_for,
 )
 from kit.door._register import Registered, register_refusal
+from kit.door._reminders import DEADLINE_PATHS, REMINDER_KINDS, reminder_refusal
 from kit.store import (
     APP_NAME,
     CONNECTION_MODES,
@@ -64,6 +65,7 @@ from kit.store import (
     CompanyChange,
     FieldConflict,
     FieldConflictError,
+    KeptReminder,
     NumberTakenError,
     PlanChange,
     Record,
@@ -77,6 +79,7 @@ __all__ = [
     "CONNECTION_MODES",
     "CONTRACT_SECTION",
     "DB_FILE",
+    "DEADLINE_PATHS",
     "DELETE",
     "GATED_STAGES",
     "LEADERS",
@@ -84,6 +87,7 @@ __all__ = [
     "ON_SITE_GATE",
     "OVERRIDES",
     "READERS",
+    "REMINDER_KINDS",
     "TRAINERS",
     "AccessError",
     "Applied",
@@ -95,6 +99,7 @@ __all__ = [
     "FieldConflictError",
     "GateError",
     "Identity",
+    "KeptReminder",
     "LineMade",
     "NumberTakenError",
     "PlanChange",
@@ -116,6 +121,7 @@ __all__ = [
     "read_refusal",
     "refusal",
     "register_refusal",
+    "reminder_refusal",
     "resolve_url",
     "schema_status",
     "sections_for",

@@ -61,6 +61,7 @@ from kit.door._plan import (
     plan_refusal,
 )
 from kit.door._register import Registered, check_register
+from kit.door._reminders import DEADLINE_PATHS, DEADLINES, REMINDER_KINDS, reminder_refusal
 from kit.door._rounds import keep_rounds, round_problems
 from kit.errors import ConflictError, NotFoundError, Problem, ValidationError
 from kit.guide import load_guide
@@ -90,6 +91,7 @@ from kit.store import (
     Applied,
     AuditEntry,
     CompanyChange,
+    KeptReminder,
     Peek,
     PlanChange,
     Record,
@@ -666,6 +668,45 @@ class Door:
         company = self.company(credit_code).company
         return self.create(inspection_for(company, type=type, start=start, members=members))
 
+    # -- reminders of rectification deadlines (kit remind; kit.door._reminders) -------------
+    def deadlines(self, low: date | None = None, high: date | None = None
+                  ) -> list[tuple[str, str, str]]:
+        """``(inspection id, path, value JSON)`` of every finding's deadline, new deadlines
+        granted, state, and each inspection's stage, of the inspections this person may read
+        (:data:`~kit.door.DEADLINE_PATHS`): what a reminder run reads, in one query. With
+        ``low`` or ``high``: only of the inspections with a deadline or a new one in that
+        range (inclusive)."""
+        where = [] if low is None and high is None else [Where(
+            DEADLINES, low=low.isoformat() if low else None,
+            high=high.isoformat() if high else None)]
+        return [row for row in self.rows(DEADLINE_PATHS, where=where)
+                if _DEADLINE_LEAF.fullmatch(row[1])]
+
+    def remind_once(self, inspection_id: str, finding: str, deadline: date, kind: str, *,
+                    sent_on: date, recipients: Sequence[str], send: Callable[[], None]) -> bool:
+        """Send a reminder with ``send`` and record it, in one transaction, unless this
+        finding's reminder of this kind for this deadline was recorded before (False, nothing
+        sent, also when another run sent it a moment ago). ``send`` raising records nothing
+        (the next run tries again). Office leaders and analysts on the office server."""
+        why = reminder_refusal(self.identity)
+        if why is not None:
+            raise AccessError(why)
+        if kind not in REMINDER_KINDS:
+            msg = f"提醒种类应为 before 或 after，而不是 {kind!r} / a reminder is before or after"
+            raise ValueError(msg)
+        return self._store.remind_once(
+            (inspection_id, finding, deadline.isoformat(), kind), sent_on=sent_on.isoformat(),
+            recipients=recipients, user=self.user, send=send)
+
+    def reminders(self, inspection_id: str | None = None) -> list[KeptReminder]:
+        """The reminders sent (of one inspection, if given), oldest first: of every
+        inspection for those who read everything, else of one they may read."""
+        if inspection_id is None:
+            self._everything("查看全部提醒记录", "read every reminder sent")
+        else:
+            self._readable(inspection_id, deleted_ok=True)
+        return self._store.reminders(inspection_id)
+
     # -- a class's answers (training) -------------------------------------------------------
     def keep_answer(self, exercise: str, record: Mapping[str, Any]) -> bool:
         """Keep this person's first answer to one exercise; False if they had answered."""
@@ -728,6 +769,9 @@ def _refuse_line(saved: SavedLine) -> None:
                "holds it); for an inspection all the same use kit new --company CODE")
         raise ConflictError(msg)
 
+
+#: the leaves :meth:`Door.deadlines` gives (a ``*`` of its patterns may span a ``/``)
+_DEADLINE_LEAF = re.compile(r"stage|findings/[^/]+/(deadline|state|extensions/[^/]+/new_deadline)")
 
 #: a finding's field that holds its review round under way (a write there may need the round kept)
 _ROUND_LEAF = re.compile(r"findings/[^/]+/(state|reviewed_on)")

@@ -187,6 +187,8 @@ class Company:
     licences: Mapping[str, Licence] = field(default_factory=dict)
     products: Mapping[str, Product] = field(default_factory=dict)
     partners: Mapping[str, Partner] = field(default_factory=dict)
+    #: where reminders of its rectification deadlines go (kit remind): the contact's e-mail
+    email: str = ""
 
 
 @dataclass(frozen=True)
@@ -247,6 +249,8 @@ class Member:
     standards: tuple[str, ...] = ()
     sections: tuple[str, ...] = ()
     user: str = ""  # the member's sign-in on the office server (who may open the inspection)
+    #: where reminders of the deadlines of findings in this member's sections go (kit remind)
+    email: str = ""
 
 
 @dataclass(frozen=True)

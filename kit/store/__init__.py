@@ -24,6 +24,7 @@ from kit.store._doc import (
 )
 from kit.store._plan_lines import WITHDRAWN, KeptLine, PlanChange
 from kit.store._record import Applied, Record
+from kit.store._reminders import KeptReminder
 from kit.store._sql import Where
 from kit.store._store import (
     APP_NAME,
@@ -50,6 +51,7 @@ __all__ = [
     "Guard",
     "KeptCompany",
     "KeptLine",
+    "KeptReminder",
     "NumberTakenError",
     "Peek",
     "PlanChange",

@@ -18,7 +18,10 @@ The tables:
   and after), which is append-only;
 * ``plan_lines``: the year's plan as saved (``kit plan --save``), one row per line with its
   stable id (``2027-014``), each written with its entry in ``plan_trail`` (append-only), and
-  the inspection made from it once done, which never changes again.
+  the inspection made from it once done, which never changes again;
+* ``reminders``: each reminder mail sent (``kit remind``), one per finding, deadline and kind
+  (before the deadline, after it passed), with its recipients, who sent it and when;
+  append-only.
 
 Triggers make the database refuse what the kit never does: changing or deleting an audit
 entry, an audit entry back-dated or far from the database's clock, a current value written or
@@ -38,10 +41,10 @@ import sqlalchemy as sa
 from sqlalchemy.schema import CreateIndex, CreateTable
 
 #: The Alembic revision of the schema this code writes (``kit/store/migrations/versions``).
-HEAD_REVISION: Final = "0008"
+HEAD_REVISION: Final = "0009"
 #: The schema numbers a user sees in messages (revision 0001 is the first kit's schema).
 SCHEMA_NUMBER: Final = {"0001": 1, "0002": 2, "0003": 3, "0004": 4, "0005": 5, "0006": 6,
-                             "0007": 7, "0008": 8}
+                             "0007": 7, "0008": 8, "0009": 9}
 
 #: the rows the unique index ``notice_numbers`` covers: every notice's number once given
 NOTICE_NUMBERS: Final = "path LIKE 'notices/%/number' AND value <> '\"\"'"
@@ -180,6 +183,26 @@ plan_trail = sa.Table(
     sqlite_autoincrement=True,
 )
 
+#: each reminder mail sent (kit remind): at most one per finding, deadline (the one in force
+#: then) and kind, ``before`` the deadline or ``after`` it passed; ``recipients`` the addresses
+#: (JSON list), ``sent_on`` the working day it was for (Beijing), ``at`` when (UTC); never
+#: changed or removed
+reminders = sa.Table(
+    "reminders", metadata,
+    sa.Column("seq", _ID, primary_key=True, autoincrement=True),
+    sa.Column("inspection_id", sa.Text, nullable=False),
+    sa.Column("finding", sa.Text, nullable=False),
+    sa.Column("deadline", sa.Text, nullable=False),
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("sent_on", sa.Text, nullable=False),
+    sa.Column("recipients", sa.Text, nullable=False),
+    sa.Column("at", sa.Text, nullable=False),
+    sa.Column("user", sa.Text, nullable=False),
+    sa.UniqueConstraint("inspection_id", "finding", "deadline", "kind", name="reminders_once"),
+    sa.CheckConstraint("kind IN ('before', 'after')", name="reminders_kind"),
+    sqlite_autoincrement=True,
+)
+
 _APPEND_ONLY = "审计记录只能追加，不能修改或删除 / the audit trail is append-only"
 _IN_ORDER = ("审计记录的时间不能早于上一条，也不能偏离数据库时钟 / an audit entry cannot be "
              "back-dated or far from the database's clock")
@@ -200,6 +223,7 @@ _PLAN_AUDITED = ("年度计划每一行的每次修改都须有对应的修改�
 _PLAN_KEPT = "年度计划的行不能删除 / a plan line is never deleted"
 _PLAN_DONE = ("计划行一经建立检查记录，所记的检查记录不能更改 / a plan line's inspection, once "
               "made, never changes")
+_REMINDED = "已发送的提醒记录不能修改或删除 / a reminder once recorded is never changed or removed"
 _ORIGIN = "检查记录的创建信息不能修改 / who created an inspection is fixed"
 #: how far an audit entry's time may be from the database's clock, in minutes
 CLOCK_TOLERANCE_MIN: Final = 5
@@ -231,6 +255,8 @@ PROTECTIONS: Final = {
                                  "entry",
     "plan_lines_no_delete": "计划行不能删除 / no plan line is deleted",
     "plan_lines_done_kept": "已建检查记录的计划行不能改记 / a done line keeps its inspection",
+    "reminders_no_update": "提醒记录不能修改 / no reminder sent is changed",
+    "reminders_no_delete": "提醒记录不能删除 / no reminder sent is removed",
 }
 
 #: a register row's trail entry: the one its version names, for its company, with its row
@@ -269,6 +295,8 @@ _SQLITE_WHEN = {
     "plan_lines_done_kept": (
         "BEFORE UPDATE ON plan_lines WHEN OLD.inspection_id IS NOT NULL AND "
         "NEW.inspection_id IS NOT OLD.inspection_id", _PLAN_DONE),
+    "reminders_no_update": ("BEFORE UPDATE ON reminders", _REMINDED),
+    "reminders_no_delete": ("BEFORE DELETE ON reminders", _REMINDED),
     "audit_in_order": (
         "BEFORE INSERT ON audit WHEN NEW.at < COALESCE((SELECT a.at FROM audit a "
         "WHERE a.ins = NEW.ins ORDER BY a.seq DESC LIMIT 1), '') "
@@ -338,6 +366,8 @@ _PG_CHECKS = {
         "plan_lines", "BEFORE UPDATE",
         "OLD.inspection_id IS NOT NULL AND NEW.inspection_id IS DISTINCT FROM "
         "OLD.inspection_id", _PLAN_DONE),
+    "reminders_no_update": ("reminders", "BEFORE UPDATE", "TRUE", _REMINDED),
+    "reminders_no_delete": ("reminders", "BEFORE DELETE", "TRUE", _REMINDED),
     "audit_no_update": ("audit", "BEFORE UPDATE", "TRUE", _APPEND_ONLY),
     "audit_no_delete": ("audit", "BEFORE DELETE", "TRUE", _APPEND_ONLY),
     "audit_in_order": (
@@ -408,6 +438,7 @@ def postgres_grants(role: str, schema: str = "public") -> list[str]:
         f"GRANT SELECT, INSERT ON {s}.company_trail TO {r}",
         f"GRANT SELECT, INSERT, UPDATE ON {s}.plan_lines TO {r}",
         f"GRANT SELECT, INSERT ON {s}.plan_trail TO {r}",
+        f"GRANT SELECT, INSERT ON {s}.reminders TO {r}",
         f"GRANT SELECT ON {s}.alembic_version TO {r}",
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {s} TO {r}",
     ]

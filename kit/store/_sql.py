@@ -236,8 +236,12 @@ def rows_statement(prefixes: Sequence[str], where: Sequence[Where],
         return column.like(bind(escaped.replace("*", "%")), escape="\\")
 
     def below(path: str) -> sa.ColumnElement[bool]:
-        """At ``path`` or below it: a range in the code points' order ("0" follows "/")."""
+        """At ``path`` or below it: a range in the code points' order ("0" follows "/"); a
+        path with ``*`` (any key: ``findings/*/deadline``) matches as a pattern, the leaves
+        it names only."""
         path = path.rstrip(SEP)
+        if "*" in path:
+            return at(f.path, path)
         return sa.and_(text_order(f.path) >= bind(path),
                        text_order(f.path) < bind(path + "0"),
                        sa.or_(f.path == bind(path), text_order(f.path) > bind(path + SEP)))

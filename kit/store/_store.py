@@ -79,6 +79,12 @@ from kit.store._plan_lines import (
     read_line,
 )
 from kit.store._record import Applied, Record
+from kit.store._reminders import (
+    KeptReminder,
+    ReminderStatements,
+    claim_and_send,
+    reminder_rows,
+)
 from kit.store._schema import (
     HEAD_REVISION,
     PROTECTIONS,
@@ -235,6 +241,7 @@ class Store:
             self._sql = Statements(self.engine.dialect)
             self._companies = CompanyStatements(self.engine.dialect)
             self._plan = PlanStatements(self.engine.dialect)
+            self._reminders = ReminderStatements(self.engine.dialect)
             self.protection_problems = self._open_schema()
         except BaseException:
             self.close()
@@ -720,6 +727,23 @@ class Store:
                 raise ConflictError(msg)
             return iid, entry
 
+    # -- the reminders sent (kit remind) ----------------------------------------------------
+    def remind_once(self, key: tuple[str, str, str, str], *, sent_on: str,
+                    recipients: Sequence[str], user: str, send: Callable[[], None]) -> bool:
+        """Send the reminder ``key`` (inspection, finding, deadline, kind) with ``send`` and
+        record it, in one transaction, unless it was recorded before (False: nothing sent).
+        ``send`` raising records nothing; a run at the same moment waits for this one and
+        then finds it recorded."""
+        user = _check_user(user)
+        with self._tx(write=True) as cur:
+            return claim_and_send(cur, self._reminders, key, sent_on=sent_on,
+                                  recipients=recipients, at=_now(), user=user, send=send)
+
+    def reminders(self, inspection_id: str | None = None) -> list[KeptReminder]:
+        """Every reminder recorded (of one inspection, if given), oldest first."""
+        with self._tx(write=False) as cur:
+            return reminder_rows(cur, self._reminders, inspection_id)
+
     def notice_numbers(self) -> set[str]:
         """Every document number given to a notice in this store, deleted inspections' too
         (read through the index that keeps them unique)."""
@@ -974,7 +998,10 @@ class Store:
              ) -> list[tuple[str, str, str]]:
         """``(inspection id, path, value JSON)`` of the current fields at or below each of
         ``prefixes`` (all fields if none) of every inspection not deleted that meets each
-        :class:`Where`: one query, for readers of the whole office (analytics).
+        :class:`Where`: one query, for readers of the whole office (analytics). A prefix
+        with ``*`` (any key) names leaves, not what lies below them; its ``*`` is SQL's ``%``
+        and may span a ``/`` too, so a caller reading ``findings/*/deadline`` checks the paths
+        it gets.
 
         >>> store = Store("sqlite://")
         >>> _ = store.create({"company": {"name": "甲"}, "stage": "closed"}, user="u",

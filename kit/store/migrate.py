@@ -7,11 +7,11 @@ database made by the first kit (schema 1, no Alembic stamp) is stamped 0001 firs
 >>> import tempfile
 >>> folder = tempfile.mkdtemp()
 >>> status(data_dir=folder)
-(None, '0008')
+(None, '0009')
 >>> upgrade(data_dir=folder)
-('(empty)', '0008')
+('(empty)', '0009')
 >>> status(data_dir=folder)
-('0008', '0008')
+('0009', '0009')
 """
 
 from __future__ import annotations
