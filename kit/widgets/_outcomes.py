@@ -73,21 +73,23 @@ def grade_options(policy: Policy) -> Options:
 
 
 def rounds_html(f: Finding) -> str:
-    """The review rounds the door kept (R1, R2…), oldest first, as a read-only table."""
+    """The review rounds the door kept (R1, R2…), oldest first, read only: one short block
+    per round (a table of seven columns wraps a date character by character on a phone)."""
     if not f.reviews:
         return ""
-    heads = ("轮次 Round", "提交 Submitted", "方式 Mode", "复查日期 Date", "复查人 Reviewer",
-             "结论 Result", "说明 Note")
-    rows = []
-    for key in sorted(f.reviews, key=natural_key):
+    blocks = []
+    for n, key in enumerate(sorted(f.reviews, key=natural_key), 1):
         r = f.reviews[key]
-        cells = (key, r.submitted_on or "", zh(REVIEW_MODES, r.mode) if r.mode else "",
-                 r.reviewed_on or "", r.reviewer, zh(REVIEW_RESULTS, r.result), r.note)
-        rows.append("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in cells)
-                    + "</tr>")
-    head = "".join(f"<th>{h}</th>" for h in heads)
+        mode = zh(REVIEW_MODES, r.mode) if r.mode else "复查方式未记录"
+        parts = [f"提交整改资料 Submitted {r.submitted_on or '—'}",
+                 f"{mode} {r.reviewed_on or '—'}", f"复查人 Reviewer {r.reviewer or '—'}"]
+        note = f"<br>说明 Note：{html.escape(r.note)}" if r.note else ""
+        blocks.append(
+            f"<div class='kit-round'><b>第 {n} 轮 {html.escape(key)}："
+            f"{html.escape(zh(REVIEW_RESULTS, r.result))}</b><br>"
+            f"{html.escape(' · '.join(str(p) for p in parts))}{note}</div>")
     return ("<div><b>已完成的复查 Review rounds kept</b> <small>（只读 read only）</small></div>"
-            f"<table class='kit-table kit-rounds'><tr>{head}</tr>{''.join(rows)}</table>")
+            f"<div class='kit-rounds'>{''.join(blocks)}</div>")
 
 
 class OutcomePanel(W.VBox):
