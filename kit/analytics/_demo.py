@@ -255,7 +255,9 @@ def _scope(rng: random.Random, firm: _Firm, kind: InspectionType,
 
 def _inspection(rng: random.Random, firm: _Firm, day: date, iid: str,
                 history: list[Inspection], end: date, quota: Quota, policy: Policy,
-                principal: str) -> Inspection:
+                principal: str, past: set[str] | None = None) -> Inspection:
+    """One demo inspection of ``firm`` on ``day``; ``past``: the clauses of its earlier
+    findings (worked out from ``history`` when not kept by the caller)."""
     guide, cal, co = load_guide(), load_calendar(), firm.company
     kind = _type(rng, firm, history)
     if principal and (quota.extended or kind == "extended"):
@@ -279,7 +281,8 @@ def _inspection(rng: random.Random, firm: _Firm, day: date, iid: str,
     owner = {s: ("M1" if i % 2 == 0 else "M2") for i, s in enumerate(sections)}
     known = set(profile.item_ids(guide))
     items = [i for s in sections for i in profile.checklist(s, guide) if i.id in known]
-    past = [f.item for h in history for f in h.findings.values()]
+    if past is None:
+        past = {f.item for h in history for f in h.findings.values()}
     n = min(_poisson(rng, (0.4 + 3.2 * firm.risk) * (1.5 if kind == "for_cause" else 1.0)
                      * (0.5 if kind == "follow_up" else 1.0)), 6, len(items))
     chosen: list[Clause] = []
@@ -311,8 +314,9 @@ def _inspection(rng: random.Random, firm: _Firm, day: date, iid: str,
     # graded from a draw of its own: under any scheme the demo is the same, graded or not
     findings = graded(findings, policy.scheme, SERIOUS_HANDLING,
                       random.Random(f"kit.demo.grades:{iid}"))
-    results = {i.id: ItemResult("nonconform" if i in chosen else "conform",
-                                "见问题记录" if i in chosen else "",
+    found = {c.id for c in chosen}  # a clause's id names it: a set, not a list of clauses
+    results = {i.id: ItemResult("nonconform" if i.id in found else "conform",
+                                "见问题记录" if i.id in found else "",
                                 ("interview",) if "询问" in i.zh else ("document_review",),
                                 "", owner.get(i.parent_id or "", "M1")) for i in items}
     stage, follow_up = _follow_up(rng, firm, findings, finish, end, leader, policy)
@@ -454,6 +458,7 @@ def demo_inspections(n: int = 30, m: int = 10, *, seed: int = 1,
                 day += timedelta(days=1)
             visits.append((day, f))
     history: dict[int, list[Inspection]] = {}
+    past_items: dict[int, set[str]] = {}  # each company's clauses found before, kept as it goes
     numbers: dict[tuple[str, int], int] = {}
     out: list[Inspection] = []
     earlier: list[tuple[int, Inspection]] = []
@@ -461,8 +466,10 @@ def demo_inspections(n: int = 30, m: int = 10, *, seed: int = 1,
     for k, (day, f) in enumerate(sorted(visits), start=1):
         past = history.setdefault(f, [])
         principal = principal_of(day, f, earlier, rng)
+        seen = past_items.setdefault(f, set())
         ins = _inspection(rng, firms[f], day, f"{ID_PREFIX}{seed}-{day:%Y%m%d}-{k:02d}", past, end,
-                          quota, policy, principal)
+                          quota, policy, principal, seen)
+        seen.update(x.item for x in ins.findings.values())
         ins = _with_notices(ins, seed, numbers, policy)
         past.append(ins)
         out.append(ins)

@@ -211,6 +211,11 @@ def with_verdict(opinion: Opinion, findings: dict[str, Finding], scheme: Scheme,
 def principal_of(ins_day: date, firm: int, earlier: list[tuple[int, Inspection]],
                  rng: random.Random) -> str:
     """An earlier inspection of another company this one may extend ('' if none)."""
-    others = [ins for f, ins in earlier if f != firm and ins.scope.type != "extended"
-              and ins.scope.start_date is not None and ins.scope.start_date < ins_day]
-    return rng.choice(others[-5:]).id if others else ""
+    others: list[Inspection] = []  # the last five, read from the end: linear in a demo
+    for f, ins in reversed(earlier):
+        if f != firm and ins.scope.type != "extended" and ins.scope.start_date is not None \
+                and ins.scope.start_date < ins_day:
+            others.append(ins)
+            if len(others) == 5:
+                break
+    return rng.choice(others[::-1]).id if others else ""
