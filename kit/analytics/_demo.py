@@ -20,11 +20,12 @@ outcome, and even a small demo shows each kind, a failed review round, an extens
 
 from __future__ import annotations
 
+import contextlib
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from typing import cast
+from typing import Final, cast
 
 from kit.analytics._demo_cases import (
     Quota,
@@ -511,23 +512,31 @@ def load_demo_data(door: Door, *, inspections: int = 30, companies: int = 10, se
                    end: date = DEFAULT_END,
                    progress: Callable[[int], object] | None = None) -> int:
     """Put the demo inspections into the store behind ``door`` (each checked like any new
-    record); return how many were new (0 if all were there).
-    ``progress(k)`` is called after each of them (``kit demo`` shows a bar)."""
+    record), :data:`BATCH` to a transaction; return how many were new (0 if all were there).
+    ``progress(k)``: ``k`` more of them done (``kit demo`` shows a bar)."""
     have = {row["id"] for row in door.list((), include_deleted=True)}
     loaded = 0
     made = demo_inspections(inspections, companies, seed=seed, end=end)
-    for ins in made:
-        if progress is not None:
-            progress(1)
-        if ins.id in have:
-            continue
+    todo = [ins for ins in made if ins.id not in have]
+    if progress is not None and len(todo) < len(made):
+        progress(len(made) - len(todo))
+    for start in range(0, len(todo), BATCH):
+        batch = todo[start:start + BATCH]
         try:
-            door.create(ins)
-        except ConflictError:  # another process loaded it in the meantime
-            continue
-        loaded += 1
+            loaded += len(door.create_many(batch))
+        except ConflictError:  # another process loaded some of them in the meantime
+            for ins in batch:
+                with contextlib.suppress(ConflictError):
+                    door.create(ins)
+                    loaded += 1
+        if progress is not None:
+            progress(len(batch))
     register_demo(door, made)  # the fictional companies in the register (企业名录) too
     return loaded
+
+
+#: how many demo inspections ``kit demo`` stores in one transaction
+BATCH: Final = 200
 
 
 def analysis_door(door: Door | None = None) -> tuple[Door, str]:

@@ -16,6 +16,7 @@ from kit.record._codes import Known, code_problems, known_in, vocabulary_of
 from kit.record._paths import SEP, flatten, split_path, unflatten
 from kit.record.document import (
     check_value,
+    complete_doc,
     from_doc,
     inspection_schema,
     parse_doc,
@@ -138,6 +139,7 @@ __all__ = [
     "Step",
     "check_value",
     "code_problems",
+    "complete_doc",
     "flatten",
     "from_doc",
     "handling_counts",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import json
 import re
 import types
 import typing
@@ -57,19 +58,112 @@ def _bad_text(text: str) -> str:
     return f"U+{ord(found.group()):04X}" if found else ""
 
 
-def to_data(obj: Any) -> Any:
-    """A dataclass tree as plain JSON-ready data (dates as ISO text, tuples as lists)."""
+def to_data(obj: Any, *, lean: bool = False) -> Any:
+    """A dataclass tree as plain JSON-ready data (dates as ISO text, tuples as lists).
+
+    ``lean``: a dataclass's fields that hold their default are left out (an empty note, no
+    evidence, no deadline), at every level but inside lists (a list is one value): what the
+    store keeps. :func:`from_data` reads them back as their defaults, so both forms give the
+    same record, and :func:`complete` puts them back into the plain data.
+    """
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        if lean:
+            return {name: to_data(value, lean=True) for name, default in _defaults(type(obj))
+                    if (value := getattr(obj, name)) is not default and value != default}
         return {f.name: to_data(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
     if isinstance(obj, datetime):
         return obj.isoformat(timespec="seconds")
     if isinstance(obj, date):
         return obj.isoformat()
     if isinstance(obj, Mapping):
-        return {str(k): to_data(v) for k, v in obj.items()}
+        return {str(k): to_data(v, lean=lean) for k, v in obj.items()}
     if isinstance(obj, tuple | list):
         return [to_data(v) for v in obj]
     return obj
+
+
+_REQUIRED: Any = object()  # the default of a field that has none
+
+
+@cache
+def _defaults(cls: type) -> tuple[tuple[str, Any], ...]:
+    """Each field of ``cls`` with its default (a field without one is never left out)."""
+    out = []
+    for f in dataclasses.fields(cls):
+        if f.default is not dataclasses.MISSING:
+            out.append((f.name, f.default))
+        elif f.default_factory is not dataclasses.MISSING:
+            out.append((f.name, f.default_factory()))
+        else:
+            out.append((f.name, _REQUIRED))
+    return tuple(out)
+
+
+def complete(cls: type, data: Any) -> Any:
+    """``data`` (the plain form of a ``cls``, lean or not) with every field it leaves out
+    filled in with its default's plain form, in place, at every level :func:`to_data` leaves
+    fields out; returns ``data``. What it already holds is not looked at or changed, so a
+    complete document stays as it is and a lean one becomes what ``to_data`` gives in full."""
+    _completer(cls)(data)
+    return data
+
+
+#: fill in one value's left-out fields, in place
+Completer = typing.Callable[[Any], None]
+
+
+def _no_fill(_data: Any) -> None:
+    return None
+
+
+@cache
+def _completer(tp: Any) -> Completer:
+    _optional, tp = _is_optional(tp)
+    if dataclasses.is_dataclass(tp):
+        return _dataclass_completer(typing.cast(type, tp))
+    if get_origin(tp) in (Mapping, dict, typing.Mapping):
+        value_tp = get_args(tp)[1]
+        inner: list[Completer] = []
+
+        def fill_mapping(data: Any) -> None:
+            if not isinstance(data, dict) or not data:
+                return
+            if not inner:
+                inner.append(_completer(value_tp))
+            if inner[0] is _no_fill:
+                return
+            for value in data.values():
+                inner[0](value)
+
+        return fill_mapping
+    return _no_fill
+
+
+def _dataclass_completer(cls: type) -> Completer:
+    plan: list[tuple[str, str | None, Any, Completer]] = []  # a type may contain itself
+
+    def fill(data: Any) -> None:
+        if not isinstance(data, dict):
+            return
+        if not plan:
+            hints = _hints(cls)
+            for name, default in _defaults(cls):
+                if default is _REQUIRED:
+                    continue
+                plain = to_data(default) if dataclasses.is_dataclass(default) or \
+                    isinstance(default, Mapping | tuple | list | date) else default
+                # a container's default is given as a fresh copy each time (JSON text)
+                text = (json.dumps(plain, ensure_ascii=False)
+                        if isinstance(plain, dict | list) else None)
+                plan.append((name, text, plain, _completer(hints[name])))
+        for name, text, plain, inner in plan:
+            if name in data:
+                if inner is not _no_fill:
+                    inner(data[name])
+            else:
+                data[name] = plain if text is None else json.loads(text)
+
+    return fill
 
 
 def from_data(cls: type[T], data: Any, path: str = "") -> tuple[T, list[Problem]]:

@@ -123,6 +123,12 @@ _RULES: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
     ))
 
 
+#: the rules by the first key of the paths they match (each pattern begins with it)
+_RULES_BY_FIRST: dict[str, tuple[tuple[re.Pattern[str], str, str], ...]] = {
+    first: tuple(r for r in _RULES if r[0].pattern.split("/", 1)[0] == first)
+    for first in {r[0].pattern.split("/", 1)[0] for r in _RULES}}
+
+
 def code_problems(leaves: Iterable[tuple[str, Any]], known: Known) -> list[Problem]:
     """Every leaf (``path``, plain value) that names nothing known, each with its path.
 
@@ -130,8 +136,9 @@ def code_problems(leaves: Iterable[tuple[str, Any]], known: Known) -> list[Probl
     reference lies at.
     """
     out: list[Problem] = []
+    by_first = _RULES_BY_FIRST
     for path, value in leaves:
-        for pattern, where, what in _RULES:
+        for pattern, where, what in by_first.get(path.partition("/")[0], ()):
             if not pattern.fullmatch(path):
                 continue
             parts = path.split("/")

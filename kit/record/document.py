@@ -18,11 +18,12 @@ from __future__ import annotations
 from typing import Any
 
 from kit.errors import Problem, ValidationError
-from kit.record._codec import check_at, from_data, json_schema, replace_at, to_data
-from kit.record.model import FORMAT_VERSION, ID_PATTERN, Inspection
+from kit.record._codec import check_at, complete, from_data, json_schema, replace_at, to_data
+from kit.record.model import FORMAT_VERSION, ID_PATTERN, SUMMARY_PATHS, Inspection
 
 __all__ = [
     "check_value",
+    "complete_doc",
     "from_doc",
     "inspection_schema",
     "parse_doc",
@@ -31,11 +32,32 @@ __all__ = [
 ]
 
 
-def to_doc(inspection: Inspection) -> dict[str, Any]:
-    """The record as a JSON-ready document (what the store and ``kit export`` hold)."""
-    doc = to_data(inspection)
+def to_doc(inspection: Inspection, *, lean: bool = False) -> dict[str, Any]:
+    """The record as a JSON-ready document (what ``kit export`` writes).
+
+    ``lean``: what the store keeps: the fields that hold their default left out (an empty
+    note, no evidence...), except the summary's (:data:`SUMMARY_PATHS`), which a listing reads
+    where they are stored. :func:`from_doc` reads both forms as the same record, and
+    :func:`complete_doc` makes a lean document whole again.
+    """
+    doc = to_data(inspection, lean=lean)
     assert isinstance(doc, dict)
+    if lean:
+        for path in SUMMARY_PATHS:
+            *groups, leaf = path.split("/")
+            node, value = doc, inspection
+            for key in groups:
+                node, value = node.setdefault(key, {}), getattr(value, key)
+            if leaf not in node:
+                node[leaf] = to_data(getattr(value, leaf))
     return doc
+
+
+def complete_doc(doc: dict[str, Any]) -> dict[str, Any]:
+    """A stored document (lean or not) with every left-out field filled in with its default,
+    in place; returns it. What the document holds is not changed: an entry the record lacks
+    stays missing, and a complete document stays as it is."""
+    return complete(Inspection, doc)
 
 
 def from_doc(doc: Any, *, what: str = "inspection") -> Inspection:
