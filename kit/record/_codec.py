@@ -58,6 +58,9 @@ def _bad_text(text: str) -> str:
     return f"U+{ord(found.group()):04X}" if found else ""
 
 
+_PLAIN = frozenset({str, int, float, bool})
+
+
 def to_data(obj: Any, *, lean: bool = False) -> Any:
     """A dataclass tree as plain JSON-ready data (dates as ISO text, tuples as lists).
 
@@ -66,6 +69,8 @@ def to_data(obj: Any, *, lean: bool = False) -> Any:
     store keeps. :func:`from_data` reads them back as their defaults, so both forms give the
     same record, and :func:`complete` puts them back into the plain data.
     """
+    if obj is None or type(obj) in _PLAIN:  # most values: at once
+        return obj
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         if lean:
             return {name: to_data(value, lean=True) for name, default in _defaults(type(obj))
@@ -78,6 +83,8 @@ def to_data(obj: Any, *, lean: bool = False) -> Any:
     if isinstance(obj, Mapping):
         return {str(k): to_data(v, lean=lean) for k, v in obj.items()}
     if isinstance(obj, tuple | list):
+        if all(type(v) is str for v in obj):  # codes, means, sections: the usual list
+            return list(obj)
         return [to_data(v) for v in obj]
     return obj
 

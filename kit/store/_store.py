@@ -527,7 +527,7 @@ class Store:
         made = [(iid, self._made(doc, iid)) for iid, doc in docs]
         stored: dict[str, None] = {}
         with self._tx(write=True) as cur:
-            pending: list[Any] = []
+            pending: list[tuple[int, str, str, int]] = []
             for iid, one in made:
                 if iid in stored or \
                         self._run(cur, self._sql.inspection_ids, iid=iid).fetchone() is not None:
@@ -535,8 +535,23 @@ class Store:
                 stored[self._create_in(cur, one, user=user, action=action, inspection_id=iid,
                                        pending=pending)] = None
             if pending:
-                cur.executemany(self._sql.insert_field.text, pending)
+                self._insert_fields(cur, pending)
         return list(stored)
+
+    def _insert_fields(self, cur: Any, rows: list[tuple[int, str, str, int]]) -> None:
+        """Insert rows (ins, path, value, version) of fields: on PostgreSQL as one statement
+        over arrays (a batch's 90,000 rows without a round of the driver each), elsewhere by
+        executemany."""
+        if self.engine.dialect.name != "postgresql":
+            insert = self._sql.insert_field
+            cur.executemany(insert.text, [insert.args({"ins": i, "path": p, "value": v,
+                                                       "version": s}) for i, p, v, s in rows])
+            return
+        keys, paths, values, versions = (list(column) for column in zip(*rows, strict=True))
+        cur.execute("INSERT INTO fields (ins, path, value, version) SELECT * FROM "
+                    "unnest(%(ins)s::bigint[], %(path)s::text[], %(value)s::text[], "
+                    "%(version)s::bigint[])",
+                    {"ins": keys, "path": paths, "value": values, "version": versions})
 
     def _made(self, doc: Mapping[str, Any], inspection_id: str | None
               ) -> tuple[dict[str, str], str, str]:
@@ -552,7 +567,7 @@ class Store:
 
     def _create_in(self, cur: Any, made: tuple[dict[str, str], str, str], *, user: str,
                    action: str, inspection_id: str | None,
-                   pending: list[Any] | None = None) -> str:
+                   pending: list[tuple[int, str, str, int]] | None = None) -> str:
         """Store a new inspection inside the open transaction ``cur``; its id. ``pending``:
         its rows are added there for the caller to insert with a batch's (after this entry,
         which they name), instead of now."""
@@ -575,12 +590,12 @@ class Store:
         e = _Edit(cur, iid, ins, at, user, action, 0, b"", self.key)
         seq = self._log(e, None, None, snapshot)
         insert = self._sql.insert_field
-        args = [insert.args({"ins": ins, "path": p, "value": v, "version": seq})
-                for p, v in rows.items()]
         if pending is None:
-            cur.executemany(insert.text, args)
+            cur.executemany(insert.text, [insert.args({"ins": ins, "path": p, "value": v,
+                                                       "version": seq})
+                                          for p, v in rows.items()])
         else:
-            pending.extend(args)
+            pending.extend((ins, p, v, seq) for p, v in rows.items())
         self._run(cur, self._sql.set_head, ins=ins, head_seq=seq, head_mac=e.head_mac,
                   at=at, user=user)
         return iid
