@@ -5,6 +5,10 @@
 Every setting is JupyterHub's own (https://jupyterhub.readthedocs.io); ``kit hub`` passes the
 store, the addresses and the state folder in the environment (``KIT_*`` below).
 
+A company's person (the group ``companies``) gets no server: after signing in they land on the
+company portal (the service ``kit-portal``), which shows their own company only and takes their
+rectification reports (README, "企业在线整改 / The company's portal").
+
 What a person gets: after signing in, their own server (started on demand, stopped after
 ``IDLE_SERVER_SECONDS`` idle) serving only the kit's apps (inspector, training, analytics) as
 Voila pages; no JupyterLab, no terminal, no way to run code. Each change they make is recorded
@@ -12,6 +16,7 @@ under their sign-in, and they open only their team's inspections (kit.access).
 """
 
 import os
+import socket
 import sys
 
 from kit.config import settings
@@ -39,10 +44,12 @@ c.Authenticator.admin_users = {"admin"}
 #      leaders  科室负责人: read every inspection; staff one that has no team yet
 #      analysts 分析人员:   read every inspection (the analytics app)
 #      trainers 培训人员:   the training app's class view
+#      companies 企业账号:  a company's person (see 6. below): no server, the company portal
 c.JupyterHub.load_groups = {
     "leaders": {"users": ["chen"]},
     "analysts": {"users": ["wang"]},
     "trainers": {"users": ["liu"]},
+    "companies": {"users": []},
 }
 
 # 4. 限制 / Limits. A person's server with the inspector app open takes about the memory
@@ -58,6 +65,14 @@ c.JupyterHub.template_vars = {
     "announcement_login": "北京市医疗器械生产监督检查工具包 · 请使用办公室账号登录 / "
                           "Sign in with your office account",
 }
+
+# 6. 企业账号 / Companies' accounts. A company's person signs in like everyone else (add their
+#    sign-in to allowed_users above, or to LDAP) and is put in the group "companies" (above,
+#    or the Hub's admin page); then bind the account to its company's credit code, once:
+#        kit companies account add 91110115MA01KT8X5T qiye
+#    They get no server of their own and no app: only the company portal (kit-portal), where
+#    they see their own company's served notices, findings, deadlines and reviews, and submit
+#    rectification reports. An account bound to no company sees nothing.
 
 # ================= 工具包的运行方式，一般无需修改 / how the kit runs: keep =================
 
@@ -100,8 +115,17 @@ if SIGNING:
     c.Spawner.environment["KIT_SIGNER_URL"] = f"{SIGNER_URL}/services/{SIGNER}"
 
 
+COMPANIES = "companies"  # kit.door.COMPANIES: a company's people
+PORTAL = "kit-portal"
+
+
 def _groups(spawner):  # the person's groups, for kit.access (the Hub's are the truth)
     names = sorted(group.name for group in spawner.user.groups)
+    if COMPANIES in names:  # a company's person never gets a server (or the store's URL)
+        from tornado import web
+
+        raise web.HTTPError(403, "企业账号没有自己的服务器，请使用企业在线整改页面 / a "
+                                 f"company's account has no server: use /services/{PORTAL}/")
     spawner.environment = {**spawner.environment, "KIT_USER_GROUPS": ",".join(names)}
 
 
@@ -142,3 +166,43 @@ if SIGNING:
         "scopes": ["read:users:name", "read:users:groups"],
         "services": [SIGNER],
     })
+
+# The company portal (kit/server/_portal.py): the one process a company's person reaches. It
+# holds the store's URL and opens its door as the signed-in person, who sees only their own
+# company. The companies group may use it (and nothing else of the Hub but their own name);
+# everyone else may not. JupyterHub gives every user its "user" role (their own server among
+# it): a company's is refused by the spawn hook above, and they land on the portal.
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+PORTAL_URL = f"http://127.0.0.1:{_free_port()}"
+c.JupyterHub.services.append({
+    "name": PORTAL,
+    "url": PORTAL_URL,
+    "command": [PYTHON, "-m", "kit.server", "--portal"],
+    "environment": {name: os.environ[name]
+                    for name in ("KIT_DB_URL", "KIT_DB_CONNECTIONS", "KIT_TEMPLATES_DIR", "LANG")
+                    if os.environ.get(name)},
+    "oauth_no_confirm": True,  # part of the office server: no "authorize" page
+    "oauth_client_allowed_scopes": ["read:users:groups!user"],  # the person's groups
+    "display": False,
+})
+c.JupyterHub.load_roles += [
+    {"name": "company", "scopes": [f"access:services!service={PORTAL}"], "groups": [COMPANIES]},
+    {"name": PORTAL, "scopes": ["read:users:name", "read:users:groups"], "services": [PORTAL]},
+]
+
+
+def _landing(handler):  # where a person arrives after signing in
+    user = handler.current_user
+    if user is not None and any(g.name == COMPANIES for g in user.groups):
+        return f"{handler.base_url}services/{PORTAL}/"
+    return ""  # the person's own server, as JupyterHub does
+
+
+c.JupyterHub.default_url = _landing
