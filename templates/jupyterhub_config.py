@@ -124,8 +124,15 @@ def _groups(spawner):  # the person's groups, for kit.access (the Hub's are the 
     if COMPANIES in names:  # a company's person never gets a server (or the store's URL)
         from tornado import web
 
-        raise web.HTTPError(403, "企业账号没有自己的服务器，请使用企业在线整改页面 / a "
-                                 f"company's account has no server: use /services/{PORTAL}/")
+        message = ("企业账号没有自己的服务器，请使用企业在线整改页面 / a company's account has no "
+                   f"server: use the company portal, /services/{PORTAL}/")
+        refused = web.HTTPError(403, message)
+        refused.jupyterhub_message = message  # what the Hub's page says
+        refused.jupyterhub_html_message = (
+            f'企业账号没有自己的服务器，请使用<a href="/services/{PORTAL}/">企业在线整改页面</a> / '
+            f'a company\'s account has no server: use <a href="/services/{PORTAL}/">the company '
+            "portal</a>")
+        raise refused
     spawner.environment = {**spawner.environment, "KIT_USER_GROUPS": ",".join(names)}
 
 

@@ -26,6 +26,7 @@ TABLES: dict[str, tuple[str, bool]] = {
     "bench_register.py": ("kit companies import of", True),
     "bench_remind.py": ("kit remind over", True),
     "bench_plan_lines.py": ("kit new --plan-line on a store of", True),
+    "bench_portal.py": ("portal memory: RSS", False),
     "bench_sample_cli.py": ("pandas MiB", True),
     "bench_sampling.py": ("read_register() vs pd.read_excel", True),
     "bench_scale.py": ("median ms", True),
@@ -53,7 +54,8 @@ def test_every_benchmark_has_its_tiny_run_here() -> None:
 
 
 @pytest.mark.parametrize("name", [n for n in TABLES if n not in ("bench_app.py",
-                                                                "bench_office.py")])
+                                                                "bench_office.py",
+                                                                "bench_portal.py")])
 def test_a_benchmark_runs_tiny(name: str, tmp_path: Path) -> None:
     run_tiny(name, tmp_path)
 
@@ -74,3 +76,19 @@ def test_the_app_benchmark_runs_tiny_in_chromium(tmp_path: Path) -> None:
             pytest.fail("CI must have Debian's chromium installed")
         pytest.skip(f"Debian's chromium is not installed ({CHROMIUM}; bash .ci/run installs it)")
     run_tiny("bench_app.py", tmp_path)
+
+
+@pytest.mark.slow  # the office Hub on PostgreSQL, a person's server and Chromium
+@pytest.mark.browser
+def test_the_portal_benchmark_runs_tiny_through_the_hub(pg_admin_url: str,
+                                                        tmp_path: Path) -> None:
+    import shutil
+
+    from tests.browser import CHROMIUM
+
+    if not Path(CHROMIUM).exists() or shutil.which("configurable-http-proxy") is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must have Debian's chromium and configurable-http-proxy")
+        pytest.skip("needs Debian's chromium and configurable-http-proxy")
+    assert os.environ.get("KIT_TEST_PG_URL") == pg_admin_url  # the cluster it runs in
+    run_tiny("bench_portal.py", tmp_path)

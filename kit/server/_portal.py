@@ -38,7 +38,7 @@ from tornado import web
 from tornado.httpserver import HTTPServer
 
 from kit.config import settings
-from kit.door import COMPANIES, AccessError, Door, Identity
+from kit.door import COMPANIES, MAX_FILES, AccessError, Door, Identity
 from kit.errors import KitError, NotFoundError, ValidationError
 from kit.evidence import ACCEPT, MAX_BYTES
 
@@ -133,14 +133,15 @@ class _Page(_Handler):
         except (AccessError, NotFoundError) as exc:
             self._refused(exc)
             return
-        self._page(view, sent=self.get_query_argument("sent", ""))
+        iid, _, done = self.get_query_argument("sent", "").partition("/")
+        self._page(view, sent=done.replace("/", " ") if iid and done else "")
 
     def _page(self, view: Any, *, sent: str = "", typed: Mapping[str, str] | None = None,
               problem: Mapping[str, str] | None = None, status: int = 200) -> None:
         self.set_status(status)
         self.render("page.html", view=view, who=self.who, sent=sent, typed=typed or {},
                     problem=problem or {}, words=_Words(), accept=ACCEPT,
-                    max_mb=MAX_SUBMISSION_BYTES // 2**20,
+                    max_files=MAX_FILES, max_mb=MAX_SUBMISSION_BYTES // 2**20,
                     file_mb=MAX_BYTES // 2**20, logout=self.settings.get("logout_url", ""),
                     home=self._home())
 
