@@ -41,6 +41,7 @@ from kit.config import settings
 from kit.door import COMPANIES, MAX_FILES, AccessError, Door, Identity
 from kit.errors import KitError, NotFoundError, ValidationError
 from kit.evidence import ACCEPT, MAX_BYTES
+from kit.rectify import CompanyView
 
 __all__ = [
     "MAX_BODY_BYTES",
@@ -136,7 +137,7 @@ class _Page(_Handler):
         iid, _, done = self.get_query_argument("sent", "").partition("/")
         self._page(view, sent=done.replace("/", " ") if iid and done else "")
 
-    def _page(self, view: Any, *, sent: str = "", typed: Mapping[str, str] | None = None,
+    def _page(self, view: CompanyView, *, sent: str = "", typed: Mapping[str, str] | None = None,
               problem: Mapping[str, str] | None = None, status: int = 200) -> None:
         self.set_status(status)
         self.render("page.html", view=view, who=self.who, sent=sent, typed=typed or {},
@@ -233,7 +234,7 @@ def _too_large() -> str:
             "submit in parts or shrink the photos")
 
 
-def _view(door: Door) -> Any:
+def _view(door: Door) -> CompanyView:
     return door.company_view()
 
 
