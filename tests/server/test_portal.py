@@ -18,9 +18,11 @@ import itertools
 import re
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -395,6 +397,21 @@ def test_a_company_answers_online_through_the_hub(browser, hub, office_db, tmp_p
     wide.screenshot(path=str(shots / "portal-desktop.png"), full_page=True)
     desk.close()
 
+    # a later submission is a new round: the failed review is kept as round R1, still shown
+    form = page.locator(f"#f-{seeded.ours}-F1 form")
+    form.locator("textarea").fill("补充提交：沉降菌数据已补测，附检测报告")
+    form.locator("input[type=file]").set_input_files([str(tmp_path / "记录.pdf")])
+    form.locator("button[type=submit]").click()
+    page.locator(".kp-sent").wait_for()
+    assert finding.locator(".kp-submission").count() == 2
+    finding.locator(".kp-review", has_text="R1").locator(".kp-result",
+                                                         has_text="不合格").wait_for()
+    with Store(office_db["owner"]) as store:
+        f1 = Door(store, INSPECTOR).inspection(seeded.ours).findings["F1"]
+        assert list(f1.submissions) == ["S1", "S2"]
+        assert f1.reviews["R1"].result == "failed"
+        assert f1.state == "submitted"
+
     # as an attacker, from the same signed-in browser
     web = page.request
     portal_url = f"{hub}/services/kit-portal/"
@@ -416,7 +433,7 @@ def test_a_company_answers_online_through_the_hub(browser, hub, office_db, tmp_p
     with Store(office_db["owner"]) as store:
         door = Door(store, ADMIN)
         assert list(door.inspection(seeded.theirs).findings["F1"].submissions) == ["S1"]
-        assert list(door.inspection(seeded.ours).findings["F1"].submissions) == ["S1"]
+        assert list(door.inspection(seeded.ours).findings["F1"].submissions) == ["S1", "S2"]
 
     # no server: not through the Hub's API with their own token, nor by opening its address
     status, running = _spawn_as(hub, COMPANY_USER, hub_tests._hub_token(hub, COMPANY_USER))
@@ -434,8 +451,6 @@ def test_a_company_answers_online_through_the_hub(browser, hub, office_db, tmp_p
 
 # -- the Hub's configuration: the portal for companies, no server for them -----------------------
 def test_the_hub_runs_the_portal_and_gives_a_company_person_no_server(monkeypatch):
-    from types import SimpleNamespace
-
     from tornado import web
 
     secrets = {"KIT_KEYS_DIR": "/nowhere", "KIT_KEY_PASSPHRASE": "p", "KIT_SIGNING_KEY": "old",
@@ -470,3 +485,41 @@ def test_the_hub_runs_the_portal_and_gives_a_company_person_no_server(monkeypatc
 
     assert landing(COMPANIES) == "/services/kit-portal/"
     assert landing() == ""  # everyone else: their own server, as JupyterHub does
+
+
+def test_the_hub_person_is_a_company_account_with_no_other_rights():
+    """Whom the portal acts for, from the Hub's word: a companies member, as that alone (a
+    leader's group on the same account gives them nothing more here); anyone else is nobody."""
+
+    class Auth:
+        def __init__(self, model: dict[str, Any] | None) -> None:
+            self.model = model
+
+        async def get_user(self, handler: Any, *, sync: bool) -> dict[str, Any] | None:
+            return self.model
+
+    class Handler:
+        request = SimpleNamespace(method="GET")
+
+        def check_hub_user(self, model: dict[str, Any]) -> dict[str, Any]:
+            return model
+
+        def get_login_url(self) -> str:
+            return "/hub/login"
+
+        def redirect(self, url: str) -> None:
+            self.sent_to = url
+
+    def who(model: dict[str, Any] | None) -> tuple[Identity | None, Handler]:
+        handler = Handler()
+        asked = portal.hub_person(Auth(model))(handler)
+        with ThreadPoolExecutor(1) as pool:  # a loop of its own (Playwright's may be running)
+            return pool.submit(asyncio.run, asked).result(), handler
+
+    found, _ = who({"kind": "user", "name": "qiye", "groups": [COMPANIES, "leaders"]})
+    assert found == Identity("qiye", frozenset({COMPANIES}), hub=True)
+    assert who({"kind": "user", "name": "chen", "groups": ["leaders"]})[0] is None
+    assert who({"kind": "service", "name": "kit-portal", "groups": [COMPANIES]})[0] is None
+    nobody, handler = who(None)  # not signed in: sent to the Hub's sign-in
+    assert nobody is None
+    assert handler.sent_to == "/hub/login"
