@@ -363,3 +363,18 @@ def test_the_inspector_sees_what_the_company_submitted_with_its_files(store):
         assert text in shown_html
     (payload,) = re.findall(r'href="data:application/pdf;base64,([^"]+)"', shown_html)
     assert base64.b64decode(payload) == pdf
+
+
+def test_the_company_s_and_each_inspector_s_e_mail_are_entered_in_the_app(store):
+    """Where the reminders of deadlines go (kit remind): the company's contact and each member
+    of the team, typed in 检查前准备 and kept in the store."""
+    iid = stored(store)
+    widget = app_on(store, iid, "preparation").stage("preparation")
+    for index in range(len(widget.PANELS)):
+        widget.build(index)
+    bound(widget, "company/email").control.value = "qa@jia.example.cn"
+    bound(widget, "team/M2/email").control.value = "lihua@mpa.example.cn"
+    widget.session.flush_pending()
+    doc = store.load(iid).doc
+    assert doc["company"]["email"] == "qa@jia.example.cn"
+    assert doc["team"]["M2"]["email"] == "lihua@mpa.example.cn"
