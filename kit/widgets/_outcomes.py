@@ -20,7 +20,7 @@ import ipywidgets as W
 
 from kit.errors import KitError
 from kit.guide import load_guide
-from kit.labels import FINDING_STATES, REVIEW_MODES, REVIEW_RESULTS, zh
+from kit.labels import FINDING_STATES, REVIEW_MODES, REVIEW_RESULTS, SUBMISSION_CHANNELS, zh
 from kit.policy import Policy
 from kit.record import Finding, Inspection, natural_key
 from kit.session import Session
@@ -37,7 +37,7 @@ from kit.widgets._common import (
 from kit.widgets._fields import BoundField, field
 from kit.workdays import WorkCalendar
 
-__all__ = ["CHANNELS", "OutcomePanel", "grade_options", "rounds_html", "submissions_html"]
+__all__ = ["OutcomePanel", "grade_options", "rounds_html", "submissions_html"]
 
 #: a group's fields: (leaf below the finding, label, kind)
 Leaves = Sequence[tuple[str, str, str]]
@@ -94,11 +94,6 @@ def rounds_html(f: Finding) -> str:
             f"<div class='kit-rounds'>{''.join(blocks)}</div>")
 
 
-#: how a submission came, in words
-CHANNELS = {"portal": "企业在线提交 online by the company", "mail": "邮寄或电子邮件 by mail",
-            "workbook": "工作簿返回 returned in the workbook"}
-
-
 def submissions_html(f: Finding, ins: Inspection, files: Callable[[str], str]) -> str:
     """What the company submitted (S1, S2…), oldest first, read only: when, by whom, how, its
     report, and its files (``files(attachment key)``: a link to open one)."""
@@ -112,7 +107,7 @@ def submissions_html(f: Finding, ins: Inspection, files: Callable[[str], str]) -
         links = " ".join(files(a) for a in s.files if a in ins.attachments)
         blocks.append(
             f"<div class='kit-submission'><b>{html.escape(key)}</b> {when} · "
-            f"{html.escape(s.by)} · {html.escape(CHANNELS.get(s.channel, s.channel))}"
+            f"{html.escape(s.by)} · {html.escape(zh(SUBMISSION_CHANNELS, s.channel))}"
             f"<div class='kit-report'>{report}</div>{links}</div>")
     return ("<div><b>企业提交的整改资料 The company's submissions</b> <small>（提交后不可更改 "
             f"frozen once made）</small></div><div class='kit-submissions'>{''.join(blocks)}</div>")
