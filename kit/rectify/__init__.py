@@ -3,6 +3,7 @@ finding it is to rectify with its deadline in working days, the reviews' outcome
 submissions (:mod:`kit.rectify._view`). The door gives a company's person this and nothing else
 of a record (:mod:`kit.door._company`)."""
 
+from kit.rectify._returned import returned_submissions
 from kit.rectify._view import (
     CompanyFinding,
     CompanyInspection,
@@ -26,6 +27,7 @@ __all__ = [
     "ServedNotice",
     "SubmissionSeen",
     "company_inspection",
+    "returned_submissions",
     "served",
     "submit_refusal",
     "to_rectify",
