@@ -41,6 +41,7 @@ from kit.config import settings
 from kit.door import COMPANIES, MAX_FILES, AccessError, Door, Identity
 from kit.errors import KitError, NotFoundError, ValidationError
 from kit.evidence import ACCEPT, MAX_BYTES
+from kit.labels import SUBMISSION_CHANNELS
 from kit.rectify import CompanyView
 
 __all__ = [
@@ -278,6 +279,11 @@ class _Words:
             return f"今天到期 / due today{mark}", "soon"
         return (f"还有 {days} 个工作日 / {days} working days left{mark}",
                 "soon" if days <= 3 else "ok")
+
+    @staticmethod
+    def channel(code: str) -> str:
+        zh, en = SUBMISSION_CHANNELS.get(code, (code, code))
+        return f"{zh} / {en}"
 
     @staticmethod
     def size(n: int) -> str:

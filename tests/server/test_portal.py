@@ -214,6 +214,7 @@ def test_a_report_with_a_pdf_and_a_photo_is_one_frozen_round(served):
                    timeout=PATIENCE).text
     assert "已提交" in page
     assert "已补全9月记录" in page
+    assert "企业在线提交" in page  # how it came
     links = re.findall(rf'href="/(file/{served.seeded.ours}/[0-9a-f]{{64}})"', page)
     assert len(links) == 2
     got = [web.get(served.url + link, timeout=PATIENCE) for link in links]
