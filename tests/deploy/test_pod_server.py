@@ -1,0 +1,189 @@
+"""A person's server as it runs in its pod, on this machine: a read-only root filesystem (a
+mount namespace of its own, with / remounted read-only), an unprivileged user whose home it
+cannot write, one writable folder for what the pod's emptyDir holds (/tmp there), and only the
+environment KubeSpawner gives the pod (:func:`kit.server._k8s.kubespawner_config`) with the
+store reached as the app role and its password as the Secret gives it. It serves the inspector
+app and exports an inspection through LibreOffice, and writes nothing outside that folder.
+
+The server is ``kit serve`` (the kit's Voila with the apps), the same server the Hub starts as
+``python -m kit.server --hub-user`` without the Hub's sign-in in front of it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import openpyxl
+import pytest
+import sqlalchemy as sa
+
+from kit.door import Door, Identity
+from kit.interchange import DEMO_ID, load_demo
+from kit.server import _k8s
+from tests.browser import PATIENCE, _stop_group, free_port, wait_http
+from tests.deploy.chart import ROOT, load_yaml
+from tests.deploy.chart import VALUES as VALUES_FILE
+
+NOBODY = 65534
+#: stands for the Secret kit-db's password (the test cluster trusts loopback, so PostgreSQL
+#: does not check it there; a pod's libpq sends it to PgBouncer)
+APP_PASSWORD = "app-role-password-from-the-secret"
+COMPANY = "北京示例医疗科技有限公司"
+#: the demo inspection's team member (not a leader, not in any group)
+MEMBER = "lihua"
+
+
+def _sandbox_works() -> bool:
+    try:
+        probe = subprocess.run(
+            ["unshare", "-m", "--propagation", "private", "sh", "-c",
+             "mount -o remount,bind,ro / && setpriv --reuid=65534 --regid=65534 "
+             "--clear-groups true"], capture_output=True, timeout=PATIENCE)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return probe.returncode == 0
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> None:
+    if os.geteuid() != 0 or shutil.which("unshare") is None or not _sandbox_works():
+        if os.environ.get("CI"):
+            pytest.fail("CI runs as root with unshare and setpriv (util-linux)")
+        pytest.skip("needs root, unshare and setpriv to make a pod's read-only filesystem")
+
+
+@pytest.fixture(scope="module")
+def office(pg_admin_url: str) -> Iterator[sa.URL]:
+    """A database of its own with the demo inspection, and the app role's URL (no password)."""
+    tag = uuid.uuid4().hex[:8]
+    db, owner, app = f"pod_{tag}", f"owner_{tag}", f"app_{tag}"
+    admin = sa.create_engine(pg_admin_url, poolclass=sa.NullPool, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE ROLE "{owner}" LOGIN')
+        conn.exec_driver_sql(f"CREATE ROLE \"{app}\" LOGIN PASSWORD '{APP_PASSWORD}'")
+        conn.exec_driver_sql(f'CREATE DATABASE "{db}" OWNER "{owner}"')
+    base = sa.make_url(pg_admin_url).set(database=db, password=None)
+    owner_url = base.set(username=owner).render_as_string(hide_password=False)
+    for step in (("db", "upgrade"), ("db", "grant", app)):
+        proc = subprocess.run([sys.executable, "-m", "kit", *step, "--db-url", owner_url],
+                              capture_output=True, text=True, timeout=PATIENCE)
+        assert proc.returncode == 0, proc.stderr
+    with Door.connect(owner_url, identity=Identity("admin")) as door:
+        load_demo(door)
+    yield base.set(username=app)
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE "{db}" WITH (FORCE)')
+        conn.exec_driver_sql(f'DROP ROLE "{app}"')
+        conn.exec_driver_sql(f'DROP ROLE "{owner}"')
+    admin.dispose()
+
+
+#: where the sandbox shows this checkout (read-only) and the home (read-only): folders every
+#: Debian system has, outside /tmp (which the pod's scratch replaces)
+CODE_AT, HOME_AT = Path("/srv"), Path("/media")
+
+
+@pytest.fixture
+def pod(office: sa.URL, sandbox: None, tmp_path: Path
+        ) -> tuple[dict[str, str], Path, Path]:
+    """The pod's environment as KubeSpawner gives it, its /tmp (``scratch`` here) and its
+    home (read-only, root's)."""
+    scratch, home = tmp_path / "scratch", tmp_path / "home"
+    scratch.mkdir()
+    home.mkdir()
+    os.chown(scratch, NOBODY, NOBODY)  # the emptyDir, writable by the pod's user
+    home.chmod(0o755)  # root's: the user may read it, never write it
+    given = _k8s.kubespawner_config(load_yaml(VALUES_FILE)["custom"]["kit"])
+    env = {name: value for name, value in given["KubeSpawner"]["environment"].items()
+           if isinstance(value, str)}
+    # the store the pod would reach through PgBouncer, here the test cluster; the same role,
+    # no password in the URL, the password as libpq reads it from the Secret
+    pod_url = sa.make_url(env["KIT_DB_URL"])
+    assert pod_url.password is None
+    env["KIT_DB_URL"] = pod_url.set(host=office.host, port=office.port,
+                                    database=office.database,
+                                    username=office.username).render_as_string(False)
+    env["PGPASSWORD"] = APP_PASSWORD
+    env.pop("KIT_SIGNER_URL", None)  # no signing service here: notices stay unsigned
+    env |= {"JUPYTERHUB_USER": MEMBER, "KIT_USER_GROUPS": "", "HOME": str(HOME_AT),
+            "PATH": "/usr/local/bin:/usr/bin:/bin", "PYTHONPATH": str(CODE_AT)}
+    return env, scratch, home
+
+
+def in_pod(argv: list[str], env: dict[str, str], scratch: Path, home: Path) -> list[str]:
+    """``python ARGV`` as in a pod: / read-only, ``scratch`` its /tmp, ``home`` its home, as an
+    unprivileged user. (The user may read what root's may, e.g. this machine's Python under
+    /root, as every user of an image may read its files; it may write only to /tmp.)"""
+    if not (CODE_AT.is_dir() and HOME_AT.is_dir()):
+        pytest.fail(f"{CODE_AT} and {HOME_AT} are in every Debian system (base-files)")
+    script = ('mount --bind "$1" "$4" && mount -o remount,bind,ro "$4" && '
+              'mount --bind "$2" "$5" && mount -o remount,bind,ro "$5" && '
+              'mount --bind "$3" /tmp && mount -o remount,bind,ro / && cd "$5" && shift 5 && '
+              'exec "$@"')  # in the home, as the image's WORKDIR
+    return ["unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh",
+            str(ROOT), str(home), str(scratch), str(CODE_AT), str(HOME_AT),
+            "setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups",
+            "--inh-caps=+dac_read_search", "--ambient-caps=+dac_read_search",
+            "env", "-i", *[f"{k}={v}" for k, v in env.items()], sys.executable, *argv]
+
+
+@pytest.mark.slow
+def test_a_persons_server_serves_the_app_read_only_as_in_its_pod(pod, tmp_path):
+    env, scratch, home = pod
+    port = free_port()
+    log = tmp_path / "server.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen(in_pod(["-m", "kit", "serve", "--port", str(port)], env, scratch,
+                                       home),
+                                stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{port}/"
+    try:
+        wait_http(base)
+        with urllib.request.urlopen(f"{base}?id={DEMO_ID}", timeout=PATIENCE) as page:
+            status, html = page.status, page.read().decode("utf-8")
+    finally:
+        _stop_group(proc)
+        proc.send_signal(signal.SIGKILL) if proc.poll() is None else None
+    served = log.read_text("utf-8")
+    assert status == 200, served
+    assert "application/vnd.jupyter.widget-view+json" in html, served  # the app, rendered
+    assert "There was an error when executing cell" not in html, served
+    assert "Traceback" not in served
+    # nothing fell back from an unwritable place (IPython, matplotlib warn when they must)
+    assert "writable" not in served, served
+    assert list(home.iterdir()) == []  # the home was never written
+    assert any(scratch.iterdir())  # Voila's runtime files went to the pod's /tmp
+
+
+@pytest.mark.slow
+def test_a_persons_server_exports_through_libreoffice_read_only_as_in_its_pod(pod):
+    if shutil.which("libreoffice") is None and shutil.which("soffice") is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI installs LibreOffice (.ci/install)")
+        pytest.skip("LibreOffice is not installed")
+    env, scratch, home = pod
+    for name in ("record.pdf", "record.xlsx"):
+        out = scratch / name  # /tmp/NAME in the pod
+        proc = subprocess.run(in_pod(["-m", "kit", "export", DEMO_ID, "--out", f"/tmp/{name}",
+                                      "--unsigned"], env, scratch, home),
+                              capture_output=True, text=True, timeout=PATIENCE * 2)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert out.stat().st_uid == NOBODY  # written by the pod's user, where it may
+    assert (scratch / "record.pdf").read_bytes().startswith(b"%PDF")
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", str(scratch / "record.pdf"), "-"],
+                              capture_output=True, text=True, check=True).stdout
+        assert COMPANY in text.replace(" ", "")
+    book = openpyxl.load_workbook(scratch / "record.xlsx", read_only=True)
+    assert any(COMPANY in str(value) for sheet in book for row in sheet.iter_rows(values_only=True)
+               for value in row if value)
+    book.close()
+    assert list(home.iterdir()) == []
