@@ -179,3 +179,17 @@ def test_a_wrong_kit_part_of_the_values_says_which_key(change, says):
     change(kit)
     with pytest.raises(KitError, match=says):
         _k8s.configure(Config(), kit, {})
+
+
+def test_one_machine_and_the_cluster_pass_the_groups_with_the_same_hook(monkeypatch, tmp_path):
+    from traitlets.config import Config
+
+    from kit.resources import templates_dir
+
+    monkeypatch.setenv("KIT_KEYS_DIR", str(tmp_path))  # no key pair: no signing service
+    one_machine = Config()
+    path = templates_dir() / "jupyterhub_config.py"
+    exec(compile(path.read_text("utf-8"), str(path), "exec"),
+         {"get_config": lambda: one_machine, "__file__": str(path)})
+    assert one_machine.Spawner.pre_spawn_hook is _k8s.pass_groups
+    assert hub_config(monkeypatch).KubeSpawner.pre_spawn_hook is _k8s.pass_groups
