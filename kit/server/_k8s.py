@@ -43,6 +43,8 @@ __all__ = [
 
 #: the office's groups on the Hub (kit.access; ``companies``: company accounts)
 GROUPS: Final = ("leaders", "analysts", "trainers", "companies")
+#: what kit.config reads a person's groups from (set here, by the Hub, never by the person)
+_GROUPS_VARIABLE: Final = "KIT_USER_GROUPS"
 #: the service's name on the Hub (``/services/kit-signer``), as in templates/jupyterhub_config.py
 SIGNER_SERVICE: Final = "kit-signer"
 #: the only writable folder of a person's pod (an emptyDir): everything written goes there
@@ -147,8 +149,8 @@ def kubespawner_config(settings: Mapping[str, Any]) -> dict[str, dict[str, Any]]
 def pass_groups(spawner: Any) -> None:
     """The person's groups on the Hub, for kit.access (``KIT_USER_GROUPS``): the Hub's are the
     truth. A spawner's ``pre_spawn_hook``, on one machine and on a cluster."""
-    names = sorted(group.name for group in spawner.user.groups)
-    spawner.environment = {**spawner.environment, "KIT_USER_GROUPS": ",".join(names)}
+    names = ",".join(sorted(group.name for group in spawner.user.groups))
+    spawner.environment = {**spawner.environment, _GROUPS_VARIABLE: names}
 
 
 def signer_service(settings: Mapping[str, Any], environ: Mapping[str, str]) -> dict[str, Any]:
