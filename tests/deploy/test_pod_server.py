@@ -2,8 +2,10 @@
 mount namespace of its own, with / remounted read-only), an unprivileged user whose home it
 cannot write, one writable folder for what the pod's emptyDir holds (/tmp there), and only the
 environment KubeSpawner gives the pod (:func:`kit.server._k8s.kubespawner_config`) with the
-store reached as the app role and its password as the Secret gives it. It serves the inspector
-app and exports an inspection through LibreOffice, and writes nothing outside that folder.
+store reached through PgBouncer (Debian's, with ``deploy/k8s/pgbouncer.yaml``'s settings) as
+the app role, the password as the Secret gives it (PgBouncer checks it). It serves the
+inspector app and exports an inspection through LibreOffice, and writes nothing outside that
+folder.
 
 The server is ``kit serve`` (the kit's Voila with the apps), the same server the Hub starts as
 ``python -m kit.server --hub-user`` without the Hub's sign-in in front of it.
@@ -12,10 +14,13 @@ The server is ``kit serve`` (the kit's Voila with the apps), the same server the
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
+import tempfile
 import urllib.request
 import uuid
 from collections.abc import Iterator
@@ -24,15 +29,17 @@ from pathlib import Path
 import openpyxl
 import pytest
 import sqlalchemy as sa
+import yaml
 
 from kit.door import Door, Identity
 from kit.interchange import DEMO_ID, load_demo
 from kit.server import _k8s
-from tests.browser import PATIENCE, _stop_group, free_port, wait_http
-from tests.deploy.chart import ROOT, load_yaml
+from tests.browser import PATIENCE, _stop_group, free_port, wait_http, wait_until
+from tests.deploy.chart import DEPLOY, ROOT, load_yaml
 from tests.deploy.chart import VALUES as VALUES_FILE
 
 NOBODY = 65534
+PGBOUNCER = DEPLOY / "k8s" / "pgbouncer.yaml"
 #: stands for the Secret kit-db's password (the test cluster trusts loopback, so PostgreSQL
 #: does not check it there; a pod's libpq sends it to PgBouncer)
 APP_PASSWORD = "app-role-password-from-the-secret"
@@ -86,13 +93,66 @@ def office(pg_admin_url: str) -> Iterator[sa.URL]:
     admin.dispose()
 
 
+def _listening(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+@pytest.fixture(scope="module")
+def pgbouncer(office: sa.URL, sandbox: None) -> Iterator[int]:
+    """Debian's PgBouncer with the cluster's pgbouncer.ini (its address, PostgreSQL's and the
+    password file put here), in front of the office's database under its name there; its port.
+    It checks the app role's password (the test cluster behind it trusts loopback)."""
+    binary = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
+    if not Path(binary).exists():
+        if os.environ.get("CI"):
+            pytest.fail("CI installs Debian's pgbouncer (.ci/run)")
+        pytest.skip("Debian's pgbouncer is not installed")
+    docs = {d["kind"]: d for d in yaml.safe_load_all(PGBOUNCER.read_text("utf-8"))}
+    ini = docs["ConfigMap"]["data"]["pgbouncer.ini"]
+    folder = Path(tempfile.mkdtemp(prefix="kb", dir="/tmp"))
+    folder.chmod(0o755)
+    port, name = free_port(), load_yaml(VALUES_FILE)["custom"]["kit"]["store"]["database"]
+    for pattern, value in ((r"^listen_addr = .*$", "listen_addr = 127.0.0.1"),
+                           (r"^listen_port = .*$", f"listen_port = {port}"),
+                           (rf"^{name} = .*$", f"{name} = host={office.host} "
+                                               f"port={office.port} dbname={office.database}"),
+                           (r"^auth_file = .*$", f"auth_file = {folder / 'userlist.txt'}")):
+        ini, found = re.subn(pattern, value, ini, flags=re.MULTILINE)
+        assert found == 1, pattern
+    (folder / "pgbouncer.ini").write_text(ini, "utf-8")
+    (folder / "userlist.txt").write_text(f'"{office.username}" "{APP_PASSWORD}"\n', "utf-8")
+    with (folder / "log").open("w") as out:  # PgBouncer refuses to run as root
+        proc = subprocess.Popen(["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}",
+                                 "--clear-groups", binary, str(folder / "pgbouncer.ini")],
+                                stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        assert wait_until(lambda: _listening(port) or proc.poll() is not None)
+        assert proc.poll() is None, (folder / "log").read_text("utf-8")
+        yield port
+    finally:
+        _stop_group(proc)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_pgbouncer_lets_in_the_app_role_with_the_secrets_password_only(pgbouncer, office):
+    import psycopg
+
+    where = {"host": "127.0.0.1", "port": pgbouncer, "user": office.username,
+             "dbname": load_yaml(VALUES_FILE)["custom"]["kit"]["store"]["database"]}
+    with psycopg.connect(**where, password=APP_PASSWORD) as conn:
+        assert conn.execute("SELECT current_user").fetchone() == (office.username,)
+    with pytest.raises(psycopg.OperationalError):
+        psycopg.connect(**where, password="not-the-secret")
+
+
 #: where the sandbox shows this checkout (read-only) and the home (read-only): folders every
 #: Debian system has, outside /tmp (which the pod's scratch replaces)
 CODE_AT, HOME_AT = Path("/srv"), Path("/media")
 
 
 @pytest.fixture
-def pod(office: sa.URL, sandbox: None, tmp_path: Path
+def pod(office: sa.URL, pgbouncer: int, tmp_path: Path
         ) -> tuple[dict[str, str], Path, Path]:
     """The pod's environment as KubeSpawner gives it, its /tmp (``scratch`` here) and its
     home (read-only, root's)."""
@@ -104,12 +164,11 @@ def pod(office: sa.URL, sandbox: None, tmp_path: Path
     given = _k8s.kubespawner_config(load_yaml(VALUES_FILE)["custom"]["kit"])
     env = {name: value for name, value in given["KubeSpawner"]["environment"].items()
            if isinstance(value, str)}
-    # the store the pod would reach through PgBouncer, here the test cluster; the same role,
-    # no password in the URL, the password as libpq reads it from the Secret
+    # PgBouncer here instead of its Service, the test's app role for kit_app; the database by
+    # its name in PgBouncer, no password in the URL, the password as libpq reads it
     pod_url = sa.make_url(env["KIT_DB_URL"])
     assert pod_url.password is None
-    env["KIT_DB_URL"] = pod_url.set(host=office.host, port=office.port,
-                                    database=office.database,
+    env["KIT_DB_URL"] = pod_url.set(host="127.0.0.1", port=pgbouncer,
                                     username=office.username).render_as_string(False)
     env["PGPASSWORD"] = APP_PASSWORD
     env.pop("KIT_SIGNER_URL", None)  # no signing service here: notices stay unsigned
