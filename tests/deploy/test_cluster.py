@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import json
 from typing import Any
+from urllib.parse import urlparse
 
 import jsonschema
 import pytest
@@ -121,6 +122,12 @@ def test_a_persons_pod_holds_no_secret(pod):
     assert env["KIT_USER_GROUPS"] == "leaders"  # the Hub's groups, for kit.access
 
 
+def test_a_persons_pod_carries_the_label_the_hubs_network_policy_lets_in(pod):
+    (rule,) = VALUES["hub"]["networkPolicy"]["ingress"]
+    wanted = rule["from"][0]["podSelector"]["matchLabels"]
+    assert wanted.items() <= pod["metadata"]["labels"].items()
+
+
 def test_people_in_no_group_get_an_empty_group_list(monkeypatch):
     pod = pod_manifest(hub_config(monkeypatch), monkeypatch, person("zhao"))
     assert environment_of(_container(pod))["KIT_USER_GROUPS"] == ""
@@ -136,11 +143,19 @@ def test_the_keys_are_mounted_in_the_hubs_pod_for_the_signing_service_alone(monk
     assert signer["environment"]["PGPASSWORD"] == HUB_POD_PASSWORD  # from the Hub's pod
     assert signer["command"] == ["python", "-m", "kit.server._k8s", "--signer"]
     assert signer["url"] == KIT["signer"]["url"]
-    # people's pods reach it through the Hub's Service, which the network policy lets them
-    assert {"name": "kit-signer", "port": 8082, "targetPort": 8082} in \
+    # people's pods reach it through the Hub's Service at its URL's port, which the network
+    # policies let them (out of their pods, into the Hub's)
+    url = urlparse(KIT["signer"]["url"])
+    assert url.hostname == "hub"  # the chart's name for the Hub's Service
+    assert {"name": "kit-signer", "port": url.port, "targetPort": url.port} in \
         VALUES["hub"]["service"]["extraPorts"]
     (rule,) = VALUES["hub"]["networkPolicy"]["ingress"]
-    assert rule["ports"] == [{"port": 8082, "protocol": "TCP"}]
+    assert rule["ports"] == [{"port": url.port, "protocol": "TCP"}]
+    assert rule["from"][0]["podSelector"]["matchLabels"] == \
+        {"hub.jupyter.org/network-access-hub": "true"}  # the label people's pods carry
+    out = [r for r in VALUES["singleuser"]["networkPolicy"]["egress"]
+           if r["to"][0]["podSelector"]["matchLabels"] == {"component": "hub"}]
+    assert [r["ports"] for r in out] == [[{"port": url.port, "protocol": "TCP"}]]
     role = next(r for r in config.JupyterHub.load_roles if r["name"] == "kit-signer")
     assert role["scopes"] == ["read:users:name", "read:users:groups"]
     # the singleuser part of the values names no key Secret anywhere
