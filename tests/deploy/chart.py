@@ -11,7 +11,6 @@ import asyncio
 import copy
 import importlib.util
 import json
-import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -136,7 +135,3 @@ def pod_manifest(config: Any, monkeypatch: pytest.MonkeyPatch, user: SimpleNames
 def environment_of(container: Mapping[str, Any]) -> dict[str, Any]:
     """A container's environment: name -> literal value, or the reference (valueFrom)."""
     return {e["name"]: e.get("value", e.get("valueFrom")) for e in container.get("env", [])}
-
-
-def keep_env(names: tuple[str, ...]) -> dict[str, str]:
-    return {n: os.environ[n] for n in names if n in os.environ}
