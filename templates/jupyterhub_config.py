@@ -16,7 +16,6 @@ import sys
 
 from kit.config import settings
 from kit.proof import authorities, keys_dir
-from kit.server._k8s import pass_groups
 
 c = get_config()  # noqa: F821 - JupyterHub provides it
 
@@ -101,8 +100,12 @@ if SIGNING:
     c.Spawner.environment["KIT_SIGNER_URL"] = f"{SIGNER_URL}/services/{SIGNER}"
 
 
-# The person's groups, for kit.access (the Hub's are the truth); the same hook on a cluster
-c.Spawner.pre_spawn_hook = pass_groups
+def _groups(spawner):  # the person's groups, for kit.access (the Hub's are the truth)
+    names = sorted(group.name for group in spawner.user.groups)
+    spawner.environment = {**spawner.environment, "KIT_USER_GROUPS": ",".join(names)}
+
+
+c.Spawner.pre_spawn_hook = _groups
 
 # Idle servers are stopped by the Hub's own culler (jupyterhub-idle-culler).
 c.JupyterHub.services = [{

@@ -13,7 +13,8 @@ and by the tests through the same functions:
   throwaway profile), and no service-account token. No key, no passphrase, no password in it;
 - the signing service (``kit-signer``): the one process given the key pairs, run by the Hub
   in the Hub's pod, where alone the keys' Secret is mounted;
-- the office's groups (``leaders``, ``analysts``, ``trainers``, ``companies``).
+- the office's groups (``leaders``, ``analysts``, ``trainers``, ``companies``); a company's
+  person gets no pod.
 
 ``python -m kit.server._k8s --signer`` runs the signing service on every address of the Hub's
 pod (people's pods reach it through the Hub's Kubernetes Service).
@@ -30,6 +31,7 @@ from urllib.parse import urlparse
 from kit.errors import KitError
 
 __all__ = [
+    "COMPANIES",
     "GROUPS",
     "SCRATCH",
     "SIGNER_SERVICE",
@@ -41,8 +43,10 @@ __all__ = [
     "store_url",
 ]
 
-#: the office's groups on the Hub (kit.access; ``companies``: company accounts)
-GROUPS: Final = ("leaders", "analysts", "trainers", "companies")
+#: a company's people (their own company's page only, never a server)
+COMPANIES: Final = "companies"
+#: the office's groups on the Hub (kit.access)
+GROUPS: Final = ("leaders", "analysts", "trainers", COMPANIES)
 #: what kit.config reads a person's groups from (set here, by the Hub, never by the person)
 _GROUPS_VARIABLE: Final = "KIT_USER_GROUPS"
 #: the service's name on the Hub (``/services/kit-signer``), as in templates/jupyterhub_config.py
@@ -147,10 +151,18 @@ def kubespawner_config(settings: Mapping[str, Any]) -> dict[str, dict[str, Any]]
 
 
 def pass_groups(spawner: Any) -> None:
-    """The person's groups on the Hub, for kit.access (``KIT_USER_GROUPS``): the Hub's are the
-    truth. A spawner's ``pre_spawn_hook``, on one machine and on a cluster."""
-    names = ",".join(sorted(group.name for group in spawner.user.groups))
-    spawner.environment = {**spawner.environment, _GROUPS_VARIABLE: names}
+    """KubeSpawner's ``pre_spawn_hook``: the person's groups on the Hub, for kit.access
+    (``KIT_USER_GROUPS``; the Hub's are the truth), as on one machine. A company's person
+    (``companies``) gets no pod: it would hold the store's URL and password."""
+    names = sorted(group.name for group in spawner.user.groups)
+    if COMPANIES in names:
+        from tornado import web
+
+        message = ("企业账号没有自己的服务器 / a company's account has no server of its own")
+        refused = web.HTTPError(403, message)
+        refused.jupyterhub_message = message  # type: ignore[attr-defined]  # the Hub's page
+        raise refused
+    spawner.environment = {**spawner.environment, _GROUPS_VARIABLE: ",".join(names)}
 
 
 def signer_service(settings: Mapping[str, Any], environ: Mapping[str, str]) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import json
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlparse
 
@@ -196,7 +197,7 @@ def test_a_wrong_kit_part_of_the_values_says_which_key(change, says):
         _k8s.configure(Config(), kit, {})
 
 
-def test_one_machine_and_the_cluster_pass_the_groups_with_the_same_hook(monkeypatch, tmp_path):
+def test_the_cluster_passes_a_persons_groups_as_one_machine_does(monkeypatch, tmp_path):
     from traitlets.config import Config
 
     from kit.resources import templates_dir
@@ -206,5 +207,21 @@ def test_one_machine_and_the_cluster_pass_the_groups_with_the_same_hook(monkeypa
     path = templates_dir() / "jupyterhub_config.py"
     exec(compile(path.read_text("utf-8"), str(path), "exec"),
          {"get_config": lambda: one_machine, "__file__": str(path)})
-    assert one_machine.Spawner.pre_spawn_hook is _k8s.pass_groups
-    assert hub_config(monkeypatch).KubeSpawner.pre_spawn_hook is _k8s.pass_groups
+    cluster = hub_config(monkeypatch)
+    given = []
+    for hook in (one_machine.Spawner.pre_spawn_hook, cluster.KubeSpawner.pre_spawn_hook):
+        spawner = SimpleNamespace(user=person("chen", ("trainers", "leaders")),
+                                  environment={"LANG": "C.UTF-8"})
+        hook(spawner)
+        given.append(spawner.environment)
+    assert given[0] == given[1] == {"LANG": "C.UTF-8", "KIT_USER_GROUPS": "leaders,trainers"}
+
+
+def test_a_companys_person_gets_no_pod(monkeypatch):
+    from tornado import web
+
+    config = hub_config(monkeypatch)
+    with pytest.raises(web.HTTPError) as refused:
+        pod_manifest(config, monkeypatch, person("qiye", ("companies",)))
+    assert refused.value.status_code == 403
+    assert "no server" in refused.value.jupyterhub_message
