@@ -7,8 +7,9 @@ the app role, the password as the Secret gives it (PgBouncer checks it). It serv
 inspector app and exports an inspection through LibreOffice, and writes nothing outside that
 folder.
 
-The server is ``kit serve`` (the kit's Voila with the apps), the same server the Hub starts as
-``python -m kit.server --hub-user`` without the Hub's sign-in in front of it.
+The app is served by ``kit serve`` (the kit's Voila with the apps): the same server the Hub
+starts as ``python -m kit.server --hub-user``, without the Hub's sign-in in front of it, which
+no test here can pass. The pod's own command is started too, and sends a visitor to the Hub.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Iterator
@@ -241,4 +243,60 @@ def test_a_persons_server_prints_a_record_through_libreoffice_read_only_as_in_it
         text = subprocess.run(["pdftotext", str(pdf), "-"],
                               capture_output=True, text=True, check=True).stdout
         assert COMPANY in text.replace(" ", "")
+    assert list(home.iterdir()) == []
+
+
+@pytest.mark.slow
+def test_the_pods_own_command_starts_the_server_behind_the_hubs_sign_in(pod, monkeypatch,
+                                                                         tmp_path):
+    from tests.deploy.chart import environment_of, hub_config, person, pod_manifest
+
+    env, scratch, home = pod
+    manifest = pod_manifest(hub_config(monkeypatch), monkeypatch, person(MEMBER))
+    (container,) = manifest["spec"]["containers"]
+    given = environment_of(container)
+    hub = free_port()  # where the Hub's API would be (nobody answers: nobody signs in here)
+    port = free_port()
+    # the pod's own environment, with what the Hub fills in only when it really spawns (the
+    # server's prefix, its OAuth client, the Hub's address) and the addresses of this machine
+    pod_env = {k: v for k, v in given.items() if isinstance(v, str)}
+    pod_env |= {k: env[k] for k in ("KIT_DB_URL", "PGPASSWORD", "HOME", "PATH", "PYTHONPATH")}
+    pod_env.pop("KIT_SIGNER_URL", None)
+    prefix = f"/user/{MEMBER}/"
+    pod_env |= {"JUPYTERHUB_SERVICE_URL": f"http://127.0.0.1:{port}{prefix}",
+                "JUPYTERHUB_SERVICE_PREFIX": prefix, "JUPYTERHUB_BASE_URL": "/",
+                "JUPYTERHUB_API_URL": f"http://127.0.0.1:{hub}/hub/api",
+                "JUPYTERHUB_ACTIVITY_URL": f"http://127.0.0.1:{hub}/hub/api/users/{MEMBER}/activity",
+                "JUPYTERHUB_CLIENT_ID": f"jupyterhub-user-{MEMBER}", "JUPYTERHUB_HOST": "",
+                "JUPYTERHUB_OAUTH_CALLBACK_URL": f"{prefix}oauth_callback"}
+    args = container["args"]
+    assert args[0] == "python"
+    log = tmp_path / "server.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen(in_pod(args[1:], pod_env, scratch, home), stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+
+    class Stay(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *_: object) -> None:
+            return None
+
+    def answer() -> tuple[int, str]:
+        try:
+            urllib.request.build_opener(Stay).open(f"http://127.0.0.1:{port}{prefix}",
+                                                   timeout=PATIENCE)
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.headers.get("Location", "")
+        except OSError:
+            return 0, ""
+        return 200, ""
+
+    try:
+        assert wait_until(lambda: answer()[0] != 0 or proc.poll() is not None)
+        status, where = answer()
+    finally:
+        _stop_group(proc)
+    served = log.read_text("utf-8")
+    assert status == 302, served  # sent to the Hub to sign in: the page is theirs alone
+    assert "oauth2/authorize" in where, where
+    assert "Traceback" not in served
     assert list(home.iterdir()) == []
