@@ -4,8 +4,8 @@ cannot write, one writable folder for what the pod's emptyDir holds (/tmp there)
 environment KubeSpawner gives the pod (:func:`kit.server._k8s.kubespawner_config`) with the
 store reached through PgBouncer (Debian's, with ``deploy/k8s/pgbouncer.yaml``'s settings) as
 the app role, the password as the Secret gives it (PgBouncer checks it). It serves the
-inspector app and exports an inspection through LibreOffice, and writes nothing outside that
-folder.
+inspector app and prints an inspection's record through LibreOffice, and writes nothing
+outside that folder.
 
 The app is served by ``kit serve`` (the kit's Voila with the apps): the same server the Hub
 starts as ``python -m kit.server --hub-user``, without the Hub's sign-in in front of it, which
@@ -17,7 +17,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -211,7 +210,6 @@ def test_a_persons_server_serves_the_app_read_only_as_in_its_pod(pod, tmp_path):
             status, html = page.status, page.read().decode("utf-8")
     finally:
         _stop_group(proc)
-        proc.send_signal(signal.SIGKILL) if proc.poll() is None else None
     served = log.read_text("utf-8")
     assert status == 200, served
     assert "application/vnd.jupyter.widget-view+json" in html, served  # the app, rendered
