@@ -247,6 +247,7 @@ def test_a_persons_server_prints_a_record_through_libreoffice_read_only_as_in_it
 @pytest.mark.slow
 def test_the_pods_own_command_starts_the_server_behind_the_hubs_sign_in(pod, monkeypatch,
                                                                          tmp_path):
+    pytest.importorskip("kubespawner", reason="pip install '.[k8s]' (the test extra has it)")
     from tests.deploy.chart import environment_of, hub_config, person, pod_manifest
 
     env, scratch, home = pod
