@@ -989,7 +989,7 @@ class Store:
                                      bool(deleted), int(head_seq), bytes(head_mac), summary)
                 if summary and searched != search_text(search_values(
                         iid, json.loads(summary), made_by, changed_by)):
-                    problems.append(_problem("store.search_mismatch", iid,
+                    problems.append(_problem("store.summary_mismatch", iid,
                                              "检索文本与记录不符（搜索可能找不到它）",
                                              "the searched text does not match the record "
                                              "(a search may miss it)", "search"))
