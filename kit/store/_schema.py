@@ -24,7 +24,7 @@ The tables:
   append-only;
 * ``search_grams`` and ``team_users``: what the picker's search and the access filter read by
   key (:mod:`kit.store._search`): each inspection's searched text (``inspections.search``)
-  cut into its one- and two-character pieces, and the sign-ins of its team. Both follow the
+  cut into its pieces of one, two and three characters, and the sign-ins of its team. Both follow the
   inspection's row in the same transaction as every write; neither holds anything the
   inspection's own row does not.
 
@@ -75,8 +75,8 @@ inspections = sa.Table(
     sa.Index("inspections_by_update", "updated_at"),  # the picker's most recent page
 )
 
-#: every one- and two-character piece of each inspection's searched text (a query of one or
-#: two characters is one key; a longer one is read by its rarest piece and checked whole)
+#: every piece of one, two and three characters of each inspection's searched text (a query
+#: of up to three is one key; a longer one is read by its rarest piece and checked whole)
 search_grams = sa.Table(
     "search_grams", metadata,
     sa.Column("gram", sa.Text, primary_key=True),

@@ -3,7 +3,8 @@
 Each inspection keeps its *searched text* (``inspections.search``): its id, the values of its
 listing summary (company, type, start date, stage), its team's sign-ins, who created it and who
 changed it last, each case folded (:meth:`str.casefold`) and joined by a separator no value
-holds. Beside it, ``search_grams`` holds every one- and two-character piece of each value, and
+holds. Beside it, ``search_grams`` holds every piece of one, two and three characters of each
+value, and
 ``team_users`` every sign-in of each team. The store writes all three in the same transaction
 as the inspection's row (create, save, delete, restore, a checkpoint): :func:`index_rows` and
 :func:`reindex`.
@@ -11,16 +12,16 @@ as the inspection's row (create, save, delete, restore, a checkpoint): :func:`in
 A search for ``text`` finds the inspections whose searched text contains it (case aside), most
 recently changed first, stopping at the page's limit:
 
-* one or two characters (示例, 京, "a1") are one key of ``search_grams``: as fast as longer ones
-  (a trigram index needs three);
-* a longer query is read by its rarest two-character piece and checked whole (``LIKE``);
+* up to three characters (示例, 京, "a1") the query is one key of ``search_grams``: one or two
+  characters as fast as longer ones (a trigram index alone needs three);
+* a longer query is read by its rarest three-character piece and checked whole (``LIKE``);
 * a query common enough that the most recent inspections already fill the page (京, 2026) is
   answered from the most recent :data:`WINDOW` inspections, without reading its every match;
 * a person who reads only their teams' inspections (an inspector on the office server) is
   read through ``team_users`` in the same query: never a filter after loading.
 
 >>> sorted(grams(search_text(["Ab-1"])))
-['-', '-1', '1', 'a', 'ab', 'b', 'b-']
+['-', '-1', '1', 'a', 'ab', 'ab-', 'b', 'b-', 'b-1']
 """
 
 from __future__ import annotations
@@ -60,20 +61,20 @@ def search_text(values: Iterable[str]) -> str:
 
 
 def grams(text: str) -> set[str]:
-    """Every one- and two-character piece of each value of a searched text."""
+    """Every piece of one, two and three characters of each value of a searched text."""
     out: set[str] = set()
     for value in text.split(SEP):
-        out.update(value)
-        out.update(value[k:k + 2] for k in range(len(value) - 1))
+        for width in (1, 2, 3):
+            out.update(value[k:k + width] for k in range(len(value) - width + 1))
     return out
 
 
 def query_grams(folded: str) -> list[str]:
-    """The pieces an inspection found by ``folded`` has: itself up to two characters, else
-    each two-character piece (distinct, in the query's order)."""
-    if len(folded) <= 2:
+    """The pieces an inspection found by ``folded`` has: itself up to three characters, else
+    each three-character piece (distinct, in the query's order)."""
+    if len(folded) <= 3:
         return [folded]
-    return list(dict.fromkeys(folded[k:k + 2] for k in range(len(folded) - 1)))
+    return list(dict.fromkeys(folded[k:k + 3] for k in range(len(folded) - 2)))
 
 
 def team_of(summary: Mapping[str, Any]) -> frozenset[str]:

@@ -6,7 +6,7 @@ Create Date: 2026-12-07
 
 Each inspection's row gains its searched text (``inspections.search``: id, summary values,
 team sign-ins and people, case folded), and two new tables hold what is read by key:
-``search_grams`` (every one- and two-character piece of each searched value) and
+``search_grams`` (every piece of one, two and three characters of each searched value) and
 ``team_users`` (the sign-ins of each team: the office server's access filter). The upgrade
 fills all three from every inspection's kept summary (the trail is not touched: its entries
 and MACs stay as they are). On PostgreSQL the apps' role (the one ``kit db grant`` gave the
