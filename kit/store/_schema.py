@@ -90,6 +90,7 @@ team_users = sa.Table(
     "team_users", metadata,
     sa.Column("user", sa.Text, primary_key=True),
     sa.Column("ins", _ID, sa.ForeignKey("inspections.key"), primary_key=True),
+    sa.Index("team_users_by_inspection", "ins"),  # verify(ID) compares them with the record
     sqlite_with_rowid=False,
 )
 

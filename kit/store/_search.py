@@ -26,6 +26,7 @@ recently changed first, stopping at the page's limit:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
 
@@ -34,8 +35,9 @@ import sqlalchemy as sa
 from kit.record import SUMMARY_LISTS, SUMMARY_PATHS
 from kit.store._sql import Sql
 
-__all__ = ["CAP", "SEP", "WINDOW", "SearchStatements", "find_rows", "grams", "index_rows",
-           "query_grams", "reindex", "search_text", "search_values", "team_of"]
+__all__ = ["CAP", "SEP", "WINDOW", "SearchStatements", "find_rows", "grams", "index_kept",
+           "index_rows", "listing_sql", "query_grams", "reindex", "search_text", "search_values",
+           "team_of"]
 
 #: what joins the searched values (no value holds it: one there is read as a space)
 SEP: Final = "\x1f"
@@ -107,19 +109,35 @@ class SearchStatements:
         self.count_member = sql('SELECT count(*) FROM (SELECT 1 FROM team_users WHERE "user" = '
                                 ":p_member LIMIT :p_cap) c")
         live = "i.deleted = false"
-        self.by_gram = sql(
-            f"SELECT {_COLUMNS} FROM search_grams g CROSS JOIN inspections i WHERE g.gram = "
-            f":p_gram AND i.key = g.ins AND {live} AND {_LIKE} AND {_MEMBER} {_ORDER} "
-            "LIMIT :p_limit")
-        self.by_member = sql(
-            f"SELECT {_COLUMNS} FROM team_users t CROSS JOIN inspections i WHERE t.\"user\" = "
-            f":p_member AND i.key = t.ins AND {live} AND (:p_like = '' OR {_LIKE}) {_ORDER} "
-            "LIMIT :p_limit")
+
+        def page(keys: str) -> Sql:
+            # the page's keys first (sorted on two narrow columns), then their rows
+            return sql(f"SELECT {_COLUMNS} FROM inspections i WHERE i.key IN ({keys} {_ORDER} "
+                       f"LIMIT :p_limit) {_ORDER}")
+
+        # the rarest piece's inspections, those with the next rarest too (read in the same
+        # index, before any inspection's row), then the whole query
+        self.by_gram = page(
+            "SELECT i.key FROM search_grams g CROSS JOIN inspections i WHERE g.gram = :p_gram "
+            "AND EXISTS (SELECT 1 FROM search_grams h WHERE h.gram = :p_next AND h.ins = g.ins) "
+            f"AND i.key = g.ins AND {live} AND {_LIKE} AND {_MEMBER}")
+        self.by_member = page(
+            'SELECT i.key FROM team_users t CROSS JOIN inspections i WHERE t."user" = '
+            f":p_member AND i.key = t.ins AND {live} AND (:p_like = '' OR {_LIKE})")
         self.recent = sql(f"SELECT {_COLUMNS} FROM inspections i WHERE {live} {_ORDER} "
                           "LIMIT :p_limit")
-        self.in_window = sql(
-            f"SELECT {_COLUMNS} FROM (SELECT * FROM inspections i WHERE {live} {_ORDER} "
-            f"LIMIT :p_window) i WHERE {_LIKE} {_ORDER} LIMIT :p_limit")
+        self.in_window = page(
+            f"SELECT i.key FROM (SELECT i.key, i.updated_at, i.search FROM inspections i WHERE "
+            f"{live} {_ORDER} LIMIT :p_window) i WHERE {_LIKE}")
+        self.users_of = sql('SELECT "user" FROM team_users WHERE ins = :p_ins')
+        if dialect.name == "sqlite":
+            self.grams_present = sql("SELECT count(*) FROM search_grams WHERE ins = :p_ins AND "
+                                     "gram IN (SELECT value FROM json_each(:p_grams))")
+        else:
+            self.grams_present = sql("SELECT count(*) FROM search_grams WHERE ins = :p_ins AND "
+                                     "gram = ANY(:p_grams)")
+        #: SQLite reads a list of pieces as JSON, PostgreSQL as an array
+        self.json_lists = dialect.name == "sqlite"
         self.add_gram = sql("INSERT INTO search_grams (gram, ins) VALUES (:p_gram, :p_ins)")
         self.drop_gram = sql("DELETE FROM search_grams WHERE gram = :p_gram AND ins = :p_ins")
         self.add_user = sql('INSERT INTO team_users ("user", ins) VALUES (:p_user, :p_ins)')
@@ -127,7 +145,7 @@ class SearchStatements:
 
 
 def _count(cur: Any, sql: Sql, **values: Any) -> int:
-    cur.execute(sql.text, sql.args({**values, "cap": CAP}))
+    cur.execute(sql.text, sql.args({"cap": CAP, **values}))
     return int(cur.fetchone()[0])
 
 
@@ -147,24 +165,54 @@ def find_rows(cur: Any, st: SearchStatements, text: str, member: str | None, lim
     if not folded:
         return run(st.by_member, member=member, like="") if member else run(st.recent)
     like = _like(folded)
-    best, rarest = CAP + 1, ""
-    for gram in query_grams(folded):
-        n = _count(cur, st.count_gram, gram=gram)
-        if n < best:
-            best, rarest = n, gram
-        if n < CAP // 10:  # rare enough to read through
-            break
+    best, rarest, then = _rarest(cur, st, query_grams(folded), CAP)
     if best == 0:
         return []
     if member:
         if _count(cur, st.count_member, member=member) <= best:
             return run(st.by_member, member=member, like=like)
-        return run(st.by_gram, gram=rarest, like=like, member=member)
+        return run(st.by_gram, gram=rarest, next=then, like=like, member=member)
     if best >= CAP:  # common: the most recent inspections may fill the page
         rows = run(st.in_window, like=like, window=WINDOW)
         if len(rows) >= limit:
             return rows
-    return run(st.by_gram, gram=rarest, like=like, member="")
+        # each piece is common and the whole is not (a date, a sign-in): count further to
+        # read the fewest inspections
+        # (from its end, where a query's most telling part tends to be: digits, a day)
+        best, rarest, then = _rarest(cur, st, query_grams(folded)[::-1], 16 * CAP)
+    return run(st.by_gram, gram=rarest, next=then, like=like, member="")
+
+
+def _rarest(cur: Any, st: SearchStatements, pieces: list[str], cap: int
+            ) -> tuple[int, str, str]:
+    """The fewest inspections one of ``pieces`` is in (counted up to ``cap``, and each no
+    further than the fewest so far), that piece, and the next rarest piece counted in full
+    (itself if none): it sorts out more of the rest before any inspection's row is read.
+    Stops at a piece rare enough to read through."""
+    best, rarest = cap, pieces[0]
+    exact: list[tuple[int, str]] = []
+    for gram in pieces:
+        n = _count(cur, st.count_gram, gram=gram, cap=best)
+        if n < best:
+            exact.append((n, gram))
+            best, rarest = n, gram
+        if n < CAP // 10:
+            break
+    others = [(n, g) for n, g in exact if g != rarest]
+    return best, rarest, min(others)[1] if others else rarest
+
+
+def index_kept(cur: Any, st: SearchStatements, ins: int, text: str, users: frozenset[str]
+               ) -> bool:
+    """Whether the index holds every piece of ``text`` for the inspection ``ins``, and
+    exactly the team ``users`` (a sign-in too many would list it to someone off the team)."""
+    cur.execute(st.users_of.text, st.users_of.args({"ins": ins}))
+    if {str(r[0]) for r in cur.fetchall()} != users:
+        return False
+    wanted = sorted(grams(text))
+    cur.execute(st.grams_present.text, st.grams_present.args(
+        {"ins": ins, "grams": json.dumps(wanted) if st.json_lists else wanted}))
+    return int(cur.fetchone()[0]) == len(wanted)
 
 
 def index_rows(cur: Any, st: SearchStatements,

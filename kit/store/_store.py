@@ -97,6 +97,7 @@ from kit.store._schema import (
 from kit.store._search import (
     SearchStatements,
     find_rows,
+    index_kept,
     index_rows,
     listing_sql,
     reindex,
@@ -987,12 +988,16 @@ class Store:
                 problems += _compare(iid, chain.replay(iid, trail, self.key, trusted=trusted),
                                      stored,
                                      bool(deleted), int(head_seq), bytes(head_mac), summary)
-                if summary and searched != search_text(search_values(
-                        iid, json.loads(summary), made_by, changed_by)):
+                kept = json.loads(summary) if summary else {}
+                text = search_text(search_values(iid, kept, made_by, changed_by))
+                if searched != text or not index_kept(cur, self._search, key, text,
+                                                      team_of(kept)):
                     problems.append(_problem("store.summary_mismatch", iid,
-                                             "检索文本与记录不符（搜索可能找不到它）",
-                                             "the searched text does not match the record "
-                                             "(a search may miss it)", "search"))
+                                             "检索文本或检索索引与记录不符（搜索可能找不到它，"
+                                             "或列给检查组以外的人）",
+                                             "the searched text or its index does not match the "
+                                             "record (a search may miss it, or list it to "
+                                             "someone off the team)", "search"))
                 for path, value_json, _version in stored:  # each attachment's bytes
                     if _EVIDENCE.fullmatch(path) and (digest := json.loads(value_json)):
                         problems += self._evidence_problems(cur, iid, path, str(digest))

@@ -123,18 +123,23 @@ def test_one_and_two_characters_are_found_and_the_index_follows_every_write(
         assert store.verify() == []
 
 
-def test_verify_names_a_searched_text_changed_behind_the_store(tmp_path: Path) -> None:
+def test_verify_names_a_search_index_changed_behind_the_store(tmp_path: Path) -> None:
     with Store(data_dir=tmp_path) as store:
-        iid = store.create({"company": {"name": "北京甲"}}, user="u")
-        other = store.create({"company": {"name": "北京乙"}}, user="u")
+        ids = [store.create({"company": {"name": f"北京{k}甲"}, "team": {
+            "M1": {"name": "李华", "user": "lihua"}}}, user="u") for k in range(4)]
     db = sqlite3.connect(tmp_path / "kit.sqlite")
-    db.execute("UPDATE inspections SET search = 'x' WHERE id = ?", (iid,))
+    key = {iid: db.execute("SELECT key FROM inspections WHERE id = ?", (iid,)).fetchone()[0]
+           for iid in ids}
+    db.execute("UPDATE inspections SET search = 'x' WHERE id = ?", (ids[0],))
+    db.execute("DELETE FROM search_grams WHERE gram = '北京1' AND ins = ?", (key[ids[1]],))
+    db.execute("INSERT INTO team_users VALUES ('wang', ?)", (key[ids[2]],))  # off the team
     db.commit()
     db.close()
     with Store(data_dir=tmp_path) as store:
-        assert [(p.code, p.field) for p in store.verify(iid)] == [
-            ("store.summary_mismatch", "search")]
-        assert store.verify(other) == []  # that inspection only
+        for iid in ids[:3]:
+            assert [(p.code, p.field) for p in store.verify(iid)] == [
+                ("store.summary_mismatch", "search")]
+        assert store.verify(ids[3]) == []  # that inspection only
         with pytest.raises(KitError):
             store.verify("no-such")
 

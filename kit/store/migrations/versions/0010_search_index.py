@@ -19,7 +19,7 @@ import json
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.schema import CreateTable
+from sqlalchemy.schema import CreateIndex, CreateTable
 
 from kit.store import _schema as schema
 from kit.store._search import grams, search_text, search_values, team_of
@@ -40,6 +40,8 @@ def upgrade() -> None:
     for table in (schema.search_grams, schema.team_users):
         if not bind.dialect.has_table(bind, table.name):
             op.execute(str(CreateTable(table).compile(dialect=bind.dialect)))
+            for index in table.indexes:
+                op.execute(str(CreateIndex(index).compile(dialect=bind.dialect)))
     # a store upgraded from schema 1 in this run made both tables empty in 0002: fill them
     # from every inspection's kept summary, once
     op.execute("DELETE FROM search_grams")
