@@ -410,8 +410,8 @@ def verdicts(results: list[dict[str, Any]]) -> None:
             r["target"] = f"<= {SAVE_TARGET:.0f}x"
             r["met"] = r["ratio"] <= SAVE_TARGET
         else:
-            r["target"] = f"flat (±{FLAT:.0%} of the smallest)"
-            r["met"] = abs(r["vs_smallest"] - 1) <= FLAT
+            r["target"] = f"flat (within +{FLAT:.0%} of the smallest)"
+            r["met"] = r["vs_smallest"] <= 1 + FLAT
 
 
 def main() -> int:
