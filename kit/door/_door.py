@@ -35,7 +35,7 @@ from __future__ import annotations
 import logging
 import re
 import secrets
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 from typing import Any, Final
@@ -267,7 +267,8 @@ class Door(CompanyDoor):
 
     def find(self, text: str = "", *, limit: int = 50) -> list[dict[str, Any]]:
         """The most recently changed inspections this person may open, or those the search
-        finds (company, id, date, stage, people): the picker's page."""
+        finds (company, id, date, stage, people; one or two characters too: 示例): the
+        picker's page, read by key with the access filter in the same query."""
         self._office_only()
         return self._store.find(text, member=self._member(), limit=limit)
 
@@ -783,9 +784,15 @@ class Door(CompanyDoor):
     def list(self, summary_paths: Sequence[str] = SUMMARY_PATHS, *,
              include_deleted: bool = False) -> list[dict[str, Any]]:
         """Every inspection this person may read, most recently changed first (summaries)."""
+        return [*self.listing(summary_paths, include_deleted=include_deleted)]
+
+    def listing(self, summary_paths: Sequence[str] = SUMMARY_PATHS, *,
+                include_deleted: bool = False) -> Iterator[dict[str, Any]]:
+        """:meth:`list`, streamed: each summary as it is read (``kit list`` prints the first
+        before the last is read), the access filter inside the same query."""
         self._office_only()
-        return self._store.list(summary_paths, include_deleted=include_deleted,
-                                member=self._member())
+        return self._store.listing(summary_paths, include_deleted=include_deleted,
+                                   member=self._member())
 
 
 def _refuse_line(saved: SavedLine) -> None:
