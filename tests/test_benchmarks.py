@@ -20,6 +20,7 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 #: each script, with a line of the table it prints last, and whether it takes ``--out``
 TABLES: dict[str, tuple[str, bool]] = {
     "bench_app.py": ("kernel memory: app kernel median", True),
+    "bench_audit.py": ("kit audit --verify (every inspection)", True),
     "bench_door.py": ("figures: ", True),
     "bench_hostile.py": ("targets: each refusal within", False),
     "bench_memory.py": ("a person's pod (", True),
