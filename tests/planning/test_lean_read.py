@@ -94,3 +94,21 @@ def test_the_lean_read_reads_a_small_share_of_the_fields(office):
         every = len(door.rows())
         read = sum(len(chunk) for chunk in door.row_chunks(PLAN_PATHS, size=100))
     assert 0 < read < every / 5
+
+
+def test_the_lean_read_is_the_same_on_postgresql_as_on_sqlite(any_store_url):
+    """One query read in chunks on either database: the same tables and the same plan."""
+    with Door.connect(any_store_url, identity=Identity("分析人员")) as door:
+        load_demo_data(door, inspections=12, companies=4, seed=5)
+        for ins in OFFICE:
+            door.create(ins)
+        whole = load_tables(door)
+        lean = load_plan_tables(door, chunk=7)  # many small chunks
+        for name in READ:
+            part = getattr(lean, name)
+            same(getattr(whole, name)[list(part.columns)], part)
+        a = office_year_plan(door, whole, 2027, as_of=AS_OF)
+        b = office_year_plan(door, None, 2027, as_of=AS_OF)
+    assert len(a.plan) > 0
+    same(a.plan, b.plan)
+    same(a.levels, b.levels)
