@@ -8,6 +8,7 @@ figures mean nothing, and no timing is ever asserted in a test (README, "性能"
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,8 +20,10 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 #: each script, with a line of the table it prints last, and whether it takes ``--out``
 TABLES: dict[str, tuple[str, bool]] = {
     "bench_app.py": ("kernel memory: app kernel median", True),
+    "bench_audit.py": ("kit audit --verify (every inspection)", True),
     "bench_door.py": ("figures: ", True),
     "bench_hostile.py": ("targets: each refusal within", False),
+    "bench_memory.py": ("a person's pod (", True),
     "bench_office.py": ("peak conn", True),
     "bench_proof.py": ("checkpoint (", True),
     "bench_register.py": ("kit companies import of", True),
@@ -64,7 +67,9 @@ def test_a_benchmark_runs_tiny(name: str, tmp_path: Path) -> None:
 def test_the_office_benchmark_runs_tiny_in_the_test_cluster(pg_admin_url: str,
                                                             tmp_path: Path) -> None:
     assert os.environ.get("KIT_TEST_PG_URL") == pg_admin_url  # the cluster it runs in
-    run_tiny("bench_office.py", tmp_path)
+    out = run_tiny("bench_office.py", tmp_path)
+    if shutil.which("pgbouncer") or Path("/usr/sbin/pgbouncer").exists():
+        assert "\npgbouncer " in out  # its saves went through PgBouncer too
 
 
 @pytest.mark.slow  # three Voila servers and a dozen kernels: about a minute

@@ -282,6 +282,15 @@ class Door(CompanyDoor):
             where = [*where, Where(("team/*/user",), (member,))]
         return self._store.rows(prefixes, where=where)
 
+    def row_chunks(self, prefixes: Sequence[str] = (), *, where: Sequence[Where] = (),
+                   size: int = 50_000) -> Iterator[list[tuple[str, str, str]]]:
+        """:meth:`rows` in chunks of at most ``size``, read as they are used (a whole office's
+        fields for the year's plan, never all in memory at once)."""
+        member = self._member()
+        if member is not None:
+            where = [*where, Where(("team/*/user",), (member,))]
+        return self._store.row_chunks(prefixes, where=where, size=size)
+
     def open(self, inspection_id: str) -> Record:
         """The inspection as it is now, for this person to read (and change, through
         :meth:`save`); :class:`AccessError` when they may not see it."""

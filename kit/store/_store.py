@@ -1047,6 +1047,16 @@ class Store:
             cur.execute(text, args)
             return cur.fetchall()
 
+    def row_chunks(self, prefixes: Sequence[str] = (), *, where: Sequence[Where] = (),
+                   size: int = 50_000) -> Iterator[list[tuple[str, str, str]]]:
+        """:meth:`rows`, in chunks of at most ``size`` rows read as they are used (one query,
+        one transaction): an office's fields are never all held as Python text at once."""
+        text, args = rows_statement(prefixes, where, self.engine.dialect)
+        with self._tx(write=False) as cur:
+            cur.execute(text, args)
+            while chunk := cur.fetchmany(size):
+                yield chunk
+
     # -- listing (last: its name hides the builtin in the class body) ---------------------
     def list(
         self, summary_paths: Sequence[str] = SUMMARY_PATHS, *, include_deleted: bool = False,
