@@ -286,6 +286,7 @@ class Door(CompanyDoor):
                    size: int = 50_000) -> Iterator[list[tuple[str, str, str]]]:
         """:meth:`rows` in chunks of at most ``size``, read as they are used (a whole office's
         fields for the year's plan, never all in memory at once)."""
+        self._office_only()
         member = self._member()
         if member is not None:
             where = [*where, Where(("team/*/user",), (member,))]

@@ -164,6 +164,7 @@ def test_a_company_person_is_refused_every_other_door(office):
     jia = door.as_(company("jia"))
     for attempt in (lambda: jia.open(ids[JIA]), lambda: jia.inspection(ids[JIA]),
                     lambda: jia.find(""), lambda: jia.list(), lambda: jia.rows(["stage"]),
+                    lambda: jia.row_chunks(["stage"]), lambda: jia.listing(),
                     lambda: jia.companies(), lambda: jia.company(JIA),
                     lambda: jia.audit(ids[JIA]), lambda: jia.plan_lines(),
                     lambda: jia.evidence(ids[JIA], "0" * 64), lambda: jia.verify(ids[JIA]),
