@@ -21,6 +21,7 @@ import sys
 
 from kit.config import settings
 from kit.proof import authorities, keys_dir
+from kit.server._portal_hub import COMPANIES, add_portal, company_refusal, portal_service
 
 c = get_config()  # noqa: F821 - JupyterHub provides it
 
@@ -115,24 +116,10 @@ if SIGNING:
     c.Spawner.environment["KIT_SIGNER_URL"] = f"{SIGNER_URL}/services/{SIGNER}"
 
 
-COMPANIES = "companies"  # kit.door.COMPANIES: a company's people
-PORTAL = "kit-portal"
-
-
 def _groups(spawner):  # the person's groups, for kit.access (the Hub's are the truth)
     names = sorted(group.name for group in spawner.user.groups)
     if COMPANIES in names:  # a company's person never gets a server (or the store's URL)
-        from tornado import web
-
-        message = ("企业账号没有自己的服务器，请使用企业在线整改页面 / a company's account has no "
-                   f"server: use the company portal, /services/{PORTAL}/")
-        refused = web.HTTPError(403, message)
-        refused.jupyterhub_message = message  # what the Hub's page says
-        refused.jupyterhub_html_message = (
-            f'企业账号没有自己的服务器，请使用<a href="/services/{PORTAL}/">企业在线整改页面</a> / '
-            f'a company\'s account has no server: use <a href="/services/{PORTAL}/">the company '
-            "portal</a>")
-        raise refused
+        raise company_refusal()  # the Hub's page links them to the company portal
     spawner.environment = {**spawner.environment, "KIT_USER_GROUPS": ",".join(names)}
 
 
@@ -177,8 +164,9 @@ if SIGNING:
 # The company portal (kit/server/_portal.py): the one process a company's person reaches. It
 # holds the store's URL and opens its door as the signed-in person, who sees only their own
 # company. The companies group may use it (and nothing else of the Hub but their own name);
-# everyone else may not. JupyterHub gives every user its "user" role (their own server among
-# it): a company's is refused by the spawn hook above, and they land on the portal.
+# everyone else may not. A company's person lands on it after signing in; their own server
+# is refused by the spawn hook above. Its service, roles and landing are the kit's
+# (kit/server/_portal_hub.py), the same on a cluster (deploy/z2jh/values.yaml).
 
 
 def _free_port() -> int:
@@ -187,29 +175,10 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-PORTAL_URL = f"http://127.0.0.1:{_free_port()}"
-c.JupyterHub.services.append({
-    "name": PORTAL,
-    "url": PORTAL_URL,
-    "command": [PYTHON, "-m", "kit.server", "--portal"],
-    "environment": {name: os.environ[name]
-                    for name in ("KIT_DB_URL", "KIT_DB_CONNECTIONS", "KIT_TEMPLATES_DIR", "LANG")
-                    if os.environ.get(name)},
-    "oauth_no_confirm": True,  # part of the office server: no "authorize" page
-    "oauth_client_allowed_scopes": ["read:users:groups!user"],  # the person's groups
-    "display": False,
-})
-c.JupyterHub.load_roles += [
-    {"name": "company", "scopes": [f"access:services!service={PORTAL}"], "groups": [COMPANIES]},
-    {"name": PORTAL, "scopes": ["read:users:name", "read:users:groups"], "services": [PORTAL]},
-]
-
-
-def _landing(handler):  # where a person arrives after signing in
-    user = handler.current_user
-    if user is not None and any(g.name == COMPANIES for g in user.groups):
-        return f"{handler.base_url}services/{PORTAL}/"
-    return ""  # the person's own server, as JupyterHub does
-
-
-c.JupyterHub.default_url = _landing
+add_portal(c, portal_service(
+    url=f"http://127.0.0.1:{_free_port()}",
+    command=[PYTHON, "-m", "kit.server", "--portal"],
+    environment={name: os.environ[name]
+                 for name in ("KIT_DB_URL", "KIT_DB_CONNECTIONS", "KIT_TEMPLATES_DIR", "LANG")
+                 if os.environ.get(name)},
+))

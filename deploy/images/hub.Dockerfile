@@ -1,8 +1,9 @@
 # syntax=docker/dockerfile:1
 # The office's Hub on the cluster (deploy/z2jh/values.yaml, hub.image and proxy.chp.image):
 # JupyterHub with KubeSpawner and the idle culler, configurable-http-proxy from npm (the proxy's
-# pod runs this image too), and the kit for its signing service (kit-signer), which renders
-# what it signs with LibreOffice. Debian's packages, PyPI and npm only. Build from the
+# pod runs this image too), and the kit for the services the Hub runs in its pod: the signing
+# service (kit-signer), which renders what it signs with LibreOffice, and the company portal
+# (kit-portal). Debian's packages, PyPI and npm only. Build from the
 # repository's root:
 #   docker build -f deploy/images/hub.Dockerfile -t registry.example.gov.cn/kit/hub:0.1.0 .
 # The chart mounts its own jupyterhub_config.py and runs `jupyterhub` as uid 1000.

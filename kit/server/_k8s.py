@@ -13,11 +13,16 @@ and by the tests through the same functions:
   throwaway profile), and no service-account token. No key, no passphrase, no password in it;
 - the signing service (``kit-signer``): the one process given the key pairs, run by the Hub
   in the Hub's pod, where alone the keys' Secret is mounted;
+- the company portal (``kit-portal``): run by the Hub in the Hub's pod too, with the store
+  as the signing service reaches it and no key; the proxy reaches it through the Hub's
+  Kubernetes Service. Its service, roles and landing are :mod:`kit.server._portal_hub`'s, the
+  same as on one machine;
 - the office's groups (``leaders``, ``analysts``, ``trainers``, ``companies``); a company's
-  person gets no pod.
+  person gets no pod, and lands on the portal after signing in.
 
-``python -m kit.server._k8s --signer`` runs the signing service on every address of the Hub's
-pod (people's pods reach it through the Hub's Kubernetes Service).
+``python -m kit.server._k8s --signer`` runs the signing service, ``python -m kit.server._k8s
+--portal`` the company portal, on every address of the Hub's pod (people's pods and the proxy
+reach them through the Hub's Kubernetes Service).
 """
 
 from __future__ import annotations
@@ -29,22 +34,25 @@ from typing import Any, Final
 from urllib.parse import urlparse
 
 from kit.errors import KitError
+from kit.server import _portal_hub
+from kit.server._portal_hub import COMPANIES, PORTAL_SERVICE, add_portal, company_refusal
 
 __all__ = [
     "COMPANIES",
     "GROUPS",
+    "PORTAL_CMD",
+    "PORTAL_SERVICE",
     "SCRATCH",
     "SIGNER_SERVICE",
     "configure",
     "kubespawner_config",
     "pass_groups",
+    "portal_service",
     "scratch_environment",
     "signer_service",
     "store_url",
 ]
 
-#: a company's people (their own company's page only, never a server)
-COMPANIES: Final = "companies"
 #: the office's groups on the Hub (kit.access)
 GROUPS: Final = ("leaders", "analysts", "trainers", COMPANIES)
 #: what kit.config reads a person's groups from (set here, by the Hub, never by the person)
@@ -58,9 +66,13 @@ KEYS_MOUNT: Final = "/etc/kit/keys"
 #: a person's server: the kit's Voila under the Hub, as on one machine
 USER_CMD: Final = ["python", "-m", "kit.server", "--hub-user"]
 SIGNER_CMD: Final = ["python", "-m", "kit.server._k8s", "--signer"]
+PORTAL_CMD: Final = ["python", "-m", "kit.server._k8s", "--portal"]
 #: passed from the Hub's pod to the signing service when set there (never to people's pods)
 _SIGNER_PASSED: Final = ("PGPASSWORD", "KIT_KEY_PASSPHRASE", "KIT_SIGNING_KEY",
                          "KIT_TIMESTAMP_URL", "KIT_TRUST_DIR", "KIT_TEMPLATES_DIR")
+#: passed from the Hub's pod to the company portal when set there: the store's password, the
+#: office's templates; never a key
+_PORTAL_PASSED: Final = ("PGPASSWORD", "KIT_TEMPLATES_DIR")
 
 
 def _need(settings: Mapping[str, Any], *path: str) -> Any:
@@ -106,14 +118,19 @@ def scratch_environment(scratch: str = SCRATCH) -> dict[str, str]:
     }
 
 
-def _signer_url(settings: Mapping[str, Any]) -> str:
-    """The signing service's address as the Hub and people's pods reach it (the Hub's Service)."""
-    url = str(_need(settings, "signer", "url")).rstrip("/")
+def _service_url(settings: Mapping[str, Any], part: str, example: str) -> str:
+    """A service's address in the Hub's pod as others reach it (the Hub's Service and port)."""
+    url = str(_need(settings, part, "url")).rstrip("/")
     if not urlparse(url).port:
-        msg = ("custom.kit.signer.url 须带端口，如 http://hub:8082 / custom.kit.signer.url needs a "
-               "port, e.g. http://hub:8082")
+        msg = (f"custom.kit.{part}.url 须带端口，如 {example} / custom.kit.{part}.url needs a "
+               f"port, e.g. {example}")
         raise KitError(msg)
     return url
+
+
+def _signer_url(settings: Mapping[str, Any]) -> str:
+    """The signing service's address as the Hub and people's pods reach it (the Hub's Service)."""
+    return _service_url(settings, "signer", "http://hub:8082")
 
 
 def _signing(settings: Mapping[str, Any]) -> bool:
@@ -153,15 +170,11 @@ def kubespawner_config(settings: Mapping[str, Any]) -> dict[str, dict[str, Any]]
 def pass_groups(spawner: Any) -> None:
     """KubeSpawner's ``pre_spawn_hook``: the person's groups on the Hub, for kit.access
     (``KIT_USER_GROUPS``; the Hub's are the truth), as on one machine. A company's person
-    (``companies``) gets no pod: it would hold the store's URL and password."""
+    (``companies``) gets no pod: it would hold the store's URL and password; they use the
+    portal."""
     names = sorted(group.name for group in spawner.user.groups)
     if COMPANIES in names:
-        from tornado import web
-
-        message = ("企业账号没有自己的服务器 / a company's account has no server of its own")
-        refused = web.HTTPError(403, message)
-        refused.jupyterhub_message = message  # type: ignore[attr-defined]  # the Hub's page
-        raise refused
+        raise company_refusal()  # the Hub's page links them to the portal, as on one machine
     spawner.environment = {**spawner.environment, _GROUPS_VARIABLE: ",".join(names)}
 
 
@@ -183,6 +196,20 @@ def signer_service(settings: Mapping[str, Any], environ: Mapping[str, str]) -> d
         },
         "display": False,
     }
+
+
+def portal_service(settings: Mapping[str, Any], environ: Mapping[str, str]) -> dict[str, Any]:
+    """The company portal as a JupyterHub service run by the Hub in its pod: the store as
+    the signing service reaches it (PgBouncer, the app role, the password the Hub's pod was
+    given), and no key, passphrase nor anything else of the signing service's."""
+    passed = {name: environ[name] for name in _PORTAL_PASSED if environ.get(name)}
+    url = _service_url(settings, "portal", "http://hub:8083")
+    return _portal_hub.portal_service(url, PORTAL_CMD, {
+        "KIT_DB_URL": store_url(settings),
+        "KIT_DB_CONNECTIONS": str(settings["store"].get("connections") or "held"),
+        "LANG": "C.UTF-8",
+        **passed,
+    })
 
 
 def configure(c: Any, settings: Mapping[str, Any], environ: Mapping[str, str] | None = None
@@ -211,17 +238,35 @@ def configure(c: Any, settings: Mapping[str, Any], environ: Mapping[str, str] | 
             "scopes": ["read:users:name", "read:users:groups"],
             "services": [SIGNER_SERVICE],
         }]
+    # the company portal, its roles, and a company's person landing on it
+    add_portal(c, portal_service(settings, env))
 
 
 def _serve_signer() -> None:
     """The signing service on every address of the Hub's pod, at the port of its URL."""
     from kit.server._signer import main
 
+    _listen_everywhere()
+    main()
+
+
+def _listen_everywhere() -> None:
+    """A service the Hub runs in its pod listens on all the pod's addresses at its URL's port
+    (the URL names the Hub's Service, which is not one of the pod's own addresses)."""
     url = urlparse(os.environ.get("JUPYTERHUB_SERVICE_URL", ""))
     if url.port:
         os.environ["JUPYTERHUB_SERVICE_URL"] = f"http://0.0.0.0:{url.port}"
+
+
+def _serve_portal() -> None:
+    """The company portal on every address of the Hub's pod, at the port of its URL."""
+    from kit.server._portal import main
+
+    _listen_everywhere()
     main()
 
 
 if __name__ == "__main__" and sys.argv[1:] == ["--signer"]:
     _serve_signer()
+elif __name__ == "__main__" and sys.argv[1:] == ["--portal"]:
+    _serve_portal()

@@ -40,6 +40,12 @@ KEYS_SECRET = next(v["secret"]["secretName"] for v in VALUES["hub"]["extraVolume
                    if v["name"] == "kit-keys")
 
 
+def ingress_to(port: int) -> list[dict[str, Any]]:
+    """The rules of the Hub's network policy that let something in at ``port``."""
+    return [r for r in VALUES["hub"]["networkPolicy"]["ingress"]
+            if {"port": port, "protocol": "TCP"} in r["ports"]]
+
+
 # -- the values file is one the chart takes --------------------------------------------------
 def test_the_values_file_is_valid_for_the_charts_schema():
     jsonschema.Draft7Validator(schema()).validate(chart_values())
@@ -124,7 +130,7 @@ def test_a_persons_pod_holds_no_secret(pod):
 
 
 def test_a_persons_pod_carries_the_label_the_hubs_network_policy_lets_in(pod):
-    (rule,) = VALUES["hub"]["networkPolicy"]["ingress"]
+    (rule,) = ingress_to(urlparse(KIT["signer"]["url"]).port or 0)
     wanted = rule["from"][0]["podSelector"]["matchLabels"]
     assert wanted.items() <= pod["metadata"]["labels"].items()
 
@@ -150,7 +156,7 @@ def test_the_keys_are_mounted_in_the_hubs_pod_for_the_signing_service_alone(monk
     assert url.hostname == "hub"  # the chart's name for the Hub's Service
     assert {"name": "kit-signer", "port": url.port, "targetPort": url.port} in \
         VALUES["hub"]["service"]["extraPorts"]
-    (rule,) = VALUES["hub"]["networkPolicy"]["ingress"]
+    (rule,) = ingress_to(url.port or 0)
     assert rule["ports"] == [{"port": url.port, "protocol": "TCP"}]
     assert rule["from"][0]["podSelector"]["matchLabels"] == \
         {"hub.jupyter.org/network-access-hub": "true"}  # the label people's pods carry
@@ -186,6 +192,8 @@ def test_without_signing_people_get_no_signer_address_and_there_is_no_service(mo
     (lambda kit: kit["store"].pop("host"), "custom.kit.store.host"),
     (lambda kit: kit["store"].pop("passwordSecret"), "custom.kit.store.passwordSecret"),
     (lambda kit: kit["signer"].update(url="http://hub"), "needs a port"),
+    (lambda kit: kit.pop("portal"), "custom.kit.portal.url"),
+    (lambda kit: kit["portal"].update(url="http://hub/"), "portal.url needs a port"),
     (lambda kit: kit["groups"].update(admins=["x"]), "unknown groups"),
 ])
 def test_a_wrong_kit_part_of_the_values_says_which_key(change, says):
@@ -225,3 +233,109 @@ def test_a_companys_person_gets_no_pod(monkeypatch):
         pod_manifest(config, monkeypatch, person("qiye", ("companies",)))
     assert refused.value.status_code == 403
     assert "no server" in refused.value.jupyterhub_message
+    # the Hub's page sends them to their company's page, as on one machine
+    assert 'href="/services/kit-portal/"' in refused.value.jupyterhub_html_message
+
+
+# -- the company portal: run by the Hub in its pod, reached through the proxy -------------------
+#: what the Hub's pod may also have, for the signing service alone (hub.extraEnv)
+SIGNERS_SECRETS = {"KIT_KEY_PASSPHRASE": "the-keys-passphrase", "KIT_SIGNING_KEY": "old-key",
+                   "KIT_TIMESTAMP_URL": "http://tsa.example", "KIT_TRUST_DIR": "/etc/kit/trust"}
+
+
+@pytest.fixture
+def hub(monkeypatch: pytest.MonkeyPatch) -> Any:
+    for name, value in SIGNERS_SECRETS.items():
+        monkeypatch.setenv(name, value)
+    return hub_config(monkeypatch)
+
+
+def _portal(config: Any) -> dict[str, Any]:
+    (service,) = [s for s in config.JupyterHub.services if s["name"] == "kit-portal"]
+    return dict(service)
+
+
+def test_the_hub_runs_the_portal_in_its_pod_with_the_store_and_no_key(hub):
+    portal = _portal(hub)
+    signer = next(s for s in hub.JupyterHub.services if s["name"] == "kit-signer")
+    assert portal["command"] == ["python", "-m", "kit.server._k8s", "--portal"]
+    assert portal["url"] == KIT["portal"]["url"]
+    env = portal["environment"]
+    # the store as the signing service reaches it: PgBouncer, the app role, the pod's password
+    assert env["KIT_DB_URL"] == signer["environment"]["KIT_DB_URL"]
+    url = sa.make_url(env["KIT_DB_URL"])
+    assert (url.username, url.password) == (KIT["store"]["user"], None)
+    assert (url.host, url.port) == (KIT["store"]["host"], KIT["store"]["port"])
+    assert env["PGPASSWORD"] == HUB_POD_PASSWORD
+    # nothing of the keys: not their folder, not their passphrase, nor the signer's others
+    assert "KIT_KEYS_DIR" in signer["environment"]
+    assert {"KIT_KEYS_DIR", "KIT_SIGNER_URL", *SIGNERS_SECRETS}.isdisjoint(env)
+    text = json.dumps(portal, ensure_ascii=False)
+    assert signer["environment"]["KIT_KEYS_DIR"] not in text
+    assert not [v for v in SIGNERS_SECRETS.values() if v in text]
+    assert portal["oauth_no_confirm"] is True  # part of the office server: no "authorize" page
+    assert portal["oauth_client_allowed_scopes"] == ["read:users:groups!user"]
+
+
+def test_the_portals_service_is_one_jupyterhub_takes():
+    from jupyterhub.services.service import Service
+
+    portal = _k8s.portal_service(KIT, {})
+    unknown = [key for key in portal if not Service.class_traits().get(key)]
+    assert unknown == []  # JupyterHub refuses a service with a key it does not know
+
+
+def test_the_proxy_reaches_the_portal_through_the_hubs_service_and_policy():
+    url = urlparse(KIT["portal"]["url"])
+    assert url.hostname == "hub"  # the chart's name for the Hub's Service
+    assert url.port != urlparse(KIT["signer"]["url"]).port
+    assert {"name": "kit-portal", "port": url.port, "targetPort": url.port} in \
+        VALUES["hub"]["service"]["extraPorts"]
+    (rule,) = ingress_to(url.port or 0)
+    allowed = [peer["podSelector"]["matchLabels"] for peer in rule["from"]]
+    assert {"component": "proxy"} in allowed  # the label of the chart's proxy pod
+    # people's pods are not let in: they never need the portal but through the proxy
+    assert {"hub.jupyter.org/network-access-hub": "true"} not in allowed
+    # and the proxy may go out to the Hub's pod (the chart's default, not narrowed here)
+    proxy = chart_values()["proxy"]["chp"]["networkPolicy"]
+    assert proxy["egressAllowRules"]["privateIPs"] is True
+    assert not proxy["egress"]
+
+
+def test_a_companys_person_lands_on_the_portal_and_may_use_it(hub):
+    roles = {r["name"]: r for r in hub.JupyterHub.load_roles}
+    assert roles["company"]["groups"] == ["companies"]
+    assert roles["company"]["scopes"] == ["access:services!service=kit-portal"]
+    assert roles["kit-portal"] == {"name": "kit-portal", "services": ["kit-portal"],
+                                   "scopes": ["read:users:name", "read:users:groups"]}
+    assert {"kit-signer", "jupyterhub-idle-culler"} <= set(roles)  # kept beside them
+
+    def landing(*groups: str) -> str:
+        handler = SimpleNamespace(current_user=person("p", groups), base_url="/")
+        return str(hub.JupyterHub.default_url(handler))
+
+    assert landing("companies") == "/services/kit-portal/"
+    assert landing("leaders") == landing() == ""  # their own pod, as JupyterHub does
+
+
+def test_the_cluster_registers_the_portal_as_one_machine_does(monkeypatch, tmp_path):
+    from traitlets.config import Config
+
+    from kit.resources import templates_dir
+
+    monkeypatch.setenv("KIT_KEYS_DIR", str(tmp_path))
+    one_machine = Config()
+    path = templates_dir() / "jupyterhub_config.py"
+    exec(compile(path.read_text("utf-8"), str(path), "exec"),
+         {"get_config": lambda: one_machine, "__file__": str(path)})
+    cluster = hub_config(monkeypatch)
+    where = ("url", "command", "environment")  # a machine's own: its port, python, store
+    ones, theirs = _portal(one_machine), _portal(cluster)
+    assert {k: v for k, v in ones.items() if k not in where} == \
+        {k: v for k, v in theirs.items() if k not in where}
+
+    def portal_roles(config: Any) -> list[Any]:
+        return [r for r in config.JupyterHub.load_roles if r["name"] in ("company", "kit-portal")]
+
+    assert portal_roles(one_machine) == portal_roles(cluster)
+    assert one_machine.JupyterHub.default_url is cluster.JupyterHub.default_url
