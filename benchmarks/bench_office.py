@@ -5,26 +5,29 @@ Run ``python benchmarks/bench_office.py [--users 200] [--seconds 60] [--modes ..
 max_connections=100, password logins with scram-sha-256), creates the kit's schema as an owner
 role and connects as the app role (``kit db grant``), as ``kit hub`` does.
 
-``--tiny``: six people for two seconds, one round of ``per_transaction`` and ``held``, on a
-database and roles of its own in the test cluster that ``$KIT_TEST_PG_URL`` names (``eval
-"$(bash .ci/pg-start)"``), dropped afterwards: to check that the benchmark runs (CI does); its
-figures mean nothing.
+``--tiny``: six people for two seconds, one round of ``per_transaction``, ``held`` and (when
+Debian's ``pgbouncer`` is installed) ``pgbouncer``, on a database and roles of its own in the
+test cluster that ``$KIT_TEST_PG_URL`` names (``eval "$(bash .ci/pg-start)"``), dropped
+afterwards: to check that the benchmark runs (CI does); its figures mean nothing.
 
-Saves. Each simulated inspector is a thread with its own :class:`~kit.store.Store`, as each
-person's kernel has, and saves with the store's own ``Store.save`` (the version check, the
-chained trail entry, the commit; not the door's checks, which a kernel's save also runs inside
-the same transaction) (threads spread over worker processes, so that Python's own lock is not
-what is measured). Teams of three share one inspection; each member saves a note of an item of
-their own sections every 2-5 s, one time in ten a burst of five saves 0.3 s apart (ticking
-through a list), and one save in twenty goes to a field the whole team writes (conflicts are
-expected there: refused with who and when, the writer re-reads). For ``--seconds`` after a
-stagger of 5 s (``--stagger``). Measured per mode of connecting:
+Saves. Each simulated inspector is a thread with its own door (:class:`~kit.door.Door` over a
+store of its own, signed in as on the office server), as each person's kernel has, and saves
+as the app does, with ``Door.save`` (the model's and the guide's checks, access, the gates, the
+version check, the chained trail entry, one commit) (threads spread over worker processes, so
+that Python's own lock is not what is measured). Teams of three share one inspection, the first
+its leader; each member saves a note of an item of their own every 2-5 s, one time in ten a
+burst of five saves 0.3 s apart (ticking through a list), and one save in twenty goes to an
+item's note the whole team writes (conflicts are expected there: refused with who and when,
+the writer re-reads). For ``--seconds`` after a stagger of 5 s (``--stagger``). Measured per
+mode of connecting:
 
 * ``per_transaction``: the kit's default on a server, a connection per save;
 * ``held``: a connection per kernel for its whole life (what 200 kernels do to a server with
   max_connections=100);
 * ``pgbouncer``: held connections to PgBouncer in transaction mode, 20 server connections
-  (when Debian's ``pgbouncer`` is installed).
+  (when Debian's ``pgbouncer`` is installed), started by the benchmark on a free loopback port
+  in front of the cluster; the kit's psycopg connections prepare no statements
+  (``prepare_threshold=None``) and keep no session state, as transaction pooling needs.
 
 The floor: a bare INSERT + COMMIT of one row on one held connection, every 50 ms through the
 whole run, on the same server under the same load. Reported: saves, p50 and p99 save latency
@@ -52,6 +55,7 @@ import tempfile
 import threading
 import time
 import uuid
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -119,8 +123,8 @@ def drop_office_database(admin_url: str, tag: str) -> None:
 
 def start_pgbouncer(app_url: str, work: Path) -> tuple[subprocess.Popen[bytes], str] | None:
     """PgBouncer in transaction mode in front of the server, 20 server connections."""
-    binary = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
-    if not Path(binary).exists():
+    binary = bouncer_binary()
+    if binary is None:
         return None
     url = sa.make_url(app_url)
     port = free_port()
@@ -142,9 +146,16 @@ def start_pgbouncer(app_url: str, work: Path) -> tuple[subprocess.Popen[bytes], 
     # the simulated kernels, as on an office server where it runs beside PostgreSQL.
     nice = os.environ.get("KIT_BENCH_BOUNCER_NICE")
     prefix = ["nice", "-n", nice] if nice else []
-    proc = subprocess.Popen([*prefix, *run_as, binary, str(work / "pgbouncer.ini")])
+    proc = subprocess.Popen([*prefix, *run_as, binary, str(work / "pgbouncer.ini")],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # its log file
     time.sleep(1.0)
     return proc, url.set(port=port).render_as_string(hide_password=False)
+
+
+def bouncer_binary() -> str | None:
+    """Debian's ``pgbouncer`` (``apt-get install pgbouncer``), or None."""
+    binary = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
+    return binary if Path(binary).exists() else None
 
 
 def free_port() -> int:
@@ -157,39 +168,42 @@ def free_port() -> int:
 
 # -- the inspectors -----------------------------------------------------------------------------
 def prepare(app_url: str, users: int) -> list[dict[str, Any]]:
-    """One inspection per team of three, each member with own items; who saves what."""
+    """One inspection per team of three (the first its leader), each member with own items
+    and one item all of them write; who saves what."""
+    from kit.door import Door, Identity
     from kit.guide import load_guide
-    from kit.store import Store
+    from kit.record import Company, Member, new_inspection
 
     items = [i.id for s in load_guide().sections for i in load_guide().checklist_items(s.id)]
+    shared = f"results/{items[-1]}/notes"
     plan = []
-    with Store(app_url) as store:
+    with Door.connect(app_url, identity=Identity("office")) as door:
         for t in range((users + TEAM - 1) // TEAM):
             members = [f"u{t:03d}{m}" for m in range(TEAM)][: users - t * TEAM]
-            iid = store.create({"company": {"name": f"模拟企业{t}"},
-                                "team": {f"M{m + 1}": {"name": u, "user": u}
-                                         for m, u in enumerate(members)}},
-                               user=members[0])
+            ins = new_inspection(company=Company(name=f"模拟企业{t}"))
+            iid = door.create(replace(ins, team={
+                f"M{m + 1}": Member(u, "leader" if m == 0 else "inspector", user=u)
+                for m, u in enumerate(members)}))
             for m, user in enumerate(members):
-                own = items[m::TEAM][:40]
-                plan.append({"iid": iid, "user": user,
+                own = items[: len(items) - 1][m::TEAM][:40]
+                plan.append({"iid": iid, "user": user, "shared": shared,
                              "paths": [f"results/{i}/notes" for i in own]})
     return plan
 
 
 def inspector(url: str, mode: str, job: dict[str, Any], start: float, end: float,
               result: dict[str, Any], seed: int, stagger: float) -> None:
-    """One person's kernel: a store of its own, saving as an inspector types."""
+    """One person's kernel: a door of its own, saving as an inspector types in the app."""
+    from kit.door import Door, Identity
     from kit.errors import ConflictError
-    from kit.store import Store
 
     rng = random.Random(seed)
     result.update({"times": [], "saved": {}, "ok": {}, "conflicts": 0, "errors": [],
                    "iid": job["iid"], "user": job["user"]})
     time.sleep(max(0.0, start + rng.uniform(0, stagger) - time.time()))
     try:
-        store = Store(url, connections=mode)
-        record = store.load(job["iid"])
+        door = Door.connect(url, identity=Identity(job["user"], hub=True), connections=mode)
+        record = door.open(job["iid"])
     except Exception as exc:
         result["errors"].append(f"open: {type(exc).__name__}: {str(exc)[-160:]}")
         return
@@ -199,15 +213,15 @@ def inspector(url: str, mode: str, job: dict[str, Any], start: float, end: float
         for _ in range(burst):
             k += 1
             shared = rng.random() < 0.05
-            path = "opinion/notes" if shared else rng.choice(job["paths"])
+            path = job["shared"] if shared else rng.choice(job["paths"])
             value = f"{job['user']} 第{k}次"
             began = time.perf_counter()
             try:
-                store.save(record, {path: value}, user=job["user"])
+                door.save(record, {path: value})
             except ConflictError:
                 result["conflicts"] += 1
                 try:
-                    store.reload(record)
+                    door.reload(record)
                 except Exception as exc:
                     result["errors"].append(f"refresh: {type(exc).__name__}: {str(exc)[-160:]}")
                 continue
@@ -221,7 +235,7 @@ def inspector(url: str, mode: str, job: dict[str, Any], start: float, end: float
             if burst > 1:
                 time.sleep(0.3)
         time.sleep(rng.uniform(2.0, 5.0))
-    store.close()
+    door.close()
 
 
 def worker(url: str, mode: str, jobs: list[dict[str, Any]], start: float, end: float,
@@ -456,6 +470,8 @@ def main() -> int:
             return 2
         args.users, args.seconds, args.processes, args.repeat = 6, 2.0, 2, 1
         args.modes, args.stagger, args.memory = "per_transaction,held", 1.0, 0
+        if bouncer_binary() is not None:  # the tiny run goes through PgBouncer too
+            args.modes += ",pgbouncer"
         env = {"KIT_TEST_PG_URL": os.environ["KIT_TEST_PG_URL"]}
     else:
         env = start_cluster()

@@ -17,6 +17,13 @@ percentile) of ``--repeat`` runs:
   (``Door.inspection``), before building any frame; once per size (it is slow). Reported.
 * **memory**: the tables' ``memory_usage(deep=True)``; and of the same tables with every
   column as plain Python objects (text for codes, "" for missing), as the first kit's were.
+* **kit plan --year**: the whole command in process (``kit plan --year Y --out F.xlsx``: the
+  fields the plan needs read in one query, the levels, the plan, the workbook written); floor:
+  its own bare read, the same SQL (the store's rows at :data:`kit.analytics.PLAN_PATHS`)
+  fetched on a plain sqlite3 connection. Target <= 2x, at every size. And **kit plan
+  memory**: the peak resident memory (``ru_maxrss``) of the whole ``kit plan`` process, run
+  once per size. Target <= 1 GB at 100,000 inspections (``--plan-store DIR``: also measure the
+  store in DIR, such as a 100,000-inspection one, the plan alone).
 * **kit tables --format parquet** (where pyarrow is installed; skipped, and said so, where it
   is not): the whole command in process (the store read, every table written with the data
   dictionary); floor: ``load_tables`` and a plain ``DataFrame.to_parquet`` of each table.
@@ -87,7 +94,50 @@ def measure(size: int, repeat: int, out_dir: Path = OUT) -> list[dict[str, Any]]
                                                             until=until).inspections)})
     out.extend(parquet_rows(size, repeat, folder, door, tables))
     door.close()
+    out.extend(plan_rows(size, repeat, folder))
     return out
+
+
+def plan_rows(size: int, repeat: int, folder: Path) -> list[dict[str, Any]]:
+    """``kit plan --year`` against its own bare read, and its process's peak memory."""
+    import os
+    import subprocess
+    import tempfile
+
+    from sqlalchemy.dialects import sqlite
+
+    from kit.analytics import PLAN_PATHS
+    from kit.cli import main
+    from kit.store._sql import rows_statement
+
+    sql, args = rows_statement(PLAN_PATHS, [], sqlite.dialect())
+    bare = sqlite3.connect(folder / "kit.sqlite")
+    scratch = Path(tempfile.mkdtemp(prefix="bench_plan_"))
+    argv = ["plan", "--year", "2027", "--as-of", "2026-12-01", "--data-dir", str(folder)]
+
+    def command(i: int) -> None:
+        with contextlib.redirect_stdout(io.StringIO()):
+            code = main([*argv, "--out", str(scratch / f"plan{i}.xlsx")])
+        assert code == 0
+
+    command(-1)  # once untimed: the imports
+    times = interleaved({"path": command,
+                         "floor": lambda _i: bare.execute(sql, args).fetchall()}, repeat)
+    rows = len(bare.execute(sql, args).fetchall())
+    bare.close()
+    # started by a small Python of its own: a child forked from this large process would
+    # count this one's pages in its ru_maxrss
+    measure = ("import os, subprocess, sys; p = subprocess.Popen(sys.argv[1:], "
+               "stdout=subprocess.DEVNULL); _, status, usage = os.wait4(p.pid, 0); "
+               "print(status, usage.ru_maxrss)")
+    said = subprocess.run([sys.executable, "-c", measure, sys.executable, "-m", "kit", *argv,
+                           "--out", str(scratch / "once.xlsx")], capture_output=True,
+                          text=True, check=True, env=dict(os.environ)).stdout.split()
+    assert said[0] == "0", said
+    return [row("kit plan --year (its own bare read)", size, times)
+            | {"target": TARGET, "rows_read": rows},
+            {"path": "kit plan memory", "size": size, "maxrss_mb": int(said[1]) / 1024,
+             "target_mb": 1024}]
 
 
 def parquet_rows(size: int, repeat: int, folder: Path, door: Any, tables: Any
@@ -154,12 +204,21 @@ def main() -> None:
     parser.add_argument("--tiny", action="store_true",
                         help="one store of 20 inspections, each path once: seconds, to check "
                              "that the benchmark runs (its figures mean nothing)")
+    parser.add_argument("--plan-store", type=Path, action="append", default=[],
+                        metavar="DIR", help="also time kit plan (and its memory) on the store "
+                                            "in DIR (a kit data folder), such as a 100,000 one")
     args = parser.parse_args()
     if args.tiny:
         args.sizes, args.repeat = "20", 1
     results = []
-    for size in (int(s) for s in args.sizes.split(",")):
+    for size in (int(s) for s in args.sizes.split(",") if s):
         for line in measure(size, args.repeat, args.out):
+            results.append(line)
+            print(json.dumps(line, ensure_ascii=False), flush=True)
+    for folder in args.plan_store:
+        with sqlite3.connect(folder / "kit.sqlite") as db:
+            size = db.execute("SELECT count(*) FROM inspections").fetchone()[0]
+        for line in plan_rows(size, args.repeat, folder):
             results.append(line)
             print(json.dumps(line, ensure_ascii=False), flush=True)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -167,6 +226,10 @@ def main() -> None:
     print(f"\n{'path':50} {'size':>6} {'median ms':>10} {'floor ms':>9} {'ratio':>6} "
           f"{'target':>6}")
     for r in results:
+        if r["path"] == "kit plan memory":
+            print(f"{'kit plan memory (whole process, ru_maxrss)':50} {r['size']:>6} "
+                  f"{r['maxrss_mb']:.0f} MB (target <= {r['target_mb']} MB at 100,000)")
+            continue
         if r["path"] == "memory":
             print(f"{'memory':50} {r['size']:>6} typed {r['typed_mb']:.1f} MB, as text "
                   f"{r['plain_mb']:.1f} MB ({r['rows']:,} rows; the quarter: "

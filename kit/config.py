@@ -51,6 +51,9 @@ VARIABLES: Final[Mapping[str, str]] = {
     "KIT_DEBUG": "1: a bug's traceback instead of its one-line message / 显示程序错误的详细信息",
     "KIT_BASE_URL": "the office's address of the app, for the links in reminders (e.g. "
                     "https://kit.example.gov.cn/voila/render/app.ipynb) / 提醒邮件中应用的链接地址",
+    "KIT_PORTAL_URL": "the company portal's address, for the companies' links in reminders "
+                      "(e.g. https://kit.example.gov.cn/services/kit-portal/) / "
+                      "提醒邮件中企业在线整改页面的地址",
     "KIT_SMTP_HOST": "the mail server reminders are sent through (kit remind) / 发送提醒的邮件服务器",
     "KIT_SMTP_PORT": "its port (default 587 with starttls, 465 with ssl, 25 with none) / "
                      "邮件服务器端口",
@@ -95,6 +98,8 @@ class Settings:
     hub: Mapping[str, str]
     #: the app's address for links in reminders ('' unset)
     base_url: str = ""
+    #: the company portal's address for the companies' links in reminders ('' unset)
+    portal_url: str = ""
     #: the mail server of reminders: host ('' unset), port as given ('' default), user,
     #: password, and TLS mode as given ('' default starttls)
     smtp_host: str = ""
@@ -131,6 +136,7 @@ def settings(environ: Mapping[str, str] | None = None) -> Settings:
         debug=bool(text("KIT_DEBUG")),
         hub={name: env[name] for name in VARIABLES if name.startswith("KIT_HUB_") and name in env},
         base_url=text("KIT_BASE_URL"),
+        portal_url=text("KIT_PORTAL_URL"),
         smtp_host=text("KIT_SMTP_HOST"),
         smtp_port=text("KIT_SMTP_PORT"),
         smtp_user=text("KIT_SMTP_USER"),

@@ -46,6 +46,7 @@ __all__ = [
     "SAMPLING_FLAGS",
     "SAMPLING_TABLE_COLUMNS",
     "STAGES",
+    "SUBMISSION_CHANNELS",
     "TABLES",
     "YES_NO",
     "Label",
@@ -189,6 +190,13 @@ NOTICE_KINDS = _table({
 PRODUCTION_STATES = _table({
     "suspended": ("暂停生产", "production suspended"),
     "resumed": ("复查合格，恢复生产", "resumed after a review that passed"),
+})
+
+#: How the company's rectification material came (六、9): online, by mail, in the workbook.
+SUBMISSION_CHANNELS = _table({
+    "portal": ("企业在线提交", "online by the company"),
+    "mail": ("邮寄或电子邮件", "by mail"),
+    "workbook": ("工作簿返回", "returned in the workbook"),
 })
 
 #: What a review round concluded (六、9; 十、3（1）).

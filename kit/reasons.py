@@ -315,6 +315,21 @@ class Reason(StrEnum):
                            "a kept review round cannot be changed or removed", "六、9")
     REVIEW_OVERWRITTEN = ("review.overwritten", "已作出的复查结论未存为复查记录即被覆盖",
                           "a concluded review would be overwritten without being kept", "六、9")
+    RECTIFICATION_NOT_OPEN = ("rectification.not_open", "该问题现在不能提交整改资料（已提交待复查、已合格或已结案）",
+                              "no submission now: one waits for its review, or it passed, or "
+                              "the case is closed", "六、9")
+    RECTIFICATION_SUBMISSION_FROZEN = ("rectification.submission_frozen",
+                                       "企业已提交的整改资料不能修改或删除（再次提交为新的一轮）",
+                                       "a submission made cannot be changed or removed", "六、9")
+    RECTIFICATION_EMPTY = ("rectification.empty", "整改资料既无整改报告也无附件",
+                           "a submission with neither report nor files", "六、9")
+    RECTIFICATION_TOO_LONG = ("rectification.too_long", "整改报告过长", "the report is too long",
+                              "六、9")
+    RECTIFICATION_TOO_MANY_FILES = ("rectification.too_many_files", "一次提交的文件过多",
+                                    "too many files at once", "六、9")
+    COMPANY_ACCOUNT = ("company.account", "企业账号名无效", "an invalid account name", "六、9")
+    COMPANY_ACCOUNT_BOUND = ("company.account_bound", "企业账号已绑定另一家企业",
+                             "the account is bound to another company", "六、9")
     EXTENDED_UNKNOWN_PRINCIPAL = ("extended.unknown_principal", "延伸检查关联的检查记录不存在",
                                   "the principal inspection does not exist", "六、5")
     POLICY_FILE = ("policy.file", "办公室规则文件（分级办法或处理规则）有误",

@@ -5,6 +5,10 @@
 Every setting is JupyterHub's own (https://jupyterhub.readthedocs.io); ``kit hub`` passes the
 store, the addresses and the state folder in the environment (``KIT_*`` below).
 
+A company's person (the group ``companies``) gets no server: after signing in they land on the
+company portal (the service ``kit-portal``), which shows their own company only and takes their
+rectification reports (README, "企业在线整改 / The company's portal").
+
 What a person gets: after signing in, their own server (started on demand, stopped after
 ``IDLE_SERVER_SECONDS`` idle) serving only the kit's apps (inspector, training, analytics) as
 Voila pages; no JupyterLab, no terminal, no way to run code. Each change they make is recorded
@@ -12,10 +16,12 @@ under their sign-in, and they open only their team's inspections (kit.access).
 """
 
 import os
+import socket
 import sys
 
 from kit.config import settings
 from kit.proof import authorities, keys_dir
+from kit.server._portal_hub import COMPANIES, add_portal, company_refusal, portal_service
 
 c = get_config()  # noqa: F821 - JupyterHub provides it
 
@@ -39,10 +45,12 @@ c.Authenticator.admin_users = {"admin"}
 #      leaders  科室负责人: read every inspection; staff one that has no team yet
 #      analysts 分析人员:   read every inspection (the analytics app)
 #      trainers 培训人员:   the training app's class view
+#      companies 企业账号:  a company's person (see 6. below): no server, the company portal
 c.JupyterHub.load_groups = {
     "leaders": {"users": ["chen"]},
     "analysts": {"users": ["wang"]},
     "trainers": {"users": ["liu"]},
+    "companies": {"users": []},
 }
 
 # 4. 限制 / Limits. A person's server with the inspector app open takes about the memory
@@ -58,6 +66,14 @@ c.JupyterHub.template_vars = {
     "announcement_login": "北京市医疗器械生产监督检查工具包 · 请使用办公室账号登录 / "
                           "Sign in with your office account",
 }
+
+# 6. 企业账号 / Companies' accounts. A company's person signs in like everyone else (add their
+#    sign-in to allowed_users above, or to LDAP) and is put in the group "companies" (above,
+#    or the Hub's admin page); then bind the account to its company's credit code, once:
+#        kit companies account add 91110115MA01KT8X5T qiye
+#    They get no server of their own and no app: only the company portal (kit-portal), where
+#    they see their own company's served notices, findings, deadlines and reviews, and submit
+#    rectification reports. An account bound to no company sees nothing.
 
 # ================= 工具包的运行方式，一般无需修改 / how the kit runs: keep =================
 
@@ -102,6 +118,8 @@ if SIGNING:
 
 def _groups(spawner):  # the person's groups, for kit.access (the Hub's are the truth)
     names = sorted(group.name for group in spawner.user.groups)
+    if COMPANIES in names:  # a company's person never gets a server (or the store's URL)
+        raise company_refusal()  # the Hub's page links them to the company portal
     spawner.environment = {**spawner.environment, "KIT_USER_GROUPS": ",".join(names)}
 
 
@@ -142,3 +160,25 @@ if SIGNING:
         "scopes": ["read:users:name", "read:users:groups"],
         "services": [SIGNER],
     })
+
+# The company portal (kit/server/_portal.py): the one process a company's person reaches. It
+# holds the store's URL and opens its door as the signed-in person, who sees only their own
+# company. The companies group may use it (and nothing else of the Hub but their own name);
+# everyone else may not. A company's person lands on it after signing in; their own server
+# is refused by the spawn hook above. Its service, roles and landing are the kit's
+# (kit/server/_portal_hub.py), the same on a cluster (deploy/z2jh/values.yaml).
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+add_portal(c, portal_service(
+    url=f"http://127.0.0.1:{_free_port()}",
+    command=[PYTHON, "-m", "kit.server", "--portal"],
+    environment={name: os.environ[name]
+                 for name in ("KIT_DB_URL", "KIT_DB_CONNECTIONS", "KIT_TEMPLATES_DIR", "LANG")
+                 if os.environ.get(name)},
+))

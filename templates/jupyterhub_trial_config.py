@@ -3,8 +3,9 @@
 The settings of ``jupyterhub_config.py`` (loaded first), with one shared password
 (``KIT_HUB_TRIAL_PASSWORD``) instead of the office's accounts, and a few people to sign in as:
 the demo inspection's team (zhangming, its leader; lihua), an office leader (chen), an
-analyst (wang), a trainer (liu) and zhao, who is on no team; a trial key pair for the signing
-service. ``kit hub`` refuses nothing
+analyst (wang), a trainer (liu) and zhao, who is on no team; qiye, a company's person (the
+group companies: the company portal, no server; bind it with ``kit companies account add
+CREDIT_CODE qiye``); a trial key pair for the signing service. ``kit hub`` refuses nothing
 here, so keep it on 127.0.0.1.
 """
 
@@ -25,5 +26,6 @@ load_subconfig(os.path.join(os.path.dirname(__file__), "jupyterhub_config.py")) 
 
 c.JupyterHub.authenticator_class = "shared-password"
 c.SharedPasswordAuthenticator.user_password = settings().hub["KIT_HUB_TRIAL_PASSWORD"]
-c.Authenticator.allowed_users = {"zhangming", "lihua", "chen", "wang", "liu", "zhao"}
+c.Authenticator.allowed_users = {"zhangming", "lihua", "chen", "wang", "liu", "zhao", "qiye"}
+c.JupyterHub.load_groups["companies"] = {"users": ["qiye"]}
 c.Authenticator.admin_users = set()

@@ -83,6 +83,7 @@ def _minimal(path: tuple[str, ...]) -> list[str]:
             ("notice", "serve"): ["X", "result"], ("notice", "print"): ["X", "--out", "o"],
             ("verdict",): ["X"], ("db", "grant"): ["role"], ("credit-file",): ["--out", "o"],
             ("companies", "import"): ["f.xlsx"], ("class",): ["--out", "o.xlsx"],
+            ("companies", "account"): ["list"], ("rectification", "submit"): ["X", "F1"],
             ("sample",): ["--records", "r", "--products", "p", "--inspection-date", "2026-11-20"],
             }.get(path, [])
 

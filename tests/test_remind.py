@@ -44,6 +44,7 @@ from tests.test_cli import run_kit
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = "https://kit.example.cn/voila/render/app.ipynb"
+PORTAL = "https://kit.example.cn/services/kit-portal/"
 #: a deadline right after 清明 2026 (4-6 April off): three working days before it span the
 #: weekend and the holiday
 DEADLINE = date(2026, 4, 8)
@@ -82,7 +83,8 @@ def inbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[Inbox]:
     controller = Controller(box, hostname="127.0.0.1", port=port)
     controller.start()
     for name, value in {"KIT_SMTP_HOST": "127.0.0.1", "KIT_SMTP_PORT": str(port),
-                        "KIT_SMTP_TLS": "none", "KIT_BASE_URL": BASE}.items():
+                        "KIT_SMTP_TLS": "none", "KIT_BASE_URL": BASE,
+                        "KIT_PORTAL_URL": PORTAL}.items():
         monkeypatch.setenv(name, value)
     for name in ("KIT_SMTP_USER", "KIT_SMTP_PASSWORD", "KIT_TEMPLATES_DIR"):
         monkeypatch.delenv(name, raising=False)
@@ -147,6 +149,7 @@ def test_the_right_mails_on_the_right_days(any_store_url: str, inbox: Inbox) -> 
     assert "补全环境监测程序并提交整改报告" in body
     assert "洁净车间环境监测记录缺少沉降菌数据" in body
     assert f"{BASE}?id=A1&stage=findings" in body
+    assert f"企业在线提交整改资料 / the company submits online: {PORTAL}" in body
     for day in (3, 7, 8):  # the days after, and the deadline itself: nothing new
         assert [o.status for o in _run(any_store_url, date(2026, 4, day)).outcomes] == \
             ["already"]

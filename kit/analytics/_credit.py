@@ -21,18 +21,35 @@ import pandas as pd
 
 from kit.analytics._outcomes import PRODUCTION_STATES, words
 from kit.guide import Guide, load_guide
-from kit.labels import FINDING_STATES, REVIEW_MODES, REVIEW_RESULTS, STAGES, vocab, zh
+from kit.labels import (
+    FINDING_STATES,
+    REVIEW_MODES,
+    REVIEW_RESULTS,
+    STAGES,
+    SUBMISSION_CHANNELS,
+    vocab,
+    zh,
+)
 from kit.labels import NOTICE_KINDS as NOTICE_WORDS
 from kit.policy import Policy, load_policy
-from kit.record import NOTICE_KINDS, Extension, Finding, Inspection, Review, natural_key
+from kit.record import (
+    NOTICE_KINDS,
+    Extension,
+    Finding,
+    Inspection,
+    Review,
+    Submission,
+    natural_key,
+)
 from kit.resources import DATA_DIR
 from kit.sampling import write_tables
 
 #: 2: each inspection's written notices; 3: each inspection's role, principal (延伸检查) and
 #: verdict with its scheme, each finding's grade and outcome (deadline in force, correction,
 #: safety warning, case or transfer, production suspended or resumed, review rounds,
-#: extensions), and the suspension notice
-CREDIT_FORMAT_VERSION = 3
+#: extensions), and the suspension notice; 4: each finding's submissions by the company (六、10:
+#: its rectification material), with their files by hash
+CREDIT_FORMAT_VERSION = 4
 CREDIT_SCHEMA = DATA_DIR / "credit_file.schema.json"
 
 
@@ -78,7 +95,18 @@ def _finding(ins: Inspection, key: str, guide: Guide, policy: Policy) -> dict[st
         "reviews": [_round(k, f.reviews[k]) for k in sorted(f.reviews, key=natural_key)],
         "extensions": [_extension(k, f.extensions[k])
                        for k in sorted(f.extensions, key=natural_key)],
+        "submissions": [_submission(ins, k, f.submissions[k])
+                        for k in sorted(f.submissions, key=natural_key)],
     }
+
+
+def _submission(ins: Inspection, key: str, s: Submission) -> dict[str, Any]:
+    """What the company submitted, frozen (六、10: its rectification material)."""
+    files = [ins.attachments[a] for a in s.files if a in ins.attachments]
+    return {"submission": key, "at": _when(s.at), "by": s.by, "channel": s.channel,
+            "channel_zh": zh(SUBMISSION_CHANNELS, s.channel), "report": s.report,
+            "files": [{"name": a.name, "sha256": a.sha256, "mime": a.mime, "size": a.size}
+                      for a in files]}
 
 
 def _round(key: str, r: Review) -> dict[str, Any]:
@@ -155,13 +183,19 @@ def credit_tables(document: dict[str, Any]) -> dict[str, pd.DataFrame]:
             findings += [{"credit_code": co["credit_code"], "company": co["name"],
                           "inspection_id": ins["inspection_id"], **f,
                           "reviews": "；".join(map(_round_text, f["reviews"])),
-                          "extensions": "；".join(map(_extension_text, f["extensions"]))}
+                          "extensions": "；".join(map(_extension_text, f["extensions"])),
+                          "submissions": "；".join(map(_submission_text, f["submissions"]))}
                          for f in ins["findings"]]
     return {"inspections": pd.DataFrame(inspections), "findings": pd.DataFrame(findings)}
 
 
 def _round_text(r: dict[str, Any]) -> str:
     return f"{r['round']} {r['reviewed_on'] or '未复查'} {r['reviewer']} {r['result_zh']}"
+
+
+def _submission_text(s: dict[str, Any]) -> str:
+    return (f"{s['submission']} {(s['at'] or '')[:16].replace('T', ' ')} {s['by']}"
+            f"（{s['channel_zh']}，{len(s['files'])} 个文件）")
 
 
 def _extension_text(e: dict[str, Any]) -> str:

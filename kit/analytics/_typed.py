@@ -276,12 +276,11 @@ def _entry_columns() -> dict[str, tuple[Column, ...]]:
 class Coded:
     """The rows as integer codes: inspection, path and value of each row, and what they name."""
 
-    def __init__(self, rows: Sequence[tuple[str, str, str]]) -> None:
-        table = np.array(rows, dtype=object) if len(rows) else np.empty((0, 3), dtype=object)
-        ids, paths, values = table[:, 0], table[:, 1], table[:, 2]
-        self.icode, self.ids = _factorize(ids)
-        self.pcode, self.paths = _factorize(paths)
-        self.vcode, texts = _factorize(values)
+    def __init__(self, rows: Iterable[Sequence[tuple[str, str, str]]] | Sequence[
+            tuple[str, str, str]], *, chunked: bool = False) -> None:
+        chunks = cast(Iterable[Sequence[tuple[str, str, str]]], rows) if chunked else [
+            cast(Sequence[tuple[str, str, str]], rows)]
+        (self.icode, self.ids), (self.pcode, self.paths), (self.vcode, texts) = _codes(chunks)
         self.values = _parse(texts)
         self.path_index = {p: k for k, p in enumerate(self.paths)}
         parts = [_entry_of(p) for p in self.paths]
@@ -347,6 +346,28 @@ def _entry_of(path: str) -> tuple[str, str, str]:
 def _factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     codes, uniques = pd.factorize(values)
     return codes.astype(np.int64, copy=False), np.asarray(uniques, dtype=object)
+
+
+def _codes(chunks: Iterable[Sequence[tuple[str, str, str]]]
+           ) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The rows' three columns factorized, chunk by chunk: a chunk's rows are let go once coded,
+    so a store read in chunks never holds all its rows as Python text at once (only the
+    distinct texts, and three integers per row)."""
+    known: list[dict[Any, int]] = [{}, {}, {}]
+    codes: list[list[np.ndarray]] = [[], [], []]
+    for chunk in chunks:
+        if not len(chunk):
+            continue
+        table = np.array(chunk, dtype=object)
+        for k in range(3):
+            local, uniques = pd.factorize(table[:, k])
+            seen = known[k]
+            remap = np.fromiter((seen.setdefault(u, len(seen)) for u in uniques),
+                                dtype=np.int64, count=len(uniques))
+            codes[k].append(remap[local])
+        del table
+    return [(np.concatenate(codes[k]) if codes[k] else np.array([], dtype=np.int64),
+             np.array(list(known[k]), dtype=object)) for k in range(3)]
 
 
 def _parse(texts: np.ndarray) -> list[Any]:
@@ -529,23 +550,64 @@ def build(rows: Sequence[tuple[str, str, str]],
     )
 
 
+@dataclass(frozen=True)
+class Parts:
+    """Some typed frames, as :func:`build` gives them, from the rows of a few fields only
+    (:func:`build_parts`): the inspections' named head columns and the named fields of the
+    entries of some collections, each frame in :func:`build`'s order."""
+
+    heads: pd.DataFrame
+    entries: Mapping[str, pd.DataFrame]  # by collection (``findings``, ``company/products``)
+    skipped: tuple[tuple[str, str], ...]
+    clauses: Mapping[str, Clause]  # as Built's (the heads hold ``profile`` and ``sections``)
+
+
+def build_parts(chunks: Iterable[Sequence[tuple[str, str, str]]], heads: Sequence[str],
+                entries: Mapping[str, Sequence[str]]) -> Parts:
+    """:func:`build`'s frames for the head columns named in ``heads`` and, for each
+    collection of ``entries``, the fields named: the same values, types, defaults and order
+    as :func:`build` gives from every row, at the price of the rows of these fields alone (no
+    item results are made), read from the rows in ``chunks`` (each let go once coded). A
+    value the model refuses leaves its inspection out as in :func:`build`; only the fields
+    read are checked."""
+    c = Coded(chunks, chunked=True)
+    every = np.arange(c.n)
+    named = set(heads) | {"start_date"}
+    frame = pd.DataFrame({"inspection_id": pd.array(c.ids, dtype="string")})
+    for column in _head_columns():
+        if column.name in named:
+            frame[column.name] = c.typed(column, c.head(column.path), every, column.path)
+    columns = _entry_columns()
+    keyed = {top: _entries(c, top, [col for col in columns[top] if col.name in set(fields)])
+             for top, fields in entries.items()}
+    keep = ~np.isin(every, list(c.bad))
+    order = frame[keep].assign(_at=np.flatnonzero(keep)).sort_values(
+        ["start_date", "inspection_id"], na_position="last", kind="stable")
+    rank = np.full(c.n, -1)
+    rank[order["_at"].to_numpy()] = np.arange(len(order))
+    out = order.drop(columns="_at").reset_index(drop=True)
+    clauses = (_checklists(out)[0] if {"profile", "sections"} <= set(out.columns) else
+               {k.id: k for k in load_guide().clauses()})
+    return Parts(out, {top: _ordered(f, rank, c.ids) for top, f in keyed.items()},
+                 tuple(sorted((str(c.ids[k]), why) for k, why in c.bad.items())), clauses)
+
+
+def _ordered(frame: pd.DataFrame, rank: np.ndarray, ids: np.ndarray) -> pd.DataFrame:
+    """The entries of the inspections kept, in their inspections' order, then their own."""
+    at = rank[frame["_ins"].to_numpy()]
+    frame = frame[at >= 0].assign(_rank=at[at >= 0])
+    frame.insert(0, "inspection_id", pd.array(ids[frame["_ins"].to_numpy()], dtype="string"))
+    return frame.sort_values(["_rank", "_order"], kind="stable").drop(
+        columns=["_rank", "_ins", "_order"]).reset_index(drop=True)
+
+
 def _results(c: Coded, heads: pd.DataFrame, columns: Sequence[Column]
              ) -> tuple[pd.DataFrame, dict[str, Clause]]:
     """One row per checklist item in scope (every inspection's own checklist), its result.
 
     Items are in the guide's order, then the office's own items of its profiles (such as a
     sterile-products profile's extra checks) in the order the profiles give them."""
-    guide = load_guide()
-    clauses = {c.id: c for c in guide.clauses()}
-    scope = pd.DataFrame({"profile": heads["profile"].astype(object).fillna("full"),
-                          "sections": heads["sections"]})
-    groups = []
-    for (profile, sections), group in scope.groupby(["profile", "sections"], sort=False):
-        checklist = items_in_scope(resolve_profile(str(profile)), cast(tuple[str, ...],
-                                                                      sections))
-        for clause in checklist:
-            clauses.setdefault(clause.id, clause)
-        groups.append((group.index.to_numpy(), list(dict.fromkeys(i.id for i in checklist))))
+    clauses, groups = _checklists(heads)
     items = list(clauses)
     position = {item: k for k, item in enumerate(items)}
     ins = np.concatenate([np.repeat(at, len(ids)) for at, ids in groups] or
@@ -575,6 +637,24 @@ def _results(c: Coded, heads: pd.DataFrame, columns: Sequence[Column]
     frame.insert(3, "label", coded(np.array([labels.index(c.label) for c in known],
                                             dtype=np.int64)[item], labels))
     return frame.assign(_ins=ins, _order=item), clauses
+
+
+def _checklists(heads: pd.DataFrame
+                ) -> tuple[dict[str, Clause], list[tuple[np.ndarray, list[str]]]]:
+    """The guide's clauses and the profiles' own items in scope, by id (the guide's first);
+    and for each inspection's checklist (profile and sections), its inspections' rows in
+    ``heads`` and its items in order."""
+    clauses = {c.id: c for c in load_guide().clauses()}
+    scope = pd.DataFrame({"profile": heads["profile"].astype(object).fillna("full"),
+                          "sections": heads["sections"]})
+    groups = []
+    for (profile, sections), group in scope.groupby(["profile", "sections"], sort=False):
+        checklist = items_in_scope(resolve_profile(str(profile)), cast(tuple[str, ...],
+                                                                      sections))
+        for clause in checklist:
+            clauses.setdefault(clause.id, clause)
+        groups.append((group.index.to_numpy(), list(dict.fromkeys(i.id for i in checklist))))
+    return clauses, groups
 
 
 def _entries(c: Coded, top: str, columns: Sequence[Column]) -> pd.DataFrame:

@@ -14,6 +14,7 @@ One module per family of commands, each adding its commands with ``add_parsers``
 export, import, verify), ``notices``, ``policy`` (policy, verdict), ``db``, ``serving`` (serve,
 hub), ``office`` (credit-file, plan, class, demo), ``companies`` (the register), ``plan_lines``
 (new: an inspection from a plan line or the register), ``remind`` (deadline reminders),
+``rectification`` (what a company sees, and its submissions),
 ``sample`` and ``keys``; what they share
 is in ``_common``.
 
@@ -42,6 +43,7 @@ from kit.cli import (
     plan_lines,
     policy,
     records,
+    rectification,
     remind,
     sample,
     serving,
@@ -71,6 +73,7 @@ from kit.cli.records import (
     cmd_list,
     cmd_verify,
 )
+from kit.cli.rectification import cmd_rectification
 from kit.cli.remind import cmd_remind
 from kit.cli.sample import cmd_sample
 from kit.cli.serving import cmd_hub, cmd_serve
@@ -107,6 +110,7 @@ __all__ = [
     "cmd_policy",
     "cmd_quiz",
     "cmd_reasons",
+    "cmd_rectification",
     "cmd_remind",
     "cmd_sample",
     "cmd_serve",
@@ -117,13 +121,13 @@ __all__ = [
 
 #: the families, each adding its commands to the parser
 FAMILIES = (guide, records, notices, policy, db, serving, office, sample, keys, companies,
-            plan_lines, remind)
+            plan_lines, remind, rectification)
 
 #: the commands in the order ``kit --help`` lists them: the order users have known, which is
 #: not family by family (a command not named here is listed last)
 COMMANDS = ("guide", "reasons", "list", "check", "advance", "quiz", "notice", "verdict", "db",
             "audit", "export", "import", "verify", "keys", "serve", "hub", "credit-file",
-            "companies", "plan", "new", "remind", "policy", "class", "demo", "tables", "sample")
+            "companies", "plan", "new", "remind", "rectification", "policy", "class", "demo", "tables", "sample")
 
 
 #: 2 for every command (a bad option, an unknown id, bad input: nothing changed)

@@ -1,5 +1,5 @@
-"""The office's register of companies: ``kit companies template``, ``import``, ``list`` and
-``trail``.
+"""The office's register of companies: ``kit companies template``, ``import``, ``list``,
+``trail`` and ``account`` (the companies' people's sign-ins, bound to their credit codes).
 
 ``import`` reads the whole workbook first: a problem anywhere (named by sheet, row and column)
 stops it with exit code 2 and nothing written; otherwise every company is added or updated in
@@ -32,8 +32,10 @@ def cmd_companies(args: argparse.Namespace) -> int:
         return _list(args)
     if action == "trail":
         return _trail(args)
-    msg = ("请给出 template、import、list 或 trail（kit companies --help） / give template, import, "
-           "list or trail")
+    if action == "account":
+        return _account(args)
+    msg = ("请给出 template、import、list、trail 或 account（kit companies --help） / give template, "
+           "import, list, trail or account")
     raise KitError(msg)
 
 
@@ -97,6 +99,29 @@ def _trail(args: argparse.Namespace) -> int:
     return EXIT_OK if entries or args.code is None else EXIT_FAILED
 
 
+def _account(args: argparse.Namespace) -> int:
+    """Bind (add) or unbind (remove) a company person's Hub account, or list the accounts."""
+    door = _door(args)
+    if args.change == "list":
+        for r in door.companies():
+            for user in r.company.accounts:
+                _out(f"{user}\t{r.company.credit_code}\t{r.company.name}")
+        return EXIT_OK
+    if not args.code or not args.user:
+        msg = (f"kit companies account {args.change} 统一社会信用代码 账号 / give the credit code "
+               "and the account")
+        raise KitError(msg)
+    if args.change == "add":
+        changed = door.bind_account(args.code, args.user)
+        _out(f"账号 {args.user} 已绑定企业 {args.code.strip().upper()}" if changed else
+             f"账号 {args.user} 已绑定过该企业，未变 / already bound")
+    else:
+        changed = door.unbind_account(args.code, args.user)
+        _out(f"账号 {args.user} 已与企业 {args.code.strip().upper()} 解除绑定" if changed else
+             f"账号 {args.user} 未绑定该企业，未变 / was not bound")
+    return EXIT_OK
+
+
 def _short(value: object) -> str:
     text = json.dumps(value, ensure_ascii=False)
     return text if len(text) <= 60 else text[:57] + "…"
@@ -118,4 +143,11 @@ def add_parsers(sub: Subparsers, store_opts: argparse.ArgumentParser) -> None:
                             help="every change to the register: who, when, before and after")
     tr.add_argument("code", nargs="?", help="one company's credit code")
     tr.add_argument("--json", action="store_true", help="as JSON")
+    ac = actions.add_parser("account", parents=[store_opts],
+                            help="the companies' people's sign-ins (Hub group companies): "
+                                 "add, remove, list")
+    ac.add_argument("change", choices=("add", "remove", "list"),
+                    help="add (bind), remove (unbind) or list the accounts")
+    ac.add_argument("code", nargs="?", help="the company's credit code")
+    ac.add_argument("user", nargs="?", help="the Hub account")
     co.set_defaults(handler=cmd_companies)

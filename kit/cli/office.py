@@ -41,7 +41,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
         if args.trail:
             return show_trail(door, args.year, args.line, as_json=args.json)
         return show_lines(door, args.year, as_json=args.json)
-    from kit.analytics import load_tables
+    from kit.analytics import load_plan_tables
     from kit.dates import parse_date
     from kit.planning import (
         load_supervision_rules,
@@ -68,7 +68,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     with steps(["读取检查记录 reading", "排定计划 planning",
                 *(["写出 writing"] if out else []), *(["保存 saving"] if args.save else [])],
                show=show) as next_step:
-        tables = load_tables(door, progress=show)
+        tables = load_plan_tables(door)  # what the plan reads, no more
         next_step()
         plan = office_year_plan(door, tables, args.year, as_of=as_of, rules=rules,
                                 inspectors=args.inspector or None, seed=args.seed)

@@ -42,11 +42,12 @@ PART_NAMES = {"results": "检查项结果", "findings": "问题", "follow_up": "
 def cmd_list(args: argparse.Namespace) -> int:
     from kit.record import SUMMARY_PATHS
 
-    rows = _door(args).list(SUMMARY_PATHS)
-    log.info("listed %d inspection(s) you may read", len(rows))
-    for row in rows:
+    n = 0
+    for row in _door(args).listing(SUMMARY_PATHS):  # each as it is read
         _out("\t".join(str(row.get(k) or "") for k in ("id", *SUMMARY_PATHS, "updated_at")))
-    _out(f"{len(rows)} 条检查记录 / inspection(s)")
+        n += 1
+    log.info("listed %d inspection(s) you may read", n)
+    _out(f"{n} 条检查记录 / inspection(s)")
     return EXIT_OK
 
 

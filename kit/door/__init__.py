@@ -18,12 +18,14 @@ from __future__ import annotations
 
 from kit.door._access import (
     ANALYSTS,
+    COMPANIES,
     LEADER_PATHS,
     LEADERS,
     READERS,
     TRAINERS,
     AccessError,
     Identity,
+    is_company,
     is_team_leader,
     login_name,
     may_edit,
@@ -32,6 +34,7 @@ from kit.door._access import (
     refusal,
     signed_in_leaders,
 )
+from kit.door._company import MAX_FILES, MAX_REPORT
 from kit.door._door import (
     GATED_STAGES,
     ON_SITE_GATE,
@@ -76,6 +79,7 @@ from kit.store import (
 __all__ = [
     "ANALYSTS",
     "APP_NAME",
+    "COMPANIES",
     "CONNECTION_MODES",
     "CONTRACT_SECTION",
     "DB_FILE",
@@ -84,6 +88,8 @@ __all__ = [
     "GATED_STAGES",
     "LEADERS",
     "LEADER_PATHS",
+    "MAX_FILES",
+    "MAX_REPORT",
     "ON_SITE_GATE",
     "OVERRIDES",
     "READERS",
@@ -111,6 +117,7 @@ __all__ = [
     "Where",
     "first_workday",
     "inspection_for",
+    "is_company",
     "is_team_leader",
     "local_checkpointer",
     "login_name",

@@ -37,12 +37,15 @@ from kit.record import Inspection
 
 __all__ = [
     "ANALYSTS",
+    "COMPANIES",
     "LEADERS",
     "LEADER_PATHS",
     "READERS",
     "TRAINERS",
     "AccessError",
     "Identity",
+    "company_refusal",
+    "is_company",
     "is_team_leader",
     "login_name",
     "may_edit",
@@ -54,6 +57,9 @@ __all__ = [
 
 #: the office's groups, as the Hub's configuration names them
 LEADERS, ANALYSTS, TRAINERS = "leaders", "analysts", "trainers"
+#: the companies' people (六、9): each account bound to one company of the register; they see
+#: only what :mod:`kit.door._company` gives them, never an inspection's record
+COMPANIES: Final = "companies"
 #: the groups that read every inspection
 READERS: Final = frozenset({LEADERS, ANALYSTS})
 #: what only the team's leader changes (四、1, 五、4, 六、5, the closing of 六、9-10)
@@ -108,8 +114,14 @@ class Identity:
 
     @property
     def reads_everything(self) -> bool:
-        """Whether this person reads every inspection (one machine, office leaders, analysts)."""
-        return not self.hub or bool(READERS & self.groups)
+        """Whether this person reads every inspection (one machine, office leaders, analysts);
+        never a company's person, whatever else they are in."""
+        return not is_company(self) and (not self.hub or bool(READERS & self.groups))
+
+
+def is_company(who: Identity) -> bool:
+    """Whether ``who`` is a company's person (the Hub's group ``companies``)."""
+    return COMPANIES in who.groups
 
 
 def _team_users(ins: Inspection) -> set[str]:
@@ -131,7 +143,10 @@ def is_team_leader(ins: Inspection, who: Identity) -> bool:
 
 
 def may_read(ins: Inspection, who: Identity) -> bool:
-    """The team, the office's leaders and analysts (and anyone on one machine) may read."""
+    """The team, the office's leaders and analysts (and anyone on one machine) may read; a
+    company's person never reads a record (only what the company sees of it)."""
+    if is_company(who):
+        return False
     return who.reads_everything or who.user in _team_users(ins)
 
 
@@ -139,6 +154,8 @@ def read_refusal(ins: Inspection, who: Identity) -> str | None:
     """Why ``who`` may not open this inspection at all, or None."""
     if may_read(ins, who):
         return None
+    if is_company(who):
+        return company_refusal(who)
     zh, en = (("请联系检查组长", "ask its leader") if _team_users(ins) else
               ("尚未分配检查组，请联系科室负责人", "it has no team yet: ask an office leader"))
     return (f"{who.user} 不是检查记录 {ins.id} 的检查组成员，无权查看；{zh} / "
@@ -148,6 +165,8 @@ def read_refusal(ins: Inspection, who: Identity) -> str | None:
 def may_edit(ins: Inspection, who: Identity) -> bool:
     """Only the team changes an inspection; one with no signed-in member yet (imported, or
     made on one machine) is the office leaders' to staff."""
+    if is_company(who):
+        return False
     if not who.hub:
         return True
     team = _team_users(ins)
@@ -158,8 +177,16 @@ def _leader_part(path: str, value: Any) -> bool:
     return path.split("/", 1)[0] in LEADER_PATHS or (path == "stage" and value == "closed")
 
 
+def company_refusal(who: Identity) -> str:
+    """Why a company's person is refused a record (or any other door than theirs)."""
+    return (f"{who.user} 是企业账号，只能查看本企业的整改事项 / {who.user} is a company's account: "
+            "only the company's own notices, findings and submissions")
+
+
 def refusal(ins: Inspection, who: Identity, path: str, value: Any) -> str | None:
     """Why ``who`` may not set ``path`` to ``value``, or None."""
+    if is_company(who):
+        return company_refusal(who)
     if not who.hub:
         return None
     if _leader_part(path, value):

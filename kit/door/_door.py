@@ -35,7 +35,7 @@ from __future__ import annotations
 import logging
 import re
 import secrets
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 from typing import Any, Final
@@ -46,10 +46,13 @@ from kit.door._access import (
     TRAINERS,
     AccessError,
     Identity,
+    company_refusal,
+    is_company,
     may_read,
     read_refusal,
     refusal,
 )
+from kit.door._company import CompanyDoor, submission_problems
 from kit.door._plan import (
     LineMade,
     PlanLine,
@@ -163,7 +166,7 @@ def local_checkpointer(signer: Signer) -> Checkpointer:
     return lambda door, inspection_id: door.checkpoint(inspection_id, signer)
 
 
-class Door:
+class Door(CompanyDoor):
     """Stored inspections as one person may read and change them.
 
     ``identity`` None: nobody has been named yet (the apps on one machine before a name is
@@ -257,23 +260,43 @@ class Door:
             if why is not None:
                 raise AccessError(why)
 
+    def _office_only(self) -> None:
+        """Refuse a company's person everything but their own page (:mod:`kit.door._company`)."""
+        who = self.identity
+        if who is not None and is_company(who):
+            raise AccessError(company_refusal(who))
+
     def find(self, text: str = "", *, limit: int = 50) -> list[dict[str, Any]]:
         """The most recently changed inspections this person may open, or those the search
-        finds (company, id, date, stage, people): the picker's page."""
+        finds (company, id, date, stage, people; one or two characters too: 示例): the
+        picker's page, read by key with the access filter in the same query."""
+        self._office_only()
         return self._store.find(text, member=self._member(), limit=limit)
 
     def rows(self, prefixes: Sequence[str] = (), *, where: Sequence[Where] = ()
              ) -> list[tuple[str, str, str]]:
         """``(inspection id, path, value JSON)`` of the inspections this person may read (the
         access filter is one more condition of the same query): the analysts' tables."""
+        self._office_only()
         member = self._member()
         if member is not None:
             where = [*where, Where(("team/*/user",), (member,))]
         return self._store.rows(prefixes, where=where)
 
+    def row_chunks(self, prefixes: Sequence[str] = (), *, where: Sequence[Where] = (),
+                   size: int = 50_000) -> Iterator[list[tuple[str, str, str]]]:
+        """:meth:`rows` in chunks of at most ``size``, read as they are used (a whole office's
+        fields for the year's plan, never all in memory at once)."""
+        self._office_only()
+        member = self._member()
+        if member is not None:
+            where = [*where, Where(("team/*/user",), (member,))]
+        return self._store.row_chunks(prefixes, where=where, size=size)
+
     def open(self, inspection_id: str) -> Record:
         """The inspection as it is now, for this person to read (and change, through
         :meth:`save`); :class:`AccessError` when they may not see it."""
+        self._office_only()
         record = self._store.load(inspection_id)
         complete_doc(record.doc)  # the store leaves defaults out: the record reads whole
         if self.identity is not None and self.identity.hub:
@@ -335,6 +358,7 @@ class Door:
 
     def notice_numbers(self) -> set[str]:
         """Every document number given to a notice in this store (numbers are never reused)."""
+        self._office_only()
         return self._store.notice_numbers()
 
     def _readable(self, inspection_id: str, *, deleted_ok: bool = False) -> None:
@@ -364,6 +388,7 @@ class Door:
         carries (by SHA-256, each checked against its hash), kept once the record is valid.
         On the office server a person creates only an inspection whose team they are on (an
         office leader: any, to staff it), and imports nothing."""
+        self._office_only()
         user = self.user
         iid, doc = self._new_doc(inspection)
         if evidence:
@@ -408,6 +433,7 @@ class Door:
         (:class:`~kit.store.FieldConflictError`). ``model`` is ``record`` parsed, when the
         caller has it (saves a parse); it is used only while nobody else has written.
         """
+        self._office_only()
         user = self.user
         problems = [p for path, value in changes.items() if value is not DELETE
                     for p in check_value(path, value)]
@@ -474,6 +500,8 @@ class Door:
                                          _changed(current, changes))
         if any(p.startswith("findings/") for p in changes):
             problems += round_problems(current, changes)
+        if any(p.split("/", 1)[0] in ("findings", "attachments") for p in changes):
+            problems += submission_problems(current, changes)
         if problems:
             raise ValidationError(problems, f"inspection {current.id}")
         stage = changes.get("stage")
@@ -589,19 +617,29 @@ class Door:
         anyone on one machine; a credit code that fails its check is refused, nothing written.
         """
         check_register(companies, self.identity)
-        return self._store.put_companies([c.to_doc() for c in companies], user=self.user)
+        # the register's file says what was licensed; the companies' sign-ins are the office's
+        # own (kit companies account), kept as they are
+        accounts = {k.doc["credit_code"]: k.doc.get("accounts") or []
+                    for k in self._store.companies()}
+        return self._store.put_companies(
+            [{**c.to_doc(), "accounts": sorted(set(c.accounts) | set(accounts.get(
+                c.credit_code, ())))} for c in companies], user=self.user)
 
     def companies(self) -> list[Registered]:
-        """Every company of the register (everyone may read it), by credit code."""
+        """Every company of the register (everyone in the office may read it), by credit
+        code."""
+        self._office_only()
         return [Registered(RegisteredCompany.from_doc(k.doc), k.updated_at, k.updated_by)
                 for k in self._store.companies()]
 
     def company_trail(self, credit_code: str | None = None) -> list[CompanyChange]:
         """Every change to the register (of one company, if given), oldest first."""
+        self._office_only()
         return self._store.company_trail(credit_code)
 
     def company(self, credit_code: str) -> Registered:
         """One company of the register; :class:`NotFoundError` when it is not there."""
+        self._office_only()
         kept = self._store.company(credit_code.strip().upper())
         if kept is None:
             msg = (f"统一社会信用代码 {credit_code} 的企业不在企业名录中（先用 kit companies import 导入）"
@@ -628,11 +666,14 @@ class Door:
         return PlanSaved.of(year, lines, entries, kept)
 
     def plan_lines(self, year: int | None = None) -> list[SavedLine]:
-        """The saved lines of ``year`` (every year's, if None), by id (everyone may read)."""
+        """The saved lines of ``year`` (every year's, if None), by id (everyone in the office
+        may read)."""
+        self._office_only()
         return [SavedLine.of(k) for k in self._store.plan_lines(year)]
 
     def plan_line(self, line_id: str) -> SavedLine:
         """One saved line; :class:`NotFoundError` if there is none."""
+        self._office_only()
         kept = self._store.plan_line(line_id)
         if kept is None:
             year = line_id.split("-", 1)[0]
@@ -644,6 +685,7 @@ class Door:
     def plan_trail(self, *, year: int | None = None, line: str | None = None
                    ) -> list[PlanChange]:
         """Every change to the saved plans (of one year, or one line), oldest first."""
+        self._office_only()
         return self._store.plan_trail(year=year, line=line)
 
     def new_from_line(self, line_id: str, *, start: date | None = None) -> LineMade:
@@ -727,6 +769,7 @@ class Door:
     def answers(self, user: str | None = None) -> list[dict[str, Any]]:
         """This person's kept answers (``user`` None or themselves); everyone's (``user``
         None) only for trainers and office leaders, and anyone on one machine."""
+        self._office_only()
         who = self.identity
         mine = who is not None and user == who.user
         if who is not None and who.hub and not mine and not {TRAINERS, LEADERS} & who.groups:
@@ -763,8 +806,15 @@ class Door:
     def list(self, summary_paths: Sequence[str] = SUMMARY_PATHS, *,
              include_deleted: bool = False) -> list[dict[str, Any]]:
         """Every inspection this person may read, most recently changed first (summaries)."""
-        return self._store.list(summary_paths, include_deleted=include_deleted,
-                                member=self._member())
+        return [*self.listing(summary_paths, include_deleted=include_deleted)]
+
+    def listing(self, summary_paths: Sequence[str] = SUMMARY_PATHS, *,
+                include_deleted: bool = False) -> Iterator[dict[str, Any]]:
+        """:meth:`list`, streamed: each summary as it is read (``kit list`` prints the first
+        before the last is read), the access filter inside the same query."""
+        self._office_only()
+        return self._store.listing(summary_paths, include_deleted=include_deleted,
+                                   member=self._member())
 
 
 def _refuse_line(saved: SavedLine) -> None:

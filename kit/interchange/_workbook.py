@@ -12,10 +12,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import NamedTuple
 
+from kit.dates import beijing_now
 from kit.door import Door, FieldConflictError
 from kit.errors import NotFoundError, Problem, ValidationError
 from kit.proof import Signer
 from kit.record import Inspection, from_doc
+from kit.rectify import returned_submissions
 from kit.workbook import Change, read_filled, workbook_inspection_id, write_workbook
 
 __all__ = ["IMPORT_STEPS", "Imported", "export_workbook", "import_workbook", "pictures_of",
@@ -96,9 +98,14 @@ def import_workbook(door: Door, path: Path, *,
     changes = filled.changes
     step(IMPORT_STEPS[2])
     if changes:
+        written = {c.path: c.value for c in changes}
+        # the company's 整改证据 returned in the workbook: a submission round, as online
+        written.update(returned_submissions(
+            current, written, user=door.user, at=beijing_now(),
+            taken={k: door.keys_ever(iid, f"findings/{k}/submissions") for k in current.findings
+                   if f"findings/{k}/evidence" in written}))
         try:
-            door.write(iid, {c.path: c.value for c in changes}, expected=record.versions,
-                       action="import")
+            door.write(iid, written, expected=record.versions, action="import")
         except FieldConflictError as exc:
             raise ValidationError(_conflicts(exc, changes), str(path)) from None
         except ValidationError as exc:

@@ -159,6 +159,17 @@ def company_levels(tables: Tables, as_of: date, *, rules: SupervisionRules | Non
     latest_by_key = {str(r.key): r for r in latest.itertuples(index=False)}
     keys = list(latest_by_key) + [code for code in listed if code not in latest_by_key]
     own_by_key = dict(tuple(heads.groupby("key", sort=False)))
+    # each inspection's products and class I filing date, looked up once for every company
+    texts = tables.products[["inspection_id", "name", "category_code", "device_class"]].astype(
+        object).fillna("")
+    named_by: dict[str, list[tuple[str, str, str]]] = {}
+    for iid, n, c, k in texts.itertuples(index=False):
+        named_by.setdefault(str(iid), []).append((str(n), str(c), str(k)))
+    filings = tables.licences[tables.licences["kind"] == "class1_production_filing"]
+    filed_by = filings.groupby(filings["inspection_id"].astype(object))["issued"].max()
+    in_order = heads.sort_values(["start_date", "inspection_id"])
+    recorded_by = {str(k): [str(i) for i in g if i in with_products] for k, g in
+                   in_order.groupby("key", sort=False)["inspection_id"]}
     rows = []
     for key in keys:
         entry = listed.get(key)
@@ -169,13 +180,10 @@ def company_levels(tables: Tables, as_of: date, *, rules: SupervisionRules | Non
             named = [(p.name, p.category_code, str(p.device_class)) for p in entry.products]
         else:
             # the products of the latest inspection that recorded any (a follow-up may not)
-            recorded = own[own["inspection_id"].isin(with_products)].sort_values(
-                ["start_date", "inspection_id"])
-            source = (recorded["inspection_id"].iloc[-1] if len(recorded) else
+            recorded = recorded_by.get(key, [])
+            source = (recorded[-1] if recorded else
                       row.inspection_id if row is not None else None)
-            products = tables.products[tables.products["inspection_id"] == source]
-            texts = products[["name", "category_code", "device_class"]].astype(object).fillna("")
-            named = [(str(n), str(c), str(k)) for n, c, k in texts.itertuples(index=False)]
+            named = list(named_by.get(str(source), [])) if source is not None else []
         why, when = _condition(named, rules)
         base = by_level.get(when)
         if base is None:  # the office's file names no level for this condition
@@ -191,9 +199,7 @@ def company_levels(tables: Tables, as_of: date, *, rules: SupervisionRules | Non
         fulls = own.loc[[applies <= set(s) for s in own["sections"]], "start_date"]
         last_full = fulls.max() if len(fulls) else pd.NaT
         filed = (pd.Timestamp(entry.filed_on) if entry is not None and entry.filed_on else
-                 tables.licences[tables.licences["inspection_id"].isin(own["inspection_id"])
-                                 & (tables.licences["kind"] == "class1_production_filing")
-                                 ]["issued"].max())
+                 filed_by.reindex(own["inspection_id"].astype(object)).max())
         due = _due(level.every_months, level.first_within_months, last_full, filed, day)
         kind = level.kind
         if level.every_months is None and pd.notna(due):

@@ -184,10 +184,15 @@ def _unknown(path: str, code: Any, what: str, known: Known, where: str) -> Probl
                    f"{code!r} is not {en} (known: {_some(codes)})", field=path)
 
 
+_SUBMISSION = re.compile(r"submissions/S[1-9][0-9]*")
+
+
 def _bad_target(path: str, target: Any, known: Known) -> Problem | None:
     kind, _, what = str(target).partition("/")
     fine = {"results": lambda k: k in vocabulary_of("item") or k in known.items,
-            "findings": lambda k: k in known.findings,
+            # a finding, or one of the company's submissions for it (findings/F2/submissions/S1)
+            "findings": lambda k: k.split("/", 1)[0] in known.findings and (
+                "/" not in k or _SUBMISSION.fullmatch(k.split("/", 1)[1]) is not None),
             "signatures": lambda k: k in ("company", "witness") or k in known.members,
             # an issued notice's frozen PDF, and its service's (送达回证)
             "notices": lambda k: k.removesuffix("/service") in NOTICE_KINDS}

@@ -75,6 +75,8 @@ __all__ = [
     "Signatures",
     "Stage",
     "Step",
+    "Submission",
+    "SubmissionChannel",
     "handling_counts",
     "natural_key",
     "new_inspection",
@@ -113,6 +115,7 @@ FindingState = Literal["open", "submitted", "passed", "failed"]
 ReviewResult = Literal["passed", "failed"]
 #: what a piece of evidence is: a photo, another file, a signature drawn on the screen
 AttachmentKind = Literal["photo", "file", "signature"]
+SubmissionChannel = Literal["portal", "mail", "workbook"]
 #: the written notices an inspection serves on the company (六、7 书面告知; 六、9 整改要求及时限)
 #: and the suspension notice of 十、1 (暂停生产通知书)
 NoticeKind = Literal["result", "rectification", "suspension"]
@@ -321,6 +324,21 @@ class Review:
 
 
 @dataclass(frozen=True)
+class Submission:
+    """What the company submitted for a finding's rectification (六、9 提交整改资料; 十、1), once:
+    its report and the files it sent (attachment keys, target ``findings/<F>/submissions/<S>``),
+    who submitted it and when, and how it came (``portal``: the company's own sign-in online;
+    ``mail``: by post or e-mail, recorded by an inspector; ``workbook``: the 整改跟踪 sheet
+    returned). A submission is never changed: a later one is a new round (S1, S2…)."""
+
+    at: datetime | None = None
+    by: str = ""
+    channel: SubmissionChannel = "portal"
+    report: str = ""
+    files: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Extension:
     """延期整改: a later deadline for a finding, why, and who approved it when."""
 
@@ -368,6 +386,8 @@ class Finding:
     reviews: Mapping[str, Review] = field(default_factory=dict)
     #: 延期整改: each later deadline granted (E1, E2…), the last one in force
     extensions: Mapping[str, Extension] = field(default_factory=dict)
+    #: what the company submitted (S1, S2…), each frozen once made (六、9)
+    submissions: Mapping[str, Submission] = field(default_factory=dict)
 
     @property
     def due(self) -> date | None:

@@ -50,6 +50,9 @@ class RegisteredCompany:
     filing_no: str = ""
     filed_on: date | None = None
     products: tuple[RegisteredProduct, ...] = ()
+    #: the office server's accounts (Hub users of the group ``companies``) of the company's
+    #: people, who answer its rectifications online (kit companies account)
+    accounts: tuple[str, ...] = ()
 
     def to_doc(self) -> dict[str, Any]:
         """Plain JSON values (what the store keeps, and ``kit companies list --json`` prints)."""
@@ -62,6 +65,7 @@ class RegisteredCompany:
             "products": [{"name": p.name, "device_class": p.device_class,
                           "category_code": p.category_code,
                           "registration_no": p.registration_no} for p in self.products],
+            **({"accounts": list(self.accounts)} if self.accounts else {}),
         }
 
     @classmethod
@@ -77,7 +81,8 @@ class RegisteredCompany:
             products=tuple(RegisteredProduct(str(p["name"]), p["device_class"],
                                              str(p.get("category_code", "")),
                                              str(p.get("registration_no", "")))
-                           for p in doc.get("products", ())))
+                           for p in doc.get("products", ())),
+            accounts=tuple(str(a) for a in doc.get("accounts") or ()))
 
 
 def _iso(day: date | None) -> str | None:

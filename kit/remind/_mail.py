@@ -95,8 +95,9 @@ def _when(due: Due) -> tuple[str, str]:
 
 
 def compose(ins: Inspection, due: Due, to: Recipients, office: MailOffice,
-            base_url: str) -> EmailMessage:
-    """The reminder ``due`` on ``ins`` as a mail from the office's sender to ``to``."""
+            base_url: str, portal_url: str = "") -> EmailMessage:
+    """The reminder ``due`` on ``ins`` as a mail from the office's sender to ``to``; with
+    ``portal_url``, where the company submits its rectification online."""
     finding = ins.findings[due.finding]
     guide = load_guide()
     company = ins.company.name or "（企业名称未填）"
@@ -132,8 +133,11 @@ def compose(ins: Inspection, due: Due, to: Recipients, office: MailOffice,
         "",
         ask + "（指南六、9）",
     ]
+    if portal_url and to.company:
+        lines.append(f"企业在线提交整改资料 / the company submits online: {portal_url}")
     if link:
-        lines.append(f"查看 / open: {link}")
+        lines.append(f"检查员查看 / inspectors open: {link}" if to.company else
+                     f"查看 / open: {link}")
     lines += ["", *office.signature, "", "--",
               f"{title_en}: {company}, finding {due.finding} of inspection {ins.id}, "
               f"deadline {due.deadline.isoformat()}: {when_en}. Please submit the "

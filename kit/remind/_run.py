@@ -110,12 +110,13 @@ def remind(door: Door, calendar: WorkCalendar, today: date, sender: MailSender, 
         if isinstance(ins, str):
             outcomes.append(Outcome(due, "failed", reason=ins))
             continue
-        outcomes.append(_one(door, ins, due, today, sender, office, base, dry_run))
+        outcomes.append(_one(door, ins, due, today, sender, office, base, dry_run,
+                             settings().portal_url))
     return RemindReport(today, dry_run, tuple(outcomes))
 
 
 def _one(door: Door, ins: Inspection, due: Due, today: date, sender: MailSender,
-         office: MailOffice, base: str, dry_run: bool) -> Outcome:
+         office: MailOffice, base: str, dry_run: bool, portal: str = "") -> Outcome:
     finding = ins.findings[due.finding]
     to = recipients(ins, finding, lambda item: _section_of(door, ins, item))
     company = ins.company.name
@@ -124,7 +125,7 @@ def _one(door: Door, ins: Inspection, due: Due, today: date, sender: MailSender,
                        "it to has an e-mail address", missing=to.missing)
     if dry_run:
         return Outcome(due, "would_send", company, to.addresses, missing=to.missing)
-    message = compose(ins, due, to, office, base)
+    message = compose(ins, due, to, office, base, portal)
     try:
         sent = door.remind_once(due.inspection_id, due.finding, due.deadline, due.kind,
                                 sent_on=today, recipients=to.addresses,

@@ -21,7 +21,12 @@ The tables:
   the inspection made from it once done, which never changes again;
 * ``reminders``: each reminder mail sent (``kit remind``), one per finding, deadline and kind
   (before the deadline, after it passed), with its recipients, who sent it and when;
-  append-only.
+  append-only;
+* ``search_grams`` and ``team_users``: what the picker's search and the access filter read by
+  key (:mod:`kit.store._search`): each inspection's searched text (``inspections.search``)
+  cut into its pieces of one, two and three characters, and the sign-ins of its team. Both follow the
+  inspection's row in the same transaction as every write; neither holds anything the
+  inspection's own row does not.
 
 Triggers make the database refuse what the kit never does: changing or deleting an audit
 entry, an audit entry back-dated or far from the database's clock, a current value written or
@@ -41,10 +46,10 @@ import sqlalchemy as sa
 from sqlalchemy.schema import CreateIndex, CreateTable
 
 #: The Alembic revision of the schema this code writes (``kit/store/migrations/versions``).
-HEAD_REVISION: Final = "0009"
+HEAD_REVISION: Final = "0010"
 #: The schema numbers a user sees in messages (revision 0001 is the first kit's schema).
 SCHEMA_NUMBER: Final = {"0001": 1, "0002": 2, "0003": 3, "0004": 4, "0005": 5, "0006": 6,
-                             "0007": 7, "0008": 8, "0009": 9}
+                             "0007": 7, "0008": 8, "0009": 9, "0010": 10}
 
 #: the rows the unique index ``notice_numbers`` covers: every notice's number once given
 NOTICE_NUMBERS: Final = "path LIKE 'notices/%/number' AND value <> '\"\"'"
@@ -64,7 +69,29 @@ inspections = sa.Table(
     sa.Column("head_seq", _ID, nullable=False),
     sa.Column("head_mac", sa.LargeBinary, nullable=False),
     sa.Column("summary", sa.Text, nullable=False),
+    # what the picker's search looks in: id, summary values and people, case folded
+    # (kit.store._search.search_text); a store upgraded to schema 10 had it filled
+    sa.Column("search", sa.Text, nullable=False, server_default=sa.text("''")),
     sa.Index("inspections_by_update", "updated_at"),  # the picker's most recent page
+)
+
+#: every piece of one, two and three characters of each inspection's searched text (a query
+#: of up to three is one key; a longer one is read by its rarest piece and checked whole)
+search_grams = sa.Table(
+    "search_grams", metadata,
+    sa.Column("gram", sa.Text, primary_key=True),
+    sa.Column("ins", _ID, sa.ForeignKey("inspections.key"), primary_key=True),
+    sqlite_with_rowid=False,
+)
+
+#: the sign-ins of each inspection's team: who reads it on the office server (the access
+#: filter of listings and searches, read by key)
+team_users = sa.Table(
+    "team_users", metadata,
+    sa.Column("user", sa.Text, primary_key=True),
+    sa.Column("ins", _ID, sa.ForeignKey("inspections.key"), primary_key=True),
+    sa.Index("team_users_by_inspection", "ins"),  # verify(ID) compares them with the record
+    sqlite_with_rowid=False,
 )
 
 fields = sa.Table(
@@ -439,6 +466,8 @@ def postgres_grants(role: str, schema: str = "public") -> list[str]:
         f"GRANT SELECT, INSERT, UPDATE ON {s}.plan_lines TO {r}",
         f"GRANT SELECT, INSERT ON {s}.plan_trail TO {r}",
         f"GRANT SELECT, INSERT ON {s}.reminders TO {r}",
+        f"GRANT SELECT, INSERT, DELETE ON {s}.search_grams TO {r}",
+        f"GRANT SELECT, INSERT, DELETE ON {s}.team_users TO {r}",
         f"GRANT SELECT ON {s}.alembic_version TO {r}",
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {s} TO {r}",
     ]

@@ -85,11 +85,14 @@ class Statements:
         add_inspection = inspections.insert().values(
             id=_p("iid"), created_at=_p("at"), created_by=_p("user"), deleted=False,
             updated_at=_p("at"), updated_by=_p("user"), head_seq=0, head_mac=b"",
-            summary=_p("summary"))
+            summary=_p("summary"), search=_p("search"))
         self.add_audit = sql(add_audit.returning(a.seq) if returning else add_audit, returning)
         self.add_inspection = sql(add_inspection.returning(i.key) if returning else
                                   add_inspection, returning)
-        head = sa.select(i.key, i.deleted, i.head_seq, i.head_mac, i.created_at, i.created_by)
+        # (key, deleted, head_seq, head_mac, created_at, created_by, updated_by, summary,
+        # search): what a write needs to move the head and keep the search's index
+        head = sa.select(i.key, i.deleted, i.head_seq, i.head_mac, i.created_at, i.created_by,
+                         i.updated_by, i.summary, i.search)
         self.inspection = sql(head.where(i.id == _p("iid")))
         self.inspection_for_write = sql(head.where(i.id == _p("iid")).with_for_update())
         self.inspection_ids = sql(sa.select(i.id).where(i.id == _p("iid")))
@@ -97,36 +100,20 @@ class Statements:
         self.set_head = sql(
             inspections.update().where(i.key == _p("ins")).values(
                 head_seq=_p("head_seq"), head_mac=_p("head_mac"), updated_at=_p("at"),
-                updated_by=_p("user")))
+                updated_by=_p("user"), search=_p("search")))
         self.set_head_summary = sql(
             inspections.update().where(i.key == _p("ins")).values(
                 head_seq=_p("head_seq"), head_mac=_p("head_mac"), updated_at=_p("at"),
-                updated_by=_p("user"), summary=_p("summary")))
+                updated_by=_p("user"), summary=_p("summary"), search=_p("search")))
         self.set_deleted = sql(
             inspections.update().where(i.key == _p("ins")).values(
                 deleted=_p("deleted"), head_seq=_p("head_seq"), head_mac=_p("head_mac"),
-                updated_at=_p("at"), updated_by=_p("user")))
-        like = _p("like")
-        member = _p("member")
-        # a member's pattern keeps the inspections whose summary names their sign-in (the
-        # caller then keeps only those whose team really has it); an empty one keeps all
-        self.listing = sql(
-            sa.select(i.id, i.created_at, i.created_by, i.updated_at, i.updated_by, i.deleted,
-                      i.summary)
-            .where(sa.or_(member == "", i.summary.like(member, escape="\\")))
-            .order_by(i.updated_at.desc()))
-        # the picker's page: most recent first, by the updated_at index, stopping at the limit
-        # (an empty pattern matches every row)
-        self.recent = sql(
-            sa.select(i.id, i.created_at, i.created_by, i.updated_at, i.updated_by, i.deleted,
-                      i.summary)
-            .where(i.deleted == sa.false(),
-                   sa.or_(like == "", i.id.ilike(like, escape="\\"),
-                          i.summary.ilike(like, escape="\\")),
-                   sa.or_(member == "", i.summary.like(member, escape="\\")))
-            .order_by(i.updated_at.desc()).limit(_p("limit")))
-        self.heads = sql(sa.select(i.key, i.id, i.deleted, i.head_seq, i.head_mac, i.summary)
-                         .order_by(i.key))
+                updated_at=_p("at"), updated_by=_p("user"), search=_p("search")))
+        self.head_of_id = sql(sa.select(i.key, i.id, i.deleted, i.head_seq, i.head_mac,
+                                        i.summary, i.search, i.created_by, i.updated_by)
+                              .where(i.id == _p("iid")))
+        self.heads = sql(sa.select(i.key, i.id, i.deleted, i.head_seq, i.head_mac, i.summary,
+                                   i.search, i.created_by, i.updated_by).order_by(i.key))
         self.audit_of = sql(
             sa.select(a.seq, a.at, a.user, a.action, a.path, a.value, a.snapshot)
             .where(a.ins == _p("ins")).order_by(a.seq))
@@ -187,6 +174,11 @@ class Statements:
         return self._around[depth]
 
 
+#: SQLite's page cache per connection, in KiB (its default is 2,000 KiB): a search at 100,000
+#: inspections reads its matches' rows here, not through the file each time; used as read
+CACHE_KIB = 32768
+
+
 def sqlite_on_connect(dbapi_conn: Any, _record: Any) -> None:
     """WAL so readers never wait; FULL so a commit survives power loss; we issue BEGIN ourselves."""
     dbapi_conn.isolation_level = None
@@ -195,6 +187,7 @@ def sqlite_on_connect(dbapi_conn: Any, _record: Any) -> None:
         "journal_mode = WAL",
         "synchronous = FULL",
         "foreign_keys = ON",
+        f"cache_size = -{CACHE_KIB}",
     ):
         dbapi_conn.execute(f"PRAGMA {pragma}")
 

@@ -94,6 +94,17 @@ from kit.store._schema import (
     missing_protections,
     postgres_grants,
 )
+from kit.store._search import (
+    SearchStatements,
+    find_rows,
+    index_kept,
+    index_rows,
+    listing_sql,
+    reindex,
+    search_text,
+    search_values,
+    team_of,
+)
 from kit.store._sql import (
     BUSY_TIMEOUT_S,
     Sql,
@@ -162,6 +173,12 @@ class _Edit:
     logged: int = 0
     deleted: bool = False
     touched: set[str] = field(default_factory=set)
+    #: the inspection's row as the write found it: who made it, who changed it last, its
+    #: summary and searched text (what the search's index is moved from)
+    created_by: str = ""
+    updated_by: str = ""
+    summary: str = "{}"
+    search: str = ""
 
 
 class Peek:
@@ -242,6 +259,7 @@ class Store:
             self._companies = CompanyStatements(self.engine.dialect)
             self._plan = PlanStatements(self.engine.dialect)
             self._reminders = ReminderStatements(self.engine.dialect)
+            self._search = SearchStatements(self.engine.dialect)
             self.protection_problems = self._open_schema()
         except BaseException:
             self.close()
@@ -433,7 +451,8 @@ class Store:
               deleted_ok: bool = False) -> _Edit:
         head = self._head(cur, inspection_id, deleted_ok=deleted_ok, write=True)
         return _Edit(cur, inspection_id, int(head[0]), _now(), user, action, int(head[2]),
-                     bytes(head[3]), self.key, deleted=bool(head[1]))
+                     bytes(head[3]), self.key, deleted=bool(head[1]), created_by=str(head[5]),
+                     updated_by=str(head[6]), summary=str(head[7]), search=str(head[8]))
 
     def _log(self, e: _Edit, path: str | None, value: str | None,
              snapshot: str | None = None) -> int:
@@ -452,16 +471,29 @@ class Store:
         return seq
 
     def _close_edit(self, e: _Edit) -> None:
-        """Move the inspection's chain head to its last entry, with the summary if it changed."""
+        """Move the inspection's chain head to its last entry, with the summary if it changed,
+        and the search's index with them."""
         if not e.logged:
             return
         if any(_affects(path, p) for path in e.touched for p in _SUMMARY_SOURCES):
+            summary = self._summary_of(e.cur, e.ins)
             self._run(e.cur, self._sql.set_head_summary, ins=e.ins, head_seq=e.head_seq,
-                      head_mac=e.head_mac, at=e.at, user=e.user,
-                      summary=self._summary_of(e.cur, e.ins))
+                      head_mac=e.head_mac, at=e.at, user=e.user, summary=summary,
+                      search=self._searched(e, summary))
         else:
             self._run(e.cur, self._sql.set_head, ins=e.ins, head_seq=e.head_seq,
-                      head_mac=e.head_mac, at=e.at, user=e.user)
+                      head_mac=e.head_mac, at=e.at, user=e.user, search=self._searched(e))
+
+    def _searched(self, e: _Edit, summary: str | None = None) -> str:
+        """The inspection's searched text once ``e`` is written (its summary ``summary`` if
+        that changed), the search's index moved to it in the same transaction."""
+        if summary in (None, e.summary) and e.user == e.updated_by and e.search:
+            return e.search  # the usual save: nothing searched has changed
+        old = json.loads(e.summary)
+        new = old if summary is None else json.loads(summary)
+        text = search_text(search_values(e.iid, new, e.created_by, e.user))
+        reindex(e.cur, self._search, e.ins, (e.search, team_of(old)), (text, team_of(new)))
+        return text
 
     def _summary_of(self, cur: Any, ins: int) -> str:
         found = {}
@@ -579,14 +611,17 @@ class Store:
                 raise ConflictError(msg)
             iid = _new_id()
         at = _now()
+        kept = json.loads(summary)
+        searched = search_text(search_values(iid, kept, user, user))
         try:
             added = self._run(cur, self._sql.add_inspection, iid=iid, at=at, user=user,
-                              summary=summary)
+                              summary=summary, search=searched)
         except self._dbapi.IntegrityError:  # another kernel stored this id a moment ago
             msg = f"检查记录 {iid} 已存在 / inspection {iid} already exists"
             raise ConflictError(msg) from None
         ins = int(added.fetchone()[0] if self._sql.add_inspection.returns else
                   added.lastrowid)
+        index_rows(cur, self._search, [(ins, searched, team_of(kept))])
         e = _Edit(cur, iid, ins, at, user, action, 0, b"", self.key)
         seq = self._log(e, None, None, snapshot)
         insert = self._sql.insert_field
@@ -597,7 +632,7 @@ class Store:
         else:
             pending.extend((ins, p, v, seq) for p, v in rows.items())
         self._run(cur, self._sql.set_head, ins=ins, head_seq=seq, head_mac=e.head_mac,
-                  at=at, user=user)
+                  at=at, user=user, search=searched)
         return iid
 
     def load(self, inspection_id: str) -> Record:
@@ -808,7 +843,8 @@ class Store:
                 return
             self._log(e, None, None)
             self._run(cur, self._sql.set_deleted, ins=e.ins, deleted=deleted,
-                      head_seq=e.head_seq, head_mac=e.head_mac, at=e.at, user=user)
+                      head_seq=e.head_seq, head_mac=e.head_mac, at=e.at, user=user,
+                      search=self._searched(e))
 
     # -- fields ---------------------------------------------------------------------------------
     def save(self, record: Record, changes: Mapping[str, Any], *, user: str,
@@ -982,17 +1018,29 @@ class Store:
         problems = [_protection_problem(name) for name in self.protection_problems]
         trusted = office_certificates()
         with self._tx(write=False) as cur:
-            heads = self._run(cur, self._sql.heads).fetchall()
-            if inspection_id is not None:
-                heads = [h for h in heads if h[1] == inspection_id]
+            if inspection_id is None:
+                heads = self._run(cur, self._sql.heads).fetchall()
+            else:  # that inspection's row only, by its id
+                heads = self._run(cur, self._sql.head_of_id, iid=inspection_id).fetchall()
                 if not heads:
                     _not_found(inspection_id, deleted=False)
-            for key, iid, deleted, head_seq, head_mac, summary in heads:
+            for key, iid, deleted, head_seq, head_mac, summary, searched, made_by, changed_by \
+                    in heads:
                 trail = self._run(cur, self._sql.trail_of, ins=key).fetchall()
                 stored = self._run(cur, self._sql.fields_of, ins=key).fetchall()
                 problems += _compare(iid, chain.replay(iid, trail, self.key, trusted=trusted),
                                      stored,
                                      bool(deleted), int(head_seq), bytes(head_mac), summary)
+                kept = json.loads(summary) if summary else {}
+                text = search_text(search_values(iid, kept, made_by, changed_by))
+                if searched != text or not index_kept(cur, self._search, key, text,
+                                                      team_of(kept)):
+                    problems.append(_problem("store.summary_mismatch", iid,
+                                             "检索文本或检索索引与记录不符（搜索可能找不到它，"
+                                             "或列给检查组以外的人）",
+                                             "the searched text or its index does not match the "
+                                             "record (a search may miss it, or list it to "
+                                             "someone off the team)", "search"))
                 for path, value_json, _version in stored:  # each attachment's bytes
                     if _EVIDENCE.fullmatch(path) and (digest := json.loads(value_json)):
                         problems += self._evidence_problems(cur, iid, path, str(digest))
@@ -1013,29 +1061,14 @@ class Store:
     def find(self, text: str = "", *, member: str | None = None, limit: int = 50
              ) -> list[dict[str, Any]]:
         """The most recently changed inspections (as :meth:`list` gives them), at most
-        ``limit``, whose id or summary (company, type, dates, stage, people) contains ``text``;
-        with ``member``, only those whose team has that sign-in.
-        One indexed query that stops at the limit, whatever the size of the store: what the
-        app's picker shows while someone types."""
-        text = text.strip()
-        like = f"%{_like_escape(text)}%" if text else ""
-        pattern = _member_pattern(member)
-        # the patterns also match the summary's keys or other text: read some more rows when
-        # the exact look below may drop a few
-        wanted = limit if not (like or pattern) else 2 * limit + 10
+        ``limit``, whose id, summary (company, type, start date, stage, the team's sign-ins)
+        or people (who created it, who changed it last) contain ``text``, case aside; with
+        ``member``, only those whose team has that sign-in. Read by key and stopping at the
+        limit, whatever the size of the store (:mod:`kit.store._search`): what the app's
+        picker shows while someone types."""
         with self._tx(write=False) as cur:
-            rows = self._run(cur, self._sql.recent, like=like, member=pattern,
-                             limit=wanted).fetchall()
-        out = []
-        for row in rows:  # the pattern also matched the summary's keys: look at values only
-            found = _listed(row, SUMMARY_PATHS, {})
-            if text and not any(text.casefold() in str(v).casefold()
-                                for k, v in found.items() if k in _SEARCHED):
-                continue
-            if member and member not in found["team_users"]:
-                continue
-            out.append(found)
-        return out[:limit]
+            rows = find_rows(cur, self._search, text, member, limit)
+        return [_listed(row, SUMMARY_PATHS, {}) for row in rows]
 
     def rows(self, prefixes: Sequence[str] = (), *, where: Sequence[Where] = ()
              ) -> list[tuple[str, str, str]]:
@@ -1057,51 +1090,82 @@ class Store:
             cur.execute(text, args)
             return cur.fetchall()
 
+    def row_chunks(self, prefixes: Sequence[str] = (), *, where: Sequence[Where] = (),
+                   size: int = 50_000) -> Iterator[list[tuple[str, str, str]]]:
+        """:meth:`rows`, in chunks of at most ``size`` rows read as they are used (one query,
+        one transaction): an office's fields are never all held as Python text at once."""
+        text, args = rows_statement(prefixes, where, self.engine.dialect)
+        with self._tx(write=False) as cur:
+            cur.execute(text, args)
+            while chunk := cur.fetchmany(size):
+                yield chunk
+
     # -- listing (last: its name hides the builtin in the class body) ---------------------
     def list(
         self, summary_paths: Sequence[str] = SUMMARY_PATHS, *, include_deleted: bool = False,
         member: str | None = None,
     ) -> list[dict[str, Any]]:
+        """Every inspection, most recently changed first (:meth:`listing`, gathered)."""
+        return [*self.listing(summary_paths, include_deleted=include_deleted, member=member)]
+
+    def listing(
+        self, summary_paths: Sequence[str] = SUMMARY_PATHS, *, include_deleted: bool = False,
+        member: str | None = None,
+    ) -> Iterator[dict[str, Any]]:
         """Every inspection, most recently changed first: ``id``, ``created_at``,
         ``created_by``, ``updated_at``, ``updated_by``, ``deleted`` and the value at each
-        summary path (one query: the summary is kept with each inspection); with ``member``,
-        only those whose team has that sign-in."""
+        summary path (one query: the summary is kept with each inspection, another path is
+        read in the same query); with ``member``, only those whose team has that sign-in.
+        Streamed: the first row comes before the last is read, on a connection of its own
+        (one snapshot of the store), so the caller may use the store between rows."""
         extra = [p for p in summary_paths if p not in SUMMARY_PATHS]
-        with self._tx(write=False) as cur:
-            rows = self._run(cur, self._sql.listing, member=_member_pattern(member)).fetchall()
-            others: dict[tuple[str, str], Any] = {}
-            for path in extra:  # not in the kept summary: read where it is stored
-                for iid, value_json in self._run(cur, self._sql.field_everywhere, path=path):
-                    others[iid, path] = json.loads(value_json)
-        out = []
-        for row in rows:
-            if row[5] and not include_deleted:
-                continue
-            found = _listed(row, summary_paths, others)
-            if member and member not in found["team_users"]:
-                continue
-            out.append(found)
-        return out
+        sql = listing_sql(self.engine.dialect, len(extra), member=bool(member),
+                          include_deleted=include_deleted)
+        values: dict[str, Any] = {f"path{k}": p for k, p in enumerate(extra)}
+        if member:
+            values["member"] = member
+        for row in self._stream(sql, values):
+            others = {(row[0], p): json.loads(v) for p, v in zip(extra, row[7:], strict=True)
+                      if v is not None}
+            yield _listed(row[:7], summary_paths, others)
+
+    def _stream(self, sql: Sql, values: Mapping[str, Any], batch: int = 500
+                ) -> Iterator[Sequence[Any]]:
+        """The rows of one read, a batch at a time, on a connection of its own (a SQLite
+        store in memory has only its own: read whole there)."""
+        if self.is_sqlite and self.path is None:
+            with self._tx(write=False) as cur:
+                rows = self._run(cur, sql, **values).fetchall()
+            yield from rows
+            return
+        try:
+            pooled = self.engine.raw_connection()
+        except (sa.exc.DBAPIError, self._dbapi.Error) as exc:
+            raise self._translate(getattr(exc, "orig", None) or exc) from None
+        try:
+            conn: Any = pooled.driver_connection
+            # PostgreSQL: a cursor on the server, so that the rows come as they are read
+            cur = conn.cursor() if self.is_sqlite else conn.cursor(name="kit_listing")
+            if self.is_sqlite:
+                cur.execute("BEGIN")
+            cur.execute(sql.text, sql.args(values))
+            while rows := cur.fetchmany(batch):
+                yield from rows
+            cur.close()
+            conn.rollback()  # read only: nothing to keep
+        except self._dbapi.Error as err:
+            raise self._translate(err) from err
+        finally:
+            pooled.close()
 
 
 #: the record's leaves that name a piece of evidence by its hash
 _EVIDENCE = re.compile(r"attachments/[^/]+/(sha256|thumb_sha256)")
 
-_SEARCHED = ("id", *SUMMARY_PATHS, *SUMMARY_LISTS, "created_by", "updated_by")
-
 
 class NumberTakenError(ConflictError):
     """A notice's document number is already another notice's (the office's numbering is
     unique; :meth:`kit.session.Session.issue_notice` then takes the next one)."""
-
-
-def _member_pattern(member: str | None) -> str:
-    """What a summary naming ``member`` among its team's sign-ins contains ('' for anyone)."""
-    return f"%{_like_escape(json.dumps(member, ensure_ascii=False))}%" if member else ""
-
-
-def _like_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _listed(row: Sequence[Any], summary_paths: Sequence[str],

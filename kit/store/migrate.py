@@ -7,11 +7,11 @@ database made by the first kit (schema 1, no Alembic stamp) is stamped 0001 firs
 >>> import tempfile
 >>> folder = tempfile.mkdtemp()
 >>> status(data_dir=folder)
-(None, '0009')
+(None, '0010')
 >>> upgrade(data_dir=folder)
-('(empty)', '0009')
+('(empty)', '0010')
 >>> status(data_dir=folder)
-('0009', '0009')
+('0010', '0010')
 """
 
 from __future__ import annotations

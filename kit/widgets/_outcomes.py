@@ -18,16 +18,18 @@ from collections.abc import Callable, Sequence
 
 import ipywidgets as W
 
+from kit.errors import KitError
 from kit.guide import load_guide
-from kit.labels import FINDING_STATES, REVIEW_MODES, REVIEW_RESULTS, zh
+from kit.labels import FINDING_STATES, REVIEW_MODES, REVIEW_RESULTS, SUBMISSION_CHANNELS, zh
 from kit.policy import Policy
-from kit.record import Finding, natural_key
+from kit.record import Finding, Inspection, natural_key
 from kit.session import Session
 from kit.widgets._collection import CollectionWidget, Column
 from kit.widgets._common import (
     Options,
     coloured,
     day_html,
+    download_link,
     shown_if,
     table_options,
     team_options,
@@ -35,7 +37,7 @@ from kit.widgets._common import (
 from kit.widgets._fields import BoundField, field
 from kit.workdays import WorkCalendar
 
-__all__ = ["OutcomePanel", "grade_options", "rounds_html"]
+__all__ = ["OutcomePanel", "grade_options", "rounds_html", "submissions_html"]
 
 #: a group's fields: (leaf below the finding, label, kind)
 Leaves = Sequence[tuple[str, str, str]]
@@ -92,6 +94,25 @@ def rounds_html(f: Finding) -> str:
             f"<div class='kit-rounds'>{''.join(blocks)}</div>")
 
 
+def submissions_html(f: Finding, ins: Inspection, files: Callable[[str], str]) -> str:
+    """What the company submitted (S1, S2…), oldest first, read only: when, by whom, how, its
+    report, and its files (``files(attachment key)``: a link to open one)."""
+    if not f.submissions:
+        return ""
+    blocks = []
+    for key in sorted(f.submissions, key=natural_key):
+        s = f.submissions[key]
+        when = s.at.strftime("%Y-%m-%d %H:%M") if s.at else "—"
+        report = html.escape(s.report).replace("\n", "<br>") or "（无文字报告 no text）"
+        links = " ".join(files(a) for a in s.files if a in ins.attachments)
+        blocks.append(
+            f"<div class='kit-submission'><b>{html.escape(key)}</b> {when} · "
+            f"{html.escape(s.by)} · {html.escape(zh(SUBMISSION_CHANNELS, s.channel))}"
+            f"<div class='kit-report'>{report}</div>{links}</div>")
+    return ("<div><b>企业提交的整改资料 The company's submissions</b> <small>（提交后不可更改 "
+            f"frozen once made）</small></div><div class='kit-submissions'>{''.join(blocks)}</div>")
+
+
 class OutcomePanel(W.VBox):
     """What carries finding ``key`` to its end; see the module. ``deadline_helper`` builds
     the stage's helper that sets a deadline in working days (shown with the deadline)."""
@@ -115,6 +136,9 @@ class OutcomePanel(W.VBox):
         self.due.add_class("kit-due")
         self.rounds = W.HTML()
         self.rounds.add_class("kit-rounds-area")
+        self.submissions = W.HTML()
+        self.submissions.add_class("kit-submissions-area")
+        self._links: dict[str, str] = {}  # a submitted file's link, made once
         self.round_title = W.HTML()
         self._round_fields: list[BoundField] = []
         self.deadline_helper: W.Widget | None = None  # built with the deadline group
@@ -158,6 +182,7 @@ class OutcomePanel(W.VBox):
             shown_if(box, shown)
         self.due.value = self._due_text(f, self.session.door.calendar())
         self.rounds.value = rounds_html(f)
+        self.submissions.value = submissions_html(f, self.session.inspection, self._file_link)
         self.round_title.value = (f"<b>第 {len(f.reviews) + 1} 轮（进行中）Round "
                                   f"{len(f.reviews) + 1} under way</b>")
 
@@ -216,7 +241,19 @@ class OutcomePanel(W.VBox):
     def _round(self) -> list[W.Widget]:
         fields = self._fields(ROUND)
         self._round_fields = fields
-        return [self.rounds, self.round_title, *fields]
+        return [self.submissions, self.rounds, self.round_title, *fields]
+
+    def _file_link(self, key: str) -> str:
+        """A link opening a file the company submitted (its bytes read once)."""
+        if key not in self._links:
+            a = self.session.inspection.attachments[key]
+            try:
+                mime, data = self.session.door.evidence(self.session.id, a.sha256)
+            except KitError:
+                self._links[key] = html.escape(f"{a.name}（缺失 missing）")
+            else:
+                self._links[key] = download_link(data, a.name, mime, f"{a.name}")
+        return self._links[key]
 
     @staticmethod
     def _due_text(f: Finding, calendar: WorkCalendar) -> str:

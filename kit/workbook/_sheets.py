@@ -563,7 +563,8 @@ def attachment_target(ins: Inspection, lk: Lookups, target: str) -> str:
     if kind == "results":
         return lk.clause(what)[0] or what
     if kind == "findings":
-        return f"问题 {what}"
+        finding, _, submission = what.partition("/submissions/")
+        return f"问题 {finding} 企业整改资料 {submission}" if submission else f"问题 {finding}"
     if kind == "signatures":
         who = {"company": f"企业签字人 {ins.signatures.company_signer}".strip(),
                "witness": f"见证人 {ins.signatures.witness_name}".strip()}

@@ -91,3 +91,25 @@ def test_kit_credit_file_writes_json_and_excel(tmp_path):
     assert nobody.returncode == 2
     assert "不存在的企业" in nobody.stderr
     assert "Traceback" not in nobody.stderr
+
+
+def test_the_company_s_submissions_are_in_its_credit_file(tmp_path):
+    """六、10: the company's rectification material goes into the credit file, each submission
+    as made (when, by whom, how, its report, its files by hash)."""
+    from dataclasses import replace
+
+    with Store(data_dir=tmp_path) as store:
+        door = Door(store, Identity("张明"))
+        ins = demo_inspection()
+        failed = replace(ins.findings["F4"], state="failed")
+        iid = door.create(replace(ins, id="c1", stage="follow_up",
+                                  findings={**ins.findings, "F4": failed}))
+        door.submit_rectification(iid, "F4", "重新上传数据", [("确认单.pdf", b"%PDF-1.4 ok")])
+        doc = credit_file([door.inspection(iid)])
+    jsonschema.validate(doc, json.loads(CREDIT_SCHEMA.read_text(encoding="utf-8")))
+    (f4,) = [f for f in doc["companies"][0]["inspections"][0]["findings"] if f["finding"] == "F4"]
+    (sub,) = f4["submissions"]
+    assert (sub["submission"], sub["by"], sub["channel_zh"], sub["report"]) == (
+        "S1", "张明", "邮寄或电子邮件", "重新上传数据")
+    assert [(f["name"], f["mime"], f["size"]) for f in sub["files"]] == [
+        ("确认单.pdf", "application/pdf", 11)]

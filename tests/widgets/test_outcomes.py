@@ -333,3 +333,48 @@ def test_an_extension_and_its_principal_open_each_other(store):
     assert extension in to_extension.description
     to_extension.click()
     assert app.session.id == extension
+
+
+def test_the_inspector_sees_what_the_company_submitted_with_its_files(store):
+    """六、9: the company's submission (online, here through the door as the portal does) is
+    shown on 问题处理 above the review it waits for, its report and a link to each file with
+    the file's own bytes."""
+    import base64
+    import re
+
+    from kit.door import COMPANIES
+    from kit.register import RegisteredCompany
+
+    code = "91110000100000000R"
+    iid = stored(store, company__credit_code=code, findings__F1={
+        **FINDING, "handling": "rectify_by_deadline", "requirement": "整改",
+        "deadline": "2026-12-11"})
+    door = Door(store, Identity("张明"))
+    door.import_companies([RegisteredCompany(code, "甲公司", "海淀区", False)])
+    door.bind_account(code, "jia")
+    door.save(door.open(iid), {"notices/rectification/number": "N1",
+                               "notices/rectification/served_on": "2026-11-20"})
+    pdf = b"%PDF-1.4\n%rectification report\n"
+    door.as_(Identity("jia", frozenset({COMPANIES}), hub=True)).submit_rectification(
+        iid, "F1", "已修订程序\n并完成培训", [("整改报告.pdf", pdf)])
+    widget = app_on(store, iid, "findings").stage("findings")
+    shown_html = widget._outcomes["F1"].submissions.value
+    for text in ("S1", "jia", "企业在线提交", "已修订程序<br>并完成培训", "整改报告.pdf"):
+        assert text in shown_html
+    (payload,) = re.findall(r'href="data:application/pdf;base64,([^"]+)"', shown_html)
+    assert base64.b64decode(payload) == pdf
+
+
+def test_the_company_s_and_each_inspector_s_e_mail_are_entered_in_the_app(store):
+    """Where the reminders of deadlines go (kit remind): the company's contact and each member
+    of the team, typed in 检查前准备 and kept in the store."""
+    iid = stored(store)
+    widget = app_on(store, iid, "preparation").stage("preparation")
+    for index in range(len(widget.PANELS)):
+        widget.build(index)
+    bound(widget, "company/email").control.value = "qa@jia.example.cn"
+    bound(widget, "team/M2/email").control.value = "lihua@mpa.example.cn"
+    widget.session.flush_pending()
+    doc = store.load(iid).doc
+    assert doc["company"]["email"] == "qa@jia.example.cn"
+    assert doc["team"]["M2"]["email"] == "lihua@mpa.example.cn"

@@ -317,3 +317,32 @@ def test_a_record_of_every_field_without_extensions_keeps_its_defaults(tmp_path:
     assert rows_below(wb["延期整改"], "问题编号") == {}
     assert all(r.value != "延伸检查所延伸的检查" for (r,) in wb["检查方案"].iter_rows(max_col=1))
     assert read_workbook(path, ins) == []
+
+
+def test_a_rectification_returned_in_the_workbook_is_a_frozen_submission_round(
+        tmp_path: Path) -> None:
+    """The offline path (六、9): the company writes its 整改证据 on 整改跟踪 and mails the
+    workbook back; imported, it is a submission round like one made online (channel
+    ``workbook``, under the importing inspector's name), the failed review before it kept as a
+    round; the same file imported again adds nothing, and no workbook changes a submission."""
+    with Store(data_dir=tmp_path) as store:
+        door = Door(store, Identity("张明"))
+        failed = dataclasses.replace(
+            demo().findings["F4"], state="failed", evidence="数据上传截图",
+            review_mode="written", reviewed_on=date(2026, 11, 25), reviewer="王芳")
+        iid = door.create(dataclasses.replace(
+            demo(), stage="follow_up", findings={**demo().findings, "F4": failed}))
+        path = write_workbook(door.inspection(iid), tmp_path / "r.xlsx")
+        edit(path, {"整改跟踪": {("F4", 7): "已重新上传全部数据并附确认单"}})
+        assert import_workbook(door, path).parts == {"findings": 1}
+        f4 = door.inspection(iid).findings["F4"]
+        (s_key, sub), = f4.submissions.items()
+        assert (sub.channel, sub.by, sub.report) == ("workbook", "张明", "已重新上传全部数据并附确认单")
+        assert f4.state == "submitted"
+        assert [r.result for r in f4.reviews.values()] == ["failed"]
+        # imported again: nothing new
+        import_workbook(door, path)
+        assert list(door.inspection(iid).findings["F4"].submissions) == [s_key]
+        # nor can anyone change it afterwards
+        with pytest.raises(ValidationError, match=r"rectification\.submission_frozen"):
+            door.save(door.open(iid), {f"findings/F4/submissions/{s_key}/report": "改"})

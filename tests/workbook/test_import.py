@@ -106,7 +106,7 @@ def test_export_edit_import_round_trip(copy: Path, record: Inspection) -> None:
                         "corrected_by": "", "corrected_at": None, "warning_on": None,
                         "warning_channel": "", "warning_text": "", "case_number": "",
                         "transferred_to": "", "transferred_on": None, "handed_over": "",
-                        "reviews": {}, "extensions": {}},
+                        "reviews": {}, "extensions": {}, "submissions": {}},
     }
     ws = load_workbook(copy)["现场检查记录"]
     assert by_path["results/7.1.c1/result"] == Change(
