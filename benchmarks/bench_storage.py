@@ -17,7 +17,7 @@ For each size, on the store's own setting (SQLite: WAL, synchronous=FULL), in on
   with the share of each table and index (SQLite's ``dbstat``); evidence and issued notices'
   PDFs (the ``blobs`` table) are given apart (the demo keeps none). On PostgreSQL (``--pg``,
   else ``$KIT_TEST_PG_URL``): ``kit demo`` into a fresh schema, then ``VACUUM FULL`` and
-  ``pg_total_relation_size`` of the inspections, fields and audit tables, divided by N;
+  ``pg_total_relation_size`` of each of its tables (with their indexes), divided by N;
 * **trail**: ``kit audit --verify`` over the store (every inspection's chain and current values),
   which must say the trail is intact. Target: <= 30 kB (30,000 bytes) per inspection.
 
@@ -158,7 +158,9 @@ def pg_sizes(kit_root: Path, admin_url: str, n: int) -> dict[str, Any]:
         ok = verified(kit_root, ["--db-url", url])
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             sizes = {}
-            for table in (*TABLES, "blobs"):
+            tables = [r[0] for r in conn.exec_driver_sql(
+                "SELECT tablename FROM pg_tables WHERE schemaname = %s", (schema,))]
+            for table in tables:
                 conn.exec_driver_sql(f'VACUUM FULL "{schema}".{table}')
                 sizes[table] = conn.exec_driver_sql(
                     f"SELECT pg_total_relation_size('\"{schema}\".{table}')").scalar()
@@ -166,10 +168,12 @@ def pg_sizes(kit_root: Path, admin_url: str, n: int) -> dict[str, Any]:
         with engine.begin() as conn:
             conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
         engine.dispose()
+    blobs = sizes.get("blobs", 0)
     return {"kit_demo_s": seconds, "verified": ok,
-            "bytes_per_inspection": sum(sizes[t] for t in TABLES) / n,
-            "blobs_per_inspection": sizes["blobs"] / n,
-            "by_table": {t: round(sizes[t] / n) for t in TABLES}}
+            "bytes_per_inspection": (sum(sizes.values()) - blobs) / n,
+            "blobs_per_inspection": blobs / n,
+            "by_table": {t: round(v / n) for t, v in sorted(sizes.items(), key=lambda kv: -kv[1])
+                         if v / n >= 50}}
 
 
 def measure(kit_root: Path, label: str, sizes: list[int], repeat: int, folder: Path,
