@@ -400,6 +400,7 @@ class Door(CompanyDoor):
         """Store new inspections, each checked as :meth:`create` checks it, in one transaction
         (``kit demo``'s batches); an inspection whose id the store holds already is left out.
         The ids stored. Nothing is stored when one of them is refused."""
+        self._office_only()
         user = self.user
         docs = [self._new_doc(inspection) for inspection in inspections]
         return self._store.create_many(docs, user=user, action=action)

@@ -170,6 +170,7 @@ def test_a_company_person_is_refused_every_other_door(office):
                     lambda: jia.evidence(ids[JIA], "0" * 64), lambda: jia.verify(ids[JIA]),
                     lambda: jia.save(door.open(ids[JIA]), {"company/name": "改名"}),
                     lambda: jia.create(new_inspection()), lambda: jia.deadlines(),
+                    lambda: jia.create_many([new_inspection()]),
                     lambda: jia.notice_numbers()):
         with pytest.raises(AccessError):
             attempt()
