@@ -423,7 +423,7 @@ def _items(column: Column, raw: list[Any]) -> tuple[Any, np.ndarray]:
     extra = sorted({v for v in raw if isinstance(v, str) and v}.difference(column.categories),
                    key=natural_key)
     return _category(Column(column.name, column.path, "category",
-                            (*column.categories, *extra), ""), raw)
+                            (*column.categories, *extra), column.default), raw)
 
 
 def _date(column: Column, raw: list[Any], *, with_time: bool = False) -> tuple[Any, np.ndarray]:

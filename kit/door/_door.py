@@ -458,6 +458,16 @@ class Door(CompanyDoor):
             self._check_write(current, changes)
 
         applied = self._store.save(record, changes, user=user, action=action, guard=guard)
+        for path, value in changes.items():  # what was removed is gone (its defaults too)
+            if value is DELETE:
+                *parents, last = path.split("/")
+                node: Any = record.doc
+                for key in parents:
+                    node = node.get(key) if isinstance(node, dict) else None
+                if isinstance(node, dict):
+                    node.pop(last, None)
+        complete_doc(record.doc)  # as a fresh read gives it (the store keeps no default): a
+        # group removed, an entry begun by one field or written whole, each with its defaults
         if self.checkpointer is not None and any(_MILESTONE.fullmatch(p) for p in changes):
             try:
                 self.checkpointer(self, record.id)

@@ -81,12 +81,25 @@ def to_data(obj: Any, *, lean: bool = False) -> Any:
     if isinstance(obj, date):
         return obj.isoformat()
     if isinstance(obj, Mapping):
-        return {str(k): to_data(v, lean=lean) for k, v in obj.items()}
+        if lean:
+            return {str(k): _kept_entry(v) for k, v in obj.items()}
+        return {str(k): to_data(v) for k, v in obj.items()}
     if isinstance(obj, tuple | list):
         if all(type(v) is str for v in obj):  # codes, means, sections: the usual list
             return list(obj)
         return [to_data(v) for v in obj]
     return obj
+
+
+def _kept_entry(value: Any) -> Any:
+    """An entry of a keyed collection, lean: one whose every field holds its default keeps
+    its first field all the same, so that it is stored (a row added and not yet filled in
+    is still there when the record is read again)."""
+    data = to_data(value, lean=True)
+    if data == {} and dataclasses.is_dataclass(value) and not isinstance(value, type):
+        first = dataclasses.fields(value)[0].name
+        return {first: to_data(getattr(value, first))}
+    return data
 
 
 _REQUIRED: Any = object()  # the default of a field that has none
@@ -139,6 +152,9 @@ def _completer(tp: Any) -> Completer:
                 inner.append(_completer(value_tp))
             if inner[0] is _no_fill:
                 return
+            for key in [k for k, v in data.items() if v == {} and dataclasses.is_dataclass(
+                    value_tp)]:
+                del data[key]  # an entry with no field left is no entry: the store holds none
             for value in data.values():
                 inner[0](value)
 

@@ -73,7 +73,8 @@ def test_what_the_browser_kept_for_another_person_is_never_saved_under_this_one(
     guard._message(guard, {"kind": "kept", "items": [
         {"path": PATH, "value": "没有署名的输入", "base": guard.versions.get(PATH)}]}, [])
     assert session.get(PATH) == before
-    assert [e.action for e in session.door.audit(session.id, PATH)] == ["import"]
+    # nothing written there since the record was imported (an empty note is no row at all)
+    assert {e.action for e in session.door.audit(session.id, PATH)} <= {"import"}
     assert sent == []
     assert guard.person == "张明"  # what this page keeps from now on is 张明's
 

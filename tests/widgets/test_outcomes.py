@@ -198,7 +198,7 @@ def test_a_grade_and_verdict_held_under_none_are_shown_not_hidden(store):
     iid = stored(store, findings__F1=FINDING)
     raw = store.load(iid).doc
     raw["findings"]["F1"]["grade"] = "key"
-    raw["opinion"]["verdict"] = "fail"
+    raw.setdefault("opinion", {})["verdict"] = "fail"  # a store keeps no default leaf
     odd = store.create(raw, user="管理员")  # straight into the store, as a repair would
     app = app_on(store, odd, "findings")
     outcome = app.stage("findings")._outcomes["F1"]
