@@ -29,6 +29,7 @@ TABLES: dict[str, tuple[str, bool]] = {
     "bench_sample_cli.py": ("pandas MiB", True),
     "bench_sampling.py": ("read_register() vs pd.read_excel", True),
     "bench_scale.py": ("median ms", True),
+    "bench_startup.py": ("targets: each command within", True),
     "bench_store.py": ("summary: autosave FULL", False),
     "bench_tables.py": ("median ms", True),
     "bench_trust.py": ("kit audit --verify of", False),

@@ -1,0 +1,223 @@
+"""The ``kit`` command's start-up, each command against its floor: whole processes, medians.
+
+Run ``python benchmarks/bench_startup.py [--repeat 15] [--inspections 30] [--baseline-rev REV]
+[--out DIR]`` (``--tiny``: three runs of each on a three-inspection store, no baseline, in
+seconds, to check that it runs; CI does).
+
+Each run is a new process (``python -m kit …``, the ``kit`` script's entry point), timed from
+start to exit; the command and its floor alternate, so that a busy machine falls on both alike.
+Compiled modules are kept, as an installed kit has them (``PYTHONDONTWRITEBYTECODE`` unset,
+``PYTHONPYCACHEPREFIX`` a folder of the run), and each command runs once before it is timed.
+
+- ``kit --help`` and ``kit list --help`` against ``python -c "import argparse"``: target 3x;
+- ``kit list`` on an empty SQLite store against ``python -c "import sqlalchemy, argparse"``:
+  target 1.5x;
+- ``kit export ID --out F.xlsx`` on a store of ``--inspections`` demo inspections (``kit demo``)
+  against a process that writes the same cells with openpyxl (read back from the kit's
+  workbook, every sheet's values): target 2.5x.
+
+``python -c pass`` is printed for reference, and how many modules each command imports
+(``-X importtime``). ``--baseline-rev`` runs the same commands on another commit too (checked
+out into a temporary git worktree), interleaved with this one: before and after, in one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from floors import remove_worktree, worktree
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "benchmarks" / "out"
+PY = sys.executable
+
+#: a process writing the given cells (a JSON file: sheet -> rows) with openpyxl, as the kit's
+#: export does with its workbook: the floor under ``kit export --out F.xlsx``
+WRITE_CELLS = """
+import json, sys
+from openpyxl import Workbook
+sheets = json.loads(open(sys.argv[1], encoding="utf-8").read())
+wb = Workbook()
+wb.remove(wb.active)
+for name, rows in sheets.items():
+    ws = wb.create_sheet(name)
+    for row in rows:
+        ws.append(row)
+wb.save(sys.argv[2])
+"""
+
+
+def timed(command: list[str], env: dict[str, str], cwd: Path) -> float:
+    """Wall seconds of one process, which must end well."""
+    start = time.perf_counter()
+    done = subprocess.run(command, env=env, cwd=cwd, capture_output=True)
+    wall = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(command[:6])} exited {done.returncode}:\n"
+                         f"{done.stderr.decode(errors='replace')[-2000:]}")
+    return wall
+
+
+def modules(command: list[str], env: dict[str, str], cwd: Path) -> int:
+    """How many modules the process imports (``-X importtime``'s lines)."""
+    done = subprocess.run([command[0], "-X", "importtime", *command[1:]], env=env, cwd=cwd,
+                          capture_output=True, text=True, encoding="utf-8", errors="replace")
+    return sum(1 for line in done.stderr.splitlines() if line.startswith("import time:")
+               and not line.rstrip().endswith("| package"))
+
+
+def plain_env(scratch: Path) -> dict[str, str]:
+    """The environment of every process, the floors' too: compiled modules kept (as an
+    installed kit has them) in a folder of the run's own, never in the repository."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("KIT_") and k != "PYTHONDONTWRITEBYTECODE"}
+    return {**env, "PYTHONPYCACHEPREFIX": str(scratch / "pycache")}
+
+
+def kit_env(kit_root: Path, scratch: Path) -> dict[str, str]:
+    """The environment a user's shell gives the command: this kit, no keys, no store set."""
+    keys = scratch / "no-keys"
+    keys.mkdir(exist_ok=True)
+    return {**plain_env(scratch), "PYTHONPATH": str(kit_root), "KIT_KEYS_DIR": str(keys),
+            "KIT_TEMPLATES_DIR": str(ROOT / "templates")}
+
+
+def cells(xlsx: Path, into: Path) -> None:
+    """Every sheet's values in the kit's workbook, as JSON (dates as text)."""
+    from openpyxl import load_workbook
+
+    def plain(value: object) -> object:
+        if isinstance(value, dt.date | dt.datetime | dt.time | dt.timedelta):
+            return str(value)
+        return value
+
+    wb = load_workbook(xlsx)
+    sheets = {ws.title: [[plain(v) for v in row] for row in ws.iter_rows(values_only=True)]
+              for ws in wb.worksheets}
+    into.write_text(json.dumps(sheets, ensure_ascii=False), "utf-8")
+
+
+def prepare(scratch: Path, env: dict[str, str], inspections: int) -> tuple[Path, Path, str]:
+    """An empty store, a demo store and one of its ids."""
+    empty, demo = scratch / "empty", scratch / "demo"
+    subprocess.run([PY, "-m", "kit", "list", "--data-dir", str(empty)], env=env, cwd=scratch,
+                   check=True, capture_output=True)  # made once; every timed run finds it
+    print(f"kit demo --inspections {inspections} (once) ...", file=sys.stderr, flush=True)
+    subprocess.run([PY, "-m", "kit", "demo", "--inspections", str(inspections),
+                    "--companies", str(max(3, inspections // 3)), "--data-dir", str(demo)],
+                   env=env, cwd=scratch, check=True, capture_output=True)
+    listed = subprocess.run([PY, "-m", "kit", "list", "--data-dir", str(demo)], env=env,
+                            cwd=scratch, check=True, capture_output=True, text=True,
+                            encoding="utf-8").stdout
+    return empty, demo, listed.splitlines()[0].split("\t")[0]
+
+
+def cases(scratch: Path, empty: Path, demo: Path, ident: str
+          ) -> list[tuple[str, list[str], list[str], float]]:
+    """(name, the kit's arguments, its floor's command, target ratio)."""
+    cell_file, floor_out = scratch / "cells.json", scratch / "floor.xlsx"
+    argparse_floor = [PY, "-c", "import argparse"]
+    return [
+        ("kit --help", ["--help"], argparse_floor, 3.0),
+        ("kit list --help", ["list", "--help"], argparse_floor, 3.0),
+        ("kit list (empty store)", ["list", "--data-dir", str(empty)],
+         [PY, "-c", "import sqlalchemy, argparse"], 1.5),
+        ("kit export --out F.xlsx", ["export", ident, "--data-dir", str(demo), "--out",
+                                     str(scratch / "kit.xlsx")],
+         [PY, "-c", WRITE_CELLS, str(cell_file), str(floor_out)], 2.5),
+    ]
+
+
+def measure(args: argparse.Namespace, scratch: Path, base: Path | None) -> dict[str, object]:
+    kits = {"kit": kit_env(ROOT, scratch)}
+    if base is not None:
+        kits["baseline"] = kit_env(base, scratch)
+    empty, demo, ident = prepare(scratch, kits["kit"], args.inspections)
+    table = cases(scratch, empty, demo, ident)
+    timed([PY, "-m", "kit", *table[-1][1]], kits["kit"], scratch)
+    cells(scratch / "kit.xlsx", scratch / "cells.json")
+    plain = plain_env(scratch)
+    timed([PY, "-c", "pass"], plain, scratch)
+    results: dict[str, object] = {"pass_s": statistics.median(
+        timed([PY, "-c", "pass"], plain, scratch) for _ in range(args.repeat))}
+    rows = []
+    for name, kit_args, floor, target in table:
+        timed(floor, plain, scratch)  # once first: its modules compiled, its files cached
+        for env in kits.values():
+            timed([PY, "-m", "kit", *kit_args], env, scratch)
+        walls: dict[str, list[float]] = {"floor": [], **{k: [] for k in kits}}
+        for _ in range(args.repeat):
+            walls["floor"].append(timed(floor, plain, scratch))
+            for which, env in kits.items():
+                walls[which].append(timed([PY, "-m", "kit", *kit_args], env, scratch))
+        row: dict[str, object] = {"command": name, "target": target}
+        for which, values in walls.items():
+            row[f"{which}_s"] = statistics.median(values)
+        for which, env in kits.items():
+            row[f"{which}_ratio"] = float(row[f"{which}_s"]) / float(row["floor_s"])  # type: ignore[arg-type]
+            row[f"{which}_modules"] = modules([PY, "-m", "kit", *kit_args], env, scratch)
+        row["floor_modules"] = modules(floor, plain, scratch)
+        rows.append(row)
+        print(json.dumps(row, ensure_ascii=False), flush=True)
+    results["rows"] = rows
+    return results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeat", type=int, default=15, help="runs of each (default 15)")
+    parser.add_argument("--inspections", type=int, default=30,
+                        help="the demo store kit export reads (default 30)")
+    parser.add_argument("--baseline-rev", default="",
+                        help="another commit to run alongside (e.g. main before the change)")
+    parser.add_argument("--out", type=Path, default=OUT,
+                        help="where startup.json goes (default benchmarks/out)")
+    parser.add_argument("--tiny", action="store_true",
+                        help="three runs each, three inspections, no baseline: seconds, to "
+                             "check that it runs (its figures mean nothing)")
+    args = parser.parse_args()
+    if args.tiny:
+        args.repeat, args.inspections, args.baseline_rev = 3, 3, ""
+    base = worktree(args.baseline_rev)
+    if args.baseline_rev and base is None:
+        raise SystemExit(f"git could not check out {args.baseline_rev} into a worktree")
+    try:
+        with tempfile.TemporaryDirectory(prefix="kit-startup-") as scratch:
+            results = measure(args, Path(scratch), base)
+    finally:
+        remove_worktree(base)
+    results.update(repeat=args.repeat, inspections=args.inspections,
+                   baseline_rev=args.baseline_rev or None, python=sys.version.split()[0],
+                   cpus=os.cpu_count())
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "startup.json").write_text(json.dumps(results, ensure_ascii=False, indent=1))
+    print(f"\npython -c pass: {1000 * float(results['pass_s']):.0f} ms "  # type: ignore[arg-type]
+          f"(medians of {args.repeat} runs)")
+    head = f"{'command':26} {'floor ms':>9} {'kit ms':>8} {'ratio':>6} {'target':>7} {'modules':>8}"
+    if base is not None:
+        head += f" {'before ms':>10} {'ratio':>6} {'modules':>8}"
+    print(head)
+    met = True
+    for row in results["rows"]:  # type: ignore[attr-defined]
+        met &= row["kit_ratio"] <= row["target"]
+        line = (f"{row['command']:26} {1000 * row['floor_s']:>9.0f} {1000 * row['kit_s']:>8.0f} "
+                f"{row['kit_ratio']:>6.2f} {row['target']:>6.1f}x {row['kit_modules']:>8}")
+        if base is not None:
+            line += (f" {1000 * row['baseline_s']:>10.0f} {row['baseline_ratio']:>6.2f} "
+                     f"{row['baseline_modules']:>8}")
+        print(line)
+    print(f"targets: each command within its floor's multiple: {'met' if met else 'NOT ALL MET'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
