@@ -38,7 +38,7 @@ import secrets
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from kit.door._access import (
     ANALYSTS,
@@ -67,7 +67,6 @@ from kit.errors import ConflictError, NotFoundError, Problem, ValidationError
 from kit.guide import load_guide
 from kit.labels import STAGES, en, zh
 from kit.profiles import Profile, resolve_profile
-from kit.proof import Signer
 from kit.record import (
     PRINCIPAL_PATH,
     STAGE_ORDER,
@@ -99,6 +98,9 @@ from kit.store import (
     Where,
 )
 from kit.workdays import WorkCalendar, load_calendar
+
+if TYPE_CHECKING:
+    from kit.proof import Signer
 
 __all__ = ["GATED_STAGES", "ON_SITE_GATE", "OVERRIDES", "Checkpointer", "Door", "GateError",
            "local_checkpointer", "new_inspection_id"]

@@ -9,11 +9,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
-from importlib import metadata
 from pathlib import Path
 from types import MappingProxyType
-
-import chinese_calendar
 
 from kit.errors import KitError, KitWarning, NotFoundError
 from kit.workdays._office import default_office_file, read_office_file
@@ -274,6 +271,10 @@ class WorkCalendar:
 # -- loading -------------------------------------------------------------------------------
 def _library_calendar() -> tuple[dict[date, str], set[date], dict[int, str]]:
     """The library's days off with their names in Chinese, its make-up working days, sources."""
+    from importlib import metadata  # here: a command that needs no calendar loads none
+
+    import chinese_calendar
+
     chinese = {h.value: h.chinese for h in chinese_calendar.Holiday}
     off = {d: chinese.get(name, name) for d, name in chinese_calendar.holidays.items()}
     work = set(chinese_calendar.workdays)
