@@ -36,8 +36,9 @@ NOT_FOR_HELP = ("sqlalchemy", "yaml", "pandas", "numpy", "openpyxl", "matplotlib
 #: what listing a SQLite store does not need
 NOT_FOR_LIST = ("psycopg", "pandas", "numpy", "openpyxl", "matplotlib", "ipywidgets",
                 "cryptography", "pyhanko", "alembic", "tqdm", "PIL", "lunar_python",
-                "chinese_calendar", "jinja2", "kit.analytics", "kit.interchange",
-                "kit.workbook", "kit.notices", "kit.planning")
+                "chinese_calendar", "jinja2", "yaml", "jsonschema", "kit.analytics",
+                "kit.interchange", "kit.workbook", "kit.notices", "kit.planning",
+                "kit.workdays._office")
 #: what writing one inspection's workbook does not need
 NOT_FOR_EXPORT = ("psycopg", "pandas", "matplotlib", "ipywidgets", "pyhanko", "alembic",
                   "tqdm", "kit.analytics", "kit.planning", "kit.training", "kit.sampling",
@@ -114,7 +115,7 @@ def test_exporting_a_workbook_loads_no_tables_notices_printing_or_demo(tmp_path:
     assert loaded(modules, NOT_FOR_EXPORT) == []
 
 
-LAZY_PACKAGES = ("kit", "kit.record", "kit.interchange", "kit.proof")
+LAZY_PACKAGES = ("kit", "kit.record", "kit.interchange", "kit.proof", "kit.workdays")
 
 
 @pytest.mark.parametrize("name", LAZY_PACKAGES)
@@ -131,7 +132,8 @@ def test_every_name_a_lazy_package_exports_is_there(name: str) -> None:
 def test_an_unknown_name_is_still_an_attribute_error() -> None:
     import kit.interchange
     import kit.record
+    import kit.workdays
 
-    for package in (kit, kit.record, kit.interchange):
+    for package in (kit, kit.record, kit.interchange, kit.workdays):
         with pytest.raises(AttributeError):
             package.no_such_name  # noqa: B018
