@@ -42,7 +42,8 @@ NOT_FOR_LIST = ("psycopg", "pandas", "numpy", "openpyxl", "matplotlib", "ipywidg
 #: what writing one inspection's workbook does not need
 NOT_FOR_EXPORT = ("psycopg", "pandas", "matplotlib", "ipywidgets", "pyhanko", "alembic",
                   "tqdm", "kit.analytics", "kit.planning", "kit.training", "kit.sampling",
-                  "kit.interchange._demo", "kit.interchange._print", "kit.interchange._json")
+                  "kit.interchange._demo", "kit.interchange._print", "kit.interchange._json",
+                  "kit.notices", "kit.workbook._notice")
 
 
 def run_kit(tmp_path: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], set[str]]:
@@ -115,7 +116,8 @@ def test_exporting_a_workbook_loads_no_tables_notices_printing_or_demo(tmp_path:
     assert loaded(modules, NOT_FOR_EXPORT) == []
 
 
-LAZY_PACKAGES = ("kit", "kit.record", "kit.interchange", "kit.proof", "kit.workdays")
+LAZY_PACKAGES = ("kit", "kit.record", "kit.interchange", "kit.proof", "kit.workdays",
+                 "kit.workbook")
 
 
 @pytest.mark.parametrize("name", LAZY_PACKAGES)
@@ -132,8 +134,9 @@ def test_every_name_a_lazy_package_exports_is_there(name: str) -> None:
 def test_an_unknown_name_is_still_an_attribute_error() -> None:
     import kit.interchange
     import kit.record
+    import kit.workbook
     import kit.workdays
 
-    for package in (kit, kit.record, kit.interchange, kit.workdays):
+    for package in (kit, kit.record, kit.interchange, kit.workdays, kit.workbook):
         with pytest.raises(AttributeError):
             package.no_such_name  # noqa: B018
