@@ -37,7 +37,7 @@ NOT_FOR_HELP = ("sqlalchemy", "yaml", "pandas", "numpy", "openpyxl", "matplotlib
 NOT_FOR_LIST = ("psycopg", "pandas", "numpy", "openpyxl", "matplotlib", "ipywidgets",
                 "cryptography", "pyhanko", "alembic", "tqdm", "PIL", "lunar_python",
                 "chinese_calendar", "jinja2", "yaml", "jsonschema", "kit.analytics",
-                "kit.interchange", "kit.workbook", "kit.notices", "kit.planning",
+                "kit.interchange", "kit.workbook", "kit.notices", "kit.planning", "kit.rules",
                 "kit.workdays._office")
 #: what writing one inspection's workbook does not need
 NOT_FOR_EXPORT = ("psycopg", "pandas", "matplotlib", "ipywidgets", "pyhanko", "alembic",

@@ -84,7 +84,6 @@ from kit.record import (
     with_change,
 )
 from kit.register import RegisteredCompany
-from kit.rules import check, errors
 from kit.store import (
     DELETE,
     Applied,
@@ -512,6 +511,8 @@ class Door:
         if stage not in (*GATED_STAGES, "on_site") or stage not in STAGE_ORDER or \
                 STAGE_ORDER.index(stage) <= STAGE_ORDER.index(current.stage):
             return []
+        from kit.rules import check, errors  # here: a command that moves no stage loads no rules
+
         target = after if after is not None else with_change(current, "stage", stage)
         found = errors(check(target, guide=load_guide(), profile=self.profile(target.profile),
                              calendar=self.calendar()))
