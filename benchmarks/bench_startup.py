@@ -34,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -116,7 +117,9 @@ def cells(xlsx: Path, into: Path) -> None:
 
 
 def prepare(scratch: Path, env: dict[str, str], inspections: int) -> tuple[Path, Path, str]:
-    """An empty store, a demo store and one of its ids."""
+    """An empty store, a demo store and one of its ids, made by the kit ``env`` names (each
+    kit its own: another commit may need another schema)."""
+    scratch.mkdir()
     empty, demo = scratch / "empty", scratch / "demo"
     subprocess.run([PY, "-m", "kit", "list", "--data-dir", str(empty)], env=env, cwd=scratch,
                    check=True, capture_output=True)  # made once; every timed run finds it
@@ -130,18 +133,22 @@ def prepare(scratch: Path, env: dict[str, str], inspections: int) -> tuple[Path,
     return empty, demo, listed.splitlines()[0].split("\t")[0]
 
 
-def cases(scratch: Path, empty: Path, demo: Path, ident: str
-          ) -> list[tuple[str, list[str], list[str], float]]:
-    """(name, the kit's arguments, its floor's command, target ratio)."""
+def cases(scratch: Path, stores: dict[str, tuple[Path, Path, str]]
+          ) -> list[tuple[str, dict[str, list[str]], list[str], float]]:
+    """(name, each kit's arguments, its floor's command, target ratio)."""
     cell_file, floor_out = scratch / "cells.json", scratch / "floor.xlsx"
     argparse_floor = [PY, "-c", "import argparse"]
+
+    def each(args: Callable[[Path, Path, str], list[str]]) -> dict[str, list[str]]:
+        return {which: args(*store) for which, store in stores.items()}
+
     return [
-        ("kit --help", ["--help"], argparse_floor, 3.0),
-        ("kit list --help", ["list", "--help"], argparse_floor, 3.0),
-        ("kit list (empty store)", ["list", "--data-dir", str(empty)],
+        ("kit --help", each(lambda _e, _d, _i: ["--help"]), argparse_floor, 3.0),
+        ("kit list --help", each(lambda _e, _d, _i: ["list", "--help"]), argparse_floor, 3.0),
+        ("kit list (empty store)", each(lambda empty, _d, _i: ["list", "--data-dir", str(empty)]),
          [PY, "-c", "import sqlalchemy, argparse"], 1.5),
-        ("kit export --out F.xlsx", ["export", ident, "--data-dir", str(demo), "--out",
-                                     str(scratch / "kit.xlsx")],
+        ("kit export --out F.xlsx", each(lambda _e, demo, ident: [
+            "export", ident, "--data-dir", str(demo), "--out", str(demo.parent / "kit.xlsx")]),
          [PY, "-c", WRITE_CELLS, str(cell_file), str(floor_out)], 2.5),
     ]
 
@@ -150,10 +157,11 @@ def measure(args: argparse.Namespace, scratch: Path, base: Path | None) -> dict[
     kits = {"kit": kit_env(ROOT, scratch)}
     if base is not None:
         kits["baseline"] = kit_env(base, scratch)
-    empty, demo, ident = prepare(scratch, kits["kit"], args.inspections)
-    table = cases(scratch, empty, demo, ident)
-    timed([PY, "-m", "kit", *table[-1][1]], kits["kit"], scratch)  # the workbook to copy
-    cells(scratch / "kit.xlsx", scratch / "cells.json")
+    stores = {which: prepare(scratch / which, env, args.inspections)
+              for which, env in kits.items()}
+    table = cases(scratch, stores)
+    timed([PY, "-m", "kit", *table[-1][1]["kit"]], kits["kit"], scratch)  # the workbook to copy
+    cells(scratch / "kit" / "kit.xlsx", scratch / "cells.json")
     plain = plain_env(scratch)
     timed([PY, "-c", "pass"], plain, scratch)
     results: dict[str, object] = {"pass_s": statistics.median(
@@ -161,13 +169,13 @@ def measure(args: argparse.Namespace, scratch: Path, base: Path | None) -> dict[
     rows = []
     for name, kit_args, floor, target in table:
         timed(floor, plain, scratch)  # once first: its modules compiled, its files cached
-        for env in kits.values():
-            timed([PY, "-m", "kit", *kit_args], env, scratch)
+        for which, env in kits.items():
+            timed([PY, "-m", "kit", *kit_args[which]], env, scratch)
         runs: dict[str, list[tuple[float, float]]] = {"floor": [], **{k: [] for k in kits}}
         for _ in range(args.repeat):
             runs["floor"].append(timed(floor, plain, scratch))
             for which, env in kits.items():
-                runs[which].append(timed([PY, "-m", "kit", *kit_args], env, scratch))
+                runs[which].append(timed([PY, "-m", "kit", *kit_args[which]], env, scratch))
         row: dict[str, Any] = {"command": name, "target": target}
         for which, values in runs.items():
             row[f"{which}_s"] = statistics.median(wall for wall, _cpu in values)
@@ -175,7 +183,7 @@ def measure(args: argparse.Namespace, scratch: Path, base: Path | None) -> dict[
         for which, env in kits.items():
             row[f"{which}_ratio"] = row[f"{which}_s"] / row["floor_s"]
             row[f"{which}_cpu_ratio"] = row[f"{which}_cpu_s"] / row["floor_cpu_s"]
-            row[f"{which}_modules"] = modules([PY, "-m", "kit", *kit_args], env, scratch)
+            row[f"{which}_modules"] = modules([PY, "-m", "kit", *kit_args[which]], env, scratch)
         row["floor_modules"] = modules(floor, plain, scratch)
         rows.append(row)
         print(json.dumps(row, ensure_ascii=False), flush=True)
