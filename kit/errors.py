@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from kit.reasons import Reason
+if TYPE_CHECKING:
+    from kit.reasons import Reason
 
 __all__ = [
     "ConflictError",
@@ -76,6 +77,8 @@ class Problem:
 
     def __post_init__(self) -> None:
         # The registry is closed: a code not in kit.reasons is a bug, found where it is made.
+        from kit.reasons import Reason  # here: the kit command's --help needs no codes
+
         if not isinstance(self.code, Reason):
             try:
                 object.__setattr__(self, "code", Reason(self.code))
@@ -86,6 +89,8 @@ class Problem:
     @property
     def reason(self) -> Reason:
         """The code with its explanation and clause (:class:`kit.reasons.Reason`)."""
+        from kit.reasons import Reason
+
         return Reason(self.code)
 
     @property

@@ -19,11 +19,12 @@ from __future__ import annotations
 import io
 import warnings
 from dataclasses import dataclass
-from typing import Final
-
-from PIL import Image, ImageOps, UnidentifiedImageError
+from typing import TYPE_CHECKING, Final
 
 from kit.errors import Problem, ValidationError
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 __all__ = [
     "ACCEPT",
@@ -93,6 +94,8 @@ def prepare(name: str, data: bytes, *, signature: bool = False) -> Prepared:
     if signature:
         thumb = _encode(picture.copy(), "PNG")
         return Prepared("signature", "image/png", data, thumb, "image/png", *picture.size)
+    from PIL import ImageOps
+
     upright = ImageOps.exif_transpose(picture)
     if upright.mode not in ("RGB", "L"):
         upright = upright.convert("RGB")
@@ -104,6 +107,8 @@ def prepare(name: str, data: bytes, *, signature: bool = False) -> Prepared:
 
 
 def _open(name: str, data: bytes) -> Image.Image:
+    from PIL import Image, UnidentifiedImageError  # here: only a command that keeps pictures
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

@@ -20,8 +20,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from kit.errors import NotFoundError, Problem, ValidationError
 from kit.resources import DATA_DIR
 
@@ -46,8 +44,6 @@ SOURCE_TEXT_FILE = DATA_DIR / "guide.zh.txt"
 
 CHECKLIST_PART = "7"
 CHECKLIST_KINDS = ("content", "method", "focus")
-
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -250,8 +246,11 @@ def _term_dict(term: Term) -> dict[str, Any]:
 # -- loading -------------------------------------------------------------------------------
 @cache
 def _raw_guide_data(path: str) -> dict[str, Any]:
+    import yaml  # here: a command that never reads the guide's text loads no YAML
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # a safe loader, C or Python
     with open(path, encoding="utf-8") as fh:
-        data = yaml.load(fh, Loader=_Loader)  # a safe loader, C or Python
+        data = yaml.load(fh, Loader=loader)
     if not isinstance(data, dict):
         msg = f"{path}: 不是指南数据 / not guide data (expected a mapping at the top)"
         raise ValidationError([Problem("guide.not_mapping", msg, file=path)], "guide")

@@ -17,8 +17,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from kit.errors import NotFoundError, Problem, ValidationError
 from kit.guide import CHECKLIST_KINDS, Clause, Guide, Text, load_guide
 from kit.resources import DATA_DIR, templates_dir
@@ -161,6 +159,8 @@ def load_profile(name_or_path: str | Path) -> Profile:
 
 @cache
 def _load(path: str, _mtime: int) -> Profile:
+    import yaml  # here: a command that opens no profile loads no YAML
+
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:

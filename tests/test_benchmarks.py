@@ -34,6 +34,7 @@ TABLES: dict[str, tuple[str, bool]] = {
     "bench_sampling.py": ("read_register() vs pd.read_excel", True),
     "bench_scale.py": ("median ms", True),
     "bench_search.py": ("median ms of", True),
+    "bench_startup.py": ("targets: each command within", True),
     "bench_storage.py": ("kit demo per inspection and bytes per inspection", True),
     "bench_store.py": ("summary: autosave FULL", False),
     "bench_tables.py": ("median ms", True),

@@ -77,8 +77,6 @@ from kit.cli.rectification import cmd_rectification
 from kit.cli.remind import cmd_remind
 from kit.cli.sample import cmd_sample
 from kit.cli.serving import cmd_hub, cmd_serve
-from kit.config import settings
-from kit.errors import KitError, ValidationError
 
 log = logging.getLogger("kit.cli")
 
@@ -237,6 +235,9 @@ def _given(args: argparse.Namespace) -> list[str]:
 
 def _run(handler: Handler, args: argparse.Namespace) -> int:
     """The handler's exit code; an error as one line on stderr (exit 2), never a traceback."""
+    from kit.config import settings
+    from kit.errors import KitError, ValidationError
+
     try:
         return handler(args)
     except ValidationError as exc:

@@ -95,10 +95,14 @@ def _door(args: argparse.Namespace) -> Door:
     """The store the options name, as the person running the command; with the office's one
     key pair here (``KIT_KEYS_DIR``), its stage changes and notices sign checkpoints."""
     from kit.door import Door, Identity, local_checkpointer
-    from kit.proof import authorities, keys_dir, load_signer
+    from kit.proof import authorities, keys_dir
 
     found = authorities(keys_dir())
-    checkpointer = local_checkpointer(load_signer(found[0])) if len(found) == 1 else None
+    checkpointer = None
+    if len(found) == 1:  # the key is loaded (and cryptography) only when there is one
+        from kit.proof import load_signer
+
+        checkpointer = local_checkpointer(load_signer(found[0]))
     door = Door.connect(args.db_url, data_dir=args.data_dir,
                         identity=Identity.of_command(args.user), checkpointer=checkpointer)
     log.info("store %s, as %s%s", door.where, door.identity.user if door.identity else "-",

@@ -6,10 +6,13 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kit.cli._common import EXIT_OK, Subparsers, _out
 from kit.errors import KitError
-from kit.guide import Clause, Guide, load_guide
+
+if TYPE_CHECKING:
+    from kit.guide import Clause, Guide
 
 __all__ = ["add_parsers", "cmd_guide", "cmd_quiz", "cmd_reasons"]
 
@@ -41,6 +44,8 @@ def _print_tree(clause: Clause) -> None:
 
 
 def cmd_guide(args: argparse.Namespace) -> int:
+    from kit.guide import load_guide
+
     guide = load_guide()
     if args.json:
         _out(json.dumps(guide.to_dict(), ensure_ascii=False, indent=1))

@@ -10,13 +10,12 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import typing
 from datetime import date
 from typing import TYPE_CHECKING
 
 from kit.cli._common import EXIT_OK, Subparsers, _door, _out
 from kit.errors import KitError
-from kit.record import InspectionType
+from kit.record.terms import INSPECTION_TYPES
 
 if TYPE_CHECKING:
     from kit.door import Door, PlanChange, SavedLine
@@ -26,7 +25,7 @@ __all__ = ["add_parsers", "cmd_new", "show_lines", "show_trail"]
 log = logging.getLogger("kit.cli")
 
 #: the inspection types ``kit new --type`` takes (五、2)
-TYPES: tuple[str, ...] = typing.get_args(InspectionType)
+TYPES: tuple[str, ...] = INSPECTION_TYPES
 
 
 def cmd_new(args: argparse.Namespace) -> int:

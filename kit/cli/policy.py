@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 
 from kit.cli._common import EXIT_OK, Subparsers, _door, _out
 from kit.errors import KitError
-from kit.record import natural_key
 
 if TYPE_CHECKING:
     from kit.guide import Guide
@@ -100,6 +99,8 @@ def describe_policy(policy: Policy, guide: Guide, files: tuple[Path, Path]) -> s
 
 
 def _graded(ins: Inspection, scheme: Scheme) -> list[str]:
+    from kit.record import natural_key
+
     out = []
     for key in sorted(ins.findings, key=natural_key):
         f = ins.findings[key]
@@ -115,6 +116,7 @@ def cmd_verdict(args: argparse.Namespace) -> int:
     the proposed one, ``--give CODE --reason TEXT`` another (a reason when it differs)."""
     from kit.dates import beijing_now
     from kit.policy import load_policy
+    from kit.record import natural_key
     from kit.session import Session
 
     policy = load_policy()

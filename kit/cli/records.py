@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from kit.cli._common import EXIT_FAILED, EXIT_FINDINGS, EXIT_OK, Subparsers, _door, _out
 from kit.errors import KitError
-from kit.record.model import STAGE_ORDER
+from kit.record.terms import STAGE_ORDER
 
 if TYPE_CHECKING:
     from kit.door import Door
@@ -150,7 +150,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def _signer(args: argparse.Namespace) -> Signer | None:
     """The issuing authority's signer for an export: ``--authority``'s, else the only key pair
     there is; none when there is no key pair (said on stderr) or with ``--unsigned``."""
-    from kit.proof import authorities, keys_dir, load_signer
+    from kit.proof import authorities, keys_dir
 
     if args.unsigned:
         return None
@@ -158,6 +158,8 @@ def _signer(args: argparse.Namespace) -> Signer | None:
         print("提示 note: 没有密钥对，导出的文件未签名（kit keys init）/ no key pair: the file is "
               "not signed, anyone could have made it", file=sys.stderr)
         return None
+    from kit.proof import load_signer  # the key, and cryptography, only when there is one
+
     return load_signer(args.authority)
 
 

@@ -38,7 +38,7 @@ import secrets
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from kit.door._access import (
     ANALYSTS,
@@ -70,7 +70,6 @@ from kit.errors import ConflictError, NotFoundError, Problem, ValidationError
 from kit.guide import load_guide
 from kit.labels import STAGES, en, zh
 from kit.profiles import Profile, resolve_profile
-from kit.proof import Signer
 from kit.record import (
     PRINCIPAL_PATH,
     STAGE_ORDER,
@@ -89,7 +88,6 @@ from kit.record import (
     with_change,
 )
 from kit.register import RegisteredCompany
-from kit.rules import check, errors
 from kit.store import (
     DELETE,
     Applied,
@@ -103,6 +101,9 @@ from kit.store import (
     Where,
 )
 from kit.workdays import WorkCalendar, load_calendar
+
+if TYPE_CHECKING:
+    from kit.proof import Signer
 
 __all__ = ["GATED_STAGES", "ON_SITE_GATE", "OVERRIDES", "Checkpointer", "Door", "GateError",
            "local_checkpointer", "new_inspection_id"]
@@ -561,6 +562,8 @@ class Door(CompanyDoor):
         if stage not in (*GATED_STAGES, "on_site") or stage not in STAGE_ORDER or \
                 STAGE_ORDER.index(stage) <= STAGE_ORDER.index(current.stage):
             return []
+        from kit.rules import check, errors  # here: a command that moves no stage loads no rules
+
         target = after if after is not None else with_change(current, "stage", stage)
         found = errors(check(target, guide=load_guide(), profile=self.profile(target.profile),
                              calendar=self.calendar()))

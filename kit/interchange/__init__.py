@@ -7,40 +7,44 @@ it read.
 
 from __future__ import annotations
 
-from kit.interchange._demo import DEMO_ID, demo_file, demo_inspection, load_demo, register_demo
-from kit.interchange._json import (
-    EVIDENCE_KEY,
-    MAX_DEPTH,
-    MAX_JSON_BYTES,
-    SIGNATURE_KEY,
-    export_json,
-    import_json,
-    parse_json_bytes,
-    parse_json_file,
-    verify_json,
-)
-from kit.interchange._notary import SIGNER_TIMEOUT_S, HubNotary, notary_from_environment
-from kit.interchange._print import (
-    EXPORT_FORMATS,
-    PDF_TIMEOUT_S,
-    LocalNotary,
-    export_notice,
-    export_pdf,
-    issued_pdf,
-    signed_export,
-    signed_notice_pdf,
-    signed_record_pdf,
-    signed_service_pdf,
-)
-from kit.interchange._register import register_entry, register_of
-from kit.interchange._verify import verify_file
-from kit.interchange._workbook import (
-    IMPORT_STEPS,
-    Imported,
-    export_workbook,
-    import_workbook,
-    pictures_of,
-)
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kit.interchange._demo import DEMO_ID, demo_file, demo_inspection, load_demo, register_demo
+    from kit.interchange._json import (
+        EVIDENCE_KEY,
+        MAX_DEPTH,
+        MAX_JSON_BYTES,
+        SIGNATURE_KEY,
+        export_json,
+        import_json,
+        parse_json_bytes,
+        parse_json_file,
+        verify_json,
+    )
+    from kit.interchange._notary import SIGNER_TIMEOUT_S, HubNotary, notary_from_environment
+    from kit.interchange._print import (
+        EXPORT_FORMATS,
+        PDF_TIMEOUT_S,
+        LocalNotary,
+        export_notice,
+        export_pdf,
+        issued_pdf,
+        signed_export,
+        signed_notice_pdf,
+        signed_record_pdf,
+        signed_service_pdf,
+    )
+    from kit.interchange._register import register_entry, register_of
+    from kit.interchange._verify import verify_file
+    from kit.interchange._workbook import (
+        IMPORT_STEPS,
+        Imported,
+        export_workbook,
+        import_workbook,
+        pictures_of,
+    )
 
 __all__ = [
     "DEMO_ID",
@@ -80,3 +84,31 @@ __all__ = [
     "verify_json",
 ]
 
+#: where each name of the package lives, loaded when first asked for
+_FROM: dict[str, str] = {
+    "DEMO_ID": "_demo", "demo_file": "_demo", "demo_inspection": "_demo", "load_demo": "_demo",
+    "register_demo": "_demo",
+    "EVIDENCE_KEY": "_json", "MAX_DEPTH": "_json", "MAX_JSON_BYTES": "_json",
+    "SIGNATURE_KEY": "_json", "export_json": "_json", "import_json": "_json",
+    "parse_json_bytes": "_json", "parse_json_file": "_json", "verify_json": "_json",
+    "SIGNER_TIMEOUT_S": "_notary", "HubNotary": "_notary", "notary_from_environment": "_notary",
+    "EXPORT_FORMATS": "_print", "PDF_TIMEOUT_S": "_print", "LocalNotary": "_print",
+    "export_notice": "_print", "export_pdf": "_print", "issued_pdf": "_print",
+    "signed_export": "_print", "signed_notice_pdf": "_print", "signed_record_pdf": "_print",
+    "signed_service_pdf": "_print",
+    "register_entry": "_register", "register_of": "_register",
+    "verify_file": "_verify",
+    "IMPORT_STEPS": "_workbook", "Imported": "_workbook", "export_workbook": "_workbook",
+    "import_workbook": "_workbook", "pictures_of": "_workbook",
+}
+
+
+def __getattr__(name: str) -> object:
+    """A name of the package, loaded when first asked for: an export to Excel loads neither
+    the notices nor the demo."""
+    where = _FROM.get(name)
+    if where is None:
+        raise AttributeError(f"module 'kit.interchange' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"kit.interchange.{where}"), name)
+    globals()[name] = value  # asked for once
+    return value

@@ -10,15 +10,17 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from kit.dates import beijing_now
 from kit.door import Door, FieldConflictError
 from kit.errors import NotFoundError, Problem, ValidationError
-from kit.proof import Signer
 from kit.record import Inspection, from_doc
 from kit.rectify import returned_submissions
 from kit.workbook import Change, read_filled, workbook_inspection_id, write_workbook
+
+if TYPE_CHECKING:
+    from kit.proof import Signer
 
 __all__ = ["IMPORT_STEPS", "Imported", "export_workbook", "import_workbook", "pictures_of",
            "verified"]

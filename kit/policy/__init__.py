@@ -19,8 +19,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from kit.errors import NotFoundError, Problem, ValidationError
 from kit.guide import load_guide
 from kit.policy._grading import (
@@ -110,6 +108,8 @@ def _load(grading: str, _g: int, handling: str, _h: int) -> Policy:
 
 def _read(path: str, schema: Path) -> tuple[Any, list[Problem]]:
     """The file's data (None when it cannot be used) and its problems."""
+    import yaml  # here: a command that applies no office rules loads no YAML
+
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:

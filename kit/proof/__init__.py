@@ -14,7 +14,9 @@ PDF signing in :mod:`kit.proof._pdf`):
   ``Verdict.of_signature(kind, certificate, intact, trusted, reasons)``).
 * ``sign_pdf(data, signer, *, field, reason, location="", timestamp_url=None) -> bytes`` and
   ``verify_pdf(data, trusted) -> Verdict`` live in ``kit/proof/_pdf.py`` and are re-exported
-  here (imported when first used: pyHanko is heavy, and most commands never sign a PDF).
+  here (imported when first used: pyHanko is heavy, and most commands never sign a PDF); so
+  are the keys' names (``cryptography``), while where the keys are (:func:`keys_dir`,
+  :func:`authorities`, in ``kit/proof/_folders.py``) loads neither.
 
 Layers: :mod:`kit.proof` sits low (beside :mod:`kit.evidence`), because the store checks the
 trail's checkpoints and the workbook its signature with it. It imports only ``cryptography``,
@@ -27,22 +29,21 @@ inspection_id, signer)``, belong beside ``export_notice`` and ``export_pdf`` in
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kit.proof._keys import (
-    Certificate,
-    Signer,
-    Verdict,
-    authorities,
-    authority_dir,
-    init_keys,
-    is_trusted,
-    keys_dir,
-    load_signer,
-    office_certificates,
-    trusted_certificates,
-)
+from kit.proof._folders import authorities, authority_dir, keys_dir
+
+if TYPE_CHECKING:
+    from kit.proof._keys import (
+        Certificate,
+        Signer,
+        Verdict,
+        init_keys,
+        is_trusted,
+        load_signer,
+        office_certificates,
+        trusted_certificates,
+    )
 
 __all__ = [
     "Certificate",
@@ -61,11 +62,21 @@ __all__ = [
 ]
 
 _PDF = frozenset({"sign_pdf", "verify_pdf"})
+_KEYS = frozenset({"Certificate", "Signer", "Verdict", "init_keys", "is_trusted", "load_signer",
+                   "office_certificates", "trusted_certificates"})
 
 
 def __getattr__(name: str) -> Any:
-    """``sign_pdf`` and ``verify_pdf`` from :mod:`kit.proof._pdf`, loaded when first asked for."""
+    """The keys' names from :mod:`kit.proof._keys` (``cryptography``), and ``sign_pdf`` and
+    ``verify_pdf`` from :mod:`kit.proof._pdf` (pyHanko), each loaded when first asked for:
+    whether there is a key (:func:`authorities`) needs neither."""
+    if name in _KEYS:
+        from kit.proof import _keys
+
+        return getattr(_keys, name)
     if name in _PDF:
-        return getattr(importlib.import_module("kit.proof._pdf"), name)
+        from kit.proof import _pdf
+
+        return getattr(_pdf, name)
     msg = f"module 'kit.proof' has no attribute {name!r}"
     raise AttributeError(msg)

@@ -17,7 +17,6 @@ fingerprint.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -25,7 +24,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import platformdirs
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
@@ -35,6 +33,14 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from kit.config import settings
 from kit.errors import KitError
+from kit.proof._folders import (
+    CERT_FILE,
+    KEY_FILE,
+    P12_FILE,
+    authorities,
+    authority_dir,
+    keys_dir,
+)
 from kit.resources import templates_dir
 
 __all__ = [
@@ -50,10 +56,6 @@ __all__ = [
     "office_certificates",
     "trusted_certificates",
 ]
-
-APP_NAME = "bj-inspection-kit"
-KEY_FILE, CERT_FILE, P12_FILE = "key.pem", "cert.pem", "key.p12"
-
 
 @dataclass(frozen=True)
 class Certificate:
@@ -246,24 +248,6 @@ def untrusted_reason(certificate: Certificate) -> str:
             f"{certificate.fingerprint}), not trusted: {what_en}; give its certificate with --trust")
 
 
-# -- where the keys are ------------------------------------------------------------------------
-def keys_dir() -> Path:
-    """The folder of the authorities' key pairs: ``KIT_KEYS_DIR``, else the user data folder's."""
-    configured = settings().keys_dir
-    if configured:
-        return Path(configured).expanduser()
-    return Path(platformdirs.user_data_dir(APP_NAME)) / "keys"
-
-
-def authority_dir(directory: Path, authority: str) -> Path:
-    """The authority's own folder: its name with characters a file name cannot hold replaced."""
-    slug = re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", authority.strip()).strip(". ")
-    if not slug:
-        msg = "发文机关名称不能为空 / the issuing authority's name is empty"
-        raise KitError(msg)
-    return directory / slug
-
-
 def init_keys(directory: Path, *, authority: str, office: str | None = None,
               days: int = 3650) -> Signer:
     """A new trial key pair (ECDSA P-256) and a self-signed certificate for ``authority``.
@@ -302,15 +286,6 @@ def init_keys(directory: Path, *, authority: str, office: str | None = None,
         fh.write(signer.key_pem())
     (folder / CERT_FILE).write_bytes(signer.cert_pem())
     return signer
-
-
-def authorities(directory: Path | None = None) -> list[str]:
-    """The authorities that have a key pair in ``directory`` (folder names)."""
-    folder = directory or keys_dir()
-    if not folder.is_dir():
-        return []
-    return sorted(p.name for p in folder.iterdir()
-                  if (p / KEY_FILE).is_file() or (p / P12_FILE).is_file())
 
 
 def load_signer(authority: str | None = None, directory: Path | None = None) -> Signer:

@@ -21,6 +21,7 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from kit.guide import load_guide
+from kit.record.terms import STAGE_ORDER, InspectionType, Stage
 
 __all__ = [
     "FORMAT_VERSION",
@@ -89,14 +90,10 @@ ID_PATTERN = r"^([A-Za-z0-9][A-Za-z0-9._-]{0,63})?$"
 
 #: the inspected party (一); a supplier or service provider only in a 延伸检查 (六、5)
 Role = Literal["registrant", "filer", "contract_manufacturer", "supplier", "service_provider"]
-InspectionType = Literal["supervisory", "focused", "follow_up", "for_cause", "special", "extended"]
 Cooperation = Literal["none", "joint", "delegated"]
 MemberRole = Literal["leader", "inspector", "expert"]
 PlanState = Literal["draft", "submitted", "approved"]
 ResultCode = Literal["unchecked", "conform", "nonconform", "not_applicable"]
-Stage = Literal["preparation", "on_site", "reporting", "follow_up", "closed"]
-#: where a record stands, in the order it moves (the one home of this order; words: kit.labels)
-STAGE_ORDER: tuple[Stage, ...] = typing.get_args(Stage)
 LicenceKind = Literal[
     "business_licence",
     "production_licence",

@@ -29,11 +29,13 @@ import json
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from kit.config import settings
-from kit.proof import Certificate, Signer, is_trusted
 from kit.schemas import canonical_json
+
+if TYPE_CHECKING:
+    from kit.proof import Certificate, Signer
 
 SIGNING_KEY_ENV: Final = "KIT_SIGNING_KEY"
 PLAIN, KEYED = b"\x00", b"\x01"
@@ -58,6 +60,8 @@ def checkpoint_problem(inspection_id: str, value: str | None, prev_seq: int, pre
                        trusted: list[Certificate] | None) -> tuple[str, str] | None:
     """Why a checkpoint entry does not hold (None when it does): not the head before it
     (moved or replayed), a signature its certificate does not verify, or an untrusted signer."""
+    from kit.proof import Certificate, is_trusted  # cryptography: only where a trail has one
+
     try:
         data = json.loads(value or "")
         cert = Certificate(str(data["certificate"]).encode("ascii"))

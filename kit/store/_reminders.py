@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from kit.store._schema import reminders
@@ -56,7 +55,12 @@ class ReminderStatements:
 
     def __init__(self, dialect: sa.Dialect) -> None:
         r = reminders.c
-        insert: Any = (sqlite_insert if dialect.name == "sqlite" else pg_insert)(reminders)
+        if dialect.name == "sqlite":
+            insert: Any = sqlite_insert(reminders)
+        else:  # PostgreSQL's dialect, loaded for a PostgreSQL store only
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            insert = pg_insert(reminders)
         self.claim = Sql(insert.values(
             inspection_id=_p("iid"), finding=_p("finding"), deadline=_p("deadline"),
             kind=_p("kind"), sent_on=_p("sent_on"), recipients=_p("recipients"), at=_p("at"),

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql.compiler import SQLCompiler
 
@@ -140,7 +139,12 @@ class Statements:
             at=_p("at"), user=_p("user")))
         self.all_blobs = sql(sa.select(b.sha256, b.data))
         n = answers.c
-        insert: Any = (sqlite_insert if dialect.name == "sqlite" else pg_insert)(answers)
+        if dialect.name == "sqlite":
+            insert: Any = sqlite_insert(answers)
+        else:  # PostgreSQL's dialect, loaded for a PostgreSQL store only
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            insert = pg_insert(answers)
         self.add_answer = sql(insert.values(
             at=_p("at"), user=_p("user"), exercise=_p("exercise"), record=_p("record"))
             .on_conflict_do_nothing(index_elements=["user", "exercise"]))

@@ -38,14 +38,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Final, NoReturn
+from typing import TYPE_CHECKING, Any, Final, NoReturn
 
 import platformdirs
 import sqlalchemy as sa
 
 from kit.config import settings
 from kit.errors import ConflictError, KitError, NotFoundError, Problem, ValidationError
-from kit.proof import Signer, office_certificates
 from kit.record import SEP, SUMMARY_LISTS, SUMMARY_PATHS
 from kit.schemas import canonical_json
 from kit.store import _chain as chain
@@ -114,6 +113,9 @@ from kit.store._sql import (
     rows_statement,
     sqlite_on_connect,
 )
+
+if TYPE_CHECKING:
+    from kit.proof import Signer
 
 __all__ = ["APP_NAME", "CONNECTION_MODES", "DB_FILE", "Guard", "Peek", "Store", "resolve_url"]
 
@@ -988,6 +990,8 @@ class Store:
         """Sign the chain's head as a checkpoint entry, after replaying the trail in the same
         transaction (the signer signs only what it computed here); its seq. A trail that does
         not verify is refused with its problems: a signature must never vouch for it."""
+        from kit.proof import office_certificates
+
         user = _check_user(user)
         trusted = office_certificates()
         with self._tx(write=True) as cur:
@@ -1015,6 +1019,8 @@ class Store:
         current value or version that the trail does not explain, a chain head or summary that
         is not the trail's. An empty list: the record is exactly what its trail says.
         """
+        from kit.proof import office_certificates  # cryptography: a command that lists needs none
+
         problems = [_protection_problem(name) for name in self.protection_problems]
         trusted = office_certificates()
         with self._tx(write=False) as cur:

@@ -33,41 +33,45 @@ macros, no external links, no formulas.
 
 from __future__ import annotations
 
-from kit.workbook._layout import (
-    CURRENT_LAYOUT,
-    FORMAT,
-    LAYOUTS,
-    SHEET_NAMES,
-    AuditLike,
-    Change,
-    ReplayError,
-    WorkbookLayout,
-    layout_of,
-)
-from kit.workbook._notice import (
-    PDF_TIMEOUT_S,
-    notice_pdf,
-    notice_sheet,
-    print_pdf,
-    print_signatures,
-    service_pdf,
-    soffice,
-    write_notices,
-)
-from kit.workbook._notice import SHEET_NAMES as NOTICE_SHEETS
-from kit.workbook._print import fit_rows_for_print
-from kit.workbook._read import (
-    CellError,
-    Filled,
-    apply_changes,
-    parse_date,
-    read_filled,
-    read_workbook,
-)
-from kit.workbook._seal import sheet_fingerprints
-from kit.workbook._sheets import COLUMN_HEADERS
-from kit.workbook._verify import VerifyResult, verify_workbook, workbook_inspection_id
-from kit.workbook._write import canonical_json, write_workbook
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kit.workbook._layout import (
+        CURRENT_LAYOUT,
+        FORMAT,
+        LAYOUTS,
+        SHEET_NAMES,
+        AuditLike,
+        Change,
+        ReplayError,
+        WorkbookLayout,
+        layout_of,
+    )
+    from kit.workbook._notice import (
+        PDF_TIMEOUT_S,
+        notice_pdf,
+        notice_sheet,
+        print_pdf,
+        print_signatures,
+        service_pdf,
+        soffice,
+        write_notices,
+    )
+    from kit.workbook._notice import SHEET_NAMES as NOTICE_SHEETS
+    from kit.workbook._print import fit_rows_for_print
+    from kit.workbook._read import (
+        CellError,
+        Filled,
+        apply_changes,
+        parse_date,
+        read_filled,
+        read_workbook,
+    )
+    from kit.workbook._seal import sheet_fingerprints
+    from kit.workbook._sheets import COLUMN_HEADERS
+    from kit.workbook._verify import VerifyResult, verify_workbook, workbook_inspection_id
+    from kit.workbook._write import canonical_json, write_workbook
 
 __all__ = [
     "COLUMN_HEADERS",
@@ -103,3 +107,35 @@ __all__ = [
     "write_notices",
     "write_workbook",
 ]
+
+#: where each name of the package lives, loaded when first asked for
+_FROM: dict[str, str] = {
+    "CURRENT_LAYOUT": "_layout", "FORMAT": "_layout", "LAYOUTS": "_layout",
+    "SHEET_NAMES": "_layout", "AuditLike": "_layout", "Change": "_layout",
+    "ReplayError": "_layout", "WorkbookLayout": "_layout", "layout_of": "_layout",
+    "PDF_TIMEOUT_S": "_notice", "notice_pdf": "_notice", "notice_sheet": "_notice",
+    "print_pdf": "_notice", "print_signatures": "_notice", "service_pdf": "_notice",
+    "soffice": "_notice", "write_notices": "_notice",
+    "fit_rows_for_print": "_print",
+    "CellError": "_read", "Filled": "_read", "apply_changes": "_read", "parse_date": "_read",
+    "read_filled": "_read", "read_workbook": "_read",
+    "sheet_fingerprints": "_seal",
+    "COLUMN_HEADERS": "_sheets",
+    "VerifyResult": "_verify", "verify_workbook": "_verify", "workbook_inspection_id": "_verify",
+    "canonical_json": "_write", "write_workbook": "_write",
+}
+#: names the package gives under another name than their module's
+_RENAMED: dict[str, tuple[str, str]] = {
+    "NOTICE_SHEETS": ("_notice", "SHEET_NAMES"),
+}
+
+
+def __getattr__(name: str) -> object:
+    """A name of the package, loaded when first asked for: writing a record's workbook loads
+    neither the notices nor their printing."""
+    where, real = _RENAMED.get(name) or (_FROM.get(name), name)
+    if where is None:
+        raise AttributeError(f"module 'kit.workbook' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"kit.workbook.{where}"), real)
+    globals()[name] = value  # asked for once
+    return value

@@ -21,6 +21,7 @@ working days (调休上班). That schedule is published late each year for the n
 estimated, so a deadline typed on a day off can be flagged.
 
 >>> from datetime import date
+>>> from kit.workdays import load_calendar
 >>> cal = load_calendar()
 >>> str(cal.add_workdays(date(2025, 9, 30), 1))   # National Day 2025: Oct 1-8 off
 '2025-10-09'
@@ -30,30 +31,34 @@ estimated, so a deadline typed on a day off can be flagged.
 
 from __future__ import annotations
 
-from kit.workdays._calendar import (
-    ESTIMATE_MARK,
-    CalendarEstimateWarning,
-    Deadline,
-    UnknownYearError,
-    WorkCalendar,
-    WorkdayCount,
-    add_workdays,
-    estimate_note,
-    is_workday,
-    known_years,
-    load_calendar,
-    warn_estimate,
-    workdays_between,
-)
-from kit.workdays._office import (
-    MAX_HOLIDAY_DAYS,
-    OFFICE_FILE_NAME,
-    SCHEMA_FILE,
-    SPILLOVER_DAYS,
-    default_office_file,
-    validate_office_data,
-)
-from kit.workdays._statutory import REGULATION, REGULATION_EN, statutory_days_off
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kit.workdays._calendar import (
+        ESTIMATE_MARK,
+        CalendarEstimateWarning,
+        Deadline,
+        UnknownYearError,
+        WorkCalendar,
+        WorkdayCount,
+        add_workdays,
+        estimate_note,
+        is_workday,
+        known_years,
+        load_calendar,
+        warn_estimate,
+        workdays_between,
+    )
+    from kit.workdays._office import (
+        MAX_HOLIDAY_DAYS,
+        OFFICE_FILE_NAME,
+        SCHEMA_FILE,
+        SPILLOVER_DAYS,
+        default_office_file,
+        validate_office_data,
+    )
+    from kit.workdays._statutory import REGULATION, REGULATION_EN, statutory_days_off
 
 __all__ = [
     "ESTIMATE_MARK",
@@ -79,3 +84,27 @@ __all__ = [
     "warn_estimate",
     "workdays_between",
 ]
+
+#: where each name of the package lives, loaded when first asked for
+_FROM: dict[str, str] = {
+    "ESTIMATE_MARK": "_calendar", "CalendarEstimateWarning": "_calendar", "Deadline": "_calendar",
+    "UnknownYearError": "_calendar", "WorkCalendar": "_calendar", "WorkdayCount": "_calendar",
+    "add_workdays": "_calendar", "estimate_note": "_calendar", "is_workday": "_calendar",
+    "known_years": "_calendar", "load_calendar": "_calendar", "warn_estimate": "_calendar",
+    "workdays_between": "_calendar",
+    "MAX_HOLIDAY_DAYS": "_office", "OFFICE_FILE_NAME": "_office", "SCHEMA_FILE": "_office",
+    "SPILLOVER_DAYS": "_office", "default_office_file": "_office",
+    "validate_office_data": "_office",
+    "REGULATION": "_statutory", "REGULATION_EN": "_statutory", "statutory_days_off": "_statutory",
+}
+
+
+def __getattr__(name: str) -> object:
+    """A name of the package, loaded when first asked for: a command that counts no workdays
+    loads neither the calendars nor the office's file."""
+    where = _FROM.get(name)
+    if where is None:
+        raise AttributeError(f"module 'kit.workdays' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"kit.workdays.{where}"), name)
+    globals()[name] = value  # asked for once
+    return value

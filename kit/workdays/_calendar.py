@@ -9,14 +9,10 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
-from importlib import metadata
 from pathlib import Path
 from types import MappingProxyType
 
-import chinese_calendar
-
 from kit.errors import KitError, KitWarning, NotFoundError
-from kit.workdays._office import default_office_file, read_office_file
 from kit.workdays._statutory import REGULATION, REGULATION_EN, statutory_days_off
 
 #: what every text form of an estimated date or count ends with
@@ -84,6 +80,8 @@ class UnknownYearError(KitError):
         names = "、".join(str(y) for y in self.years)
         known = calendar.known_years()
         known_text = f"{known[0]}-{known[-1]}" if known else "-"
+        from kit.workdays._office import default_office_file
+
         where = str(calendar.office_file or default_office_file())
         super().__init__(
             f"{names} 年的节假日安排未知（已知年份 {known_text}）：请按国务院办公厅"
@@ -274,6 +272,10 @@ class WorkCalendar:
 # -- loading -------------------------------------------------------------------------------
 def _library_calendar() -> tuple[dict[date, str], set[date], dict[int, str]]:
     """The library's days off with their names in Chinese, its make-up working days, sources."""
+    from importlib import metadata  # here: a command that needs no calendar loads none
+
+    import chinese_calendar
+
     chinese = {h.value: h.chinese for h in chinese_calendar.Holiday}
     off = {d: chinese.get(name, name) for d, name in chinese_calendar.holidays.items()}
     work = set(chinese_calendar.workdays)
@@ -284,6 +286,8 @@ def _library_calendar() -> tuple[dict[date, str], set[date], dict[int, str]]:
 
 @cache
 def _load(path: str | None, stamp: tuple[int, int]) -> WorkCalendar:
+    from kit.workdays._office import read_office_file  # YAML: only with the office's file
+
     off, work, sources = _library_calendar()
     office = read_office_file(Path(path)) if path is not None else {}
     for year in office:
@@ -311,6 +315,8 @@ def load_calendar(path: str | os.PathLike[str] | None = None) -> WorkCalendar:
     problem with the file and field path (``years/2027/holidays/1/from``).
     """
     if path is None:
+        from kit.workdays._office import default_office_file
+
         default = default_office_file()
         if not default.is_file():
             return _load(None, (0, 0))

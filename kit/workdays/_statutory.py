@@ -36,8 +36,10 @@ from collections.abc import Iterator, Mapping
 from datetime import date, timedelta
 from functools import cache
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
-from lunar_python import Lunar, Solar
+if TYPE_CHECKING:
+    from lunar_python import Lunar
 
 __all__ = ["REGULATION", "REGULATION_EN", "statutory_days_off"]
 
@@ -58,6 +60,8 @@ def _solar(lunar: Lunar) -> date:
 
 def _festivals(year: int) -> Iterator[tuple[str, list[date]]]:
     """第二条's festivals of ``year`` with their days, in the order of the year."""
+    from lunar_python import Lunar, Solar  # here: loaded when a year's festivals are worked out
+
     new_year = _solar(Lunar.fromYmd(year, 1, 1))  # 正月初一
     # 清明 of ``year``: the lunar year that holds 1 June ``year`` began before April and its
     # table of solar terms runs from the 冬至 before it, so its 清明 is this year's
