@@ -53,6 +53,11 @@ SCHEMA_NUMBER: Final = {"0001": 1, "0002": 2, "0003": 3, "0004": 4, "0005": 5, "
 
 #: the rows the unique index ``notice_numbers`` covers: every notice's number once given
 NOTICE_NUMBERS: Final = "path LIKE 'notices/%/number' AND value <> '\"\"'"
+#: the unique index on written notices' numbers, partial: written as SQL that SQLite and
+#: PostgreSQL both read (as migration 0004 writes it), not as an ``sa.Index`` whose
+#: ``postgresql_where`` would load SQLAlchemy's PostgreSQL dialect for every SQLite store
+NOTICE_INDEX: Final = ("CREATE UNIQUE INDEX notice_numbers ON fields (value) "
+                       f"WHERE {NOTICE_NUMBERS}")
 
 _ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 metadata = sa.MetaData()
@@ -101,8 +106,7 @@ fields = sa.Table(
     sa.Column("value", sa.Text, nullable=False),
     sa.Column("version", _ID, nullable=False),
     # a written notice's document number is the office's: never the same on two notices
-    sa.Index("notice_numbers", "value", unique=True,
-             sqlite_where=sa.text(NOTICE_NUMBERS), postgresql_where=sa.text(NOTICE_NUMBERS)),
+    # (NOTICE_INDEX, made with the tables: a partial index, in SQL both databases read)
     sqlite_with_rowid=False,  # the primary key is the table: one b-tree to write, not two
 )
 
@@ -494,6 +498,7 @@ def create_schema(cur: Any, dialect: sa.Dialect) -> None:
         cur.execute(str(CreateTable(table).compile(dialect=dialect)))
         for index in table.indexes:
             cur.execute(str(CreateIndex(index).compile(dialect=dialect)))
+    cur.execute(NOTICE_INDEX)
     for statement in (sqlite_triggers() if dialect.name == "sqlite" else
                       postgres_triggers() if dialect.name == "postgresql" else []):
         cur.execute(statement)

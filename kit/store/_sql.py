@@ -32,19 +32,33 @@ def _p(name: str) -> sa.BindParameter[Any]:
 
 
 class Sql:
-    """One statement compiled for a dialect; :meth:`args` orders the values for the driver."""
+    """One statement compiled for a dialect, when it is first run (a command compiles only
+    the statements it runs); :meth:`args` orders the values for the driver."""
 
-    __slots__ = ("defaults", "names", "order", "returns", "text")
+    __slots__ = ("_dialect", "_stmt", "defaults", "names", "order", "returns", "text")
+    text: str
+    names: dict[str, str]
+    defaults: dict[str, Any]
+    order: tuple[str, ...] | None
 
     def __init__(self, stmt: sa.ClauseElement, dialect: sa.Dialect, returns: bool = False) -> None:
+        self._stmt, self._dialect, self.returns = stmt, dialect, returns
+
+    def __getattr__(self, name: str) -> Any:  # a compiled part asked for before the first run
+        if name not in ("text", "names", "defaults", "order"):
+            raise AttributeError(name)
+        self._compile()
+        return getattr(self, name)
+
+    def _compile(self) -> None:
+        stmt, dialect = self._stmt, self._dialect
         compiled = cast(SQLCompiler, stmt.compile(dialect=dialect))
         binds = {name: bind for bind, name in compiled.bind_names.items()}
-        self.text: str = compiled.string
+        self.text = compiled.string
         self.names = {_key(name): name for name in binds}
         self.defaults = {_key(n): b.effective_value for n, b in binds.items() if not b.required}
         positional = dialect.positional and compiled.positiontup is not None
         self.order = tuple(_key(n) for n in compiled.positiontup or ()) if positional else None
-        self.returns = returns
 
     def args(self, values: Mapping[str, Any]) -> Any:
         merged = {**self.defaults, **values} if self.defaults else values
