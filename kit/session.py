@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, Final, Protocol
 
@@ -53,6 +53,7 @@ from kit.evidence import prepare
 from kit.guide import load_guide
 from kit.notices import (
     NoticeTemplates,
+    NoticeText,
     compose,
     load_notice_templates,
     next_number,
@@ -71,7 +72,6 @@ from kit.record import (
     with_change,
 )
 from kit.rules import check, errors, notice_problems
-from kit.workbook import notice_pdf, service_pdf, soffice
 
 Listener = Callable[[str], None]
 _GONE: Any = object()
@@ -89,6 +89,29 @@ def _plain(value: Any) -> Any:
         return {k: _plain(v) for k, v in value.items()}
     return value
 
+
+
+# -- printing, loaded when a notice is first printed (openpyxl, LibreOffice): an app's kernel
+# that never prints one does not hold them
+def soffice() -> str:
+    """LibreOffice's path, or :class:`KitError` saying how to install it."""
+    from kit.workbook import soffice as found
+
+    return found()
+
+
+def notice_pdf(text: NoticeText, pictures: Mapping[str, bytes]) -> bytes:
+    """A notice as PDF (:func:`kit.workbook.notice_pdf`)."""
+    from kit.workbook import notice_pdf as printed
+
+    return printed(text, pictures)
+
+
+def service_pdf(title: str, lines: Sequence[str]) -> bytes:
+    """A proof of service as PDF (:func:`kit.workbook.service_pdf`)."""
+    from kit.workbook import service_pdf as printed
+
+    return printed(title, lines)
 
 class Session:
     """One person's view of one stored inspection; :meth:`set` is the only way to change it."""

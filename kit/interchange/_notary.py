@@ -17,13 +17,15 @@ import logging
 import urllib.error
 import urllib.request
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kit.config import settings
 from kit.door import AccessError, Checkpointer, Door
 from kit.errors import InputError, KitError, NotFoundError
-from kit.interchange._print import LocalNotary
-from kit.proof import authorities, keys_dir, load_signer
+from kit.proof import authorities, keys_dir
+
+if TYPE_CHECKING:
+    from kit.interchange._print import LocalNotary
 
 __all__ = ["SIGNER_TIMEOUT_S", "HubNotary", "notary_from_environment"]
 
@@ -123,6 +125,9 @@ def notary_from_environment(door: Door | None) -> HubNotary | LocalNotary | None
     if len(found) != 1:
         return None
     try:
+        from kit.interchange._print import LocalNotary  # printing and keys, only where a
+        from kit.proof import load_signer  # key pair is (cryptography, openpyxl)
+
         return LocalNotary(door, load_signer(found[0]))
     except KitError as exc:
         log.warning("不签名 nothing signed: %s", exc)

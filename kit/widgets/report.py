@@ -12,12 +12,7 @@ import ipywidgets as W
 
 from kit.dates import beijing_text
 from kit.errors import KitError, ValidationError
-from kit.interchange import (
-    export_notice,
-    export_workbook,
-    issued_pdf,
-    notary_from_environment,
-)
+from kit.interchange import notary_from_environment
 from kit.labels import NOTICE_KINDS, REVIEW_MODES, STAGES, vocab, zh
 from kit.notices import compose, notice_changes, notice_doc
 from kit.session import GATED_STAGES, GateError, Session
@@ -55,6 +50,8 @@ def member_options(session: Session) -> tuple[tuple[str, str], ...]:
 def workbook_bytes(session: Session) -> bytes:
     """The inspection's workbook as it stands now (the written record of 六、7), signed by
     the signing component when there is one (the office's key pair), else sealed only."""
+    from kit.interchange import export_workbook  # openpyxl when asked for, not in the kernel
+
     notary = notary_from_environment(session.door)
     if notary is not None:
         return notary.export(session.id, "xlsx")
@@ -188,6 +185,8 @@ class NoticePanel(W.VBox):
                   f"</th><th>现在 now</th></tr>{rows}</table>")
 
     def print_notice(self, suffix: str) -> None:
+        from kit.interchange import export_notice, issued_pdf  # printing, when asked for
+
         self.session.flush_pending()
         name = f"{NOTICE_TITLES[self.kind].split()[0]}-{self.session.id}{suffix}"
         frozen = issued_pdf(self.session.door, self.session.id, self.kind) \
