@@ -11,10 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from dataclasses import asdict
-from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 
 from kit.cli._common import EXIT_OK, Subparsers, _door, _out
 from kit.errors import KitError
@@ -33,23 +30,14 @@ def cmd_rectification(args: argparse.Namespace) -> int:
     raise KitError(msg)
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value
-
-
 def _show(args: argparse.Namespace) -> int:
     from kit.dates import parse_date
+    from kit.record import to_data
 
     today = parse_date(args.today) if args.today else None
     view = _door(args).company_view(args.code, today=today)
     if args.json:
-        _out(json.dumps(_plain(asdict(view)), ensure_ascii=False, indent=1))
+        _out(json.dumps(to_data(view), ensure_ascii=False, indent=1))
         return EXIT_OK
     _out(f"{view.company}（{view.credit_code}）")
     for ins in view.inspections:

@@ -461,10 +461,8 @@ class Door(CompanyDoor):
         applied = self._store.save(record, changes, user=user, action=action, guard=guard)
         for path, value in changes.items():  # what was removed is gone (its defaults too)
             if value is DELETE:
-                *parents, last = path.split("/")
-                node: Any = record.doc
-                for key in parents:
-                    node = node.get(key) if isinstance(node, dict) else None
+                parent, _, last = path.rpartition("/")
+                node = record.get(parent) if parent else record.doc
                 if isinstance(node, dict):
                     node.pop(last, None)
         complete_doc(record.doc)  # as a fresh read gives it (the store keeps no default): a
