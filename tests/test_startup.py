@@ -116,8 +116,28 @@ def test_exporting_a_workbook_loads_no_tables_notices_printing_or_demo(tmp_path:
     assert loaded(modules, NOT_FOR_EXPORT) == []
 
 
+#: what the year's plan and the demo generator do not need: charts and the analysts' file formats
+NOT_FOR_PLAN = ("matplotlib", "ipywidgets", "pyhanko", "kit.analytics._charts",
+                "kit.analytics._files", "kit.training")
+
+
+def test_the_plan_and_the_demo_load_no_charts(tmp_path: Path) -> None:
+    store = str(tmp_path / "store")
+    demo, modules = run_kit(tmp_path, "demo", "--inspections", "5", "--data-dir", store)
+    assert demo.returncode == 0, demo.stderr
+    assert "5 条示例检查记录" in demo.stdout
+    assert loaded(modules, NOT_FOR_PLAN) == []
+    out = tmp_path / "plan.xlsx"
+    plan, modules = run_kit(tmp_path, "plan", "--year", "2027", "--data-dir", store,
+                            "--out", str(out))
+    assert plan.returncode == 0, plan.stderr
+    assert out.stat().st_size > 0
+    assert "kit.analytics._tables" in modules  # it did read the tables
+    assert loaded(modules, NOT_FOR_PLAN) == []
+
+
 LAZY_PACKAGES = ("kit", "kit.record", "kit.interchange", "kit.proof", "kit.workdays",
-                 "kit.workbook")
+                 "kit.workbook", "kit.analytics")
 
 
 @pytest.mark.parametrize("name", LAZY_PACKAGES)
