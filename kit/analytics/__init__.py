@@ -38,6 +38,7 @@ if TYPE_CHECKING:
         ID_PREFIX,
         analysis_door,
         demo_inspections,
+        iter_demo_inspections,
         load_demo_data,
     )
     from kit.analytics._dictionary import (
@@ -162,6 +163,7 @@ __all__ = [
     "inspections_frame",
     "inspector_workload",
     "item_results",
+    "iter_demo_inspections",
     "load_demo_data",
     "load_plan_tables",
     "load_tables",
@@ -198,6 +200,7 @@ _FROM: dict[str, str] = {
     "ID_PREFIX": "kit.analytics._demo",
     "analysis_door": "kit.analytics._demo",
     "demo_inspections": "kit.analytics._demo",
+    "iter_demo_inspections": "kit.analytics._demo",
     "load_demo_data": "kit.analytics._demo",
     "DESCRIBE_COLUMNS": "kit.analytics._dictionary",
     "LOGICAL_TYPES": "kit.analytics._dictionary",

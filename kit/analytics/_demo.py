@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import contextlib
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Final, cast
 
 from kit.analytics._demo_cases import (
+    Earlier,
     Quota,
     cross_region,
     extended_company,
@@ -438,6 +439,13 @@ def demo_inspections(n: int = 30, m: int = 10, *, seed: int = 1,
 
     Ids are ``demo<seed>-<start date>-<number>``, so loading twice adds nothing twice.
     """
+    return list(iter_demo_inspections(n, m, seed=seed, end=end))
+
+
+def iter_demo_inspections(n: int = 30, m: int = 10, *, seed: int = 1,
+                          end: date = DEFAULT_END) -> Iterator[Inspection]:
+    """:func:`demo_inspections` one at a time, in the same order, holding none it has given:
+    an office-sized demo (``kit demo --inspections 100000``) in the memory of a few."""
     if n < 1 or m < 1:
         msg = "检查数和企业数都至少为 1 / need at least one inspection and one company"
         raise KitError(msg)
@@ -458,24 +466,22 @@ def demo_inspections(n: int = 30, m: int = 10, *, seed: int = 1,
             while not cal.is_workday(day):
                 day += timedelta(days=1)
             visits.append((day, f))
-    history: dict[int, list[Inspection]] = {}
+    last: dict[int, Inspection] = {}  # each company's latest: what its next visit follows
     past_items: dict[int, set[str]] = {}  # each company's clauses found before, kept as it goes
     numbers: dict[tuple[str, int], int] = {}
-    out: list[Inspection] = []
-    earlier: list[tuple[int, Inspection]] = []
+    earlier: list[Earlier] = []
     quota, policy = Quota.of(load_guide()), load_policy()
     for k, (day, f) in enumerate(sorted(visits), start=1):
-        past = history.setdefault(f, [])
+        before = last.get(f)
         principal = principal_of(day, f, earlier, rng)
         seen = past_items.setdefault(f, set())
-        ins = _inspection(rng, firms[f], day, f"{ID_PREFIX}{seed}-{day:%Y%m%d}-{k:02d}", past, end,
-                          quota, policy, principal, seen)
+        ins = _inspection(rng, firms[f], day, f"{ID_PREFIX}{seed}-{day:%Y%m%d}-{k:02d}",
+                          [before] if before else [], end, quota, policy, principal, seen)
         seen.update(x.item for x in ins.findings.values())
         ins = _with_notices(ins, seed, numbers, policy)
-        past.append(ins)
-        out.append(ins)
-        earlier.append((f, ins))
-    return out
+        last[f] = ins
+        earlier.append(Earlier(f, ins.id, ins.scope.type, ins.scope.start_date))
+        yield ins
 
 
 #: the demo's document numbers: like an office's, but marked 示例 and by seed, so that they
@@ -516,12 +522,9 @@ def load_demo_data(door: Door, *, inspections: int = 30, companies: int = 10, se
     ``progress(k)``: ``k`` more of them done (``kit demo`` shows a bar)."""
     have = {row["id"] for row in door.list((), include_deleted=True)}
     loaded = 0
-    made = demo_inspections(inspections, companies, seed=seed, end=end)
-    todo = [ins for ins in made if ins.id not in have]
-    if progress is not None and len(todo) < len(made):
-        progress(len(made) - len(todo))
-    for start in range(0, len(todo), BATCH):
-        batch = todo[start:start + BATCH]
+    latest: dict[str, Inspection] = {}  # each company's latest, for the register
+    for batch in _batches(iter_demo_inspections(inspections, companies, seed=seed, end=end),
+                          have, latest, progress):
         try:
             loaded += len(door.create_many(batch))
         except ConflictError:  # another process loaded some of them in the meantime
@@ -531,8 +534,31 @@ def load_demo_data(door: Door, *, inspections: int = 30, companies: int = 10, se
                     loaded += 1
         if progress is not None:
             progress(len(batch))
-    register_demo(door, made)  # the fictional companies in the register (企业名录) too
+    register_demo(door, list(latest.values()))  # the fictional companies in the register too
     return loaded
+
+
+def _batches(made: Iterable[Inspection], have: set[str], latest: dict[str, Inspection],
+             progress: Callable[[int], object] | None) -> Iterator[list[Inspection]]:
+    """The inspections of ``made`` not in ``have``, :data:`BATCH` at a time; those already there
+    counted as done at once; each company's latest start kept in ``latest`` as they pass."""
+    batch: list[Inspection] = []
+    for ins in made:
+        code = ins.company.credit_code
+        if code and ins.company.role not in ("supplier", "service_provider") and (
+                code not in latest or (ins.scope.start_date or date.min) >= (
+                latest[code].scope.start_date or date.min)):
+            latest[code] = ins
+        if ins.id in have:
+            if progress is not None:
+                progress(1)
+            continue
+        batch.append(ins)
+        if len(batch) == BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 #: how many demo inspections ``kit demo`` stores in one transaction

@@ -18,6 +18,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from kit.guide import Guide
 from kit.policy import Policy, Scheme
@@ -28,7 +29,6 @@ from kit.record import (
     Extension,
     Finding,
     FollowUp,
-    Inspection,
     Opinion,
     Review,
     Role,
@@ -208,14 +208,21 @@ def with_verdict(opinion: Opinion, findings: dict[str, Finding], scheme: Scheme,
                    scheme=scheme.id, verdict_by=leader, verdict_at=at)
 
 
-def principal_of(ins_day: date, firm: int, earlier: list[tuple[int, Inspection]],
-                 rng: random.Random) -> str:
+class Earlier(NamedTuple):
+    """What the demo keeps of an inspection it has made: enough to extend it later."""
+
+    firm: int
+    id: str
+    type: str
+    start: date | None
+
+
+def principal_of(ins_day: date, firm: int, earlier: list[Earlier], rng: random.Random) -> str:
     """An earlier inspection of another company this one may extend ('' if none)."""
-    others: list[Inspection] = []  # the last five, read from the end: linear in a demo
-    for f, ins in reversed(earlier):
-        if f != firm and ins.scope.type != "extended" and ins.scope.start_date is not None \
-                and ins.scope.start_date < ins_day:
-            others.append(ins)
+    others: list[str] = []  # the last five, read from the end: linear in a demo
+    for e in reversed(earlier):
+        if e.firm != firm and e.type != "extended" and e.start is not None and e.start < ins_day:
+            others.append(e.id)
             if len(others) == 5:
                 break
-    return rng.choice(others[::-1]).id if others else ""
+    return rng.choice(others[::-1]) if others else ""

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import gc
+import itertools
 import subprocess
 import sys
+import weakref
 from datetime import date, timedelta
 
 import pytest
@@ -11,6 +14,7 @@ import pytest
 from kit.analytics import (
     DEFAULT_END,
     demo_inspections,
+    iter_demo_inspections,
     load_demo_data,
     overdue_rectifications,
     repeat_findings,
@@ -103,6 +107,17 @@ def test_an_office_sized_demo_of_any_size():
     assert len({i.company.name for i in wide}) == 600
     assert len({i.company.credit_code for i in wide}) == 600
     assert [i.id for i in demo_inspections(700, 600, seed=2)] == [i.id for i in wide]
+
+
+def test_the_demo_is_made_one_at_a_time_holding_only_each_companys_latest():
+    """``kit demo --inspections 100000`` must not hold 100,000 records: the generator keeps
+    each company's latest (what its next visit follows) and nothing else it has given."""
+    made = iter_demo_inspections(300, 3, seed=2)
+    alive = [weakref.ref(ins) for ins in itertools.islice(made, 250)]  # still making
+    gc.collect()
+    assert 1 <= sum(r() is not None for r in alive) <= 3 + 1  # one a company, one just followed
+    assert [i.id for i in iter_demo_inspections(40, 3, seed=2)] == \
+        [i.id for i in demo_inspections(40, 3, seed=2)]
 
 
 def test_kit_demo_loads_into_the_store_and_says_how_many(tmp_path):
