@@ -116,6 +116,11 @@ def _text_typed(analysis: Callable[_P, pd.DataFrame]) -> Callable[_P, pd.DataFra
     return typed
 
 
+def _empty(dtypes: dict[str, Any]) -> pd.DataFrame:
+    """An analysis's frame with no rows: its columns, in order, each of its type."""
+    return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in dtypes.items()})
+
+
 def _is_text(column: pd.Series) -> bool:
     dtype = column.dtype
     if isinstance(dtype, pd.StringDtype):
@@ -632,13 +637,15 @@ def suggest_measures(tables: Tables, today: date, *,
 
     ``also_zh`` names the other measures whose conditions hold, for the analyst to weigh.
     """
-    columns = ["company", "credit_code", "measure", "measure_zh", "clause", "reason", "also_zh",
-               "n_inspections", "n_findings", "n_repeat_items", "n_overdue",
-               "max_overdue_workdays", "n_late", "last_inspection"]
+    texts = ["company", "credit_code", "measure", "measure_zh", "clause", "reason", "also_zh"]
+    counts = ["n_inspections", "n_findings", "n_repeat_items", "n_overdue",
+              "max_overdue_workdays", "n_late"]
+    columns = [*texts, *counts, "last_inspection"]
     guide = load_guide()
     heads = tables.inspections
-    if heads.empty:
-        return pd.DataFrame(columns=columns)
+    if heads.empty:  # the same columns and types as when there is something to suggest
+        return _empty({**dict.fromkeys(texts, "string"), **dict.fromkeys(counts, "int64"),
+                       "last_inspection": heads["start_date"].dtype})
     f = tables.findings
     over = overdue_rectifications(tables, today, calendar=calendar)
     repeats = repeat_findings(tables)
@@ -758,10 +765,9 @@ def findings_by_quarter_and_section(tables: Tables) -> pd.DataFrame:
     columns = ["quarter", "section", "label", "title_zh", "n_findings", "n_inspections",
                "findings_per_inspection"]
     if tables.results.empty:
-        return pd.DataFrame({c: pd.Series(dtype="period[Q-DEC]" if c == "quarter" else
-                                          "float64" if c == "findings_per_inspection" else
-                                          "string" if c in ("label", "title_zh") else
-                                          "int64") for c in columns})
+        return _empty({"quarter": "period[Q-DEC]", "section": tables.results["section"].dtype,
+                       "label": "string", "title_zh": "string", "n_findings": "int64",
+                       "n_inspections": "int64", "findings_per_inspection": "float64"})
     results = tables.results[["inspection_id", "section"]].drop_duplicates()
     quarter = tables.inspections.set_index("inspection_id")["quarter"]
     covered = results.assign(quarter=results["inspection_id"].map(quarter)).groupby(
@@ -790,8 +796,9 @@ def inspector_workload(tables: Tables, *, by: str = "quarter") -> pd.DataFrame:
                "n_findings_in_sections"]
     heads = tables.inspections.set_index("inspection_id")
     team = tables.team.dropna(subset=["name"])
-    if team.empty:
-        return pd.DataFrame(columns=columns)
+    if team.empty:  # the same columns and types as when someone was on a team
+        return _empty({"inspector": "string", by: pd.PeriodDtype("Q" if by == "quarter" else "Y"),
+                       **dict.fromkeys(columns[2:], "int64")})
     period = heads["start_date"].dt.to_period("Q" if by == "quarter" else "Y")
     days = ((heads["end_date"].fillna(heads["start_date"]) - heads["start_date"]).dt.days + 1)
     t = team.assign(**{by: team["inspection_id"].map(period),

@@ -713,7 +713,7 @@ def _samples(heads: pd.DataFrame) -> pd.DataFrame:
     owner = np.array(owners, dtype=np.int64)
     front = pd.DataFrame({
         "inspection_id": pd.array(heads["inspection_id"].to_numpy()[owner], dtype="string"),
-        "seed": heads["seed"].to_numpy()[owner] if len(owner) else pd.array([], dtype="Int64"),
+        "seed": pd.array(heads["seed"].to_numpy()[owner], dtype="Int64"),  # none if not drawn
         "inspection_date": heads["sample_date"].to_numpy()[owner] if len(owner) else
         np.array([], dtype="datetime64[us]"),
         "row": np.array(numbers, dtype=np.int64)})

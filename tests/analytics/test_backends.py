@@ -19,6 +19,7 @@ import pytest
 
 from kit.analytics import (
     DEFAULT_END,
+    SAMPLE_COLUMNS,
     Tables,
     demo_inspections,
     export_excel,
@@ -277,3 +278,21 @@ def test_the_logical_type_of_a_column():
     assert logical_type(pd.Series([("a",), ()], dtype=object)) == "list"
     assert logical_type(pd.Series([["a"], ()], dtype=object)).startswith("unexpected")
     assert logical_type(pd.Series(["a", None], dtype="string")) == "text"
+
+
+def test_an_empty_store_gives_every_table_and_analysis_with_its_columns_and_types(records):
+    """An analyst's code written against a full store runs on an empty one: the same columns,
+    each of the same dtype (an empty frame of ``object`` columns breaks ``.dt`` and sums).
+    Only the sampled records' own columns (each register's) and the categories of a checklist
+    item column (the items of the profiles in use) depend on what the store holds."""
+    full = every_table(tables_of(records))
+    empty = every_table(tables_of([]))
+    for name, frame in empty.items():
+        expected = full[name][list(SAMPLE_COLUMNS)] if name == "samples" else full[name]
+        assert list(frame.columns) == list(expected.columns), name
+        for column in frame.columns:
+            got, want = frame[column].dtype, expected[column].dtype
+            if isinstance(want, pd.CategoricalDtype) and column in ("item", "label", "kind"):
+                assert isinstance(got, pd.CategoricalDtype), (name, column)
+            else:
+                assert got == want, (name, column)
