@@ -58,6 +58,8 @@ __all__ = [
 #: The time an office reads (Asia/Shanghai): UTC+8 all year, no daylight saving since 1991,
 #: so a fixed offset is exact and needs no time-zone database.
 BEIJING: Final = timezone(timedelta(hours=8), "北京时间")
+#: the same zone by its IANA name, as pandas' aware times carry it (the analysts' tables)
+ZONE: Final = "Asia/Shanghai"
 
 
 def beijing(moment: datetime) -> datetime:

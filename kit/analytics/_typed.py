@@ -38,7 +38,7 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
-from kit.dates import beijing
+from kit.dates import ZONE, beijing
 from kit.guide import Clause, load_guide
 from kit.labels import (
     FINDING_STATES,
@@ -69,8 +69,6 @@ NESTED = ("findings/reviews", "findings/extensions")
 KEYED = ("results", "findings", "team", "notices", "company/products", "company/licences",
          *NESTED)
 _ABSENT = object()  # a field the record does not have: the model's default applies
-#: the zone of every time in the tables: a record's times are Beijing wall time (kit.dates)
-ZONE = "Asia/Shanghai"
 
 
 @dataclass(frozen=True)

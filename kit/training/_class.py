@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from kit.dates import ZONE
 from kit.door import Door
 from kit.frames import write_frames
 from kit.guide import load_guide
@@ -78,8 +79,10 @@ def class_frames(records: Iterable[Mapping[str, Any]]) -> dict[str, pd.DataFrame
         "answer": pd.array([r["answer"] for r in rows], dtype="string"),
         "correct": pd.array([bool(r["correct"]) for r in rows], dtype="bool"),
         "clauses": pd.Series([tuple(r.get("clause_ids", ())) for r in rows], dtype=object),
+        # Beijing wall time, as the trainee's page took it (kit.dates): aware, so it says so
         "at": pd.to_datetime(pd.Series([r["at"] for r in rows], dtype=object)).astype(
-            "datetime64[us]") if rows else pd.Series([], dtype="datetime64[us]"),
+            "datetime64[us]").dt.tz_localize(ZONE) if rows else
+        pd.Series([], dtype=f"datetime64[us, {ZONE}]"),
     })
     # a person is their sign-in; the name shown is the last one they gave
     answers["trainee"] = answers["user"].map(answers.groupby("user")["trainee"].last()).astype(

@@ -100,6 +100,10 @@ def test_a_trainer_sees_who_got_what_wrong_and_downloads_the_class(store, monkey
     assert "乙" in clauses.loc[cited, "wrong_by"]
     assert "丙" in clauses.loc[cited, "wrong_by"]
     assert "甲" not in clauses.loc[cited, "wrong_by"]
+    # when they answered: Beijing wall time, and the frame says so (the trainer may be abroad)
+    answered = frames["answers"]["at"]
+    assert str(answered.dt.tz) == "Asia/Shanghai"
+    assert abs(answered.max() - pd.Timestamp.now(tz="Asia/Shanghai")) < pd.Timedelta(hours=1)
     back = read_frames(class_to_excel(frames, tmp_path / "class.xlsx"))
     pd.testing.assert_frame_equal(back["trainees"], frames["trainees"])
     app = TrainingApp(door=Door(store), part="9")
