@@ -157,6 +157,18 @@ def _resumption(ins: Inspection, policy: Policy) -> str:
     return f"你单位完成整改后，应将整改报告及相关证明材料报送我局，{how}后方可恢复生产{cited}。"
 
 
+def _inability(ins: Inspection) -> str:
+    """六、8: the inspection (or part of it) could not be carried out for the company's own
+    reasons: why, and the inspectors who noted it and signed; '' when it was not so."""
+    held = ins.inability
+    if not held.recorded:
+        return ""
+    why = held.reason.strip().rstrip("。；;.") or "（原因未记录）"
+    who = _member_names(ins, held.noted_by) or "（尚未记录）"
+    return (f"由于你单位自身原因，检查无法实施：{why}。检查人员{who}已注明情况并签字确认"
+            f"（《北京市医疗器械生产监督检查指南》六、8）。")
+
+
 def values(ins: Inspection, kind: NoticeKind, templates: NoticeTemplates, guide: Guide,
            findings: int, policy: Policy | None = None,
            listed: list[str] | None = None) -> dict[str, str]:
@@ -183,6 +195,7 @@ def values(ins: Inspection, kind: NoticeKind, templates: NoticeTemplates, guide:
         "检查结论": verdict_sentence(ins, policy),
         "安全警示信息": _warnings(ins, listed if listed is not None else []),
         "恢复生产条件": _resumption(ins, policy),
+        "无法实施检查": _inability(ins),
     }
 
 

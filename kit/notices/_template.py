@@ -32,17 +32,18 @@ from kit.schemas import check_file
 
 SCHEMA_FILE = DATA_DIR / "notices.schema.json"
 
-#: what a notice's texts may say in braces, each filled from the record (the last three are
+#: what a notice's texts may say in braces, each filled from the record (the last four are
 #: whole sentences, empty where they do not apply: :data:`SENTENCES`)
 PLACEHOLDERS = (
     "企业名称", "统一社会信用代码", "生产地址", "检查单位", "检查类型", "检查开始日期",
     "检查结束日期", "检查日期", "检查依据", "检查意见", "检查组长", "检查组成员", "问题数", "文号",
-    "检查结论", "安全警示信息", "恢复生产条件",
+    "检查结论", "安全警示信息", "恢复生产条件", "无法实施检查",
 )
 #: the placeholders that are whole sentences: the verdict under the office's grading scheme,
-#: the safety warnings published (十、1) and what lets suspended production resume (the
-#: office's rule, templates/handling.yaml); a paragraph that fills to nothing is left out
-SENTENCES = ("检查结论", "安全警示信息", "恢复生产条件")
+#: the safety warnings published (十、1), what lets suspended production resume (the
+#: office's rule, templates/handling.yaml) and an inspection the company's own doing kept
+#: from being carried out (六、8); a paragraph that fills to nothing is left out
+SENTENCES = ("检查结论", "安全警示信息", "恢复生产条件", "无法实施检查")
 #: who may sign a notice (``signatures`` in the template), with what the notice calls them
 SIGNER_ROLES = {"leader": "检查组长", "inspectors": "检查人员", "company": "企业负责人",
                 "witness": "见证人"}

@@ -323,3 +323,19 @@ def test_no_notice_is_asked_for_before_the_report(demo: Inspection) -> None:
 
 def test_conflicts_are_conflicts(store: Store, demo: Inspection) -> None:
     assert issubclass(NumberTakenError, ConflictError)
+
+
+def test_the_result_notice_says_when_the_company_kept_the_inspection_from_being_done(
+        demo: Inspection) -> None:
+    """六、8: 由于企业自身原因而无法实施检查 — the notice says why and who noted it, and says
+    nothing of it otherwise."""
+    plain = compose(demo, "result")
+    assert not any("无法实施" in line for line in plain.paragraphs)
+    two = tuple(demo.team)[:2]
+    held = replace(demo, inability=replace(demo.inability, recorded=True, noted_by=two,
+                                           reason="企业负责人拒绝开放洁净车间"))
+    said = [line for line in compose(held, "result").paragraphs if "无法实施" in line]
+    assert len(said) == 1
+    assert "企业负责人拒绝开放洁净车间" in said[0]
+    assert "、".join(held.team[k].name for k in two) in said[0]
+    assert "六、8" in said[0]
