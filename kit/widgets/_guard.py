@@ -10,7 +10,9 @@ and one made over someone else's newer change is offered back (text) or said (a 
 imposed. A page whose kernel is gone (culled after a long cut, killed) loads again by itself.
 Each ping (every :data:`BEAT_MS`) also lets the app look for colleagues' changes
 (``on_ping``). A kernel sends nothing on its own, so one whose page is closed falls idle and
-is culled. Fields are found by their ``kp:<path>`` class.
+is culled. Fields are found by their ``kp:<path>`` class; a form's box that is no field (a
+verdict's reason) by its ``kf:<name>`` class (:func:`form_class`), kept in the browser until
+its action empties it.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from kit.errors import KitError, ValidationError
 from kit.session import Session
 from kit.widgets._static import STATIC, esm
 
-__all__ = ["BEAT_MS", "PageGuard", "path_class", "show_field"]
+__all__ = ["BEAT_MS", "PageGuard", "form_class", "path_class", "show_field"]
 
 BEAT_MS = 1000
 
@@ -48,6 +50,13 @@ def show_field(session: Session, path: str, field: Any) -> None:
 def path_class(path: str) -> str:
     """The class that names a field's record path in the page (no spaces in record paths)."""
     return "kp:" + path.replace(" ", "_")
+
+
+def form_class(name: str) -> str:
+    """The class of a form's box that is no field of the record (a reason given with an
+    action): the page keeps what is typed or chosen in it, per person and record, until the
+    kernel empties it, and shows it again after a reload."""
+    return "kf:" + name.replace(" ", "_")
 
 
 class PageGuard(anywidget.AnyWidget):

@@ -19,6 +19,7 @@ from kit.policy import Policy
 from kit.session import Session
 from kit.widgets._common import message_html, shown_if
 from kit.widgets._fields import LABEL_WIDTH, problems_html
+from kit.widgets._guard import form_class
 
 __all__ = ["VerdictPanel"]
 
@@ -44,11 +45,13 @@ class VerdictPanel(W.VBox):
                                 style={"description_width": LABEL_WIDTH},
                                 layout=W.Layout(width="100%", max_width="100%"))
         self.other.add_class("kit-verdict-other")
+        self.other.add_class(form_class("verdict/other"))  # kept across a reload till chosen
         self.reason = W.Textarea(description="理由 Reason", placeholder="改变建议结论的理由（必填） / "
                                  "why it differs from the proposal (required)", rows=2,
                                  style={"description_width": LABEL_WIDTH},
                                  layout=W.Layout(width="100%"))
         self.reason.add_class("kit-verdict-reason")
+        self.reason.add_class(form_class("verdict/reason"))
         self.choose_button = W.Button(description="改为此结论 Choose this verdict",
                                       button_style="warning", layout=W.Layout(width="auto"))
         self.choose_button.add_class("kit-verdict-choose")

@@ -28,6 +28,7 @@ from kit.widgets._common import (
 )
 from kit.widgets._cross import cross_report_panel
 from kit.widgets._fields import ProblemList, field, guarded, problems_html
+from kit.widgets._guard import form_class
 from kit.widgets._signature import SignaturePad
 from kit.widgets._verdict import VerdictPanel
 
@@ -371,6 +372,8 @@ class ReportWidget(W.VBox):
         self.override_reason = W.Text(placeholder="理由（将记入修改记录） reason, kept in the trail",
                                       layout=W.Layout(width="28em"))
         self.override_reason.add_class("kit-override-reason")
+        self.override_stage.add_class(form_class("override/stage"))  # kept across a reload
+        self.override_reason.add_class(form_class("override/reason"))
         button = W.Button(description="组长注明理由后推进 Leader: move on",
                           layout=W.Layout(width="auto"))
         button.add_class("kit-override")

@@ -124,3 +124,49 @@ def test_a_suspension_warning_and_the_verdict_on_a_tablet(tmp_path, monkeypatch)
             page.screenshot(path=str(tmp_path / f"verdict-{size}.png"))
             page.close()
         browser.close()
+
+
+def test_a_verdicts_reason_typed_before_a_reload_is_there_after_it(tmp_path, monkeypatch):
+    """The other verdict and its reason are no field of the record until chosen: the page keeps
+    them (per person and record) across a reload, the new kernel gets them as if typed, and once
+    the verdict is chosen they are forgotten."""
+    from playwright.sync_api import sync_playwright
+
+    monkeypatch.setenv("KIT_TEMPLATES_DIR", str(office_templates(tmp_path / "templates")))
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    iid = suspension_record(data_dir)
+    reason = "企业已当场停产并召回，\n组长决定从严"
+    kept_forms = "Object.keys(localStorage).filter((k) => k.startsWith('kit-form:')).length"
+
+    def opinion() -> dict:
+        with Store(data_dir=data_dir) as store:
+            return store.load(iid).doc.get("opinion") or {}
+
+    with served(["--user", "平板测试"], data_dir, tmp_path / "voila.log") as base, \
+            sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1024, "height": 768}, has_touch=True)
+        page.set_default_timeout(PATIENCE_MS)
+        page.goto(f"{base}?id={iid}&stage=report")
+        panel = page.locator(".kit-verdict")
+        panel.locator(".kit-verdict-other select").select_option(index=3)
+        chosen = panel.locator(".kit-verdict-other select").input_value()
+        panel.locator(".kit-verdict-reason textarea").fill(reason)
+        page.reload()  # at once
+        panel = page.locator(".kit-verdict")
+        assert wait_until(lambda: panel.locator(".kit-verdict-reason textarea").input_value()
+                          == reason)
+        assert panel.locator(".kit-verdict-other select").input_value() == chosen
+        assert opinion().get("verdict", "") == ""  # nothing given until chosen
+        panel.locator("button.kit-verdict-choose").tap()
+        # the new kernel had both: the verdict given with the reason typed before the reload
+        assert wait_until(lambda: opinion().get("verdict_reason") == reason.strip())
+        assert opinion()["verdict_by"] == "平板测试"
+        assert wait_until(lambda: page.evaluate(kept_forms) == 0)  # done: forgotten
+        page.reload()
+        panel = page.locator(".kit-verdict")
+        panel.locator(".kit-verdict-current", has_text="平板测试").wait_for()
+        page.wait_for_timeout(2500)  # two of the page's checks: nothing comes back
+        assert panel.locator(".kit-verdict-reason textarea").input_value() == ""
+        browser.close()

@@ -12,7 +12,12 @@
 // second; a compact state at the top of the page says saved / saving / offline and how many
 // changes wait. When the kernel stays silent while the server answers (it was culled or
 // killed), the page loads again: a new kernel, and everything kept replayed to it.
+// A form's box that is not a field of the record (a verdict's reason, an override's: class
+// kf:<name>) keeps what is typed or chosen in it as well, under kit-form:<person>:
+// <inspection>:<name>, until the kernel empties it (the form's action done): after a reload it
+// shows it again and the new kernel gets it, as if typed.
 const PREFIX = "kit-draft:";   // kit-draft:<person>:<inspection>:<path> -> {v, t, base}
+const FORMS = "kit-form:";     // kit-form:<person>:<inspection>:<name> -> {v, t}
 const FILES = "kit-file:";     // kit-file:<person>:<inspection>:<id> -> {target, name, ...}
 const MAX_AGE_MS = 14 * 24 * 3600 * 1000;
 const OFFLINE_MS = 3500;       // no answer for this long: the server is asked why (within 5 s)
@@ -25,6 +30,19 @@ function pathOf(el) {
   if (!root) return null;
   for (const c of root.classList) if (c.startsWith("kp:")) return [root, c.slice(3)];
   return null;
+}
+
+function formOf(el) {
+  const root = el.closest('[class*="kf:"]');
+  if (!root) return null;
+  for (const c of root.classList) if (c.startsWith("kf:")) return [root, c.slice(3)];
+  return null;
+}
+
+// a form's box: its text, or the option chosen ("" for a drop-down's first, "choose" option)
+function formValue(input) {
+  if (input instanceof HTMLSelectElement) return input.selectedIndex > 0 ? input.value : "";
+  return input.value;
 }
 
 function readEntry(key) {
@@ -171,8 +189,17 @@ function render({ model, el }) {
   // A text field keeps what is typed. Any other field (a drop-down, a checkbox, toggle
   // buttons, a date or a number typed) keeps what it shows, {shown: ...}, which the kernel
   // reads as that field's value (kit.widgets._fields.BoundField.kept).
+  const formKey = (name) => `${FORMS}${scope()}${name}`;
   const onInput = (event) => {
     const t = event.target;
+    const form = ready() && formOf(t);
+    if (form && (t instanceof HTMLInputElement || t instanceof HTMLTextAreaElement ||
+                 t instanceof HTMLSelectElement)) {
+      const value = formValue(t);
+      if (value) localStorage.setItem(formKey(form[1]), JSON.stringify({ v: value, t: Date.now() }));
+      else localStorage.removeItem(formKey(form[1]));
+      return;
+    }
     const found = pathOf(t);
     if (!found || !ready()) return;
     const [root, path] = found;
@@ -355,7 +382,33 @@ function render({ model, el }) {
       root.classList.toggle("kit-pending", Boolean(draft));
     }
   };
-  const checker = setInterval(check, 1000);
+  // Each second too: a form's box shows what was kept for it when it is first seen (after a
+  // reload: the widget gets it as if typed); once shown, the kernel emptying it (its action
+  // done) or changing it is what is kept.
+  const checkForms = () => {
+    if (!ready()) return;
+    for (const root of document.querySelectorAll('[class*="kf:"]')) {
+      const found = formOf(root);
+      const input = root.querySelector("input:not([type=checkbox]), textarea, select");
+      if (!found || found[0] !== root || !input) continue;
+      const k = formKey(found[1]);
+      const kept = readEntry(k);
+      if (input.dataset.kitForm !== scope()) {  // first seen (a new page, another record)
+        input.dataset.kitForm = scope();
+        if (kept && typeof kept.v === "string" && formValue(input) !== kept.v) {
+          input.value = kept.v;
+          input.dispatchEvent(new Event("input", { bubbles: true }));
+          input.dispatchEvent(new Event("change", { bubbles: true }));
+        }
+        continue;
+      }
+      if (document.activeElement === input || !kept || formValue(input) === kept.v) continue;
+      const now = formValue(input);
+      if (now) localStorage.setItem(k, JSON.stringify({ v: now, t: Date.now() }));
+      else localStorage.removeItem(k);
+    }
+  };
+  const checker = setInterval(() => { check(); checkForms(); }, 1000);
 
   model.on("msg:custom", (msg) => {
     lastBeat = Date.now();
