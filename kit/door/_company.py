@@ -6,7 +6,8 @@ binds each such account to one credit code of its register (``kit companies acco
 door then gives that person only what :mod:`kit.rectify` shows of the inspections of that
 company on which a notice was served, the frozen PDFs of those notices, the files they
 submitted themselves, and one write: a new submission (S1, S2…), frozen once made. Every other
-read and write of the door refuses them (:func:`kit.door._access.may_read`).
+method of the door refuses them before it does anything: only the methods marked
+:func:`~kit.door._access.for_companies` here let them in (:class:`~kit.door._access.OfficeOnly`).
 
 An inspector of the team records a submission that came by mail the same way (channel
 ``mail``), and the workbook's 整改跟踪 sheet returned brings one (``workbook``).
@@ -42,7 +43,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Final
 
 from kit.dates import beijing_now, beijing_today
-from kit.door._access import AccessError, Identity, is_company
+from kit.door._access import AccessError, OfficeOnly, for_companies, is_company
 from kit.door._register import register_refusal
 from kit.door._rounds import keep_rounds
 from kit.errors import KitError, NotFoundError, Problem, ValidationError
@@ -103,11 +104,12 @@ def _not_open(why: str, finding: str, inspection_id: str) -> ValidationError:
                            f"inspection {inspection_id}")
 
 
-class CompanyDoor:
-    """The company's part of :class:`kit.door.Door` (mixed into it)."""
+class CompanyDoor(OfficeOnly):
+    """The company's part of :class:`kit.door.Door` (mixed into it): the methods marked
+    :func:`~kit.door._access.for_companies` are the only ones of the door a company's person
+    passes; each gives them their own company's part only."""
 
     _store: Store
-    identity: Identity | None
 
     # provided by Door
     @property
@@ -162,6 +164,7 @@ class CompanyDoor:
         return self._store.put_companies([doc], user=self.user,
                                          action="account" if add else "unaccount")
 
+    @for_companies
     def account_company(self, user: str | None = None) -> RegisteredCompany:
         """The company a company person's account is bound to (AccessError when none, or when
         an office's mistake bound it to two: a company person never sees more than one)."""
@@ -203,6 +206,7 @@ class CompanyDoor:
             raise AccessError(_NOT_YOURS)
         return record, ins
 
+    @for_companies
     def company_view(self, credit_code: str | None = None, *, today: date | None = None
                      ) -> CompanyView:
         """What the company sees: each of its inspections with a notice served on it, with
@@ -223,6 +227,7 @@ class CompanyDoor:
             name = name or ins.company.name
         return CompanyView(name, code, tuple(seen))
 
+    @for_companies
     def company_notice(self, inspection_id: str, kind: str,
                        credit_code: str | None = None) -> bytes:
         """The frozen PDF of a notice served on the company, as it was issued."""
@@ -236,6 +241,7 @@ class CompanyDoor:
             raise AccessError(msg)
         return self._store.blob(attached.sha256)[1]
 
+    @for_companies
     def company_file(self, inspection_id: str, sha256: str,
                      credit_code: str | None = None) -> tuple[str, bytes]:
         """A file the company submitted on this inspection (its type and bytes)."""
@@ -249,6 +255,7 @@ class CompanyDoor:
         return self._store.blob(sha256)
 
     # -- submitting ----------------------------------------------------------------------------
+    @for_companies
     def submit_rectification(self, inspection_id: str, finding: str, report: str,
                              files: Sequence[tuple[str, bytes]], *,
                              channel: str | None = None, credit_code: str | None = None) -> str:
