@@ -58,7 +58,7 @@ if TYPE_CHECKING:
     from kit.store import CompanyChange, Store
     from kit.workdays import WorkCalendar
 
-__all__ = ["MAX_FILES", "MAX_REPORT", "CompanyDoor", "submission_problems"]
+__all__ = ["MAX_FILES", "MAX_REPORT", "AccountIndex", "CompanyDoor", "submission_problems"]
 
 #: at most this many files in one submission, and this many characters of report
 MAX_FILES: Final = 20
@@ -97,6 +97,43 @@ def submission_problems(current: Inspection, changes: Mapping[str, Any]) -> list
     return out
 
 
+class AccountIndex:
+    """Which company each company account is bound to, kept in this process (shared by the
+    doors of one store, :meth:`kit.door.Door.as_`) and checked by key on every use: the
+    company it names is read by its credit code and must still list the account, else the
+    index is rebuilt from the register. A binding removed or moved by another process is
+    seen on the next request; the register is read whole only when an account is not (or
+    no longer) where the index says, never on every request of the portal.
+
+    >>> from kit.door import Door, Identity
+    >>> door = Door.connect("sqlite://", identity=Identity("张明"))
+    >>> _ = door.import_companies([RegisteredCompany("91110000100000000R", "甲", "海淀区", False)])
+    >>> _ = door.bind_account("91110000100000000R", "jia")
+    >>> index = AccountIndex()
+    >>> index.company_of(door._store, "jia").name, index.company_of(door._store, "nobody")
+    ('甲', None)
+    """
+
+    def __init__(self) -> None:
+        self._code: dict[str, str] = {}  # account -> credit code (accounts bound to one only)
+
+    def company_of(self, store: Store, user: str) -> RegisteredCompany | None:
+        """The company ``user`` is bound to, or None (bound to none, or to more than one)."""
+        code = self._code.get(user)
+        if code is not None:
+            kept = store.company(code)
+            if kept is not None and user in (kept.doc.get("accounts") or ()):
+                return RegisteredCompany.from_doc(kept.doc)
+        bound: dict[str, list[dict[str, Any]]] = {}
+        for k in store.companies():
+            for account in k.doc.get("accounts") or ():
+                bound.setdefault(str(account), []).append(k.doc)
+        self._code = {a: str(docs[0]["credit_code"]) for a, docs in bound.items()
+                      if len(docs) == 1}  # replaced whole: a thread reads the old or the new
+        found = bound.get(user, [])
+        return RegisteredCompany.from_doc(found[0]) if len(found) == 1 else None
+
+
 def _not_open(why: str, finding: str, inspection_id: str) -> ValidationError:
     zh, _, en = why.partition(" / ")
     return ValidationError([Problem("rectification.not_open", zh, en,
@@ -110,6 +147,7 @@ class CompanyDoor(OfficeOnly):
     passes; each gives them their own company's part only."""
 
     _store: Store
+    _bindings: AccountIndex
 
     # provided by Door
     @property
@@ -169,13 +207,12 @@ class CompanyDoor(OfficeOnly):
         """The company a company person's account is bound to (AccessError when none, or when
         an office's mistake bound it to two: a company person never sees more than one)."""
         user = user or self.user
-        bound = [RegisteredCompany.from_doc(k.doc) for k in self._store.companies()
-                 if user in (k.doc.get("accounts") or ())]
-        if len(bound) != 1:
+        found = self._bindings.company_of(self._store, user)
+        if found is None:
             msg = (f"账号 {user} 未绑定企业（或绑定了多家），请联系监管部门 / account {user} is "
                    "bound to no company (or to more than one): ask the office")
             raise AccessError(msg)
-        return bound[0]
+        return found
 
     def _company_code(self, credit_code: str | None) -> str:
         """The credit code this person may see as a company: their own (a company person), any

@@ -51,7 +51,7 @@ from kit.door._access import (
     read_refusal,
     refusal,
 )
-from kit.door._company import CompanyDoor, submission_problems
+from kit.door._company import AccountIndex, CompanyDoor, submission_problems
 from kit.door._plan import (
     LineMade,
     PlanLine,
@@ -182,6 +182,8 @@ class Door(CompanyDoor):
         self.checkpointer = checkpointer
         self._office: dict[str, Profile | None] = {}
         self._calendar: WorkCalendar | None = None
+        #: the company accounts' bindings, shared with the doors :meth:`as_` gives
+        self._bindings = AccountIndex()
 
     @classmethod
     def connect(cls, url: str | None = None, *, data_dir: str | None = None,
@@ -193,8 +195,11 @@ class Door(CompanyDoor):
 
     @for_anyone
     def as_(self, identity: Identity | None) -> Door:
-        """The same store, another person (the apps once a name is chosen)."""
-        return Door(self._store, identity, checkpointer=self.checkpointer)
+        """The same store, another person (the apps once a name is chosen; the company
+        portal, once per request)."""
+        door = Door(self._store, identity, checkpointer=self.checkpointer)
+        door._bindings = self._bindings
+        return door
 
     @for_anyone
     def close(self) -> None:
@@ -622,9 +627,22 @@ class Door(CompanyDoor):
         # own (kit companies account), kept as they are
         accounts = {k.doc["credit_code"]: k.doc.get("accounts") or []
                     for k in self._store.companies()}
-        return self._store.put_companies(
-            [{**c.to_doc(), "accounts": sorted(set(c.accounts) | set(accounts.get(
-                c.credit_code, ())))} for c in companies], user=self.user)
+        docs = [{**c.to_doc(), "accounts": sorted(set(c.accounts) | set(accounts.get(
+            c.credit_code, ())))} for c in companies]
+        after = {**accounts, **{d["credit_code"]: d["accounts"] for d in docs}}
+        owners: dict[str, list[str]] = {}
+        for code, users in after.items():
+            for user in users:
+                owners.setdefault(user, []).append(code)
+        twice = [Problem("company.account_bound",
+                         f"账号 {user} 将绑定 {'、'.join(codes)} 多家企业，一个账号只对应一家企业",
+                         f"account {user} would be bound to {', '.join(codes)}: one account, "
+                         "one company", field="accounts")
+                 for user, codes in sorted(owners.items())
+                 if len(codes) > 1 and any(user in d["accounts"] for d in docs)]
+        if twice:
+            raise ValidationError(twice, "企业账号 company account")
+        return self._store.put_companies(docs, user=self.user)
 
     def companies(self) -> list[Registered]:
         """Every company of the register (everyone in the office may read it), by credit
