@@ -43,7 +43,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Final
 
 from kit.dates import beijing_now, beijing_today
-from kit.door._access import AccessError, OfficeOnly, for_companies, is_company
+from kit.door._access import AccessError, OfficeOnly, for_anyone, for_companies, is_company
 from kit.door._register import register_refusal
 from kit.door._rounds import keep_rounds
 from kit.errors import KitError, NotFoundError, Problem, ValidationError
@@ -151,9 +151,11 @@ class CompanyDoor(OfficeOnly):
 
     # provided by Door
     @property
+    @for_anyone
     def user(self) -> str:
         raise NotImplementedError
 
+    @for_anyone
     def calendar(self) -> WorkCalendar:
         raise NotImplementedError
 
