@@ -164,9 +164,10 @@ if SIGNING:
 # The company portal (kit/server/_portal.py): the one process a company's person reaches. It
 # holds the store's URL and opens its door as the signed-in person, who sees only their own
 # company. The companies group may use it (and nothing else of the Hub but their own name);
-# everyone else may not. A company's person lands on it after signing in; their own server
-# is refused by the spawn hook above. Its service, roles and landing are the kit's
-# (kit/server/_portal_hub.py), the same on a cluster (deploy/z2jh/values.yaml).
+# everyone else may not. A company's person lands on it after signing in, and the Hub's home
+# page sends them there too (kit/server/portal/hub/home.html, before your own template_paths);
+# their own server is refused by the spawn hook above. Its service, roles, landing and home
+# page are the kit's (kit/server/_portal_hub.py), the same on a cluster (deploy/z2jh/values.yaml).
 
 
 def _free_port() -> int:

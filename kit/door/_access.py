@@ -26,10 +26,13 @@ False
 
 from __future__ import annotations
 
+import functools
 import getpass
+import inspect
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from kit.config import settings
 from kit.errors import KitError
@@ -44,7 +47,10 @@ __all__ = [
     "TRAINERS",
     "AccessError",
     "Identity",
+    "OfficeOnly",
     "company_refusal",
+    "for_anyone",
+    "for_companies",
     "is_company",
     "is_team_leader",
     "login_name",
@@ -207,3 +213,64 @@ def refusal(ins: Inspection, who: Identity, path: str, value: Any) -> str | None
 
 def _leader_what(path: str, value: Any) -> str:
     return "结案" if path == "stage" and value == "closed" else "检查组、分工和检查意见"
+
+
+# -- the door's methods: the office's unless marked -------------------------------------------
+F = TypeVar("F", bound=Callable[..., Any])
+#: where a method's mark is kept: who may call it ("companies", "anyone"), or "office" once
+#: :class:`OfficeOnly` has put the refusal in front of it
+_MARK: Final = "__kit_door_for__"
+
+
+def for_companies(method: F) -> F:
+    """Mark a door method a company's person may call: it decides itself what they see (their
+    own company's part, :mod:`kit.door._company`). Every unmarked one refuses them."""
+    setattr(method, _MARK, "companies")
+    return method
+
+
+def for_anyone(method: F) -> F:
+    """Mark a door method that reads and writes no stored data (who is acting, the calendar,
+    another person on the same store, closing it): a company's person may call it."""
+    setattr(method, _MARK, "anyone")
+    return method
+
+
+def _refusing(method: Callable[..., Any]) -> Callable[..., Any]:
+    """``method``, refusing a company's person before anything else."""
+
+    @functools.wraps(method)
+    def office_only(self: Any, *args: Any, **kwargs: Any) -> Any:
+        who = self.identity
+        if who is not None and is_company(who):
+            raise AccessError(company_refusal(who))
+        return method(self, *args, **kwargs)
+
+    setattr(office_only, _MARK, "office")
+    return office_only
+
+
+def _marked(function: Any) -> bool:
+    return getattr(function, _MARK, None) is not None
+
+
+class OfficeOnly:
+    """A door whose public methods and properties refuse a company's person, unless marked
+    :func:`for_companies` or :func:`for_anyone`: the refusal is put in front of every other one
+    when the class (or a subclass) is made, so a method added later cannot forget it
+    (tests/door/test_refusal.py enumerates them). The instance has an ``identity``."""
+
+    identity: Identity | None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for name in dir(cls):
+            if name.startswith("_"):
+                continue
+            attr = inspect.getattr_static(cls, name)
+            if inspect.isfunction(attr) and not _marked(attr):
+                setattr(cls, name, _refusing(attr))
+            elif isinstance(attr, property) and attr.fget is not None and \
+                    not _marked(attr.fget):
+                setattr(cls, name, property(_refusing(attr.fget), attr.fset, attr.fdel,
+                                            attr.__doc__))

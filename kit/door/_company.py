@@ -6,7 +6,8 @@ binds each such account to one credit code of its register (``kit companies acco
 door then gives that person only what :mod:`kit.rectify` shows of the inspections of that
 company on which a notice was served, the frozen PDFs of those notices, the files they
 submitted themselves, and one write: a new submission (S1, S2…), frozen once made. Every other
-read and write of the door refuses them (:func:`kit.door._access.may_read`).
+method of the door refuses them before it does anything: only the methods marked
+:func:`~kit.door._access.for_companies` here let them in (:class:`~kit.door._access.OfficeOnly`).
 
 An inspector of the team records a submission that came by mail the same way (channel
 ``mail``), and the workbook's 整改跟踪 sheet returned brings one (``workbook``).
@@ -42,7 +43,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Final
 
 from kit.dates import beijing_now, beijing_today
-from kit.door._access import AccessError, Identity, is_company
+from kit.door._access import AccessError, OfficeOnly, for_anyone, for_companies, is_company
 from kit.door._register import register_refusal
 from kit.door._rounds import keep_rounds
 from kit.errors import KitError, NotFoundError, Problem, ValidationError
@@ -57,7 +58,7 @@ if TYPE_CHECKING:
     from kit.store import CompanyChange, Store
     from kit.workdays import WorkCalendar
 
-__all__ = ["MAX_FILES", "MAX_REPORT", "CompanyDoor", "submission_problems"]
+__all__ = ["MAX_FILES", "MAX_REPORT", "AccountIndex", "CompanyDoor", "submission_problems"]
 
 #: at most this many files in one submission, and this many characters of report
 MAX_FILES: Final = 20
@@ -96,6 +97,43 @@ def submission_problems(current: Inspection, changes: Mapping[str, Any]) -> list
     return out
 
 
+class AccountIndex:
+    """Which company each company account is bound to, kept in this process (shared by the
+    doors of one store, :meth:`kit.door.Door.as_`) and checked by key on every use: the
+    company it names is read by its credit code and must still list the account, else the
+    index is rebuilt from the register. A binding removed or moved by another process is
+    seen on the next request; the register is read whole only when an account is not (or
+    no longer) where the index says, never on every request of the portal.
+
+    >>> from kit.door import Door, Identity
+    >>> door = Door.connect("sqlite://", identity=Identity("张明"))
+    >>> _ = door.import_companies([RegisteredCompany("91110000100000000R", "甲", "海淀区", False)])
+    >>> _ = door.bind_account("91110000100000000R", "jia")
+    >>> index = AccountIndex()
+    >>> index.company_of(door._store, "jia").name, index.company_of(door._store, "nobody")
+    ('甲', None)
+    """
+
+    def __init__(self) -> None:
+        self._code: dict[str, str] = {}  # account -> credit code (accounts bound to one only)
+
+    def company_of(self, store: Store, user: str) -> RegisteredCompany | None:
+        """The company ``user`` is bound to, or None (bound to none, or to more than one)."""
+        code = self._code.get(user)
+        if code is not None:
+            kept = store.company(code)
+            if kept is not None and user in (kept.doc.get("accounts") or ()):
+                return RegisteredCompany.from_doc(kept.doc)
+        bound: dict[str, list[dict[str, Any]]] = {}
+        for k in store.companies():
+            for account in k.doc.get("accounts") or ():
+                bound.setdefault(str(account), []).append(k.doc)
+        self._code = {a: str(docs[0]["credit_code"]) for a, docs in bound.items()
+                      if len(docs) == 1}  # replaced whole: a thread reads the old or the new
+        found = bound.get(user, [])
+        return RegisteredCompany.from_doc(found[0]) if len(found) == 1 else None
+
+
 def _not_open(why: str, finding: str, inspection_id: str) -> ValidationError:
     zh, _, en = why.partition(" / ")
     return ValidationError([Problem("rectification.not_open", zh, en,
@@ -103,17 +141,21 @@ def _not_open(why: str, finding: str, inspection_id: str) -> ValidationError:
                            f"inspection {inspection_id}")
 
 
-class CompanyDoor:
-    """The company's part of :class:`kit.door.Door` (mixed into it)."""
+class CompanyDoor(OfficeOnly):
+    """The company's part of :class:`kit.door.Door` (mixed into it): the methods marked
+    :func:`~kit.door._access.for_companies` are the only ones of the door a company's person
+    passes; each gives them their own company's part only."""
 
     _store: Store
-    identity: Identity | None
+    _bindings: AccountIndex
 
     # provided by Door
     @property
+    @for_anyone
     def user(self) -> str:
         raise NotImplementedError
 
+    @for_anyone
     def calendar(self) -> WorkCalendar:
         raise NotImplementedError
 
@@ -162,17 +204,17 @@ class CompanyDoor:
         return self._store.put_companies([doc], user=self.user,
                                          action="account" if add else "unaccount")
 
+    @for_companies
     def account_company(self, user: str | None = None) -> RegisteredCompany:
         """The company a company person's account is bound to (AccessError when none, or when
         an office's mistake bound it to two: a company person never sees more than one)."""
         user = user or self.user
-        bound = [RegisteredCompany.from_doc(k.doc) for k in self._store.companies()
-                 if user in (k.doc.get("accounts") or ())]
-        if len(bound) != 1:
+        found = self._bindings.company_of(self._store, user)
+        if found is None:
             msg = (f"账号 {user} 未绑定企业（或绑定了多家），请联系监管部门 / account {user} is "
                    "bound to no company (or to more than one): ask the office")
             raise AccessError(msg)
-        return bound[0]
+        return found
 
     def _company_code(self, credit_code: str | None) -> str:
         """The credit code this person may see as a company: their own (a company person), any
@@ -203,6 +245,7 @@ class CompanyDoor:
             raise AccessError(_NOT_YOURS)
         return record, ins
 
+    @for_companies
     def company_view(self, credit_code: str | None = None, *, today: date | None = None
                      ) -> CompanyView:
         """What the company sees: each of its inspections with a notice served on it, with
@@ -223,6 +266,7 @@ class CompanyDoor:
             name = name or ins.company.name
         return CompanyView(name, code, tuple(seen))
 
+    @for_companies
     def company_notice(self, inspection_id: str, kind: str,
                        credit_code: str | None = None) -> bytes:
         """The frozen PDF of a notice served on the company, as it was issued."""
@@ -236,6 +280,7 @@ class CompanyDoor:
             raise AccessError(msg)
         return self._store.blob(attached.sha256)[1]
 
+    @for_companies
     def company_file(self, inspection_id: str, sha256: str,
                      credit_code: str | None = None) -> tuple[str, bytes]:
         """A file the company submitted on this inspection (its type and bytes)."""
@@ -249,6 +294,7 @@ class CompanyDoor:
         return self._store.blob(sha256)
 
     # -- submitting ----------------------------------------------------------------------------
+    @for_companies
     def submit_rectification(self, inspection_id: str, finding: str, report: str,
                              files: Sequence[tuple[str, bytes]], *,
                              channel: str | None = None, credit_code: str | None = None) -> str:

@@ -46,13 +46,12 @@ from kit.door._access import (
     TRAINERS,
     AccessError,
     Identity,
-    company_refusal,
-    is_company,
+    for_anyone,
     may_read,
     read_refusal,
     refusal,
 )
-from kit.door._company import CompanyDoor, submission_problems
+from kit.door._company import AccountIndex, CompanyDoor, submission_problems
 from kit.door._plan import (
     LineMade,
     PlanLine,
@@ -183,6 +182,8 @@ class Door(CompanyDoor):
         self.checkpointer = checkpointer
         self._office: dict[str, Profile | None] = {}
         self._calendar: WorkCalendar | None = None
+        #: the company accounts' bindings, shared with the doors :meth:`as_` gives
+        self._bindings = AccountIndex()
 
     @classmethod
     def connect(cls, url: str | None = None, *, data_dir: str | None = None,
@@ -192,10 +193,15 @@ class Door(CompanyDoor):
         return cls(Store(url, data_dir=data_dir, connections=connections), identity,
                    checkpointer=checkpointer)
 
+    @for_anyone
     def as_(self, identity: Identity | None) -> Door:
-        """The same store, another person (the apps once a name is chosen)."""
-        return Door(self._store, identity, checkpointer=self.checkpointer)
+        """The same store, another person (the apps once a name is chosen; the company
+        portal, once per request)."""
+        door = Door(self._store, identity, checkpointer=self.checkpointer)
+        door._bindings = self._bindings
+        return door
 
+    @for_anyone
     def close(self) -> None:
         self._store.close()
 
@@ -241,6 +247,7 @@ class Door(CompanyDoor):
             raise AccessError(msg)
 
     @property
+    @for_anyone
     def user(self) -> str:
         """Who changes are recorded under; refused while nobody has been named."""
         if self.identity is None:
@@ -261,24 +268,16 @@ class Door(CompanyDoor):
             if why is not None:
                 raise AccessError(why)
 
-    def _office_only(self) -> None:
-        """Refuse a company's person everything but their own page (:mod:`kit.door._company`)."""
-        who = self.identity
-        if who is not None and is_company(who):
-            raise AccessError(company_refusal(who))
-
     def find(self, text: str = "", *, limit: int = 50) -> list[dict[str, Any]]:
         """The most recently changed inspections this person may open, or those the search
         finds (company, id, date, stage, people; one or two characters too: 示例): the
         picker's page, read by key with the access filter in the same query."""
-        self._office_only()
         return self._store.find(text, member=self._member(), limit=limit)
 
     def rows(self, prefixes: Sequence[str] = (), *, where: Sequence[Where] = ()
              ) -> list[tuple[str, str, str]]:
         """``(inspection id, path, value JSON)`` of the inspections this person may read (the
         access filter is one more condition of the same query): the analysts' tables."""
-        self._office_only()
         member = self._member()
         if member is not None:
             where = [*where, Where(("team/*/user",), (member,))]
@@ -288,7 +287,6 @@ class Door(CompanyDoor):
                    size: int = 50_000) -> Iterator[list[tuple[str, str, str]]]:
         """:meth:`rows` in chunks of at most ``size``, read as they are used (a whole office's
         fields for the year's plan, never all in memory at once)."""
-        self._office_only()
         member = self._member()
         if member is not None:
             where = [*where, Where(("team/*/user",), (member,))]
@@ -297,7 +295,6 @@ class Door(CompanyDoor):
     def open(self, inspection_id: str) -> Record:
         """The inspection as it is now, for this person to read (and change, through
         :meth:`save`); :class:`AccessError` when they may not see it."""
-        self._office_only()
         record = self._store.load(inspection_id)
         complete_doc(record.doc)  # the store leaves defaults out: the record reads whole
         if self.identity is not None and self.identity.hub:
@@ -359,7 +356,6 @@ class Door(CompanyDoor):
 
     def notice_numbers(self) -> set[str]:
         """Every document number given to a notice in this store (numbers are never reused)."""
-        self._office_only()
         return self._store.notice_numbers()
 
     def _readable(self, inspection_id: str, *, deleted_ok: bool = False) -> None:
@@ -389,7 +385,6 @@ class Door(CompanyDoor):
         carries (by SHA-256, each checked against its hash), kept once the record is valid.
         On the office server a person creates only an inspection whose team they are on (an
         office leader: any, to staff it), and imports nothing."""
-        self._office_only()
         user = self.user
         iid, doc = self._new_doc(inspection)
         if evidence:
@@ -401,7 +396,6 @@ class Door(CompanyDoor):
         """Store new inspections, each checked as :meth:`create` checks it, in one transaction
         (``kit demo``'s batches); an inspection whose id the store holds already is left out.
         The ids stored. Nothing is stored when one of them is refused."""
-        self._office_only()
         user = self.user
         docs = [self._new_doc(inspection) for inspection in inspections]
         return self._store.create_many(docs, user=user, action=action)
@@ -435,7 +429,6 @@ class Door(CompanyDoor):
         (:class:`~kit.store.FieldConflictError`). ``model`` is ``record`` parsed, when the
         caller has it (saves a parse); it is used only while nobody else has written.
         """
-        self._office_only()
         user = self.user
         problems = [p for path, value in changes.items() if value is not DELETE
                     for p in check_value(path, value)]
@@ -575,6 +568,7 @@ class Door(CompanyDoor):
             self._office[profile_id] = resolve_profile(profile_id)
         return self._office[profile_id]
 
+    @for_anyone
     def calendar(self) -> WorkCalendar:
         if self._calendar is None:
             self._calendar = load_calendar()
@@ -633,25 +627,35 @@ class Door(CompanyDoor):
         # own (kit companies account), kept as they are
         accounts = {k.doc["credit_code"]: k.doc.get("accounts") or []
                     for k in self._store.companies()}
-        return self._store.put_companies(
-            [{**c.to_doc(), "accounts": sorted(set(c.accounts) | set(accounts.get(
-                c.credit_code, ())))} for c in companies], user=self.user)
+        docs = [{**c.to_doc(), "accounts": sorted(set(c.accounts) | set(accounts.get(
+            c.credit_code, ())))} for c in companies]
+        after = {**accounts, **{d["credit_code"]: d["accounts"] for d in docs}}
+        owners: dict[str, list[str]] = {}
+        for code, users in after.items():
+            for user in users:
+                owners.setdefault(user, []).append(code)
+        twice = [Problem("company.account_bound",
+                         f"账号 {user} 将绑定 {'、'.join(codes)} 多家企业，一个账号只对应一家企业",
+                         f"account {user} would be bound to {', '.join(codes)}: one account, "
+                         "one company", field="accounts")
+                 for user, codes in sorted(owners.items())
+                 if len(codes) > 1 and any(user in d["accounts"] for d in docs)]
+        if twice:
+            raise ValidationError(twice, "企业账号 company account")
+        return self._store.put_companies(docs, user=self.user)
 
     def companies(self) -> list[Registered]:
         """Every company of the register (everyone in the office may read it), by credit
         code."""
-        self._office_only()
         return [Registered(RegisteredCompany.from_doc(k.doc), k.updated_at, k.updated_by)
                 for k in self._store.companies()]
 
     def company_trail(self, credit_code: str | None = None) -> list[CompanyChange]:
         """Every change to the register (of one company, if given), oldest first."""
-        self._office_only()
         return self._store.company_trail(credit_code)
 
     def company(self, credit_code: str) -> Registered:
         """One company of the register; :class:`NotFoundError` when it is not there."""
-        self._office_only()
         kept = self._store.company(credit_code.strip().upper())
         if kept is None:
             msg = (f"统一社会信用代码 {credit_code} 的企业不在企业名录中（先用 kit companies import 导入）"
@@ -680,12 +684,10 @@ class Door(CompanyDoor):
     def plan_lines(self, year: int | None = None) -> list[SavedLine]:
         """The saved lines of ``year`` (every year's, if None), by id (everyone in the office
         may read)."""
-        self._office_only()
         return [SavedLine.of(k) for k in self._store.plan_lines(year)]
 
     def plan_line(self, line_id: str) -> SavedLine:
         """One saved line; :class:`NotFoundError` if there is none."""
-        self._office_only()
         kept = self._store.plan_line(line_id)
         if kept is None:
             year = line_id.split("-", 1)[0]
@@ -697,7 +699,6 @@ class Door(CompanyDoor):
     def plan_trail(self, *, year: int | None = None, line: str | None = None
                    ) -> list[PlanChange]:
         """Every change to the saved plans (of one year, or one line), oldest first."""
-        self._office_only()
         return self._store.plan_trail(year=year, line=line)
 
     def new_from_line(self, line_id: str, *, start: date | None = None) -> LineMade:
@@ -781,7 +782,6 @@ class Door(CompanyDoor):
     def answers(self, user: str | None = None) -> list[dict[str, Any]]:
         """This person's kept answers (``user`` None or themselves); everyone's (``user``
         None) only for trainers and office leaders, and anyone on one machine."""
-        self._office_only()
         who = self.identity
         mine = who is not None and user == who.user
         if who is not None and who.hub and not mine and not {TRAINERS, LEADERS} & who.groups:
@@ -824,7 +824,6 @@ class Door(CompanyDoor):
                 include_deleted: bool = False) -> Iterator[dict[str, Any]]:
         """:meth:`list`, streamed: each summary as it is read (``kit list`` prints the first
         before the last is read), the access filter inside the same query."""
-        self._office_only()
         return self._store.listing(summary_paths, include_deleted=include_deleted,
                                    member=self._member())
 

@@ -31,21 +31,32 @@ from kit.policy._grading import (
     scheme_from,
     scheme_problems,
 )
-from kit.policy._handling import HANDLING_SCHEMA, SUSPENDING, HandlingRules, handling_from
+from kit.policy._handling import (
+    HANDLING_SCHEMA,
+    SUSPENDING,
+    Handled,
+    HandlingRules,
+    deadline_kinds,
+    handling_from,
+    with_deadline,
+)
 from kit.resources import templates_dir
 from kit.schemas import check_file
 
 __all__ = [
     "NO_SCHEME",
     "SUSPENDING",
+    "Handled",
     "HandlingRules",
     "Policy",
     "Proposal",
     "Scheme",
     "Term",
+    "deadline_kinds",
     "load_policy",
     "policy_files",
     "policy_problems",
+    "with_deadline",
 ]
 
 

@@ -138,13 +138,10 @@ class CompanyView:
 
 
 def to_rectify(ins: Inspection) -> tuple[str, ...]:
-    """The findings the company rectifies and submits for (十、1): those with a deadline, and
-    those whose suspended production resumes only after a review (the office's rule)."""
-    kinds = {t.code: t for t in load_guide().terms("handling_kinds")}
-    resume = set(load_policy().handling.resume_kinds)
-    return tuple(sorted((k for k, f in ins.findings.items()
-                         if ((kind := kinds.get(f.handling)) is not None and kind.needs_deadline)
-                         or f.handling in resume), key=natural_key))
+    """The findings the company rectifies and submits for, in the order of their keys (F2
+    before F10): :meth:`kit.policy.HandlingRules.to_review` under the office's rules, the
+    findings whose reviews the rules check."""
+    return tuple(sorted(load_policy().handling.to_review(ins.findings), key=natural_key))
 
 
 def served(ins: Inspection) -> tuple[ServedNotice, ...]:

@@ -9,7 +9,7 @@ from functools import cached_property
 
 from kit.errors import KitError, Problem
 from kit.guide import Guide, Term
-from kit.policy import Policy
+from kit.policy import Policy, with_deadline
 from kit.profiles import Profile, find_item
 from kit.record import Inspection
 from kit.workdays import WorkCalendar
@@ -56,19 +56,15 @@ class Context:
     @cached_property
     def to_rectify(self) -> tuple[str, ...]:
         """The findings whose handling sets a rectification deadline (十、1), by key."""
-        kinds = self.handling_kinds
-        return tuple(k for k, f in self.inspection.findings.items()
-                     if (kind := kinds.get(f.handling)) is not None and kind.needs_deadline)
+        return with_deadline(self.inspection.findings, self.guide)
 
     @cached_property
     def to_review(self) -> tuple[str, ...]:
         """The findings whose rectification is reviewed before they end: those with a deadline,
         and those whose suspended production resumes only after a review (the office's rule,
-        templates/handling.yaml), by key."""
-        resume = set(self.policy.handling.resume_kinds)
-        rectify = set(self.to_rectify)
-        return tuple(k for k, f in self.inspection.findings.items()
-                     if k in rectify or f.handling in resume)
+        templates/handling.yaml), by key: :meth:`kit.policy.HandlingRules.to_review`, what
+        the company's portal shows too."""
+        return self.policy.handling.to_review(self.inspection.findings, self.guide)
 
     @cached_property
     def to_suspend(self) -> tuple[str, ...]:

@@ -10,16 +10,20 @@ in, and what the Hub says when they ask for a server of their own.
   else of the Hub; the portal reads a person's name and groups, nothing more;
 - the landing (:func:`landing`, the Hub's ``default_url``): a company's person on the portal,
   everyone else on their own server;
+- the Hub's home page (:data:`HUB_TEMPLATES`, JupyterHub's documented template override
+  through ``template_paths`` and ``template_vars``): a company's person who opens it (its
+  "Home" link, ``/hub/home``) is sent to the portal, never offered "Start My Server";
 - the refusal (:func:`company_refusal`): a company's person gets no server (it would hold the
   store's URL), and the Hub's page links them to the portal.
 
-:func:`add_portal` puts the first three into a Hub configuration; each spawner's pre-spawn
-hook raises the fourth.
+:func:`add_portal` puts the first four into a Hub configuration; each spawner's pre-spawn
+hook raises the fifth.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any, Final
 
 from kit.door import COMPANIES
@@ -28,9 +32,11 @@ from kit.server._portal import PORTAL_SERVICE
 __all__ = [
     "COMPANIES",
     "COMPANY_ROLE",
+    "HUB_TEMPLATES",
     "PORTAL_SERVICE",
     "add_portal",
     "company_refusal",
+    "is_company_user",
     "landing",
     "portal_roles",
     "portal_service",
@@ -42,6 +48,11 @@ COMPANY_ROLE: Final = "company"
 TOKEN_SCOPES: Final = ("read:users:groups!user",)
 #: what the portal's own token may read of people: their name and groups, nothing more
 SERVICE_SCOPES: Final = ("read:users:name", "read:users:groups")
+#: the Hub's own pages the kit changes (``home.html``, extending JupyterHub's): searched before
+#: JupyterHub's templates (``c.JupyterHub.template_paths``)
+HUB_TEMPLATES: Final = Path(__file__).with_name("portal") / "hub"
+#: the portal's address below the Hub's base URL
+PORTAL_PATH: Final = f"services/{PORTAL_SERVICE}/"
 
 
 def portal_service(url: str, command: Sequence[str], environment: Mapping[str, str]
@@ -70,12 +81,17 @@ def portal_roles() -> list[dict[str, Any]]:
     ]
 
 
+def is_company_user(user: Any) -> bool:
+    """Whether the Hub's ``user`` (None: nobody signed in) is a company's person (the group
+    ``companies``): the Hub's template variable ``kit_company``."""
+    return user is not None and any(group.name == COMPANIES for group in user.groups)
+
+
 def landing(handler: Any) -> str:
     """The Hub's ``default_url``: where a person arrives after signing in. A company's person
     on the portal; everyone else ``""`` (their own server, as JupyterHub does)."""
-    user = handler.current_user
-    if user is not None and any(group.name == COMPANIES for group in user.groups):
-        return f"{handler.base_url}services/{PORTAL_SERVICE}/"
+    if is_company_user(handler.current_user):
+        return f"{handler.base_url}{PORTAL_PATH}"
     return ""
 
 
@@ -101,8 +117,14 @@ def _listed(section: Any, name: str) -> list[Any]:
 
 def add_portal(c: Any, service: Mapping[str, Any]) -> None:
     """Register the portal on the Hub's configuration ``c``: its ``service``
-    (:func:`portal_service`), its roles, the landing (added to the services and roles already
-    there)."""
+    (:func:`portal_service`), its roles, the landing, and the Hub's home page sending a
+    company's person to the portal (added to the services, roles, template folders and
+    template variables already there)."""
     c.JupyterHub.services = [*_listed(c.JupyterHub, "services"), dict(service)]
     c.JupyterHub.load_roles = [*_listed(c.JupyterHub, "load_roles"), *portal_roles()]
     c.JupyterHub.default_url = landing
+    c.JupyterHub.template_paths = [str(HUB_TEMPLATES), *(
+        p for p in _listed(c.JupyterHub, "template_paths") if p != str(HUB_TEMPLATES))]
+    before = dict(c.JupyterHub.template_vars) if "template_vars" in c.JupyterHub else {}
+    c.JupyterHub.template_vars = {**before, "kit_company": is_company_user,
+                                  "kit_portal": PORTAL_PATH}

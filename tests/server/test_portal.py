@@ -447,7 +447,48 @@ def test_a_company_answers_online_through_the_hub(browser, hub, office_db, tmp_p
     page.locator(".kp-company", has_text=OUR_NAME).wait_for()
     status, running = _spawn_as(hub, COMPANY_USER, hub_tests._hub_token(hub, COMPANY_USER))
     assert (status, running) == (403, False)
+
+    # the Hub's home page (its "Home" link) offers them no server: it sends them to the portal
+    home = page.request.get(f"{hub}/hub/home").text()  # the page itself, before it moves on
+    assert 'id="start"' not in home
+    assert "Start My Server" not in home
+    assert 'href="/services/kit-portal/"' in home
+    page.goto(f"{hub}/hub/home")
+    page.locator(".kp-company", has_text=OUR_NAME).wait_for()
+    assert page.url.split("?")[0].endswith("/services/kit-portal/")
     context.close()
+
+
+def _home_of(base: str, user: str) -> str:
+    """The Hub's home page as ``user`` sees it, signed in without a browser."""
+
+    with requests.Session() as web:
+        web.get(f"{base}/hub/login", timeout=PATIENCE)
+        xsrf = next((c.value or "" for c in web.cookies
+                     if c.name == "_xsrf" and c.path.startswith("/hub")), "")
+        signed = web.post(f"{base}/hub/login", data={"username": user,
+                                                     "password": hub_tests.PASSWORD,
+                                                     "_xsrf": xsrf}, timeout=PATIENCE,
+                          allow_redirects=False)
+        assert signed.status_code == 302, signed.text[:500]
+        home = web.get(f"{base}/hub/home", timeout=PATIENCE, allow_redirects=False)
+        assert home.status_code == 200
+        return home.content.decode("utf-8")
+
+
+@pytest.mark.slow
+def test_the_hub_home_page_sends_only_a_company_person_to_the_portal(hub):
+    """Through the real Hub: the company's person's home page has no server button and moves
+    on to the portal; an inspector's is JupyterHub's own, their server's button and all."""
+    company = _home_of(hub, COMPANY_USER)
+    assert 'id="start"' not in company
+    assert re.search(r'http-equiv="refresh" content="0; url=/services/kit-portal/"', company)
+    assert "企业在线整改" in company
+    inspector = _home_of(hub, "zhao")
+    assert re.search(r'id="start"[^>]*>', inspector)
+    assert "My Server" in inspector
+    assert "kit-portal" not in inspector
+    assert "http-equiv=\"refresh\"" not in inspector
 
 
 # -- the Hub's configuration: the portal for companies, no server for them -----------------------
@@ -486,6 +527,16 @@ def test_the_hub_runs_the_portal_and_gives_a_company_person_no_server(monkeypatc
 
     assert landing(COMPANIES) == "/services/kit-portal/"
     assert landing() == ""  # everyone else: their own server, as JupyterHub does
+
+    # the Hub's home page: the kit's home.html first (extending JupyterHub's), and whether the
+    # person is a company's, for it to send them to the portal
+    assert (Path(c.JupyterHub.template_paths[0]) / "home.html").is_file()
+    is_company = c.JupyterHub.template_vars["kit_company"]
+    assert is_company(person(COMPANIES).user) is True
+    assert is_company(person("leaders").user) is False
+    assert is_company(None) is False  # the sign-in page: nobody yet
+    assert c.JupyterHub.template_vars["kit_portal"] == "services/kit-portal/"
+    assert "announcement_login" in c.JupyterHub.template_vars  # the office's own, kept
 
 
 def test_the_hub_person_is_a_company_account_with_no_other_rights():
