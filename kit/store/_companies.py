@@ -16,6 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from kit.errors import ConflictError
 from kit.schemas import canonical_json
 from kit.store._schema import companies, company_trail
 from kit.store._sql import Sql
@@ -97,6 +98,7 @@ def put_companies(cur: Any, sql: CompanyStatements, docs: Sequence[Mapping[str, 
             changed.append((code, old[0] if old else None, text, dict(doc)))
     if not changed:
         return []
+    _one_company_an_account(kept, changed)
     cur.execute(sql.last_seq.text, sql.last_seq.args({}))
     before = int(cur.fetchone()[0])
     cur.executemany(sql.add_entry.text, [sql.add_entry.args(
@@ -113,6 +115,25 @@ def put_companies(cur: Any, sql: CompanyStatements, docs: Sequence[Mapping[str, 
     return [CompanyChange(seqs[code], at, user, action, code,
                           json.loads(old) if old is not None else None, doc)
             for code, old, _new, doc in changed]
+
+
+def _one_company_an_account(kept: Mapping[str, tuple[str, int]],
+                            changed: Sequence[tuple[str, str | None, str, dict[str, Any]]]) -> None:
+    """Refuse a write that would leave a company account (``accounts``) bound to two companies,
+    read under the import's lock: two leaders binding one account at once cannot both win."""
+    rewritten = {code for code, *_ in changed}
+    owner: dict[str, str] = {}
+    for code, (text, _version) in kept.items():
+        if code not in rewritten and '"accounts"' in text:
+            owner.update(dict.fromkeys(json.loads(text).get("accounts") or (), code))
+    for code, _old, _new, doc in changed:
+        for account in doc.get("accounts") or ():
+            other = owner.setdefault(str(account), code)
+            if other != code:
+                msg = (f"账号 {account} 已绑定企业 {other}，一个账号只对应一家企业；未写入 / "
+                       f"account {account} is bound to {other}: one account, one company; "
+                       "nothing was written")
+                raise ConflictError(msg)
 
 
 def company_rows(cur: Any, sql: CompanyStatements) -> list[KeptCompany]:

@@ -4,6 +4,7 @@ moves or removes the account."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -86,3 +87,41 @@ def test_an_import_cannot_bind_an_account_to_a_second_company(two_doors):
                                                    accounts=("jia",))])
     assert office.company(code(9)).company.accounts == ()
     assert office.company(code(0)).company.accounts == ("jia",)
+
+
+def test_two_leaders_binding_one_account_at_once_bind_it_once(any_store_url):
+    """Each door's own look at the register may be stale: the store refuses, under the import's
+    lock, a write that leaves an account bound to two companies, so one binding wins."""
+    from kit.errors import ConflictError
+
+    office = Door.connect(any_store_url, identity=OFFICE)
+    office.import_companies([RegisteredCompany(code(n), f"企业{n}", "海淀区", False)
+                             for n in range(3)])
+    office.bind_account(code(0), "yi")
+    stale = {**office.company(code(1)).company.to_doc(), "accounts": ["yi"]}  # read before
+    with pytest.raises(ConflictError, match="yi"):
+        office._store.put_companies([stale], user="李华", action="account")
+    assert office.company(code(1)).company.accounts == ()
+    # at once, from two processes: exactly one company ends up with the account
+    leaders = [Door.connect(any_store_url, identity=Identity(n)) for n in ("王芳", "赵强")]
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def bind(door: Door, n: int) -> None:
+        barrier.wait()
+        try:
+            door.bind_account(code(n), "bing")
+            outcomes.append("bound")
+        except (ConflictError, ValidationError):
+            outcomes.append("refused")
+
+    threads = [threading.Thread(target=bind, args=(d, n)) for d, n in zip(leaders, (1, 2), strict=True)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["bound", "refused"]
+    holders = [n for n in (1, 2) if "bing" in office.company(code(n)).company.accounts]
+    assert len(holders) == 1
+    for door in (office, *leaders):
+        door.close()
