@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 
 import ipywidgets as W
 
+from kit.dates import beijing_now
 from kit.errors import KitError
 from kit.guide import load_guide
 from kit.labels import FINDING_STATES, REVIEW_MODES, REVIEW_RESULTS, SUBMISSION_CHANNELS, zh
@@ -211,8 +212,16 @@ class OutcomePanel(W.VBox):
     def _corrected(self) -> list[W.Widget]:
         who = field(self.session, f"{self.base}/corrected_by", "确认人 Confirmed by", "choice",
                     team_options(self.session, blank="（未选 not chosen）"))
+        when = self._fields(CORRECTED)
+        now = W.Button(description="现在 Now", tooltip="确认纠正时间记为现在（北京时间） / the "
+                       "correction confirmed now (Beijing time)", layout=W.Layout(width="auto"))
+        now.add_class("kit-corrected-now")
+        now.disabled = self.session.refusal(f"{self.base}/corrected_at") is not None
+        now.on_click(lambda _b: self.session.set(f"{self.base}/corrected_at",
+                                                 beijing_now().replace(second=0)))
         return [W.HTML("<b>现场监督立即纠正 Corrected on site</b>"), who,
-                *self._fields(CORRECTED)]
+                W.HBox([*when, now], layout=W.Layout(flex_flow="row wrap",
+                                                     align_items="center"))]
 
     def _warning(self) -> list[W.Widget]:
         return [W.HTML("<b>安全警示信息 Safety warning（十、1）</b>"), *self._fields(WARNING)]

@@ -59,6 +59,16 @@ def app_on(store: Store, iid: str, stage: str) -> InspectorApp:
     return app
 
 
+def widgets_of(widget) -> list:
+    """Every widget inside ``widget``, itself included."""
+    out, stack = [], [widget]
+    while stack:
+        w = stack.pop()
+        out.append(w)
+        stack.extend(getattr(w, "children", ()))
+    return out
+
+
 def bound(widget, path: str):
     return next(f for f in fields_of(widget) if f.spec.path == path)
 
@@ -86,6 +96,20 @@ def visible_paths(widget) -> set[str]:
 
 
 FINDING = {"item": "7.1.c1", "description": "问题", "handling": "correct_on_site"}
+
+
+def test_the_correction_is_confirmed_now_with_one_tap(store):
+    """On the floor the inspector taps 现在 instead of typing the time: Beijing time, to the
+    minute, in the record and in the field."""
+    iid = stored(store, findings__F1=FINDING)
+    widget = app_on(store, iid, "findings").stage("findings")
+    now = next(w for w in widgets_of(widget) if "kit-corrected-now" in w._dom_classes)
+    before = beijing_now().replace(second=0, microsecond=0)
+    now.click()
+    after = beijing_now()
+    at = datetime.fromisoformat(store.load(iid).doc["findings"]["F1"]["corrected_at"])
+    assert before <= at <= after
+    assert bound(widget, "findings/F1/corrected_at").control.value == f"{at:%Y-%m-%d %H:%M}"
 
 
 def test_each_handling_shows_its_own_outcome_fields_and_they_reach_the_store(store):
