@@ -7,15 +7,9 @@ and the office server (``kit hub``): JupyterHub giving each signed-in person tha
 
 from __future__ import annotations
 
-from kit.server._hub import (
-    HUB_CONFIG,
-    check_hub_address,
-    check_store,
-    default_state_dir,
-    hub_argv,
-    hub_env,
-    prerequisites,
-)
+import importlib
+from typing import TYPE_CHECKING
+
 from kit.server._voila import (
     APPS,
     CULL_IDLE_SECONDS,
@@ -32,6 +26,17 @@ from kit.server._voila import (
     serve_env,
     voila_argv,
 )
+
+if TYPE_CHECKING:
+    from kit.server._hub import (
+        HUB_CONFIG,
+        check_hub_address,
+        check_store,
+        default_state_dir,
+        hub_argv,
+        hub_env,
+        prerequisites,
+    )
 
 __all__ = [
     "APPS",
@@ -56,3 +61,16 @@ __all__ = [
     "serve_env",
     "voila_argv",
 ]
+
+#: the office server's names, loaded when first asked for: they reach the store (SQLAlchemy,
+#: the door), which a person's server (``python -m kit.server``) never opens itself
+_HUB = frozenset({"HUB_CONFIG", "check_hub_address", "check_store", "default_state_dir",
+                  "hub_argv", "hub_env", "prerequisites"})
+
+
+def __getattr__(name: str) -> object:
+    if name not in _HUB:
+        raise AttributeError(f"module 'kit.server' has no attribute {name!r}")
+    value = getattr(importlib.import_module("kit.server._hub"), name)
+    globals()[name] = value  # asked for once
+    return value

@@ -29,16 +29,18 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
+from jupyter_client.kernelspec import KernelSpecManager
+from jupyter_core.paths import jupyter_path
 from jupyter_core.utils import run_sync
 from jupyter_server.services.contents.largefilemanager import LargeFileManager
 from tornado import web
-from traitlets import Int
+from traitlets import Int, default
 from voila.app import Voila
 from voila.shutdown_kernel_handler import VoilaShutdownKernelHandler
 from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 
-__all__ = ["KitVoila", "main", "quiet_notices"]
+__all__ = ["KitKernelSpecs", "KitVoila", "main", "quiet_notices"]
 
 
 class _Tracker:
@@ -267,6 +269,21 @@ class _Notebooks(LargeFileManager):
 
     def mark_trusted_cells(self, nb: Any, path: str = "") -> None:
         return None
+
+
+class KitKernelSpecs(KernelSpecManager):
+    """Jupyter's kernel specs, looked for in Jupyter's own folders (``jupyter --paths``: the
+    environment's, the system's, the user's): the apps' kernel is the same, Python's own.
+
+    Jupyter also looks in IPython's old folder (``~/.ipython/kernels``), and finding that folder
+    imports the whole of IPython into the server (about 18 MiB of a person's server, which
+    starts no IPython of its own: its kernels do). Voila's server takes this class through its
+    own setting (``--VoilaConfiguration.kernel_spec_manager_class``).
+    """
+
+    @default("kernel_dirs")
+    def _jupyter_kernel_dirs(self) -> list[str]:
+        return jupyter_path("kernels")
 
 
 class _TornadoNotices(logging.Filter):

@@ -88,6 +88,8 @@ def _limits(max_kernels: int, max_tabs: int, pool: int, cull_idle: int) -> list[
         f"--MappingKernelManager.cull_interval={CULL_INTERVAL_SECONDS}",
         "--MappingKernelManager.cull_connected=False",
         "--VoilaConfiguration.show_tracebacks=False",
+        # kernel specs found without importing IPython into the server (kit.server._gate)
+        "--VoilaConfiguration.kernel_spec_manager_class=kit.server._gate.KitKernelSpecs",
         f"--KitVoila.upload_limit={UPLOAD_LIMIT_BYTES}",
         # the port given, or none: the address printed and the Hub's route stay true
         "--Voila.port_retries=0",

@@ -87,9 +87,11 @@ def download_link(data: bytes, filename: str, mime: str, label: str) -> str:
 
 # -- the page's address ----------------------------------------------------------------------
 def query_string() -> str:
-    """The page's query string: under Voila wait for it (a preheated kernel gets it late)."""
-    if os.environ.get("VOILA_PREHEAT") == "True" or os.environ.get("VOILA_KERNEL_ID"):
-        # voila is imported only inside a Voila kernel, where it is already loaded
+    """The page's query string: a preheated Voila kernel waits for it (it gets it late); any
+    other kernel has it in its environment from the start (as Voila's own helper reads it)."""
+    if os.environ.get("VOILA_PREHEAT") == "True":
+        # voila.utils imports Voila's whole server (jupyter_server, nbconvert, lxml: ~40 MiB),
+        # so only a preheated kernel, which must wait for its page, loads it
         from voila.utils import get_query_string
 
         return get_query_string() or ""

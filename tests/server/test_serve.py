@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -97,6 +98,37 @@ def test_serving_beyond_this_machine_needs_a_token():
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert "--token" in proc.stderr
+
+
+#: what a person's server has no use for: the store (its kernels open it), IPython (its
+#: kernels run it); each costs a pod 17-18 MiB (issue 28)
+NOT_IN_SERVER = ("sqlalchemy", "kit.door", "kit.store", "IPython", "jedi", "prompt_toolkit")
+SERVER_LOADS = """
+import json, sys
+from kit.server import _gate, hub_user_argv, voila_argv  # what python -m kit.server loads
+from jupyter_client.kernelspec import KernelSpecManager
+spec = _gate.KitKernelSpecs().get_kernel_spec("python3")
+loaded = [m for m in %r if m in sys.modules]
+print(json.dumps({"loaded": loaded, "argv": spec.argv, "language": spec.language,
+                  "jupyters": KernelSpecManager().get_kernel_spec("python3").argv}))
+"""
+
+
+def test_a_persons_server_finds_the_apps_kernel_without_the_store_or_ipython():
+    for argv in (serve.voila_argv(Path("app.ipynb")),
+                 serve.hub_user_argv({"JUPYTERHUB_SERVICE_URL": "http://127.0.0.1:5123/user/li/",
+                                      "JUPYTERHUB_SERVICE_PREFIX": "/user/li/"})):
+        assert ("--VoilaConfiguration.kernel_spec_manager_class="
+                "kit.server._gate.KitKernelSpecs") in argv
+    done = subprocess.run([sys.executable, "-c", SERVER_LOADS % (NOT_IN_SERVER,)],
+                          capture_output=True, text=True, timeout=PATIENCE)
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    assert found["loaded"] == []
+    # the kernel it finds is the one Jupyter's own lookup finds: Python's, with ipykernel
+    assert found["language"] == "python"
+    assert found["argv"] == found["jupyters"]
+    assert "ipykernel_launcher" in found["argv"]
 
 
 def _kernel_ids(pid: int) -> set[str]:
