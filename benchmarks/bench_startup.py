@@ -1,8 +1,8 @@
 """The ``kit`` command's start-up, each command against its floor: whole processes, medians.
 
-Run ``python benchmarks/bench_startup.py [--repeat 15] [--inspections 30] [--baseline-rev REV]
-[--out DIR]`` (``--tiny``: three runs of each on a three-inspection store, no baseline, in
-seconds, to check that it runs; CI does).
+Run ``python benchmarks/bench_startup.py [--repeat 15] [--inspections 30] [--sample]
+[--only export] [--baseline-rev REV] [--out DIR]`` (``--tiny``: three runs of each on a
+three-inspection store, no baseline, in seconds, to check that it runs; CI does).
 
 Each run is a new process (``python -m kit …``, the ``kit`` script's entry point), timed from
 start to exit, with its CPU time (user and system) from the kernel; the command and its floor
@@ -16,7 +16,10 @@ Compiled modules are kept, as an installed kit has them (``PYTHONDONTWRITEBYTECO
   target 1.5x;
 - ``kit export ID --out F.xlsx`` on a store of ``--inspections`` demo inspections (``kit demo``)
   against a process that writes the same cells with openpyxl (read back from the kit's
-  workbook, every sheet's values): target 2.5x.
+  workbook, every sheet's values): target 2.5x. The inspection exported is the most recent
+  demo one, or with ``--sample`` the sample company's full record imported into that store
+  (``sample_data/demo_inspection.json``: 145 results, four findings, 118 sampled rows, as
+  ``bench_scale.py`` exports). ``--only export`` times that command alone.
 
 ``python -c pass`` is printed for reference, and how many modules each command imports
 (``-X importtime``). ``--baseline-rev`` runs the same commands on another commit too (checked
@@ -116,9 +119,11 @@ def cells(xlsx: Path, into: Path) -> None:
     into.write_text(json.dumps(sheets, ensure_ascii=False), "utf-8")
 
 
-def prepare(scratch: Path, env: dict[str, str], inspections: int) -> tuple[Path, Path, str]:
-    """An empty store, a demo store and one of its ids, made by the kit ``env`` names (each
-    kit its own: another commit may need another schema)."""
+def prepare(scratch: Path, env: dict[str, str], inspections: int,
+            sample: bool = False) -> tuple[Path, Path, str]:
+    """An empty store, a demo store and one of its ids (the sample's record, imported, with
+    ``sample``), made by the kit ``env`` names (each kit its own: another commit may need
+    another schema)."""
     scratch.mkdir()
     empty, demo = scratch / "empty", scratch / "demo"
     subprocess.run([PY, "-m", "kit", "list", "--data-dir", str(empty)], env=env, cwd=scratch,
@@ -127,10 +132,14 @@ def prepare(scratch: Path, env: dict[str, str], inspections: int) -> tuple[Path,
     subprocess.run([PY, "-m", "kit", "demo", "--inspections", str(inspections),
                     "--companies", str(max(3, inspections // 3)), "--data-dir", str(demo)],
                    env=env, cwd=scratch, check=True, capture_output=True)
+    if sample:
+        record = Path(env["PYTHONPATH"]) / "sample_data" / "demo_inspection.json"  # that kit's
+        subprocess.run([PY, "-m", "kit", "import", str(record), "--data-dir", str(demo)],
+                       env=env, cwd=scratch, check=True, capture_output=True)
     listed = subprocess.run([PY, "-m", "kit", "list", "--data-dir", str(demo)], env=env,
                             cwd=scratch, check=True, capture_output=True, text=True,
                             encoding="utf-8").stdout
-    return empty, demo, listed.splitlines()[0].split("\t")[0]
+    return empty, demo, listed.splitlines()[0].split("\t")[0]  # the most recently changed
 
 
 def cases(scratch: Path, stores: dict[str, tuple[Path, Path, str]]
@@ -157,10 +166,13 @@ def measure(args: argparse.Namespace, scratch: Path, base: Path | None) -> dict[
     kits = {"kit": kit_env(ROOT, scratch)}
     if base is not None:
         kits["baseline"] = kit_env(base, scratch)
-    stores = {which: prepare(scratch / which, env, args.inspections)
+    stores = {which: prepare(scratch / which, env, args.inspections, args.sample)
               for which, env in kits.items()}
     table = cases(scratch, stores)
-    timed([PY, "-m", "kit", *table[-1][1]["kit"]], kits["kit"], scratch)  # the workbook to copy
+    export = table[-1]
+    if args.only == "export":
+        table = [export]
+    timed([PY, "-m", "kit", *export[1]["kit"]], kits["kit"], scratch)  # the workbook to copy
     cells(scratch / "kit" / "kit.xlsx", scratch / "cells.json")
     plain = plain_env(scratch)
     timed([PY, "-c", "pass"], plain, scratch)
@@ -196,6 +208,10 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=15, help="runs of each (default 15)")
     parser.add_argument("--inspections", type=int, default=30,
                         help="the demo store kit export reads (default 30)")
+    parser.add_argument("--sample", action="store_true",
+                        help="export the sample company's full record, imported into the store")
+    parser.add_argument("--only", choices=["export"], default=None,
+                        help="time only this command (and its floor)")
     parser.add_argument("--baseline-rev", default="",
                         help="another commit to run alongside (e.g. main before the change)")
     parser.add_argument("--out", type=Path, default=OUT,
@@ -214,7 +230,7 @@ def main() -> int:
             results = measure(args, Path(scratch), base)
     finally:
         remove_worktree(base)
-    results.update(repeat=args.repeat, inspections=args.inspections,
+    results.update(repeat=args.repeat, inspections=args.inspections, sample=args.sample,
                    baseline_rev=args.baseline_rev or None, python=sys.version.split()[0],
                    cpus=os.cpu_count())
     args.out.mkdir(parents=True, exist_ok=True)

@@ -12,15 +12,17 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
+from kit import workbook
 from kit.dates import beijing_now
 from kit.door import Door, FieldConflictError
 from kit.errors import NotFoundError, Problem, ValidationError
 from kit.record import Inspection, from_doc
 from kit.rectify import returned_submissions
-from kit.workbook import Change, read_filled, workbook_inspection_id, write_workbook
+from kit.workbook import write_workbook
 
 if TYPE_CHECKING:
     from kit.proof import Signer
+    from kit.workbook import Change
 
 __all__ = ["IMPORT_STEPS", "Imported", "export_workbook", "import_workbook", "pictures_of",
            "verified"]
@@ -92,11 +94,11 @@ def import_workbook(door: Door, path: Path, *,
         msg = f"找不到文件 {path} / no such file"
         raise NotFoundError(msg)
     step(IMPORT_STEPS[0])
-    iid = workbook_inspection_id(path)
+    iid = workbook.workbook_inspection_id(path)  # the reader loads here: an export needs none
     record = door.open(iid)
     current = from_doc({**record.doc, "id": iid}, what=f"inspection {iid}")
     step(IMPORT_STEPS[1])
-    filled = read_filled(path, current, used_keys=door.keys_ever(iid, "findings"))
+    filled = workbook.read_filled(path, current, used_keys=door.keys_ever(iid, "findings"))
     changes = filled.changes
     step(IMPORT_STEPS[2])
     if changes:

@@ -22,16 +22,16 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
+from kit import proof
 from kit.config import settings
 from kit.errors import KitError, Problem, ValidationError
 from kit.files import extent_problems, xlsx_problems
-from kit.proof import Certificate, Signer
 from kit.record import Inspection, from_doc
 from kit.schemas import canonical_json
 from kit.workbook._layout import (
@@ -49,6 +49,9 @@ from kit.workbook._layout import (
 from kit.workbook._sheets import render
 from kit.workbook._style import put_text
 from kit.workbook._view import KIT_FORMATS, cell_view_problem, normal_format
+
+if TYPE_CHECKING:
+    from kit.proof import Certificate, Signer
 
 SEAL_SHEET = "_kit"
 MARKER = "kit-inspection-workbook"
@@ -217,7 +220,7 @@ def certificate_of(emb: Embedded) -> Certificate | None:
     """The signer's certificate the hidden sheet carries, or None (none, or not readable)."""
     if not emb.certificate_text:
         return None
-    cert = Certificate(emb.certificate_text.encode("ascii", "replace"))
+    cert = proof.Certificate(emb.certificate_text.encode("ascii", "replace"))
     try:
         _ = cert.x509
     except KitError:

@@ -33,7 +33,12 @@ from typing import Any
 from openpyxl import load_workbook
 from openpyxl.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection
-from openpyxl.styles.numbers import is_date_format
+from openpyxl.styles.cell_style import StyleArray
+from openpyxl.styles.numbers import (
+    BUILTIN_FORMATS_MAX_SIZE,
+    BUILTIN_FORMATS_REVERSE,
+    is_date_format,
+)
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.header_footer import HeaderFooter
 from openpyxl.worksheet.page import PageMargins
@@ -67,10 +72,24 @@ class CellStyle:
 
     @classmethod
     def of(cls, cell: Any) -> CellStyle:
-        return cls(copy.copy(cell.font), copy.copy(cell.fill), copy.copy(cell.border),
-                   copy.copy(cell.alignment), cell.number_format, copy.copy(cell.protection))
+        """The style of a template's cell: the template's own style objects, shared by every
+        cell that has them (none is ever changed: a cell that needs another size gets a copy).
+        """
+        try:
+            wb, ids = cell.parent.parent, cell._style
+            return cls(wb._fonts[ids.fontId], wb._fills[ids.fillId], wb._borders[ids.borderId],
+                       wb._alignments[ids.alignmentId], cell.number_format,
+                       wb._protections[ids.protectionId])
+        except (AttributeError, IndexError):  # openpyxl renamed its internals: the public path
+            return cls(copy.copy(cell.font), copy.copy(cell.fill), copy.copy(cell.border),
+                       copy.copy(cell.alignment), cell.number_format,
+                       copy.copy(cell.protection))
 
-    def apply(self, cell: Any) -> None:
+    def apply(self, cell: Any, ids: StyleIds | None = None) -> None:
+        """Give ``cell`` this style; with ``ids`` (the workbook's), each part is looked up in
+        the workbook's style tables once, not once per cell."""
+        if ids is not None and ids.apply(self, cell):
+            return
         cell.font, cell.fill, cell.border = self.font, self.fill, self.border
         cell.alignment, cell.protection = self.alignment, self.protection
         cell.number_format = self.number_format
@@ -78,6 +97,60 @@ class CellStyle:
     @property
     def size(self) -> float:
         return float(self.font.sz or 11)
+
+
+class StyleIds:
+    """The style ids of one written workbook, each template style's looked up once.
+
+    openpyxl finds a style's id by hashing and comparing the whole font, fill, border,
+    alignment and protection every time one is assigned; the template's styles are shared
+    objects (:meth:`CellStyle.of`), so the id each was given in this workbook is kept by
+    identity. Ids are given in the same order as assigning them one by one would, so the file
+    is the same. Without openpyxl's style tables (another version) :meth:`apply` says so and
+    the caller takes the public path.
+    """
+
+    _PARTS = (("_fonts", "font", "fontId"), ("_fills", "fill", "fillId"),
+              ("_borders", "border", "borderId"), ("_alignments", "alignment", "alignmentId"),
+              ("_protections", "protection", "protectionId"))
+
+    def __init__(self, wb: Any) -> None:
+        self.wb = wb
+        self._ids: dict[int, tuple[object, int]] = {}  # id(part) -> (part, its id here)
+        self._arrays: dict[int, tuple[CellStyle, StyleArray]] = {}
+
+    def _id(self, table: str, part: object) -> int:
+        hit = self._ids.get(id(part))
+        if hit is not None and hit[0] is part:
+            return hit[1]
+        index = int(getattr(self.wb, table).add(part))
+        self._ids[id(part)] = (part, index)
+        return index
+
+    def array(self, style: CellStyle) -> StyleArray | None:
+        """The workbook's style array of ``style`` (a new copy), None without the tables."""
+        hit = self._arrays.get(id(style))
+        if hit is None or hit[0] is not style:
+            try:
+                array = StyleArray()
+                for table, name, key in self._PARTS:
+                    setattr(array, key, self._id(table, getattr(style, name)))
+                fmt = style.number_format
+                array.numFmtId = (BUILTIN_FORMATS_REVERSE[fmt] if fmt in BUILTIN_FORMATS_REVERSE
+                                  else self.wb._number_formats.add(fmt) + BUILTIN_FORMATS_MAX_SIZE)
+            except AttributeError:
+                return None
+            hit = (style, array)
+            self._arrays[id(style)] = hit
+        return StyleArray(hit[1])
+
+    def apply(self, style: CellStyle, cell: Any) -> bool:
+        """Give ``cell`` the style; False when this openpyxl has no style tables to use."""
+        array = self.array(style)
+        if array is None:
+            return False
+        cell._style = array
+        return True
 
 
 @dataclass(frozen=True)
@@ -391,9 +464,10 @@ class CellMaker:
     row's value: the styles are registered once instead of once per cell.
     """
 
-    def __init__(self, ws: Any, styles: Sequence[CellStyle]) -> None:
+    def __init__(self, ws: Any, styles: Sequence[CellStyle], ids: StyleIds | None = None) -> None:
         self.ws = ws
         self.styles = styles
+        self.ids = ids
         self._protos: dict[tuple[int, str], _ProtoCell] = {}
         self._text: list[_ProtoCell] = []
 
@@ -403,7 +477,7 @@ class CellMaker:
         if cell is None:
             style = self.styles[min(col, len(self.styles) - 1)]
             cell = _ProtoCell(self.ws)
-            style.apply(cell)
+            style.apply(cell, self.ids)
             general = style.number_format in ("General", "")
             if variant in ("text", "quoted") and general:
                 cell.number_format = TEXT_FORMAT

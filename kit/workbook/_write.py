@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -21,7 +21,6 @@ from openpyxl.worksheet.cell_range import MultiCellRange
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from kit.dates import BEIJING, beijing
-from kit.proof import Signer
 from kit.record import Inspection, to_data, to_doc
 from kit.workbook._layout import (
     FORMAT,
@@ -49,6 +48,7 @@ from kit.workbook._style import (
     CellMaker,
     RowHeights,
     SheetTemplate,
+    StyleIds,
     TitleCell,
     accept_ready_cells,
     default_template,
@@ -59,6 +59,9 @@ from kit.workbook._style import (
     usual_height,
 )
 from kit.workbook._view import normal_format
+
+if TYPE_CHECKING:
+    from kit.proof import Signer
 
 
 def canonical_json(inspection: Inspection) -> str:
@@ -134,11 +137,12 @@ def write_workbook(
     templates = load_template(Path(template) if template else default_template(), SHEET_NAMES)
 
     wb = Workbook(write_only=True)
+    ids = StyleIds(wb)
     sheets_meta: dict[str, Any] = {}
     for layout in layouts:
         values = placeholders(inspection, lookups, digest=digest, exported_at=when, sheet=layout)
         sheets_meta[layout.name] = _write_sheet(wb, layout, templates[layout.name], values,
-                                                lookups, pictures or {})
+                                                lookups, pictures or {}, ids)
     key = signing_key()
     manifest = {
         "format": FORMAT,
@@ -172,8 +176,9 @@ def write_workbook(
 
 def _write_sheet(wb: Workbook, layout: SheetLayout, tpl: SheetTemplate,
                  values: Mapping[str, str], lookups: Lookups,
-                 pictures: Mapping[str, bytes]) -> dict[str, Any]:
-    """Stream one sheet: title block, header, rows; return what verify needs to re-render it."""
+                 pictures: Mapping[str, bytes], ids: StyleIds | None = None) -> dict[str, Any]:
+    """Stream one sheet: title block, header, rows; return what verify needs to re-render it.
+    ``ids`` are the workbook's style ids, shared by its sheets."""
     ws = wb.create_sheet(layout.name)
     accept_ready_cells(ws)
     ncols = len(layout.columns)
@@ -198,7 +203,7 @@ def _write_sheet(wb: Workbook, layout: SheetLayout, tpl: SheetTemplate,
     for tc in tpl.title_cells:
         cell = WriteOnlyCell(ws)
         if tc.style is not None:
-            tc.style.apply(cell)
+            tc.style.apply(cell, ids)
         if tc.text:
             text = cell_text(fill_placeholders(tc.text, values))
             put_text(cell, text)
@@ -222,11 +227,11 @@ def _write_sheet(wb: Workbook, layout: SheetLayout, tpl: SheetTemplate,
         ws.merged_cells.add(f"{get_column_letter(min_col)}{min_row}:"
                             f"{get_column_letter(max_col)}{max_row}")
     # header
-    header = CellMaker(ws, [tpl.header_style(c) for c in range(ncols)])
+    header = CellMaker(ws, [tpl.header_style(c) for c in range(ncols)], ids)
     ws.append([header.cell(c, col.header) for c, col in enumerate(layout.columns)])
     # rows
-    body = CellMaker(ws, [tpl.body_style(c) for c in range(ncols)])
-    group = CellMaker(ws, [tpl.header_style(0)] * ncols)
+    body = CellMaker(ws, [tpl.body_style(c) for c in range(ncols)], ids)
+    group = CellMaker(ws, [tpl.header_style(0)] * ncols, ids)
     first = tpl.header_row + 1
     last_col = get_column_letter(ncols)
     validations: dict[str, list[str]] = {}

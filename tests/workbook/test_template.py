@@ -22,6 +22,7 @@ from kit.workbook import (
     write_workbook,
 )
 from tests.workbook.helpers import (
+    AUDIT,
     EXPORTED_AT,
     demo,
     header_row,
@@ -140,3 +141,25 @@ def test_the_writer_works_the_same_without_its_openpyxl_shortcut(
 
     assert cells(fast) == cells(slow)
     assert verify_workbook(slow).intact
+
+
+def test_styles_given_their_ids_once_write_the_same_file_as_openpyxl_cell_by_cell(
+        record: Inspection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each template style gets its id in the written workbook once (a private openpyxl
+    table): the file is, part for part, the one openpyxl's own style assignment writes."""
+    import zipfile
+
+    import kit.workbook._style as style_module  # the private shortcut is what is tested
+
+    fast = write_workbook(record, tmp_path / "fast.xlsx", audit=AUDIT, exported_at=EXPORTED_AT)
+    monkeypatch.setattr(style_module.StyleIds, "array", lambda _self, _style: None)
+    slow = write_workbook(record, tmp_path / "slow.xlsx", audit=AUDIT, exported_at=EXPORTED_AT)
+
+    def parts(path: Path) -> dict[str, bytes]:
+        with zipfile.ZipFile(path) as z:  # docProps/core.xml holds the time the file was made
+            return {n: z.read(n) for n in z.namelist() if n != "docProps/core.xml"}
+
+    written = parts(fast)
+    assert "xl/styles.xml" in written
+    assert written == parts(slow)
+    assert verify_workbook(fast).intact
