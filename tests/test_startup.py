@@ -40,9 +40,8 @@ NOT_FOR_LIST = ("psycopg", "pandas", "numpy", "openpyxl", "matplotlib", "ipywidg
                 "kit.interchange", "kit.workbook", "kit.notices", "kit.planning", "kit.rules",
                 "kit.workdays._office")
 #: what writing one inspection's workbook does not need: with no key pair to sign with and no
-#: signed checkpoint in its trail, no cryptography either; nor the workbook's reader, nor the
-#: numpy openpyxl would load for cells holding numpy numbers
-NOT_FOR_EXPORT = ("psycopg", "pandas", "numpy", "matplotlib", "ipywidgets", "pyhanko",
+#: signed checkpoint in its trail, no cryptography either; nor the workbook's reader
+NOT_FOR_EXPORT = ("psycopg", "pandas", "matplotlib", "ipywidgets", "pyhanko",
                   "alembic", "tqdm", "cryptography", "kit.analytics", "kit.planning",
                   "kit.training", "kit.sampling", "kit.interchange._demo",
                   "kit.interchange._print", "kit.interchange._json", "kit.notices",

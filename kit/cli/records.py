@@ -144,8 +144,6 @@ def _export(args: argparse.Namespace) -> int:
     out = Path(args.out)
     suffix = out.suffix.lower()
     fmt = args.format or {".json": "json", ".pdf": "pdf"}.get(suffix, "xlsx")
-    if fmt != "json":
-        _openpyxl_without_numpy()
     signer = _signer(args)
     log.info("exporting %s as %s to %s, %s", args.id, fmt, out,
              f"signed by {signer.authority}" if signer else "unsigned")
@@ -164,24 +162,6 @@ def _export(args: argparse.Namespace) -> int:
     by = f"，由 {signer.authority} 签名 signed" if signer else ""
     _out(f"已导出 exported {args.id} -> {out}{by}")
     return EXIT_OK
-
-
-def _openpyxl_without_numpy() -> None:
-    """Load openpyxl without numpy, in this command's process only.
-
-    openpyxl imports numpy when it is installed, only so that a cell may hold a numpy number;
-    that is a third of its start-up (about 50 ms), and the workbook's values all come from the
-    record's JSON (text, numbers, dates), never from numpy. The process ends with the export,
-    so nothing else in it writes a cell; numpy itself still imports for whoever asks later.
-    Nothing is done when either is loaded already.
-    """
-    if "openpyxl" in sys.modules or "numpy" in sys.modules:
-        return
-    sys.modules["numpy"] = None  # type: ignore[assignment]  # ``import numpy`` fails at once
-    try:
-        import openpyxl  # noqa: F401
-    finally:
-        del sys.modules["numpy"]
 
 
 def _signer(args: argparse.Namespace) -> Signer | None:
