@@ -24,9 +24,10 @@ The tables:
   append-only;
 * ``search_grams`` and ``team_users``: what the picker's search and the access filter read by
   key (:mod:`kit.store._search`): each inspection's searched text (``inspections.search``)
-  cut into its pieces of one, two and three characters, and the sign-ins of its team. Both follow the
-  inspection's row in the same transaction as every write; neither holds anything the
-  inspection's own row does not.
+  cut into its pieces of one, two and three characters, and the sign-ins of its team, each
+  with the inspection's ``updated_at`` (an inspector's picker reads their page in update
+  order, stopping at its end). Both follow the inspection's row in the same transaction as
+  every write; neither holds anything the inspection's own row does not.
 
 Triggers make the database refuse what the kit never does: changing or deleting an audit
 entry, an audit entry back-dated or far from the database's clock, a current value written or
@@ -46,10 +47,10 @@ import sqlalchemy as sa
 from sqlalchemy.schema import CreateIndex, CreateTable
 
 #: The Alembic revision of the schema this code writes (``kit/store/migrations/versions``).
-HEAD_REVISION: Final = "0010"
+HEAD_REVISION: Final = "0011"
 #: The schema numbers a user sees in messages (revision 0001 is the first kit's schema).
 SCHEMA_NUMBER: Final = {"0001": 1, "0002": 2, "0003": 3, "0004": 4, "0005": 5, "0006": 6,
-                             "0007": 7, "0008": 8, "0009": 9, "0010": 10}
+                             "0007": 7, "0008": 8, "0009": 9, "0010": 10, "0011": 11}
 
 #: the rows the unique index ``notice_numbers`` covers: every notice's number once given
 NOTICE_NUMBERS: Final = "path LIKE 'notices/%/number' AND value <> '\"\"'"
@@ -90,12 +91,15 @@ search_grams = sa.Table(
 )
 
 #: the sign-ins of each inspection's team: who reads it on the office server (the access
-#: filter of listings and searches, read by key)
+#: filter of listings and searches, read by key), each with the inspection's ``updated_at``:
+#: keyed in that order, an inspector's picker reads the first rows of their range and stops
 team_users = sa.Table(
     "team_users", metadata,
     sa.Column("user", sa.Text, primary_key=True),
+    sa.Column("updated_at", sa.Text, primary_key=True),
     sa.Column("ins", _ID, sa.ForeignKey("inspections.key"), primary_key=True),
-    sa.Index("team_users_by_inspection", "ins"),  # verify(ID) compares them with the record
+    # one row per sign-in and inspection; verify(ID) compares them with the record
+    sa.Index("team_users_by_inspection", "ins", "user", unique=True),
     sqlite_with_rowid=False,
 )
 
@@ -471,7 +475,7 @@ def postgres_grants(role: str, schema: str = "public") -> list[str]:
         f"GRANT SELECT, INSERT ON {s}.plan_trail TO {r}",
         f"GRANT SELECT, INSERT ON {s}.reminders TO {r}",
         f"GRANT SELECT, INSERT, DELETE ON {s}.search_grams TO {r}",
-        f"GRANT SELECT, INSERT, DELETE ON {s}.team_users TO {r}",
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON {s}.team_users TO {r}",
         f"GRANT SELECT ON {s}.alembic_version TO {r}",
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {s} TO {r}",
     ]

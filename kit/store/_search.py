@@ -5,9 +5,9 @@ listing summary (company, type, start date, stage), its team's sign-ins, who cre
 changed it last, each case folded (:meth:`str.casefold`) and joined by a separator no value
 holds. Beside it, ``search_grams`` holds every piece of one, two and three characters of each
 value, and
-``team_users`` every sign-in of each team. The store writes all three in the same transaction
-as the inspection's row (create, save, delete, restore, a checkpoint): :func:`index_rows` and
-:func:`reindex`.
+``team_users`` every sign-in of each team with the inspection's ``updated_at``. The store
+writes all three in the same transaction as the inspection's row (create, save, delete,
+restore, a checkpoint): :func:`index_rows`, :func:`reindex` and :func:`touch`.
 
 A search for ``text`` finds the inspections whose searched text contains it (case aside), most
 recently changed first, stopping at the page's limit:
@@ -18,7 +18,9 @@ recently changed first, stopping at the page's limit:
 * a query common enough that the most recent inspections already fill the page (京, 2026) is
   answered from the most recent :data:`WINDOW` inspections, without reading its every match;
 * a person who reads only their teams' inspections (an inspector on the office server) is
-  read through ``team_users`` in the same query: never a filter after loading.
+  read through ``team_users`` in the same query: never a filter after loading. Their rows are
+  keyed by (sign-in, ``updated_at``), so their picker reads its page in order and stops at
+  its end, however many inspections they have.
 
 >>> sorted(grams(search_text(["Ab-1"])))
 ['-', '-1', '1', 'a', 'ab', 'ab-', 'b', 'b-', 'b-1']
@@ -37,7 +39,7 @@ from kit.store._sql import Sql
 
 __all__ = ["CAP", "SEP", "WINDOW", "SearchStatements", "find_rows", "grams", "index_kept",
            "index_rows", "listing_sql", "query_grams", "reindex", "search_text", "search_values",
-           "team_of"]
+           "team_of", "touch"]
 
 #: what joins the searched values (no value holds it: one there is read as a space)
 SEP: Final = "\x1f"
@@ -91,6 +93,8 @@ def _like(folded: str) -> str:
 
 _COLUMNS = "i.id, i.created_at, i.created_by, i.updated_at, i.updated_by, i.deleted, i.summary"
 _ORDER = "ORDER BY i.updated_at DESC, i.key DESC"
+#: the same order read from a member's rows of ``team_users`` (their key: no sort)
+_TEAM_ORDER = "ORDER BY t.updated_at DESC, t.ins DESC"
 _LIKE = "i.search LIKE :p_like ESCAPE '\\'"
 _MEMBER = ('(:p_member = \'\' OR EXISTS (SELECT 1 FROM team_users t WHERE t."user" = :p_member '
            "AND t.ins = i.key))")
@@ -121,15 +125,20 @@ class SearchStatements:
             "SELECT i.key FROM search_grams g CROSS JOIN inspections i WHERE g.gram = :p_gram "
             "AND EXISTS (SELECT 1 FROM search_grams h WHERE h.gram = :p_next AND h.ins = g.ins) "
             f"AND i.key = g.ins AND {live} AND {_LIKE} AND {_MEMBER}")
-        self.by_member = page(
-            'SELECT i.key FROM team_users t CROSS JOIN inspections i WHERE t."user" = '
-            f":p_member AND i.key = t.ins AND {live} AND (:p_like = '' OR {_LIKE})")
+        # a member's inspections in update order (their rows' key), stopping at the limit
+        self.by_member = sql(
+            f'SELECT {_COLUMNS} FROM team_users t CROSS JOIN inspections i WHERE t."user" = '
+            f":p_member AND i.key = t.ins AND {live} AND (:p_like = '' OR {_LIKE}) "
+            f"{_TEAM_ORDER} LIMIT :p_limit")
         self.recent = sql(f"SELECT {_COLUMNS} FROM inspections i WHERE {live} {_ORDER} "
                           "LIMIT :p_limit")
         self.in_window = page(
             f"SELECT i.key FROM (SELECT i.key, i.updated_at, i.search FROM inspections i WHERE "
             f"{live} {_ORDER} LIMIT :p_window) i WHERE {_LIKE}")
-        self.users_of = sql('SELECT "user" FROM team_users WHERE ins = :p_ins')
+        # each sign-in of an inspection's team, and whether its row has the inspection's time
+        self.users_of = sql('SELECT t."user", CASE WHEN t.updated_at = i.updated_at THEN 1 '
+                            "ELSE 0 END FROM team_users t CROSS JOIN inspections i WHERE "
+                            "t.ins = :p_ins AND i.key = t.ins")
         if dialect.name == "sqlite":
             self.grams_present = sql("SELECT count(*) FROM search_grams WHERE ins = :p_ins AND "
                                      "gram IN (SELECT value FROM json_each(:p_grams))")
@@ -140,7 +149,9 @@ class SearchStatements:
         self.json_lists = dialect.name == "sqlite"
         self.add_gram = sql("INSERT INTO search_grams (gram, ins) VALUES (:p_gram, :p_ins)")
         self.drop_gram = sql("DELETE FROM search_grams WHERE gram = :p_gram AND ins = :p_ins")
-        self.add_user = sql('INSERT INTO team_users ("user", ins) VALUES (:p_user, :p_ins)')
+        self.add_user = sql('INSERT INTO team_users ("user", updated_at, ins) VALUES '
+                            "(:p_user, :p_at, :p_ins)")
+        self.touch = sql("UPDATE team_users SET updated_at = :p_at WHERE ins = :p_ins")
         self.drop_user = sql('DELETE FROM team_users WHERE "user" = :p_user AND ins = :p_ins')
 
 
@@ -205,9 +216,11 @@ def _rarest(cur: Any, st: SearchStatements, pieces: list[str], cap: int
 def index_kept(cur: Any, st: SearchStatements, ins: int, text: str, users: frozenset[str]
                ) -> bool:
     """Whether the index holds every piece of ``text`` for the inspection ``ins``, and
-    exactly the team ``users`` (a sign-in too many would list it to someone off the team)."""
+    exactly the team ``users`` (a sign-in too many would list it to someone off the team),
+    each with the inspection's ``updated_at`` (else their picker would misplace it)."""
     cur.execute(st.users_of.text, st.users_of.args({"ins": ins}))
-    if {str(r[0]) for r in cur.fetchall()} != users:
+    kept = cur.fetchall()
+    if {str(r[0]) for r in kept} != users or not all(int(r[1]) for r in kept):
         return False
     wanted = sorted(grams(text))
     cur.execute(st.grams_present.text, st.grams_present.args(
@@ -216,23 +229,30 @@ def index_kept(cur: Any, st: SearchStatements, ins: int, text: str, users: froze
 
 
 def index_rows(cur: Any, st: SearchStatements,
-               new: Iterable[tuple[int, str, frozenset[str]]]) -> None:
-    """Index new inspections: each (key, searched text, team sign-ins)."""
+               new: Iterable[tuple[int, str, frozenset[str], str]]) -> None:
+    """Index new inspections: each (key, searched text, team sign-ins, ``updated_at``)."""
     add_gram, add_user = [], []
-    for ins, text, users in new:
+    for ins, text, users, at in new:
         add_gram += [st.add_gram.args({"gram": g, "ins": ins}) for g in sorted(grams(text))]
-        add_user += [st.add_user.args({"user": u, "ins": ins}) for u in sorted(users)]
+        add_user += [st.add_user.args({"user": u, "ins": ins, "at": at}) for u in sorted(users)]
     if add_gram:
         cur.executemany(st.add_gram.text, add_gram)
     if add_user:
         cur.executemany(st.add_user.text, add_user)
 
 
+def touch(cur: Any, st: SearchStatements, ins: int, at: str) -> None:
+    """Give the team's rows of the inspection ``ins`` its new ``updated_at`` (every write
+    moves it: their picker's order follows)."""
+    cur.execute(st.touch.text, st.touch.args({"ins": ins, "at": at}))
+
+
 def reindex(cur: Any, st: SearchStatements, ins: int, old: tuple[str, frozenset[str]],
-            new: tuple[str, frozenset[str]]) -> None:
+            new: tuple[str, frozenset[str]], at: str) -> None:
     """Follow an inspection's searched text and team from ``old`` to ``new`` (what changed
-    only)."""
+    only), its team's rows to its new ``updated_at`` ``at``."""
     (old_text, old_users), (new_text, new_users) = old, new
+    touch(cur, st, ins, at)
     if old_text != new_text:
         before, after = grams(old_text), grams(new_text)
         if before - after:
@@ -246,7 +266,8 @@ def reindex(cur: Any, st: SearchStatements, ins: int, old: tuple[str, frozenset[
             cur.executemany(st.drop_user.text, [st.drop_user.args({"user": u, "ins": ins})
                                                 for u in sorted(old_users - new_users)])
         if new_users - old_users:
-            cur.executemany(st.add_user.text, [st.add_user.args({"user": u, "ins": ins})
+            cur.executemany(st.add_user.text, [st.add_user.args({"user": u, "ins": ins,
+                                                                 "at": at})
                                                for u in sorted(new_users - old_users)])
 
 
@@ -254,14 +275,15 @@ def listing_sql(dialect: sa.Dialect, extras: int, *, member: bool, include_delet
                 ) -> Sql:
     """Every inspection's listing row, most recently changed first, with the value of
     ``extras`` more fields (``:p_path0``...) each, of ``:p_member``'s teams only if
-    ``member``: one query, read as it streams."""
+    ``member`` (in their rows' order, the same): one query, read as it streams."""
     joins = "".join(f" LEFT JOIN fields f{k} ON f{k}.ins = i.key AND f{k}.path = :p_path{k}"
                     for k in range(extras))
     columns = _COLUMNS + "".join(f", f{k}.value" for k in range(extras))
     where = [] if include_deleted else ["i.deleted = false"]
-    source = "inspections i"
+    source, order = "inspections i", _ORDER
     if member:
+        order = _TEAM_ORDER
         source = "team_users t CROSS JOIN inspections i"
         where = ['t."user" = :p_member', "i.key = t.ins", *where]
     condition = f" WHERE {' AND '.join(where)}" if where else ""
-    return Sql(sa.text(f"SELECT {columns} FROM {source}{joins}{condition} {_ORDER}"), dialect)
+    return Sql(sa.text(f"SELECT {columns} FROM {source}{joins}{condition} {order}"), dialect)

@@ -103,6 +103,7 @@ from kit.store._search import (
     search_text,
     search_values,
     team_of,
+    touch,
 )
 from kit.store._sql import (
     BUSY_TIMEOUT_S,
@@ -490,11 +491,13 @@ class Store:
         """The inspection's searched text once ``e`` is written (its summary ``summary`` if
         that changed), the search's index moved to it in the same transaction."""
         if summary in (None, e.summary) and e.user == e.updated_by and e.search:
+            touch(e.cur, self._search, e.ins, e.at)  # the team's pages follow its time
             return e.search  # the usual save: nothing searched has changed
         old = json.loads(e.summary)
         new = old if summary is None else json.loads(summary)
         text = search_text(search_values(e.iid, new, e.created_by, e.user))
-        reindex(e.cur, self._search, e.ins, (e.search, team_of(old)), (text, team_of(new)))
+        reindex(e.cur, self._search, e.ins, (e.search, team_of(old)), (text, team_of(new)),
+                e.at)
         return text
 
     def _summary_of(self, cur: Any, ins: int) -> str:
@@ -623,7 +626,7 @@ class Store:
             raise ConflictError(msg) from None
         ins = int(added.fetchone()[0] if self._sql.add_inspection.returns else
                   added.lastrowid)
-        index_rows(cur, self._search, [(ins, searched, team_of(kept))])
+        index_rows(cur, self._search, [(ins, searched, team_of(kept), at)])
         e = _Edit(cur, iid, ins, at, user, action, 0, b"", self.key)
         seq = self._log(e, None, None, snapshot)
         insert = self._sql.insert_field

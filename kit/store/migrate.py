@@ -7,11 +7,11 @@ database made by the first kit (schema 1, no Alembic stamp) is stamped 0001 firs
 >>> import tempfile
 >>> folder = tempfile.mkdtemp()
 >>> status(data_dir=folder)
-(None, '0010')
+(None, '0011')
 >>> upgrade(data_dir=folder)
-('(empty)', '0010')
+('(empty)', '0011')
 >>> status(data_dir=folder)
-('0010', '0010')
+('0011', '0011')
 """
 
 from __future__ import annotations

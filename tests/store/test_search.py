@@ -126,20 +126,24 @@ def test_one_and_two_characters_are_found_and_the_index_follows_every_write(
 def test_verify_names_a_search_index_changed_behind_the_store(tmp_path: Path) -> None:
     with Store(data_dir=tmp_path) as store:
         ids = [store.create({"company": {"name": f"北京{k}甲"}, "team": {
-            "M1": {"name": "李华", "user": "lihua"}}}, user="u") for k in range(4)]
+            "M1": {"name": "李华", "user": "lihua"}}}, user="u") for k in range(5)]
     db = sqlite3.connect(tmp_path / "kit.sqlite")
     key = {iid: db.execute("SELECT key FROM inspections WHERE id = ?", (iid,)).fetchone()[0]
            for iid in ids}
     db.execute("UPDATE inspections SET search = 'x' WHERE id = ?", (ids[0],))
     db.execute("DELETE FROM search_grams WHERE gram = '北京1' AND ins = ?", (key[ids[1]],))
-    db.execute("INSERT INTO team_users VALUES ('wang', ?)", (key[ids[2]],))  # off the team
+    db.execute('INSERT INTO team_users ("user", updated_at, ins) SELECT \'wang\', updated_at, '
+               "key FROM inspections WHERE id = ?", (ids[2],))  # off the team
+    # lihua's picker would list it where it was before its last change
+    db.execute("UPDATE team_users SET updated_at = '2020-01-01T00:00:00.000000Z' WHERE ins = ?",
+               (key[ids[3]],))
     db.commit()
     db.close()
     with Store(data_dir=tmp_path) as store:
-        for iid in ids[:3]:
+        for iid in ids[:4]:
             assert [(p.code, p.field) for p in store.verify(iid)] == [
                 ("store.summary_mismatch", "search")]
-        assert store.verify(ids[3]) == []  # that inspection only
+        assert store.verify(ids[4]) == []  # that inspection only
         with pytest.raises(KitError):
             store.verify("no-such")
 
@@ -219,3 +223,99 @@ def test_a_new_stores_app_role_may_keep_the_index(pg_url: str,
         iid = app.create({"company": {"name": "北京"}, "team": {"M1": {"user": "zm"}}}, user="u")
         app.save(app.load(iid), {"team/M1/user": "lihua"}, user="u")
         assert [r["id"] for r in app.find(member="lihua")] == [iid]
+
+
+def _pages(store: Store) -> dict[str, list[str]]:
+    """The picker's page of everyone and of each sign-in, and what a plain scan of the listing
+    (most recent first) gives for each."""
+    listed = store.list()
+    got, want = {}, {}
+    for member in (None, "lihua", "zm", "wang"):
+        got[str(member)] = [r["id"] for r in store.find(member=member)]
+        want[str(member)] = plain(listed, "", member, 50)
+        got[f"{member} listing"] = [r["id"] for r in store.list(member=member)]
+    assert got == want | {f"{m} listing": want[m] for m in want}
+    return got
+
+
+def test_the_pickers_pages_follow_every_write_from_two_tabs(any_store_url: str) -> None:
+    with Store(any_store_url) as tab, Store(any_store_url) as other:
+        def team(*users: str) -> dict[str, Any]:
+            return {f"M{k}": {"name": "某人", "user": u} for k, u in enumerate(users)}
+
+        a = tab.create({"company": {"name": "甲"}, "team": team("lihua", "zm")}, user="u")
+        b = tab.create({"company": {"name": "乙"}, "team": team("zm")}, user="u")
+        c = other.create({"company": {"name": "丙"}, "team": team("lihua")}, user="u")
+        assert _pages(tab)["lihua"] == [c, a]
+        tab.save(tab.load(a), {"company/contact": "王"}, user="u")  # a save: a first again
+        assert _pages(other)["lihua"] == [a, c]
+        assert _pages(tab)["zm"] == [a, b]
+        other.save(other.load(b), {"team/M1": {"name": "李华", "user": "lihua"}}, user="zm")
+        assert _pages(tab)["lihua"] == [b, a, c]  # joined b's team: b on lihua's page, first
+        tab.save(tab.load(c), {"team/M0/user": "wang"}, user="u")  # lihua left c's team
+        assert _pages(other)["lihua"] == [b, a]
+        assert _pages(other)["wang"] == [c]
+        tab.delete(a, user="admin")
+        assert _pages(other)["zm"] == [b]
+        other.restore(a, user="admin")  # a restore is a change: first again
+        assert _pages(tab)["zm"] == [a, b]
+        # two tabs on one inspection: each saves its own field, in turn
+        first, second = tab.load(b), other.load(b)
+        tab.save(first, {"company/contact": "甲方"}, user="lihua")
+        assert _pages(other)["lihua"] == [b, a]
+        other.save(second, {"purpose": "日常监督检查"}, user="zm")
+        other.save(other.load(a), {"purpose": "专项"}, user="zm")
+        assert _pages(tab)["lihua"] == [a, b]
+        assert _pages(tab)["None"] == [a, b, c]
+        assert tab.verify() == []
+
+
+def test_an_upgraded_store_answers_the_same_pages(any_store_url: str) -> None:
+    from alembic import command
+
+    with Store(any_store_url) as store:
+        ids = [store.create({"company": {"name": f"北京{k}"}, "team": {
+            "M1": {"name": "某人", "user": ("lihua", "zm", "wang")[k % 3]},
+            "M2": {"name": "某人", "user": "zm"}}}, user="u") for k in range(9)]
+        for iid in ids[::4]:
+            store.save(store.load(iid), {"company/contact": "改"}, user="lihua")
+        store.delete(ids[5], user="admin")
+        before = _pages(store)
+    engine = sa.create_engine(any_store_url, poolclass=sa.NullPool)
+    with engine.begin() as connection:  # the store as schema 10 had it
+        command.downgrade(migrate._config(connection), "0010")
+    engine.dispose()
+    with pytest.raises(KitError, match="kit db upgrade"):
+        Store(any_store_url)
+    assert migrate.upgrade(any_store_url) == ("0010", HEAD_REVISION)
+    with Store(any_store_url) as store:
+        assert _pages(store) == before
+        assert store.verify() == []
+        store.save(store.load(ids[1]), {"company/contact": "再改"}, user="u")
+        assert _pages(store)["zm"][0] == ids[1]
+
+
+def test_the_pickers_page_reads_one_ordered_range(tmp_path: Path) -> None:
+    """What keeps the picker flat on SQLite: its page is read in the order of one index, an
+    inspector's page in the order of their rows of ``team_users``: no sort of everything (all
+    inspections, all of theirs), stopping at the page's end."""
+    with Store(data_dir=tmp_path) as store:
+        for k in range(30):
+            store.create({"company": {"name": f"北京{k}"}, "team": {
+                "M1": {"name": "某人", "user": "lihua"}}}, user="u")
+        st, dialect = store._search, store.engine.dialect
+        assert dialect.name == "sqlite"
+    db = sqlite3.connect(tmp_path / "kit.sqlite")
+    db.execute("ANALYZE")
+
+    def plan(sql: Any, **values: Any) -> str:
+        rows = db.execute(f"EXPLAIN QUERY PLAN {sql.text}", sql.args({"limit": 50, **values}))
+        return " | ".join(r[3] for r in rows)
+
+    everyone = plan(st.recent)
+    assert "TEMP B-TREE" not in everyone
+    assert "USING INDEX inspections_by_update" in everyone
+    member = plan(st.by_member, member="lihua", like="")
+    assert "TEMP B-TREE" not in member
+    assert "SEARCH t USING PRIMARY KEY (user=?)" in member
+    db.close()

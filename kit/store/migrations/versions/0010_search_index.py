@@ -24,6 +24,18 @@ from sqlalchemy.schema import CreateIndex, CreateTable
 from kit.store import _schema as schema
 from kit.store._search import grams, search_text, search_values, team_of
 
+_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+_TABLES = sa.MetaData()
+sa.Table("inspections", _TABLES, sa.Column("key", _ID, primary_key=True))
+#: ``team_users`` as schema 10 has it (schema 11 keys it by update too: revision 0011)
+TEAM_USERS = sa.Table(
+    "team_users", _TABLES,
+    sa.Column("user", sa.Text, primary_key=True),
+    sa.Column("ins", _ID, sa.ForeignKey("inspections.key"), primary_key=True),
+    sa.Index("team_users_by_inspection", "ins"),
+    sqlite_with_rowid=False,
+)
+
 revision = "0010"
 down_revision = "0009"
 branch_labels = None
@@ -37,7 +49,11 @@ def upgrade() -> None:
     columns = {c["name"] for c in sa.inspect(bind).get_columns("inspections")}
     if "search" not in columns:
         op.execute("ALTER TABLE inspections ADD COLUMN search TEXT NOT NULL DEFAULT ''")
-    for table in (schema.search_grams, schema.team_users):
+    if bind.dialect.has_table(bind, "team_users"):
+        # made by 0002 from the current definitions (a store upgraded from schema 1 in this
+        # run): schema 10's own, filled below
+        op.execute("DROP TABLE team_users")
+    for table in (schema.search_grams, TEAM_USERS):
         if not bind.dialect.has_table(bind, table.name):
             op.execute(str(CreateTable(table).compile(dialect=bind.dialect)))
             for index in table.indexes:
@@ -79,7 +95,7 @@ def _fill(bind: sa.Connection, texts: list[dict[str, object]],
     if pieces:
         bind.execute(schema.search_grams.insert(), pieces)
     if users:
-        bind.execute(schema.team_users.insert(), users)
+        bind.execute(TEAM_USERS.insert(), users)
 
 
 def downgrade() -> None:
