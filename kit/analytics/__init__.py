@@ -9,6 +9,7 @@ pure functions of those tables (with each finding's grade and outcome, its revie
 extensions, and each inspection's verdict); :func:`bar_chart` draws them; :func:`load_demo_data` fills a
 store with generated inspections of fictional companies to try it all on.
 
+>>> from kit.analytics import item_results
 >>> from kit.record import new_inspection
 >>> item_results(new_inspection()).shape[0]
 145

@@ -216,8 +216,10 @@ class Door(CompanyDoor):
         return f"Door({self._store!r}, {who})"
 
     @property
+    @for_anyone
     def where(self) -> str:
-        """The store's address, its password hidden (for messages)."""
+        """The store's address, its password hidden (for messages: the command says where it
+        works, whoever runs it)."""
         return self._store.url.render_as_string(hide_password=True)
 
     @property

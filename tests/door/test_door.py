@@ -285,7 +285,7 @@ def test_a_colleagues_save_while_a_workbook_is_checked_is_a_conflict_never_overw
     iid = door.create(replace(demo, id="race", stage="on_site"))
     book = write_workbook(door.inspection(iid), tmp_path / "r.xlsx", audit=door.audit(iid))
     edit(book, {"现场检查记录": {("七、1.检查内容（1）", 4): "工作簿中写的备注"}})
-    import kit.interchange._workbook as reader
+    import kit.workbook as reader  # what the import reads the workbook with
 
     real = reader.read_filled
 

@@ -20,8 +20,9 @@ JIA = "91110000100000000R"
 COMPANY_METHODS = frozenset({"account_company", "company_view", "company_notice",
                              "company_file", "submit_rectification"})
 #: what reads and writes no stored data: who is acting, the calendar, another person on the
-#: same store, closing it; ``connect`` makes a door (it acts as nobody)
-PLUMBING = frozenset({"as_", "close", "user", "calendar", "connect"})
+#: same store, closing it, where the store is (its address, password hidden: what a command
+#: run by a company's person says it works on); ``connect`` makes a door (it acts as nobody)
+PLUMBING = frozenset({"as_", "close", "user", "calendar", "where", "connect"})
 
 
 def company(user: str) -> Identity:
