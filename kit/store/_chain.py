@@ -27,7 +27,7 @@ import hashlib
 import hmac
 import json
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
@@ -218,6 +218,48 @@ def _check(prev: bytes, stored: bytes, inspection_id: str, at: str, user: str, a
                 "the entry does not match its MAC (changed, or an entry before it was "
                 "changed, removed or inserted)")
     return None
+
+
+# -- the register's and the plan's trails: one chain per company, per plan line -------------
+def row_mac(prev: bytes, chain_id: str, at: str, user: str, action: str,
+            parts: Sequence[str | None], key: bytes | None) -> bytes:
+    """The MAC of one entry of a row's trail (a company of the register, a line of a plan),
+    chained to ``prev`` (that row's entry before it; b"" for its first): who, when, what, and
+    ``parts`` (the row before and after, the inspection a line was done by), each None or a
+    text, so that none can be moved into another."""
+    return mac(prev, chain_id, at, user, action, None, json.dumps(list(parts)), key)
+
+
+@dataclass
+class RowChains:
+    """What the trails of rows say: each row's last entry (seq and MAC), and the first broken
+    entry of each row whose chain is broken."""
+
+    heads: dict[str, tuple[int, bytes]] = field(default_factory=dict)
+    broken: dict[str, Broken] = field(default_factory=dict)
+
+
+def replay_rows(rows: Iterable[tuple[Any, ...]], key: bytes | None) -> RowChains:
+    """Replay row trails: rows of (seq, chain id, at, user, action, parts, mac), in seq order.
+
+    A row's chain breaks at its first entry whose MAC differs from the one recomputed (changed,
+    inserted, removed or reordered entries), has none, cannot be checked without the key, or
+    is a plain digest after a keyed one."""
+    out = RowChains()
+    keyed: set[str] = set()
+    for seq, chain_id, at, user, action, parts, stored in rows:
+        prev = out.heads.get(chain_id, (0, b""))[1]
+        stored = bytes(stored) if stored is not None else b""
+        if chain_id not in out.broken:
+            why = (("此条记录没有校验值", "the entry has no MAC") if not stored else
+                   _check(prev, stored, chain_id, at, user, action, None,
+                          json.dumps(list(parts)), key, chain_id in keyed))
+            if why is not None:
+                out.broken[chain_id] = Broken(int(seq), str(at), str(user), *why)
+        if stored[:1] == KEYED:
+            keyed.add(chain_id)
+        out.heads[chain_id] = (int(seq), stored)
+    return out
 
 
 def iter_entries(rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:

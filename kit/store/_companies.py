@@ -4,7 +4,10 @@ of every change (who, when, the row before and after), in the store's own transa
 An import writes, in one transaction: a trail entry for each company that is new or whose
 row differs from the one kept (nothing for one unchanged), then the current rows, each naming
 its entry (the database refuses a row without it, :mod:`kit.store._schema`). Rows are
-compared as canonical JSON, so the same register imported twice changes nothing.
+compared as canonical JSON, so the same register imported twice changes nothing. Each entry
+is chained by its MAC to the company's entry before it (:func:`kit.store._chain.row_mac`), so
+:func:`register_problems` finds an entry changed, removed or inserted outside the kit, and a
+row its trail does not explain.
 """
 
 from __future__ import annotations
@@ -16,13 +19,14 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from kit.errors import ConflictError
+from kit.errors import ConflictError, Problem
 from kit.schemas import canonical_json
+from kit.store import _chain as chain
 from kit.store._schema import companies, company_trail
 from kit.store._sql import Sql
 
-__all__ = ["CompanyChange", "CompanyStatements", "KeptCompany", "company_row", "company_rows",
-           "put_companies", "trail_of"]
+__all__ = ["CompanyChange", "CompanyStatements", "KeptCompany", "chain_id", "company_row",
+           "company_rows", "put_companies", "register_problems", "trail_of"]
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,11 @@ class KeptCompany:
     updated_by: str
 
 
+def chain_id(credit_code: str) -> str:
+    """The name a company's trail is chained under (no inspection id looks like it)."""
+    return f"register:{credit_code}"
+
+
 def _p(name: str) -> sa.BindParameter[Any]:
     return sa.bindparam(f"p_{name}", type_=sa.Integer if name in ("seq", "version") else None)
 
@@ -67,7 +76,14 @@ class CompanyStatements:
         self.last_seq = Sql(sa.select(sa.func.coalesce(sa.func.max(t.seq), 0)), dialect)
         self.add_entry = Sql(company_trail.insert().values(
             at=_p("at"), user=_p("user"), action=_p("action"), credit_code=_p("code"),
-            old=_p("old"), new=_p("new")), dialect)
+            old=_p("old"), new=_p("new"), mac=sa.bindparam("p_mac", type_=sa.LargeBinary)),
+            dialect)
+        #: each company's last entry's MAC: the entry its row names
+        self.heads = Sql(sa.select(c.credit_code, t.mac).join_from(
+            companies, company_trail, t.seq == c.version), dialect)
+        self.chain = Sql(sa.select(t.seq, t.credit_code, t.at, t.user, t.action, t.old, t.new,
+                                   t.mac).order_by(t.seq), dialect)
+        self.versions = Sql(sa.select(c.credit_code, c.doc, c.version), dialect)
         self.entries_after = Sql(sa.select(t.seq, t.credit_code).where(t.seq > _p("seq")),
                                  dialect)
         self.insert = Sql(companies.insert().values(
@@ -83,9 +99,10 @@ class CompanyStatements:
 
 
 def put_companies(cur: Any, sql: CompanyStatements, docs: Sequence[Mapping[str, Any]], *,
-                  user: str, at: str, action: str) -> list[CompanyChange]:
+                  user: str, at: str, action: str, mac_key: bytes | None) -> list[CompanyChange]:
     """Write the register rows ``docs`` (each with its ``credit_code`` and ``name``) inside the
-    open transaction ``cur``; the entries written, in the order of ``docs``."""
+    open transaction ``cur``, each entry chained (keyed by ``mac_key``, the office's, when set);
+    the entries written, in the order of ``docs``."""
     if sql.lock:
         cur.execute(sql.lock)  # one import at a time: the trail's entries are read back below
     cur.execute(sql.current.text, sql.current.args({}))
@@ -99,10 +116,14 @@ def put_companies(cur: Any, sql: CompanyStatements, docs: Sequence[Mapping[str, 
     if not changed:
         return []
     _one_company_an_account(kept, changed)
+    cur.execute(sql.heads.text, sql.heads.args({}))
+    heads = {str(code): bytes(mac) if mac is not None else b"" for code, mac in cur.fetchall()}
     cur.execute(sql.last_seq.text, sql.last_seq.args({}))
     before = int(cur.fetchone()[0])
     cur.executemany(sql.add_entry.text, [sql.add_entry.args(
-        {"at": at, "user": user, "action": action, "code": code, "old": old, "new": new})
+        {"at": at, "user": user, "action": action, "code": code, "old": old, "new": new,
+         "mac": chain.row_mac(heads.get(code, b""), chain_id(code), at, user, action,
+                              (old, new), mac_key)})
         for code, old, new, _doc in changed])
     cur.execute(sql.entries_after.text, sql.entries_after.args({"seq": before}))
     seqs = {str(code): int(seq) for seq, code in cur.fetchall()}
@@ -134,6 +155,37 @@ def _one_company_an_account(kept: Mapping[str, tuple[str, int]],
                        f"account {account} is bound to {other}: one account, one company; "
                        "nothing was written")
                 raise ConflictError(msg)
+
+
+def register_problems(cur: Any, sql: CompanyStatements, key: bytes | None) -> list[Problem]:
+    """Where the register differs from what its trail says: an entry whose chain is broken
+    (changed, removed, inserted outside the kit), a company's row that is not its last
+    entry's (its row, or the entry its version names)."""
+    cur.execute(sql.chain.text, sql.chain.args({}))
+    last: dict[str, tuple[int, str | None]] = {}
+    rows = []
+    for seq, code, at, user, action, old, new, mac in cur.fetchall():
+        rows.append((seq, chain_id(str(code)), at, user, action, (old, new), mac))
+        last[str(code)] = (int(seq), new)
+    replayed = chain.replay_rows(rows, key)
+    out = [_problem(cid.removeprefix("register:"),
+                    f"修改记录第 {b.seq} 条（{b.at}，{b.user}）起链条断开：{b.why_zh}",
+                    f"the trail breaks at entry {b.seq} ({b.at}, {b.user}): {b.why_en}",
+                    "store.chain_broken")
+           for cid, b in sorted(replayed.broken.items())]
+    cur.execute(sql.versions.text, sql.versions.args({}))
+    for code, doc, version in cur.fetchall():
+        seq, new = last.get(str(code), (None, None))
+        if (seq, new) != (int(version), str(doc)):
+            out.append(_problem(str(code), "当前名录行不是其最后一条修改记录所写的（被绕过记录修改）",
+                                "the company's row is not what its last trail entry wrote",
+                                "store.value_mismatch"))
+    return out
+
+
+def _problem(code: str, zh: str, en: str, reason: str) -> Problem:
+    return Problem(reason, f"企业名录 {code}：{zh}", f"the register, {code}: {en}",
+                   field=f"companies/{code}")
 
 
 def company_rows(cur: Any, sql: CompanyStatements) -> list[KeptCompany]:

@@ -8,7 +8,8 @@ each naming its entry (the database refuses a row without it, :mod:`kit.store._s
 is matched to the one kept by its company's ``key`` (one line per company and year), so a line
 that remains keeps its id; a new one takes the next number of its year, never one used before.
 A line once done (an inspection made from it) is kept as it was. Lines are compared as
-canonical JSON: the same plan saved twice changes nothing.
+canonical JSON: the same plan saved twice changes nothing. Each entry is chained by its MAC to
+the line's entry before it (:func:`kit.store._chain.row_mac`), as the register's are.
 """
 
 from __future__ import annotations
@@ -20,12 +21,14 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from kit.errors import Problem
 from kit.schemas import canonical_json
+from kit.store import _chain as chain
 from kit.store._schema import plan_lines, plan_trail
 from kit.store._sql import Sql
 
 __all__ = ["WITHDRAWN", "KeptLine", "PlanChange", "PlanStatements", "line_id", "line_rows",
-           "mark_done", "plan_trail_of", "put_plan", "read_line"]
+           "mark_done", "plan_problems", "plan_trail_of", "put_plan", "read_line"]
 
 #: the key a withdrawn line's document carries (true), what the plan no longer holds
 WITHDRAWN = "withdrawn"
@@ -90,7 +93,15 @@ class PlanStatements:
         self.last_seq = Sql(sa.select(sa.func.coalesce(sa.func.max(t.seq), 0)), dialect)
         self.add_entry = Sql(plan_trail.insert().values(
             at=_p("at"), user=_p("user"), action=_p("action"), year=_p("year"),
-            line_id=_p("id"), old=_p("old"), new=_p("new"), inspection_id=_p("iid")), dialect)
+            line_id=_p("id"), old=_p("old"), new=_p("new"), inspection_id=_p("iid"),
+            mac=sa.bindparam("p_mac", type_=sa.LargeBinary)), dialect)
+        #: each line's last entry's MAC (the entry its row names), of a year or of one line
+        heads = sa.select(c.id, t.mac).join_from(plan_lines, plan_trail, t.seq == c.version)
+        self.heads_of_year = Sql(heads.where(c.year == _p("year")), dialect)
+        self.head_of_line = Sql(heads.where(c.id == _p("id")), dialect)
+        self.chain = Sql(sa.select(t.seq, t.line_id, t.at, t.user, t.action, t.old, t.new,
+                                   t.inspection_id, t.mac).order_by(t.seq), dialect)
+        self.versions = Sql(sa.select(c.id, c.doc, c.inspection_id, c.version), dialect)
         self.entries_after = Sql(sa.select(t.seq, t.line_id).where(t.seq > _p("seq")), dialect)
         self.insert = Sql(plan_lines.insert().values(
             id=_p("id"), year=_p("year"), no=_p("no"), key=_p("key"), doc=_p("doc"),
@@ -119,6 +130,16 @@ def _kept(row: Sequence[Any]) -> KeptLine:
                     None if inspection_id is None else str(inspection_id), str(at), str(by))
 
 
+def chain_id(line: str) -> str:
+    """The name a plan line's trail is chained under (no inspection id looks like it)."""
+    return f"plan:{line}"
+
+
+def _mac(prev: bytes, line: str, at: str, user: str, action: str, old: str | None,
+         new: str | None, inspection_id: str | None, key: bytes | None) -> bytes:
+    return chain.row_mac(prev, chain_id(line), at, user, action, (old, new, inspection_id), key)
+
+
 def line_id(year: int, no: int) -> str:
     """A line's id: its year and number, three digits at least (``2027-014``)."""
     return f"{year}-{no:03d}"
@@ -126,10 +147,10 @@ def line_id(year: int, no: int) -> str:
 
 def put_plan(cur: Any, sql: PlanStatements, year: int,
              lines: Sequence[tuple[str, Mapping[str, Any]]], *, user: str,
-             at: str) -> tuple[list[PlanChange], list[KeptLine]]:
+             at: str, mac_key: bytes | None) -> tuple[list[PlanChange], list[KeptLine]]:
     """Save the plan of ``year`` (``lines``: each company's key and its line, in the plan's
-    order) inside the open transaction ``cur``: the entries written, and the year's lines as
-    they are now."""
+    order) inside the open transaction ``cur``, each entry chained (keyed by ``mac_key``,
+    the office's, when set): the entries written, and the year's lines as they are now."""
     if sql.lock:
         cur.execute(sql.lock)  # one save at a time: numbers are taken and entries read back
     cur.execute(sql.of_year.text, sql.of_year.args({"year": year}))
@@ -152,11 +173,15 @@ def put_plan(cur: Any, sql: PlanStatements, year: int,
             changed.append(("withdraw", old.id, old.no, key, canonical_json(old.doc),
                             canonical_json({**old.doc, WITHDRAWN: True})))
     if changed:
+        cur.execute(sql.heads_of_year.text, sql.heads_of_year.args({"year": year}))
+        heads = {str(i): bytes(m) if m is not None else b"" for i, m in cur.fetchall()}
         cur.execute(sql.last_seq.text, sql.last_seq.args({}))
         before = int(cur.fetchone()[0])
         cur.executemany(sql.add_entry.text, [sql.add_entry.args(
             {"at": at, "user": user, "action": action, "year": year, "id": iid, "old": old,
-             "new": new, "iid": None}) for action, iid, _no, _key, old, new in changed])
+             "new": new, "iid": None,
+             "mac": _mac(heads.get(iid, b""), iid, at, user, action, old, new, None, mac_key)})
+            for action, iid, _no, _key, old, new in changed])
         cur.execute(sql.entries_after.text, sql.entries_after.args({"seq": before}))
         seqs = {str(iid): int(seq) for seq, iid in cur.fetchall()}
         added = [r for r in changed if r[0] == "add"]
@@ -198,15 +223,20 @@ def read_line(cur: Any, sql: PlanStatements, iid: str, *, write: bool = False
 
 
 def mark_done(cur: Any, sql: PlanStatements, line: KeptLine, inspection_id: str, *, user: str,
-              at: str) -> PlanChange | None:
+              at: str, mac_key: bytes | None) -> PlanChange | None:
     """Record ``inspection_id`` as the inspection made from ``line`` (locked by
-    :func:`read_line`), with its trail entry; None if the line was done meanwhile."""
+    :func:`read_line`), with its trail entry chained to the line's; None if the line was done
+    meanwhile."""
     doc = canonical_json(line.doc)
+    cur.execute(sql.head_of_line.text, sql.head_of_line.args({"id": line.id}))
+    head = cur.fetchone()
+    prev = bytes(head[1]) if head is not None and head[1] is not None else b""
     cur.execute(sql.last_seq.text, sql.last_seq.args({}))
     before = int(cur.fetchone()[0])
     cur.execute(sql.add_entry.text, sql.add_entry.args(
         {"at": at, "user": user, "action": "done", "year": line.year, "id": line.id,
-         "old": doc, "new": doc, "iid": inspection_id}))
+         "old": doc, "new": doc, "iid": inspection_id,
+         "mac": _mac(prev, line.id, at, user, "done", doc, doc, inspection_id, mac_key)}))
     cur.execute(sql.entries_after.text, sql.entries_after.args({"seq": before}))
     seq = max(int(s) for s, iid in cur.fetchall() if iid == line.id)
     cur.execute(sql.done.text, sql.done.args(
@@ -215,6 +245,37 @@ def mark_done(cur: Any, sql: PlanStatements, line: KeptLine, inspection_id: str,
         return None
     return PlanChange(seq, at, user, "done", line.year, line.id, line.doc, line.doc,
                       inspection_id)
+
+
+def plan_problems(cur: Any, sql: PlanStatements, key: bytes | None) -> list[Problem]:
+    """Where the saved plans differ from what their trail says: an entry whose chain is broken
+    (changed, removed, inserted outside the kit), a line's row that is not its last entry's
+    (its line, its inspection, or the entry its version names)."""
+    cur.execute(sql.chain.text, sql.chain.args({}))
+    last: dict[str, tuple[int, str | None, str | None]] = {}
+    rows = []
+    for seq, line, at, user, action, old, new, iid, mac in cur.fetchall():
+        rows.append((seq, chain_id(str(line)), at, user, action, (old, new, iid), mac))
+        done = iid if iid is not None else last.get(str(line), (0, None, None))[2]
+        last[str(line)] = (int(seq), new, done)
+    replayed = chain.replay_rows(rows, key)
+    out = [_problem(cid.removeprefix("plan:"),
+                    f"修改记录第 {b.seq} 条（{b.at}，{b.user}）起链条断开：{b.why_zh}",
+                    f"the trail breaks at entry {b.seq} ({b.at}, {b.user}): {b.why_en}",
+                    "store.chain_broken")
+           for cid, b in sorted(replayed.broken.items())]
+    cur.execute(sql.versions.text, sql.versions.args({}))
+    for line, doc, iid, version in cur.fetchall():
+        if last.get(str(line)) != (int(version), str(doc), iid):
+            out.append(_problem(str(line), "当前计划行不是其最后一条修改记录所写的（被绕过记录修改）",
+                                "the line's row is not what its last trail entry wrote",
+                                "store.value_mismatch"))
+    return out
+
+
+def _problem(line: str, zh: str, en: str, reason: str) -> Problem:
+    return Problem(reason, f"年度计划 {line}：{zh}", f"the plan, line {line}: {en}",
+                   field=f"plan_lines/{line}")
 
 
 def plan_trail_of(cur: Any, sql: PlanStatements, *, year: int | None = None,

@@ -15,10 +15,12 @@ The tables:
   never changed;
 * ``companies``: the office's register of companies (``kit companies import``), one row per
   credit code, each written with its entry in ``company_trail`` (who, when, the row before
-  and after), which is append-only;
+  and after), which is append-only, each entry chained by its MAC to the company's entry
+  before it (since schema 12; :func:`kit.store._chain.row_mac`);
 * ``plan_lines``: the year's plan as saved (``kit plan --save``), one row per line with its
-  stable id (``2027-014``), each written with its entry in ``plan_trail`` (append-only), and
-  the inspection made from it once done, which never changes again;
+  stable id (``2027-014``), each written with its entry in ``plan_trail`` (append-only, each
+  entry chained to the line's entry before it, as the register's), and the inspection made
+  from it once done, which never changes again;
 * ``reminders``: each reminder mail sent (``kit remind``), one per finding, deadline and kind
   (before the deadline, after it passed), with its recipients, who sent it and when;
   append-only;
@@ -47,10 +49,11 @@ import sqlalchemy as sa
 from sqlalchemy.schema import CreateIndex, CreateTable
 
 #: The Alembic revision of the schema this code writes (``kit/store/migrations/versions``).
-HEAD_REVISION: Final = "0011"
+HEAD_REVISION: Final = "0012"
 #: The schema numbers a user sees in messages (revision 0001 is the first kit's schema).
 SCHEMA_NUMBER: Final = {"0001": 1, "0002": 2, "0003": 3, "0004": 4, "0005": 5, "0006": 6,
-                             "0007": 7, "0008": 8, "0009": 9, "0010": 10, "0011": 11}
+                             "0007": 7, "0008": 8, "0009": 9, "0010": 10, "0011": 11,
+                             "0012": 12}
 
 #: the rows the unique index ``notice_numbers`` covers: every notice's number once given
 NOTICE_NUMBERS: Final = "path LIKE 'notices/%/number' AND value <> '\"\"'"
@@ -177,6 +180,7 @@ company_trail = sa.Table(
     sa.Column("credit_code", sa.Text, nullable=False),
     sa.Column("old", sa.Text),
     sa.Column("new", sa.Text),
+    sa.Column("mac", sa.LargeBinary),  # chained per company (schema 12); the database wants one
     sa.Index("company_trail_by_code", "credit_code", "seq"),
     sqlite_autoincrement=True,
 )
@@ -213,6 +217,7 @@ plan_trail = sa.Table(
     sa.Column("old", sa.Text),
     sa.Column("new", sa.Text),
     sa.Column("inspection_id", sa.Text),
+    sa.Column("mac", sa.LargeBinary),  # chained per line (schema 12); the database wants one
     sa.Index("plan_trail_by_line", "line_id", "seq"),
     sa.Index("plan_trail_by_year", "year", "seq"),
     sqlite_autoincrement=True,
@@ -252,6 +257,7 @@ _REGISTER_TRAIL = ("企业名录的修改记录只能追加，不能修改或删
 _REGISTER_AUDITED = ("企业名录的每次修改都须有对应的修改记录 / a register row changes only with "
                      "its trail entry")
 _REGISTER_KEPT = "企业名录中的企业不能删除 / a company is never deleted from the register"
+_CHAINED = "修改记录须带有链条校验值 / every trail entry carries its chain's MAC"
 _PLAN_TRAIL = "年度计划的修改记录只能追加，不能修改或删除 / the plan's trail is append-only"
 _PLAN_AUDITED = ("年度计划每一行的每次修改都须有对应的修改记录 / a plan line changes only with its "
                  "trail entry")
@@ -280,11 +286,13 @@ PROTECTIONS: Final = {
     "answers_no_delete": "作答不能删除 / no trainee's answer is removed",
     "company_trail_no_update": "名录修改记录不能修改 / no register trail entry is changed",
     "company_trail_no_delete": "名录修改记录不能删除 / no register trail entry is deleted",
+    "company_trail_chained": "名录修改记录须有校验值 / every register trail entry is chained",
     "companies_insert_audited": "名录新企业须有修改记录 / no company is added without its entry",
     "companies_update_audited": "名录改动须有修改记录 / no company is changed without its entry",
     "companies_no_delete": "名录企业不能删除 / no company is deleted from the register",
     "plan_trail_no_update": "计划修改记录不能修改 / no plan trail entry is changed",
     "plan_trail_no_delete": "计划修改记录不能删除 / no plan trail entry is deleted",
+    "plan_trail_chained": "计划修改记录须有校验值 / every plan trail entry is chained",
     "plan_lines_insert_audited": "新计划行须有修改记录 / no plan line is added without its entry",
     "plan_lines_update_audited": "计划行改动须有修改记录 / no plan line is changed without its "
                                  "entry",
@@ -313,6 +321,7 @@ _SQLITE_WHEN = {
     "answers_no_delete": ("BEFORE DELETE ON answers", _ANSWERED),
     "company_trail_no_update": ("BEFORE UPDATE ON company_trail", _REGISTER_TRAIL),
     "company_trail_no_delete": ("BEFORE DELETE ON company_trail", _REGISTER_TRAIL),
+    "company_trail_chained": ("BEFORE INSERT ON company_trail WHEN NEW.mac IS NULL", _CHAINED),
     "companies_insert_audited": (f"BEFORE INSERT ON companies WHEN NOT {_COMPANY_ENTRY}",
                                  _REGISTER_AUDITED),
     "companies_update_audited": (
@@ -321,6 +330,7 @@ _SQLITE_WHEN = {
     "companies_no_delete": ("BEFORE DELETE ON companies", _REGISTER_KEPT),
     "plan_trail_no_update": ("BEFORE UPDATE ON plan_trail", _PLAN_TRAIL),
     "plan_trail_no_delete": ("BEFORE DELETE ON plan_trail", _PLAN_TRAIL),
+    "plan_trail_chained": ("BEFORE INSERT ON plan_trail WHEN NEW.mac IS NULL", _CHAINED),
     "plan_lines_insert_audited": (
         f"BEFORE INSERT ON plan_lines WHEN NOT {_PLAN_ENTRY.format(same='IS')}", _PLAN_AUDITED),
     "plan_lines_update_audited": (
@@ -381,6 +391,7 @@ _PG_CHECKS = {
     "answers_no_delete": ("answers", "BEFORE DELETE", "TRUE", _ANSWERED),
     "company_trail_no_update": ("company_trail", "BEFORE UPDATE", "TRUE", _REGISTER_TRAIL),
     "company_trail_no_delete": ("company_trail", "BEFORE DELETE", "TRUE", _REGISTER_TRAIL),
+    "company_trail_chained": ("company_trail", "BEFORE INSERT", "NEW.mac IS NULL", _CHAINED),
     "companies_insert_audited": ("companies", "BEFORE INSERT", f"NOT {_COMPANY_ENTRY}",
                                  _REGISTER_AUDITED),
     "companies_update_audited": (
@@ -389,6 +400,7 @@ _PG_CHECKS = {
     "companies_no_delete": ("companies", "BEFORE DELETE", "TRUE", _REGISTER_KEPT),
     "plan_trail_no_update": ("plan_trail", "BEFORE UPDATE", "TRUE", _PLAN_TRAIL),
     "plan_trail_no_delete": ("plan_trail", "BEFORE DELETE", "TRUE", _PLAN_TRAIL),
+    "plan_trail_chained": ("plan_trail", "BEFORE INSERT", "NEW.mac IS NULL", _CHAINED),
     "plan_lines_insert_audited": (
         "plan_lines", "BEFORE INSERT", f"NOT {_PLAN_ENTRY.format(same='IS NOT DISTINCT FROM')}",
         _PLAN_AUDITED),

@@ -55,6 +55,7 @@ from kit.store._companies import (
     company_row,
     company_rows,
     put_companies,
+    register_problems,
     trail_of,
 )
 from kit.store._doc import (
@@ -73,6 +74,7 @@ from kit.store._plan_lines import (
     PlanStatements,
     line_rows,
     mark_done,
+    plan_problems,
     plan_trail_of,
     put_plan,
     read_line,
@@ -743,7 +745,7 @@ class Store:
         after); an unchanged row writes nothing. The entries written."""
         user, action = _check_user(user), _check_action(action)
         with self._tx(write=True) as cur:
-            return put_companies(cur, self._companies, docs, user=user, at=_now(),
+            return put_companies(cur, self._companies, docs, user=user, at=_now(), mac_key=self.key,
                                  action=action)
 
     def companies(self) -> list[KeptCompany]:
@@ -770,7 +772,7 @@ class Store:
         change with its trail entry. The entries written, and the year's lines now."""
         user = _check_user(user)
         with self._tx(write=True) as cur:
-            return put_plan(cur, self._plan, year, lines, user=user, at=_now())
+            return put_plan(cur, self._plan, year, lines, user=user, at=_now(), mac_key=self.key)
 
     def plan_lines(self, year: int | None = None) -> list[KeptLine]:
         """The saved lines of ``year`` (of every year, if None), by year and number."""
@@ -804,7 +806,7 @@ class Store:
             guard(line)
             iid = self._create_in(cur, made, user=user, action=action,
                                   inspection_id=inspection_id)
-            entry = mark_done(cur, self._plan, line, iid, user=user, at=_now())
+            entry = mark_done(cur, self._plan, line, iid, user=user, at=_now(), mac_key=self.key)
             if entry is None:  # done between the lock and the write: only without row locks
                 msg = f"计划行 {line_id} 已建立检查记录 / plan line {line_id} is already done"
                 raise ConflictError(msg)
@@ -1020,12 +1022,16 @@ class Store:
         Reports, each with where it is: a protection the database no longer has, the first
         entry whose MAC does not match (changed, inserted, removed or reordered entries), a
         current value or version that the trail does not explain, a chain head or summary that
-        is not the trail's. An empty list: the record is exactly what its trail says.
+        is not the trail's. An empty list: the record is exactly what its trail says. Over
+        every inspection (no ``inspection_id``), the register's and the saved plans' trails
+        are replayed too, each company's and each line's chain, against their rows.
         """
         problems = [_protection_problem(name) for name in self.protection_problems]
         trusted: list[Certificate] | None = None  # read where a trail has a checkpoint
         with self._tx(write=False) as cur:
             if inspection_id is None:
+                problems += register_problems(cur, self._companies, self.key)
+                problems += plan_problems(cur, self._plan, self.key)
                 heads = self._run(cur, self._sql.heads).fetchall()
             else:  # that inspection's row only, by its id
                 heads = self._run(cur, self._sql.head_of_id, iid=inspection_id).fetchall()

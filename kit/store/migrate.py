@@ -7,11 +7,11 @@ database made by the first kit (schema 1, no Alembic stamp) is stamped 0001 firs
 >>> import tempfile
 >>> folder = tempfile.mkdtemp()
 >>> status(data_dir=folder)
-(None, '0011')
+(None, '0012')
 >>> upgrade(data_dir=folder)
-('(empty)', '0011')
+('(empty)', '0012')
 >>> status(data_dir=folder)
-('0011', '0011')
+('0012', '0012')
 """
 
 from __future__ import annotations
