@@ -207,7 +207,12 @@ class CompanyDoor(OfficeOnly):
     @for_companies
     def account_company(self, user: str | None = None) -> RegisteredCompany:
         """The company a company person's account is bound to (AccessError when none, or when
-        an office's mistake bound it to two: a company person never sees more than one)."""
+        an office's mistake bound it to two: a company person never sees more than one). A
+        company's person asks of their own account only."""
+        if user and user != self.user and self.identity is not None and is_company(self.identity):
+            msg = (f"企业账号只能查询本账号所属的企业，不能查询 {user} / a company's account asks "
+                   "of its own company only")
+            raise AccessError(msg)
         user = user or self.user
         found = self._bindings.company_of(self._store, user)
         if found is None:

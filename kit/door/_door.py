@@ -46,7 +46,9 @@ from kit.door._access import (
     TRAINERS,
     AccessError,
     Identity,
+    company_refusal,
     for_anyone,
+    is_company,
     may_read,
     read_refusal,
     refusal,
@@ -196,7 +198,9 @@ class Door(CompanyDoor):
     @for_anyone
     def as_(self, identity: Identity | None) -> Door:
         """The same store, another person (the apps once a name is chosen; the company
-        portal, once per request)."""
+        portal, once per request). A company's person's door becomes nobody else's."""
+        if self.identity is not None and is_company(self.identity) and identity != self.identity:
+            raise AccessError(company_refusal(self.identity))
         door = Door(self._store, identity, checkpointer=self.checkpointer)
         door._bindings = self._bindings
         return door

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from kit.door import COMPANIES, AccessError, Door, Identity
+from kit.identifiers import make_credit_code
 from kit.record import Company, Finding, Notice, new_inspection
 from kit.register import RegisteredCompany
 
@@ -101,7 +102,23 @@ def test_the_company_s_part_and_the_plumbing_serve_them(door):
         == ["F1"]
     assert jia.submit_rectification("I1", "F1", "已补全批记录", []) == "S1"
     assert jia.calendar() is not None
-    assert jia.as_(Identity("张明")).inspection("I1").findings["F1"].state == "submitted"
+    assert door.as_(Identity("张明")).inspection("I1").findings["F1"].state == "submitted"
+
+
+def test_a_company_s_door_becomes_nobody_else_and_asks_of_no_other_account(door):
+    """Their part of the door is their own: no other account's company, no other person's
+    door (nor nobody's, which on one machine reads everything)."""
+    yi_code = make_credit_code("91110000MA01AB2C3")
+    door.import_companies([RegisteredCompany(yi_code, "乙公司", "昌平区", False)])
+    door.bind_account(yi_code, "yi")
+    assert door.account_company("yi").credit_code == yi_code  # the office may ask
+    jia = door.as_(company("jia"))
+    for other in (Identity("张明"), None, company("yi")):
+        with pytest.raises(AccessError, match="企业账号"):
+            jia.as_(other)
+    with pytest.raises(AccessError, match="本账号"):
+        jia.account_company("yi")
+    assert jia.as_(company("jia")).account_company().credit_code == JIA
 
 
 def test_a_method_added_later_refuses_them_without_a_word_of_its_own(door):
