@@ -30,7 +30,7 @@ from kit.errors import KitError, ValidationError
 from kit.session import Session
 from kit.widgets._static import STATIC, esm
 
-__all__ = ["BEAT_MS", "PageGuard", "form_class", "path_class", "show_field"]
+__all__ = ["BEAT_MS", "PageGuard", "form_class", "now_class", "path_class", "show_field"]
 
 BEAT_MS = 1000
 
@@ -50,6 +50,13 @@ def show_field(session: Session, path: str, field: Any) -> None:
 def path_class(path: str) -> str:
     """The class that names a field's record path in the page (no spaces in record paths)."""
     return "kp:" + path.replace(" ", "_")
+
+
+def now_class(path: str) -> str:
+    """The class of a button that fills the time field at ``path`` with now, Beijing time, to
+    the minute: the page types it into the field (as a person would), so the field's own
+    checks, saving and keeping through a lost connection apply."""
+    return "kn:" + path.replace(" ", "_")
 
 
 def form_class(name: str) -> str:

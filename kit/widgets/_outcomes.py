@@ -18,7 +18,6 @@ from collections.abc import Callable, Sequence
 
 import ipywidgets as W
 
-from kit.dates import beijing_now
 from kit.errors import KitError
 from kit.guide import load_guide
 from kit.labels import FINDING_STATES, REVIEW_MODES, REVIEW_RESULTS, SUBMISSION_CHANNELS, zh
@@ -36,6 +35,7 @@ from kit.widgets._common import (
     team_options,
 )
 from kit.widgets._fields import BoundField, field
+from kit.widgets._guard import now_class
 from kit.workdays import WorkCalendar
 
 __all__ = ["OutcomePanel", "grade_options", "rounds_html", "submissions_html"]
@@ -213,12 +213,19 @@ class OutcomePanel(W.VBox):
         who = field(self.session, f"{self.base}/corrected_by", "确认人 Confirmed by", "choice",
                     team_options(self.session, blank="（未选 not chosen）"))
         when = self._fields(CORRECTED)
+        path = f"{self.base}/corrected_at"
+        # the page fills the field itself (the page guard, static/guard.js): the time is typed
+        # into it as by hand, kept through a lost connection and saved by the field's own path
         now = W.Button(description="现在 Now", tooltip="确认纠正时间记为现在（北京时间） / the "
                        "correction confirmed now (Beijing time)", layout=W.Layout(width="auto"))
-        now.add_class("kit-corrected-now")
-        now.disabled = self.session.refusal(f"{self.base}/corrected_at") is not None
-        now.on_click(lambda _b: self.session.set(f"{self.base}/corrected_at",
-                                                 beijing_now().replace(second=0)))
+        now.add_class("kit-now")
+        now.add_class(now_class(path))
+
+        def refresh(_path: str = "") -> None:
+            now.disabled = self.session.refusal(path) is not None
+
+        self.session.on_change(refresh)
+        refresh()
         return [W.HTML("<b>现场监督立即纠正 Corrected on site</b>"), who,
                 W.HBox([*when, now], layout=W.Layout(flex_flow="row wrap",
                                                      align_items="center"))]

@@ -170,3 +170,42 @@ def test_a_verdicts_reason_typed_before_a_reload_is_there_after_it(tmp_path, mon
         page.wait_for_timeout(2500)  # two of the page's checks: nothing comes back
         assert panel.locator(".kit-verdict-reason textarea").input_value() == ""
         browser.close()
+
+
+def test_the_now_button_times_a_correction_in_beijing_time_with_one_tap(tmp_path):
+    """On the floor the inspector taps 现在 instead of typing: the field shows now, Beijing
+    time, to the minute, and the record holds it, saved as if typed."""
+    from datetime import datetime
+
+    from playwright.sync_api import sync_playwright
+
+    from kit.dates import beijing_now
+
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    ins = replace(new_inspection(start_date=date(2026, 11, 19)),
+                  team={"M1": Member("张明", "leader"), "M2": Member("李华", "inspector")})
+    with Door.connect(data_dir=str(data_dir), identity=Identity("张明")) as door:
+        session = Session.create(door, ins)
+        session.set_many({"company/name": "北京示例医疗科技有限公司", "findings/F1": {
+            "item": "7.2.c1", "handling": "correct_on_site", "description": "组织机构图未更新。"}})
+        iid = session.id
+
+    def corrected_at() -> str:
+        with Store(data_dir=data_dir) as store:
+            return str(store.load(iid).doc["findings"]["F1"].get("corrected_at") or "")
+
+    with served(["--user", "平板测试"], data_dir, tmp_path / "voila.log") as base, \
+            sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1024, "height": 768}, has_touch=True)
+        page.set_default_timeout(PATIENCE_MS)
+        page.goto(f"{base}?id={iid}&stage=findings")
+        before = beijing_now().replace(second=0, microsecond=0)
+        page.locator("button.kit-now").tap()
+        assert wait_until(lambda: corrected_at() != "")
+        at = datetime.fromisoformat(corrected_at())
+        assert before <= at <= beijing_now()
+        assert page.locator(f"{F1}corrected_at input").input_value() == f"{at:%Y-%m-%d %H:%M}"
+        page.screenshot(path=str(tmp_path / "now-tablet.png"))
+        browser.close()

@@ -217,6 +217,24 @@ function render({ model, el }) {
     conflicts.delete(path);
     outbox.put(path, t.value);
   };
+  // A "now" button (class kn:<path>): the time field at that path gets now, Beijing time,
+  // to the minute, typed into it as a person would (the field's change then kept and sent)
+  const onNow = (event) => {
+    const button = event.target instanceof Element && event.target.closest('[class*="kn:"]');
+    if (!button || button.disabled) return;
+    const name = [...button.classList].find((c) => c.startsWith("kn:"));
+    const root = name && document.querySelector(`.${CSS.escape("kp:" + name.slice(3))}`);
+    const input = root && root.querySelector("input");
+    if (!input || input.disabled) return;
+    const part = {};
+    for (const p of new Intl.DateTimeFormat("en-CA", {
+      timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit", day: "2-digit",
+      hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).formatToParts(new Date()))
+      part[p.type] = p.value;
+    input.value = `${part.year}-${part.month}-${part.day} ${part.hour}:${part.minute}`;
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+  };
   const onPick = (event) => {  // toggle buttons: the label of the one tapped
     const button = event.target instanceof Element && event.target.closest("button[data-value]");
     const found = button && pathOf(button);
@@ -240,6 +258,7 @@ function render({ model, el }) {
   document.addEventListener("input", onInput, true);
   document.addEventListener("change", onInput, true);
   document.addEventListener("click", onPick, true);
+  document.addEventListener("click", onNow, true);
   document.addEventListener("focusout", flush, true);
   document.addEventListener("visibilitychange", onHidden);
   window.addEventListener("pagehide", flush);
@@ -489,6 +508,7 @@ function render({ model, el }) {
     document.removeEventListener("input", onInput, true);
     document.removeEventListener("change", onInput, true);
     document.removeEventListener("click", onPick, true);
+    document.removeEventListener("click", onNow, true);
     document.removeEventListener("focusout", flush, true);
     document.removeEventListener("visibilitychange", onHidden);
     window.removeEventListener("pagehide", flush);
