@@ -129,15 +129,16 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     Its passes over the objects SQLAlchemy, openpyxl and the kit load (about 75,000) were
     40 ms of an export, which leaves little for it to find: the peak memory is the same with
-    10,000 sampled rows. What the export leaves is then set aside (``gc.freeze``), so that the
-    collector's next pass, at the command's end, does not walk it all at once.
+    10,000 sampled rows. The collector is as it was afterwards (a caller of ``kit.cli.main``
+    in its own process keeps its own setting).
     """
+    was = gc.isenabled()
     gc.disable()
     try:
         return _export(args)
     finally:
-        gc.freeze()
-        gc.enable()
+        if was:
+            gc.enable()
 
 
 def _export(args: argparse.Namespace) -> int:

@@ -159,12 +159,12 @@ def _resumption(ins: Inspection, policy: Policy) -> str:
 
 def _inability(ins: Inspection) -> str:
     """六、8: the inspection (or part of it) could not be carried out for the company's own
-    reasons: why, and the inspectors who noted it and signed; '' when it was not so."""
-    held = ins.inability
-    if not held.recorded:
+    reasons: why, and the inspectors who noted it and signed; '' when it was not so, or is not
+    yet recorded as 六、8 wants (the rules name what is missing: no placeholder on a notice)."""
+    if not ins.inability_holds:  # not recorded, or not yet as 六、8 wants it (the rules say)
         return ""
-    why = held.reason.strip().rstrip("。；;.") or "（原因未记录）"
-    who = _member_names(ins, held.noted_by) or "（尚未记录）"
+    why = ins.inability.reason.strip().rstrip("。；;.")
+    who = _member_names(ins, ins.inability_noted_by)
     return (f"由于你单位自身原因，检查无法实施：{why}。检查人员{who}已注明情况并签字确认"
             f"（《北京市医疗器械生产监督检查指南》六、8）。")
 

@@ -595,6 +595,23 @@ class Inspection:
         """Member ids of the team's inspectors, leader included (experts are not inspectors)."""
         return tuple(k for k, m in self.team.items() if m.role in ("leader", "inspector"))
 
+    @property
+    def inability_noted_by(self) -> tuple[str, ...]:
+        """The team's inspectors who noted the inability to inspect (六、8), by member key."""
+        inspectors = self.inspectors
+        return tuple(k for k in dict.fromkeys(self.inability.noted_by) if k in inspectors)
+
+    @property
+    def inability_holds(self) -> bool:
+        """Whether the record holds a valid 六、8 inability to inspect (recorded, its reason,
+        two or more inspectors noting it, a witness present signed): the checklist's items
+        left unchecked follow from it, and the result notice says so."""
+        sig = self.signatures
+        return (self.inability.recorded and bool(self.inability.reason.strip())
+                and len(self.inability_noted_by) >= 2
+                and (not sig.witness_present
+                     or bool(sig.witness_name.strip() and sig.witness_signed)))
+
     def result(self, item_id: str) -> ItemResult:
         return self.results.get(item_id, ItemResult())
 

@@ -81,21 +81,13 @@ class Context:
     @cached_property
     def inability_noted_by(self) -> tuple[str, ...]:
         """The team's inspectors who noted the inability to inspect (六、8), by member key."""
-        inspectors = self.inspection.inspectors
-        return tuple(k for k in dict.fromkeys(self.inspection.inability.noted_by)
-                     if k in inspectors)
+        return self.inspection.inability_noted_by
 
     @property
     def inability_holds(self) -> bool:
-        """Whether the record holds a valid 六、8 inability to inspect (recorded, its reason,
-        two or more inspectors noting it, a witness present signed): the checklist's items
-        left unchecked follow from it."""
-        ins = self.inspection
-        sig = ins.signatures
-        return (ins.inability.recorded and bool(ins.inability.reason.strip())
-                and len(self.inability_noted_by) >= 2
-                and (not sig.witness_present
-                     or bool(sig.witness_name.strip() and sig.witness_signed)))
+        """Whether the record holds a valid 六、8 inability to inspect (the record's own
+        predicate, :attr:`kit.record.Inspection.inability_holds`)."""
+        return self.inspection.inability_holds
 
     @property
     def reference_date(self) -> date:

@@ -126,7 +126,11 @@ class VerdictPanel(W.VBox):
                 "暂无建议结论：请先给每个问题定级 / nothing proposed: grade every finding first",
                 "error")
             return False
-        return self._save(proposed, "")
+        if not self._save(proposed, ""):
+            return False
+        self.reason.value = ""  # another verdict begun and not chosen: let go
+        self.other.value = ""
+        return True
 
     def choose(self, verdict: str, reason: str) -> bool:
         """Give ``verdict``; one that differs from the proposal needs ``reason``."""

@@ -401,6 +401,7 @@ class ReportWidget(W.VBox):
             self.override_message.value = message_html(f"未推进 not moved: {exc}", "error")
             return
         self.override_reason.value = ""
+        self.override_stage.index = 0  # done: what the page kept of the form is let go
         self.override_message.value = message_html(
             f"已推进到“{zh(STAGES, stage)}”，理由已记入修改记录 / moved on; the reason is in "
             "the trail", "ok")

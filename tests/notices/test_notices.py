@@ -336,6 +336,9 @@ def test_the_result_notice_says_when_the_company_kept_the_inspection_from_being_
                                            reason="企业负责人拒绝开放洁净车间"))
     said = [line for line in compose(held, "result").paragraphs if "无法实施" in line]
     assert len(said) == 1
+    # noted by one inspector only (六、8 wants two): nothing half-said on an official notice
+    alone = replace(held, inability=replace(held.inability, noted_by=two[:1]))
+    assert not any("无法实施" in line for line in compose(alone, "result").paragraphs)
     assert "企业负责人拒绝开放洁净车间" in said[0]
     assert "、".join(held.team[k].name for k in two) in said[0]
     assert "六、8" in said[0]

@@ -269,6 +269,10 @@ def test_the_verdict_is_proposed_from_the_grades_and_confirmed_or_changed_with_a
     assert (op["verdict"], op["verdict_reason"]) == ("fail", "F1 直接影响无菌屏障")
     assert "F1 直接影响无菌屏障" in panel.current.value
     assert shown(panel.confirm_button)  # the proposal can still be taken instead
+    panel.other.value, panel.reason.value = "pass", "写了一半"
+    panel.confirm_button.click()  # the proposal taken: the other choice begun is let go
+    assert store.load(iid).doc["opinion"]["verdict"] == "recheck"
+    assert (panel.other.value, panel.reason.value) == ("", "")
 
     bound(findings, "findings/F1/grade").control.value = "key"
     assert "未通过检查" in panel.proposal.value  # the proposal follows a grade changed

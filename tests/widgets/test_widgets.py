@@ -432,6 +432,8 @@ def test_the_stage_does_not_move_on_with_errors_unless_the_leader_says_why(store
     assert reopen(store, session).inspection.stage == "reporting"
     assert stage.control.value == "reporting"
     assert "已推进" in report.override_message.value
+    # done: the form is empty again (what the page kept of it is let go)
+    assert (report.override_stage.index, report.override_reason.value) == (0, "")
 
 
 def test_the_opinion_is_the_leaders_and_sums_up_the_findings(store):

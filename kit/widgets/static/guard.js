@@ -77,7 +77,23 @@ async function blobOp(mode, fn) {
   });
 }
 
+// What was kept longer ago than MAX_AGE_MS, by anyone on this device, is let go (a shared
+// tablet keeps no one's old typing for ever)
+function forgetOld() {
+  const old = [];
+  for (let i = 0; i < localStorage.length; i++) {
+    const k = localStorage.key(i);
+    if (!k || !(k.startsWith(PREFIX) || k.startsWith(FORMS))) continue;
+    try {
+      const d = JSON.parse(localStorage.getItem(k) || "null");
+      if (!d || !(Date.now() - d.t < MAX_AGE_MS)) old.push(k);
+    } catch (e) { old.push(k); }
+  }
+  for (const k of old) localStorage.removeItem(k);
+}
+
 function render({ model, el }) {
+  forgetOld();
   const inspection = () => model.get("inspection");
   const person = () => model.get("person");
   const scope = () => `${encodeURIComponent(person())}:${inspection()}:`;
