@@ -177,8 +177,8 @@ def _page_kernel(page) -> str:
 @pytest.mark.slow
 def test_a_reloaded_pages_kernel_ends_with_it(browser, tmp_path):
     """Voila's page asks the server to end its kernel when it is left, with the ``_xsrf``
-    cookie's token: the kit's page sets that cookie, so after 4 reloads the open page's
-    kernel and the preheated one are left, not 5. Each left page's kernel ends long before the
+    cookie's token: the kit's page sets that cookie, so after 10 reloads the open page's
+    kernel and the preheated one are left, not 11. Each left page's kernel ends long before the
     idle culler could end it (after CULL_IDLE_SECONDS idle), and the gate's limits are out of
     reach here: the page's own request ends it."""
     limits = ["--max-tabs", "30", "--max-kernels", "30"]
@@ -190,7 +190,7 @@ def test_a_reloaded_pages_kernel_ends_with_it(browser, tmp_path):
         page.goto(base)
         page.locator(".kit-app").wait_for(state="visible")
         left: list[str] = []
-        for _ in range(4):
+        for _ in range(10):
             left.append(_page_kernel(page))
             page.reload()
             page.locator(".kit-app").wait_for(state="visible")
