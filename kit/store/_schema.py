@@ -42,6 +42,7 @@ UPDATE or DELETE on the trail (:func:`postgres_grants`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any, Final
 
@@ -493,6 +494,18 @@ def postgres_grants(role: str, schema: str = "public") -> list[str]:
     ]
 
 
+def _lacks_grants() -> str:
+    """A query true when the connected role lacks a privilege :func:`postgres_grants` gives on
+    a table (a store upgraded since ``kit db grant`` was run: a new table, or a new write)."""
+    wanted = []
+    for statement in postgres_grants("r", "s"):
+        found = re.fullmatch(r'GRANT ([A-Z, ]+) ON "s"\.(\w+) TO "r"', statement)
+        if found:
+            wanted += [f"has_table_privilege('{found[2]}', '{priv.strip()}')"
+                       for priv in found[1].split(",")]
+    return "SELECT NOT (" + " AND ".join(wanted) + ")"
+
+
 #: (what to ask PostgreSQL, what it means when true: Chinese, English) about the kit's role
 ROLE_CHECKS: Final = (
     ("SELECT rolsuper FROM pg_roles WHERE rolname = current_user",
@@ -504,6 +517,10 @@ ROLE_CHECKS: Final = (
     ("SELECT has_table_privilege('audit', 'UPDATE') OR has_table_privilege('audit', 'DELETE') "
      "OR has_table_privilege('audit', 'TRUNCATE')",
      "该角色可以修改或删除审计记录", "the role may update, delete or truncate the trail"),
+    (_lacks_grants(),
+     "该角色缺少工具包读写所需的权限（数据库升级后须再运行 kit db grant 角色名）",
+     "the role lacks a privilege the kit reads or writes with (after an upgrade, run kit db "
+     "grant ROLE again)"),
 )
 
 

@@ -355,3 +355,25 @@ def test_a_schema_7_store_gets_the_plan_and_the_app_role_keeps_it(pg_url, app_ro
         kept = app.plan_line("2027-001")
         assert kept is not None
         assert kept.inspection_id == made
+
+
+def test_a_role_missing_what_the_kit_writes_with_is_told_to_run_kit_db_grant(pg_url, app_role):
+    """A store upgraded after ``kit db grant`` may need more of the apps' role (schema 11: each
+    save moves its team rows): the office server says so at start, not at the first save."""
+    name, url = app_role
+    with Store(pg_url) as owner:
+        owner.grant_app_role(name)
+        assert owner.role_problems() != []  # the owner: fine to administer, not for the apps
+    with Store(url) as app:
+        assert app.role_problems() == []
+    engine = sa.create_engine(pg_url, poolclass=sa.NullPool)
+    with engine.begin() as c:
+        c.exec_driver_sql(f'REVOKE UPDATE ON team_users FROM "{name}"')
+    engine.dispose()
+    with Store(url) as app:
+        [(zh, en)] = app.role_problems()
+        assert "kit db grant" in zh and "lacks a privilege" in en
+    with Store(pg_url) as owner:
+        owner.grant_app_role(name)
+    with Store(url) as app:
+        assert app.role_problems() == []
