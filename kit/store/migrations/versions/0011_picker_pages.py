@@ -41,15 +41,20 @@ _TEAM_USERS_10 = sa.Table(
     sa.Index("team_users_by_inspection", "ins"),
     sqlite_with_rowid=False,
 )
+#: ``team_users`` as schema 11 has it, frozen here (a later schema's may differ)
+_TEAM_USERS_11 = sa.Table(
+    "team_users", sa.MetaData(),
+    sa.Column("user", sa.Text, primary_key=True),
+    sa.Column("updated_at", sa.Text, primary_key=True),
+    sa.Column("ins", _ID, sa.ForeignKey(_TABLES.tables["inspections"].c.key), primary_key=True),
+    sa.Index("team_users_by_inspection", "ins", "user", unique=True),
+    sqlite_with_rowid=False,
+)
 
 
 def upgrade() -> None:
     bind = op.get_bind()
-    _remake_team_users(bind, schema.team_users, with_time=True)
-    if bind.dialect.name == "postgresql":
-        for role in _app_roles(bind):
-            op.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON team_users TO "
-                       f"{schema.quoted(role)}")
+    _remake_team_users(bind, _TEAM_USERS_11, with_time=True)  # the apps' role granted again
 
 
 def downgrade() -> None:
