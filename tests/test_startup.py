@@ -140,7 +140,7 @@ def test_the_plan_and_the_demo_load_no_charts(tmp_path: Path) -> None:
 
 
 LAZY_PACKAGES = ("kit", "kit.record", "kit.interchange", "kit.proof", "kit.workdays",
-                 "kit.workbook", "kit.analytics")
+                 "kit.workbook", "kit.analytics", "kit.server")
 
 
 @pytest.mark.parametrize("name", LAZY_PACKAGES)

@@ -45,7 +45,7 @@ from kit.door import AccessError, Door, Identity
 from kit.errors import ConflictError, KitError
 from kit.guide import Clause, Guide, load_guide
 from kit.identifiers import ALPHABET, make_credit_code
-from kit.interchange import register_demo
+from kit.interchange import keep_latest, register_demo
 from kit.policy import Policy, load_policy
 from kit.profiles import FULL, load_profile
 from kit.record import (
@@ -544,11 +544,7 @@ def _batches(made: Iterable[Inspection], have: set[str], latest: dict[str, Inspe
     counted as done at once; each company's latest start kept in ``latest`` as they pass."""
     batch: list[Inspection] = []
     for ins in made:
-        code = ins.company.credit_code
-        if code and ins.company.role not in ("supplier", "service_provider") and (
-                code not in latest or (ins.scope.start_date or date.min) >= (
-                latest[code].scope.start_date or date.min)):
-            latest[code] = ins
+        keep_latest(latest, ins)
         if ins.id in have:
             if progress is not None:
                 progress(1)

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
         signed_record_pdf,
         signed_service_pdf,
     )
-    from kit.interchange._register import register_entry, register_of
+    from kit.interchange._register import keep_latest, register_entry, register_of
     from kit.interchange._verify import verify_file
     from kit.interchange._workbook import (
         IMPORT_STEPS,
@@ -68,6 +68,7 @@ __all__ = [
     "import_json",
     "import_workbook",
     "issued_pdf",
+    "keep_latest",
     "load_demo",
     "notary_from_environment",
     "parse_json_bytes",
@@ -96,7 +97,7 @@ _FROM: dict[str, str] = {
     "export_notice": "_print", "export_pdf": "_print", "issued_pdf": "_print",
     "signed_export": "_print", "signed_notice_pdf": "_print", "signed_record_pdf": "_print",
     "signed_service_pdf": "_print",
-    "register_entry": "_register", "register_of": "_register",
+    "keep_latest": "_register", "register_entry": "_register", "register_of": "_register",
     "verify_file": "_verify",
     "IMPORT_STEPS": "_workbook", "Imported": "_workbook", "export_workbook": "_workbook",
     "import_workbook": "_workbook", "pictures_of": "_workbook",

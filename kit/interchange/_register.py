@@ -44,11 +44,17 @@ def register_of(inspections: Iterable[Inspection]) -> list[RegisteredCompany]:
     records it (by start date), those without a credit code left out; by credit code."""
     latest: dict[str, Inspection] = {}
     for ins in inspections:
-        code = ins.company.credit_code
-        if not code or ins.company.role in ("supplier", "service_provider"):
-            continue
-        seen = latest.get(code)
-        if seen is None or (ins.scope.start_date or date.min) >= (seen.scope.start_date
-                                                                  or date.min):
-            latest[code] = ins
+        keep_latest(latest, ins)
     return [register_entry(latest[code].company) for code in sorted(latest)]
+
+
+def keep_latest(latest: dict[str, Inspection], ins: Inspection) -> None:
+    """Keep ``ins`` in ``latest`` (by credit code) when it is its company's latest so far (by
+    start date; a later one of the same day wins); one without a credit code, or of a supplier
+    or service provider (延伸检查), is no company of the register."""
+    code = ins.company.credit_code
+    if not code or ins.company.role in ("supplier", "service_provider"):
+        return
+    seen = latest.get(code)
+    if seen is None or (ins.scope.start_date or date.min) >= (seen.scope.start_date or date.min):
+        latest[code] = ins
