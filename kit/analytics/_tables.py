@@ -105,12 +105,15 @@ _P = ParamSpec("_P")
 def _text_typed(analysis: Callable[_P, pd.DataFrame]) -> Callable[_P, pd.DataFrame]:
     """An analysis whose text columns are pandas' ``string`` (missing ``pd.NA``), as in the
     tables: not ``object`` (pandas 2) or ``str`` (pandas 3), so one analysis gives the same
-    dtypes under any pandas and string storage, and reads back from Excel as it was."""
+    dtypes under any pandas and string storage, and reads back from Excel as it was. An
+    analysis holds no lists (the tables do), so an ``object`` column of an empty result is a
+    text one too (pandas 2 gives ``object`` for what ``np.where`` makes of nothing)."""
 
     @functools.wraps(analysis)
     def typed(*args: _P.args, **kwargs: _P.kwargs) -> pd.DataFrame:
         frame = analysis(*args, **kwargs)
-        text = [c for c in frame.columns if _is_text(frame[c])]
+        text = [c for c in frame.columns if _is_text(frame[c]) or (
+            frame.empty and pd.api.types.is_object_dtype(frame[c].dtype))]
         return frame.astype(dict.fromkeys(text, "string")) if text else frame
 
     return typed
