@@ -17,8 +17,9 @@ store with generated inspections of fictional companies to try it all on.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from kit._lazy import lazy_names
 
 if TYPE_CHECKING:
     from kit.analytics._charts import (
@@ -263,11 +264,4 @@ _FROM: dict[str, str] = {
 }
 
 
-def __getattr__(name: str) -> object:
-    """A name of the package, loaded from its module when first asked for."""
-    where = _FROM.get(name)
-    if where is None:
-        raise AttributeError(f"module 'kit.analytics' has no attribute {name!r}")
-    value = getattr(importlib.import_module(where), name)
-    globals()[name] = value  # asked for once
-    return value
+__getattr__ = lazy_names(__name__, _FROM)

@@ -7,8 +7,9 @@ it read.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from kit._lazy import lazy_names
 
 if TYPE_CHECKING:
     from kit.interchange._demo import DEMO_ID, demo_file, demo_inspection, load_demo, register_demo
@@ -104,12 +105,5 @@ _FROM: dict[str, str] = {
 }
 
 
-def __getattr__(name: str) -> object:
-    """A name of the package, loaded when first asked for: an export to Excel loads neither
-    the notices nor the demo."""
-    where = _FROM.get(name)
-    if where is None:
-        raise AttributeError(f"module 'kit.interchange' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"kit.interchange.{where}"), name)
-    globals()[name] = value  # asked for once
-    return value
+# loaded when first asked for: an export to Excel loads neither the notices nor the demo
+__getattr__ = lazy_names(__name__, _FROM)

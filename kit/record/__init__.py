@@ -12,8 +12,9 @@ words for its codes live in :mod:`kit.labels`. Each name is loaded when first as
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from kit._lazy import lazy_names
 
 if TYPE_CHECKING:
     from kit.record._codec import to_data
@@ -193,12 +194,6 @@ _FROM: dict[str, str] = {
 }
 
 
-def __getattr__(name: str) -> object:
-    """A name of the package, loaded when first asked for: ``kit.record.terms`` (which the
-    ``kit`` command's parser reads) needs no model."""
-    where = _FROM.get(name)
-    if where is None:
-        raise AttributeError(f"module 'kit.record' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"kit.record.{where}"), name)
-    globals()[name] = value  # asked for once
-    return value
+# loaded when first asked for: ``kit.record.terms`` (which the ``kit`` command's parser reads)
+# needs no model
+__getattr__ = lazy_names(__name__, _FROM)

@@ -7,9 +7,9 @@ and the office server (``kit hub``): JupyterHub giving each signed-in person tha
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
 
+from kit._lazy import lazy_names
 from kit.server._voila import (
     APPS,
     CULL_IDLE_SECONDS,
@@ -64,13 +64,9 @@ __all__ = [
 
 #: the office server's names, loaded when first asked for: they reach the store (SQLAlchemy,
 #: the door), which a person's server (``python -m kit.server``) never opens itself
-_HUB = frozenset({"HUB_CONFIG", "check_hub_address", "check_store", "default_state_dir",
-                  "hub_argv", "hub_env", "prerequisites"})
+_FROM: dict[str, str] = dict.fromkeys(
+    ("HUB_CONFIG", "check_hub_address", "check_store", "default_state_dir", "hub_argv",
+     "hub_env", "prerequisites"), "_hub")
 
 
-def __getattr__(name: str) -> object:
-    if name not in _HUB:
-        raise AttributeError(f"module 'kit.server' has no attribute {name!r}")
-    value = getattr(importlib.import_module("kit.server._hub"), name)
-    globals()[name] = value  # asked for once
-    return value
+__getattr__ = lazy_names(__name__, _FROM)

@@ -33,8 +33,9 @@ macros, no external links, no formulas.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from kit._lazy import lazy_names
 
 if TYPE_CHECKING:
     from kit.workbook._layout import (
@@ -130,12 +131,6 @@ _RENAMED: dict[str, tuple[str, str]] = {
 }
 
 
-def __getattr__(name: str) -> object:
-    """A name of the package, loaded when first asked for: writing a record's workbook loads
-    neither the notices nor their printing."""
-    where, real = _RENAMED.get(name) or (_FROM.get(name), name)
-    if where is None:
-        raise AttributeError(f"module 'kit.workbook' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"kit.workbook.{where}"), real)
-    globals()[name] = value  # asked for once
-    return value
+# loaded when first asked for: writing a record's workbook loads neither the notices nor their
+# printing
+__getattr__ = lazy_names(__name__, _FROM, _RENAMED)

@@ -31,8 +31,9 @@ estimated, so a deadline typed on a day off can be flagged.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from kit._lazy import lazy_names
 
 if TYPE_CHECKING:
     from kit.workdays._calendar import (
@@ -99,12 +100,6 @@ _FROM: dict[str, str] = {
 }
 
 
-def __getattr__(name: str) -> object:
-    """A name of the package, loaded when first asked for: a command that counts no workdays
-    loads neither the calendars nor the office's file."""
-    where = _FROM.get(name)
-    if where is None:
-        raise AttributeError(f"module 'kit.workdays' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"kit.workdays.{where}"), name)
-    globals()[name] = value  # asked for once
-    return value
+# loaded when first asked for: a command that counts no workdays loads neither the calendars
+# nor the office's file
+__getattr__ = lazy_names(__name__, _FROM)
