@@ -126,6 +126,12 @@ class Broken:
     why_zh: str
     why_en: str
 
+    def said(self, trail_zh: str = "修改记录") -> tuple[str, str]:
+        """Where and why the trail breaks, in Chinese and English (``trail_zh``: what the
+        trail is called)."""
+        return (f"{trail_zh}第 {self.seq} 条（{self.at}，{self.user}）起链条断开：{self.why_zh}",
+                f"the trail breaks at entry {self.seq} ({self.at}, {self.user}): {self.why_en}")
+
 
 @dataclass
 class Replay:

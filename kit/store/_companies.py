@@ -168,10 +168,7 @@ def register_problems(cur: Any, sql: CompanyStatements, key: bytes | None) -> li
         rows.append((seq, chain_id(str(code)), at, user, action, (old, new), mac))
         last[str(code)] = (int(seq), new)
     replayed = chain.replay_rows(rows, key)
-    out = [_problem(cid.removeprefix("register:"),
-                    f"修改记录第 {b.seq} 条（{b.at}，{b.user}）起链条断开：{b.why_zh}",
-                    f"the trail breaks at entry {b.seq} ({b.at}, {b.user}): {b.why_en}",
-                    "store.chain_broken")
+    out = [_problem(cid.removeprefix("register:"), *b.said(), "store.chain_broken")
            for cid, b in sorted(replayed.broken.items())]
     cur.execute(sql.versions.text, sql.versions.args({}))
     for code, doc, version in cur.fetchall():

@@ -259,10 +259,7 @@ def plan_problems(cur: Any, sql: PlanStatements, key: bytes | None) -> list[Prob
         done = iid if iid is not None else last.get(str(line), (0, None, None))[2]
         last[str(line)] = (int(seq), new, done)
     replayed = chain.replay_rows(rows, key)
-    out = [_problem(cid.removeprefix("plan:"),
-                    f"修改记录第 {b.seq} 条（{b.at}，{b.user}）起链条断开：{b.why_zh}",
-                    f"the trail breaks at entry {b.seq} ({b.at}, {b.user}): {b.why_en}",
-                    "store.chain_broken")
+    out = [_problem(cid.removeprefix("plan:"), *b.said(), "store.chain_broken")
            for cid, b in sorted(replayed.broken.items())]
     cur.execute(sql.versions.text, sql.versions.args({}))
     for line, doc, iid, version in cur.fetchall():

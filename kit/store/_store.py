@@ -1242,10 +1242,7 @@ def _compare(iid: str, replayed: chain.Replay, stored: Sequence[Sequence[Any]], 
     out: list[Problem] = []
     if replayed.broken is not None:
         b = replayed.broken
-        out.append(_problem("store.chain_broken", iid,
-                            f"审计记录第 {b.seq} 条（{b.at}，{b.user}）起链条断开：{b.why_zh}",
-                            f"the trail breaks at entry {b.seq} ({b.at}, {b.user}): {b.why_en}",
-                            f"audit/{b.seq}"))
+        out.append(_problem("store.chain_broken", iid, *b.said("审计记录"), f"audit/{b.seq}"))
     values = {r[0]: r[1] for r in stored}
     versions = {r[0]: r[2] for r in stored}
     same = values == replayed.values and versions == replayed.versions  # the usual case, at C speed
