@@ -25,19 +25,16 @@ const RESEND_MS = 6000;        // what still waits this long while connected is 
 const STUCK_MS = 20000;        // an idle kernel the server has answered for, unreachable this
                                // long after the network is back: a new page
 
-function pathOf(el) {
-  const root = el.closest('[class*="kp:"]');
+// The element at or above ``el`` with a class starting ``prefix`` (kp: a field's record path,
+// kf: a form's box, kn: a "now" button's field), and the rest of that class
+function classed(el, prefix) {
+  const root = el.closest(`[class*="${prefix}"]`);
   if (!root) return null;
-  for (const c of root.classList) if (c.startsWith("kp:")) return [root, c.slice(3)];
+  for (const c of root.classList) if (c.startsWith(prefix)) return [root, c.slice(prefix.length)];
   return null;
 }
-
-function formOf(el) {
-  const root = el.closest('[class*="kf:"]');
-  if (!root) return null;
-  for (const c of root.classList) if (c.startsWith("kf:")) return [root, c.slice(3)];
-  return null;
-}
+const pathOf = (el) => classed(el, "kp:");
+const formOf = (el) => classed(el, "kf:");
 
 // a form's box: its text, or the option chosen ("" for a drop-down's first, "choose" option)
 function formValue(input) {
@@ -236,10 +233,9 @@ function render({ model, el }) {
   // A "now" button (class kn:<path>): the time field at that path gets now, Beijing time,
   // to the minute, typed into it as a person would (the field's change then kept and sent)
   const onNow = (event) => {
-    const button = event.target instanceof Element && event.target.closest('[class*="kn:"]');
-    if (!button || button.disabled) return;
-    const name = [...button.classList].find((c) => c.startsWith("kn:"));
-    const root = name && document.querySelector(`.${CSS.escape("kp:" + name.slice(3))}`);
+    const found = event.target instanceof Element && classed(event.target, "kn:");
+    if (!found || found[0].disabled) return;
+    const root = document.querySelector(`.${CSS.escape("kp:" + found[1])}`);
     const input = root && root.querySelector("input");
     if (!input || input.disabled) return;
     const part = {};
