@@ -74,9 +74,10 @@ def wait_until(check: Callable[[], object], seconds: float = PATIENCE) -> bool:
 
 
 class ServedUrl(str):
-    """The base URL of a served app, with the server's process id."""
+    """The base URL of a served app, with the server's process id and log."""
 
     pid: int
+    log: Path
 
 
 @contextmanager
@@ -91,6 +92,7 @@ def served(args: list[str], data_dir: Path, log: Path) -> Iterator[ServedUrl]:
         )
         base = ServedUrl(f"http://127.0.0.1:{port}/")
         base.pid = proc.pid  # `kit serve` execs the server: the same process
+        base.log = log
         try:
             wait_http(base)
             yield base
