@@ -117,6 +117,8 @@ def _plan(ins: Inspection, lk: Lookups) -> SheetLayout:
     add("企业类型", lk.term("roles", c.role))
     add("法定代表人", c.legal_representative)
     add("联系人", c.contact)
+    if c.email:
+        add("联系人电子邮箱", c.email, "整改期限提醒发往此邮箱")
     add("住所", c.registered_address)
     add("生产地址", c.production_address)
     add("监管部门", c.authority)
@@ -177,8 +179,8 @@ def _plan(ins: Inspection, lk: Lookups) -> SheetLayout:
     team = []
     for key in sorted(ins.team, key=lambda k: (order.get(ins.team[k].role, 3), natural_key(k))):
         m = ins.team[key]
-        parts = [x for x in (m.authority, f"证号 {m.certificate_no}" if m.certificate_no else "")
-                 if x]
+        parts = [x for x in (m.authority, f"证号 {m.certificate_no}" if m.certificate_no else "",
+                             f"邮箱 {m.email}" if m.email else "") if x]
         sections = _section_list([lk.section(sid)[0] for sid in m.sections])
         team.append(f"{m.name}（{zh(MEMBER_ROLES, m.role)}"
                     + (f"，{'，'.join(parts)}" if parts else "") + "）"

@@ -53,6 +53,36 @@ def test_plan_sheet_holds_the_plan_contents_of_5_5(book: Workbook, record: Inspe
     assert "随机种子 20261119" in value(ws, "记录样本选取")
 
 
+
+def test_plan_sheet_says_where_deadline_reminders_go(tmp_path) -> None:
+    """The e-mails kit remind writes to are on the written plan, the company's and each
+    member's; a record without them shows no empty row for them."""
+    from dataclasses import replace
+
+    from openpyxl import load_workbook
+
+    from kit.workbook import write_workbook
+
+    record = demo()
+    plain = tmp_path / "plain.xlsx"
+    write_workbook(record, plain)
+    assert not any(r[0] == "联系人电子邮箱" for r in load_workbook(plain)["检查方案"].iter_rows(
+        values_only=True))
+    team = dict(record.team)
+    leader = next(k for k, m in team.items() if m.role == "leader")
+    team[leader] = replace(team[leader], email="zhang.ming@yjj.example.cn")
+    mailed = replace(record, company=replace(record.company, email="qa@company.example.cn"),
+                     team=team)
+    out = tmp_path / "mailed.xlsx"
+    write_workbook(mailed, out)
+    ws = load_workbook(out)["检查方案"]
+    assert value(ws, "联系人电子邮箱") == "qa@company.example.cn"
+    assert value(ws, "联系人电子邮箱", col=3) == "整改期限提醒发往此邮箱"
+    assert value(ws, "检查组及分工").splitlines()[0] == (
+        "张明（检查组长，北京市药品监督管理局第七分局，证号 京械检-0101，邮箱 "
+        "zhang.ming@yjj.example.cn）：七、1、2、5、6、10、12、13、14")
+
+
 def test_record_sheet_lists_every_item_in_scope(book: Workbook, record: Inspection) -> None:
     ws = book["现场检查记录"]
     top = header_row(ws, "条款")
