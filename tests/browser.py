@@ -114,6 +114,17 @@ def _stop_group(proc: subprocess.Popen[bytes]) -> None:
             continue
 
 
+def screenshot_now(cdp: Any, path: Path) -> None:
+    """A screenshot of what the page shows now, through the DevTools protocol. Playwright's
+    own waits for the page's fonts, which never come while the network is cut (a font the
+    page starts to fetch then, for a glyph it shows for the first time, waits for the
+    network); a person looking at the screen sees it drawn with what fonts it has."""
+    import base64
+
+    shot = cdp.send("Page.captureScreenshot", {"format": "png"})
+    path.write_bytes(base64.b64decode(shot["data"]))
+
+
 def require_chromium() -> None:
     if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
         pytest.skip("Debian's chromium is not installed (bash .ci/run installs it)")

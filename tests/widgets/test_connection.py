@@ -20,7 +20,7 @@ from PIL import Image
 from kit.labels import REVIEW_MODES
 from kit.store import Store
 from kit.widgets._common import table_options, vocab_options
-from tests.browser import PATIENCE, PATIENCE_MS, served, wait_until
+from tests.browser import PATIENCE, PATIENCE_MS, screenshot_now, served, wait_until
 from tests.netcut import CutProxy, cut_proxy
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -114,7 +114,7 @@ def work_through_a_cut(tablet, setup, seconds: float, tmp_path: Path) -> None:
     assert pill is not None
     assert pill["y"] >= 0, pill
     assert pill["y"] + pill["height"] <= 60, pill
-    page.screenshot(path=str(tmp_path / "offline.png"))
+    screenshot_now(cdp, tmp_path / "offline.png")  # the network is cut
     for item in ITEMS:  # ten taps, each 不符合 (the demo has them 符合 or 不适用)
         page.locator(f".kit-item-{item.replace('.', '_')}").get_by_role(
             "button", name="不符合", exact=True).tap()
@@ -147,7 +147,7 @@ def work_through_a_cut(tablet, setup, seconds: float, tmp_path: Path) -> None:
     was_present = present.is_checked()
     present.tap()
     assert wait_until(lambda: "项待保存" in state(page))
-    page.screenshot(path=str(tmp_path / "waiting.png"))
+    screenshot_now(cdp, tmp_path / "waiting.png")
     assert stored(data)["results"] == before["results"]  # nothing got through: a real cut
 
     modes = dict(table_options(REVIEW_MODES))
