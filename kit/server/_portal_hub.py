@@ -10,9 +10,10 @@ in, and what the Hub says when they ask for a server of their own.
   else of the Hub; the portal reads a person's name and groups, nothing more;
 - the landing (:func:`landing`, the Hub's ``default_url``): a company's person on the portal,
   everyone else on their own server;
-- the Hub's home page (:data:`HUB_TEMPLATES`, JupyterHub's documented template override
-  through ``template_paths`` and ``template_vars``): a company's person who opens it (its
-  "Home" link, ``/hub/home``) is sent to the portal, never offered "Start My Server";
+- the Hub's home and token pages (:data:`HUB_TEMPLATES`, JupyterHub's documented template
+  override through ``template_paths`` and ``template_vars``): a company's person who opens
+  one (the "Home" and "Token" links, ``/hub/home``, ``/hub/token``) is sent to the portal,
+  never offered "Start My Server" or an API token;
 - the refusal (:func:`company_refusal`): a company's person gets no server (it would hold the
   store's URL), and the Hub's page links them to the portal.
 
@@ -48,8 +49,8 @@ COMPANY_ROLE: Final = "company"
 TOKEN_SCOPES: Final = ("read:users:groups!user",)
 #: what the portal's own token may read of people: their name and groups, nothing more
 SERVICE_SCOPES: Final = ("read:users:name", "read:users:groups")
-#: the Hub's own pages the kit changes (``home.html``, extending JupyterHub's): searched before
-#: JupyterHub's templates (``c.JupyterHub.template_paths``)
+#: the Hub's own pages the kit changes (``home.html``, ``token.html``, extending JupyterHub's):
+#: searched before JupyterHub's templates (``c.JupyterHub.template_paths``)
 HUB_TEMPLATES: Final = Path(__file__).with_name("portal") / "hub"
 #: the portal's address below the Hub's base URL
 PORTAL_PATH: Final = f"services/{PORTAL_SERVICE}/"

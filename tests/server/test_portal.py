@@ -459,8 +459,8 @@ def test_a_company_answers_online_through_the_hub(browser, hub, office_db, tmp_p
     context.close()
 
 
-def _home_of(base: str, user: str) -> str:
-    """The Hub's home page as ``user`` sees it, signed in without a browser."""
+def _hub_page_of(base: str, user: str, page: str = "home") -> str:
+    """The Hub's ``page`` as ``user`` sees it, signed in without a browser."""
 
     with requests.Session() as web:
         web.get(f"{base}/hub/login", timeout=PATIENCE)
@@ -471,22 +471,37 @@ def _home_of(base: str, user: str) -> str:
                                                      "_xsrf": xsrf}, timeout=PATIENCE,
                           allow_redirects=False)
         assert signed.status_code == 302, signed.text[:500]
-        home = web.get(f"{base}/hub/home", timeout=PATIENCE, allow_redirects=False)
-        assert home.status_code == 200
-        return home.content.decode("utf-8")
+        shown = web.get(f"{base}/hub/{page}", timeout=PATIENCE, allow_redirects=False)
+        assert shown.status_code == 200
+        return shown.content.decode("utf-8")
 
 
 @pytest.mark.slow
 def test_the_hub_home_page_sends_only_a_company_person_to_the_portal(hub):
     """Through the real Hub: the company's person's home page has no server button and moves
     on to the portal; an inspector's is JupyterHub's own, their server's button and all."""
-    company = _home_of(hub, COMPANY_USER)
+    company = _hub_page_of(hub, COMPANY_USER)
     assert 'id="start"' not in company
     assert re.search(r'http-equiv="refresh" content="0; url=/services/kit-portal/"', company)
     assert "企业在线整改" in company
-    inspector = _home_of(hub, "zhao")
+    inspector = _hub_page_of(hub, "zhao")
     assert re.search(r'id="start"[^>]*>', inspector)
     assert "My Server" in inspector
+    assert "kit-portal" not in inspector
+    assert "http-equiv=\"refresh\"" not in inspector
+
+
+@pytest.mark.slow
+def test_the_hub_token_page_sends_only_a_company_person_to_the_portal(hub):
+    """Through the real Hub: a company's account is for the portal only, so its token page
+    offers no API token and moves on to the portal; an inspector's is JupyterHub's own."""
+    company = _hub_page_of(hub, COMPANY_USER, "token")
+    assert 'id="request-token-form"' not in company
+    assert 'require(["token"])' not in company
+    assert re.search(r'http-equiv="refresh" content="0; url=/services/kit-portal/"', company)
+    assert 'id="kit-company-token"' in company
+    inspector = _hub_page_of(hub, "zhao", "token")
+    assert 'id="request-token-form"' in inspector
     assert "kit-portal" not in inspector
     assert "http-equiv=\"refresh\"" not in inspector
 
@@ -531,6 +546,7 @@ def test_the_hub_runs_the_portal_and_gives_a_company_person_no_server(monkeypatc
     # the Hub's home page: the kit's home.html first (extending JupyterHub's), and whether the
     # person is a company's, for it to send them to the portal
     assert (Path(c.JupyterHub.template_paths[0]) / "home.html").is_file()
+    assert (Path(c.JupyterHub.template_paths[0]) / "token.html").is_file()
     is_company = c.JupyterHub.template_vars["kit_company"]
     assert is_company(person(COMPANIES).user) is True
     assert is_company(person("leaders").user) is False
