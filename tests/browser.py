@@ -114,6 +114,22 @@ def _stop_group(proc: subprocess.Popen[bytes]) -> None:
             continue
 
 
+def what_was_shown(page: Any, log: Path | None = None) -> str:
+    """What a page showed when what a test waited for did not come (its address, stage tab,
+    connection state, message, the start of its text), and the end of its server's ``log``:
+    for a warning in CI's summary, where a rare stall can be looked into."""
+    def texts(selector: str) -> list[str]:
+        try:
+            return [t[:200] for t in page.locator(selector).all_inner_texts()]
+        except Exception as e:  # a page gone: say so, never hide what was asked
+            return [f"({type(e).__name__})"]
+
+    tail = log.read_text(errors="replace")[-3000:] if log is not None and log.exists() else ""
+    return (f"address {page.url}; current tab {texts('.kit-stages .lm-TabBar-tab.lm-mod-current')}"
+            f"; connection {texts('.kit-conn')}; message {texts('.kit-message')}; "
+            f"page begins {[t[:300] for t in texts('body')]}; server log ends:\n{tail}")
+
+
 def screenshot_now(cdp: Any, path: Path) -> None:
     """A screenshot of what the page shows now, through the DevTools protocol. Playwright's
     own waits for the page's fonts, which never come while the network is cut (a font the

@@ -21,7 +21,7 @@ from kit.interchange import demo_inspection
 from kit.training import PARTS
 from kit.widgets.app import STAGE_TABS
 from kit.widgets.preparation import PreparationWidget
-from tests.browser import PATIENCE_MS, ServedUrl, served, wait_until
+from tests.browser import PATIENCE_MS, ServedUrl, served, wait_until, what_was_shown
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -107,7 +107,7 @@ def touch_page(browser: Any, size: tuple[int, int]) -> Any:
     page = context.new_page()
     page.set_default_timeout(PATIENCE_MS)
     page.on("console", lambda m: CONSOLE.append(f"{m.type}: {m.text}"[:300])
-            if m.type in ("error", "warning") else None)
+            if m.type == "error" else None)
     return page
 
 
@@ -151,21 +151,11 @@ def show_stage(page: Any, key: str, title: str) -> None:
         page.locator(f".kit-{key}").wait_for(timeout=PATIENCE_MS // 2)
         return
     except PlaywrightTimeout:  # reported below, then opened by the address
-        warnings.warn(f"stage {key} not shown after a tap: {what_was_shown(page)}", stacklevel=2)
+        log = next((url.log for url in SERVED if page.url.startswith(url)), None)
+        warnings.warn(f"stage {key} not shown after a tap: {what_was_shown(page, log)}; "
+                      f"the browser's console: {CONSOLE[-20:]}", stacklevel=2)
     page.goto(f"{page.url.split('?')[0]}?id={DEMO}&stage={key}")
     page.locator(f".kit-{key}").wait_for()
-
-
-def what_was_shown(page: Any) -> str:
-    """The page's state when a stage did not come, and the end of its server's log."""
-    def texts(selector: str) -> list[str]:
-        return page.locator(selector).all_inner_texts()
-
-    log = next((url.log for url in SERVED if page.url.startswith(url)), None)
-    tail = log.read_text(errors="replace")[-3000:] if log is not None and log.exists() else ""
-    return (f"address {page.url}; current tab {texts('.kit-stages .lm-TabBar-tab.lm-mod-current')}"
-            f"; connection {texts('.kit-conn')}; message {texts('.kit-message')}; "
-            f"console {CONSOLE[-20:]}; server log ends:\n{tail}")
 
 
 # -- walking through every stage of every app -----------------------------------------------------
