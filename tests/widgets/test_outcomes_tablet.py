@@ -16,7 +16,7 @@ from kit.door import Door, Identity
 from kit.record import Member, new_inspection
 from kit.session import Session
 from kit.store import Store
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, PATIENCE_MS, served, wait_until
+from tests.browser import PATIENCE_MS, served, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -48,15 +48,21 @@ def suspension_record(data_dir: Path) -> str:
         return session.id
 
 
+def screen(browser, size: tuple[int, int], *, touch: bool = False):
+    """A page of the module's Chromium (the ``browser`` fixture) at ``size``, a tablet's
+    touch screen if ``touch``."""
+    page = browser.new_page(viewport={"width": size[0], "height": size[1]}, has_touch=touch)
+    page.set_default_timeout(PATIENCE_MS)
+    return page
+
+
 def widest(page) -> float:
     return float(page.evaluate("""() => Math.max(...[...document.querySelectorAll('.kit-app *')]
       .filter((e) => !e.closest('.lm-TabBar-content'))
       .map((e) => e.getBoundingClientRect().right))"""))
 
 
-def test_a_suspension_warning_and_the_verdict_on_a_tablet(tmp_path, monkeypatch):
-    from playwright.sync_api import sync_playwright
-
+def test_a_suspension_warning_and_the_verdict_on_a_tablet(browser, tmp_path, monkeypatch):
     monkeypatch.setenv("KIT_TEMPLATES_DIR", str(office_templates(tmp_path / "templates")))
     data_dir = tmp_path / "data"
     data_dir.mkdir()
@@ -66,11 +72,8 @@ def test_a_suspension_warning_and_the_verdict_on_a_tablet(tmp_path, monkeypatch)
         with Store(data_dir=data_dir) as store:
             return store.load(iid).doc
 
-    with served(["--user", "平板测试"], data_dir, tmp_path / "voila.log") as base, \
-            sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1024, "height": 768})
-        page.set_default_timeout(PATIENCE_MS)
+    with served(["--user", "平板测试"], data_dir, tmp_path / "voila.log") as base:
+        page = screen(browser, SIZES["tablet"])
         page.goto(f"{base}?id={iid}&stage=findings")
         page.locator(f"{F1}warning_on input").fill("2026-11-20")
         page.locator(f"{F1}warning_on input").press("Tab")
@@ -108,8 +111,7 @@ def test_a_suspension_warning_and_the_verdict_on_a_tablet(tmp_path, monkeypatch)
         page.close()
 
         for size, (width, height) in SIZES.items():
-            page = browser.new_page(viewport={"width": width, "height": height})
-            page.set_default_timeout(PATIENCE_MS)
+            page = screen(browser, (width, height))
             page.goto(f"{base}?id={iid}&stage=findings")
             warning = page.locator(".kit-outcome-warning").first
             warning.scroll_into_view_if_needed()
@@ -123,14 +125,13 @@ def test_a_suspension_warning_and_the_verdict_on_a_tablet(tmp_path, monkeypatch)
             assert widest(page) <= width + 1, f"the record stage runs off a {width}px screen"
             page.screenshot(path=str(tmp_path / f"verdict-{size}.png"))
             page.close()
-        browser.close()
 
 
-def test_a_verdicts_reason_typed_before_a_reload_is_there_after_it(tmp_path, monkeypatch):
+def test_a_verdicts_reason_typed_before_a_reload_is_there_after_it(browser, tmp_path,
+                                                                   monkeypatch):
     """The other verdict and its reason are no field of the record until chosen: the page keeps
     them (per person and record) across a reload, the new kernel gets them as if typed, and once
     the verdict is chosen they are forgotten."""
-    from playwright.sync_api import sync_playwright
 
     monkeypatch.setenv("KIT_TEMPLATES_DIR", str(office_templates(tmp_path / "templates")))
     data_dir = tmp_path / "data"
@@ -143,11 +144,8 @@ def test_a_verdicts_reason_typed_before_a_reload_is_there_after_it(tmp_path, mon
         with Store(data_dir=data_dir) as store:
             return store.load(iid).doc.get("opinion") or {}
 
-    with served(["--user", "平板测试"], data_dir, tmp_path / "voila.log") as base, \
-            sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1024, "height": 768}, has_touch=True)
-        page.set_default_timeout(PATIENCE_MS)
+    with served(["--user", "平板测试"], data_dir, tmp_path / "voila.log") as base:
+        page = screen(browser, SIZES["tablet"], touch=True)
         page.goto(f"{base}?id={iid}&stage=report")
         panel = page.locator(".kit-verdict")
         panel.locator(".kit-verdict-other select").select_option(index=3)
@@ -169,15 +167,13 @@ def test_a_verdicts_reason_typed_before_a_reload_is_there_after_it(tmp_path, mon
         panel.locator(".kit-verdict-current", has_text="平板测试").wait_for()
         page.wait_for_timeout(2500)  # two of the page's checks: nothing comes back
         assert panel.locator(".kit-verdict-reason textarea").input_value() == ""
-        browser.close()
+        page.close()
 
 
-def test_the_now_button_times_a_correction_in_beijing_time_with_one_tap(tmp_path):
+def test_the_now_button_times_a_correction_in_beijing_time_with_one_tap(browser, tmp_path):
     """On the floor the inspector taps 现在 instead of typing: the field shows now, Beijing
     time, to the minute, and the record holds it, saved as if typed."""
     from datetime import datetime
-
-    from playwright.sync_api import sync_playwright
 
     from kit.dates import beijing_now
 
@@ -195,11 +191,8 @@ def test_the_now_button_times_a_correction_in_beijing_time_with_one_tap(tmp_path
         with Store(data_dir=data_dir) as store:
             return str(store.load(iid).doc["findings"]["F1"].get("corrected_at") or "")
 
-    with served(["--user", "平板测试"], data_dir, tmp_path / "voila.log") as base, \
-            sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1024, "height": 768}, has_touch=True)
-        page.set_default_timeout(PATIENCE_MS)
+    with served(["--user", "平板测试"], data_dir, tmp_path / "voila.log") as base:
+        page = screen(browser, SIZES["tablet"], touch=True)
         page.goto(f"{base}?id={iid}&stage=findings")
         before = beijing_now().replace(second=0, microsecond=0)
         page.locator("button.kit-now").tap()
@@ -208,4 +201,4 @@ def test_the_now_button_times_a_correction_in_beijing_time_with_one_tap(tmp_path
         assert before <= at <= beijing_now()
         assert page.locator(f"{F1}corrected_at input").input_value() == f"{at:%Y-%m-%d %H:%M}"
         page.screenshot(path=str(tmp_path / "now-tablet.png"))
-        browser.close()
+        page.close()
