@@ -80,6 +80,10 @@ class ServedUrl(str):
     log: Path
 
 
+#: the apps :func:`served` runs now (what a stalled page is reported with: its server's log)
+RUNNING: list[ServedUrl] = []
+
+
 @contextmanager
 def served(args: list[str], data_dir: Path, log: Path) -> Iterator[ServedUrl]:
     """Run ``kit serve ARGS`` on a free port; yield its base URL; stop it afterwards."""
@@ -93,10 +97,12 @@ def served(args: list[str], data_dir: Path, log: Path) -> Iterator[ServedUrl]:
         base = ServedUrl(f"http://127.0.0.1:{port}/")
         base.pid = proc.pid  # `kit serve` execs the server: the same process
         base.log = log
+        RUNNING.append(base)
         try:
             wait_http(base)
             yield base
         finally:
+            RUNNING.remove(base)
             # `kit serve` runs Voila as a child, which runs the kernels: stop the whole group.
             _stop_group(proc)
 
@@ -114,16 +120,18 @@ def _stop_group(proc: subprocess.Popen[bytes]) -> None:
             continue
 
 
-def what_was_shown(page: Any, log: Path | None = None) -> str:
+def what_was_shown(page: Any) -> str:
     """What a page showed when what a test waited for did not come (its address, stage tab,
-    connection state, message, the start of its text), and the end of its server's ``log``:
-    for a warning in CI's summary, where a rare stall can be looked into."""
+    connection state, message, the start of its text), and the end of its server's log (if
+    :func:`served` runs it): for a warning in CI's summary, where a rare stall can be looked
+    into."""
     def texts(selector: str) -> list[str]:
         try:
             return [t[:200] for t in page.locator(selector).all_inner_texts()]
         except Exception as e:  # a page gone: say so, never hide what was asked
             return [f"({type(e).__name__})"]
 
+    log = next((url.log for url in RUNNING if page.url.startswith(url)), None)
     tail = log.read_text(errors="replace")[-3000:] if log is not None and log.exists() else ""
     return (f"address {page.url}; current tab {texts('.kit-stages .lm-TabBar-tab.lm-mod-current')}"
             f"; connection {texts('.kit-conn')}; message {texts('.kit-message')}; "

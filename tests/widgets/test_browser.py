@@ -13,8 +13,6 @@ from kit.store import Store
 from tests.browser import PATIENCE_MS, served, wait_until, what_was_shown
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-#: the served app's log, for what a stalled page is reported with
-SERVER_LOG: list[Path | None] = [None]
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +23,6 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def server(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log = tmp_path_factory.mktemp("logs") / "voila.log"
-    SERVER_LOG[0] = log
     with served(["--demo"], data_dir, log) as base:
         yield base
 
@@ -49,8 +46,7 @@ def open_app(page, url: str, *, name: str | None = "张明"):
     try:
         page.locator(".kit-app").wait_for(state="visible", timeout=PATIENCE_MS // 2)
     except PlaywrightTimeout:  # reported, then loaded again
-        warnings.warn(f"the app did not come: {what_was_shown(page, SERVER_LOG[0])}",
-                      stacklevel=2)
+        warnings.warn(f"the app did not come: {what_was_shown(page)}", stacklevel=2)
         page.goto(url)
         page.locator(".kit-app").wait_for(state="visible")
     return page

@@ -21,7 +21,7 @@ from kit.interchange import demo_inspection
 from kit.training import PARTS
 from kit.widgets.app import STAGE_TABS
 from kit.widgets.preparation import PreparationWidget
-from tests.browser import PATIENCE_MS, ServedUrl, served, wait_until, what_was_shown
+from tests.browser import PATIENCE_MS, served, wait_until, what_was_shown
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -29,8 +29,7 @@ TABLET, PHONE = (1024, 768), (390, 844)
 FINGER = 44  # px: the smallest hit box
 DEMO = "demo-2026-1119"
 ROOT = Path(__file__).resolve().parents[2]
-#: the apps this module serves (their logs), and what their pages said on the browser's console
-SERVED: list[ServedUrl] = []
+#: what the pages said on the browser's console (errors)
 CONSOLE: list[str] = []
 
 #: what a finger can hit: every focusable or clickable element
@@ -96,7 +95,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]
         with served(["--demo", "--user", "手指测试"], data, logs / "app.log") as app, \
                 served(["--app", "training"], data, logs / "training.log") as training, \
                 served(["--app", "analytics"], data, logs / "analytics.log") as analytics:
-            SERVED[:] = [app, training, analytics]
             yield {"app": app, "training": training, "analytics": analytics}
 
 
@@ -151,8 +149,7 @@ def show_stage(page: Any, key: str, title: str) -> None:
         page.locator(f".kit-{key}").wait_for(timeout=PATIENCE_MS // 2)
         return
     except PlaywrightTimeout:  # reported below, then opened by the address
-        log = next((url.log for url in SERVED if page.url.startswith(url)), None)
-        warnings.warn(f"stage {key} not shown after a tap: {what_was_shown(page, log)}; "
+        warnings.warn(f"stage {key} not shown after a tap: {what_was_shown(page)}; "
                       f"the browser's console: {CONSOLE[-20:]}", stacklevel=2)
     page.goto(f"{page.url.split('?')[0]}?id={DEMO}&stage={key}")
     page.locator(f".kit-{key}").wait_for()
