@@ -124,6 +124,10 @@ __all__ = ["APP_NAME", "CONNECTION_MODES", "DB_FILE", "Guard", "Peek", "Store", 
 
 APP_NAME: Final = "bj-inspection-kit"
 DB_FILE: Final = "kit.sqlite"
+#: tables whose presence means a kit's schema is there (of this kit or an earlier one)
+_KIT_TABLES: Final = frozenset({"inspections", "audit", "fields", "kit_schema", "alembic_version"})
+#: the PostgreSQL advisory lock two processes making the schema of one empty database take
+_SCHEMA_LOCK: Final = 0x6B69745F736368  # "kit_sch"
 _ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 _ACTION_RE = re.compile(r"[a-z][a-z_]{0,31}")
 
@@ -293,12 +297,18 @@ class Store:
                        if revision == HEAD_REVISION else None)
         if missing is not None:
             return missing
-        if tables & {"inspections", "audit", "fields", "kit_schema", "alembic_version"}:
+        if tables & _KIT_TABLES:
             self.close()
             raise KitError(_schema_message(revision, self))
         with self._tx(write=True) as cur:  # an empty database: the current schema
-            create_schema(cur, self.engine.dialect)
-            return missing_protections(cur, self.engine.dialect.name)
+            if not self.is_sqlite:  # SQLite's write lock is taken by BEGIN IMMEDIATE
+                cur.execute(f"SELECT pg_advisory_xact_lock({_SCHEMA_LOCK})")
+            if not self._table_names(cur) & _KIT_TABLES:  # still empty, under the lock
+                create_schema(cur, self.engine.dialect)
+                return missing_protections(cur, self.engine.dialect.name)
+        # Another process (a second tab's kernel, the preheated one) made it meanwhile:
+        # checked as any existing schema is.
+        return self._open_schema()
 
     def _table_names(self, cur: Any) -> set[str]:
         if self.is_sqlite:

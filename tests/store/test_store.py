@@ -694,3 +694,42 @@ def test_rows_reads_the_fields_of_the_inspections_that_meet_every_condition(
         assert ids(Where(("team/*/user", "team/*/name"), ("孙悦",))) == ["B1"]
         rows = store.rows(["company/name"], where=[Where(("company/name",), ("甲",))])
         assert rows == [("A1", "company/name", '"甲"')]
+
+
+# -- two processes opening one new store at once ---------------------------------------------------
+def test_a_store_made_by_another_process_meanwhile_is_opened_not_made_twice(any_store_url,
+                                                                             monkeypatch):
+    """A page's kernel and the preheated one open a new store at the same moment: each sees
+    it empty, one makes the schema, and the other, waiting for the write lock, must open what
+    was made instead of failing with "table already exists" (the page then never came)."""
+    with Store(any_store_url) as other:  # made while the first looked
+        other.list()
+    looks: list[set[str]] = []
+    real = Store._table_names
+
+    def first_look_before_it_was_made(self: Store, cur: Any) -> set[str]:
+        found = real(self, cur)
+        looks.append(found)
+        return set() if len(looks) == 1 else found
+
+    monkeypatch.setattr(Store, "_table_names", first_look_before_it_was_made)
+    with Store(any_store_url) as store:
+        assert store.list() == []
+        assert not store.protection_problems
+    assert len(looks) >= 2  # looked again under the lock
+    assert looks[1]  # and found it made
+
+
+def test_six_processes_opening_one_new_store_at_once_all_open_it(tmp_path):
+    code = textwrap.dedent(f"""
+        import sys, time
+        from kit.store import Store
+        time.sleep(max(0.0, float(sys.argv[1]) - time.time()))
+        with Store("sqlite:///{tmp_path / 'kit.sqlite'}") as store:
+            store.list()
+    """)
+    start = time.time() + 3  # every process imports the kit first, then all open at once
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(start)], stderr=subprocess.PIPE,
+                              text=True) for _ in range(6)]
+    errors = [p.communicate(timeout=120)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0] * 6, errors
